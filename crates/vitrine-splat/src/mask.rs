@@ -1,0 +1,300 @@
+//! A GrabCut-style object mask from a detector box, with no graph cut.
+//!
+//! Colour models are k-means clusters (a hard-assignment stand-in for GrabCut's GMMs):
+//! background from the pixels around the box, foreground from its centre. Each iteration labels
+//! every pixel in the box by its nearer model, with a prior that favours background near the
+//! box's edges (detector boxes are tight, objects fill their middle), then refits the
+//! foreground clusters. Majority filtering replaces the graph cut's smoothness term; the
+//! result keeps the largest connected region and fills its holes.
+
+use image::{GrayImage, Luma, RgbImage};
+
+use crate::error::SplatError;
+use crate::layout::PixelBox;
+
+/// Colour clusters per model.
+const CLUSTERS: usize = 5;
+/// Labelling iterations.
+const ITERATIONS: usize = 4;
+/// Weight of the border prior, in squared RGB distance units (RGB in 0..=255).
+const BORDER_PRIOR: f32 = 900.0;
+/// Most samples fed to k-means per model; a regular subsample of the rest.
+const MAX_SAMPLES: usize = 20_000;
+
+type Color = [f32; 3];
+
+/// A mask (255 object, 0 elsewhere) of the object inside `bounding_box` (`[x0, y0, x1, y1]`
+/// in pixels), by colour-model iterations (see the module docs).
+///
+/// Falls back to the whole box when the box covers (almost) the whole image, leaving no
+/// background to learn from, or when segmentation keeps less than 5 % of the box.
+pub fn refine_mask_from_box(
+    image: &RgbImage,
+    bounding_box: [f32; 4],
+) -> Result<GrayImage, SplatError> {
+    let (width, height) = image.dimensions();
+    let b = PixelBox::clamped(&bounding_box, width, height).ok_or_else(|| {
+        SplatError::InvalidParameter {
+            name: "box",
+            reason: format!("`{bounding_box:?}` is not finite or covers no pixel of the image"),
+        }
+    })?;
+    let mut mask = GrayImage::new(width, height);
+    let fill_box = |mask: &mut GrayImage| {
+        for y in b.y0..b.y1 {
+            for x in b.x0..b.x1 {
+                mask.put_pixel(x, y, Luma([255]));
+            }
+        }
+    };
+    let outside = width as usize * height as usize - b.width() as usize * b.height() as usize;
+    if outside < (b.width() as usize * b.height() as usize) / 20 || b.width() < 4 || b.height() < 4
+    {
+        fill_box(&mut mask);
+        return Ok(mask);
+    }
+    let pixel = |x: u32, y: u32| image.get_pixel(x, y).0.map(f32::from);
+
+    // Background: a ring around the box as wide as a quarter of the box (the nearby context).
+    let margin_x = (b.width() / 4).max(4);
+    let margin_y = (b.height() / 4).max(4);
+    let ring = PixelBox {
+        x0: b.x0.saturating_sub(margin_x),
+        y0: b.y0.saturating_sub(margin_y),
+        x1: (b.x1 + margin_x).min(width),
+        y1: (b.y1 + margin_y).min(height),
+    };
+    let mut background = Vec::new();
+    for y in ring.y0..ring.y1 {
+        for x in ring.x0..ring.x1 {
+            if !(b.x0..b.x1).contains(&x) || !(b.y0..b.y1).contains(&y) {
+                background.push(pixel(x, y));
+            }
+        }
+    }
+    let background_model = kmeans(&subsample(background), CLUSTERS);
+
+    // Foreground starts from the middle half of the box.
+    let mut foreground = Vec::new();
+    for y in b.y0 + b.height() / 4..b.y1 - b.height() / 4 {
+        for x in b.x0 + b.width() / 4..b.x1 - b.width() / 4 {
+            foreground.push(pixel(x, y));
+        }
+    }
+    let mut foreground_model = kmeans(&subsample(foreground), CLUSTERS);
+
+    let (bw, bh) = (b.width() as usize, b.height() as usize);
+    let mut labels = vec![false; bw * bh];
+    for _ in 0..ITERATIONS {
+        let mut samples = Vec::new();
+        for j in 0..bh {
+            for i in 0..bw {
+                let color = pixel(b.x0 + i as u32, b.y0 + j as u32);
+                // 0 at the box edge, 1 at its centre.
+                let cx = 1.0 - ((i as f32 + 0.5) / bw as f32 * 2.0 - 1.0).abs();
+                let cy = 1.0 - ((j as f32 + 0.5) / bh as f32 * 2.0 - 1.0).abs();
+                let centrality = cx.min(cy);
+                let fg = nearest(&foreground_model, color) + BORDER_PRIOR * (1.0 - centrality);
+                let bg = nearest(&background_model, color);
+                let is_foreground = fg < bg;
+                labels[j * bw + i] = is_foreground;
+                if is_foreground {
+                    samples.push(color);
+                }
+            }
+        }
+        if samples.is_empty() {
+            break;
+        }
+        foreground_model = kmeans(&subsample(samples), CLUSTERS);
+    }
+
+    majority_filter(&mut labels, bw, bh, 2);
+    majority_filter(&mut labels, bw, bh, 2);
+    keep_largest_region(&mut labels, bw, bh);
+    fill_holes(&mut labels, bw, bh);
+
+    let kept = labels.iter().filter(|&&l| l).count();
+    if kept * 20 < bw * bh {
+        fill_box(&mut mask);
+        return Ok(mask);
+    }
+    for j in 0..bh {
+        for i in 0..bw {
+            if labels[j * bw + i] {
+                mask.put_pixel(b.x0 + i as u32, b.y0 + j as u32, Luma([255]));
+            }
+        }
+    }
+    Ok(mask)
+}
+
+fn distance(a: Color, b: Color) -> f32 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+fn nearest(centres: &[Color], color: Color) -> f32 {
+    centres
+        .iter()
+        .map(|&c| distance(c, color))
+        .fold(f32::INFINITY, f32::min)
+}
+
+fn subsample(samples: Vec<Color>) -> Vec<Color> {
+    if samples.len() <= MAX_SAMPLES {
+        return samples;
+    }
+    let step = samples.len().div_ceil(MAX_SAMPLES);
+    samples.into_iter().step_by(step).collect()
+}
+
+/// Deterministic k-means: centres start at evenly spaced samples in luminance order.
+fn kmeans(samples: &[Color], k: usize) -> Vec<Color> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(|a, b| (a[0] + a[1] + a[2]).total_cmp(&(b[0] + b[1] + b[2])));
+    let k = k.min(sorted.len());
+    let mut centres: Vec<Color> = (0..k)
+        .map(|i| sorted[(2 * i + 1) * sorted.len() / (2 * k)])
+        .collect();
+    for _ in 0..8 {
+        let mut sums = vec![[0f32; 4]; k];
+        for &s in samples {
+            let (best, _) = centres
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (i, distance(c, s)))
+                .fold((0, f32::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+            for c in 0..3 {
+                sums[best][c] += s[c];
+            }
+            sums[best][3] += 1.0;
+        }
+        for (centre, sum) in centres.iter_mut().zip(&sums) {
+            if sum[3] > 0.0 {
+                *centre = [sum[0] / sum[3], sum[1] / sum[3], sum[2] / sum[3]];
+            }
+        }
+    }
+    centres
+}
+
+/// Sets each label to the majority of its `(2r + 1)²` neighbourhood (summed-area table).
+fn majority_filter(labels: &mut [bool], width: usize, height: usize, radius: usize) {
+    let mut table = vec![0u32; (width + 1) * (height + 1)];
+    for y in 0..height {
+        for x in 0..width {
+            table[(y + 1) * (width + 1) + x + 1] = u32::from(labels[y * width + x])
+                + table[y * (width + 1) + x + 1]
+                + table[(y + 1) * (width + 1) + x]
+                - table[y * (width + 1) + x];
+        }
+    }
+    for y in 0..height {
+        for x in 0..width {
+            let (x0, y0) = (x.saturating_sub(radius), y.saturating_sub(radius));
+            let (x1, y1) = ((x + radius + 1).min(width), (y + radius + 1).min(height));
+            let count = table[y1 * (width + 1) + x1] + table[y0 * (width + 1) + x0]
+                - table[y0 * (width + 1) + x1]
+                - table[y1 * (width + 1) + x0];
+            let area = ((x1 - x0) * (y1 - y0)) as u32;
+            labels[y * width + x] = 2 * count > area;
+        }
+    }
+}
+
+/// 4-connected components of pixels equal to `value`; returns a component id per pixel
+/// (`usize::MAX` for other pixels) and each component's size and whether it touches the border.
+fn components(labels: &[bool], width: usize, height: usize, value: bool) -> (Vec<usize>, Vec<(usize, bool)>) {
+    let mut ids = vec![usize::MAX; labels.len()];
+    let mut info = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..labels.len() {
+        if labels[start] != value || ids[start] != usize::MAX {
+            continue;
+        }
+        let id = info.len();
+        let (mut size, mut border) = (0, false);
+        ids[start] = id;
+        stack.push(start);
+        while let Some(p) = stack.pop() {
+            size += 1;
+            let (x, y) = (p % width, p / width);
+            border |= x == 0 || y == 0 || x + 1 == width || y + 1 == height;
+            let mut visit = |q: usize| {
+                if labels[q] == value && ids[q] == usize::MAX {
+                    ids[q] = id;
+                    stack.push(q);
+                }
+            };
+            if x > 0 {
+                visit(p - 1);
+            }
+            if x + 1 < width {
+                visit(p + 1);
+            }
+            if y > 0 {
+                visit(p - width);
+            }
+            if y + 1 < height {
+                visit(p + width);
+            }
+        }
+        info.push((size, border));
+    }
+    (ids, info)
+}
+
+fn keep_largest_region(labels: &mut [bool], width: usize, height: usize) {
+    let (ids, info) = components(labels, width, height, true);
+    let Some(largest) = (0..info.len()).max_by_key(|&i| info[i].0) else {
+        return;
+    };
+    for (label, id) in labels.iter_mut().zip(ids) {
+        *label = id == largest;
+    }
+}
+
+fn fill_holes(labels: &mut [bool], width: usize, height: usize) {
+    let (ids, info) = components(labels, width, height, false);
+    for (label, id) in labels.iter_mut().zip(ids) {
+        if id != usize::MAX && !info[id].1 {
+            *label = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn majority_filter_removes_specks_and_holes_are_filled() {
+        let (w, h) = (9, 9);
+        let mut labels = vec![false; w * h];
+        labels[4 * w + 4] = true; // a lone speck
+        majority_filter(&mut labels, w, h, 1);
+        assert!(labels.iter().all(|&l| !l));
+
+        let mut ring = vec![false; w * h];
+        for y in 2..7 {
+            for x in 2..7 {
+                ring[y * w + x] = !(x == 4 && y == 4);
+            }
+        }
+        fill_holes(&mut ring, w, h);
+        assert!(ring[4 * w + 4]);
+        assert!(!ring[0]);
+    }
+
+    #[test]
+    fn kmeans_finds_two_obvious_colours() {
+        let mut samples = vec![[250.0, 0.0, 0.0]; 50];
+        samples.extend(vec![[0.0, 0.0, 250.0]; 50]);
+        let centres = kmeans(&samples, 2);
+        assert!(nearest(&centres, [250.0, 0.0, 0.0]) < 1.0);
+        assert!(nearest(&centres, [0.0, 0.0, 250.0]) < 1.0);
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests for `vitrine-splat`, one binary (one module per area).
+
+/// SPZ: round trips, known-answer bytes, malformed files.
+mod spz_format;
+/// SPZ files we write, read back by the independent `spz` crate.
+mod spz_interop;
+/// Shared fixtures.
+mod support;
