@@ -233,7 +233,12 @@ fn estimate_horizon(image: &RgbImage) -> Option<f32> {
     };
     // energy[r]: mean vertical luminance step between rows r and r + 1.
     let energy: Vec<f32> = (0..height - 1)
-        .map(|y| (0..width).map(|x| (luma(x, y + 1) - luma(x, y)).abs()).sum::<f32>() / width as f32)
+        .map(|y| {
+            (0..width)
+                .map(|x| (luma(x, y + 1) - luma(x, y)).abs())
+                .sum::<f32>()
+                / width as f32
+        })
         .collect();
     let mut sorted = energy.clone();
     sorted.sort_by(f32::total_cmp);
@@ -254,7 +259,11 @@ mod tests {
     #[test]
     fn a_sharp_sky_ground_edge_becomes_the_horizon() {
         let image = RgbImage::from_fn(64, 100, |_, y| {
-            if y < 42 { Rgb([120, 170, 230]) } else { Rgb([90, 80, 60]) }
+            if y < 42 {
+                Rgb([120, 170, 230])
+            } else {
+                Rgb([90, 80, 60])
+            }
         });
         assert_eq!(estimate_horizon(&image), Some(42.0));
         let flat = RgbImage::from_pixel(64, 100, Rgb([10, 10, 10]));
@@ -264,7 +273,15 @@ mod tests {
     #[test]
     fn boxes_are_clamped_and_empty_ones_refused() {
         let b = PixelBox::clamped(&[-5.0, 10.4, 30.6, 200.0], 20, 100).expect("overlaps");
-        assert_eq!(b, PixelBox { x0: 0, y0: 10, x1: 20, y1: 100 });
+        assert_eq!(
+            b,
+            PixelBox {
+                x0: 0,
+                y0: 10,
+                x1: 20,
+                y1: 100
+            }
+        );
         assert!(PixelBox::clamped(&[5.0, 5.0, 5.0, 9.0], 20, 20).is_none());
         assert!(PixelBox::clamped(&[f32::NAN, 0.0, 1.0, 1.0], 20, 20).is_none());
     }

@@ -207,7 +207,12 @@ fn majority_filter(labels: &mut [bool], width: usize, height: usize, radius: usi
 
 /// 4-connected components of pixels equal to `value`; returns a component id per pixel
 /// (`usize::MAX` for other pixels) and each component's size and whether it touches the border.
-fn components(labels: &[bool], width: usize, height: usize, value: bool) -> (Vec<usize>, Vec<(usize, bool)>) {
+fn components(
+    labels: &[bool],
+    width: usize,
+    height: usize,
+    value: bool,
+) -> (Vec<usize>, Vec<(usize, bool)>) {
     let mut ids = vec![usize::MAX; labels.len()];
     let mut info = Vec::new();
     let mut stack = Vec::new();

@@ -22,7 +22,9 @@ pub fn write_ply<W: Write>(splats: &Splats, writer: W) -> Result<(), SplatError>
         what: "ply",
         source,
     };
-    writer.write_all(ply_header(splats).as_bytes()).map_err(io)?;
+    writer
+        .write_all(ply_header(splats).as_bytes())
+        .map_err(io)?;
     let per_channel = sh_coefficients(splats.sh_degree);
     let mut record: Vec<f32> = Vec::with_capacity(17 + 3 * per_channel);
     for i in 0..splats.len() {
@@ -59,15 +61,19 @@ fn ply_header(splats: &Splats) -> String {
          element vertex {}\n",
         splats.len()
     );
-    let mut names: Vec<String> = ["x", "y", "z", "nx", "ny", "nz", "f_dc_0", "f_dc_1", "f_dc_2"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let mut names: Vec<String> = [
+        "x", "y", "z", "nx", "ny", "nz", "f_dc_0", "f_dc_1", "f_dc_2",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     names.extend((0..3 * sh_coefficients(splats.sh_degree)).map(|k| format!("f_rest_{k}")));
     names.extend(
-        ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
-            .iter()
-            .map(|s| (*s).to_owned()),
+        [
+            "opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned()),
     );
     for name in names {
         header.push_str("property float ");
@@ -130,7 +136,10 @@ mod tests {
         assert_eq!(&record[0..6], &[1.0, 2.0, 3.0, 0.0, 0.0, 0.0]);
         assert_eq!(&record[6..9], &[0.1, 0.2, 0.3]);
         // Channel-major f_rest: red 1 2 3, green 4 5 6, blue 7 8 9.
-        assert_eq!(&record[9..18], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        assert_eq!(
+            &record[9..18],
+            &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+        );
         assert_eq!(record[18], 0.0); // logit(0.5)
         assert_eq!(&record[19..22], &[-1.0, -2.0, -3.0]);
         assert_eq!(&record[22..26], &[1.0, 0.0, 0.0, 0.0]); // w first, normalised

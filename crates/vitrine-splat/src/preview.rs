@@ -24,16 +24,22 @@ const MAX_RADIUS_FRACTION: f32 = 0.25;
 
 /// Renders `splats` into a `width`×`height` image from an orbit viewpoint (see the module docs).
 /// An empty set (or a zero size) gives a background-only image.
-pub fn render_preview(splats: &Splats, width: u32, height: u32, yaw_deg: f32, pitch_deg: f32) -> RgbImage {
+pub fn render_preview(
+    splats: &Splats,
+    width: u32,
+    height: u32,
+    yaw_deg: f32,
+    pitch_deg: f32,
+) -> RgbImage {
     let mut image = RgbImage::from_pixel(width, height, Rgb(PREVIEW_BACKGROUND));
     if splats.is_empty() || width == 0 || height == 0 {
         return image;
     }
     let (centre, radius) = robust_bounds(&splats.positions);
     let focal = 0.5 * height as f32 / (0.5 * PREVIEW_FOV_Y_DEG.to_radians()).tan();
-    let half_fov = (0.5 * PREVIEW_FOV_Y_DEG.to_radians()).tan().min(
-        (0.5 * PREVIEW_FOV_Y_DEG.to_radians()).tan() * width as f32 / height as f32,
-    );
+    let half_fov = (0.5 * PREVIEW_FOV_Y_DEG.to_radians())
+        .tan()
+        .min((0.5 * PREVIEW_FOV_Y_DEG.to_radians()).tan() * width as f32 / height as f32);
     let distance = 1.1 * radius / half_fov + radius;
     let view = view_rotation(yaw_deg, pitch_deg);
     let (cx, cy) = (0.5 * width as f32, 0.5 * height as f32);
@@ -92,7 +98,8 @@ pub fn render_preview(splats: &Splats, width: u32, height: u32, yaw_deg: f32, pi
     // Back to front: farthest first.
     projected.sort_by(|a, b| b.0.total_cmp(&a.0));
 
-    let mut buffer: Vec<[f32; 3]> = vec![PREVIEW_BACKGROUND.map(f32::from); (width * height) as usize];
+    let mut buffer: Vec<[f32; 3]> =
+        vec![PREVIEW_BACKGROUND.map(f32::from); (width * height) as usize];
     for (_, [u, w], inverse, [rx, ry], color, alpha) in projected {
         let x0 = (u - rx).floor().max(0.0) as u32;
         let x1 = ((u + rx).ceil().max(0.0) as u32).min(width - 1);
@@ -102,7 +109,8 @@ pub fn render_preview(splats: &Splats, width: u32, height: u32, yaw_deg: f32, pi
             for px in x0..=x1 {
                 let dx = px as f32 + 0.5 - u;
                 let dy = py as f32 + 0.5 - w;
-                let power = -0.5 * (inverse[0] * dx * dx + 2.0 * inverse[1] * dx * dy + inverse[2] * dy * dy);
+                let power = -0.5
+                    * (inverse[0] * dx * dx + 2.0 * inverse[1] * dx * dy + inverse[2] * dy * dy);
                 let a = (alpha * power.exp()).min(0.99);
                 if a < 1.0 / 255.0 {
                     continue;

@@ -9,7 +9,7 @@
 //! between a foreground edge and the background, leaving "flying pixels" with an in-between
 //! depth. A sample is dropped when its inverse depth jumps by more than
 //! [`ReconstructParams::depth_edge_threshold`] (relative) towards **both** neighbours along an
-//! axis (a ramp or a spike). Samples with a jump on one side only are the real edges of a
+//! image axis or diagonal (a ramp or a spike). Samples with a jump on one side only are the real edges of a
 //! surface and are kept, so objects are not eroded.
 
 use image::{GrayImage, RgbImage};
@@ -61,9 +61,8 @@ impl Default for ReconstructParams {
 
 impl ReconstructParams {
     fn validate(&self) -> Result<(), SplatError> {
-        let invalid = |name: &'static str, reason: String| {
-            Err(SplatError::InvalidParameter { name, reason })
-        };
+        let invalid =
+            |name: &'static str, reason: String| Err(SplatError::InvalidParameter { name, reason });
         if self.stride == 0 {
             return invalid("stride", "must be at least 1".into());
         }
@@ -225,41 +224,47 @@ impl Sampler<'_> {
         self.point(nx, ny)
     }
 
-    /// The tangent along one image axis, taken on the side with the smaller inverse-depth
-    /// jump; `None` when the sample is a ramp or spike along that axis (both sides jump).
-    fn tangent(&self, x: u32, y: u32, d: f32, p: Vec3, axis: (i64, i64)) -> Option<Option<Vec3>> {
-        let inverse = 1.0 / d;
-        let forward = self.neighbour(x, y, axis.0, axis.1);
-        let backward = self.neighbour(x, y, -axis.0, -axis.1);
-        let jump = |n: Option<(Vec3, f32)>| n.map(|(_, nd)| ((1.0 / nd) - inverse).abs() / inverse);
-        let (jf, jb) = (jump(forward), jump(backward));
+    /// Relative inverse-depth jump from depth `d` to a neighbour, if the neighbour exists.
+    fn jump(d: f32, neighbour: Option<(Vec3, f32)>) -> Option<f32> {
+        neighbour.map(|(_, nd)| ((1.0 / nd) - (1.0 / d)).abs() * d)
+    }
+
+    /// True when the sample is a ramp or a spike: along one of the two image axes or the two
+    /// diagonals, the inverse depth jumps past the threshold towards both neighbours.
+    fn on_discontinuity(&self, x: u32, y: u32, d: f32) -> bool {
         let threshold = self.params.depth_edge_threshold;
-        if let (Some(a), Some(b)) = (jf, jb) {
-            if a > threshold && b > threshold {
-                return None;
-            }
-        }
-        let tangent = match (forward, backward, jf, jb) {
-            (Some((pf, _)), Some((pb, _)), Some(a), Some(b)) => {
-                if a <= threshold && b <= threshold {
-                    Some(scale(sub(pf, pb), 0.5))
-                } else if a <= b {
-                    Some(sub(pf, p))
-                } else {
-                    Some(sub(p, pb))
-                }
-            }
-            (Some((pf, _)), None, Some(a), _) if a <= threshold => Some(sub(pf, p)),
-            (None, Some((pb, _)), _, Some(b)) if b <= threshold => Some(sub(p, pb)),
-            _ => None,
+        [(1, 0), (0, 1), (1, 1), (1, -1)].iter().any(|&(dx, dy)| {
+            let forward = Self::jump(d, self.neighbour(x, y, dx, dy));
+            let backward = Self::jump(d, self.neighbour(x, y, -dx, -dy));
+            matches!((forward, backward), (Some(a), Some(b)) if a > threshold && b > threshold)
+        })
+    }
+
+    /// The surface tangent per sampling step along one image axis, from the neighbours on
+    /// the sides without a jump; `None` when neither side is usable.
+    fn tangent(&self, x: u32, y: u32, d: f32, p: Vec3, axis: (i64, i64)) -> Option<Vec3> {
+        let threshold = self.params.depth_edge_threshold;
+        let usable = |n: Option<(Vec3, f32)>| {
+            n.filter(|_| Self::jump(d, n).is_some_and(|j| j <= threshold))
+                .map(|(q, _)| q)
         };
-        Some(tangent)
+        let forward = usable(self.neighbour(x, y, axis.0, axis.1));
+        let backward = usable(self.neighbour(x, y, -axis.0, -axis.1));
+        match (forward, backward) {
+            (Some(pf), Some(pb)) => Some(scale(sub(pf, pb), 0.5)),
+            (Some(pf), None) => Some(sub(pf, p)),
+            (None, Some(pb)) => Some(sub(p, pb)),
+            (None, None) => None,
+        }
     }
 
     fn gaussian(&self, x: u32, y: u32, keep: &impl Fn(u32, u32) -> bool) -> Option<Gaussian> {
         let (p, d) = self.point(x, y)?;
-        let tu = self.tangent(x, y, d, p, (1, 0))?;
-        let tv = self.tangent(x, y, d, p, (0, 1))?;
+        if self.on_discontinuity(x, y, d) {
+            return None;
+        }
+        let tu = self.tangent(x, y, d, p, (1, 0));
+        let tv = self.tangent(x, y, d, p, (0, 1));
         let spacing = self.step as f32 * d / self.intrinsics.focal;
         let sigma = self.params.footprint * spacing;
         let limit = self.params.max_stretch * sigma;
@@ -270,7 +275,11 @@ impl Sampler<'_> {
         let frame = match (tu, tv) {
             (Some(tu), Some(tv)) => {
                 let normal = normalize(cross(tu, tv)).map(|n| {
-                    if dot(n, toward_camera) < 0.0 { scale(n, -1.0) } else { n }
+                    if dot(n, toward_camera) < 0.0 {
+                        scale(n, -1.0)
+                    } else {
+                        n
+                    }
                 });
                 normal.and_then(|n| {
                     let e1 = normalize(sub(tu, scale(n, dot(tu, n))))?;

@@ -307,7 +307,10 @@ mod tests {
         splats.flip_yz();
         assert_eq!(splats.positions[0], [1.0, -2.0, -3.0]);
         // The y and z basis functions flip, x keeps its sign.
-        assert_eq!(splats.sh, vec![-1.0, -2.0, -3.0, -4.0, -5.0, -6.0, 7.0, 8.0, 9.0]);
+        assert_eq!(
+            splats.sh,
+            vec![-1.0, -2.0, -3.0, -4.0, -5.0, -6.0, 7.0, 8.0, 9.0]
+        );
         splats.flip_yz();
         assert_eq!(splats, original);
     }

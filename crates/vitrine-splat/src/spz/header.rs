@@ -55,7 +55,9 @@ impl SpzHeader {
     /// Parses and checks 16 header bytes: magic, version 1..=3, a non-zero point count within
     /// the format's limit, SH degree 0..=3 and at most 23 fractional bits.
     pub fn parse(bytes: &[u8; HEADER_LEN]) -> Result<Self, SplatError> {
-        let word = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+        let word = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
         let magic = word(0);
         if magic != SPZ_MAGIC {
             return Err(SplatError::BadMagic { found: magic });
@@ -129,7 +131,10 @@ mod tests {
     fn bytes_round_trip_and_start_with_ngsp() {
         let bytes = header().to_bytes();
         assert_eq!(&bytes[0..4], b"NGSP");
-        assert_eq!(bytes, [b'N', b'G', b'S', b'P', 3, 0, 0, 0, 2, 0, 0, 0, 1, 12, 1, 0]);
+        assert_eq!(
+            bytes,
+            [b'N', b'G', b'S', b'P', 3, 0, 0, 0, 2, 0, 0, 0, 1, 12, 1, 0]
+        );
         assert_eq!(SpzHeader::parse(&bytes).ok(), Some(header()));
     }
 
@@ -137,7 +142,10 @@ mod tests {
     fn parse_rejects_each_bad_field() {
         let mut bytes = header().to_bytes();
         bytes[0] = b'X';
-        assert!(matches!(SpzHeader::parse(&bytes), Err(SplatError::BadMagic { .. })));
+        assert!(matches!(
+            SpzHeader::parse(&bytes),
+            Err(SplatError::BadMagic { .. })
+        ));
         let mut bytes = header().to_bytes();
         bytes[4] = 4;
         assert!(matches!(
@@ -168,7 +176,11 @@ mod tests {
     fn stream_lengths_follow_version_and_degree() {
         let lengths: Vec<usize> = header().stream_lengths().iter().map(|s| s.1).collect();
         assert_eq!(lengths, vec![18, 2, 6, 6, 8, 18]);
-        let v2 = SpzHeader { version: 2, sh_degree: 3, ..header() };
+        let v2 = SpzHeader {
+            version: 2,
+            sh_degree: 3,
+            ..header()
+        };
         let lengths: Vec<usize> = v2.stream_lengths().iter().map(|s| s.1).collect();
         assert_eq!(lengths, vec![18, 2, 6, 6, 6, 90]);
     }

@@ -99,8 +99,14 @@ fn read_header(decoder: &mut GzDecoder<&[u8]>) -> Result<SpzHeader, SplatError> 
 fn decode(header: &SpzHeader, streams: &[Vec<u8>]) -> Splats {
     let empty = Vec::new();
     let stream = |i: usize| streams.get(i).unwrap_or(&empty);
-    let (positions, alphas, colors, scales, rotations, sh) =
-        (stream(0), stream(1), stream(2), stream(3), stream(4), stream(5));
+    let (positions, alphas, colors, scales, rotations, sh) = (
+        stream(0),
+        stream(1),
+        stream(2),
+        stream(3),
+        stream(4),
+        stream(5),
+    );
     let bits = header.fractional_bits;
     let positions = if header.version == 1 {
         positions
@@ -139,7 +145,10 @@ fn decode(header: &SpzHeader, streams: &[Vec<u8>]) -> Splats {
             .map(|c| [f(c[0]), f(c[1]), f(c[2])])
             .collect()
     };
-    debug_assert_eq!(sh.len(), header.num_points as usize * 3 * sh_coefficients(header.sh_degree));
+    debug_assert_eq!(
+        sh.len(),
+        header.num_points as usize * 3 * sh_coefficients(header.sh_degree)
+    );
     Splats {
         positions,
         scales: triples(scales, decode_scale),

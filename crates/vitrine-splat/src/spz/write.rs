@@ -77,11 +77,16 @@ pub fn choose_fractional_bits(splats: &Splats) -> Result<u8, SplatError> {
 pub fn write_spz(splats: &Splats, options: &SpzWriteOptions) -> Result<Vec<u8>, SplatError> {
     let payload = encode_payload(splats, options)?;
     let level = options.compression_level.min(9);
-    let mut encoder = GzEncoder::new(Vec::with_capacity(payload.len() / 2), Compression::new(level));
-    encoder.write_all(&payload).map_err(|source| SplatError::Io {
-        what: "gzip stream",
-        source,
-    })?;
+    let mut encoder = GzEncoder::new(
+        Vec::with_capacity(payload.len() / 2),
+        Compression::new(level),
+    );
+    encoder
+        .write_all(&payload)
+        .map_err(|source| SplatError::Io {
+            what: "gzip stream",
+            source,
+        })?;
     encoder.finish().map_err(|source| SplatError::Io {
         what: "gzip stream",
         source,
@@ -114,7 +119,11 @@ pub(crate) fn encode_payload(
         num_points: n as u32,
         sh_degree: splats.sh_degree,
         fractional_bits,
-        flags: if splats.antialiased { FLAG_ANTIALIASED } else { 0 },
+        flags: if splats.antialiased {
+            FLAG_ANTIALIASED
+        } else {
+            0
+        },
     };
     let total: usize = HEADER_LEN + header.stream_lengths().iter().map(|s| s.1).sum::<usize>();
     let mut out = Vec::with_capacity(total);
@@ -122,15 +131,14 @@ pub(crate) fn encode_payload(
 
     for (index, p) in splats.positions.iter().enumerate() {
         for (axis, &value) in p.iter().enumerate() {
-            let bytes = encode_position(value, fractional_bits).ok_or(
-                SplatError::PositionOutOfRange {
+            let bytes =
+                encode_position(value, fractional_bits).ok_or(SplatError::PositionOutOfRange {
                     index,
                     axis: axis_name(axis),
                     value,
                     fractional_bits,
                     limit: position_limit(fractional_bits),
-                },
-            )?;
+                })?;
             out.extend_from_slice(&bytes);
         }
     }

@@ -88,7 +88,10 @@ fn known_answer_bytes_for_two_gaussians() {
     assert!(!back.antialiased);
 
     let header = read_spz_header(&file).expect("our own file");
-    assert_eq!((header.version, header.num_points, header.sh_degree), (3, 2, 1));
+    assert_eq!(
+        (header.version, header.num_points, header.sh_degree),
+        (3, 2, 1)
+    );
 }
 
 #[test]
@@ -106,11 +109,17 @@ fn round_trip_stays_within_quantisation_for_every_degree() {
         for i in 0..original.len() {
             for axis in 0..3 {
                 let position_error = (back.positions[i][axis] - original.positions[i][axis]).abs();
-                assert!(position_error <= step * 0.5 + 1e-5, "position {i}: {position_error}");
+                assert!(
+                    position_error <= step * 0.5 + 1e-5,
+                    "position {i}: {position_error}"
+                );
                 let scale_error = (back.scales[i][axis] - original.scales[i][axis]).abs();
                 assert!(scale_error <= 1.0 / 32.0 + 1e-5, "scale {i}: {scale_error}");
                 let color_error = (back.colors[i][axis] - original.colors[i][axis]).abs();
-                assert!(color_error <= 0.5 / 38.25 + 1e-5, "color {i}: {color_error}");
+                assert!(
+                    color_error <= 0.5 / 38.25 + 1e-5,
+                    "color {i}: {color_error}"
+                );
             }
             assert!((back.alphas[i] - original.alphas[i]).abs() <= 0.5 / 255.0 + 1e-6);
             let dot: f32 = back.rotations[i]
@@ -124,7 +133,10 @@ fn round_trip_stays_within_quantisation_for_every_degree() {
         for (k, (a, b)) in back.sh.iter().zip(&original.sh).enumerate() {
             // Degree-1 coefficients sit in buckets of 8/128, higher ones in buckets of 16/128.
             let bucket = if (k % per_point) / 3 < 3 { 8.0 } else { 16.0 };
-            assert!((a - b).abs() <= (bucket / 2.0 + 0.5) / 128.0, "sh {k}: {a} vs {b}");
+            assert!(
+                (a - b).abs() <= (bucket / 2.0 + 0.5) / 128.0,
+                "sh {k}: {a} vs {b}"
+            );
         }
         // A second write of the decoded set gives the very same bytes (quantisation is
         // stable), except where a rotation's largest component changed place by a rounding
@@ -149,7 +161,10 @@ fn large_scenes_get_fewer_fractional_bits_instead_of_wrapping() {
     splats.positions[1] = [5000.0, -4000.25, 0.5];
     let file = write_spz(&splats, &SpzWriteOptions::default()).expect("fits with 10 bits");
     // 5000·2^10 fits the 24-bit range, 5000·2^11 does not.
-    assert_eq!(read_spz_header(&file).expect("own file").fractional_bits, 10);
+    assert_eq!(
+        read_spz_header(&file).expect("own file").fractional_bits,
+        10
+    );
     let back = read_spz(&file).expect("own file");
     assert_eq!(back.positions[1], [5000.0, -4000.25, 0.5]);
 
@@ -160,13 +175,25 @@ fn large_scenes_get_fewer_fractional_bits_instead_of_wrapping() {
     let error = write_spz(&splats, &fixed).expect_err("5000 does not fit at 12 bits");
     assert!(matches!(
         error,
-        SplatError::PositionOutOfRange { index: 1, axis: 'x', fractional_bits: 12, .. }
+        SplatError::PositionOutOfRange {
+            index: 1,
+            axis: 'x',
+            fractional_bits: 12,
+            ..
+        }
     ));
     assert!(error.to_string().contains("gaussian 1"), "{error}");
 
     splats.positions[0][2] = 1.0e7;
     let error = write_spz(&splats, &SpzWriteOptions::default()).expect_err("beyond 2^23");
-    assert!(matches!(error, SplatError::PositionOutOfRange { index: 0, axis: 'z', .. }));
+    assert!(matches!(
+        error,
+        SplatError::PositionOutOfRange {
+            index: 0,
+            axis: 'z',
+            ..
+        }
+    ));
 
     let bad_bits = SpzWriteOptions {
         fractional_bits: Some(24),
@@ -188,7 +215,11 @@ fn empty_and_invalid_sets_are_refused() {
     splats.alphas.pop();
     assert!(matches!(
         write_spz(&splats, &SpzWriteOptions::default()),
-        Err(SplatError::LengthMismatch { field: "alphas", expected: 2, actual: 1 })
+        Err(SplatError::LengthMismatch {
+            field: "alphas",
+            expected: 2,
+            actual: 1
+        })
     ));
 }
 
@@ -202,7 +233,10 @@ fn malformed_files_are_rejected_with_clear_errors() {
 
     let error = read_spz(&file[..file.len() / 2]).expect_err("truncated gzip");
     assert!(matches!(error, SplatError::Gzip { .. }), "{error}");
-    assert!(error.to_string().contains("truncated or corrupt"), "{error}");
+    assert!(
+        error.to_string().contains("truncated or corrupt"),
+        "{error}"
+    );
 
     let mut corrupt = file.clone();
     let crc_at = corrupt.len() - 8;
@@ -219,7 +253,10 @@ fn malformed_files_are_rejected_with_clear_errors() {
     let mut version = payload.clone();
     version[4] = 4;
     let error = read_spz(&gzip(&version)).expect_err("version 4 is zstd, not gzip");
-    assert!(matches!(error, SplatError::UnsupportedVersion { version: 4 }), "{error}");
+    assert!(
+        matches!(error, SplatError::UnsupportedVersion { version: 4 }),
+        "{error}"
+    );
 
     let mut too_many = payload.clone();
     too_many[8] = 3;
@@ -232,16 +269,31 @@ fn malformed_files_are_rejected_with_clear_errors() {
     let mut huge = payload.clone();
     huge[8..12].copy_from_slice(&0x7FFF_FFFFu32.to_le_bytes());
     let error = read_spz(&gzip(&huge)).expect_err("2^31 − 1 declared, 2 present");
-    assert!(matches!(error, SplatError::TruncatedPayload { stream: "positions", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            SplatError::TruncatedPayload {
+                stream: "positions",
+                ..
+            }
+        ),
+        "{error}"
+    );
 
     let mut too_few = payload.clone();
     too_few[8] = 1;
     let error = read_spz(&gzip(&too_few)).expect_err("1 declared, 2 present");
-    assert!(matches!(error, SplatError::TrailingBytes { num_points: 1, .. }), "{error}");
+    assert!(
+        matches!(error, SplatError::TrailingBytes { num_points: 1, .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("does not match"), "{error}");
 
     let error = read_spz(&gzip(&payload[..10])).expect_err("short header");
-    assert!(matches!(error, SplatError::TruncatedHeader { actual: 10 }), "{error}");
+    assert!(
+        matches!(error, SplatError::TruncatedHeader { actual: 10 }),
+        "{error}"
+    );
 }
 
 #[test]

@@ -10,11 +10,9 @@ fn the_independent_spz_crate_reads_our_files() {
         let file = write_spz(&splats, &SpzWriteOptions::default()).expect("valid splats");
 
         let packed = GaussianSplat::load_packed(&file).expect("spz crate parses our file");
-        let theirs = GaussianSplat::new_from_packed_gaussians(
-            &packed,
-            &UnpackOptions::builder().build(),
-        )
-        .expect("spz crate unpacks our file");
+        let theirs =
+            GaussianSplat::new_from_packed_gaussians(&packed, &UnpackOptions::builder().build())
+                .expect("spz crate unpacks our file");
 
         assert_eq!(theirs.num_points, 1000);
         assert_eq!(theirs.spherical_harmonics_degree, i32::from(degree));
@@ -22,7 +20,10 @@ fn the_independent_spz_crate_reads_our_files() {
         for (i, p) in splats.positions.iter().enumerate() {
             for axis in 0..3 {
                 let error = (theirs.positions[3 * i + axis] - p[axis]).abs();
-                assert!(error <= 0.5 / 4096.0 + 1e-5, "point {i} axis {axis}: {error}");
+                assert!(
+                    error <= 0.5 / 4096.0 + 1e-5,
+                    "point {i} axis {axis}: {error}"
+                );
             }
         }
         // Their rotations decode to ours (same smallest-three layout, up to sign).

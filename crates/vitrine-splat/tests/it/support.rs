@@ -42,10 +42,18 @@ pub(crate) fn random_splats(n: usize, degree: u8, seed: u64) -> Splats {
                 rng.range(-100.0, 100.0),
                 rng.range(-100.0, 100.0),
             ],
-            log_scale: [rng.range(-9.0, 5.0), rng.range(-9.0, 5.0), rng.range(-9.0, 5.0)],
+            log_scale: [
+                rng.range(-9.0, 5.0),
+                rng.range(-9.0, 5.0),
+                rng.range(-9.0, 5.0),
+            ],
             rotation: q.map(|c| c / norm),
             alpha: rng.range(0.0, 1.0),
-            color: [rng.range(-3.0, 3.0), rng.range(-3.0, 3.0), rng.range(-3.0, 3.0)],
+            color: [
+                rng.range(-3.0, 3.0),
+                rng.range(-3.0, 3.0),
+                rng.range(-3.0, 3.0),
+            ],
         });
     }
     let per_point = 3 * sh_coefficients(degree);
