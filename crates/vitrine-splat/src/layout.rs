@@ -1,14 +1,15 @@
 //! A classical depth estimate from scene layout, in the spirit of "photo pop-up" methods.
 //!
 //! **This is an approximation**, for when no depth model is configured. The scene is modelled
-//! as a camera at eye height looking level over a flat ground:
+//! as a camera at `camera_height` over a flat ground, pitched so that the horizon falls on the
+//! chosen row:
 //! - a horizon row (given, or the strongest horizontal edge in a band around 30–50 % of the
 //!   height, else 40 %), kept above the bottom edge of every object;
-//! - ground below the horizon, depth `f · camera_height / (row − horizon)`, growing towards
-//!   the horizon;
-//! - a far backdrop (sky or back wall) above the horizon, where the ground reaches it;
-//! - every object (box, or box ∩ mask) a vertical surface standing on the ground at the depth
-//!   of its bottom edge, the point where it touches the ground.
+//! - the ground plane below the horizon, its depth growing towards the horizon;
+//! - a vertical backdrop (sky or back wall) at `max_depth`, where the ground reaches it;
+//! - every object (box, or box ∩ mask) a vertical surface facing the camera, standing on the
+//!   ground where its lowest row (the box's bottom, or the mask's lowest row in the box)
+//!   touches it.
 //!
 //! Depths are in metres when `camera_height` is right; treat them as relative otherwise.
 
@@ -27,7 +28,7 @@ pub struct LayoutParams {
     pub camera_height: f32,
     /// Horizon as a fraction of the image height from the top; `None` estimates it.
     pub horizon: Option<f32>,
-    /// Depth of the backdrop above the horizon, the farthest depth produced. Default 40 m.
+    /// Horizontal distance of the backdrop (sky or back wall). Default 40 m.
     pub max_depth: f32,
 }
 
@@ -134,26 +135,25 @@ pub fn estimate_layout_depth_with(
         horizon = horizon.min((lowest_contact - 0.03 * h).max(0.15 * h));
     }
 
-    let focal = params.camera.focal_px(height);
-    let far = params.max_depth;
-    let ground = |row: f32| {
-        let below = row - horizon;
-        if below > 0.0 {
-            (focal * params.camera_height / below).min(far)
-        } else {
-            far
-        }
-    };
+    let geometry = Geometry::new(params, height, horizon);
     let mut values: Vec<f32> = Vec::with_capacity(width as usize * height as usize);
     for y in 0..height {
-        let d = ground(y as f32 + 0.5);
+        let d = geometry.scene_depth(y as f32 + 0.5);
         values.extend(std::iter::repeat_n(d, width as usize));
     }
     for b in &boxes {
-        // The bottom row's centre is where the object meets the ground; keep it just in front
-        // of the backdrop when the box ends above the horizon.
-        let d = ground(b.y1 as f32 - 0.5).min(0.9 * far);
+        // The object meets the ground at its lowest row: the box's bottom, or with a mask the
+        // lowest masked row inside the box (detector boxes are often loose).
+        let lowest = object_mask
+            .and_then(|m| {
+                (b.y0..b.y1)
+                    .rev()
+                    .find(|&y| (b.x0..b.x1).any(|x| m.get_pixel(x, y).0[0] >= 128))
+            })
+            .unwrap_or(b.y1 - 1);
+        let distance = geometry.contact_distance(lowest as f32 + 0.5);
         for y in b.y0..b.y1 {
+            let d = geometry.wall_depth(y as f32 + 0.5, distance);
             for x in b.x0..b.x1 {
                 let inside = object_mask.is_none_or(|m| m.get_pixel(x, y).0[0] >= 128);
                 let value = &mut values[y as usize * width as usize + x as usize];
@@ -167,6 +167,73 @@ pub fn estimate_layout_depth_with(
         depth: DepthMap::new(width, height, values)?,
         horizon_row: horizon,
     })
+}
+
+/// The scene's planes in camera coordinates (RUB). The horizon row fixes the camera's pitch
+/// θ (`tan θ = (cy − horizon) / f`, positive when looking down), so world "up" is
+/// `(0, cos θ, sin θ)` and the level forward direction is `(0, sin θ, −cos θ)`. A pixel row
+/// `v` has the ray `r = (·, −(v − cy)/f, −1)`; a point at z-depth `d` on it is `d · r`.
+struct Geometry {
+    focal: f32,
+    cy: f32,
+    horizon: f32,
+    sin: f32,
+    cos: f32,
+    camera_height: f32,
+    /// Horizontal distance of the backdrop.
+    far: f32,
+}
+
+impl Geometry {
+    fn new(params: &LayoutParams, height: u32, horizon: f32) -> Self {
+        let focal = params.camera.focal_px(height);
+        let cy = 0.5 * height as f32;
+        let pitch = ((cy - horizon) / focal).atan();
+        Self {
+            focal,
+            cy,
+            horizon,
+            sin: pitch.sin(),
+            cos: pitch.cos(),
+            camera_height: params.camera_height,
+            far: params.max_depth,
+        }
+    }
+
+    /// z-depth of the ground plane (`up · X = −camera_height`) at row `v`, if below the horizon.
+    fn ground_depth(&self, v: f32) -> Option<f32> {
+        let below = v - self.horizon;
+        (below > 0.0).then(|| self.focal * self.camera_height / (self.cos * below))
+    }
+
+    /// z-depth at row `v` of a vertical wall at horizontal distance `distance`
+    /// (`forward · X = distance`), capped at ten times the backdrop distance for rays that
+    /// point (nearly) straight up and never reach it.
+    fn wall_depth(&self, v: f32, distance: f32) -> f32 {
+        let along = self.cos - self.sin * (v - self.cy) / self.focal;
+        let cap = 10.0 * self.far;
+        if along > distance / cap {
+            distance / along
+        } else {
+            cap
+        }
+    }
+
+    /// Ground, or the backdrop where the ground is farther than it or absent.
+    fn scene_depth(&self, v: f32) -> f32 {
+        let wall = self.wall_depth(v, self.far);
+        self.ground_depth(v).map_or(wall, |ground| ground.min(wall))
+    }
+
+    /// Horizontal distance of the ground point seen at row `v`, kept just in front of the
+    /// backdrop (an object whose box ends above the horizon stands at the far wall).
+    fn contact_distance(&self, v: f32) -> f32 {
+        let distance = self.ground_depth(v).map_or(self.far, |d| {
+            // forward · (d · r) with r's y = −(v − cy)/f and z = −1.
+            d * (self.cos - self.sin * (v - self.cy) / self.focal)
+        });
+        distance.min(0.9 * self.far)
+    }
 }
 
 /// An integer pixel box `[x0, x1) × [y0, y1)` inside the image.
