@@ -56,7 +56,16 @@ impl Ffmpeg {
         let mut args = Args::ffmpeg();
         args.push("-i")
             .push(input)
-            .extend(["-map", "0:a:0", "-vn", "-sn", "-dn", "-c:a", "libmp3lame", "-b:a"])
+            .extend([
+                "-map",
+                "0:a:0",
+                "-vn",
+                "-sn",
+                "-dn",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+            ])
             .push(format!("{bitrate}k"))
             .extend(["-f", "mp3"])
             .push(output);

@@ -215,9 +215,7 @@ impl Ffmpeg {
         width: u32,
         height: u32,
     ) -> Result<RgbImage, VideoError> {
-        // Seeking to the very end finds no frame; step back to the start of the last one.
-        let last_frame_start = (info.duration_s - 1.0 / info.fps.max(1.0)).max(0.0);
-        let seek = at_s.min(last_frame_start);
+        let seek = seek_point(at_s, info.fps);
         let mut args = Args::ffmpeg();
         args.extend(["-ss", &process::seconds(seek), "-i"])
             .push(input)
@@ -240,10 +238,26 @@ impl Ffmpeg {
     }
 }
 
+/// Where to seek so ffmpeg's first frame is the one showing at `at_s`.
+///
+/// After an input seek ffmpeg returns the first frame whose timestamp is at or after the seek
+/// point, which is the *next* frame unless `at_s` falls exactly on one, and nothing at all past
+/// the last frame's start. Seeking half a frame before the start of the frame that contains
+/// `at_s` lands on that frame even when the stream's timestamps are offset a little (copied
+/// streams often start at 1 ms, say).
+pub(crate) fn seek_point(at_s: f64, fps: f64) -> f64 {
+    let fps = fps.max(1.0);
+    let frame_index = (at_s * fps + 1e-6).floor();
+    ((frame_index - 0.5) / fps).max(0.0)
+}
+
 /// Checks `0 <= time_s < duration_s`.
 pub(crate) fn check_time(param: &str, time_s: f64, duration_s: f64) -> Result<(), VideoError> {
     if !time_s.is_finite() || time_s < 0.0 {
-        return Err(VideoError::param(param, format!("{time_s} s must be 0 or more")));
+        return Err(VideoError::param(
+            param,
+            format!("{time_s} s must be 0 or more"),
+        ));
     }
     if time_s >= duration_s {
         return Err(VideoError::param(
@@ -285,16 +299,33 @@ mod tests {
     }
 
     #[test]
+    fn seeks_land_half_a_frame_before_the_frame_showing() {
+        assert_eq!(seek_point(0.0, 25.0), 0.0);
+        assert_eq!(seek_point(0.03, 25.0), 0.0);
+        assert!((seek_point(1.0, 25.0) - 0.98).abs() < 1e-9);
+        assert!((seek_point(1.039, 25.0) - 0.98).abs() < 1e-9);
+        assert!((seek_point(1.512, 25.0) - 1.46).abs() < 1e-9);
+    }
+
+    #[test]
     fn bad_selections_name_the_parameter() {
         let ffmpeg = Ffmpeg::new();
         let late = FrameSelection::Times {
             times_s: vec![1.0, 9.0],
         };
         let error = ffmpeg.frame_times(&late, &info(3.0)).expect_err("too late");
-        assert!(error.to_string().starts_with("`times_s[1]` 9.000 s"), "{error}");
+        assert!(
+            error.to_string().starts_with("`times_s[1]` 9.000 s"),
+            "{error}"
+        );
         let dense = FrameSelection::Every { interval_s: 0.001 };
-        let error = ffmpeg.frame_times(&dense, &info(3.0)).expect_err("too many");
-        assert!(error.to_string().starts_with("`interval_s` asks for"), "{error}");
+        let error = ffmpeg
+            .frame_times(&dense, &info(3.0))
+            .expect_err("too many");
+        assert!(
+            error.to_string().starts_with("`interval_s` asks for"),
+            "{error}"
+        );
         let none = FrameSelection::Evenly { count: 0 };
         assert!(ffmpeg.frame_times(&none, &info(3.0)).is_err());
     }

@@ -24,7 +24,10 @@ impl Ffmpeg {
             return Err(VideoError::param("frames", "is empty"));
         };
         if !fps.is_finite() || fps <= 0.0 || fps > 240.0 {
-            return Err(VideoError::param("fps", format!("{fps} must be more than 0 and at most 240")));
+            return Err(VideoError::param(
+                "fps",
+                format!("{fps} must be more than 0 and at most 240"),
+            ));
         }
         let (width, height) = first.dimensions();
         self.check_side("frames[0] width", width)?;

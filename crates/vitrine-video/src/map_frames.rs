@@ -132,7 +132,9 @@ impl Ffmpeg {
         )?;
         let decoder_stderr = tokio::spawn(process::read_all(decoder.stderr.take()));
         let Some(mut frames_in) = decoder.stdout.take() else {
-            return Err(VideoError::MissingOutput("the decoder has no stdout".to_owned()));
+            return Err(VideoError::MissingOutput(
+                "the decoder has no stdout".to_owned(),
+            ));
         };
         let mut encoder = RawEncoder::start(self, settings)?;
 

@@ -176,8 +176,8 @@ pub(crate) fn parse(path: &Path, json: &[u8]) -> Result<MediaInfo, VideoError> {
         path: path.to_owned(),
         reason,
     };
-    let probe: Probe =
-        serde_json::from_slice(json).map_err(|error| malformed(format!("invalid JSON: {error}")))?;
+    let probe: Probe = serde_json::from_slice(json)
+        .map_err(|error| malformed(format!("invalid JSON: {error}")))?;
     let format = probe
         .format
         .ok_or_else(|| malformed("no `format` section".to_owned()))?;
@@ -247,7 +247,11 @@ fn video_info(stream: &Stream, duration_s: f64) -> Option<VideoStreamInfo> {
 }
 
 fn number(text: Option<&str>) -> Option<f64> {
-    text?.trim().parse::<f64>().ok().filter(|value| value.is_finite())
+    text?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
 }
 
 /// Parses `num/den` (or a plain number); `0/0` and other non-positive rates give `None`.
@@ -285,7 +289,10 @@ mod tests {
         assert_eq!(video.frame_rate, "30000/1001");
         assert_eq!(video.frame_count, 60);
         let audio = info.audio.expect("an audio stream");
-        assert_eq!((audio.codec.as_str(), audio.sample_rate, audio.channels), ("aac", 48000, 2));
+        assert_eq!(
+            (audio.codec.as_str(), audio.sample_rate, audio.channels),
+            ("aac", 48000, 2)
+        );
     }
 
     #[test]

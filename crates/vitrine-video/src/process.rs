@@ -52,7 +52,11 @@ where
 /// Runs `program` to completion within `limit` and returns its stdout.
 ///
 /// A non-zero exit becomes [`VideoError::ToolFailed`] carrying the end of stderr.
-pub(crate) async fn run<I, S>(program: &Path, args: I, limit: Duration) -> Result<Vec<u8>, VideoError>
+pub(crate) async fn run<I, S>(
+    program: &Path,
+    args: I,
+    limit: Duration,
+) -> Result<Vec<u8>, VideoError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -66,10 +70,9 @@ where
         },
     )?;
     let output = with_timeout(program, limit, async {
-        child
-            .wait_with_output()
-            .await
-            .map_err(|source| VideoError::io(format!("waiting for `{}`", program.display()), source))
+        child.wait_with_output().await.map_err(|source| {
+            VideoError::io(format!("waiting for `{}`", program.display()), source)
+        })
     })
     .await?;
     check_status(program, output.status, &output.stderr)?;
@@ -93,7 +96,11 @@ pub(crate) async fn with_timeout<T>(
 }
 
 /// Turns a non-zero exit into [`VideoError::ToolFailed`].
-pub(crate) fn check_status(program: &Path, status: ExitStatus, stderr: &[u8]) -> Result<(), VideoError> {
+pub(crate) fn check_status(
+    program: &Path,
+    status: ExitStatus,
+    stderr: &[u8],
+) -> Result<(), VideoError> {
     if status.success() {
         return Ok(());
     }
@@ -165,7 +172,10 @@ impl Args {
     }
 
     /// Appends several arguments.
-    pub(crate) fn extend<S: AsRef<OsStr>>(&mut self, args: impl IntoIterator<Item = S>) -> &mut Self {
+    pub(crate) fn extend<S: AsRef<OsStr>>(
+        &mut self,
+        args: impl IntoIterator<Item = S>,
+    ) -> &mut Self {
         for arg in args {
             self.push(arg);
         }

@@ -36,7 +36,10 @@ pub(crate) struct EncoderSettings<'a> {
 
 impl RawEncoder {
     /// Starts the encoder.
-    pub(crate) fn start(ffmpeg: &Ffmpeg, settings: &EncoderSettings<'_>) -> Result<Self, VideoError> {
+    pub(crate) fn start(
+        ffmpeg: &Ffmpeg,
+        settings: &EncoderSettings<'_>,
+    ) -> Result<Self, VideoError> {
         let mut args = Args::ffmpeg();
         args.extend(["-f", "rawvideo", "-pix_fmt", "rgb24", "-s"])
             .push(format!("{}x{}", settings.width, settings.height))
@@ -78,7 +81,9 @@ impl RawEncoder {
     /// Sends one frame. If the encoder has died, returns its error.
     pub(crate) async fn write(&mut self, frame: &RgbImage) -> Result<(), VideoError> {
         let Some(stdin) = self.stdin.as_mut() else {
-            return Err(VideoError::MissingOutput("the encoder's input is closed".to_owned()));
+            return Err(VideoError::MissingOutput(
+                "the encoder's input is closed".to_owned(),
+            ));
         };
         if let Err(source) = stdin.write_all(frame.as_raw()).await {
             // A broken pipe means ffmpeg exited; its stderr says why.

@@ -58,6 +58,9 @@ pub(crate) fn check_crf(crf: Option<u8>) -> Result<u8, VideoError> {
     match crf {
         None => Ok(DEFAULT_CRF),
         Some(crf) if crf <= 51 => Ok(crf),
-        Some(crf) => Err(VideoError::param("crf", format!("{crf} must be between 0 and 51"))),
+        Some(crf) => Err(VideoError::param(
+            "crf",
+            format!("{crf} must be between 0 and 51"),
+        )),
     }
 }

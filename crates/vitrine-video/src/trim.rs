@@ -14,7 +14,8 @@ use crate::process::{self, Args};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrimMode {
-    /// Re-encode (H.264 + AAC): the clip starts and ends on the requested frames. Slower.
+    /// Re-encode (H.264 + AAC): the clip starts on the first frame at or after `start_s` and
+    /// lasts `end_s - start_s` to within a frame. Slower.
     #[default]
     Exact,
     /// Copy the streams without re-encoding: fast and lossless, but the clip starts at the
@@ -76,7 +77,10 @@ impl Ffmpeg {
 fn check_range(params: &TrimParams, duration_s: f64) -> Result<(), VideoError> {
     let TrimParams { start_s, end_s, .. } = *params;
     if !start_s.is_finite() || start_s < 0.0 {
-        return Err(VideoError::param("start_s", format!("{start_s} s must be 0 or more")));
+        return Err(VideoError::param(
+            "start_s",
+            format!("{start_s} s must be 0 or more"),
+        ));
     }
     if !end_s.is_finite() || end_s <= start_s {
         return Err(VideoError::param(
@@ -116,7 +120,11 @@ mod tests {
             "`end_s` 12.000 s is past the clip's duration 8.400 s"
         );
         let backwards = check_range(&params(3.0, 2.0), 8.4).expect_err("end before start");
-        assert!(backwards.to_string().starts_with("`end_s` 2 s must be after"));
+        assert!(
+            backwards
+                .to_string()
+                .starts_with("`end_s` 2 s must be after")
+        );
         let negative = check_range(&params(-1.0, 2.0), 8.4).expect_err("negative start");
         assert!(negative.to_string().starts_with("`start_s`"));
         assert!(check_range(&params(f64::NAN, 2.0), 8.4).is_err());

@@ -1,0 +1,95 @@
+use image::Rgb;
+use vitrine_video::{Ffmpeg, MapFramesParams};
+
+use crate::support::{clip, mean_abs_diff, stream_duration};
+
+/// The painted box: x 40..120, y 30..90.
+fn in_box(x: u32, y: u32) -> bool {
+    (40..120).contains(&x) && (30..90).contains(&y)
+}
+
+#[tokio::test]
+async fn a_painted_box_shows_in_every_frame_and_the_rest_is_kept() {
+    let clip = clip();
+    let output = clip.out("boxed.mp4");
+    let ffmpeg = Ffmpeg::new();
+    let mut seen = Vec::new();
+    let report = ffmpeg
+        .map_frames(
+            &clip.path,
+            &output,
+            &MapFramesParams::default(),
+            |index, time, frame| {
+                seen.push((index, time));
+                for y in 30..90 {
+                    for x in 40..120 {
+                        frame.put_pixel(x, y, Rgb([255, 0, 255]));
+                    }
+                }
+            },
+        )
+        .await
+        .expect("map frames");
+    assert_eq!(report.frames, 100);
+    assert_eq!((report.width, report.height), (320, 240));
+    assert_eq!(seen.len(), 100);
+    assert_eq!(seen[0], (0, 0.0));
+    assert_eq!(seen[50], (50, 2.0));
+
+    let info = ffmpeg.probe(&output).await.expect("probe output");
+    assert_eq!(info.frame_count, 100);
+    assert_eq!(
+        info.audio_codec.as_deref(),
+        Some("aac"),
+        "the audio is kept"
+    );
+    assert!((stream_duration(&output, "a") - 4.0).abs() < 0.1);
+
+    let magenta = image::RgbImage::from_pixel(320, 240, Rgb([255, 0, 255]));
+    for at_s in [0.5, 2.2, 3.9] {
+        let before = ffmpeg
+            .frame_rgb(&clip.path, at_s, None)
+            .await
+            .expect("source");
+        let after = ffmpeg.frame_rgb(&output, at_s, None).await.expect("output");
+        let in_box_now = mean_abs_diff(&after, &magenta, |x, y| in_box(x, y) && interior(x, y));
+        assert!(
+            in_box_now < 8.0,
+            "box at {at_s} s is off magenta by {in_box_now}"
+        );
+        let changed = mean_abs_diff(&after, &before, in_box);
+        assert!(changed > 40.0, "box at {at_s} s barely changed ({changed})");
+        // Outside the box (away from its edges, where chroma subsampling bleeds) stays put.
+        let kept = mean_abs_diff(&after, &before, |x, y| !near_box(x, y));
+        assert!(kept < 4.0, "outside the box at {at_s} s differs by {kept}");
+    }
+}
+
+/// Inside the box by at least 4 px.
+fn interior(x: u32, y: u32) -> bool {
+    (44..116).contains(&x) && (34..86).contains(&y)
+}
+
+/// Within 8 px of the box.
+fn near_box(x: u32, y: u32) -> bool {
+    (32..128).contains(&x) && (22..98).contains(&y)
+}
+
+#[tokio::test]
+async fn map_frames_can_scale_down_first() {
+    let clip = clip();
+    let output = clip.out("small.mp4");
+    let mut sizes = std::collections::BTreeSet::new();
+    let params = MapFramesParams {
+        max_side: Some(100),
+        crf: Some(30),
+    };
+    let report = Ffmpeg::new()
+        .map_frames(&clip.path, &output, &params, |_, _, frame| {
+            sizes.insert(frame.dimensions());
+        })
+        .await
+        .expect("map frames");
+    assert_eq!(sizes.into_iter().collect::<Vec<_>>(), vec![(100, 74)]);
+    assert_eq!((report.width, report.height), (100, 74));
+}
