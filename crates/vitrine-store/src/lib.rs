@@ -1,0 +1,32 @@
+//! The session artifact store.
+//!
+//! Every input and every tool output is an artifact: bytes plus metadata
+//! (kind, content type, size, sha256, lifetime, owner tenant, dimensions and
+//! provenance) living in a session. Callers see only [`ArtifactStore`]; this
+//! crate ships [`LocalStore`] (blobs on local disk, metadata in an embedded
+//! redb index). The trait is shaped so that an object-store backend and a
+//! shared metadata store can implement it later: bytes arrive as a
+//! [`StagedBlob`] (hashed while written) and leave as an async reader, and no
+//! caller ever sees a path.
+//!
+//! - [`model`]: metadata records.
+//! - [`staged`]: blobs being written, hashed on the way in.
+//! - [`clock`]: the time source, swappable in tests.
+//! - [`local`]: the local-disk backend and its sweeper.
+
+mod clock;
+mod error;
+mod local;
+mod model;
+mod staged;
+mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::StoreError;
+pub use local::LocalStore;
+pub use model::{
+    ArtifactMeta, FileRecord, MediaInfo, NewArtifact, PendingUpload, Provenance, SessionInfo,
+    SweepReport,
+};
+pub use staged::StagedBlob;
+pub use store::{ArtifactStore, BlobReader};

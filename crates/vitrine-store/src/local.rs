@@ -1,0 +1,964 @@
+//! The local-disk backend: blobs as files, metadata in an embedded redb index.
+//!
+//! Layout under the data directory:
+//!
+//! ```text
+//! index.redb                  metadata (sessions, artifacts, files, expiry)
+//! tmp/<random>                blobs being written
+//! blobs/<session>/<artifact>  committed artifacts
+//! files/<file id>             uploaded files
+//! ```
+//!
+//! Writes are atomic: a blob is written to `tmp/`, fsynced, renamed into
+//! place, the directory fsynced, and only then is the metadata committed (redb
+//! commits are durable). A crash in between leaves an orphan file, never a
+//! record pointing at missing or partial bytes.
+//!
+//! Retention: every record that can expire has an entry in an index keyed by
+//! `(expires_at, what)`, so the sweeper reads only the expired prefix of that
+//! index. Expired sessions leave a small tombstone for a while so that late
+//! requests hear "expired" instead of "not found".
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+use vitrine_wire::{ArtifactId, FileId, SessionId, random_hex};
+
+use crate::staged::hex;
+use crate::{
+    ArtifactMeta, ArtifactStore, BlobReader, Clock, FileRecord, NewArtifact, PendingUpload,
+    SessionInfo, StagedBlob, StoreError, SweepReport,
+};
+
+const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
+/// Keyed `<session>/<artifact>` so one session's artifacts are a key range.
+const ARTIFACTS: TableDefinition<&str, &[u8]> = TableDefinition::new("artifacts");
+const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
+/// `<tenant>/<md5>` → file id: the SDK's upload-cache lookup.
+const FILE_MD5: TableDefinition<&str, &str> = TableDefinition::new("file_md5");
+/// `(expires_at, "<tag>:<key>")`; tags: `a` artifact, `s` session, `p` purge a
+/// session tombstone, `f` file, `u` outstanding presigned upload.
+const EXPIRY: TableDefinition<(u64, &str), ()> = TableDefinition::new("expiry");
+
+/// How long an expired session's tombstone answers "expired".
+const TOMBSTONE_SECS: u64 = 7 * 24 * 3600;
+/// Expired entries handled per write transaction.
+const SWEEP_BATCH: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum State {
+    Live,
+    Expired,
+    Deleted,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SessionRecord {
+    info: SessionInfo,
+    state: State,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ArtifactRecord {
+    meta: ArtifactMeta,
+    state: State,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FileEntry {
+    record: FileRecord,
+    /// SHA-256 of the presigned-upload token, while the upload is outstanding.
+    #[serde(default)]
+    upload_token_sha256: Option<String>,
+    #[serde(default)]
+    upload_expires_at: u64,
+}
+
+/// Artifacts on local disk with a redb index.
+pub struct LocalStore {
+    root: PathBuf,
+    db: Arc<Database>,
+    retention: u64,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for LocalStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalStore")
+            .field("root", &self.root)
+            .finish()
+    }
+}
+
+impl LocalStore {
+    /// Opens (or creates) a store under `root`, keeping new artifacts for
+    /// `retention_secs`.
+    pub fn open(
+        root: impl Into<PathBuf>,
+        retention_secs: u64,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StoreError> {
+        let root = root.into();
+        for dir in ["tmp", "blobs", "files"] {
+            std::fs::create_dir_all(root.join(dir))?;
+        }
+        // Half-written blobs from a previous run were never acknowledged.
+        for entry in std::fs::read_dir(root.join("tmp"))? {
+            let _ = std::fs::remove_file(entry?.path());
+        }
+        let db = Database::create(root.join("index.redb"))?;
+        let txn = db.begin_write()?;
+        txn.open_table(SESSIONS)?;
+        txn.open_table(ARTIFACTS)?;
+        txn.open_table(FILES)?;
+        txn.open_table(FILE_MD5)?;
+        txn.open_table(EXPIRY)?;
+        txn.commit()?;
+        Ok(LocalStore {
+            root,
+            db: Arc::new(db),
+            retention: retention_secs,
+            clock,
+        })
+    }
+
+    fn blob_path(&self, session: &SessionId, id: &ArtifactId) -> PathBuf {
+        self.root
+            .join("blobs")
+            .join(session.as_str())
+            .join(id.as_str())
+    }
+
+    fn file_path(&self, id: &FileId) -> PathBuf {
+        self.root.join("files").join(id.as_str())
+    }
+
+    /// Runs index work on the blocking pool: redb calls block on disk I/O.
+    async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Database, u64) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        let now = self.clock.now();
+        tokio::task::spawn_blocking(move || work(&db, now))
+            .await
+            .map_err(|join| StoreError::Index(format!("index task failed: {join}")))?
+    }
+
+    async fn commit_artifact(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        source: BlobSource,
+        artifact: NewArtifact,
+    ) -> Result<ArtifactMeta, StoreError> {
+        let tenant = tenant.to_owned();
+        let session = session.clone();
+        let root = self.root.clone();
+        let retention = self.retention;
+        self.blocking(move |db, now| {
+            let txn = db.begin_write()?;
+            let mut session_record = live_session(&txn, &tenant, &session, now)?;
+            let id = unused_artifact_id(&txn, &session, artifact.kind)?;
+            let dir = root.join("blobs").join(session.as_str());
+            std::fs::create_dir_all(&dir)?;
+            let path = dir.join(id.as_str());
+            let (size, sha256) = source.place(&path)?;
+            sync_dir(&dir)?;
+            let meta = ArtifactMeta {
+                id: id.clone(),
+                session_id: session.clone(),
+                tenant: tenant.clone(),
+                kind: artifact.kind,
+                content_type: artifact.content_type,
+                size,
+                sha256,
+                created_at: now,
+                expires_at: now + retention,
+                media: artifact.media,
+                provenance: artifact.provenance,
+                filename: artifact.filename,
+            };
+            let result = (|| {
+                put_json(
+                    &txn,
+                    ARTIFACTS,
+                    &artifact_key(&session, &id),
+                    &ArtifactRecord {
+                        meta: meta.clone(),
+                        state: State::Live,
+                    },
+                )?;
+                txn.open_table(EXPIRY)?.insert(
+                    (
+                        meta.expires_at,
+                        format!("a:{}", artifact_key(&session, &id)).as_str(),
+                    ),
+                    (),
+                )?;
+                // A session lives as long as its newest artifact.
+                if session_record.info.expires_at < meta.expires_at {
+                    let mut expiry = txn.open_table(EXPIRY)?;
+                    let old = format!("s:{session}");
+                    expiry.remove((session_record.info.expires_at, old.as_str()))?;
+                    expiry.insert((meta.expires_at, old.as_str()), ())?;
+                    drop(expiry);
+                    session_record.info.expires_at = meta.expires_at;
+                    put_json(&txn, SESSIONS, session.as_str(), &session_record)?;
+                }
+                txn.commit()?;
+                Ok::<_, StoreError>(())
+            })();
+            if let Err(error) = result {
+                let _ = std::fs::remove_file(&path);
+                return Err(error);
+            }
+            Ok(meta)
+        })
+        .await
+    }
+}
+
+/// Where a new artifact's bytes come from.
+enum BlobSource {
+    /// A finished temp file with its digest.
+    Staged {
+        tmp: PathBuf,
+        size: u64,
+        sha256: String,
+    },
+    /// An uploaded file, linked (or copied) in.
+    File {
+        path: PathBuf,
+        size: u64,
+        sha256: String,
+    },
+}
+
+impl BlobSource {
+    fn place(self, dest: &Path) -> Result<(u64, String), StoreError> {
+        match self {
+            BlobSource::Staged { tmp, size, sha256 } => {
+                std::fs::rename(&tmp, dest)?;
+                Ok((size, sha256))
+            }
+            BlobSource::File { path, size, sha256 } => {
+                if std::fs::hard_link(&path, dest).is_err() {
+                    std::fs::copy(&path, dest)?;
+                    std::fs::File::open(dest)?.sync_all()?;
+                }
+                Ok((size, sha256))
+            }
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+fn artifact_key(session: &SessionId, id: &ArtifactId) -> String {
+    format!("{session}/{id}")
+}
+
+fn put_json<T: Serialize>(
+    txn: &WriteTransaction,
+    table: TableDefinition<&str, &[u8]>,
+    key: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(value)?;
+    txn.open_table(table)?.insert(key, bytes.as_slice())?;
+    Ok(())
+}
+
+fn get_json<T: for<'de> Deserialize<'de>>(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    match table.get(key)? {
+        Some(value) => Ok(Some(serde_json::from_slice(value.value())?)),
+        None => Ok(None),
+    }
+}
+
+fn check_session(
+    record: Option<SessionRecord>,
+    tenant: &str,
+    id: &SessionId,
+    now: u64,
+) -> Result<SessionRecord, StoreError> {
+    match record {
+        // Another tenant's session answers exactly like a missing one.
+        Some(record) if record.info.tenant != tenant => {
+            Err(StoreError::SessionNotFound(id.clone()))
+        }
+        Some(record) if record.state != State::Live || record.info.expires_at <= now => {
+            Err(StoreError::SessionExpired(id.clone()))
+        }
+        Some(record) => Ok(record),
+        None => Err(StoreError::SessionNotFound(id.clone())),
+    }
+}
+
+fn live_session(
+    txn: &WriteTransaction,
+    tenant: &str,
+    id: &SessionId,
+    now: u64,
+) -> Result<SessionRecord, StoreError> {
+    let table = txn.open_table(SESSIONS)?;
+    check_session(get_json(&table, id.as_str())?, tenant, id, now)
+}
+
+fn unused_artifact_id(
+    txn: &WriteTransaction,
+    session: &SessionId,
+    kind: vitrine_wire::ArtifactKind,
+) -> Result<ArtifactId, StoreError> {
+    let table = txn.open_table(ARTIFACTS)?;
+    // 24 random bits per kind: collisions within a session are rare but real,
+    // and ids are never reused (deleted and expired records stay as tombstones).
+    for _ in 0..64 {
+        let id = ArtifactId::generate(kind);
+        if table.get(artifact_key(session, &id).as_str())?.is_none() {
+            return Ok(id);
+        }
+    }
+    Err(StoreError::Index(format!(
+        "session `{session}` has no free {kind} ids left"
+    )))
+}
+
+fn check_file(
+    entry: Option<FileEntry>,
+    tenant: &str,
+    id: &FileId,
+    now: u64,
+) -> Result<FileRecord, StoreError> {
+    match entry {
+        Some(entry) if entry.record.tenant != tenant => Err(StoreError::FileNotFound(id.clone())),
+        Some(entry) if entry.record.expires_at <= now => Err(StoreError::FileExpired(id.clone())),
+        Some(entry) if !entry.record.complete => Err(StoreError::UploadIncomplete(id.clone())),
+        Some(entry) => Ok(entry.record),
+        None => Err(StoreError::FileNotFound(id.clone())),
+    }
+}
+
+async fn open_reader(path: &Path) -> Result<BlobReader, StoreError> {
+    let file = tokio::fs::File::open(path).await?;
+    Ok(Box::new(file))
+}
+
+fn remove_if_present(path: &Path) -> Result<u64, StoreError> {
+    let size = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error.into()),
+    };
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(size),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn session_range_end(session: &SessionId) -> String {
+    // '0' sorts right after '/', so this bounds exactly the `<session>/` keys.
+    format!("{session}0")
+}
+
+#[async_trait]
+impl ArtifactStore for LocalStore {
+    fn describe(&self) -> String {
+        format!(
+            "local disk at {} (redb index, retention {} s)",
+            self.root.display(),
+            self.retention
+        )
+    }
+
+    fn retention_secs(&self) -> u64 {
+        self.retention
+    }
+
+    async fn stage(&self, limit: u64) -> Result<StagedBlob, StoreError> {
+        StagedBlob::create(self.root.join("tmp").join(random_hex(16)), limit).await
+    }
+
+    async fn create_session(&self, tenant: &str) -> Result<SessionInfo, StoreError> {
+        let tenant = tenant.to_owned();
+        let retention = self.retention;
+        self.blocking(move |db, now| {
+            let info = SessionInfo {
+                id: SessionId::generate(),
+                tenant,
+                created_at: now,
+                expires_at: now + retention,
+            };
+            let txn = db.begin_write()?;
+            put_json(
+                &txn,
+                SESSIONS,
+                info.id.as_str(),
+                &SessionRecord {
+                    info: info.clone(),
+                    state: State::Live,
+                },
+            )?;
+            txn.open_table(EXPIRY)?
+                .insert((info.expires_at, format!("s:{}", info.id).as_str()), ())?;
+            txn.commit()?;
+            Ok(info)
+        })
+        .await
+    }
+
+    async fn session(&self, tenant: &str, id: &SessionId) -> Result<SessionInfo, StoreError> {
+        let tenant = tenant.to_owned();
+        let id = id.clone();
+        self.blocking(move |db, now| {
+            let table = db.begin_read()?.open_table(SESSIONS)?;
+            Ok(check_session(get_json(&table, id.as_str())?, &tenant, &id, now)?.info)
+        })
+        .await
+    }
+
+    async fn delete_session(&self, tenant: &str, id: &SessionId) -> Result<u64, StoreError> {
+        let tenant = tenant.to_owned();
+        let id = id.clone();
+        let dir = self.root.join("blobs").join(id.as_str());
+        self.blocking(move |db, now| {
+            let txn = db.begin_write()?;
+            let record = live_session(&txn, &tenant, &id, now)?;
+            let mut deleted = 0;
+            {
+                let mut artifacts = txn.open_table(ARTIFACTS)?;
+                let mut expiry = txn.open_table(EXPIRY)?;
+                let end = session_range_end(&id);
+                let keys: Vec<(String, ArtifactRecord)> = artifacts
+                    .range(format!("{id}/").as_str()..end.as_str())?
+                    .map(|entry| {
+                        let (key, value) = entry?;
+                        Ok((
+                            key.value().to_owned(),
+                            serde_json::from_slice(value.value())?,
+                        ))
+                    })
+                    .collect::<Result<_, StoreError>>()?;
+                for (key, artifact) in keys {
+                    if artifact.state == State::Live {
+                        deleted += 1;
+                    }
+                    expiry.remove((artifact.meta.expires_at, format!("a:{key}").as_str()))?;
+                    artifacts.remove(key.as_str())?;
+                }
+                expiry.remove((record.info.expires_at, format!("s:{id}").as_str()))?;
+                txn.open_table(SESSIONS)?.remove(id.as_str())?;
+            }
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+            txn.commit()?;
+            Ok(deleted)
+        })
+        .await
+    }
+
+    async fn put(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        blob: StagedBlob,
+        artifact: NewArtifact,
+    ) -> Result<ArtifactMeta, StoreError> {
+        let (tmp, size, sha256, _md5) = blob.finish().await?;
+        let result = self
+            .commit_artifact(
+                tenant,
+                session,
+                BlobSource::Staged {
+                    tmp: tmp.clone(),
+                    size,
+                    sha256,
+                },
+                artifact,
+            )
+            .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&tmp).await;
+        }
+        result
+    }
+
+    async fn put_from_file(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        file: &FileRecord,
+        artifact: NewArtifact,
+    ) -> Result<ArtifactMeta, StoreError> {
+        let source = BlobSource::File {
+            path: self.file_path(&file.id),
+            size: file.bytes,
+            sha256: file.sha256.clone(),
+        };
+        self.commit_artifact(tenant, session, source, artifact)
+            .await
+    }
+
+    async fn artifact(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        id: &ArtifactId,
+    ) -> Result<ArtifactMeta, StoreError> {
+        let tenant = tenant.to_owned();
+        let session = session.clone();
+        let id = id.clone();
+        self.blocking(move |db, now| {
+            let txn = db.begin_read()?;
+            check_session(
+                get_json(&txn.open_table(SESSIONS)?, session.as_str())?,
+                &tenant,
+                &session,
+                now,
+            )?;
+            let record: Option<ArtifactRecord> =
+                get_json(&txn.open_table(ARTIFACTS)?, &artifact_key(&session, &id))?;
+            match record {
+                None => Err(StoreError::ArtifactNotFound { id, session }),
+                Some(record) if record.state == State::Deleted => {
+                    Err(StoreError::ArtifactDeleted(id))
+                }
+                Some(record) if record.state == State::Expired || record.meta.expires_at <= now => {
+                    Err(StoreError::ArtifactExpired(id))
+                }
+                Some(record) => Ok(record.meta),
+            }
+        })
+        .await
+    }
+
+    async fn open(&self, artifact: &ArtifactMeta) -> Result<BlobReader, StoreError> {
+        open_reader(&self.blob_path(&artifact.session_id, &artifact.id)).await
+    }
+
+    async fn list(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+    ) -> Result<Vec<ArtifactMeta>, StoreError> {
+        let tenant = tenant.to_owned();
+        let session = session.clone();
+        self.blocking(move |db, now| {
+            let txn = db.begin_read()?;
+            check_session(
+                get_json(&txn.open_table(SESSIONS)?, session.as_str())?,
+                &tenant,
+                &session,
+                now,
+            )?;
+            let table = txn.open_table(ARTIFACTS)?;
+            let end = session_range_end(&session);
+            let mut items = Vec::new();
+            for entry in table.range(format!("{session}/").as_str()..end.as_str())? {
+                let (_, value) = entry?;
+                let record: ArtifactRecord = serde_json::from_slice(value.value())?;
+                if record.state == State::Live && record.meta.expires_at > now {
+                    items.push(record.meta);
+                }
+            }
+            items.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+            Ok(items)
+        })
+        .await
+    }
+
+    async fn delete(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        id: &ArtifactId,
+    ) -> Result<(), StoreError> {
+        let tenant = tenant.to_owned();
+        let session = session.clone();
+        let id = id.clone();
+        let path = self.blob_path(&session, &id);
+        self.blocking(move |db, now| {
+            let txn = db.begin_write()?;
+            live_session(&txn, &tenant, &session, now)?;
+            let key = artifact_key(&session, &id);
+            let record: Option<ArtifactRecord> = get_json(&txn.open_table(ARTIFACTS)?, &key)?;
+            let mut record = match record {
+                Some(record) if record.state == State::Live => record,
+                Some(record) if record.state == State::Deleted => {
+                    return Err(StoreError::ArtifactDeleted(id));
+                }
+                Some(_) => return Err(StoreError::ArtifactExpired(id)),
+                None => return Err(StoreError::ArtifactNotFound { id, session }),
+            };
+            txn.open_table(EXPIRY)?
+                .remove((record.meta.expires_at, format!("a:{key}").as_str()))?;
+            record.state = State::Deleted;
+            put_json(&txn, ARTIFACTS, &key, &record)?;
+            remove_if_present(&path)?;
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_file(
+        &self,
+        tenant: &str,
+        blob: StagedBlob,
+        filename: &str,
+        purpose: &str,
+    ) -> Result<FileRecord, StoreError> {
+        let (tmp, size, sha256, md5) = blob.finish().await?;
+        let tenant = tenant.to_owned();
+        let filename = filename.to_owned();
+        let purpose = purpose.to_owned();
+        let root = self.root.clone();
+        let retention = self.retention;
+        let tmp_for_cleanup = tmp.clone();
+        let result = self
+            .blocking(move |db, now| {
+                let record = FileRecord {
+                    id: FileId::generate(),
+                    tenant,
+                    filename,
+                    purpose,
+                    bytes: size,
+                    md5,
+                    sha256,
+                    created_at: now,
+                    expires_at: now + retention,
+                    complete: true,
+                };
+                let dest = root.join("files").join(record.id.as_str());
+                std::fs::rename(&tmp, &dest)?;
+                sync_dir(&root.join("files"))?;
+                let txn = db.begin_write()?;
+                insert_file(&txn, &record, None, 0)?;
+                if let Err(error) = txn.commit() {
+                    let _ = std::fs::remove_file(&dest);
+                    return Err(error.into());
+                }
+                Ok(record)
+            })
+            .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&tmp_for_cleanup).await;
+        }
+        result
+    }
+
+    async fn file(&self, tenant: &str, id: &FileId) -> Result<FileRecord, StoreError> {
+        let tenant = tenant.to_owned();
+        let id = id.clone();
+        self.blocking(move |db, now| {
+            let table = db.begin_read()?.open_table(FILES)?;
+            check_file(get_json(&table, id.as_str())?, &tenant, &id, now)
+        })
+        .await
+    }
+
+    async fn file_by_md5(&self, tenant: &str, md5: &str) -> Result<Option<FileRecord>, StoreError> {
+        let tenant = tenant.to_owned();
+        let key = format!("{tenant}/{}", md5.to_ascii_lowercase());
+        self.blocking(move |db, now| {
+            let txn = db.begin_read()?;
+            let Some(id) = txn
+                .open_table(FILE_MD5)?
+                .get(key.as_str())?
+                .map(|v| v.value().to_owned())
+            else {
+                return Ok(None);
+            };
+            let Ok(id) = id.parse::<FileId>() else {
+                return Ok(None);
+            };
+            match check_file(
+                get_json(&txn.open_table(FILES)?, id.as_str())?,
+                &tenant,
+                &id,
+                now,
+            ) {
+                Ok(record) => Ok(Some(record)),
+                Err(error) if error.is_client_error() => Ok(None),
+                Err(error) => Err(error),
+            }
+        })
+        .await
+    }
+
+    async fn list_files(
+        &self,
+        tenant: &str,
+        skip: usize,
+        limit: usize,
+    ) -> Result<Vec<FileRecord>, StoreError> {
+        let tenant = tenant.to_owned();
+        self.blocking(move |db, now| {
+            let table = db.begin_read()?.open_table(FILES)?;
+            let mut files = Vec::new();
+            for entry in table.iter()? {
+                let (_, value) = entry?;
+                let entry: FileEntry = serde_json::from_slice(value.value())?;
+                if entry.record.tenant == tenant
+                    && entry.record.complete
+                    && entry.record.expires_at > now
+                {
+                    files.push(entry.record);
+                }
+            }
+            files.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+            Ok(files.into_iter().skip(skip).take(limit).collect())
+        })
+        .await
+    }
+
+    async fn open_file(&self, file: &FileRecord) -> Result<BlobReader, StoreError> {
+        open_reader(&self.file_path(&file.id)).await
+    }
+
+    async fn delete_file(&self, tenant: &str, id: &FileId) -> Result<FileRecord, StoreError> {
+        let tenant = tenant.to_owned();
+        let id = id.clone();
+        let path = self.file_path(&id);
+        self.blocking(move |db, now| {
+            let txn = db.begin_write()?;
+            let entry: Option<FileEntry> = get_json(&txn.open_table(FILES)?, id.as_str())?;
+            let record = check_file(entry, &tenant, &id, now)?;
+            remove_file_records(&txn, &record)?;
+            remove_if_present(&path)?;
+            txn.commit()?;
+            Ok(record)
+        })
+        .await
+    }
+
+    async fn create_upload(
+        &self,
+        tenant: &str,
+        filename: &str,
+        purpose: &str,
+        ttl_secs: u64,
+    ) -> Result<PendingUpload, StoreError> {
+        let tenant = tenant.to_owned();
+        let filename = filename.to_owned();
+        let purpose = purpose.to_owned();
+        let retention = self.retention;
+        self.blocking(move |db, now| {
+            let token = random_hex(24);
+            let record = FileRecord {
+                id: FileId::generate(),
+                tenant,
+                filename,
+                purpose,
+                bytes: 0,
+                md5: String::new(),
+                sha256: String::new(),
+                created_at: now,
+                expires_at: now + retention.max(ttl_secs),
+                complete: false,
+            };
+            let upload_expires_at = now + ttl_secs;
+            let txn = db.begin_write()?;
+            insert_file(&txn, &record, Some(&token), upload_expires_at)?;
+            txn.commit()?;
+            Ok(PendingUpload {
+                file: record,
+                token,
+                upload_expires_at,
+            })
+        })
+        .await
+    }
+
+    async fn complete_upload(
+        &self,
+        id: &FileId,
+        token: &str,
+        blob: StagedBlob,
+    ) -> Result<FileRecord, StoreError> {
+        let (tmp, size, sha256, md5) = blob.finish().await?;
+        let id = id.clone();
+        let token_sha256 = hex(&sha2::Sha256::digest(token.as_bytes()));
+        let dest = self.file_path(&id);
+        let files_dir = self.root.join("files");
+        let tmp_for_cleanup = tmp.clone();
+        let result = self
+            .blocking(move |db, now| {
+                let txn = db.begin_write()?;
+                let entry: Option<FileEntry> = get_json(&txn.open_table(FILES)?, id.as_str())?;
+                let Some(mut entry) = entry else {
+                    return Err(StoreError::UploadRejected(id));
+                };
+                if entry.upload_token_sha256.as_deref() != Some(token_sha256.as_str())
+                    || entry.upload_expires_at <= now
+                {
+                    return Err(StoreError::UploadRejected(id));
+                }
+                std::fs::rename(&tmp, &dest)?;
+                sync_dir(&files_dir)?;
+                entry.record.bytes = size;
+                entry.record.sha256 = sha256;
+                entry.record.md5 = md5;
+                entry.record.complete = true;
+                // A retried PUT with the same URL may replace the bytes until
+                // the URL expires; the record always describes the last one.
+                let record = entry.record.clone();
+                put_json(&txn, FILES, id.as_str(), &entry)?;
+                txn.open_table(FILE_MD5)?.insert(
+                    format!("{}/{}", record.tenant, record.md5).as_str(),
+                    id.as_str(),
+                )?;
+                txn.commit()?;
+                Ok(record)
+            })
+            .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&tmp_for_cleanup).await;
+        }
+        result
+    }
+
+    async fn sweep(&self) -> Result<SweepReport, StoreError> {
+        let root = self.root.clone();
+        self.blocking(move |db, now| {
+            let mut report = SweepReport::default();
+            loop {
+                let txn = db.begin_write()?;
+                let due: Vec<(u64, String)> = {
+                    let expiry = txn.open_table(EXPIRY)?;
+                    expiry
+                        .range((0u64, "")..=(now, "\u{10ffff}"))?
+                        .take(SWEEP_BATCH)
+                        .map(|entry| {
+                            let (key, _) = entry?;
+                            let (at, what) = key.value();
+                            Ok((at, what.to_owned()))
+                        })
+                        .collect::<Result<_, StoreError>>()?
+                };
+                for (at, what) in &due {
+                    sweep_one(&txn, &root, now, what, &mut report)?;
+                    txn.open_table(EXPIRY)?.remove((*at, what.as_str()))?;
+                }
+                txn.commit()?;
+                if due.len() < SWEEP_BATCH {
+                    break;
+                }
+            }
+            Ok(report)
+        })
+        .await
+    }
+}
+
+fn insert_file(
+    txn: &WriteTransaction,
+    record: &FileRecord,
+    upload_token: Option<&str>,
+    upload_expires_at: u64,
+) -> Result<(), StoreError> {
+    let entry = FileEntry {
+        record: record.clone(),
+        upload_token_sha256: upload_token.map(|token| hex(&sha2::Sha256::digest(token.as_bytes()))),
+        upload_expires_at,
+    };
+    put_json(txn, FILES, record.id.as_str(), &entry)?;
+    if record.complete {
+        txn.open_table(FILE_MD5)?.insert(
+            format!("{}/{}", record.tenant, record.md5).as_str(),
+            record.id.as_str(),
+        )?;
+    }
+    txn.open_table(EXPIRY)?
+        .insert((record.expires_at, format!("f:{}", record.id).as_str()), ())?;
+    Ok(())
+}
+
+fn remove_file_records(txn: &WriteTransaction, record: &FileRecord) -> Result<(), StoreError> {
+    txn.open_table(FILES)?.remove(record.id.as_str())?;
+    let md5_key = format!("{}/{}", record.tenant, record.md5);
+    let mut md5_index = txn.open_table(FILE_MD5)?;
+    let points_here = md5_index
+        .get(md5_key.as_str())?
+        .is_some_and(|value| value.value() == record.id.as_str());
+    if points_here {
+        md5_index.remove(md5_key.as_str())?;
+    }
+    txn.open_table(EXPIRY)?
+        .remove((record.expires_at, format!("f:{}", record.id).as_str()))?;
+    Ok(())
+}
+
+fn sweep_one(
+    txn: &WriteTransaction,
+    root: &Path,
+    now: u64,
+    what: &str,
+    report: &mut SweepReport,
+) -> Result<(), StoreError> {
+    let Some((tag, key)) = what.split_once(':') else {
+        return Ok(());
+    };
+    match tag {
+        "a" => {
+            let record: Option<ArtifactRecord> = get_json(&txn.open_table(ARTIFACTS)?, key)?;
+            if let Some(mut record) = record.filter(|r| r.state == State::Live) {
+                report.bytes += remove_if_present(&root.join("blobs").join(key))?;
+                report.artifacts += 1;
+                record.state = State::Expired;
+                put_json(txn, ARTIFACTS, key, &record)?;
+            }
+        }
+        "s" => {
+            let record: Option<SessionRecord> = get_json(&txn.open_table(SESSIONS)?, key)?;
+            if let Some(mut record) = record.filter(|r| r.state == State::Live) {
+                let dir = root.join("blobs").join(key);
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)?;
+                }
+                record.state = State::Expired;
+                put_json(txn, SESSIONS, key, &record)?;
+                txn.open_table(EXPIRY)?
+                    .insert((now + TOMBSTONE_SECS, format!("p:{key}").as_str()), ())?;
+                report.sessions += 1;
+            }
+        }
+        "p" => {
+            let mut artifacts = txn.open_table(ARTIFACTS)?;
+            let end = format!("{key}0");
+            let keys: Vec<String> = artifacts
+                .range(format!("{key}/").as_str()..end.as_str())?
+                .map(|entry| Ok(entry?.0.value().to_owned()))
+                .collect::<Result<_, StoreError>>()?;
+            for artifact in keys {
+                artifacts.remove(artifact.as_str())?;
+            }
+            txn.open_table(SESSIONS)?.remove(key)?;
+        }
+        "f" => {
+            let entry: Option<FileEntry> = get_json(&txn.open_table(FILES)?, key)?;
+            if let Some(entry) = entry {
+                report.bytes += remove_if_present(&root.join("files").join(key))?;
+                report.files += 1;
+                remove_file_records(txn, &entry.record)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The store trait every backend implements.
+
+use async_trait::async_trait;
+use vitrine_wire::{ArtifactId, FileId, SessionId};
+
+use crate::{
+    ArtifactMeta, FileRecord, NewArtifact, PendingUpload, SessionInfo, StagedBlob, StoreError,
+    SweepReport,
+};
+
+/// Bytes coming out of the store.
+pub type BlobReader = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
+
+/// Sessions, their artifacts, and uploaded files.
+///
+/// Every read takes the caller's tenant: a session or file of another tenant
+/// answers exactly like one that does not exist, so ids leak nothing.
+#[async_trait]
+pub trait ArtifactStore: Send + Sync + 'static {
+    /// One line for start-up logs: which backend, where.
+    fn describe(&self) -> String;
+
+    /// How long new artifacts and files are kept, in seconds.
+    fn retention_secs(&self) -> u64;
+
+    /// Starts writing a blob of at most `limit` bytes.
+    async fn stage(&self, limit: u64) -> Result<StagedBlob, StoreError>;
+
+    /// Opens a new empty session for `tenant`.
+    async fn create_session(&self, tenant: &str) -> Result<SessionInfo, StoreError>;
+
+    /// Looks a session up; expired and foreign sessions are errors.
+    async fn session(&self, tenant: &str, id: &SessionId) -> Result<SessionInfo, StoreError>;
+
+    /// Deletes a session and all its artifacts; returns how many there were.
+    async fn delete_session(&self, tenant: &str, id: &SessionId) -> Result<u64, StoreError>;
+
+    /// Commits a staged blob as a new artifact of the session. Once this
+    /// returns, the bytes and metadata survive a crash.
+    async fn put(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        blob: StagedBlob,
+        artifact: NewArtifact,
+    ) -> Result<ArtifactMeta, StoreError>;
+
+    /// Adds an uploaded file to a session as an artifact without copying it
+    /// through memory.
+    async fn put_from_file(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        file: &FileRecord,
+        artifact: NewArtifact,
+    ) -> Result<ArtifactMeta, StoreError>;
+
+    /// An artifact's metadata.
+    async fn artifact(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        id: &ArtifactId,
+    ) -> Result<ArtifactMeta, StoreError>;
+
+    /// An artifact's bytes.
+    async fn open(&self, artifact: &ArtifactMeta) -> Result<BlobReader, StoreError>;
+
+    /// The live artifacts of a session, oldest first.
+    async fn list(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+    ) -> Result<Vec<ArtifactMeta>, StoreError>;
+
+    /// Deletes one artifact. Its id is never reused in the session, because
+    /// clients cache bytes by id.
+    async fn delete(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        id: &ArtifactId,
+    ) -> Result<(), StoreError>;
+
+    /// Commits a staged blob as an uploaded file.
+    async fn put_file(
+        &self,
+        tenant: &str,
+        blob: StagedBlob,
+        filename: &str,
+        purpose: &str,
+    ) -> Result<FileRecord, StoreError>;
+
+    /// A file's record.
+    async fn file(&self, tenant: &str, id: &FileId) -> Result<FileRecord, StoreError>;
+
+    /// The tenant's complete file with this MD5, if any.
+    async fn file_by_md5(&self, tenant: &str, md5: &str) -> Result<Option<FileRecord>, StoreError>;
+
+    /// The tenant's complete files, newest first.
+    async fn list_files(
+        &self,
+        tenant: &str,
+        skip: usize,
+        limit: usize,
+    ) -> Result<Vec<FileRecord>, StoreError>;
+
+    /// A file's bytes.
+    async fn open_file(&self, file: &FileRecord) -> Result<BlobReader, StoreError>;
+
+    /// Deletes a file.
+    async fn delete_file(&self, tenant: &str, id: &FileId) -> Result<FileRecord, StoreError>;
+
+    /// Reserves a file id for a presigned upload valid for `ttl_secs`.
+    async fn create_upload(
+        &self,
+        tenant: &str,
+        filename: &str,
+        purpose: &str,
+        ttl_secs: u64,
+    ) -> Result<PendingUpload, StoreError>;
+
+    /// Completes a presigned upload if `token` matches and is still valid.
+    async fn complete_upload(
+        &self,
+        id: &FileId,
+        token: &str,
+        blob: StagedBlob,
+    ) -> Result<FileRecord, StoreError>;
+
+    /// Deletes everything whose retention has passed. The cost is
+    /// proportional to what expired, not to the size of the store.
+    async fn sweep(&self) -> Result<SweepReport, StoreError>;
+}

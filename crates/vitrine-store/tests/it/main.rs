@@ -1,0 +1,253 @@
+//! Integration tests of the local store: durability, retention, tenancy.
+
+use std::sync::Arc;
+
+use tokio::io::AsyncReadExt;
+use vitrine_store::{
+    ArtifactStore, LocalStore, ManualClock, MediaInfo, NewArtifact, Provenance, StoreError,
+};
+use vitrine_wire::ArtifactKind;
+
+const DAY: u64 = 24 * 3600;
+
+fn png_artifact() -> NewArtifact {
+    NewArtifact {
+        kind: ArtifactKind::Image,
+        content_type: "image/png".into(),
+        media: MediaInfo {
+            width: Some(2),
+            height: Some(2),
+            ..MediaInfo::default()
+        },
+        provenance: Provenance {
+            operation: "test".into(),
+            ..Provenance::default()
+        },
+        filename: None,
+    }
+}
+
+async fn put_bytes(
+    store: &LocalStore,
+    tenant: &str,
+    session: &vitrine_wire::SessionId,
+    bytes: &[u8],
+) -> vitrine_store::ArtifactMeta {
+    let mut blob = store.stage(1 << 20).await.expect("stage");
+    blob.write(bytes).await.expect("write");
+    store
+        .put(tenant, session, blob, png_artifact())
+        .await
+        .expect("put")
+}
+
+async fn read_all(store: &LocalStore, meta: &vitrine_store::ArtifactMeta) -> Vec<u8> {
+    let mut reader = store.open(meta).await.expect("open");
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).await.expect("read");
+    bytes
+}
+
+#[tokio::test]
+async fn artifacts_survive_a_reopen_with_their_hash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(1_000_000));
+    let (session, meta) = {
+        let store = LocalStore::open(dir.path(), DAY, clock.clone()).expect("open");
+        let session = store.create_session("acme").await.expect("session");
+        let meta = put_bytes(&store, "acme", &session.id, b"hello pixels").await;
+        (session, meta)
+    };
+    let store = LocalStore::open(dir.path(), DAY, clock).expect("reopen");
+    let again = store
+        .artifact("acme", &session.id, &meta.id)
+        .await
+        .expect("still there");
+    assert_eq!(again, meta);
+    assert_eq!(read_all(&store, &again).await, b"hello pixels");
+    // sha256("hello pixels")
+    use sha2_check::sha256_hex;
+    assert_eq!(meta.sha256, sha256_hex(b"hello pixels"));
+}
+
+mod sha2_check {
+    pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+        let output = std::process::Command::new("sha256sum")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().expect("stdin").write_all(bytes)?;
+                child.wait_with_output()
+            })
+            .expect("sha256sum runs");
+        String::from_utf8_lossy(&output.stdout)[..64].to_owned()
+    }
+}
+
+#[tokio::test]
+async fn other_tenants_see_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = LocalStore::open(dir.path(), DAY, Arc::new(ManualClock::new(10))).expect("open");
+    let session = store.create_session("acme").await.expect("session");
+    let meta = put_bytes(&store, "acme", &session.id, b"secret").await;
+    let error = store
+        .artifact("globex", &session.id, &meta.id)
+        .await
+        .expect_err("foreign");
+    assert!(matches!(error, StoreError::SessionNotFound(_)), "{error}");
+    assert!(store.list("globex", &session.id).await.is_err());
+    assert!(store.delete("globex", &session.id, &meta.id).await.is_err());
+    assert!(store.artifact("acme", &session.id, &meta.id).await.is_ok());
+}
+
+#[tokio::test]
+async fn expiry_answers_expired_and_the_sweeper_frees_the_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(5_000));
+    let store = LocalStore::open(dir.path(), 90, clock.clone()).expect("open");
+    let session = store.create_session("acme").await.expect("session");
+    let old = put_bytes(&store, "acme", &session.id, b"old").await;
+    clock.advance(60);
+    let newer = put_bytes(&store, "acme", &session.id, b"newer").await;
+    clock.advance(40); // old is 100 s old, newer 40 s
+    let error = store
+        .artifact("acme", &session.id, &old.id)
+        .await
+        .expect_err("expired");
+    assert!(matches!(error, StoreError::ArtifactExpired(_)), "{error}");
+    assert!(store.artifact("acme", &session.id, &newer.id).await.is_ok());
+
+    let report = store.sweep().await.expect("sweep");
+    assert_eq!(report.artifacts, 1);
+    assert_eq!(
+        report.sessions, 0,
+        "the session lives as long as its newest artifact"
+    );
+    assert!(
+        !dir.path()
+            .join("blobs")
+            .join(session.id.as_str())
+            .join(old.id.as_str())
+            .exists()
+    );
+    let error = store
+        .artifact("acme", &session.id, &old.id)
+        .await
+        .expect_err("still expired after sweep");
+    assert!(matches!(error, StoreError::ArtifactExpired(_)), "{error}");
+
+    clock.advance(60);
+    let report = store.sweep().await.expect("sweep");
+    assert_eq!((report.artifacts, report.sessions), (1, 1));
+    let error = store
+        .list("acme", &session.id)
+        .await
+        .expect_err("session gone");
+    assert!(matches!(error, StoreError::SessionExpired(_)), "{error}");
+    assert!(!dir.path().join("blobs").join(session.id.as_str()).exists());
+    // A second sweep finds nothing left to do.
+    assert_eq!(store.sweep().await.expect("sweep").artifacts, 0);
+}
+
+#[tokio::test]
+async fn deleted_ids_are_not_reused_and_sessions_delete_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = LocalStore::open(dir.path(), DAY, Arc::new(ManualClock::new(7))).expect("open");
+    let session = store.create_session("acme").await.expect("session");
+    let first = put_bytes(&store, "acme", &session.id, b"one").await;
+    let second = put_bytes(&store, "acme", &session.id, b"two").await;
+    store
+        .delete("acme", &session.id, &first.id)
+        .await
+        .expect("delete");
+    let error = store
+        .artifact("acme", &session.id, &first.id)
+        .await
+        .expect_err("deleted");
+    assert!(matches!(error, StoreError::ArtifactDeleted(_)), "{error}");
+    let listed = store.list("acme", &session.id).await.expect("list");
+    assert_eq!(
+        listed.iter().map(|m| &m.id).collect::<Vec<_>>(),
+        vec![&second.id]
+    );
+    assert_eq!(
+        store
+            .delete_session("acme", &session.id)
+            .await
+            .expect("delete session"),
+        1
+    );
+    assert!(store.list("acme", &session.id).await.is_err());
+}
+
+#[tokio::test]
+async fn files_are_found_by_md5_and_presigned_uploads_need_the_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = LocalStore::open(dir.path(), DAY, Arc::new(ManualClock::new(100))).expect("open");
+    let mut blob = store.stage(1024).await.expect("stage");
+    blob.write(b"abc").await.expect("write");
+    let file = store
+        .put_file("acme", blob, "a.txt", "assistants")
+        .await
+        .expect("put file");
+    assert_eq!(file.md5, "900150983cd24fb0d6963f7d28e17f72");
+    let found = store.file_by_md5("acme", &file.md5).await.expect("lookup");
+    assert_eq!(found.map(|f| f.id), Some(file.id.clone()));
+    assert!(
+        store
+            .file_by_md5("globex", &file.md5)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+
+    let pending = store
+        .create_upload("acme", "big.bin", "assistants", 600)
+        .await
+        .expect("upload");
+    assert!(matches!(
+        store.file("acme", &pending.file.id).await,
+        Err(StoreError::UploadIncomplete(_))
+    ));
+    let mut blob = store.stage(1024).await.expect("stage");
+    blob.write(b"xyz").await.expect("write");
+    assert!(matches!(
+        store.complete_upload(&pending.file.id, "wrong", blob).await,
+        Err(StoreError::UploadRejected(_))
+    ));
+    let mut blob = store.stage(1024).await.expect("stage");
+    blob.write(b"xyz").await.expect("write");
+    let done = store
+        .complete_upload(&pending.file.id, &pending.token, blob)
+        .await
+        .expect("complete");
+    assert_eq!(done.bytes, 3);
+    assert_eq!(store.file("acme", &done.id).await.expect("file").bytes, 3);
+
+    let session = store.create_session("acme").await.expect("session");
+    let meta = store
+        .put_from_file("acme", &session.id, &done, png_artifact())
+        .await
+        .expect("file into session");
+    assert_eq!(read_all(&store, &meta).await, b"xyz");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_and_leaves_no_temp_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = LocalStore::open(dir.path(), DAY, Arc::new(ManualClock::new(1))).expect("open");
+    let mut blob = store.stage(4).await.expect("stage");
+    assert!(matches!(
+        blob.write(b"12345").await,
+        Err(StoreError::TooLarge { limit: 4 })
+    ));
+    drop(blob);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp"))
+            .expect("tmp")
+            .count(),
+        0
+    );
+}
