@@ -1,0 +1,128 @@
+//! Image → tensor conversion shared by the models.
+
+use image::imageops::{self, FilterType};
+use image::RgbImage;
+
+use crate::engine::TensorF32;
+
+/// Channel order a model was trained with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChannelOrder {
+    /// Red, green, blue.
+    Rgb,
+    /// Blue, green, red (models trained on OpenCV-decoded images).
+    Bgr,
+}
+
+/// Per-channel affine normalisation `value * scale - offset[c]` applied in
+/// the model's channel order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Normalization {
+    pub(crate) order: ChannelOrder,
+    pub(crate) scale: [f32; 3],
+    pub(crate) offset: [f32; 3],
+}
+
+impl Normalization {
+    /// `(value / 255 - mean) / std` per channel.
+    pub(crate) fn mean_std(order: ChannelOrder, mean: [f32; 3], std: [f32; 3]) -> Self {
+        let mut scale = [0.0; 3];
+        let mut offset = [0.0; 3];
+        for channel in 0..3 {
+            scale[channel] = 1.0 / (255.0 * std[channel]);
+            offset[channel] = mean[channel] / std[channel];
+        }
+        Self {
+            order,
+            scale,
+            offset,
+        }
+    }
+
+    /// Raw 0–255 values.
+    pub(crate) fn raw(order: ChannelOrder) -> Self {
+        Self {
+            order,
+            scale: [1.0; 3],
+            offset: [0.0; 3],
+        }
+    }
+
+    fn source_channel(&self, channel: usize) -> usize {
+        match self.order {
+            ChannelOrder::Rgb => channel,
+            ChannelOrder::Bgr => 2 - channel,
+        }
+    }
+}
+
+/// Resizes to exactly `width`×`height` (bilinear, antialiased when shrinking).
+pub(crate) fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
+    if image.width() == width && image.height() == height {
+        return image.clone();
+    }
+    imageops::resize(image, width, height, FilterType::Triangle)
+}
+
+/// NCHW tensor with batch 1.
+pub(crate) fn to_nchw(image: &RgbImage, normalization: &Normalization) -> TensorF32 {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let plane = width * height;
+    let mut data = vec![0.0f32; 3 * plane];
+    let pixels = image.as_raw();
+    for channel in 0..3 {
+        let source = normalization.source_channel(channel);
+        let scale = normalization.scale[channel];
+        let offset = normalization.offset[channel];
+        let out = &mut data[channel * plane..(channel + 1) * plane];
+        for (value, pixel) in out.iter_mut().zip(pixels.chunks_exact(3)) {
+            *value = f32::from(pixel[source]) * scale - offset;
+        }
+    }
+    TensorF32 {
+        shape: vec![1, 3, height, width],
+        data,
+    }
+}
+
+/// NHWC tensor with batch 1.
+pub(crate) fn to_nhwc(image: &RgbImage, normalization: &Normalization) -> TensorF32 {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let mut data = Vec::with_capacity(3 * width * height);
+    for pixel in image.as_raw().chunks_exact(3) {
+        for channel in 0..3 {
+            let source = normalization.source_channel(channel);
+            data.push(
+                f32::from(pixel[source]) * normalization.scale[channel]
+                    - normalization.offset[channel],
+            );
+        }
+    }
+    TensorF32 {
+        shape: vec![1, height, width, 3],
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nchw_puts_channels_in_planes_and_honours_bgr() {
+        let image = RgbImage::from_raw(2, 1, vec![10, 20, 30, 40, 50, 60]).expect("6 bytes");
+        let tensor = to_nchw(&image, &Normalization::raw(ChannelOrder::Bgr));
+        assert_eq!(tensor.shape, vec![1, 3, 1, 2]);
+        assert_eq!(tensor.data, vec![30.0, 60.0, 20.0, 50.0, 10.0, 40.0]);
+    }
+
+    #[test]
+    fn mean_std_maps_extremes_to_expected_range() {
+        let image = RgbImage::from_raw(2, 1, vec![0, 0, 0, 255, 255, 255]).expect("6 bytes");
+        let normalization = Normalization::mean_std(ChannelOrder::Rgb, [0.5; 3], [0.5; 3]);
+        let tensor = to_nhwc(&image, &normalization);
+        for (value, expected) in tensor.data.iter().zip([-1.0, -1.0, -1.0, 1.0, 1.0, 1.0]) {
+            assert!((value - expected).abs() < 1e-5);
+        }
+    }
+}
