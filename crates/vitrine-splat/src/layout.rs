@@ -93,16 +93,16 @@ pub fn estimate_layout_depth_with(
             reason: "is empty".into(),
         });
     }
-    if let Some(mask) = object_mask {
-        if mask.dimensions() != (width, height) {
-            return Err(SplatError::DimensionMismatch {
-                what: "object_mask",
-                width,
-                height,
-                actual_width: mask.width(),
-                actual_height: mask.height(),
-            });
-        }
+    if let Some(mask) = object_mask
+        && mask.dimensions() != (width, height)
+    {
+        return Err(SplatError::DimensionMismatch {
+            what: "object_mask",
+            width,
+            height,
+            actual_width: mask.width(),
+            actual_height: mask.height(),
+        });
     }
     let mut boxes = Vec::with_capacity(object_boxes.len());
     for (index, b) in object_boxes.iter().enumerate() {
@@ -113,10 +113,10 @@ pub fn estimate_layout_depth_with(
             }
         })?);
     }
-    if boxes.is_empty() {
-        if let Some(bounds) = object_mask.and_then(mask_bounds) {
-            boxes.push(bounds);
-        }
+    if boxes.is_empty()
+        && let Some(bounds) = object_mask.and_then(mask_bounds)
+    {
+        boxes.push(bounds);
     }
 
     let h = height as f32;

@@ -83,7 +83,7 @@ pub fn render_preview(
         c2[0][0] += 0.3;
         c2[1][1] += 0.3;
         let det = c2[0][0] * c2[1][1] - c2[0][1] * c2[1][0];
-        if !(det > 0.0) || !u.is_finite() || !w.is_finite() {
+        if det.is_nan() || det <= 0.0 || !u.is_finite() || !w.is_finite() {
             continue;
         }
         let inverse = [c2[1][1] / det, -c2[0][1] / det, c2[0][0] / det];

@@ -69,7 +69,7 @@ impl ReconstructParams {
         if self.max_points == 0 {
             return invalid("max_points", "must be at least 1".into());
         }
-        if !(self.depth_edge_threshold > 0.0) {
+        if self.depth_edge_threshold.is_nan() || self.depth_edge_threshold <= 0.0 {
             return invalid(
                 "depth_edge_threshold",
                 format!("`{}` must be positive", self.depth_edge_threshold),

@@ -18,8 +18,8 @@ fn the_independent_spz_crate_reads_our_files() {
         assert_eq!(theirs.spherical_harmonics_degree, i32::from(degree));
         assert_eq!(theirs.positions.len(), 3000);
         for (i, p) in splats.positions.iter().enumerate() {
-            for axis in 0..3 {
-                let error = (theirs.positions[3 * i + axis] - p[axis]).abs();
+            for (axis, &value) in p.iter().enumerate() {
+                let error = (theirs.positions[3 * i + axis] - value).abs();
                 assert!(
                     error <= 0.5 / 4096.0 + 1e-5,
                     "point {i} axis {axis}: {error}"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Times vitrine-splat's single-image reconstruction of a synthetic 1080p scene (release build).
+# Usage: bench/splat/run.sh [runs]   (default 5; the median is reported)
+# Writes the markdown table to stdout and to bench/splat/results.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${1:-5}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/root/.cache/vt-vitrine-splat}"
+nice -n 10 cargo build --release -p vitrine-splat --example bench_reconstruct >&2
+"$CARGO_TARGET_DIR/release/examples/bench_reconstruct" "$runs" | tee bench/splat/results.md
+{
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
+} | tee -a bench/splat/results.md
