@@ -99,7 +99,7 @@ pub fn render_preview(
     projected.sort_by(|a, b| b.0.total_cmp(&a.0));
 
     let mut buffer: Vec<[f32; 3]> =
-        vec![PREVIEW_BACKGROUND.map(f32::from); (width * height) as usize];
+        vec![PREVIEW_BACKGROUND.map(f32::from); width as usize * height as usize];
     for (_, [u, w], inverse, [rx, ry], color, alpha) in projected {
         let x0 = (u - rx).floor().max(0.0) as u32;
         let x1 = ((u + rx).ceil().max(0.0) as u32).min(width - 1);
@@ -115,7 +115,7 @@ pub fn render_preview(
                 if a < 1.0 / 255.0 {
                     continue;
                 }
-                let target = &mut buffer[(py * width + px) as usize];
+                let target = &mut buffer[py as usize * width as usize + px as usize];
                 for c in 0..3 {
                     target[c] = target[c] * (1.0 - a) + color[c] * a;
                 }

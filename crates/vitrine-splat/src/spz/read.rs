@@ -26,7 +26,8 @@ pub fn read_spz_header(bytes: &[u8]) -> Result<SpzHeader, SplatError> {
 ///
 /// Rejects input that is not gzip, a corrupt or truncated gzip stream, a bad magic, an
 /// unsupported version or SH degree, and a point count that does not match the payload
-/// (too few bytes or bytes left over). Extension records (flag 0x2) are skipped.
+/// (too few bytes or bytes left over). Extension records (flag 0x2) are skipped. The result
+/// passes [`Splats::validate`].
 pub fn read_spz(bytes: &[u8]) -> Result<Splats, SplatError> {
     let mut decoder = open(bytes)?;
     let header = read_header(&mut decoder)?;
@@ -64,7 +65,11 @@ pub fn read_spz(bytes: &[u8]) -> Result<Splats, SplatError> {
             extra: rest.len(),
         });
     }
-    Ok(decode(&header, &streams))
+    let splats = decode(&header, &streams);
+    // Only version-1 float16 positions can decode to non-finite values; refuse them here
+    // rather than hand NaN to callers.
+    splats.validate()?;
+    Ok(splats)
 }
 
 fn open(bytes: &[u8]) -> Result<GzDecoder<&[u8]>, SplatError> {

@@ -1,5 +1,5 @@
 use spz::{GaussianSplat, UnpackOptions};
-use vitrine_splat::{SpzWriteOptions, write_spz};
+use vitrine_splat::{SpzWriteOptions, read_spz, write_spz};
 
 use crate::support::random_splats;
 
@@ -25,6 +25,29 @@ fn the_independent_spz_crate_reads_our_files() {
                     "point {i} axis {axis}: {error}"
                 );
             }
+        }
+        // Every other stream decodes to exactly what our reader gets from the same bytes, so
+        // both implementations agree on the layout (order, offsets, SH ordering).
+        let ours = read_spz(&file).expect("our reader");
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(1.0);
+        for i in 0..ours.len() {
+            for axis in 0..3 {
+                assert!(
+                    close(theirs.scales[3 * i + axis], ours.scales[i][axis]),
+                    "scale {i}"
+                );
+                assert!(
+                    close(theirs.colors[3 * i + axis], ours.colors[i][axis]),
+                    "color {i}"
+                );
+            }
+            // They keep opacity as a logit.
+            let alpha = 1.0 / (1.0 + (-theirs.alphas[i]).exp());
+            assert!((alpha - ours.alphas[i]).abs() < 1e-4, "alpha {i}: {alpha}");
+        }
+        assert_eq!(theirs.spherical_harmonics.len(), ours.sh.len());
+        for (k, (a, b)) in theirs.spherical_harmonics.iter().zip(&ours.sh).enumerate() {
+            assert!(close(*a, *b), "sh {k}: {a} vs {b}");
         }
         // Their rotations decode to ours (same smallest-three layout, up to sign).
         for (i, q) in splats.rotations.iter().enumerate() {
