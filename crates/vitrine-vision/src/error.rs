@@ -70,7 +70,10 @@ impl VisionError {
     /// True when the error was caused by the caller's input rather than by the
     /// models or the runtime (a server maps these to 4xx).
     pub fn is_client_error(&self) -> bool {
-        matches!(self, Self::InvalidParameter { .. } | Self::EmptyImage { .. })
+        matches!(
+            self,
+            Self::InvalidParameter { .. } | Self::EmptyImage { .. }
+        )
     }
 
     /// True when the models directory is incomplete (fix: run the fetch script).

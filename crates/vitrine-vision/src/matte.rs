@@ -27,18 +27,17 @@ impl PersonMatte {
         let resized = resize(image, INPUT_SIDE, INPUT_SIDE);
         let normalization = Normalization::mean_std(ChannelOrder::Rgb, [0.0; 3], [1.0; 3]);
         let outputs = self.model.run(to_nhwc(&resized, &normalization))?;
-        let probability = outputs.first().ok_or_else(|| VisionError::UnexpectedOutput {
-            model: self.model.name,
-            detail: "no output".to_owned(),
-        })?;
+        let probability = outputs
+            .first()
+            .ok_or_else(|| VisionError::UnexpectedOutput {
+                model: self.model.name,
+                detail: "no output".to_owned(),
+            })?;
         let side = INPUT_SIDE as usize;
         if probability.data.len() != side * side {
             return Err(VisionError::UnexpectedOutput {
                 model: self.model.name,
-                detail: format!(
-                    "expected a 256x256 mask, got shape {:?}",
-                    probability.shape
-                ),
+                detail: format!("expected a 256x256 mask, got shape {:?}", probability.shape),
             });
         }
         let small = GrayImage::from_fn(INPUT_SIDE, INPUT_SIDE, |x, y| {

@@ -283,46 +283,103 @@ mod tests {
 
     #[test]
     fn labelled_names() {
-        assert_eq!(found("Patient: John A. Smith"), [(PhiKind::Name, "John A. Smith")]);
-        assert_eq!(found("Name: Maria Garcia-Lopez"), [(PhiKind::Name, "Maria Garcia-Lopez")]);
-        assert_eq!(found("Referred by Dr. Alan Turing"), [(PhiKind::Name, "Alan Turing")]);
-        assert_eq!(found("NAME: ROBERT JONES"), [(PhiKind::Name, "ROBERT JONES")]);
+        assert_eq!(
+            found("Patient: John A. Smith"),
+            [(PhiKind::Name, "John A. Smith")]
+        );
+        assert_eq!(
+            found("Name: Maria Garcia-Lopez"),
+            [(PhiKind::Name, "Maria Garcia-Lopez")]
+        );
+        assert_eq!(
+            found("Referred by Dr. Alan Turing"),
+            [(PhiKind::Name, "Alan Turing")]
+        );
+        assert_eq!(
+            found("NAME: ROBERT JONES"),
+            [(PhiKind::Name, "ROBERT JONES")]
+        );
     }
 
     #[test]
     fn dates_of_birth_and_other_dates() {
-        assert_eq!(found("DOB: 03/14/1962"), [(PhiKind::DateOfBirth, "03/14/1962")]);
-        assert_eq!(found("Date of Birth: March 14, 1962"), [(PhiKind::DateOfBirth, "March 14, 1962")]);
-        assert_eq!(found("Visit date 2024-01-05"), [(PhiKind::Date, "2024-01-05")]);
-        assert_eq!(found("Admitted 5 Jan 2024."), [(PhiKind::Date, "5 Jan 2024")]);
+        assert_eq!(
+            found("DOB: 03/14/1962"),
+            [(PhiKind::DateOfBirth, "03/14/1962")]
+        );
+        assert_eq!(
+            found("Date of Birth: March 14, 1962"),
+            [(PhiKind::DateOfBirth, "March 14, 1962")]
+        );
+        assert_eq!(
+            found("Visit date 2024-01-05"),
+            [(PhiKind::Date, "2024-01-05")]
+        );
+        assert_eq!(
+            found("Admitted 5 Jan 2024."),
+            [(PhiKind::Date, "5 Jan 2024")]
+        );
     }
 
     #[test]
     fn numbers_ssn_mrn_account_phone() {
         assert_eq!(found("SSN: 123-45-6789"), [(PhiKind::Ssn, "123-45-6789")]);
-        assert_eq!(found("MRN: 00482913"), [(PhiKind::MedicalRecordNumber, "00482913")]);
-        assert_eq!(found("Medical Record No. AB-55821"), [(PhiKind::MedicalRecordNumber, "AB-55821")]);
-        assert_eq!(found("Account #: 7781-2201"), [(PhiKind::AccountNumber, "7781-2201")]);
-        assert_eq!(found("Policy Number: XK99812"), [(PhiKind::AccountNumber, "XK99812")]);
-        assert_eq!(found("Phone: (555) 867-5309"), [(PhiKind::Phone, "(555) 867-5309")]);
-        assert_eq!(found("call 555.867.5309 now"), [(PhiKind::Phone, "555.867.5309")]);
-        assert_eq!(found("Tel +1 415 555 0100"), [(PhiKind::Phone, "+1 415 555 0100")]);
+        assert_eq!(
+            found("MRN: 00482913"),
+            [(PhiKind::MedicalRecordNumber, "00482913")]
+        );
+        assert_eq!(
+            found("Medical Record No. AB-55821"),
+            [(PhiKind::MedicalRecordNumber, "AB-55821")]
+        );
+        assert_eq!(
+            found("Account #: 7781-2201"),
+            [(PhiKind::AccountNumber, "7781-2201")]
+        );
+        assert_eq!(
+            found("Policy Number: XK99812"),
+            [(PhiKind::AccountNumber, "XK99812")]
+        );
+        assert_eq!(
+            found("Phone: (555) 867-5309"),
+            [(PhiKind::Phone, "(555) 867-5309")]
+        );
+        assert_eq!(
+            found("call 555.867.5309 now"),
+            [(PhiKind::Phone, "555.867.5309")]
+        );
+        assert_eq!(
+            found("Tel +1 415 555 0100"),
+            [(PhiKind::Phone, "+1 415 555 0100")]
+        );
     }
 
     #[test]
     fn email_address_city_zip() {
-        assert_eq!(found("Email: jane.doe@example.org"), [(PhiKind::Email, "jane.doe@example.org")]);
-        assert_eq!(found("742 Evergreen Terrace"), [(PhiKind::StreetAddress, "742 Evergreen Terrace")]);
+        assert_eq!(
+            found("Email: jane.doe@example.org"),
+            [(PhiKind::Email, "jane.doe@example.org")]
+        );
+        assert_eq!(
+            found("742 Evergreen Terrace"),
+            [(PhiKind::StreetAddress, "742 Evergreen Terrace")]
+        );
         assert_eq!(
             found("1600 Pennsylvania Ave NW"),
             [(PhiKind::StreetAddress, "1600 Pennsylvania Ave")]
         );
         assert_eq!(
             found("Springfield, IL 62704"),
-            [(PhiKind::StreetAddress, "Springfield, IL"), (PhiKind::ZipCode, "62704")]
+            [
+                (PhiKind::StreetAddress, "Springfield, IL"),
+                (PhiKind::ZipCode, "62704")
+            ]
         );
         assert_eq!(found("ZIP: 90210-1234"), [(PhiKind::ZipCode, "90210-1234")]);
-        assert_eq!(found("Address: 12 Rue de Rivoli, Paris"), [(PhiKind::StreetAddress, "12 Rue de Rivoli, Paris")]);
+        assert_eq!(
+            found("Address: 12 Rue de Rivoli, Paris"),
+            [(PhiKind::StreetAddress, "12 Rue de Rivoli, Paris")]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Image → tensor conversion shared by the models.
 
-use image::imageops::{self, FilterType};
 use image::RgbImage;
+use image::imageops::{self, FilterType};
 
 use crate::engine::TensorF32;
 

@@ -43,10 +43,12 @@ pub(crate) fn detect_lines(
     let resized = resize(image, input_width, input_height);
     let normalization = Normalization::mean_std(ChannelOrder::Bgr, [0.5; 3], [0.5; 3]);
     let outputs = model.run(to_nchw(&resized, &normalization))?;
-    let probability = outputs.first().ok_or_else(|| VisionError::UnexpectedOutput {
-        model: model.name,
-        detail: "no output".to_owned(),
-    })?;
+    let probability = outputs
+        .first()
+        .ok_or_else(|| VisionError::UnexpectedOutput {
+            model: model.name,
+            detail: "no output".to_owned(),
+        })?;
     let (map_width, map_height) = match probability.shape.as_slice() {
         [1, 1, h, w] if probability.data.len() == h * w => (*w, *h),
         shape => {
@@ -58,7 +60,9 @@ pub(crate) fn detect_lines(
     };
     let map = &probability.data;
     let mask = dilate_2x2(
-        &map.iter().map(|&p| p > BINARY_THRESHOLD).collect::<Vec<_>>(),
+        &map.iter()
+            .map(|&p| p > BINARY_THRESHOLD)
+            .collect::<Vec<_>>(),
         map_width,
         map_height,
     );
@@ -173,7 +177,10 @@ mod tests {
     fn input_size_upscales_small_and_caps_large_images() {
         assert_eq!(input_size(368, 200), (1344, 736));
         let (w, h) = input_size(4000, 3000);
-        assert!(w <= 2016 && h <= 1504 && w % 32 == 0 && h % 32 == 0, "{w}x{h}");
+        assert!(
+            w <= 2016 && h <= 1504 && w % 32 == 0 && h % 32 == 0,
+            "{w}x{h}"
+        );
         assert_eq!(input_size(1920, 1080), (1920, 1088));
     }
 

@@ -79,8 +79,8 @@ impl TextReader {
                 continue;
             }
             // Trimming removed leading spaces: drop their positions too.
-            let leading = recognized.text.chars().count()
-                - recognized.text.trim_start().chars().count();
+            let leading =
+                recognized.text.chars().count() - recognized.text.trim_start().chars().count();
             let char_positions = recognized
                 .char_positions
                 .iter()
@@ -120,9 +120,12 @@ pub(crate) fn reading_order(mut lines: Vec<TextLine>) -> Vec<TextLine> {
     lines.sort_by(|a, b| centre(a).total_cmp(&centre(b)));
     let mut rows: Vec<Vec<TextLine>> = Vec::new();
     for line in lines {
-        let joins = rows.last().and_then(|row| row.first()).is_some_and(|first| {
-            (centre(first) - centre(&line)).abs() < 0.5 * height(first).min(height(&line))
-        });
+        let joins = rows
+            .last()
+            .and_then(|row| row.first())
+            .is_some_and(|first| {
+                (centre(first) - centre(&line)).abs() < 0.5 * height(first).min(height(&line))
+            });
         match rows.last_mut() {
             Some(row) if joins => row.push(line),
             _ => rows.push(vec![line]),

@@ -120,7 +120,8 @@ pub(crate) fn convex_hull(points: &[[f32; 2]]) -> Vec<[f32; 2]> {
     }
     let floor = hull.len() + 1;
     for &point in sorted.iter().rev().skip(1) {
-        while hull.len() >= floor && cross(hull[hull.len() - 2], hull[hull.len() - 1], point) <= 0.0 {
+        while hull.len() >= floor && cross(hull[hull.len() - 2], hull[hull.len() - 1], point) <= 0.0
+        {
             hull.pop();
         }
         hull.push(point);
@@ -251,7 +252,10 @@ mod tests {
             }
         }
         let rect = min_area_rect(&points).expect("non-empty");
-        assert!((rect.width - 40.0).abs() < 0.1 && (rect.height - 4.0).abs() < 0.1, "{rect:?}");
+        assert!(
+            (rect.width - 40.0).abs() < 0.1 && (rect.height - 4.0).abs() < 0.1,
+            "{rect:?}"
+        );
         assert!((rect.axis[0] - cos).abs() < 1e-3 && (rect.axis[1] - sin).abs() < 1e-3);
         assert!(rect.contains(rect.center));
         assert!(!rect.contains([0.0, 0.0]));

@@ -110,10 +110,12 @@ pub(crate) fn recognize(
     );
     let input_width = tensor.shape[3];
     let outputs = model.run(tensor)?;
-    let logits = outputs.first().ok_or_else(|| VisionError::UnexpectedOutput {
-        model: model.name,
-        detail: "no output".to_owned(),
-    })?;
+    let logits = outputs
+        .first()
+        .ok_or_else(|| VisionError::UnexpectedOutput {
+            model: model.name,
+            detail: "no output".to_owned(),
+        })?;
     let (steps, classes) = match logits.shape.as_slice() {
         [1, t, c] if *c == alphabet.len() && logits.data.len() == t * c => (*t, *c),
         shape => {

@@ -1,0 +1,75 @@
+//! CenterFace on real photos.
+
+use vitrine_vision::FaceOptions;
+
+use crate::support::{models, photo};
+
+#[test]
+fn astronaut_portrait_has_exactly_one_face_with_landmarks_inside() {
+    let image = photo("astronaut.png");
+    let faces = models()
+        .detect_faces(&image, &FaceOptions::default())
+        .expect("detection runs");
+    eprintln!("astronaut faces: {faces:?}");
+    assert_eq!(faces.len(), 1, "{faces:?}");
+    let face = &faces[0];
+    let [x0, y0, x1, y1] = face.bbox;
+    // Eileen Collins' face sits in the upper middle of the 512×512 image,
+    // roughly x 170–260, y 60–170 (checked by eye).
+    assert!(
+        x0 > 140.0 && x0 < 200.0 && x1 > 230.0 && x1 < 310.0,
+        "{:?}",
+        face.bbox
+    );
+    assert!(
+        y0 > 30.0 && y0 < 100.0 && y1 > 140.0 && y1 < 200.0,
+        "{:?}",
+        face.bbox
+    );
+    for [x, y] in face.landmarks {
+        assert!(
+            x >= x0 && x <= x1 && y >= y0 && y <= y1,
+            "landmark outside face"
+        );
+    }
+    // Eyes above the nose, nose above the mouth, left before right.
+    let [left_eye, right_eye, nose, left_mouth, right_mouth] = face.landmarks;
+    assert!(left_eye[0] < right_eye[0] && left_mouth[0] < right_mouth[0]);
+    assert!(left_eye[1] < nose[1] && nose[1] < left_mouth[1]);
+}
+
+#[test]
+fn solvay_group_photo_finds_at_least_27_of_29_faces() {
+    let image = photo("solvay-1927.png");
+    let faces = models()
+        .detect_faces(&image, &FaceOptions::default())
+        .expect("detection runs");
+    eprintln!(
+        "solvay: {} faces, image {:?}",
+        faces.len(),
+        image.dimensions()
+    );
+    for face in &faces {
+        eprintln!("  {:?} {:.2}", face.bbox, face.score);
+    }
+    assert!(faces.len() >= 27, "only {} faces", faces.len());
+    // 29 people: more than a couple of extra boxes means false positives.
+    assert!(faces.len() <= 31, "{} faces for 29 people", faces.len());
+    // Faces in a group photo are small and similar in size.
+    for face in &faces {
+        let height = face.bbox[3] - face.bbox[1];
+        assert!(
+            height > 10.0 && height < image.height() as f32 / 4.0,
+            "{:?}",
+            face.bbox
+        );
+    }
+}
+
+#[test]
+fn empty_image_is_a_client_error() {
+    let error = models()
+        .detect_faces(&image::RgbImage::new(0, 0), &FaceOptions::default())
+        .expect_err("empty image");
+    assert!(error.is_client_error(), "{error}");
+}
