@@ -1,9 +1,11 @@
 //! A small CPU splatting rasteriser for PNG previews of reconstructions.
 //!
 //! An orbit camera looks at the centre of the splats (robust bounds: 2nd–98th percentile per
-//! axis) from far enough to frame them with a 50° field of view. Yaw 0 and pitch 0 look down
-//! −z, the direction of the camera that took the photo, so the preview then resembles the
-//! input; yaw turns the viewpoint about the vertical axis, pitch raises it. Each gaussian is
+//! axis) from far enough to frame them with a 50° field of view. For a single-view
+//! reconstruction (98 % of the points in front of the origin) it orbits the per-axis median
+//! instead, from no farther than the original camera. Yaw 0 and pitch 0 look down −z, the
+//! direction of the camera that took the photo, so the preview then resembles the input; yaw
+//! turns the viewpoint about the vertical axis, pitch raises it. Each gaussian is
 //! projected with the usual EWA linearisation (3D covariance → 2D ellipse, plus a 0.3 px²
 //! low-pass), sorted back to front and alpha-composited. Only the DC colour is shaded.
 
@@ -35,12 +37,23 @@ pub fn render_preview(
     if splats.is_empty() || width == 0 || height == 0 {
         return image;
     }
-    let (centre, radius) = robust_bounds(&splats.positions);
+    let bounds = robust_bounds(&splats.positions);
     let focal = 0.5 * height as f32 / (0.5 * PREVIEW_FOV_Y_DEG.to_radians()).tan();
     let half_fov = (0.5 * PREVIEW_FOV_Y_DEG.to_radians())
         .tan()
         .min((0.5 * PREVIEW_FOV_Y_DEG.to_radians()).tan() * width as f32 / height as f32);
-    let distance = 1.1 * radius / half_fov + radius;
+    let framing = 1.1 * bounds.radius / half_fov + bounds.radius;
+    // A single-view reconstruction (nearly everything in front of the capturing camera at the
+    // origin, looking down −z) is previewed around its median point from no farther than the
+    // photo was taken: yaw 0 then puts the camera level with the median, in the photo's plane.
+    // A whole scene's bounding sphere is mostly empty frustum, so framing it would be too far.
+    let in_front = splats.positions.iter().filter(|p| p[2] < 0.0).count();
+    let (centre, distance) = if in_front * 50 >= splats.len() * 49 && bounds.median[2] < 0.0 {
+        (bounds.median, framing.min(-bounds.median[2]))
+    } else {
+        (bounds.centre, framing)
+    };
+    let radius = bounds.radius;
     let view = view_rotation(yaw_deg, pitch_deg);
     let (cx, cy) = (0.5 * width as f32, 0.5 * height as f32);
     let max_radius = MAX_RADIUS_FRACTION * width.max(height) as f32;
@@ -128,10 +141,20 @@ pub fn render_preview(
     image
 }
 
-/// Centre and radius of the 2nd–98th percentile box of the positions.
-fn robust_bounds(positions: &[[f32; 3]]) -> (Vec3, f32) {
+/// Robust extent of a point set.
+struct Bounds {
+    /// Centre of the 2nd–98th percentile box.
+    centre: Vec3,
+    /// Half-diagonal of that box.
+    radius: f32,
+    /// Per-axis median.
+    median: Vec3,
+}
+
+fn robust_bounds(positions: &[[f32; 3]]) -> Bounds {
     let mut centre = [0f32; 3];
     let mut half = [0f32; 3];
+    let mut median = [0f32; 3];
     for axis in 0..3 {
         let mut values: Vec<f32> = positions.iter().map(|p| p[axis]).collect();
         values.sort_by(f32::total_cmp);
@@ -139,9 +162,14 @@ fn robust_bounds(positions: &[[f32; 3]]) -> (Vec3, f32) {
         let (lo, hi) = (at(0.02), at(0.98));
         centre[axis] = 0.5 * (lo + hi);
         half[axis] = 0.5 * (hi - lo);
+        median[axis] = at(0.5);
     }
     let radius = (half[0] * half[0] + half[1] * half[1] + half[2] * half[2]).sqrt();
-    (centre, radius.max(1e-3))
+    Bounds {
+        centre,
+        radius: radius.max(1e-3),
+        median,
+    }
 }
 
 /// World → view rotation: the world turned by −yaw about y, then by pitch about x, which is

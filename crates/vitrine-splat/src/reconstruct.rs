@@ -40,7 +40,8 @@ pub struct ReconstructParams {
     /// Standard deviation along the normal as a fraction of the in-plane one. Default 0.1.
     pub thickness: f32,
     /// Largest stretch of a disc along a slanted surface, relative to its fronto-parallel
-    /// footprint. Default 4.
+    /// footprint. Default 16: ground seen at a grazing angle needs long discs to stay closed
+    /// (a stretch of 16 covers surfaces down to about 4° from the line of sight).
     pub max_stretch: f32,
 }
 
@@ -54,7 +55,7 @@ impl Default for ReconstructParams {
             opacity: 0.95,
             footprint: 0.6,
             thickness: 0.1,
-            max_stretch: 4.0,
+            max_stretch: 16.0,
         }
     }
 }

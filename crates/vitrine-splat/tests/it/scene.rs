@@ -185,3 +185,32 @@ fn an_empty_set_previews_as_background() {
     assert_eq!(preview.dimensions(), (32, 16));
     assert!(preview.pixels().all(|p| p.0 == PREVIEW_BACKGROUND));
 }
+
+#[test]
+fn the_front_preview_keeps_the_photo_orientation() {
+    // Green top third, then red on the left and blue on the right, on a wall 4 m away.
+    let image = RgbImage::from_fn(WIDTH, HEIGHT, |x, y| {
+        if y < HEIGHT / 3 {
+            Rgb([0, 200, 0])
+        } else if x < WIDTH / 2 {
+            Rgb([220, 0, 0])
+        } else {
+            Rgb([0, 0, 220])
+        }
+    });
+    let depth = vitrine_splat::DepthMap::from_fn(WIDTH, HEIGHT, |_, _| 4.0);
+    let splats = reconstruct(
+        &image,
+        &depth,
+        None,
+        &Camera::default(),
+        &ReconstructParams::default(),
+    )
+    .expect("wall");
+    let preview = render_preview(&splats, 200, 150, 0.0, 0.0);
+    let at = |x: u32, y: u32| preview.get_pixel(x, y).0;
+    let (left, right, top) = (at(60, 110), at(140, 110), at(100, 20));
+    assert!(left[0] > 150 && left[2] < 60, "left {left:?}");
+    assert!(right[2] > 150 && right[0] < 60, "right {right:?}");
+    assert!(top[1] > 150 && top[0] < 60, "top {top:?}");
+}
