@@ -83,6 +83,12 @@ fn main() -> Result<(), vitrine_splat::SplatError> {
     let options = SpzWriteOptions::default();
     let (t_write, file) = time(runs, || write_spz(&scene_splats, &options));
     let file = file?;
+    let fast = SpzWriteOptions {
+        compression_level: 1,
+        ..SpzWriteOptions::default()
+    };
+    let (t_write_fast, fast_file) = time(runs, || write_spz(&scene_splats, &fast));
+    let fast_file = fast_file?;
     let (t_read, read_back) = time(runs, || read_spz(&file));
     read_back?;
     let (t_preview, _) = time(runs, || render_preview(&scene_splats, 640, 480, 30.0, 10.0));
@@ -119,6 +125,11 @@ fn main() -> Result<(), vitrine_splat::SplatError> {
         "| write_spz (whole scene) | {:.1} | {} bytes |",
         ms(t_write),
         file.len()
+    );
+    println!(
+        "| write_spz, gzip level 1 (whole scene) | {:.1} | {} bytes |",
+        ms(t_write_fast),
+        fast_file.len()
     );
     println!("| read_spz (whole scene) | {:.1} | |", ms(t_read));
     println!(
