@@ -1,0 +1,59 @@
+//! Pure image operations for Vitrine: bytes or pixels in, bytes or pixels out.
+//!
+//! This crate sits under `vitrine-tools` and depends on no other Vitrine crate: no HTTP, no
+//! store, no models. Images travel as [`image::DynamicImage`] (8-bit RGB or RGBA after
+//! [`decode`]), masks as [`image::GrayImage`] (0 outside, 255 inside).
+//!
+//! # Layout
+//! - [`format`](ImageFormat): formats and sniffing them from magic bytes.
+//! - `decode`: [`decode`] with [`DecodeLimits`] checked before allocating, [`probe`] for
+//!   header-only metadata, EXIF orientation applied.
+//! - `encode`: [`encode_jpeg`], [`encode_png`], [`encode_auto`] (PNG only when alpha matters);
+//!   no metadata is ever written.
+//! - `geometry`: [`crop`], [`resize`] / [`fit`] / [`fill`] / [`thumbnail`], [`to_aspect`],
+//!   [`rotate`], [`flip`], [`grayscale`], [`adjust`].
+//! - `privacy`: [`redact`] / [`redact_mask`]: blur, pixelate or fill regions, scaled to their size.
+//! - `annotate`: [`annotate`] boxes, labels, scores, points, polygons, text; [`annotate_masks`].
+//! - `compose`: [`overlay`], [`side_by_side`], [`grid`], [`tile`] / [`untile`].
+//! - `mask`: masks from boxes and polygons; union, intersection, invert, feather, threshold.
+//! - `npy`: [`read_npy`] / [`write_npy`] for masks and depth maps.
+//! - `params` and `shapes`: the serde + JSON Schema parameter types the tools layer exposes.
+//! - `error`: [`MediaError`], whose messages name the offending parameter and value.
+//!
+//! The heavy steps use the fastest crates measured on this project's hardware (libjpeg-turbo,
+//! libblur, fast_image_resize); `bench/media/run.sh` compares the pipeline with Pillow and
+//! OpenCV.
+
+mod annotate;
+mod compose;
+mod decode;
+mod draw;
+mod encode;
+mod error;
+mod format;
+mod geometry;
+pub mod mask;
+mod npy;
+mod params;
+mod privacy;
+mod shapes;
+
+pub use annotate::{MaskOverlay, PALETTE, annotate, annotate_masks, color_for, resolved_style};
+pub use compose::{MAX_GRID_IMAGES, grid, overlay, side_by_side, tile, untile};
+pub use decode::{DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DecodeLimits, DecodedImage, ImageInfo, decode, probe};
+pub use draw::text_size;
+pub use encode::{DEFAULT_JPEG_QUALITY, EncodedImage, OutputFormat, alpha_is_used, encode, encode_auto, encode_jpeg, encode_png};
+pub use error::{MediaError, Result};
+pub use format::ImageFormat;
+pub use geometry::{MAX_OUTPUT_PIXELS, adjust, crop, crop_rect, fill, fit, flip, grayscale, parse_ratio, resize, resize_exact, rotate, thumbnail, to_aspect};
+pub use npy::{NpyArray, NpyData, read_npy, write_npy};
+pub use params::{
+    AdjustParams, AnnotateParams, AnnotateStyle, AspectMode, AspectParams, BoxAnnotation, CropParams, Flip, GridParams, OverlayParams,
+    PointAnnotation, PolygonAnnotation, RedactMethod, RedactParams, ResizeFilter, ResizeMode, ResizeParams, RotateParams, TextAnnotation,
+    TileParams,
+};
+pub use privacy::{blur_sigma_for, gaussian_blur_rect, pixel_block_for, redact, redact_mask};
+pub use shapes::{Color, NormBox, PixelBox, PixelRect, Point, Polygon, Region};
+
+/// Re-export of the `image` crate, so callers use the same pixel types without a version clash.
+pub use image;
