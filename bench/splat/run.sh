@@ -10,5 +10,8 @@ nice -n 10 cargo build --release -p vitrine-splat --example bench_reconstruct >&
 "$CARGO_TARGET_DIR/release/examples/bench_reconstruct" "$runs" | tee bench/splat/results.md
 {
   echo
+  echo "Single-threaded. \`write_spz\` is dominated by gzip: level 6 (the default, as in Niantic's"
+  echo "reference) against level 1 (\`SpzWriteOptions::compression_level\`). Other builds sharing the"
+  echo "machine inflate the numbers; treat them as upper bounds."
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
 } | tee -a bench/splat/results.md

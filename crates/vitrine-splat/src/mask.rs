@@ -1,11 +1,12 @@
 //! A GrabCut-style object mask from a detector box, with no graph cut.
 //!
-//! Colour models are k-means clusters (a hard-assignment stand-in for GrabCut's GMMs):
+//! Colour models are weighted k-means clusters with a variance each (a hard-assignment
+//! stand-in for GrabCut's GMMs):
 //! background from the pixels around the box, foreground from its centre. Each iteration labels
 //! every pixel in the box by its nearer model, with a prior that favours background near the
-//! box's edges (detector boxes are tight, objects fill their middle), then refits the
-//! foreground clusters. Majority filtering replaces the graph cut's smoothness term; the
-//! result keeps the largest connected region and fills its holes.
+//! box's edges and foreground near its centre (objects fill the middle of detector boxes),
+//! then refits the foreground clusters. Majority filtering replaces the graph cut's
+//! smoothness term; the result keeps the largest connected region and fills its holes.
 
 use image::{GrayImage, Luma, RgbImage};
 
@@ -16,8 +17,13 @@ use crate::layout::PixelBox;
 const CLUSTERS: usize = 5;
 /// Labelling iterations.
 const ITERATIONS: usize = 4;
-/// Weight of the border prior, in squared RGB distance units (RGB in 0..=255).
-const BORDER_PRIOR: f32 = 900.0;
+/// Weight of the spatial prior in nats (log-likelihood units): a pixel at the box's edge pays
+/// this much more to be foreground, one at its centre this much more to be background. It
+/// settles colours both models explain about equally well.
+const SPATIAL_PRIOR: f32 = 2.0;
+/// Smallest per-channel variance of a colour cluster (RGB in 0..=255), so flat colours do not
+/// give infinitely sharp clusters.
+const MIN_VARIANCE: f32 = 16.0;
 /// Most samples fed to k-means per model; a regular subsample of the rest.
 const MAX_SAMPLES: usize = 20_000;
 
@@ -72,7 +78,7 @@ pub fn refine_mask_from_box(
             }
         }
     }
-    let background_model = kmeans(&subsample(background), CLUSTERS);
+    let background_model = ColorModel::fit(&subsample(background));
 
     // Foreground starts from the middle half of the box.
     let mut foreground = Vec::new();
@@ -81,7 +87,7 @@ pub fn refine_mask_from_box(
             foreground.push(pixel(x, y));
         }
     }
-    let mut foreground_model = kmeans(&subsample(foreground), CLUSTERS);
+    let mut foreground_model = ColorModel::fit(&subsample(foreground));
 
     let (bw, bh) = (b.width() as usize, b.height() as usize);
     let mut labels = vec![false; bw * bh];
@@ -94,11 +100,13 @@ pub fn refine_mask_from_box(
                 let cx = 1.0 - ((i as f32 + 0.5) / bw as f32 * 2.0 - 1.0).abs();
                 let cy = 1.0 - ((j as f32 + 0.5) / bh as f32 * 2.0 - 1.0).abs();
                 let centrality = cx.min(cy);
-                let fg = nearest(&foreground_model, color) + BORDER_PRIOR * (1.0 - centrality);
-                let bg = nearest(&background_model, color);
-                let is_foreground = fg < bg;
-                labels[j * bw + i] = is_foreground;
-                if is_foreground {
+                let fg = foreground_model.cost(color);
+                let bg = background_model.cost(color);
+                labels[j * bw + i] =
+                    fg + SPATIAL_PRIOR * (1.0 - centrality) < bg + SPATIAL_PRIOR * centrality;
+                // The prior decides labels, not what the colour model learns: refitting on
+                // prior-won pixels would let background colours drift into the object model.
+                if fg < bg && labels[j * bw + i] {
                     samples.push(color);
                 }
             }
@@ -106,7 +114,7 @@ pub fn refine_mask_from_box(
         if samples.is_empty() {
             break;
         }
-        foreground_model = kmeans(&subsample(samples), CLUSTERS);
+        foreground_model = ColorModel::fit(&subsample(samples));
     }
 
     majority_filter(&mut labels, bw, bh, 2);
@@ -129,15 +137,58 @@ pub fn refine_mask_from_box(
     Ok(mask)
 }
 
-fn distance(a: Color, b: Color) -> f32 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+/// A colour mixture: k-means clusters with their weight and isotropic variance, standing in
+/// for GrabCut's Gaussian mixtures. Weights matter: a colour common around the box and rare
+/// inside it (ground between table legs) is background, a colour rare around the box and
+/// common inside it (dark fur beside a dark tyre) is foreground.
+struct ColorModel {
+    /// `(mean, variance, ln weight)` per cluster.
+    clusters: Vec<(Color, f32, f32)>,
 }
 
-fn nearest(centres: &[Color], color: Color) -> f32 {
+impl ColorModel {
+    fn fit(samples: &[Color]) -> Self {
+        let centres = kmeans(samples, CLUSTERS);
+        let mut stats = vec![(0f32, 0f32); centres.len()];
+        for &s in samples {
+            let (best, d) = nearest_index(&centres, s);
+            stats[best].0 += 1.0;
+            stats[best].1 += d;
+        }
+        let total = samples.len().max(1) as f32;
+        let clusters = centres
+            .into_iter()
+            .zip(stats)
+            .filter(|(_, (count, _))| *count > 0.0)
+            .map(|(mean, (count, squared))| {
+                let variance = (squared / (3.0 * count)).max(MIN_VARIANCE);
+                (mean, variance, (count / total).ln())
+            })
+            .collect();
+        Self { clusters }
+    }
+
+    /// Negative log-likelihood (up to a constant) of the best cluster; infinite when empty.
+    fn cost(&self, color: Color) -> f32 {
+        self.clusters
+            .iter()
+            .map(|&(mean, variance, ln_weight)| {
+                distance(mean, color) / (2.0 * variance) + 1.5 * variance.ln() - ln_weight
+            })
+            .fold(f32::INFINITY, f32::min)
+    }
+}
+
+fn nearest_index(centres: &[Color], color: Color) -> (usize, f32) {
     centres
         .iter()
-        .map(|&c| distance(c, color))
-        .fold(f32::INFINITY, f32::min)
+        .enumerate()
+        .map(|(i, &c)| (i, distance(c, color)))
+        .fold((0, f32::INFINITY), |a, b| if b.1 < a.1 { b } else { a })
+}
+
+fn distance(a: Color, b: Color) -> f32 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
 
 fn subsample(samples: Vec<Color>) -> Vec<Color> {
@@ -162,11 +213,7 @@ fn kmeans(samples: &[Color], k: usize) -> Vec<Color> {
     for _ in 0..8 {
         let mut sums = vec![[0f32; 4]; k];
         for &s in samples {
-            let (best, _) = centres
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| (i, distance(c, s)))
-                .fold((0, f32::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+            let (best, _) = nearest_index(&centres, s);
             for c in 0..3 {
                 sums[best][c] += s[c];
             }
@@ -299,7 +346,24 @@ mod tests {
         let mut samples = vec![[250.0, 0.0, 0.0]; 50];
         samples.extend(vec![[0.0, 0.0, 250.0]; 50]);
         let centres = kmeans(&samples, 2);
-        assert!(nearest(&centres, [250.0, 0.0, 0.0]) < 1.0);
-        assert!(nearest(&centres, [0.0, 0.0, 250.0]) < 1.0);
+        assert!(nearest_index(&centres, [250.0, 0.0, 0.0]).1 < 1.0);
+        assert!(nearest_index(&centres, [0.0, 0.0, 250.0]).1 < 1.0);
+    }
+
+    #[test]
+    fn cluster_weights_decide_shared_colours() {
+        // Green is common in the first model and rare in the second: green costs less in the
+        // first, while a colour only the second has costs less there.
+        let mut mostly_green = vec![[80.0, 120.0, 70.0]; 90];
+        mostly_green.extend(vec![[140.0, 80.0, 40.0]; 10]);
+        let mut mostly_brown = vec![[140.0, 80.0, 40.0]; 90];
+        mostly_brown.extend(vec![[80.0, 120.0, 70.0]; 10]);
+        let (a, b) = (
+            ColorModel::fit(&mostly_green),
+            ColorModel::fit(&mostly_brown),
+        );
+        assert!(a.cost([80.0, 120.0, 70.0]) < b.cost([80.0, 120.0, 70.0]));
+        assert!(b.cost([140.0, 80.0, 40.0]) < a.cost([140.0, 80.0, 40.0]));
+        assert_eq!(ColorModel::fit(&[]).cost([0.0; 3]), f32::INFINITY);
     }
 }
