@@ -57,11 +57,17 @@ pub fn images_to_pdf(
     params: &ImagesToPdfParams,
 ) -> Result<Vec<u8>, DocumentError> {
     if images.is_empty() {
-        return Err(DocumentError::param("images", "is empty; give at least one image"));
+        return Err(DocumentError::param(
+            "images",
+            "is empty; give at least one image",
+        ));
     }
     let dpi = params.dpi;
     if !dpi.is_finite() || !(1.0..=2400.0).contains(&dpi) {
-        return Err(DocumentError::param("dpi", format!("{dpi} must be between 1 and 2400")));
+        return Err(DocumentError::param(
+            "dpi",
+            format!("{dpi} must be between 1 and 2400"),
+        ));
     }
 
     let mut pdf = Pdf::new();
@@ -76,8 +82,11 @@ pub fn images_to_pdf(
     let image_name = Name(b"Im0");
     for (index, bytes) in images.iter().enumerate() {
         let embedded = embed(index, bytes)?;
-        let (page_id, image_id, content_id) =
-            (object_id(index, 0), object_id(index, 1), object_id(index, 2));
+        let (page_id, image_id, content_id) = (
+            object_id(index, 0),
+            object_id(index, 1),
+            object_id(index, 2),
+        );
 
         let (width_pt, height_pt) = page_size(embedded.width, embedded.height, dpi);
         let mut page = pdf.page(page_id);
@@ -222,14 +231,20 @@ mod tests {
     fn bad_inputs_name_their_index() {
         let error = images_to_pdf(&[b"GIF89a......", b"nope"], &ImagesToPdfParams::default())
             .expect_err("a GIF");
-        assert!(error.to_string().starts_with("`images[0]` is Gif"), "{error}");
+        assert!(
+            error.to_string().starts_with("`images[0]` is Gif"),
+            "{error}"
+        );
         let error = images_to_pdf(&[b"nope"], &ImagesToPdfParams::default()).expect_err("junk");
         assert_eq!(error.to_string(), "`images[0]` is not a JPEG or PNG image");
         let error = images_to_pdf(&[], &ImagesToPdfParams::default()).expect_err("none");
         assert!(error.to_string().starts_with("`images` is empty"));
         let truncated_png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-        let error = images_to_pdf(&[truncated_png], &ImagesToPdfParams::default())
-            .expect_err("truncated");
-        assert!(matches!(error, DocumentError::ImageDecode { index: 0, .. }), "{error:?}");
+        let error =
+            images_to_pdf(&[truncated_png], &ImagesToPdfParams::default()).expect_err("truncated");
+        assert!(
+            matches!(error, DocumentError::ImageDecode { index: 0, .. }),
+            "{error:?}"
+        );
     }
 }

@@ -43,7 +43,10 @@ pub(crate) fn resolve(
             for (index, page) in pages.iter().enumerate() {
                 let param = format!("pages[{index}]");
                 if *page == 0 {
-                    return Err(DocumentError::param(param, "0 is not a page; pages count from 1"));
+                    return Err(DocumentError::param(
+                        param,
+                        "0 is not a page; pages count from 1",
+                    ));
                 }
                 if *page > page_count {
                     return Err(past_end(&param, *page));
@@ -54,7 +57,10 @@ pub(crate) fn resolve(
         Some(PageSelection::Range { first, last }) => {
             let last = last.unwrap_or(page_count);
             if *first == 0 {
-                return Err(DocumentError::param("first", "0 is not a page; pages count from 1"));
+                return Err(DocumentError::param(
+                    "first",
+                    "0 is not a page; pages count from 1",
+                ));
             }
             if *first > page_count {
                 return Err(past_end("first", *first));
@@ -103,7 +109,10 @@ mod tests {
     fn errors_name_the_parameter() {
         let list = PageSelection::List(vec![1, 7]);
         let error = resolve(Some(&list), 3, 10).expect_err("page 7 of 3");
-        assert_eq!(error.to_string(), "`pages[1]` 7 is past the document's 3 pages");
+        assert_eq!(
+            error.to_string(),
+            "`pages[1]` 7 is past the document's 3 pages"
+        );
         let range = PageSelection::Range {
             first: 2,
             last: Some(1),
@@ -111,7 +120,10 @@ mod tests {
         let error = resolve(Some(&range), 3, 10).expect_err("backwards");
         assert_eq!(error.to_string(), "`last` 1 is before `first` 2");
         let error = resolve(None, 30, 10).expect_err("too many");
-        assert!(error.to_string().starts_with("`pages` selects 30 pages"), "{error}");
+        assert!(
+            error.to_string().starts_with("`pages` selects 30 pages"),
+            "{error}"
+        );
         assert!(resolve(Some(&PageSelection::List(vec![0])), 3, 10).is_err());
     }
 

@@ -24,7 +24,11 @@ pub(crate) struct Finished {
 }
 
 /// Runs `program` with `args` to completion within `limit`.
-pub(crate) async fn run<I, S>(program: &Path, args: I, limit: Duration) -> Result<Finished, DocumentError>
+pub(crate) async fn run<I, S>(
+    program: &Path,
+    args: I,
+    limit: Duration,
+) -> Result<Finished, DocumentError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,

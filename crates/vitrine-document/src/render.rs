@@ -63,7 +63,11 @@ impl Poppler {
         }
         let on_disk = OnDisk::new(pdf).await?;
         let info = self.info_on_disk(on_disk.path()).await?;
-        let pages = resolve(params.pages.as_ref(), info.page_count, self.limits.max_pages)?;
+        let pages = resolve(
+            params.pages.as_ref(),
+            info.page_count,
+            self.limits.max_pages,
+        )?;
 
         // Refuse oversized pages before rendering any, so a call fails fast and whole.
         for &page in &pages {
@@ -108,12 +112,11 @@ impl Poppler {
                     stderr: finished.stderr,
                 });
             }
-            let (width, height) = png_size(&finished.stdout).ok_or_else(|| {
-                DocumentError::ToolOutput {
+            let (width, height) =
+                png_size(&finished.stdout).ok_or_else(|| DocumentError::ToolOutput {
                     program: self.pdftoppm.display().to_string(),
                     reason: format!("page {page} did not come out as a PNG"),
-                }
-            })?;
+                })?;
             rendered.push(RenderedPage {
                 page,
                 width,
