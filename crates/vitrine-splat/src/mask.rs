@@ -142,7 +142,8 @@ pub fn refine_mask_from_box(
 /// inside it (ground between table legs) is background, a colour rare around the box and
 /// common inside it (dark fur beside a dark tyre) is foreground.
 struct ColorModel {
-    /// `(mean, variance, ln weight)` per cluster.
+    /// `(mean, 1 / (2 · variance), 1.5 · ln variance − ln weight)` per cluster, so a cost is
+    /// a multiply and an add.
     clusters: Vec<(Color, f32, f32)>,
 }
 
@@ -162,7 +163,11 @@ impl ColorModel {
             .filter(|(_, (count, _))| *count > 0.0)
             .map(|(mean, (count, squared))| {
                 let variance = (squared / (3.0 * count)).max(MIN_VARIANCE);
-                (mean, variance, (count / total).ln())
+                (
+                    mean,
+                    0.5 / variance,
+                    1.5 * variance.ln() - (count / total).ln(),
+                )
             })
             .collect();
         Self { clusters }
@@ -172,9 +177,7 @@ impl ColorModel {
     fn cost(&self, color: Color) -> f32 {
         self.clusters
             .iter()
-            .map(|&(mean, variance, ln_weight)| {
-                distance(mean, color) / (2.0 * variance) + 1.5 * variance.ln() - ln_weight
-            })
+            .map(|&(mean, inverse, offset)| distance(mean, color) * inverse + offset)
             .fold(f32::INFINITY, f32::min)
     }
 }
