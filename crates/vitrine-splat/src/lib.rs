@@ -34,7 +34,7 @@ pub use layout::{LayoutEstimate, LayoutParams, estimate_layout_depth, estimate_l
 pub use mask::refine_mask_from_box;
 pub use ply::{ply_bytes, write_ply};
 pub use preview::{PREVIEW_BACKGROUND, render_preview};
-pub use reconstruct::{ReconstructParams, reconstruct};
+pub use reconstruct::{ReconstructParams, ReconstructStats, reconstruct, reconstruct_with_stats};
 pub use spz::{
     FLAG_ANTIALIASED, FLAG_EXTENSIONS, SPZ_MAGIC, SpzHeader, SpzWriteOptions,
     choose_fractional_bits, read_spz, read_spz_header, write_spz,

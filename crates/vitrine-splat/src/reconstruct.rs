@@ -92,6 +92,17 @@ impl ReconstructParams {
     }
 }
 
+/// What [`reconstruct_with_stats`] did, for provenance and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconstructStats {
+    /// The sampling step used, in pixels (grown from `stride` to respect `max_points`).
+    pub step: u32,
+    /// Grid samples the mask kept with a valid depth.
+    pub samples: usize,
+    /// Of those, how many were dropped as lying on a depth discontinuity.
+    pub dropped_at_depth_edges: usize,
+}
+
 /// Builds one gaussian per sampled pixel of `image` that the mask keeps and that has a valid
 /// depth and does not lie on a depth discontinuity.
 ///
@@ -105,6 +116,17 @@ pub fn reconstruct(
     camera: &Camera,
     params: &ReconstructParams,
 ) -> Result<Splats, SplatError> {
+    reconstruct_with_stats(image, depth, mask, camera, params).map(|(splats, _)| splats)
+}
+
+/// [`reconstruct`], also reporting the sampling step and how many samples were dropped.
+pub fn reconstruct_with_stats(
+    image: &RgbImage,
+    depth: &DepthMap,
+    mask: Option<&GrayImage>,
+    camera: &Camera,
+    params: &ReconstructParams,
+) -> Result<(Splats, ReconstructStats), SplatError> {
     camera.validate()?;
     params.validate()?;
     let (width, height) = image.dimensions();
@@ -134,11 +156,13 @@ pub fn reconstruct(
         params,
     };
     let mut splats = Splats::with_capacity(params.max_points.min(1 << 20));
+    let mut samples = 0;
     for y in grid(height, step) {
         for x in grid(width, step) {
             if !keep(x, y) {
                 continue;
             }
+            samples += 1;
             if let Some(gaussian) = sampler.gaussian(x, y, &keep) {
                 splats.push(gaussian);
             }
@@ -149,7 +173,12 @@ pub fn reconstruct(
             reason: "every sample lies on a depth discontinuity; raise `depth_edge_threshold`",
         });
     }
-    Ok(splats)
+    let stats = ReconstructStats {
+        step,
+        samples,
+        dropped_at_depth_edges: samples - splats.len(),
+    };
+    Ok((splats, stats))
 }
 
 fn check_size(what: &'static str, image: (u32, u32), actual: (u32, u32)) -> Result<(), SplatError> {

@@ -1,5 +1,7 @@
 use image::{GrayImage, Luma, Rgb, RgbImage};
-use vitrine_splat::{Camera, DepthMap, ReconstructParams, SplatError, dc_to_rgb, reconstruct};
+use vitrine_splat::{
+    Camera, DepthMap, ReconstructParams, SplatError, dc_to_rgb, reconstruct, reconstruct_with_stats,
+};
 
 const WIDTH: u32 = 160;
 const HEIGHT: u32 = 120;
@@ -198,7 +200,7 @@ fn flying_pixels_at_depth_edges_are_dropped_but_edges_are_kept() {
         _ => 6.0,
     });
     let image = RgbImage::from_pixel(WIDTH, HEIGHT, Rgb([100, 100, 100]));
-    let splats = reconstruct(
+    let (splats, stats) = reconstruct_with_stats(
         &image,
         &depth,
         None,
@@ -206,6 +208,14 @@ fn flying_pixels_at_depth_edges_are_dropped_but_edges_are_kept() {
         &ReconstructParams::default(),
     )
     .expect("scene");
+    assert_eq!(stats.step, 1);
+    assert_eq!(stats.samples, (WIDTH * HEIGHT) as usize);
+    assert_eq!(stats.dropped_at_depth_edges, stats.samples - splats.len());
+    // At least the three ramp rings around the square's 2·(80 + 60) edge went.
+    assert!(
+        stats.dropped_at_depth_edges >= 3 * 2 * (80 + 60),
+        "{stats:?}"
+    );
     let depths: Vec<f32> = splats.positions.iter().map(|p| -p[2]).collect();
     let flying = depths.iter().filter(|&&d| d > 2.01 && d < 5.99).count();
     let near = depths.iter().filter(|&&d| (d - 2.0).abs() < 1e-4).count();
