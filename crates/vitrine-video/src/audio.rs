@@ -54,8 +54,7 @@ impl Ffmpeg {
             });
         }
         let mut args = Args::ffmpeg();
-        args.push("-i")
-            .push(input)
+        args.input(input)
             .extend([
                 "-map",
                 "0:a:0",
@@ -68,7 +67,7 @@ impl Ffmpeg {
             ])
             .push(format!("{bitrate}k"))
             .extend(["-f", "mp3"])
-            .push(output);
+            .output(output);
         self.ffmpeg_to_file(args, output).await?;
         self.probe_media(output).await
     }

@@ -217,8 +217,8 @@ impl Ffmpeg {
     ) -> Result<RgbImage, VideoError> {
         let seek = seek_point(at_s, info.fps);
         let mut args = Args::ffmpeg();
-        args.extend(["-ss", &process::seconds(seek), "-i"])
-            .push(input)
+        args.extend(["-ss", &process::seconds(seek)])
+            .input(input)
             .extend(["-map", "0:v:0", "-frames:v", "1", "-vf"])
             .push(format!("scale={width}:{height}:flags=area,setsar=1"))
             .extend(["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);

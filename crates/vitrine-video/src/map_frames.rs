@@ -112,8 +112,7 @@ impl Ffmpeg {
         F: FnMut(u64, f64, &mut RgbImage),
     {
         let mut args = Args::ffmpeg();
-        args.push("-i")
-            .push(input)
+        args.input(input)
             .extend(["-map", "0:v:0", "-vf"])
             .push(format!(
                 "scale={}:{}:flags=area,setsar=1",

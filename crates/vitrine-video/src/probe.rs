@@ -97,14 +97,17 @@ impl Ffmpeg {
                 path: input.to_owned(),
             });
         }
+        let url = process::file_url(input);
         let args = [
             "-v".as_ref(),
             "error".as_ref(),
+            "-protocol_whitelist".as_ref(),
+            "file".as_ref(),
             "-print_format".as_ref(),
             "json".as_ref(),
             "-show_format".as_ref(),
             "-show_streams".as_ref(),
-            input.as_os_str(),
+            url.as_os_str(),
         ];
         let stdout = match process::run(&self.ffprobe, args, self.limits.timeout).await {
             Ok(stdout) => stdout,
@@ -116,8 +119,31 @@ impl Ffmpeg {
             }
             Err(other) => return Err(other),
         };
-        parse(input, &stdout)
+        let info = parse(input, &stdout)?;
+        refuse_playlists(input, &info)?;
+        Ok(info)
     }
+}
+
+/// Demuxers whose files point at other files or at the network. Vitrine only takes
+/// self-contained media, so these are refused before any ffmpeg call reads them.
+const REFERENCING_FORMATS: [&str; 6] = ["hls", "applehttp", "concat", "dash", "sdp", "rtp"];
+
+fn refuse_playlists(input: &Path, info: &MediaInfo) -> Result<(), VideoError> {
+    let referencing = info
+        .format_name
+        .split(',')
+        .any(|name| REFERENCING_FORMATS.contains(&name));
+    if referencing {
+        return Err(VideoError::UnreadableInput {
+            path: input.to_owned(),
+            stderr: format!(
+                "`{}` files refer to other files or URLs and are not accepted",
+                info.format_name
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// ffprobe's JSON, only the parts used here. Numbers arrive as strings in ffprobe's output.

@@ -171,6 +171,18 @@ impl Args {
         self
     }
 
+    /// Appends `-i` for a local file, refusing every protocol but `file` so a crafted input
+    /// (an HLS playlist or SDP file posing as a video) cannot make ffmpeg fetch URLs.
+    pub(crate) fn input(&mut self, path: &Path) -> &mut Self {
+        self.extend(["-protocol_whitelist", "file", "-i"])
+            .push(file_url(path))
+    }
+
+    /// Appends the output file.
+    pub(crate) fn output(&mut self, path: &Path) -> &mut Self {
+        self.push(file_url(path))
+    }
+
     /// Appends several arguments.
     pub(crate) fn extend<S: AsRef<OsStr>>(
         &mut self,
@@ -181,6 +193,14 @@ impl Args {
         }
         self
     }
+}
+
+/// `file:<path>`: ffmpeg then reads `path` as a local file even if it looks like a URL
+/// (`http://...`), a protocol (`concat:...`) or an option (`-y`).
+pub(crate) fn file_url(path: &Path) -> std::ffi::OsString {
+    let mut url = std::ffi::OsString::from("file:");
+    url.push(path.as_os_str());
+    url
 }
 
 /// H.264 in yuv420p at the given quality, with the index up front so browsers start playing

@@ -45,7 +45,7 @@ impl RawEncoder {
             .push(format!("{}x{}", settings.width, settings.height))
             .extend(["-framerate", &settings.frame_rate, "-i", "pipe:0"]);
         if let Some(audio_from) = settings.audio_from {
-            args.push("-i").push(audio_from);
+            args.input(audio_from);
         }
         args.extend(["-map", "0:v:0"]);
         if settings.audio_from.is_some() {
@@ -57,7 +57,7 @@ impl RawEncoder {
         if settings.audio_from.is_some() {
             process::aac_args(&mut args);
         }
-        args.extend(["-f", "mp4"]).push(settings.output);
+        args.extend(["-f", "mp4"]).output(settings.output);
 
         let mut child = process::spawn(
             &ffmpeg.ffmpeg,

@@ -41,13 +41,12 @@ impl Ffmpeg {
         let info = self.checked_video(input).await?;
         let (width, height) = fit_within_even(info.width, info.height, params.max_side);
         let mut args = Args::ffmpeg();
-        args.push("-i")
-            .push(input)
+        args.input(input)
             .extend(["-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn", "-vf"])
             .push(format!("scale={width}:{height},setsar=1"));
         process::h264_args(&mut args, crf);
         process::aac_args(&mut args);
-        args.extend(["-f", "mp4"]).push(output);
+        args.extend(["-f", "mp4"]).output(output);
         self.ffmpeg_to_file(args, output).await?;
         self.probe(output).await
     }

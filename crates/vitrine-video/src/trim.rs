@@ -53,8 +53,8 @@ impl Ffmpeg {
 
         let mut args = Args::ffmpeg();
         // `-ss` before `-i` seeks the input: exact when re-encoding, keyframe-aligned when copying.
-        args.extend(["-ss", &process::seconds(params.start_s), "-i"])
-            .push(input)
+        args.extend(["-ss", &process::seconds(params.start_s)])
+            .input(input)
             .extend(["-t", &process::seconds(length)])
             .extend(["-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn"]);
         match params.mode {
@@ -67,7 +67,7 @@ impl Ffmpeg {
                     .extend(["-movflags", "+faststart"]);
             }
         }
-        args.extend(["-f", "mp4"]).push(output);
+        args.extend(["-f", "mp4"]).output(output);
         self.ffmpeg_to_file(args, output).await?;
         self.probe(output).await
     }

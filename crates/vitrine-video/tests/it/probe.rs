@@ -128,3 +128,29 @@ async fn a_call_past_its_time_limit_is_killed() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn playlists_posing_as_videos_are_refused() {
+    let clip = clip();
+    // An HLS playlist that would pull a local file and a URL into the "video".
+    let playlist = clip.out("playlist.mp4");
+    let text = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:0\n\
+                #EXTINF:4.0,\nsource.mp4\n#EXTINF:4.0,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n";
+    std::fs::write(&playlist, text).expect("write");
+    let ffmpeg = Ffmpeg::new();
+    let error = ffmpeg.probe(&playlist).await.expect_err("a playlist");
+    assert!(
+        matches!(error, VideoError::UnreadableInput { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("refer to other files or URLs"),
+        "{error}"
+    );
+    let output = clip.out("out.mp4");
+    let transcoded = ffmpeg
+        .transcode_mp4(&playlist, &output, &Default::default())
+        .await;
+    assert!(transcoded.is_err());
+    assert!(!output.exists());
+}
