@@ -9,3 +9,5 @@ mod support;
 mod round_trip;
 // Page selection, resolution limits and broken input.
 mod errors;
+// The JSON Schema of the parameter structs.
+mod schema;

@@ -112,6 +112,43 @@ async fn frames_of_different_sizes_are_refused_by_index() {
 }
 
 #[tokio::test]
+async fn frame_files_are_read_one_by_one() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut paths = Vec::new();
+    for (index, color) in [[250, 250, 20], [20, 20, 250]].iter().enumerate() {
+        let path = dir.path().join(format!("frame-{index}.png"));
+        solid(64, 48, *color).save(&path).expect("save PNG");
+        paths.push(path);
+    }
+    let ffmpeg = Ffmpeg::new();
+    let output = dir.path().join("files.mp4");
+    let info = ffmpeg
+        .frame_files_to_mp4(&paths, 1.0, &output)
+        .await
+        .expect("encode");
+    assert_eq!((info.width, info.height, info.frame_count), (64, 48, 2));
+    let second = ffmpeg.frame_rgb(&output, 1.5, None).await.expect("decode");
+    assert!(mean_abs_diff(&second, &solid(64, 48, [20, 20, 250]), |_, _| true) < 6.0);
+
+    // A file that is not an image is named by its index, and no partial video is left.
+    let junk = dir.path().join("junk.png");
+    std::fs::write(&junk, b"not an image").expect("write");
+    paths.push(junk);
+    let output = dir.path().join("broken.mp4");
+    let error = ffmpeg
+        .frame_files_to_mp4(&paths, 1.0, &output)
+        .await
+        .expect_err("junk frame");
+    assert!(
+        error
+            .to_string()
+            .starts_with("`frames[2]` is not a PNG or JPEG"),
+        "{error}"
+    );
+    assert!(!output.exists());
+}
+
+#[tokio::test]
 async fn odd_sized_frames_are_padded_to_even() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let frames = vec![solid(33, 21, [120, 120, 120]); 5];

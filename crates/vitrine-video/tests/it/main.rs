@@ -15,3 +15,5 @@ mod frames;
 mod encode;
 // The per-frame closure pipeline.
 mod map_frames;
+// The JSON Schema of the parameter structs.
+mod schema;
