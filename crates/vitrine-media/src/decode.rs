@@ -32,7 +32,10 @@ pub struct DecodeLimits {
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        Self { max_bytes: DEFAULT_MAX_BYTES, max_pixels: DEFAULT_MAX_PIXELS }
+        Self {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_pixels: DEFAULT_MAX_PIXELS,
+        }
     }
 }
 
@@ -94,34 +97,59 @@ pub fn probe(bytes: &[u8]) -> Result<ImageInfo> {
     let mut decoder = header_decoder(bytes, format)?;
     let (width, height) = decoder.dimensions();
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let (width, height) = if swaps_axes(orientation) { (height, width) } else { (width, height) };
-    Ok(ImageInfo { format, width, height, has_alpha: decoder.color_type().has_alpha() })
+    let (width, height) = if swaps_axes(orientation) {
+        (height, width)
+    } else {
+        (width, height)
+    };
+    Ok(ImageInfo {
+        format,
+        width,
+        height,
+        has_alpha: decoder.color_type().has_alpha(),
+    })
 }
 
 /// Decodes `bytes` into upright RGB or RGBA pixels, enforcing `limits` before allocating.
 pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedImage> {
     if bytes.len() > limits.max_bytes {
-        return Err(MediaError::TooManyBytes { len: bytes.len(), max: limits.max_bytes });
+        return Err(MediaError::TooManyBytes {
+            len: bytes.len(),
+            max: limits.max_bytes,
+        });
     }
     let format = sniff(bytes)?;
     let mut decoder = header_decoder(bytes, format)?;
     let (width, height) = decoder.dimensions();
     let pixels = u64::from(width) * u64::from(height);
     if pixels > limits.max_pixels {
-        return Err(MediaError::TooManyPixels { width, height, pixels, max: limits.max_pixels });
+        return Err(MediaError::TooManyPixels {
+            width,
+            height,
+            pixels,
+            max: limits.max_pixels,
+        });
     }
     if pixels == 0 {
-        return Err(decode_error(format, format!("the header announces a {width}×{height} image")));
+        return Err(decode_error(
+            format,
+            format!("the header announces a {width}×{height} image"),
+        ));
     }
     // A broken EXIF block must not make an otherwise good photo unreadable.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let has_alpha = decoder.color_type().has_alpha();
 
-    let turbo = if format == ImageFormat::Jpeg { decode_jpeg_turbo(bytes, width, height) } else { None };
+    let turbo = if format == ImageFormat::Jpeg {
+        decode_jpeg_turbo(bytes, width, height)
+    } else {
+        None
+    };
     let mut image = match turbo {
         Some(rgb) => DynamicImage::ImageRgb8(rgb),
         None => {
-            let decoded = DynamicImage::from_decoder(decoder).map_err(|error| decode_error(format, error))?;
+            let decoded =
+                DynamicImage::from_decoder(decoder).map_err(|error| decode_error(format, error))?;
             if has_alpha {
                 DynamicImage::ImageRgba8(decoded.into_rgba8())
             } else {
@@ -130,7 +158,11 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedImage> {
         }
     };
     image.apply_orientation(orientation);
-    Ok(DecodedImage { image, format, has_alpha })
+    Ok(DecodedImage {
+        image,
+        format,
+        has_alpha,
+    })
 }
 
 /// libjpeg-turbo decode; `None` when it refuses (CMYK, odd sampling) so the caller can fall back.
@@ -144,14 +176,24 @@ fn decode_jpeg_turbo(bytes: &[u8], width: u32, height: u32) -> Option<RgbImage> 
     let pixels = if decoded.pitch == row {
         decoded.pixels
     } else {
-        decoded.pixels.chunks(decoded.pitch).flat_map(|line| &line[..row]).copied().collect()
+        decoded
+            .pixels
+            .chunks(decoded.pitch)
+            .flat_map(|line| &line[..row])
+            .copied()
+            .collect()
     };
     RgbImage::from_raw(width, height, pixels)
 }
 
 fn sniff(bytes: &[u8]) -> Result<ImageFormat> {
     ImageFormat::sniff(bytes).ok_or_else(|| MediaError::UnsupportedFormat {
-        head: bytes.iter().take(8).map(|byte| format!("{byte:02x}")).collect::<Vec<_>>().join(" "),
+        head: bytes
+            .iter()
+            .take(8)
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<Vec<_>>()
+            .join(" "),
     })
 }
 
@@ -165,14 +207,23 @@ fn header_decoder(bytes: &[u8], format: ImageFormat) -> Result<impl ImageDecoder
         .map_err(|error| decode_error(format, error))
 }
 
-fn decode_error(format: ImageFormat, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> MediaError {
-    MediaError::Decode { format, source: error.into() }
+fn decode_error(
+    format: ImageFormat,
+    error: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> MediaError {
+    MediaError::Decode {
+        format,
+        source: error.into(),
+    }
 }
 
 fn swaps_axes(orientation: Orientation) -> bool {
     matches!(
         orientation,
-        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
     )
 }
 
@@ -184,13 +235,21 @@ mod tests {
 
     /// 16×8, left half red, right half blue.
     fn halves() -> RgbImage {
-        RgbImage::from_fn(16, 8, |x, _| if x < 8 { Rgb([255, 0, 0]) } else { Rgb([0, 0, 255]) })
+        RgbImage::from_fn(16, 8, |x, _| {
+            if x < 8 {
+                Rgb([255, 0, 0])
+            } else {
+                Rgb([0, 0, 255])
+            }
+        })
     }
 
     /// Inserts a big-endian EXIF APP1 segment holding only `Orientation = value` after SOI.
     fn with_exif_orientation(jpeg: &[u8], value: u8) -> Vec<u8> {
         let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
-        tiff.extend_from_slice(&[0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, value, 0, 0, 0, 0, 0, 0]);
+        tiff.extend_from_slice(&[
+            0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, value, 0, 0, 0, 0, 0, 0,
+        ]);
         let mut app1 = b"Exif\0\0".to_vec();
         app1.extend_from_slice(&tiff);
         let length = u16::try_from(app1.len() + 2).expect("tiny segment");
@@ -214,28 +273,59 @@ mod tests {
         assert!(!decoded.has_alpha);
         let rgb = decoded.into_rgb();
         assert_eq!(rgb.dimensions(), (16, 8));
-        assert!(near(rgb.get_pixel(2, 4).0, [255, 0, 0]), "{:?}", rgb.get_pixel(2, 4));
-        assert!(near(rgb.get_pixel(13, 4).0, [0, 0, 255]), "{:?}", rgb.get_pixel(13, 4));
+        assert!(
+            near(rgb.get_pixel(2, 4).0, [255, 0, 0]),
+            "{:?}",
+            rgb.get_pixel(2, 4)
+        );
+        assert!(
+            near(rgb.get_pixel(13, 4).0, [0, 0, 255]),
+            "{:?}",
+            rgb.get_pixel(13, 4)
+        );
     }
 
     #[test]
     fn applies_exif_orientation_6() {
-        let jpeg = with_exif_orientation(&encode_jpeg(&DynamicImage::ImageRgb8(halves()), 95).expect("encode"), 6);
+        let jpeg = with_exif_orientation(
+            &encode_jpeg(&DynamicImage::ImageRgb8(halves()), 95).expect("encode"),
+            6,
+        );
         let info = probe(&jpeg).expect("probe");
         assert_eq!((info.width, info.height), (8, 16));
-        let rgb = decode(&jpeg, &DecodeLimits::default()).expect("decode").into_rgb();
+        let rgb = decode(&jpeg, &DecodeLimits::default())
+            .expect("decode")
+            .into_rgb();
         assert_eq!(rgb.dimensions(), (8, 16));
         // Rotating 90° clockwise puts the left (red) half on top.
-        assert!(near(rgb.get_pixel(4, 2).0, [255, 0, 0]), "{:?}", rgb.get_pixel(4, 2));
-        assert!(near(rgb.get_pixel(4, 13).0, [0, 0, 255]), "{:?}", rgb.get_pixel(4, 13));
+        assert!(
+            near(rgb.get_pixel(4, 2).0, [255, 0, 0]),
+            "{:?}",
+            rgb.get_pixel(4, 2)
+        );
+        assert!(
+            near(rgb.get_pixel(4, 13).0, [0, 0, 255]),
+            "{:?}",
+            rgb.get_pixel(4, 13)
+        );
     }
 
     #[test]
     fn decodes_png_with_alpha_exactly() {
-        let rgba = RgbaImage::from_fn(5, 3, |x, y| Rgba([x as u8 * 40, y as u8 * 80, 7, if x == 0 { 0 } else { 200 }]));
+        let rgba = RgbaImage::from_fn(5, 3, |x, y| {
+            Rgba([x as u8 * 40, y as u8 * 80, 7, if x == 0 { 0 } else { 200 }])
+        });
         let png = encode_png(&DynamicImage::ImageRgba8(rgba.clone())).expect("encode");
         let info = probe(&png).expect("probe");
-        assert_eq!(info, ImageInfo { format: ImageFormat::Png, width: 5, height: 3, has_alpha: true });
+        assert_eq!(
+            info,
+            ImageInfo {
+                format: ImageFormat::Png,
+                width: 5,
+                height: 3,
+                has_alpha: true
+            }
+        );
         let decoded = decode(&png, &DecodeLimits::default()).expect("decode");
         assert!(decoded.has_alpha);
         assert_eq!(decoded.into_rgba(), rgba);
@@ -243,13 +333,25 @@ mod tests {
 
     #[test]
     fn decodes_gif_and_bmp_first_frame() {
-        let rgb = RgbImage::from_fn(6, 4, |x, _| if x < 3 { Rgb([0, 255, 0]) } else { Rgb([255, 255, 255]) });
-        for format in [image::ImageFormat::Gif, image::ImageFormat::Bmp, image::ImageFormat::Tiff] {
+        let rgb = RgbImage::from_fn(6, 4, |x, _| {
+            if x < 3 {
+                Rgb([0, 255, 0])
+            } else {
+                Rgb([255, 255, 255])
+            }
+        });
+        for format in [
+            image::ImageFormat::Gif,
+            image::ImageFormat::Bmp,
+            image::ImageFormat::Tiff,
+        ] {
             let mut bytes = Vec::new();
             DynamicImage::ImageRgb8(rgb.clone())
                 .write_to(&mut Cursor::new(&mut bytes), format)
                 .expect("write");
-            let decoded = decode(&bytes, &DecodeLimits::default()).expect("decode").into_rgb();
+            let decoded = decode(&bytes, &DecodeLimits::default())
+                .expect("decode")
+                .into_rgb();
             assert_eq!(decoded.get_pixel(1, 1).0, [0, 255, 0], "{format:?}");
             assert_eq!(decoded.get_pixel(5, 3).0, [255, 255, 255], "{format:?}");
         }
@@ -258,19 +360,44 @@ mod tests {
     #[test]
     fn enforces_byte_and_pixel_limits_before_decoding() {
         let png = encode_png(&DynamicImage::ImageRgb8(RgbImage::new(100, 100))).expect("encode");
-        let small_bytes = DecodeLimits { max_bytes: 10, ..DecodeLimits::default() };
-        assert!(matches!(decode(&png, &small_bytes), Err(MediaError::TooManyBytes { max: 10, .. })));
-        let small_pixels = DecodeLimits { max_pixels: 9_999, ..DecodeLimits::default() };
+        let small_bytes = DecodeLimits {
+            max_bytes: 10,
+            ..DecodeLimits::default()
+        };
+        assert!(matches!(
+            decode(&png, &small_bytes),
+            Err(MediaError::TooManyBytes { max: 10, .. })
+        ));
+        let small_pixels = DecodeLimits {
+            max_pixels: 9_999,
+            ..DecodeLimits::default()
+        };
         let error = decode(&png, &small_pixels).expect_err("over the pixel limit");
-        assert!(matches!(error, MediaError::TooManyPixels { width: 100, height: 100, pixels: 10_000, .. }));
-        assert!(error.to_string().contains("`max_pixels` = `9999`"), "{error}");
+        assert!(matches!(
+            error,
+            MediaError::TooManyPixels {
+                width: 100,
+                height: 100,
+                pixels: 10_000,
+                ..
+            }
+        ));
+        assert!(
+            error.to_string().contains("`max_pixels` = `9999`"),
+            "{error}"
+        );
     }
 
     #[test]
     fn huge_header_is_refused_without_allocating() {
         // A valid PNG signature and IHDR claiming 100000×100000, with no pixel data at all.
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-        let ihdr = [&100_000u32.to_be_bytes()[..], &100_000u32.to_be_bytes()[..], &[8, 2, 0, 0, 0]].concat();
+        let ihdr = [
+            &100_000u32.to_be_bytes()[..],
+            &100_000u32.to_be_bytes()[..],
+            &[8, 2, 0, 0, 0],
+        ]
+        .concat();
         png.extend_from_slice(&ihdr);
         let crc = crc32(&[b"IHDR".as_slice(), &ihdr].concat());
         png.extend_from_slice(&crc.to_be_bytes());
@@ -288,7 +415,11 @@ mod tests {
         for &byte in data {
             crc ^= u32::from(byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc

@@ -19,7 +19,8 @@ static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf"
 /// The embedded font, parsed once; `None` only if the embedded file were corrupt.
 pub(crate) fn font() -> Option<&'static FontRef<'static>> {
     static FONT: OnceLock<Option<FontRef<'static>>> = OnceLock::new();
-    FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).ok()).as_ref()
+    FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).ok())
+        .as_ref()
 }
 
 /// An 8-bit RGB or RGBA image buffer.
@@ -27,7 +28,13 @@ pub(crate) type Canvas<P> = ImageBuffer<P, Vec<u8>>;
 
 /// Blends `color` with extra `coverage` (0..1) into the pixel at (x, y), if it is inside.
 #[inline]
-pub(crate) fn blend<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x: i64, y: i64, color: Color, coverage: f32) {
+pub(crate) fn blend<P: Pixel<Subpixel = u8>>(
+    canvas: &mut Canvas<P>,
+    x: i64,
+    y: i64,
+    color: Color,
+    coverage: f32,
+) {
     if x < 0 || y < 0 || x >= i64::from(canvas.width()) || y >= i64::from(canvas.height()) {
         return;
     }
@@ -39,9 +46,10 @@ pub(crate) fn blend<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x: i64, y: 
     if pixel.len() == 4 {
         let below = f32::from(pixel[3]) / 255.0;
         let out_alpha = alpha + below * (1.0 - alpha);
-        for channel in 0..3 {
-            let mixed = (f32::from(color.0[channel]) * alpha + f32::from(pixel[channel]) * below * (1.0 - alpha)) / out_alpha.max(1e-6);
-            pixel[channel] = mixed.round().clamp(0.0, 255.0) as u8;
+        for (value, new) in pixel.iter_mut().zip(color.0).take(3) {
+            let mixed = (f32::from(new) * alpha + f32::from(*value) * below * (1.0 - alpha))
+                / out_alpha.max(1e-6);
+            *value = mixed.round().clamp(0.0, 255.0) as u8;
         }
         pixel[3] = (out_alpha * 255.0).round() as u8;
     } else {
@@ -53,7 +61,14 @@ pub(crate) fn blend<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x: i64, y: 
 }
 
 /// Fills the rectangle [x0, x1) × [y0, y1), clipped.
-pub(crate) fn fill_rect<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x0: i64, y0: i64, x1: i64, y1: i64, color: Color) {
+pub(crate) fn fill_rect<P: Pixel<Subpixel = u8>>(
+    canvas: &mut Canvas<P>,
+    x0: i64,
+    y0: i64,
+    x1: i64,
+    y1: i64,
+    color: Color,
+) {
     let (x0, x1) = (x0.max(0), x1.min(i64::from(canvas.width())));
     let (y0, y1) = (y0.max(0), y1.min(i64::from(canvas.height())));
     for y in y0..y1 {
@@ -64,19 +79,47 @@ pub(crate) fn fill_rect<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x0: i64
 }
 
 /// Outlines the rectangle [x0, x1) × [y0, y1) with lines `width` pixels thick, drawn inwards.
-pub(crate) fn stroke_rect<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x0: i64, y0: i64, x1: i64, y1: i64, width: i64, color: Color) {
+pub(crate) fn stroke_rect<P: Pixel<Subpixel = u8>>(
+    canvas: &mut Canvas<P>,
+    x0: i64,
+    y0: i64,
+    x1: i64,
+    y1: i64,
+    width: i64,
+    color: Color,
+) {
     let width = width.max(1);
     fill_rect(canvas, x0, y0, x1, (y0 + width).min(y1), color);
     fill_rect(canvas, x0, (y1 - width).max(y0 + width), x1, y1, color);
-    fill_rect(canvas, x0, y0 + width, (x0 + width).min(x1), y1 - width, color);
-    fill_rect(canvas, (x1 - width).max(x0 + width), y0 + width, x1, y1 - width, color);
+    fill_rect(
+        canvas,
+        x0,
+        y0 + width,
+        (x0 + width).min(x1),
+        y1 - width,
+        color,
+    );
+    fill_rect(
+        canvas,
+        (x1 - width).max(x0 + width),
+        y0 + width,
+        x1,
+        y1 - width,
+        color,
+    );
 }
 
 /// Fills a polygon (even-odd, pixel centres).
-pub(crate) fn fill_polygon<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, points: &[Point], color: Color) {
+pub(crate) fn fill_polygon<P: Pixel<Subpixel = u8>>(
+    canvas: &mut Canvas<P>,
+    points: &[Point],
+    color: Color,
+) {
     let (width, height) = canvas.dimensions();
     let mut spans = Vec::new();
-    polygon_spans(points, width, height, |y, x_start, x_end| spans.push((y, x_start, x_end)));
+    polygon_spans(points, width, height, |y, x_start, x_end| {
+        spans.push((y, x_start, x_end))
+    });
     for (y, x_start, x_end) in spans {
         for x in x_start..x_end {
             blend(canvas, i64::from(x), i64::from(y), color, 1.0);
@@ -85,12 +128,23 @@ pub(crate) fn fill_polygon<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, poin
 }
 
 /// A filled disc.
-pub(crate) fn fill_circle<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, center: Point, radius: f64, color: Color) {
+pub(crate) fn fill_circle<P: Pixel<Subpixel = u8>>(
+    canvas: &mut Canvas<P>,
+    center: Point,
+    radius: f64,
+    color: Color,
+) {
     if !center.x.is_finite() || !center.y.is_finite() || !radius.is_finite() || radius <= 0.0 {
         return;
     }
-    let (x0, x1) = ((center.x - radius).floor() as i64, (center.x + radius).ceil() as i64);
-    let (y0, y1) = ((center.y - radius).floor() as i64, (center.y + radius).ceil() as i64);
+    let (x0, x1) = (
+        (center.x - radius).floor() as i64,
+        (center.x + radius).ceil() as i64,
+    );
+    let (y0, y1) = (
+        (center.y - radius).floor() as i64,
+        (center.y + radius).ceil() as i64,
+    );
     let (x0, x1) = (x0.max(0), x1.min(i64::from(canvas.width())));
     let (y0, y1) = (y0.max(0), y1.min(i64::from(canvas.height())));
     for y in y0..y1 {
@@ -104,17 +158,35 @@ pub(crate) fn fill_circle<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, cente
 }
 
 /// A line `width` pixels thick with round ends.
-pub(crate) fn thick_line<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, from: Point, to: Point, width: f64, color: Color) {
+pub(crate) fn thick_line<P: Pixel<Subpixel = u8>>(
+    canvas: &mut Canvas<P>,
+    from: Point,
+    to: Point,
+    width: f64,
+    color: Color,
+) {
     let (dx, dy) = (to.x - from.x, to.y - from.y);
     let length = (dx * dx + dy * dy).sqrt();
     let half = width.max(1.0) / 2.0;
     if length.is_finite() && length > 1e-9 {
         let (nx, ny) = (-dy / length * half, dx / length * half);
         let quad = [
-            Point { x: from.x + nx, y: from.y + ny },
-            Point { x: to.x + nx, y: to.y + ny },
-            Point { x: to.x - nx, y: to.y - ny },
-            Point { x: from.x - nx, y: from.y - ny },
+            Point {
+                x: from.x + nx,
+                y: from.y + ny,
+            },
+            Point {
+                x: to.x + nx,
+                y: to.y + ny,
+            },
+            Point {
+                x: to.x - nx,
+                y: to.y - ny,
+            },
+            Point {
+                x: from.x - nx,
+                y: from.y - ny,
+            },
         ];
         fill_polygon(canvas, &quad, color);
     }
@@ -139,11 +211,21 @@ pub fn text_size(text: &str, size: f32) -> (u32, u32) {
         width += scaled.h_advance(id);
         previous = Some(id);
     }
-    (width.ceil().max(0.0) as u32, (scaled.ascent() - scaled.descent()).ceil().max(0.0) as u32)
+    (
+        width.ceil().max(0.0) as u32,
+        (scaled.ascent() - scaled.descent()).ceil().max(0.0) as u32,
+    )
 }
 
 /// Draws one line of `text` with its top-left corner at (x, y), `size` px tall.
-pub(crate) fn draw_text<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x: f32, y: f32, size: f32, color: Color, text: &str) {
+pub(crate) fn draw_text<P: Pixel<Subpixel = u8>>(
+    canvas: &mut Canvas<P>,
+    x: f32,
+    y: f32,
+    size: f32,
+    color: Color,
+    text: &str,
+) {
     let Some(font) = font() else { return };
     if !size.is_finite() || size <= 0.0 {
         return;
@@ -161,12 +243,20 @@ pub(crate) fn draw_text<P: Pixel<Subpixel = u8>>(canvas: &mut Canvas<P>, x: f32,
         let glyph = id.with_scale_and_position(scale, ab_glyph::point(caret, baseline));
         caret += scaled.h_advance(id);
         previous = Some(id);
-        let Some(outlined) = font.outline_glyph(glyph) else { continue };
+        let Some(outlined) = font.outline_glyph(glyph) else {
+            continue;
+        };
         let bounds = outlined.px_bounds();
         let mut coverage = Vec::new();
         outlined.draw(|gx, gy, value| coverage.push((gx, gy, value)));
         for (gx, gy, value) in coverage {
-            blend(canvas, bounds.min.x as i64 + i64::from(gx), bounds.min.y as i64 + i64::from(gy), color, value);
+            blend(
+                canvas,
+                bounds.min.x as i64 + i64::from(gx),
+                bounds.min.y as i64 + i64::from(gy),
+                color,
+                value,
+            );
         }
     }
 }
@@ -195,7 +285,10 @@ mod tests {
         for (x, y, pixel) in canvas.enumerate_pixels() {
             if pixel.0[0] > 0 {
                 inked += 1;
-                assert!((9..=11 + width).contains(&x) && (7..=9 + height).contains(&y), "ink at ({x}, {y})");
+                assert!(
+                    (9..=11 + width).contains(&x) && (7..=9 + height).contains(&y),
+                    "ink at ({x}, {y})"
+                );
             }
         }
         assert!(inked > 60, "only {inked} pixels inked");
@@ -220,7 +313,11 @@ mod tests {
         assert_eq!(canvas.get_pixel(4, 7).0, [255; 3]);
         assert_eq!(canvas.get_pixel(5, 7).0, [0; 3], "inside the frame stays");
         assert_eq!(canvas.get_pixel(11, 11).0, [255; 3]);
-        assert_eq!(canvas.get_pixel(12, 12).0, [0; 3], "right/bottom edges are exclusive");
+        assert_eq!(
+            canvas.get_pixel(12, 12).0,
+            [0; 3],
+            "right/bottom edges are exclusive"
+        );
         let ink = canvas.pixels().filter(|pixel| pixel.0[0] == 255).count();
         assert_eq!(ink, 100 - 16);
     }
@@ -228,12 +325,32 @@ mod tests {
     #[test]
     fn thick_lines_and_circles_clip_without_panicking() {
         let mut canvas = RgbImage::new(30, 30);
-        thick_line(&mut canvas, Point { x: -100.0, y: 15.0 }, Point { x: 100.0, y: 15.0 }, 4.0, Color::WHITE);
+        thick_line(
+            &mut canvas,
+            Point { x: -100.0, y: 15.0 },
+            Point { x: 100.0, y: 15.0 },
+            4.0,
+            Color::WHITE,
+        );
         assert_eq!(canvas.get_pixel(0, 14).0, [255; 3]);
         assert_eq!(canvas.get_pixel(29, 16).0, [255; 3]);
         assert_eq!(canvas.get_pixel(15, 10).0, [0; 3]);
-        thick_line(&mut canvas, Point { x: f64::NAN, y: 0.0 }, Point { x: 5.0, y: 5.0 }, 2.0, Color::WHITE);
-        fill_circle(&mut canvas, Point { x: 5.0, y: 5.0 }, 3.0, Color::rgb(255, 0, 0));
+        thick_line(
+            &mut canvas,
+            Point {
+                x: f64::NAN,
+                y: 0.0,
+            },
+            Point { x: 5.0, y: 5.0 },
+            2.0,
+            Color::WHITE,
+        );
+        fill_circle(
+            &mut canvas,
+            Point { x: 5.0, y: 5.0 },
+            3.0,
+            Color::rgb(255, 0, 0),
+        );
         assert_eq!(canvas.get_pixel(5, 5).0, [255, 0, 0]);
         assert_eq!(canvas.get_pixel(5, 10).0, [0; 3]);
     }

@@ -46,11 +46,23 @@ pub struct EncodedImage {
 /// Encodes as JPEG at `quality` (1–100) with 4:2:0 chroma subsampling; gray images stay gray.
 pub fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
     if !(1..=100).contains(&quality) {
-        return Err(MediaError::invalid("quality", quality, "JPEG quality must be between 1 and 100"));
+        return Err(MediaError::invalid(
+            "quality",
+            quality,
+            "JPEG quality must be between 1 and 100",
+        ));
     }
     let (pixels, format, subsamp) = match image {
-        DynamicImage::ImageLuma8(gray) => (gray.as_raw(), turbojpeg::PixelFormat::GRAY, turbojpeg::Subsamp::Gray),
-        DynamicImage::ImageRgb8(rgb) => (rgb.as_raw(), turbojpeg::PixelFormat::RGB, turbojpeg::Subsamp::Sub2x2),
+        DynamicImage::ImageLuma8(gray) => (
+            gray.as_raw(),
+            turbojpeg::PixelFormat::GRAY,
+            turbojpeg::Subsamp::Gray,
+        ),
+        DynamicImage::ImageRgb8(rgb) => (
+            rgb.as_raw(),
+            turbojpeg::PixelFormat::RGB,
+            turbojpeg::Subsamp::Sub2x2,
+        ),
         other => return encode_jpeg(&DynamicImage::ImageRgb8(flatten_on_white(other)), quality),
     };
     let channels = format.size();
@@ -62,9 +74,14 @@ pub fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
         height: image.height() as usize,
         format,
     };
-    let encode_error = |error: turbojpeg::Error| MediaError::Encode { format: ImageFormat::Jpeg, source: error.into() };
+    let encode_error = |error: turbojpeg::Error| MediaError::Encode {
+        format: ImageFormat::Jpeg,
+        source: error.into(),
+    };
     let mut compressor = turbojpeg::Compressor::new().map_err(encode_error)?;
-    compressor.set_quality(i32::from(quality)).map_err(encode_error)?;
+    compressor
+        .set_quality(i32::from(quality))
+        .map_err(encode_error)?;
     compressor.set_subsamp(subsamp).map_err(encode_error)?;
     compressor.compress_to_vec(frame).map_err(encode_error)
 }
@@ -72,7 +89,8 @@ pub fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
 /// Encodes as PNG (fast deflate, adaptive filters), keeping alpha and 16-bit depth.
 pub fn encode_png(image: &DynamicImage) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    let encoder = PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Adaptive);
+    let encoder =
+        PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Adaptive);
     let image = match image {
         DynamicImage::ImageLuma8(_)
         | DynamicImage::ImageLumaA8(_)
@@ -85,8 +103,16 @@ pub fn encode_png(image: &DynamicImage) -> Result<Vec<u8>> {
         other => std::borrow::Cow::Owned(DynamicImage::ImageRgba8(other.to_rgba8())),
     };
     encoder
-        .write_image(image.as_bytes(), image.width(), image.height(), image.color().into())
-        .map_err(|error| MediaError::Encode { format: ImageFormat::Png, source: error.into() })?;
+        .write_image(
+            image.as_bytes(),
+            image.width(),
+            image.height(),
+            image.color().into(),
+        )
+        .map_err(|error| MediaError::Encode {
+            format: ImageFormat::Png,
+            source: error.into(),
+        })?;
     Ok(bytes)
 }
 
@@ -100,8 +126,15 @@ pub fn encode(image: &DynamicImage, format: OutputFormat, quality: u8) -> Result
 
 /// Picks PNG when some pixel is not fully opaque (alpha matters), JPEG at `quality` otherwise.
 pub fn encode_auto(image: &DynamicImage, quality: u8) -> Result<EncodedImage> {
-    let format = if alpha_is_used(image) { OutputFormat::Png } else { OutputFormat::Jpeg };
-    Ok(EncodedImage { bytes: encode(image, format, quality)?, format: format.into() })
+    let format = if alpha_is_used(image) {
+        OutputFormat::Png
+    } else {
+        OutputFormat::Jpeg
+    };
+    Ok(EncodedImage {
+        bytes: encode(image, format, quality)?,
+        format: format.into(),
+    })
 }
 
 /// True when the image has an alpha channel and at least one pixel is not fully opaque.
@@ -109,7 +142,9 @@ pub fn alpha_is_used(image: &DynamicImage) -> bool {
     match image {
         DynamicImage::ImageRgba8(rgba) => rgba.pixels().any(|pixel| pixel.0[3] != u8::MAX),
         DynamicImage::ImageLumaA8(gray) => gray.pixels().any(|pixel| pixel.0[1] != u8::MAX),
-        other if other.color().has_alpha() => other.to_rgba8().pixels().any(|pixel| pixel.0[3] != u8::MAX),
+        other if other.color().has_alpha() => {
+            other.to_rgba8().pixels().any(|pixel| pixel.0[3] != u8::MAX)
+        }
         _ => false,
     }
 }
@@ -122,7 +157,9 @@ fn flatten_on_white(image: &DynamicImage) -> RgbImage {
     let rgba = image.to_rgba8();
     RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
         let [r, g, b, a] = rgba.get_pixel(x, y).0;
-        let over = |channel: u8| ((u32::from(channel) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8;
+        let over = |channel: u8| {
+            ((u32::from(channel) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8
+        };
         image::Rgb([over(r), over(g), over(b)])
     })
 }
@@ -147,8 +184,16 @@ mod tests {
         assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF]);
         let back = decode_with_image(&jpeg).to_rgb8();
         assert_eq!(back.dimensions(), (64, 48));
-        let worst = source.as_raw().iter().zip(back.as_raw()).map(|(a, b)| a.abs_diff(*b)).max();
-        assert!(worst.is_some_and(|worst| worst <= 12), "max channel error {worst:?}");
+        let worst = source
+            .as_raw()
+            .iter()
+            .zip(back.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max();
+        assert!(
+            worst.is_some_and(|worst| worst <= 12),
+            "max channel error {worst:?}"
+        );
     }
 
     #[test]
@@ -158,14 +203,20 @@ mod tests {
         let high = encode_jpeg(&image, 98).expect("q98");
         assert!(low.len() < high.len());
         let error = encode_jpeg(&image, 0).expect_err("q0");
-        assert!(error.to_string().starts_with("`quality` 0 is invalid"), "{error}");
+        assert!(
+            error.to_string().starts_with("`quality` 0 is invalid"),
+            "{error}"
+        );
     }
 
     #[test]
     fn jpeg_has_no_exif_segment() {
         let jpeg = encode_jpeg(&DynamicImage::ImageRgb8(gradient()), 85).expect("encode");
         assert!(!jpeg.windows(6).any(|window| window == b"Exif\0\0"));
-        assert!(!jpeg.windows(2).any(|window| window == [0xFF, 0xE1]), "an APP1 segment was written");
+        assert!(
+            !jpeg.windows(2).any(|window| window == [0xFF, 0xE1]),
+            "an APP1 segment was written"
+        );
     }
 
     #[test]
@@ -191,14 +242,21 @@ mod tests {
         let png = encode_png(&DynamicImage::ImageRgba8(rgba.clone())).expect("encode");
         assert_eq!(decode_with_image(&png).to_rgba8(), rgba);
         for chunk in [b"eXIf", b"tEXt", b"iTXt", b"zTXt"] {
-            assert!(!png.windows(4).any(|window| window == chunk), "found {:?}", std::str::from_utf8(chunk));
+            assert!(
+                !png.windows(4).any(|window| window == chunk),
+                "found {:?}",
+                std::str::from_utf8(chunk)
+            );
         }
     }
 
     #[test]
     fn auto_picks_png_only_when_alpha_matters() {
         let opaque = DynamicImage::ImageRgba8(RgbaImage::from_pixel(4, 4, Rgba([1, 2, 3, 255])));
-        assert_eq!(encode_auto(&opaque, 85).expect("opaque").format, ImageFormat::Jpeg);
+        assert_eq!(
+            encode_auto(&opaque, 85).expect("opaque").format,
+            ImageFormat::Jpeg
+        );
         let mut holed = opaque.to_rgba8();
         holed.put_pixel(2, 2, Rgba([1, 2, 3, 10]));
         let encoded = encode_auto(&DynamicImage::ImageRgba8(holed), 85).expect("holed");

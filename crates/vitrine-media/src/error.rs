@@ -88,7 +88,9 @@ pub enum MediaError {
         value: String,
     },
     /// Two inputs that must have the same size do not.
-    #[error("`{param}` is {actual_width}×{actual_height} but must match the {width}×{height} image")]
+    #[error(
+        "`{param}` is {actual_width}×{actual_height} but must match the {width}×{height} image"
+    )]
     SizeMismatch {
         /// Name of the parameter whose size is wrong.
         param: &'static str,
@@ -119,8 +121,16 @@ pub enum MediaError {
 
 impl MediaError {
     /// Builds [`MediaError::InvalidParam`].
-    pub fn invalid(param: &'static str, value: impl std::fmt::Display, reason: impl Into<String>) -> Self {
-        Self::InvalidParam { param, value: value.to_string(), reason: reason.into() }
+    pub fn invalid(
+        param: &'static str,
+        value: impl std::fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::InvalidParam {
+            param,
+            value: value.to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// True when the caller's input (bytes or parameters) caused the error; false for internal

@@ -10,7 +10,10 @@ use fast_image_resize::{self as fir, PixelType, ResizeAlg, ResizeOptions};
 use image::{DynamicImage, GenericImageView, ImageBuffer, Pixel, Rgba, RgbaImage};
 
 use crate::error::{MediaError, Result};
-use crate::params::{AdjustParams, AspectMode, AspectParams, CropParams, Flip, ResizeFilter, ResizeMode, ResizeParams, RotateParams};
+use crate::params::{
+    AdjustParams, AspectMode, AspectParams, CropParams, Flip, ResizeFilter, ResizeMode,
+    ResizeParams, RotateParams,
+};
 use crate::shapes::{Color, PixelRect, Region};
 
 /// The largest image any operation here will create: 100 megapixels.
@@ -19,12 +22,29 @@ pub const MAX_OUTPUT_PIXELS: u64 = 100_000_000;
 /// Crops to `params.region` grown by the padding and clamped to the image. Returns the cropped
 /// image and the rectangle of the source it came from.
 pub fn crop(image: &DynamicImage, params: &CropParams) -> Result<(DynamicImage, PixelRect)> {
-    if !params.padding.is_finite() || !params.padding_ratio.is_finite() || params.padding_ratio < -0.49 {
-        let value = format!("padding {} / padding_ratio {}", params.padding, params.padding_ratio);
-        return Err(MediaError::invalid("padding", value, "padding must be finite and padding_ratio above -0.49"));
+    if !params.padding.is_finite()
+        || !params.padding_ratio.is_finite()
+        || params.padding_ratio < -0.49
+    {
+        let value = format!(
+            "padding {} / padding_ratio {}",
+            params.padding, params.padding_ratio
+        );
+        return Err(MediaError::invalid(
+            "padding",
+            value,
+            "padding must be finite and padding_ratio above -0.49",
+        ));
     }
     let (width, height) = image.dimensions();
-    let rect = region_rect(&params.region, "region", width, height, params.padding, params.padding_ratio)?;
+    let rect = region_rect(
+        &params.region,
+        "region",
+        width,
+        height,
+        params.padding,
+        params.padding_ratio,
+    )?;
     Ok((crop_rect(image, rect), rect))
 }
 
@@ -46,7 +66,9 @@ pub(crate) fn region_rect(
         }
         Region::Polygon(polygon) => {
             polygon.validate(param)?;
-            polygon.bounds().ok_or_else(|| MediaError::invalid(param, polygon, "a polygon needs points"))?
+            polygon
+                .bounds()
+                .ok_or_else(|| MediaError::invalid(param, polygon, "a polygon needs points"))?
         }
     };
     if padding == 0.0 && padding_ratio == 0.0 {
@@ -54,7 +76,10 @@ pub(crate) fn region_rect(
     }
     // Check the unpadded box first: padding must not rescue a box that is empty or outside.
     bounds.resolve(param, width, height)?;
-    bounds.padded_by_ratio(padding_ratio).padded(padding).resolve(param, width, height)
+    bounds
+        .padded_by_ratio(padding_ratio)
+        .padded(padding)
+        .resolve(param, width, height)
 }
 
 /// Copies a checked rectangle out of the image.
@@ -66,7 +91,11 @@ pub fn crop_rect(image: &DynamicImage, rect: PixelRect) -> DynamicImage {
 pub fn resize(image: &DynamicImage, params: &ResizeParams) -> Result<DynamicImage> {
     let (width, height) = image.dimensions();
     match (params.width, params.height) {
-        (None, None) => Err(MediaError::invalid("width", "null", "give `width`, `height` or both")),
+        (None, None) => Err(MediaError::invalid(
+            "width",
+            "null",
+            "give `width`, `height` or both",
+        )),
         (Some(target_width), None) => {
             let target_height = scaled(height, target_width, width);
             resize_exact(image, target_width, target_height, params.filter)
@@ -84,25 +113,43 @@ pub fn resize(image: &DynamicImage, params: &ResizeParams) -> Result<DynamicImag
 }
 
 /// Scales to fit inside `max_width × max_height`, keeping the aspect ratio (may upscale).
-pub fn fit(image: &DynamicImage, max_width: u32, max_height: u32, filter: ResizeFilter) -> Result<DynamicImage> {
+pub fn fit(
+    image: &DynamicImage,
+    max_width: u32,
+    max_height: u32,
+    filter: ResizeFilter,
+) -> Result<DynamicImage> {
     check_size("width", max_width, "height", max_height)?;
     let (width, height) = image.dimensions();
-    let scale = (f64::from(max_width) / f64::from(width)).min(f64::from(max_height) / f64::from(height));
+    let scale =
+        (f64::from(max_width) / f64::from(width)).min(f64::from(max_height) / f64::from(height));
     let target_width = ((f64::from(width) * scale).round() as u32).clamp(1, max_width);
     let target_height = ((f64::from(height) * scale).round() as u32).clamp(1, max_height);
     resize_exact(image, target_width, target_height, filter)
 }
 
 /// Scales to cover `width × height` keeping the aspect ratio, and crops the centre.
-pub fn fill(image: &DynamicImage, width: u32, height: u32, filter: ResizeFilter) -> Result<DynamicImage> {
+pub fn fill(
+    image: &DynamicImage,
+    width: u32,
+    height: u32,
+    filter: ResizeFilter,
+) -> Result<DynamicImage> {
     check_size("width", width, "height", height)?;
     let (source_width, source_height) = image.dimensions();
-    let scale = (f64::from(width) / f64::from(source_width)).max(f64::from(height) / f64::from(source_height));
+    let scale = (f64::from(width) / f64::from(source_width))
+        .max(f64::from(height) / f64::from(source_height));
     let crop_width = f64::from(width) / scale;
     let crop_height = f64::from(height) / scale;
     let left = (f64::from(source_width) - crop_width) / 2.0;
     let top = (f64::from(source_height) - crop_height) / 2.0;
-    resize_with(image, width, height, filter, Some((left, top, crop_width, crop_height)))
+    resize_with(
+        image,
+        width,
+        height,
+        filter,
+        Some((left, top, crop_width, crop_height)),
+    )
 }
 
 /// Shrinks so the longer side is at most `max_side` pixels; never enlarges.
@@ -116,7 +163,12 @@ pub fn thumbnail(image: &DynamicImage, max_side: u32) -> Result<DynamicImage> {
 }
 
 /// Resizes to exactly `width × height` (stretching if the ratio differs).
-pub fn resize_exact(image: &DynamicImage, width: u32, height: u32, filter: ResizeFilter) -> Result<DynamicImage> {
+pub fn resize_exact(
+    image: &DynamicImage,
+    width: u32,
+    height: u32,
+    filter: ResizeFilter,
+) -> Result<DynamicImage> {
     check_size("width", width, "height", height)?;
     resize_with(image, width, height, filter, None)
 }
@@ -145,16 +197,25 @@ fn resize_with(
         DynamicImage::ImageRgba8(rgba) => (PixelType::U8x4, rgba.as_raw()),
         other => return resize_with(&to_8bit(other), width, height, filter, crop),
     };
-    let internal = |error: &dyn std::fmt::Display| MediaError::Internal { operation: "resize", reason: error.to_string() };
+    let internal = |error: &dyn std::fmt::Display| MediaError::Internal {
+        operation: "resize",
+        reason: error.to_string(),
+    };
     let source = fir::images::ImageRef::new(image.width(), image.height(), raw, pixel_type)
         .map_err(|error| internal(&error))?;
     let mut target = fir::images::Image::new(width, height, pixel_type);
-    fir::Resizer::new().resize(&source, &mut target, &options).map_err(|error| internal(&error))?;
+    fir::Resizer::new()
+        .resize(&source, &mut target, &options)
+        .map_err(|error| internal(&error))?;
     let pixels = target.into_vec();
     let built = match pixel_type {
         PixelType::U8 => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8),
-        PixelType::U8x2 => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageLumaA8),
-        PixelType::U8x3 => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8),
+        PixelType::U8x2 => {
+            ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageLumaA8)
+        }
+        PixelType::U8x3 => {
+            ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8)
+        }
         _ => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageRgba8),
     };
     built.ok_or_else(|| internal(&"the resized buffer has the wrong length"))
@@ -170,16 +231,30 @@ pub(crate) fn to_8bit(image: &DynamicImage) -> DynamicImage {
 }
 
 fn scaled(side: u32, numerator: u32, denominator: u32) -> u32 {
-    ((u64::from(side) * u64::from(numerator) + u64::from(denominator) / 2) / u64::from(denominator).max(1))
-        .clamp(1, u64::from(u32::MAX)) as u32
+    ((u64::from(side) * u64::from(numerator) + u64::from(denominator) / 2)
+        / u64::from(denominator).max(1))
+    .clamp(1, u64::from(u32::MAX)) as u32
 }
 
-fn check_size(width_param: &'static str, width: u32, height_param: &'static str, height: u32) -> Result<()> {
+fn check_size(
+    width_param: &'static str,
+    width: u32,
+    height_param: &'static str,
+    height: u32,
+) -> Result<()> {
     if width == 0 {
-        return Err(MediaError::invalid(width_param, width, "must be at least 1 pixel"));
+        return Err(MediaError::invalid(
+            width_param,
+            width,
+            "must be at least 1 pixel",
+        ));
     }
     if height == 0 {
-        return Err(MediaError::invalid(height_param, height, "must be at least 1 pixel"));
+        return Err(MediaError::invalid(
+            height_param,
+            height,
+            "must be at least 1 pixel",
+        ));
     }
     if u64::from(width) * u64::from(height) > MAX_OUTPUT_PIXELS {
         return Err(MediaError::invalid(
@@ -193,7 +268,13 @@ fn check_size(width_param: &'static str, width: u32, height_param: &'static str,
 
 /// Parses "9:16", "16:9" or "1.91" into width / height.
 pub fn parse_ratio(ratio: &str) -> Result<f64> {
-    let invalid = || MediaError::invalid("ratio", format!("\"{ratio}\""), "write it as \"W:H\" like \"9:16\" or a number like \"1.91\"");
+    let invalid = || {
+        MediaError::invalid(
+            "ratio",
+            format!("\"{ratio}\""),
+            "write it as \"W:H\" like \"9:16\" or a number like \"1.91\"",
+        )
+    };
     let value = match ratio.trim().split_once(':') {
         Some((w, h)) => {
             let w: f64 = w.trim().parse().map_err(|_| invalid())?;
@@ -202,7 +283,11 @@ pub fn parse_ratio(ratio: &str) -> Result<f64> {
         }
         None => ratio.trim().parse().map_err(|_| invalid())?,
     };
-    if value.is_finite() && (0.01..=100.0).contains(&value) { Ok(value) } else { Err(invalid()) }
+    if value.is_finite() && (0.01..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid())
+    }
 }
 
 /// Pads with bars or crops the centre to reach `params.ratio`.
@@ -214,30 +299,61 @@ pub fn to_aspect(image: &DynamicImage, params: &AspectParams) -> Result<DynamicI
     match params.mode {
         AspectMode::Crop => {
             let (crop_width, crop_height) = if wider {
-                (width, ((f64::from(width) / ratio).round() as u32).clamp(1, height))
+                (
+                    width,
+                    ((f64::from(width) / ratio).round() as u32).clamp(1, height),
+                )
             } else {
-                (((f64::from(height) * ratio).round() as u32).clamp(1, width), height)
+                (
+                    ((f64::from(height) * ratio).round() as u32).clamp(1, width),
+                    height,
+                )
             };
-            let rect = PixelRect { x: (width - crop_width) / 2, y: (height - crop_height) / 2, width: crop_width, height: crop_height };
+            let rect = PixelRect {
+                x: (width - crop_width) / 2,
+                y: (height - crop_height) / 2,
+                width: crop_width,
+                height: crop_height,
+            };
             Ok(crop_rect(image, rect))
         }
         AspectMode::Pad => {
             let (canvas_width, canvas_height) = if wider {
-                (((f64::from(height) * ratio).round() as u32).max(width), height)
+                (
+                    ((f64::from(height) * ratio).round() as u32).max(width),
+                    height,
+                )
             } else {
-                (width, ((f64::from(width) / ratio).round() as u32).max(height))
+                (
+                    width,
+                    ((f64::from(width) / ratio).round() as u32).max(height),
+                )
             };
             check_size("ratio", canvas_width, "ratio", canvas_height)?;
             let x = (canvas_width - width) / 2;
             let y = (canvas_height - height) / 2;
-            Ok(place_on_canvas(image, canvas_width, canvas_height, x, y, params.color))
+            Ok(place_on_canvas(
+                image,
+                canvas_width,
+                canvas_height,
+                x,
+                y,
+                params.color,
+            ))
         }
     }
 }
 
 /// Copies `image` onto a new `width × height` canvas of `color` at (x, y). The result is RGBA
 /// when either the image or the colour has alpha, RGB otherwise.
-pub(crate) fn place_on_canvas(image: &DynamicImage, width: u32, height: u32, x: u32, y: u32, color: Color) -> DynamicImage {
+pub(crate) fn place_on_canvas(
+    image: &DynamicImage,
+    width: u32,
+    height: u32,
+    x: u32,
+    y: u32,
+    color: Color,
+) -> DynamicImage {
     if image.color().has_alpha() || color.0[3] < u8::MAX {
         let mut canvas = RgbaImage::from_pixel(width, height, color.to_rgba());
         image::imageops::replace(&mut canvas, &image.to_rgba8(), i64::from(x), i64::from(y));
@@ -252,7 +368,11 @@ pub(crate) fn place_on_canvas(image: &DynamicImage, width: u32, height: u32, x: 
 /// Rotates clockwise by `params.degrees`; multiples of 90 are exact.
 pub fn rotate(image: &DynamicImage, params: &RotateParams) -> Result<DynamicImage> {
     if !params.degrees.is_finite() {
-        return Err(MediaError::invalid("degrees", params.degrees, "must be a finite number"));
+        return Err(MediaError::invalid(
+            "degrees",
+            params.degrees,
+            "must be a finite number",
+        ));
     }
     let degrees = params.degrees.rem_euclid(360.0);
     let quarter = degrees / 90.0;
@@ -264,7 +384,12 @@ pub fn rotate(image: &DynamicImage, params: &RotateParams) -> Result<DynamicImag
             _ => image.rotate270(),
         });
     }
-    Ok(rotate_any(image, degrees.to_radians(), params.expand, params.fill))
+    Ok(rotate_any(
+        image,
+        degrees.to_radians(),
+        params.expand,
+        params.fill,
+    ))
 }
 
 /// Bilinear rotation about the centre; uncovered pixels get `fill`.
@@ -274,7 +399,10 @@ fn rotate_any(image: &DynamicImage, radians: f64, expand: bool, fill: Color) -> 
     let (out_width, out_height) = if expand {
         let w = f64::from(width) * cos.abs() + f64::from(height) * sin.abs();
         let h = f64::from(width) * sin.abs() + f64::from(height) * cos.abs();
-        ((w - 1e-6).ceil().max(1.0) as u32, (h - 1e-6).ceil().max(1.0) as u32)
+        (
+            (w - 1e-6).ceil().max(1.0) as u32,
+            (h - 1e-6).ceil().max(1.0) as u32,
+        )
     } else {
         (width, height)
     };
@@ -289,7 +417,10 @@ fn rotate_any(image: &DynamicImage, radians: f64, expand: bool, fill: Color) -> 
     let source_at = |x: u32, y: u32| {
         let dx = f64::from(x) + 0.5 - out_cx;
         let dy = f64::from(y) + 0.5 - out_cy;
-        (cos * dx + sin * dy + source_cx - 0.5, -sin * dx + cos * dy + source_cy - 0.5)
+        (
+            cos * dx + sin * dy + source_cx - 0.5,
+            -sin * dx + cos * dy + source_cy - 0.5,
+        )
     };
     match source {
         DynamicImage::ImageRgba8(rgba) => {
@@ -311,7 +442,14 @@ fn rotate_any(image: &DynamicImage, radians: f64, expand: bool, fill: Color) -> 
 }
 
 /// Samples an interleaved `N`-channel buffer at a fractional position; outside is `fill`.
-pub(crate) fn bilinear<const N: usize>(raw: &[u8], width: u32, height: u32, x: f64, y: f64, fill: [u8; N]) -> [u8; N] {
+pub(crate) fn bilinear<const N: usize>(
+    raw: &[u8],
+    width: u32,
+    height: u32,
+    x: f64,
+    y: f64,
+    fill: [u8; N],
+) -> [u8; N] {
     let (x0, y0) = (x.floor(), y.floor());
     let (fx, fy) = (x - x0, y - y0);
     let texel = |ix: f64, iy: f64| -> [u8; N] {
@@ -325,7 +463,12 @@ pub(crate) fn bilinear<const N: usize>(raw: &[u8], width: u32, height: u32, x: f
         }
         out
     };
-    let (a, b, c, d) = (texel(x0, y0), texel(x0 + 1.0, y0), texel(x0, y0 + 1.0), texel(x0 + 1.0, y0 + 1.0));
+    let (a, b, c, d) = (
+        texel(x0, y0),
+        texel(x0 + 1.0, y0),
+        texel(x0, y0 + 1.0),
+        texel(x0 + 1.0, y0 + 1.0),
+    );
     let mut out = [0u8; N];
     for channel in 0..N {
         let top = f64::from(a[channel]) * (1.0 - fx) + f64::from(b[channel]) * fx;
@@ -355,10 +498,18 @@ pub fn grayscale(image: &DynamicImage) -> DynamicImage {
 /// Applies brightness and contrast (see [`AdjustParams`]) to the colour channels; alpha is kept.
 pub fn adjust(image: &DynamicImage, params: &AdjustParams) -> Result<DynamicImage> {
     if !(-1.0..=1.0).contains(&params.brightness) {
-        return Err(MediaError::invalid("brightness", params.brightness, "must be between -1 and 1"));
+        return Err(MediaError::invalid(
+            "brightness",
+            params.brightness,
+            "must be between -1 and 1",
+        ));
     }
     if !(-1.0..=1.0).contains(&params.contrast) {
-        return Err(MediaError::invalid("contrast", params.contrast, "must be between -1 and 1"));
+        return Err(MediaError::invalid(
+            "contrast",
+            params.contrast,
+            "must be between -1 and 1",
+        ));
     }
     let lut: [u8; 256] = std::array::from_fn(|value| {
         let normalized = value as f32 / 255.0;
@@ -367,9 +518,15 @@ pub fn adjust(image: &DynamicImage, params: &AdjustParams) -> Result<DynamicImag
     });
     let mut out = to_8bit_any(image);
     match &mut out {
-        DynamicImage::ImageLuma8(gray) => gray.pixels_mut().for_each(|pixel| pixel.0[0] = lut[usize::from(pixel.0[0])]),
-        DynamicImage::ImageLumaA8(gray) => gray.pixels_mut().for_each(|pixel| pixel.0[0] = lut[usize::from(pixel.0[0])]),
-        DynamicImage::ImageRgb8(rgb) => rgb.pixels_mut().for_each(|pixel| pixel.apply(|channel| lut[usize::from(channel)])),
+        DynamicImage::ImageLuma8(gray) => gray
+            .pixels_mut()
+            .for_each(|pixel| pixel.0[0] = lut[usize::from(pixel.0[0])]),
+        DynamicImage::ImageLumaA8(gray) => gray
+            .pixels_mut()
+            .for_each(|pixel| pixel.0[0] = lut[usize::from(pixel.0[0])]),
+        DynamicImage::ImageRgb8(rgb) => rgb
+            .pixels_mut()
+            .for_each(|pixel| pixel.apply(|channel| lut[usize::from(channel)])),
         DynamicImage::ImageRgba8(rgba) => rgba
             .pixels_mut()
             .for_each(|pixel| pixel.apply_without_alpha(|channel| lut[usize::from(channel)])),
@@ -381,9 +538,10 @@ pub fn adjust(image: &DynamicImage, params: &AdjustParams) -> Result<DynamicImag
 /// Keeps 8-bit gray and colour images as they are; converts everything else to 8-bit RGB(A).
 fn to_8bit_any(image: &DynamicImage) -> DynamicImage {
     match image {
-        DynamicImage::ImageLuma8(_) | DynamicImage::ImageLumaA8(_) | DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => {
-            image.clone()
-        }
+        DynamicImage::ImageLuma8(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageRgb8(_)
+        | DynamicImage::ImageRgba8(_) => image.clone(),
         other => to_8bit(other),
     }
 }
@@ -396,7 +554,9 @@ mod tests {
 
     /// Each pixel encodes its own coordinates: red = x, green = y.
     fn coords(width: u32, height: u32) -> DynamicImage {
-        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| Rgb([x as u8, y as u8, 0])))
+        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+            Rgb([x as u8, y as u8, 0])
+        }))
     }
 
     fn pixel(image: &DynamicImage, x: u32, y: u32) -> [u8; 4] {
@@ -404,13 +564,29 @@ mod tests {
     }
 
     fn crop_params(region: Region) -> CropParams {
-        CropParams { region, padding: 0.0, padding_ratio: 0.0 }
+        CropParams {
+            region,
+            padding: 0.0,
+            padding_ratio: 0.0,
+        }
     }
 
     #[test]
     fn crops_pixel_box_exactly() {
-        let (cropped, rect) = crop(&coords(100, 80), &crop_params(Region::Box(PixelBox::new(10.0, 20.0, 30.0, 25.0)))).expect("crop");
-        assert_eq!(rect, PixelRect { x: 10, y: 20, width: 20, height: 5 });
+        let (cropped, rect) = crop(
+            &coords(100, 80),
+            &crop_params(Region::Box(PixelBox::new(10.0, 20.0, 30.0, 25.0))),
+        )
+        .expect("crop");
+        assert_eq!(
+            rect,
+            PixelRect {
+                x: 10,
+                y: 20,
+                width: 20,
+                height: 5
+            }
+        );
         assert_eq!(cropped.dimensions(), (20, 5));
         assert_eq!(pixel(&cropped, 0, 0), [10, 20, 0, 255]);
         assert_eq!(pixel(&cropped, 19, 4), [29, 24, 0, 255]);
@@ -419,41 +595,124 @@ mod tests {
     #[test]
     fn crops_normalized_box_with_padding_clamped() {
         let params = CropParams {
-            region: Region::NormBox(NormBox { x0: 0.0, y0: 0.5, x1: 0.5, y1: 1.0 }),
+            region: Region::NormBox(NormBox {
+                x0: 0.0,
+                y0: 0.5,
+                x1: 0.5,
+                y1: 1.0,
+            }),
             padding: 5.0,
             padding_ratio: 0.0,
         };
         let (cropped, rect) = crop(&coords(100, 80), &params).expect("crop");
         // Left and bottom padding fall off the image and are clamped away.
-        assert_eq!(rect, PixelRect { x: 0, y: 35, width: 55, height: 45 });
+        assert_eq!(
+            rect,
+            PixelRect {
+                x: 0,
+                y: 35,
+                width: 55,
+                height: 45
+            }
+        );
         assert_eq!(pixel(&cropped, 0, 0), [0, 35, 0, 255]);
     }
 
     #[test]
     fn crops_polygon_bounds_and_rejects_outside() {
-        let polygon = Polygon { points: vec![Point { x: 5.0, y: 5.0 }, Point { x: 15.0, y: 8.0 }, Point { x: 9.0, y: 12.0 }] };
-        let (_, rect) = crop(&coords(50, 50), &crop_params(Region::Polygon(polygon))).expect("crop");
-        assert_eq!(rect, PixelRect { x: 5, y: 5, width: 10, height: 7 });
-        let error = crop(&coords(640, 480), &crop_params(Region::Box(PixelBox::new(700.0, 10.0, 5000.0, 20.0)))).expect_err("outside");
-        assert_eq!(error.to_string(), "`region` [700, 10, 5000, 20] lies outside the 640×480 image");
-        let error = crop(&coords(64, 48), &crop_params(Region::Box(PixelBox::new(10.0, 10.0, 10.0, 20.0)))).expect_err("empty");
-        assert!(matches!(error, MediaError::EmptyRegion { param: "region", .. }), "{error}");
+        let polygon = Polygon {
+            points: vec![
+                Point { x: 5.0, y: 5.0 },
+                Point { x: 15.0, y: 8.0 },
+                Point { x: 9.0, y: 12.0 },
+            ],
+        };
+        let (_, rect) =
+            crop(&coords(50, 50), &crop_params(Region::Polygon(polygon))).expect("crop");
+        assert_eq!(
+            rect,
+            PixelRect {
+                x: 5,
+                y: 5,
+                width: 10,
+                height: 7
+            }
+        );
+        let error = crop(
+            &coords(640, 480),
+            &crop_params(Region::Box(PixelBox::new(700.0, 10.0, 5000.0, 20.0))),
+        )
+        .expect_err("outside");
+        assert_eq!(
+            error.to_string(),
+            "`region` [700, 10, 5000, 20] lies outside the 640×480 image"
+        );
+        let error = crop(
+            &coords(64, 48),
+            &crop_params(Region::Box(PixelBox::new(10.0, 10.0, 10.0, 20.0))),
+        )
+        .expect_err("empty");
+        assert!(
+            matches!(
+                error,
+                MediaError::EmptyRegion {
+                    param: "region",
+                    ..
+                }
+            ),
+            "{error}"
+        );
     }
 
     #[test]
     fn resize_modes_produce_expected_sizes() {
         let image = coords(200, 100);
-        let by_width = resize(&image, &ResizeParams { width: Some(50), ..ResizeParams::default() }).expect("width only");
+        let by_width = resize(
+            &image,
+            &ResizeParams {
+                width: Some(50),
+                ..ResizeParams::default()
+            },
+        )
+        .expect("width only");
         assert_eq!(by_width.dimensions(), (50, 25));
-        let fitted = resize(&image, &ResizeParams { width: Some(60), height: Some(60), ..ResizeParams::default() }).expect("fit");
+        let fitted = resize(
+            &image,
+            &ResizeParams {
+                width: Some(60),
+                height: Some(60),
+                ..ResizeParams::default()
+            },
+        )
+        .expect("fit");
         assert_eq!(fitted.dimensions(), (60, 30));
-        let filled = resize(&image, &ResizeParams { width: Some(60), height: Some(60), mode: ResizeMode::Fill, ..ResizeParams::default() })
-            .expect("fill");
+        let filled = resize(
+            &image,
+            &ResizeParams {
+                width: Some(60),
+                height: Some(60),
+                mode: ResizeMode::Fill,
+                ..ResizeParams::default()
+            },
+        )
+        .expect("fill");
         assert_eq!(filled.dimensions(), (60, 60));
         // Fill keeps the centre: the middle column of the output comes from x ≈ 100.
-        assert!(pixel(&filled, 30, 30)[0].abs_diff(100) <= 3, "{:?}", pixel(&filled, 30, 30));
-        let exact = resize(&image, &ResizeParams { width: Some(7), height: Some(9), mode: ResizeMode::Exact, ..ResizeParams::default() })
-            .expect("exact");
+        assert!(
+            pixel(&filled, 30, 30)[0].abs_diff(100) <= 3,
+            "{:?}",
+            pixel(&filled, 30, 30)
+        );
+        let exact = resize(
+            &image,
+            &ResizeParams {
+                width: Some(7),
+                height: Some(9),
+                mode: ResizeMode::Exact,
+                ..ResizeParams::default()
+            },
+        )
+        .expect("exact");
         assert_eq!(exact.dimensions(), (7, 9));
         assert!(resize(&image, &ResizeParams::default()).is_err());
         assert!(resize_exact(&image, 0, 5, ResizeFilter::Nearest).is_err());
@@ -462,10 +721,18 @@ mod tests {
 
     #[test]
     fn resize_of_flat_colour_stays_flat_and_keeps_alpha() {
-        let rgba = DynamicImage::ImageRgba8(RgbaImage::from_pixel(40, 40, Rgba([200, 10, 50, 128])));
+        let rgba =
+            DynamicImage::ImageRgba8(RgbaImage::from_pixel(40, 40, Rgba([200, 10, 50, 128])));
         let small = resize_exact(&rgba, 13, 7, ResizeFilter::Lanczos3).expect("resize");
         for (_, _, pixel) in small.pixels() {
-            assert!(pixel.0.iter().zip([200u8, 10, 50, 128]).all(|(a, b)| a.abs_diff(b) <= 1), "{pixel:?}");
+            assert!(
+                pixel
+                    .0
+                    .iter()
+                    .zip([200u8, 10, 50, 128])
+                    .all(|(a, b)| a.abs_diff(b) <= 1),
+                "{pixel:?}"
+            );
         }
         let nearest = resize_exact(&coords(10, 10), 5, 5, ResizeFilter::Nearest).expect("nearest");
         assert_eq!(pixel(&nearest, 1, 1)[..2], [3, 3]);
@@ -473,23 +740,52 @@ mod tests {
 
     #[test]
     fn thumbnail_never_enlarges() {
-        assert_eq!(thumbnail(&coords(40, 20), 100).expect("small").dimensions(), (40, 20));
-        assert_eq!(thumbnail(&coords(400, 100), 100).expect("large").dimensions(), (100, 25));
+        assert_eq!(
+            thumbnail(&coords(40, 20), 100).expect("small").dimensions(),
+            (40, 20)
+        );
+        assert_eq!(
+            thumbnail(&coords(400, 100), 100)
+                .expect("large")
+                .dimensions(),
+            (100, 25)
+        );
     }
 
     #[test]
     fn aspect_pad_and_crop() {
         let image = coords(160, 90);
-        let params = AspectParams { ratio: "9:16".into(), mode: AspectMode::Pad, color: Color::rgb(0, 0, 255) };
+        let params = AspectParams {
+            ratio: "9:16".into(),
+            mode: AspectMode::Pad,
+            color: Color::rgb(0, 0, 255),
+        };
         let padded = to_aspect(&image, &params).expect("pad");
         assert_eq!(padded.dimensions(), (160, 284));
         assert_eq!(pixel(&padded, 80, 2), [0, 0, 255, 255]);
         assert_eq!(pixel(&padded, 80, 97 + 10), [80, 10, 0, 255]);
-        let cropped = to_aspect(&image, &AspectParams { mode: AspectMode::Crop, ..params.clone() }).expect("crop");
+        let cropped = to_aspect(
+            &image,
+            &AspectParams {
+                mode: AspectMode::Crop,
+                ..params.clone()
+            },
+        )
+        .expect("crop");
         assert_eq!(cropped.dimensions(), (51, 90));
         assert_eq!(pixel(&cropped, 0, 0), [54, 0, 0, 255]);
-        let error = to_aspect(&image, &AspectParams { ratio: "tall".into(), ..params }).expect_err("bad ratio");
-        assert!(error.to_string().starts_with("`ratio` \"tall\" is invalid"), "{error}");
+        let error = to_aspect(
+            &image,
+            &AspectParams {
+                ratio: "tall".into(),
+                ..params
+            },
+        )
+        .expect_err("bad ratio");
+        assert!(
+            error.to_string().starts_with("`ratio` \"tall\" is invalid"),
+            "{error}"
+        );
         assert!((parse_ratio("1.91").expect("decimal") - 1.91).abs() < 1e-9);
         assert!(parse_ratio("1:0").is_err());
     }
@@ -497,13 +793,37 @@ mod tests {
     #[test]
     fn right_angle_rotations_are_exact() {
         let image = coords(4, 3);
-        let quarter = rotate(&image, &RotateParams { degrees: 90.0, expand: true, fill: Color::BLACK }).expect("90");
+        let quarter = rotate(
+            &image,
+            &RotateParams {
+                degrees: 90.0,
+                expand: true,
+                fill: Color::BLACK,
+            },
+        )
+        .expect("90");
         assert_eq!(quarter.dimensions(), (3, 4));
         // Clockwise: the bottom-left source pixel (0, 2) lands top-left.
         assert_eq!(pixel(&quarter, 0, 0), [0, 2, 0, 255]);
-        let back = rotate(&image, &RotateParams { degrees: -270.0, expand: true, fill: Color::BLACK }).expect("-270");
+        let back = rotate(
+            &image,
+            &RotateParams {
+                degrees: -270.0,
+                expand: true,
+                fill: Color::BLACK,
+            },
+        )
+        .expect("-270");
         assert_eq!(back, quarter);
-        let half = rotate(&image, &RotateParams { degrees: 180.0, expand: false, fill: Color::BLACK }).expect("180");
+        let half = rotate(
+            &image,
+            &RotateParams {
+                degrees: 180.0,
+                expand: false,
+                fill: Color::BLACK,
+            },
+        )
+        .expect("180");
         assert_eq!(pixel(&half, 0, 0), [3, 2, 0, 255]);
     }
 
@@ -515,15 +835,38 @@ mod tests {
         assert_eq!(general.dimensions(), exact.dimensions());
         for (x, y, expected) in exact.pixels() {
             let got = general.get_pixel(x, y).0;
-            assert!(got.iter().zip(expected.0).all(|(a, b)| a.abs_diff(b) <= 1), "({x},{y}) {got:?} vs {expected:?}");
+            assert!(
+                got.iter().zip(expected.0).all(|(a, b)| a.abs_diff(b) <= 1),
+                "({x},{y}) {got:?} vs {expected:?}"
+            );
         }
-        let tilted = rotate(&image, &RotateParams { degrees: 45.0, expand: true, fill: Color::rgb(255, 0, 255) }).expect("45");
+        let tilted = rotate(
+            &image,
+            &RotateParams {
+                degrees: 45.0,
+                expand: true,
+                fill: Color::rgb(255, 0, 255),
+            },
+        )
+        .expect("45");
         assert_eq!(tilted.dimensions(), (22, 22));
         assert_eq!(pixel(&tilted, 0, 0), [255, 0, 255, 255], "corner is fill");
         let square = coords(20, 20);
-        let transparent = rotate(&square, &RotateParams { degrees: 45.0, expand: false, fill: Color([0, 0, 0, 0]) }).expect("45");
+        let transparent = rotate(
+            &square,
+            &RotateParams {
+                degrees: 45.0,
+                expand: false,
+                fill: Color([0, 0, 0, 0]),
+            },
+        )
+        .expect("45");
         assert_eq!(transparent.dimensions(), (20, 20));
-        assert_eq!(pixel(&transparent, 0, 0)[3], 0, "the corner now lies outside the source");
+        assert_eq!(
+            pixel(&transparent, 0, 0)[3],
+            0,
+            "the corner now lies outside the source"
+        );
         assert_eq!(pixel(&transparent, 10, 10)[3], 255);
     }
 
@@ -540,11 +883,36 @@ mod tests {
         let gray = grayscale(&red);
         assert_eq!(gray.color(), image::ColorType::L8);
         assert_eq!(gray.to_luma8().get_pixel(0, 0).0[0], 54); // Rec. 709: 0.2126 × 255
-        let mid = DynamicImage::ImageLuma8(GrayImage::from_fn(3, 1, |x, _| Luma([[70, 130, 190][x as usize]])));
-        let brighter = adjust(&mid, &AdjustParams { brightness: 0.2, contrast: 0.0 }).expect("brightness");
+        let mid = DynamicImage::ImageLuma8(GrayImage::from_fn(3, 1, |x, _| {
+            Luma([[70, 130, 190][x as usize]])
+        }));
+        let brighter = adjust(
+            &mid,
+            &AdjustParams {
+                brightness: 0.2,
+                contrast: 0.0,
+            },
+        )
+        .expect("brightness");
         assert_eq!(brighter.to_luma8().as_raw(), &vec![121, 181, 241]);
-        let contrasty = adjust(&mid, &AdjustParams { brightness: 0.0, contrast: 0.5 }).expect("contrast");
+        let contrasty = adjust(
+            &mid,
+            &AdjustParams {
+                brightness: 0.0,
+                contrast: 0.5,
+            },
+        )
+        .expect("contrast");
         assert_eq!(contrasty.to_luma8().as_raw(), &vec![41, 131, 221]);
-        assert!(adjust(&mid, &AdjustParams { brightness: 2.0, contrast: 0.0 }).is_err());
+        assert!(
+            adjust(
+                &mid,
+                &AdjustParams {
+                    brightness: 2.0,
+                    contrast: 0.0
+                }
+            )
+            .is_err()
+        );
     }
 }

@@ -40,17 +40,25 @@ mod shapes;
 
 pub use annotate::{MaskOverlay, PALETTE, annotate, annotate_masks, color_for, resolved_style};
 pub use compose::{MAX_GRID_IMAGES, grid, overlay, side_by_side, tile, untile};
-pub use decode::{DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DecodeLimits, DecodedImage, ImageInfo, decode, probe};
+pub use decode::{
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DecodeLimits, DecodedImage, ImageInfo, decode, probe,
+};
 pub use draw::text_size;
-pub use encode::{DEFAULT_JPEG_QUALITY, EncodedImage, OutputFormat, alpha_is_used, encode, encode_auto, encode_jpeg, encode_png};
+pub use encode::{
+    DEFAULT_JPEG_QUALITY, EncodedImage, OutputFormat, alpha_is_used, encode, encode_auto,
+    encode_jpeg, encode_png,
+};
 pub use error::{MediaError, Result};
 pub use format::ImageFormat;
-pub use geometry::{MAX_OUTPUT_PIXELS, adjust, crop, crop_rect, fill, fit, flip, grayscale, parse_ratio, resize, resize_exact, rotate, thumbnail, to_aspect};
+pub use geometry::{
+    MAX_OUTPUT_PIXELS, adjust, crop, crop_rect, fill, fit, flip, grayscale, parse_ratio, resize,
+    resize_exact, rotate, thumbnail, to_aspect,
+};
 pub use npy::{NpyArray, NpyData, read_npy, write_npy};
 pub use params::{
-    AdjustParams, AnnotateParams, AnnotateStyle, AspectMode, AspectParams, BoxAnnotation, CropParams, Flip, GridParams, OverlayParams,
-    PointAnnotation, PolygonAnnotation, RedactMethod, RedactParams, ResizeFilter, ResizeMode, ResizeParams, RotateParams, TextAnnotation,
-    TileParams,
+    AdjustParams, AnnotateParams, AnnotateStyle, AspectMode, AspectParams, BoxAnnotation,
+    CropParams, Flip, GridParams, OverlayParams, PointAnnotation, PolygonAnnotation, RedactMethod,
+    RedactParams, ResizeFilter, ResizeMode, ResizeParams, RotateParams, TextAnnotation, TileParams,
 };
 pub use privacy::{blur_sigma_for, gaussian_blur_rect, pixel_block_for, redact, redact_mask};
 pub use shapes::{Color, NormBox, PixelBox, PixelRect, Point, Polygon, Region};

@@ -7,7 +7,10 @@
 //! whether it is blurred, drawn or turned into a mask.
 
 use image::{GrayImage, Luma};
-use libblur::{BlurImage, BlurImageMut, ConvolutionMode, EdgeMode, EdgeMode2D, FastBlurChannels, GaussianBlurParams, ThreadingPolicy};
+use libblur::{
+    BlurImage, BlurImageMut, ConvolutionMode, EdgeMode, EdgeMode2D, FastBlurChannels,
+    GaussianBlurParams, ThreadingPolicy,
+};
 
 use crate::error::{MediaError, Result};
 use crate::geometry::region_rect;
@@ -15,11 +18,20 @@ use crate::shapes::{PixelRect, Point, Polygon, Region};
 
 /// Calls `span(y, x_start, x_end)` for every run of pixels (end exclusive) whose centre lies
 /// inside the polygon (even-odd rule), clipped to `width × height`.
-pub(crate) fn polygon_spans(points: &[Point], width: u32, height: u32, mut span: impl FnMut(u32, u32, u32)) {
+pub(crate) fn polygon_spans(
+    points: &[Point],
+    width: u32,
+    height: u32,
+    mut span: impl FnMut(u32, u32, u32),
+) {
     if points.len() < 3 || width == 0 || height == 0 {
         return;
     }
-    let (min_y, max_y) = points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), point| (low.min(point.y), high.max(point.y)));
+    let (min_y, max_y) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), point| {
+            (low.min(point.y), high.max(point.y))
+        });
     if !min_y.is_finite() || !max_y.is_finite() {
         return;
     }
@@ -32,7 +44,8 @@ pub(crate) fn polygon_spans(points: &[Point], width: u32, height: u32, mut span:
         for (index, start) in points.iter().enumerate() {
             let end = &points[(index + 1) % points.len()];
             if (start.y <= center) != (end.y <= center) {
-                crossings.push(start.x + (center - start.y) * (end.x - start.x) / (end.y - start.y));
+                crossings
+                    .push(start.x + (center - start.y) * (end.x - start.x) / (end.y - start.y));
             }
         }
         crossings.sort_by(f64::total_cmp);
@@ -73,7 +86,11 @@ pub fn region_mask(width: u32, height: u32, region: &Region) -> Result<GrayImage
             region_rect(region, "region", width, height, 0.0, 0.0)?;
             polygon_mask(width, height, polygon)
         }
-        _ => Ok(box_mask(width, height, region_rect(region, "region", width, height, 0.0, 0.0)?)),
+        _ => Ok(box_mask(
+            width,
+            height,
+            region_rect(region, "region", width, height, 0.0, 0.0)?,
+        )),
     }
 }
 
@@ -92,9 +109,16 @@ fn same_size(a: &GrayImage, b: &GrayImage) -> Result<()> {
 
 fn combine(a: &GrayImage, b: &GrayImage, operation: impl Fn(u8, u8) -> u8) -> Result<GrayImage> {
     same_size(a, b)?;
-    let pixels = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| operation(*x, *y)).collect();
-    GrayImage::from_raw(a.width(), a.height(), pixels)
-        .ok_or_else(|| MediaError::Internal { operation: "mask", reason: "buffer size".into() })
+    let pixels = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(x, y)| operation(*x, *y))
+        .collect();
+    GrayImage::from_raw(a.width(), a.height(), pixels).ok_or_else(|| MediaError::Internal {
+        operation: "mask",
+        reason: "buffer size".into(),
+    })
 }
 
 /// Pixel-wise maximum: inside either mask.
@@ -115,21 +139,27 @@ pub fn subtract(a: &GrayImage, b: &GrayImage) -> Result<GrayImage> {
 /// Swaps inside and outside.
 pub fn invert(mask: &GrayImage) -> GrayImage {
     let mut out = mask.clone();
-    out.pixels_mut().for_each(|pixel| pixel.0[0] = 255 - pixel.0[0]);
+    out.pixels_mut()
+        .for_each(|pixel| pixel.0[0] = 255 - pixel.0[0]);
     out
 }
 
 /// 255 where the value is at least `level`, 0 elsewhere.
 pub fn threshold(mask: &GrayImage, level: u8) -> GrayImage {
     let mut out = mask.clone();
-    out.pixels_mut().for_each(|pixel| pixel.0[0] = if pixel.0[0] >= level { 255 } else { 0 });
+    out.pixels_mut()
+        .for_each(|pixel| pixel.0[0] = if pixel.0[0] >= level { 255 } else { 0 });
     out
 }
 
 /// Softens the edge over about `radius` pixels on each side (gaussian, sigma = radius / 2).
 pub fn feather(mask: &GrayImage, radius: f32) -> Result<GrayImage> {
     if !radius.is_finite() || !(0.0..=500.0).contains(&radius) {
-        return Err(MediaError::invalid("radius", radius, "feather radius must be between 0 and 500 pixels"));
+        return Err(MediaError::invalid(
+            "radius",
+            radius,
+            "feather radius must be between 0 and 500 pixels",
+        ));
     }
     if radius < 0.5 {
         return Ok(mask.clone());
@@ -147,9 +177,16 @@ pub fn feather(mask: &GrayImage, radius: f32) -> Result<GrayImage> {
         ThreadingPolicy::Single,
         ConvolutionMode::FixedPoint,
     )
-    .map_err(|error| MediaError::Internal { operation: "feather", reason: error.to_string() })?;
-    GrayImage::from_raw(width, height, target.data.borrow().to_vec())
-        .ok_or_else(|| MediaError::Internal { operation: "feather", reason: "buffer size".into() })
+    .map_err(|error| MediaError::Internal {
+        operation: "feather",
+        reason: error.to_string(),
+    })?;
+    GrayImage::from_raw(width, height, target.data.borrow().to_vec()).ok_or_else(|| {
+        MediaError::Internal {
+            operation: "feather",
+            reason: "buffer size".into(),
+        }
+    })
 }
 
 /// The smallest rectangle holding every non-zero pixel; `None` for an empty mask.
@@ -163,7 +200,12 @@ pub fn mask_bounds(mask: &GrayImage) -> Option<PixelRect> {
             y1 = y1.max(y + 1);
         }
     }
-    (x1 > x0).then(|| PixelRect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+    (x1 > x0).then(|| PixelRect {
+        x: x0,
+        y: y0,
+        width: x1 - x0,
+        height: y1 - y0,
+    })
 }
 
 /// Number of pixels at least half inside (value ≥ 128).
@@ -182,7 +224,9 @@ mod tests {
     #[test]
     fn polygon_mask_covers_pixel_centres() {
         // A right triangle with legs of 10 px: pixel (x, y) is in when x + 0.5 < 10 - (y + 0.5).
-        let triangle = Polygon { points: vec![point(0.0, 0.0), point(10.0, 0.0), point(0.0, 10.0)] };
+        let triangle = Polygon {
+            points: vec![point(0.0, 0.0), point(10.0, 0.0), point(0.0, 10.0)],
+        };
         let mask = polygon_mask(12, 12, &triangle).expect("mask");
         for (x, y, pixel) in mask.enumerate_pixels() {
             let inside = f64::from(x) + 0.5 < 10.0 - (f64::from(y) + 0.5);
@@ -193,29 +237,114 @@ mod tests {
 
     #[test]
     fn square_polygon_equals_box_mask_and_clips() {
-        let square = Polygon { points: vec![point(2.0, 3.0), point(7.0, 3.0), point(7.0, 9.0), point(2.0, 9.0)] };
-        let rect = PixelRect { x: 2, y: 3, width: 5, height: 6 };
-        assert_eq!(polygon_mask(10, 12, &square).expect("mask"), box_mask(10, 12, rect));
-        let huge = Polygon { points: vec![point(-50.0, -50.0), point(50.0, -50.0), point(50.0, 50.0), point(-50.0, 50.0)] };
+        let square = Polygon {
+            points: vec![
+                point(2.0, 3.0),
+                point(7.0, 3.0),
+                point(7.0, 9.0),
+                point(2.0, 9.0),
+            ],
+        };
+        let rect = PixelRect {
+            x: 2,
+            y: 3,
+            width: 5,
+            height: 6,
+        };
+        assert_eq!(
+            polygon_mask(10, 12, &square).expect("mask"),
+            box_mask(10, 12, rect)
+        );
+        let huge = Polygon {
+            points: vec![
+                point(-50.0, -50.0),
+                point(50.0, -50.0),
+                point(50.0, 50.0),
+                point(-50.0, 50.0),
+            ],
+        };
         assert_eq!(mask_area(&polygon_mask(8, 8, &huge).expect("mask")), 64);
-        assert!(polygon_mask(8, 8, &Polygon { points: vec![point(0.0, 0.0), point(1.0, 1.0)] }).is_err());
+        assert!(
+            polygon_mask(
+                8,
+                8,
+                &Polygon {
+                    points: vec![point(0.0, 0.0), point(1.0, 1.0)]
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn set_operations() {
-        let left = box_mask(10, 1, PixelRect { x: 0, y: 0, width: 6, height: 1 });
-        let right = box_mask(10, 1, PixelRect { x: 4, y: 0, width: 6, height: 1 });
+        let left = box_mask(
+            10,
+            1,
+            PixelRect {
+                x: 0,
+                y: 0,
+                width: 6,
+                height: 1,
+            },
+        );
+        let right = box_mask(
+            10,
+            1,
+            PixelRect {
+                x: 4,
+                y: 0,
+                width: 6,
+                height: 1,
+            },
+        );
         assert_eq!(mask_area(&union(&left, &right).expect("union")), 10);
-        assert_eq!(mask_bounds(&intersection(&left, &right).expect("and")), Some(PixelRect { x: 4, y: 0, width: 2, height: 1 }));
-        assert_eq!(mask_bounds(&subtract(&left, &right).expect("minus")), Some(PixelRect { x: 0, y: 0, width: 4, height: 1 }));
-        assert_eq!(mask_bounds(&invert(&left)), Some(PixelRect { x: 6, y: 0, width: 4, height: 1 }));
+        assert_eq!(
+            mask_bounds(&intersection(&left, &right).expect("and")),
+            Some(PixelRect {
+                x: 4,
+                y: 0,
+                width: 2,
+                height: 1
+            })
+        );
+        assert_eq!(
+            mask_bounds(&subtract(&left, &right).expect("minus")),
+            Some(PixelRect {
+                x: 0,
+                y: 0,
+                width: 4,
+                height: 1
+            })
+        );
+        assert_eq!(
+            mask_bounds(&invert(&left)),
+            Some(PixelRect {
+                x: 6,
+                y: 0,
+                width: 4,
+                height: 1
+            })
+        );
         let error = union(&left, &GrayImage::new(3, 3)).expect_err("size");
-        assert_eq!(error.to_string(), "`mask` is 3×3 but must match the 10×1 image");
+        assert_eq!(
+            error.to_string(),
+            "`mask` is 3×3 but must match the 10×1 image"
+        );
     }
 
     #[test]
     fn feather_softens_only_near_the_edge_and_threshold_restores() {
-        let mask = box_mask(60, 60, PixelRect { x: 20, y: 20, width: 20, height: 20 });
+        let mask = box_mask(
+            60,
+            60,
+            PixelRect {
+                x: 20,
+                y: 20,
+                width: 20,
+                height: 20,
+            },
+        );
         let soft = feather(&mask, 4.0).expect("feather");
         assert_eq!(soft.get_pixel(30, 30).0[0], 255, "centre stays inside");
         assert_eq!(soft.get_pixel(2, 2).0[0], 0, "far outside stays outside");
@@ -224,14 +353,29 @@ mod tests {
         assert!(soft.get_pixel(18, 30).0[0] > 0, "feather reaches outside");
         // Thresholding at half restores the square except for slightly rounded corners.
         let hard = threshold(&soft, 128);
-        assert!(mask_area(&hard).abs_diff(400) <= 12, "area {}", mask_area(&hard));
-        assert_eq!(mask_bounds(&hard), Some(PixelRect { x: 20, y: 20, width: 20, height: 20 }));
+        assert!(
+            mask_area(&hard).abs_diff(400) <= 12,
+            "area {}",
+            mask_area(&hard)
+        );
+        assert_eq!(
+            mask_bounds(&hard),
+            Some(PixelRect {
+                x: 20,
+                y: 20,
+                width: 20,
+                height: 20
+            })
+        );
         assert!(feather(&mask, -1.0).is_err());
     }
 
     #[test]
     fn region_mask_rejects_regions_outside() {
         let region = Region::Box(crate::shapes::PixelBox::new(50.0, 50.0, 60.0, 60.0));
-        assert!(matches!(region_mask(10, 10, &region), Err(MediaError::OutsideImage { .. })));
+        assert!(matches!(
+            region_mask(10, 10, &region),
+            Err(MediaError::OutsideImage { .. })
+        ));
     }
 }

@@ -335,15 +335,17 @@ mod tests {
     #[test]
     fn defaults_fill_in_from_minimal_json() {
         let redact: RedactParams =
-            serde_json::from_str(r#"{"regions":[{"shape":"box","x0":1,"y0":1,"x1":5,"y1":5}]}"#).expect("json");
+            serde_json::from_str(r#"{"regions":[{"shape":"box","x0":1,"y0":1,"x1":5,"y1":5}]}"#)
+                .expect("json");
         assert_eq!(redact.method, RedactMethod::Blur);
         assert_eq!(redact.strength, 1.0);
         assert_eq!(redact.color, Color::BLACK);
         let rotate: RotateParams = serde_json::from_str(r#"{"degrees":30}"#).expect("json");
         assert!(rotate.expand);
-        let annotate: AnnotateParams =
-            serde_json::from_str(r#"{"boxes":[{"box":{"x0":0,"y0":0,"x1":9,"y1":9},"label":"cat","score":0.9}]}"#)
-                .expect("json");
+        let annotate: AnnotateParams = serde_json::from_str(
+            r#"{"boxes":[{"box":{"x0":0,"y0":0,"x1":9,"y1":9},"label":"cat","score":0.9}]}"#,
+        )
+        .expect("json");
         assert_eq!(annotate.boxes[0].label.as_deref(), Some("cat"));
     }
 
@@ -351,10 +353,18 @@ mod tests {
     fn schemas_carry_field_descriptions() {
         let schema = serde_json::to_value(schemars::schema_for!(CropParams)).expect("schema");
         let padding = &schema["properties"]["padding"];
-        assert!(padding["description"].as_str().is_some_and(|text| text.contains("pixels")), "{schema}");
+        assert!(
+            padding["description"]
+                .as_str()
+                .is_some_and(|text| text.contains("pixels")),
+            "{schema}"
+        );
         let redact = serde_json::to_value(schemars::schema_for!(RedactParams)).expect("schema");
         let text = redact.to_string();
-        assert!(text.contains("\"pixelate\"") && text.contains("\"pattern\""), "{text}");
+        assert!(
+            text.contains("\"pixelate\"") && text.contains("\"pattern\""),
+            "{text}"
+        );
         assert_eq!(redact["properties"]["strength"]["default"], 1.0);
     }
 }

@@ -103,7 +103,12 @@ impl PixelBox {
 
     /// Grows the box by `pixels` on every side (shrinks when negative).
     pub fn padded(&self, pixels: f64) -> Self {
-        Self::new(self.x0 - pixels, self.y0 - pixels, self.x1 + pixels, self.y1 + pixels)
+        Self::new(
+            self.x0 - pixels,
+            self.y0 - pixels,
+            self.x1 + pixels,
+            self.y1 + pixels,
+        )
     }
 
     /// Grows the box by `ratio × width` left and right and `ratio × height` top and bottom.
@@ -117,18 +122,42 @@ impl PixelBox {
     pub fn resolve(&self, param: &'static str, width: u32, height: u32) -> Result<PixelRect> {
         let edges = [self.x0, self.y0, self.x1, self.y1];
         if edges.iter().any(|edge| !edge.is_finite()) {
-            return Err(MediaError::invalid(param, self, "every edge must be a finite number"));
+            return Err(MediaError::invalid(
+                param,
+                self,
+                "every edge must be a finite number",
+            ));
         }
         if self.x1 <= self.x0 || self.y1 <= self.y0 {
-            return Err(MediaError::EmptyRegion { param, value: self.to_string() });
+            return Err(MediaError::EmptyRegion {
+                param,
+                value: self.to_string(),
+            });
         }
-        if self.x1 <= 0.0 || self.y1 <= 0.0 || self.x0 >= f64::from(width) || self.y0 >= f64::from(height) {
-            return Err(MediaError::OutsideImage { param, value: self.to_string(), width, height });
+        if self.x1 <= 0.0
+            || self.y1 <= 0.0
+            || self.x0 >= f64::from(width)
+            || self.y0 >= f64::from(height)
+        {
+            return Err(MediaError::OutsideImage {
+                param,
+                value: self.to_string(),
+                width,
+                height,
+            });
         }
         let clamp = |value: f64, max: u32| value.clamp(0.0, f64::from(max)) as u32;
-        let (x0, y0) = (clamp(self.x0.floor(), width), clamp(self.y0.floor(), height));
+        let (x0, y0) = (
+            clamp(self.x0.floor(), width),
+            clamp(self.y0.floor(), height),
+        );
         let (x1, y1) = (clamp(self.x1.ceil(), width), clamp(self.y1.ceil(), height));
-        Ok(PixelRect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 })
+        Ok(PixelRect {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        })
     }
 }
 
@@ -143,15 +172,32 @@ impl NormBox {
     pub fn resolve(&self, param: &'static str, width: u32, height: u32) -> Result<PixelRect> {
         let edges = [self.x0, self.y0, self.x1, self.y1];
         if edges.iter().any(|edge| !edge.is_finite()) {
-            return Err(MediaError::invalid(param, self, "every edge must be a finite number"));
+            return Err(MediaError::invalid(
+                param,
+                self,
+                "every edge must be a finite number",
+            ));
         }
-        self.to_pixels(width, height).resolve(param, width, height).map_err(|error| match error {
-            MediaError::EmptyRegion { param, .. } => MediaError::EmptyRegion { param, value: self.to_string() },
-            MediaError::OutsideImage { param, width, height, .. } => {
-                MediaError::OutsideImage { param, value: self.to_string(), width, height }
-            }
-            other => other,
-        })
+        self.to_pixels(width, height)
+            .resolve(param, width, height)
+            .map_err(|error| match error {
+                MediaError::EmptyRegion { param, .. } => MediaError::EmptyRegion {
+                    param,
+                    value: self.to_string(),
+                },
+                MediaError::OutsideImage {
+                    param,
+                    width,
+                    height,
+                    ..
+                } => MediaError::OutsideImage {
+                    param,
+                    value: self.to_string(),
+                    width,
+                    height,
+                },
+                other => other,
+            })
     }
 }
 
@@ -172,10 +218,22 @@ impl Polygon {
     /// Checks there are at least 3 finite vertices.
     pub fn validate(&self, param: &'static str) -> Result<()> {
         if self.points.len() < 3 {
-            return Err(MediaError::invalid(param, self, "a polygon needs at least 3 points"));
+            return Err(MediaError::invalid(
+                param,
+                self,
+                "a polygon needs at least 3 points",
+            ));
         }
-        if self.points.iter().any(|point| !point.x.is_finite() || !point.y.is_finite()) {
-            return Err(MediaError::invalid(param, self, "every point must be finite"));
+        if self
+            .points
+            .iter()
+            .any(|point| !point.x.is_finite() || !point.y.is_finite())
+        {
+            return Err(MediaError::invalid(
+                param,
+                self,
+                "every point must be finite",
+            ));
         }
         Ok(())
     }
@@ -195,7 +253,12 @@ impl Region {
 impl PixelRect {
     /// The whole of a `width × height` image.
     pub fn full(width: u32, height: u32) -> Self {
-        Self { x: 0, y: 0, width, height }
+        Self {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        }
     }
 
     /// Right edge (exclusive).
@@ -210,7 +273,12 @@ impl PixelRect {
 
     /// The same rectangle as a [`PixelBox`].
     pub fn to_box(&self) -> PixelBox {
-        PixelBox::new(f64::from(self.x), f64::from(self.y), f64::from(self.right()), f64::from(self.bottom()))
+        PixelBox::new(
+            f64::from(self.x),
+            f64::from(self.y),
+            f64::from(self.right()),
+            f64::from(self.bottom()),
+        )
     }
 }
 
@@ -239,7 +307,11 @@ impl Color {
         let byte = |index: usize| u8::from_str_radix(hex.get(index..index + 2)?, 16).ok();
         match hex.len() {
             3 => {
-                let nibble = |index: usize| u8::from_str_radix(hex.get(index..=index)?, 16).ok().map(|n| n * 17);
+                let nibble = |index: usize| {
+                    u8::from_str_radix(hex.get(index..=index)?, 16)
+                        .ok()
+                        .map(|n| n * 17)
+                };
                 Some(Self([nibble(0)?, nibble(1)?, nibble(2)?, 255]))
             }
             6 => Some(Self([byte(0)?, byte(2)?, byte(4)?, 255])),
@@ -262,21 +334,33 @@ impl Color {
 impl fmt::Display for Color {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let [r, g, b, a] = self.0;
-        if a == 255 { write!(f, "#{r:02x}{g:02x}{b:02x}") } else { write!(f, "#{r:02x}{g:02x}{b:02x}{a:02x}") }
+        if a == 255 {
+            write!(f, "#{r:02x}{g:02x}{b:02x}")
+        } else {
+            write!(f, "#{r:02x}{g:02x}{b:02x}{a:02x}")
+        }
     }
 }
 
 impl Serialize for Color {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
 }
 
 impl<'de> Deserialize<'de> for Color {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
         let text = Cow::<str>::deserialize(deserializer)?;
-        Self::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a colour like `#ff8800` or `#ff880080`")))
+        Self::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a colour like `#ff8800` or `#ff880080`"
+            ))
+        })
     }
 }
 
@@ -297,7 +381,11 @@ impl JsonSchema for Color {
 
 fn number(value: f64) -> String {
     // Integers print without ".0" so messages read like the JSON the caller sent.
-    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value}") }
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
 }
 
 impl fmt::Display for PixelBox {
@@ -316,16 +404,29 @@ impl fmt::Display for NormBox {
 
 impl fmt::Display for Polygon {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let points: Vec<String> =
-            self.points.iter().take(6).map(|point| format!("({}, {})", number(point.x), number(point.y))).collect();
+        let points: Vec<String> = self
+            .points
+            .iter()
+            .take(6)
+            .map(|point| format!("({}, {})", number(point.x), number(point.y)))
+            .collect();
         let more = if self.points.len() > 6 { ", …" } else { "" };
-        write!(f, "[{}{more}] ({} points)", points.join(", "), self.points.len())
+        write!(
+            f,
+            "[{}{more}] ({} points)",
+            points.join(", "),
+            self.points.len()
+        )
     }
 }
 
 impl fmt::Display for PixelRect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}×{} at ({}, {})", self.width, self.height, self.x, self.y)
+        write!(
+            f,
+            "{}×{} at ({}, {})",
+            self.width, self.height, self.x, self.y
+        )
     }
 }
 
@@ -335,26 +436,73 @@ mod tests {
 
     #[test]
     fn resolve_rounds_outwards_and_clamps() {
-        let rect = PixelBox::new(10.4, -5.0, 20.2, 30.0).resolve("box", 640, 20).expect("inside");
-        assert_eq!(rect, PixelRect { x: 10, y: 0, width: 11, height: 20 });
+        let rect = PixelBox::new(10.4, -5.0, 20.2, 30.0)
+            .resolve("box", 640, 20)
+            .expect("inside");
+        assert_eq!(
+            rect,
+            PixelRect {
+                x: 10,
+                y: 0,
+                width: 11,
+                height: 20
+            }
+        );
     }
 
     #[test]
     fn resolve_names_the_parameter_and_value() {
-        let error = PixelBox::new(700.0, 10.0, 5000.0, 20.0).resolve("box", 640, 480).expect_err("outside");
-        assert_eq!(error.to_string(), "`box` [700, 10, 5000, 20] lies outside the 640×480 image");
-        let error = PixelBox::new(10.0, 10.0, 5.0, 20.0).resolve("box", 640, 480).expect_err("empty");
-        assert_eq!(error.to_string(), "`box` [10, 10, 5, 20] is empty: it covers no pixel");
-        let error = PixelBox::new(f64::NAN, 0.0, 1.0, 1.0).resolve("box", 640, 480).expect_err("nan");
+        let error = PixelBox::new(700.0, 10.0, 5000.0, 20.0)
+            .resolve("box", 640, 480)
+            .expect_err("outside");
+        assert_eq!(
+            error.to_string(),
+            "`box` [700, 10, 5000, 20] lies outside the 640×480 image"
+        );
+        let error = PixelBox::new(10.0, 10.0, 5.0, 20.0)
+            .resolve("box", 640, 480)
+            .expect_err("empty");
+        assert_eq!(
+            error.to_string(),
+            "`box` [10, 10, 5, 20] is empty: it covers no pixel"
+        );
+        let error = PixelBox::new(f64::NAN, 0.0, 1.0, 1.0)
+            .resolve("box", 640, 480)
+            .expect_err("nan");
         assert!(error.to_string().contains("finite"), "{error}");
     }
 
     #[test]
     fn norm_box_resolves_against_image_size() {
-        let rect = NormBox { x0: 0.25, y0: 0.5, x1: 0.75, y1: 1.0 }.resolve("box", 400, 200).expect("ok");
-        assert_eq!(rect, PixelRect { x: 100, y: 100, width: 200, height: 100 });
-        let error = NormBox { x0: 1.2, y0: 0.0, x1: 1.5, y1: 1.0 }.resolve("norm_box", 400, 200).expect_err("outside");
-        assert_eq!(error.to_string(), "`norm_box` [1.2, 0, 1.5, 1] (normalized) lies outside the 400×200 image");
+        let rect = NormBox {
+            x0: 0.25,
+            y0: 0.5,
+            x1: 0.75,
+            y1: 1.0,
+        }
+        .resolve("box", 400, 200)
+        .expect("ok");
+        assert_eq!(
+            rect,
+            PixelRect {
+                x: 100,
+                y: 100,
+                width: 200,
+                height: 100
+            }
+        );
+        let error = NormBox {
+            x0: 1.2,
+            y0: 0.0,
+            x1: 1.5,
+            y1: 1.0,
+        }
+        .resolve("norm_box", 400, 200)
+        .expect_err("outside");
+        assert_eq!(
+            error.to_string(),
+            "`norm_box` [1.2, 0, 1.5, 1] (normalized) lies outside the 400×200 image"
+        );
     }
 
     #[test]
@@ -373,12 +521,16 @@ mod tests {
 
     #[test]
     fn region_json_is_tagged_by_shape() {
-        let region: Region =
-            serde_json::from_str(r#"{"shape":"box","x0":1,"y0":2,"x1":3,"y1":4}"#).expect("box region");
+        let region: Region = serde_json::from_str(r#"{"shape":"box","x0":1,"y0":2,"x1":3,"y1":4}"#)
+            .expect("box region");
         assert_eq!(region, Region::Box(PixelBox::new(1.0, 2.0, 3.0, 4.0)));
-        let polygon: Region =
-            serde_json::from_str(r#"{"shape":"polygon","points":[{"x":0,"y":0},{"x":4,"y":0},{"x":0,"y":4}]}"#)
-                .expect("polygon region");
-        assert_eq!(polygon.bounds(10, 10), Some(PixelBox::new(0.0, 0.0, 4.0, 4.0)));
+        let polygon: Region = serde_json::from_str(
+            r#"{"shape":"polygon","points":[{"x":0,"y":0},{"x":4,"y":0},{"x":0,"y":4}]}"#,
+        )
+        .expect("polygon region");
+        assert_eq!(
+            polygon.bounds(10, 10),
+            Some(PixelBox::new(0.0, 0.0, 4.0, 4.0))
+        );
     }
 }
