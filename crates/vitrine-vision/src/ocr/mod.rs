@@ -70,10 +70,14 @@ impl TextReader {
 
     pub(crate) fn read(&self, image: &RgbImage) -> Result<Vec<TextLine>, VisionError> {
         check_image(image)?;
+        let detected = detect::detect_lines(&self.detector, image)?;
+        let crops: Vec<RgbImage> = detected
+            .iter()
+            .map(|line| recognize::crop_upright(image, &line.rect))
+            .collect();
+        let recognized = recognize::recognize_all(&self.recognizer, &self.alphabet, &crops)?;
         let mut lines = Vec::new();
-        for detected in detect::detect_lines(&self.detector, image)? {
-            let crop = recognize::crop_upright(image, &detected.rect);
-            let recognized = recognize::recognize(&self.recognizer, &self.alphabet, &crop)?;
+        for (detected, recognized) in detected.iter().zip(recognized) {
             let text = recognized.text.trim();
             if text.is_empty() || recognized.confidence < MIN_CONFIDENCE {
                 continue;

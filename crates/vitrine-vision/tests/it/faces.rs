@@ -73,3 +73,18 @@ fn empty_image_is_a_client_error() {
         .expect_err("empty image");
     assert!(error.is_client_error(), "{error}");
 }
+
+#[test]
+fn tiled_fine_pass_still_finds_the_group() {
+    // max_side below the photo's 1666 px forces 1024-px tiles at native
+    // resolution instead of one whole-image pass.
+    let image = photo("solvay-1927.png");
+    let options = FaceOptions {
+        max_side: 1024,
+        ..FaceOptions::default()
+    };
+    let faces = models()
+        .detect_faces(&image, &options)
+        .expect("detection runs");
+    assert!((27..=31).contains(&faces.len()), "{} faces", faces.len());
+}

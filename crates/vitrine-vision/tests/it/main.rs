@@ -9,4 +9,5 @@ mod matte; // selfie segmentation separates the astronaut from the background
 mod objects; // NanoDet on darknet's dog and person photos
 mod ocr; // PP-OCRv6 reads back a document rendered with DejaVu Sans
 mod redaction; // PHI found by OCR + regex, filled, and gone on re-OCR
+mod store; // loading errors and JSON shape of results
 mod support;

@@ -1,6 +1,6 @@
 //! PP-OCRv6 on a document rendered with a real font.
 
-use crate::support::{models, render_lines};
+use crate::support::{models, render_lines, rotate};
 
 #[test]
 fn rendered_document_reads_back_exactly_in_order() {
@@ -23,5 +23,29 @@ fn rendered_document_reads_back_exactly_in_order() {
         let expected = 30.0 + 15.0 + index as f32 * 64.0;
         assert!((centre - expected).abs() < 20.0, "line {index} at {centre}");
         assert_eq!(line.char_positions.len(), line.text.chars().count());
+    }
+}
+
+#[test]
+fn slightly_rotated_document_still_reads_exactly() {
+    let lines = [
+        "Quarterly report",
+        "Revenue grew by 12 percent",
+        "Costs fell in every region",
+    ];
+    let upright = render_lines(900, 500, &lines, 30.0, 120.0, 150.0, 70.0);
+    let image = rotate(&upright, 6.0);
+    let read = models().read_text(&image).expect("OCR runs");
+    let texts: Vec<&str> = read.iter().map(|line| line.text.as_str()).collect();
+    assert_eq!(texts, lines);
+    for line in &read {
+        // The polygons follow the text's slope: the top edge rises or falls
+        // by ~tan(6°) of the line length.
+        let [top_left, top_right, ..] = line.polygon;
+        let slope = (top_right[1] - top_left[1]) / (top_right[0] - top_left[0]);
+        assert!(
+            (slope.abs() - 6f32.to_radians().tan()).abs() < 0.03,
+            "slope {slope}"
+        );
     }
 }

@@ -106,3 +106,37 @@ pub(crate) fn fill_box(image: &mut RgbImage, bbox: [f32; 4]) {
         }
     }
 }
+
+/// Rotates `image` by `degrees` (counter-clockwise on screen) about its
+/// centre, filling uncovered pixels with white (bilinear sampling).
+pub(crate) fn rotate(image: &RgbImage, degrees: f32) -> RgbImage {
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (cx, cy) = (image.width() as f32 / 2.0, image.height() as f32 / 2.0);
+    RgbImage::from_fn(image.width(), image.height(), |x, y| {
+        // Inverse mapping: where does output (x, y) come from?
+        let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
+        let sx = cx + dx * cos - dy * sin - 0.5;
+        let sy = cy + dx * sin + dy * cos - 0.5;
+        if sx < 0.0
+            || sy < 0.0
+            || sx > image.width() as f32 - 1.0
+            || sy > image.height() as f32 - 1.0
+        {
+            return image::Rgb([255, 255, 255]);
+        }
+        let (x0, y0) = (sx.floor() as u32, sy.floor() as u32);
+        let (x1, y1) = (
+            (x0 + 1).min(image.width() - 1),
+            (y0 + 1).min(image.height() - 1),
+        );
+        let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+        let mut out = [0u8; 3];
+        for (channel, value) in out.iter_mut().enumerate() {
+            let p = |x: u32, y: u32| f32::from(image.get_pixel(x, y).0[channel]);
+            let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+            let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+            *value = (top * (1.0 - fy) + bottom * fy).round() as u8;
+        }
+        image::Rgb(out)
+    })
+}
