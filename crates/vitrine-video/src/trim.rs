@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Ffmpeg;
 use crate::error::VideoError;
+use crate::geometry::fit_within_even;
 use crate::probe::VideoInfo;
 use crate::process::{self, Args};
 
@@ -59,6 +60,10 @@ impl Ffmpeg {
             .extend(["-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn"]);
         match params.mode {
             TrimMode::Exact => {
+                // yuv420p needs even sizes; some sources (MJPEG, VP9, ...) have odd ones.
+                let (width, height) = fit_within_even(info.width, info.height, None);
+                args.push("-vf")
+                    .push(format!("scale={width}:{height},setsar=1"));
                 process::h264_args(&mut args, TRIM_CRF);
                 process::aac_args(&mut args);
             }

@@ -1,6 +1,6 @@
 use vitrine_video::{Ffmpeg, TrimMode, TrimParams, VideoError};
 
-use crate::support::{clip, mean_abs_diff, stream_duration};
+use crate::support::{ClipSpec, clip, make_clip, mean_abs_diff, stream_duration};
 
 #[tokio::test]
 async fn exact_trims_last_what_was_asked_to_within_a_frame() {
@@ -160,4 +160,34 @@ async fn an_ffmpeg_failure_carries_its_stderr_and_removes_the_partial_output() {
         error.to_string().contains("No such file or directory"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn exact_trims_of_odd_sized_clips_come_out_even() {
+    // MJPEG in AVI can have odd sizes, which H.264 in yuv420p cannot.
+    let clip = make_clip(&ClipSpec {
+        seconds: 1.0,
+        audio: false,
+        ..ClipSpec::default()
+    });
+    let odd = clip.out("odd.avi");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
+        .arg(&clip.path)
+        .args(["-vf", "scale=161:121", "-c:v", "mjpeg"])
+        .arg(&odd)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    let params = TrimParams {
+        start_s: 0.2,
+        end_s: 0.8,
+        mode: TrimMode::Exact,
+    };
+    let info = Ffmpeg::new()
+        .trim(&odd, &clip.out("even.mp4"), &params)
+        .await
+        .expect("trim");
+    assert_eq!((info.width, info.height), (160, 120));
+    assert_eq!(info.video_codec, "h264");
 }
