@@ -93,3 +93,71 @@ async fn map_frames_can_scale_down_first() {
     assert_eq!(sizes.into_iter().collect::<Vec<_>>(), vec![(100, 74)]);
     assert_eq!((report.width, report.height), (100, 74));
 }
+
+#[tokio::test]
+async fn rotated_phone_clips_are_seen_and_written_upright() {
+    let clip = clip();
+    // A landscape-coded clip marked "display rotated by 90°", as phones record portrait video.
+    let rotated = clip.out("rotated.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
+        .arg(&clip.path)
+        .args(["-c", "copy", "-metadata:s:v:0", "rotate=90"])
+        .arg(&rotated)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+
+    let ffmpeg = Ffmpeg::new();
+    let info = ffmpeg.probe(&rotated).await.expect("probe");
+    assert_eq!((info.width, info.height), (240, 320));
+    let upright = ffmpeg.frame_rgb(&rotated, 1.0, None).await.expect("frame");
+    let coded = ffmpeg
+        .frame_rgb(&clip.path, 1.0, None)
+        .await
+        .expect("frame");
+    let turned = image::imageops::rotate270(&coded);
+    assert!(mean_abs_diff(&upright, &turned, |_, _| true) < 1.0);
+
+    let output = clip.out("rotated-mapped.mp4");
+    let mut sizes = std::collections::BTreeSet::new();
+    ffmpeg
+        .map_frames(
+            &rotated,
+            &output,
+            &MapFramesParams::default(),
+            |_, _, frame| {
+                sizes.insert(frame.dimensions());
+            },
+        )
+        .await
+        .expect("map frames");
+    assert_eq!(sizes.into_iter().collect::<Vec<_>>(), vec![(240, 320)]);
+    let mapped = ffmpeg.frame_rgb(&output, 1.0, None).await.expect("frame");
+    assert!(mean_abs_diff(&mapped, &upright, |_, _| true) < 3.0);
+}
+
+#[tokio::test]
+async fn silent_clips_map_to_silent_clips() {
+    let clip = crate::support::make_clip(&crate::support::ClipSpec {
+        audio: false,
+        seconds: 1.0,
+        ..Default::default()
+    });
+    let output = clip.out("silent.mp4");
+    let report = Ffmpeg::new()
+        .map_frames(
+            &clip.path,
+            &output,
+            &MapFramesParams::default(),
+            |_, _, frame| {
+                image::imageops::invert(frame);
+            },
+        )
+        .await
+        .expect("map frames");
+    assert_eq!(report.frames, 25);
+    let info = Ffmpeg::new().probe(&output).await.expect("probe");
+    assert!(!info.has_audio);
+    assert_eq!(info.frame_count, 25);
+}
