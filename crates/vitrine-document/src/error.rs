@@ -117,6 +117,33 @@ impl DocumentError {
         )
     }
 
+    /// A stable kebab-case code for this kind of error, for logs and API error bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ToolNotInstalled { .. } => "poppler-not-installed",
+            Self::Spawn { .. } => "poppler-spawn-failed",
+            Self::Timeout { .. } => "poppler-timeout",
+            Self::ToolFailed { .. } => "poppler-failed",
+            Self::InputNotFound { .. } => "input-not-found",
+            Self::InvalidPdf { .. } => "invalid-pdf",
+            Self::InvalidParameter { .. } => "invalid-parameter",
+            Self::ImageDecode { .. } => "image-decode-failed",
+            Self::ToolOutput { .. } => "poppler-output-invalid",
+            Self::Io { .. } => "io",
+        }
+    }
+
+    /// The parameter at fault, for an API error's `param` field: the name given in
+    /// [`DocumentError::InvalidParameter`], `pdf` for an unreadable document, or `images[i]`.
+    pub fn parameter(&self) -> Option<String> {
+        match self {
+            Self::InvalidParameter { param, .. } => Some(param.clone()),
+            Self::InputNotFound { .. } | Self::InvalidPdf { .. } => Some("pdf".to_owned()),
+            Self::ImageDecode { index, .. } => Some(format!("images[{index}]")),
+            _ => None,
+        }
+    }
+
     /// Builds an [`DocumentError::InvalidParameter`].
     pub(crate) fn param(param: impl Into<String>, problem: impl Into<String>) -> Self {
         Self::InvalidParameter {

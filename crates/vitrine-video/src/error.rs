@@ -154,6 +154,42 @@ impl VideoError {
         )
     }
 
+    /// A stable kebab-case code for this kind of error, for logs and API error bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ToolNotInstalled { .. } => "ffmpeg-not-installed",
+            Self::Spawn { .. } => "ffmpeg-spawn-failed",
+            Self::Timeout { .. } => "ffmpeg-timeout",
+            Self::ToolFailed { .. } => "ffmpeg-failed",
+            Self::InputNotFound { .. } => "input-not-found",
+            Self::UnreadableInput { .. } => "unreadable-input",
+            Self::NoVideoStream { .. } => "no-video-stream",
+            Self::NoAudioStream { .. } => "no-audio-stream",
+            Self::InputTooLong { .. } => "input-too-long",
+            Self::InputTooLarge { .. } => "input-too-large",
+            Self::InvalidParameter { .. } => "invalid-parameter",
+            Self::ProbeOutput { .. } => "probe-output-invalid",
+            Self::MissingOutput(_) => "missing-output",
+            Self::Io { .. } => "io",
+            Self::ImageEncode(_) => "image-encode-failed",
+        }
+    }
+
+    /// The parameter at fault, for an API error's `param` field: the name given in
+    /// [`VideoError::InvalidParameter`], or `input` for errors about the input file.
+    pub fn parameter(&self) -> Option<&str> {
+        match self {
+            Self::InvalidParameter { param, .. } => Some(param),
+            Self::InputNotFound { .. }
+            | Self::UnreadableInput { .. }
+            | Self::NoVideoStream { .. }
+            | Self::NoAudioStream { .. }
+            | Self::InputTooLong { .. }
+            | Self::InputTooLarge { .. } => Some("input"),
+            _ => None,
+        }
+    }
+
     /// Builds an [`VideoError::InvalidParameter`].
     pub(crate) fn param(param: impl Into<String>, problem: impl Into<String>) -> Self {
         Self::InvalidParameter {

@@ -22,6 +22,7 @@ async fn a_page_past_the_end_names_the_parameter() {
         .await
         .expect_err("page 7 of 3");
     assert!(error.is_client_error());
+    assert_eq!(error.parameter().as_deref(), Some("pages[1]"));
     assert_eq!(
         error.to_string(),
         "`pages[1]` 7 is past the document's 3 pages"
@@ -99,6 +100,7 @@ async fn a_broken_pdf_is_reported_as_such() {
         "{error:?}"
     );
     assert!(error.is_client_error());
+    assert_eq!(error.code(), "invalid-pdf");
     let message = error.to_string();
     assert!(
         message.starts_with("`pdf` is not a readable PDF"),

@@ -134,6 +134,8 @@ async fn an_end_past_the_clip_names_the_parameter_and_writes_nothing() {
         matches!(error, VideoError::InvalidParameter { .. }),
         "{error:?}"
     );
+    assert_eq!(error.code(), "invalid-parameter");
+    assert_eq!(error.parameter(), Some("end_s"));
     assert_eq!(
         error.to_string(),
         "`end_s` 12.000 s is past the clip's duration 4.000 s"
