@@ -18,7 +18,7 @@
 //! - `frames`: [`Ffmpeg::extract_frames`], [`Ffmpeg::thumbnail`], [`Ffmpeg::frame_rgb`].
 //! - `contact_sheet`: [`Ffmpeg::contact_sheet`].
 //! - `transcode`: [`Ffmpeg::transcode_mp4`] for browser playback.
-//! - `frames_to_mp4`: [`Ffmpeg::frames_to_mp4`].
+//! - `frames_to_mp4`: [`Ffmpeg::frames_to_mp4`] and [`Ffmpeg::frame_files_to_mp4`].
 //! - `audio`: [`Ffmpeg::extract_audio_mp3`].
 //! - `map_frames`: [`Ffmpeg::map_frames`], a per-frame closure between two ffmpeg pipes.
 //! - `raw_encoder`: the rawvideo-on-stdin encoder the last two share.
