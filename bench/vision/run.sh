@@ -5,8 +5,9 @@
 # usage: bench/vision/run.sh [MODELS_DIR] [ITERATIONS]
 #
 # Needs the models (scripts/fetch-models.sh), fonts-dejavu-core, and for the
-# OpenCV row a Python with opencv-python-headless (VITRINE_BENCH_PYTHON,
-# default /root/.cache/vitrine-venv/bin/python; skipped when absent).
+# OpenCV row PyPI access: a venv with opencv-python-headless 4.12 (OpenCV 5
+# dropped the Haar CascadeClassifier) is created at VITRINE_BENCH_VENV
+# (default ~/.cache/vitrine-bench-opencv).
 # Numbers depend on the machine and its load: compare rows of one run only.
 set -euo pipefail
 
@@ -14,13 +15,17 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODELS=${1:-$ROOT/models/fetched}
 ITERATIONS=${2:-10}
 PHOTO=$ROOT/crates/vitrine-vision/testdata/solvay-1927.png
-PYTHON=${VITRINE_BENCH_PYTHON:-/root/.cache/vitrine-venv/bin/python}
+VENV=${VITRINE_BENCH_VENV:-$HOME/.cache/vitrine-bench-opencv}
+PYTHON=$VENV/bin/python
 
 cd "$ROOT"
 "$ROOT/scripts/fetch-models.sh" "$MODELS" >/dev/null
 echo "## vitrine-vision ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 cargo run --quiet --release -p vitrine-vision --example bench -- "$MODELS" "$PHOTO" "$ITERATIONS"
 
+if [ ! -x "$PYTHON" ]; then
+    python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet "opencv-python-headless==4.12.0.88" || true
+fi
 if [ -x "$PYTHON" ] && "$PYTHON" -c "import cv2" 2>/dev/null; then
     echo
     echo "## reference: OpenCV $("$PYTHON" -c 'import cv2; print(cv2.__version__)') Haar frontal face, same 1080p frame"
