@@ -1,6 +1,6 @@
 //! Per-model latency on a 1080p input; driven by `bench/vision/run.sh`.
 //!
-//! usage: bench MODELS_DIR PHOTO [ITERATIONS]
+//! usage: bench MODELS_DIR PHOTO [ITERATIONS] [INTRA_THREADS]
 //!
 //! The photo is resized and centre-cropped to 1920×1080 (faces, objects,
 //! matte); OCR runs on a 1920×1080 page of rendered text. Prints a Markdown
@@ -12,24 +12,29 @@ use std::time::{Duration, Instant};
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use image::RgbImage;
 use image::imageops::{self, FilterType};
-use vitrine_vision::{FaceOptions, Models, ObjectOptions, find_phi};
+use vitrine_vision::{FaceOptions, ModelOptions, Models, ObjectOptions, find_phi};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(models_dir), Some(photo)) = (args.get(1), args.get(2)) else {
-        return Err("usage: bench MODELS_DIR PHOTO [ITERATIONS]".into());
+        return Err("usage: bench MODELS_DIR PHOTO [ITERATIONS] [INTRA_THREADS]".into());
     };
     let iterations: usize = args.get(3).map_or(Ok(10), |value| value.parse())?;
 
     let started = Instant::now();
-    let models = Models::load(Path::new(models_dir))?;
+    let mut options = ModelOptions::default();
+    if let Some(threads) = args.get(4) {
+        options.intra_threads = threads.parse()?;
+    }
+    let models = Models::load_with(Path::new(models_dir), options)?;
     let load_time = started.elapsed();
 
     let photo = to_1080p(&image::open(photo)?.to_rgb8());
     let page = render_page()?;
 
     println!(
-        "input: 1920x1080; iterations: {iterations}; model load: {:.0} ms",
+        "input: 1920x1080; iterations: {iterations}; intra-op threads: {}; model load: {:.0} ms",
+        options.intra_threads,
         ms(load_time)
     );
     println!();

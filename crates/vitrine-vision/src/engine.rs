@@ -36,6 +36,7 @@ impl OnnxModel {
         path: &Path,
         name: &'static str,
         intra_threads: usize,
+        spin_wait: bool,
     ) -> Result<Self, VisionError> {
         let session = Session::builder(environment)
             .map_err(|error| VisionError::inference(name, error))?
@@ -44,6 +45,8 @@ impl OnnxModel {
             .with_intra_threads(intra_threads)
             .map_err(|error| VisionError::inference(name, error))?
             .with_inter_threads(1)
+            .map_err(|error| VisionError::inference(name, error))?
+            .with_intra_op_spinning(spin_wait)
             .map_err(|error| VisionError::inference(name, error))?
             .commit_from_file(path)
             .map_err(|error| VisionError::inference(name, error))?;

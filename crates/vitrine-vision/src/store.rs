@@ -49,6 +49,10 @@ pub struct ModelOptions {
     /// Threads ONNX Runtime may use inside one model run. Default: the
     /// machine's available parallelism, capped at 4.
     pub intra_threads: usize,
+    /// Let ONNX Runtime's worker threads busy-wait between operators. Saves a
+    /// little latency on an idle machine but burns CPU that concurrent
+    /// requests (or other processes) need; off by default.
+    pub spin_wait: bool,
 }
 
 impl Default for ModelOptions {
@@ -56,6 +60,7 @@ impl Default for ModelOptions {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Self {
             intra_threads: cores.min(4),
+            spin_wait: false,
         }
     }
 }
@@ -119,7 +124,13 @@ impl Models {
                 message: error.to_string(),
             })?;
         let load = |file: &'static str| {
-            OnnxModel::load(&environment, &dir.join(file), file, options.intra_threads)
+            OnnxModel::load(
+                &environment,
+                &dir.join(file),
+                file,
+                options.intra_threads,
+                options.spin_wait,
+            )
         };
         let faces = FaceDetector::new(load(files::CENTERFACE)?);
         let text = TextReader::new(load(files::OCR_DETECTOR)?, load(files::OCR_RECOGNIZER)?)?;
