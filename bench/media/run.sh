@@ -38,8 +38,10 @@ RESULTS="$WORK/results.jsonl"
 "$PYTHON" "$HERE/pipeline.py" pillow "$PHOTO" "$ITERATIONS" "$WORK/out_pillow.jpg" >> "$RESULTS"
 "$PYTHON" "$HERE/pipeline.py" opencv "$PHOTO" "$ITERATIONS" "$WORK/out_opencv.jpg" >> "$RESULTS"
 
-"$PYTHON" - "$RESULTS" "$ITERATIONS" <<'PY'
+"$PYTHON" - "$RESULTS" "$ITERATIONS" "$WORK" <<'PY'
 import json, sys
+import numpy as np
+from PIL import Image
 rows = {r["impl"]: r for r in map(json.loads, open(sys.argv[1]))}
 v, p, o = rows["vitrine-media"], rows["pillow"], rows["opencv"]
 print(f"best of {sys.argv[2]}, per-thread CPU ms, 1920x1080 -> 512 px")
@@ -47,6 +49,13 @@ print(f"{'stage':<8} {'vitrine':>9} {'Pillow':>9} {'OpenCV':>9} {'Pillow/v':>9} 
 for key in ["decode", "blur", "resize", "encode", "total"]:
     print(f"{key:<8} {v[key]:>9.2f} {p[key]:>9.2f} {o[key]:>9.2f} {p[key]/v[key]:>8.2f}x {o[key]/v[key]:>8.2f}x")
 print(f"output bytes: vitrine {v['bytes']}, Pillow {p['bytes']}, OpenCV {o['bytes']}")
+# Same work? Compare the outputs: whole picture, and the blurred region (scaled by 512/1920).
+out = {n: np.asarray(Image.open(f"{sys.argv[3]}/out_{n}.jpg").convert("RGB"), dtype=np.float32) for n in ["vitrine", "pillow", "opencv"]}
+region = (slice(106, 182), slice(216, 290))
+for other in ["pillow", "opencv"]:
+    whole = np.abs(out["vitrine"] - out[other]).mean()
+    blurred = np.abs(out["vitrine"][region] - out[other][region]).mean()
+    print(f"mean |vitrine - {other}| per channel: whole image {whole:.2f}, blurred region {blurred:.2f}")
 speedup_pillow, speedup_opencv = p["total"] / v["total"], o["total"] / v["total"]
 print(f"vitrine-media is {speedup_pillow:.2f}x faster than Pillow (target >= 1.5) "
       f"and {speedup_opencv:.2f}x the speed of OpenCV (target >= 1.0)")

@@ -12,16 +12,10 @@ use vitrine_media::{
     DecodeLimits, PixelRect, ResizeFilter, decode, encode_jpeg, gaussian_blur_rect, resize_exact,
 };
 
-/// CPU time this thread has used, from `/proc/thread-self/schedstat` (nanoseconds, first field);
-/// read from procfs because `clock_gettime` would need `unsafe`, which the workspace forbids.
+/// CPU time this thread has used so far (`CLOCK_THREAD_CPUTIME_ID`, nanosecond resolution;
+/// procfs `schedstat` only advances at scheduler ticks, too coarse for millisecond stages).
 fn thread_cpu_time() -> Duration {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    let nanos = text
-        .split_whitespace()
-        .next()
-        .and_then(|field| field.parse().ok())
-        .unwrap_or(0);
-    Duration::from_nanos(nanos)
+    cpu_time::ThreadTime::now().as_duration()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -367,4 +367,57 @@ mod tests {
         );
         assert_eq!(redact["properties"]["strength"]["default"], 1.0);
     }
+
+    /// Walks a schema and returns the paths of object properties without a description.
+    fn undocumented(value: &serde_json::Value, path: &str, missing: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                    for (name, property) in properties {
+                        // A tag such as `"shape": {"const": "box"}` names its variant itself.
+                        if property.get("description").is_none() && property.get("const").is_none()
+                        {
+                            missing.push(format!("{path}.{name}"));
+                        }
+                    }
+                }
+                for (key, child) in map {
+                    undocumented(child, &format!("{path}/{key}"), missing);
+                }
+            }
+            serde_json::Value::Array(items) => items
+                .iter()
+                .for_each(|item| undocumented(item, path, missing)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_field_of_every_parameter_struct_is_documented() {
+        let schemas = [
+            schemars::schema_for!(CropParams),
+            schemars::schema_for!(ResizeParams),
+            schemars::schema_for!(AspectParams),
+            schemars::schema_for!(RotateParams),
+            schemars::schema_for!(Flip),
+            schemars::schema_for!(AdjustParams),
+            schemars::schema_for!(RedactParams),
+            schemars::schema_for!(AnnotateParams),
+            schemars::schema_for!(OverlayParams),
+            schemars::schema_for!(GridParams),
+            schemars::schema_for!(TileParams),
+        ];
+        let mut missing = Vec::new();
+        let mut properties = 0;
+        for schema in schemas {
+            let value = serde_json::to_value(&schema).expect("schema is JSON");
+            properties += value.to_string().matches("\"description\"").count();
+            undocumented(&value, "", &mut missing);
+        }
+        assert!(
+            missing.is_empty(),
+            "fields without a description: {missing:?}"
+        );
+        assert!(properties > 40, "only {properties} descriptions");
+    }
 }

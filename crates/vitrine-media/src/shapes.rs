@@ -56,7 +56,8 @@ pub struct Polygon {
     pub points: Vec<Point>,
 }
 
-/// An area of the image, in whichever form the caller has it.
+/// An area of the image, in whichever form the caller has it; `shape` says which:
+/// `"box"` and `"norm_box"` take `x0, y0, x1, y1`, `"polygon"` takes `points`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "shape", rename_all = "snake_case")]
 pub enum Region {
