@@ -10,8 +10,9 @@
 //!   header-only metadata, EXIF orientation applied.
 //! - `encode`: [`encode_jpeg`], [`encode_png`], [`encode_auto`] (PNG only when alpha matters);
 //!   no metadata is ever written.
-//! - `geometry`: [`crop`], [`resize`] / [`fit`] / [`fill`] / [`thumbnail`], [`to_aspect`],
-//!   [`rotate`], [`flip`], [`grayscale`], [`adjust`].
+//! - `geometry`: [`crop`], [`resize`] / [`fit`] / [`fill`] / [`thumbnail`], [`to_aspect`].
+//! - `rotate`: [`rotate`] (exact quarter turns, any angle with expand), [`flip`].
+//! - `tone`: [`grayscale`], [`adjust`] (brightness, contrast).
 //! - `privacy`: [`redact`] / [`redact_mask`]: blur, pixelate or fill regions, scaled to their size.
 //! - `annotate`: [`annotate`] boxes, labels, scores, points, polygons, text; [`annotate_masks`].
 //! - `compose`: [`overlay`], [`side_by_side`], [`grid`], [`tile`] / [`untile`].
@@ -36,7 +37,9 @@ pub mod mask;
 mod npy;
 mod params;
 mod privacy;
+mod rotate;
 mod shapes;
+mod tone;
 
 pub use annotate::{MaskOverlay, PALETTE, annotate, annotate_masks, color_for, resolved_style};
 pub use compose::{MAX_GRID_IMAGES, grid, overlay, side_by_side, tile, untile};
@@ -51,8 +54,8 @@ pub use encode::{
 pub use error::{MediaError, Result};
 pub use format::ImageFormat;
 pub use geometry::{
-    MAX_OUTPUT_PIXELS, adjust, crop, crop_rect, fill, fit, flip, grayscale, parse_ratio, resize,
-    resize_exact, rotate, thumbnail, to_aspect,
+    MAX_OUTPUT_PIXELS, crop, crop_rect, fill, fit, parse_ratio, resize, resize_exact, thumbnail,
+    to_aspect,
 };
 pub use npy::{NpyArray, NpyData, read_npy, write_npy};
 pub use params::{
@@ -61,7 +64,9 @@ pub use params::{
     RedactParams, ResizeFilter, ResizeMode, ResizeParams, RotateParams, TextAnnotation, TileParams,
 };
 pub use privacy::{blur_sigma_for, gaussian_blur_rect, pixel_block_for, redact, redact_mask};
+pub use rotate::{flip, rotate};
 pub use shapes::{Color, NormBox, PixelBox, PixelRect, Point, Polygon, Region};
+pub use tone::{adjust, grayscale};
 
 /// Re-export of the `image` crate, so callers use the same pixel types without a version clash.
 pub use image;
