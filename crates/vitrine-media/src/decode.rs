@@ -358,6 +358,58 @@ mod tests {
     }
 
     #[test]
+    fn decodes_webp_and_16_bit_png() {
+        let rgba = RgbaImage::from_fn(6, 4, |x, y| {
+            Rgba([x as u8 * 40, y as u8 * 60, 9, if y == 0 { 0 } else { 255 }])
+        });
+        let mut webp = Vec::new();
+        DynamicImage::ImageRgba8(rgba.clone())
+            .write_to(&mut Cursor::new(&mut webp), image::ImageFormat::WebP)
+            .expect("lossless webp");
+        let decoded = decode(&webp, &DecodeLimits::default()).expect("decode webp");
+        assert_eq!(
+            (decoded.format, decoded.has_alpha),
+            (ImageFormat::Webp, true)
+        );
+        assert_eq!(decoded.into_rgba(), rgba);
+
+        let deep = image::ImageBuffer::<image::Rgb<u16>, Vec<u16>>::from_fn(3, 2, |x, _| {
+            image::Rgb([x as u16 * 30_000, 65_535, 0])
+        });
+        let png = encode_png(&DynamicImage::ImageRgb16(deep)).expect("16-bit png");
+        let rgb = decode(&png, &DecodeLimits::default())
+            .expect("decode")
+            .into_rgb();
+        assert_eq!(rgb.get_pixel(2, 1).0, [233, 255, 0]);
+    }
+
+    #[test]
+    fn cmyk_jpeg_falls_back_to_the_pure_rust_decoder() {
+        // libjpeg-turbo cannot turn CMYK into RGB; the image crate's decoder can.
+        // Stored the Adobe way (inverted, as Photoshop writes CMYK): no cyan, full magenta and
+        // yellow, no black, i.e. red.
+        let cmyk = vec![255u8, 0, 0, 255].repeat(16 * 16);
+        let frame = turbojpeg::Image {
+            pixels: cmyk.as_slice(),
+            width: 16,
+            pitch: 64,
+            height: 16,
+            format: turbojpeg::PixelFormat::CMYK,
+        };
+        let jpeg = turbojpeg::compress(frame, 95, turbojpeg::Subsamp::None).expect("CMYK JPEG");
+        assert!(
+            turbojpeg::decompress(&jpeg, turbojpeg::PixelFormat::RGB).is_err(),
+            "turbo refuses CMYK→RGB"
+        );
+        let rgb = decode(&jpeg, &DecodeLimits::default())
+            .expect("fallback decode")
+            .into_rgb();
+        assert_eq!(rgb.dimensions(), (16, 16));
+        let [r, g, b] = rgb.get_pixel(8, 8).0;
+        assert!(r > 200 && g < 60 && b < 60, "{:?}", [r, g, b]);
+    }
+
+    #[test]
     fn enforces_byte_and_pixel_limits_before_decoding() {
         let png = encode_png(&DynamicImage::ImageRgb8(RgbImage::new(100, 100))).expect("encode");
         let small_bytes = DecodeLimits {
