@@ -388,7 +388,7 @@ mod tests {
         // libjpeg-turbo cannot turn CMYK into RGB; the image crate's decoder can.
         // Stored the Adobe way (inverted, as Photoshop writes CMYK): no cyan, full magenta and
         // yellow, no black, i.e. red.
-        let cmyk = vec![255u8, 0, 0, 255].repeat(16 * 16);
+        let cmyk = [255u8, 0, 0, 255].repeat(16 * 16);
         let frame = turbojpeg::Image {
             pixels: cmyk.as_slice(),
             width: 16,
