@@ -3,7 +3,7 @@
 //! operations, softened, thresholded.
 //!
 //! Polygons are rasterised here by an even-odd scanline fill sampled at pixel centres, which
-//! [`crate::privacy`] and [`crate::annotate`] reuse, so a polygon covers exactly the same pixels
+//! [`crate::redact`] and [`crate::annotate`] reuse, so a polygon covers exactly the same pixels
 //! whether it is blurred, drawn or turned into a mask.
 
 use image::{GrayImage, Luma};
