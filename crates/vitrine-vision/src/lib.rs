@@ -28,7 +28,7 @@ pub mod phi;
 mod preprocess;
 pub mod store;
 
-pub use coco::{COCO_LABELS, coco_class_id};
+pub use coco::{COCO_LABELS, coco_class_id, match_coco_label};
 pub use error::VisionError;
 pub use faces::{Face, FaceOptions};
 pub use objects::{Detection, ObjectOptions};
