@@ -16,7 +16,7 @@ use crate::error::{MediaError, Result};
 use crate::geometry::to_8bit;
 use crate::mask::mask_bounds;
 use crate::params::{AnnotateParams, AnnotateStyle};
-use crate::shapes::Color;
+use crate::shapes::{Color, MAX_POLYGON_POINTS};
 
 /// The default palette: saturated, distinguishable, readable under white or black text.
 pub const PALETTE: [Color; 20] = [
@@ -147,6 +147,7 @@ fn validate(params: &AnnotateParams) -> Result<()> {
     }
     for polygon in &params.polygons {
         if polygon.points.len() < 2
+            || polygon.points.len() > MAX_POLYGON_POINTS
             || polygon
                 .points
                 .iter()
@@ -155,7 +156,7 @@ fn validate(params: &AnnotateParams) -> Result<()> {
             return Err(MediaError::invalid(
                 "polygons",
                 format!("{} points", polygon.points.len()),
-                "need at least 2 finite points",
+                format!("need 2 to {MAX_POLYGON_POINTS} finite points"),
             ));
         }
     }

@@ -152,13 +152,16 @@ pub fn threshold(mask: &GrayImage, level: u8) -> GrayImage {
     out
 }
 
+/// The widest feather: its kernel is already 193 taps, and a wider edge looks like a blur.
+pub const MAX_FEATHER_RADIUS: f32 = 64.0;
+
 /// Softens the edge over about `radius` pixels on each side (gaussian, sigma = radius / 2).
 pub fn feather(mask: &GrayImage, radius: f32) -> Result<GrayImage> {
-    if !radius.is_finite() || !(0.0..=500.0).contains(&radius) {
+    if !radius.is_finite() || !(0.0..=MAX_FEATHER_RADIUS).contains(&radius) {
         return Err(MediaError::invalid(
             "radius",
             radius,
-            "feather radius must be between 0 and 500 pixels",
+            format!("feather radius must be between 0 and {MAX_FEATHER_RADIUS} pixels"),
         ));
     }
     if radius < 0.5 {

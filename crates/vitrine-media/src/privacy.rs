@@ -90,8 +90,9 @@ pub fn redact_mask(
     Ok(out)
 }
 
-/// Gaussian-blurs `rect` of an RGB image in place with an exact `sigma` (pixels outside `rect`
-/// are read for context, never written).
+/// Gaussian-blurs `rect` of an RGB image in place with `sigma` (pixels outside `rect` are read
+/// for context, never written). Exact up to sigma 12; above that a downscaled copy is blurred
+/// and scaled back, which looks the same and costs a fraction.
 pub fn gaussian_blur_rect(image: &mut image::RgbImage, rect: PixelRect, sigma: f64) -> Result<()> {
     check_rect(rect, image.width(), image.height())?;
     if !sigma.is_finite() || !(0.1..=500.0).contains(&sigma) {

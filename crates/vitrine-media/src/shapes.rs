@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{MediaError, Result};
 
+/// The most vertices a polygon may have (rasterising costs rows × vertices).
+pub const MAX_POLYGON_POINTS: usize = 100_000;
+
 /// A point in pixel coordinates (x to the right, y down; fractions allowed).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Point {
@@ -216,13 +219,20 @@ impl Polygon {
         Some(bounds)
     }
 
-    /// Checks there are at least 3 finite vertices.
+    /// Checks there are 3 to [`MAX_POLYGON_POINTS`] finite vertices.
     pub fn validate(&self, param: &'static str) -> Result<()> {
         if self.points.len() < 3 {
             return Err(MediaError::invalid(
                 param,
                 self,
                 "a polygon needs at least 3 points",
+            ));
+        }
+        if self.points.len() > MAX_POLYGON_POINTS {
+            return Err(MediaError::invalid(
+                param,
+                self,
+                format!("a polygon may have at most {MAX_POLYGON_POINTS} points"),
             ));
         }
         if self
