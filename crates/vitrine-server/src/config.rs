@@ -1,0 +1,85 @@
+//! Checked server settings. The CLI parses flags and environment into these;
+//! nothing below reads the environment.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// Size, pixel, count and time limits on every input.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest JSON request body (data URLs travel inside it).
+    pub max_request_bytes: u64,
+    /// Largest uploaded file.
+    pub max_upload_bytes: u64,
+    /// Largest decoded image, in pixels.
+    pub max_pixels: u64,
+    /// Most media inputs in one chat request.
+    pub max_inputs: usize,
+    /// Longest time one request may take.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_request_bytes: 64 << 20,
+            max_upload_bytes: 4 << 30,
+            max_pixels: 50_000_000,
+            max_inputs: 32,
+            request_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// How the server fetches `http(s)://` inputs.
+#[derive(Debug, Clone)]
+pub struct FetchPolicy {
+    /// Hosts that may be fetched even when they resolve to private,
+    /// loopback or link-local addresses (lower-case host names or IP literals).
+    pub allow_hosts: HashSet<String>,
+    /// Largest body fetched from a URL.
+    pub max_bytes: u64,
+    /// Redirects followed, each re-checked.
+    pub max_redirects: usize,
+    /// Time for the whole fetch including redirects.
+    pub timeout: Duration,
+    /// Local address outgoing connections are bound to, if any.
+    pub bind_address: Option<IpAddr>,
+}
+
+impl Default for FetchPolicy {
+    fn default() -> Self {
+        FetchPolicy {
+            allow_hosts: HashSet::new(),
+            max_bytes: 40 << 20,
+            max_redirects: 5,
+            timeout: Duration::from_secs(30),
+            bind_address: None,
+        }
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Input limits.
+    pub limits: Limits,
+    /// URL fetching policy.
+    pub fetch: FetchPolicy,
+    /// How often expired artifacts are swept.
+    pub sweep_interval: Duration,
+    /// How long a presigned upload URL stays valid by default.
+    pub upload_url_ttl: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            limits: Limits::default(),
+            fetch: FetchPolicy::default(),
+            sweep_interval: Duration::from_secs(60),
+            upload_url_ttl: Duration::from_secs(24 * 3600),
+        }
+    }
+}

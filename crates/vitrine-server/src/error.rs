@@ -1,0 +1,181 @@
+//! The one place that turns failures into status codes and OpenAI error JSON.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use vitrine_store::StoreError;
+use vitrine_wire::{ErrorBody, ErrorObject};
+
+/// A failure as the client will see it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The request is malformed or asks for something impossible.
+    #[error("{message}")]
+    BadRequest {
+        /// What to fix.
+        message: String,
+        /// The field at fault.
+        param: Option<String>,
+        /// Stable code.
+        code: &'static str,
+    },
+    /// No or wrong API key.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The named thing does not exist for this caller.
+    #[error("{message}")]
+    NotFound {
+        /// What was not found.
+        message: String,
+        /// The field at fault.
+        param: Option<String>,
+        /// Stable code.
+        code: &'static str,
+    },
+    /// The body is over a size limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The bytes are not a kind of media the server handles.
+    #[error("{0}")]
+    UnsupportedMedia(String),
+    /// A URL input could not be fetched (refused or failed upstream).
+    #[error("{message}")]
+    Fetch {
+        /// What happened.
+        message: String,
+        /// The field at fault.
+        param: Option<String>,
+        /// Stable code.
+        code: &'static str,
+    },
+    /// A store failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else: logged in full, reported vaguely.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 with a message and the offending parameter.
+    pub fn bad_request(message: impl Into<String>, param: impl Into<Option<String>>) -> Self {
+        ApiError::BadRequest {
+            message: message.into(),
+            param: param.into(),
+            code: "invalid_request",
+        }
+    }
+
+    /// A 400 with a specific code.
+    pub fn invalid(code: &'static str, message: impl Into<String>, param: Option<String>) -> Self {
+        ApiError::BadRequest {
+            message: message.into(),
+            param,
+            code,
+        }
+    }
+
+    /// Wraps any internal failure.
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+
+    fn classify(&self) -> (StatusCode, &'static str, Option<String>, &'static str) {
+        match self {
+            ApiError::BadRequest { param, code, .. } => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                param.clone(),
+                code,
+            ),
+            ApiError::Unauthorized(_) => (
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                None,
+                "invalid_api_key",
+            ),
+            ApiError::NotFound { param, code, .. } => (
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                param.clone(),
+                code,
+            ),
+            ApiError::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request_error",
+                None,
+                "body_too_large",
+            ),
+            ApiError::UnsupportedMedia(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_request_error",
+                None,
+                "unsupported_media",
+            ),
+            ApiError::Fetch { param, code, .. } => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                param.clone(),
+                code,
+            ),
+            ApiError::Store(error) if error.is_not_found() => (
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                None,
+                error.code(),
+            ),
+            ApiError::Store(StoreError::TooLarge { .. }) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request_error",
+                None,
+                "body_too_large",
+            ),
+            ApiError::Store(error) if error.is_client_error() => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                None,
+                error.code(),
+            ),
+            ApiError::Store(_) | ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                None,
+                "internal_error",
+            ),
+        }
+    }
+
+    /// The message a client may see: 5xx details stay in the logs.
+    fn public_message(&self, status: StatusCode) -> String {
+        if status.is_server_error() {
+            "the server failed to handle this request; it has been logged, retry later".into()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, param, code) = self.classify();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        } else {
+            tracing::debug!(error = %self, %status, "request refused");
+        }
+        let body = ErrorBody {
+            error: ErrorObject {
+                message: self.public_message(status),
+                kind: kind.into(),
+                param,
+                code: Some(code.into()),
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(Arc::new(self.to_string()));
+        response
+    }
+}

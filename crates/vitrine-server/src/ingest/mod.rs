@@ -1,0 +1,552 @@
+//! Inputs → artifacts. Nothing downstream ever sees a URL, a data URL or a
+//! file id: every media input of a request is stored in the session first
+//! (or, for refs, checked to exist there with the right kind).
+
+pub(crate) mod address;
+pub(crate) mod fetch;
+mod sniff;
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use base64::Engine as _;
+use regex::Regex;
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+use vitrine_store::{ArtifactMeta, MediaInfo, NewArtifact, Provenance, StagedBlob, StoreError};
+use vitrine_wire::chat::{ContentPart, Message, MessageContent};
+use vitrine_wire::{ArtifactId, ArtifactKind, FileId, SessionId};
+
+use crate::{ApiError, AppState};
+use fetch::shorten;
+use sniff::{Sniffed, sniff};
+
+/// Refs named in prose ("blur the faces in img_a1b2c3").
+static REF_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:img|vid|aud|doc|recon|arr|url)_[0-9a-f]{6}\b")
+        .expect("the ref pattern is valid")
+});
+
+/// How an input reached the session.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    /// Fetched from a URL.
+    Url(String),
+    /// Decoded from a `data:` URL.
+    DataUrl,
+    /// Copied from an uploaded file.
+    File(FileId),
+    /// Already in the session.
+    Ref,
+}
+
+/// One input of a request, now an artifact.
+#[derive(Debug, Clone)]
+pub(crate) struct Input {
+    pub(crate) artifact: ArtifactMeta,
+    pub(crate) origin: Origin,
+    /// Where in the request it was given, e.g. `messages[0].content[1]`.
+    pub(crate) param: String,
+}
+
+/// Ingests every media input of the messages into `session`.
+pub(crate) async fn ingest_messages(
+    state: &AppState,
+    tenant: &str,
+    session: &SessionId,
+    session_is_new: bool,
+    messages: &[Message],
+) -> Result<Vec<Input>, ApiError> {
+    let mut ingest = Ingest {
+        state,
+        tenant,
+        session,
+        session_is_new,
+        seen: HashSet::new(),
+        inputs: Vec::new(),
+    };
+    for (index, message) in messages.iter().enumerate() {
+        match &message.content {
+            None => {}
+            Some(MessageContent::Text(text)) => {
+                ingest
+                    .refs_in_text(text, &format!("messages[{index}].content"))
+                    .await?;
+            }
+            Some(MessageContent::Parts(parts)) => {
+                for (part_index, part) in parts.iter().enumerate() {
+                    let param = format!("messages[{index}].content[{part_index}]");
+                    ingest.part(part, &param).await?;
+                }
+            }
+        }
+    }
+    Ok(ingest.inputs)
+}
+
+struct Ingest<'a> {
+    state: &'a AppState,
+    tenant: &'a str,
+    session: &'a SessionId,
+    session_is_new: bool,
+    seen: HashSet<ArtifactId>,
+    inputs: Vec<Input>,
+}
+
+impl Ingest<'_> {
+    async fn part(&mut self, part: &ContentPart, param: &str) -> Result<(), ApiError> {
+        match part {
+            ContentPart::Text { text } => self.refs_in_text(text, &format!("{param}.text")).await,
+            ContentPart::ImageUrl { image_url } => {
+                self.url(
+                    image_url.url(),
+                    Some(ArtifactKind::Image),
+                    "image_url",
+                    &format!("{param}.image_url.url"),
+                )
+                .await
+            }
+            ContentPart::VideoUrl { video_url } => {
+                self.url(
+                    video_url.url(),
+                    Some(ArtifactKind::Video),
+                    "video_url",
+                    &format!("{param}.video_url.url"),
+                )
+                .await
+            }
+            ContentPart::AudioUrl { audio_url } => {
+                self.url(
+                    audio_url.url(),
+                    Some(ArtifactKind::Audio),
+                    "audio_url",
+                    &format!("{param}.audio_url.url"),
+                )
+                .await
+            }
+            ContentPart::FileUrl { file_url } => {
+                self.url(
+                    file_url.url(),
+                    None,
+                    "file_url",
+                    &format!("{param}.file_url"),
+                )
+                .await
+            }
+            ContentPart::InputFile {
+                file_id: Some(file_id),
+                ..
+            } => self.file(file_id, &format!("{param}.file_id")).await,
+            ContentPart::InputFile {
+                file_url: Some(url),
+                ..
+            } => {
+                self.url(url, None, "input_file", &format!("{param}.file_url"))
+                    .await
+            }
+            ContentPart::InputFile { .. } => Err(ApiError::bad_request(
+                "an `input_file` part needs a `file_id` (from `POST /v1/files`) or a `file_url`",
+                Some(param.to_owned()),
+            )),
+            ContentPart::InputRef { id } => {
+                self.reference(id, None, "input_ref", &format!("{param}.id"))
+                    .await
+            }
+        }
+    }
+
+    fn admit(&mut self) -> Result<(), ApiError> {
+        if self.inputs.len() >= self.state.config.limits.max_inputs {
+            return Err(ApiError::invalid(
+                "too_many_inputs",
+                format!(
+                    "a request may carry at most {} media inputs; split the work across requests in one session",
+                    self.state.config.limits.max_inputs
+                ),
+                Some("messages".into()),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn refs_in_text(&mut self, text: &str, param: &str) -> Result<(), ApiError> {
+        let ids: Vec<String> = REF_IN_TEXT
+            .find_iter(text)
+            .map(|m| m.as_str().to_owned())
+            .collect();
+        for id in ids {
+            self.reference(&id, None, "text", param).await?;
+        }
+        Ok(())
+    }
+
+    async fn reference(
+        &mut self,
+        id: &str,
+        expected: Option<ArtifactKind>,
+        part_type: &str,
+        param: &str,
+    ) -> Result<(), ApiError> {
+        let id: ArtifactId = id.parse().map_err(|error: vitrine_wire::IdError| {
+            ApiError::bad_request(error.to_string(), Some(param.to_owned()))
+        })?;
+        if let Some(expected) = expected
+            && id.kind() != expected
+        {
+            return Err(ApiError::invalid(
+                "wrong_ref_kind",
+                format!(
+                    "`{param}` names `{id}`, a {} ref, but `{part_type}` takes {} refs (`{}_…`)",
+                    id.kind(),
+                    expected,
+                    expected.prefix()
+                ),
+                Some(param.to_owned()),
+            ));
+        }
+        if self.seen.contains(&id) {
+            return Ok(());
+        }
+        let artifact = match self
+            .state
+            .store
+            .artifact(self.tenant, self.session, &id)
+            .await
+        {
+            Ok(artifact) => artifact,
+            Err(StoreError::ArtifactNotFound { .. }) if self.session_is_new => {
+                return Err(ApiError::NotFound {
+                    message: format!(
+                        "`{id}` is not an artifact of this new session: to use a ref from an earlier response, pass that response's `session_id` (OpenAI SDK: `extra_body={{\"session_id\": ...}}`)"
+                    ),
+                    param: Some(param.to_owned()),
+                    code: "artifact_not_found",
+                });
+            }
+            Err(StoreError::ArtifactNotFound { id, session }) => {
+                return Err(ApiError::NotFound {
+                    message: format!(
+                        "`{id}` does not exist in session `{session}` (refs from other sessions cannot be used)"
+                    ),
+                    param: Some(param.to_owned()),
+                    code: "artifact_not_found",
+                });
+            }
+            Err(error) => return Err(error.into()),
+        };
+        self.admit()?;
+        self.seen.insert(id);
+        self.inputs.push(Input {
+            artifact,
+            origin: Origin::Ref,
+            param: param.to_owned(),
+        });
+        Ok(())
+    }
+
+    async fn url(
+        &mut self,
+        url: &str,
+        expected: Option<ArtifactKind>,
+        part_type: &str,
+        param: &str,
+    ) -> Result<(), ApiError> {
+        let url = url.trim();
+        if url.parse::<ArtifactId>().is_ok() {
+            return self.reference(url, expected, part_type, param).await;
+        }
+        self.admit()?;
+        let max_bytes = self.state.fetcher.max_bytes();
+        let mut blob = self.state.store.stage(max_bytes).await?;
+        let origin = if let Some(data) = url.strip_prefix("data:") {
+            write_data_url(data, &mut blob, max_bytes, param).await?;
+            Origin::DataUrl
+        } else {
+            self.state.fetcher.fetch(url, &mut blob, param).await?;
+            Origin::Url(shorten(url))
+        };
+        let provenance = match &origin {
+            Origin::Url(url) => Provenance {
+                operation: "ingest.url".into(),
+                params: json!({ "url": url }),
+                ..Provenance::default()
+            },
+            _ => Provenance {
+                operation: "ingest.data_url".into(),
+                ..Provenance::default()
+            },
+        };
+        let artifact = self
+            .store_blob(blob, expected, part_type, param, provenance, None)
+            .await?;
+        self.inputs.push(Input {
+            artifact,
+            origin,
+            param: param.to_owned(),
+        });
+        Ok(())
+    }
+
+    async fn file(&mut self, file_id: &str, param: &str) -> Result<(), ApiError> {
+        let id: FileId = file_id.parse().map_err(|error: vitrine_wire::IdError| {
+            ApiError::bad_request(error.to_string(), Some(param.to_owned()))
+        })?;
+        self.admit()?;
+        let file = self.state.store.file(self.tenant, &id).await?;
+        let provenance = Provenance {
+            operation: "ingest.file".into(),
+            params: json!({ "file_id": id, "filename": file.filename }),
+            ..Provenance::default()
+        };
+        let mut reader = self.state.store.open_file(&file).await?;
+        let mut head = vec![0u8; 4096];
+        let mut filled = 0;
+        while filled < head.len() {
+            let read = reader
+                .read(&mut head[filled..])
+                .await
+                .map_err(StoreError::from)?;
+            if read == 0 {
+                break;
+            }
+            filled += read;
+        }
+        head.truncate(filled);
+        let sniffed = sniff(&head).ok_or_else(|| unsupported(param))?;
+        let artifact = if sniffed.kind == ArtifactKind::Image {
+            // Images are checked (pixel limit) and maybe converted, which needs
+            // a staged copy; other media are linked in without copying.
+            let mut blob = self.state.store.stage(file.bytes.max(1)).await?;
+            blob.write(&head).await?;
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let read = reader.read(&mut buffer).await.map_err(StoreError::from)?;
+                if read == 0 {
+                    break;
+                }
+                blob.write(&buffer[..read]).await?;
+            }
+            self.store_blob(
+                blob,
+                None,
+                "input_file",
+                param,
+                provenance,
+                Some(file.filename.clone()),
+            )
+            .await?
+        } else {
+            let new = NewArtifact {
+                kind: sniffed.kind,
+                content_type: sniffed.content_type.into(),
+                media: MediaInfo::default(),
+                provenance,
+                filename: Some(file.filename.clone()),
+            };
+            self.state
+                .store
+                .put_from_file(self.tenant, self.session, &file, new)
+                .await?
+        };
+        self.inputs.push(Input {
+            artifact,
+            origin: Origin::File(id),
+            param: param.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Sniffs, checks and commits a staged input.
+    async fn store_blob(
+        &self,
+        mut blob: StagedBlob,
+        expected: Option<ArtifactKind>,
+        part_type: &str,
+        param: &str,
+        provenance: Provenance,
+        filename: Option<String>,
+    ) -> Result<ArtifactMeta, ApiError> {
+        blob.flush().await?;
+        if blob.size() == 0 {
+            return Err(ApiError::bad_request(
+                format!("the input at `{param}` is empty"),
+                Some(param.to_owned()),
+            ));
+        }
+        let Sniffed { kind, content_type } =
+            sniff(blob.head()).ok_or_else(|| unsupported(param))?;
+        if let Some(expected) = expected
+            && kind != expected
+        {
+            return Err(ApiError::invalid(
+                "wrong_media_kind",
+                format!(
+                    "the input at `{param}` is {} ({content_type}), but `{part_type}` takes {}; send it as the matching part type",
+                    article(kind),
+                    expected.noun()
+                ),
+                Some(param.to_owned()),
+            ));
+        }
+        let mut media = MediaInfo::default();
+        let mut content_type = content_type.to_owned();
+        if kind == ArtifactKind::Image {
+            let max_pixels = self.state.config.limits.max_pixels;
+            let path = blob.path().to_owned();
+            let needs_png = !matches!(content_type.as_str(), "image/jpeg" | "image/png");
+            let param_owned = param.to_owned();
+            let (width, height, png) = tokio::task::spawn_blocking(move || {
+                inspect_image(&path, max_pixels, needs_png, &param_owned)
+            })
+            .await
+            .map_err(ApiError::internal)??;
+            media.width = Some(width);
+            media.height = Some(height);
+            if let Some(png) = png {
+                // Clients assert `image/jpeg` or `image/png` on download, so
+                // other formats are stored as PNG.
+                let mut converted = self.state.store.stage(png.len() as u64).await?;
+                converted.write(&png).await?;
+                blob = converted;
+                content_type = "image/png".into();
+            }
+        }
+        let new = NewArtifact {
+            kind,
+            content_type,
+            media,
+            provenance,
+            filename,
+        };
+        Ok(self
+            .state
+            .store
+            .put(self.tenant, self.session, blob, new)
+            .await?)
+    }
+}
+
+fn article(kind: ArtifactKind) -> String {
+    match kind {
+        ArtifactKind::Image => "an image".into(),
+        ArtifactKind::Audio => "an audio file".into(),
+        ArtifactKind::Array => "an array".into(),
+        other => format!("a {}", other.noun()),
+    }
+}
+
+fn unsupported(param: &str) -> ApiError {
+    ApiError::UnsupportedMedia(format!(
+        "the input at `{param}` is not a recognised image (JPEG, PNG, WebP, GIF, BMP, TIFF), video (MP4, WebM), audio (MP3, WAV, OGG, FLAC, M4A), PDF, .npy or SPZ file"
+    ))
+}
+
+/// Reads the dimensions from the header, enforces the pixel limit before any
+/// decoding, and converts to PNG when asked.
+fn inspect_image(
+    path: &std::path::Path,
+    max_pixels: u64,
+    to_png: bool,
+    param: &str,
+) -> Result<(u32, u32, Option<Vec<u8>>), ApiError> {
+    let unreadable = |error: &dyn std::fmt::Display| {
+        ApiError::invalid(
+            "invalid_image",
+            format!("the image at `{param}` could not be read: {error}"),
+            Some(param.to_owned()),
+        )
+    };
+    let reader = || -> Result<_, ApiError> {
+        image::ImageReader::open(path)
+            .map_err(ApiError::internal)?
+            .with_guessed_format()
+            .map_err(ApiError::internal)
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(|e| unreadable(&e))?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > max_pixels {
+        return Err(ApiError::invalid(
+            "too_many_pixels",
+            format!(
+                "the image at `{param}` is {width}×{height} ({:.1} MP); the limit is {:.1} MP",
+                pixels as f64 / 1e6,
+                max_pixels as f64 / 1e6
+            ),
+            Some(param.to_owned()),
+        ));
+    }
+    if width == 0 || height == 0 {
+        return Err(unreadable(&"it has zero width or height"));
+    }
+    let png = if to_png {
+        let mut decoder = reader()?;
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(width);
+        limits.max_image_height = Some(height);
+        limits.max_alloc = Some(max_pixels.saturating_mul(8));
+        decoder.limits(limits);
+        let decoded = decoder.decode().map_err(|e| unreadable(&e))?;
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        decoded
+            .write_to(&mut bytes, image::ImageFormat::Png)
+            .map_err(ApiError::internal)?;
+        Some(bytes.into_inner())
+    } else {
+        None
+    };
+    Ok((width, height, png))
+}
+
+async fn write_data_url(
+    data: &str,
+    blob: &mut StagedBlob,
+    max_bytes: u64,
+    param: &str,
+) -> Result<(), ApiError> {
+    let (header, payload) = data.split_once(',').ok_or_else(|| {
+        ApiError::invalid(
+            "invalid_data_url",
+            "a data URL needs a `,` before its payload",
+            Some(param.to_owned()),
+        )
+    })?;
+    if !header
+        .split(';')
+        .any(|piece| piece.eq_ignore_ascii_case("base64"))
+    {
+        return Err(ApiError::invalid(
+            "invalid_data_url",
+            "data URLs must be base64-encoded (`data:<type>;base64,<data>`)",
+            Some(param.to_owned()),
+        ));
+    }
+    if payload.len() as u64 / 4 * 3 > max_bytes {
+        return Err(ApiError::TooLarge(format!(
+            "the data URL at `{param}` is larger than the {} MB input limit; upload it with `POST /v1/files` instead",
+            max_bytes / 1_000_000
+        )));
+    }
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let cleaned: String = payload
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let bytes = engine.decode(cleaned.as_bytes()).map_err(|error| {
+        ApiError::invalid(
+            "invalid_data_url",
+            format!("the data URL at `{param}` is not valid base64: {error}"),
+            Some(param.to_owned()),
+        )
+    })?;
+    blob.write(&bytes).await.map_err(|error| match error {
+        StoreError::TooLarge { limit } => ApiError::TooLarge(format!(
+            "the data URL at `{param}` is larger than the {} MB input limit",
+            limit / 1_000_000
+        )),
+        other => other.into(),
+    })
+}

@@ -1,0 +1,83 @@
+//! The HTTP surface: one file per route group.
+
+mod artifacts;
+mod chat;
+mod files;
+mod health;
+mod models;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, StatusCode, Uri};
+use axum::routing::{delete, get, post, put};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::{ApiError, AppState};
+
+/// The whole API, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let limits = state.config.limits.clone();
+    let uploads = Router::new()
+        .route("/v1/files", post(files::upload).get(files::list))
+        .route("/v1/files/upload/{file_id}", put(files::put_presigned))
+        // Uploads stream to disk under their own, larger limit.
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(limits.max_upload_bytes).unwrap_or(usize::MAX),
+        ));
+    Router::new()
+        .route("/v1/health", get(health::health))
+        .route("/health", get(health::health))
+        .route("/v1/models", get(models::list))
+        .route("/v1/openai/models", get(models::list))
+        .route("/v1/chat/completions", post(chat::completions))
+        .route("/v1/openai/chat/completions", post(chat::completions))
+        .route("/v1/files/presigned-url", post(files::presigned_url))
+        .route(
+            "/v1/files/verify-upload/{file_id}",
+            get(files::verify_upload),
+        )
+        .route("/v1/files/hash/{md5}", get(files::by_hash))
+        .route("/v1/files/{file_id}", get(files::get).delete(files::delete))
+        .route("/v1/files/{file_id}/content", get(files::content))
+        .route(
+            "/v1/artifacts",
+            get(artifacts::get).delete(artifacts::delete),
+        )
+        .route("/v1/artifacts/list", get(artifacts::list))
+        .route(
+            "/v1/sessions/{session_id}",
+            delete(artifacts::delete_session),
+        )
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(limits.max_request_bytes).unwrap_or(usize::MAX),
+        ))
+        .merge(uploads)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::NotFound {
+        message: format!(
+            "there is no endpoint at `{}`; the API lives under `/v1`",
+            uri.path()
+        ),
+        param: None,
+        code: "unknown_endpoint",
+    }
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::invalid(
+        "method_not_allowed",
+        format!("`{method}` is not supported on `{}`", uri.path()),
+        None,
+    )
+}

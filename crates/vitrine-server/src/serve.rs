@@ -1,0 +1,93 @@
+//! The accept loop.
+//!
+//! `axum::serve` cannot set hyper's HTTP/1 options, and the `vlmrun` SDK reads
+//! `headers["Content-Type"]` from a plain dict, so header names must go out in
+//! Title-Case. Each connection is therefore served with hyper-util's builder
+//! and `title_case_headers(true)`; graceful shutdown is wired by hand.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+
+use crate::{AppState, router};
+
+/// Installs the TLS crypto provider for outgoing HTTPS (URL inputs). Safe to
+/// call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then lets
+/// in-flight requests finish. Also runs the retention sweeper.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    install_crypto_provider();
+    let app = router(state.clone());
+    let sweeper = tokio::spawn(sweep_forever(state.clone()));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().title_case_headers(true);
+    let builder = Arc::new(builder);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let builder = Arc::clone(&builder);
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    sweeper.abort();
+    let drain = state.config.limits.request_timeout;
+    if tokio::time::timeout(drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the drain period; closing them");
+    }
+    Ok(())
+}
+
+async fn sweep_forever(state: AppState) {
+    let mut ticker = tokio::time::interval(state.config.sweep_interval);
+    loop {
+        ticker.tick().await;
+        match state.store.sweep().await {
+            Ok(report) if report.artifacts + report.sessions + report.files > 0 => tracing::info!(
+                artifacts = report.artifacts,
+                sessions = report.sessions,
+                files = report.files,
+                bytes = report.bytes,
+                "swept expired data"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "sweeping expired data failed"),
+        }
+    }
+}
