@@ -143,6 +143,19 @@ impl FaceDetector {
         ))
     }
 
+    /// Only the coarse pass (long side ≤ 640): cheap, finds faces larger
+    /// than ~1/40 of the image. Used to seed person crops for the matte.
+    pub(crate) fn detect_coarse(
+        &self,
+        image: &RgbImage,
+        min_score: f32,
+    ) -> Result<Vec<Face>, VisionError> {
+        check_image(image)?;
+        let long_side = image.width().max(image.height());
+        let coarse = f64::from(COARSE_SIDE.min(long_side)) / f64::from(long_side);
+        self.detect_scaled(image, coarse, min_score)
+    }
+
     /// Runs CenterFace once on `image` scaled by `scale`, returning faces in
     /// the coordinates of `image`.
     fn detect_scaled(

@@ -82,3 +82,87 @@ fn the_traced_outline_is_not_trivially_matched() {
     let everything = GrayImage::from_pixel(512, 512, image::Luma([255]));
     assert!(iou_with_outline(&everything) < 0.6);
 }
+
+#[test]
+fn person_beside_a_horse_is_matted_and_the_horse_is_not() {
+    let image = photo("person.jpg");
+    let matte = models().segment_person(&image).expect("segmentation runs");
+    // Regions checked by eye on the 640×424 photo: the woman stands at
+    // x 190–275, y 100–375; the horse at x 405–600, y 140–345.
+    let coverage = |x0: u32, y0: u32, x1: u32, y1: u32| {
+        let mut on = 0u32;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                on += u32::from(matte.get_pixel(x, y).0[0] >= 128);
+            }
+        }
+        on as f32 / ((x1 - x0) * (y1 - y0)) as f32
+    };
+    let person = coverage(205, 120, 260, 360);
+    let horse = coverage(440, 170, 580, 330);
+    let sky = coverage(0, 0, 640, 60);
+    eprintln!("person {person:.2} horse {horse:.2} sky {sky:.2}");
+    assert!(person > 0.6, "person coverage {person}");
+    assert!(horse < 0.1, "horse coverage {horse}");
+    assert!(sky < 0.05, "sky coverage {sky}");
+}
+
+#[test]
+fn group_photo_matte_covers_the_sitters_but_not_the_pavement_or_caption() {
+    // The selfie model alone sees nobody in this wide shot (3 of 29 faces
+    // when only confident NanoDet boxes were re-matted); the per-person crops
+    // seeded by NanoDet and by faces must bring everyone back.
+    let image = photo("solvay-1927.png");
+    let matte = models().segment_person(&image).expect("segmentation runs");
+    let faces = models()
+        .detect_faces(&image, &vitrine_vision::FaceOptions::default())
+        .expect("detection runs");
+    // For each face, is the face centre and the chest (1.5 face heights
+    // below it) inside the matte?
+    let matted = |dy: f32| {
+        faces
+            .iter()
+            .filter(|face| {
+                let x = (face.bbox[0] + face.bbox[2]) / 2.0;
+                let y = (face.bbox[1] + face.bbox[3]) / 2.0 + dy * (face.bbox[3] - face.bbox[1]);
+                matte.get_pixel(x as u32, (y as u32).min(1135)).0[0] >= 128
+            })
+            .count()
+    };
+    let (covered, chests) = (matted(0.0), matted(1.5));
+    let coverage = |x0: u32, y0: u32, x1: u32, y1: u32| {
+        let mut on = 0u32;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                on += u32::from(matte.get_pixel(x, y).0[0] >= 128);
+            }
+        }
+        on as f32 / ((x1 - x0) * (y1 - y0)) as f32
+    };
+    // Pavement (y 720–850) and the printed caption (y 880–1136), by eye.
+    let pavement = coverage(0, 720, 1666, 850);
+    let caption = coverage(0, 880, 1666, 1136);
+    // Building wall at the top right and trees/sky at the top left.
+    let wall = coverage(1600, 0, 1666, 200);
+    let sky = coverage(0, 0, 120, 160);
+    assert!(wall < 0.1 && sky < 0.1, "wall {wall} sky {sky}");
+    eprintln!(
+        "faces {covered}/{n}, chests {chests}/{n}, pavement {pavement:.3}, caption {caption:.3}",
+        n = faces.len()
+    );
+    assert!(faces.len() >= 27);
+    assert!(
+        chests * 10 >= faces.len() * 9,
+        "{chests} of {} chests matted",
+        faces.len()
+    );
+    assert!(
+        covered * 10 >= faces.len() * 6,
+        "{covered} of {} faces matted",
+        faces.len()
+    );
+    assert!(
+        pavement < 0.05 && caption < 0.01,
+        "pavement {pavement} caption {caption}"
+    );
+}

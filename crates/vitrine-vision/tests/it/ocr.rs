@@ -49,3 +49,32 @@ fn slightly_rotated_document_still_reads_exactly() {
         );
     }
 }
+
+#[test]
+fn solvay_caption_names_are_read_from_the_real_photo() {
+    let image = crate::support::photo("solvay-1927.png");
+    let read = models().read_text(&image).expect("OCR runs");
+    let all: String = read.iter().map(|line| format!("{}\n", line.text)).collect();
+    eprintln!("{all}");
+    // The printed caption under the 1927 photo (1666×1136): names of the
+    // sitters, the photographer and his address.
+    for name in [
+        "EINSTEIN",
+        "PLANCK",
+        "CURIE",
+        "BOHR",
+        "LORENTZ",
+        "SCHROEDINGER",
+        "HEISENBERG",
+        "DIRAC",
+        "PAULI",
+        "DEBYE",
+        "Benjamin Couprie",
+        "Avenue Louise",
+    ] {
+        assert!(all.contains(name), "{name:?} not read:\n{all}");
+    }
+    // Caption lines sit in the white strip below the photo.
+    let caption_lines = read.iter().filter(|line| line.bbox[1] > 860.0).count();
+    assert!(caption_lines >= 10, "{caption_lines} caption lines");
+}
