@@ -86,3 +86,46 @@ fn redacted_form_keeps_no_planted_phi_but_keeps_other_lines() {
         assert!(all_text.contains(kept), "{kept:?} lost:\n{all_text}");
     }
 }
+
+/// JPEG round trip at `quality`, as a scanned or photographed form would be.
+fn jpeg(image: &image::RgbImage, quality: u8) -> image::RgbImage {
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
+        .encode_image(image)
+        .expect("encodes");
+    image::load_from_memory(&bytes).expect("decodes").to_rgb8()
+}
+
+#[test]
+fn redaction_holds_on_a_tilted_jpeg_form() {
+    let upright = render_lines(1100, 700, &FORM, 30.0, 60.0, 40.0, 70.0);
+    let mut image = jpeg(&crate::support::rotate(&upright, -3.0), 70);
+    let lines = models().read_text(&image).expect("OCR runs");
+    let before: String = lines
+        .iter()
+        .map(|line| format!("{}\n", line.text))
+        .collect();
+    for planted in PLANTED {
+        assert!(
+            before.contains(planted),
+            "{planted:?} not read before redaction:\n{before}"
+        );
+    }
+    for finding in find_phi(&lines) {
+        fill_box(&mut image, finding.bbox);
+    }
+    let after = models().read_text(&jpeg(&image, 70)).expect("OCR runs");
+    let all_text: String = after
+        .iter()
+        .map(|line| format!("{}\n", line.text))
+        .collect();
+    for planted in PLANTED {
+        assert!(
+            !all_text.contains(planted),
+            "{planted:?} still readable:\n{all_text}"
+        );
+    }
+    for kept in ["Discharge summary", "Diagnosis: seasonal allergies"] {
+        assert!(all_text.contains(kept), "{kept:?} lost:\n{all_text}");
+    }
+}

@@ -42,3 +42,32 @@ fn results_serialise_to_plain_json_with_schemas() {
         );
     }
 }
+
+#[test]
+fn one_models_instance_serves_several_threads() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let models = crate::support::models();
+    shareable(models);
+    let image = crate::support::photo("astronaut.png");
+    let alone = models
+        .detect_faces(&image, &vitrine_vision::FaceOptions::default())
+        .expect("runs");
+    let results: Vec<Vec<Face>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    models
+                        .detect_faces(&image, &vitrine_vision::FaceOptions::default())
+                        .expect("runs")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("no panic"))
+            .collect()
+    });
+    for faces in results {
+        assert_eq!(faces, alone);
+    }
+}
