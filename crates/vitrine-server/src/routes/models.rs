@@ -4,7 +4,10 @@ use axum::Json;
 use serde_json::{Value, json};
 use vitrine_wire::chat::MODELS;
 
-pub(super) async fn list() -> Json<Value> {
+use crate::auth::Tenant;
+
+/// Listing models needs a key, as with OpenAI; only health is public.
+pub(super) async fn list(_tenant: Tenant) -> Json<Value> {
     let data: Vec<Value> = MODELS
         .iter()
         .map(|id| json!({ "id": id, "object": "model", "created": 0, "owned_by": "vitrine" }))

@@ -1,0 +1,209 @@
+//! Black-box tests of the real HTTP API over a socket on 127.0.0.1.
+//!
+//! Every test spawns its own server with its own data directory. URL inputs
+//! resolve through a static table (no DNS) and outgoing connections are bound
+//! to 127.0.0.1, so no test can send a packet off this machine even if the
+//! SSRF guard were broken.
+
+mod artifacts;
+mod chat;
+mod files;
+mod ssrf;
+mod tenancy;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+use vitrine_server::{ApiKeys, AppState, ServerConfig, StaticResolver};
+use vitrine_store::{ArtifactStore, LocalStore, ManualClock};
+
+pub(crate) const KEY_ACME: &str = "acme-key-0001";
+pub(crate) const KEY_GLOBEX: &str = "globex-key-0002";
+
+/// A running server and what a test needs to poke at it.
+pub(crate) struct TestApp {
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) store: Arc<LocalStore>,
+    pub(crate) clock: Arc<ManualClock>,
+    pub(crate) data_dir: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Options for [`spawn_with`].
+pub(crate) struct Options {
+    pub(crate) keys: ApiKeys,
+    pub(crate) config: ServerConfig,
+    pub(crate) resolver: StaticResolver,
+    pub(crate) retention: u64,
+    pub(crate) data_dir: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        let mut config = ServerConfig::default();
+        config.fetch.bind_address = Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        config.fetch.timeout = Duration::from_secs(10);
+        config.sweep_interval = Duration::from_secs(3600);
+        Options {
+            keys: ApiKeys::parse(&format!("acme:{KEY_ACME},globex:{KEY_GLOBEX}")).expect("test keys"),
+            config,
+            resolver: StaticResolver::new(),
+            retention: 24 * 3600,
+            data_dir: None,
+        }
+    }
+}
+
+pub(crate) async fn spawn() -> TestApp {
+    spawn_with(Options::default()).await
+}
+
+pub(crate) async fn spawn_with(options: Options) -> TestApp {
+    let (dir, data_dir) = match options.data_dir {
+        Some(path) => (None, path),
+        None => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().to_owned();
+            (Some(dir), path)
+        }
+    };
+    let clock = Arc::new(ManualClock::new(1_800_000_000));
+    let store = Arc::new(LocalStore::open(&data_dir, options.retention, clock.clone()).expect("store opens"));
+    let state = AppState::with_resolver(
+        store.clone() as Arc<dyn ArtifactStore>,
+        options.keys,
+        options.config,
+        Arc::new(options.resolver),
+    )
+    .expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(vitrine_server::run(listener, state, async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base: format!("http://{address}/v1"),
+        http: reqwest::Client::new(),
+        store,
+        clock,
+        data_dir,
+        stop: Some(stop),
+        task: Some(task),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub(crate) fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(key)
+    }
+
+    pub(crate) async fn chat(&self, key: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url("/chat/completions"))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .expect("request is sent");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// Stops the server and waits for it; keeps the data directory.
+    pub(crate) async fn stop(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server ran");
+        }
+        (self.data_dir.clone(), self._dir.take())
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A PNG of the given size and colour.
+pub(crate) fn png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb(rgb));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).expect("png encodes");
+    bytes.into_inner()
+}
+
+pub(crate) fn data_url(mime: &str, bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// A one-message chat request with `text` and one image part.
+pub(crate) fn ask_with_image(text: &str, url: &str) -> Value {
+    json!({
+        "model": "vlmrun-orion-1:auto",
+        "messages": [{"role": "user", "content": [
+            {"type": "text", "text": text},
+            {"type": "image_url", "image_url": {"url": url}}
+        ]}]
+    })
+}
+
+pub(crate) fn first_input_ref(completion: &Value) -> String {
+    completion["vitrine"]["inputs"][0]["ref"].as_str().expect("an input ref").to_owned()
+}
+
+pub(crate) fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or_default()
+}
+
+pub(crate) fn error_message(body: &Value) -> &str {
+    body["error"]["message"].as_str().unwrap_or_default()
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let mut child = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha256sum runs");
+    {
+        use std::io::Write;
+        child.stdin.take().expect("stdin").write_all(bytes).expect("write");
+    }
+    let output = child.wait_with_output().expect("sha256sum output");
+    String::from_utf8_lossy(&output.stdout)[..64].to_owned()
+}
+
+/// A tiny media server on 127.0.0.1 for URL inputs.
+pub(crate) async fn media_server(routes: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, routes).await;
+    });
+    address
+}
+
+pub(crate) fn exists(path: &Path) -> bool {
+    path.exists()
+}
