@@ -366,35 +366,19 @@ fn draw_masks<P: Pixel<Subpixel = u8>>(
 ) {
     let (line_width, font_size, fill_opacity) =
         resolved_style(style, canvas.width(), canvas.height());
-    let (width, height) = canvas.dimensions();
     for (index, overlay) in masks.iter().enumerate() {
         let color = overlay
             .color
             .unwrap_or_else(|| color_for(overlay.label, index));
         let mask = overlay.mask;
-        let inside = |x: i64, y: i64| {
-            x >= 0
-                && y >= 0
-                && x < i64::from(width)
-                && y < i64::from(height)
-                && mask.get_pixel(x as u32, y as u32).0[0] >= 128
-        };
-        let reach = i64::from(line_width.div_ceil(2));
-        for (x, y, value) in mask.enumerate_pixels() {
+        let edge = outline(mask, line_width.div_ceil(2) as usize);
+        for ((x, y, value), on_edge) in mask.enumerate_pixels().zip(edge) {
             let weight = f32::from(value.0[0]) / 255.0;
             if weight <= 0.0 {
                 continue;
             }
-            let (x, y) = (i64::from(x), i64::from(y));
-            blend(canvas, x, y, color, weight * fill_opacity);
-            // An inside pixel near an outside one is on the outline.
-            let on_edge = inside(x, y)
-                && (-reach..=reach).any(|dy| {
-                    (-reach..=reach).any(|dx| !inside(x + dx, y + dy) && (dx != 0 || dy != 0))
-                });
-            if on_edge {
-                blend(canvas, x, y, color, 1.0);
-            }
+            let coverage = if on_edge { 1.0 } else { weight * fill_opacity };
+            blend(canvas, i64::from(x), i64::from(y), color, coverage);
         }
         if let (Some(label), Some(bounds)) = (overlay.label, mask_bounds(mask)) {
             label_tab(
@@ -407,6 +391,38 @@ fn draw_masks<P: Pixel<Subpixel = u8>>(
             );
         }
     }
+}
+
+/// Marks inside pixels (≥ 128) that have an outside pixel, or the image border, within `reach`
+/// pixels (a square neighbourhood): the mask's outline, `2 × reach` thick at most. Two
+/// sliding-window passes keep it linear in the pixel count whatever the line width.
+fn outline(mask: &GrayImage, reach: usize) -> Vec<bool> {
+    let (width, height) = (mask.width() as usize, mask.height() as usize);
+    let inside: Vec<bool> = mask.as_raw().iter().map(|value| *value >= 128).collect();
+    // near[i]: some pixel within `reach` along the row is outside (or off the image).
+    let mut near = vec![false; width * height];
+    let mut prefix = vec![0usize; width.max(height) + 1];
+    for y in 0..height {
+        for x in 0..width {
+            prefix[x + 1] = prefix[x] + usize::from(!inside[y * width + x]);
+        }
+        for x in 0..width {
+            near[y * width + x] =
+                x < reach || x + reach >= width || prefix[x + reach + 1] > prefix[x - reach];
+        }
+    }
+    let mut edge = vec![false; width * height];
+    for x in 0..width {
+        for y in 0..height {
+            prefix[y + 1] = prefix[y] + usize::from(near[y * width + x]);
+        }
+        for y in 0..height {
+            let close =
+                y < reach || y + reach >= height || prefix[y + reach + 1] > prefix[y - reach];
+            edge[y * width + x] = inside[y * width + x] && close;
+        }
+    }
+    edge
 }
 
 #[cfg(test)]
@@ -574,6 +590,11 @@ mod tests {
             is(&out, 99, 150, Color::rgb(128, 128, 128)),
             "outside the mask"
         );
+        // The outline is line_width = 2 → reach 1: exactly the mask's border ring.
+        let edge = outline(&mask, 1);
+        let ring = edge.iter().filter(|on| **on).count();
+        assert_eq!(ring, 4 * 100 - 4);
+        assert!(!edge[150 * 400 + 150] && edge[150 * 400 + 100] && !edge[150 * 400 + 99]);
         let small = GrayImage::new(3, 3);
         assert!(
             annotate_masks(
