@@ -10,8 +10,10 @@
 # script. Idempotent: when DEST already matches models/SHA256SUMS nothing is
 # downloaded.
 #
-# Needs: bash, python3 (>= 3.10, with venv + pip), unzip, sha256sum. The
-# ONNX Runtime library is the x86_64 manylinux_2_28 build (glibc >= 2.28).
+# Needs: bash, python3 >= 3.10 with the venv module (Debian: python3-venv),
+# unzip, sha256sum, and access to PyPI. pip runs from a private venv under
+# DEST/.work, so no system pip or PEP 668 override is involved. The ONNX
+# Runtime library is the x86_64 manylinux_2_28 build (glibc >= 2.28).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +34,10 @@ fi
 
 WORK="$DEST/.work"
 mkdir -p "$WORK/wheels"
+if [ ! -x "$WORK/venv/bin/pip" ]; then
+    python3 -m venv "$WORK/venv"
+fi
+PIP="$WORK/venv/bin/pip"
 
 # 1. Download the wheels, pinned by version and hash. The onnxruntime wheel is
 #    pinned to one platform so the extracted library has one fixed hash
@@ -43,9 +49,9 @@ REQ
 cat > "$WORK/requirements-ort.txt" <<REQ
 onnxruntime==${ONNXRUNTIME_VERSION} --hash=sha256:5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f
 REQ
-python3 -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+"$PIP" download --quiet --no-deps --only-binary=:all: --require-hashes \
     -r "$WORK/requirements.txt" -d "$WORK/wheels"
-python3 -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+"$PIP" download --quiet --no-deps --only-binary=:all: --require-hashes \
     --python-version 3.11 --implementation cp --abi cp311 --platform manylinux_2_28_x86_64 \
     -r "$WORK/requirements-ort.txt" -d "$WORK/wheels"
 
@@ -75,11 +81,8 @@ cp -f "$ROOT/models/converted/nanodet.onnx" "$ROOT/models/converted/selfie.onnx"
 #    never produce a derived file; a pinned onnx makes the output reproducible.
 grep ' centerface.onnx$' "$SUMS" | sha256sum --check --quiet -
 if ! grep ' centerface-dyn.onnx$' "$SUMS" | sha256sum --check --quiet --status - 2>/dev/null; then
-    if [ ! -x "$WORK/venv/bin/python" ]; then
-        python3 -m venv "$WORK/venv"
-        "$WORK/venv/bin/pip" install --quiet --only-binary=:all: \
-            "onnx==1.17.0" "protobuf==5.29.5" "numpy==2.2.6"
-    fi
+    "$PIP" install --quiet --only-binary=:all: \
+        "onnx==1.17.0" "protobuf==5.29.5" "numpy==2.2.6"
     "$WORK/venv/bin/python" "$ROOT/models/centerface_dynamic.py" centerface.onnx centerface-dyn.onnx
 fi
 
