@@ -1,0 +1,75 @@
+"""Starts a real `vitrine serve` on 127.0.0.1 for the client tests.
+
+The binary is the one the test script built (VITRINE_BIN); each test session
+gets its own data directory and API keys.
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+API_KEY = "python-client-key-1"
+OTHER_KEY = "python-other-key-2"
+
+
+@pytest.fixture(scope="session")
+def server():
+    binary = os.environ.get("VITRINE_BIN", "target/debug/vitrine")
+    data_dir = tempfile.mkdtemp(prefix="vitrine-py-")
+    process = subprocess.Popen(
+        [binary, "serve", "--port", "0", "--data-dir", data_dir,
+         "--api-keys", f"py:{API_KEY},other:{OTHER_KEY}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base_url = None
+    deadline = time.time() + 30
+    lines = []
+    while time.time() < deadline and base_url is None:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r"listening on (http://127\.0\.0\.1:\d+/v1)", line)
+        if match:
+            base_url = match.group(1)
+    if base_url is None:
+        process.kill()
+        raise RuntimeError("vitrine did not start:\n" + "".join(lines))
+    yield {"base_url": base_url, "api_key": API_KEY, "other_key": OTHER_KEY, "data_dir": data_dir}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory):
+    """Real files of every kind, made with Pillow and ffmpeg."""
+    from PIL import Image, ImageDraw
+
+    root = tmp_path_factory.mktemp("media")
+    photo = Image.new("RGB", (320, 240), (30, 90, 160))
+    ImageDraw.Draw(photo).ellipse((100, 60, 220, 180), fill=(240, 200, 170))
+    photo.save(root / "photo.jpg", quality=90)
+    photo.save(root / "scan.pdf")
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-c:v", "libx264",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(root / "clip.mp4")],
+        check=True,
+    )
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440", "-t", "1",
+         "-c:a", "libmp3lame", str(root / "tone.mp3")],
+        check=True,
+    )
+    import gzip
+    import struct
+    # An SPZ v3 file with no points: 16-byte header inside gzip.
+    (root / "empty.spz").write_bytes(gzip.compress(struct.pack("<IIIBBBB", 0x5053474E, 3, 0, 0, 12, 0, 0)))
+    import numpy as np
+    np.save(root / "mask.npy", np.zeros((4, 5), dtype=np.uint8))
+    return root

@@ -1,0 +1,168 @@
+"""The real `vlmrun` and `openai` packages against a live Vitrine server."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import openai
+import pytest
+from PIL import Image
+from pydantic import BaseModel, Field
+from vlmrun.client import VLMRun
+from vlmrun.types import ImageRef
+
+
+class RedactionResult(BaseModel):
+    redacted_image: ImageRef = Field(..., description="Image with sensitive regions removed")
+    notes: str
+
+
+def data_url(path: Path, mime: str) -> str:
+    import base64
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+@pytest.fixture()
+def client(server):
+    return VLMRun(base_url=server["base_url"], api_key=server["api_key"])
+
+
+def test_constructor_checks_health(server):
+    client = VLMRun(base_url=server["base_url"], api_key=server["api_key"])
+    assert client.healthcheck()
+
+
+def test_structured_output_with_an_image_ref_round_trips(client, media):
+    response = client.agent.completions.create(
+        model="vlmrun-orion-1:auto",
+        messages=[{"role": "user", "content": [
+            {"type": "text", "text": "Describe what you received."},
+            {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}},
+        ]}],
+        response_format={"type": "json_schema", "schema": RedactionResult.model_json_schema()},
+    )
+    result = RedactionResult.model_validate_json(response.choices[0].message.content)
+    assert result.redacted_image.id in result.notes
+    image = client.artifacts.get(session_id=response.session_id, object_id=result.redacted_image.id)
+    assert isinstance(image, Image.Image)
+    assert image.size == (320, 240)
+
+
+def test_streaming_chunks_carry_the_session(client, media):
+    stream = client.agent.completions.create(
+        model="vlmrun-orion-1:fast",
+        messages=[{"role": "user", "content": [
+            {"type": "text", "text": "hi"},
+            {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}},
+        ]}],
+        stream=True,
+    )
+    chunks = list(stream)
+    sessions = {chunk.session_id for chunk in chunks}
+    assert len(sessions) == 1
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "img_" in text
+
+
+def test_files_upload_uses_the_md5_cache_and_the_presigned_path(client, media):
+    first = client.files.upload(media / "clip.mp4")
+    assert first.bytes == (media / "clip.mp4").stat().st_size
+    again = client.files.upload(media / "clip.mp4")
+    assert again.id == first.id, "the hash lookup finds the earlier upload"
+    presigned = client.files.upload(media / "tone.mp3", method="presigned-url")
+    assert presigned.bytes == (media / "tone.mp3").stat().st_size
+    assert client.files.get(presigned.id).id == presigned.id
+    assert any(f.id == first.id for f in client.files.list(limit=50))
+
+
+def test_artifacts_get_returns_what_the_sdk_promises_for_every_kind(client, media):
+    parts = []
+    for name in ["photo.jpg", "clip.mp4", "tone.mp3", "scan.pdf", "empty.spz", "mask.npy"]:
+        uploaded = client.files.upload(media / name)
+        parts.append({"type": "input_file", "file_id": uploaded.id})
+    response = client.agent.completions.create(
+        model="vlmrun-orion-1:auto",
+        messages=[{"role": "user", "content": [{"type": "text", "text": "store these"}, *parts]}],
+    )
+    session = response.session_id
+    listing = client.artifacts.list(session_id=session)
+    ids = {item.object_id.split("_")[0]: item.object_id for item in listing.items}
+    assert set(ids) == {"img", "vid", "aud", "doc", "recon", "arr"}, ids
+
+    image = client.artifacts.get(session_id=session, object_id=ids["img"])
+    assert isinstance(image, Image.Image) and image.size == (320, 240)
+    for kind, suffix, source in [("vid", ".mp4", "clip.mp4"), ("aud", ".mp3", "tone.mp3"),
+                                 ("doc", ".pdf", "scan.pdf"), ("recon", ".spz", "empty.spz")]:
+        path = client.artifacts.get(session_id=session, object_id=ids[kind])
+        assert isinstance(path, Path) and path.suffix == suffix, (kind, path)
+        assert path.read_bytes() == (media / source).read_bytes()
+    raw = client.artifacts.get(session_id=session, object_id=ids["arr"])
+    import io
+    import numpy as np
+    assert np.load(io.BytesIO(raw)).shape == (4, 5)
+
+
+def test_a_second_request_continues_the_session_with_a_ref(client, media):
+    first = client.agent.completions.create(
+        model="vlmrun-orion-1:auto",
+        messages=[{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}}]}],
+    )
+    ref = first.vitrine["inputs"][0]["ref"] if hasattr(first, "vitrine") else None
+    ref = ref or json.loads(first.model_dump_json())["vitrine"]["inputs"][0]["ref"]
+    second = client.agent.completions.create(
+        model="vlmrun-orion-1:auto",
+        messages=[{"role": "user", "content": [{"type": "text", "text": f"now crop {ref}"}]}],
+        extra_body={"session_id": first.session_id},
+    )
+    assert second.session_id == first.session_id
+    assert ref in second.choices[0].message.content
+
+
+def test_other_tenants_cannot_read_the_session(server, client, media):
+    response = client.agent.completions.create(
+        model="vlmrun-orion-1:auto",
+        messages=[{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}}]}],
+    )
+    other = VLMRun(base_url=server["base_url"], api_key=server["other_key"])
+    with pytest.raises(Exception):
+        other.artifacts.list(session_id=response.session_id)
+
+
+def test_the_plain_openai_client_works(server, media):
+    client = openai.OpenAI(base_url=server["base_url"] + "/openai", api_key=server["api_key"])
+    completion = client.chat.completions.create(
+        model="vlmrun-orion-1:auto",
+        messages=[{"role": "user", "content": [
+            {"type": "text", "text": "x"},
+            {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}}]}],
+        response_format={"type": "json_schema", "json_schema": {
+            "name": "RedactionResult", "schema": RedactionResult.model_json_schema()}},
+    )
+    assert RedactionResult.model_validate_json(completion.choices[0].message.content)
+    stream = client.chat.completions.create(
+        model="vlmrun-orion-1:auto", messages=[{"role": "user", "content": "hello"}], stream=True)
+    assert any(chunk.choices and chunk.choices[0].delta.content for chunk in stream)
+    with pytest.raises(openai.NotFoundError) as error:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+    assert "vlmrun-orion-1" in str(error.value)
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=server["base_url"] + "/openai", api_key="wrong-key-123").models.list()
+
+
+@pytest.mark.parametrize("stream_flag", [[], ["--no-stream"]])
+def test_the_vlmrun_chat_cli_prints_and_downloads(server, media, tmp_path, stream_flag):
+    out = tmp_path / "artifacts"
+    env = dict(os.environ, VLMRUN_BASE_URL=server["base_url"], VLMRUN_API_KEY=server["api_key"],
+               HOME=str(tmp_path), NO_COLOR="1")
+    result = subprocess.run(
+        ["vlmrun", "chat", "Describe this photo", "-i", str(media / "photo.jpg"), "--output", str(out), *stream_flag],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "img_" in result.stdout
+    downloaded = list(out.glob("img_*"))
+    assert downloaded, result.stdout
+    assert Image.open(downloaded[0]).size == (320, 240)
