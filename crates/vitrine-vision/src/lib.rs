@@ -9,7 +9,7 @@
 //! - [`ocr`]: PP-OCRv6 small detector (DB) + recogniser (CTC).
 //! - [`phi`]: regex-based PHI/PII finder over OCR lines (no model).
 //! - [`objects`]: NanoDet-m, COCO-80.
-//! - [`matte`]: selfie-segmentation person matte.
+//! - `matte`: selfie-segmentation person matte, refined per person.
 //!
 //! Images come in as [`image::RgbImage`]; results are plain serde structs
 //! (with JSON schemas). Inference is blocking CPU work: call it from a
@@ -21,7 +21,7 @@ mod engine;
 mod error;
 pub mod faces;
 mod geometry;
-pub mod matte;
+mod matte;
 pub mod objects;
 pub mod ocr;
 pub mod phi;

@@ -12,7 +12,7 @@ use image::{GrayImage, Luma, RgbImage};
 
 use crate::engine::OnnxModel;
 use crate::error::{VisionError, check_image};
-use crate::geometry::area;
+use crate::geometry::{area, iou};
 use crate::preprocess::{ChannelOrder, Normalization, resize, to_nhwc};
 
 const INPUT_SIDE: u32 = 256;
@@ -48,7 +48,15 @@ impl PersonMatte {
             .copied()
             .collect();
         small.sort_by(|a, b| area(b).total_cmp(&area(a)));
-        for bbox in small.into_iter().take(MAX_PEOPLE) {
+        // Near-duplicate boxes (a NanoDet person and the body guessed from
+        // the same face) would re-matte the same crop twice.
+        let mut kept: Vec<[f32; 4]> = Vec::new();
+        for bbox in small {
+            if !kept.iter().any(|other| iou(other, &bbox) > 0.5) {
+                kept.push(bbox);
+            }
+        }
+        for bbox in kept.into_iter().take(MAX_PEOPLE) {
             let (x0, y0, side) = square_around(bbox, width, height);
             if side < 8 {
                 continue;

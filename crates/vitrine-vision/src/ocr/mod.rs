@@ -1,5 +1,5 @@
-//! Text reading (OCR) with PP-OCRv6 small: [`detect`] finds line boxes,
-//! [`recognize`] reads each one; this module orders the lines for reading.
+//! Text reading (OCR) with PP-OCRv6 small: `detect` finds line boxes,
+//! `recognize` reads each one; this module orders the lines for reading.
 
 mod detect;
 pub(crate) mod polygon;
