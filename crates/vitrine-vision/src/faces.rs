@@ -5,8 +5,14 @@
 //! and landmark offsets. One resolution never suits every photo — a close-up
 //! face can exceed the receptive field at full resolution, while the 29 faces
 //! of a group photo vanish when shrunk — so the detector runs a coarse pass
-//! (long side ≤ 640 px) and a fine pass at native resolution (tiled above
-//! `max_side`), then merges both with non-maximum suppression.
+//! (long side ≤ 640 px) and a fine pass (native resolution by default, tiled
+//! above `max_side`), then merges both with non-maximum suppression.
+//!
+//! CenterFace finds faces down to ~12 px of its input and is reliable from
+//! ~20 px (measured by shrinking the astronaut portrait). So a caller who only
+//! needs faces of at least `min_face` px can run the fine pass at
+//! `20 / min_face` of native resolution, or skip it when the coarse pass
+//! already resolves such faces.
 
 use image::RgbImage;
 use schemars::JsonSchema;
@@ -38,8 +44,13 @@ pub struct FaceOptions {
     /// IoU above which two detections are the same face. Default 0.3.
     pub nms_iou: f32,
     /// Long side (px) up to which the fine pass runs on the whole image;
-    /// larger images are tiled at native resolution. Default 2048.
+    /// larger images are tiled. Default 2048.
     pub max_side: u32,
+    /// Height (px, in the input image) of the smallest face that must be
+    /// found. Default 20, i.e. the fine pass at native resolution. Larger
+    /// values trade small faces for speed on big images (48 runs a 1080p
+    /// photo's fine pass at 0.42×, 5.7× fewer pixels).
+    pub min_face: f32,
 }
 
 impl Default for FaceOptions {
@@ -48,6 +59,7 @@ impl Default for FaceOptions {
             min_score: 0.5,
             nms_iou: 0.3,
             max_side: 2048,
+            min_face: RELIABLE_FACE,
         }
     }
 }
@@ -66,6 +78,12 @@ impl FaceOptions {
                 reason: format!("must be within 0..=1, got {}", self.nms_iou),
             });
         }
+        if !(self.min_face.is_finite() && self.min_face >= 1.0) {
+            return Err(VisionError::InvalidParameter {
+                name: "min_face",
+                reason: format!("must be at least 1 (pixels), got {}", self.min_face),
+            });
+        }
         if self.max_side < 256 {
             return Err(VisionError::InvalidParameter {
                 name: "max_side",
@@ -78,6 +96,8 @@ impl FaceOptions {
 
 /// Long side of the coarse pass.
 const COARSE_SIDE: u32 = 640;
+/// Face height (px at the network input) from which CenterFace is reliable.
+const RELIABLE_FACE: f32 = 20.0;
 /// Tile size and overlap for images larger than `max_side`. The overlap is
 /// larger than any face that the coarse pass would miss.
 const TILE: u32 = 1024;
@@ -109,25 +129,43 @@ impl FaceDetector {
         let coarse = f64::from(COARSE_SIDE.min(long_side)) / f64::from(long_side);
         faces.extend(self.detect_scaled(image, coarse, options.min_score)?);
 
-        // Fine pass at native resolution, whole or tiled.
-        if long_side > COARSE_SIDE {
-            if long_side <= options.max_side {
-                faces.extend(self.detect_scaled(image, 1.0, options.min_score)?);
+        // Fine pass at the scale that makes `min_face` reliable (never above
+        // native), whole or tiled; skipped when the coarse pass already is.
+        let fine = f64::from((RELIABLE_FACE / options.min_face).min(1.0));
+        if fine > coarse * 1.05 {
+            let fine_image = if fine < 1.0 {
+                resize(
+                    image,
+                    ((f64::from(width) * fine).round() as u32).max(1),
+                    ((f64::from(height) * fine).round() as u32).max(1),
+                )
             } else {
-                for (x, y, tile) in tiles(image) {
-                    for mut face in self.detect_scaled(&tile, 1.0, options.min_score)? {
-                        face.bbox = [
-                            face.bbox[0] + x as f32,
-                            face.bbox[1] + y as f32,
-                            face.bbox[2] + x as f32,
-                            face.bbox[3] + y as f32,
-                        ];
-                        for point in &mut face.landmarks {
-                            point[0] += x as f32;
-                            point[1] += y as f32;
-                        }
-                        faces.push(face);
+                image.clone()
+            };
+            // Maps fine-image pixels back to input pixels.
+            let back_x = width as f32 / fine_image.width() as f32;
+            let back_y = height as f32 / fine_image.height() as f32;
+            let fine_long_side = fine_image.width().max(fine_image.height());
+            let parts = if fine_long_side <= options.max_side {
+                vec![(0, 0, fine_image)]
+            } else {
+                tiles(&fine_image)
+            };
+            for (x, y, part) in parts {
+                for mut face in self.detect_scaled(&part, 1.0, options.min_score)? {
+                    let map = |point: [f32; 2]| {
+                        [
+                            (point[0] + x as f32) * back_x,
+                            (point[1] + y as f32) * back_y,
+                        ]
+                    };
+                    let [x0, y0] = map([face.bbox[0], face.bbox[1]]);
+                    let [x1, y1] = map([face.bbox[2], face.bbox[3]]);
+                    face.bbox = clamp_box([x0, y0, x1, y1], width, height);
+                    for point in &mut face.landmarks {
+                        *point = map(*point);
                     }
+                    faces.push(face);
                 }
             }
         }

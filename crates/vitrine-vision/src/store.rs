@@ -137,7 +137,15 @@ impl Models {
                 });
             }
         }
-        let library = dir.join(files::ONNXRUNTIME);
+        // ort resolves a relative library path against the executable's
+        // directory first; an absolute path means exactly this file.
+        let library = dir
+            .join(files::ONNXRUNTIME)
+            .canonicalize()
+            .map_err(|error| VisionError::RuntimeLoad {
+                path: dir.join(files::ONNXRUNTIME),
+                message: error.to_string(),
+            })?;
         let environment = ort::init_from(&library)
             .map_err(|error| VisionError::RuntimeLoad {
                 path: library.clone(),

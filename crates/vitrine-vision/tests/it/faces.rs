@@ -88,3 +88,28 @@ fn tiled_fine_pass_still_finds_the_group() {
         .expect("detection runs");
     assert!((27..=31).contains(&faces.len()), "{} faces", faces.len());
 }
+
+#[test]
+fn larger_min_face_still_finds_the_group_at_reduced_resolution() {
+    // The Solvay faces are 50–65 px tall: asking for faces ≥ 40 px runs the
+    // fine pass at half resolution and must still find them.
+    let image = photo("solvay-1927.png");
+    let options = FaceOptions {
+        min_face: 40.0,
+        ..FaceOptions::default()
+    };
+    let faces = models()
+        .detect_faces(&image, &options)
+        .expect("detection runs");
+    assert!((27..=31).contains(&faces.len()), "{} faces", faces.len());
+    let error = models()
+        .detect_faces(
+            &image,
+            &FaceOptions {
+                min_face: 0.0,
+                ..FaceOptions::default()
+            },
+        )
+        .expect_err("zero-pixel faces make no sense");
+    assert!(error.to_string().contains("`min_face`"), "{error}");
+}
