@@ -191,7 +191,14 @@ pub fn find_phi_in_text(text: &str) -> Vec<PhiMatch> {
                 continue;
             };
             let range = trim_range(text, group.range());
+            // Labels like "Chart" or "Card" also start ordinary phrases
+            // ("Chart review", "Card on file"): an identifier has a digit.
+            let needs_digit = matches!(
+                pattern.kind,
+                PhiKind::MedicalRecordNumber | PhiKind::AccountNumber
+            );
             if range.is_empty()
+                || (needs_digit && !text[range.clone()].bytes().any(|b| b.is_ascii_digit()))
                 || taken
                     .iter()
                     .any(|other| other.start < range.end && range.start < other.end)
@@ -390,6 +397,10 @@ mod tests {
             "Total due 1250.00 USD",
             "Invoice 2024 summary",
             "Room 12 on floor 3",
+            "Chart review pending",
+            "Card on file",
+            "Group photo taken outside",
+            "Policy holder signature below",
         ] {
             assert_eq!(found(text), [], "{text}");
         }
