@@ -1,0 +1,120 @@
+//! The agent's error type, classified at the source so the server maps it to a status without
+//! looking inside.
+
+use vitrine_store::StoreError;
+use vitrine_tools::ToolError;
+
+/// Everything that can stop a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// The offline planner did not recognise any task in the instruction.
+    #[error(
+        "the offline planner could not work out what to do with \"{instruction}\". It understands these requests: {capabilities}. Free-form requests need an LLM planner (configured with `--llm-base-url`), which this build does not include yet."
+    )]
+    NotUnderstood {
+        /// The instruction as received (shortened).
+        instruction: String,
+        /// What it can do, as a readable list.
+        capabilities: String,
+    },
+    /// The response schema cannot be filled from what ran.
+    #[error("the response schema cannot be satisfied: field `{field}`: {why}")]
+    SchemaUnsatisfiable {
+        /// JSON path of the field, e.g. `notes` or `items[0].image`.
+        field: String,
+        /// Why not.
+        why: String,
+    },
+    /// The response schema itself is not a usable JSON Schema.
+    #[error("the response schema is invalid: {0}")]
+    InvalidSchema(String),
+    /// The inputs do not fit the request (missing, or of the wrong kind).
+    #[error("{0}")]
+    WrongInput(String),
+    /// The plan needs a tool outside the request's `toolsets`.
+    #[error(
+        "this request needs the tool `{tool}` from the toolset `{toolset}`, but the request's `toolsets` allow only: {allowed}; add `{toolset}` to `toolsets` or leave `toolsets` out"
+    )]
+    ToolNotAllowed {
+        /// The tool.
+        tool: String,
+        /// Its toolset.
+        toolset: String,
+        /// The toolsets the request allowed.
+        allowed: String,
+    },
+    /// A plan failed validation.
+    #[error("invalid plan: step `{step}`: {message}")]
+    InvalidPlan {
+        /// The step at fault (or `plan`).
+        step: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A tool failed.
+    #[error("step `{step}` (`{tool}`) failed: {source}")]
+    Tool {
+        /// The step.
+        step: String,
+        /// The tool.
+        tool: String,
+        /// What the tool reported.
+        #[source]
+        source: ToolError,
+    },
+    /// A step or the whole request ran out of time.
+    #[error("{what} took longer than the limit of {seconds} s")]
+    Timeout {
+        /// What timed out: a step or the request.
+        what: String,
+        /// The limit.
+        seconds: u64,
+    },
+    /// Reading the inputs from the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AgentError {
+    /// True when the caller can fix the problem by changing the request.
+    pub fn is_client_error(&self) -> bool {
+        match self {
+            AgentError::NotUnderstood { .. }
+            | AgentError::SchemaUnsatisfiable { .. }
+            | AgentError::InvalidSchema(_)
+            | AgentError::WrongInput(_)
+            | AgentError::ToolNotAllowed { .. } => true,
+            AgentError::InvalidPlan { .. } | AgentError::Timeout { .. } => false,
+            AgentError::Tool { source, .. } => source.is_client_error(),
+            AgentError::Store(error) => error.is_client_error(),
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AgentError::NotUnderstood { .. } => "instruction_not_understood",
+            AgentError::SchemaUnsatisfiable { .. } => "schema_unsatisfiable",
+            AgentError::InvalidSchema(_) => "invalid_response_schema",
+            AgentError::WrongInput(_) => "wrong_input",
+            AgentError::ToolNotAllowed { .. } => "tool_not_allowed",
+            AgentError::InvalidPlan { .. } => "invalid_plan",
+            AgentError::Tool { source, .. } => source.code(),
+            AgentError::Timeout { .. } => "timeout",
+            AgentError::Store(error) => error.code(),
+        }
+    }
+
+    /// The request parameter at fault, for the error envelope's `param`.
+    pub fn param(&self) -> Option<&'static str> {
+        match self {
+            AgentError::NotUnderstood { .. } | AgentError::WrongInput(_) => Some("messages"),
+            AgentError::SchemaUnsatisfiable { .. } | AgentError::InvalidSchema(_) => {
+                Some("response_format")
+            }
+            AgentError::ToolNotAllowed { .. } => Some("toolsets"),
+            _ => None,
+        }
+    }
+}

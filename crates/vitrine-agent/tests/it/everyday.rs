@@ -1,0 +1,523 @@
+//! The everyday single-step asks, each checked on real pixels, bytes and model outputs.
+
+use image::GenericImageView;
+use serde_json::{Value, json};
+use vitrine_wire::ArtifactKind;
+
+use crate::support::{
+    ask, bytes_of, image_of, json, photo, session, test_clip, test_pdf, text_image, tool, upload,
+    upload_image,
+};
+
+fn image_ref_schema(field: &str) -> Value {
+    json!({
+        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
+        "properties": {field: {"$ref": "#/$defs/ImageRef"}},
+        "required": [field],
+        "type": "object"
+    })
+}
+
+/// The only final ref of a plain-text answer, which must name it.
+fn final_ref(outcome: &vitrine_agent::AgentOutcome) -> String {
+    let finals = outcome.plan["final_refs"].as_array().expect("final refs");
+    assert_eq!(finals.len(), 1, "{}", outcome.plan);
+    let id = finals[0].as_str().expect("id").to_owned();
+    assert!(
+        outcome.content.contains(&id),
+        "the answer must name {id}: {}",
+        outcome.content
+    );
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crop_to_the_largest_face() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("solvay-1927.png")).await;
+    let outcome = ask(
+        &session,
+        "Crop to the largest face",
+        vec![input],
+        None,
+        None,
+    )
+    .await
+    .expect("crop");
+    let (_, cropped) = image_of(&session, &final_ref(&outcome)).await;
+    assert!(
+        cropped.width() < 400 && cropped.height() < 400,
+        "{:?}",
+        cropped.dimensions()
+    );
+    let faces = tool(
+        &session,
+        "detect_faces",
+        json!({"image": final_ref(&outcome)}),
+    )
+    .await;
+    assert!(
+        faces.facts["count"].as_u64() >= Some(1),
+        "a face fills the crop: {}",
+        faces.facts
+    );
+    assert!(
+        outcome.content.contains("largest face"),
+        "{}",
+        outcome.content
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn thumbnail_and_resize_to_n_px() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("dog.jpg")).await;
+    let outcome = ask(
+        &session,
+        "Make a 128 px thumbnail",
+        vec![input.clone()],
+        None,
+        None,
+    )
+    .await
+    .expect("thumbnail");
+    let (meta, thumb) = image_of(&session, &final_ref(&outcome)).await;
+    assert_eq!(thumb.dimensions(), (128, 96));
+    assert_eq!(meta.content_type, "image/jpeg");
+
+    let outcome = ask(
+        &session,
+        "Resize it to 300 pixels wide",
+        vec![input],
+        None,
+        None,
+    )
+    .await
+    .expect("resize");
+    let (_, resized) = image_of(&session, &final_ref(&outcome)).await;
+    assert_eq!(resized.dimensions(), (300, 225));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nine_by_sixteen_crop() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("dog.jpg")).await;
+    let outcome = ask(
+        &session,
+        "Crop this to 9:16 for a story",
+        vec![input],
+        Some(image_ref_schema("story")),
+        None,
+    )
+    .await
+    .expect("aspect");
+    let id = json(&outcome)["story"]["id"]
+        .as_str()
+        .expect("ref")
+        .to_owned();
+    let (_, story) = image_of(&session, &id).await;
+    assert_eq!(story.height(), 576, "a crop keeps the full height");
+    let ratio = f64::from(story.width()) / f64::from(story.height());
+    assert!(
+        (ratio - 9.0 / 16.0).abs() < 0.01,
+        "{:?}",
+        story.dimensions()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grayscale_and_rotate() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("person.jpg")).await;
+    let outcome = ask(
+        &session,
+        "Make it black and white",
+        vec![input.clone()],
+        None,
+        None,
+    )
+    .await
+    .expect("grayscale");
+    let (_, gray) = image_of(&session, &final_ref(&outcome)).await;
+    let rgb = gray.to_rgb8();
+    assert!(
+        rgb.pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]),
+        "not gray"
+    );
+
+    let outcome = ask(
+        &session,
+        "Rotate the photo 90 degrees clockwise",
+        vec![input],
+        None,
+        None,
+    )
+    .await
+    .expect("rotate");
+    let (_, rotated) = image_of(&session, &final_ref(&outcome)).await;
+    assert_eq!(rotated.dimensions(), (424, 640));
+    let original = photo("person.jpg");
+    // Clockwise: the original's bottom-left corner becomes the top-left.
+    let expected = original.get_pixel(0, 423).0;
+    let got = rotated.to_rgb8().get_pixel(0, 0).0;
+    let distance: i32 = expected
+        .iter()
+        .zip(got)
+        .map(|(a, b)| (i32::from(*a) - i32::from(b)).abs())
+        .sum();
+    assert!(distance < 40, "{expected:?} vs {got:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn detect_faces_and_objects_and_draw_boxes() {
+    let session = session().await;
+    let dog = upload_image(&session, &photo("dog.jpg")).await;
+    let schema = json!({
+        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
+        "properties": {
+            "annotated": {"$ref": "#/$defs/ImageRef"},
+            "object_count": {"type": "integer"},
+            "labels": {"type": "array", "items": {"type": "string"}}
+        },
+        "required": ["annotated", "object_count", "labels"],
+        "type": "object"
+    });
+    let outcome = ask(
+        &session,
+        "Detect the objects and draw boxes around them",
+        vec![dog.clone()],
+        Some(schema),
+        None,
+    )
+    .await
+    .expect("objects");
+    let answer = json(&outcome);
+    let labels: Vec<&str> = answer["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(labels.contains(&"dog"), "{answer}");
+    assert!(answer["object_count"].as_u64() >= Some(1), "{answer}");
+    let (_, annotated) = image_of(&session, answer["annotated"]["id"].as_str().expect("id")).await;
+    let before = photo("dog.jpg");
+    let changed = before
+        .pixels()
+        .zip(annotated.to_rgb8().pixels())
+        .filter(|(a, b)| a.0.iter().zip(b.0).any(|(x, y)| x.abs_diff(y) > 60))
+        .count();
+    assert!(
+        changed > 1000,
+        "boxes were drawn ({changed} pixels changed)"
+    );
+
+    let astronaut = upload_image(&session, &photo("astronaut.png")).await;
+    let outcome = ask(
+        &session,
+        "Find the faces and draw boxes",
+        vec![astronaut],
+        None,
+        None,
+    )
+    .await
+    .expect("faces");
+    assert!(
+        outcome.content.starts_with("Found 1 face"),
+        "{}",
+        outcome.content
+    );
+    final_ref(&outcome);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pixelate_faces() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("astronaut.png")).await;
+    let outcome = ask(
+        &session,
+        "Pixelate the faces",
+        vec![input.clone()],
+        None,
+        None,
+    )
+    .await
+    .expect("pixelate");
+    assert!(
+        outcome.content.starts_with("Pixelated 1 face"),
+        "{}",
+        outcome.content
+    );
+    let faces = tool(
+        &session,
+        "detect_faces",
+        json!({"image": input.id.to_string()}),
+    )
+    .await;
+    let bbox: [f64; 4] =
+        serde_json::from_value(faces.facts["faces"][0]["box"].clone()).expect("box");
+    let (_, out) = image_of(&session, &final_ref(&outcome)).await;
+    let original = image::DynamicImage::ImageRgb8(photo("astronaut.png"));
+    let was = crate::support::detail_energy(&original, bbox);
+    let now = crate::support::detail_energy(&out, bbox);
+    assert!(now < was * 0.5, "{was} -> {now}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ocr_the_text() {
+    let session = session().await;
+    let page = text_image(700, 200, &["Invoice 4471", "Total due: 129.50 EUR"], 32.0);
+    let input = upload_image(&session, &page).await;
+    let schema = json!({
+        "properties": {"text": {"type": "string", "description": "All text in the image"}, "line_count": {"type": "integer"}},
+        "required": ["text", "line_count"],
+        "type": "object"
+    });
+    let outcome = ask(
+        &session,
+        "OCR the text",
+        vec![input.clone()],
+        Some(schema),
+        None,
+    )
+    .await
+    .expect("ocr");
+    let answer = json(&outcome);
+    assert_eq!(
+        answer["text"], "Invoice 4471\nTotal due: 129.50 EUR",
+        "{answer}"
+    );
+    assert_eq!(answer["line_count"], 2);
+    assert!(outcome.made.is_empty());
+
+    let outcome = ask(
+        &session,
+        "Read the text in this image",
+        vec![input],
+        None,
+        None,
+    )
+    .await
+    .expect("ocr");
+    assert!(
+        outcome.content.contains("Total due: 129.50 EUR"),
+        "{}",
+        outcome.content
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remove_the_background() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("person.jpg")).await;
+    let schema = json!({
+        "$defs": {
+            "ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"},
+            "ArrayRef": {"properties": {"id": {"pattern": "^arr_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}
+        },
+        "properties": {"cutout": {"$ref": "#/$defs/ImageRef"}, "mask": {"$ref": "#/$defs/ArrayRef"}},
+        "required": ["cutout", "mask"],
+        "type": "object"
+    });
+    let outcome = ask(
+        &session,
+        "Remove the background",
+        vec![input],
+        Some(schema),
+        None,
+    )
+    .await
+    .expect("background");
+    let answer = json(&outcome);
+    let (meta, cutout) = image_of(&session, answer["cutout"]["id"].as_str().expect("id")).await;
+    assert_eq!(meta.content_type, "image/png");
+    let rgba = cutout.to_rgba8();
+    let transparent = rgba.pixels().filter(|p| p.0[3] == 0).count();
+    let opaque = rgba.pixels().filter(|p| p.0[3] == 255).count();
+    let total = rgba.pixels().count();
+    assert!(
+        transparent > total / 10 && opaque > total / 20,
+        "{transparent} / {opaque} of {total}"
+    );
+    let (mask_meta, npy) = bytes_of(&session, answer["mask"]["id"].as_str().expect("id")).await;
+    assert_eq!(mask_meta.kind, ArtifactKind::Array);
+    assert!(npy.starts_with(b"\x93NUMPY"), "an .npy file");
+    assert!(
+        String::from_utf8_lossy(&npy[..128]).contains("(424, 640)"),
+        "shape (h, w)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trim_extract_frames_and_contact_sheet() {
+    let session = session().await;
+    let clip = upload(&session, &test_clip(6), ArtifactKind::Video, "video/mp4").await;
+    let schema = json!({
+        "$defs": {"VideoRef": {"properties": {"id": {"pattern": "^vid_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
+        "properties": {"clip": {"$ref": "#/$defs/VideoRef"}},
+        "required": ["clip"],
+        "type": "object"
+    });
+    let outcome = ask(
+        &session,
+        "Trim the video from 1.5 to 4 seconds",
+        vec![clip.clone()],
+        Some(schema),
+        None,
+    )
+    .await
+    .expect("trim");
+    let id = json(&outcome)["clip"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (meta, _) = bytes_of(&session, &id).await;
+    assert_eq!(meta.content_type, "video/mp4");
+    let duration = meta.media.duration_s.expect("duration");
+    assert!((duration - 2.5).abs() < 0.15, "{duration}");
+
+    let schema = json!({
+        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
+        "properties": {"frames": {"type": "array", "items": {"$ref": "#/$defs/ImageRef"}}},
+        "required": ["frames"],
+        "type": "object"
+    });
+    let outcome = ask(
+        &session,
+        "Extract 4 frames from this video",
+        vec![clip.clone()],
+        Some(schema),
+        None,
+    )
+    .await
+    .expect("frames");
+    let frames = json(&outcome)["frames"].as_array().expect("frames").clone();
+    assert_eq!(frames.len(), 4);
+    for frame in &frames {
+        let (_, image) = image_of(&session, frame["id"].as_str().expect("id")).await;
+        assert_eq!(image.dimensions(), (320, 240));
+    }
+
+    let outcome = ask(
+        &session,
+        "Make a contact sheet of 6 frames",
+        vec![clip],
+        None,
+        None,
+    )
+    .await
+    .expect("sheet");
+    let (_, sheet) = image_of(&session, &final_ref(&outcome)).await;
+    assert!(
+        sheet.width() > 640 && sheet.height() > 240,
+        "{:?}",
+        sheet.dimensions()
+    );
+    assert!(outcome.content.contains("6 frames"), "{}", outcome.content);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn render_page_k_of_a_pdf() {
+    let session = session().await;
+    let pages = [
+        text_image(400, 300, &["First page"], 30.0),
+        text_image(400, 300, &["Second page"], 30.0),
+    ];
+    let pdf = upload(
+        &session,
+        &test_pdf(&pages),
+        ArtifactKind::Document,
+        "application/pdf",
+    )
+    .await;
+    let outcome = ask(
+        &session,
+        "Render page 2 of the PDF and read the text",
+        vec![pdf],
+        None,
+        None,
+    )
+    .await
+    .expect("render");
+    let tools: Vec<&str> = outcome.plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["tool"].as_str())
+        .collect();
+    assert_eq!(tools, ["render_pdf_page", "ocr"]);
+    assert!(
+        outcome.content.contains("Second page"),
+        "{}",
+        outcome.content
+    );
+    assert!(
+        !outcome.content.contains("First page"),
+        "{}",
+        outcome.content
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_d_reconstruction_of_the_table() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("dog.jpg")).await;
+    let schema = json!({
+        "$defs": {"ReconRef": {"properties": {"id": {"pattern": "^recon_\\w{6}$", "title": "Id", "type": "string"}}, "required": ["id"], "title": "ReconRef", "type": "object"}},
+        "properties": {"recon_path": {"$ref": "#/$defs/ReconRef", "description": "3D reconstruction artifact (SPZ format)"}},
+        "required": ["recon_path"],
+        "type": "object"
+    });
+    let outcome = ask(
+        &session,
+        "Generate a 3D reconstruction of the table in the image.",
+        vec![input],
+        Some(schema),
+        None,
+    )
+    .await
+    .expect("recon");
+    let step = &outcome.plan["steps"][0];
+    assert_eq!(step["tool"], "reconstruct_3d");
+    assert_eq!(step["args"]["object"], "table");
+    let facts = &step["facts"];
+    assert!(
+        facts["depth"]
+            .as_str()
+            .is_some_and(|d| d.contains("approximation")),
+        "{facts}"
+    );
+    // The dog photo has no table: the tool must say so rather than pretend.
+    if facts["object_found"] == json!(true) {
+        assert_eq!(facts["object_label"], "dining table");
+    } else {
+        assert!(
+            facts["object_note"]
+                .as_str()
+                .is_some_and(|n| n.contains("dining table")),
+            "{facts}"
+        );
+    }
+    let id = json(&outcome)["recon_path"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (meta, spz) = bytes_of(&session, &id).await;
+    assert_eq!(meta.content_type, "application/octet-stream");
+    assert_eq!(&spz[..2], b"\x1f\x8b", "SPZ is gzip-compressed");
+    let splats = vitrine_splat_count(&spz);
+    assert_eq!(Some(splats), facts["gaussians"].as_u64(), "{facts}");
+}
+
+/// The number of points in an SPZ file's header (after gunzip: magic, version, count).
+fn vitrine_splat_count(spz: &[u8]) -> u64 {
+    use std::io::Read;
+    let mut header = [0u8; 12];
+    flate2::read::GzDecoder::new(spz)
+        .read_exact(&mut header)
+        .expect("gunzip");
+    assert_eq!(&header[..4], b"NGSP", "SPZ magic");
+    u64::from(u32::from_le_bytes([
+        header[8], header[9], header[10], header[11],
+    ]))
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the agent: a real `LocalStore` in a temp dir, the real models from
+//! `models/fetched` (run `scripts/fetch-models.sh`), real ffmpeg and poppler.
+
+mod everyday;
+mod redaction;
+mod refusals;
+mod support;

@@ -1,0 +1,174 @@
+//! The seed's redaction example: "Blur all faces and remove any PHI from this image" with a
+//! `{redacted_image: ImageRef, notes: str}` schema, on a real photo with a PHI strip pasted on.
+
+use image::RgbImage;
+use serde_json::{Value, json};
+
+use crate::support::{
+    ask, detail_energy, draw_lines, image_of, json, photo, session, tool, upload_image,
+};
+
+/// What `RedactionResult.model_json_schema()` emits with the real `vlmrun` 0.9 and pydantic 2.
+fn redaction_schema() -> Value {
+    json!({
+        "$defs": {
+            "ImageRef": {
+                "properties": {"id": {"pattern": "^img_\\w{6}$", "title": "Id", "type": "string"}},
+                "required": ["id"],
+                "title": "ImageRef",
+                "type": "object"
+            }
+        },
+        "properties": {
+            "redacted_image": {
+                "$ref": "#/$defs/ImageRef",
+                "description": "Image with sensitive regions removed"
+            },
+            "notes": {"title": "Notes", "type": "string"}
+        },
+        "required": ["redacted_image", "notes"],
+        "title": "RedactionResult",
+        "type": "object"
+    })
+}
+
+const PHI_LINES: [&str; 3] = ["Name: John Smith", "DOB: 04/12/1961", "SSN 123-45-6789"];
+const PHI_STRINGS: [&str; 6] = ["John", "Smith", "1961", "04/12", "123-45", "6789"];
+
+/// The astronaut photo (one face) above a white strip with three lines of PHI.
+fn photo_with_phi() -> RgbImage {
+    let astronaut = photo("astronaut.png");
+    let (width, height) = astronaut.dimensions();
+    let mut canvas = RgbImage::from_pixel(width, height + 150, image::Rgb([255, 255, 255]));
+    image::imageops::replace(&mut canvas, &astronaut, 0, 0);
+    draw_lines(
+        &mut canvas,
+        &PHI_LINES,
+        28.0,
+        20.0,
+        f32::from(height as u16) + 12.0,
+    );
+    canvas
+}
+
+fn ocr_text(facts: &Value) -> String {
+    facts["text"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn faces_blurred_and_phi_painted_over_on_one_image() {
+    let session = session().await;
+    let input = upload_image(&session, &photo_with_phi()).await;
+
+    // Independent measurements of the input: where the face is, and that the PHI is legible.
+    let faces = tool(
+        &session,
+        "detect_faces",
+        json!({"image": input.id.to_string()}),
+    )
+    .await;
+    let face_boxes: Vec<[f64; 4]> = faces.facts["faces"]
+        .as_array()
+        .expect("faces")
+        .iter()
+        .map(|face| serde_json::from_value(face["box"].clone()).expect("box"))
+        .collect();
+    assert!(
+        !face_boxes.is_empty(),
+        "the astronaut's face must be detected: {}",
+        faces.facts
+    );
+    let before = ocr_text(
+        &tool(&session, "ocr", json!({"image": input.id.to_string()}))
+            .await
+            .facts,
+    );
+    for planted in PHI_STRINGS {
+        assert!(
+            before.contains(planted),
+            "{planted:?} not legible before:\n{before}"
+        );
+    }
+
+    let schema = redaction_schema();
+    let outcome = ask(
+        &session,
+        "Blur all faces and remove any PHI from this image.",
+        vec![input.clone()],
+        Some(schema.clone()),
+        None,
+    )
+    .await
+    .expect("the redaction request succeeds");
+    let answer = json(&outcome);
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    assert!(
+        validator.is_valid(&answer),
+        "answer does not validate: {answer}"
+    );
+
+    let id = answer["redacted_image"]["id"].as_str().expect("ref id");
+    let (meta, redacted) = image_of(&session, id).await;
+    assert_eq!(meta.content_type, "image/jpeg");
+    assert_eq!(meta.kind, vitrine_wire::ArtifactKind::Image);
+    assert_eq!(
+        (redacted.width(), redacted.height()),
+        photo_with_phi().dimensions(),
+        "same size as the input"
+    );
+    // The output is the last step's image: its provenance leads back to the input.
+    assert_eq!(meta.provenance.operation, "redact_phi");
+
+    let original = image::DynamicImage::ImageRgb8(photo_with_phi());
+    for bbox in &face_boxes {
+        let (was, now) = (
+            detail_energy(&original, *bbox),
+            detail_energy(&redacted, *bbox),
+        );
+        eprintln!("face {bbox:?}: detail energy {was:.1} -> {now:.1}");
+        assert!(
+            now < was * 0.15,
+            "face {bbox:?} still detailed: {was:.1} -> {now:.1}"
+        );
+    }
+
+    let after = ocr_text(&tool(&session, "ocr", json!({"image": id})).await.facts);
+    eprintln!("OCR after redaction:\n{after}");
+    for planted in PHI_STRINGS {
+        assert!(
+            !after.contains(planted),
+            "{planted:?} still legible:\n{after}"
+        );
+    }
+
+    let notes = answer["notes"].as_str().expect("notes");
+    eprintln!("notes: {notes}");
+    assert!(notes.contains("Blurred 1 face"), "{notes}");
+    assert!(notes.contains("PHI"), "{notes}");
+    for kind in ["name", "date of birth", "social security number"] {
+        assert!(notes.contains(kind), "{kind:?} not named in {notes:?}");
+    }
+    for planted in PHI_STRINGS {
+        assert!(
+            !outcome.content.contains(planted),
+            "the answer leaks {planted:?}"
+        );
+        assert!(
+            !outcome.plan.to_string().contains(planted),
+            "the plan leaks {planted:?}"
+        );
+    }
+    // Two steps, chained: faces first, then PHI on the blurred image.
+    let steps = outcome.plan["steps"].as_array().expect("steps");
+    let tools: Vec<&str> = steps
+        .iter()
+        .filter_map(|step| step["tool"].as_str())
+        .collect();
+    assert_eq!(tools, ["blur_faces", "redact_phi"]);
+    assert_eq!(
+        outcome.made.len(),
+        2,
+        "one intermediate and one final image"
+    );
+    assert_eq!(outcome.plan["final_refs"], json!([id]));
+}

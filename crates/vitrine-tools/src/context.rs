@@ -1,0 +1,104 @@
+//! What a tool runs against: the store, the caller's session, the vision models and limits.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+use vitrine_store::ArtifactStore;
+use vitrine_vision::Models;
+use vitrine_wire::SessionId;
+
+use crate::error::ToolError;
+
+/// Size and count limits every tool respects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolLimits {
+    /// Largest input artifact read into memory, in bytes.
+    pub max_input_bytes: u64,
+    /// Largest output artifact written, in bytes.
+    pub max_output_bytes: u64,
+    /// Largest decoded image, in pixels.
+    pub max_pixels: u64,
+    /// JPEG quality of image outputs.
+    pub jpeg_quality: u8,
+}
+
+impl Default for ToolLimits {
+    fn default() -> Self {
+        ToolLimits {
+            max_input_bytes: 256 * 1024 * 1024,
+            max_output_bytes: 512 * 1024 * 1024,
+            max_pixels: vitrine_media::DEFAULT_MAX_PIXELS,
+            jpeg_quality: 90,
+        }
+    }
+}
+
+/// The vision models, loaded on first use and then shared.
+///
+/// Loading takes about a second and needs `libonnxruntime.so`, so a server that never sees a
+/// vision request never pays for it. A failed load is not cached: fixing the directory (for
+/// example by running `scripts/fetch-models.sh`) takes effect on the next request.
+#[derive(Debug)]
+pub struct LazyModels {
+    dir: PathBuf,
+    cell: OnceCell<Arc<Models>>,
+}
+
+impl LazyModels {
+    /// Models that will be loaded from `dir` when first needed.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        LazyModels {
+            dir: dir.into(),
+            cell: OnceCell::new(),
+        }
+    }
+
+    /// The models directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The loaded models, loading them (off the async runtime) the first time.
+    pub async fn get(&self) -> Result<Arc<Models>, ToolError> {
+        let models = self
+            .cell
+            .get_or_try_init(|| async {
+                let dir = self.dir.clone();
+                let models = tokio::task::spawn_blocking(move || Models::load(&dir))
+                    .await
+                    .map_err(ToolError::join)??;
+                Ok::<_, ToolError>(Arc::new(models))
+            })
+            .await?;
+        Ok(Arc::clone(models))
+    }
+}
+
+/// Everything a tool may touch. Tools are pure functions of their arguments and of the
+/// artifacts of this session.
+#[derive(Clone)]
+pub struct ToolContext {
+    /// The artifact store.
+    pub store: Arc<dyn ArtifactStore>,
+    /// The tenant whose session this is.
+    pub tenant: String,
+    /// The session inputs are read from and outputs are written to.
+    pub session: SessionId,
+    /// The vision models, loaded lazily.
+    pub models: Arc<LazyModels>,
+    /// Size limits.
+    pub limits: ToolLimits,
+}
+
+impl std::fmt::Debug for ToolContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolContext")
+            .field("store", &self.store.describe())
+            .field("tenant", &self.tenant)
+            .field("session", &self.session)
+            .field("models", &self.models.dir())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}

@@ -1,0 +1,119 @@
+//! The one error type of the tool catalog, classified at the source.
+//!
+//! Every failure says whether the caller can fix it ([`ToolError::is_client_error`]) and carries
+//! a stable [`ToolError::code`], so the agent and the server never match three crates deep.
+
+use vitrine_store::StoreError;
+use vitrine_wire::ArtifactKind;
+
+/// Everything that can go wrong while running a tool.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ToolError {
+    /// No tool of that name is in the catalog.
+    #[error("there is no tool named `{0}`")]
+    UnknownTool(String),
+    /// The arguments do not match the tool's parameter schema.
+    #[error("invalid arguments for `{tool}`: {message}")]
+    InvalidArguments {
+        /// The tool.
+        tool: &'static str,
+        /// What was wrong, naming the parameter.
+        message: String,
+    },
+    /// A ref argument is not an artifact id.
+    #[error("`{param}` must be an artifact id such as `img_a1b2c3`, got `{value}`")]
+    BadRef {
+        /// The parameter.
+        param: String,
+        /// What was given.
+        value: String,
+    },
+    /// A ref names an artifact of the wrong kind.
+    #[error("`{param}` must be {} ref (`{}_…`), but `{id}` is {}", article(expected.noun()), expected.prefix(), article(found.noun()))]
+    WrongKind {
+        /// The parameter.
+        param: String,
+        /// The id given.
+        id: String,
+        /// The kind the tool needs.
+        expected: ArtifactKind,
+        /// The kind it is.
+        found: ArtifactKind,
+    },
+    /// The input was read but holds nothing the tool can work on, e.g. no face to crop to.
+    #[error("{0}")]
+    NothingFound(String),
+    /// The store failed or the artifact does not exist.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An image operation failed.
+    #[error(transparent)]
+    Media(#[from] vitrine_media::MediaError),
+    /// A model failed or the models are missing.
+    #[error(transparent)]
+    Vision(#[from] vitrine_vision::VisionError),
+    /// ffmpeg failed or refused the input.
+    #[error(transparent)]
+    Video(#[from] vitrine_video::VideoError),
+    /// poppler failed or refused the input.
+    #[error(transparent)]
+    Document(#[from] vitrine_document::DocumentError),
+    /// Splat reconstruction failed.
+    #[error(transparent)]
+    Splat(#[from] vitrine_splat::SplatError),
+    /// A bug or a crashed worker thread.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn article(noun: &str) -> String {
+    match noun.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {noun}"),
+        _ => format!("a {noun}"),
+    }
+}
+
+impl ToolError {
+    /// True when the caller can fix the problem by changing the request or its inputs.
+    pub fn is_client_error(&self) -> bool {
+        match self {
+            ToolError::UnknownTool(_)
+            | ToolError::InvalidArguments { .. }
+            | ToolError::BadRef { .. }
+            | ToolError::WrongKind { .. }
+            | ToolError::NothingFound(_) => true,
+            ToolError::Store(error) => error.is_client_error(),
+            ToolError::Media(error) => error.is_client_error(),
+            ToolError::Vision(error) => error.is_client_error(),
+            ToolError::Video(error) => error.is_client_error(),
+            ToolError::Document(error) => error.is_client_error(),
+            ToolError::Splat(error) => error.is_client_error(),
+            ToolError::Internal(_) => false,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ToolError::UnknownTool(_) => "unknown_tool",
+            ToolError::InvalidArguments { .. } => "invalid_tool_arguments",
+            ToolError::BadRef { .. } => "bad_ref",
+            ToolError::WrongKind { .. } => "wrong_artifact_kind",
+            ToolError::NothingFound(_) => "nothing_found",
+            ToolError::Store(error) => error.code(),
+            ToolError::Media(_) => "media_error",
+            ToolError::Vision(error) if error.is_missing_models() => "models_missing",
+            ToolError::Vision(_) => "vision_error",
+            ToolError::Video(error) => error.code(),
+            ToolError::Document(error) => error.code(),
+            ToolError::Splat(_) => "splat_error",
+            ToolError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// Wraps a failed `spawn_blocking` join.
+    pub(crate) fn join(error: tokio::task::JoinError) -> Self {
+        ToolError::Internal(format!("a worker thread failed: {error}"))
+    }
+}

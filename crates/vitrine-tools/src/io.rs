@@ -1,0 +1,249 @@
+//! Reading inputs from the store and writing outputs to it: the plumbing every tool shares.
+//!
+//! Decoding and encoding are CPU work and run in `spawn_blocking`; bytes go through the
+//! store's staged blobs so a failed write leaves nothing behind.
+
+use std::path::Path;
+
+use serde_json::Value;
+use tokio::io::AsyncReadExt;
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{DecodeLimits, DecodedImage};
+use vitrine_store::{ArtifactMeta, MediaInfo, NewArtifact, Provenance};
+use vitrine_wire::{ArtifactId, ArtifactKind};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+
+/// Looks an artifact up in the caller's session and checks its kind.
+pub async fn artifact(
+    cx: &ToolContext,
+    param: &str,
+    id: &ArtifactId,
+    kind: ArtifactKind,
+) -> Result<ArtifactMeta, ToolError> {
+    let meta = cx.store.artifact(&cx.tenant, &cx.session, id).await?;
+    if meta.kind != kind {
+        return Err(ToolError::WrongKind {
+            param: param.to_owned(),
+            id: id.to_string(),
+            expected: kind,
+            found: meta.kind,
+        });
+    }
+    Ok(meta)
+}
+
+/// Reads an artifact's bytes, refusing ones over the input limit.
+pub async fn read_bytes(cx: &ToolContext, meta: &ArtifactMeta) -> Result<Vec<u8>, ToolError> {
+    if meta.size > cx.limits.max_input_bytes {
+        return Err(ToolError::InvalidArguments {
+            tool: "input",
+            message: format!(
+                "artifact `{}` is {} bytes, more than the limit of {} bytes",
+                meta.id, meta.size, cx.limits.max_input_bytes
+            ),
+        });
+    }
+    let mut reader = cx.store.open(meta).await?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
+    reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|error| ToolError::Store(error.into()))?;
+    Ok(bytes)
+}
+
+/// Copies an artifact into a temporary file (for ffmpeg and poppler, which read paths).
+pub async fn to_temp_file(
+    cx: &ToolContext,
+    meta: &ArtifactMeta,
+    extension: &str,
+) -> Result<tempfile::TempPath, ToolError> {
+    let file = tempfile::Builder::new()
+        .prefix("vitrine-tool-")
+        .suffix(&format!(".{extension}"))
+        .tempfile()
+        .map_err(|error| ToolError::Store(error.into()))?;
+    let path = file.into_temp_path();
+    let mut reader = cx.store.open(meta).await?;
+    let mut out = tokio::fs::File::create(&path)
+        .await
+        .map_err(|error| ToolError::Store(error.into()))?;
+    tokio::io::copy(&mut reader, &mut out)
+        .await
+        .map_err(|error| ToolError::Store(error.into()))?;
+    Ok(path)
+}
+
+/// Loads and decodes an image argument: checks the id, the kind and the limits.
+pub async fn load_image(
+    cx: &ToolContext,
+    param: &str,
+    id: &ArtifactId,
+) -> Result<(ArtifactMeta, DecodedImage), ToolError> {
+    let meta = artifact(cx, param, id, ArtifactKind::Image).await?;
+    let bytes = read_bytes(cx, &meta).await?;
+    let limits = DecodeLimits {
+        max_bytes: usize::try_from(cx.limits.max_input_bytes).unwrap_or(usize::MAX),
+        max_pixels: cx.limits.max_pixels,
+    };
+    let decoded =
+        blocking(move || vitrine_media::decode(&bytes, &limits).map_err(Into::into)).await?;
+    Ok((meta, decoded))
+}
+
+/// Runs CPU work off the async runtime.
+pub async fn blocking<T, F>(work: F) -> Result<T, ToolError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ToolError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ToolError::join)?
+}
+
+/// Provenance for an output of `tool` made from `parents` with `args`.
+pub fn provenance(tool: &str, parents: &[&ArtifactMeta], args: &Value) -> Provenance {
+    Provenance {
+        parents: parents.iter().map(|meta| meta.id.clone()).collect(),
+        operation: tool.to_owned(),
+        params: args.clone(),
+    }
+}
+
+/// Stores `bytes` as a new artifact of the session.
+pub async fn save_bytes(
+    cx: &ToolContext,
+    bytes: &[u8],
+    kind: ArtifactKind,
+    content_type: &str,
+    media: MediaInfo,
+    provenance: Provenance,
+    filename: Option<String>,
+) -> Result<ArtifactMeta, ToolError> {
+    let mut blob = cx.store.stage(cx.limits.max_output_bytes).await?;
+    blob.write(bytes).await?;
+    let meta = cx
+        .store
+        .put(
+            &cx.tenant,
+            &cx.session,
+            blob,
+            NewArtifact {
+                kind,
+                content_type: content_type.to_owned(),
+                media,
+                provenance,
+                filename,
+            },
+        )
+        .await?;
+    Ok(meta)
+}
+
+/// Stores a file's contents as a new artifact.
+pub async fn save_file(
+    cx: &ToolContext,
+    path: &Path,
+    kind: ArtifactKind,
+    content_type: &str,
+    media: MediaInfo,
+    provenance: Provenance,
+) -> Result<ArtifactMeta, ToolError> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|error| ToolError::Store(error.into()))?;
+    save_bytes(cx, &bytes, kind, content_type, media, provenance, None).await
+}
+
+/// How an image output is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// JPEG unless some pixel is transparent, then PNG.
+    Auto,
+    /// Always PNG (masks, line art, alpha mattes).
+    Png,
+}
+
+/// Encodes (metadata-free) and stores an image.
+pub async fn save_image(
+    cx: &ToolContext,
+    image: DynamicImage,
+    encoding: Encoding,
+    provenance: Provenance,
+) -> Result<ArtifactMeta, ToolError> {
+    let quality = cx.limits.jpeg_quality;
+    let (width, height) = (image.width(), image.height());
+    let (bytes, content_type) = blocking(move || {
+        Ok(match encoding {
+            Encoding::Auto => {
+                let encoded = vitrine_media::encode_auto(&image, quality)?;
+                (encoded.bytes, encoded.format.media_type())
+            }
+            Encoding::Png => (vitrine_media::encode_png(&image)?, "image/png"),
+        })
+    })
+    .await?;
+    let media = MediaInfo {
+        width: Some(width),
+        height: Some(height),
+        ..MediaInfo::default()
+    };
+    save_bytes(
+        cx,
+        &bytes,
+        ArtifactKind::Image,
+        content_type,
+        media,
+        provenance,
+        None,
+    )
+    .await
+}
+
+/// Parses a tool's arguments into its parameter struct, naming the field at fault.
+pub fn parse_args<T: serde::de::DeserializeOwned>(
+    tool: &'static str,
+    args: &Value,
+) -> Result<T, ToolError> {
+    T::deserialize(args).map_err(|error| ToolError::InvalidArguments {
+        tool,
+        message: error.to_string(),
+    })
+}
+
+/// The JSON Schema of a parameter struct, without the `$schema` and `title` noise.
+pub fn schema_of<T: schemars::JsonSchema>() -> Value {
+    let mut value = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.remove("$schema");
+        map.remove("title");
+    }
+    value
+}
+
+/// Stores `image` as the tool's single `image` output, with its size as facts.
+pub async fn single_image_output(
+    cx: &ToolContext,
+    tool: &str,
+    args: &Value,
+    parent: &ArtifactMeta,
+    image: DynamicImage,
+    extra_facts: Value,
+) -> Result<crate::tool::ToolOutput, ToolError> {
+    let (width, height) = (image.width(), image.height());
+    let made = save_image(cx, image, Encoding::Auto, provenance(tool, &[parent], args)).await?;
+    let mut facts = serde_json::json!({"width": width, "height": height});
+    if let (Value::Object(map), Value::Object(extra)) = (&mut facts, extra_facts) {
+        map.extend(extra);
+    }
+    Ok(crate::tool::ToolOutput {
+        artifacts: vec![crate::tool::MadeArtifact {
+            output: "image".to_owned(),
+            meta: made,
+        }],
+        facts,
+    })
+}

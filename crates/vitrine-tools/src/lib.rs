@@ -1,0 +1,32 @@
+//! The Vitrine tool catalog: operations that read artifacts from a session and write new ones.
+//!
+//! Each tool is a pure function of its JSON arguments and the session's artifacts. Ref
+//! arguments are artifact ids (`img_a1b2c3`) that the tool loads from the store, checking their
+//! kind; outputs are new artifacts stored with provenance (parents, tool name, arguments), plus
+//! JSON facts (counts, boxes, labels, text) describing only what the tool observed. CPU work
+//! (decoding, inference, encoding) runs in `spawn_blocking`.
+//!
+//! # Layout
+//! - [`tool`]: the [`Tool`] trait, [`Toolset`], [`ToolOutput`].
+//! - [`catalog`]: [`ToolCatalog`], filterable by toolset, listable as OpenAI functions.
+//! - [`context`]: [`ToolContext`] (store, tenant, session, lazily loaded models, limits).
+//! - [`refs`]: ref arguments whose JSON Schema pattern names the artifact kind.
+//! - [`io`]: loading inputs and storing outputs.
+//! - [`tools`]: one file per tool.
+//! - `error`: [`ToolError`], classified into client and server errors.
+
+pub mod catalog;
+pub mod context;
+mod error;
+pub mod io;
+pub mod refs;
+pub mod tool;
+pub mod tools;
+
+pub use catalog::ToolCatalog;
+pub use context::{LazyModels, ToolContext, ToolLimits};
+pub use error::ToolError;
+pub use refs::{DocumentRef, ImageRef, VideoRef, parse_ref};
+pub use tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+pub use tools::redact_phi::phi_kind_phrase;
+pub use vitrine_vision::{COCO_LABELS, match_coco_label};

@@ -1,0 +1,126 @@
+//! `blur_faces`: detect faces and hide each one (blur by default, or pixelate / fill).
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{Color, RedactMethod, RedactParams, Region};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::detect_faces::{face_facts, find_faces, pixel_box};
+
+/// Arguments of `blur_faces`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct BlurFacesArgs {
+    /// The image whose faces to hide.
+    pub image: ImageRef,
+    /// `blur` (default), `pixelate` or `fill`.
+    #[serde(default)]
+    pub method: RedactMethod,
+    /// Multiplies the blur sigma or block size, 0.25..4; default 1.5 (unrecognisable).
+    #[serde(default = "default_strength")]
+    pub strength: f64,
+    /// Grow each face box by this fraction on every side so hair and chin are covered; default
+    /// 0.2.
+    #[serde(default = "default_padding")]
+    pub padding_ratio: f64,
+    /// Minimum face detector confidence, 0..1; default 0.4.
+    #[serde(default = "default_min_score")]
+    pub min_score: f32,
+}
+
+fn default_strength() -> f64 {
+    1.5
+}
+
+fn default_padding() -> f64 {
+    0.2
+}
+
+fn default_min_score() -> f32 {
+    0.4
+}
+
+/// Detects and hides faces.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BlurFaces;
+
+#[async_trait]
+impl Tool for BlurFaces {
+    fn name(&self) -> &'static str {
+        "blur_faces"
+    }
+
+    fn description(&self) -> &'static str {
+        "Detect every face in an image and make it unrecognisable (blur, pixelate or fill)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<BlurFacesArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: BlurFacesArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let had_alpha = decoded.has_alpha;
+        let original = decoded.image;
+        let (rgb, faces) = find_faces(cx, original.to_rgb8(), parsed.min_score).await?;
+        let mut facts = face_facts(&faces);
+        if let Value::Object(map) = &mut facts {
+            map.insert(
+                "method".to_owned(),
+                serde_json::to_value(parsed.method).unwrap_or(Value::Null),
+            );
+        }
+        let params = RedactParams {
+            regions: faces
+                .iter()
+                .map(|face| Region::Box(pixel_box(face.bbox)))
+                .collect(),
+            method: parsed.method,
+            strength: parsed.strength,
+            color: Color::BLACK,
+            padding_ratio: parsed.padding_ratio,
+        };
+        let redacted = io::blocking(move || {
+            let source = if had_alpha {
+                original
+            } else {
+                DynamicImage::ImageRgb8(rgb)
+            };
+            if params.regions.is_empty() {
+                return Ok(source);
+            }
+            Ok(vitrine_media::redact(&source, &params)?)
+        })
+        .await?;
+        let made = io::save_image(
+            cx,
+            redacted,
+            Encoding::Auto,
+            io::provenance(self.name(), &[&meta], &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts,
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! `contact_sheet`: evenly spaced frames of a clip in one grid image.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_store::MediaInfo;
+use vitrine_video::{ContactSheetParams, Ffmpeg};
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::VideoRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `contact_sheet`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ContactSheetArgs {
+    /// The clip.
+    pub video: VideoRef,
+    /// Grid layout, tile size and format.
+    #[serde(flatten)]
+    pub sheet: ContactSheetParams,
+}
+
+/// Makes contact sheets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContactSheet;
+
+#[async_trait]
+impl Tool for ContactSheet {
+    fn name(&self) -> &'static str {
+        "contact_sheet"
+    }
+
+    fn description(&self) -> &'static str {
+        "Make a contact sheet: evenly spaced frames of a video laid out in a grid image."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Video
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<ContactSheetArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: ContactSheetArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.video.id("video")?;
+        let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
+        let input = io::to_temp_file(cx, &meta, "mp4").await?;
+        let sheet = Ffmpeg::new().contact_sheet(&input, &parsed.sheet).await?;
+        let made = io::save_bytes(
+            cx,
+            &sheet.image.bytes,
+            ArtifactKind::Image,
+            sheet.image.format.media_type(),
+            MediaInfo {
+                width: Some(sheet.image.width),
+                height: Some(sheet.image.height),
+                ..MediaInfo::default()
+            },
+            io::provenance(self.name(), &[&meta], &args),
+            None,
+        )
+        .await?;
+        let times: Vec<f64> = sheet
+            .timestamps_s
+            .iter()
+            .map(|time| (time * 1000.0).round() / 1000.0)
+            .collect();
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "count": times.len(),
+                "columns": sheet.columns,
+                "rows": sheet.rows,
+                "timestamps_s": times,
+                "width": sheet.image.width,
+                "height": sheet.image.height,
+            }),
+        })
+    }
+}

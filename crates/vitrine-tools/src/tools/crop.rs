@@ -1,0 +1,128 @@
+//! `crop`: cut a region out of an image, or crop to the largest face.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{CropParams, Region};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::ImageRef;
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::detect_faces::{find_faces, pixel_box};
+
+/// What to crop to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CropTarget {
+    /// The `region` argument (the default).
+    #[default]
+    Region,
+    /// The largest face the detector finds.
+    LargestFace,
+}
+
+/// Arguments of `crop`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct CropArgs {
+    /// The image to crop.
+    pub image: ImageRef,
+    /// `region` (default: crop to `region`) or `largest_face`.
+    #[serde(default)]
+    pub target: CropTarget,
+    /// What to keep when `target` is `region`: a pixel box, a normalized box or a polygon.
+    #[serde(default)]
+    pub region: Option<Region>,
+    /// Extra margin as a fraction of the region's size on each side; default 0 for regions,
+    /// 0.4 for faces (head and shoulders).
+    #[serde(default)]
+    pub padding_ratio: Option<f64>,
+}
+
+/// Crops.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Crop;
+
+#[async_trait]
+impl Tool for Crop {
+    fn name(&self) -> &'static str {
+        "crop"
+    }
+
+    fn description(&self) -> &'static str {
+        "Crop an image to a box, a polygon's bounds, or the largest face (target=largest_face)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<CropArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: CropArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let (region, padding_ratio, source, facts) = match parsed.target {
+            CropTarget::Region => {
+                let region = parsed.region.ok_or_else(|| ToolError::InvalidArguments {
+                    tool: "crop",
+                    message: "`region` is required when `target` is `region`".to_owned(),
+                })?;
+                (
+                    region,
+                    parsed.padding_ratio.unwrap_or(0.0),
+                    decoded.image,
+                    json!({}),
+                )
+            }
+            CropTarget::LargestFace => {
+                let (rgb, faces) = find_faces(cx, decoded.into_rgb(), 0.5).await?;
+                let largest = faces
+                    .iter()
+                    .max_by(|a, b| area(a.bbox).total_cmp(&area(b.bbox)))
+                    .ok_or_else(|| {
+                        ToolError::NothingFound(
+                            "no face was found in the image, so there is no face to crop to"
+                                .to_owned(),
+                        )
+                    })?;
+                let facts = json!({"faces_found": faces.len(), "face_box": crate::tools::detect_faces::round_box(largest.bbox)});
+                (
+                    Region::Box(pixel_box(largest.bbox)),
+                    parsed.padding_ratio.unwrap_or(0.4),
+                    DynamicImage::ImageRgb8(rgb),
+                    facts,
+                )
+            }
+        };
+        let params = CropParams {
+            region,
+            padding: 0.0,
+            padding_ratio,
+        };
+        let (cropped, rect) =
+            io::blocking(move || Ok(vitrine_media::crop(&source, &params)?)).await?;
+        let mut facts = facts;
+        if let Value::Object(map) = &mut facts {
+            map.insert(
+                "crop".to_owned(),
+                json!({"x": rect.x, "y": rect.y, "width": rect.width, "height": rect.height}),
+            );
+        }
+        io::single_image_output(cx, self.name(), &args, &meta, cropped, facts).await
+    }
+}
+
+fn area(bbox: [f32; 4]) -> f32 {
+    (bbox[2] - bbox[0]).max(0.0) * (bbox[3] - bbox[1]).max(0.0)
+}

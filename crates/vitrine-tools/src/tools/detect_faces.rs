@@ -1,0 +1,140 @@
+//! `detect_faces`: CenterFace boxes as facts, optionally drawn on a copy of the image.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::{AnnotateParams, BoxAnnotation, PixelBox};
+use vitrine_vision::{Face, FaceOptions};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `detect_faces`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DetectFacesArgs {
+    /// The image to search.
+    pub image: ImageRef,
+    /// Minimum detector confidence, 0..1; default 0.5.
+    #[serde(default = "default_min_score")]
+    pub min_score: f32,
+    /// Also store a copy of the image with a labelled box around each face; default false.
+    #[serde(default)]
+    pub draw_boxes: bool,
+}
+
+fn default_min_score() -> f32 {
+    0.5
+}
+
+/// Finds faces.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetectFaces;
+
+/// Runs the face detector on `image` (off the runtime).
+pub(crate) async fn find_faces(
+    cx: &ToolContext,
+    image: vitrine_media::image::RgbImage,
+    min_score: f32,
+) -> Result<(vitrine_media::image::RgbImage, Vec<Face>), ToolError> {
+    let models = cx.models.get().await?;
+    io::blocking(move || {
+        let options = FaceOptions {
+            min_score,
+            ..FaceOptions::default()
+        };
+        let faces = models.detect_faces(&image, &options)?;
+        Ok((image, faces))
+    })
+    .await
+}
+
+/// Faces as JSON facts: boxes rounded to a tenth of a pixel.
+pub(crate) fn face_facts(faces: &[Face]) -> Value {
+    let faces: Vec<Value> = faces
+        .iter()
+        .map(|face| json!({"box": round_box(face.bbox), "score": round2(face.score)}))
+        .collect();
+    json!({"count": faces.len(), "faces": faces})
+}
+
+pub(crate) fn round_box(bbox: [f32; 4]) -> [f64; 4] {
+    bbox.map(|value| (f64::from(value) * 10.0).round() / 10.0)
+}
+
+pub(crate) fn round2(value: f32) -> f64 {
+    (f64::from(value) * 100.0).round() / 100.0
+}
+
+pub(crate) fn pixel_box(bbox: [f32; 4]) -> PixelBox {
+    let [x0, y0, x1, y1] = bbox.map(f64::from);
+    PixelBox::new(x0, y0, x1, y1)
+}
+
+#[async_trait]
+impl Tool for DetectFaces {
+    fn name(&self) -> &'static str {
+        "detect_faces"
+    }
+
+    fn description(&self) -> &'static str {
+        "Find faces in an image; returns their boxes and count, optionally an image with the boxes drawn."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<DetectFacesArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: DetectFacesArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let (rgb, faces) = find_faces(cx, decoded.into_rgb(), parsed.min_score).await?;
+        let facts = face_facts(&faces);
+        let mut artifacts = Vec::new();
+        if parsed.draw_boxes {
+            let params = AnnotateParams {
+                boxes: faces
+                    .iter()
+                    .map(|face| BoxAnnotation {
+                        bbox: pixel_box(face.bbox),
+                        label: Some("face".to_owned()),
+                        score: Some(f64::from(face.score)),
+                        color: None,
+                    })
+                    .collect(),
+                ..AnnotateParams::default()
+            };
+            let drawn = io::blocking(move || {
+                Ok(vitrine_media::annotate(
+                    &vitrine_media::image::DynamicImage::ImageRgb8(rgb),
+                    &params,
+                )?)
+            })
+            .await?;
+            let made = io::save_image(
+                cx,
+                drawn,
+                Encoding::Auto,
+                io::provenance(self.name(), &[&meta], &args),
+            )
+            .await?;
+            artifacts.push(MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            });
+        }
+        Ok(ToolOutput { artifacts, facts })
+    }
+}

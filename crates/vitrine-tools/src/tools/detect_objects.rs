@@ -1,0 +1,165 @@
+//! `detect_objects`: NanoDet COCO-80 detections as facts, drawn on a copy of the image.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{AnnotateParams, BoxAnnotation};
+use vitrine_vision::{Detection, ObjectOptions};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::detect_faces::{pixel_box, round_box, round2};
+
+/// Arguments of `detect_objects`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DetectObjectsArgs {
+    /// The image to search.
+    pub image: ImageRef,
+    /// Only these kinds of object, by name ("dog", "people", "table"); names are mapped onto
+    /// the 80 COCO classes. Default: every class.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Minimum confidence, 0..1; default 0.3.
+    #[serde(default = "default_min_score")]
+    pub min_score: f32,
+    /// Also store a copy of the image with labelled boxes; default true.
+    #[serde(default = "yes")]
+    pub draw_boxes: bool,
+}
+
+fn default_min_score() -> f32 {
+    0.3
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Finds objects.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetectObjects;
+
+/// Maps free-text names onto COCO labels, failing on the first that has none.
+pub(crate) fn coco_labels(names: &[String]) -> Result<Vec<&'static str>, ToolError> {
+    names
+        .iter()
+        .map(|name| {
+            vitrine_vision::match_coco_label(name).ok_or_else(|| {
+                ToolError::InvalidArguments {
+                    tool: "detect_objects",
+                    message: format!(
+                        "`labels` entry `{name}` is not one of the 80 COCO object classes the detector knows"
+                    ),
+                }
+            })
+        })
+        .collect()
+}
+
+/// Runs the object detector (off the runtime).
+pub(crate) async fn find_objects(
+    cx: &ToolContext,
+    image: vitrine_media::image::RgbImage,
+    min_score: f32,
+) -> Result<(vitrine_media::image::RgbImage, Vec<Detection>), ToolError> {
+    let models = cx.models.get().await?;
+    io::blocking(move || {
+        let options = ObjectOptions {
+            min_score,
+            ..ObjectOptions::default()
+        };
+        let found = models.detect_objects(&image, &options)?;
+        Ok((image, found))
+    })
+    .await
+}
+
+#[async_trait]
+impl Tool for DetectObjects {
+    fn name(&self) -> &'static str {
+        "detect_objects"
+    }
+
+    fn description(&self) -> &'static str {
+        "Detect common objects (80 COCO classes: person, car, dog, dining table, ...) and draw labelled boxes."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<DetectObjectsArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: DetectObjectsArgs = io::parse_args(self.name(), &args)?;
+        let wanted = coco_labels(&parsed.labels)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let (rgb, found) = find_objects(cx, decoded.into_rgb(), parsed.min_score).await?;
+        let found: Vec<Detection> = found
+            .into_iter()
+            .filter(|detection| wanted.is_empty() || wanted.contains(&detection.label.as_str()))
+            .collect();
+        let mut counts = std::collections::BTreeMap::<String, usize>::new();
+        for detection in &found {
+            *counts.entry(detection.label.clone()).or_default() += 1;
+        }
+        let facts = json!({
+            "count": found.len(),
+            "labels": counts,
+            "objects": found
+                .iter()
+                .map(|detection| json!({
+                    "label": detection.label,
+                    "box": round_box(detection.bbox),
+                    "score": round2(detection.score),
+                }))
+                .collect::<Vec<_>>(),
+        });
+        let mut artifacts = Vec::new();
+        if parsed.draw_boxes {
+            let params = AnnotateParams {
+                boxes: found
+                    .iter()
+                    .map(|detection| BoxAnnotation {
+                        bbox: pixel_box(detection.bbox),
+                        label: Some(detection.label.clone()),
+                        score: Some(f64::from(detection.score)),
+                        color: None,
+                    })
+                    .collect(),
+                ..AnnotateParams::default()
+            };
+            let drawn = io::blocking(move || {
+                Ok(vitrine_media::annotate(
+                    &DynamicImage::ImageRgb8(rgb),
+                    &params,
+                )?)
+            })
+            .await?;
+            let made = io::save_image(
+                cx,
+                drawn,
+                Encoding::Auto,
+                io::provenance(self.name(), &[&meta], &args),
+            )
+            .await?;
+            artifacts.push(MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            });
+        }
+        Ok(ToolOutput { artifacts, facts })
+    }
+}

@@ -1,0 +1,89 @@
+//! `extract_frames`: still images out of a clip, at times, at intervals, or evenly spaced.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_store::MediaInfo;
+use vitrine_video::{ExtractFramesParams, Ffmpeg};
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::VideoRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `extract_frames`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ExtractFramesArgs {
+    /// The clip.
+    pub video: VideoRef,
+    /// Which frames, their format and size.
+    #[serde(flatten)]
+    pub frames: ExtractFramesParams,
+}
+
+/// Extracts frames.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExtractFrames;
+
+#[async_trait]
+impl Tool for ExtractFrames {
+    fn name(&self) -> &'static str {
+        "extract_frames"
+    }
+
+    fn description(&self) -> &'static str {
+        "Extract still frames from a video: N evenly spaced, one every N seconds, or at given times."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Video
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<ExtractFramesArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[OutputSpec::many("frames", ArtifactKind::Image)];
+        OUTPUTS
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: ExtractFramesArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.video.id("video")?;
+        let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
+        let input = io::to_temp_file(cx, &meta, "mp4").await?;
+        let frames = Ffmpeg::new().extract_frames(&input, &parsed.frames).await?;
+        let provenance = io::provenance(self.name(), &[&meta], &args);
+        let mut artifacts = Vec::with_capacity(frames.len());
+        let mut times = Vec::with_capacity(frames.len());
+        for frame in frames {
+            let made = io::save_bytes(
+                cx,
+                &frame.image.bytes,
+                ArtifactKind::Image,
+                frame.image.format.media_type(),
+                MediaInfo {
+                    width: Some(frame.image.width),
+                    height: Some(frame.image.height),
+                    ..MediaInfo::default()
+                },
+                provenance.clone(),
+                None,
+            )
+            .await?;
+            times.push((frame.timestamp_s * 1000.0).round() / 1000.0);
+            artifacts.push(MadeArtifact {
+                output: "frames".to_owned(),
+                meta: made,
+            });
+        }
+        Ok(ToolOutput {
+            facts: json!({"count": artifacts.len(), "timestamps_s": times}),
+            artifacts,
+        })
+    }
+}

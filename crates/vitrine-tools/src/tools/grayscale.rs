@@ -1,0 +1,64 @@
+//! `grayscale`: convert to grayscale.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::ImageRef;
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `grayscale`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct GrayscaleArgs {
+    /// The image to change.
+    pub image: ImageRef,
+}
+
+/// Removes colour.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Grayscale;
+
+#[async_trait]
+impl Tool for Grayscale {
+    fn name(&self) -> &'static str {
+        "grayscale"
+    }
+
+    fn description(&self) -> &'static str {
+        "Convert an image to grayscale."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<GrayscaleArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: GrayscaleArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let source = decoded.image;
+        let (width, height) = (source.width(), source.height());
+        let out = io::blocking(move || Ok(vitrine_media::grayscale(&source))).await?;
+        io::single_image_output(
+            cx,
+            self.name(),
+            &args,
+            &meta,
+            out,
+            json!({"source_width": width, "source_height": height}),
+        )
+        .await
+    }
+}

@@ -1,0 +1,50 @@
+//! The built-in tools, one per file; this module only lists them.
+
+pub mod annotate;
+pub mod aspect;
+pub mod blur_faces;
+pub mod contact_sheet;
+pub mod crop;
+pub mod detect_faces;
+pub mod detect_objects;
+pub mod extract_frames;
+pub mod grayscale;
+pub mod ocr;
+pub mod reconstruct_3d;
+pub mod redact_image;
+pub mod redact_phi;
+pub mod remove_background;
+pub mod render_pdf_page;
+pub mod resize;
+pub mod rotate;
+pub mod thumbnail;
+pub mod trim_video;
+
+use std::sync::Arc;
+
+use crate::tool::Tool;
+
+/// One instance of every built-in tool, in the catalog's order.
+pub fn all() -> Vec<Arc<dyn Tool>> {
+    vec![
+        Arc::new(detect_faces::DetectFaces),
+        Arc::new(redact_image::RedactImage),
+        Arc::new(blur_faces::BlurFaces),
+        Arc::new(ocr::Ocr),
+        Arc::new(redact_phi::RedactPhi),
+        Arc::new(crop::Crop),
+        Arc::new(resize::Resize),
+        Arc::new(thumbnail::Thumbnail),
+        Arc::new(aspect::Aspect),
+        Arc::new(grayscale::Grayscale),
+        Arc::new(rotate::Rotate),
+        Arc::new(detect_objects::DetectObjects),
+        Arc::new(annotate::Annotate),
+        Arc::new(remove_background::RemoveBackground),
+        Arc::new(trim_video::TrimVideo),
+        Arc::new(extract_frames::ExtractFrames),
+        Arc::new(contact_sheet::ContactSheet),
+        Arc::new(render_pdf_page::RenderPdfPage),
+        Arc::new(reconstruct_3d::Reconstruct3d),
+    ]
+}

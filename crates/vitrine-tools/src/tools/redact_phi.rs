@@ -1,0 +1,138 @@
+//! `redact_phi`: OCR, find PHI/PII (names, dates, ids, phones, e-mails, addresses) and paint a
+//! solid box over each finding.
+//!
+//! The facts name the kinds and boxes found, never the text itself: the response must not
+//! carry the identifiers the tool just removed.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{Color, RedactMethod, RedactParams, Region};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::detect_faces::{pixel_box, round_box};
+use crate::tools::ocr::read_lines;
+
+/// Arguments of `redact_phi`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RedactPhiArgs {
+    /// The image to clean.
+    pub image: ImageRef,
+    /// Fill colour, `#rrggbb`; default black.
+    #[serde(default = "black")]
+    pub color: Color,
+}
+
+fn black() -> Color {
+    Color::BLACK
+}
+
+/// Paints over personal and health information found in the image's text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RedactPhi;
+
+/// A human phrase for a PHI kind, e.g. "date of birth".
+pub fn phi_kind_phrase(kind: vitrine_vision::PhiKind) -> String {
+    let key = serde_json::to_value(kind)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    match key.as_str() {
+        "ssn" => "social security number".to_owned(),
+        "medical_record_number" => "medical record number".to_owned(),
+        "email" => "e-mail address".to_owned(),
+        "phone" => "phone number".to_owned(),
+        "zip_code" => "ZIP code".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+#[async_trait]
+impl Tool for RedactPhi {
+    fn name(&self) -> &'static str {
+        "redact_phi"
+    }
+
+    fn description(&self) -> &'static str {
+        "Read the text in an image and paint a solid box over names, dates, ids, phone numbers, e-mail and street addresses (PHI/PII)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<RedactPhiArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: RedactPhiArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let had_alpha = decoded.has_alpha;
+        let original = decoded.image;
+        let (rgb, lines) = read_lines(cx, original.to_rgb8()).await?;
+        let findings = vitrine_vision::find_phi(&lines);
+        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+        for finding in &findings {
+            *kinds.entry(phi_kind_phrase(finding.kind)).or_default() += 1;
+        }
+        let facts = json!({
+            "count": findings.len(),
+            "kinds": kinds,
+            "findings": findings
+                .iter()
+                .map(|finding| json!({"kind": finding.kind, "box": round_box(finding.bbox)}))
+                .collect::<Vec<_>>(),
+            "lines_read": lines.len(),
+        });
+        let params = RedactParams {
+            regions: findings
+                .iter()
+                .map(|finding| Region::Box(pixel_box(finding.bbox)))
+                .collect(),
+            method: RedactMethod::Fill,
+            strength: 1.0,
+            color: parsed.color,
+            padding_ratio: 0.0,
+        };
+        let redacted = io::blocking(move || {
+            let source = if had_alpha {
+                original
+            } else {
+                DynamicImage::ImageRgb8(rgb)
+            };
+            if params.regions.is_empty() {
+                return Ok(source);
+            }
+            Ok(vitrine_media::redact(&source, &params)?)
+        })
+        .await?;
+        let made = io::save_image(
+            cx,
+            redacted,
+            Encoding::Auto,
+            io::provenance(self.name(), &[&meta], &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts,
+        })
+    }
+}

@@ -1,0 +1,111 @@
+//! `remove_background`: person matte → a PNG with alpha and the mask as an `arr_` `.npy`.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::{DynamicImage, RgbaImage};
+use vitrine_media::{NpyArray, mask};
+use vitrine_store::MediaInfo;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `remove_background`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RemoveBackgroundArgs {
+    /// The image; the foreground is the people in it.
+    pub image: ImageRef,
+}
+
+/// Cuts people out of their background.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RemoveBackground;
+
+#[async_trait]
+impl Tool for RemoveBackground {
+    fn name(&self) -> &'static str {
+        "remove_background"
+    }
+
+    fn description(&self) -> &'static str {
+        "Remove the background behind the people in an image: a transparent PNG plus the mask as an array."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<RemoveBackgroundArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[
+            OutputSpec::one("image", ArtifactKind::Image),
+            OutputSpec::one("mask", ArtifactKind::Array),
+        ];
+        OUTPUTS
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: RemoveBackgroundArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let models = cx.models.get().await?;
+        let rgb = decoded.into_rgb();
+        let (cutout, npy, area, width, height) = io::blocking(move || {
+            let matte = models.segment_person(&rgb)?;
+            let (width, height) = rgb.dimensions();
+            let mut rgba = RgbaImage::new(width, height);
+            for (x, y, pixel) in rgba.enumerate_pixels_mut() {
+                let [r, g, b] = rgb.get_pixel(x, y).0;
+                let alpha = matte.get_pixel(x, y).0[0];
+                pixel.0 = [r, g, b, alpha];
+            }
+            let area = mask::mask_area(&mask::threshold(&matte, 128));
+            let npy = vitrine_media::write_npy(&NpyArray::from_gray(&matte))?;
+            Ok((DynamicImage::ImageRgba8(rgba), npy, area, width, height))
+        })
+        .await?;
+        let provenance = io::provenance(self.name(), &[&meta], &args);
+        let image = io::save_image(cx, cutout, Encoding::Png, provenance.clone()).await?;
+        let mask_meta = io::save_bytes(
+            cx,
+            &npy,
+            ArtifactKind::Array,
+            "application/octet-stream",
+            MediaInfo {
+                width: Some(width),
+                height: Some(height),
+                ..MediaInfo::default()
+            },
+            provenance,
+            Some("mask.npy".to_owned()),
+        )
+        .await?;
+        let total = f64::from(width) * f64::from(height);
+        let foreground = if total > 0.0 {
+            (area as f64 / total * 1000.0).round() / 1000.0
+        } else {
+            0.0
+        };
+        Ok(ToolOutput {
+            artifacts: vec![
+                MadeArtifact {
+                    output: "image".to_owned(),
+                    meta: image,
+                },
+                MadeArtifact {
+                    output: "mask".to_owned(),
+                    meta: mask_meta,
+                },
+            ],
+            facts: json!({"foreground_fraction": foreground, "width": width, "height": height}),
+        })
+    }
+}

@@ -1,0 +1,110 @@
+//! `render_pdf_page`: one page of a PDF as a PNG image.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_document::{PageSelection, PdfInput, Poppler, RenderParams};
+use vitrine_store::MediaInfo;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::DocumentRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `render_pdf_page`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RenderPdfPageArgs {
+    /// The PDF.
+    pub document: DocumentRef,
+    /// Page number, from 1; default 1.
+    #[serde(default = "first_page")]
+    #[schemars(range(min = 1))]
+    pub page: u32,
+    /// Resolution in dots per inch; default 150.
+    #[serde(default = "default_dpi")]
+    #[schemars(range(min = 1, max = 600))]
+    pub dpi: u32,
+}
+
+fn first_page() -> u32 {
+    1
+}
+
+fn default_dpi() -> u32 {
+    150
+}
+
+/// Renders PDF pages.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderPdfPage;
+
+#[async_trait]
+impl Tool for RenderPdfPage {
+    fn name(&self) -> &'static str {
+        "render_pdf_page"
+    }
+
+    fn description(&self) -> &'static str {
+        "Render one page of a PDF document (numbered from 1) as a PNG image."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Document
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<RenderPdfPageArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: RenderPdfPageArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.document.id("document")?;
+        let meta = io::artifact(cx, "document", &id, ArtifactKind::Document).await?;
+        let input = io::to_temp_file(cx, &meta, "pdf").await?;
+        let poppler = Poppler::new();
+        let page_count = poppler.page_count(PdfInput::Path(&input)).await?;
+        let params = RenderParams {
+            pages: Some(PageSelection::List(vec![parsed.page])),
+            dpi: parsed.dpi,
+        };
+        let page = poppler
+            .render_pages(PdfInput::Path(&input), &params)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ToolError::Internal("poppler rendered no page".to_owned()))?;
+        let made = io::save_bytes(
+            cx,
+            &page.png,
+            ArtifactKind::Image,
+            "image/png",
+            MediaInfo {
+                width: Some(page.width),
+                height: Some(page.height),
+                ..MediaInfo::default()
+            },
+            io::provenance(self.name(), &[&meta], &args),
+            None,
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "page": page.page,
+                "page_count": page_count,
+                "width": page.width,
+                "height": page.height,
+            }),
+        })
+    }
+}

@@ -1,0 +1,68 @@
+//! `rotate`: rotate by an angle.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::ImageRef;
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `rotate`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RotateArgs {
+    /// The image to change.
+    pub image: ImageRef,
+    /// Angle, canvas growth and corner colour.
+    #[serde(flatten)]
+    pub rotate: vitrine_media::RotateParams,
+}
+
+/// Rotates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rotate;
+
+#[async_trait]
+impl Tool for Rotate {
+    fn name(&self) -> &'static str {
+        "rotate"
+    }
+
+    fn description(&self) -> &'static str {
+        "Rotate an image clockwise by any angle (multiples of 90 are exact)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<RotateArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: RotateArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let source = decoded.image;
+        let (width, height) = (source.width(), source.height());
+        let params = parsed.rotate;
+        let out = io::blocking(move || Ok(vitrine_media::rotate(&source, &params)?)).await?;
+        io::single_image_output(
+            cx,
+            self.name(),
+            &args,
+            &meta,
+            out,
+            json!({"source_width": width, "source_height": height}),
+        )
+        .await
+    }
+}

@@ -1,0 +1,93 @@
+//! `trim_video`: keep the range `[start_s, end_s)` of a clip as a new MP4.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_store::MediaInfo;
+use vitrine_video::{Ffmpeg, TrimParams};
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::VideoRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `trim_video`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct TrimVideoArgs {
+    /// The clip to trim.
+    pub video: VideoRef,
+    /// Start, end and mode.
+    #[serde(flatten)]
+    pub trim: TrimParams,
+}
+
+/// Trims clips.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrimVideo;
+
+#[async_trait]
+impl Tool for TrimVideo {
+    fn name(&self) -> &'static str {
+        "trim_video"
+    }
+
+    fn description(&self) -> &'static str {
+        "Cut a time range (start_s to end_s, in seconds) out of a video as a new MP4."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Video
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<TrimVideoArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[OutputSpec::one("video", ArtifactKind::Video)];
+        OUTPUTS
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: TrimVideoArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.video.id("video")?;
+        let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
+        let input = io::to_temp_file(cx, &meta, "mp4").await?;
+        let output = tempfile::Builder::new()
+            .prefix("vitrine-trim-")
+            .suffix(".mp4")
+            .tempfile()
+            .map_err(|error| ToolError::Store(error.into()))?
+            .into_temp_path();
+        let info = Ffmpeg::new().trim(&input, &output, &parsed.trim).await?;
+        let made = io::save_file(
+            cx,
+            &output,
+            ArtifactKind::Video,
+            "video/mp4",
+            MediaInfo {
+                width: Some(info.width),
+                height: Some(info.height),
+                duration_s: Some(info.duration_s),
+                pages: None,
+            },
+            io::provenance(self.name(), &[&meta], &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "video".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "duration_s": (info.duration_s * 1000.0).round() / 1000.0,
+                "width": info.width,
+                "height": info.height,
+                "has_audio": info.has_audio,
+            }),
+        })
+    }
+}
