@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokio::sync::OnceCell;
+use tokio::sync::{Mutex, OnceCell};
 use vitrine_store::ArtifactStore;
 use vitrine_vision::Models;
 use vitrine_wire::SessionId;
@@ -60,19 +60,34 @@ impl LazyModels {
     }
 
     /// The loaded models, loading them (off the async runtime) the first time.
+    ///
+    /// ONNX Runtime allows one environment per process, so models are cached process-wide by
+    /// directory: every `LazyModels` for the same directory shares one [`Models`].
     pub async fn get(&self) -> Result<Arc<Models>, ToolError> {
         let models = self
             .cell
-            .get_or_try_init(|| async {
-                let dir = self.dir.clone();
-                let models = tokio::task::spawn_blocking(move || Models::load(&dir))
-                    .await
-                    .map_err(ToolError::join)??;
-                Ok::<_, ToolError>(Arc::new(models))
-            })
+            .get_or_try_init(|| load_shared(self.dir.clone()))
             .await?;
         Ok(Arc::clone(models))
     }
+}
+
+/// Models already loaded in this process, by directory.
+static LOADED: Mutex<Vec<(PathBuf, Arc<Models>)>> = Mutex::const_new(Vec::new());
+
+async fn load_shared(dir: PathBuf) -> Result<Arc<Models>, ToolError> {
+    // Held across the load so two first requests do not both initialise ONNX Runtime.
+    let mut loaded = LOADED.lock().await;
+    if let Some((_, models)) = loaded.iter().find(|(known, _)| *known == dir) {
+        return Ok(Arc::clone(models));
+    }
+    let load_dir = dir.clone();
+    let models = tokio::task::spawn_blocking(move || Models::load(&load_dir))
+        .await
+        .map_err(ToolError::join)??;
+    let models = Arc::new(models);
+    loaded.push((dir, Arc::clone(&models)));
+    Ok(models)
 }
 
 /// Everything a tool may touch. Tools are pure functions of their arguments and of the

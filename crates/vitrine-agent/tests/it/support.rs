@@ -245,7 +245,7 @@ pub(crate) fn detail_energy(image: &DynamicImage, bbox: [f64; 4]) -> f64 {
     let x1 = (bbox[2] as u32).min(gray.width() - 1);
     let y1 = (bbox[3] as u32).min(gray.height() - 1);
     let mut sum = 0.0;
-    let mut n = 0.0;
+    let mut n: f64 = 0.0;
     for y in y0..y1 {
         for x in x0..x1 {
             let here = f64::from(gray.get_pixel(x, y).0[0]);

@@ -1,1 +1,5 @@
-fn main() {}
+//! Integration tests of the tool catalog: schemas, function definitions, toolset filtering, and
+//! tools run against a real `LocalStore` (real models from `models/fetched` where needed).
+
+mod catalog;
+mod image_tools;

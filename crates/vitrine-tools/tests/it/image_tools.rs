@@ -1,0 +1,176 @@
+//! Tools run against a real store: outputs, provenance, facts.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+use vitrine_store::{
+    ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
+};
+use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits};
+use vitrine_wire::ArtifactKind;
+
+const TENANT: &str = "tenant-tools";
+
+async fn context() -> (tempfile::TempDir, ToolContext) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn ArtifactStore> =
+        Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
+    let session = store.create_session(TENANT).await.expect("session").id;
+    let models = std::env::var_os("VITRINE_MODELS_DIR").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
+        std::path::PathBuf::from,
+    );
+    let cx = ToolContext {
+        store,
+        tenant: TENANT.to_owned(),
+        session,
+        models: Arc::new(LazyModels::new(models)),
+        limits: ToolLimits::default(),
+    };
+    (dir, cx)
+}
+
+async fn put_png(cx: &ToolContext, width: u32, height: u32) -> ArtifactMeta {
+    let image = vitrine_media::image::RgbImage::from_fn(width, height, |x, y| {
+        vitrine_media::image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 200])
+    });
+    let bytes = vitrine_media::encode_png(&vitrine_media::image::DynamicImage::ImageRgb8(image))
+        .expect("png");
+    let mut blob = cx.store.stage(1 << 26).await.expect("stage");
+    blob.write(&bytes).await.expect("write");
+    cx.store
+        .put(
+            &cx.tenant,
+            &cx.session,
+            blob,
+            NewArtifact {
+                kind: ArtifactKind::Image,
+                content_type: "image/png".to_owned(),
+                media: MediaInfo::default(),
+                provenance: Provenance {
+                    parents: vec![],
+                    operation: "test".to_owned(),
+                    params: serde_json::Value::Null,
+                },
+                filename: None,
+            },
+        )
+        .await
+        .expect("put")
+}
+
+async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    cx.store
+        .open(meta)
+        .await
+        .expect("open")
+        .read_to_end(&mut bytes)
+        .await
+        .expect("read");
+    bytes
+}
+
+#[tokio::test]
+async fn aspect_crop_writes_a_jpeg_with_provenance_and_no_metadata() {
+    let (_dir, cx) = context().await;
+    let input = put_png(&cx, 400, 300).await;
+    let args = json!({"image": input.id.to_string(), "ratio": "9:16", "mode": "crop"});
+    let output = ToolCatalog::standard()
+        .get("aspect")
+        .expect("tool")
+        .run(&cx, args.clone())
+        .await
+        .expect("runs");
+    let made = output.output("image").next().expect("image");
+    assert_eq!(made.content_type, "image/jpeg");
+    assert_eq!(
+        (made.media.width, made.media.height),
+        (Some(169), Some(300))
+    );
+    assert_eq!(made.provenance.parents, vec![input.id.clone()]);
+    assert_eq!(made.provenance.operation, "aspect");
+    assert_eq!(made.provenance.params, args);
+    assert_eq!(output.facts["width"], 169);
+    let bytes = read(&cx, made).await;
+    assert_eq!(&bytes[..2], b"\xff\xd8");
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF block");
+}
+
+#[tokio::test]
+async fn redact_image_fills_the_given_box() {
+    let (_dir, cx) = context().await;
+    let input = put_png(&cx, 100, 80).await;
+    let output = ToolCatalog::standard()
+        .get("redact_image")
+        .expect("tool")
+        .run(
+            &cx,
+            json!({
+                "image": input.id.to_string(),
+                "regions": [{"shape": "box", "x0": 10, "y0": 10, "x1": 50, "y1": 40}],
+                "method": "fill",
+                "color": "#00ff00"
+            }),
+        )
+        .await
+        .expect("runs");
+    let made = output.output("image").next().expect("image");
+    let image = vitrine_media::decode(&read(&cx, made).await, &Default::default())
+        .expect("decodes")
+        .into_rgb();
+    let inside = image.get_pixel(30, 25).0;
+    assert!(
+        inside[1] > 230 && inside[0] < 30 && inside[2] < 30,
+        "{inside:?}"
+    );
+    let outside = image.get_pixel(80, 70).0;
+    assert!(outside[2] > 180, "{outside:?}");
+    assert_eq!(output.facts["regions"], 1);
+}
+
+#[tokio::test]
+async fn bad_arguments_name_the_parameter() {
+    let (_dir, cx) = context().await;
+    let input = put_png(&cx, 50, 50).await;
+    let error = ToolCatalog::standard()
+        .get("thumbnail")
+        .expect("tool")
+        .run(
+            &cx,
+            json!({"image": input.id.to_string(), "max_side": "big"}),
+        )
+        .await
+        .expect_err("bad max_side");
+    assert!(error.is_client_error());
+    assert_eq!(error.code(), "invalid_tool_arguments");
+    assert!(error.to_string().contains("thumbnail"), "{error}");
+
+    let error = ToolCatalog::standard()
+        .get("crop")
+        .expect("tool")
+        .run(&cx, json!({"image": input.id.to_string()}))
+        .await
+        .expect_err("no region");
+    assert!(
+        error.to_string().contains("`region` is required"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn missing_models_are_a_server_error_that_names_the_fix() {
+    let (_dir, mut cx) = context().await;
+    cx.models = Arc::new(LazyModels::new("/nonexistent-models"));
+    let input = put_png(&cx, 50, 50).await;
+    let error = ToolCatalog::standard()
+        .get("detect_faces")
+        .expect("tool")
+        .run(&cx, json!({"image": input.id.to_string()}))
+        .await
+        .expect_err("no models");
+    assert!(!error.is_client_error());
+    assert_eq!(error.code(), "models_missing");
+    assert!(error.to_string().contains("fetch-models.sh"), "{error}");
+}
