@@ -78,6 +78,10 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_MAX_MEGAPIXELS", default_value_t = 50)]
     pub max_megapixels: u64,
 
+    /// Longest video or audio input, e.g. `30m` (checked with ffprobe before any decoding).
+    #[arg(long, env = "VITRINE_MAX_DURATION", default_value = "30m", value_parser = parse_duration)]
+    pub max_duration: Duration,
+
     /// Largest JSON request body, in MB (data URLs travel inside it).
     #[arg(long, env = "VITRINE_MAX_REQUEST_MB", default_value_t = 64)]
     pub max_request_mb: u64,

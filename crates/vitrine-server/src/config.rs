@@ -16,6 +16,8 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Most media inputs in one chat request.
     pub max_inputs: usize,
+    /// Longest video or audio input.
+    pub max_duration: Duration,
     /// Longest time one request may take.
     pub request_timeout: Duration,
 }
@@ -27,6 +29,7 @@ impl Default for Limits {
             max_upload_bytes: 4 << 30,
             max_pixels: 50_000_000,
             max_inputs: 32,
+            max_duration: Duration::from_secs(30 * 60),
             request_timeout: Duration::from_secs(600),
         }
     }

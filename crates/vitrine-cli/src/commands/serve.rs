@@ -29,6 +29,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_request_bytes: args.max_request_mb * MB,
             max_upload_bytes: args.max_upload_mb * MB,
             max_pixels: args.max_megapixels * MB,
+            max_duration: args.max_duration,
             request_timeout: args.request_timeout,
             ..Limits::default()
         },

@@ -313,9 +313,10 @@ impl Ingest<'_> {
         }
         head.truncate(filled);
         let sniffed = sniff(&head).ok_or_else(|| unsupported(param))?;
-        let artifact = if sniffed.kind == ArtifactKind::Image {
-            // Images are checked (pixel limit) and maybe converted, which needs
-            // a staged copy; other media are linked in without copying.
+        let artifact = if needs_probe(sniffed.kind) {
+            // Media that is measured (pixels, duration, pages) and maybe
+            // converted goes through a staged copy; arrays and splats are
+            // linked in without copying.
             let mut blob = self.state.store.stage(file.bytes.max(1)).await?;
             blob.write(&head).await?;
             let mut buffer = vec![0u8; 64 * 1024];
@@ -411,6 +412,30 @@ impl Ingest<'_> {
                 content_type = "image/png".into();
             }
         }
+        match kind {
+            ArtifactKind::Video | ArtifactKind::Audio => {
+                self.measure_stream(blob.path(), kind, param, &mut media)
+                    .await?;
+            }
+            ArtifactKind::Document => {
+                let pages = vitrine_document::Poppler::new()
+                    .page_count(vitrine_document::PdfInput::Path(blob.path()))
+                    .await
+                    .map_err(|error| {
+                        if error.is_client_error() {
+                            ApiError::invalid(
+                                "invalid_document",
+                                format!("the input at `{param}` is not a readable PDF"),
+                                Some(param.to_owned()),
+                            )
+                        } else {
+                            ApiError::internal(error)
+                        }
+                    })?;
+                media.pages = Some(pages);
+            }
+            _ => {}
+        }
         let new = NewArtifact {
             kind,
             content_type,
@@ -424,6 +449,81 @@ impl Ingest<'_> {
             .put(self.tenant, self.session, blob, new)
             .await?)
     }
+}
+
+impl Ingest<'_> {
+    /// Duration and frame size of a video or audio input, with the duration
+    /// limit enforced before anything decodes it.
+    async fn measure_stream(
+        &self,
+        path: &std::path::Path,
+        kind: ArtifactKind,
+        param: &str,
+        media: &mut MediaInfo,
+    ) -> Result<(), ApiError> {
+        let limits = &self.state.config.limits;
+        let ffmpeg = vitrine_video::Ffmpeg::new();
+        let info = ffmpeg.probe_media(path).await.map_err(|error| {
+            if error.is_client_error() {
+                ApiError::invalid(
+                    "invalid_media",
+                    format!(
+                        "the input at `{param}` is not a readable {} file",
+                        kind.noun()
+                    ),
+                    Some(param.to_owned()),
+                )
+            } else {
+                ApiError::internal(error)
+            }
+        })?;
+        let max = limits.max_duration.as_secs_f64();
+        if info.duration_s > max {
+            return Err(ApiError::invalid(
+                "too_long",
+                format!(
+                    "the {} at `{param}` lasts {:.1} s; the limit is {max:.0} s",
+                    kind.noun(),
+                    info.duration_s
+                ),
+                Some(param.to_owned()),
+            ));
+        }
+        if kind == ArtifactKind::Video && info.video.is_none() {
+            return Err(ApiError::invalid(
+                "invalid_media",
+                format!("the input at `{param}` has no video stream; send audio as `audio_url`"),
+                Some(param.to_owned()),
+            ));
+        }
+        media.duration_s = Some(info.duration_s);
+        if let Some(video) = &info.video {
+            let pixels = u64::from(video.width) * u64::from(video.height);
+            if pixels > limits.max_pixels {
+                return Err(ApiError::invalid(
+                    "too_many_pixels",
+                    format!(
+                        "the video at `{param}` is {}×{}; the limit is {:.1} MP per frame",
+                        video.width,
+                        video.height,
+                        limits.max_pixels as f64 / 1e6
+                    ),
+                    Some(param.to_owned()),
+                ));
+            }
+            media.width = Some(video.width);
+            media.height = Some(video.height);
+        }
+        Ok(())
+    }
+}
+
+/// Kinds whose inputs are measured (and maybe converted) before storing.
+fn needs_probe(kind: ArtifactKind) -> bool {
+    matches!(
+        kind,
+        ArtifactKind::Image | ArtifactKind::Video | ArtifactKind::Audio | ArtifactKind::Document
+    )
 }
 
 fn article(kind: ArtifactKind) -> String {

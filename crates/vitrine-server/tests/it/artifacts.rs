@@ -7,17 +7,35 @@ use crate::*;
 
 async fn one_image(app: &TestApp, rgb: [u8; 3]) -> (String, String, Vec<u8>) {
     let bytes = png(12, 12, rgb);
-    let (status, completion) = app.chat(KEY_ACME, ask_with_image("x", &data_url("image/png", &bytes))).await;
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &bytes)),
+        )
+        .await;
     assert_eq!(status, 200, "{completion}");
-    (completion["session_id"].as_str().expect("session").to_owned(), first_input_ref(&completion), bytes)
+    (
+        completion["session_id"]
+            .as_str()
+            .expect("session")
+            .to_owned(),
+        first_input_ref(&completion),
+        bytes,
+    )
 }
 
 #[tokio::test]
 async fn response_header_names_are_title_case_for_the_vlmrun_sdk() {
     let app = spawn().await;
     let (session, id, _) = one_image(&app, [1, 2, 3]).await;
-    let address = app.base.trim_start_matches("http://").trim_end_matches("/v1").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+    let address = app
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1")
+        .to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
     let request = format!(
         "GET /v1/artifacts?session_id={session}&object_id={id} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {KEY_ACME}\r\nConnection: close\r\n\r\n"
     );
@@ -25,7 +43,10 @@ async fn response_header_names_are_title_case_for_the_vlmrun_sdk() {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");
     let head = String::from_utf8_lossy(&raw);
-    assert!(head.contains("\r\nContent-Type: image/png\r\n"), "{head:.300}");
+    assert!(
+        head.contains("\r\nContent-Type: image/png\r\n"),
+        "{head:.300}"
+    );
     assert!(head.contains("\r\nContent-Length: "), "{head:.300}");
 }
 
@@ -34,16 +55,32 @@ async fn delete_one_artifact_then_the_whole_session() {
     let app = spawn().await;
     let (session, id, _) = one_image(&app, [1, 2, 3]).await;
     let path = format!("/artifacts?session_id={session}&object_id={id}");
-    let response = app.http.delete(app.url(&path)).bearer_auth(KEY_ACME).send().await.expect("delete");
+    let response = app
+        .http
+        .delete(app.url(&path))
+        .bearer_auth(KEY_ACME)
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(response.status(), 200);
     let response = app.get(&path, KEY_ACME).send().await.expect("get");
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.expect("json");
     assert_eq!(error_code(&body), "artifact_deleted");
 
-    let response = app.http.delete(app.url(&format!("/sessions/{session}"))).bearer_auth(KEY_ACME).send().await.expect("delete");
+    let response = app
+        .http
+        .delete(app.url(&format!("/sessions/{session}")))
+        .bearer_auth(KEY_ACME)
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(response.status(), 200);
-    let response = app.get(&format!("/artifacts/list?session_id={session}"), KEY_ACME).send().await.expect("list");
+    let response = app
+        .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+        .send()
+        .await
+        .expect("list");
     assert_eq!(response.status(), 404);
     assert!(!exists(&app.data_dir.join("blobs").join(&session)));
 }
@@ -59,15 +96,28 @@ async fn expired_artifacts_answer_404_saying_so_and_the_sweeper_deletes_their_by
     let blob = app.data_dir.join("blobs").join(&session).join(&id);
     assert!(exists(&blob));
     app.clock.advance(91);
-    let response = app.get(&format!("/artifacts?session_id={session}&object_id={id}"), KEY_ACME).send().await.expect("get");
+    let response = app
+        .get(
+            &format!("/artifacts?session_id={session}&object_id={id}"),
+            KEY_ACME,
+        )
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.expect("json");
     assert!(error_message(&body).contains("expired"), "{body}");
 
-    let report = vitrine_store::ArtifactStore::sweep(app.store.as_ref()).await.expect("sweep");
+    let report = vitrine_store::ArtifactStore::sweep(app.store.as_ref())
+        .await
+        .expect("sweep");
     assert_eq!((report.artifacts, report.sessions), (1, 1));
     assert!(!exists(&blob), "swept bytes are gone from disk");
-    let response = app.get(&format!("/artifacts/list?session_id={session}"), KEY_ACME).send().await.expect("list");
+    let response = app
+        .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+        .send()
+        .await
+        .expect("list");
     let body: Value = response.json().await.expect("json");
     assert_eq!(error_code(&body), "session_expired", "{body}");
     // The expired session cannot be continued.
@@ -91,12 +141,29 @@ async fn a_restarted_server_finds_every_acknowledged_artifact_intact() {
     })
     .await;
     for (session, id, bytes) in made {
-        let response = app.get(&format!("/artifacts?session_id={session}&object_id={id}"), KEY_ACME).send().await.expect("get");
+        let response = app
+            .get(
+                &format!("/artifacts?session_id={session}&object_id={id}"),
+                KEY_ACME,
+            )
+            .send()
+            .await
+            .expect("get");
         assert_eq!(response.status(), 200);
         let body = response.bytes().await.expect("bytes");
         assert_eq!(sha256_hex(&body), sha256_hex(&bytes));
-        let listed: Value = app.get(&format!("/artifacts/list?session_id={session}"), KEY_ACME).send().await.expect("list").json().await.expect("json");
-        assert_eq!(listed["items"][0]["sha256"].as_str(), Some(sha256_hex(&bytes).as_str()));
+        let listed: Value = app
+            .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            listed["items"][0]["sha256"].as_str(),
+            Some(sha256_hex(&bytes).as_str())
+        );
     }
     drop(keep_alive);
 }
@@ -104,11 +171,22 @@ async fn a_restarted_server_finds_every_acknowledged_artifact_intact() {
 #[tokio::test]
 async fn bad_artifact_queries_say_what_to_fix() {
     let app = spawn().await;
-    let response = app.get("/artifacts?object_id=img_abcdef", KEY_ACME).send().await.expect("get");
+    let response = app
+        .get("/artifacts?object_id=img_abcdef", KEY_ACME)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["param"], "session_id");
-    let response = app.get("/artifacts?session_id=0123456789abcdef0123456789abcdef&object_id=picture", KEY_ACME).send().await.expect("get");
+    let response = app
+        .get(
+            "/artifacts?session_id=0123456789abcdef0123456789abcdef&object_id=picture",
+            KEY_ACME,
+        )
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), 400);
     let response = app.get("/nowhere", KEY_ACME).send().await.expect("get");
     assert_eq!(response.status(), 404);

@@ -1,17 +1,42 @@
 //! Chat completions: shapes, streaming, structured output, sessions, errors.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::*;
 
 #[tokio::test]
 async fn health_and_models_answer() {
     let app = spawn().await;
-    let health = app.http.get(app.url("/health")).send().await.expect("health");
-    assert_eq!(health.status(), 200, "health needs no key: the SDK calls it first");
-    let models: Value = app.get("/models", KEY_ACME).send().await.expect("models").json().await.expect("json");
-    let ids: Vec<&str> = models["data"].as_array().expect("list").iter().filter_map(|m| m["id"].as_str()).collect();
-    for name in ["vlmrun-orion-1:fast", "vlmrun-orion-1:auto", "vlmrun-orion-1:pro"] {
+    let health = app
+        .http
+        .get(app.url("/health"))
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(
+        health.status(),
+        200,
+        "health needs no key: the SDK calls it first"
+    );
+    let models: Value = app
+        .get("/models", KEY_ACME)
+        .send()
+        .await
+        .expect("models")
+        .json()
+        .await
+        .expect("json");
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    for name in [
+        "vlmrun-orion-1:fast",
+        "vlmrun-orion-1:auto",
+        "vlmrun-orion-1:pro",
+    ] {
         assert!(ids.contains(&name), "{name} is listed");
     }
 }
@@ -20,29 +45,48 @@ async fn health_and_models_answer() {
 async fn a_data_url_image_becomes_an_artifact_with_the_same_bytes() {
     let app = spawn().await;
     let bytes = png(64, 48, [200, 10, 10]);
-    let (status, completion) = app.chat(KEY_ACME, ask_with_image("what is this?", &data_url("image/png", &bytes))).await;
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("what is this?", &data_url("image/png", &bytes)),
+        )
+        .await;
     assert_eq!(status, 200, "{completion}");
     assert_eq!(completion["object"], "chat.completion");
     let session = completion["session_id"].as_str().expect("session id");
     assert_eq!(session.len(), 32);
     let id = first_input_ref(&completion);
     assert!(id.starts_with("img_"));
-    let content = completion["choices"][0]["message"]["content"].as_str().expect("content");
-    assert!(content.contains(&id) && content.contains("64×48"), "the answer names the ref and its size: {content}");
+    let content = completion["choices"][0]["message"]["content"]
+        .as_str()
+        .expect("content");
+    assert!(
+        content.contains(&id) && content.contains("64×48"),
+        "the answer names the ref and its size: {content}"
+    );
     let usage = &completion["usage"];
     assert_eq!(
         usage["total_tokens"].as_u64(),
-        Some(usage["prompt_tokens"].as_u64().unwrap_or(0) + usage["completion_tokens"].as_u64().unwrap_or(0))
+        Some(
+            usage["prompt_tokens"].as_u64().unwrap_or(0)
+                + usage["completion_tokens"].as_u64().unwrap_or(0)
+        )
     );
 
     let response = app
-        .get(&format!("/artifacts?session_id={session}&object_id={id}"), KEY_ACME)
+        .get(
+            &format!("/artifacts?session_id={session}&object_id={id}"),
+            KEY_ACME,
+        )
         .send()
         .await
         .expect("artifact");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/png");
-    assert_eq!(response.bytes().await.expect("bytes").as_ref(), bytes.as_slice());
+    assert_eq!(
+        response.bytes().await.expect("bytes").as_ref(),
+        bytes.as_slice()
+    );
 }
 
 #[tokio::test]
@@ -53,9 +97,17 @@ async fn webp_inputs_are_stored_as_png_for_clients() {
     image::DynamicImage::ImageRgb8(image)
         .write_to(&mut webp, image::ImageFormat::WebP)
         .expect("webp encodes");
-    let (status, completion) = app.chat(KEY_ACME, ask_with_image("x", &data_url("image/webp", webp.get_ref()))).await;
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/webp", webp.get_ref())),
+        )
+        .await;
     assert_eq!(status, 200, "{completion}");
-    assert_eq!(completion["vitrine"]["inputs"][0]["content_type"], "image/png");
+    assert_eq!(
+        completion["vitrine"]["inputs"][0]["content_type"],
+        "image/png"
+    );
 }
 
 #[tokio::test]
@@ -72,23 +124,44 @@ async fn streaming_chunks_carry_the_session_and_end_with_done() {
         .await
         .expect("stream");
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/event-stream"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/event-stream")
+    );
     let text = response.text().await.expect("body");
-    let data: Vec<&str> = text.lines().filter_map(|line| line.strip_prefix("data: ")).collect();
+    let data: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .collect();
     assert_eq!(data.last(), Some(&"[DONE]"));
     let chunks: Vec<Value> = data[..data.len() - 1]
         .iter()
         .map(|chunk| serde_json::from_str(chunk).expect("chunks are JSON"))
         .collect();
     let session = chunks[0]["session_id"].as_str().expect("session id");
-    assert!(chunks.iter().all(|chunk| chunk["session_id"] == session && chunk["object"] == "chat.completion.chunk"));
+    assert!(
+        chunks
+            .iter()
+            .all(|chunk| chunk["session_id"] == session
+                && chunk["object"] == "chat.completion.chunk")
+    );
     let content: String = chunks
         .iter()
         .filter_map(|chunk| chunk["choices"][0]["delta"]["content"].as_str())
         .collect();
     assert!(content.contains("img_"), "{content}");
-    assert!(chunks.iter().any(|chunk| chunk["vitrine_event"]["type"] == "input.stored"));
-    assert!(chunks.iter().any(|chunk| chunk["choices"][0]["finish_reason"] == "stop"));
+    assert!(
+        chunks
+            .iter()
+            .any(|chunk| chunk["vitrine_event"]["type"] == "input.stored")
+    );
+    assert!(
+        chunks
+            .iter()
+            .any(|chunk| chunk["choices"][0]["finish_reason"] == "stop")
+    );
 }
 
 fn redaction_schema() -> Value {
@@ -117,12 +190,23 @@ async fn both_json_schema_forms_get_refs_to_real_artifacts() {
         body["response_format"] = format;
         let (status, completion) = app.chat(KEY_ACME, body).await;
         assert_eq!(status, 200, "{completion}");
-        let content: Value = serde_json::from_str(completion["choices"][0]["message"]["content"].as_str().expect("content"))
-            .expect("content is JSON");
+        let content: Value = serde_json::from_str(
+            completion["choices"][0]["message"]["content"]
+                .as_str()
+                .expect("content"),
+        )
+        .expect("content is JSON");
         let id = content["redacted_image"]["id"].as_str().expect("ref");
         assert!(content["notes"].as_str().expect("notes").contains(id));
         let session = completion["session_id"].as_str().expect("session");
-        let response = app.get(&format!("/artifacts?session_id={session}&object_id={id}"), KEY_ACME).send().await.expect("get");
+        let response = app
+            .get(
+                &format!("/artifacts?session_id={session}&object_id={id}"),
+                KEY_ACME,
+            )
+            .send()
+            .await
+            .expect("get");
         assert_eq!(response.status(), 200);
     }
 }
@@ -134,7 +218,12 @@ async fn json_object_mode_returns_json() {
     body["response_format"] = json!({"type": "json_object"});
     let (status, completion) = app.chat(KEY_ACME, body).await;
     assert_eq!(status, 200);
-    let content: Value = serde_json::from_str(completion["choices"][0]["message"]["content"].as_str().expect("content")).expect("json");
+    let content: Value = serde_json::from_str(
+        completion["choices"][0]["message"]["content"]
+            .as_str()
+            .expect("content"),
+    )
+    .expect("json");
     assert_eq!(content["inputs"][0]["width"], 4);
 }
 
@@ -164,7 +253,12 @@ async fn an_unsatisfiable_schema_is_a_clear_error_not_partial_json() {
 #[tokio::test]
 async fn a_second_request_continues_the_session_and_uses_refs_three_ways() {
     let app = spawn().await;
-    let (_, first) = app.chat(KEY_ACME, ask_with_image("x", &data_url("image/png", &png(5, 5, [5, 5, 5])))).await;
+    let (_, first) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &png(5, 5, [5, 5, 5]))),
+        )
+        .await;
     let session = first["session_id"].as_str().expect("session").to_owned();
     let id = first_input_ref(&first);
     for content in [
@@ -173,21 +267,40 @@ async fn a_second_request_continues_the_session_and_uses_refs_three_ways() {
         json!(format!("now blur the faces in {id} please")),
     ] {
         let (status, second) = app
-            .chat(KEY_ACME, json!({"model": "vlmrun-orion-1:fast", "session_id": session,
-                                   "messages": [{"role": "user", "content": content}]}))
+            .chat(
+                KEY_ACME,
+                json!({"model": "vlmrun-orion-1:fast", "session_id": session,
+                                   "messages": [{"role": "user", "content": content}]}),
+            )
             .await;
         assert_eq!(status, 200, "{second}");
         assert_eq!(second["session_id"], session.as_str());
         assert_eq!(first_input_ref(&second), id);
     }
-    let listed: Value = app.get(&format!("/artifacts/list?session_id={session}"), KEY_ACME).send().await.expect("list").json().await.expect("json");
-    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1), "refs are not copied: {listed}");
+    let listed: Value = app
+        .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(1),
+        "refs are not copied: {listed}"
+    );
 }
 
 #[tokio::test]
 async fn refs_outside_the_session_or_of_the_wrong_kind_are_errors() {
     let app = spawn().await;
-    let (_, first) = app.chat(KEY_ACME, ask_with_image("x", &data_url("image/png", &png(5, 5, [5, 5, 5])))).await;
+    let (_, first) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &png(5, 5, [5, 5, 5]))),
+        )
+        .await;
     let id = first_input_ref(&first);
     // In a new session (no session_id), an old ref is not found, with a hint.
     let (status, error) = app.chat(KEY_ACME, ask_with_image("x", &id)).await;
@@ -198,17 +311,29 @@ async fn refs_outside_the_session_or_of_the_wrong_kind_are_errors() {
     let mut body = ask_with_image("x", "img_000000");
     body["session_id"] = json!(session);
     let (status, error) = app.chat(KEY_ACME, body).await;
-    assert_eq!((status, error_code(&error)), (404, "artifact_not_found"), "{error}");
+    assert_eq!(
+        (status, error_code(&error)),
+        (404, "artifact_not_found"),
+        "{error}"
+    );
     // An image ref where a video goes.
     let body = json!({"model": "vlmrun-orion-1", "session_id": session, "messages": [{"role": "user", "content": [
         {"type": "video_url", "video_url": {"url": id}}]}]});
     let (status, error) = app.chat(KEY_ACME, body).await;
-    assert_eq!((status, error_code(&error)), (400, "wrong_ref_kind"), "{error}");
+    assert_eq!(
+        (status, error_code(&error)),
+        (400, "wrong_ref_kind"),
+        "{error}"
+    );
     // An unknown session.
     let mut body = ask_with_image("x", &id);
     body["session_id"] = json!("0123456789abcdef0123456789abcdef");
     let (status, error) = app.chat(KEY_ACME, body).await;
-    assert_eq!((status, error_code(&error)), (404, "session_not_found"), "{error}");
+    assert_eq!(
+        (status, error_code(&error)),
+        (404, "session_not_found"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -228,7 +353,12 @@ async fn malformed_requests_get_openai_errors_naming_the_field() {
     assert_eq!(error_code(&body), "invalid_json");
     assert_eq!(body["error"]["type"], "invalid_request_error");
 
-    let (status, body) = app.chat(KEY_ACME, json!({"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]})).await;
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            json!({"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]}),
+        )
+        .await;
     assert_eq!((status, error_code(&body)), (404, "model_not_found"));
     assert_eq!(body["error"]["param"], "model");
 
@@ -238,16 +368,33 @@ async fn malformed_requests_get_openai_errors_naming_the_field() {
     assert_eq!(status, 400);
     assert!(error_message(&body).contains("messages[0]"), "{body}");
 
-    let (status, body) = app.chat(KEY_ACME, json!({"model": "vlmrun-orion-1", "messages": []})).await;
-    assert_eq!((status, body["error"]["param"].as_str()), (400, Some("messages")));
+    let (status, body) = app
+        .chat(KEY_ACME, json!({"model": "vlmrun-orion-1", "messages": []}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["param"].as_str()),
+        (400, Some("messages"))
+    );
 
     let (status, body) = app
         .chat(KEY_ACME, json!({"model": "vlmrun-orion-1", "toolsets": ["teleport"], "messages": [{"role": "user", "content": "x"}]}))
         .await;
-    assert_eq!((status, body["error"]["param"].as_str()), (400, Some("toolsets[0]")));
+    assert_eq!(
+        (status, body["error"]["param"].as_str()),
+        (400, Some("toolsets[0]"))
+    );
 
-    let (status, body) = app.chat(KEY_ACME, ask_with_image("x", &data_url("text/plain", b"hello there, not an image"))).await;
-    assert_eq!((status, error_code(&body)), (415, "unsupported_media"), "{body}");
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("text/plain", b"hello there, not an image")),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (415, "unsupported_media"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -259,9 +406,79 @@ async fn oversize_bodies_and_images_are_refused() {
     let big = vec![b'a'; 100 * 1024];
     let body = json!({"model": "vlmrun-orion-1", "messages": [{"role": "user", "content": String::from_utf8(big).unwrap_or_default()}]});
     let (status, error) = app.chat(KEY_ACME, body).await;
-    assert_eq!((status, error_code(&error)), (413, "body_too_large"), "{error}");
+    assert_eq!(
+        (status, error_code(&error)),
+        (413, "body_too_large"),
+        "{error}"
+    );
 
-    let (status, error) = app.chat(KEY_ACME, ask_with_image("x", &data_url("image/png", &png(200, 100, [0, 0, 0])))).await;
-    assert_eq!((status, error_code(&error)), (400, "too_many_pixels"), "{error}");
+    let (status, error) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &png(200, 100, [0, 0, 0]))),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&error)),
+        (400, "too_many_pixels"),
+        "{error}"
+    );
     assert!(error_message(&error).contains("200×100"), "{error}");
+}
+
+fn ffmpeg_clip(seconds: u32) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("clip.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x48:rate=10",
+            "-t",
+        ])
+        .arg(seconds.to_string())
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg runs (apt-get install ffmpeg)");
+    assert!(status.success());
+    std::fs::read(path).expect("clip")
+}
+
+#[tokio::test]
+async fn videos_are_measured_and_the_duration_limit_is_enforced() {
+    let mut options = Options::default();
+    options.config.limits.max_duration = std::time::Duration::from_secs(2);
+    let app = spawn_with(options).await;
+    let video = |bytes: &[u8]| {
+        json!({"model": "vlmrun-orion-1", "messages": [{"role": "user", "content": [
+            {"type": "video_url", "video_url": {"url": data_url("video/mp4", bytes)}}]}]})
+    };
+    let (status, completion) = app.chat(KEY_ACME, video(&ffmpeg_clip(1))).await;
+    assert_eq!(status, 200, "{completion}");
+    let session = completion["session_id"].as_str().expect("session");
+    let listed: Value = app
+        .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            listed["items"][0]["width"].as_u64(),
+            listed["items"][0]["height"].as_u64()
+        ),
+        (Some(64), Some(48))
+    );
+    assert_eq!(listed["items"][0]["content_type"], "video/mp4");
+
+    let (status, error) = app.chat(KEY_ACME, video(&ffmpeg_clip(4))).await;
+    assert_eq!((status, error_code(&error)), (400, "too_long"), "{error}");
+    assert!(error_message(&error).contains("limit is 2 s"), "{error}");
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use vitrine_server::{ApiKeys, AppState, ServerConfig, StaticResolver};
 use vitrine_store::{ArtifactStore, LocalStore, ManualClock};
@@ -52,7 +52,8 @@ impl Default for Options {
         config.fetch.timeout = Duration::from_secs(10);
         config.sweep_interval = Duration::from_secs(3600);
         Options {
-            keys: ApiKeys::parse(&format!("acme:{KEY_ACME},globex:{KEY_GLOBEX}")).expect("test keys"),
+            keys: ApiKeys::parse(&format!("acme:{KEY_ACME},globex:{KEY_GLOBEX}"))
+                .expect("test keys"),
             config,
             resolver: StaticResolver::new(),
             retention: 24 * 3600,
@@ -75,7 +76,9 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
         }
     };
     let clock = Arc::new(ManualClock::new(1_800_000_000));
-    let store = Arc::new(LocalStore::open(&data_dir, options.retention, clock.clone()).expect("store opens"));
+    let store = Arc::new(
+        LocalStore::open(&data_dir, options.retention, clock.clone()).expect("store opens"),
+    );
     let state = AppState::with_resolver(
         store.clone() as Arc<dyn ArtifactStore>,
         options.keys,
@@ -83,7 +86,9 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
         Arc::new(options.resolver),
     )
     .expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(vitrine_server::run(listener, state, async {
@@ -148,13 +153,18 @@ impl Drop for TestApp {
 pub(crate) fn png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
     let image = image::RgbImage::from_pixel(width, height, image::Rgb(rgb));
     let mut bytes = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut bytes, image::ImageFormat::Png).expect("png encodes");
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png encodes");
     bytes.into_inner()
 }
 
 pub(crate) fn data_url(mime: &str, bytes: &[u8]) -> String {
     use base64::Engine as _;
-    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// A one-message chat request with `text` and one image part.
@@ -169,7 +179,10 @@ pub(crate) fn ask_with_image(text: &str, url: &str) -> Value {
 }
 
 pub(crate) fn first_input_ref(completion: &Value) -> String {
-    completion["vitrine"]["inputs"][0]["ref"].as_str().expect("an input ref").to_owned()
+    completion["vitrine"]["inputs"][0]["ref"]
+        .as_str()
+        .expect("an input ref")
+        .to_owned()
 }
 
 pub(crate) fn error_code(body: &Value) -> &str {
@@ -188,7 +201,12 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
         .expect("sha256sum runs");
     {
         use std::io::Write;
-        child.stdin.take().expect("stdin").write_all(bytes).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(bytes)
+            .expect("write");
     }
     let output = child.wait_with_output().expect("sha256sum output");
     String::from_utf8_lossy(&output.stdout)[..64].to_owned()
@@ -196,7 +214,9 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 /// A tiny media server on 127.0.0.1 for URL inputs.
 pub(crate) async fn media_server(routes: axum::Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
         let _ = axum::serve(listener, routes).await;

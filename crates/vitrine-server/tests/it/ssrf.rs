@@ -19,11 +19,23 @@ fn ip(text: &str) -> IpAddr {
 
 async fn media_origin() -> std::net::SocketAddr {
     let image = png(20, 10, [250, 0, 0]);
-    let routes = axum::Router::new()
-        .route("/photo.png", get(move || async move { ([("content-type", "image/png")], image.clone()).into_response() }))
-        .route("/to-loopback", get(|| async { Redirect::temporary("http://127.0.0.1:9/photo.png") }))
-        .route("/to-metadata", get(|| async { Redirect::temporary("http://169.254.169.254/latest/meta-data") }))
-        .route("/huge", get(|| async { vec![0u8; 3 * 1024 * 1024] }));
+    let routes =
+        axum::Router::new()
+            .route(
+                "/photo.png",
+                get(move || async move {
+                    ([("content-type", "image/png")], image.clone()).into_response()
+                }),
+            )
+            .route(
+                "/to-loopback",
+                get(|| async { Redirect::temporary("http://127.0.0.1:9/photo.png") }),
+            )
+            .route(
+                "/to-metadata",
+                get(|| async { Redirect::temporary("http://169.254.169.254/latest/meta-data") }),
+            )
+            .route("/huge", get(|| async { vec![0u8; 3 * 1024 * 1024] }));
     media_server(routes).await
 }
 
@@ -43,18 +55,34 @@ async fn app_with_media() -> (TestApp, u16) {
 #[tokio::test]
 async fn an_allowed_host_is_fetched_and_sniffed() {
     let (app, port) = app_with_media().await;
-    let (status, completion) = app.chat(KEY_ACME, ask_with_image("x", &format!("http://media.test:{port}/photo.png"))).await;
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &format!("http://media.test:{port}/photo.png")),
+        )
+        .await;
     assert_eq!(status, 200, "{completion}");
-    assert_eq!(completion["vitrine"]["inputs"][0]["content_type"], "image/png");
-    let content = completion["choices"][0]["message"]["content"].as_str().unwrap_or_default();
-    assert!(content.contains("20×10") && content.contains("fetched from http://media.test"), "{content}");
+    assert_eq!(
+        completion["vitrine"]["inputs"][0]["content_type"],
+        "image/png"
+    );
+    let content = completion["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        content.contains("20×10") && content.contains("fetched from http://media.test"),
+        "{content}"
+    );
 }
 
 async fn refused(app: &TestApp, url: &str) -> Value {
     let (status, body) = app.chat(KEY_ACME, ask_with_image("x", url)).await;
     assert_eq!(status, 400, "{url} must be refused: {body}");
     assert_eq!(error_code(&body), "url_refused", "{url}: {body}");
-    assert_eq!(body["error"]["param"], "messages[0].content[1].image_url.url");
+    assert_eq!(
+        body["error"]["param"],
+        "messages[0].content[1].image_url.url"
+    );
     body
 }
 
@@ -107,10 +135,31 @@ async fn redirects_are_rechecked_at_every_hop() {
 #[tokio::test]
 async fn bodies_over_the_fetch_limit_and_odd_schemes_are_refused() {
     let (app, port) = app_with_media().await;
-    let (status, body) = app.chat(KEY_ACME, ask_with_image("x", &format!("http://media.test:{port}/huge"))).await;
-    assert_eq!((status, error_code(&body)), (413, "body_too_large"), "{body}");
-    let (status, body) = app.chat(KEY_ACME, ask_with_image("x", "file:///etc/passwd")).await;
-    assert_eq!((status, error_code(&body)), (400, "unsupported_url"), "{body}");
-    let (status, body) = app.chat(KEY_ACME, ask_with_image("x", "gopher://example.com/")).await;
-    assert_eq!((status, error_code(&body)), (400, "unsupported_url"), "{body}");
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &format!("http://media.test:{port}/huge")),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (413, "body_too_large"),
+        "{body}"
+    );
+    let (status, body) = app
+        .chat(KEY_ACME, ask_with_image("x", "file:///etc/passwd"))
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "unsupported_url"),
+        "{body}"
+    );
+    let (status, body) = app
+        .chat(KEY_ACME, ask_with_image("x", "gopher://example.com/"))
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "unsupported_url"),
+        "{body}"
+    );
 }

@@ -11,14 +11,23 @@ async fn requests_need_a_valid_key() {
     assert_eq!(response.status(), 401);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["code"], "invalid_api_key");
-    let response = app.get("/models", "not-a-real-key").send().await.expect("sent");
+    let response = app
+        .get("/models", "not-a-real-key")
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(response.status(), 401);
 }
 
 #[tokio::test]
 async fn another_tenant_gets_404_and_never_the_bytes() {
     let app = spawn().await;
-    let (_, completion) = app.chat(KEY_ACME, ask_with_image("x", &data_url("image/png", &png(6, 6, [6, 6, 6])))).await;
+    let (_, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &png(6, 6, [6, 6, 6]))),
+        )
+        .await;
     let session = completion["session_id"].as_str().expect("session");
     let id = first_input_ref(&completion);
     for path in [
@@ -44,7 +53,14 @@ async fn another_tenant_gets_404_and_never_the_bytes() {
     let (status, _) = app.chat(KEY_GLOBEX, body).await;
     assert_eq!(status, 404);
     // The owner still can.
-    let response = app.get(&format!("/artifacts?session_id={session}&object_id={id}"), KEY_ACME).send().await.expect("sent");
+    let response = app
+        .get(
+            &format!("/artifacts?session_id={session}&object_id={id}"),
+            KEY_ACME,
+        )
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(response.status(), 200);
 }
 
