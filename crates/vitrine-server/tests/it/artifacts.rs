@@ -153,13 +153,8 @@ async fn a_restarted_server_finds_every_acknowledged_artifact_intact() {
         let body = response.bytes().await.expect("bytes");
         assert_eq!(sha256_hex(&body), sha256_hex(&bytes));
         let listed: Value = app
-            .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("json");
+            .get_json(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+            .await;
         assert_eq!(
             listed["items"][0]["sha256"].as_str(),
             Some(sha256_hex(&bytes).as_str())

@@ -18,14 +18,7 @@ async fn health_and_models_answer() {
         200,
         "health needs no key: the SDK calls it first"
     );
-    let models: Value = app
-        .get("/models", KEY_ACME)
-        .send()
-        .await
-        .expect("models")
-        .json()
-        .await
-        .expect("json");
+    let models: Value = app.get_json("/models", KEY_ACME).await;
     let ids: Vec<&str> = models["data"]
         .as_array()
         .expect("list")
@@ -278,13 +271,8 @@ async fn a_second_request_continues_the_session_and_uses_refs_three_ways() {
         assert_eq!(first_input_ref(&second), id);
     }
     let listed: Value = app
-        .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+        .await;
     assert_eq!(
         listed["items"].as_array().map(Vec::len),
         Some(1),
@@ -462,13 +450,8 @@ async fn videos_are_measured_and_the_duration_limit_is_enforced() {
     assert_eq!(status, 200, "{completion}");
     let session = completion["session_id"].as_str().expect("session");
     let listed: Value = app
-        .get(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+        .await;
     assert_eq!(
         (
             listed["items"][0]["width"].as_u64(),

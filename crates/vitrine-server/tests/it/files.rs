@@ -35,16 +35,9 @@ async fn a_direct_upload_is_found_by_id_and_md5_and_usable_in_chat() {
     assert!(file["created_at"].as_str().expect("time").ends_with('Z'));
     let id = file["id"].as_str().expect("id");
 
-    let fetched: Value = app
-        .get(&format!("/files/{id}"), KEY_ACME)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let fetched: Value = app.get_json(&format!("/files/{id}"), KEY_ACME).await;
     assert_eq!(fetched["id"], id);
-    let md5 = format!("{:x}", md5_of(&bytes));
+    let md5 = md5_hex(&bytes);
     let by_hash = app
         .get(&format!("/files/hash/{md5}"), KEY_ACME)
         .send()
@@ -66,15 +59,8 @@ async fn a_direct_upload_is_found_by_id_and_md5_and_usable_in_chat() {
         .await
         .expect("bytes");
     assert_eq!(content.as_ref(), bytes.as_slice());
-    let listed: Vec<Value> = app
-        .get("/files?skip=0&limit=5", KEY_ACME)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(listed.len(), 1);
+    let listed = app.get_json("/files?skip=0&limit=5", KEY_ACME).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
 
     let (status, completion) = app
         .chat(
@@ -102,20 +88,6 @@ async fn a_direct_upload_is_found_by_id_and_md5_and_usable_in_chat() {
             .status(),
         404
     );
-}
-
-fn md5_of(bytes: &[u8]) -> u128 {
-    let output = std::process::Command::new("md5sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().expect("stdin").write_all(bytes)?;
-            child.wait_with_output()
-        })
-        .expect("md5sum");
-    u128::from_str_radix(&String::from_utf8_lossy(&output.stdout)[..32], 16).expect("hex")
 }
 
 #[tokio::test]
@@ -167,13 +139,8 @@ async fn the_presigned_path_uploads_with_the_token_and_verifies() {
         .expect("put");
     assert_eq!(response.status(), 200);
     let verified: Value = app
-        .get(&format!("/files/verify-upload/{id}"), KEY_ACME)
-        .send()
-        .await
-        .expect("verify")
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/files/verify-upload/{id}"), KEY_ACME)
+        .await;
     assert_eq!(verified["bytes"], payload.len());
     let content = app
         .get(&format!("/files/{id}/content"), KEY_ACME)

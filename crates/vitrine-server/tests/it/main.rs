@@ -115,6 +115,17 @@ impl TestApp {
         self.http.get(self.url(path)).bearer_auth(key)
     }
 
+    /// GET as JSON, whatever the status.
+    pub(crate) async fn get_json(&self, path: &str, key: &str) -> Value {
+        self.get(path, key)
+            .send()
+            .await
+            .expect("request is sent")
+            .json()
+            .await
+            .expect("the body is JSON")
+    }
+
     pub(crate) async fn chat(&self, key: &str, body: Value) -> (u16, Value) {
         let response = self
             .http
@@ -194,11 +205,20 @@ pub(crate) fn error_message(body: &Value) -> &str {
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let mut child = std::process::Command::new("sha256sum")
+    digest_with("sha256sum", bytes)
+}
+
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
+    digest_with("md5sum", bytes)
+}
+
+/// Hashes with coreutils, an implementation independent of the server's.
+fn digest_with(program: &str, bytes: &[u8]) -> String {
+    let mut child = std::process::Command::new(program)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("sha256sum runs");
+        .expect("coreutils hashers run");
     {
         use std::io::Write;
         child
@@ -208,8 +228,12 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
             .write_all(bytes)
             .expect("write");
     }
-    let output = child.wait_with_output().expect("sha256sum output");
-    String::from_utf8_lossy(&output.stdout)[..64].to_owned()
+    let output = child.wait_with_output().expect("hasher output");
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A tiny media server on 127.0.0.1 for URL inputs.
