@@ -59,9 +59,9 @@ pub enum AgentError {
         step: String,
         /// The tool.
         tool: String,
-        /// What the tool reported.
+        /// What the tool reported (boxed: tool errors are large and rare).
         #[source]
-        source: ToolError,
+        source: Box<ToolError>,
     },
     /// A step or the whole request ran out of time.
     #[error("{what} took longer than the limit of {seconds} s")]

@@ -243,7 +243,7 @@ async fn run_dag(
                 return Err(AgentError::Tool {
                     step: step.id.clone(),
                     tool: step.tool.clone(),
-                    source,
+                    source: Box::new(source),
                 });
             }
             Ok(Ok(output)) => output,

@@ -288,10 +288,10 @@ impl Filler<'_> {
                     )));
                 }
                 let item_type = items.as_ref().and_then(type_of);
-                if item_type == Some("string") {
-                    if let Some(list) = self.string_list(&text) {
-                        return Ok(Some(list));
-                    }
+                if item_type == Some("string")
+                    && let Some(list) = self.string_list(&text)
+                {
+                    return Ok(Some(list));
                 }
                 Ok(None)
             }

@@ -31,6 +31,11 @@ macro_rules! artifact_ref {
                 stringify!($name).into()
             }
 
+            // Inline, so a planner (and plan validation) sees the pattern on the property.
+            fn inline_schema() -> bool {
+                true
+            }
+
             fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
                 json_schema!({
                     "type": "string",
