@@ -116,6 +116,12 @@ impl Agent {
         self
     }
 
+    /// Replaces the tool catalog (e.g. to add tools).
+    pub fn with_catalog(mut self, catalog: ToolCatalog) -> Self {
+        self.catalog = catalog;
+        self
+    }
+
     /// Replaces the tools' size limits.
     pub fn with_tool_limits(mut self, limits: ToolLimits) -> Self {
         self.tool_limits = limits;

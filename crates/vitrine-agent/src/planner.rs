@@ -215,6 +215,19 @@ const SCENE_WORDS: [&str; 9] = [
     "input",
 ];
 
+impl Task {
+    /// True for tasks whose input is an image.
+    fn works_on_images(&self) -> bool {
+        !matches!(
+            self,
+            Task::Trim { .. }
+                | Task::ExtractFrames { .. }
+                | Task::ContactSheet { .. }
+                | Task::RenderPage { .. }
+        )
+    }
+}
+
 fn first(pattern: &Regex, text: &str) -> Option<usize> {
     pattern.find(text).map(|found| found.start())
 }
@@ -555,13 +568,44 @@ pub fn plan_offline(
             capabilities: CAPABILITIES.to_owned(),
         });
     }
-    let mut sources = Sources {
-        image: input_ref(inputs, ArtifactKind::Image),
-        video: input_ref(inputs, ArtifactKind::Video),
-        document: input_ref(inputs, ArtifactKind::Document),
-    };
+    let image_inputs: Vec<usize> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| input.kind == ArtifactKind::Image)
+        .map(|(index, _)| index)
+        .collect();
     let mut steps: Vec<Step> = Vec::new();
-    for (_, task) in found {
+    let all_image_tasks = found.iter().all(|(_, task)| task.works_on_images());
+    if all_image_tasks && image_inputs.len() > 1 {
+        // "Convert these to grayscale" with several images: one chain per image, run in
+        // parallel by the executor because the chains share nothing.
+        for index in image_inputs {
+            let mut sources = Sources {
+                image: Some(json!({"$ref": format!("input:{index}")})),
+                video: None,
+                document: None,
+            };
+            chain(&found, &mut sources, &mut steps, inputs)?;
+        }
+    } else {
+        let mut sources = Sources {
+            image: input_ref(inputs, ArtifactKind::Image),
+            video: input_ref(inputs, ArtifactKind::Video),
+            document: input_ref(inputs, ArtifactKind::Document),
+        };
+        chain(&found, &mut sources, &mut steps, inputs)?;
+    }
+    Ok(Plan { steps })
+}
+
+/// Appends the steps for `tasks`, each image edit working on the previous one's result.
+fn chain(
+    tasks: &[(usize, Task)],
+    sources: &mut Sources,
+    steps: &mut Vec<Step>,
+    inputs: &[ArtifactMeta],
+) -> Result<(), AgentError> {
+    for (_, task) in tasks.iter().cloned() {
         let id = format!("s{}", steps.len() + 1);
         let output = |name: &str| json!({"$ref": format!("step:{id}.{name}")});
         let (tool, args, image_out) = match task {
@@ -751,7 +795,7 @@ pub fn plan_offline(
             args,
         });
     }
-    Ok(Plan { steps })
+    Ok(())
 }
 
 #[cfg(test)]

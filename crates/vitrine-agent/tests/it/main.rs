@@ -2,6 +2,7 @@
 //! `models/fetched` (run `scripts/fetch-models.sh`), real ffmpeg and poppler.
 
 mod everyday;
+mod executor;
 mod redaction;
 mod refusals;
 mod support;

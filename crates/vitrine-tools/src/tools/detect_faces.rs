@@ -52,13 +52,21 @@ pub(crate) async fn find_faces(
     .await
 }
 
-/// Faces as JSON facts: boxes rounded to a tenth of a pixel.
+/// Faces as JSON facts: boxes rounded to a tenth of a pixel, and the same boxes as
+/// `regions` that `redact_image`, `crop` and `annotate` accept (`step:s1.facts.regions`).
 pub(crate) fn face_facts(faces: &[Face]) -> Value {
+    let regions: Vec<Value> = faces.iter().map(|face| region(face.bbox)).collect();
     let faces: Vec<Value> = faces
         .iter()
         .map(|face| json!({"box": round_box(face.bbox), "score": round2(face.score)}))
         .collect();
-    json!({"count": faces.len(), "faces": faces})
+    json!({"count": faces.len(), "faces": faces, "regions": regions})
+}
+
+/// A box as a `Region` JSON value (`{"shape": "box", "x0", "y0", "x1", "y1"}`).
+pub(crate) fn region(bbox: [f32; 4]) -> Value {
+    let [x0, y0, x1, y1] = round_box(bbox);
+    json!({"shape": "box", "x0": x0, "y0": y0, "x1": x1, "y1": y1})
 }
 
 pub(crate) fn round_box(bbox: [f32; 4]) -> [f64; 4] {

@@ -126,6 +126,10 @@ impl Tool for DetectObjects {
                     "score": round2(detection.score),
                 }))
                 .collect::<Vec<_>>(),
+            "regions": found
+                .iter()
+                .map(|detection| crate::tools::detect_faces::region(detection.bbox))
+                .collect::<Vec<_>>(),
         });
         let mut artifacts = Vec::new();
         if parsed.draw_boxes {
