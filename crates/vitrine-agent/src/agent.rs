@@ -161,7 +161,7 @@ impl Agent {
         let schema = request
             .response_schema
             .as_ref()
-            .map(structured::unwrap_schema);
+            .and_then(structured::unwrap_schema);
         if let Some(schema) = &schema {
             jsonschema::validator_for(schema)
                 .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
@@ -288,5 +288,40 @@ fn collect_ids(value: &Value, out: &mut Vec<String>) {
         }
         Value::Array(items) => items.iter().for_each(|child| collect_ids(child, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn run_is_a_send_future_and_the_agent_is_shareable() {
+        fn shareable<T: Send + Sync + Clone + 'static>() {}
+        shareable::<Agent>();
+        let dir = std::env::temp_dir();
+        let store: Arc<dyn ArtifactStore> = Arc::new(
+            vitrine_store::LocalStore::open(
+                dir.join(format!("vitrine-agent-send-{}", std::process::id())),
+                60,
+                Arc::new(vitrine_store::SystemClock),
+            )
+            .expect("store"),
+        );
+        let agent = Agent::new(store, PathBuf::from("/nonexistent"));
+        let request = AgentRequest {
+            tenant: "t".to_owned(),
+            session: SessionId::generate(),
+            instruction: "grayscale".to_owned(),
+            inputs: Vec::new(),
+            response_schema: None,
+            toolsets: None,
+        };
+        // Axum handlers and `tokio::spawn` need the future to be `Send`.
+        let future = agent.run(request, None);
+        assert_send(&future);
+        drop(future);
     }
 }

@@ -87,6 +87,7 @@ macro_rules! pattern {
 }
 
 pattern!(FACE, r"\bfaces?\b");
+pattern!(REF_ID, r"\b(img|vid|aud|doc|recon|arr|url)_\w{6}\b");
 pattern!(
     HIDE,
     r"\b(blur\w*|pixel+at\w*|anonymi[sz]\w*|obscur\w*|hid(e|ing)|mask\w*|censor\w*|redact\w*|black(ed)? out|blot\w*|cover\w*)"
@@ -550,7 +551,10 @@ pub fn plan_offline(
     schema: Option<&Value>,
     inputs: &[ArtifactMeta],
 ) -> Result<Plan, AgentError> {
-    let text = instruction.to_lowercase();
+    // Refs named in the text ("blur the faces in img_a1b2c3") are inputs, not wording.
+    let text = REF_ID
+        .replace_all(&instruction.to_lowercase(), "it")
+        .into_owned();
     let mut found = tasks(&text, inputs);
     if found.is_empty()
         && let Some(schema) = schema

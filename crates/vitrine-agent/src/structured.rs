@@ -21,21 +21,26 @@ use crate::summary;
 /// Extracts the JSON Schema from any of the `response_format` shapes clients send:
 /// `{"type": "json_schema", "schema": S}`, `{"type": "json_schema", "json_schema": {"name",
 /// "schema"}}`, `{"name", "schema"}`, or the bare schema. `{"type": "json_object"}` gives a
-/// schema that accepts any object.
-pub fn unwrap_schema(format: &Value) -> Value {
+/// schema that accepts any object; `{"type": "text"}` and `null` mean no schema.
+pub fn unwrap_schema(format: &Value) -> Option<Value> {
     if let Some(schema) = format
         .get("json_schema")
         .and_then(|inner| inner.get("schema"))
     {
-        return schema.clone();
+        return Some(schema.clone());
     }
     if let Some(schema) = format.get("schema").filter(|schema| schema.is_object()) {
-        return schema.clone();
+        return Some(schema.clone());
     }
-    if format.get("type").and_then(Value::as_str) == Some("json_object") {
-        return json!({"type": "object"});
+    match format.get("type").and_then(Value::as_str) {
+        Some("json_object") => return Some(json!({"type": "object"})),
+        Some("text") => return None,
+        _ => {}
     }
-    format.clone()
+    if format.is_null() {
+        return None;
+    }
+    Some(format.clone())
 }
 
 /// Follows a local `$ref` (`#/$defs/ImageRef`) and merges sibling keys such as `description`.
@@ -547,4 +552,172 @@ pub fn fill(
         });
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use vitrine_store::{MediaInfo, Provenance};
+    use vitrine_wire::{ArtifactId, SessionId};
+
+    use super::*;
+    use crate::executor::ExecutedStep;
+
+    fn meta(kind: ArtifactKind) -> ArtifactMeta {
+        ArtifactMeta {
+            id: ArtifactId::generate(kind),
+            session_id: SessionId::generate(),
+            tenant: "t".to_owned(),
+            kind,
+            content_type: "image/jpeg".to_owned(),
+            size: 1,
+            sha256: String::new(),
+            created_at: 0,
+            expires_at: 0,
+            media: MediaInfo {
+                width: Some(64),
+                height: Some(48),
+                ..MediaInfo::default()
+            },
+            provenance: Provenance::default(),
+            filename: None,
+        }
+    }
+
+    fn step(tool: &str, facts: Value) -> ExecutedStep {
+        ExecutedStep {
+            id: "s1".to_owned(),
+            tool: tool.to_owned(),
+            args: json!({}),
+            started_ms: 0,
+            elapsed_ms: 0,
+            made: Vec::new(),
+            facts,
+        }
+    }
+
+    fn executed(steps: Vec<ExecutedStep>, made: &[ArtifactMeta], finals: usize) -> ExecutedPlan {
+        ExecutedPlan {
+            steps,
+            elapsed_ms: 0,
+            artifacts: made.iter().map(|m| ("s1".to_owned(), m.clone())).collect(),
+            final_refs: made[made.len() - finals..]
+                .iter()
+                .map(|m| m.id.to_string())
+                .collect(),
+        }
+    }
+
+    fn image_ref() -> Value {
+        json!({"properties": {"id": {"pattern": "^img_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"})
+    }
+
+    #[test]
+    fn every_response_format_shape_unwraps() {
+        let schema = json!({"type": "object", "properties": {}});
+        assert_eq!(
+            unwrap_schema(&json!({"type": "json_schema", "schema": schema})),
+            Some(schema.clone())
+        );
+        assert_eq!(
+            unwrap_schema(
+                &json!({"type": "json_schema", "json_schema": {"name": "r", "schema": schema, "strict": true}})
+            ),
+            Some(schema.clone())
+        );
+        assert_eq!(
+            unwrap_schema(&json!({"type": "json_object"})),
+            Some(json!({"type": "object"}))
+        );
+        assert_eq!(unwrap_schema(&json!({"type": "text"})), None);
+        assert_eq!(unwrap_schema(&schema), Some(schema.clone()));
+    }
+
+    #[test]
+    fn refs_take_final_outputs_first_and_arrays_take_them_all() {
+        let made = [
+            meta(ArtifactKind::Image),
+            meta(ArtifactKind::Image),
+            meta(ArtifactKind::Image),
+        ];
+        let plan = executed(vec![step("extract_frames", json!({"count": 2}))], &made, 2);
+        let schema = json!({
+            "$defs": {"ImageRef": image_ref()},
+            "properties": {
+                "frames": {"type": "array", "items": {"$ref": "#/$defs/ImageRef"}},
+                "frame_count": {"type": "integer"},
+                "source": {"anyOf": [{"$ref": "#/$defs/ImageRef"}, {"type": "null"}], "default": null}
+            },
+            "required": ["frames", "frame_count"],
+            "type": "object"
+        });
+        let inputs = [meta(ArtifactKind::Image)];
+        let value = fill(&schema, &plan, &inputs, &made).expect("fills");
+        assert_eq!(
+            value["frames"],
+            json!([{"id": made[1].id.to_string()}, {"id": made[2].id.to_string()}])
+        );
+        assert_eq!(value["frame_count"], 2);
+        assert_eq!(
+            value["source"],
+            json!({"id": inputs[0].id.to_string()}),
+            "named as the source"
+        );
+    }
+
+    #[test]
+    fn optional_fields_nothing_reports_are_null_or_left_out() {
+        let made = [meta(ArtifactKind::Image)];
+        let plan = executed(
+            vec![step("grayscale", json!({"width": 64, "height": 48}))],
+            &made,
+            1,
+        );
+        let schema = json!({
+            "$defs": {"ImageRef": image_ref()},
+            "properties": {
+                "image": {"$ref": "#/$defs/ImageRef"},
+                "caption": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null},
+                "width": {"type": "integer"},
+                "mood": {"type": "string"}
+            },
+            "required": ["image", "width"],
+            "type": "object"
+        });
+        let value = fill(&schema, &plan, &[], &made).expect("fills");
+        assert_eq!(value["width"], 64);
+        assert!(value.get("mood").is_none(), "{value}");
+        assert_eq!(
+            value["caption"], "Converted the image to grayscale.",
+            "caption is a summary word"
+        );
+    }
+
+    #[test]
+    fn a_json_object_answer_lists_refs_and_notes() {
+        let made = [meta(ArtifactKind::Image)];
+        let plan = executed(
+            vec![step("blur_faces", json!({"count": 2, "method": "blur"}))],
+            &made,
+            1,
+        );
+        let value = fill(&json!({"type": "object"}), &plan, &[], &made).expect("fills");
+        assert_eq!(value["notes"], "Blurred 2 faces.");
+        assert_eq!(value["refs"], json!([{"id": made[0].id.to_string()}]));
+    }
+
+    #[test]
+    fn counts_of_things_that_were_not_counted_are_refused() {
+        let made = [meta(ArtifactKind::Image)];
+        let plan = executed(vec![step("grayscale", json!({}))], &made, 1);
+        let schema = json!({"properties": {"face_count": {"type": "integer"}}, "required": ["face_count"], "type": "object"});
+        let error = fill(&schema, &plan, &[], &made).expect_err("no face count");
+        match error {
+            AgentError::SchemaUnsatisfiable { field, why } => {
+                assert_eq!(field, "face_count");
+                assert!(why.contains("no step of the plan counted"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
