@@ -557,3 +557,62 @@ fn vitrine_splat_count(spz: &[u8]) -> u64 {
         header[8], header[9], header[10], header[11],
     ]))
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_d_reconstruction_of_a_detected_object_keeps_only_that_object() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("dog.jpg")).await;
+    let scene = ask(
+        &session,
+        "Reconstruct this photo in 3D",
+        vec![input.clone()],
+        None,
+        None,
+    )
+    .await
+    .expect("scene");
+    let dog = ask(
+        &session,
+        "Make a 3D reconstruction of the dog",
+        vec![input],
+        None,
+        None,
+    )
+    .await
+    .expect("dog");
+    let facts = &dog.plan["steps"][0]["facts"];
+    assert_eq!(facts["object_found"], true, "{facts}");
+    assert_eq!(facts["object_label"], "dog");
+    let whole = scene.plan["steps"][0]["facts"]["gaussians"]
+        .as_u64()
+        .expect("count");
+    let only_dog = facts["gaussians"].as_u64().expect("count");
+    assert!(
+        only_dog < whole,
+        "the dog ({only_dog}) is part of the scene ({whole})"
+    );
+    let fraction = facts["object_fraction"].as_f64().expect("object fraction");
+    assert!(
+        (0.03..0.4).contains(&fraction),
+        "the dog's mask covers {fraction} of the photo"
+    );
+    assert!(
+        dog.content.contains("Reconstructed the dog"),
+        "{}",
+        dog.content
+    );
+    // The answer names both the splat and its preview; the CLI downloads both.
+    let refs: Vec<&str> = dog.plan["final_refs"]
+        .as_array()
+        .expect("refs")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(refs.len(), 2);
+    assert!(
+        refs[0].starts_with("recon_") && refs[1].starts_with("img_"),
+        "{refs:?}"
+    );
+    let (_, preview) = image_of(&session, refs[1]).await;
+    assert_eq!(preview.dimensions(), (640, 480));
+}

@@ -172,3 +172,54 @@ async fn faces_blurred_and_phi_painted_over_on_one_image() {
     );
     assert_eq!(outcome.plan["final_refs"], json!([id]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_photo_with_contact_details_loses_every_face_and_identifier() {
+    let session = session().await;
+    let solvay = photo("solvay-1927.png");
+    let (width, height) = solvay.dimensions();
+    let mut canvas = RgbImage::from_pixel(width, height + 170, image::Rgb([255, 255, 255]));
+    image::imageops::replace(&mut canvas, &solvay, 0, 0);
+    let lines = [
+        "Phone: (555) 867-5309",
+        "Email: jsmith@example.org",
+        "Patient: Mary Jones",
+    ];
+    draw_lines(&mut canvas, &lines, 34.0, 40.0, height as f32 + 15.0);
+    let input = upload_image(&session, &canvas).await;
+    let schema = redaction_schema();
+    let outcome = ask(
+        &session,
+        "Please anonymize this: blur everyone's face and scrub any personal information.",
+        vec![input],
+        Some(schema),
+        None,
+    )
+    .await
+    .expect("redaction");
+    let answer = json(&outcome);
+    let notes = answer["notes"].as_str().expect("notes");
+    eprintln!("{notes}");
+    let blurred = outcome.plan["steps"][0]["facts"]["count"]
+        .as_u64()
+        .expect("count");
+    assert!(
+        blurred >= 25,
+        "most of the 29 sitters' faces were found: {blurred}"
+    );
+    assert!(
+        notes.contains(&format!("Blurred {blurred} faces")),
+        "{notes}"
+    );
+    for kind in ["phone number", "e-mail address", "name"] {
+        assert!(notes.contains(kind), "{kind:?} not in {notes:?}");
+    }
+    let id = answer["redacted_image"]["id"].as_str().expect("id");
+    let after = ocr_text(&tool(&session, "ocr", json!({"image": id})).await.facts);
+    for planted in ["867-5309", "jsmith", "example.org", "Mary", "Jones"] {
+        assert!(
+            !after.contains(planted),
+            "{planted:?} still legible:\n{after}"
+        );
+    }
+}

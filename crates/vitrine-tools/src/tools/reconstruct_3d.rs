@@ -113,11 +113,16 @@ impl Tool for Reconstruct3d {
                 }
             }
         }
-        let (spz, preview, gaussians) = io::blocking(move || {
+        let (spz, preview, gaussians, mask_fraction) = io::blocking(move || {
             let mask = match object_box {
                 Some(bbox) => Some(refine_mask_from_box(&rgb, bbox)?),
                 None => None,
             };
+            let mask_fraction = mask.as_ref().map(|mask| {
+                let kept = mask.pixels().filter(|pixel| pixel.0[0] >= 128).count();
+                let fraction = kept as f64 / (f64::from(mask.width()) * f64::from(mask.height()));
+                (fraction * 1000.0).round() / 1000.0
+            });
             let boxes: Vec<[f32; 4]> = object_box.into_iter().collect();
             let depth = estimate_layout_depth(&rgb, &boxes, mask.as_ref())?;
             let splats = reconstruct(
@@ -129,10 +134,18 @@ impl Tool for Reconstruct3d {
             )?;
             let spz = write_spz(&splats, &SpzWriteOptions::default())?;
             let preview = render_preview(&splats, PREVIEW.0, PREVIEW.1, 25.0, 15.0);
-            Ok((spz, DynamicImage::ImageRgb8(preview), splats.len()))
+            Ok((
+                spz,
+                DynamicImage::ImageRgb8(preview),
+                splats.len(),
+                mask_fraction,
+            ))
         })
         .await?;
         facts["gaussians"] = json!(gaussians);
+        if let Some(fraction) = mask_fraction {
+            facts["object_fraction"] = json!(fraction);
+        }
         let provenance = io::provenance(self.name(), &[&meta], &args);
         let recon = io::save_bytes(
             cx,
