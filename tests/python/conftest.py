@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[2]
+ASTRONAUT = REPO / "crates" / "vitrine-vision" / "testdata" / "astronaut.png"
 API_KEY = "python-client-key-1"
 OTHER_KEY = "python-other-key-2"
 
@@ -20,10 +22,11 @@ OTHER_KEY = "python-other-key-2"
 @pytest.fixture(scope="session")
 def server():
     binary = os.environ.get("VITRINE_BIN", "target/debug/vitrine")
+    models = os.environ.get("VITRINE_MODELS_DIR", str(REPO / "models" / "fetched"))
     data_dir = tempfile.mkdtemp(prefix="vitrine-py-")
     process = subprocess.Popen(
         [binary, "serve", "--port", "0", "--data-dir", data_dir,
-         "--api-keys", f"py:{API_KEY},other:{OTHER_KEY}"],
+         "--api-keys", f"py:{API_KEY},other:{OTHER_KEY}", "--models-dir", models],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base_url = None

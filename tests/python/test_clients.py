@@ -1,6 +1,5 @@
 """The real `vlmrun` and `openai` packages against a live Vitrine server."""
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -11,6 +10,8 @@ from PIL import Image
 from pydantic import BaseModel, Field
 from vlmrun.client import VLMRun
 from vlmrun.types import ImageRef
+
+from conftest import ASTRONAUT
 
 
 class RedactionResult(BaseModel):
@@ -33,20 +34,38 @@ def test_constructor_checks_health(server):
     assert client.healthcheck()
 
 
-def test_structured_output_with_an_image_ref_round_trips(client, media):
+REDACT = "Blur all faces and remove any PHI from this image."
+
+
+def detail(image: Image.Image, box) -> float:
+    """Mean absolute difference between neighbouring pixels inside `box`."""
+    import numpy as np
+    x0, y0, x1, y1 = (int(v) for v in box)
+    a = np.asarray(image.convert("L"), dtype=np.float32)[y0:y1, x0:x1]
+    return float(np.abs(np.diff(a, axis=0)).mean() + np.abs(np.diff(a, axis=1)).mean())
+
+
+def test_the_seed_redaction_example_runs_offline(client):
+    """The announcement's compliance example, with only base_url changed."""
     response = client.agent.completions.create(
         model="vlmrun-orion-1:auto",
         messages=[{"role": "user", "content": [
-            {"type": "text", "text": "Describe what you received."},
-            {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}},
+            {"type": "text", "text": REDACT},
+            {"type": "image_url", "image_url": {"url": data_url(ASTRONAUT, "image/png")}},
         ]}],
         response_format={"type": "json_schema", "schema": RedactionResult.model_json_schema()},
     )
     result = RedactionResult.model_validate_json(response.choices[0].message.content)
-    assert result.redacted_image.id in result.notes
-    image = client.artifacts.get(session_id=response.session_id, object_id=result.redacted_image.id)
-    assert isinstance(image, Image.Image)
-    assert image.size == (320, 240)
+    assert "face" in result.notes
+    redacted = client.artifacts.get(session_id=response.session_id, object_id=result.redacted_image.id)
+    assert isinstance(redacted, Image.Image)
+    original = Image.open(ASTRONAUT).convert("RGB")
+    assert redacted.size == original.size
+    steps = response.model_extra["vitrine"]["plan"]["steps"]
+    boxes = [face["box"] for step in steps for face in step["facts"].get("faces", [])]
+    assert boxes, steps
+    for box in boxes:
+        assert detail(redacted, box) < detail(original, box) / 4, "the face is unrecognizable, not just soft"
 
 
 def test_streaming_chunks_carry_the_session(client, media):
@@ -109,15 +128,19 @@ def test_a_second_request_continues_the_session_with_a_ref(client, media):
         messages=[{"role": "user", "content": [
             {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}}]}],
     )
-    ref = first.vitrine["inputs"][0]["ref"] if hasattr(first, "vitrine") else None
-    ref = ref or json.loads(first.model_dump_json())["vitrine"]["inputs"][0]["ref"]
+    ref = first.model_extra["vitrine"]["inputs"][0]["ref"]
     second = client.agent.completions.create(
         model="vlmrun-orion-1:auto",
-        messages=[{"role": "user", "content": [{"type": "text", "text": f"now crop {ref}"}]}],
+        messages=[{"role": "user", "content": [{"type": "text", "text": f"make {ref} grayscale"}]}],
         extra_body={"session_id": first.session_id},
     )
     assert second.session_id == first.session_id
-    assert ref in second.choices[0].message.content
+    made = second.model_extra["vitrine"]["made"]
+    assert made and made[0] in second.choices[0].message.content
+    gray = client.artifacts.get(session_id=first.session_id, object_id=made[0])
+    import numpy as np
+    pixels = np.asarray(gray, dtype=np.int16)
+    assert np.abs(pixels[..., 0] - pixels[..., 1]).max() <= 2, "the ref from the first request was made grayscale"
 
 
 def test_other_tenants_cannot_read_the_session(server, client, media):
@@ -136,7 +159,7 @@ def test_the_plain_openai_client_works(server, media):
     completion = client.chat.completions.create(
         model="vlmrun-orion-1:auto",
         messages=[{"role": "user", "content": [
-            {"type": "text", "text": "x"},
+            {"type": "text", "text": REDACT},
             {"type": "image_url", "image_url": {"url": data_url(media / "photo.jpg", "image/jpeg")}}]}],
         response_format={"type": "json_schema", "json_schema": {
             "name": "RedactionResult", "schema": RedactionResult.model_json_schema()}},

@@ -94,6 +94,12 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
     pub request_timeout: Duration,
 
+    /// Directory with the model files that `scripts/fetch-models.sh` fetched
+    /// (face, text, object and person models and the ONNX Runtime library).
+    /// Models load on first use; nothing is ever downloaded at run time.
+    #[arg(long, env = "VITRINE_MODELS_DIR", default_value = "models/fetched")]
+    pub models_dir: PathBuf,
+
     /// How often expired artifacts are swept.
     #[arg(long, env = "VITRINE_SWEEP_INTERVAL", default_value = "60s", value_parser = parse_duration)]
     pub sweep_interval: Duration,

@@ -52,7 +52,7 @@ pub(crate) fn compose(
     Ok(Answer { content })
 }
 
-fn account(inputs: &[Input]) -> String {
+pub(crate) fn account(inputs: &[Input]) -> String {
     if inputs.is_empty() {
         return "No media inputs were received, and no tools ran: this Vitrine build has no planner yet, \
                 so it can only store inputs and report on them. Attach an image, video, audio file or PDF \

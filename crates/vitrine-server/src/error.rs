@@ -158,6 +158,20 @@ impl ApiError {
     }
 }
 
+impl From<vitrine_agent::AgentError> for ApiError {
+    fn from(error: vitrine_agent::AgentError) -> Self {
+        match error {
+            vitrine_agent::AgentError::Store(store) => ApiError::Store(store),
+            error if error.is_client_error() => ApiError::BadRequest {
+                message: error.to_string(),
+                param: None,
+                code: error.code(),
+            },
+            error => ApiError::Internal(error.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind, param, code) = self.classify();

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use vitrine_agent::Agent;
 use vitrine_store::ArtifactStore;
 
 use crate::auth::ApiKeys;
@@ -18,6 +19,8 @@ pub struct AppState {
     /// Limits and policies.
     pub config: Arc<ServerConfig>,
     pub(crate) fetcher: Arc<Fetcher>,
+    /// Plans and runs tools; without one, completions only report their inputs.
+    pub(crate) agent: Option<Arc<Agent>>,
 }
 
 impl AppState {
@@ -44,6 +47,13 @@ impl AppState {
             keys: Arc::new(keys),
             config: Arc::new(config),
             fetcher: Arc::new(fetcher),
+            agent: None,
         })
+    }
+
+    /// Lets completions plan and run tools with `agent`.
+    pub fn with_agent(mut self, agent: Agent) -> Self {
+        self.agent = Some(Arc::new(agent));
+        self
     }
 }

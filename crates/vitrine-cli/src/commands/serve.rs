@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use vitrine_agent::Agent;
 use vitrine_server::{ApiKeys, AppState, FetchPolicy, Limits, ServerConfig};
-use vitrine_store::{LocalStore, SystemClock};
+use vitrine_store::{ArtifactStore, LocalStore, SystemClock};
 
 use crate::cli::ServeArgs;
 
@@ -53,13 +54,22 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .data_dir
         .canonicalize()
         .unwrap_or(args.data_dir.clone());
-    let store = LocalStore::open(&data_dir, args.retention.as_secs(), Arc::new(SystemClock))
-        .with_context(|| format!("cannot open the store in {}", data_dir.display()))?;
-    let describe = vitrine_store::ArtifactStore::describe(&store);
+    let store: Arc<dyn ArtifactStore> = Arc::new(
+        LocalStore::open(&data_dir, args.retention.as_secs(), Arc::new(SystemClock))
+            .with_context(|| format!("cannot open the store in {}", data_dir.display()))?,
+    );
+    let describe = store.describe();
+    let models_dir = args
+        .models_dir
+        .canonicalize()
+        .unwrap_or(args.models_dir.clone());
+    let models_found = models_dir.join("libonnxruntime.so").exists();
     let open = keys.is_open();
     let key_count = keys.len();
-    let state =
-        AppState::new(Arc::new(store), keys, config).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let agent = Agent::new(Arc::clone(&store), models_dir.clone());
+    let state = AppState::new(store, keys, config)
+        .map_err(|error| anyhow::anyhow!("{error}"))?
+        .with_agent(agent);
 
     let listener = tokio::net::TcpListener::bind((args.host, args.port))
         .await
@@ -70,6 +80,17 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION")
     );
     println!("store: {describe}");
+    if models_found {
+        println!(
+            "models: {} (offline planner, loaded on first use)",
+            models_dir.display()
+        );
+    } else {
+        println!(
+            "models: NOT FOUND in {} — run scripts/fetch-models.sh or set --models-dir; tools that need models will fail with a clear error",
+            models_dir.display()
+        );
+    }
     if open {
         println!(
             "auth: OPEN — no API keys configured, every caller is tenant `local` (set --api-keys to require keys)"

@@ -1,5 +1,9 @@
 //! `POST /v1/chat/completions` (and `/v1/openai/chat/completions`, where the
 //! `vlmrun` SDK's embedded OpenAI client sends it).
+//!
+//! Inputs are stored first; then the agent plans and runs tools and writes the
+//! answer. Streaming sends each stored input, each step and each new ref as a
+//! progress chunk while the plan runs, then the answer.
 
 use std::convert::Infallible;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -10,17 +14,48 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use vitrine_agent::{AgentError, AgentEvent, AgentRequest};
 use vitrine_wire::chat::{
     AssistantMessage, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Choice,
-    ChunkChoice, Delta, MODELS, TOOLSETS,
+    ChunkChoice, Delta, MODELS, MessageContent, ResponseFormat, TOOLSETS, Usage,
 };
-use vitrine_wire::{SessionId, random_hex};
+use vitrine_wire::{ErrorBody, ErrorObject, SessionId, random_hex};
 
-use crate::answer::{compose, usage};
+use crate::answer::{account, compose, usage};
 use crate::auth::Tenant;
 use crate::ingest::{Input, ingest_messages};
 use crate::json::AppJson;
 use crate::{ApiError, AppState};
+
+/// What every chunk or completion of one answer shares.
+#[derive(Clone)]
+struct Envelope {
+    id: String,
+    created: u64,
+    model: String,
+    session: SessionId,
+}
+
+impl Envelope {
+    fn chunk(
+        &self,
+        choices: Vec<ChunkChoice>,
+        event: Option<Value>,
+        usage: Option<Usage>,
+    ) -> ChatCompletionChunk {
+        ChatCompletionChunk {
+            id: self.id.clone(),
+            object: "chat.completion.chunk".into(),
+            created: self.created,
+            model: self.model.clone(),
+            choices,
+            usage,
+            session_id: self.session.to_string(),
+            vitrine_event: event,
+        }
+    }
+}
 
 pub(super) async fn completions(
     State(state): State<AppState>,
@@ -40,103 +75,249 @@ pub(super) async fn completions(
     };
     let inputs =
         ingest_messages(&state, &tenant, &session, session_is_new, &request.messages).await?;
-    let answer = compose(&request, &inputs)?;
-    let usage = usage(&request, &answer.content);
-    let id = format!("chatcmpl-{}", random_hex(12));
-    let created = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs())
-        .unwrap_or_default();
-    let extension = json!({
-        "inputs": inputs.iter().map(input_summary).collect::<Vec<_>>(),
-        "steps": [],
-    });
-    if request.stream != Some(true) {
-        let completion = ChatCompletion {
-            id,
-            object: "chat.completion".into(),
-            created,
-            model: request.model.clone(),
-            choices: vec![Choice {
-                index: 0,
-                message: AssistantMessage {
-                    role: "assistant".into(),
-                    content: Some(answer.content),
-                },
-                finish_reason: "stop".into(),
-            }],
-            usage,
-            session_id: session.to_string(),
-            vitrine: Some(extension),
-        };
-        return Ok(Json(completion).into_response());
-    }
-
-    let chunk = |choices: Vec<ChunkChoice>, event: Option<Value>, usage| ChatCompletionChunk {
-        id: id.clone(),
-        object: "chat.completion.chunk".into(),
-        created,
+    let envelope = Envelope {
+        id: format!("chatcmpl-{}", random_hex(12)),
+        created: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs())
+            .unwrap_or_default(),
         model: request.model.clone(),
-        choices,
-        usage,
-        session_id: session.to_string(),
-        vitrine_event: event,
+        session,
     };
-    let delta = |delta: Delta, finish_reason: Option<String>| {
-        vec![ChunkChoice {
-            index: 0,
-            delta,
-            finish_reason,
-        }]
-    };
-    let mut chunks = vec![chunk(
-        delta(
-            Delta {
-                role: Some("assistant".into()),
-                content: Some(String::new()),
-            },
-            None,
-        ),
-        None,
-        None,
-    )];
-    // Progress first: each stored input as its own event.
-    for input in &inputs {
-        let mut event = input_summary(input);
-        event["type"] = Value::from("input.stored");
-        chunks.push(chunk(Vec::new(), Some(event), None));
+    if request.stream == Some(true) {
+        return Ok(stream_answer(state, tenant, request, inputs, envelope));
     }
-    chunks.push(chunk(
-        delta(
-            Delta {
-                role: None,
-                content: Some(answer.content),
+    // Dropping this future when the client disconnects cancels the plan.
+    let (content, extension) =
+        answer(&state, &tenant, &envelope.session, &request, &inputs, None).await?;
+    let completion = ChatCompletion {
+        id: envelope.id,
+        object: "chat.completion".into(),
+        created: envelope.created,
+        model: envelope.model,
+        choices: vec![Choice {
+            index: 0,
+            message: AssistantMessage {
+                role: "assistant".into(),
+                content: Some(content.clone()),
             },
+            finish_reason: "stop".into(),
+        }],
+        usage: usage(&request, &content),
+        session_id: envelope.session.to_string(),
+        vitrine: Some(extension),
+    };
+    Ok(Json(completion).into_response())
+}
+
+/// The answer text and the extension object describing what ran.
+async fn answer(
+    state: &AppState,
+    tenant: &str,
+    session: &SessionId,
+    request: &ChatCompletionRequest,
+    inputs: &[Input],
+    events: Option<mpsc::UnboundedSender<AgentEvent>>,
+) -> Result<(String, Value), ApiError> {
+    let stored: Vec<Value> = inputs.iter().map(input_summary).collect();
+    let Some(agent) = &state.agent else {
+        let content = compose(request, inputs)?.content;
+        return Ok((content, json!({ "inputs": stored, "plan": null })));
+    };
+    let format = request.response_format.as_ref();
+    let agent_request = AgentRequest {
+        tenant: tenant.to_owned(),
+        session: session.clone(),
+        instruction: last_user_text(request),
+        inputs: inputs.iter().map(|input| input.artifact.clone()).collect(),
+        response_schema: format.and_then(ResponseFormat::schema).cloned(),
+        toolsets: request.toolsets.clone(),
+    };
+    match agent.run(agent_request, events).await {
+        Ok(outcome) => {
+            let made: Vec<&str> = outcome.made.iter().map(|meta| meta.id.as_str()).collect();
+            let content = if matches!(format, Some(ResponseFormat::JsonObject)) {
+                json!({ "answer": outcome.content, "artifacts": made }).to_string()
+            } else {
+                outcome.content
+            };
+            Ok((
+                content,
+                json!({ "inputs": stored, "made": made, "plan": outcome.plan }),
+            ))
+        }
+        // A conversational answer may say plainly that it did not understand;
+        // structured output may not, so there it stays an error.
+        Err(error @ AgentError::NotUnderstood { .. })
+            if matches!(format, None | Some(ResponseFormat::Text)) =>
+        {
+            let content = if inputs.is_empty() {
+                error.to_string()
+            } else {
+                format!("{}\n\n{error}", account_of_inputs(inputs))
+            };
+            Ok((content, json!({ "inputs": stored, "plan": null })))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn account_of_inputs(inputs: &[Input]) -> String {
+    // The first lines of the account list the stored refs; its closing
+    // sentence is about having no planner, which is not the case here.
+    account(inputs)
+        .lines()
+        .filter(|line| !line.starts_with("No tools ran"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The instruction: the text of the last user message.
+fn last_user_text(request: &ChatCompletionRequest) -> String {
+    let Some(message) = request
+        .messages
+        .iter()
+        .rev()
+        .find(|message| message.role == "user")
+    else {
+        return String::new();
+    };
+    match &message.content {
+        Some(MessageContent::Text(text)) => text.clone(),
+        Some(MessageContent::Parts(parts)) => parts
+            .iter()
+            .filter_map(|part| match part {
+                vitrine_wire::chat::ContentPart::Text { text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => String::new(),
+    }
+}
+
+/// Streams progress while the plan runs, then the answer. If the client goes
+/// away, the plan is dropped (cancelled) at the next event.
+fn stream_answer(
+    state: AppState,
+    tenant: String,
+    request: ChatCompletionRequest,
+    inputs: Vec<Input>,
+    envelope: Envelope,
+) -> Response {
+    let (sender, receiver) = mpsc::channel::<Event>(64);
+    tokio::spawn(async move {
+        let send = |chunk: ChatCompletionChunk| {
+            let sender = sender.clone();
+            async move {
+                match Event::default().json_data(chunk) {
+                    Ok(event) => sender.send(event).await.is_ok(),
+                    Err(_) => false,
+                }
+            }
+        };
+        let delta = |content: Option<String>, role: Option<&str>, finish: Option<&str>| {
+            vec![ChunkChoice {
+                index: 0,
+                delta: Delta {
+                    role: role.map(str::to_owned),
+                    content,
+                },
+                finish_reason: finish.map(str::to_owned),
+            }]
+        };
+        if !send(envelope.chunk(
+            delta(Some(String::new()), Some("assistant"), None),
             None,
-        ),
-        None,
-        None,
-    ));
-    chunks.push(chunk(
-        delta(Delta::default(), Some("stop".into())),
-        None,
-        None,
-    ));
-    chunks.push(chunk(Vec::new(), None, Some(usage)));
-    let events = chunks
-        .into_iter()
-        .map(|chunk| {
-            Event::default()
-                .json_data(chunk)
-                .map_err(ApiError::internal)
-        })
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .chain(std::iter::once(Event::default().data("[DONE]")))
-        .map(Ok::<_, Infallible>);
-    Ok(Sse::new(stream::iter(events))
+            None,
+        ))
+        .await
+        {
+            return;
+        }
+        for input in &inputs {
+            let mut event = input_summary(input);
+            event["type"] = Value::from("input_stored");
+            if !send(envelope.chunk(Vec::new(), Some(event), None)).await {
+                return;
+            }
+        }
+        let (event_sender, mut events) = mpsc::unbounded_channel::<AgentEvent>();
+        let work = answer(
+            &state,
+            &tenant,
+            &envelope.session,
+            &request,
+            &inputs,
+            Some(event_sender),
+        );
+        tokio::pin!(work);
+        let result = loop {
+            tokio::select! {
+                result = &mut work => break result,
+                Some(event) = events.recv() => {
+                    let event = serde_json::to_value(&event).unwrap_or(Value::Null);
+                    if !send(envelope.chunk(Vec::new(), Some(event), None)).await {
+                        return;
+                    }
+                }
+                () = sender.closed() => return,
+            }
+        };
+        while let Ok(event) = events.try_recv() {
+            let event = serde_json::to_value(&event).unwrap_or(Value::Null);
+            if !send(envelope.chunk(Vec::new(), Some(event), None)).await {
+                return;
+            }
+        }
+        match result {
+            Ok((content, _)) => {
+                let usage = usage(&request, &content);
+                let _ = send(envelope.chunk(delta(Some(content), None, None), None, None)).await
+                    && send(envelope.chunk(delta(None, None, Some("stop")), None, None)).await
+                    && send(envelope.chunk(Vec::new(), None, Some(usage))).await;
+            }
+            Err(error) => {
+                // Mid-stream failures travel as an error object, which the
+                // OpenAI SDK raises as an APIError.
+                let response = error.into_response();
+                let status = response.status();
+                let body = ErrorBody {
+                    error: ErrorObject {
+                        message: response
+                            .extensions()
+                            .get::<std::sync::Arc<String>>()
+                            .filter(|_| !status.is_server_error())
+                            .map(|message| message.as_str().to_owned())
+                            .unwrap_or_else(|| {
+                                "the request failed on the server; it has been logged".into()
+                            }),
+                        kind: if status.is_server_error() {
+                            "server_error"
+                        } else {
+                            "invalid_request_error"
+                        }
+                        .into(),
+                        param: None,
+                        code: None,
+                    },
+                };
+                if let Ok(event) = Event::default().json_data(body) {
+                    let _ = sender.send(event).await;
+                }
+            }
+        }
+        let _ = sender.send(Event::default().data("[DONE]")).await;
+    });
+    let events = stream::unfold(receiver, |mut receiver| async move {
+        receiver
+            .recv()
+            .await
+            .map(|event| (Ok::<_, Infallible>(event), receiver))
+    });
+    Sse::new(events)
         .keep_alive(KeepAlive::default())
-        .into_response())
+        .into_response()
 }
 
 fn validate(request: &ChatCompletionRequest) -> Result<(), ApiError> {

@@ -148,7 +148,7 @@ async fn streaming_chunks_carry_the_session_and_end_with_done() {
     assert!(
         chunks
             .iter()
-            .any(|chunk| chunk["vitrine_event"]["type"] == "input.stored")
+            .any(|chunk| chunk["vitrine_event"]["type"] == "input_stored")
     );
     assert!(
         chunks

@@ -5,6 +5,7 @@
 //! to 127.0.0.1, so no test can send a packet off this machine even if the
 //! SSRF guard were broken.
 
+mod agent;
 mod artifacts;
 mod chat;
 mod files;
@@ -43,6 +44,8 @@ pub(crate) struct Options {
     pub(crate) resolver: StaticResolver,
     pub(crate) retention: u64,
     pub(crate) data_dir: Option<PathBuf>,
+    /// Run the agent with the shipped models (as `vitrine serve` does).
+    pub(crate) with_agent: bool,
 }
 
 impl Default for Options {
@@ -58,6 +61,7 @@ impl Default for Options {
             resolver: StaticResolver::new(),
             retention: 24 * 3600,
             data_dir: None,
+            with_agent: false,
         }
     }
 }
@@ -86,6 +90,14 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
         Arc::new(options.resolver),
     )
     .expect("state");
+    let state = if options.with_agent {
+        state.with_agent(vitrine_agent::Agent::new(
+            store.clone() as Arc<dyn ArtifactStore>,
+            models_dir(),
+        ))
+    } else {
+        state
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -158,6 +170,17 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
+}
+
+/// The models `scripts/fetch-models.sh` fetched (or `VITRINE_MODELS_DIR`).
+pub(crate) fn models_dir() -> PathBuf {
+    std::env::var_os("VITRINE_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("models/fetched"))
+}
+
+pub(crate) fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// A PNG of the given size and colour.
