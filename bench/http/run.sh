@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Request overhead of the Vitrine server under load, measured with wrk on
-# loopback: a text-only chat completion, and GET of a 200 KB image artifact.
+# loopback: a text-only chat completion, GET of a 200 KB image artifact, and
+# throughput of "resize to 512 px" on a 2K JPEG sent as a data URL (decode,
+# resize, encode, store: the whole path through the API).
 #
 # usage: bash bench/http/run.sh [seconds=10] [connections=32]
 # Needs: wrk (apt-get install wrk), the Python venv from scripts/setup.sh --dev.
@@ -23,6 +25,27 @@ for _ in $(seq 50); do grep -q "listening on" "$LOG" && break; sleep 0.1; done
 BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$LOG" | head -n 1)
 
 # A 200 KB JPEG of noise, stored as an artifact through the API.
+# A 2048x1365 photo-like JPEG for the resize scenario (a real photo from the
+# scikit-image wheel would do too; noise over gradients keeps the encoder honest).
+"$VENV/bin/python" - "$DATA/resize.lua" <<'PY'
+import base64, io, json, sys
+import numpy as np
+from PIL import Image
+rng = np.random.default_rng(3)
+y, x = np.mgrid[0:1365, 0:2048]
+base = np.stack([(x / 8) % 256, (y / 6) % 256, ((x + y) / 10) % 256], axis=-1)
+pixels = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+buf = io.BytesIO()
+Image.fromarray(pixels).save(buf, "JPEG", quality=85)
+body = json.dumps({"model": "vlmrun-orion-1:fast", "messages": [{"role": "user", "content": [
+    {"type": "text", "text": "Resize this image to 512 px wide."},
+    {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()}}]}]})
+lua = ('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+       'wrk.headers["Authorization"] = "Bearer bench-key-123456"\nwrk.body = ' + json.dumps(body) + "\n")
+open(sys.argv[1], "w").write(lua)
+print(f"2K JPEG: {buf.tell()} bytes", file=sys.stderr)
+PY
+
 read -r SESSION OBJECT < <("$VENV/bin/python" - "$BASE" <<'PY'
 import base64, io, json, sys, urllib.request
 import numpy as np
@@ -53,6 +76,8 @@ wrk.body = '{"model":"vlmrun-orion-1:fast","messages":[{"role":"user","content":
 LUA
 echo "== text-only chat completion (POST, new session each)"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$DATA/chat.lua" "$BASE/v1/chat/completions"
+echo "== resize a 2K JPEG to 512 px through the API (decode, resize, encode, store)"
+wrk -t2 -c4 -d"${SECONDS_PER_RUN}s" --latency -s "$DATA/resize.lua" "$BASE/v1/chat/completions"
 echo "== GET of a 200 KB image artifact"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer bench-key-123456" \
     "$BASE/v1/artifacts?session_id=$SESSION&object_id=$OBJECT"
