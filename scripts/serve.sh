@@ -9,5 +9,5 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/vitrine-target}
 scripts/setup.sh
-cargo build --release -p vitrine --locked
+cargo build --release -p vitrine
 exec "$CARGO_TARGET_DIR/release/vitrine" serve "$@"

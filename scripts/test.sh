@@ -17,8 +17,8 @@ VENV=${VITRINE_VENV:-$HOME/.cache/vitrine-venv}
 scripts/setup.sh --dev
 
 echo "== build"
-cargo build --workspace --all-targets --locked 2>&1 | tail -n 3
-cargo build -p vitrine --locked 2>&1 | tail -n 1
+cargo build --workspace --all-targets 2>&1 | tail -n 3
+cargo build -p vitrine 2>&1 | tail -n 1
 
 run_isolated() {
     if [ "${VITRINE_TEST_NETWORK:-isolated}" = isolated ] && unshare -n true 2>/dev/null; then
@@ -30,7 +30,7 @@ run_isolated() {
 }
 
 echo "== rust tests"
-run_isolated cargo test --workspace --offline --locked
+run_isolated cargo test --workspace --offline
 
 echo "== python client tests"
 export VITRINE_BIN="$CARGO_TARGET_DIR/debug/vitrine"

@@ -15,7 +15,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/vitrine-target}
 VENV=${VITRINE_VENV:-$HOME/.cache/vitrine-venv}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release -p vitrine --locked 2>&1 | tail -n 1
+cargo build --release -p vitrine 2>&1 | tail -n 1
 DATA=$(mktemp -d)
 LOG=$(mktemp)
 "$CARGO_TARGET_DIR/release/vitrine" serve --port 0 --data-dir "$DATA" --api-keys "bench:bench-key-123456" >"$LOG" 2>&1 &
