@@ -14,6 +14,7 @@ use vitrine_wire::SessionId;
 
 use crate::error::AgentError;
 use crate::executor::{self, Limits};
+use crate::llm::{self, LlmClient, LlmConfig};
 use crate::plan::Plan;
 use crate::{planner, structured, summary};
 
@@ -84,6 +85,7 @@ pub struct Agent {
     models: Arc<LazyModels>,
     limits: Limits,
     tool_limits: ToolLimits,
+    llm: Option<LlmClient>,
 }
 
 impl std::fmt::Debug for Agent {
@@ -107,7 +109,18 @@ impl Agent {
             models: Arc::new(LazyModels::new(models_dir)),
             limits: Limits::default(),
             tool_limits: ToolLimits::default(),
+            llm: None,
         }
+    }
+
+    /// Plans with an OpenAI-compatible model instead of the offline planner.
+    ///
+    /// # Errors
+    /// [`AgentError::Llm`] when the HTTP client cannot be built (for `https` URLs a rustls
+    /// crypto provider must be installed in the process, as the server does at start-up).
+    pub fn with_llm(mut self, config: LlmConfig) -> Result<Self, AgentError> {
+        self.llm = Some(LlmClient::new(config)?);
+        Ok(self)
     }
 
     /// Replaces the time limits.
@@ -166,6 +179,11 @@ impl Agent {
             jsonschema::validator_for(schema)
                 .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
         }
+        if let Some(client) = &self.llm {
+            return self
+                .run_llm(client, &request, schema.as_ref(), &allowed, events.as_ref())
+                .await;
+        }
         let plan = planner::plan_offline(&request.instruction, schema.as_ref(), &request.inputs)?;
         self.run_plan(&plan, &request, schema.as_ref(), &allowed, events.as_ref())
             .await
@@ -184,13 +202,7 @@ impl Agent {
         if let Some(schema) = schema {
             self.check_refs_can_be_filled(plan, schema)?;
         }
-        let cx = ToolContext {
-            store: Arc::clone(&self.store),
-            tenant: request.tenant.clone(),
-            session: request.session.clone(),
-            models: Arc::clone(&self.models),
-            limits: self.tool_limits,
-        };
+        let cx = self.context(request);
         let executed = executor::execute(
             plan,
             &self.catalog,
@@ -226,6 +238,185 @@ impl Agent {
             made,
             plan: plan_json,
         })
+    }
+
+    fn context(&self, request: &AgentRequest) -> ToolContext {
+        ToolContext {
+            store: Arc::clone(&self.store),
+            tenant: request.tenant.clone(),
+            session: request.session.clone(),
+            models: Arc::clone(&self.models),
+            limits: self.tool_limits,
+        }
+    }
+
+    /// The LLM planner's loop: the model calls tools until it answers (see [`crate::llm`]).
+    async fn run_llm(
+        &self,
+        client: &LlmClient,
+        request: &AgentRequest,
+        schema: Option<&Value>,
+        allowed: &BTreeSet<Toolset>,
+        events: Option<&UnboundedSender<AgentEvent>>,
+    ) -> Result<AgentOutcome, AgentError> {
+        let start = std::time::Instant::now();
+        let tools = llm::tool_definitions(&self.catalog, allowed);
+        let mut messages = llm::opening(&request.instruction, &request.inputs, schema);
+        let cx = self.context(request);
+        let mut steps = Vec::new();
+        let mut artifacts: Vec<(String, ArtifactMeta)> = Vec::new();
+        let mut answer = None;
+        for _ in 0..client.max_turns() {
+            let remaining = self.limits.request.saturating_sub(start.elapsed());
+            let turn = tokio::time::timeout(remaining, client.turn(&messages, &tools))
+                .await
+                .map_err(|_| AgentError::Timeout {
+                    what: "the request".to_owned(),
+                    seconds: self.limits.request.as_secs(),
+                })??;
+            let (message, calls) = match turn {
+                llm::Turn::Answer(text) => {
+                    answer = Some(text);
+                    break;
+                }
+                llm::Turn::Calls { message, calls } => (message, calls),
+            };
+            messages.push(message);
+            for call in calls {
+                let step_id = format!("s{}", steps.len() + 1);
+                let result = self
+                    .llm_step(&cx, &step_id, &call, allowed, request, events)
+                    .await;
+                let content = match result {
+                    Ok(mut executed) => {
+                        let step = executed.steps.remove(0);
+                        let reply = json!({
+                            "made": step.made,
+                            "facts": step.facts,
+                        });
+                        artifacts.extend(executed.artifacts);
+                        steps.push(step);
+                        reply
+                    }
+                    // The model can fix what the caller could fix: tell it and let it retry.
+                    Err(error) if error.is_client_error() => json!({"error": error.to_string()}),
+                    Err(error) => return Err(error),
+                };
+                messages.push(json!({
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": content.to_string(),
+                }));
+            }
+        }
+        let answer = answer.ok_or_else(|| {
+            AgentError::Llm(format!(
+                "the model did not finish within {} turns",
+                client.max_turns()
+            ))
+        })?;
+        // What no later step used is what the request delivers.
+        let final_refs: Vec<String> = artifacts
+            .iter()
+            .filter(|(made_by, meta)| {
+                let id = meta.id.to_string();
+                let index = steps
+                    .iter()
+                    .position(|step| step.id == *made_by)
+                    .unwrap_or(0);
+                !steps[index + 1..]
+                    .iter()
+                    .any(|later| later.args.to_string().contains(&id))
+            })
+            .map(|(_, meta)| meta.id.to_string())
+            .collect();
+        let executed = crate::executor::ExecutedPlan {
+            steps,
+            elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            artifacts,
+            final_refs,
+        };
+        let made: Vec<ArtifactMeta> = executed
+            .artifacts
+            .iter()
+            .map(|(_, meta)| meta.clone())
+            .collect();
+        let content = match schema {
+            Some(schema) => {
+                let value = structured::fill(schema, &executed, &request.inputs, &made)?;
+                serde_json::to_string(&value)
+                    .map_err(|error| AgentError::InvalidSchema(error.to_string()))?
+            }
+            None => {
+                let missing: Vec<&String> = executed
+                    .final_refs
+                    .iter()
+                    .filter(|id| !answer.contains(id.as_str()))
+                    .collect();
+                if missing.is_empty() {
+                    answer
+                } else {
+                    let list: Vec<&str> = missing.iter().map(|id| id.as_str()).collect();
+                    format!("{}\n\nResults: {}.", answer.trim_end(), list.join(", "))
+                }
+            }
+        };
+        Ok(AgentOutcome {
+            content,
+            made,
+            plan: json!({
+                "planner": "llm",
+                "steps": executed.steps,
+                "final_refs": executed.final_refs,
+                "elapsed_ms": executed.elapsed_ms,
+            }),
+        })
+    }
+
+    /// Runs one tool call of the model as a validated one-step plan.
+    async fn llm_step(
+        &self,
+        cx: &ToolContext,
+        step_id: &str,
+        call: &llm::ToolCall,
+        allowed: &BTreeSet<Toolset>,
+        request: &AgentRequest,
+        events: Option<&UnboundedSender<AgentEvent>>,
+    ) -> Result<crate::executor::ExecutedPlan, AgentError> {
+        let args: Value = serde_json::from_str(&call.arguments).map_err(|error| {
+            AgentError::WrongInput(format!(
+                "the arguments of `{}` are not valid JSON: {error}",
+                call.name
+            ))
+        })?;
+        if self.catalog.get(&call.name).is_none() {
+            return Err(AgentError::WrongInput(format!(
+                "there is no tool named `{}`",
+                call.name
+            )));
+        }
+        let plan = Plan {
+            steps: vec![crate::plan::Step {
+                id: step_id.to_owned(),
+                tool: call.name.clone(),
+                args,
+            }],
+        };
+        plan.validate(&self.catalog, allowed, &request.inputs)
+            .map_err(|error| match error {
+                // A bad call is the model's mistake, reported back to it.
+                AgentError::InvalidPlan { message, .. } => AgentError::WrongInput(message),
+                other => other,
+            })?;
+        crate::executor::execute(
+            &plan,
+            &self.catalog,
+            cx,
+            &request.inputs,
+            self.limits,
+            events,
+        )
+        .await
     }
 
     /// Refuses, before anything runs, a schema whose required ref fields the plan cannot fill.

@@ -10,7 +10,7 @@ use vitrine_tools::ToolError;
 pub enum AgentError {
     /// The offline planner did not recognise any task in the instruction.
     #[error(
-        "the offline planner could not work out what to do with \"{instruction}\". It understands these requests: {capabilities}. Free-form requests need an LLM planner (configured with `--llm-base-url`), which this build does not include yet."
+        "the offline planner could not work out what to do with \"{instruction}\". It understands these requests: {capabilities}. Free-form requests need an LLM planner (`--llm-base-url` and `--llm-model`, or `VITRINE_LLM_BASE_URL` and `VITRINE_LLM_MODEL`), which is not configured here."
     )]
     NotUnderstood {
         /// The instruction as received (shortened).
@@ -71,6 +71,9 @@ pub enum AgentError {
         /// The limit.
         seconds: u64,
     },
+    /// The configured LLM planner failed (unreachable, bad reply, too many turns).
+    #[error("the LLM planner failed: {0}")]
+    Llm(String),
     /// Reading the inputs from the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -85,7 +88,9 @@ impl AgentError {
             | AgentError::InvalidSchema(_)
             | AgentError::WrongInput(_)
             | AgentError::ToolNotAllowed { .. } => true,
-            AgentError::InvalidPlan { .. } | AgentError::Timeout { .. } => false,
+            AgentError::InvalidPlan { .. } | AgentError::Timeout { .. } | AgentError::Llm(_) => {
+                false
+            }
             AgentError::Tool { source, .. } => source.is_client_error(),
             AgentError::Store(error) => error.is_client_error(),
         }
@@ -102,6 +107,7 @@ impl AgentError {
             AgentError::InvalidPlan { .. } => "invalid_plan",
             AgentError::Tool { source, .. } => source.code(),
             AgentError::Timeout { .. } => "timeout",
+            AgentError::Llm(_) => "llm_planner_failed",
             AgentError::Store(error) => error.code(),
         }
     }

@@ -8,6 +8,7 @@
 //!   against the tools' JSON Schemas.
 //! - [`executor`]: runs a plan as a DAG, independent steps in parallel, under time limits.
 //! - [`planner`]: the offline planner (instruction and schema wording → plan).
+//! - `llm`: the LLM planner ([`LlmConfig`]): an OpenAI-compatible model calling tools.
 //! - [`structured`]: fills a `response_format` schema with refs and facts, and validates it.
 //! - [`summary`]: sentences about what ran, built from facts.
 //! - `error`: [`AgentError`], classified into client and server errors.
@@ -49,6 +50,7 @@
 pub mod agent;
 mod error;
 pub mod executor;
+mod llm;
 pub mod plan;
 pub mod planner;
 pub mod structured;
@@ -57,4 +59,5 @@ pub mod summary;
 pub use agent::{Agent, AgentEvent, AgentOutcome, AgentRequest};
 pub use error::AgentError;
 pub use executor::{ExecutedPlan, ExecutedStep, Limits};
+pub use llm::LlmConfig;
 pub use plan::{Plan, RefTarget, Step};

@@ -3,6 +3,7 @@
 
 mod everyday;
 mod executor;
+mod llm;
 mod redaction;
 mod refusals;
 mod support;

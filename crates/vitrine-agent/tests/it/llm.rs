@@ -1,0 +1,301 @@
+//! The LLM planner against a local stand-in that speaks the OpenAI chat-completions protocol
+//! and returns scripted tool calls (including a bad one the agent must report back).
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use vitrine_agent::{Agent, AgentRequest, LlmConfig};
+
+use crate::support::{TENANT, image_of, json, models_dir, photo, session, store, upload_image};
+
+/// Decides the reply to each request body (and sees every body it was sent).
+type Script = Arc<dyn Fn(usize, &Value) -> Value + Send + Sync>;
+
+/// Serves scripted chat completions on 127.0.0.1; returns the base URL and the bodies seen.
+async fn stand_in(script: Script) -> (String, Arc<Mutex<Vec<Value>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::new(Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&seen);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let script = Arc::clone(&script);
+            let recorded = Arc::clone(&recorded);
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                loop {
+                    // One request: headers, then Content-Length bytes of body.
+                    let header_end = loop {
+                        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break end + 4;
+                        }
+                        let mut chunk = [0u8; 8192];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let headers = String::from_utf8_lossy(&buffer[..header_end]).to_lowercase();
+                    assert!(
+                        headers.starts_with("post /v1/chat/completions "),
+                        "{headers}"
+                    );
+                    let length: usize = headers
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .and_then(|value| value.trim().parse().ok())
+                        .unwrap_or(0);
+                    while buffer.len() < header_end + length {
+                        let mut chunk = [0u8; 8192];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body: Value =
+                        serde_json::from_slice(&buffer[header_end..header_end + length])
+                            .expect("JSON body");
+                    buffer.drain(..header_end + length);
+                    let turn = {
+                        let mut seen = recorded.lock().expect("lock");
+                        seen.push(body.clone());
+                        seen.len() - 1
+                    };
+                    let reply = script(turn, &body).to_string();
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
+                        reply.len()
+                    );
+                    if socket.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (base, seen)
+}
+
+fn calls(calls: &[(&str, Value)]) -> Value {
+    let tool_calls: Vec<Value> = calls
+        .iter()
+        .enumerate()
+        .map(|(index, (name, args))| {
+            json!({"id": format!("call_{index}"), "type": "function",
+                   "function": {"name": name, "arguments": args.to_string()}})
+        })
+        .collect();
+    json!({"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0,
+        "message": {"role": "assistant", "content": null, "tool_calls": tool_calls},
+        "finish_reason": "tool_calls"}]})
+}
+
+fn answer(text: &str) -> Value {
+    json!({"id": "chatcmpl-2", "object": "chat.completion", "choices": [{"index": 0,
+        "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]})
+}
+
+/// The `content` of the last tool message, as JSON.
+fn last_tool_result(body: &Value) -> Value {
+    let messages = body["messages"].as_array().expect("messages");
+    let last = messages.last().expect("a message");
+    assert_eq!(last["role"], "tool", "{last}");
+    serde_json::from_str(last["content"].as_str().expect("content")).expect("JSON tool result")
+}
+
+fn agent_for(base: String) -> Agent {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Agent::new(store(), models_dir())
+        .with_llm(LlmConfig::new(
+            base,
+            "scripted-model",
+            Some("secret".to_owned()),
+        ))
+        .expect("client builds")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_llm_planner_recovers_from_a_bad_call_and_fills_the_schema() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("astronaut.png")).await;
+    let input_id = input.id.to_string();
+    let script: Script = Arc::new(move |turn, body| match turn {
+        // A bad argument first: `strength` must be a number.
+        0 => calls(&[("blur_faces", json!({"image": input_id, "strength": "very"}))]),
+        1 => {
+            let result = last_tool_result(body);
+            assert!(
+                result["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("strength")),
+                "{result}"
+            );
+            calls(&[("blur_faces", json!({"image": input_id, "strength": 2}))])
+        }
+        2 => {
+            let result = last_tool_result(body);
+            let made = result["made"][0]["id"]
+                .as_str()
+                .expect("made id")
+                .to_owned();
+            assert_eq!(result["facts"]["count"], 1, "{result}");
+            calls(&[("grayscale", json!({"image": made}))])
+        }
+        _ => {
+            let result = last_tool_result(body);
+            let id = result["made"][0]["id"].as_str().expect("id");
+            answer(&format!("Blurred the face and made it gray: {id}"))
+        }
+    });
+    let (base, seen) = stand_in(script).await;
+    let schema = json!({
+        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
+        "properties": {"result": {"$ref": "#/$defs/ImageRef"}, "notes": {"type": "string"}},
+        "required": ["result", "notes"],
+        "type": "object"
+    });
+    let outcome = agent_for(base)
+        .run(
+            AgentRequest {
+                tenant: TENANT.to_owned(),
+                session: session.clone(),
+                instruction: "Hide the face, then drop the colours".to_owned(),
+                inputs: vec![input.clone()],
+                response_schema: Some(
+                    json!({"type": "json_schema", "json_schema": {"name": "R", "schema": schema}}),
+                ),
+                toolsets: Some(vec!["image".to_owned()]),
+            },
+            None,
+        )
+        .await
+        .expect("the LLM plan runs");
+    let answer = json(&outcome);
+    assert_eq!(
+        answer["notes"],
+        "Blurred 1 face and converted the image to grayscale."
+    );
+    let (meta, image) = image_of(&session, answer["result"]["id"].as_str().expect("id")).await;
+    assert_eq!(meta.provenance.operation, "grayscale");
+    let rgb = image.to_rgb8();
+    assert!(
+        rgb.pixels()
+            .all(|p| p.0[0].abs_diff(p.0[1]) < 8 && p.0[1].abs_diff(p.0[2]) < 8)
+    );
+    assert_eq!(outcome.plan["planner"], "llm");
+    let tools: Vec<&str> = outcome.plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["tool"].as_str())
+        .collect();
+    assert_eq!(
+        tools,
+        ["blur_faces", "grayscale"],
+        "the failed call is not a step"
+    );
+    assert_eq!(outcome.made.len(), 2);
+
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 4);
+    let first = &seen[0];
+    assert_eq!(first["model"], "scripted-model");
+    let offered: Vec<&str> = first["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str())
+        .collect();
+    assert!(
+        offered.contains(&"blur_faces") && offered.contains(&"redact_phi"),
+        "{offered:?}"
+    );
+    assert!(
+        !offered.contains(&"trim_video") && !offered.contains(&"annotate"),
+        "only the image toolset: {offered:?}"
+    );
+    let user = first["messages"][1]["content"]
+        .as_str()
+        .expect("user message");
+    assert!(
+        user.contains(&input.id.to_string()) && user.contains("image"),
+        "{user}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_that_never_answers_is_stopped_after_max_turns() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("dog.jpg")).await;
+    let input_id = input.id.to_string();
+    let script: Script = Arc::new(move |_, _| calls(&[("ocr", json!({"image": input_id}))]));
+    let (base, seen) = stand_in(script).await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut config = LlmConfig::new(base, "looping", None);
+    config.max_turns = 3;
+    let agent = Agent::new(store(), models_dir())
+        .with_llm(config)
+        .expect("client");
+    let error = agent
+        .run(
+            AgentRequest {
+                tenant: TENANT.to_owned(),
+                session,
+                instruction: "read it".to_owned(),
+                inputs: vec![input],
+                response_schema: None,
+                toolsets: None,
+            },
+            None,
+        )
+        .await
+        .expect_err("no answer");
+    assert_eq!(error.code(), "llm_planner_failed");
+    assert!(!error.is_client_error());
+    assert!(error.to_string().contains("3 turns"), "{error}");
+    assert_eq!(seen.lock().expect("lock").len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_llm_is_a_server_error_naming_the_url() {
+    let session = session().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // Bound then dropped: nothing listens there any more.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let agent = Agent::new(store(), models_dir())
+        .with_llm(LlmConfig::new(
+            format!("http://127.0.0.1:{port}/v1"),
+            "m",
+            None,
+        ))
+        .expect("client");
+    let error = agent
+        .run(
+            AgentRequest {
+                tenant: TENANT.to_owned(),
+                session,
+                instruction: "anything".to_owned(),
+                inputs: vec![],
+                response_schema: None,
+                toolsets: None,
+            },
+            None,
+        )
+        .await
+        .expect_err("unreachable");
+    assert!(!error.is_client_error());
+    assert!(
+        error.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{error}"
+    );
+}
