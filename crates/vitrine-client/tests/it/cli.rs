@@ -1,0 +1,1 @@
+//! The `vitrine` binary's `chat` and `artifacts` subcommands, end to end.
