@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 use vitrine_store::{ArtifactMeta, ArtifactStore};
-use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits, Toolset};
+use vitrine_tools::{
+    ImagesClient, ImagesConfig, LazyModels, ToolCatalog, ToolContext, ToolLimits, Toolset,
+};
 use vitrine_wire::SessionId;
 
 use crate::error::AgentError;
@@ -86,6 +88,7 @@ pub struct Agent {
     limits: Limits,
     tool_limits: ToolLimits,
     llm: Option<LlmClient>,
+    images: Option<Arc<ImagesClient>>,
 }
 
 impl std::fmt::Debug for Agent {
@@ -110,7 +113,22 @@ impl Agent {
             limits: Limits::default(),
             tool_limits: ToolLimits::default(),
             llm: None,
+            images: None,
         }
+    }
+
+    /// Enables the `image-gen` tools with an OpenAI Images API provider.
+    ///
+    /// # Errors
+    /// [`AgentError::Tool`] when the HTTP client cannot be built.
+    pub fn with_images(mut self, config: ImagesConfig) -> Result<Self, AgentError> {
+        let client = ImagesClient::new(config).map_err(|source| AgentError::Tool {
+            step: "setup".to_owned(),
+            tool: "images".to_owned(),
+            source: Box::new(source),
+        })?;
+        self.images = Some(Arc::new(client));
+        Ok(self)
     }
 
     /// Plans with an OpenAI-compatible model instead of the offline planner.
@@ -199,6 +217,23 @@ impl Agent {
         events: Option<&UnboundedSender<AgentEvent>>,
     ) -> Result<AgentOutcome, AgentError> {
         plan.validate(&self.catalog, allowed, &request.inputs)?;
+        if self.images.is_none()
+            && let Some(step) = plan.steps.iter().find(|step| {
+                self.catalog
+                    .get(&step.tool)
+                    .is_some_and(|tool| tool.toolset() == Toolset::ImageGen)
+            })
+        {
+            // Say so before running anything else.
+            return Err(AgentError::Tool {
+                step: step.id.clone(),
+                tool: step.tool.clone(),
+                source: Box::new(vitrine_tools::ToolError::NotConfigured {
+                    what: "image generation",
+                    settings: vitrine_tools::images_api::SETTINGS,
+                }),
+            });
+        }
         if let Some(schema) = schema {
             self.check_refs_can_be_filled(plan, schema)?;
         }
@@ -247,6 +282,7 @@ impl Agent {
             session: request.session.clone(),
             models: Arc::clone(&self.models),
             limits: self.tool_limits,
+            images: self.images.clone(),
         }
     }
 

@@ -22,7 +22,8 @@ both at once (\"Blur all faces and remove any PHI from this image\"); crop to th
 make a thumbnail or resize to N px; crop or pad to an aspect ratio such as 9:16; convert to grayscale; \
 rotate by N degrees; detect faces or objects and draw boxes; read the text (OCR); remove the background; \
 trim a video from A to B seconds; extract N frames from a video; make a contact sheet of a video; \
-render page K of a PDF; make a 3D reconstruction (of an object) from a photo";
+render page K of a PDF; make a 3D reconstruction (of an object) from a photo; \
+generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views)";
 
 /// One recognised task and where its wording starts in the text.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +88,19 @@ macro_rules! pattern {
 }
 
 pattern!(FACE, r"\bfaces?\b");
+pattern!(
+    GENERATE,
+    r"\b(generat\w*|creat\w*|synthesi[sz]\w*|composit\w*|try[- ]?on|imagin\w*|paint (me )?an?|draw (me )?an?|design\w*)\b"
+);
+pattern!(
+    STRONG_GENERATE,
+    r"\b(generat\w*|synthesi[sz]\w*|composit\w*|try[- ]?on|imagin\w*)\b"
+);
+pattern!(VIEW, r"\b(front|back|side|left|right|top|profile|rear)\b");
+pattern!(
+    IMAGE_COUNT,
+    r"\b(\d{1,2}|one|two|three|four|five|six)\s+(?:\w+\s+)?(images|pictures|photos|views|variations|versions|renders)\b"
+);
 pattern!(REF_ID, r"\b(img|vid|aud|doc|recon|arr|url)_\w{6}\b");
 pattern!(
     HIDE,
@@ -562,6 +576,19 @@ pub fn plan_offline(
         let combined = format!("{text}. {}", schema_text(schema));
         found = tasks(&combined, inputs);
     }
+    // "Generate ... 3 images (9:16)": the ratio and sizes describe what to generate.
+    let only_format = found.iter().all(|(_, task)| {
+        matches!(
+            task,
+            Task::Aspect { .. } | Task::Resize { .. } | Task::Thumbnail { .. }
+        )
+    });
+    if only_format
+        && (found.is_empty() || STRONG_GENERATE.is_match(&text))
+        && let Some(plan) = generation_plan(&text, schema, inputs)
+    {
+        return Ok(plan);
+    }
     if found.is_empty() {
         let mut shown: String = instruction.chars().take(200).collect();
         if instruction.chars().count() > 200 {
@@ -600,6 +627,86 @@ pub fn plan_offline(
         chain(&found, &mut sources, &mut steps, inputs)?;
     }
     Ok(Plan { steps })
+}
+
+/// Image generation ("generate a virtual try-on ... front, back and side at 9:16"): one
+/// `edit_image` call per view (from every attached image) or `generate_image` without inputs;
+/// the calls share nothing, so they run in parallel.
+fn generation_plan(text: &str, schema: Option<&Value>, inputs: &[ArtifactMeta]) -> Option<Plan> {
+    if !GENERATE.is_match(text) || RECON.is_match(text) {
+        return None;
+    }
+    // Views in the order the schema lists its fields (front, back, side), else the text's.
+    let mut views: Vec<String> = Vec::new();
+    if let Some(Value::Object(properties)) = schema.and_then(|schema| schema.get("properties")) {
+        for name in properties.keys() {
+            if let Some(view) = VIEW.find(&name.replace('_', " ").to_lowercase()) {
+                views.push(view.as_str().to_owned());
+            }
+        }
+    }
+    if views.is_empty() {
+        for view in VIEW.find_iter(text) {
+            if !views.iter().any(|known| known == view.as_str()) {
+                views.push(view.as_str().to_owned());
+            }
+        }
+    }
+    // Named views fix the count; otherwise the last "N images" (inputs are described first).
+    let count = if views.is_empty() {
+        IMAGE_COUNT
+            .captures_iter(text)
+            .last()
+            .and_then(|captures| match &captures[1] {
+                "one" => Some(1),
+                "two" => Some(2),
+                "three" => Some(3),
+                "four" => Some(4),
+                "five" => Some(5),
+                "six" => Some(6),
+                digits => digits.parse::<usize>().ok(),
+            })
+            .unwrap_or(1)
+    } else {
+        views.len()
+    }
+    .clamp(1, 8);
+    let aspect = RATIO
+        .captures(text)
+        .map(|captures| format!("{}:{}", &captures[1], &captures[2]));
+    let images: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| input.kind == ArtifactKind::Image)
+        .map(|(index, _)| json!({"$ref": format!("input:{index}")}))
+        .collect();
+    let steps = (0..count)
+        .map(|index| {
+            let prompt = match views.get(index) {
+                Some(view) => format!("{text}\n\nThis image: the {view} view."),
+                None if count > 1 => {
+                    format!("{text}\n\nThis image: variation {} of {count}.", index + 1)
+                }
+                None => text.to_owned(),
+            };
+            let mut args = json!({"prompt": prompt});
+            if let Some(aspect) = &aspect {
+                args["aspect"] = json!(aspect);
+            }
+            let tool = if images.is_empty() {
+                "generate_image"
+            } else {
+                args["images"] = Value::Array(images.clone());
+                "edit_image"
+            };
+            Step {
+                id: format!("s{}", index + 1),
+                tool: tool.to_owned(),
+                args,
+            }
+        })
+        .collect();
+    Some(Plan { steps })
 }
 
 /// Appends the steps for `tasks`, each image edit working on the previous one's result.
@@ -990,6 +1097,43 @@ mod tests {
         let plan = plan_offline("process this", Some(&schema), &[input(ArtifactKind::Image)])
             .expect("planned from the schema");
         assert_eq!(plan.steps[0].tool, "grayscale");
+    }
+
+    #[test]
+    fn generation_asks_become_parallel_edit_or_generate_calls() {
+        let schema = json!({"properties": {"front": {}, "back": {}, "side": {}}});
+        let inputs = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
+        let plan = plan_offline(
+            "You have two images. Generate a virtual try-on; provide exactly 3 images (9:16 aspect ratio).",
+            Some(&schema),
+            &inputs,
+        )
+        .expect("planned");
+        assert_eq!(plan.steps.len(), 3);
+        let mut views = Vec::new();
+        for step in &plan.steps {
+            assert_eq!(step.tool, "edit_image");
+            assert_eq!(step.args["aspect"], "9:16");
+            assert_eq!(
+                step.args["images"],
+                json!([{"$ref": "input:0"}, {"$ref": "input:1"}])
+            );
+            let prompt = step.args["prompt"].as_str().expect("prompt");
+            let view = ["front", "back", "side"]
+                .into_iter()
+                .find(|view| prompt.ends_with(&format!("the {view} view.")))
+                .expect("a view");
+            views.push(view);
+        }
+        views.sort_unstable();
+        assert_eq!(views, ["back", "front", "side"]);
+        assert_eq!(plan.final_steps().len(), 3, "independent steps");
+        let plan = plan_offline("Generate 2 images of a lighthouse at dusk, 16:9", None, &[])
+            .expect("planned");
+        assert_eq!(plan.steps.len(), 2);
+        assert_eq!(plan.steps[0].tool, "generate_image");
+        // "Create" alone with an edit the planner knows stays that edit.
+        assert_eq!(tools("Create a 9:16 crop", ArtifactKind::Image), ["aspect"]);
     }
 
     #[test]

@@ -220,13 +220,34 @@ impl Filler<'_> {
         format!("it made {}", list.join(", "))
     }
 
-    fn take_ref(&mut self, kind: ArtifactKind, text: &str) -> Option<ArtifactMeta> {
+    fn take_ref(&mut self, kind: ArtifactKind, name: &str, text: &str) -> Option<ArtifactMeta> {
         if has_any(text, &["original", "input", "source"])
             && let Some(input) = self.inputs.iter().find(|input| input.kind == kind)
         {
             return Some(input.clone());
         }
-        self.queues.get_mut(kind.prefix())?.pop_front()
+        // A field named like what a step was asked for (`front` and a prompt asking for "the
+        // front view") takes that step's output; JSON objects do not keep field order.
+        let wanted = format!("the {} view", name.replace('_', " ").to_lowercase());
+        let plan = self.plan;
+        let queue = self.queues.get_mut(kind.prefix())?;
+        let named = queue.iter().position(|meta| {
+            plan.artifacts.iter().any(|(step_id, made)| {
+                made.id == meta.id
+                    && plan.steps.iter().any(|step| {
+                        step.id == *step_id
+                            && step
+                                .args
+                                .get("prompt")
+                                .and_then(Value::as_str)
+                                .is_some_and(|prompt| prompt.to_lowercase().contains(&wanted))
+                    })
+            })
+        });
+        match named {
+            Some(index) => queue.remove(index),
+            None => queue.pop_front(),
+        }
     }
 
     /// Fills one value; `Ok(None)` means "nothing to say" (fine for optional fields).
@@ -238,7 +259,7 @@ impl Filler<'_> {
         };
         if let Some(kind) = ref_kind(&schema) {
             let text = words(name, &schema);
-            return match self.take_ref(kind, &text) {
+            return match self.take_ref(kind, name, &text) {
                 Some(meta) => Ok(Some(json!({"id": meta.id.to_string()}))),
                 None => Err(unsatisfiable(format!(
                     "it needs {} ref, but the plan made none ({})",

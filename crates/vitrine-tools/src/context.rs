@@ -104,6 +104,35 @@ pub struct ToolContext {
     pub models: Arc<LazyModels>,
     /// Size limits.
     pub limits: ToolLimits,
+    /// The image generation provider, when one is configured.
+    pub images: Option<Arc<crate::images_api::ImagesClient>>,
+}
+
+impl ToolContext {
+    /// A context with default limits and no images provider.
+    pub fn new(
+        store: Arc<dyn ArtifactStore>,
+        tenant: impl Into<String>,
+        session: SessionId,
+        models: Arc<LazyModels>,
+    ) -> Self {
+        ToolContext {
+            store,
+            tenant: tenant.into(),
+            session,
+            models,
+            limits: ToolLimits::default(),
+            images: None,
+        }
+    }
+
+    /// The images provider, or the error that names the settings to configure.
+    pub fn images(&self) -> Result<&crate::images_api::ImagesClient, ToolError> {
+        self.images.as_deref().ok_or(ToolError::NotConfigured {
+            what: "image generation",
+            settings: crate::images_api::SETTINGS,
+        })
+    }
 }
 
 impl std::fmt::Debug for ToolContext {
@@ -114,6 +143,7 @@ impl std::fmt::Debug for ToolContext {
             .field("session", &self.session)
             .field("models", &self.models.dir())
             .field("limits", &self.limits)
+            .field("images", &self.images.is_some())
             .finish()
     }
 }

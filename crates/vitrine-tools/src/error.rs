@@ -62,6 +62,17 @@ pub enum ToolError {
     /// Splat reconstruction failed.
     #[error(transparent)]
     Splat(#[from] vitrine_splat::SplatError),
+    /// A tool needs an external provider that is not configured.
+    #[error("{what} needs a provider, which is not configured: set {settings}")]
+    NotConfigured {
+        /// What needs it, e.g. "image generation".
+        what: &'static str,
+        /// The settings to configure.
+        settings: &'static str,
+    },
+    /// The external provider failed.
+    #[error("{0}")]
+    Provider(String),
     /// A bug or a crashed worker thread.
     #[error("internal error: {0}")]
     Internal(String),
@@ -89,7 +100,9 @@ impl ToolError {
             ToolError::Video(error) => error.is_client_error(),
             ToolError::Document(error) => error.is_client_error(),
             ToolError::Splat(error) => error.is_client_error(),
-            ToolError::Internal(_) => false,
+            ToolError::Internal(_) | ToolError::NotConfigured { .. } | ToolError::Provider(_) => {
+                false
+            }
         }
     }
 
@@ -108,6 +121,8 @@ impl ToolError {
             ToolError::Video(error) => error.code(),
             ToolError::Document(error) => error.code(),
             ToolError::Splat(_) => "splat_error",
+            ToolError::NotConfigured { .. } => "not_configured",
+            ToolError::Provider(_) => "provider_failed",
             ToolError::Internal(_) => "internal_error",
         }
     }

@@ -12,12 +12,14 @@
 //! - [`context`]: [`ToolContext`] (store, tenant, session, lazily loaded models, limits).
 //! - [`refs`]: ref arguments whose JSON Schema pattern names the artifact kind.
 //! - [`io`]: loading inputs and storing outputs.
+//! - [`images_api`]: the OpenAI Images API client behind the `image-gen` tools.
 //! - [`tools`]: one file per tool.
 //! - `error`: [`ToolError`], classified into client and server errors.
 
 pub mod catalog;
 pub mod context;
 mod error;
+pub mod images_api;
 pub mod io;
 pub mod refs;
 pub mod tool;
@@ -26,6 +28,7 @@ pub mod tools;
 pub use catalog::ToolCatalog;
 pub use context::{LazyModels, ToolContext, ToolLimits};
 pub use error::ToolError;
+pub use images_api::{ImagesClient, ImagesConfig};
 pub use refs::{DocumentRef, ImageRef, VideoRef, parse_ref};
 pub use tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 pub use tools::redact_phi::phi_kind_phrase;

@@ -4,80 +4,32 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use vitrine_agent::{Agent, AgentRequest, LlmConfig};
 
-use crate::support::{TENANT, image_of, json, models_dir, photo, session, store, upload_image};
+use crate::support::{
+    TENANT, image_of, json, models_dir, photo, serve, session, store, upload_image,
+};
 
 /// Decides the reply to each request body (and sees every body it was sent).
 type Script = Arc<dyn Fn(usize, &Value) -> Value + Send + Sync>;
 
 /// Serves scripted chat completions on 127.0.0.1; returns the base URL and the bodies seen.
 async fn stand_in(script: Script) -> (String, Arc<Mutex<Vec<Value>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
     let seen: Arc<Mutex<Vec<Value>>> = Arc::new(Mutex::new(Vec::new()));
     let recorded = Arc::clone(&seen);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let script = Arc::clone(&script);
-            let recorded = Arc::clone(&recorded);
-            tokio::spawn(async move {
-                let mut buffer = Vec::new();
-                loop {
-                    // One request: headers, then Content-Length bytes of body.
-                    let header_end = loop {
-                        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break end + 4;
-                        }
-                        let mut chunk = [0u8; 8192];
-                        match socket.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-                        }
-                    };
-                    let headers = String::from_utf8_lossy(&buffer[..header_end]).to_lowercase();
-                    assert!(
-                        headers.starts_with("post /v1/chat/completions "),
-                        "{headers}"
-                    );
-                    let length: usize = headers
-                        .lines()
-                        .find_map(|line| line.strip_prefix("content-length:"))
-                        .and_then(|value| value.trim().parse().ok())
-                        .unwrap_or(0);
-                    while buffer.len() < header_end + length {
-                        let mut chunk = [0u8; 8192];
-                        match socket.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                    let body: Value =
-                        serde_json::from_slice(&buffer[header_end..header_end + length])
-                            .expect("JSON body");
-                    buffer.drain(..header_end + length);
-                    let turn = {
-                        let mut seen = recorded.lock().expect("lock");
-                        seen.push(body.clone());
-                        seen.len() - 1
-                    };
-                    let reply = script(turn, &body).to_string();
-                    let response = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
-                        reply.len()
-                    );
-                    if socket.write_all(response.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
+    let base = serve(Arc::new(move |head: String, body: Vec<u8>| {
+        assert!(head.starts_with("post /v1/chat/completions "), "{head}");
+        let body: Value = serde_json::from_slice(&body).expect("JSON body");
+        let turn = {
+            let mut seen = recorded.lock().expect("lock");
+            seen.push(body.clone());
+            seen.len() - 1
+        };
+        let reply = script(turn, &body);
+        Box::pin(async move { reply })
+    }))
+    .await;
     (base, seen)
 }
 

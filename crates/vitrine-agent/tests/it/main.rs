@@ -3,6 +3,7 @@
 
 mod everyday;
 mod executor;
+mod image_gen;
 mod llm;
 mod redaction;
 mod refusals;

@@ -222,6 +222,7 @@ async fn a_tool_given_an_id_of_the_wrong_kind_says_so() {
         session: session.clone(),
         models: std::sync::Arc::new(vitrine_tools::LazyModels::new(crate::support::models_dir())),
         limits: vitrine_tools::ToolLimits::default(),
+        images: None,
     };
     let catalog = vitrine_tools::ToolCatalog::standard();
     let error = catalog

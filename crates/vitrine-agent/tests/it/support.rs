@@ -163,6 +163,7 @@ pub(crate) async fn tool(
         session: session.clone(),
         models: Arc::clone(&shared().models),
         limits: ToolLimits::default(),
+        images: None,
     };
     ToolCatalog::standard()
         .get(name)
@@ -316,4 +317,69 @@ pub(crate) fn test_pdf(pages: &[RgbImage]) -> Vec<u8> {
 pub(crate) fn json(outcome: &AgentOutcome) -> Value {
     serde_json::from_str(&outcome.content)
         .unwrap_or_else(|error| panic!("content is not JSON ({error}): {}", outcome.content))
+}
+
+/// Answers one HTTP request: gets the lower-cased head (request line and headers) and the
+/// body, returns the JSON to send back with status 200.
+pub(crate) type Handler = Arc<
+    dyn Fn(String, Vec<u8>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Value> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 (keep-alive, Content-Length bodies) for stand-ins of
+/// external APIs; returns its base URL ending in `/v1`.
+pub(crate) async fn serve(handler: Handler) -> String {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let handler = Arc::clone(&handler);
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                loop {
+                    let header_end = loop {
+                        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break end + 4;
+                        }
+                        let mut chunk = [0u8; 65536];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buffer[..header_end]).to_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .and_then(|value| value.trim().parse().ok())
+                        .unwrap_or(0);
+                    while buffer.len() < header_end + length {
+                        let mut chunk = [0u8; 65536];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body = buffer[header_end..header_end + length].to_vec();
+                    buffer.drain(..header_end + length);
+                    let reply = handler(head, body).await.to_string();
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
+                        reply.len()
+                    );
+                    if socket.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    base
 }

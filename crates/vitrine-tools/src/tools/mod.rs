@@ -7,6 +7,7 @@ pub mod contact_sheet;
 pub mod crop;
 pub mod detect_faces;
 pub mod detect_objects;
+pub mod edit_image;
 pub mod extract_frames;
 pub mod grayscale;
 pub mod ocr;
@@ -46,5 +47,7 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(contact_sheet::ContactSheet),
         Arc::new(render_pdf_page::RenderPdfPage),
         Arc::new(reconstruct_3d::Reconstruct3d),
+        Arc::new(edit_image::EditImage),
+        Arc::new(edit_image::GenerateImage),
     ]
 }

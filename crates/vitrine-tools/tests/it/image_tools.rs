@@ -27,6 +27,7 @@ async fn context() -> (tempfile::TempDir, ToolContext) {
         session,
         models: Arc::new(LazyModels::new(models)),
         limits: ToolLimits::default(),
+        images: None,
     };
     (dir, cx)
 }

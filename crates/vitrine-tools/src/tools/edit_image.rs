@@ -1,0 +1,189 @@
+//! `edit_image` and `generate_image`: images from an external provider (OpenAI Images API),
+//! cropped to the requested aspect ratio and stored as `img_` artifacts.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::{AspectMode, AspectParams, Color};
+use vitrine_store::ArtifactMeta;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::images_api::EditInput;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `edit_image`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct EditImageArgs {
+    /// The input images (e.g. a garment and a person), in the order the prompt refers to them.
+    #[schemars(length(min = 1, max = 16))]
+    pub images: Vec<ImageRef>,
+    /// What to make from them.
+    #[schemars(length(min = 1))]
+    pub prompt: String,
+    /// Aspect ratio of the result, e.g. "9:16"; default: the provider's square.
+    #[serde(default)]
+    pub aspect: Option<String>,
+}
+
+/// Arguments of `generate_image`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct GenerateImageArgs {
+    /// What to draw.
+    #[schemars(length(min = 1))]
+    pub prompt: String,
+    /// Aspect ratio of the result, e.g. "16:9"; default square.
+    #[serde(default)]
+    pub aspect: Option<String>,
+}
+
+/// Edits or composites images with a generative model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EditImage;
+
+/// Generates an image from text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GenerateImage;
+
+/// The provider size closest to `aspect` (gpt-image sizes), and the parsed ratio.
+fn size_for(aspect: Option<&str>) -> Result<(&'static str, Option<f64>), ToolError> {
+    let Some(aspect) = aspect else {
+        return Ok(("1024x1024", None));
+    };
+    let ratio = vitrine_media::parse_ratio(aspect)?;
+    let size = if ratio < 0.9 {
+        "1024x1536"
+    } else if ratio > 1.1 {
+        "1536x1024"
+    } else {
+        "1024x1024"
+    };
+    Ok((size, Some(ratio)))
+}
+
+/// Decodes the provider's image, crops it to the exact aspect ratio and stores it.
+async fn store_result(
+    cx: &ToolContext,
+    tool: &str,
+    args: &Value,
+    parents: &[&ArtifactMeta],
+    bytes: Vec<u8>,
+    aspect: Option<String>,
+) -> Result<ToolOutput, ToolError> {
+    let limits = vitrine_media::DecodeLimits::default();
+    let image = io::blocking(move || {
+        let decoded = vitrine_media::decode(&bytes, &limits)?;
+        Ok(match aspect {
+            Some(ratio) => vitrine_media::to_aspect(
+                &decoded.image,
+                &AspectParams {
+                    ratio,
+                    mode: AspectMode::Crop,
+                    color: Color::BLACK,
+                },
+            )?,
+            None => decoded.image,
+        })
+    })
+    .await?;
+    let (width, height) = (image.width(), image.height());
+    let made = io::save_image(
+        cx,
+        image,
+        Encoding::Auto,
+        io::provenance(tool, parents, args),
+    )
+    .await?;
+    Ok(ToolOutput {
+        artifacts: vec![MadeArtifact {
+            output: "image".to_owned(),
+            meta: made,
+        }],
+        facts: json!({"width": width, "height": height, "generated": true}),
+    })
+}
+
+#[async_trait]
+impl Tool for EditImage {
+    fn name(&self) -> &'static str {
+        "edit_image"
+    }
+
+    fn description(&self) -> &'static str {
+        "Make a new image from one or more input images and a prompt with a generative model (e.g. virtual try-on, compositing, restyling)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::ImageGen
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<EditImageArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: EditImageArgs = io::parse_args(self.name(), &args)?;
+        let client = cx.images()?.clone();
+        let (size, _) = size_for(parsed.aspect.as_deref())?;
+        let mut metas = Vec::with_capacity(parsed.images.len());
+        let mut inputs = Vec::with_capacity(parsed.images.len());
+        for (index, image) in parsed.images.iter().enumerate() {
+            let param = format!("images[{index}]");
+            let id = image.id(&param)?;
+            let meta = io::artifact(cx, &param, &id, vitrine_wire::ArtifactKind::Image).await?;
+            let bytes = io::read_bytes(cx, &meta).await?;
+            let extension = if meta.content_type == "image/png" {
+                "png"
+            } else {
+                "jpg"
+            };
+            inputs.push(EditInput {
+                bytes,
+                content_type: meta.content_type.clone(),
+                filename: format!("image{index}.{extension}"),
+            });
+            metas.push(meta);
+        }
+        let bytes = client.edit(&parsed.prompt, size, inputs).await?;
+        let parents: Vec<&ArtifactMeta> = metas.iter().collect();
+        store_result(cx, self.name(), &args, &parents, bytes, parsed.aspect).await
+    }
+}
+
+#[async_trait]
+impl Tool for GenerateImage {
+    fn name(&self) -> &'static str {
+        "generate_image"
+    }
+
+    fn description(&self) -> &'static str {
+        "Generate an image from a text prompt with a generative model."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::ImageGen
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<GenerateImageArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: GenerateImageArgs = io::parse_args(self.name(), &args)?;
+        let client = cx.images()?.clone();
+        let (size, _) = size_for(parsed.aspect.as_deref())?;
+        let bytes = client.generate(&parsed.prompt, size).await?;
+        store_result(cx, self.name(), &args, &[], bytes, parsed.aspect).await
+    }
+}
