@@ -1,0 +1,365 @@
+//! The offline planner: maps an instruction (and, as a fallback, the response schema's field
+//! names and descriptions) onto a plan over the tool catalog, without any model.
+//!
+//! It recognises a fixed set of tasks by their wording, orders them as they appear in the
+//! sentence, and chains image edits so that each works on the previous result. Anything it does
+//! not recognise is refused with [`AgentError::NotUnderstood`], listing what it can do: it never
+//! guesses a plan.
+
+mod generation;
+mod patterns;
+mod tasks;
+#[cfg(test)]
+mod tests;
+
+use serde_json::{Value, json};
+use vitrine_store::ArtifactMeta;
+use vitrine_wire::ArtifactKind;
+
+use crate::error::AgentError;
+use crate::plan::{Plan, Step, with_article};
+use generation::generation_plan;
+use patterns::{REF_ID, STRONG_GENERATE};
+use tasks::{Task, tasks};
+
+/// What the offline planner can do, for the "not understood" message.
+pub const CAPABILITIES: &str = "blur or pixelate faces; remove PHI (names, dates, ids, phone numbers, addresses) from an image; \
+both at once (\"Blur all faces and remove any PHI from this image\"); crop to the largest face; \
+make a thumbnail or resize to N px; crop or pad to an aspect ratio such as 9:16; convert to grayscale; \
+rotate by N degrees; detect faces or objects and draw boxes; read the text (OCR); remove the background; \
+trim a video from A to B seconds; extract N frames from a video; make a contact sheet of a video; \
+render page K of a PDF; make a 3D reconstruction (of an object) from a photo; \
+generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views)";
+
+/// Text of the schema's property names and descriptions, for when the instruction alone says
+/// nothing the planner recognises.
+fn schema_text(schema: &Value) -> String {
+    let mut words = Vec::new();
+    collect_schema_text(schema, &mut words, 0);
+    words.join(". ")
+}
+
+fn collect_schema_text(schema: &Value, words: &mut Vec<String>, depth: usize) {
+    if depth > 6 {
+        return;
+    }
+    if let Some(Value::Object(properties)) = schema.get("properties") {
+        for (name, property) in properties {
+            words.push(name.replace('_', " ").to_lowercase());
+            if let Some(description) = property.get("description").and_then(Value::as_str) {
+                words.push(description.to_lowercase());
+            }
+            collect_schema_text(property, words, depth + 1);
+        }
+    }
+}
+
+/// Where each kind of input comes from as the plan is built: an input, or a step's output.
+struct Sources {
+    image: Option<Value>,
+    video: Option<Value>,
+    document: Option<Value>,
+}
+
+fn input_ref(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Option<Value> {
+    inputs
+        .iter()
+        .position(|input| input.kind == kind)
+        .map(|index| json!({"$ref": format!("input:{index}")}))
+}
+
+fn describe_inputs(inputs: &[ArtifactMeta]) -> String {
+    if inputs.is_empty() {
+        return "no input was attached".to_owned();
+    }
+    let list: Vec<String> = inputs
+        .iter()
+        .map(|input| format!("`{}` ({})", input.id, input.kind.noun()))
+        .collect();
+    format!("the inputs are {}", list.join(", "))
+}
+
+fn need(
+    source: &Option<Value>,
+    kind: ArtifactKind,
+    what: &str,
+    inputs: &[ArtifactMeta],
+) -> Result<Value, AgentError> {
+    source.clone().ok_or_else(|| {
+        AgentError::WrongInput(format!(
+            "{what} needs {} as input, but {}",
+            with_article(kind.noun()),
+            describe_inputs(inputs)
+        ))
+    })
+}
+
+/// Plans `instruction` over the inputs; `schema` is the response schema, if any.
+pub fn plan_offline(
+    instruction: &str,
+    schema: Option<&Value>,
+    inputs: &[ArtifactMeta],
+) -> Result<Plan, AgentError> {
+    // Refs named in the text ("blur the faces in img_a1b2c3") are inputs, not wording.
+    let text = REF_ID
+        .replace_all(&instruction.to_lowercase(), "it")
+        .into_owned();
+    let mut found = tasks(&text, inputs);
+    if found.is_empty()
+        && let Some(schema) = schema
+    {
+        let combined = format!("{text}. {}", schema_text(schema));
+        found = tasks(&combined, inputs);
+    }
+    // "Generate ... 3 images (9:16)": the ratio and sizes describe what to generate.
+    let only_format = found.iter().all(|(_, task)| {
+        matches!(
+            task,
+            Task::Aspect { .. } | Task::Resize { .. } | Task::Thumbnail { .. }
+        )
+    });
+    if only_format
+        && (found.is_empty() || STRONG_GENERATE.is_match(&text))
+        && let Some(plan) = generation_plan(&text, schema, inputs)
+    {
+        return Ok(plan);
+    }
+    if found.is_empty() {
+        let mut shown: String = instruction.chars().take(200).collect();
+        if instruction.chars().count() > 200 {
+            shown.push('…');
+        }
+        return Err(AgentError::NotUnderstood {
+            instruction: shown,
+            capabilities: CAPABILITIES.to_owned(),
+        });
+    }
+    let image_inputs: Vec<usize> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| input.kind == ArtifactKind::Image)
+        .map(|(index, _)| index)
+        .collect();
+    let mut steps: Vec<Step> = Vec::new();
+    let all_image_tasks = found.iter().all(|(_, task)| task.works_on_images());
+    if all_image_tasks && image_inputs.len() > 1 {
+        // "Convert these to grayscale" with several images: one chain per image, run in
+        // parallel by the executor because the chains share nothing.
+        for index in image_inputs {
+            let mut sources = Sources {
+                image: Some(json!({"$ref": format!("input:{index}")})),
+                video: None,
+                document: None,
+            };
+            chain(&found, &mut sources, &mut steps, inputs)?;
+        }
+    } else {
+        let mut sources = Sources {
+            image: input_ref(inputs, ArtifactKind::Image),
+            video: input_ref(inputs, ArtifactKind::Video),
+            document: input_ref(inputs, ArtifactKind::Document),
+        };
+        chain(&found, &mut sources, &mut steps, inputs)?;
+    }
+    Ok(Plan { steps })
+}
+
+/// Appends the steps for `tasks`, each image edit working on the previous one's result.
+fn chain(
+    tasks: &[(usize, Task)],
+    sources: &mut Sources,
+    steps: &mut Vec<Step>,
+    inputs: &[ArtifactMeta],
+) -> Result<(), AgentError> {
+    for (_, task) in tasks.iter().cloned() {
+        let id = format!("s{}", steps.len() + 1);
+        let output = |name: &str| json!({"$ref": format!("step:{id}.{name}")});
+        let (tool, args, image_out) = match task {
+            Task::HideFaces { method, strength } => {
+                let image = need(&sources.image, ArtifactKind::Image, "hiding faces", inputs)?;
+                (
+                    "blur_faces",
+                    json!({"image": image, "method": method, "strength": strength}),
+                    true,
+                )
+            }
+            Task::RedactPhi => {
+                let image = need(&sources.image, ArtifactKind::Image, "removing PHI", inputs)?;
+                ("redact_phi", json!({"image": image}), true)
+            }
+            Task::CropFace => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "cropping to a face",
+                    inputs,
+                )?;
+                (
+                    "crop",
+                    json!({"image": image, "target": "largest_face"}),
+                    true,
+                )
+            }
+            Task::Aspect { ratio, mode } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "changing the aspect ratio",
+                    inputs,
+                )?;
+                (
+                    "aspect",
+                    json!({"image": image, "ratio": ratio, "mode": mode}),
+                    true,
+                )
+            }
+            Task::Thumbnail { max_side } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "making a thumbnail",
+                    inputs,
+                )?;
+                (
+                    "thumbnail",
+                    json!({"image": image, "max_side": max_side}),
+                    true,
+                )
+            }
+            Task::Resize { width, height } => {
+                let image = need(&sources.image, ArtifactKind::Image, "resizing", inputs)?;
+                let mut args = json!({"image": image, "mode": "fit"});
+                if let Some(width) = width {
+                    args["width"] = json!(width);
+                }
+                if let Some(height) = height {
+                    args["height"] = json!(height);
+                }
+                ("resize", args, true)
+            }
+            Task::Grayscale => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "grayscale conversion",
+                    inputs,
+                )?;
+                ("grayscale", json!({"image": image}), true)
+            }
+            Task::Rotate { degrees } => {
+                let image = need(&sources.image, ArtifactKind::Image, "rotating", inputs)?;
+                ("rotate", json!({"image": image, "degrees": degrees}), true)
+            }
+            Task::DetectFaces { draw } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "face detection",
+                    inputs,
+                )?;
+                (
+                    "detect_faces",
+                    json!({"image": image, "draw_boxes": draw}),
+                    draw,
+                )
+            }
+            Task::DetectObjects { labels, draw } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "object detection",
+                    inputs,
+                )?;
+                (
+                    "detect_objects",
+                    json!({"image": image, "labels": labels, "draw_boxes": draw}),
+                    draw,
+                )
+            }
+            Task::Ocr => {
+                let image = need(&sources.image, ArtifactKind::Image, "reading text", inputs)?;
+                ("ocr", json!({"image": image}), false)
+            }
+            Task::RemoveBackground => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "removing the background",
+                    inputs,
+                )?;
+                ("remove_background", json!({"image": image}), true)
+            }
+            Task::Trim { start_s, end_s } => {
+                let video = need(&sources.video, ArtifactKind::Video, "trimming", inputs)?;
+                sources.video = Some(output("video"));
+                (
+                    "trim_video",
+                    json!({"video": video, "start_s": start_s, "end_s": end_s}),
+                    false,
+                )
+            }
+            Task::ExtractFrames { selection } => {
+                let video = need(
+                    &sources.video,
+                    ArtifactKind::Video,
+                    "extracting frames",
+                    inputs,
+                )?;
+                (
+                    "extract_frames",
+                    json!({"video": video, "selection": selection, "format": "jpeg"}),
+                    false,
+                )
+            }
+            Task::ContactSheet { count } => {
+                let video = need(
+                    &sources.video,
+                    ArtifactKind::Video,
+                    "a contact sheet",
+                    inputs,
+                )?;
+                let columns = count.clamp(1, 4);
+                (
+                    "contact_sheet",
+                    json!({"video": video, "columns": columns, "count": count, "format": "jpeg"}),
+                    true,
+                )
+            }
+            Task::RenderPage { page } => {
+                let document = need(
+                    &sources.document,
+                    ArtifactKind::Document,
+                    "rendering a page",
+                    inputs,
+                )?;
+                (
+                    "render_pdf_page",
+                    json!({"document": document, "page": page}),
+                    true,
+                )
+            }
+            Task::Reconstruct { object } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "3D reconstruction",
+                    inputs,
+                )?;
+                let mut args = json!({"image": image});
+                if let Some(object) = object {
+                    args["object"] = json!(object);
+                }
+                ("reconstruct_3d", args, false)
+            }
+        };
+        if image_out {
+            sources.image = Some(output("image"));
+        }
+        steps.push(Step {
+            id,
+            tool: tool.to_owned(),
+            args,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! Recognising tasks in an instruction: which edits, analyses or conversions it asks for, with
+//! their arguments, in the order the sentence names them.
+
+use regex::Regex;
+use serde_json::{Value, json};
+use vitrine_store::ArtifactMeta;
+use vitrine_wire::ArtifactKind;
+
+use super::patterns::*;
+
+/// One recognised task and where its wording starts in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Task {
+    HideFaces {
+        method: &'static str,
+        strength: f64,
+    },
+    RedactPhi,
+    CropFace,
+    Aspect {
+        ratio: String,
+        mode: &'static str,
+    },
+    Thumbnail {
+        max_side: u32,
+    },
+    Resize {
+        width: Option<u32>,
+        height: Option<u32>,
+    },
+    Grayscale,
+    Rotate {
+        degrees: f64,
+    },
+    DetectFaces {
+        draw: bool,
+    },
+    DetectObjects {
+        labels: Vec<String>,
+        draw: bool,
+    },
+    Ocr,
+    RemoveBackground,
+    Trim {
+        start_s: f64,
+        end_s: f64,
+    },
+    ExtractFrames {
+        selection: Value,
+    },
+    ContactSheet {
+        count: u32,
+    },
+    RenderPage {
+        page: u32,
+    },
+    Reconstruct {
+        object: Option<String>,
+    },
+}
+
+impl Task {
+    /// True for tasks whose input is an image.
+    pub(super) fn works_on_images(&self) -> bool {
+        !matches!(
+            self,
+            Task::Trim { .. }
+                | Task::ExtractFrames { .. }
+                | Task::ContactSheet { .. }
+                | Task::RenderPage { .. }
+        )
+    }
+}
+
+pub(super) fn first(pattern: &Regex, text: &str) -> Option<usize> {
+    pattern.find(text).map(|found| found.start())
+}
+
+pub(super) fn number<T: std::str::FromStr>(text: Option<regex::Match<'_>>) -> Option<T> {
+    text.and_then(|found| found.as_str().parse().ok())
+}
+
+/// Seconds from `12.5`, `1:05` or `1:02:03`.
+fn seconds(text: &str) -> Option<f64> {
+    let mut total = 0.0;
+    for part in text.split(':') {
+        total = total * 60.0 + part.parse::<f64>().ok()?;
+    }
+    Some(total)
+}
+
+/// COCO labels named in `text` (single words and two-word names such as "dining table").
+fn coco_names(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mut labels: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < words.len() {
+        if index + 1 < words.len() {
+            let pair = format!("{} {}", words[index], words[index + 1]);
+            if let Some(label) = vitrine_tools::match_coco_label(&pair) {
+                if !labels.iter().any(|known| known == label) {
+                    labels.push(label.to_owned());
+                }
+                index += 2;
+                continue;
+            }
+        }
+        // Short function words would match nothing useful and "tv" style labels are rare.
+        if words[index].len() > 2
+            && let Some(label) = vitrine_tools::match_coco_label(words[index])
+            && !labels.iter().any(|known| known == label)
+        {
+            labels.push(label.to_owned());
+        }
+        index += 1;
+    }
+    labels
+}
+
+/// Finds the tasks in `text`, each with the offset where its wording starts.
+pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
+    let has = |kind: ArtifactKind| inputs.iter().any(|input| input.kind == kind);
+    let mut found: Vec<(usize, Task)> = Vec::new();
+    let face = first(&FACE, text);
+    let hide = HIDE.is_match(text);
+    let phi = first(&PHI, text).or_else(|| {
+        // "redact this form": redaction with no faces named means the text.
+        if face.is_none() {
+            first(&REDACT, text)
+        } else {
+            None
+        }
+    });
+    let crop_face = first(&CROP_FACE, text);
+    let recon = first(&RECON, text);
+    let contact = first(&CONTACT, text);
+
+    if let Some(at) = face
+        && hide
+        && crop_face.is_none()
+    {
+        let method = if text.contains("pixel") {
+            "pixelate"
+        } else if FILL.is_match(text) {
+            "fill"
+        } else {
+            "blur"
+        };
+        let strong = phi.is_some() || STRONG.is_match(text);
+        found.push((
+            at,
+            Task::HideFaces {
+                method,
+                strength: if strong { 2.0 } else { 1.5 },
+            },
+        ));
+    }
+    if let Some(at) = phi {
+        found.push((at, Task::RedactPhi));
+    }
+    if let Some(at) = crop_face {
+        found.push((at, Task::CropFace));
+    }
+    if let Some(captures) = RATIO.captures(text)
+        && ASPECT_WORD.is_match(text)
+        && recon.is_none()
+    {
+        let ratio = format!("{}:{}", &captures[1], &captures[2]);
+        let mode = if PAD.is_match(text) { "pad" } else { "crop" };
+        found.push((
+            captures.get(0).map_or(0, |m| m.start()),
+            Task::Aspect { ratio, mode },
+        ));
+    } else if let Some(at) = first(&SQUARE, text) {
+        let mode = if PAD.is_match(text) { "pad" } else { "crop" };
+        found.push((
+            at,
+            Task::Aspect {
+                ratio: "1:1".to_owned(),
+                mode,
+            },
+        ));
+    }
+    if let Some(at) = first(&THUMB, text)
+        && contact.is_none()
+    {
+        let max_side = PIXELS
+            .captures_iter(text)
+            .filter_map(|captures| captures.get(1)?.as_str().parse::<u32>().ok())
+            .find(|side| *side >= 16)
+            .unwrap_or(256);
+        found.push((at, Task::Thumbnail { max_side }));
+    } else if let Some(at) = first(&RESIZE, text) {
+        let (width, height) = if let Some(captures) = DIMENSIONS.captures(text) {
+            (number(captures.get(1)), number(captures.get(2)))
+        } else {
+            let wide = WIDE
+                .captures(text)
+                .and_then(|c| number(c.get(1)).or_else(|| number(c.get(5))));
+            let tall = TALL
+                .captures(text)
+                .and_then(|c| number(c.get(1)).or_else(|| number(c.get(5))));
+            if wide.is_some() || tall.is_some() {
+                (wide, tall)
+            } else {
+                let side: Option<u32> = PIXELS
+                    .captures_iter(text)
+                    .filter_map(|captures| captures.get(1)?.as_str().parse().ok())
+                    .find(|side| *side >= 16);
+                (side, side)
+            }
+        };
+        if width.is_some() || height.is_some() {
+            found.push((at, Task::Resize { width, height }));
+        }
+    }
+    if let Some(at) = first(&GRAY, text) {
+        found.push((at, Task::Grayscale));
+    }
+    if let Some(found_at) = ROTATE.find(text) {
+        let degrees = if found_at.as_str().contains("upside") {
+            180.0
+        } else {
+            DEGREES
+                .captures_iter(&text[found_at.start()..])
+                .filter_map(|captures| captures.get(1)?.as_str().parse::<f64>().ok())
+                .next()
+                .unwrap_or(90.0)
+        };
+        let degrees = if COUNTER.is_match(text) {
+            -degrees.abs()
+        } else {
+            degrees
+        };
+        found.push((found_at.start(), Task::Rotate { degrees }));
+    }
+    let detect = first(&DETECT, text);
+    let draw = DRAW.is_match(text);
+    if let (Some(at), Some(_)) = (detect, face)
+        && !found
+            .iter()
+            .any(|(_, task)| matches!(task, Task::HideFaces { .. } | Task::CropFace))
+    {
+        found.push((at, Task::DetectFaces { draw }));
+    }
+    if let Some(at) = detect
+        && recon.is_none()
+    {
+        let labels = coco_names(text);
+        if OBJECTS.is_match(text) || !labels.is_empty() {
+            found.push((
+                at,
+                Task::DetectObjects {
+                    labels,
+                    draw: draw || !text.contains("how many"),
+                },
+            ));
+        }
+    }
+    if let Some(at) = first(&OCR, text) {
+        found.push((at, Task::Ocr));
+    }
+    if let Some(at) = first(&BACKGROUND, text)
+        && REMOVE.is_match(text)
+    {
+        found.push((at, Task::RemoveBackground));
+    } else if let Some(at) = first(&CUTOUT, text) {
+        found.push((at, Task::RemoveBackground));
+    }
+    if let Some(at) = first(&TRIM, text)
+        && let Some(captures) = TIME_RANGE.captures(text)
+        && let (Some(start_s), Some(end_s)) = (seconds(&captures[1]), seconds(&captures[2]))
+        && (has(ArtifactKind::Video) || text.contains("video") || text.contains("clip"))
+    {
+        found.push((at, Task::Trim { start_s, end_s }));
+    }
+    if let Some(at) = contact {
+        let count = TILE_COUNT
+            .captures(text)
+            .and_then(|c| number(c.get(1)))
+            .unwrap_or(12);
+        found.push((at, Task::ContactSheet { count }));
+    } else if let Some(at) = first(&FRAMES, text)
+        && FRAME_VERB.is_match(text)
+    {
+        let selection =
+            if let Some(every) = EVERY.captures(text).and_then(|c| number::<f64>(c.get(1))) {
+                json!({"mode": "every", "interval_s": every})
+            } else {
+                let count: u32 = FRAME_COUNT
+                    .captures(text)
+                    .and_then(|c| number(c.get(1)))
+                    .unwrap_or(5);
+                json!({"mode": "evenly", "count": count})
+            };
+        found.push((at, Task::ExtractFrames { selection }));
+    }
+    if let Some(captures) = PAGE.captures(text)
+        && (RENDER.is_match(text) || has(ArtifactKind::Document) || text.contains("pdf"))
+    {
+        let page = number(captures.get(1))
+            .or_else(|| number(captures.get(2)))
+            .unwrap_or(1);
+        found.push((
+            captures.get(0).map_or(0, |m| m.start()),
+            Task::RenderPage { page },
+        ));
+    } else if has(ArtifactKind::Document)
+        && let Some(at) = first(&RENDER, text)
+    {
+        found.push((at, Task::RenderPage { page: 1 }));
+    }
+    if let Some(at) = recon {
+        let object = RECON_OBJECT
+            .captures(&text[at..])
+            .map(|captures| captures[1].trim().to_owned())
+            .filter(|object| !SCENE_WORDS.contains(&object.as_str()))
+            .filter(|object| !object.starts_with("image") && !object.starts_with("photo"));
+        found.push((at, Task::Reconstruct { object }));
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found
+}

@@ -1,0 +1,242 @@
+//! Unit tests of the offline planner over everyday phrasings.
+
+use serde_json::json;
+use vitrine_store::{ArtifactMeta, MediaInfo, Provenance};
+use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
+
+use super::*;
+
+fn input(kind: ArtifactKind) -> ArtifactMeta {
+    ArtifactMeta {
+        id: ArtifactId::generate(kind),
+        session_id: SessionId::generate(),
+        tenant: "t".to_owned(),
+        kind,
+        content_type: "application/octet-stream".to_owned(),
+        size: 1,
+        sha256: String::new(),
+        created_at: 0,
+        expires_at: 0,
+        media: MediaInfo::default(),
+        provenance: Provenance::default(),
+        filename: None,
+    }
+}
+
+/// The plan's steps as `(tool, args)` with refs left as written.
+fn plan(instruction: &str, kind: ArtifactKind) -> Vec<(String, Value)> {
+    plan_offline(instruction, None, &[input(kind)])
+        .unwrap_or_else(|error| panic!("{instruction:?}: {error}"))
+        .steps
+        .into_iter()
+        .map(|step| (step.tool, step.args))
+        .collect()
+}
+
+fn tools(instruction: &str, kind: ArtifactKind) -> Vec<String> {
+    plan(instruction, kind)
+        .into_iter()
+        .map(|(tool, _)| tool)
+        .collect()
+}
+
+#[test]
+fn the_seed_redaction_sentence_chains_strong_face_blur_and_phi_fill() {
+    let steps = plan(
+        "Blur all faces and remove any PHI from this image.",
+        ArtifactKind::Image,
+    );
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0].0, "blur_faces");
+    assert_eq!(steps[0].1["image"], json!({"$ref": "input:0"}));
+    assert_eq!(steps[0].1["method"], "blur");
+    assert_eq!(steps[0].1["strength"], 2.0);
+    assert_eq!(steps[1].0, "redact_phi");
+    assert_eq!(steps[1].1["image"], json!({"$ref": "step:s1.image"}));
+}
+
+#[test]
+fn everyday_phrasings_map_to_the_right_tools() {
+    use ArtifactKind::{Document, Image, Video};
+    let cases: [(&str, ArtifactKind, &[&str]); 26] = [
+        ("Pixelate the faces", Image, &["blur_faces"]),
+        ("anonymize everyone's face", Image, &["blur_faces"]),
+        (
+            "Redact the patient information on this form",
+            Image,
+            &["redact_phi"],
+        ),
+        ("Crop to the largest face", Image, &["crop"]),
+        ("make a headshot", Image, &["crop"]),
+        ("Make a 200px thumbnail", Image, &["thumbnail"]),
+        ("Resize to 800x600", Image, &["resize"]),
+        ("resize this to 512 px", Image, &["resize"]),
+        ("Crop to 9:16", Image, &["aspect"]),
+        ("make it square", Image, &["aspect"]),
+        ("Convert to grayscale", Image, &["grayscale"]),
+        ("make it black and white", Image, &["grayscale"]),
+        ("Rotate 45 degrees counterclockwise", Image, &["rotate"]),
+        ("Detect faces and draw boxes", Image, &["detect_faces"]),
+        ("How many dogs are there?", Image, &["detect_objects"]),
+        ("Find all the cars and bicycles", Image, &["detect_objects"]),
+        ("OCR the text", Image, &["ocr"]),
+        ("What does this sign say?", Image, &["ocr"]),
+        ("Remove the background", Image, &["remove_background"]),
+        ("Trim the video from 0:05 to 0:12", Video, &["trim_video"]),
+        ("Extract 8 frames", Video, &["extract_frames"]),
+        ("grab a frame every 2 seconds", Video, &["extract_frames"]),
+        ("Make a contact sheet", Video, &["contact_sheet"]),
+        ("Render page 3 of this PDF", Document, &["render_pdf_page"]),
+        (
+            "Generate a 3D reconstruction of the table in the image.",
+            Image,
+            &["reconstruct_3d"],
+        ),
+        (
+            "crop to the largest face and convert it to grayscale",
+            Image,
+            &["crop", "grayscale"],
+        ),
+    ];
+    for (instruction, kind, expected) in cases {
+        assert_eq!(tools(instruction, kind), expected, "{instruction:?}");
+    }
+}
+
+#[test]
+fn arguments_come_from_the_wording() {
+    use ArtifactKind::{Document, Image, Video};
+    assert_eq!(plan("Make a 200px thumbnail", Image)[0].1["max_side"], 200);
+    let resize = &plan("Resize to 800x600", Image)[0].1;
+    assert_eq!(
+        (resize["width"].clone(), resize["height"].clone()),
+        (json!(800), json!(600))
+    );
+    assert_eq!(
+        plan("resize it to 300 pixels wide", Image)[0].1["width"],
+        300
+    );
+    assert!(
+        plan("resize it to 300 pixels wide", Image)[0]
+            .1
+            .get("height")
+            .is_none()
+    );
+    assert_eq!(
+        plan("Rotate 45 degrees counterclockwise", Image)[0].1["degrees"],
+        -45.0
+    );
+    assert_eq!(plan("rotate it", Image)[0].1["degrees"], 90.0);
+    assert_eq!(
+        plan("turn it upside down, rotate", Image)[0].1["degrees"],
+        180.0
+    );
+    let aspect = &plan("Crop to 9:16", Image)[0].1;
+    assert_eq!(
+        (aspect["ratio"].clone(), aspect["mode"].clone()),
+        (json!("9:16"), json!("crop"))
+    );
+    assert_eq!(plan("pad it to 16:9", Image)[0].1["mode"], "pad");
+    let trim = &plan("Trim the video from 0:05 to 1:02.5", Video)[0].1;
+    assert_eq!(
+        (trim["start_s"].clone(), trim["end_s"].clone()),
+        (json!(5.0), json!(62.5))
+    );
+    let trim = &plan("cut the clip between 2 and 7 seconds", Video)[0].1;
+    assert_eq!(
+        (trim["start_s"].clone(), trim["end_s"].clone()),
+        (json!(2.0), json!(7.0))
+    );
+    assert_eq!(
+        plan("Extract 8 frames", Video)[0].1["selection"],
+        json!({"mode": "evenly", "count": 8})
+    );
+    assert_eq!(
+        plan("grab a frame every 2 seconds", Video)[0].1["selection"],
+        json!({"mode": "every", "interval_s": 2.0})
+    );
+    assert_eq!(
+        plan("Make a contact sheet of 9 frames", Video)[0].1["count"],
+        9
+    );
+    assert_eq!(plan("Render page 3 of this PDF", Document)[0].1["page"], 3);
+    assert_eq!(plan("show me the first page", Document)[0].1["page"], 1);
+    assert_eq!(
+        plan(
+            "Generate a 3D reconstruction of the table in the image.",
+            Image
+        )[0]
+        .1["object"],
+        "table"
+    );
+    assert!(
+        plan("Reconstruct this photo in 3D", Image)[0]
+            .1
+            .get("object")
+            .is_none()
+    );
+    let detect = &plan("Find all the cars and bicycles", Image)[0].1;
+    assert_eq!(detect["labels"], json!(["car", "bicycle"]));
+    assert_eq!(plan("Pixelate the faces", Image)[0].1["method"], "pixelate");
+}
+
+#[test]
+fn the_schema_wording_is_a_fallback_when_the_instruction_is_vague() {
+    let schema =
+        json!({"properties": {"grayscale_image": {"description": "the photo in black and white"}}});
+    let plan = plan_offline("process this", Some(&schema), &[input(ArtifactKind::Image)])
+        .expect("planned from the schema");
+    assert_eq!(plan.steps[0].tool, "grayscale");
+}
+
+#[test]
+fn generation_asks_become_parallel_edit_or_generate_calls() {
+    let schema = json!({"properties": {"front": {}, "back": {}, "side": {}}});
+    let inputs = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
+    let plan = plan_offline(
+            "You have two images. Generate a virtual try-on; provide exactly 3 images (9:16 aspect ratio).",
+            Some(&schema),
+            &inputs,
+        )
+        .expect("planned");
+    assert_eq!(plan.steps.len(), 3);
+    let mut views = Vec::new();
+    for step in &plan.steps {
+        assert_eq!(step.tool, "edit_image");
+        assert_eq!(step.args["aspect"], "9:16");
+        assert_eq!(
+            step.args["images"],
+            json!([{"$ref": "input:0"}, {"$ref": "input:1"}])
+        );
+        let prompt = step.args["prompt"].as_str().expect("prompt");
+        let view = ["front", "back", "side"]
+            .into_iter()
+            .find(|view| prompt.ends_with(&format!("the {view} view.")))
+            .expect("a view");
+        views.push(view);
+    }
+    views.sort_unstable();
+    assert_eq!(views, ["back", "front", "side"]);
+    assert_eq!(plan.final_steps().len(), 3, "independent steps");
+    let plan = plan_offline("Generate 2 images of a lighthouse at dusk, 16:9", None, &[])
+        .expect("planned");
+    assert_eq!(plan.steps.len(), 2);
+    assert_eq!(plan.steps[0].tool, "generate_image");
+    // "Create" alone with an edit the planner knows stays that edit.
+    assert_eq!(tools("Create a 9:16 crop", ArtifactKind::Image), ["aspect"]);
+}
+
+#[test]
+fn unknown_requests_and_missing_inputs_are_refused() {
+    let error = plan_offline("Tell me a joke", None, &[input(ArtifactKind::Image)])
+        .expect_err("not understood");
+    assert!(matches!(error, AgentError::NotUnderstood { .. }));
+    let error = plan_offline("Blur the faces", None, &[]).expect_err("no input");
+    assert!(
+        error.to_string().contains("no input was attached"),
+        "{error}"
+    );
+    let error = plan_offline("Extract 3 frames", None, &[input(ArtifactKind::Image)])
+        .expect_err("no video");
+    assert!(error.to_string().contains("needs a video"), "{error}");
+}
