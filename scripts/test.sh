@@ -17,8 +17,8 @@ VENV=${VITRINE_VENV:-$HOME/.cache/vitrine-venv}
 scripts/setup.sh --dev
 
 echo "== build"
-cargo build --workspace --all-targets 2>&1 | tail -n 3
-cargo build -p vitrine 2>&1 | tail -n 1
+cargo build --workspace --all-targets --quiet
+cargo build -p vitrine --quiet
 
 run_isolated() {
     if [ "${VITRINE_TEST_NETWORK:-isolated}" = isolated ] && unshare -n true 2>/dev/null; then
