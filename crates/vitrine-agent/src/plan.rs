@@ -201,11 +201,15 @@ impl Plan {
                 return Err(AgentError::ToolNotAllowed {
                     tool: step.tool.clone(),
                     toolset: tool.toolset().to_string(),
-                    allowed: allowed
-                        .iter()
-                        .map(|toolset| toolset.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    allowed: if allowed.is_empty() {
+                        "(none)".to_owned()
+                    } else {
+                        allowed
+                            .iter()
+                            .map(|toolset| toolset.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
                 });
             }
             let schema = tool.parameters();

@@ -223,3 +223,57 @@ async fn a_group_photo_with_contact_details_loses_every_face_and_identifier() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_schema_the_answer_names_the_result_for_the_cli() {
+    let session = session().await;
+    let input = upload_image(&session, &photo_with_phi()).await;
+    let outcome = ask(
+        &session,
+        "Blur all faces and remove any PHI from this image.",
+        vec![input.clone()],
+        None,
+        None,
+    )
+    .await
+    .expect("plain answer");
+    eprintln!("{}", outcome.content);
+    // What `vlmrun chat` looks for: `\b(img|aud|vid|doc|recon|arr|url)_\w{6}\b`.
+    let ids: Vec<&str> = outcome
+        .content
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| {
+            word.split_once('_').is_some_and(|(prefix, rest)| {
+                ["img", "aud", "vid", "doc", "recon", "arr", "url"].contains(&prefix)
+                    && rest.len() == 6
+            })
+        })
+        .collect();
+    let final_id = outcome.plan["final_refs"][0].as_str().expect("final");
+    assert_eq!(ids, [final_id], "only the final image is named");
+    assert!(
+        outcome
+            .content
+            .starts_with("Blurred 1 face and painted over 3 PHI findings"),
+        "{}",
+        outcome.content
+    );
+
+    let outcome = ask(
+        &session,
+        "Blur all faces and remove any PHI from this image.",
+        vec![input],
+        Some(json!({"type": "json_object"})),
+        None,
+    )
+    .await
+    .expect("json_object answer");
+    let answer = json(&outcome);
+    assert_eq!(answer["refs"][0]["id"], outcome.plan["final_refs"][0]);
+    assert!(
+        answer["notes"]
+            .as_str()
+            .is_some_and(|notes| notes.contains("PHI")),
+        "{answer}"
+    );
+}
