@@ -221,3 +221,33 @@ async fn a_plan_with_a_bad_ref_is_refused_before_running() {
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_the_request_cancels_its_steps() {
+    let session = session().await;
+    let input = upload_image(&session, &photo("solvay-1927.png")).await;
+    let run = agent().run(
+        AgentRequest {
+            instruction: "Blur all faces and remove any PHI".to_owned(),
+            ..request(&session, vec![input])
+        },
+        None,
+    );
+    // The client goes away while the first step is still detecting faces.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(30), run)
+            .await
+            .is_err()
+    );
+    // Long enough for both steps to have finished had they kept running.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let listed = crate::support::store()
+        .list(TENANT, &session)
+        .await
+        .expect("list");
+    assert_eq!(
+        listed.len(),
+        1,
+        "nothing was stored after the request was dropped"
+    );
+}

@@ -37,6 +37,8 @@ fn every_tool_has_a_compiling_schema_a_description_and_unique_name() {
         "contact_sheet",
         "render_pdf_page",
         "reconstruct_3d",
+        "edit_image",
+        "generate_image",
     ] {
         assert!(names.contains(expected), "{expected} missing");
     }
