@@ -54,6 +54,12 @@ pub enum ApiError {
     /// A store failure.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A capability whose provider is not configured on this server.
+    #[error("{0}")]
+    NotConfigured(String),
+    /// The work took longer than its time limit.
+    #[error("{0}")]
+    Timeout(String),
     /// Anything else: logged in full, reported vaguely.
     #[error("internal error: {0}")]
     Internal(String),
@@ -121,6 +127,13 @@ impl ApiError {
                 param.clone(),
                 code,
             ),
+            ApiError::NotConfigured(_) => (
+                StatusCode::NOT_IMPLEMENTED,
+                "invalid_request_error",
+                None,
+                "not_configured",
+            ),
+            ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "server_error", None, "timeout"),
             ApiError::Store(error) if error.is_not_found() => (
                 StatusCode::NOT_FOUND,
                 "invalid_request_error",
@@ -148,9 +161,12 @@ impl ApiError {
         }
     }
 
-    /// The message a client may see: 5xx details stay in the logs.
+    /// The message a client may see: 5xx details stay in the logs, except
+    /// where the message is written for the caller (timeouts, missing providers).
     fn public_message(&self, status: StatusCode) -> String {
-        if status.is_server_error() {
+        if status.is_server_error()
+            && !matches!(self, ApiError::NotConfigured(_) | ApiError::Timeout(_))
+        {
             "the server failed to handle this request; it has been logged, retry later".into()
         } else {
             self.to_string()
@@ -162,9 +178,13 @@ impl From<vitrine_agent::AgentError> for ApiError {
     fn from(error: vitrine_agent::AgentError) -> Self {
         match error {
             vitrine_agent::AgentError::Store(store) => ApiError::Store(store),
+            error if error.code() == "not_configured" => ApiError::NotConfigured(error.to_string()),
+            error @ vitrine_agent::AgentError::Timeout { .. } => {
+                ApiError::Timeout(error.to_string())
+            }
             error if error.is_client_error() => ApiError::BadRequest {
                 message: error.to_string(),
-                param: None,
+                param: error.param().map(str::to_owned),
                 code: error.code(),
             },
             error => ApiError::Internal(error.to_string()),

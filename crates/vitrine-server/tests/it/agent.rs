@@ -231,3 +231,37 @@ async fn toolsets_restrict_what_may_run() {
     assert_eq!(status, 400, "{error}");
     assert!(error_message(&error).contains("toolsets"), "{error}");
 }
+
+#[tokio::test]
+async fn the_try_on_example_without_an_images_provider_names_the_setting() {
+    let app = agent_app().await;
+    let schema = json!({
+        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "title": "Id", "type": "string"}},
+                               "required": ["id"], "title": "ImageRef", "type": "object"}},
+        "properties": {
+            "front": {"$ref": "#/$defs/ImageRef", "description": "Front view (9:16)"},
+            "back": {"$ref": "#/$defs/ImageRef", "description": "Back view (9:16)"},
+            "side": {"$ref": "#/$defs/ImageRef", "description": "Side view (9:16)"}
+        },
+        "required": ["front", "back", "side"],
+        "type": "object"
+    });
+    let prompt = "You are provided with two images: one of a dress (the first image) and one of a person (the second image). \
+        Generate highly realistic virtual try-on by seamlessly compositing the dress onto the person. Provide exactly 3 images \
+        (9:16 aspect ratio) as output: one from the front, one from the back, and one from the side.";
+    let body = json!({
+        "model": "vlmrun-orion-1:auto",
+        "messages": [{"role": "user", "content": [
+            {"type": "text", "text": prompt},
+            {"type": "image_url", "image_url": {"url": data_url("image/png", &png(60, 90, [200, 30, 60]))}},
+            {"type": "image_url", "image_url": {"url": data_url("image/png", &astronaut())}}
+        ]}],
+        "response_format": {"type": "json_schema", "schema": schema}
+    });
+    let (status, error) = app.chat(KEY_ACME, body).await;
+    assert_eq!(status, 501, "{error}");
+    assert!(
+        error_message(&error).contains("--images-base-url"),
+        "{error}"
+    );
+}
