@@ -21,6 +21,117 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server (OpenAI-compatible chat completions, files, artifacts).
     Serve(ServeArgs),
+    /// Ask a server: upload local files, stream the agent's progress, print the
+    /// answer, and download every artifact it names.
+    Chat(ChatArgs),
+    /// Download, list or delete the artifacts of a session.
+    Artifacts(ArtifactsArgs),
+}
+
+/// Where the server is and how to authenticate; shared by client subcommands.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    /// Base URL of the API, ending in `/v1`.
+    #[arg(long, env = "VITRINE_BASE_URL", default_value = vitrine_client::DEFAULT_BASE_URL)]
+    pub base_url: String,
+
+    /// API key, sent as `Authorization: Bearer <key>` (omit for an open server).
+    #[arg(long, env = "VITRINE_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+}
+
+/// Settings of `vitrine chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// What to ask, e.g. "blur the faces".
+    pub prompt: String,
+
+    /// A local file to send with the prompt (image, video, audio, PDF, .npy,
+    /// .spz); repeat for several. Each is uploaded (skipped if the server
+    /// already has the same bytes) and sent as an `input_file` part.
+    #[arg(short, long = "input", value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Directory for the artifacts named in the answer
+    /// [default: ./vitrine-artifacts/<session>].
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// Print one JSON object (session, answer, downloaded files) instead of the answer text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Continue this session: its artifacts can be named in the prompt.
+    #[arg(long, value_name = "SESSION")]
+    pub session_id: Option<String>,
+
+    /// Only let tools of this category run (core, image, image-gen,
+    /// world-gen, viz, document, video, web); repeat for several.
+    #[arg(long = "toolset", value_name = "TOOLSET")]
+    pub toolsets: Vec<String>,
+
+    /// Model name.
+    #[arg(long, default_value = vitrine_client::DEFAULT_MODEL)]
+    pub model: String,
+
+    /// Wait for the whole answer instead of streaming progress.
+    #[arg(long)]
+    pub no_stream: bool,
+
+    /// Do not download the artifacts named in the answer.
+    #[arg(long)]
+    pub no_download: bool,
+
+    /// Server and key.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// Settings of `vitrine artifacts`.
+#[derive(Debug, Args)]
+pub struct ArtifactsArgs {
+    /// What to do with them.
+    #[command(subcommand)]
+    pub action: ArtifactsAction,
+
+    /// Server and key.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// `vitrine artifacts` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ArtifactsAction {
+    /// Download artifacts into a directory as `<id>.<ext>`.
+    Get {
+        /// The session they belong to.
+        #[arg(long, value_name = "SESSION")]
+        session_id: String,
+        /// Artifact ids, e.g. `img_a1b2c3`.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Directory to write to [default: ./vitrine-artifacts/<session>].
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+    /// List the artifacts of a session.
+    List {
+        /// The session.
+        #[arg(long, value_name = "SESSION")]
+        session_id: String,
+        /// Print the server's JSON listing.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete artifacts.
+    Delete {
+        /// The session they belong to.
+        #[arg(long, value_name = "SESSION")]
+        session_id: String,
+        /// Artifact ids.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
 }
 
 /// Settings of `vitrine serve`. Every flag can also be set by its environment
@@ -103,6 +214,10 @@ pub struct ServeArgs {
     /// How often expired artifacts are swept.
     #[arg(long, env = "VITRINE_SWEEP_INTERVAL", default_value = "60s", value_parser = parse_duration)]
     pub sweep_interval: Duration,
+
+    /// External providers (LLM planner, images API).
+    #[command(flatten)]
+    pub providers: crate::providers::ProviderArgs,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

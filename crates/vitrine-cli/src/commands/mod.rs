@@ -1,12 +1,21 @@
 //! Subcommand dispatch.
 
+mod artifacts;
+mod chat;
+mod connect;
 mod serve;
+
+pub use artifacts::artifacts;
+pub use chat::chat;
 
 use crate::cli::{Cli, Command};
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. Answers and listings go to stdout; progress
+/// and notices go to stderr.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
+        Command::Chat(args) => chat::chat(args, &mut std::io::stdout()).await,
+        Command::Artifacts(args) => artifacts::artifacts(args, &mut std::io::stdout()).await,
     }
 }

@@ -1,1 +1,191 @@
-//! The `vitrine` binary's `chat` and `artifacts` subcommands, end to end.
+//! The `vitrine` binary's `chat` and `artifacts` subcommands, end to end:
+//! the real binary, run as a subprocess against a live server.
+//!
+//! The binary lives next to this test executable's `deps/` directory
+//! (`<target>/debug/vitrine`); if it is missing it is built first with the
+//! same cargo and target directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::{KEY, pdf, png, spawn};
+
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // <target>/debug/deps/it-<hash> → <target>/debug/vitrine
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from <target>/<profile>/deps");
+    let path = profile_dir.join(format!("vitrine{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        let target_dir = profile_dir.parent().expect("target dir");
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-p", "vitrine", "--manifest-path"])
+            .arg(workspace.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", target_dir)
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "`cargo build -p vitrine` failed");
+    }
+    path
+}
+
+/// Runs `vitrine` with no `VITRINE_*` settings inherited from the caller.
+fn vitrine(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(binary());
+    command.args(args).current_dir(dir);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("VITRINE_") {
+            command.env_remove(name);
+        }
+    }
+    command.envs(env.iter().copied());
+    command.output().expect("vitrine runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_uploads_inputs_prints_the_answer_and_downloads_every_ref() {
+    let app = spawn().await;
+    let dir = app.dir.path().to_owned();
+    app.write("photo.png", &png(30, 20, [200, 10, 10], [10, 10, 200]));
+    app.write("letter.pdf", &pdf());
+    // The server runs on the runtime's worker threads while this one waits.
+    let output = vitrine(
+        &[
+            "chat",
+            "Describe these",
+            "-i",
+            "photo.png",
+            "-i",
+            "letter.pdf",
+            "--output",
+            "out",
+            "--base-url",
+            &app.base,
+            "--api-key",
+            KEY,
+        ],
+        &dir,
+        &[],
+    );
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let answer = text(&output.stdout);
+    let refs = vitrine_client::find_refs(&answer);
+    assert_eq!(refs.len(), 2, "two refs in {answer:?}");
+    let image_id = refs
+        .iter()
+        .find(|id| id.starts_with("img_"))
+        .expect("an image ref");
+    let doc_id = refs
+        .iter()
+        .find(|id| id.starts_with("doc_"))
+        .expect("a document ref");
+    // Progress and the session went to stderr, not into the answer.
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("session: "), "{stderr}");
+    assert!(!answer.contains("session: "));
+
+    let out = app.dir.path().join("out");
+    let image_path = out.join(format!("{image_id}.png"));
+    let decoded = image::open(&image_path)
+        .expect("the image artifact is a PNG")
+        .to_rgb8();
+    assert_eq!(decoded.dimensions(), (30, 20));
+    assert_eq!(decoded.get_pixel(2, 2).0, [200, 10, 10]);
+    let pdf_bytes = std::fs::read(out.join(format!("{doc_id}.pdf"))).expect("the PDF artifact");
+    assert_eq!(pdf_bytes, pdf());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_json_then_artifacts_list_get_delete() {
+    let app = spawn().await;
+    let dir = app.dir.path().to_owned();
+    app.write("photo.png", &png(12, 12, [0, 128, 0], [0, 128, 0]));
+    let env = [
+        ("VITRINE_BASE_URL", app.base.as_str()),
+        ("VITRINE_API_KEY", KEY),
+    ];
+    let run = |args: &[&str]| vitrine(args, &dir, &env);
+
+    // --json --no-stream, the default output directory, settings from the environment.
+    let output = run(&[
+        "chat",
+        "Keep this",
+        "-i",
+        "photo.png",
+        "--json",
+        "--no-stream",
+    ]);
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    let session = report["session_id"].as_str().expect("session").to_owned();
+    let image_id = report["refs"][0].as_str().expect("a ref").to_owned();
+    let saved = PathBuf::from(report["artifacts"][0]["path"].as_str().expect("a path"));
+    assert_eq!(
+        saved,
+        Path::new("vitrine-artifacts")
+            .join(&session)
+            .join(format!("{image_id}.png"))
+    );
+    assert!(dir.join(&saved).is_file());
+
+    let listing = run(&["artifacts", "list", "--session-id", &session]);
+    assert!(
+        listing.status.success(),
+        "stderr: {}",
+        text(&listing.stderr)
+    );
+    let listing = text(&listing.stdout);
+    assert!(
+        listing.contains(&image_id) && listing.contains("image/png") && listing.contains("12x12"),
+        "{listing}"
+    );
+
+    let got = run(&[
+        "artifacts",
+        "get",
+        "--session-id",
+        &session,
+        &image_id,
+        "-o",
+        "again",
+    ]);
+    assert!(got.status.success(), "stderr: {}", text(&got.stderr));
+    let path = dir.join(text(&got.stdout).trim());
+    assert_eq!(path, dir.join("again").join(format!("{image_id}.png")));
+    assert_eq!(image::open(&path).expect("PNG").width(), 12);
+
+    let deleted = run(&["artifacts", "delete", "--session-id", &session, &image_id]);
+    assert!(
+        deleted.status.success(),
+        "stderr: {}",
+        text(&deleted.stderr)
+    );
+    let listing = run(&["artifacts", "list", "--session-id", &session, "--json"]);
+    let listing: Value = serde_json::from_slice(&listing.stdout).expect("JSON listing");
+    assert_eq!(listing["items"].as_array().map(Vec::len), Some(0));
+
+    // A wrong key fails with the server's reason and a failing exit status.
+    let denied = vitrine(
+        &["artifacts", "list", "--session-id", &session],
+        &dir,
+        &[
+            ("VITRINE_BASE_URL", app.base.as_str()),
+            ("VITRINE_API_KEY", "wrong"),
+        ],
+    );
+    assert!(!denied.status.success());
+    assert!(
+        text(&denied.stderr).contains("unauthorized"),
+        "{}",
+        text(&denied.stderr)
+    );
+}
