@@ -41,11 +41,8 @@ fn ref_schema(name: &str, prefix: &str) -> Schema {
         "title": name,
         "type": "object"
     });
-    match Schema::try_from(value) {
-        Ok(schema) => schema,
-        // An object literal always converts; keep a permissive schema otherwise.
-        Err(_) => Schema::default(),
-    }
+    // An object literal always converts; the permissive default is unreachable.
+    Schema::try_from(value).unwrap_or_default()
 }
 
 macro_rules! ref_type {

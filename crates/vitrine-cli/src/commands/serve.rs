@@ -66,7 +66,9 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let models_found = models_dir.join("libonnxruntime.so").exists();
     let open = keys.is_open();
     let key_count = keys.len();
-    let agent = Agent::new(Arc::clone(&store), models_dir.clone());
+    let agent = args
+        .providers
+        .configure(Agent::new(Arc::clone(&store), models_dir.clone()))?;
     let state = AppState::new(store, keys, config)
         .map_err(|error| anyhow::anyhow!("{error}"))?
         .with_agent(agent);
@@ -90,6 +92,9 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "models: NOT FOUND in {} — run scripts/fetch-models.sh or set --models-dir; tools that need models will fail with a clear error",
             models_dir.display()
         );
+    }
+    for line in args.providers.describe() {
+        println!("{line}");
     }
     if open {
         println!(

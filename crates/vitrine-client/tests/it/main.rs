@@ -43,7 +43,7 @@ impl Drop for TestApp {
 pub(crate) async fn spawn() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(
-        LocalStore::open(&dir.path().join("data"), 24 * 3600, Arc::new(SystemClock))
+        LocalStore::open(dir.path().join("data"), 24 * 3600, Arc::new(SystemClock))
             .expect("store opens"),
     );
     let keys = ApiKeys::parse(&format!("acme:{KEY}")).expect("test key");
@@ -153,7 +153,7 @@ pub(crate) fn pdf() -> Vec<u8> {
     let xref = out.len();
     write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).expect("vec write");
     for offset in offsets {
-        write!(out, "{offset:010} 00000 n \n").expect("vec write");
+        writeln!(out, "{offset:010} 00000 n ").expect("vec write");
     }
     write!(
         out,
@@ -222,7 +222,7 @@ pub(crate) fn npy(shape: &[usize], values: &[f32]) -> Vec<u8> {
         format!("({})", dims.join(", "))
     };
     let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape_text}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');
