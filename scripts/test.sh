@@ -30,7 +30,7 @@ run_isolated() {
 }
 
 echo "== rust tests"
-run_isolated cargo test --workspace --offline
+run_isolated cargo test --workspace --offline --no-fail-fast
 
 echo "== python client tests"
 export VITRINE_BIN="$CARGO_TARGET_DIR/debug/vitrine"
