@@ -1,37 +1,42 @@
 //! The `vitrine` binary's `chat` and `artifacts` subcommands, end to end:
 //! the real binary, run as a subprocess against a live server.
 //!
-//! The binary lives next to this test executable's `deps/` directory
-//! (`<target>/debug/vitrine`); if it is missing it is built first with the
-//! same cargo and target directory.
+//! The binary is built (or found up to date) with the same cargo and target
+//! directory as this test, and lives next to its `deps/` directory.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::{KEY, pdf, png, spawn};
+use crate::{KEY, pdf, png, spawn, spawn_with_agent};
 
+/// `<target>/<profile>/vitrine`, brought up to date by `cargo build -p vitrine`
+/// once per test run (cargo holds no lock while tests run, and a fresh build
+/// is a no-op), so the test never runs a stale binary.
 fn binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // <target>/debug/deps/it-<hash> → <target>/debug/vitrine
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test runs from <target>/<profile>/deps");
-    let path = profile_dir.join(format!("vitrine{}", std::env::consts::EXE_SUFFIX));
-    if !path.exists() {
-        let target_dir = profile_dir.parent().expect("target dir");
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "vitrine", "--manifest-path"])
-            .arg(workspace.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", target_dir)
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "`cargo build -p vitrine` failed");
-    }
-    path
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test executable path");
+            // <target>/debug/deps/it-<hash> → <target>/debug
+            let profile_dir = exe
+                .parent()
+                .and_then(Path::parent)
+                .expect("the test runs from <target>/<profile>/deps");
+            let target_dir = profile_dir.parent().expect("target dir");
+            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "-p", "vitrine", "--manifest-path"])
+                .arg(workspace.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", target_dir)
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "`cargo build -p vitrine` failed");
+            profile_dir.join(format!("vitrine{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
 }
 
 /// Runs `vitrine` with no `VITRINE_*` settings inherited from the caller.
@@ -188,4 +193,49 @@ async fn chat_json_then_artifacts_list_get_delete() {
         "{}",
         text(&denied.stderr)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_with_the_agent_streams_steps_and_downloads_the_new_image() {
+    let app = spawn_with_agent().await;
+    let dir = app.dir.path().to_owned();
+    app.write("wide.png", &png(30, 20, [250, 0, 0], [0, 0, 250]));
+    let output = vitrine(
+        &[
+            "chat",
+            "Rotate this image by 90 degrees",
+            "-i",
+            "wide.png",
+            "--toolset",
+            "image",
+            "-o",
+            "out",
+            "--base-url",
+            &app.base,
+            "--api-key",
+            KEY,
+        ],
+        &dir,
+        &[],
+    );
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "stderr: {stderr}");
+    // The step events became progress lines.
+    assert!(stderr.contains("rotate done in"), "{stderr}");
+    let answer = text(&output.stdout);
+    let refs = vitrine_client::find_refs(&answer);
+    let rotated: Vec<(u32, u32)> = refs
+        .iter()
+        .filter(|id| id.starts_with("img_"))
+        .filter_map(|id| {
+            let path = std::fs::read_dir(dir.join("out"))
+                .ok()?
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .find(|path| path.file_stem().and_then(|s| s.to_str()) == Some(id.as_str()))?;
+            image::image_dimensions(path).ok()
+        })
+        .collect();
+    // The input (30×20) and the rotated output (20×30) were both downloaded.
+    assert!(rotated.contains(&(20, 30)), "{rotated:?} from {answer:?}");
 }

@@ -41,6 +41,16 @@ impl Drop for TestApp {
 }
 
 pub(crate) async fn spawn() -> TestApp {
+    spawn_inner(false).await
+}
+
+/// A server that runs the agent with its offline planner, as `vitrine serve`
+/// does; tools that need no model files (rotate, grayscale, ...) run anywhere.
+pub(crate) async fn spawn_with_agent() -> TestApp {
+    spawn_inner(true).await
+}
+
+async fn spawn_inner(with_agent: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(
         LocalStore::open(dir.path().join("data"), 24 * 3600, Arc::new(SystemClock))
@@ -48,11 +58,20 @@ pub(crate) async fn spawn() -> TestApp {
     );
     let keys = ApiKeys::parse(&format!("acme:{KEY}")).expect("test key");
     let state = AppState::new(
-        store as Arc<dyn ArtifactStore>,
+        store.clone() as Arc<dyn ArtifactStore>,
         keys,
         ServerConfig::default(),
     )
     .expect("state");
+    let state = if with_agent {
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched");
+        state.with_agent(vitrine_agent::Agent::new(
+            store as Arc<dyn ArtifactStore>,
+            models,
+        ))
+    } else {
+        state
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
