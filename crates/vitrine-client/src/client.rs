@@ -24,6 +24,12 @@ use crate::{ClientError, RetryPolicy};
 /// The base URL used when none is configured (a local `vitrine serve`).
 pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080/v1";
 
+/// Environment variable with the base URL, read by [`Client::from_env`] and the CLI.
+pub const ENV_BASE_URL: &str = "VITRINE_BASE_URL";
+
+/// Environment variable with the API key, read by [`Client::from_env`] and the CLI.
+pub const ENV_API_KEY: &str = "VITRINE_API_KEY";
+
 /// Timeout for ordinary requests (the `vlmrun` SDK uses 30 s).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -176,6 +182,13 @@ impl Client {
         api_key: impl Into<String>,
     ) -> Result<Self, ClientError> {
         Client::builder(base_url).api_key(api_key).build()
+    }
+
+    /// A client configured from [`ENV_BASE_URL`] (default [`DEFAULT_BASE_URL`])
+    /// and [`ENV_API_KEY`] (default none).
+    pub fn from_env() -> Result<Self, ClientError> {
+        let base_url = std::env::var(ENV_BASE_URL).unwrap_or_else(|_| DEFAULT_BASE_URL.to_owned());
+        Client::new(base_url, std::env::var(ENV_API_KEY).unwrap_or_default())
     }
 
     /// Settings beyond the defaults: retries, timeouts, the artifact cache.

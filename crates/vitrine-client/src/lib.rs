@@ -144,7 +144,8 @@ mod structured;
 pub use agent::{Agent, Completions};
 pub use artifacts::{Artifact, Artifacts, artifact_kind, extension_for};
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_LONG_TIMEOUT, DEFAULT_TIMEOUT, Health, Model,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_LONG_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_KEY,
+    ENV_BASE_URL, Health, Model,
 };
 pub use error::{ApiError, ClientError};
 pub use files::{Files, PRESIGNED_THRESHOLD, UploadMethod, UploadOptions, md5_file};

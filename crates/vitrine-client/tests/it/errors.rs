@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use vitrine_client::{ChatRequest, Client, ClientError, RetryPolicy};
 
-use crate::{client_for, spawn};
+use crate::{client_for, png, spawn, spawn_with_config};
 
 #[tokio::test]
 async fn statuses_map_to_typed_errors_with_the_servers_details() {
@@ -77,6 +77,25 @@ async fn statuses_map_to_typed_errors_with_the_servers_details() {
         Err(ClientError::BadRequest(error)) => assert_eq!(error.param.as_deref(), Some("limit")),
         other => panic!("expected 400, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn an_upload_over_the_servers_limit_is_payload_too_large() {
+    let mut config = vitrine_server::ServerConfig::default();
+    config.limits.max_upload_bytes = 10_000;
+    let app = spawn_with_config(config).await;
+    let big = app.write("big.png", &vec![7u8; 50_000]);
+    match app.client.files().upload(&big).await {
+        Err(ClientError::PayloadTooLarge(error)) => assert_eq!(error.status, 413),
+        other => panic!("expected 413, got {other:?}"),
+    }
+    // Under the limit it goes through.
+    let small = app.write("small.png", &png(4, 4, [0, 0, 0], [9, 9, 9]));
+    app.client
+        .files()
+        .upload(&small)
+        .await
+        .expect("a small upload");
 }
 
 /// A stub that answers `failures` times with `status`, then 200 `{"status":"ok"}`.
@@ -172,4 +191,54 @@ async fn a_refused_connection_is_a_transport_error_after_retries() {
         Err(error @ ClientError::Transport(_)) => assert!(error.is_retryable()),
         other => panic!("expected a transport error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_timeout_is_retried() {
+    let hits = Arc::new(AtomicU32::new(0));
+    let counter = hits.clone();
+    let app = Router::new().route(
+        "/v1/health",
+        get(move || {
+            let counter = counter.clone();
+            async move {
+                // The first answer comes too late for the client's timeout.
+                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                }
+                (StatusCode::OK, r#"{"status":"ok"}"#)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = Client::builder(format!("http://{address}/v1"))
+        .timeout(std::time::Duration::from_millis(300))
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            initial_delay: std::time::Duration::from_millis(10),
+            max_delay: std::time::Duration::from_millis(50),
+        })
+        .build()
+        .expect("client");
+    client.health().await.expect("the retry succeeds");
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+
+    // Without retries the timeout is reported as such.
+    let (slow_hits, once) = (
+        hits.clone(),
+        Client::builder(format!("http://{address}/v1"))
+            .timeout(std::time::Duration::from_millis(300))
+            .retry(RetryPolicy::none())
+            .build()
+            .expect("client"),
+    );
+    slow_hits.store(0, Ordering::SeqCst);
+    assert!(matches!(
+        once.health().await,
+        Err(ClientError::Timeout { .. })
+    ));
 }

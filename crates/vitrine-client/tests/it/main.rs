@@ -41,28 +41,29 @@ impl Drop for TestApp {
 }
 
 pub(crate) async fn spawn() -> TestApp {
-    spawn_inner(false).await
+    spawn_inner(false, ServerConfig::default()).await
+}
+
+/// A server with its own settings (limits), without the agent.
+pub(crate) async fn spawn_with_config(config: ServerConfig) -> TestApp {
+    spawn_inner(false, config).await
 }
 
 /// A server that runs the agent with its offline planner, as `vitrine serve`
 /// does; tools that need no model files (rotate, grayscale, ...) run anywhere.
 pub(crate) async fn spawn_with_agent() -> TestApp {
-    spawn_inner(true).await
+    spawn_inner(true, ServerConfig::default()).await
 }
 
-async fn spawn_inner(with_agent: bool) -> TestApp {
+async fn spawn_inner(with_agent: bool, config: ServerConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(
         LocalStore::open(dir.path().join("data"), 24 * 3600, Arc::new(SystemClock))
             .expect("store opens"),
     );
     let keys = ApiKeys::parse(&format!("acme:{KEY}")).expect("test key");
-    let state = AppState::new(
-        store.clone() as Arc<dyn ArtifactStore>,
-        keys,
-        ServerConfig::default(),
-    )
-    .expect("state");
+    let state =
+        AppState::new(store.clone() as Arc<dyn ArtifactStore>, keys, config).expect("state");
     let state = if with_agent {
         let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched");
         state.with_agent(vitrine_agent::Agent::new(
