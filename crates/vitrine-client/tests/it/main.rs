@@ -12,6 +12,7 @@ mod cli;
 mod errors;
 mod files;
 mod schema;
+mod sse;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
