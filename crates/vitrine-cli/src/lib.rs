@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod providers;
 
 pub use cli::{Cli, Command};
 pub use commands::run;

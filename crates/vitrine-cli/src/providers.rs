@@ -1,0 +1,91 @@
+//! Settings of the external providers `vitrine serve` can use for what no
+//! registry package ships: a language model for free-form planning, and an
+//! image model for generation and editing. Both speak OpenAI's HTTP protocol.
+
+use clap::Args;
+
+/// Provider flags, flattened into `vitrine serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ProviderArgs {
+    /// Base URL of an OpenAI-compatible chat API with tool calling (e.g.
+    /// `http://127.0.0.1:11434/v1`). When set, requests the offline planner does
+    /// not understand are planned by this model over the same tools.
+    #[arg(long, env = "VITRINE_LLM_BASE_URL")]
+    pub llm_base_url: Option<String>,
+
+    /// Model name for the LLM planner.
+    #[arg(long, env = "VITRINE_LLM_MODEL", requires = "llm_base_url")]
+    pub llm_model: Option<String>,
+
+    /// API key for the LLM planner (sent as a Bearer token).
+    #[arg(long, env = "VITRINE_LLM_API_KEY", hide_env_values = true)]
+    pub llm_api_key: Option<String>,
+
+    /// Base URL of an OpenAI Images API (`/images/generations`, `/images/edits`)
+    /// for the image-gen tools, e.g. virtual try-on. Without it those requests
+    /// fail with an error naming this setting.
+    #[arg(long, env = "VITRINE_IMAGES_BASE_URL")]
+    pub images_base_url: Option<String>,
+
+    /// Model name for image generation and editing, e.g. `gpt-image-1`.
+    #[arg(long, env = "VITRINE_IMAGES_MODEL", requires = "images_base_url")]
+    pub images_model: Option<String>,
+
+    /// API key for the images provider (sent as a Bearer token).
+    #[arg(long, env = "VITRINE_IMAGES_API_KEY", hide_env_values = true)]
+    pub images_api_key: Option<String>,
+}
+
+impl ProviderArgs {
+    /// Adds the configured providers to `agent`.
+    pub fn configure(
+        &self,
+        mut agent: vitrine_agent::Agent,
+    ) -> anyhow::Result<vitrine_agent::Agent> {
+        if let Some(base_url) = &self.llm_base_url {
+            let model = self.llm_model.clone().ok_or_else(|| {
+                anyhow::anyhow!("--llm-base-url needs --llm-model (or VITRINE_LLM_MODEL)")
+            })?;
+            agent = agent
+                .with_llm(vitrine_agent::LlmConfig::new(
+                    base_url,
+                    model,
+                    self.llm_api_key.clone(),
+                ))
+                .map_err(|error| anyhow::anyhow!("invalid LLM planner settings: {error}"))?;
+        }
+        if let Some(base_url) = &self.images_base_url {
+            let model = self.images_model.clone().ok_or_else(|| {
+                anyhow::anyhow!("--images-base-url needs --images-model (or VITRINE_IMAGES_MODEL)")
+            })?;
+            agent = agent
+                .with_images(vitrine_tools::ImagesConfig::new(
+                    base_url,
+                    model,
+                    self.images_api_key.clone(),
+                ))
+                .map_err(|error| anyhow::anyhow!("invalid images provider settings: {error}"))?;
+        }
+        Ok(agent)
+    }
+
+    /// One line per provider for the start-up banner.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        match (&self.llm_base_url, &self.llm_model) {
+            (Some(url), Some(model)) => lines.push(format!(
+                "planner: offline rules, then LLM `{model}` at {url}"
+            )),
+            _ => lines
+                .push("planner: offline rules (set --llm-base-url for free-form requests)".into()),
+        }
+        match (&self.images_base_url, &self.images_model) {
+            (Some(url), Some(model)) => lines.push(format!("images: `{model}` at {url}")),
+            _ => lines.push(
+                "images: not configured (image-gen tools fail until --images-base-url is set)"
+                    .into(),
+            ),
+        }
+        lines
+    }
+}
