@@ -31,6 +31,40 @@ pub enum Artifact {
     Url(String),
 }
 
+impl Artifact {
+    /// The image, if this is an `img_` artifact.
+    pub fn into_image(self) -> Option<image::DynamicImage> {
+        match self {
+            Artifact::Image(image) => Some(image),
+            _ => None,
+        }
+    }
+
+    /// The cached file, if this is a `vid_`, `aud_`, `doc_` or `recon_` artifact.
+    pub fn into_path(self) -> Option<PathBuf> {
+        match self {
+            Artifact::File(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The array, if this is an `arr_` artifact.
+    pub fn into_array(self) -> Option<NpyArray> {
+        match self {
+            Artifact::Array(array) => Some(array),
+            _ => None,
+        }
+    }
+
+    /// The URL, if this is a `url_` artifact.
+    pub fn into_url(self) -> Option<String> {
+        match self {
+            Artifact::Url(url) => Some(url),
+            _ => None,
+        }
+    }
+}
+
 /// The artifacts resource.
 #[derive(Debug, Clone)]
 pub struct Artifacts {

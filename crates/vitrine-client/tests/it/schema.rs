@@ -143,14 +143,13 @@ async fn a_struct_with_ref_fields_is_a_response_format_and_parses_back() {
     assert!(result.pages.is_empty());
 
     let artifacts = app.client.artifacts();
-    match artifacts
+    let image = artifacts
         .get(&completion.session_id, &result.photo.id)
         .await
         .expect("image")
-    {
-        Artifact::Image(image) => assert_eq!((image.width(), image.height()), (24, 12)),
-        other => panic!("expected an image, got {other:?}"),
-    }
+        .into_image()
+        .expect("an img_ ref downloads as an image");
+    assert_eq!((image.width(), image.height()), (24, 12));
     match artifacts
         .get(&completion.session_id, &result.splat.id)
         .await
