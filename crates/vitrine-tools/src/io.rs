@@ -224,6 +224,25 @@ pub fn schema_of<T: schemars::JsonSchema>() -> Value {
     value
 }
 
+/// The whole run of a tool that maps one image to one image with a pure
+/// `vitrine_media` operation: load and decode, run off the async runtime,
+/// store with provenance, report source and output sizes.
+pub async fn map_image<P: Send + 'static>(
+    cx: &ToolContext,
+    tool: &str,
+    args: &Value,
+    image: &ArtifactId,
+    params: P,
+    operation: fn(&DynamicImage, &P) -> Result<DynamicImage, vitrine_media::MediaError>,
+) -> Result<crate::tool::ToolOutput, ToolError> {
+    let (meta, decoded) = load_image(cx, "image", image).await?;
+    let source = decoded.image;
+    let (width, height) = (source.width(), source.height());
+    let out = blocking(move || Ok(operation(&source, &params)?)).await?;
+    let facts = serde_json::json!({"source_width": width, "source_height": height});
+    single_image_output(cx, tool, args, &meta, out, facts).await
+}
+
 /// Stores `image` as the tool's single `image` output, with its size as facts.
 pub async fn single_image_output(
     cx: &ToolContext,

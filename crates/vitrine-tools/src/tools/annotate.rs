@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -50,18 +50,13 @@ impl Tool for Annotate {
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: AnnotateArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.image.id("image")?;
-        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
-        let source = decoded.image;
-        let (width, height) = (source.width(), source.height());
-        let params = parsed.annotate;
-        let out = io::blocking(move || Ok(vitrine_media::annotate(&source, &params)?)).await?;
-        io::single_image_output(
+        io::map_image(
             cx,
             self.name(),
             &args,
-            &meta,
-            out,
-            json!({"source_width": width, "source_height": height}),
+            &id,
+            parsed.annotate,
+            vitrine_media::annotate,
         )
         .await
     }

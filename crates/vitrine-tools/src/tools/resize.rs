@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -50,18 +50,13 @@ impl Tool for Resize {
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: ResizeArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.image.id("image")?;
-        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
-        let source = decoded.image;
-        let (width, height) = (source.width(), source.height());
-        let params = parsed.resize;
-        let out = io::blocking(move || Ok(vitrine_media::resize(&source, &params)?)).await?;
-        io::single_image_output(
+        io::map_image(
             cx,
             self.name(),
             &args,
-            &meta,
-            out,
-            json!({"source_width": width, "source_height": height}),
+            &id,
+            parsed.resize,
+            vitrine_media::resize,
         )
         .await
     }
