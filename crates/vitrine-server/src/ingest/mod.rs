@@ -416,6 +416,17 @@ impl Ingest<'_> {
             ArtifactKind::Video | ArtifactKind::Audio => {
                 self.measure_stream(blob.path(), kind, param, &mut media)
                     .await?;
+                // Clients assert `video/mp4` and `audio/mpeg` on download, so
+                // other containers are converted once, here.
+                let target = if kind == ArtifactKind::Video {
+                    "video/mp4"
+                } else {
+                    "audio/mpeg"
+                };
+                if content_type != target {
+                    blob = self.convert_stream(blob, kind, param).await?;
+                    content_type = target.into();
+                }
             }
             ArtifactKind::Document => {
                 let pages = vitrine_document::Poppler::new()
@@ -515,6 +526,75 @@ impl Ingest<'_> {
             media.height = Some(video.height);
         }
         Ok(())
+    }
+}
+
+impl Ingest<'_> {
+    /// Re-encodes a video as H.264 MP4 or an audio track as MP3 into a new
+    /// staged blob; the original is dropped (and its temp file deleted).
+    async fn convert_stream(
+        &self,
+        blob: StagedBlob,
+        kind: ArtifactKind,
+        param: &str,
+    ) -> Result<StagedBlob, ApiError> {
+        let output = blob.path().with_extension(if kind == ArtifactKind::Video {
+            "mp4"
+        } else {
+            "mp3"
+        });
+        let ffmpeg = vitrine_video::Ffmpeg::new();
+        let converted = if kind == ArtifactKind::Video {
+            ffmpeg
+                .transcode_mp4(
+                    blob.path(),
+                    &output,
+                    &vitrine_video::TranscodeParams::default(),
+                )
+                .await
+                .map(|_| ())
+        } else {
+            ffmpeg
+                .extract_audio_mp3(
+                    blob.path(),
+                    &output,
+                    &vitrine_video::ExtractAudioParams::default(),
+                )
+                .await
+                .map(|_| ())
+        };
+        let result = match converted {
+            Ok(()) => self.stage_file(&output).await,
+            Err(error) if error.is_client_error() => Err(ApiError::invalid(
+                "invalid_media",
+                format!(
+                    "the {} at `{param}` could not be converted for download",
+                    kind.noun()
+                ),
+                Some(param.to_owned()),
+            )),
+            Err(error) => Err(ApiError::internal(error)),
+        };
+        let _ = tokio::fs::remove_file(&output).await;
+        result
+    }
+
+    async fn stage_file(&self, path: &std::path::Path) -> Result<StagedBlob, ApiError> {
+        let mut file = tokio::fs::File::open(path)
+            .await
+            .map_err(StoreError::from)?;
+        let length = file.metadata().await.map_err(StoreError::from)?.len();
+        let mut staged = self.state.store.stage(length.max(1)).await?;
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let read = file.read(&mut buffer).await.map_err(StoreError::from)?;
+            if read == 0 {
+                break;
+            }
+            staged.write(&buffer[..read]).await?;
+        }
+        staged.flush().await?;
+        Ok(staged)
     }
 }
 

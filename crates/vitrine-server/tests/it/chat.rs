@@ -465,3 +465,72 @@ async fn videos_are_measured_and_the_duration_limit_is_enforced() {
     assert_eq!((status, error_code(&error)), (400, "too_long"), "{error}");
     assert!(error_message(&error).contains("limit is 2 s"), "{error}");
 }
+
+#[tokio::test]
+async fn webm_and_wav_inputs_are_stored_as_mp4_and_mp3_for_clients() {
+    let app = spawn().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let make = |name: &str, args: &[&str]| {
+        let path = dir.path().join(name);
+        let status = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-y"])
+            .args(args)
+            .arg(&path)
+            .status()
+            .expect("ffmpeg runs");
+        assert!(status.success());
+        std::fs::read(path).expect("made")
+    };
+    let webm = make(
+        "clip.webm",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x48:rate=10",
+            "-t",
+            "1",
+            "-c:v",
+            "libvpx",
+        ],
+    );
+    let wav = make(
+        "tone.wav",
+        &["-f", "lavfi", "-i", "sine=frequency=440", "-t", "1"],
+    );
+    let body = json!({"model": "vlmrun-orion-1", "messages": [{"role": "user", "content": [
+        {"type": "video_url", "video_url": {"url": data_url("video/webm", &webm)}},
+        {"type": "audio_url", "audio_url": {"url": data_url("audio/wav", &wav)}}]}]});
+    let (status, completion) = app.chat(KEY_ACME, body).await;
+    assert_eq!(status, 200, "{completion}");
+    let session = completion["session_id"].as_str().expect("session");
+    for (index, (prefix, content_type, magic)) in [
+        ("vid_", "video/mp4", &b"ftyp"[..]),
+        ("aud_", "audio/mpeg", &b"ID3"[..]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let input = &completion["vitrine"]["inputs"][index];
+        assert_eq!(input["content_type"], content_type, "{completion}");
+        let id = input["ref"].as_str().expect("ref");
+        assert!(id.starts_with(prefix));
+        let response = app
+            .get(
+                &format!("/artifacts?session_id={session}&object_id={id}"),
+                KEY_ACME,
+            )
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.headers()["content-type"], content_type);
+        let bytes = response.bytes().await.expect("bytes");
+        assert!(
+            bytes
+                .windows(magic.len())
+                .take(64)
+                .any(|window| window == magic),
+            "{content_type} bytes start right"
+        );
+    }
+}
