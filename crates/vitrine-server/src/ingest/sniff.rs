@@ -41,6 +41,7 @@ pub(crate) fn sniff(head: &[u8]) -> Option<Sniffed> {
     if head.len() >= 12 && &head[4..8] == b"ftyp" {
         return match &head[8..12] {
             b"M4A " | b"M4B " => sniffed(Audio, "audio/mp4"),
+            b"qt  " => sniffed(Video, "video/quicktime"),
             _ => sniffed(Video, "video/mp4"),
         };
     }
