@@ -3,13 +3,16 @@
 pub mod annotate;
 pub mod aspect;
 pub mod blur_faces;
+pub mod blur_faces_video;
 pub mod contact_sheet;
 pub mod crop;
 pub mod detect_faces;
 pub mod detect_objects;
 pub mod edit_image;
+pub mod extract_audio;
 pub mod extract_frames;
 pub mod grayscale;
+pub mod images_to_pdf;
 pub mod ocr;
 pub mod reconstruct_3d;
 pub mod redact_image;
@@ -20,6 +23,7 @@ pub mod resize;
 pub mod rotate;
 pub mod thumbnail;
 pub mod trim_video;
+pub mod video_thumbnail;
 
 use std::sync::Arc;
 
@@ -45,7 +49,11 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(trim_video::TrimVideo),
         Arc::new(extract_frames::ExtractFrames),
         Arc::new(contact_sheet::ContactSheet),
+        Arc::new(extract_audio::ExtractAudio),
+        Arc::new(video_thumbnail::VideoThumbnail),
+        Arc::new(blur_faces_video::BlurFacesVideo),
         Arc::new(render_pdf_page::RenderPdfPage),
+        Arc::new(images_to_pdf::ImagesToPdf),
         Arc::new(reconstruct_3d::Reconstruct3d),
         Arc::new(edit_image::EditImage),
         Arc::new(edit_image::GenerateImage),

@@ -39,6 +39,10 @@ fn every_tool_has_a_compiling_schema_a_description_and_unique_name() {
         "reconstruct_3d",
         "edit_image",
         "generate_image",
+        "extract_audio",
+        "video_thumbnail",
+        "images_to_pdf",
+        "blur_faces_video",
     ] {
         assert!(names.contains(expected), "{expected} missing");
     }
@@ -86,7 +90,17 @@ fn function_definitions_follow_the_openai_shape_and_filter_by_toolset() {
         .iter()
         .map(|definition| definition["function"]["name"].as_str().expect("name"))
         .collect();
-    assert_eq!(names, ["trim_video", "extract_frames", "contact_sheet"]);
+    assert_eq!(
+        names,
+        [
+            "trim_video",
+            "extract_frames",
+            "contact_sheet",
+            "extract_audio",
+            "video_thumbnail",
+            "blur_faces_video"
+        ]
+    );
     for definition in &definitions {
         assert_eq!(definition["type"], "function");
         assert!(definition["function"]["description"].is_string());

@@ -3,3 +3,4 @@
 
 mod catalog;
 mod image_tools;
+mod media_tools;

@@ -1,0 +1,214 @@
+//! `blur_faces_video`: hide every face in every frame of a clip, keeping its audio.
+//!
+//! The face detector runs on every `detect_every`-th frame; the frames in between reuse the
+//! last boxes, which bounds the cost on long clips (faces move little in a fraction of a
+//! second, and the padding covers the motion).
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{Color, RedactMethod, RedactParams, Region};
+use vitrine_store::MediaInfo;
+use vitrine_video::{Ffmpeg, MapFramesParams};
+use vitrine_vision::FaceOptions;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::VideoRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::detect_faces::pixel_box;
+
+/// Arguments of `blur_faces_video`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct BlurFacesVideoArgs {
+    /// The clip whose faces to hide.
+    pub video: VideoRef,
+    /// `blur` (default), `pixelate` or `fill`.
+    #[serde(default)]
+    pub method: RedactMethod,
+    /// Multiplies the blur sigma or block size, 0.25..4; default 1.5 (unrecognisable).
+    #[serde(default = "default_strength")]
+    pub strength: f64,
+    /// Grow each face box by this fraction on every side; default 0.3 (covers motion between
+    /// detections).
+    #[serde(default = "default_padding")]
+    pub padding_ratio: f64,
+    /// Minimum face detector confidence, 0..1; default 0.4.
+    #[serde(default = "default_min_score")]
+    pub min_score: f32,
+    /// Run the detector on every N-th frame and reuse its boxes in between; default 1 (every
+    /// frame).
+    #[serde(default = "default_detect_every")]
+    #[schemars(range(min = 1, max = 30))]
+    pub detect_every: u32,
+    /// Scale frames down so neither side exceeds this many pixels; omit to keep the size.
+    #[serde(default)]
+    pub max_side: Option<u32>,
+}
+
+fn default_strength() -> f64 {
+    1.5
+}
+
+fn default_padding() -> f64 {
+    0.3
+}
+
+fn default_min_score() -> f32 {
+    0.4
+}
+
+fn default_detect_every() -> u32 {
+    1
+}
+
+/// Hides faces in clips.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BlurFacesVideo;
+
+#[async_trait]
+impl Tool for BlurFacesVideo {
+    fn name(&self) -> &'static str {
+        "blur_faces_video"
+    }
+
+    fn description(&self) -> &'static str {
+        "Detect the faces in every frame of a video and make them unrecognisable (blur, pixelate or fill); keeps the audio."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Video
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<BlurFacesVideoArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[OutputSpec::one("video", ArtifactKind::Video)];
+        OUTPUTS
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: BlurFacesVideoArgs = io::parse_args(self.name(), &args)?;
+        if !(1..=30).contains(&parsed.detect_every) {
+            return Err(ToolError::InvalidArguments {
+                tool: "blur_faces_video",
+                message: format!(
+                    "`detect_every` is {}; it must be between 1 and 30",
+                    parsed.detect_every
+                ),
+            });
+        }
+        let id = parsed.video.id("video")?;
+        let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
+        let input = io::to_temp_file(cx, &meta, "mp4").await?;
+        let output = tempfile::Builder::new()
+            .prefix("vitrine-blur-faces-")
+            .suffix(".mp4")
+            .tempfile()
+            .map_err(|error| ToolError::Store(error.into()))?
+            .into_temp_path();
+        let models = cx.models.get().await?;
+        let options = FaceOptions {
+            min_score: parsed.min_score,
+            ..FaceOptions::default()
+        };
+        let every = u64::from(parsed.detect_every);
+        let mut boxes: Vec<Region> = Vec::new();
+        let mut failure: Option<ToolError> = None;
+        let mut frames_with_faces = 0_u64;
+        let mut max_faces = 0_usize;
+        let mut detections = 0_u64;
+        let map_params = MapFramesParams {
+            max_side: parsed.max_side,
+            crf: None,
+        };
+        // The detector runs inline on this task: each call is a few tens of milliseconds, and
+        // `detect_every` bounds how many there are.
+        let report = Ffmpeg::new()
+            .map_frames(&input, &output, &map_params, |index, _, frame| {
+                if failure.is_some() {
+                    return;
+                }
+                if index % every == 0 {
+                    detections += 1;
+                    match models.detect_faces(frame, &options) {
+                        Ok(faces) => {
+                            max_faces = max_faces.max(faces.len());
+                            boxes = faces
+                                .iter()
+                                .map(|face| Region::Box(pixel_box(face.bbox)))
+                                .collect();
+                        }
+                        Err(error) => {
+                            failure = Some(error.into());
+                            return;
+                        }
+                    }
+                }
+                if boxes.is_empty() {
+                    return;
+                }
+                frames_with_faces += 1;
+                let params = RedactParams {
+                    regions: boxes.clone(),
+                    method: parsed.method,
+                    strength: parsed.strength,
+                    color: Color::BLACK,
+                    padding_ratio: parsed.padding_ratio,
+                };
+                let source = DynamicImage::ImageRgb8(std::mem::take(frame));
+                match vitrine_media::redact(&source, &params) {
+                    Ok(redacted) => *frame = redacted.into_rgb8(),
+                    Err(error) => {
+                        *frame = source.into_rgb8();
+                        failure = Some(error.into());
+                    }
+                }
+            })
+            .await?;
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        let duration_s = if report.fps > 0.0 {
+            report.frames as f64 / report.fps
+        } else {
+            0.0
+        };
+        let made = io::save_file(
+            cx,
+            &output,
+            ArtifactKind::Video,
+            "video/mp4",
+            MediaInfo {
+                width: Some(report.width),
+                height: Some(report.height),
+                duration_s: Some(duration_s),
+                pages: None,
+            },
+            io::provenance(self.name(), &[&meta], &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "video".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "frames": report.frames,
+                "frames_with_faces": frames_with_faces,
+                "detections": detections,
+                "max_faces": max_faces,
+                "width": report.width,
+                "height": report.height,
+                "fps": (report.fps * 1000.0).round() / 1000.0,
+                "method": serde_json::to_value(parsed.method).unwrap_or(Value::Null),
+            }),
+        })
+    }
+}

@@ -1,0 +1,360 @@
+//! Video, audio and document tools run against a real store and real ffmpeg / poppler:
+//! `extract_audio`, `video_thumbnail`, `images_to_pdf`, `blur_faces_video`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+use vitrine_store::{
+    ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
+};
+use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits};
+use vitrine_wire::ArtifactKind;
+
+const TENANT: &str = "tenant-media-tools";
+
+async fn context() -> (tempfile::TempDir, ToolContext) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn ArtifactStore> =
+        Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
+    let session = store.create_session(TENANT).await.expect("session").id;
+    let models = std::env::var_os("VITRINE_MODELS_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
+        PathBuf::from,
+    );
+    let cx = ToolContext {
+        store,
+        tenant: TENANT.to_owned(),
+        session,
+        models: Arc::new(LazyModels::new(models)),
+        limits: ToolLimits::default(),
+        images: None,
+    };
+    (dir, cx)
+}
+
+async fn put(
+    cx: &ToolContext,
+    bytes: &[u8],
+    kind: ArtifactKind,
+    content_type: &str,
+) -> ArtifactMeta {
+    let mut blob = cx.store.stage(1 << 26).await.expect("stage");
+    blob.write(bytes).await.expect("write");
+    cx.store
+        .put(
+            &cx.tenant,
+            &cx.session,
+            blob,
+            NewArtifact {
+                kind,
+                content_type: content_type.to_owned(),
+                media: MediaInfo::default(),
+                provenance: Provenance {
+                    parents: vec![],
+                    operation: "test".to_owned(),
+                    params: serde_json::Value::Null,
+                },
+                filename: None,
+            },
+        )
+        .await
+        .expect("put")
+}
+
+async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    cx.store
+        .open(meta)
+        .await
+        .expect("open")
+        .read_to_end(&mut bytes)
+        .await
+        .expect("read");
+    bytes
+}
+
+/// Runs ffmpeg quietly with `args`, panicking with its stderr on failure.
+fn ffmpeg(args: &[&str]) {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg is installed");
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A 2-second 160×120 test pattern at 10 fps with a 440 Hz tone.
+fn clip_with_audio(dir: &Path) -> Vec<u8> {
+    let path = dir.join("clip.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=10:duration=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=2",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    std::fs::read(path).expect("clip")
+}
+
+fn ffprobe_duration(path: &Path) -> f64 {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "default=noprint_wrappers=1:nokey=1",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe is installed");
+    assert!(out.status.success(), "ffprobe failed");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("a duration")
+}
+
+#[tokio::test]
+async fn extract_audio_writes_an_mp3_as_long_as_the_clip() {
+    let (dir, cx) = context().await;
+    let clip = clip_with_audio(dir.path());
+    let video = put(&cx, &clip, ArtifactKind::Video, "video/mp4").await;
+    let args = json!({"video": video.id.to_string()});
+    let output = ToolCatalog::standard()
+        .get("extract_audio")
+        .expect("tool")
+        .run(&cx, args.clone())
+        .await
+        .expect("runs");
+    let made = output.output("audio").next().expect("audio");
+    assert_eq!(made.kind, ArtifactKind::Audio);
+    assert!(made.id.to_string().starts_with("aud_"), "{}", made.id);
+    assert_eq!(made.content_type, "audio/mpeg");
+    assert_eq!(made.provenance.parents, vec![video.id.clone()]);
+    assert_eq!(made.provenance.operation, "extract_audio");
+    assert_eq!(made.provenance.params, args);
+    let bytes = read(&cx, made).await;
+    let path = dir.path().join("out.mp3");
+    std::fs::write(&path, &bytes).expect("write mp3");
+    let duration = ffprobe_duration(&path);
+    assert!((duration - 2.0).abs() < 0.15, "mp3 lasts {duration} s");
+    let facts_duration = output.facts["duration_s"].as_f64().expect("duration fact");
+    assert!((facts_duration - duration).abs() < 0.05, "{facts_duration}");
+}
+
+#[tokio::test]
+async fn video_thumbnail_is_a_scaled_non_blank_frame_a_third_in() {
+    let (dir, cx) = context().await;
+    let clip = clip_with_audio(dir.path());
+    let video = put(&cx, &clip, ArtifactKind::Video, "video/mp4").await;
+    let args = json!({"video": video.id.to_string(), "max_side": 80});
+    let output = ToolCatalog::standard()
+        .get("video_thumbnail")
+        .expect("tool")
+        .run(&cx, args)
+        .await
+        .expect("runs");
+    let made = output.output("image").next().expect("image");
+    assert!(made.id.to_string().starts_with("img_"));
+    assert_eq!(made.provenance.parents, vec![video.id.clone()]);
+    let at = output.facts["timestamp_s"].as_f64().expect("timestamp");
+    assert!((at - 2.0 / 3.0).abs() < 0.05, "{at}");
+    let bytes = read(&cx, made).await;
+    let image = vitrine_media::image::load_from_memory(&bytes)
+        .expect("decodes")
+        .to_rgb8();
+    assert_eq!(image.dimensions(), (80, 60));
+    // The test pattern has colour bars: a blank frame would have one value everywhere.
+    let lumas: Vec<f64> = image
+        .pixels()
+        .map(|p| f64::from(p[0]) + f64::from(p[1]) + f64::from(p[2]))
+        .collect();
+    let mean = lumas.iter().sum::<f64>() / lumas.len() as f64;
+    let variance = lumas.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lumas.len() as f64;
+    assert!(variance.sqrt() > 40.0, "std dev {}", variance.sqrt());
+}
+
+fn png(width: u32, height: u32, shade: u8) -> Vec<u8> {
+    let image = vitrine_media::image::RgbImage::from_fn(width, height, |x, y| {
+        vitrine_media::image::Rgb([shade, (x % 256) as u8, (y % 256) as u8])
+    });
+    vitrine_media::encode_png(&vitrine_media::image::DynamicImage::ImageRgb8(image)).expect("png")
+}
+
+#[tokio::test]
+async fn images_to_pdf_makes_one_page_per_image() {
+    let (_dir, cx) = context().await;
+    let mut images = Vec::new();
+    for (index, shade) in [10_u8, 120, 240].into_iter().enumerate() {
+        let side = 100 + 20 * u32::try_from(index).expect("small");
+        images.push(put(&cx, &png(side, 80, shade), ArtifactKind::Image, "image/png").await);
+    }
+    let ids: Vec<String> = images.iter().map(|meta| meta.id.to_string()).collect();
+    let output = ToolCatalog::standard()
+        .get("images_to_pdf")
+        .expect("tool")
+        .run(&cx, json!({"images": ids}))
+        .await
+        .expect("runs");
+    let made = output.output("document").next().expect("document");
+    assert!(made.id.to_string().starts_with("doc_"));
+    assert_eq!(made.content_type, "application/pdf");
+    assert_eq!(made.media.pages, Some(3));
+    let parents: Vec<_> = images.iter().map(|meta| meta.id.clone()).collect();
+    assert_eq!(made.provenance.parents, parents);
+    let bytes = read(&cx, made).await;
+    assert!(bytes.starts_with(b"%PDF"));
+    let pages = vitrine_document::Poppler::new()
+        .page_count(vitrine_document::PdfInput::Bytes(&bytes))
+        .await
+        .expect("poppler reads it");
+    assert_eq!(pages, 3);
+
+    let error = ToolCatalog::standard()
+        .get("images_to_pdf")
+        .expect("tool")
+        .run(&cx, json!({"images": []}))
+        .await
+        .expect_err("no images");
+    assert!(error.is_client_error());
+    assert!(error.to_string().contains("images"), "{error}");
+}
+
+/// One decoded RGB frame of `path` at `at_s`, as (width, height, pixels).
+fn frame_at(path: &Path, at_s: &str) -> vitrine_media::image::RgbImage {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-ss", at_s, "-i"])
+        .arg(path)
+        .args(["-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    vitrine_media::image::load_from_memory(&out.stdout)
+        .expect("png frame")
+        .to_rgb8()
+}
+
+/// Mean absolute difference between horizontally and vertically neighbouring pixels inside
+/// the box: high for sharp detail, near zero after a blur.
+fn detail(image: &vitrine_media::image::RgbImage, [x0, y0, x1, y1]: [u32; 4]) -> f64 {
+    let mut total = 0.0;
+    let mut count = 0.0;
+    for y in y0..y1.min(image.height() - 1) {
+        for x in x0..x1.min(image.width() - 1) {
+            let here = image.get_pixel(x, y);
+            for other in [image.get_pixel(x + 1, y), image.get_pixel(x, y + 1)] {
+                for channel in 0..3 {
+                    total += (f64::from(here[channel]) - f64::from(other[channel])).abs();
+                    count += 1.0;
+                }
+            }
+        }
+    }
+    total / count
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blur_faces_video_blurs_the_face_in_decoded_frames() {
+    let (dir, cx) = context().await;
+    let photo =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../vitrine-vision/testdata/astronaut.png");
+    let clip_path = dir.path().join("astronaut.mp4");
+    ffmpeg(&[
+        "-loop",
+        "1",
+        "-i",
+        photo.to_str().expect("utf-8 path"),
+        "-t",
+        "1",
+        "-r",
+        "5",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        clip_path.to_str().expect("utf-8 path"),
+    ]);
+    let clip = std::fs::read(&clip_path).expect("clip");
+    let video = put(&cx, &clip, ArtifactKind::Video, "video/mp4").await;
+
+    // Where the face is, by the same detector on the still photo.
+    let still = put(
+        &cx,
+        &std::fs::read(&photo).expect("photo"),
+        ArtifactKind::Image,
+        "image/png",
+    )
+    .await;
+    let faces = ToolCatalog::standard()
+        .get("detect_faces")
+        .expect("tool")
+        .run(&cx, json!({"image": still.id.to_string()}))
+        .await
+        .expect("detects");
+    let face = &faces.facts["faces"][0]["box"];
+    let face_box = [0, 1, 2, 3].map(|i| face[i].as_f64().expect("box") as u32);
+
+    let args = json!({"video": video.id.to_string(), "detect_every": 2});
+    let output = ToolCatalog::standard()
+        .get("blur_faces_video")
+        .expect("tool")
+        .run(&cx, args.clone())
+        .await
+        .expect("runs");
+    let made = output.output("video").next().expect("video");
+    assert!(made.id.to_string().starts_with("vid_"));
+    assert_eq!(made.content_type, "video/mp4");
+    assert_eq!(made.provenance.parents, vec![video.id.clone()]);
+    assert_eq!(made.provenance.params, args);
+    assert_eq!(output.facts["frames"], 5);
+    assert_eq!(output.facts["detections"], 3);
+    assert_eq!(output.facts["frames_with_faces"], 5);
+    assert_eq!(
+        (made.media.width, made.media.height),
+        (Some(512), Some(512))
+    );
+
+    let blurred_path = dir.path().join("blurred.mp4");
+    std::fs::write(&blurred_path, read(&cx, made).await).expect("write");
+    // Frame 3 (0.6 s) reuses the boxes found on frame 2.
+    let before = frame_at(&clip_path, "0.6");
+    let after = frame_at(&blurred_path, "0.6");
+    let face_before = detail(&before, face_box);
+    let face_after = detail(&after, face_box);
+    assert!(
+        face_after < 0.5 * face_before,
+        "face detail {face_before:.2} -> {face_after:.2}"
+    );
+    // Far from the face (bottom-left corner, the suit and flag) detail is kept.
+    let corner = [0, 430, 80, 510];
+    let corner_before = detail(&before, corner);
+    let corner_after = detail(&after, corner);
+    assert!(
+        corner_after > 0.7 * corner_before,
+        "corner detail {corner_before:.2} -> {corner_after:.2}"
+    );
+}
