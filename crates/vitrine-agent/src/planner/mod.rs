@@ -28,7 +28,8 @@ both at once (\"Blur all faces and remove any PHI from this image\"); crop to th
 make a thumbnail or resize to N px; crop or pad to an aspect ratio such as 9:16; convert to grayscale; \
 rotate by N degrees; detect faces or objects and draw boxes; read the text (OCR); remove the background; \
 trim a video from A to B seconds; extract N frames from a video; make a contact sheet of a video; \
-render page K of a PDF; make a 3D reconstruction (of an object) from a photo; \
+render page K of a PDF; make a PDF of images; extract the audio of a video as MP3; \
+make a thumbnail of a video; blur the faces in a video; make a 3D reconstruction (of an object) from a photo; \
 generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views)";
 
 /// Text of the schema's property names and descriptions, for when the instruction alone says
@@ -350,6 +351,60 @@ fn chain(
                     args["object"] = json!(object);
                 }
                 ("reconstruct_3d", args, false)
+            }
+            Task::HideFacesVideo { method, strength } => {
+                let video = need(
+                    &sources.video,
+                    ArtifactKind::Video,
+                    "hiding faces in a video",
+                    inputs,
+                )?;
+                sources.video = Some(output("video"));
+                (
+                    "blur_faces_video",
+                    json!({"video": video, "method": method, "strength": strength}),
+                    false,
+                )
+            }
+            Task::ExtractAudio => {
+                let video = need(
+                    &sources.video,
+                    ArtifactKind::Video,
+                    "extracting the audio",
+                    inputs,
+                )?;
+                ("extract_audio", json!({"video": video}), false)
+            }
+            Task::VideoThumbnail { max_side } => {
+                let video = need(
+                    &sources.video,
+                    ArtifactKind::Video,
+                    "a video thumbnail",
+                    inputs,
+                )?;
+                (
+                    "video_thumbnail",
+                    json!({"video": video, "max_side": max_side}),
+                    true,
+                )
+            }
+            Task::ImagesToPdf => {
+                let image = need(&sources.image, ArtifactKind::Image, "making a PDF", inputs)?;
+                // Straight from the inputs: every attached image is a page; after an edit,
+                // the edited image is.
+                let images: Vec<Value> =
+                    if Some(&image) == input_ref(inputs, ArtifactKind::Image).as_ref() {
+                        inputs
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, input)| input.kind == ArtifactKind::Image)
+                            .map(|(index, _)| json!({"$ref": format!("input:{index}")}))
+                            .collect()
+                    } else {
+                        vec![image]
+                    };
+                sources.document = Some(output("document"));
+                ("images_to_pdf", json!({"images": images}), false)
             }
         };
         if image_out {

@@ -158,3 +158,13 @@ pub(super) const SCENE_WORDS: [&str; 9] = [
     "photograph",
     "input",
 ];
+
+pattern!(AUDIO, r"\b(audio|soundtrack|sound ?track|mp3)\b");
+pattern!(
+    AUDIO_VERB,
+    r"\b(extract\w*|get|pull|rip\w*|sav\w*|export\w*|separat\w*|keep|give me|convert\w*|turn)\b"
+);
+pattern!(
+    MAKE_PDF,
+    r"\b(make|creat\w*|combin\w*|turn|convert\w*|put|merg\w*|bind|sav\w*|export\w*|compil\w*|build)\b[^.;]*\bpdf\b|\bpdf (of|from) (these|the|my|this|those|all)\b"
+);

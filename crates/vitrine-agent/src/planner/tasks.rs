@@ -57,6 +57,15 @@ pub(super) enum Task {
     Reconstruct {
         object: Option<String>,
     },
+    HideFacesVideo {
+        method: &'static str,
+        strength: f64,
+    },
+    ExtractAudio,
+    VideoThumbnail {
+        max_side: u32,
+    },
+    ImagesToPdf,
 }
 
 impl Task {
@@ -68,6 +77,10 @@ impl Task {
                 | Task::ExtractFrames { .. }
                 | Task::ContactSheet { .. }
                 | Task::RenderPage { .. }
+                | Task::HideFacesVideo { .. }
+                | Task::ExtractAudio
+                | Task::VideoThumbnail { .. }
+                | Task::ImagesToPdf
         )
     }
 }
@@ -137,6 +150,10 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
     let crop_face = first(&CROP_FACE, text);
     let recon = first(&RECON, text);
     let contact = first(&CONTACT, text);
+    // A video and no image (or a video named in the text): face hiding and thumbnails work on
+    // the clip.
+    let on_video = has(ArtifactKind::Video)
+        && (!has(ArtifactKind::Image) || text.contains("video") || text.contains("clip"));
 
     if let Some(at) = face
         && hide
@@ -150,13 +167,12 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
             "blur"
         };
         let strong = phi.is_some() || STRONG.is_match(text);
-        found.push((
-            at,
-            Task::HideFaces {
-                method,
-                strength: if strong { 2.0 } else { 1.5 },
-            },
-        ));
+        let strength = if strong { 2.0 } else { 1.5 };
+        if on_video {
+            found.push((at, Task::HideFacesVideo { method, strength }));
+        } else {
+            found.push((at, Task::HideFaces { method, strength }));
+        }
     }
     if let Some(at) = phi {
         found.push((at, Task::RedactPhi));
@@ -190,9 +206,22 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
         let max_side = PIXELS
             .captures_iter(text)
             .filter_map(|captures| captures.get(1)?.as_str().parse::<u32>().ok())
-            .find(|side| *side >= 16)
-            .unwrap_or(256);
-        found.push((at, Task::Thumbnail { max_side }));
+            .find(|side| *side >= 16);
+        if on_video {
+            found.push((
+                at,
+                Task::VideoThumbnail {
+                    max_side: max_side.unwrap_or(512),
+                },
+            ));
+        } else {
+            found.push((
+                at,
+                Task::Thumbnail {
+                    max_side: max_side.unwrap_or(256),
+                },
+            ));
+        }
     } else if let Some(at) = first(&RESIZE, text) {
         let (width, height) = if let Some(captures) = DIMENSIONS.captures(text) {
             (number(captures.get(1)), number(captures.get(2)))
@@ -240,9 +269,12 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
     let detect = first(&DETECT, text);
     let draw = DRAW.is_match(text);
     if let (Some(at), Some(_)) = (detect, face)
-        && !found
-            .iter()
-            .any(|(_, task)| matches!(task, Task::HideFaces { .. } | Task::CropFace))
+        && !found.iter().any(|(_, task)| {
+            matches!(
+                task,
+                Task::HideFaces { .. } | Task::HideFacesVideo { .. } | Task::CropFace
+            )
+        })
     {
         found.push((at, Task::DetectFaces { draw }));
     }
@@ -320,6 +352,18 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
             .filter(|object| !SCENE_WORDS.contains(&object.as_str()))
             .filter(|object| !object.starts_with("image") && !object.starts_with("photo"));
         found.push((at, Task::Reconstruct { object }));
+    }
+    if let Some(at) = first(&AUDIO, text)
+        && AUDIO_VERB.is_match(text)
+        && (has(ArtifactKind::Video) || text.contains("video") || text.contains("clip"))
+    {
+        found.push((at, Task::ExtractAudio));
+    }
+    if let Some(at) = first(&MAKE_PDF, text)
+        && has(ArtifactKind::Image)
+        && !has(ArtifactKind::Document)
+    {
+        found.push((at, Task::ImagesToPdf));
     }
     found.sort_by_key(|(at, _)| *at);
     found

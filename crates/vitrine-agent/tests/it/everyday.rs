@@ -616,3 +616,190 @@ async fn three_d_reconstruction_of_a_detected_object_keeps_only_that_object() {
     let (_, preview) = image_of(&session, refs[1]).await;
     assert_eq!(preview.dimensions(), (640, 480));
 }
+
+/// The tools of `outcome`'s plan, in order.
+fn planned_tools(outcome: &vitrine_agent::AgentOutcome) -> Vec<String> {
+    outcome.plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|step| step["tool"].as_str().expect("tool").to_owned())
+        .collect()
+}
+
+/// Writes `bytes` to a temporary file and runs `program args… file`, returning its stdout.
+fn run_on_file(program: &str, args: &[&str], bytes: &[u8], suffix: &str) -> String {
+    let file = tempfile::Builder::new()
+        .suffix(suffix)
+        .tempfile()
+        .expect("temp file");
+    std::fs::write(file.path(), bytes).expect("write");
+    let out = std::process::Command::new(program)
+        .args(args)
+        .arg(file.path())
+        .output()
+        .unwrap_or_else(|error| panic!("{program} runs: {error}"));
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_the_audio_of_a_video_as_mp3() {
+    let session = session().await;
+    let clip = upload(&session, &test_clip(3), ArtifactKind::Video, "video/mp4").await;
+    for instruction in ["Extract the audio", "get the soundtrack as mp3"] {
+        let outcome = ask(&session, instruction, vec![clip.clone()], None, None)
+            .await
+            .expect("audio");
+        assert_eq!(planned_tools(&outcome), ["extract_audio"], "{instruction}");
+        let id = final_ref(&outcome);
+        assert!(id.starts_with("aud_"), "{id}");
+        let (meta, bytes) = bytes_of(&session, &id).await;
+        assert_eq!(meta.content_type, "audio/mpeg");
+        let duration: f64 = run_on_file(
+            "ffprobe",
+            &[
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "default=noprint_wrappers=1:nokey=1",
+            ],
+            &bytes,
+            ".mp3",
+        )
+        .trim()
+        .parse()
+        .expect("duration");
+        assert!((duration - 3.0).abs() < 0.15, "{duration}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn thumbnail_of_this_video() {
+    let session = session().await;
+    let clip = upload(&session, &test_clip(3), ArtifactKind::Video, "video/mp4").await;
+    let outcome = ask(
+        &session,
+        "Make a 160 px thumbnail of this video",
+        vec![clip],
+        None,
+        None,
+    )
+    .await
+    .expect("thumbnail");
+    assert_eq!(planned_tools(&outcome), ["video_thumbnail"]);
+    let (_, image) = image_of(&session, &final_ref(&outcome)).await;
+    assert_eq!(image.dimensions(), (160, 120));
+    // The test pattern's colour bars: a blank or black frame would have one value.
+    let gray = image.to_luma8();
+    let values: Vec<f64> = gray.pixels().map(|p| f64::from(p.0[0])).collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let spread =
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64).sqrt();
+    assert!(spread > 20.0, "luma std dev {spread}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn make_a_pdf_of_these_images() {
+    let session = session().await;
+    let mut inputs = Vec::new();
+    for name in ["dog.jpg", "astronaut.png", "solvay-1927.png"] {
+        inputs.push(upload_image(&session, &photo(name)).await);
+    }
+    let outcome = ask(&session, "Make a PDF of these images", inputs, None, None)
+        .await
+        .expect("pdf");
+    assert_eq!(planned_tools(&outcome), ["images_to_pdf"]);
+    let id = final_ref(&outcome);
+    assert!(id.starts_with("doc_"), "{id}");
+    let (meta, bytes) = bytes_of(&session, &id).await;
+    assert_eq!(meta.content_type, "application/pdf");
+    let info = run_on_file("pdfinfo", &[], &bytes, ".pdf");
+    let pages = info
+        .lines()
+        .find_map(|line| line.strip_prefix("Pages:"))
+        .expect("pdfinfo names the page count")
+        .trim()
+        .to_owned();
+    assert_eq!(pages, "3", "{info}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blur_the_faces_in_this_video() {
+    let session = session().await;
+    let photo_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../vitrine-vision/testdata/astronaut.png");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip_path = dir.path().join("astronaut.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-loop",
+            "1",
+            "-i",
+        ])
+        .arg(&photo_path)
+        .args([
+            "-t", "1", "-r", "5", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+        ])
+        .arg(&clip_path)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    let clip_bytes = std::fs::read(&clip_path).expect("clip");
+    let clip = upload(&session, &clip_bytes, ArtifactKind::Video, "video/mp4").await;
+    let still = upload_image(&session, &photo("astronaut.png")).await;
+    let faces = tool(
+        &session,
+        "detect_faces",
+        json!({"image": still.id.to_string()}),
+    )
+    .await;
+    let face = &faces.facts["faces"][0]["box"];
+    let face_box = [0, 1, 2, 3].map(|i| face[i].as_f64().expect("box"));
+
+    let outcome = ask(
+        &session,
+        "Blur the faces in this video",
+        vec![clip],
+        None,
+        None,
+    )
+    .await
+    .expect("blur");
+    assert_eq!(planned_tools(&outcome), ["blur_faces_video"]);
+    let id = final_ref(&outcome);
+    assert!(id.starts_with("vid_"), "{id}");
+    let (meta, bytes) = bytes_of(&session, &id).await;
+    assert_eq!(meta.content_type, "video/mp4");
+    let frame = |video: &[u8]| {
+        let file = tempfile::Builder::new()
+            .suffix(".mp4")
+            .tempfile()
+            .expect("temp file");
+        std::fs::write(file.path(), video).expect("write");
+        let out = std::process::Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-ss", "0.4", "-i"])
+            .arg(file.path())
+            .args(["-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"])
+            .output()
+            .expect("ffmpeg");
+        assert!(out.status.success());
+        image::load_from_memory(&out.stdout).expect("frame")
+    };
+    let before = crate::support::detail_energy(&frame(&clip_bytes), face_box);
+    let after = crate::support::detail_energy(&frame(&bytes), face_box);
+    assert!(
+        after < 0.3 * before,
+        "face detail energy {before:.1} -> {after:.1}"
+    );
+}
