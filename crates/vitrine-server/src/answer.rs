@@ -52,15 +52,25 @@ pub(crate) fn compose(
     Ok(Answer { content })
 }
 
-pub(crate) fn account(inputs: &[Input]) -> String {
+/// The account a server without an agent gives: what it stored, and that no
+/// tools ran.
+fn account(inputs: &[Input]) -> String {
     if inputs.is_empty() {
         return "No media inputs were received, and no tools ran: this Vitrine build has no planner yet, \
                 so it can only store inputs and report on them. Attach an image, video, audio file or PDF \
                 (as a URL, a data URL, an uploaded file_id, or an artifact ref) to have it stored in this session."
             .into();
     }
+    format!(
+        "{}\nNo tools ran on them: this Vitrine build has no planner yet, so it can only store inputs and report on them.",
+        stored_inputs(inputs)
+    )
+}
+
+/// One line per stored input: its ref, type, size and origin.
+pub(crate) fn stored_inputs(inputs: &[Input]) -> String {
     let mut text = format!(
-        "Received {} input{}, stored as artifacts of this session:\n",
+        "Received {} input{}, stored as artifacts of this session:",
         inputs.len(),
         if inputs.len() == 1 { "" } else { "s" }
     );
@@ -77,11 +87,8 @@ pub(crate) fn account(inputs: &[Input]) -> String {
             Origin::File(id) => format!("from uploaded file {id}"),
             Origin::Ref => "already in this session".into(),
         });
-        text.push_str(&format!("- {}: {}\n", artifact.id, facts.join(", ")));
+        text.push_str(&format!("\n- {}: {}", artifact.id, facts.join(", ")));
     }
-    text.push_str(
-        "No tools ran on them: this Vitrine build has no planner yet, so it can only store inputs and report on them.",
-    );
     text
 }
 

@@ -22,7 +22,7 @@ use vitrine_wire::chat::{
 };
 use vitrine_wire::{ErrorBody, ErrorObject, SessionId, random_hex};
 
-use crate::answer::{account, compose, usage};
+use crate::answer::{compose, stored_inputs, usage};
 use crate::auth::Tenant;
 use crate::ingest::{Input, ingest_messages};
 use crate::json::AppJson;
@@ -154,22 +154,12 @@ async fn answer(
             let content = if inputs.is_empty() {
                 error.to_string()
             } else {
-                format!("{}\n\n{error}", account_of_inputs(inputs))
+                format!("{}\n\n{error}", stored_inputs(inputs))
             };
             Ok((content, json!({ "inputs": stored, "plan": null })))
         }
         Err(error) => Err(error.into()),
     }
-}
-
-fn account_of_inputs(inputs: &[Input]) -> String {
-    // The first lines of the account list the stored refs; its closing
-    // sentence is about having no planner, which is not the case here.
-    account(inputs)
-        .lines()
-        .filter(|line| !line.starts_with("No tools ran"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The instruction: the text of the last user message.
