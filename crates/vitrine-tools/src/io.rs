@@ -243,6 +243,40 @@ pub async fn map_image<P: Send + 'static>(
     single_image_output(cx, tool, args, &meta, out, facts).await
 }
 
+/// Redacts `params.regions` in `source` off the async runtime (no regions:
+/// the image is stored unchanged) and stores it as the tool's `image` output.
+pub async fn redact_and_store(
+    cx: &ToolContext,
+    tool: &str,
+    args: &Value,
+    parent: &ArtifactMeta,
+    source: DynamicImage,
+    params: vitrine_media::RedactParams,
+    facts: Value,
+) -> Result<crate::tool::ToolOutput, ToolError> {
+    let redacted = blocking(move || {
+        if params.regions.is_empty() {
+            return Ok(source);
+        }
+        Ok(vitrine_media::redact(&source, &params)?)
+    })
+    .await?;
+    let made = save_image(
+        cx,
+        redacted,
+        Encoding::Auto,
+        provenance(tool, &[parent], args),
+    )
+    .await?;
+    Ok(crate::tool::ToolOutput {
+        artifacts: vec![crate::tool::MadeArtifact {
+            output: "image".to_owned(),
+            meta: made,
+        }],
+        facts,
+    })
+}
+
 /// Stores `image` as the tool's single `image` output, with its size as facts.
 pub async fn single_image_output(
     cx: &ToolContext,

@@ -9,9 +9,9 @@ use vitrine_media::{Color, RedactMethod, RedactParams, Region};
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
-use crate::io::{self, Encoding};
+use crate::io;
 use crate::refs::ImageRef;
-use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{face_facts, find_faces, pixel_box};
 
 /// Arguments of `blur_faces`.
@@ -96,31 +96,12 @@ impl Tool for BlurFaces {
             color: Color::BLACK,
             padding_ratio: parsed.padding_ratio,
         };
-        let redacted = io::blocking(move || {
-            let source = if had_alpha {
-                original
-            } else {
-                DynamicImage::ImageRgb8(rgb)
-            };
-            if params.regions.is_empty() {
-                return Ok(source);
-            }
-            Ok(vitrine_media::redact(&source, &params)?)
-        })
-        .await?;
-        let made = io::save_image(
-            cx,
-            redacted,
-            Encoding::Auto,
-            io::provenance(self.name(), &[&meta], &args),
-        )
-        .await?;
-        Ok(ToolOutput {
-            artifacts: vec![MadeArtifact {
-                output: "image".to_owned(),
-                meta: made,
-            }],
-            facts,
-        })
+        // The detector saw an RGB copy; keep the original when alpha matters.
+        let source = if had_alpha {
+            original
+        } else {
+            DynamicImage::ImageRgb8(rgb)
+        };
+        io::redact_and_store(cx, self.name(), &args, &meta, source, params, facts).await
     }
 }
