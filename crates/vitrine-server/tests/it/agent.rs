@@ -11,20 +11,6 @@ fn astronaut() -> Vec<u8> {
     std::fs::read(&path).expect("the astronaut photo ships in vitrine-vision's testdata")
 }
 
-fn redaction_schema() -> Value {
-    json!({
-        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "title": "Id", "type": "string"}},
-                               "required": ["id"], "title": "ImageRef", "type": "object"}},
-        "properties": {
-            "redacted_image": {"$ref": "#/$defs/ImageRef", "description": "Image with sensitive regions removed"},
-            "notes": {"title": "Notes", "type": "string"}
-        },
-        "required": ["redacted_image", "notes"],
-        "title": "RedactionResult",
-        "type": "object"
-    })
-}
-
 const REDACT: &str = "Blur all faces and remove any PHI from this image.";
 
 async fn agent_app() -> TestApp {

@@ -157,20 +157,6 @@ async fn streaming_chunks_carry_the_session_and_end_with_done() {
     );
 }
 
-fn redaction_schema() -> Value {
-    json!({
-        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "title": "Id", "type": "string"}},
-                               "required": ["id"], "title": "ImageRef", "type": "object"}},
-        "properties": {
-            "redacted_image": {"$ref": "#/$defs/ImageRef", "description": "Image with sensitive regions removed"},
-            "notes": {"title": "Notes", "type": "string"}
-        },
-        "required": ["redacted_image", "notes"],
-        "title": "RedactionResult",
-        "type": "object"
-    })
-}
-
 #[tokio::test]
 async fn both_json_schema_forms_get_refs_to_real_artifacts() {
     let app = spawn().await;

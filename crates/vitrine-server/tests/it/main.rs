@@ -172,6 +172,21 @@ impl Drop for TestApp {
     }
 }
 
+/// What pydantic emits for the seed's `RedactionResult` model.
+pub(crate) fn redaction_schema() -> Value {
+    json!({
+        "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "title": "Id", "type": "string"}},
+                               "required": ["id"], "title": "ImageRef", "type": "object"}},
+        "properties": {
+            "redacted_image": {"$ref": "#/$defs/ImageRef", "description": "Image with sensitive regions removed"},
+            "notes": {"title": "Notes", "type": "string"}
+        },
+        "required": ["redacted_image", "notes"],
+        "title": "RedactionResult",
+        "type": "object"
+    })
+}
+
 /// The models `scripts/fetch-models.sh` fetched (or `VITRINE_MODELS_DIR`).
 pub(crate) fn models_dir() -> PathBuf {
     std::env::var_os("VITRINE_MODELS_DIR")
