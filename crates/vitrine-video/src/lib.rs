@@ -20,7 +20,8 @@
 //! - `transcode`: [`Ffmpeg::transcode_mp4`] for browser playback.
 //! - `frames_to_mp4`: [`Ffmpeg::frames_to_mp4`] and [`Ffmpeg::frame_files_to_mp4`].
 //! - `audio`: [`Ffmpeg::extract_audio_mp3`].
-//! - `map_frames`: [`Ffmpeg::map_frames`], a per-frame closure between two ffmpeg pipes.
+//! - `map_frames`: [`Ffmpeg::map_frames`] and [`Ffmpeg::map_frames_async`], a per-frame
+//!   operation between two ffmpeg pipes.
 //! - `raw_encoder`: the rawvideo-on-stdin encoder the last two share.
 //! - `encoded`, `geometry`: image encoding and output sizes.
 

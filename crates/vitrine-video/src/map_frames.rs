@@ -49,18 +49,43 @@ impl Ffmpeg {
     /// and encodes the frames into an H.264 MP4 at `output` with the input's audio (AAC).
     ///
     /// Frames come at the input's constant frame rate, so `timestamp_s` is
-    /// `frame_index / fps`. The closure runs on the calling task; keep it quick per frame or
-    /// call this from a blocking-friendly context. The whole call is bounded by
-    /// [`crate::Limits::timeout`].
+    /// `frame_index / fps`. The closure runs on the calling task, so it must be quick per
+    /// frame; heavy per-frame work (a model, a big blur) belongs in
+    /// [`Ffmpeg::map_frames_async`], which can hand each frame to a blocking pool. The whole
+    /// call is bounded by [`crate::Limits::timeout`].
     pub async fn map_frames<F>(
         &self,
         input: &Path,
         output: &Path,
         params: &MapFramesParams,
-        f: F,
+        mut f: F,
     ) -> Result<MapFramesReport, VideoError>
     where
         F: FnMut(u64, f64, &mut RgbImage),
+    {
+        self.map_frames_async(input, output, params, |index, time, mut frame| {
+            f(index, time, &mut frame);
+            std::future::ready(Ok::<_, VideoError>(frame))
+        })
+        .await
+    }
+
+    /// Like [`Ffmpeg::map_frames`], but `f` takes each frame by value and returns a future of
+    /// the processed frame (same size), so the work can run elsewhere (e.g. in
+    /// `tokio::task::spawn_blocking`) while this task only moves bytes between the pipes. The
+    /// first error `f` returns stops the pipeline (both ffmpeg processes are killed, the partial
+    /// output removed) and is returned as is.
+    pub async fn map_frames_async<F, Fut, E>(
+        &self,
+        input: &Path,
+        output: &Path,
+        params: &MapFramesParams,
+        f: F,
+    ) -> Result<MapFramesReport, E>
+    where
+        F: FnMut(u64, f64, RgbImage) -> Fut,
+        Fut: Future<Output = Result<RgbImage, E>>,
+        E: From<VideoError>,
     {
         if let Some(max_side) = params.max_side {
             self.check_side("max_side", max_side)?;
@@ -101,15 +126,17 @@ impl Ffmpeg {
     }
 
     /// Runs the decoder → closure → encoder loop; returns the number of frames.
-    async fn pump<F>(
+    async fn pump<F, Fut, E>(
         &self,
         input: &Path,
         settings: &EncoderSettings<'_>,
         fps: f64,
         mut f: F,
-    ) -> Result<u64, VideoError>
+    ) -> Result<u64, E>
     where
-        F: FnMut(u64, f64, &mut RgbImage),
+        F: FnMut(u64, f64, RgbImage) -> Fut,
+        Fut: Future<Output = Result<RgbImage, E>>,
+        E: From<VideoError>,
     {
         let mut args = Args::ffmpeg();
         args.input(input)
@@ -131,28 +158,42 @@ impl Ffmpeg {
         )?;
         let decoder_stderr = tokio::spawn(process::read_all(decoder.stderr.take()));
         let Some(mut frames_in) = decoder.stdout.take() else {
-            return Err(VideoError::MissingOutput(
-                "the decoder has no stdout".to_owned(),
-            ));
+            return Err(VideoError::MissingOutput("the decoder has no stdout".to_owned()).into());
         };
         let mut encoder = RawEncoder::start(self, settings)?;
 
+        // One buffer travels decoder → closure → encoder and back, so memory stays at a frame.
         let mut frame = RgbImage::new(settings.width, settings.height);
         let mut index = 0u64;
         let loop_result = async {
             while read_frame(&mut frames_in, &mut frame).await? {
-                f(index, index as f64 / fps, &mut frame);
+                let taken = std::mem::take(&mut frame);
+                frame = f(index, index as f64 / fps, taken)
+                    .await
+                    .map_err(Stop::Frame)?;
+                if frame.dimensions() != (settings.width, settings.height) {
+                    let (width, height) = frame.dimensions();
+                    return Err(Stop::Video(VideoError::MissingOutput(format!(
+                        "frame {index} came back {width}x{height} from the per-frame \
+                         operation, not {}x{}",
+                        settings.width, settings.height
+                    ))));
+                }
                 encoder.write(&frame).await?;
                 index += 1;
             }
-            Ok::<(), VideoError>(())
+            Ok::<(), Stop<E>>(())
         }
         .await;
         drop(frames_in);
-        // The encoder failing is the root cause; the decoder only lost its reader.
-        if let Err(error @ VideoError::ToolFailed { .. }) = loop_result {
-            return Err(error);
-        }
+        let loop_result = match loop_result {
+            // The caller's error is the cause; dropping the children kills them.
+            Err(Stop::Frame(error)) => return Err(error),
+            // The encoder failing is the root cause; the decoder only lost its reader.
+            Err(Stop::Video(error @ VideoError::ToolFailed { .. })) => return Err(error.into()),
+            Err(Stop::Video(error)) => Err(error),
+            Ok(()) => Ok(()),
+        };
 
         let status = process::wait(&self.ffmpeg, &mut decoder).await?;
         let stderr = decoder_stderr.await.unwrap_or_default();
@@ -163,10 +204,23 @@ impl Ffmpeg {
             return Err(VideoError::MissingOutput(format!(
                 "no frames decoded from `{}`",
                 input.display()
-            )));
+            ))
+            .into());
         }
         encoder.finish().await?;
         Ok(index)
+    }
+}
+
+/// Why the frame loop stopped early: ffmpeg's side, or the caller's operation.
+enum Stop<E> {
+    Video(VideoError),
+    Frame(E),
+}
+
+impl<E> From<VideoError> for Stop<E> {
+    fn from(error: VideoError) -> Self {
+        Stop::Video(error)
     }
 }
 

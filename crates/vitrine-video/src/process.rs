@@ -81,17 +81,18 @@ where
 
 /// Awaits `future`, failing with [`VideoError::Timeout`] (and dropping, hence killing, any
 /// child it owns) after `limit`.
-pub(crate) async fn with_timeout<T>(
+pub(crate) async fn with_timeout<T, E: From<VideoError>>(
     program: &Path,
     limit: Duration,
-    future: impl Future<Output = Result<T, VideoError>>,
-) -> Result<T, VideoError> {
+    future: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
     match tokio::time::timeout(limit, future).await {
         Ok(result) => result,
         Err(_elapsed) => Err(VideoError::Timeout {
             program: program.display().to_string(),
             limit,
-        }),
+        }
+        .into()),
     }
 }
 

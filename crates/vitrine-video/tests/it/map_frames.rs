@@ -161,3 +161,81 @@ async fn silent_clips_map_to_silent_clips() {
     assert!(!info.has_audio);
     assert_eq!(info.frame_count, 25);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_map_runs_frames_on_a_blocking_pool_and_keeps_their_order() {
+    let clip = crate::support::make_clip(&crate::support::ClipSpec {
+        audio: false,
+        seconds: 1.0,
+        ..Default::default()
+    });
+    let output = clip.out("async.mp4");
+    let runtime_thread = std::thread::current().id();
+    let report = Ffmpeg::new()
+        .map_frames_async(
+            &clip.path,
+            &output,
+            &MapFramesParams::default(),
+            |index, _, mut frame| async move {
+                tokio::task::spawn_blocking(move || {
+                    assert_ne!(std::thread::current().id(), runtime_thread);
+                    // Frame N gets a bar N pixels wide, so order shows in the output.
+                    for y in 0..20 {
+                        for x in 0..(index as u32 * 10).min(frame.width()) {
+                            frame.put_pixel(x, y, Rgb([255, 255, 255]));
+                        }
+                    }
+                    frame
+                })
+                .await
+                .map_err(|error| {
+                    vitrine_video::VideoError::MissingOutput(format!("worker failed: {error}"))
+                })
+            },
+        )
+        .await
+        .expect("map frames");
+    assert_eq!(report.frames, 25);
+    let ffmpeg = Ffmpeg::new();
+    // Frame 12 (0.48 s at 25 fps) has a 120 px bar: white at x = 100, not at x = 140.
+    let frame = ffmpeg.frame_rgb(&output, 0.48, None).await.expect("frame");
+    assert!(frame.get_pixel(100, 10)[0] > 220, "{:?}", frame.get_pixel(100, 10));
+    assert!(frame.get_pixel(140, 10).0 != [255, 255, 255]);
+}
+
+#[tokio::test]
+async fn an_error_from_the_frame_operation_stops_the_pipeline_and_removes_the_output() {
+    let clip = clip();
+    let output = clip.out("failed.mp4");
+    let error = Ffmpeg::new()
+        .map_frames_async(
+            &clip.path,
+            &output,
+            &MapFramesParams::default(),
+            |index, _, frame| async move {
+                if index == 3 {
+                    Err(MyError::Frame(index))
+                } else {
+                    Ok(frame)
+                }
+            },
+        )
+        .await
+        .expect_err("frame 3 fails");
+    assert!(matches!(error, MyError::Frame(3)), "{error:?}");
+    assert!(!output.exists(), "the partial output is removed");
+}
+
+/// A caller's own error type, to show it comes back unchanged.
+#[derive(Debug)]
+enum MyError {
+    Frame(u64),
+    #[expect(dead_code, reason = "only carried, never read")]
+    Video(vitrine_video::VideoError),
+}
+
+impl From<vitrine_video::VideoError> for MyError {
+    fn from(error: vitrine_video::VideoError) -> Self {
+        MyError::Video(error)
+    }
+}
