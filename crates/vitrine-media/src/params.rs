@@ -147,7 +147,8 @@ pub enum RedactMethod {
 /// Hide regions (faces, plates, text) so they cannot be recognised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RedactParams {
-    /// The regions to hide: boxes, normalized boxes or polygons.
+    /// The regions to hide: boxes, normalized boxes or polygons. Default none.
+    #[serde(default)]
     pub regions: Vec<Region>,
     /// `blur` (default), `pixelate` or `fill`.
     #[serde(default)]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
-use vitrine_media::image::DynamicImage;
+use vitrine_media::image::{DynamicImage, GrayImage};
 use vitrine_media::{DecodeLimits, DecodedImage};
 use vitrine_store::{ArtifactMeta, MediaInfo, NewArtifact, Provenance};
 use vitrine_wire::{ArtifactId, ArtifactKind};
@@ -91,6 +91,129 @@ pub async fn load_image(
     let decoded =
         blocking(move || vitrine_media::decode(&bytes, &limits).map_err(Into::into)).await?;
     Ok((meta, decoded))
+}
+
+/// Loads and decodes several image arguments, in order; errors name `param[index]`.
+pub async fn load_images(
+    cx: &ToolContext,
+    param: &str,
+    refs: &[crate::refs::ImageRef],
+) -> Result<(Vec<ArtifactMeta>, Vec<DynamicImage>), ToolError> {
+    let mut metas = Vec::with_capacity(refs.len());
+    let mut images = Vec::with_capacity(refs.len());
+    for (index, image) in refs.iter().enumerate() {
+        let name = format!("{param}[{index}]");
+        let (meta, decoded) = load_image(cx, &name, &image.id(&name)?).await?;
+        metas.push(meta);
+        images.push(decoded.image);
+    }
+    Ok((metas, images))
+}
+
+/// Loads an `arr_` argument as an 8-bit mask (see [`vitrine_media::NpyArray::to_mask`]).
+pub async fn load_mask(
+    cx: &ToolContext,
+    param: &str,
+    mask: &crate::refs::ArrayRef,
+) -> Result<(ArtifactMeta, GrayImage), ToolError> {
+    let meta = artifact(cx, param, &mask.id(param)?, ArtifactKind::Array).await?;
+    let bytes = read_bytes(cx, &meta).await?;
+    let max_pixels = cx.limits.max_pixels;
+    let id = meta.id.to_string();
+    let param = param.to_owned();
+    let mask = blocking(move || {
+        let array = vitrine_media::read_npy(&bytes)?;
+        let (height, width) = array.image_size()?;
+        if u64::from(width) * u64::from(height) > max_pixels {
+            return Err(ToolError::InvalidArguments {
+                tool: "input",
+                message: format!(
+                    "`{param}` (`{id}`) is {width}×{height}, more than the limit of {max_pixels} pixels"
+                ),
+            });
+        }
+        Ok(array.to_mask()?)
+    })
+    .await?;
+    Ok((meta, mask))
+}
+
+/// Stores a mask as an `arr_` artifact (`uint8` `.npy`, 0 outside, 255 inside).
+pub async fn save_mask(
+    cx: &ToolContext,
+    mask: GrayImage,
+    provenance: Provenance,
+) -> Result<ArtifactMeta, ToolError> {
+    let (width, height) = mask.dimensions();
+    let npy = blocking(move || {
+        Ok(vitrine_media::write_npy(
+            &vitrine_media::NpyArray::from_gray(&mask),
+        )?)
+    })
+    .await?;
+    save_bytes(
+        cx,
+        &npy,
+        ArtifactKind::Array,
+        "application/octet-stream",
+        MediaInfo {
+            width: Some(width),
+            height: Some(height),
+            ..MediaInfo::default()
+        },
+        provenance,
+        Some("mask.npy".to_owned()),
+    )
+    .await
+}
+
+/// A temporary path for an output file of ffmpeg or poppler (deleted on drop).
+pub fn temp_output(prefix: &str, suffix: &str) -> Result<tempfile::TempPath, ToolError> {
+    Ok(tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(suffix)
+        .tempfile()
+        .map_err(|error| ToolError::Store(error.into()))?
+        .into_temp_path())
+}
+
+/// Stores an MP4 that ffmpeg wrote at `path` as the tool's `video` output, with the probed
+/// size, duration and codecs as facts.
+pub async fn video_output(
+    cx: &ToolContext,
+    path: &Path,
+    info: &vitrine_video::VideoInfo,
+    provenance: Provenance,
+) -> Result<crate::tool::ToolOutput, ToolError> {
+    let made = save_file(
+        cx,
+        path,
+        ArtifactKind::Video,
+        "video/mp4",
+        MediaInfo {
+            width: Some(info.width),
+            height: Some(info.height),
+            duration_s: Some(info.duration_s),
+            pages: None,
+        },
+        provenance,
+    )
+    .await?;
+    Ok(crate::tool::ToolOutput {
+        artifacts: vec![crate::tool::MadeArtifact {
+            output: "video".to_owned(),
+            meta: made,
+        }],
+        facts: serde_json::json!({
+            "duration_s": (info.duration_s * 1000.0).round() / 1000.0,
+            "width": info.width,
+            "height": info.height,
+            "fps": (info.fps * 1000.0).round() / 1000.0,
+            "frames": info.frame_count,
+            "video_codec": info.video_codec,
+            "has_audio": info.has_audio,
+        }),
+    })
 }
 
 /// Runs CPU work off the async runtime.

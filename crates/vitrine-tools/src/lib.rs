@@ -29,7 +29,7 @@ pub use catalog::ToolCatalog;
 pub use context::{LazyModels, ToolContext, ToolLimits};
 pub use error::ToolError;
 pub use images_api::{ImagesClient, ImagesConfig};
-pub use refs::{DocumentRef, ImageRef, VideoRef, parse_ref};
+pub use refs::{ArrayRef, DocumentRef, ImageRef, VideoRef, parse_ref};
 pub use tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 pub use tools::redact_phi::phi_kind_phrase;
 pub use vitrine_vision::{COCO_LABELS, match_coco_label};

@@ -55,6 +55,12 @@ artifact_ref!(
     "doc",
     "a document (PDF)"
 );
+artifact_ref!(
+    ArrayRef,
+    ArtifactKind::Array,
+    "arr",
+    "an array (a `.npy` mask or depth map)"
+);
 
 /// Parses `value` as an artifact id of `kind`.
 pub fn parse_ref(param: &str, value: &str, kind: ArtifactKind) -> Result<ArtifactId, ToolError> {

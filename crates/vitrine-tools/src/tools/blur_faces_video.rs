@@ -4,15 +4,17 @@
 //! last boxes, which bounds the cost on long clips (faces move little in a fraction of a
 //! second, and the padding covers the motion).
 
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use vitrine_media::image::DynamicImage;
+use vitrine_media::image::{DynamicImage, RgbImage};
 use vitrine_media::{Color, RedactMethod, RedactParams, Region};
 use vitrine_store::MediaInfo;
 use vitrine_video::{Ffmpeg, MapFramesParams};
-use vitrine_vision::FaceOptions;
+use vitrine_vision::{FaceOptions, Models};
 use vitrine_wire::ArtifactKind;
 
 use crate::context::ToolContext;
@@ -48,6 +50,39 @@ pub struct BlurFacesVideoArgs {
     /// Scale frames down so neither side exceeds this many pixels; omit to keep the size.
     #[serde(default)]
     pub max_side: Option<u32>,
+}
+
+/// The state carried from frame to frame: the last boxes found, and counts for the facts.
+struct FaceTracker {
+    models: Arc<Models>,
+    options: FaceOptions,
+    every: u64,
+    /// `regions` holds the boxes of the last detection.
+    redact: RedactParams,
+    frames_with_faces: u64,
+    max_faces: usize,
+    detections: u64,
+}
+
+impl FaceTracker {
+    /// Detects faces on every `every`-th frame and hides the last boxes found (blocking).
+    fn process(&mut self, index: u64, frame: RgbImage) -> Result<RgbImage, ToolError> {
+        if index % self.every == 0 {
+            self.detections += 1;
+            let faces = self.models.detect_faces(&frame, &self.options)?;
+            self.max_faces = self.max_faces.max(faces.len());
+            self.redact.regions = faces
+                .iter()
+                .map(|face| Region::Box(pixel_box(face.bbox)))
+                .collect();
+        }
+        if self.redact.regions.is_empty() {
+            return Ok(frame);
+        }
+        self.frames_with_faces += 1;
+        let redacted = vitrine_media::redact(&DynamicImage::ImageRgb8(frame), &self.redact)?;
+        Ok(redacted.into_rgb8())
+    }
 }
 
 fn default_strength() -> f64 {
@@ -114,67 +149,52 @@ impl Tool for BlurFacesVideo {
             .map_err(|error| ToolError::Store(error.into()))?
             .into_temp_path();
         let models = cx.models.get().await?;
-        let options = FaceOptions {
-            min_score: parsed.min_score,
-            ..FaceOptions::default()
-        };
-        let every = u64::from(parsed.detect_every);
-        let mut boxes: Vec<Region> = Vec::new();
-        let mut failure: Option<ToolError> = None;
-        let mut frames_with_faces = 0_u64;
-        let mut max_faces = 0_usize;
-        let mut detections = 0_u64;
+        let tracker = Arc::new(Mutex::new(FaceTracker {
+            models,
+            options: FaceOptions {
+                min_score: parsed.min_score,
+                ..FaceOptions::default()
+            },
+            every: u64::from(parsed.detect_every),
+            redact: RedactParams {
+                regions: Vec::new(),
+                method: parsed.method,
+                strength: parsed.strength,
+                color: Color::BLACK,
+                padding_ratio: parsed.padding_ratio,
+            },
+            frames_with_faces: 0,
+            max_faces: 0,
+            detections: 0,
+        }));
         let map_params = MapFramesParams {
             max_side: parsed.max_side,
             crf: None,
         };
-        // The detector runs inline on this task: each call is a few tens of milliseconds, and
-        // `detect_every` bounds how many there are.
+        // Detection and redaction are tens of milliseconds of CPU per frame: each frame goes to
+        // the blocking pool, and this task only moves bytes between the ffmpeg pipes. Frames
+        // are processed one at a time, in order, so the tracker's lock is never contended.
         let report = Ffmpeg::new()
-            .map_frames(&input, &output, &map_params, |index, _, frame| {
-                if failure.is_some() {
-                    return;
-                }
-                if index % every == 0 {
-                    detections += 1;
-                    match models.detect_faces(frame, &options) {
-                        Ok(faces) => {
-                            max_faces = max_faces.max(faces.len());
-                            boxes = faces
-                                .iter()
-                                .map(|face| Region::Box(pixel_box(face.bbox)))
-                                .collect();
-                        }
-                        Err(error) => {
-                            failure = Some(error.into());
-                            return;
-                        }
-                    }
-                }
-                if boxes.is_empty() {
-                    return;
-                }
-                frames_with_faces += 1;
-                let params = RedactParams {
-                    regions: boxes.clone(),
-                    method: parsed.method,
-                    strength: parsed.strength,
-                    color: Color::BLACK,
-                    padding_ratio: parsed.padding_ratio,
-                };
-                let source = DynamicImage::ImageRgb8(std::mem::take(frame));
-                match vitrine_media::redact(&source, &params) {
-                    Ok(redacted) => *frame = redacted.into_rgb8(),
-                    Err(error) => {
-                        *frame = source.into_rgb8();
-                        failure = Some(error.into());
-                    }
-                }
+            .map_frames_async(&input, &output, &map_params, |index, _, frame| {
+                let tracker = Arc::clone(&tracker);
+                io::blocking(move || {
+                    let mut tracker = tracker
+                        .lock()
+                        .map_err(|_| ToolError::Internal("a face-blur worker panicked".into()))?;
+                    tracker.process(index, frame)
+                })
             })
             .await?;
-        if let Some(error) = failure {
-            return Err(error);
-        }
+        let (frames_with_faces, detections, max_faces) = {
+            let tracker = tracker
+                .lock()
+                .map_err(|_| ToolError::Internal("a face-blur worker panicked".into()))?;
+            (
+                tracker.frames_with_faces,
+                tracker.detections,
+                tracker.max_faces,
+            )
+        };
         let duration_s = if report.fps > 0.0 {
             report.frames as f64 / report.fps
         } else {

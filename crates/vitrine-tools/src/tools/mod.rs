@@ -4,6 +4,7 @@ pub mod annotate;
 pub mod aspect;
 pub mod blur_faces;
 pub mod blur_faces_video;
+pub mod combine_images;
 pub mod contact_sheet;
 pub mod crop;
 pub mod detect_faces;
@@ -11,9 +12,14 @@ pub mod detect_objects;
 pub mod edit_image;
 pub mod extract_audio;
 pub mod extract_frames;
+pub mod frames_to_video;
 pub mod grayscale;
 pub mod images_to_pdf;
+pub mod mask_convert;
+pub mod mask_ops;
 pub mod ocr;
+pub mod overlay_image;
+pub mod pdf_info;
 pub mod reconstruct_3d;
 pub mod redact_image;
 pub mod redact_phi;
@@ -22,6 +28,8 @@ pub mod render_pdf_page;
 pub mod resize;
 pub mod rotate;
 pub mod thumbnail;
+pub mod tile_image;
+pub mod transcode_video;
 pub mod trim_video;
 pub mod video_thumbnail;
 
@@ -43,10 +51,18 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(aspect::Aspect),
         Arc::new(grayscale::Grayscale),
         Arc::new(rotate::Rotate),
+        Arc::new(overlay_image::OverlayImage),
+        Arc::new(combine_images::CombineImages),
+        Arc::new(tile_image::TileImage),
+        Arc::new(mask_ops::MaskOps),
+        Arc::new(mask_convert::MaskToImage),
+        Arc::new(mask_convert::ImageToMask),
         Arc::new(detect_objects::DetectObjects),
         Arc::new(annotate::Annotate),
         Arc::new(remove_background::RemoveBackground),
         Arc::new(trim_video::TrimVideo),
+        Arc::new(transcode_video::TranscodeVideo),
+        Arc::new(frames_to_video::FramesToVideo),
         Arc::new(extract_frames::ExtractFrames),
         Arc::new(contact_sheet::ContactSheet),
         Arc::new(extract_audio::ExtractAudio),
@@ -54,6 +70,7 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(blur_faces_video::BlurFacesVideo),
         Arc::new(render_pdf_page::RenderPdfPage),
         Arc::new(images_to_pdf::ImagesToPdf),
+        Arc::new(pdf_info::PdfInfo),
         Arc::new(reconstruct_3d::Reconstruct3d),
         Arc::new(edit_image::EditImage),
         Arc::new(edit_image::GenerateImage),

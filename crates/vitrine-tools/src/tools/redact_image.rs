@@ -1,4 +1,4 @@
-//! `redact_image`: blur, pixelate or fill given regions.
+//! `redact_image`: blur, pixelate or fill given regions and/or the inside of a mask.
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -9,7 +9,7 @@ use vitrine_media::RedactParams;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
-use crate::refs::ImageRef;
+use crate::refs::{ArrayRef, ImageRef};
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
 /// Arguments of `redact_image`.
@@ -20,6 +20,10 @@ pub struct RedactImageArgs {
     /// Regions, method, strength, colour and padding.
     #[serde(flatten)]
     pub redact: RedactParams,
+    /// A mask (`arr_`, the image's size, e.g. from `remove_background` or `mask_ops`) whose
+    /// inside is hidden too; soft edges blend. Give `regions`, `mask` or both.
+    #[serde(default)]
+    pub mask: Option<ArrayRef>,
 }
 
 /// Hides regions of an image.
@@ -33,7 +37,7 @@ impl Tool for RedactImage {
     }
 
     fn description(&self) -> &'static str {
-        "Hide regions of an image (boxes or polygons) by strong blur, pixelation or a solid fill."
+        "Hide regions of an image (pixel or normalized boxes, polygons, or a mask) by strong blur, pixelation or a solid fill."
     }
 
     fn toolset(&self) -> Toolset {
@@ -50,17 +54,50 @@ impl Tool for RedactImage {
 
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: RedactImageArgs = io::parse_args(self.name(), &args)?;
+        if parsed.redact.regions.is_empty() && parsed.mask.is_none() {
+            return Err(ToolError::InvalidArguments {
+                tool: "redact_image",
+                message: "`regions` is empty and there is no `mask`; give the areas to hide"
+                    .to_owned(),
+            });
+        }
         let id = parsed.image.id("image")?;
         let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let mut parents = vec![meta];
+        let mask = match &parsed.mask {
+            Some(mask) => {
+                let (mask_meta, mask) = io::load_mask(cx, "mask", mask).await?;
+                parents.push(mask_meta);
+                Some(mask)
+            }
+            None => None,
+        };
         let count = parsed.redact.regions.len();
+        let mask_area = mask.as_ref().map(vitrine_media::mask::mask_area);
         let params = parsed.redact;
-        let redacted =
-            io::blocking(move || Ok(vitrine_media::redact(&decoded.image, &params)?)).await?;
+        let redacted = io::blocking(move || {
+            let mut image = decoded.image;
+            if !params.regions.is_empty() {
+                image = vitrine_media::redact(&image, &params)?;
+            }
+            if let Some(mask) = mask {
+                image = vitrine_media::redact_mask(
+                    &image,
+                    &mask,
+                    params.method,
+                    params.strength,
+                    params.color,
+                )?;
+            }
+            Ok(image)
+        })
+        .await?;
+        let parents: Vec<&vitrine_store::ArtifactMeta> = parents.iter().collect();
         let made = io::save_image(
             cx,
             redacted,
             Encoding::Auto,
-            io::provenance(self.name(), &[&meta], &args),
+            io::provenance(self.name(), &parents, &args),
         )
         .await?;
         Ok(ToolOutput {
@@ -68,7 +105,7 @@ impl Tool for RedactImage {
                 output: "image".to_owned(),
                 meta: made,
             }],
-            facts: json!({"regions": count}),
+            facts: json!({"regions": count, "mask_area": mask_area}),
         })
     }
 }

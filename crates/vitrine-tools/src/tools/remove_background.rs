@@ -5,8 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_media::image::{DynamicImage, RgbaImage};
-use vitrine_media::{NpyArray, mask};
-use vitrine_store::MediaInfo;
+use vitrine_media::mask;
 use vitrine_wire::ArtifactKind;
 
 use crate::context::ToolContext;
@@ -58,7 +57,7 @@ impl Tool for RemoveBackground {
         let (meta, decoded) = io::load_image(cx, "image", &id).await?;
         let models = cx.models.get().await?;
         let rgb = decoded.into_rgb();
-        let (cutout, npy, area, width, height) = io::blocking(move || {
+        let (cutout, matte, area, width, height) = io::blocking(move || {
             let matte = models.segment_person(&rgb)?;
             let (width, height) = rgb.dimensions();
             let mut rgba = RgbaImage::new(width, height);
@@ -68,26 +67,12 @@ impl Tool for RemoveBackground {
                 pixel.0 = [r, g, b, alpha];
             }
             let area = mask::mask_area(&mask::threshold(&matte, 128));
-            let npy = vitrine_media::write_npy(&NpyArray::from_gray(&matte))?;
-            Ok((DynamicImage::ImageRgba8(rgba), npy, area, width, height))
+            Ok((DynamicImage::ImageRgba8(rgba), matte, area, width, height))
         })
         .await?;
         let provenance = io::provenance(self.name(), &[&meta], &args);
         let image = io::save_image(cx, cutout, Encoding::Png, provenance.clone()).await?;
-        let mask_meta = io::save_bytes(
-            cx,
-            &npy,
-            ArtifactKind::Array,
-            "application/octet-stream",
-            MediaInfo {
-                width: Some(width),
-                height: Some(height),
-                ..MediaInfo::default()
-            },
-            provenance,
-            Some("mask.npy".to_owned()),
-        )
-        .await?;
+        let mask_meta = io::save_mask(cx, matte, provenance).await?;
         let total = f64::from(width) * f64::from(height);
         let foreground = if total > 0.0 {
             (area as f64 / total * 1000.0).round() / 1000.0

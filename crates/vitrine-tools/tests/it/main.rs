@@ -2,5 +2,6 @@
 //! tools run against a real `LocalStore` (real models from `models/fetched` where needed).
 
 mod catalog;
+mod compose_tools;
 mod image_tools;
 mod media_tools;

@@ -15,7 +15,7 @@ use vitrine_wire::ArtifactKind;
 
 const TENANT: &str = "tenant-media-tools";
 
-async fn context() -> (tempfile::TempDir, ToolContext) {
+pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn ArtifactStore> =
         Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
@@ -35,7 +35,7 @@ async fn context() -> (tempfile::TempDir, ToolContext) {
     (dir, cx)
 }
 
-async fn put(
+pub(crate) async fn put(
     cx: &ToolContext,
     bytes: &[u8],
     kind: ArtifactKind,
@@ -64,7 +64,7 @@ async fn put(
         .expect("put")
 }
 
-async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
+pub(crate) async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
     let mut bytes = Vec::new();
     cx.store
         .open(meta)
@@ -77,7 +77,7 @@ async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
 }
 
 /// Runs ffmpeg quietly with `args`, panicking with its stderr on failure.
-fn ffmpeg(args: &[&str]) {
+pub(crate) fn ffmpeg(args: &[&str]) {
     let out = Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-y"])
         .args(args)

@@ -1,0 +1,144 @@
+//! `combine_images`: several images side by side, stacked, or in a grid (a contact sheet).
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::{Color, GridParams, MAX_GRID_IMAGES};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// How the images are arranged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// Rows of `columns` cells (default ⌈√n⌉ columns), left to right, top to bottom (the
+    /// default).
+    #[default]
+    Grid,
+    /// One row, left to right (before / after comparisons).
+    SideBySide,
+    /// One column, top to bottom.
+    Stack,
+}
+
+/// Arguments of `combine_images`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct CombineImagesArgs {
+    /// The images, in reading order; 1 to 256.
+    #[schemars(length(min = 1, max = 256))]
+    pub images: Vec<ImageRef>,
+    /// `grid` (default), `side_by_side` or `stack`.
+    #[serde(default)]
+    pub layout: Layout,
+    /// Number of columns for `grid`; default ⌈√n⌉. Ignored by the other layouts.
+    #[serde(default)]
+    pub columns: Option<u32>,
+    /// Height of every cell in pixels; each image is fitted and centred inside. Default: the
+    /// tallest image, scaled so the sheet stays under 4096 px wide.
+    #[serde(default)]
+    pub cell_height: Option<u32>,
+    /// Gap between cells and around the sheet, in pixels, at most 512; default 8.
+    #[serde(default = "eight")]
+    pub gap: u32,
+    /// Background colour, `#rrggbb` or `#rrggbbaa`; default white.
+    #[serde(default = "white")]
+    pub background: Color,
+    /// Optional caption under each image, in order; missing entries get none.
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+fn eight() -> u32 {
+    8
+}
+
+fn white() -> Color {
+    Color::WHITE
+}
+
+/// Lays images out on one sheet.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CombineImages;
+
+#[async_trait]
+impl Tool for CombineImages {
+    fn name(&self) -> &'static str {
+        "combine_images"
+    }
+
+    fn description(&self) -> &'static str {
+        "Put several images on one sheet: side by side, stacked, or in a grid, each fitted in an equal cell, with optional captions."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<CombineImagesArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: CombineImagesArgs = io::parse_args(self.name(), &args)?;
+        let count = parsed.images.len();
+        if count == 0 || count > MAX_GRID_IMAGES {
+            return Err(ToolError::InvalidArguments {
+                tool: "combine_images",
+                message: format!("`images` has {count} entries; give 1 to {MAX_GRID_IMAGES}"),
+            });
+        }
+        let columns = match parsed.layout {
+            Layout::Grid => parsed.columns,
+            Layout::SideBySide => Some(u32::try_from(count).unwrap_or(u32::MAX)),
+            Layout::Stack => Some(1),
+        };
+        if columns == Some(0) {
+            return Err(ToolError::InvalidArguments {
+                tool: "combine_images",
+                message: "`columns` is 0; it must be at least 1".to_owned(),
+            });
+        }
+        let (metas, images) = io::load_images(cx, "images", &parsed.images).await?;
+        let params = GridParams {
+            columns,
+            cell_height: parsed.cell_height,
+            gap: parsed.gap,
+            background: parsed.background,
+            labels: parsed.labels,
+        };
+        let sheet = io::blocking(move || Ok(vitrine_media::grid(&images, &params)?)).await?;
+        let columns = columns.unwrap_or_else(|| (count as f64).sqrt().ceil() as u32);
+        let columns = columns.min(u32::try_from(count).unwrap_or(u32::MAX));
+        let (width, height) = (sheet.width(), sheet.height());
+        let parents: Vec<&vitrine_store::ArtifactMeta> = metas.iter().collect();
+        let made = io::save_image(
+            cx,
+            sheet,
+            Encoding::Auto,
+            io::provenance(self.name(), &parents, &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "width": width,
+                "height": height,
+                "images": count,
+                "columns": columns,
+                "rows": u32::try_from(count).unwrap_or(u32::MAX).div_ceil(columns),
+            }),
+        })
+    }
+}

@@ -1,0 +1,166 @@
+//! `mask_to_image` and `image_to_mask`: between `arr_` masks and viewable `img_` images.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::{DynamicImage, GrayImage, Luma};
+use vitrine_media::mask;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::{ArrayRef, ImageRef};
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `mask_to_image`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MaskToImageArgs {
+    /// The mask (a `.npy` array: `uint8` 0/1 or 0..255, `uint16`, or `float32` 0..1).
+    pub mask: ArrayRef,
+}
+
+/// Shows a mask as a grayscale PNG.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MaskToImage;
+
+#[async_trait]
+impl Tool for MaskToImage {
+    fn name(&self) -> &'static str {
+        "mask_to_image"
+    }
+
+    fn description(&self) -> &'static str {
+        "Turn a mask array (arr_) into a grayscale PNG image: white inside, black outside."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<MaskToImageArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: MaskToImageArgs = io::parse_args(self.name(), &args)?;
+        let (meta, mask) = io::load_mask(cx, "mask", &parsed.mask).await?;
+        let (width, height) = mask.dimensions();
+        let area = mask::mask_area(&mask);
+        let made = io::save_image(
+            cx,
+            DynamicImage::ImageLuma8(mask),
+            Encoding::Png,
+            io::provenance(self.name(), &[&meta], &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts: json!({"width": width, "height": height, "area": area}),
+        })
+    }
+}
+
+/// Which values of the image become the mask.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MaskSource {
+    /// The alpha channel when the image has one, else the luminance (the default).
+    #[default]
+    Auto,
+    /// The alpha channel (opaque = inside); an image without alpha is all inside.
+    Alpha,
+    /// The luminance (white = inside), as a mask saved as an image is.
+    Luminance,
+}
+
+/// Arguments of `image_to_mask`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ImageToMaskArgs {
+    /// The image (e.g. a black-and-white mask painted elsewhere, or a cut-out with transparency).
+    pub image: ImageRef,
+    /// `auto` (default), `alpha` or `luminance`.
+    #[serde(default)]
+    pub source: MaskSource,
+    /// Binarise: 255 where the value is at least this, 0 elsewhere. Omit to keep soft values.
+    #[serde(default)]
+    pub threshold: Option<u8>,
+}
+
+/// Reads a mask out of an image.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImageToMask;
+
+#[async_trait]
+impl Tool for ImageToMask {
+    fn name(&self) -> &'static str {
+        "image_to_mask"
+    }
+
+    fn description(&self) -> &'static str {
+        "Turn an image into a mask array (arr_, uint8 .npy): its alpha channel or its brightness, optionally thresholded."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<ImageToMaskArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[OutputSpec::one("mask", ArtifactKind::Array)];
+        OUTPUTS
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: ImageToMaskArgs = io::parse_args(self.name(), &args)?;
+        let (meta, decoded) = io::load_image(cx, "image", &parsed.image.id("image")?).await?;
+        let (source, threshold) = (parsed.source, parsed.threshold);
+        let use_alpha = match source {
+            MaskSource::Auto => decoded.has_alpha,
+            MaskSource::Alpha => true,
+            MaskSource::Luminance => false,
+        };
+        let image = decoded.image;
+        let out = io::blocking(move || {
+            let values = if use_alpha {
+                let rgba = image.to_rgba8();
+                GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+                    Luma([rgba.get_pixel(x, y).0[3]])
+                })
+            } else {
+                image.to_luma8()
+            };
+            Ok(match threshold {
+                Some(level) => mask::threshold(&values, level),
+                None => values,
+            })
+        })
+        .await?;
+        let area = mask::mask_area(&out);
+        let (width, height) = out.dimensions();
+        let made = io::save_mask(cx, out, io::provenance(self.name(), &[&meta], &args)).await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "mask".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "width": width,
+                "height": height,
+                "area": area,
+                "from": if use_alpha { "alpha" } else { "luminance" },
+            }),
+        })
+    }
+}

@@ -1,0 +1,204 @@
+//! `mask_ops`: set operations, feathering and thresholding on `arr_` masks.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::GrayImage;
+use vitrine_media::mask;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::ArrayRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// What to do with the masks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MaskOperation {
+    /// Inside any of the masks (pixel-wise maximum); two or more masks.
+    Union,
+    /// Inside all of the masks (pixel-wise minimum); two or more masks.
+    Intersect,
+    /// Inside the first mask and none of the others; two or more masks.
+    Subtract,
+    /// Swap inside and outside; one mask.
+    Invert,
+    /// Soften the edge over `radius` pixels on each side; one mask.
+    Feather,
+    /// 255 where the value is at least `level`, 0 elsewhere (undo a feather, binarise a
+    /// probability map); one mask.
+    Threshold,
+}
+
+impl MaskOperation {
+    fn name(self) -> &'static str {
+        match self {
+            MaskOperation::Union => "union",
+            MaskOperation::Intersect => "intersect",
+            MaskOperation::Subtract => "subtract",
+            MaskOperation::Invert => "invert",
+            MaskOperation::Feather => "feather",
+            MaskOperation::Threshold => "threshold",
+        }
+    }
+
+    fn combines(self) -> bool {
+        matches!(
+            self,
+            MaskOperation::Union | MaskOperation::Intersect | MaskOperation::Subtract
+        )
+    }
+}
+
+/// The most masks one call combines.
+const MAX_MASKS: usize = 64;
+
+/// Arguments of `mask_ops`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MaskOpsArgs {
+    /// `union`, `intersect`, `subtract`, `invert`, `feather` or `threshold`.
+    pub operation: MaskOperation,
+    /// The masks (`.npy` arrays of one size): two or more for `union`, `intersect` and
+    /// `subtract`, exactly one for the others.
+    #[schemars(length(min = 1, max = 64))]
+    pub masks: Vec<ArrayRef>,
+    /// Feather radius in pixels, 0 to 64; default 8. Only for `feather`.
+    #[serde(default = "default_radius")]
+    pub radius: f32,
+    /// Threshold level 0..255; default 128. Only for `threshold`.
+    #[serde(default = "default_level")]
+    pub level: u8,
+}
+
+fn default_radius() -> f32 {
+    8.0
+}
+
+fn default_level() -> u8 {
+    128
+}
+
+/// Combines and reshapes masks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MaskOps;
+
+fn invalid(message: String) -> ToolError {
+    ToolError::InvalidArguments {
+        tool: "mask_ops",
+        message,
+    }
+}
+
+#[async_trait]
+impl Tool for MaskOps {
+    fn name(&self) -> &'static str {
+        "mask_ops"
+    }
+
+    fn description(&self) -> &'static str {
+        "Combine or reshape masks (arr_ arrays): union, intersect, subtract, invert, feather the edge, or threshold."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<MaskOpsArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[OutputSpec::one("mask", ArtifactKind::Array)];
+        OUTPUTS
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: MaskOpsArgs = io::parse_args(self.name(), &args)?;
+        let operation = parsed.operation;
+        let count = parsed.masks.len();
+        if operation.combines() && !(2..=MAX_MASKS).contains(&count) {
+            return Err(invalid(format!(
+                "`masks` has {count} entries; `{}` needs 2 to {MAX_MASKS}",
+                operation.name()
+            )));
+        }
+        if !operation.combines() && count != 1 {
+            return Err(invalid(format!(
+                "`masks` has {count} entries; `{}` takes exactly one",
+                operation.name()
+            )));
+        }
+        let mut metas = Vec::with_capacity(count);
+        let mut masks = Vec::with_capacity(count);
+        for (index, reference) in parsed.masks.iter().enumerate() {
+            let (meta, mask) = io::load_mask(cx, &format!("masks[{index}]"), reference).await?;
+            if let Some(first) = masks.first().map(GrayImage::dimensions)
+                && mask.dimensions() != first
+            {
+                let (width, height) = mask.dimensions();
+                return Err(invalid(format!(
+                    "`masks[{index}]` is {width}×{height} but `masks[0]` is {}×{}; masks must \
+                     be the same size",
+                    first.0, first.1
+                )));
+            }
+            metas.push(meta);
+            masks.push(mask);
+        }
+        let (radius, level) = (parsed.radius, parsed.level);
+        let out = io::blocking(move || apply(operation, masks, radius, level)).await?;
+        let area = mask::mask_area(&out);
+        let bounds = mask::mask_bounds(&out)
+            .map(|rect| json!([rect.x, rect.y, rect.right(), rect.bottom()]));
+        let (width, height) = out.dimensions();
+        let parents: Vec<&vitrine_store::ArtifactMeta> = metas.iter().collect();
+        let made = io::save_mask(cx, out, io::provenance(self.name(), &parents, &args)).await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "mask".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "operation": operation.name(),
+                "width": width,
+                "height": height,
+                "area": area,
+                "bounds": bounds,
+            }),
+        })
+    }
+}
+
+/// Runs `operation` over masks of one size (at least one; two for the set operations).
+fn apply(
+    operation: MaskOperation,
+    masks: Vec<GrayImage>,
+    radius: f32,
+    level: u8,
+) -> Result<GrayImage, ToolError> {
+    let mut masks = masks.into_iter();
+    let first = masks
+        .next()
+        .ok_or_else(|| invalid("`masks` is empty".to_owned()))?;
+    let out = match operation {
+        MaskOperation::Invert => mask::invert(&first),
+        MaskOperation::Threshold => mask::threshold(&first, level),
+        MaskOperation::Feather => mask::feather(&first, radius)?,
+        MaskOperation::Union | MaskOperation::Intersect | MaskOperation::Subtract => {
+            let step = match operation {
+                MaskOperation::Union => mask::union,
+                MaskOperation::Intersect => mask::intersection,
+                _ => mask::subtract,
+            };
+            let mut out = first;
+            for other in masks {
+                out = step(&out, &other)?;
+            }
+            out
+        }
+    };
+    Ok(out)
+}

@@ -1,0 +1,152 @@
+//! `overlay_image`: paste one image onto another, blending by its alpha.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::{OverlayParams, ResizeFilter};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `overlay_image`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct OverlayImageArgs {
+    /// The image underneath (the canvas; the output has its size).
+    pub base: ImageRef,
+    /// The image pasted on top (a logo, a cut-out with transparency, a sticker).
+    pub overlay: ImageRef,
+    /// Left edge of the pasted image on the base, in pixels (may be negative); default 0.
+    #[serde(default)]
+    pub x: i64,
+    /// Top edge of the pasted image on the base, in pixels (may be negative); default 0.
+    #[serde(default)]
+    pub y: i64,
+    /// Scale factor applied to the pasted image first, more than 0 and at most 16; default 1.
+    #[serde(default = "one")]
+    pub scale: f64,
+    /// Extra opacity 0..1 multiplied with the pasted image's own alpha; default 1.
+    #[serde(default = "one_f32")]
+    pub opacity: f32,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn one_f32() -> f32 {
+    1.0
+}
+
+/// Pastes images onto images.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OverlayImage;
+
+#[async_trait]
+impl Tool for OverlayImage {
+    fn name(&self) -> &'static str {
+        "overlay_image"
+    }
+
+    fn description(&self) -> &'static str {
+        "Paste one image on top of another at a pixel position (x, y) and scale, blending by its transparency and an opacity."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<OverlayImageArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: OverlayImageArgs = io::parse_args(self.name(), &args)?;
+        if !parsed.scale.is_finite() || parsed.scale <= 0.0 || parsed.scale > 16.0 {
+            return Err(ToolError::InvalidArguments {
+                tool: "overlay_image",
+                message: format!(
+                    "`scale` is {}; it must be more than 0 and at most 16",
+                    parsed.scale
+                ),
+            });
+        }
+        let (base_meta, base) = io::load_image(cx, "base", &parsed.base.id("base")?).await?;
+        let (top_meta, top) = io::load_image(cx, "overlay", &parsed.overlay.id("overlay")?).await?;
+        let (base, top) = (base.image, top.image);
+        let params = OverlayParams {
+            x: parsed.x,
+            y: parsed.y,
+            opacity: parsed.opacity,
+        };
+        let scale = parsed.scale;
+        let (out, placed) = io::blocking(move || {
+            let top = if (scale - 1.0).abs() > f64::EPSILON {
+                let width = scaled_side(top.width(), scale, "scale")?;
+                let height = scaled_side(top.height(), scale, "scale")?;
+                vitrine_media::resize_exact(&top, width, height, ResizeFilter::Lanczos3)?
+            } else {
+                top
+            };
+            let placed = [top.width(), top.height()];
+            // Pasting entirely off the canvas is almost certainly a wrong position.
+            let (x, y) = (params.x, params.y);
+            if x >= i64::from(base.width())
+                || y >= i64::from(base.height())
+                || x + i64::from(top.width()) <= 0
+                || y + i64::from(top.height()) <= 0
+            {
+                return Err(ToolError::InvalidArguments {
+                    tool: "overlay_image",
+                    message: format!(
+                        "`x`, `y` = ({x}, {y}) put the {}×{} overlay entirely outside the {}×{} base",
+                        top.width(),
+                        top.height(),
+                        base.width(),
+                        base.height()
+                    ),
+                });
+            }
+            Ok((vitrine_media::overlay(&base, &top, &params)?, placed))
+        })
+        .await?;
+        let (width, height) = (out.width(), out.height());
+        let made = io::save_image(
+            cx,
+            out,
+            Encoding::Auto,
+            io::provenance(self.name(), &[&base_meta, &top_meta], &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "width": width,
+                "height": height,
+                "overlay_box": [parsed.x, parsed.y, parsed.x + i64::from(placed[0]), parsed.y + i64::from(placed[1])],
+            }),
+        })
+    }
+}
+
+/// `side × scale`, rounded, at least 1 and at most the output limit.
+fn scaled_side(side: u32, scale: f64, param: &str) -> Result<u32, ToolError> {
+    let scaled = (f64::from(side) * scale).round().max(1.0);
+    if scaled > 65_535.0 {
+        return Err(ToolError::InvalidArguments {
+            tool: "overlay_image",
+            message: format!("`{param}` {scale} makes the overlay {scaled} pixels wide or tall"),
+        });
+    }
+    Ok(scaled as u32)
+}

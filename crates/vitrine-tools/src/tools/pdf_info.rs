@@ -1,0 +1,77 @@
+//! `pdf_info`: how many pages a PDF has, and their sizes.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_document::{PdfInput, Poppler};
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::DocumentRef;
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Page sizes are listed for at most this many pages.
+const MAX_LISTED_PAGES: usize = 100;
+
+/// Arguments of `pdf_info`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct PdfInfoArgs {
+    /// The PDF.
+    pub document: DocumentRef,
+}
+
+/// Reads a PDF's page count.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PdfInfo;
+
+#[async_trait]
+impl Tool for PdfInfo {
+    fn name(&self) -> &'static str {
+        "pdf_info"
+    }
+
+    fn description(&self) -> &'static str {
+        "Count the pages of a PDF document and report each page's size in points (the first 100; facts only, no new artifact)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Document
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<PdfInfoArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        &[]
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: PdfInfoArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.document.id("document")?;
+        let meta = io::artifact(cx, "document", &id, ArtifactKind::Document).await?;
+        let input = io::to_temp_file(cx, &meta, "pdf").await?;
+        let info = Poppler::new().info(PdfInput::Path(&input)).await?;
+        // A 2000-page scan would drown the facts; the count is what matters.
+        let sizes: Vec<Value> = info
+            .pages
+            .iter()
+            .take(MAX_LISTED_PAGES)
+            .map(|page| {
+                json!({
+                    "page": page.number,
+                    "width_pt": (page.width_pt * 100.0).round() / 100.0,
+                    "height_pt": (page.height_pt * 100.0).round() / 100.0,
+                    "rotation": page.rotation,
+                })
+            })
+            .collect();
+        Ok(ToolOutput {
+            artifacts: Vec::new(),
+            facts: json!({"pages": info.page_count, "page_sizes": sizes}),
+        })
+    }
+}

@@ -1,0 +1,84 @@
+//! `tile_image`: slice an image into a grid of tiles, each a new image.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::TileParams;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `tile_image`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct TileImageArgs {
+    /// The image to slice.
+    pub image: ImageRef,
+    /// Rows, columns (1 to 64 each) and overlap.
+    #[serde(flatten)]
+    pub tile: TileParams,
+}
+
+/// Slices images.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TileImage;
+
+#[async_trait]
+impl Tool for TileImage {
+    fn name(&self) -> &'static str {
+        "tile_image"
+    }
+
+    fn description(&self) -> &'static str {
+        "Slice an image into rows × columns tiles (row by row), each a new image; facts give each tile's box in the source."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<TileImageArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[OutputSpec::many("tiles", ArtifactKind::Image)];
+        OUTPUTS
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: TileImageArgs = io::parse_args(self.name(), &args)?;
+        let (meta, decoded) = io::load_image(cx, "image", &parsed.image.id("image")?).await?;
+        let source = decoded.image;
+        let params = parsed.tile;
+        let tiles = io::blocking(move || Ok(vitrine_media::tile(&source, &params)?)).await?;
+        let provenance = io::provenance(self.name(), &[&meta], &args);
+        let mut artifacts = Vec::with_capacity(tiles.len());
+        let mut boxes = Vec::with_capacity(tiles.len());
+        for (index, (rect, tile)) in tiles.into_iter().enumerate() {
+            let made = io::save_image(cx, tile, Encoding::Auto, provenance.clone()).await?;
+            boxes.push(json!({
+                "row": index as u32 / params.columns,
+                "column": index as u32 % params.columns,
+                "box": [rect.x, rect.y, rect.right(), rect.bottom()],
+            }));
+            artifacts.push(MadeArtifact {
+                output: "tiles".to_owned(),
+                meta: made,
+            });
+        }
+        Ok(ToolOutput {
+            artifacts,
+            facts: json!({
+                "count": boxes.len(),
+                "rows": params.rows,
+                "columns": params.columns,
+                "tiles": boxes,
+            }),
+        })
+    }
+}
