@@ -258,6 +258,25 @@ fn frame_at(path: &Path, at_s: &str) -> vitrine_media::image::RgbImage {
         .to_rgb8()
 }
 
+/// The `index`-th decoded frame of `path` (counted, not seeked by time).
+fn frame_number(path: &Path, index: usize) -> vitrine_media::image::RgbImage {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-i"])
+        .arg(path)
+        .args(["-vf", &format!("select=eq(n\\,{index})"), "-fps_mode", "passthrough"])
+        .args(["-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    vitrine_media::image::load_from_memory(&out.stdout)
+        .expect("png frame")
+        .to_rgb8()
+}
+
 /// Mean absolute difference between horizontally and vertically neighbouring pixels inside
 /// the box: high for sharp detail, near zero after a blur.
 fn detail(image: &vitrine_media::image::RgbImage, [x0, y0, x1, y1]: [u32; 4]) -> f64 {
@@ -357,4 +376,212 @@ async fn blur_faces_video_blurs_the_face_in_decoded_frames() {
         corner_after > 0.7 * corner_before,
         "corner detail {corner_before:.2} -> {corner_after:.2}"
     );
+}
+
+/// ffprobe's view of a file: `format` and the first video stream, as JSON.
+fn ffprobe_json(path: &Path) -> serde_json::Value {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name,pix_fmt,width,height,nb_read_frames:format=format_name,duration",
+            "-of",
+            "json",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe is installed");
+    assert!(out.status.success(), "ffprobe failed");
+    serde_json::from_slice(&out.stdout).expect("ffprobe JSON")
+}
+
+/// Where the first `moov` and `mdat` boxes start: `+faststart` puts the index first.
+fn box_offsets(bytes: &[u8]) -> (usize, usize) {
+    let find = |name: &[u8]| {
+        bytes
+            .windows(4)
+            .position(|window| window == name)
+            .expect("box present")
+    };
+    (find(b"moov"), find(b"mdat"))
+}
+
+#[tokio::test]
+async fn transcode_video_makes_a_browser_playable_mp4() {
+    let (dir, cx) = context().await;
+    // MPEG-4 part 2 in Matroska with 4:4:4 chroma: nothing a browser plays.
+    let source = dir.path().join("odd.mkv");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=161x121:rate=10:duration=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=2",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv444p",
+        "-c:a",
+        "libopus",
+        "-shortest",
+        source.to_str().expect("utf-8 path"),
+    ]);
+    let video = put(
+        &cx,
+        &std::fs::read(&source).expect("source"),
+        ArtifactKind::Video,
+        "video/x-matroska",
+    )
+    .await;
+    let args = json!({"video": video.id.to_string()});
+    let output = ToolCatalog::standard()
+        .get("transcode_video")
+        .expect("tool")
+        .run(&cx, args.clone())
+        .await
+        .expect("transcodes");
+    let made = output.output("video").next().expect("video");
+    assert!(made.id.to_string().starts_with("vid_"));
+    assert_eq!(made.content_type, "video/mp4");
+    assert_eq!(made.provenance.parents, vec![video.id.clone()]);
+    assert_eq!(made.provenance.params, args);
+    let bytes = read(&cx, made).await;
+    let (moov, mdat) = box_offsets(&bytes);
+    assert!(moov < mdat, "moov at {moov} after mdat at {mdat}: no faststart");
+    let path = dir.path().join("web.mp4");
+    std::fs::write(&path, &bytes).expect("write");
+    let probe = ffprobe_json(&path);
+    let stream = &probe["streams"][0];
+    assert_eq!(stream["codec_name"], "h264");
+    assert_eq!(stream["pix_fmt"], "yuv420p");
+    // yuv420p needs even sizes.
+    assert_eq!((&stream["width"], &stream["height"]), (&json!(160), &json!(120)));
+    assert!(
+        probe["format"]["format_name"]
+            .as_str()
+            .is_some_and(|name| name.contains("mp4")),
+        "{probe}"
+    );
+    let duration: f64 = probe["format"]["duration"]
+        .as_str()
+        .and_then(|text| text.parse().ok())
+        .expect("duration");
+    assert!((duration - 2.0).abs() <= 0.1, "lasts {duration} s");
+    assert_eq!(output.facts["video_codec"], "h264");
+    assert_eq!(output.facts["has_audio"], true);
+
+    let error = ToolCatalog::standard()
+        .get("transcode_video")
+        .expect("tool")
+        .run(&cx, json!({"video": video.id.to_string(), "crf": 99}))
+        .await
+        .expect_err("bad crf");
+    assert!(error.is_client_error());
+    assert!(error.to_string().contains("`crf`"), "{error}");
+}
+
+#[tokio::test]
+async fn frames_to_video_has_one_frame_per_image_in_order() {
+    let (dir, cx) = context().await;
+    let shades = [20_u8, 80, 140, 200, 250];
+    let mut images = Vec::new();
+    for (index, shade) in shades.into_iter().enumerate() {
+        // The last frame is square: it is fitted into the first's 4:3 size, with black bars.
+        let (width, height) = if index == 4 { (32, 32) } else { (64, 48) };
+        let image = vitrine_media::image::RgbImage::from_pixel(
+            width,
+            height,
+            vitrine_media::image::Rgb([shade, shade, shade]),
+        );
+        let png = vitrine_media::encode_png(&vitrine_media::image::DynamicImage::ImageRgb8(image))
+            .expect("png");
+        images.push(put(&cx, &png, ArtifactKind::Image, "image/png").await);
+    }
+    let ids: Vec<String> = images.iter().map(|meta| meta.id.to_string()).collect();
+    let output = ToolCatalog::standard()
+        .get("frames_to_video")
+        .expect("tool")
+        .run(&cx, json!({"images": ids, "fps": 2}))
+        .await
+        .expect("encodes");
+    let made = output.output("video").next().expect("video");
+    assert!(made.id.to_string().starts_with("vid_"));
+    let parents: Vec<_> = images.iter().map(|meta| meta.id.clone()).collect();
+    assert_eq!(made.provenance.parents, parents);
+    let path = dir.path().join("slides.mp4");
+    std::fs::write(&path, read(&cx, made).await).expect("write");
+    let probe = ffprobe_json(&path);
+    let stream = &probe["streams"][0];
+    assert_eq!(stream["nb_read_frames"], "5");
+    assert_eq!((&stream["width"], &stream["height"]), (&json!(64), &json!(48)));
+    let duration = ffprobe_duration(&path);
+    assert!((duration - 2.5).abs() <= 0.5, "lasts {duration} s");
+    // Decoded frame i has image i's shade.
+    for (index, shade) in shades.into_iter().enumerate() {
+        let frame = frame_number(&path, index);
+        let centre = frame.get_pixel(32, 24)[0];
+        assert!(centre.abs_diff(shade) <= 6, "frame {index}: {centre} vs {shade}");
+    }
+    // The square frame became 48×48 in the middle: black bars 8 px wide at the sides.
+    let last = frame_number(&path, 4);
+    assert!(last.get_pixel(2, 24)[0] < 20 && last.get_pixel(61, 24)[0] < 20);
+    assert!(last.get_pixel(12, 24)[0] > 230);
+
+    let error = ToolCatalog::standard()
+        .get("frames_to_video")
+        .expect("tool")
+        .run(&cx, json!({"images": [images[0].id.to_string()], "fps": 0}))
+        .await
+        .expect_err("zero fps");
+    assert!(error.is_client_error());
+    assert!(error.to_string().contains("`fps`"), "{error}");
+}
+
+#[tokio::test]
+async fn pdf_info_counts_the_pages_of_a_made_pdf() {
+    let (_dir, cx) = context().await;
+    let mut ids = Vec::new();
+    for shade in [10_u8, 60, 110, 160] {
+        ids.push(
+            put(&cx, &png(90, 120, shade), ArtifactKind::Image, "image/png")
+                .await
+                .id
+                .to_string(),
+        );
+    }
+    let catalog = ToolCatalog::standard();
+    let pdf = catalog
+        .get("images_to_pdf")
+        .expect("tool")
+        .run(&cx, json!({"images": ids}))
+        .await
+        .expect("pdf");
+    let document = pdf.output("document").next().expect("document");
+    let info = catalog
+        .get("pdf_info")
+        .expect("tool")
+        .run(&cx, json!({"document": document.id.to_string()}))
+        .await
+        .expect("info");
+    assert!(info.artifacts.is_empty());
+    assert_eq!(info.facts["pages"], 4);
+    let sizes = info.facts["page_sizes"].as_array().expect("sizes");
+    assert_eq!(sizes.len(), 4);
+    // Portrait images make portrait pages.
+    assert!(sizes[0]["height_pt"].as_f64() > sizes[0]["width_pt"].as_f64());
+
+    let error = catalog
+        .get("pdf_info")
+        .expect("tool")
+        .run(&cx, json!({"document": ids[0]}))
+        .await
+        .expect_err("an image is not a PDF");
+    assert!(error.to_string().contains("`document`"), "{error}");
 }
