@@ -137,6 +137,48 @@ fn clause(step: &ExecutedStep) -> Option<String> {
             "rendered page {} of the PDF",
             facts.get("page").and_then(Value::as_u64).unwrap_or(0)
         ),
+        "pdf_info" => format!(
+            "the PDF has {}",
+            plural(
+                facts.get("pages").and_then(Value::as_u64).unwrap_or(0),
+                "page",
+                "pages"
+            )
+        ),
+        "transcode_video" => format!(
+            "re-encoded the video as a browser-playable H.264 MP4 ({}, {:.2} s)",
+            size(step),
+            seconds(facts)
+        ),
+        "frames_to_video" => format!(
+            "made a {:.2} s video of {}",
+            seconds(facts),
+            plural(
+                facts.get("frames").and_then(Value::as_u64).unwrap_or(0),
+                "frame",
+                "frames"
+            )
+        ),
+        "combine_images" => format!(
+            "put {} on one {} sheet",
+            plural(
+                facts.get("images").and_then(Value::as_u64).unwrap_or(0),
+                "image",
+                "images"
+            ),
+            size(step)
+        ),
+        "tile_image" => format!("cut the image into {}", plural(n, "tile", "tiles")),
+        "overlay_image" => "pasted the overlay onto the image".to_owned(),
+        "mask_ops" => format!(
+            "made a mask by {}",
+            facts
+                .get("operation")
+                .and_then(Value::as_str)
+                .unwrap_or("combining masks")
+        ),
+        "mask_to_image" => "turned the mask into an image".to_owned(),
+        "image_to_mask" => "turned the image into a mask".to_owned(),
         "reconstruct_3d" => {
             let what = match facts.get("object_label").and_then(Value::as_str) {
                 Some(label) => format!("the {label}"),
@@ -153,6 +195,13 @@ fn clause(step: &ExecutedStep) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+fn seconds(facts: &Value) -> f64 {
+    facts
+        .get("duration_s")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0)
 }
 
 fn crop_size(facts: &Value) -> String {

@@ -29,7 +29,10 @@ make a thumbnail or resize to N px; crop or pad to an aspect ratio such as 9:16;
 rotate by N degrees; detect faces or objects and draw boxes; read the text (OCR); remove the background; \
 trim a video from A to B seconds; extract N frames from a video; make a contact sheet of a video; \
 render page K of a PDF; make a PDF of images; extract the audio of a video as MP3; \
-make a thumbnail of a video; blur the faces in a video; make a 3D reconstruction (of an object) from a photo; \
+make a thumbnail of a video; blur the faces in a video; transcode a video to a browser-playable MP4; \
+make a video (slideshow) from images; count the pages of a PDF; put images side by side, stacked or in a grid; \
+slice an image into tiles; blur, pixelate or black out an area (\"pixelate 10,10,200,200\", \"black out the top half\"); \
+make a 3D reconstruction (of an object) from a photo; \
 generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views)";
 
 /// Text of the schema's property names and descriptions, for when the instruction alone says
@@ -163,6 +166,21 @@ pub fn plan_offline(
         chain(&found, &mut sources, &mut steps, inputs)?;
     }
     Ok(Plan { steps })
+}
+
+/// The images a many-image tool (a PDF, a video, a sheet) takes: straight from the inputs,
+/// every attached image in order; after an edit, the edited image.
+fn image_list(image: Value, inputs: &[ArtifactMeta]) -> Vec<Value> {
+    if Some(&image) == input_ref(inputs, ArtifactKind::Image).as_ref() {
+        inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, input)| input.kind == ArtifactKind::Image)
+            .map(|(index, _)| json!({"$ref": format!("input:{index}")}))
+            .collect()
+    } else {
+        vec![image]
+    }
 }
 
 /// Appends the steps for `tasks`, each image edit working on the previous one's result.
@@ -390,21 +408,72 @@ fn chain(
             }
             Task::ImagesToPdf => {
                 let image = need(&sources.image, ArtifactKind::Image, "making a PDF", inputs)?;
-                // Straight from the inputs: every attached image is a page; after an edit,
-                // the edited image is.
-                let images: Vec<Value> =
-                    if Some(&image) == input_ref(inputs, ArtifactKind::Image).as_ref() {
-                        inputs
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, input)| input.kind == ArtifactKind::Image)
-                            .map(|(index, _)| json!({"$ref": format!("input:{index}")}))
-                            .collect()
-                    } else {
-                        vec![image]
-                    };
+                let images = image_list(image, inputs);
                 sources.document = Some(output("document"));
                 ("images_to_pdf", json!({"images": images}), false)
+            }
+            Task::Transcode => {
+                let video = need(&sources.video, ArtifactKind::Video, "transcoding", inputs)?;
+                sources.video = Some(output("video"));
+                ("transcode_video", json!({"video": video}), false)
+            }
+            Task::FramesToVideo { fps } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "making a video from images",
+                    inputs,
+                )?;
+                let images = image_list(image, inputs);
+                sources.video = Some(output("video"));
+                (
+                    "frames_to_video",
+                    json!({"images": images, "fps": fps}),
+                    false,
+                )
+            }
+            Task::PdfInfo => {
+                let document = need(
+                    &sources.document,
+                    ArtifactKind::Document,
+                    "counting pages",
+                    inputs,
+                )?;
+                ("pdf_info", json!({"document": document}), false)
+            }
+            Task::Combine { layout, columns } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "combining images",
+                    inputs,
+                )?;
+                let mut args = json!({"images": image_list(image, inputs), "layout": layout});
+                if let Some(columns) = columns {
+                    args["columns"] = json!(columns);
+                }
+                ("combine_images", args, true)
+            }
+            Task::Tile { rows, columns } => {
+                let image = need(&sources.image, ArtifactKind::Image, "slicing", inputs)?;
+                (
+                    "tile_image",
+                    json!({"image": image, "rows": rows, "columns": columns}),
+                    false,
+                )
+            }
+            Task::RedactRegion { region, method } => {
+                let image = need(
+                    &sources.image,
+                    ArtifactKind::Image,
+                    "hiding an area",
+                    inputs,
+                )?;
+                (
+                    "redact_image",
+                    json!({"image": image, "regions": [region], "method": method}),
+                    true,
+                )
             }
         };
         if image_out {

@@ -168,3 +168,57 @@ pattern!(
     MAKE_PDF,
     r"\b(make|creat\w*|combin\w*|turn|convert\w*|put|merg\w*|bind|sav\w*|export\w*|compil\w*|build)\b[^.;]*\bpdf\b|\bpdf (of|from) (these|the|my|this|those|all)\b"
 );
+
+// Video conversion, document facts, composition and region hiding (issue 4's media toolkit).
+pattern!(
+    TRANSCODE,
+    r"\b(transcod\w*|re-?encod\w*|h\.?264|browser[- ]playable|play(s|able)? in (a |the |any |every )?browsers?|web[- ]?(friendly|compatible|playable|ready))\b|\b(convert\w*|turn\w*|export\w*|sav\w*|make)\b[^.;]*\bmp4\b"
+);
+pattern!(
+    MAKE_VIDEO,
+    r"\b(slide ?show|time-?lapse|stop[- ]motion)\b|\b(make|creat\w*|turn|convert\w*|combin\w*|put|stitch\w*|assembl\w*|build|render|compil\w*|join)\b[^.;]*\b(video|movie|clip|mp4|animation)\b"
+);
+pattern!(
+    FPS,
+    r"\b(\d{1,3}(?:\.\d+)?)\s*(?:fps|frames? (?:per|a|each) second)\b"
+);
+pattern!(
+    SECONDS_EACH,
+    r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|slide|frame))\b|\beach (?:image |photo |picture |slide |frame )?(?:for|lasting) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b"
+);
+pattern!(
+    PAGE_COUNT,
+    r"\bhow many pages\b|\bpage ?count\b|\b(number|count) of pages\b|\bcount (the )?pages\b"
+);
+pattern!(
+    COMBINE,
+    r"\b(side[- ]by[- ]side|next to (each other|one another)|beside (each other|one another)|grid|collage|montage|contact sheet|stack\w* (them|these|those|the (images|photos|pictures))|(combin\w*|merg\w*|join\w*|put) (them|these|those|the (images|photos|pictures)|all)\b[^.;]*\b(one|single|an?) (image|picture|sheet))"
+);
+pattern!(
+    STACK,
+    r"\b(stack\w*|vertical\w*|on top of (each other|one another)|one (above|under) (the )?other|in a column)\b"
+);
+pattern!(
+    SIDE_BY_SIDE,
+    r"\b(side[- ]by[- ]side|next to (each other|one another)|beside (each other|one another)|in a row|horizontal\w*)\b"
+);
+pattern!(COLUMNS, r"\b(\d{1,2})\s*(?:columns|cols|across|per row)\b");
+pattern!(
+    TILE,
+    r"\btil(e|es|ing)\b|\b(split|slic\w*|cut|chop\w*|divid\w*)\b[^.;]*\b(tiles?|pieces|parts|grid|squares|quadrants)\b"
+);
+pattern!(GRID_SHAPE, r"\b(\d{1,2})\s*(?:x|×|by)\s*(\d{1,2})\b");
+pattern!(
+    PIECE_COUNT,
+    r"\b(\d{1,4})\s+(?:\w+\s+)?(?:tiles|pieces|parts|squares)\b"
+);
+// Four numbers `x0, y0, x1, y1`, or two points `(x0, y0) to (x1, y1)`.
+pattern!(
+    BOX_NUMBERS,
+    r"\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*(?:,|to|-|–|and)\s*\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?"
+);
+// "the top half", "the left third", "the bottom 20%".
+pattern!(
+    IMAGE_PART,
+    r"\b(top|bottom|left|right|upper|lower)\s+(half|third|quarter|fifth|(\d{1,2})\s*(?:%|percent))"
+);

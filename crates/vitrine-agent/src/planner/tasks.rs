@@ -66,6 +66,23 @@ pub(super) enum Task {
         max_side: u32,
     },
     ImagesToPdf,
+    Transcode,
+    FramesToVideo {
+        fps: f64,
+    },
+    PdfInfo,
+    Combine {
+        layout: &'static str,
+        columns: Option<u32>,
+    },
+    Tile {
+        rows: u32,
+        columns: u32,
+    },
+    RedactRegion {
+        region: Value,
+        method: &'static str,
+    },
 }
 
 impl Task {
@@ -81,6 +98,10 @@ impl Task {
                 | Task::ExtractAudio
                 | Task::VideoThumbnail { .. }
                 | Task::ImagesToPdf
+                | Task::Transcode
+                | Task::FramesToVideo { .. }
+                | Task::PdfInfo
+                | Task::Combine { .. }
         )
     }
 }
@@ -140,8 +161,8 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
     let face = first(&FACE, text);
     let hide = HIDE.is_match(text);
     let phi = first(&PHI, text).or_else(|| {
-        // "redact this form": redaction with no faces named means the text.
-        if face.is_none() {
+        // "redact this form": redaction with no faces or area named means the text.
+        if face.is_none() && named_region(text).is_none() {
             first(&REDACT, text)
         } else {
             None
@@ -149,7 +170,9 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
     });
     let crop_face = first(&CROP_FACE, text);
     let recon = first(&RECON, text);
-    let contact = first(&CONTACT, text);
+    // A contact sheet of images (no video) is a grid of them: `media_tasks` plans that.
+    let contact = first(&CONTACT, text)
+        .filter(|_| has(ArtifactKind::Video) || !has(ArtifactKind::Image));
     // A video and no image (or a video named in the text): face hiding and thumbnails work on
     // the clip.
     let on_video = has(ArtifactKind::Video)
@@ -317,6 +340,7 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
         found.push((at, Task::ContactSheet { count }));
     } else if let Some(at) = first(&FRAMES, text)
         && FRAME_VERB.is_match(text)
+        && !makes_video_from_images(text, inputs)
     {
         let selection =
             if let Some(every) = EVERY.captures(text).and_then(|c| number::<f64>(c.get(1))) {
@@ -342,6 +366,7 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
         ));
     } else if has(ArtifactKind::Document)
         && let Some(at) = first(&RENDER, text)
+        && !PAGE_COUNT.is_match(text)
     {
         found.push((at, Task::RenderPage { page: 1 }));
     }
@@ -365,6 +390,146 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
     {
         found.push((at, Task::ImagesToPdf));
     }
+    media_tasks(text, inputs, &mut found);
     found.sort_by_key(|(at, _)| *at);
     found
+}
+
+/// "Make a video/slideshow of these images": images in, no video.
+fn makes_video_from_images(text: &str, inputs: &[ArtifactMeta]) -> bool {
+    let has = |kind: ArtifactKind| inputs.iter().any(|input| input.kind == kind);
+    has(ArtifactKind::Image) && !has(ArtifactKind::Video) && MAKE_VIDEO.is_match(text)
+}
+
+/// The area of the image a sentence names, as a `Region` JSON value, and where it starts:
+/// four numbers (`10,10,200,200`: pixels, or fractions when all are at most 1) or a part
+/// such as "the top half" or "the left 20%".
+pub(super) fn named_region(text: &str) -> Option<(usize, Value)> {
+    if let Some(captures) = BOX_NUMBERS.captures(text) {
+        let edges: Vec<f64> = (1..=4)
+            .filter_map(|index| number::<f64>(captures.get(index)))
+            .collect();
+        if let [x0, y0, x1, y1] = edges[..] {
+            let fractions = edges.iter().all(|edge| *edge <= 1.0)
+                && captures.get(0).is_some_and(|m| m.as_str().contains('.'));
+            let shape = if fractions { "norm_box" } else { "box" };
+            return Some((
+                captures.get(0).map_or(0, |m| m.start()),
+                json!({"shape": shape, "x0": x0, "y0": y0, "x1": x1, "y1": y1}),
+            ));
+        }
+    }
+    let captures = IMAGE_PART.captures(text)?;
+    let fraction = match &captures[2] {
+        "half" => 0.5,
+        "third" => 1.0 / 3.0,
+        "quarter" => 0.25,
+        "fifth" => 0.2,
+        _ => number::<f64>(captures.get(3))? / 100.0,
+    };
+    if !(fraction > 0.0 && fraction <= 1.0) {
+        return None;
+    }
+    let far = 1.0 - fraction;
+    let [x0, y0, x1, y1] = match &captures[1] {
+        "top" | "upper" => [0.0, 0.0, 1.0, fraction],
+        "bottom" | "lower" => [0.0, far, 1.0, 1.0],
+        "left" => [0.0, 0.0, fraction, 1.0],
+        _ => [far, 0.0, 1.0, 1.0],
+    };
+    Some((
+        captures.get(0).map_or(0, |m| m.start()),
+        json!({"shape": "norm_box", "x0": x0, "y0": y0, "x1": x1, "y1": y1}),
+    ))
+}
+
+/// `rows × columns` for "a 3x2 grid" (columns × rows, as sizes are written), "into 6 tiles"
+/// (the squarest split) or "quadrants"; 2×2 by default.
+fn tile_shape(text: &str) -> (u32, u32) {
+    if let Some(captures) = GRID_SHAPE.captures(text)
+        && let (Some(columns), Some(rows)) = (number(captures.get(1)), number(captures.get(2)))
+    {
+        return (rows, columns);
+    }
+    if let Some(count) = PIECE_COUNT
+        .captures(text)
+        .and_then(|c| number::<u32>(c.get(1)))
+        .filter(|count| *count > 0)
+    {
+        let rows = (1..=count)
+            .take_while(|rows| rows * rows <= count)
+            .filter(|rows| count % rows == 0)
+            .last()
+            .unwrap_or(1);
+        return (rows, count / rows);
+    }
+    (2, 2)
+}
+
+/// The media toolkit's routes: transcoding, images to a video, page counts, putting images
+/// side by side or in a grid, slicing into tiles, and hiding a named area.
+fn media_tasks(text: &str, inputs: &[ArtifactMeta], found: &mut Vec<(usize, Task)>) {
+    let has = |kind: ArtifactKind| inputs.iter().any(|input| input.kind == kind);
+    if let Some(at) = first(&TRANSCODE, text)
+        && has(ArtifactKind::Video)
+    {
+        found.push((at, Task::Transcode));
+    }
+    if let Some(at) = first(&MAKE_VIDEO, text)
+        && makes_video_from_images(text, inputs)
+    {
+        let fps = FPS
+            .captures(text)
+            .and_then(|c| number::<f64>(c.get(1)))
+            .or_else(|| {
+                SECONDS_EACH
+                    .captures(text)
+                    .and_then(|c| number::<f64>(c.get(1)).or_else(|| number(c.get(2))))
+                    .filter(|seconds| *seconds > 0.0)
+                    .map(|seconds| 1.0 / seconds)
+            })
+            .unwrap_or(2.0);
+        found.push((at, Task::FramesToVideo { fps }));
+    }
+    if let Some(at) = first(&PAGE_COUNT, text)
+        && (has(ArtifactKind::Document) || text.contains("pdf"))
+    {
+        found.push((at, Task::PdfInfo));
+    }
+    let tile = first(&TILE, text).filter(|_| has(ArtifactKind::Image));
+    if let Some(at) = tile {
+        let (rows, columns) = tile_shape(text);
+        found.push((at, Task::Tile { rows, columns }));
+    }
+    if let Some(at) = first(&COMBINE, text)
+        && tile.is_none()
+        && has(ArtifactKind::Image)
+        && !has(ArtifactKind::Video)
+    {
+        let layout = if STACK.is_match(text) {
+            "stack"
+        } else if SIDE_BY_SIDE.is_match(text) {
+            "side_by_side"
+        } else {
+            "grid"
+        };
+        let columns = COLUMNS
+            .captures(text)
+            .and_then(|c| number(c.get(1)))
+            .or_else(|| GRID_SHAPE.captures(text).and_then(|c| number(c.get(1))));
+        found.push((at, Task::Combine { layout, columns }));
+    }
+    if (HIDE.is_match(text) || REDACT.is_match(text))
+        && !FACE.is_match(text)
+        && let Some((at, region)) = named_region(text)
+    {
+        let method = if text.contains("pixel") {
+            "pixelate"
+        } else if FILL.is_match(text) {
+            "fill"
+        } else {
+            "blur"
+        };
+        found.push((at, Task::RedactRegion { region, method }));
+    }
 }
