@@ -171,8 +171,8 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
     let crop_face = first(&CROP_FACE, text);
     let recon = first(&RECON, text);
     // A contact sheet of images (no video) is a grid of them: `media_tasks` plans that.
-    let contact = first(&CONTACT, text)
-        .filter(|_| has(ArtifactKind::Video) || !has(ArtifactKind::Image));
+    let contact =
+        first(&CONTACT, text).filter(|_| has(ArtifactKind::Video) || !has(ArtifactKind::Image));
     // A video and no image (or a video named in the text): face hiding and thumbnails work on
     // the clip.
     let on_video = has(ArtifactKind::Video)

@@ -261,16 +261,26 @@ fn media_toolkit_phrasings_route_with_their_arguments() {
         "convert the video to an mp4",
         "re-encode as H.264",
     ] {
-        assert_eq!(tools(instruction, Video), ["transcode_video"], "{instruction:?}");
+        assert_eq!(
+            tools(instruction, Video),
+            ["transcode_video"],
+            "{instruction:?}"
+        );
     }
     assert_eq!(
-        plan("Trim the video from 1 to 3 seconds and convert it to mp4", Video)
-            .into_iter()
-            .map(|(tool, args)| (tool, args["video"].clone()))
-            .collect::<Vec<_>>(),
+        plan(
+            "Trim the video from 1 to 3 seconds and convert it to mp4",
+            Video
+        )
+        .into_iter()
+        .map(|(tool, args)| (tool, args["video"].clone()))
+        .collect::<Vec<_>>(),
         [
             ("trim_video".to_owned(), json!({"$ref": "input:0"})),
-            ("transcode_video".to_owned(), json!({"$ref": "step:s1.video"})),
+            (
+                "transcode_video".to_owned(),
+                json!({"$ref": "step:s1.video"})
+            ),
         ]
     );
 
@@ -287,28 +297,58 @@ fn media_toolkit_phrasings_route_with_their_arguments() {
     assert_eq!(slideshow[0].0, "frames_to_video");
     assert_eq!(slideshow[0].1["fps"], 0.5);
 
-    assert_eq!(tools("How many pages does this PDF have?", Document), ["pdf_info"]);
+    assert_eq!(
+        tools("How many pages does this PDF have?", Document),
+        ["pdf_info"]
+    );
     assert_eq!(tools("what's the page count", Document), ["pdf_info"]);
-    let pdf_then_count = plan_many("Make a PDF of these images and tell me how many pages it has", &three);
+    let pdf_then_count = plan_many(
+        "Make a PDF of these images and tell me how many pages it has",
+        &three,
+    );
     assert_eq!(pdf_then_count[1].0, "pdf_info");
-    assert_eq!(pdf_then_count[1].1["document"], json!({"$ref": "step:s1.document"}));
+    assert_eq!(
+        pdf_then_count[1].1["document"],
+        json!({"$ref": "step:s1.document"})
+    );
 
     let pair = [Image, Image];
     let side = plan_many("Put these side by side", &pair);
     assert_eq!(side.len(), 1);
     assert_eq!(side[0].0, "combine_images");
     assert_eq!(side[0].1["layout"], "side_by_side");
-    assert_eq!(side[0].1["images"], json!([{"$ref": "input:0"}, {"$ref": "input:1"}]));
-    assert_eq!(plan_many("stack them vertically in one image", &pair)[0].1["layout"], "stack");
+    assert_eq!(
+        side[0].1["images"],
+        json!([{"$ref": "input:0"}, {"$ref": "input:1"}])
+    );
+    assert_eq!(
+        plan_many("stack them vertically in one image", &pair)[0].1["layout"],
+        "stack"
+    );
     let grid = plan_many("make a grid of these with 3 columns", &three);
-    assert_eq!((grid[0].1["layout"].clone(), grid[0].1["columns"].clone()), (json!("grid"), json!(3)));
-    assert_eq!(plan_many("make a contact sheet of these photos", &three)[0].0, "combine_images");
+    assert_eq!(
+        (grid[0].1["layout"].clone(), grid[0].1["columns"].clone()),
+        (json!("grid"), json!(3))
+    );
+    assert_eq!(
+        plan_many("make a contact sheet of these photos", &three)[0].0,
+        "combine_images"
+    );
 
     let tiles = plan("split this image into a 3x2 grid of tiles", Image);
     assert_eq!(tiles[0].0, "tile_image");
-    assert_eq!((tiles[0].1["rows"].clone(), tiles[0].1["columns"].clone()), (json!(2), json!(3)));
+    assert_eq!(
+        (tiles[0].1["rows"].clone(), tiles[0].1["columns"].clone()),
+        (json!(2), json!(3))
+    );
     let quarters = plan("cut it into 4 pieces", Image);
-    assert_eq!((quarters[0].1["rows"].clone(), quarters[0].1["columns"].clone()), (json!(2), json!(2)));
+    assert_eq!(
+        (
+            quarters[0].1["rows"].clone(),
+            quarters[0].1["columns"].clone()
+        ),
+        (json!(2), json!(2))
+    );
 
     let pixelate = plan("pixelate the region 10,10,200,200", Image);
     assert_eq!(pixelate.len(), 1);
@@ -331,7 +371,10 @@ fn media_toolkit_phrasings_route_with_their_arguments() {
     let fractions = plan("redact 0.1, 0.2, 0.5, 0.6", Image);
     assert_eq!(fractions[0].0, "redact_image", "a named area is not PHI");
     assert_eq!(fractions[0].1["regions"][0]["shape"], "norm_box");
-    assert_eq!(plan("blur the right 20%", Image)[0].1["regions"][0]["x0"], 0.8);
+    assert_eq!(
+        plan("blur the right 20%", Image)[0].1["regions"][0]["x0"],
+        0.8
+    );
     // Faces named: still the face tool.
     assert_eq!(tools("Pixelate the faces", Image), ["blur_faces"]);
     // A contact sheet of a video stays the video tool.

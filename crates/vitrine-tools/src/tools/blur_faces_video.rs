@@ -67,7 +67,7 @@ struct FaceTracker {
 impl FaceTracker {
     /// Detects faces on every `every`-th frame and hides the last boxes found (blocking).
     fn process(&mut self, index: u64, frame: RgbImage) -> Result<RgbImage, ToolError> {
-        if index % self.every == 0 {
+        if index.is_multiple_of(self.every) {
             self.detections += 1;
             let faces = self.models.detect_faces(&frame, &self.options)?;
             self.max_faces = self.max_faces.max(faces.len());

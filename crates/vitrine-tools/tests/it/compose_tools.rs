@@ -101,7 +101,10 @@ async fn overlay_blends_by_alpha_at_the_position_and_scale() {
         .expect("overlay");
     assert_eq!(output.facts["overlay_box"], json!([20, 15, 40, 35]));
     let made = output.output("image").next().expect("image");
-    assert_eq!(made.provenance.parents, vec![base.id.clone(), top.id.clone()]);
+    assert_eq!(
+        made.provenance.parents,
+        vec![base.id.clone(), top.id.clone()]
+    );
     assert_eq!(made.provenance.params, args);
     let out = image_of(&cx, made).await;
     assert_eq!(out.dimensions(), (80, 60));
@@ -110,9 +113,24 @@ async fn overlay_blends_by_alpha_at_the_position_and_scale() {
     let blended = [[240.0, 40.0], [20.0, 100.0], [0.0, 160.0]]
         .map(|[top, below]: [f64; 2]| (top * alpha + below * (1.0 - alpha)).round() as u8);
     close(out.get_pixel(30, 25).0, blended, 3, "inside the overlay");
-    close(out.get_pixel(23, 18).0, blended, 3, "near its top-left corner");
-    close(out.get_pixel(37, 32).0, blended, 3, "near its scaled bottom-right");
-    close(out.get_pixel(60, 50).0, [40, 100, 160], 3, "past the scaled overlay");
+    close(
+        out.get_pixel(23, 18).0,
+        blended,
+        3,
+        "near its top-left corner",
+    );
+    close(
+        out.get_pixel(37, 32).0,
+        blended,
+        3,
+        "near its scaled bottom-right",
+    );
+    close(
+        out.get_pixel(60, 50).0,
+        [40, 100, 160],
+        3,
+        "past the scaled overlay",
+    );
     close(out.get_pixel(10, 5).0, [40, 100, 160], 3, "before it");
 
     let error = run(
@@ -154,7 +172,10 @@ async fn combine_images_lays_out_cells_of_exact_size_holding_each_source() {
     )
     .await
     .expect("grid");
-    assert_eq!((&grid.facts["columns"], &grid.facts["rows"]), (&json!(2), &json!(2)));
+    assert_eq!(
+        (&grid.facts["columns"], &grid.facts["rows"]),
+        (&json!(2), &json!(2))
+    );
     let made = grid.output("image").next().expect("image");
     let parents: Vec<_> = metas.iter().map(|meta| meta.id.clone()).collect();
     assert_eq!(made.provenance.parents, parents);
@@ -232,7 +253,10 @@ async fn tile_image_cuts_row_major_tiles_matching_the_source() {
         assert_eq!(pixels.dimensions(), (30, 30));
         let (x, y) = ((index as u32 % 3) * 30, (index as u32 / 3) * 30);
         let diff = mean_diff(&source, x, y, &pixels);
-        assert!(diff < 3.0, "tile {index} differs from its source area by {diff}");
+        assert!(
+            diff < 3.0,
+            "tile {index} differs from its source area by {diff}"
+        );
     }
     let error = run(
         &cx,
@@ -265,13 +289,20 @@ async fn mask_ops_combine_invert_feather_and_threshold() {
     let middle = put_mask(&cx, &box_mask(20, 10, 20, 20)).await;
     let masks = json!([id(&left), id(&middle)]);
 
-    let union = run(&cx, "mask_ops", json!({"operation": "union", "masks": masks}))
-        .await
-        .expect("union");
+    let union = run(
+        &cx,
+        "mask_ops",
+        json!({"operation": "union", "masks": masks}),
+    )
+    .await
+    .expect("union");
     assert_eq!(union.facts["area"], 30 * 40 + 10 * 20);
     let made = union.output("mask").next().expect("mask");
     assert!(made.id.to_string().starts_with("arr_"));
-    assert_eq!(made.provenance.parents, vec![left.id.clone(), middle.id.clone()]);
+    assert_eq!(
+        made.provenance.parents,
+        vec![left.id.clone(), middle.id.clone()]
+    );
     let out = mask_of(&cx, made).await;
     assert_eq!(out.get_pixel(35, 15).0[0], 255);
     assert_eq!(out.get_pixel(45, 15).0[0], 0);
@@ -323,11 +354,17 @@ async fn mask_ops_combine_invert_feather_and_threshold() {
     .await
     .expect("threshold");
     let hard = mask_of(&cx, threshold.output("mask").next().expect("mask")).await;
-    assert!(hard.pixels().all(|pixel| pixel.0[0] == 0 || pixel.0[0] == 255));
+    assert!(
+        hard.pixels()
+            .all(|pixel| pixel.0[0] == 0 || pixel.0[0] == 255)
+    );
     assert_eq!(threshold.facts["bounds"], json!([20, 10, 40, 30]));
 
     for (args, needle) in [
-        (json!({"operation": "union", "masks": [id(&left)]}), "`masks`"),
+        (
+            json!({"operation": "union", "masks": [id(&left)]}),
+            "`masks`",
+        ),
         (json!({"operation": "invert", "masks": masks}), "`masks`"),
         (
             json!({"operation": "feather", "masks": [id(&left)], "radius": 500}),
@@ -373,7 +410,10 @@ async fn masks_convert_to_images_and_back_exactly() {
         .await
         .expect("to mask");
     assert_eq!(back.facts["from"], "alpha");
-    assert_eq!(mask_of(&cx, back.output("mask").next().expect("mask")).await, source);
+    assert_eq!(
+        mask_of(&cx, back.output("mask").next().expect("mask")).await,
+        source
+    );
     let binary = run(
         &cx,
         "image_to_mask",
@@ -406,8 +446,18 @@ async fn redact_image_fills_a_region_and_pixelates_a_mask_leaving_the_rest() {
     .expect("fill");
     let out = image_of(&cx, output.output("image").next().expect("image")).await;
     close(out.get_pixel(60, 20).0, [0, 0, 0], 3, "top half");
-    close(out.get_pixel(5, 36).0, [0, 0, 0], 3, "just above the middle");
-    close(out.get_pixel(60, 60).0, source.get_pixel(60, 60).0, 4, "bottom half");
+    close(
+        out.get_pixel(5, 36).0,
+        [0, 0, 0],
+        3,
+        "just above the middle",
+    );
+    close(
+        out.get_pixel(60, 60).0,
+        source.get_pixel(60, 60).0,
+        4,
+        "bottom half",
+    );
 
     // A mask selecting the right third: pixelated there, untouched elsewhere.
     let right = mask::box_mask(
@@ -430,7 +480,10 @@ async fn redact_image_fills_a_region_and_pixelates_a_mask_leaving_the_rest() {
     .expect("pixelate");
     assert_eq!(output.facts["mask_area"], 40 * 80);
     let made = output.output("image").next().expect("image");
-    assert_eq!(made.provenance.parents, vec![image.id.clone(), array.id.clone()]);
+    assert_eq!(
+        made.provenance.parents,
+        vec![image.id.clone(), array.id.clone()]
+    );
     let out = image_of(&cx, made).await;
     // Blocks are ≥ 5 px: neighbours inside a block are (nearly) equal, unlike the gradient.
     let steps: u32 = (84..116)
@@ -438,9 +491,11 @@ async fn redact_image_fills_a_region_and_pixelates_a_mask_leaving_the_rest() {
         .filter(|step| *step > 4)
         .count() as u32;
     assert!(steps <= 8, "{steps} jumps in a pixelated row");
-    let left: RgbImage =
-        vitrine_media::image::imageops::crop_imm(&source, 0, 0, 72, 80).to_image();
-    assert!(mean_diff(&out, 0, 0, &left) < 3.0, "left of the mask is kept");
+    let left: RgbImage = vitrine_media::image::imageops::crop_imm(&source, 0, 0, 72, 80).to_image();
+    assert!(
+        mean_diff(&out, 0, 0, &left) < 3.0,
+        "left of the mask is kept"
+    );
 
     for (args, needle) in [
         (json!({"image": id(&image), "regions": []}), "`regions`"),

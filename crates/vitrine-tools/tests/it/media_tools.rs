@@ -263,7 +263,12 @@ fn frame_number(path: &Path, index: usize) -> vitrine_media::image::RgbImage {
     let out = Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-i"])
         .arg(path)
-        .args(["-vf", &format!("select=eq(n\\,{index})"), "-fps_mode", "passthrough"])
+        .args([
+            "-vf",
+            &format!("select=eq(n\\,{index})"),
+            "-fps_mode",
+            "passthrough",
+        ])
         .args(["-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"])
         .output()
         .expect("ffmpeg");
@@ -454,7 +459,10 @@ async fn transcode_video_makes_a_browser_playable_mp4() {
     assert_eq!(made.provenance.params, args);
     let bytes = read(&cx, made).await;
     let (moov, mdat) = box_offsets(&bytes);
-    assert!(moov < mdat, "moov at {moov} after mdat at {mdat}: no faststart");
+    assert!(
+        moov < mdat,
+        "moov at {moov} after mdat at {mdat}: no faststart"
+    );
     let path = dir.path().join("web.mp4");
     std::fs::write(&path, &bytes).expect("write");
     let probe = ffprobe_json(&path);
@@ -462,7 +470,10 @@ async fn transcode_video_makes_a_browser_playable_mp4() {
     assert_eq!(stream["codec_name"], "h264");
     assert_eq!(stream["pix_fmt"], "yuv420p");
     // yuv420p needs even sizes.
-    assert_eq!((&stream["width"], &stream["height"]), (&json!(160), &json!(120)));
+    assert_eq!(
+        (&stream["width"], &stream["height"]),
+        (&json!(160), &json!(120))
+    );
     assert!(
         probe["format"]["format_name"]
             .as_str()
@@ -520,14 +531,20 @@ async fn frames_to_video_has_one_frame_per_image_in_order() {
     let probe = ffprobe_json(&path);
     let stream = &probe["streams"][0];
     assert_eq!(stream["nb_read_frames"], "5");
-    assert_eq!((&stream["width"], &stream["height"]), (&json!(64), &json!(48)));
+    assert_eq!(
+        (&stream["width"], &stream["height"]),
+        (&json!(64), &json!(48))
+    );
     let duration = ffprobe_duration(&path);
     assert!((duration - 2.5).abs() <= 0.5, "lasts {duration} s");
     // Decoded frame i has image i's shade.
     for (index, shade) in shades.into_iter().enumerate() {
         let frame = frame_number(&path, index);
         let centre = frame.get_pixel(32, 24)[0];
-        assert!(centre.abs_diff(shade) <= 6, "frame {index}: {centre} vs {shade}");
+        assert!(
+            centre.abs_diff(shade) <= 6,
+            "frame {index}: {centre} vs {shade}"
+        );
     }
     // The square frame became 48×48 in the middle: black bars 8 px wide at the sides.
     let last = frame_number(&path, 4);

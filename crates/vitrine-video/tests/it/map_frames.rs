@@ -199,7 +199,11 @@ async fn async_map_runs_frames_on_a_blocking_pool_and_keeps_their_order() {
     let ffmpeg = Ffmpeg::new();
     // Frame 12 (0.48 s at 25 fps) has a 120 px bar: white at x = 100, not at x = 140.
     let frame = ffmpeg.frame_rgb(&output, 0.48, None).await.expect("frame");
-    assert!(frame.get_pixel(100, 10)[0] > 220, "{:?}", frame.get_pixel(100, 10));
+    assert!(
+        frame.get_pixel(100, 10)[0] > 220,
+        "{:?}",
+        frame.get_pixel(100, 10)
+    );
     assert!(frame.get_pixel(140, 10).0 != [255, 255, 255]);
 }
 
