@@ -94,6 +94,8 @@ fn function_definitions_follow_the_openai_shape_and_filter_by_toolset() {
         names,
         [
             "trim_video",
+            "transcode_video",
+            "frames_to_video",
             "extract_frames",
             "contact_sheet",
             "extract_audio",
