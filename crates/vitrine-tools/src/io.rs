@@ -93,17 +93,37 @@ pub async fn load_image(
     Ok((meta, decoded))
 }
 
-/// Loads and decodes several image arguments, in order; errors name `param[index]`.
+/// How many times one image's pixel limit several images loaded together may hold.
+const MANY_IMAGES_PIXEL_FACTOR: u64 = 4;
+
+/// Loads and decodes several image arguments, in order; errors name `param[index]`. Together
+/// they may hold at most four times the one-image pixel limit, so a long list of huge photos
+/// is refused instead of exhausting memory.
 pub async fn load_images(
     cx: &ToolContext,
     param: &str,
     refs: &[crate::refs::ImageRef],
 ) -> Result<(Vec<ArtifactMeta>, Vec<DynamicImage>), ToolError> {
+    let budget = cx
+        .limits
+        .max_pixels
+        .saturating_mul(MANY_IMAGES_PIXEL_FACTOR);
+    let mut total = 0_u64;
     let mut metas = Vec::with_capacity(refs.len());
     let mut images = Vec::with_capacity(refs.len());
     for (index, image) in refs.iter().enumerate() {
         let name = format!("{param}[{index}]");
         let (meta, decoded) = load_image(cx, &name, &image.id(&name)?).await?;
+        total += u64::from(decoded.width()) * u64::from(decoded.height());
+        if total > budget {
+            return Err(ToolError::InvalidArguments {
+                tool: "input",
+                message: format!(
+                    "`{param}` up to `{name}` hold {total} pixels, more than the limit of \
+                     {budget} for one call; give fewer or smaller images"
+                ),
+            });
+        }
         metas.push(meta);
         images.push(decoded.image);
     }

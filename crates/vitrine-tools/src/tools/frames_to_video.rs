@@ -15,8 +15,11 @@ use crate::io;
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
-/// The most frames one call takes (all are decoded in memory before encoding).
+/// The most frames one call takes.
 pub const MAX_FRAMES: usize = 1000;
+/// The most bytes of decoded RGB frames held at once (all are in memory while encoding):
+/// e.g. 130 frames of 1920×1080.
+pub const MAX_FRAME_BYTES: u64 = 768 * 1024 * 1024;
 
 /// Arguments of `frames_to_video`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -73,8 +76,21 @@ impl Tool for FramesToVideo {
                 ),
             });
         }
-        let (metas, images) = io::load_images(cx, "images", &parsed.images).await?;
-        let frames = io::blocking(move || same_size_frames(images)).await?;
+        // One image at a time, each turned into its RGB frame at once, and the budget checked
+        // as soon as the first frame's size is known.
+        let mut metas = Vec::with_capacity(parsed.images.len());
+        let mut frames: Vec<RgbImage> = Vec::with_capacity(parsed.images.len());
+        for (index, image) in parsed.images.iter().enumerate() {
+            let param = format!("images[{index}]");
+            let (meta, decoded) = io::load_image(cx, &param, &image.id(&param)?).await?;
+            let size = frames.first().map(RgbImage::dimensions);
+            let frame = io::blocking(move || to_frame(decoded.image, size)).await?;
+            if index == 0 {
+                check_budget(parsed.images.len(), frame.width(), frame.height())?;
+            }
+            metas.push(meta);
+            frames.push(frame);
+        }
         let output = io::temp_output("vitrine-frames-", ".mp4")?;
         let info = Ffmpeg::new()
             .frames_to_mp4(&frames, parsed.fps, &output)
@@ -90,30 +106,42 @@ impl Tool for FramesToVideo {
     }
 }
 
-/// RGB frames all the size of the first: others are fitted inside it, centred on black.
-fn same_size_frames(images: Vec<DynamicImage>) -> Result<Vec<RgbImage>, ToolError> {
-    let Some(first) = images.first() else {
-        return Ok(Vec::new());
+/// Refuses a set of frames whose decoded pixels would not fit in [`MAX_FRAME_BYTES`].
+fn check_budget(count: usize, width: u32, height: u32) -> Result<(), ToolError> {
+    let bytes = count as u64 * u64::from(width) * u64::from(height) * 3;
+    if bytes <= MAX_FRAME_BYTES {
+        return Ok(());
+    }
+    Err(ToolError::InvalidArguments {
+        tool: "frames_to_video",
+        message: format!(
+            "`images`: {count} frames of {width}×{height} need {} MiB decoded, over the limit \
+             of {} MiB; give fewer or smaller images",
+            bytes / (1024 * 1024),
+            MAX_FRAME_BYTES / (1024 * 1024)
+        ),
+    })
+}
+
+/// The image as an RGB frame of `size` (the first frame's; `None` for the first itself):
+/// other sizes are fitted inside it, centred on black.
+fn to_frame(image: DynamicImage, size: Option<(u32, u32)>) -> Result<RgbImage, ToolError> {
+    let Some((width, height)) = size else {
+        return Ok(image.into_rgb8());
     };
-    let (width, height) = (first.width(), first.height());
-    images
-        .into_iter()
-        .map(|image| {
-            if image.width() == width && image.height() == height {
-                return Ok(image.into_rgb8());
-            }
-            let fitted = vitrine_media::fit(&image, width, height, ResizeFilter::Lanczos3)?;
-            let canvas = DynamicImage::ImageRgb8(RgbImage::from_pixel(width, height, Rgb([0; 3])));
-            let placed = vitrine_media::overlay(
-                &canvas,
-                &fitted,
-                &OverlayParams {
-                    x: i64::from((width - fitted.width()) / 2),
-                    y: i64::from((height - fitted.height()) / 2),
-                    opacity: 1.0,
-                },
-            )?;
-            Ok(placed.into_rgb8())
-        })
-        .collect()
+    if image.width() == width && image.height() == height {
+        return Ok(image.into_rgb8());
+    }
+    let fitted = vitrine_media::fit(&image, width, height, ResizeFilter::Lanczos3)?;
+    let canvas = DynamicImage::ImageRgb8(RgbImage::from_pixel(width, height, Rgb([0; 3])));
+    let placed = vitrine_media::overlay(
+        &canvas,
+        &fitted,
+        &OverlayParams {
+            x: i64::from((width - fitted.width()) / 2),
+            y: i64::from((height - fitted.height()) / 2),
+            opacity: 1.0,
+        },
+    )?;
+    Ok(placed.into_rgb8())
 }

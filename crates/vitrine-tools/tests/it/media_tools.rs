@@ -559,6 +559,16 @@ async fn frames_to_video_has_one_frame_per_image_in_order() {
         .expect_err("zero fps");
     assert!(error.is_client_error());
     assert!(error.to_string().contains("`fps`"), "{error}");
+    // 1000 frames of 600×600 would hold about 1 GiB of pixels: refused after the first.
+    let big = put(&cx, &png(600, 600, 9), ArtifactKind::Image, "image/png").await;
+    let error = ToolCatalog::standard()
+        .get("frames_to_video")
+        .expect("tool")
+        .run(&cx, json!({"images": vec![big.id.to_string(); 1000]}))
+        .await
+        .expect_err("over the memory budget");
+    assert!(error.is_client_error());
+    assert!(error.to_string().contains("`images`"), "{error}");
 }
 
 #[tokio::test]
