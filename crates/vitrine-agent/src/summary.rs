@@ -108,14 +108,17 @@ fn clause(step: &ExecutedStep) -> Option<String> {
                 .unwrap_or(0.0)
         ),
         "annotate" => "drew the annotations".to_owned(),
-        "redact_image" => format!(
-            "hid {}",
-            plural(
-                facts.get("regions").and_then(Value::as_u64).unwrap_or(0),
-                "region",
-                "regions"
-            )
-        ),
+        "redact_image" => {
+            let regions = facts.get("regions").and_then(Value::as_u64).unwrap_or(0);
+            match facts.get("mask_area").and_then(Value::as_u64) {
+                Some(area) if regions == 0 => format!("hid the masked area ({area} pixels)"),
+                Some(area) => format!(
+                    "hid {} and the masked area ({area} pixels)",
+                    plural(regions, "region", "regions")
+                ),
+                None => format!("hid {}", plural(regions, "region", "regions")),
+            }
+        }
         "remove_background" => format!(
             "removed the background ({:.0}% of the image kept as foreground)",
             facts
