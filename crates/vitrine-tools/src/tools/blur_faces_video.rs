@@ -142,12 +142,7 @@ impl Tool for BlurFacesVideo {
         let id = parsed.video.id("video")?;
         let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
         let input = io::to_temp_file(cx, &meta, "mp4").await?;
-        let output = tempfile::Builder::new()
-            .prefix("vitrine-blur-faces-")
-            .suffix(".mp4")
-            .tempfile()
-            .map_err(|error| ToolError::Store(error.into()))?
-            .into_temp_path();
+        let output = io::temp_output("vitrine-blur-faces-", ".mp4")?;
         let models = cx.models.get().await?;
         let tracker = Arc::new(Mutex::new(FaceTracker {
             models,

@@ -56,12 +56,7 @@ impl Tool for ExtractAudio {
         let id = parsed.video.id("video")?;
         let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
         let input = io::to_temp_file(cx, &meta, "mp4").await?;
-        let output = tempfile::Builder::new()
-            .prefix("vitrine-audio-")
-            .suffix(".mp3")
-            .tempfile()
-            .map_err(|error| ToolError::Store(error.into()))?
-            .into_temp_path();
+        let output = io::temp_output("vitrine-audio-", ".mp3")?;
         let info = Ffmpeg::new()
             .extract_audio_mp3(&input, &output, &parsed.audio)
             .await?;

@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use vitrine_store::MediaInfo;
+use serde_json::Value;
 use vitrine_video::{Ffmpeg, TrimParams};
 use vitrine_wire::ArtifactKind;
 
@@ -12,7 +11,7 @@ use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
 use crate::refs::VideoRef;
-use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
 /// Arguments of `trim_video`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -56,38 +55,14 @@ impl Tool for TrimVideo {
         let id = parsed.video.id("video")?;
         let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
         let input = io::to_temp_file(cx, &meta, "mp4").await?;
-        let output = tempfile::Builder::new()
-            .prefix("vitrine-trim-")
-            .suffix(".mp4")
-            .tempfile()
-            .map_err(|error| ToolError::Store(error.into()))?
-            .into_temp_path();
+        let output = io::temp_output("vitrine-trim-", ".mp4")?;
         let info = Ffmpeg::new().trim(&input, &output, &parsed.trim).await?;
-        let made = io::save_file(
+        io::video_output(
             cx,
             &output,
-            ArtifactKind::Video,
-            "video/mp4",
-            MediaInfo {
-                width: Some(info.width),
-                height: Some(info.height),
-                duration_s: Some(info.duration_s),
-                pages: None,
-            },
+            &info,
             io::provenance(self.name(), &[&meta], &args),
         )
-        .await?;
-        Ok(ToolOutput {
-            artifacts: vec![MadeArtifact {
-                output: "video".to_owned(),
-                meta: made,
-            }],
-            facts: json!({
-                "duration_s": (info.duration_s * 1000.0).round() / 1000.0,
-                "width": info.width,
-                "height": info.height,
-                "has_audio": info.has_audio,
-            }),
-        })
+        .await
     }
 }
