@@ -1,14 +1,149 @@
 //! The agent behind the chat endpoint: the seed's redaction example, progress
-//! streaming, plain refusals, toolset filtering. Uses the shipped models
-//! (`scripts/fetch-models.sh`).
+//! streaming, plain refusals, toolset filtering; the everyday asks in [`everyday`];
+//! the LLM planner and the images provider against local stand-ins in [`providers`].
+//! Uses the shipped models (`scripts/fetch-models.sh`).
+
+mod everyday;
+mod providers;
 
 use serde_json::{Value, json};
 
 use crate::*;
 
+/// A photo from vitrine-vision's `testdata/`, as its file bytes.
+fn photo(name: &str) -> Vec<u8> {
+    let path = workspace()
+        .join("crates/vitrine-vision/testdata")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
 fn astronaut() -> Vec<u8> {
-    let path = workspace().join("crates/vitrine-vision/testdata/astronaut.png");
-    std::fs::read(&path).expect("the astronaut photo ships in vitrine-vision's testdata")
+    photo("astronaut.png")
+}
+
+/// A content part carrying `bytes` as a data URL: `image_url`, `video_url` or `file_url`.
+fn part(kind: &str, mime: &str, bytes: &[u8]) -> Value {
+    json!({"type": kind, kind: {"url": data_url(mime, bytes)}})
+}
+
+/// Asks the agent `text` about `parts` (with a `schema` if given); the request must succeed.
+async fn ask(app: &TestApp, text: &str, parts: Vec<Value>, schema: Option<Value>) -> Value {
+    let mut content = vec![json!({"type": "text", "text": text})];
+    content.extend(parts);
+    let mut body = json!({
+        "model": "vlmrun-orion-1:auto",
+        "messages": [{"role": "user", "content": content}]
+    });
+    if let Some(schema) = schema {
+        body["response_format"] = json!({"type": "json_schema", "schema": schema});
+    }
+    let (status, completion) = app.chat(KEY_ACME, body).await;
+    assert_eq!(status, 200, "{text}: {completion}");
+    completion
+}
+
+fn content_text(completion: &Value) -> &str {
+    completion["choices"][0]["message"]["content"]
+        .as_str()
+        .expect("content")
+}
+
+/// The structured content, parsed.
+fn content_json(completion: &Value) -> Value {
+    serde_json::from_str(content_text(completion)).expect("JSON content")
+}
+
+/// The tools the executed plan ran, in order.
+fn tools_run(completion: &Value) -> Vec<String> {
+    completion["vitrine"]["plan"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|step| step["tool"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The plan's only final ref, which a plain-text answer must name.
+fn final_ref(completion: &Value) -> String {
+    let finals = completion["vitrine"]["plan"]["final_refs"]
+        .as_array()
+        .expect("final refs");
+    assert_eq!(finals.len(), 1, "{completion}");
+    let id = finals[0].as_str().expect("id").to_owned();
+    assert!(content_text(completion).contains(&id), "{completion}");
+    id
+}
+
+/// An artifact of the completion's session, downloaded through `GET /v1/artifacts`.
+async fn download(app: &TestApp, completion: &Value, id: &str) -> Vec<u8> {
+    let session = completion["session_id"].as_str().expect("session");
+    let response = app
+        .get(
+            &format!("/artifacts?session_id={session}&object_id={id}"),
+            KEY_ACME,
+        )
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 200, "{id}");
+    response.bytes().await.expect("bytes").to_vec()
+}
+
+async fn download_image(app: &TestApp, completion: &Value, id: &str) -> image::DynamicImage {
+    image::load_from_memory(&download(app, completion, id).await).expect("an image")
+}
+
+/// A white PNG with `lines` of black DejaVu Sans text, 32 px, drawn by `ffmpeg`'s drawtext.
+fn text_png(width: u32, height: u32, lines: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let filters: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            // A text file spares escaping `:` and friends in the filter graph.
+            let file = dir.path().join(format!("line{index}.txt"));
+            std::fs::write(&file, line).expect("write line");
+            format!(
+                "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:textfile={}:fontsize=32:fontcolor=black:x=24:y={}",
+                file.display(),
+                24 + index * 48
+            )
+        })
+        .collect();
+    let out = dir.path().join("text.png");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("color=c=white:s={width}x{height}"))
+        .args(["-vf", &filters.join(","), "-frames:v", "1"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg drew no text");
+    std::fs::read(out).expect("png")
+}
+
+/// A clip's duration in seconds, as `ffprobe` reads it.
+fn ffprobe_duration(bytes: &[u8]) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("clip");
+    std::fs::write(&path, bytes).expect("write clip");
+    let output = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&path)
+        .output()
+        .expect("ffprobe runs");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("ffprobe: {}", String::from_utf8_lossy(&output.stderr)))
 }
 
 const REDACT: &str = "Blur all faces and remove any PHI from this image.";
