@@ -386,3 +386,24 @@ async fn the_try_on_example_without_an_images_provider_names_the_setting() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_schema_the_plan_cannot_fill_is_a_clear_error_not_partial_json() {
+    let app = agent_app().await;
+    // An image in, an image ask, and a schema that wants a video ref.
+    let mut body = ask_with_image(
+        "Make it black and white",
+        &data_url("image/png", &png(16, 16, [200, 100, 50])),
+    );
+    body["response_format"] = json!({"type": "json_schema", "schema": {
+        "$defs": {"VideoRef": {"properties": {"id": {"pattern": "^vid_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
+        "properties": {"clip": {"$ref": "#/$defs/VideoRef"}, "notes": {"type": "string"}},
+        "required": ["clip", "notes"],
+        "type": "object"
+    }});
+    let (status, error) = app.chat(KEY_ACME, body).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error_code(&error), "schema_unsatisfiable", "{error}");
+    assert!(error_message(&error).contains("clip"), "{error}");
+    assert!(error.get("choices").is_none(), "no partial answer: {error}");
+}
