@@ -297,8 +297,9 @@ impl Agent {
     ) -> Result<AgentOutcome, AgentError> {
         let start = std::time::Instant::now();
         let tools = llm::tool_definitions(&self.catalog, allowed);
-        let mut messages = llm::opening(&request.instruction, &request.inputs, schema);
         let cx = self.context(request);
+        let images = client.image_parts(&cx, &request.inputs).await;
+        let mut messages = llm::opening(&request.instruction, &request.inputs, schema, images);
         let mut steps = Vec::new();
         let mut artifacts: Vec<(String, ArtifactMeta)> = Vec::new();
         let mut answer = None;

@@ -6,15 +6,19 @@
 //! and run through the same plan validation and executor as the offline planner (as a
 //! one-step plan); the result (refs made, facts) or the error goes back to the model as the
 //! tool message, so it can correct bad arguments. The loop is bounded by
-//! [`LlmConfig::max_turns`]. Images are described by metadata only; sending downscaled copies
-//! to vision models is not implemented yet.
+//! [`LlmConfig::max_turns`]. With [`LlmConfig::vision`] on, the model also sees each input
+//! image as a downscaled JPEG (at most [`LlmConfig::vision_max_side`] pixels on the longer
+//! side) in an `image_url` content part, labelled with its id; off by default, because a
+//! text-only model behind an OpenAI-compatible server may reject image parts outright.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 use vitrine_store::ArtifactMeta;
-use vitrine_tools::{ToolCatalog, Toolset};
+use vitrine_tools::{ToolCatalog, ToolContext, Toolset, io};
+use vitrine_wire::ArtifactKind;
 
 use crate::error::AgentError;
 
@@ -32,10 +36,15 @@ pub struct LlmConfig {
     pub max_turns: usize,
     /// Time limit of one model call.
     pub timeout: Duration,
+    /// Send downscaled copies of the input images (for vision-capable models).
+    pub vision: bool,
+    /// Longer side, in pixels, of the image copies sent when `vision` is on.
+    pub vision_max_side: u32,
 }
 
 impl LlmConfig {
-    /// A config with 8 turns and a 120 s limit per call.
+    /// A config with 8 turns, a 120 s limit per call, and no images sent (metadata only;
+    /// see [`LlmConfig::with_vision`]).
     pub fn new(
         base_url: impl Into<String>,
         model: impl Into<String>,
@@ -47,7 +56,15 @@ impl LlmConfig {
             api_key,
             max_turns: 8,
             timeout: Duration::from_secs(120),
+            vision: false,
+            vision_max_side: 768,
         }
+    }
+
+    /// Turns sending downscaled input images (≤ 768 px JPEG) on or off.
+    pub fn with_vision(mut self, vision: bool) -> Self {
+        self.vision = vision;
+        self
     }
 }
 
@@ -95,6 +112,52 @@ impl LlmClient {
 
     pub(crate) fn max_turns(&self) -> usize {
         self.config.max_turns
+    }
+
+    /// The input images as content parts for the model, when vision is on: for each image a
+    /// text part naming its id, then the downscaled JPEG as a data URL. An image that cannot
+    /// be decoded is left out (the model still sees its metadata).
+    pub(crate) async fn image_parts(
+        &self,
+        cx: &ToolContext,
+        inputs: &[ArtifactMeta],
+    ) -> Vec<Value> {
+        let mut parts = Vec::new();
+        if !self.config.vision {
+            return parts;
+        }
+        let max_side = self.config.vision_max_side;
+        for input in inputs
+            .iter()
+            .filter(|input| input.kind == ArtifactKind::Image)
+        {
+            let jpeg = async {
+                let (_, decoded) = io::load_image(cx, "inputs", &input.id).await?;
+                io::blocking(move || {
+                    let small = vitrine_media::thumbnail(&decoded.image, max_side)?;
+                    // JPEG has no alpha: flatten onto the pixels as they are.
+                    let small = vitrine_media::image::DynamicImage::ImageRgb8(small.to_rgb8());
+                    Ok(vitrine_media::encode_jpeg(&small, 85)?)
+                })
+                .await
+            }
+            .await;
+            match jpeg {
+                Ok(jpeg) => {
+                    let data = base64::engine::general_purpose::STANDARD.encode(jpeg);
+                    parts.push(json!({"type": "text", "text": format!("{}:", input.id)}));
+                    parts.push(json!({"type": "image_url", "image_url": {
+                        "url": format!("data:image/jpeg;base64,{data}"),
+                    }}));
+                }
+                Err(error) => tracing::warn!(
+                    id = %input.id,
+                    %error,
+                    "input image not sent to the LLM planner"
+                ),
+            }
+        }
+        parts
     }
 
     /// Sends the conversation and parses the reply.
@@ -194,11 +257,13 @@ pub(crate) fn parse_turn(reply: &Value) -> Result<Turn, AgentError> {
     })
 }
 
-/// The opening messages: what the planner is, the inputs, and the schema if any.
+/// The opening messages: what the planner is, the inputs, the schema if any, and the
+/// images' content parts (from [`LlmClient::image_parts`]; empty when vision is off).
 pub(crate) fn opening(
     instruction: &str,
     inputs: &[ArtifactMeta],
     schema: Option<&Value>,
+    images: Vec<Value>,
 ) -> Vec<Value> {
     let system = "You are the planner of Vitrine, a visual agent. Do what the user asks by calling the \
         tools with the attached media. Media are named by ids such as img_a1b2c3 (images), vid_ (videos), \
@@ -232,6 +297,13 @@ pub(crate) fn opening(
             "\n\nThe final answer will be structured by this JSON schema, filled from the artifacts your tool calls make: {schema}"
         ));
     }
+    let user = if images.is_empty() {
+        Value::String(user)
+    } else {
+        let mut parts = vec![json!({"type": "text", "text": user})];
+        parts.extend(images);
+        Value::Array(parts)
+    };
     vec![
         json!({"role": "system", "content": system}),
         json!({"role": "user", "content": user}),

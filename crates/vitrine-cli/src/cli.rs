@@ -18,6 +18,8 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once per process; boxing the server's many flags would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run the HTTP server (OpenAI-compatible chat completions, files, artifacts).
     Serve(ServeArgs),

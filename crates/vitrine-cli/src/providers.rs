@@ -21,6 +21,12 @@ pub struct ProviderArgs {
     #[arg(long, env = "VITRINE_LLM_API_KEY", hide_env_values = true)]
     pub llm_api_key: Option<String>,
 
+    /// Also send the LLM planner downscaled copies (≤ 768 px JPEG) of the input
+    /// images. Off by default: turn it on for vision-capable models only, as
+    /// text-only models may reject image parts.
+    #[arg(long, env = "VITRINE_LLM_VISION")]
+    pub llm_vision: bool,
+
     /// Base URL of an OpenAI Images API (`/images/generations`, `/images/edits`)
     /// for the image-gen tools, e.g. virtual try-on. Without it those requests
     /// fail with an error naming this setting.
@@ -47,11 +53,10 @@ impl ProviderArgs {
                 anyhow::anyhow!("--llm-base-url needs --llm-model (or VITRINE_LLM_MODEL)")
             })?;
             agent = agent
-                .with_llm(vitrine_agent::LlmConfig::new(
-                    base_url,
-                    model,
-                    self.llm_api_key.clone(),
-                ))
+                .with_llm(
+                    vitrine_agent::LlmConfig::new(base_url, model, self.llm_api_key.clone())
+                        .with_vision(self.llm_vision),
+                )
                 .map_err(|error| anyhow::anyhow!("invalid LLM planner settings: {error}"))?;
         }
         if let Some(base_url) = &self.images_base_url {
@@ -74,7 +79,12 @@ impl ProviderArgs {
         let mut lines = Vec::new();
         match (&self.llm_base_url, &self.llm_model) {
             (Some(url), Some(model)) => lines.push(format!(
-                "planner: offline rules, then LLM `{model}` at {url}"
+                "planner: offline rules, then LLM `{model}` at {url}{}",
+                if self.llm_vision {
+                    " (sees images, ≤ 768 px)"
+                } else {
+                    " (image metadata only; --llm-vision to send images)"
+                }
             )),
             _ => lines
                 .push("planner: offline rules (set --llm-base-url for free-form requests)".into()),

@@ -1,5 +1,7 @@
-//! A blob being written: a temp file hashed (SHA-256 and MD5) on the way in,
-//! with a size limit, so nothing is ever read twice or held in memory whole.
+//! A blob being written, hashed (SHA-256 and MD5) on the way in, with a size
+//! limit, so nothing is ever read twice. A small blob stays in memory (the
+//! store keeps it in its index); one that passes [`INLINE_MAX`] spills to a
+//! temp file and is never held in memory whole.
 
 use std::path::{Path, PathBuf};
 
@@ -8,13 +10,18 @@ use tokio::io::AsyncWriteExt;
 
 use crate::StoreError;
 
-/// Bytes written to a temp file that a store can commit atomically.
+/// Bytes that a store can commit atomically: in memory while small, else in a
+/// temp file.
 ///
 /// Dropping it without committing deletes the temp file.
 #[derive(Debug)]
 pub struct StagedBlob {
     path: PathBuf,
     file: Option<tokio::fs::File>,
+    /// The bytes while no temp file exists yet.
+    memory: Vec<u8>,
+    /// Whether the temp file exists (it is created on spill or on [`StagedBlob::flush`]).
+    spilled: bool,
     sha256: sha2::Sha256,
     md5: md5::Md5,
     size: u64,
@@ -24,19 +31,33 @@ pub struct StagedBlob {
 
 /// How many leading bytes are kept for type sniffing.
 const HEAD_LEN: usize = 4096;
+/// Blobs up to this size stay in memory and are stored in the store's index.
+pub(crate) const INLINE_MAX: u64 = 256 * 1024;
 
 impl StagedBlob {
-    pub(crate) async fn create(path: PathBuf, limit: u64) -> Result<Self, StoreError> {
-        let file = tokio::fs::File::create(&path).await?;
-        Ok(StagedBlob {
+    /// A new blob whose temp file, if it ever needs one, will be `path`.
+    pub(crate) fn create(path: PathBuf, limit: u64) -> Self {
+        StagedBlob {
             path,
-            file: Some(file),
+            file: None,
+            memory: Vec::new(),
+            spilled: false,
             sha256: sha2::Sha256::new(),
             md5: md5::Md5::new(),
             size: 0,
             limit,
             head: Vec::with_capacity(HEAD_LEN),
-        })
+        }
+    }
+
+    /// Creates the temp file and moves the in-memory bytes into it.
+    async fn spill(&mut self) -> Result<(), StoreError> {
+        let mut file = tokio::fs::File::create(&self.path).await?;
+        self.spilled = true;
+        file.write_all(&self.memory).await?;
+        self.memory = Vec::new();
+        self.file = Some(file);
+        Ok(())
     }
 
     /// Appends a chunk; fails once the total passes the limit.
@@ -51,6 +72,13 @@ impl StagedBlob {
         }
         self.sha256.update(chunk);
         self.md5.update(chunk);
+        if !self.spilled && self.size <= INLINE_MAX {
+            self.memory.extend_from_slice(chunk);
+            return Ok(());
+        }
+        if !self.spilled {
+            self.spill().await?;
+        }
         match self.file.as_mut() {
             Some(file) => file.write_all(chunk).await?,
             None => {
@@ -78,31 +106,50 @@ impl StagedBlob {
         &self.path
     }
 
-    /// Flushes and fsyncs the temp file so readers of [`StagedBlob::path`]
-    /// see every byte and a commit after it is durable.
+    /// Writes every byte to the temp file so readers of [`StagedBlob::path`]
+    /// see them. (Durability is the store's business when it commits the blob.)
     pub async fn flush(&mut self) -> Result<(), StoreError> {
+        if !self.spilled {
+            self.spill().await?;
+        }
         if let Some(file) = self.file.as_mut() {
             file.flush().await?;
-            file.sync_all().await?;
         }
         Ok(())
     }
 
-    /// Finishes writing: returns the temp path and the hex digests.
+    /// Finishes writing a blob that stays a file: fsyncs it and returns the
+    /// temp path and the hex digests.
     pub(crate) async fn finish(mut self) -> Result<(PathBuf, u64, String, String), StoreError> {
         self.flush().await?;
-        self.file = None;
+        if let Some(file) = self.file.take() {
+            file.sync_all().await?;
+        }
         let sha256 = hex(&self.sha256.clone().finalize());
         let md5 = hex(&self.md5.clone().finalize());
         let path = std::mem::take(&mut self.path);
         Ok((path, self.size, sha256, md5))
+    }
+
+    /// Finishes writing a blob of at most [`INLINE_MAX`] bytes, which the
+    /// store keeps in its index: the bytes and their SHA-256. A temp file made
+    /// for a probe is deleted unsynced.
+    pub(crate) async fn into_bytes(mut self) -> Result<(Vec<u8>, String), StoreError> {
+        let bytes = if self.spilled {
+            self.flush().await?;
+            self.file = None;
+            tokio::fs::read(&self.path).await?
+        } else {
+            std::mem::take(&mut self.memory)
+        };
+        Ok((bytes, hex(&self.sha256.clone().finalize())))
     }
 }
 
 impl Drop for StagedBlob {
     fn drop(&mut self) {
         // An abandoned upload must not leave its half-written bytes behind.
-        if !self.path.as_os_str().is_empty() {
+        if self.spilled && !self.path.as_os_str().is_empty() {
             let _ = std::fs::remove_file(&self.path);
         }
     }

@@ -251,3 +251,92 @@ async fn an_unreachable_llm_is_a_server_error_naming_the_url() {
         "{error}"
     );
 }
+
+/// The image part of a user message's content parts, decoded.
+fn sent_image(content: &Value, id: &str) -> image::DynamicImage {
+    let parts = content.as_array().expect("content parts");
+    let label = parts
+        .iter()
+        .position(|part| part["text"] == format!("{id}:"))
+        .unwrap_or_else(|| panic!("no part names {id}: {content}"));
+    let url = parts[label + 1]["image_url"]["url"]
+        .as_str()
+        .expect("an image_url part follows the label");
+    let data = url
+        .strip_prefix("data:image/jpeg;base64,")
+        .expect("a JPEG data URL");
+    use base64::Engine as _;
+    let jpeg = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("base64");
+    image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg).expect("a JPEG")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vision_model_sees_downscaled_copies_of_the_images() {
+    let session = session().await;
+    let large = photo("solvay-1927.png"); // 1666×1136: sent at 768×524
+    let small = photo("astronaut.png"); // 512×512: sent as is
+    let large_input = upload_image(&session, &large).await;
+    let small_input = upload_image(&session, &small).await;
+    let (base, seen) = stand_in(Arc::new(|_, _| answer("Two photos."))).await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let request = AgentRequest {
+        tenant: TENANT.to_owned(),
+        session,
+        instruction: "What mood do these two pictures share?".to_owned(),
+        inputs: vec![large_input.clone(), small_input.clone()],
+        response_schema: None,
+        toolsets: None,
+    };
+    for vision in [true, false] {
+        Agent::new(store(), models_dir())
+            .with_llm(LlmConfig::new(base.clone(), "vision-model", None).with_vision(vision))
+            .expect("client")
+            .run(request.clone(), None)
+            .await
+            .expect("the model answers");
+    }
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2, "one turn per run");
+
+    let content = &seen[0]["messages"][1]["content"];
+    assert!(
+        content[0]["text"]
+            .as_str()
+            .is_some_and(|text| text.contains(&large_input.id.to_string())),
+        "the refs and metadata come first: {content}"
+    );
+    for (input, original, expected) in [
+        (&large_input, &large, (768, 524)),
+        (&small_input, &small, (512, 512)),
+    ] {
+        let sent = sent_image(content, input.id.as_str());
+        assert_eq!((sent.width(), sent.height()), expected, "{}", input.id);
+        // The pixels are the input's, downscaled: compare with our own downscale.
+        let reference = image::imageops::resize(
+            original,
+            expected.0,
+            expected.1,
+            image::imageops::FilterType::Triangle,
+        );
+        let sent = sent.to_rgb8();
+        let mean_diff = sent
+            .as_raw()
+            .iter()
+            .zip(reference.as_raw())
+            .map(|(a, b)| f64::from(a.abs_diff(*b)))
+            .sum::<f64>()
+            / sent.as_raw().len() as f64;
+        assert!(mean_diff < 8.0, "{}: mean difference {mean_diff}", input.id);
+    }
+
+    // With vision off the model gets the refs and metadata as plain text only.
+    let content = &seen[1]["messages"][1]["content"];
+    assert!(
+        content
+            .as_str()
+            .is_some_and(|text| text.contains(&small_input.id.to_string())),
+        "{content}"
+    );
+}

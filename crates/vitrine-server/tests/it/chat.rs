@@ -400,29 +400,6 @@ async fn oversize_bodies_and_images_are_refused() {
     assert!(error_message(&error).contains("200×100"), "{error}");
 }
 
-fn ffmpeg_clip(seconds: u32) -> Vec<u8> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("clip.mp4");
-    let status = std::process::Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=64x48:rate=10",
-            "-t",
-        ])
-        .arg(seconds.to_string())
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&path)
-        .status()
-        .expect("ffmpeg runs (apt-get install ffmpeg)");
-    assert!(status.success());
-    std::fs::read(path).expect("clip")
-}
-
 #[tokio::test]
 async fn videos_are_measured_and_the_duration_limit_is_enforced() {
     let mut options = Options::default();

@@ -46,7 +46,12 @@ pub(crate) struct Options {
     pub(crate) data_dir: Option<PathBuf>,
     /// Run the agent with the shipped models (as `vitrine serve` does).
     pub(crate) with_agent: bool,
+    /// Configures the agent further (providers), as `vitrine serve`'s flags do.
+    pub(crate) setup_agent: Option<AgentSetup>,
 }
+
+/// See [`Options::setup_agent`].
+pub(crate) type AgentSetup = Box<dyn FnOnce(vitrine_agent::Agent) -> vitrine_agent::Agent + Send>;
 
 impl Default for Options {
     fn default() -> Self {
@@ -62,6 +67,7 @@ impl Default for Options {
             retention: 24 * 3600,
             data_dir: None,
             with_agent: false,
+            setup_agent: None,
         }
     }
 }
@@ -91,10 +97,12 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
     )
     .expect("state");
     let state = if options.with_agent {
-        state.with_agent(vitrine_agent::Agent::new(
-            store.clone() as Arc<dyn ArtifactStore>,
-            models_dir(),
-        ))
+        let agent =
+            vitrine_agent::Agent::new(store.clone() as Arc<dyn ArtifactStore>, models_dir());
+        state.with_agent(match options.setup_agent {
+            Some(setup) => setup(agent),
+            None => agent,
+        })
     } else {
         state
     };
@@ -272,6 +280,30 @@ fn digest_with(program: &str, bytes: &[u8]) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// A `seconds`-long 64×48 H.264 test clip at 10 fps, made by Debian's `ffmpeg`.
+pub(crate) fn ffmpeg_clip(seconds: u32) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("clip.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x48:rate=10",
+            "-t",
+        ])
+        .arg(seconds.to_string())
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg runs (apt-get install ffmpeg)");
+    assert!(status.success());
+    std::fs::read(path).expect("clip")
 }
 
 /// A tiny media server on 127.0.0.1 for URL inputs.

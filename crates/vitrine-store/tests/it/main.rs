@@ -121,6 +121,7 @@ async fn expiry_answers_expired_and_the_sweeper_frees_the_bytes() {
 
     let report = store.sweep().await.expect("sweep");
     assert_eq!(report.artifacts, 1);
+    assert_eq!(report.bytes, 3, "the sweeper frees `old`'s three bytes");
     assert_eq!(
         report.sessions, 0,
         "the session lives as long as its newest artifact"
@@ -250,4 +251,105 @@ async fn a_body_over_the_limit_is_refused_and_leaves_no_temp_file() {
             .count(),
         0
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_puts_all_survive_a_reopen() {
+    // Small blobs live in the index, large ones as files; both go through the group committer,
+    // which commits the puts waiting together. Every put that returned must be there after a
+    // reopen, with its own bytes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(1_000));
+    let store = Arc::new(LocalStore::open(dir.path(), DAY, clock.clone()).expect("open"));
+    let sessions = [
+        store.create_session("acme").await.expect("session").id,
+        store.create_session("acme").await.expect("session").id,
+    ];
+    let mut puts = tokio::task::JoinSet::new();
+    for index in 0..48usize {
+        let store = Arc::clone(&store);
+        let session = sessions[index % 2].clone();
+        puts.spawn(async move {
+            // Every sixth blob is over the inline bound (256 KiB), so it is stored as a file.
+            let len = if index % 6 == 0 {
+                300_000 + index
+            } else {
+                10 + index * 97
+            };
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 + index) as u8).collect();
+            let mut blob = store.stage(1 << 20).await.expect("stage");
+            blob.write(&bytes).await.expect("write");
+            let meta = store
+                .put("acme", &session, blob, png_artifact())
+                .await
+                .expect("put");
+            (meta, bytes)
+        });
+    }
+    let mut written = Vec::new();
+    while let Some(joined) = puts.join_next().await {
+        written.push(joined.expect("put task"));
+    }
+    let ids: std::collections::BTreeSet<_> =
+        written.iter().map(|(meta, _)| meta.id.clone()).collect();
+    assert_eq!(ids.len(), 48, "every put got its own id");
+    drop(store);
+
+    let store = LocalStore::open(dir.path(), DAY, clock).expect("reopen");
+    for session in &sessions {
+        assert_eq!(store.list("acme", session).await.expect("list").len(), 24);
+    }
+    for (meta, bytes) in &written {
+        let again = store
+            .artifact("acme", &meta.session_id, &meta.id)
+            .await
+            .expect("still there");
+        assert_eq!(&again, meta);
+        assert_eq!(again.size, bytes.len() as u64);
+        assert_eq!(&read_all(&store, &again).await, bytes, "{}", meta.id);
+    }
+    // A large blob is a file under blobs/, a small one is not.
+    let large = written
+        .iter()
+        .find(|(_, b)| b.len() > 300_000)
+        .expect("a large one");
+    let small = written
+        .iter()
+        .find(|(_, b)| b.len() < 1_000)
+        .expect("a small one");
+    let path = |meta: &vitrine_store::ArtifactMeta| {
+        dir.path()
+            .join("blobs")
+            .join(meta.session_id.as_str())
+            .join(meta.id.as_str())
+    };
+    assert!(path(&large.0).exists());
+    assert!(!path(&small.0).exists());
+}
+
+#[tokio::test]
+async fn a_put_into_an_expired_session_is_refused_alone() {
+    // In a batch, one caller's refusal must not fail the others.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(1_000));
+    let store = Arc::new(LocalStore::open(dir.path(), 60, clock.clone()).expect("open"));
+    let old = store.create_session("acme").await.expect("session").id;
+    clock.advance(61);
+    let live = store.create_session("acme").await.expect("session").id;
+    let (refused, accepted) = tokio::join!(
+        async {
+            let mut blob = store.stage(1 << 20).await.expect("stage");
+            blob.write(b"late").await.expect("write");
+            store.put("acme", &old, blob, png_artifact()).await
+        },
+        async {
+            let mut blob = store.stage(1 << 20).await.expect("stage");
+            blob.write(b"on time").await.expect("write");
+            store.put("acme", &live, blob, png_artifact()).await
+        }
+    );
+    let error = refused.expect_err("expired session");
+    assert!(matches!(error, StoreError::SessionExpired(_)), "{error}");
+    let meta = accepted.expect("live session");
+    assert_eq!(read_all(&store, &meta).await, b"on time");
 }

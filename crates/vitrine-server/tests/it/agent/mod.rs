@@ -1,14 +1,150 @@
 //! The agent behind the chat endpoint: the seed's redaction example, progress
-//! streaming, plain refusals, toolset filtering. Uses the shipped models
-//! (`scripts/fetch-models.sh`).
+//! streaming, plain refusals, toolset filtering; the everyday asks in [`everyday`];
+//! the LLM planner and the images provider against local stand-ins in [`providers`].
+//! Uses the shipped models (`scripts/fetch-models.sh`).
+
+mod everyday;
+mod media;
+mod providers;
 
 use serde_json::{Value, json};
 
 use crate::*;
 
+/// A photo from vitrine-vision's `testdata/`, as its file bytes.
+fn photo(name: &str) -> Vec<u8> {
+    let path = workspace()
+        .join("crates/vitrine-vision/testdata")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
 fn astronaut() -> Vec<u8> {
-    let path = workspace().join("crates/vitrine-vision/testdata/astronaut.png");
-    std::fs::read(&path).expect("the astronaut photo ships in vitrine-vision's testdata")
+    photo("astronaut.png")
+}
+
+/// A content part carrying `bytes` as a data URL: `image_url`, `video_url` or `file_url`.
+fn part(kind: &str, mime: &str, bytes: &[u8]) -> Value {
+    json!({"type": kind, kind: {"url": data_url(mime, bytes)}})
+}
+
+/// Asks the agent `text` about `parts` (with a `schema` if given); the request must succeed.
+async fn ask(app: &TestApp, text: &str, parts: Vec<Value>, schema: Option<Value>) -> Value {
+    let mut content = vec![json!({"type": "text", "text": text})];
+    content.extend(parts);
+    let mut body = json!({
+        "model": "vlmrun-orion-1:auto",
+        "messages": [{"role": "user", "content": content}]
+    });
+    if let Some(schema) = schema {
+        body["response_format"] = json!({"type": "json_schema", "schema": schema});
+    }
+    let (status, completion) = app.chat(KEY_ACME, body).await;
+    assert_eq!(status, 200, "{text}: {completion}");
+    completion
+}
+
+fn content_text(completion: &Value) -> &str {
+    completion["choices"][0]["message"]["content"]
+        .as_str()
+        .expect("content")
+}
+
+/// The structured content, parsed.
+fn content_json(completion: &Value) -> Value {
+    serde_json::from_str(content_text(completion)).expect("JSON content")
+}
+
+/// The tools the executed plan ran, in order.
+fn tools_run(completion: &Value) -> Vec<String> {
+    completion["vitrine"]["plan"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|step| step["tool"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The plan's only final ref, which a plain-text answer must name.
+fn final_ref(completion: &Value) -> String {
+    let finals = completion["vitrine"]["plan"]["final_refs"]
+        .as_array()
+        .expect("final refs");
+    assert_eq!(finals.len(), 1, "{completion}");
+    let id = finals[0].as_str().expect("id").to_owned();
+    assert!(content_text(completion).contains(&id), "{completion}");
+    id
+}
+
+/// An artifact of the completion's session, downloaded through `GET /v1/artifacts`.
+async fn download(app: &TestApp, completion: &Value, id: &str) -> Vec<u8> {
+    let session = completion["session_id"].as_str().expect("session");
+    let response = app
+        .get(
+            &format!("/artifacts?session_id={session}&object_id={id}"),
+            KEY_ACME,
+        )
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 200, "{id}");
+    response.bytes().await.expect("bytes").to_vec()
+}
+
+async fn download_image(app: &TestApp, completion: &Value, id: &str) -> image::DynamicImage {
+    image::load_from_memory(&download(app, completion, id).await).expect("an image")
+}
+
+/// A white PNG with `lines` of black DejaVu Sans text, 32 px, drawn by `ffmpeg`'s drawtext.
+fn text_png(width: u32, height: u32, lines: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let filters: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            // A text file spares escaping `:` and friends in the filter graph.
+            let file = dir.path().join(format!("line{index}.txt"));
+            std::fs::write(&file, line).expect("write line");
+            format!(
+                "drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:textfile={}:fontsize=32:fontcolor=black:x=24:y={}",
+                file.display(),
+                24 + index * 48
+            )
+        })
+        .collect();
+    let out = dir.path().join("text.png");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("color=c=white:s={width}x{height}"))
+        .args(["-vf", &filters.join(","), "-frames:v", "1"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg drew no text");
+    std::fs::read(out).expect("png")
+}
+
+/// A clip's duration in seconds, as `ffprobe` reads it.
+fn ffprobe_duration(bytes: &[u8]) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("clip");
+    std::fs::write(&path, bytes).expect("write clip");
+    let output = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&path)
+        .output()
+        .expect("ffprobe runs");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("ffprobe: {}", String::from_utf8_lossy(&output.stderr)))
 }
 
 const REDACT: &str = "Blur all faces and remove any PHI from this image.";
@@ -252,239 +388,23 @@ async fn the_try_on_example_without_an_images_provider_names_the_setting() {
     );
 }
 
-/// A one-message chat request with `text` and the given content parts.
-fn ask_with_parts(text: &str, parts: Vec<Value>) -> Value {
-    let mut content = vec![json!({"type": "text", "text": text})];
-    content.extend(parts);
-    json!({"model": "vlmrun-orion-1:auto", "messages": [{"role": "user", "content": content}]})
-}
-
-fn image_part(bytes: &[u8]) -> Value {
-    json!({"type": "image_url", "image_url": {"url": data_url("image/png", bytes)}})
-}
-
-/// The tools the executed plan ran, in order.
-fn tools_run(completion: &Value) -> Vec<String> {
-    completion["vitrine"]["plan"]["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|step| step["tool"].as_str().expect("tool").to_owned())
-        .collect()
-}
-
-/// The one final ref of a plain answer, which the answer names.
-fn only_final_ref(completion: &Value) -> String {
-    let finals = completion["vitrine"]["plan"]["final_refs"]
-        .as_array()
-        .expect("final refs");
-    assert_eq!(finals.len(), 1, "{completion}");
-    let id = finals[0].as_str().expect("id").to_owned();
-    let content = completion["choices"][0]["message"]["content"]
-        .as_str()
-        .expect("content");
-    assert!(content.contains(&id), "the answer names {id}: {content}");
-    id
-}
-
-async fn download(app: &TestApp, completion: &Value, id: &str) -> Vec<u8> {
-    let session = completion["session_id"].as_str().expect("session");
-    let response = app
-        .get(
-            &format!("/artifacts?session_id={session}&object_id={id}"),
-            KEY_ACME,
-        )
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(response.status(), 200);
-    response.bytes().await.expect("bytes").to_vec()
-}
-
-/// ffprobe's codec, pixel format and decoded frame count of a clip's first video stream.
-fn probe_clip(bytes: &[u8]) -> (String, String, u64) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("clip.mp4");
-    std::fs::write(&path, bytes).expect("write");
-    let output = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-count_frames",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=codec_name,pix_fmt,nb_read_frames",
-            "-of",
-            "json",
-        ])
-        .arg(&path)
-        .output()
-        .expect("ffprobe runs");
-    assert!(output.status.success());
-    let probe: Value = serde_json::from_slice(&output.stdout).expect("json");
-    let stream = &probe["streams"][0];
-    (
-        stream["codec_name"].as_str().unwrap_or_default().to_owned(),
-        stream["pix_fmt"].as_str().unwrap_or_default().to_owned(),
-        stream["nb_read_frames"]
-            .as_str()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
-    )
-}
-
 #[tokio::test]
-async fn transcoding_and_images_to_video_through_chat() {
+async fn a_schema_the_plan_cannot_fill_is_a_clear_error_not_partial_json() {
     let app = agent_app().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let source = dir.path().join("clip.mkv");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .args(["testsrc2=size=96x64:rate=10", "-t", "1", "-c:v", "libx264"])
-        .args(["-pix_fmt", "yuv444p"])
-        .arg(&source)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(status.success());
-    let clip = std::fs::read(&source).expect("clip");
-    let body = ask_with_parts(
-        "Transcode this video so it plays in a browser",
-        vec![
-            json!({"type": "video_url", "video_url": {"url": data_url("video/x-matroska", &clip)}}),
-        ],
+    // An image in, an image ask, and a schema that wants a video ref.
+    let mut body = ask_with_image(
+        "Make it black and white",
+        &data_url("image/png", &png(16, 16, [200, 100, 50])),
     );
-    let (status, completion) = app.chat(KEY_ACME, body).await;
-    assert_eq!(status, 200, "{completion}");
-    assert_eq!(tools_run(&completion), ["transcode_video"]);
-    let id = only_final_ref(&completion);
-    assert!(id.starts_with("vid_"));
-    let (codec, pixels, frames) = probe_clip(&download(&app, &completion, &id).await);
-    assert_eq!(
-        (codec.as_str(), pixels.as_str(), frames),
-        ("h264", "yuv420p", 10)
-    );
-
-    let parts: Vec<Value> = [[200, 0, 0], [0, 200, 0], [0, 0, 200]]
-        .into_iter()
-        .map(|rgb| image_part(&png(64, 48, rgb)))
-        .collect();
-    let (status, completion) = app
-        .chat(
-            KEY_ACME,
-            ask_with_parts("Make a video from these images at 2 fps", parts),
-        )
-        .await;
-    assert_eq!(status, 200, "{completion}");
-    assert_eq!(tools_run(&completion), ["frames_to_video"]);
-    let id = only_final_ref(&completion);
-    let (codec, _, frames) = probe_clip(&download(&app, &completion, &id).await);
-    assert_eq!((codec.as_str(), frames), ("h264", 3));
-}
-
-#[tokio::test]
-async fn page_counts_through_chat() {
-    let app = agent_app().await;
-    let parts: Vec<Value> = [[10, 10, 10], [120, 120, 120]]
-        .into_iter()
-        .map(|rgb| image_part(&png(60, 80, rgb)))
-        .collect();
-    let (status, made) = app
-        .chat(
-            KEY_ACME,
-            ask_with_parts("Make a PDF of these images", parts),
-        )
-        .await;
-    assert_eq!(status, 200, "{made}");
-    let document = only_final_ref(&made);
-    assert!(document.starts_with("doc_"));
-
-    let mut body = ask_with_parts(
-        "How many pages does this PDF have?",
-        vec![json!({"type": "input_ref", "id": document})],
-    );
-    body["session_id"] = made["session_id"].clone();
-    let (status, completion) = app.chat(KEY_ACME, body).await;
-    assert_eq!(status, 200, "{completion}");
-    assert_eq!(tools_run(&completion), ["pdf_info"]);
-    assert_eq!(
-        completion["vitrine"]["plan"]["steps"][0]["facts"]["pages"],
-        2
-    );
-    let content = completion["choices"][0]["message"]["content"]
-        .as_str()
-        .expect("content");
-    assert!(content.contains("2 pages"), "{content}");
-}
-
-#[tokio::test]
-async fn side_by_side_and_a_pixelated_region_through_chat() {
-    let app = agent_app().await;
-    let parts = vec![
-        image_part(&png(40, 30, [220, 20, 20])),
-        image_part(&png(40, 30, [20, 20, 220])),
-    ];
-    let (status, completion) = app
-        .chat(KEY_ACME, ask_with_parts("Put these side by side", parts))
-        .await;
-    assert_eq!(status, 200, "{completion}");
-    assert_eq!(tools_run(&completion), ["combine_images"]);
-    let id = only_final_ref(&completion);
-    let sheet = image::load_from_memory(&download(&app, &completion, &id).await)
-        .expect("image")
-        .to_rgb8();
-    // Two 40×30 cells with 8 px gaps between and around.
-    assert_eq!(sheet.dimensions(), (2 * 40 + 3 * 8, 30 + 2 * 8));
-    let near =
-        |pixel: [u8; 3], rgb: [u8; 3]| pixel.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 6);
-    assert!(
-        near(sheet.get_pixel(28, 23).0, [220, 20, 20]),
-        "left cell red"
-    );
-    assert!(
-        near(sheet.get_pixel(76, 23).0, [20, 20, 220]),
-        "right cell blue"
-    );
-
-    // A fine checkerboard: every pixel differs from its neighbours until pixelation averages
-    // a block into one flat colour.
-    let checkers = image::RgbImage::from_fn(120, 80, |x, y| {
-        let value = if (x + y) % 2 == 0 { 210 } else { 40 };
-        image::Rgb([value, value, value])
-    });
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    checkers
-        .write_to(&mut bytes, image::ImageFormat::Png)
-        .expect("png");
-    let (status, completion) = app
-        .chat(
-            KEY_ACME,
-            ask_with_parts(
-                "pixelate the region 10,10,74,74",
-                vec![image_part(bytes.get_ref())],
-            ),
-        )
-        .await;
-    assert_eq!(status, 200, "{completion}");
-    assert_eq!(tools_run(&completion), ["redact_image"]);
-    let id = only_final_ref(&completion);
-    let out = image::load_from_memory(&download(&app, &completion, &id).await)
-        .expect("image")
-        .to_rgb8();
-    assert_eq!(out.dimensions(), (120, 80));
-    let roughness = |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>| {
-        let mut total = 0.0;
-        let mut count = 0.0;
-        for y in ys {
-            for x in xs.clone() {
-                total += f64::from(out.get_pixel(x, y)[0].abs_diff(out.get_pixel(x + 1, y)[0]));
-                count += 1.0;
-            }
-        }
-        total / count
-    };
-    let inside = roughness(14..70, 14..70);
-    let outside = roughness(84..118, 0..80);
-    assert!(inside < 15.0, "inside the region is flat blocks: {inside}");
-    assert!(outside > 100.0, "outside keeps the checkerboard: {outside}");
+    body["response_format"] = json!({"type": "json_schema", "schema": {
+        "$defs": {"VideoRef": {"properties": {"id": {"pattern": "^vid_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
+        "properties": {"clip": {"$ref": "#/$defs/VideoRef"}, "notes": {"type": "string"}},
+        "required": ["clip", "notes"],
+        "type": "object"
+    }});
+    let (status, error) = app.chat(KEY_ACME, body).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error_code(&error), "schema_unsatisfiable", "{error}");
+    assert!(error_message(&error).contains("clip"), "{error}");
+    assert!(error.get("choices").is_none(), "no partial answer: {error}");
 }
