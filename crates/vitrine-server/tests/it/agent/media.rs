@@ -201,4 +201,3 @@ async fn side_by_side_and_a_pixelated_region_through_chat() {
     assert!(inside < 15.0, "inside the region is flat blocks: {inside}");
     assert!(outside > 100.0, "outside keeps the checkerboard: {outside}");
 }
-
