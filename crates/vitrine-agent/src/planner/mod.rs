@@ -8,6 +8,7 @@
 
 mod generation;
 mod patterns;
+mod providers;
 mod tasks;
 #[cfg(test)]
 mod tests;
@@ -30,7 +31,8 @@ rotate by N degrees; detect faces or objects and draw boxes; read the text (OCR)
 trim a video from A to B seconds; extract N frames from a video; make a contact sheet of a video; \
 render page K of a PDF; make a PDF of images; extract the audio of a video as MP3; \
 make a thumbnail of a video; blur the faces in a video; make a 3D reconstruction (of an object) from a photo; \
-generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views)";
+generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views); \
+estimate a depth map with a configured depth provider; find, box or crop to things outside the 80 COCO classes with a configured detection provider";
 
 /// Text of the schema's property names and descriptions, for when the instruction alone says
 /// nothing the planner recognises.
@@ -387,6 +389,14 @@ fn chain(
                     json!({"video": video, "max_side": max_side}),
                     true,
                 )
+            }
+            Task::Provider(task) => {
+                let image = need(&sources.image, ArtifactKind::Image, "this request", inputs)?;
+                let (tool, args, chained) = providers::step(&task, image);
+                if let Some(name) = chained {
+                    sources.image = Some(output(name));
+                }
+                (tool, args, false)
             }
             Task::ImagesToPdf => {
                 let image = need(&sources.image, ArtifactKind::Image, "making a PDF", inputs)?;

@@ -66,6 +66,7 @@ pub(super) enum Task {
         max_side: u32,
     },
     ImagesToPdf,
+    Provider(super::providers::ProviderTask),
 }
 
 impl Task {
@@ -103,7 +104,7 @@ fn seconds(text: &str) -> Option<f64> {
 }
 
 /// COCO labels named in `text` (single words and two-word names such as "dining table").
-fn coco_names(text: &str) -> Vec<String> {
+pub(super) fn coco_names(text: &str) -> Vec<String> {
     let words: Vec<&str> = text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
@@ -365,6 +366,7 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
     {
         found.push((at, Task::ImagesToPdf));
     }
+    found.extend(super::providers::tasks(text, &found));
     found.sort_by_key(|(at, _)| *at);
     found
 }

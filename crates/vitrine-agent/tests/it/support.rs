@@ -157,14 +157,12 @@ pub(crate) async fn tool(
     name: &str,
     args: Value,
 ) -> vitrine_tools::ToolOutput {
-    let cx = ToolContext {
-        store: store(),
-        tenant: TENANT.to_owned(),
-        session: session.clone(),
-        models: Arc::clone(&shared().models),
-        limits: ToolLimits::default(),
-        images: None,
-    };
+    let cx = ToolContext::new(
+        store(),
+        TENANT.to_owned(),
+        session.clone(),
+        Arc::clone(&shared().models),
+    );
     ToolCatalog::standard()
         .get(name)
         .expect("tool exists")

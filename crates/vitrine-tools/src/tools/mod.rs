@@ -8,7 +8,9 @@ pub mod contact_sheet;
 pub mod crop;
 pub mod detect_faces;
 pub mod detect_objects;
+pub mod detect_open_vocab;
 pub mod edit_image;
+pub mod estimate_depth;
 pub mod extract_audio;
 pub mod extract_frames;
 pub mod grayscale;
@@ -54,6 +56,8 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(blur_faces_video::BlurFacesVideo),
         Arc::new(render_pdf_page::RenderPdfPage),
         Arc::new(images_to_pdf::ImagesToPdf),
+        Arc::new(estimate_depth::EstimateDepth),
+        Arc::new(detect_open_vocab::DetectOpenVocab),
         Arc::new(reconstruct_3d::Reconstruct3d),
         Arc::new(edit_image::EditImage),
         Arc::new(edit_image::GenerateImage),

@@ -21,14 +21,12 @@ async fn context() -> (tempfile::TempDir, ToolContext) {
         || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
         std::path::PathBuf::from,
     );
-    let cx = ToolContext {
+    let cx = ToolContext::new(
         store,
-        tenant: TENANT.to_owned(),
+        TENANT.to_owned(),
         session,
-        models: Arc::new(LazyModels::new(models)),
-        limits: ToolLimits::default(),
-        images: None,
-    };
+        Arc::new(LazyModels::new(models)),
+    );
     (dir, cx)
 }
 
