@@ -63,7 +63,8 @@ pub struct EditInput {
 const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 
 impl ImagesClient {
-    /// Builds the HTTP client (for `https` a rustls crypto provider must be installed).
+    /// Builds the HTTP client. A rustls crypto provider must be installed in the process first
+    /// (the server installs one at start-up); reqwest needs it even for `http://`.
     pub fn new(config: ImagesConfig) -> Result<Self, ToolError> {
         let http = HttpProvider::new(
             ProviderKind::Images,

@@ -124,7 +124,7 @@ fn check(
     width: u32,
     height: u32,
 ) -> Result<OpenVocabDetection, String> {
-    if !labels.iter().any(|label| *label == raw.label) {
+    if !labels.contains(&raw.label) {
         return Err(format!(
             "with label `{}`, which was not one of the requested {labels:?}",
             raw.label

@@ -105,7 +105,8 @@ pub(crate) struct Reply {
 }
 
 impl HttpProvider {
-    /// Builds the HTTP client (for `https` a rustls crypto provider must be installed).
+    /// Builds the HTTP client. A rustls crypto provider must be installed in the process first
+    /// (the server installs one at start-up); reqwest needs it even for `http://`.
     pub(crate) fn new(
         kind: ProviderKind,
         base_url: &str,

@@ -4,3 +4,4 @@
 mod catalog;
 mod image_tools;
 mod media_tools;
+mod providers;

@@ -10,7 +10,7 @@ use tokio::io::AsyncReadExt;
 use vitrine_store::{
     ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
 };
-use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits};
+use vitrine_tools::{LazyModels, ToolCatalog, ToolContext};
 use vitrine_wire::ArtifactKind;
 
 const TENANT: &str = "tenant-media-tools";
