@@ -176,11 +176,12 @@ fn clause(step: &ExecutedStep) -> Option<String> {
             if n == 0 {
                 format!("found no {asked}")
             } else {
-                format!(
-                    "found {} ({})",
-                    plural(n, "match", "matches"),
-                    tally(facts.get("labels"), true)
-                )
+                let cropped = if step.args.get("crop") == Some(&Value::Bool(true)) {
+                    " and cropped to the best match"
+                } else {
+                    ""
+                };
+                format!("found {}{cropped}", tally(facts.get("labels"), true))
             }
         }
         _ => return None,

@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (OpenAI-compatible chat completions, files, artifacts).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Ask a server: upload local files, stream the agent's progress, print the
     /// answer, and download every artifact it names.
     Chat(ChatArgs),

@@ -78,7 +78,14 @@ pub(super) fn tasks(text: &str, found: &[(usize, Task)]) -> Vec<(usize, Task)> {
                 .split(" and ")
                 .flat_map(|part| part.split(", "))
                 .flat_map(|part| part.split(" or "))
-                .map(|label| label.trim().to_owned())
+                .map(|label| {
+                    let label = label.trim();
+                    ["the ", "a ", "an ", "any ", "all ", "my "]
+                        .iter()
+                        .find_map(|article| label.strip_prefix(article))
+                        .unwrap_or(label)
+                        .to_owned()
+                })
                 .filter(|label| !label.is_empty())
                 .collect();
             let verb = &captures[1];
@@ -110,5 +117,63 @@ pub(super) fn step(
             None,
         ),
         ProviderTask::EstimateDepth => ("estimate_depth", json!({"image": image}), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use vitrine_wire::ArtifactKind::Image;
+
+    use crate::planner::plan_offline;
+    use crate::planner::tests::{input, plan};
+
+    #[test]
+    fn depth_asks_become_estimate_depth() {
+        for ask in [
+            "Estimate the depth of this image",
+            "make a depth map",
+            "what is the disparity map of this photo?",
+        ] {
+            let steps = plan(ask, Image);
+            assert_eq!(steps.len(), 1, "{ask}");
+            assert_eq!(steps[0].0, "estimate_depth", "{ask}");
+            assert_eq!(steps[0].1, json!({"image": {"$ref": "input:0"}}), "{ask}");
+        }
+        // 3D reconstruction uses depth itself.
+        let steps = plan("Make a 3D reconstruction of the table using depth", Image);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].0, "reconstruct_3d");
+    }
+
+    #[test]
+    fn things_outside_coco_go_to_the_open_vocabulary_detector() {
+        let steps = plan("Find the paper lantern in this photo", Image);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].0, "detect_open_vocab");
+        assert_eq!(steps[0].1["labels"], json!(["paper lantern"]));
+        let steps = plan("Box the price tags and the barcode", Image);
+        assert_eq!(steps[0].1["labels"], json!(["price tags", "barcode"]));
+        // Cropping chains: the next edit works on the crop.
+        let steps = plan("Crop to the sticky note, then convert to grayscale", Image);
+        let names: Vec<&str> = steps.iter().map(|(tool, _)| tool.as_str()).collect();
+        assert_eq!(names, ["detect_open_vocab", "grayscale"]);
+        assert_eq!(steps[0].1["crop"], json!(true));
+        assert_eq!(steps[1].1["image"], json!({"$ref": "step:s1.crop"}));
+    }
+
+    #[test]
+    fn coco_things_faces_and_text_keep_their_own_tools() {
+        for (ask, tool) in [
+            ("Find the dog", "detect_objects"),
+            ("find the dining table", "detect_objects"),
+            ("Find the red umbrella in this photo", "detect_objects"),
+            ("Find the faces", "detect_faces"),
+        ] {
+            let steps = plan(ask, Image);
+            assert_eq!(steps.len(), 1, "{ask}: {steps:?}");
+            assert_eq!(steps[0].0, tool, "{ask}");
+        }
+        assert!(plan_offline("Tell me a joke", None, &[input(Image)]).is_err());
     }
 }

@@ -12,7 +12,7 @@ use vitrine_agent::{Agent, AgentOutcome, AgentRequest};
 use vitrine_store::{
     ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
 };
-use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits};
+use vitrine_tools::{LazyModels, ToolCatalog, ToolContext};
 use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
 
 /// The tenant every test uses.
