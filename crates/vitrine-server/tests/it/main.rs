@@ -46,6 +46,8 @@ pub(crate) struct Options {
     pub(crate) data_dir: Option<PathBuf>,
     /// Run the agent with the shipped models (as `vitrine serve` does).
     pub(crate) with_agent: bool,
+    /// Configures the agent further (providers), when `with_agent` is set.
+    pub(crate) setup_agent: Option<Box<dyn FnOnce(vitrine_agent::Agent) -> vitrine_agent::Agent>>,
 }
 
 impl Default for Options {
@@ -62,6 +64,7 @@ impl Default for Options {
             retention: 24 * 3600,
             data_dir: None,
             with_agent: false,
+            setup_agent: None,
         }
     }
 }
@@ -91,10 +94,12 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
     )
     .expect("state");
     let state = if options.with_agent {
-        state.with_agent(vitrine_agent::Agent::new(
-            store.clone() as Arc<dyn ArtifactStore>,
-            models_dir(),
-        ))
+        let agent =
+            vitrine_agent::Agent::new(store.clone() as Arc<dyn ArtifactStore>, models_dir());
+        state.with_agent(match options.setup_agent {
+            Some(setup) => setup(agent),
+            None => agent,
+        })
     } else {
         state
     };
