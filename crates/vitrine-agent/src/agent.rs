@@ -316,9 +316,16 @@ impl Agent {
         events: Option<&UnboundedSender<AgentEvent>>,
     ) -> Result<AgentOutcome, AgentError> {
         let start = std::time::Instant::now();
-        let tools = llm::tool_definitions(&self.catalog, allowed);
-        let mut messages = llm::opening(&request.instruction, &request.inputs, schema);
         let cx = self.context(request);
+        // Tools whose provider is not configured cannot run, so the model is not offered them.
+        let mut offered = ToolCatalog::empty();
+        for tool in self.catalog.tools() {
+            if tool.requires().is_none_or(|provider| cx.has(provider)) {
+                offered.register(Arc::clone(tool));
+            }
+        }
+        let tools = llm::tool_definitions(&offered, allowed);
+        let mut messages = llm::opening(&request.instruction, &request.inputs, schema);
         let mut steps = Vec::new();
         let mut artifacts: Vec<(String, ArtifactMeta)> = Vec::new();
         let mut answer = None;

@@ -64,7 +64,11 @@ pub(super) fn tasks(text: &str, found: &[(usize, Task)]) -> Vec<(usize, Task)> {
     let detecting = found.iter().any(|(_, task)| {
         matches!(
             task,
-            Task::DetectObjects { .. } | Task::DetectFaces { .. } | Task::CropFace | Task::Ocr
+            Task::DetectObjects { .. }
+                | Task::DetectFaces { .. }
+                | Task::CropFace
+                | Task::Ocr
+                | Task::Aspect { .. }
         )
     });
     if let Some(captures) = FIND_THING.captures(text)
@@ -169,6 +173,8 @@ mod tests {
             ("find the dining table", "detect_objects"),
             ("Find the red umbrella in this photo", "detect_objects"),
             ("Find the faces", "detect_faces"),
+            ("Crop to a square", "aspect"),
+            ("crop it to 9:16 for stories", "aspect"),
         ] {
             let steps = plan(ask, Image);
             assert_eq!(steps.len(), 1, "{ask}: {steps:?}");
