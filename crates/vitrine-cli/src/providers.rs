@@ -129,3 +129,69 @@ impl ProviderArgs {
         lines
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        providers: ProviderArgs,
+    }
+
+    fn parse(args: &[&str]) -> ProviderArgs {
+        Flags::try_parse_from(std::iter::once("vitrine").chain(args.iter().copied()))
+            .expect("flags parse")
+            .providers
+    }
+
+    #[test]
+    fn the_banner_says_which_providers_are_configured() {
+        let none = parse(&[]).describe();
+        assert!(
+            none.iter()
+                .any(|line| line.contains("depth: not configured") && line.contains("--depth-url"))
+        );
+        assert!(none.iter().any(|line| line.contains("--detect-url")));
+        let both = parse(&[
+            "--depth-url",
+            "http://127.0.0.1:8100",
+            "--depth-api-key",
+            "k",
+            "--detect-url",
+            "http://127.0.0.1:8101",
+        ])
+        .describe();
+        assert!(both.contains(&"depth: provider at http://127.0.0.1:8100".to_owned()));
+        assert!(
+            both.contains(
+                &"open-vocabulary detection: provider at http://127.0.0.1:8101".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_bad_provider_url_is_refused_at_start_up_naming_the_flag() {
+        let dir =
+            std::env::temp_dir().join(format!("vitrine-cli-providers-{}", std::process::id()));
+        let store: Arc<dyn vitrine_store::ArtifactStore> = Arc::new(
+            vitrine_store::LocalStore::open(&dir, 60, Arc::new(vitrine_store::SystemClock))
+                .expect("store"),
+        );
+        let agent = vitrine_agent::Agent::new(store, dir.join("models"));
+        let error = parse(&["--depth-url", "127.0.0.1:8100"])
+            .configure(agent)
+            .expect_err("not a URL");
+        let message = error.to_string();
+        assert!(
+            message.contains("--depth-url") && message.contains("http://"),
+            "{message}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

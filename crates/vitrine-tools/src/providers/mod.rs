@@ -113,16 +113,10 @@ impl HttpProvider {
         api_key: Option<String>,
         timeout: Duration,
     ) -> Result<Self, ToolError> {
-        let parsed = reqwest::Url::parse(base_url).map_err(|error| {
-            ToolError::Provider(format!(
-                "the {} URL `{base_url}` is not a URL ({error}); fix {}",
-                kind.name(),
-                kind.settings()
-            ))
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
+        let scheme = reqwest::Url::parse(base_url).map(|url| url.scheme().to_owned());
+        if !matches!(scheme.as_deref(), Ok("http" | "https")) {
             return Err(ToolError::Provider(format!(
-                "the {} URL `{base_url}` must start with http:// or https://; fix {}",
+                "the {} URL `{base_url}` is not an http:// or https:// URL; fix {}",
                 kind.name(),
                 kind.settings()
             )));
