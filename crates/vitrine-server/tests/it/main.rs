@@ -8,6 +8,7 @@
 mod agent;
 mod artifacts;
 mod chat;
+mod depth_provider;
 mod files;
 mod ssrf;
 mod tenancy;
@@ -46,9 +47,12 @@ pub(crate) struct Options {
     pub(crate) data_dir: Option<PathBuf>,
     /// Run the agent with the shipped models (as `vitrine serve` does).
     pub(crate) with_agent: bool,
-    /// Configures the agent further (providers), when `with_agent` is set.
-    pub(crate) setup_agent: Option<Box<dyn FnOnce(vitrine_agent::Agent) -> vitrine_agent::Agent>>,
+    /// Configures the agent further (providers), as `vitrine serve`'s flags do.
+    pub(crate) setup_agent: Option<AgentSetup>,
 }
+
+/// See [`Options::setup_agent`].
+pub(crate) type AgentSetup = Box<dyn FnOnce(vitrine_agent::Agent) -> vitrine_agent::Agent + Send>;
 
 impl Default for Options {
     fn default() -> Self {

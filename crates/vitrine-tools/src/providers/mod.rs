@@ -87,13 +87,25 @@ impl ProviderConfig {
 }
 
 /// The HTTP side of one provider.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct HttpProvider {
     kind: ProviderKind,
     base_url: String,
     api_key: Option<String>,
     timeout: Duration,
     http: reqwest::Client,
+}
+
+impl std::fmt::Debug for HttpProvider {
+    // Without the key: contexts and clients end up in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpProvider")
+            .field("kind", &self.kind)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// A successful reply, read in full.
@@ -177,10 +189,7 @@ impl HttpProvider {
             if error.is_timeout() {
                 self.error(
                     url,
-                    format!(
-                        "did not answer within {} s",
-                        self.timeout.as_secs_f64().max(0.001)
-                    ),
+                    format!("did not answer within {} s", self.timeout.as_secs_f64()),
                 )
             } else {
                 self.error(url, format!("could not be reached: {error}"))

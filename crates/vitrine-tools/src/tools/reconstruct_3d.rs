@@ -61,8 +61,21 @@ pub enum DepthSource {
 /// a street scene, and the facts say so.
 const RELATIVE_RANGE_M: (f32, f32) = (1.0, 10.0);
 
-/// The provider's map as depth, and a sentence for the facts saying what it is.
-fn provider_depth_map(estimate: DepthEstimate) -> Result<(DepthMap, String), ToolError> {
+/// What the provider's depth is, once placed in the scene, for the facts.
+fn depth_meaning(kind: DepthKind) -> String {
+    match kind {
+        DepthKind::Metric => "metric depth from the depth provider, in metres".to_owned(),
+        DepthKind::RelativeInverse => {
+            let (near, far) = RELATIVE_RANGE_M;
+            format!(
+                "relative inverse depth from the depth provider, placed between {near} m and {far} m (shapes follow the model; the absolute scale is assumed)"
+            )
+        }
+    }
+}
+
+/// The provider's map as depth along the camera axis.
+fn provider_depth_map(estimate: DepthEstimate) -> Result<DepthMap, ToolError> {
     let DepthEstimate {
         width,
         height,
@@ -70,18 +83,10 @@ fn provider_depth_map(estimate: DepthEstimate) -> Result<(DepthMap, String), Too
         kind,
     } = estimate;
     Ok(match kind {
-        DepthKind::Metric => (
-            DepthMap::new(width, height, values)?,
-            "metric depth from the depth provider, in metres".to_owned(),
-        ),
+        DepthKind::Metric => DepthMap::new(width, height, values)?,
         DepthKind::RelativeInverse => {
             let (near, far) = RELATIVE_RANGE_M;
-            (
-                DepthMap::from_relative_inverse(width, height, &values, near, far)?,
-                format!(
-                    "relative inverse depth from the depth provider, placed between {near} m and {far} m (shapes follow the model; the absolute scale is assumed)"
-                ),
-            )
+            DepthMap::from_relative_inverse(width, height, &values, near, far)?
         }
     })
 }
@@ -171,10 +176,9 @@ impl Tool for Reconstruct3d {
             let client = cx.depth()?;
             let (image, estimate) = client.estimate(rgb).await?;
             rgb = image;
-            let (map, meaning) = provider_depth_map(estimate)?;
             facts["depth_source"] = json!(format!("depth provider at {}", client.base_url()));
-            facts["depth"] = json!(meaning);
-            provider_depth = Some(map);
+            facts["depth"] = json!(depth_meaning(estimate.kind));
+            provider_depth = Some(estimate);
         } else {
             facts["depth_source"] = json!("layout approximation");
             facts["depth"] = json!(
@@ -193,7 +197,7 @@ impl Tool for Reconstruct3d {
             });
             let boxes: Vec<[f32; 4]> = object_box.into_iter().collect();
             let depth = match provider_depth {
-                Some(depth) => depth,
+                Some(estimate) => provider_depth_map(estimate)?,
                 None => estimate_layout_depth(&rgb, &boxes, mask.as_ref())?,
             };
             let splats = reconstruct(
