@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 use vitrine_store::{ArtifactMeta, ArtifactStore};
 use vitrine_tools::{
-    ImagesClient, ImagesConfig, LazyModels, ToolCatalog, ToolContext, ToolLimits, Toolset,
+    DepthClient, DetectClient, ImagesClient, ImagesConfig, LazyModels, ProviderConfig, ToolCatalog,
+    ToolContext, ToolError, ToolLimits, Toolset,
 };
 use vitrine_wire::SessionId;
 
@@ -89,6 +90,8 @@ pub struct Agent {
     tool_limits: ToolLimits,
     llm: Option<LlmClient>,
     images: Option<Arc<ImagesClient>>,
+    depth: Option<Arc<DepthClient>>,
+    detect: Option<Arc<DetectClient>>,
 }
 
 impl std::fmt::Debug for Agent {
@@ -114,6 +117,8 @@ impl Agent {
             tool_limits: ToolLimits::default(),
             llm: None,
             images: None,
+            depth: None,
+            detect: None,
         }
     }
 
@@ -122,12 +127,27 @@ impl Agent {
     /// # Errors
     /// [`AgentError::Tool`] when the HTTP client cannot be built.
     pub fn with_images(mut self, config: ImagesConfig) -> Result<Self, AgentError> {
-        let client = ImagesClient::new(config).map_err(|source| AgentError::Tool {
-            step: "setup".to_owned(),
-            tool: "images".to_owned(),
-            source: Box::new(source),
-        })?;
-        self.images = Some(Arc::new(client));
+        self.images = Some(Arc::new(setup("images", ImagesClient::new(config))?));
+        Ok(self)
+    }
+
+    /// Enables `estimate_depth`, and makes `reconstruct_3d` use real depth, with a depth
+    /// provider (protocol in `docs/providers.md`).
+    ///
+    /// # Errors
+    /// [`AgentError::Tool`] when the URL is not an `http(s)` URL or the client cannot be built.
+    pub fn with_depth(mut self, config: ProviderConfig) -> Result<Self, AgentError> {
+        self.depth = Some(Arc::new(setup("depth", DepthClient::new(config))?));
+        Ok(self)
+    }
+
+    /// Enables `detect_open_vocab` with an open-vocabulary detection provider (protocol in
+    /// `docs/providers.md`).
+    ///
+    /// # Errors
+    /// [`AgentError::Tool`] when the URL is not an `http(s)` URL or the client cannot be built.
+    pub fn with_detect(mut self, config: ProviderConfig) -> Result<Self, AgentError> {
+        self.detect = Some(Arc::new(setup("detect", DetectClient::new(config))?));
         Ok(self)
     }
 
@@ -217,27 +237,25 @@ impl Agent {
         events: Option<&UnboundedSender<AgentEvent>>,
     ) -> Result<AgentOutcome, AgentError> {
         plan.validate(&self.catalog, allowed, &request.inputs)?;
-        if self.images.is_none()
-            && let Some(step) = plan.steps.iter().find(|step| {
-                self.catalog
-                    .get(&step.tool)
-                    .is_some_and(|tool| tool.toolset() == Toolset::ImageGen)
-            })
-        {
-            // Say so before running anything else.
-            return Err(AgentError::Tool {
-                step: step.id.clone(),
-                tool: step.tool.clone(),
-                source: Box::new(vitrine_tools::ToolError::NotConfigured {
-                    what: "image generation",
-                    settings: vitrine_tools::images_api::SETTINGS,
-                }),
-            });
+        let cx = self.context(request);
+        for step in &plan.steps {
+            if let Some(provider) = self
+                .catalog
+                .get(&step.tool)
+                .and_then(|tool| tool.requires())
+                && !cx.has(provider)
+            {
+                // Say so before running anything else.
+                return Err(AgentError::Tool {
+                    step: step.id.clone(),
+                    tool: step.tool.clone(),
+                    source: Box::new(provider.not_configured()),
+                });
+            }
         }
         if let Some(schema) = schema {
             self.check_refs_can_be_filled(plan, schema)?;
         }
-        let cx = self.context(request);
         let executed = executor::execute(
             plan,
             &self.catalog,
@@ -283,6 +301,8 @@ impl Agent {
             models: Arc::clone(&self.models),
             limits: self.tool_limits,
             images: self.images.clone(),
+            depth: self.depth.clone(),
+            detect: self.detect.clone(),
         }
     }
 
@@ -296,8 +316,15 @@ impl Agent {
         events: Option<&UnboundedSender<AgentEvent>>,
     ) -> Result<AgentOutcome, AgentError> {
         let start = std::time::Instant::now();
-        let tools = llm::tool_definitions(&self.catalog, allowed);
         let cx = self.context(request);
+        // Tools whose provider is not configured cannot run, so the model is not offered them.
+        let mut offered = ToolCatalog::empty();
+        for tool in self.catalog.tools() {
+            if tool.requires().is_none_or(|provider| cx.has(provider)) {
+                offered.register(Arc::clone(tool));
+            }
+        }
+        let tools = llm::tool_definitions(&offered, allowed);
         let images = client.image_parts(&cx, &request.inputs).await;
         let mut messages = llm::opening(&request.instruction, &request.inputs, schema, images);
         let mut steps = Vec::new();
@@ -502,6 +529,15 @@ impl Agent {
         }
         Ok(())
     }
+}
+
+/// A provider client, or the set-up error naming it.
+fn setup<T>(name: &str, client: Result<T, ToolError>) -> Result<T, AgentError> {
+    client.map_err(|source| AgentError::Tool {
+        step: "setup".to_owned(),
+        tool: name.to_owned(),
+        source: Box::new(source),
+    })
 }
 
 fn collect_ids(value: &Value, out: &mut Vec<String>) {

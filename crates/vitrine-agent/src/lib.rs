@@ -61,3 +61,4 @@ pub use error::AgentError;
 pub use executor::{ExecutedPlan, ExecutedStep, Limits};
 pub use llm::LlmConfig;
 pub use plan::{Plan, RefTarget, Step};
+pub use vitrine_tools::{ImagesConfig, ProviderConfig};

@@ -187,14 +187,47 @@ fn clause(step: &ExecutedStep) -> Option<String> {
                 Some(label) => format!("the {label}"),
                 None => "the scene".to_owned(),
             };
+            let depth = match facts.get("depth_source").and_then(Value::as_str) {
+                Some(source) if source.starts_with("depth provider") => {
+                    format!("depth from the {source}")
+                }
+                _ => "depth is a layout-based approximation".to_owned(),
+            };
             format!(
-                "reconstructed {what} as {} (depth is a layout-based approximation)",
+                "reconstructed {what} as {} ({depth})",
                 plural(
                     facts.get("gaussians").and_then(Value::as_u64).unwrap_or(0),
                     "gaussian splat",
                     "gaussian splats"
                 )
             )
+        }
+        "estimate_depth" => format!(
+            "estimated a {} depth map with the {}",
+            size(step),
+            facts
+                .get("depth_source")
+                .and_then(Value::as_str)
+                .unwrap_or("depth provider")
+        ),
+        "detect_open_vocab" => {
+            let asked = step.args.get("labels").map_or_else(String::new, |labels| {
+                let names: Vec<&str> = labels
+                    .as_array()
+                    .map(|list| list.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                names.join(" or ")
+            });
+            if n == 0 {
+                format!("found no {asked}")
+            } else {
+                let cropped = if step.args.get("crop") == Some(&Value::Bool(true)) {
+                    " and cropped to the best match"
+                } else {
+                    ""
+                };
+                format!("found {}{cropped}", tally(facts.get("labels"), true))
+            }
         }
         _ => return None,
     })

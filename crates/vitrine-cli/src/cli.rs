@@ -22,7 +22,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run the HTTP server (OpenAI-compatible chat completions, files, artifacts).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Ask a server: upload local files, stream the agent's progress, print the
     /// answer, and download every artifact it names.
     Chat(ChatArgs),

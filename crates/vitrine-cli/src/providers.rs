@@ -1,8 +1,11 @@
 //! Settings of the external providers `vitrine serve` can use for what no
-//! registry package ships: a language model for free-form planning, and an
-//! image model for generation and editing. Both speak OpenAI's HTTP protocol.
+//! registry package ships: a language model for free-form planning and an
+//! image model for generation and editing (both OpenAI's HTTP protocol), and
+//! a depth model and an open-vocabulary detector (the minimal protocol of
+//! `docs/providers.md`).
 
 use clap::Args;
+use vitrine_tools::ProviderConfig;
 
 /// Provider flags, flattened into `vitrine serve`.
 #[derive(Debug, Clone, Args)]
@@ -40,6 +43,25 @@ pub struct ProviderArgs {
     /// API key for the images provider (sent as a Bearer token).
     #[arg(long, env = "VITRINE_IMAGES_API_KEY", hide_env_values = true)]
     pub images_api_key: Option<String>,
+
+    /// Base URL of a depth provider (`POST {url}/depth`, see docs/providers.md)
+    /// for `estimate_depth` and for real depth in `reconstruct_3d`. Without it,
+    /// `estimate_depth` fails naming this setting and 3D uses a layout estimate.
+    #[arg(long, env = "VITRINE_DEPTH_URL")]
+    pub depth_url: Option<String>,
+
+    /// API key for the depth provider (sent as a Bearer token).
+    #[arg(long, env = "VITRINE_DEPTH_API_KEY", hide_env_values = true)]
+    pub depth_api_key: Option<String>,
+
+    /// Base URL of an open-vocabulary detection provider (`POST {url}/detect`,
+    /// see docs/providers.md) for finding things outside the 80 COCO classes.
+    #[arg(long, env = "VITRINE_DETECT_URL")]
+    pub detect_url: Option<String>,
+
+    /// API key for the detection provider (sent as a Bearer token).
+    #[arg(long, env = "VITRINE_DETECT_API_KEY", hide_env_values = true)]
+    pub detect_api_key: Option<String>,
 }
 
 impl ProviderArgs {
@@ -71,6 +93,16 @@ impl ProviderArgs {
                 ))
                 .map_err(|error| anyhow::anyhow!("invalid images provider settings: {error}"))?;
         }
+        if let Some(url) = &self.depth_url {
+            agent = agent
+                .with_depth(ProviderConfig::new(url, self.depth_api_key.clone()))
+                .map_err(|error| anyhow::anyhow!("invalid --depth-url: {error}"))?;
+        }
+        if let Some(url) = &self.detect_url {
+            agent = agent
+                .with_detect(ProviderConfig::new(url, self.detect_api_key.clone()))
+                .map_err(|error| anyhow::anyhow!("invalid --detect-url: {error}"))?;
+        }
         Ok(agent)
     }
 
@@ -96,6 +128,80 @@ impl ProviderArgs {
                     .into(),
             ),
         }
+        lines.push(match &self.depth_url {
+            Some(url) => format!("depth: provider at {url}"),
+            None => "depth: not configured (estimate_depth fails and 3D uses a layout approximation until --depth-url is set)".into(),
+        });
+        lines.push(match &self.detect_url {
+            Some(url) => format!("open-vocabulary detection: provider at {url}"),
+            None => "open-vocabulary detection: not configured (only the 80 COCO classes until --detect-url is set)".into(),
+        });
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        providers: ProviderArgs,
+    }
+
+    fn parse(args: &[&str]) -> ProviderArgs {
+        Flags::try_parse_from(std::iter::once("vitrine").chain(args.iter().copied()))
+            .expect("flags parse")
+            .providers
+    }
+
+    #[test]
+    fn the_banner_says_which_providers_are_configured() {
+        let none = parse(&[]).describe();
+        assert!(
+            none.iter()
+                .any(|line| line.contains("depth: not configured") && line.contains("--depth-url"))
+        );
+        assert!(none.iter().any(|line| line.contains("--detect-url")));
+        let both = parse(&[
+            "--depth-url",
+            "http://127.0.0.1:8100",
+            "--depth-api-key",
+            "k",
+            "--detect-url",
+            "http://127.0.0.1:8101",
+        ])
+        .describe();
+        assert!(both.contains(&"depth: provider at http://127.0.0.1:8100".to_owned()));
+        assert!(
+            both.contains(
+                &"open-vocabulary detection: provider at http://127.0.0.1:8101".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_bad_provider_url_is_refused_at_start_up_naming_the_flag() {
+        let dir =
+            std::env::temp_dir().join(format!("vitrine-cli-providers-{}", std::process::id()));
+        let store: Arc<dyn vitrine_store::ArtifactStore> = Arc::new(
+            vitrine_store::LocalStore::open(&dir, 60, Arc::new(vitrine_store::SystemClock))
+                .expect("store"),
+        );
+        let agent = vitrine_agent::Agent::new(store, dir.join("models"));
+        let error = parse(&["--depth-url", "127.0.0.1:8100"])
+            .configure(agent)
+            .expect_err("not a URL");
+        let message = error.to_string();
+        assert!(
+            message.contains("--depth-url") && message.contains("http://"),
+            "{message}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,4 +1,4 @@
-//! Per-pixel tone changes: grayscale, brightness and contrast.
+//! Per-pixel tone changes: grayscale, brightness and contrast, false colour.
 
 use image::{DynamicImage, Pixel};
 
@@ -13,6 +13,28 @@ pub fn grayscale(image: &DynamicImage) -> DynamicImage {
     } else {
         DynamicImage::ImageLuma8(image.to_luma8())
     }
+}
+
+/// Stops of the false-colour ramp, dark purple (0) through red and orange to pale yellow (255),
+/// close to matplotlib's "inferno": monotonic in lightness, so it still reads in grayscale.
+const RAMP: [[f32; 3]; 5] = [
+    [0.0, 0.0, 4.0],
+    [87.0, 16.0, 110.0],
+    [188.0, 55.0, 84.0],
+    [249.0, 142.0, 9.0],
+    [252.0, 255.0, 164.0],
+];
+
+/// Colours an 8-bit gray image (a depth map, say) with a dark-to-bright ramp for viewing.
+pub fn false_color(gray: &image::GrayImage) -> image::RgbImage {
+    let segments = (RAMP.len() - 1) as f32;
+    image::RgbImage::from_fn(gray.width(), gray.height(), |x, y| {
+        let t = f32::from(gray.get_pixel(x, y).0[0]) / 255.0 * segments;
+        let index = (t.floor() as usize).min(RAMP.len() - 2);
+        let frac = t - index as f32;
+        let (low, high) = (RAMP[index], RAMP[index + 1]);
+        image::Rgb([0, 1, 2].map(|c| (low[c] + (high[c] - low[c]) * frac).round() as u8))
+    })
 }
 
 /// Applies brightness and contrast (see [`AdjustParams`]) to the colour channels; alpha is kept.
@@ -70,6 +92,22 @@ fn to_8bit_any(image: &DynamicImage) -> DynamicImage {
 mod tests {
     use super::*;
     use image::{GrayImage, Luma, Rgb, RgbImage};
+
+    #[test]
+    fn false_color_runs_dark_to_bright() {
+        let ramp = GrayImage::from_fn(256, 1, |x, _| Luma([x as u8]));
+        let colored = false_color(&ramp);
+        assert_eq!(colored.get_pixel(0, 0).0, [0, 0, 4]);
+        assert_eq!(colored.get_pixel(255, 0).0, [252, 255, 164]);
+        let luma = |x: u32| {
+            let [r, g, b] = colored.get_pixel(x, 0).0.map(u32::from);
+            2126 * r + 7152 * g + 722 * b
+        };
+        assert!(
+            (1..256).all(|x| luma(x) >= luma(x - 1)),
+            "brighter with value"
+        );
+    }
 
     #[test]
     fn grayscale_and_adjust() {

@@ -62,6 +62,54 @@ impl DepthMap {
         Self::new(width, height, values)
     }
 
+    /// Converts relative inverse depth (affine-invariant disparity, what Depth Anything and
+    /// MiDaS output: larger is nearer, scale and shift unknown) to depth. The 2nd percentile
+    /// of the values goes to `far` and the 98th to `near`, linearly in inverse depth between
+    /// them, clamped at both ends: the unknown shift makes `scale / value` meaningless (a zero
+    /// disparity is not infinitely far), so the range is an assumption, not a measurement.
+    /// Non-finite values become holes; a constant map becomes a plane halfway (in inverse
+    /// depth) between `near` and `far`.
+    pub fn from_relative_inverse(
+        width: u32,
+        height: u32,
+        inverse: &[f32],
+        near: f32,
+        far: f32,
+    ) -> Result<Self, SplatError> {
+        if !(near > 0.0 && far > near && far.is_finite()) {
+            return Err(SplatError::InvalidParameter {
+                name: "near/far",
+                reason: format!("need 0 < near < far, got near {near}, far {far}"),
+            });
+        }
+        let mut finite: Vec<f32> = inverse.iter().copied().filter(|v| v.is_finite()).collect();
+        let (low, high) = if finite.is_empty() {
+            (0.0, 0.0)
+        } else {
+            let last = finite.len() - 1;
+            let at = |fraction: f32| (last as f32 * fraction).round() as usize;
+            let low = *finite.select_nth_unstable_by(at(0.02), f32::total_cmp).1;
+            let high = *finite.select_nth_unstable_by(at(0.98), f32::total_cmp).1;
+            (low, high)
+        };
+        let (inverse_near, inverse_far) = (1.0 / near, 1.0 / far);
+        let values = inverse
+            .iter()
+            .map(|&v| {
+                if !v.is_finite() {
+                    return f32::NAN;
+                }
+                let t = if high > low {
+                    ((v - low) / (high - low)).clamp(0.0, 1.0)
+                } else {
+                    0.5
+                };
+                1.0 / (inverse_far + t * (inverse_near - inverse_far))
+            })
+            .collect();
+        Self::new(width, height, values)
+    }
+
     /// Width in pixels.
     pub fn width(&self) -> u32 {
         self.width
@@ -101,5 +149,26 @@ mod tests {
         let inverse = DepthMap::from_inverse(2, 1, &[0.5, 0.0], 2.0).expect("sizes match");
         assert_eq!(inverse.get(0, 0), Some(4.0));
         assert_eq!(inverse.get(1, 0), None);
+    }
+
+    #[test]
+    fn relative_inverse_depth_spans_near_to_far() {
+        // Disparity 0..=100 along a row: the largest is nearest.
+        let disparity: Vec<f32> = (0..=100).map(|v| v as f32).collect();
+        let map = DepthMap::from_relative_inverse(101, 1, &disparity, 1.0, 10.0).expect("map");
+        let depth = |x: u32| map.get(x, 0).expect("finite");
+        assert!((depth(100) - 1.0).abs() < 1e-5, "{}", depth(100));
+        assert!((depth(0) - 10.0).abs() < 1e-4, "{}", depth(0));
+        // Halfway in disparity is halfway in inverse depth: 1 / ((1 + 0.1) / 2).
+        assert!((depth(50) - 2.0 / 1.1).abs() < 1e-4, "{}", depth(50));
+        // Strictly nearer as disparity grows between the percentiles, clamped outside them.
+        assert!(
+            (3..=98).all(|x| depth(x) < depth(x - 1)),
+            "nearer as disparity grows"
+        );
+        assert_eq!(depth(1), depth(0));
+        let flat = DepthMap::from_relative_inverse(2, 1, &[3.0, 3.0], 1.0, 10.0).expect("map");
+        assert_eq!(flat.get(0, 0), flat.get(1, 0));
+        assert!(DepthMap::from_relative_inverse(1, 1, &[1.0], 2.0, 1.0).is_err());
     }
 }

@@ -9,6 +9,9 @@ use vitrine_vision::Models;
 use vitrine_wire::SessionId;
 
 use crate::error::ToolError;
+use crate::providers::ProviderKind;
+use crate::providers::depth::DepthClient;
+use crate::providers::detect::DetectClient;
 
 /// Size and count limits every tool respects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,10 +109,14 @@ pub struct ToolContext {
     pub limits: ToolLimits,
     /// The image generation provider, when one is configured.
     pub images: Option<Arc<crate::images_api::ImagesClient>>,
+    /// The depth provider, when one is configured.
+    pub depth: Option<Arc<DepthClient>>,
+    /// The open-vocabulary detection provider, when one is configured.
+    pub detect: Option<Arc<DetectClient>>,
 }
 
 impl ToolContext {
-    /// A context with default limits and no images provider.
+    /// A context with default limits and no providers.
     pub fn new(
         store: Arc<dyn ArtifactStore>,
         tenant: impl Into<String>,
@@ -123,15 +130,39 @@ impl ToolContext {
             models,
             limits: ToolLimits::default(),
             images: None,
+            depth: None,
+            detect: None,
         }
     }
 
     /// The images provider, or the error that names the settings to configure.
     pub fn images(&self) -> Result<&crate::images_api::ImagesClient, ToolError> {
-        self.images.as_deref().ok_or(ToolError::NotConfigured {
-            what: "image generation",
-            settings: crate::images_api::SETTINGS,
-        })
+        self.images
+            .as_deref()
+            .ok_or_else(|| ProviderKind::Images.not_configured())
+    }
+
+    /// The depth provider, or the error that names the settings to configure.
+    pub fn depth(&self) -> Result<&DepthClient, ToolError> {
+        self.depth
+            .as_deref()
+            .ok_or_else(|| ProviderKind::Depth.not_configured())
+    }
+
+    /// The detection provider, or the error that names the settings to configure.
+    pub fn detect(&self) -> Result<&DetectClient, ToolError> {
+        self.detect
+            .as_deref()
+            .ok_or_else(|| ProviderKind::Detect.not_configured())
+    }
+
+    /// Whether `provider` is configured.
+    pub fn has(&self, provider: ProviderKind) -> bool {
+        match provider {
+            ProviderKind::Images => self.images.is_some(),
+            ProviderKind::Depth => self.depth.is_some(),
+            ProviderKind::Detect => self.detect.is_some(),
+        }
     }
 }
 
@@ -144,6 +175,14 @@ impl std::fmt::Debug for ToolContext {
             .field("models", &self.models.dir())
             .field("limits", &self.limits)
             .field("images", &self.images.is_some())
+            .field(
+                "depth",
+                &self.depth.as_ref().map(|client| client.base_url()),
+            )
+            .field(
+                "detect",
+                &self.detect.as_ref().map(|client| client.base_url()),
+            )
             .finish()
     }
 }

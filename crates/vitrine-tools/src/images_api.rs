@@ -7,6 +7,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::error::ToolError;
+use crate::providers::{HttpProvider, ProviderKind};
 
 /// Where the provider is and which model to use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +44,8 @@ pub const SETTINGS: &str = "`--images-base-url` and `--images-model` (or `VITRIN
 /// A configured provider.
 #[derive(Debug, Clone)]
 pub struct ImagesClient {
-    config: ImagesConfig,
-    http: reqwest::Client,
+    model: String,
+    http: HttpProvider,
 }
 
 /// One input image for an edit.
@@ -58,36 +59,33 @@ pub struct EditInput {
     pub filename: String,
 }
 
-fn provider_error(message: impl Into<String>) -> ToolError {
-    ToolError::Provider(message.into())
-}
+/// Largest reply read: a base64 PNG of the largest gpt-image size is about 10 MB.
+const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 
 impl ImagesClient {
-    /// Builds the HTTP client (for `https` a rustls crypto provider must be installed).
+    /// Builds the HTTP client. A rustls crypto provider must be installed in the process first
+    /// (the server installs one at start-up); reqwest needs it even for `http://`.
     pub fn new(config: ImagesConfig) -> Result<Self, ToolError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(concat!("vitrine-tools/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| provider_error(format!("cannot build the HTTP client: {error}")))?;
-        Ok(ImagesClient { config, http })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/{path}", self.config.base_url.trim_end_matches('/'))
+        let http = HttpProvider::new(
+            ProviderKind::Images,
+            &config.base_url,
+            config.api_key,
+            config.timeout,
+        )?;
+        Ok(ImagesClient {
+            model: config.model,
+            http,
+        })
     }
 
     /// `POST /images/generations`: one image from a prompt.
     pub async fn generate(&self, prompt: &str, size: &str) -> Result<Vec<u8>, ToolError> {
-        let body = json!({"model": self.config.model, "prompt": prompt, "size": size, "n": 1});
-        let mut request = self
+        let body = json!({"model": self.model, "prompt": prompt, "size": size, "n": 1});
+        let request = self
             .http
-            .post(self.url("images/generations"))
+            .post("images/generations")
             .header("content-type", "application/json")
             .body(body.to_string());
-        if let Some(key) = &self.config.api_key {
-            request = request.bearer_auth(key);
-        }
         self.image_from(request, "images/generations").await
     }
 
@@ -99,7 +97,7 @@ impl ImagesClient {
         images: Vec<EditInput>,
     ) -> Result<Vec<u8>, ToolError> {
         let mut form = reqwest::multipart::Form::new()
-            .text("model", self.config.model.clone())
+            .text("model", self.model.clone())
             .text("prompt", prompt.to_owned())
             .text("size", size.to_owned())
             .text("n", "1");
@@ -107,13 +105,10 @@ impl ImagesClient {
             let part = reqwest::multipart::Part::bytes(image.bytes)
                 .file_name(image.filename)
                 .mime_str(&image.content_type)
-                .map_err(|error| provider_error(format!("bad media type: {error}")))?;
+                .map_err(|error| ToolError::Provider(format!("bad media type: {error}")))?;
             form = form.part("image[]", part);
         }
-        let mut request = self.http.post(self.url("images/edits")).multipart(form);
-        if let Some(key) = &self.config.api_key {
-            request = request.bearer_auth(key);
-        }
+        let request = self.http.post("images/edits").multipart(form);
         self.image_from(request, "images/edits").await
     }
 
@@ -122,52 +117,28 @@ impl ImagesClient {
         request: reqwest::RequestBuilder,
         path: &str,
     ) -> Result<Vec<u8>, ToolError> {
-        let url = self.url(path);
-        let response = request.send().await.map_err(|error| {
-            provider_error(format!(
-                "the images provider at `{url}` did not answer: {error}"
-            ))
-        })?;
-        let status = response.status();
-        let text = response.text().await.map_err(|error| {
-            provider_error(format!(
-                "reading the images provider's reply failed: {error}"
-            ))
-        })?;
-        if !status.is_success() {
-            let shown: String = text.chars().take(300).collect();
-            return Err(provider_error(format!(
-                "the images provider at `{url}` answered {status}: {shown}"
-            )));
-        }
-        let reply: Value = serde_json::from_str(&text).map_err(|error| {
-            provider_error(format!("the images provider's reply is not JSON: {error}"))
+        let url = self.http.url(path);
+        let reply = self.http.send(request, &url, MAX_REPLY_BYTES).await?;
+        let reply: Value = serde_json::from_slice(&reply.body).map_err(|error| {
+            self.http
+                .error(&url, format!("answered with non-JSON: {error}"))
         })?;
         if let Some(encoded) = reply.pointer("/data/0/b64_json").and_then(Value::as_str) {
             return base64::engine::general_purpose::STANDARD
                 .decode(encoded)
-                .map_err(|error| provider_error(format!("`b64_json` is not base64: {error}")));
+                .map_err(|error| {
+                    self.http.error(
+                        &url,
+                        format!("sent a `b64_json` that is not base64: {error}"),
+                    )
+                });
         }
         if let Some(link) = reply.pointer("/data/0/url").and_then(Value::as_str) {
             // Providers that answer with a URL: fetch it with the same client and limits.
-            let bytes = self
-                .http
-                .get(link)
-                .send()
-                .await
-                .and_then(reqwest::Response::error_for_status)
-                .map_err(|error| {
-                    provider_error(format!("fetching the generated image failed: {error}"))
-                })?
-                .bytes()
-                .await
-                .map_err(|error| {
-                    provider_error(format!("fetching the generated image failed: {error}"))
-                })?;
-            return Ok(bytes.to_vec());
+            return Ok(self.http.get(link, MAX_REPLY_BYTES).await?.body);
         }
-        Err(provider_error(
-            "the images provider's reply has no `data[0].b64_json` or `data[0].url`",
-        ))
+        Err(self
+            .http
+            .error(&url, "answered without `data[0].b64_json` or `data[0].url`"))
     }
 }

@@ -13,6 +13,8 @@
 //! - [`refs`]: ref arguments whose JSON Schema pattern names the artifact kind.
 //! - [`io`]: loading inputs and storing outputs.
 //! - [`images_api`]: the OpenAI Images API client behind the `image-gen` tools.
+//! - [`providers`]: the depth and open-vocabulary detection clients, and the HTTP plumbing
+//!   every provider client shares.
 //! - [`tools`]: one file per tool.
 //! - `error`: [`ToolError`], classified into client and server errors.
 
@@ -21,6 +23,7 @@ pub mod context;
 mod error;
 pub mod images_api;
 pub mod io;
+pub mod providers;
 pub mod refs;
 pub mod tool;
 pub mod tools;
@@ -29,6 +32,9 @@ pub use catalog::ToolCatalog;
 pub use context::{LazyModels, ToolContext, ToolLimits};
 pub use error::ToolError;
 pub use images_api::{ImagesClient, ImagesConfig};
+pub use providers::depth::{DepthClient, DepthEstimate, DepthKind};
+pub use providers::detect::{DetectClient, OpenVocabDetection};
+pub use providers::{ProviderConfig, ProviderKind};
 pub use refs::{ArrayRef, DocumentRef, ImageRef, VideoRef, parse_ref};
 pub use tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 pub use tools::redact_phi::phi_kind_phrase;

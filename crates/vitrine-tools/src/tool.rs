@@ -151,6 +151,12 @@ pub trait Tool: Send + Sync + 'static {
     /// The artifacts it makes.
     fn outputs(&self) -> &'static [OutputSpec];
 
+    /// The external provider it cannot run without, so a planner can refuse a plan before
+    /// anything runs when that provider is not configured.
+    fn requires(&self) -> Option<crate::providers::ProviderKind> {
+        None
+    }
+
     /// Runs the tool.
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError>;
 }

@@ -8,6 +8,7 @@
 
 mod generation;
 mod patterns;
+mod providers;
 mod tasks;
 #[cfg(test)]
 mod tests;
@@ -33,7 +34,8 @@ make a thumbnail of a video; blur the faces in a video; transcode a video to a b
 make a video (slideshow) from images; count the pages of a PDF; put images side by side, stacked or in a grid; \
 slice an image into tiles; blur, pixelate or black out an area (\"pixelate 10,10,200,200\", \"black out the top half\"); \
 make a 3D reconstruction (of an object) from a photo; \
-generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views)";
+generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views); \
+estimate a depth map with a configured depth provider; find, box or crop to things outside the 80 COCO classes with a configured detection provider";
 
 /// Text of the schema's property names and descriptions, for when the instruction alone says
 /// nothing the planner recognises.
@@ -405,6 +407,14 @@ fn chain(
                     json!({"video": video, "max_side": max_side}),
                     true,
                 )
+            }
+            Task::Provider(task) => {
+                let image = need(&sources.image, ArtifactKind::Image, "this request", inputs)?;
+                let (tool, args, chained) = providers::step(&task, image);
+                if let Some(name) = chained {
+                    sources.image = Some(output(name));
+                }
+                (tool, args, false)
             }
             Task::ImagesToPdf => {
                 let image = need(&sources.image, ArtifactKind::Image, "making a PDF", inputs)?;

@@ -83,6 +83,7 @@ pub(super) enum Task {
         region: Value,
         method: &'static str,
     },
+    Provider(super::providers::ProviderTask),
 }
 
 impl Task {
@@ -124,7 +125,7 @@ fn seconds(text: &str) -> Option<f64> {
 }
 
 /// COCO labels named in `text` (single words and two-word names such as "dining table").
-fn coco_names(text: &str) -> Vec<String> {
+pub(super) fn coco_names(text: &str) -> Vec<String> {
     let words: Vec<&str> = text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
@@ -391,6 +392,7 @@ pub(super) fn tasks(text: &str, inputs: &[ArtifactMeta]) -> Vec<(usize, Task)> {
         found.push((at, Task::ImagesToPdf));
     }
     media_tasks(text, inputs, &mut found);
+    found.extend(super::providers::tasks(text, &found));
     found.sort_by_key(|(at, _)| *at);
     found
 }

@@ -6,7 +6,7 @@ use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
 
 use super::*;
 
-fn input(kind: ArtifactKind) -> ArtifactMeta {
+pub(super) fn input(kind: ArtifactKind) -> ArtifactMeta {
     ArtifactMeta {
         id: ArtifactId::generate(kind),
         session_id: SessionId::generate(),
@@ -24,7 +24,7 @@ fn input(kind: ArtifactKind) -> ArtifactMeta {
 }
 
 /// The plan's steps as `(tool, args)` with refs left as written.
-fn plan(instruction: &str, kind: ArtifactKind) -> Vec<(String, Value)> {
+pub(super) fn plan(instruction: &str, kind: ArtifactKind) -> Vec<(String, Value)> {
     plan_offline(instruction, None, &[input(kind)])
         .unwrap_or_else(|error| panic!("{instruction:?}: {error}"))
         .steps

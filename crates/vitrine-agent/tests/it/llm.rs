@@ -171,6 +171,10 @@ async fn the_llm_planner_recovers_from_a_bad_call_and_fills_the_schema() {
         !offered.contains(&"trim_video") && !offered.contains(&"annotate"),
         "only the image toolset: {offered:?}"
     );
+    assert!(
+        !offered.contains(&"estimate_depth") && !offered.contains(&"detect_open_vocab"),
+        "tools whose provider is not configured are not offered: {offered:?}"
+    );
     let user = first["messages"][1]["content"]
         .as_str()
         .expect("user message");

@@ -5,6 +5,7 @@ mod everyday;
 mod executor;
 mod image_gen;
 mod llm;
+mod providers;
 mod redaction;
 mod refusals;
 mod support;

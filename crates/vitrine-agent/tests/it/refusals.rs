@@ -216,14 +216,12 @@ async fn a_tool_given_an_id_of_the_wrong_kind_says_so() {
         "video/mp4",
     )
     .await;
-    let cx = vitrine_tools::ToolContext {
-        store: crate::support::store(),
-        tenant: crate::support::TENANT.to_owned(),
-        session: session.clone(),
-        models: std::sync::Arc::new(vitrine_tools::LazyModels::new(crate::support::models_dir())),
-        limits: vitrine_tools::ToolLimits::default(),
-        images: None,
-    };
+    let cx = vitrine_tools::ToolContext::new(
+        crate::support::store(),
+        crate::support::TENANT.to_owned(),
+        session.clone(),
+        std::sync::Arc::new(vitrine_tools::LazyModels::new(crate::support::models_dir())),
+    );
     let catalog = vitrine_tools::ToolCatalog::standard();
     let error = catalog
         .get("grayscale")

@@ -12,7 +12,7 @@ use vitrine_agent::{Agent, AgentOutcome, AgentRequest};
 use vitrine_store::{
     ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
 };
-use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits};
+use vitrine_tools::{LazyModels, ToolCatalog, ToolContext};
 use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
 
 /// The tenant every test uses.
@@ -157,14 +157,12 @@ pub(crate) async fn tool(
     name: &str,
     args: Value,
 ) -> vitrine_tools::ToolOutput {
-    let cx = ToolContext {
-        store: store(),
-        tenant: TENANT.to_owned(),
-        session: session.clone(),
-        models: Arc::clone(&shared().models),
-        limits: ToolLimits::default(),
-        images: None,
-    };
+    let cx = ToolContext::new(
+        store(),
+        TENANT.to_owned(),
+        session.clone(),
+        Arc::clone(&shared().models),
+    );
     ToolCatalog::standard()
         .get(name)
         .expect("tool exists")

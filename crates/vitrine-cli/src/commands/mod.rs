@@ -14,7 +14,7 @@ use crate::cli::{Cli, Command};
 /// and notices go to stderr.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve::serve(args).await,
+        Command::Serve(args) => serve::serve(*args).await,
         Command::Chat(args) => chat::chat(args, &mut std::io::stdout()).await,
         Command::Artifacts(args) => artifacts::artifacts(args, &mut std::io::stdout()).await,
     }

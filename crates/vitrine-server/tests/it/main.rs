@@ -8,6 +8,7 @@
 mod agent;
 mod artifacts;
 mod chat;
+mod depth_provider;
 mod files;
 mod ssrf;
 mod tenancy;

@@ -12,6 +12,7 @@ use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::images_api::EditInput;
 use crate::io::{self, Encoding};
+use crate::providers::ProviderKind;
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -128,6 +129,10 @@ impl Tool for EditImage {
         crate::tool::IMAGE_OUTPUT
     }
 
+    fn requires(&self) -> Option<ProviderKind> {
+        Some(ProviderKind::Images)
+    }
+
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: EditImageArgs = io::parse_args(self.name(), &args)?;
         let client = cx.images()?.clone();
@@ -177,6 +182,10 @@ impl Tool for GenerateImage {
 
     fn outputs(&self) -> &'static [OutputSpec] {
         crate::tool::IMAGE_OUTPUT
+    }
+
+    fn requires(&self) -> Option<ProviderKind> {
+        Some(ProviderKind::Images)
     }
 
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {

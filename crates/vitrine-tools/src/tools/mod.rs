@@ -9,7 +9,9 @@ pub mod contact_sheet;
 pub mod crop;
 pub mod detect_faces;
 pub mod detect_objects;
+pub mod detect_open_vocab;
 pub mod edit_image;
+pub mod estimate_depth;
 pub mod extract_audio;
 pub mod extract_frames;
 pub mod frames_to_video;
@@ -71,6 +73,8 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(render_pdf_page::RenderPdfPage),
         Arc::new(images_to_pdf::ImagesToPdf),
         Arc::new(pdf_info::PdfInfo),
+        Arc::new(estimate_depth::EstimateDepth),
+        Arc::new(detect_open_vocab::DetectOpenVocab),
         Arc::new(reconstruct_3d::Reconstruct3d),
         Arc::new(edit_image::EditImage),
         Arc::new(edit_image::GenerateImage),

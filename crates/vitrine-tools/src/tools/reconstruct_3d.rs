@@ -1,8 +1,9 @@
 //! `reconstruct_3d`: a single-photo gaussian splat (SPZ) of the scene or of one object in it,
 //! with a PNG preview.
 //!
-//! Depth comes from the scene layout (`vitrine_splat::estimate_layout_depth`), not from a depth
-//! model, and the facts say so. With an `object`, NanoDet finds its box and
+//! Depth comes from the configured depth provider (a real monocular depth model) when there is
+//! one, else from the scene layout (`vitrine_splat::estimate_layout_depth`), an approximation;
+//! `depth_source` in the facts says which. With an `object`, NanoDet finds its box and
 //! `refine_mask_from_box` cuts it out, so the splat holds only that object.
 
 use async_trait::async_trait;
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_media::image::DynamicImage;
 use vitrine_splat::{
-    Camera, ReconstructParams, SpzWriteOptions, estimate_layout_depth, reconstruct,
+    Camera, DepthMap, ReconstructParams, SpzWriteOptions, estimate_layout_depth, reconstruct,
     refine_mask_from_box, render_preview, write_spz,
 };
 use vitrine_store::MediaInfo;
@@ -20,6 +21,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::providers::depth::{DepthEstimate, DepthKind};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{round_box, round2};
@@ -34,6 +36,59 @@ pub struct Reconstruct3dArgs {
     /// classes. Omit to reconstruct the whole scene.
     #[serde(default)]
     pub object: Option<String>,
+    /// Where depth comes from: `auto` (default) uses the configured depth provider and falls
+    /// back to the layout estimate when there is none; `provider` requires the provider;
+    /// `layout` forces the classical estimate from scene layout (an approximation).
+    #[serde(default)]
+    pub depth: DepthSource,
+}
+
+/// The source of depth for a reconstruction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DepthSource {
+    /// The depth provider when one is configured, else the layout estimate.
+    #[default]
+    Auto,
+    /// The configured depth provider; fails when none is configured.
+    Provider,
+    /// The classical estimate from scene layout, even when a provider is configured.
+    Layout,
+}
+
+/// Where relative inverse depth is placed: nearest (98th percentile) and farthest (2nd) in
+/// metres. Relative depth has no scale, so any range is an assumption; this one suits a room or
+/// a street scene, and the facts say so.
+const RELATIVE_RANGE_M: (f32, f32) = (1.0, 10.0);
+
+/// What the provider's depth is, once placed in the scene, for the facts.
+fn depth_meaning(kind: DepthKind) -> String {
+    match kind {
+        DepthKind::Metric => "metric depth from the depth provider, in metres".to_owned(),
+        DepthKind::RelativeInverse => {
+            let (near, far) = RELATIVE_RANGE_M;
+            format!(
+                "relative inverse depth from the depth provider, placed between {near} m and {far} m (shapes follow the model; the absolute scale is assumed)"
+            )
+        }
+    }
+}
+
+/// The provider's map as depth along the camera axis.
+fn provider_depth_map(estimate: DepthEstimate) -> Result<DepthMap, ToolError> {
+    let DepthEstimate {
+        width,
+        height,
+        values,
+        kind,
+    } = estimate;
+    Ok(match kind {
+        DepthKind::Metric => DepthMap::new(width, height, values)?,
+        DepthKind::RelativeInverse => {
+            let (near, far) = RELATIVE_RANGE_M;
+            DepthMap::from_relative_inverse(width, height, &values, near, far)?
+        }
+    })
 }
 
 /// Reconstructs photos in 3D.
@@ -50,7 +105,7 @@ impl Tool for Reconstruct3d {
     }
 
     fn description(&self) -> &'static str {
-        "Reconstruct a photo (or one object in it, e.g. object=table) as a 3D gaussian splat (SPZ) with a preview image; depth is an approximation from scene layout."
+        "Reconstruct a photo (or one object in it, e.g. object=table) as a 3D gaussian splat (SPZ) with a preview image; depth comes from the configured depth model, else it is an approximation from scene layout."
     }
 
     fn toolset(&self) -> Toolset {
@@ -74,9 +129,7 @@ impl Tool for Reconstruct3d {
         let id = parsed.image.id("image")?;
         let (meta, decoded) = io::load_image(cx, "image", &id).await?;
         let mut rgb = decoded.into_rgb();
-        let mut facts = json!({
-            "depth": "approximation from the scene layout (no depth model); distances are plausible, not measured",
-        });
+        let mut facts = json!({});
         let mut object_box = None;
         if let Some(object) = parsed.object.as_deref() {
             facts["object"] = json!(object);
@@ -113,6 +166,25 @@ impl Tool for Reconstruct3d {
                 }
             }
         }
+        let use_provider = match parsed.depth {
+            DepthSource::Auto => cx.depth.is_some(),
+            DepthSource::Provider => true,
+            DepthSource::Layout => false,
+        };
+        let mut provider_depth = None;
+        if use_provider {
+            let client = cx.depth()?;
+            let (image, estimate) = client.estimate(rgb).await?;
+            rgb = image;
+            facts["depth_source"] = json!(format!("depth provider at {}", client.base_url()));
+            facts["depth"] = json!(depth_meaning(estimate.kind));
+            provider_depth = Some(estimate);
+        } else {
+            facts["depth_source"] = json!("layout approximation");
+            facts["depth"] = json!(
+                "approximation from the scene layout (no depth model); distances are plausible, not measured"
+            );
+        }
         let (spz, preview, gaussians, mask_fraction) = io::blocking(move || {
             let mask = match object_box {
                 Some(bbox) => Some(refine_mask_from_box(&rgb, bbox)?),
@@ -124,7 +196,10 @@ impl Tool for Reconstruct3d {
                 (fraction * 1000.0).round() / 1000.0
             });
             let boxes: Vec<[f32; 4]> = object_box.into_iter().collect();
-            let depth = estimate_layout_depth(&rgb, &boxes, mask.as_ref())?;
+            let depth = match provider_depth {
+                Some(estimate) => provider_depth_map(estimate)?,
+                None => estimate_layout_depth(&rgb, &boxes, mask.as_ref())?,
+            };
             let splats = reconstruct(
                 &rgb,
                 &depth,

@@ -7,12 +7,12 @@ use tokio::io::AsyncReadExt;
 use vitrine_store::{
     ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
 };
-use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits};
+use vitrine_tools::{LazyModels, ToolCatalog, ToolContext};
 use vitrine_wire::ArtifactKind;
 
 const TENANT: &str = "tenant-tools";
 
-async fn context() -> (tempfile::TempDir, ToolContext) {
+pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn ArtifactStore> =
         Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
@@ -21,14 +21,12 @@ async fn context() -> (tempfile::TempDir, ToolContext) {
         || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
         std::path::PathBuf::from,
     );
-    let cx = ToolContext {
+    let cx = ToolContext::new(
         store,
-        tenant: TENANT.to_owned(),
+        TENANT.to_owned(),
         session,
-        models: Arc::new(LazyModels::new(models)),
-        limits: ToolLimits::default(),
-        images: None,
-    };
+        Arc::new(LazyModels::new(models)),
+    );
     (dir, cx)
 }
 
@@ -36,6 +34,14 @@ async fn put_png(cx: &ToolContext, width: u32, height: u32) -> ArtifactMeta {
     let image = vitrine_media::image::RgbImage::from_fn(width, height, |x, y| {
         vitrine_media::image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 200])
     });
+    put_rgb(cx, image).await
+}
+
+/// Stores `image` as a PNG input of the session.
+pub(crate) async fn put_rgb(
+    cx: &ToolContext,
+    image: vitrine_media::image::RgbImage,
+) -> ArtifactMeta {
     let bytes = vitrine_media::encode_png(&vitrine_media::image::DynamicImage::ImageRgb8(image))
         .expect("png");
     let mut blob = cx.store.stage(1 << 26).await.expect("stage");
@@ -61,7 +67,7 @@ async fn put_png(cx: &ToolContext, width: u32, height: u32) -> ArtifactMeta {
         .expect("put")
 }
 
-async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
+pub(crate) async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
     let mut bytes = Vec::new();
     cx.store
         .open(meta)

@@ -5,3 +5,4 @@ mod catalog;
 mod compose_tools;
 mod image_tools;
 mod media_tools;
+mod providers;

@@ -10,7 +10,7 @@ use tokio::io::AsyncReadExt;
 use vitrine_store::{
     ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
 };
-use vitrine_tools::{LazyModels, ToolCatalog, ToolContext, ToolLimits};
+use vitrine_tools::{LazyModels, ToolCatalog, ToolContext};
 use vitrine_wire::ArtifactKind;
 
 const TENANT: &str = "tenant-media-tools";
@@ -24,14 +24,12 @@ pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
         PathBuf::from,
     );
-    let cx = ToolContext {
+    let cx = ToolContext::new(
         store,
-        tenant: TENANT.to_owned(),
+        TENANT.to_owned(),
         session,
-        models: Arc::new(LazyModels::new(models)),
-        limits: ToolLimits::default(),
-        images: None,
-    };
+        Arc::new(LazyModels::new(models)),
+    );
     (dir, cx)
 }
 

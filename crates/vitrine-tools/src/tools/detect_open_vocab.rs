@@ -1,0 +1,180 @@
+//! `detect_open_vocab`: find things named in free text ("red umbrella", "price tag") with the
+//! configured open-vocabulary detection provider; boxes as facts, optionally drawn, and
+//! optionally a crop of the best match.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{AnnotateParams, BoxAnnotation, CropParams, Region};
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::providers::ProviderKind;
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::detect_faces::{pixel_box, region, round_box, round2};
+
+/// Arguments of `detect_open_vocab`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DetectOpenVocabArgs {
+    /// The image to search.
+    pub image: ImageRef,
+    /// What to find, in free text ("red umbrella", "the cat's collar").
+    #[schemars(length(min = 1, max = 32))]
+    pub labels: Vec<String>,
+    /// Minimum confidence, 0..1; default 0.25.
+    #[serde(default = "default_threshold")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub threshold: f32,
+    /// Also store a copy of the image with labelled boxes; default true.
+    #[serde(default = "yes")]
+    pub draw_boxes: bool,
+    /// Also store a crop of the best match as `crop`; fails when nothing is found.
+    #[serde(default)]
+    pub crop: bool,
+}
+
+fn default_threshold() -> f32 {
+    0.25
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Finds things by free-text name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetectOpenVocab;
+
+#[async_trait]
+impl Tool for DetectOpenVocab {
+    fn name(&self) -> &'static str {
+        "detect_open_vocab"
+    }
+
+    fn description(&self) -> &'static str {
+        "Find things named in free text (not limited to the 80 COCO classes) with the configured open-vocabulary detector; boxes, a labelled image, optionally a crop of the best match."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<DetectOpenVocabArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[
+            OutputSpec::one("image", ArtifactKind::Image),
+            OutputSpec::one("crop", ArtifactKind::Image),
+        ];
+        OUTPUTS
+    }
+
+    fn requires(&self) -> Option<ProviderKind> {
+        Some(ProviderKind::Detect)
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: DetectOpenVocabArgs = io::parse_args(self.name(), &args)?;
+        let labels: Vec<String> = parsed
+            .labels
+            .iter()
+            .map(|label| label.trim().to_owned())
+            .collect();
+        if labels.is_empty() || labels.iter().any(String::is_empty) {
+            return Err(ToolError::InvalidArguments {
+                tool: self.name(),
+                message: "`labels` needs at least one non-empty name".to_owned(),
+            });
+        }
+        if !(0.0..=1.0).contains(&parsed.threshold) {
+            return Err(ToolError::InvalidArguments {
+                tool: self.name(),
+                message: format!("`threshold` {} is not in 0..1", parsed.threshold),
+            });
+        }
+        let client = cx.detect()?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let (rgb, found) = client
+            .detect(decoded.into_rgb(), &labels, parsed.threshold)
+            .await?;
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for detection in &found {
+            *counts.entry(detection.label.as_str()).or_default() += 1;
+        }
+        let facts = json!({
+            "count": found.len(),
+            "labels": counts,
+            "objects": found
+                .iter()
+                .map(|detection| json!({
+                    "label": detection.label,
+                    "box": round_box(detection.bbox),
+                    "score": round2(detection.score),
+                }))
+                .collect::<Vec<_>>(),
+            "regions": found.iter().map(|detection| region(detection.bbox)).collect::<Vec<_>>(),
+            "source": format!("detection provider at {}", client.base_url()),
+        });
+        let best = found.first().map(|detection| detection.bbox);
+        if parsed.crop && best.is_none() {
+            return Err(ToolError::NothingFound(format!(
+                "the detection provider found no {} in the image (threshold {}), so there is nothing to crop to",
+                labels.join(" or "),
+                parsed.threshold
+            )));
+        }
+        let annotate = parsed.draw_boxes.then(|| AnnotateParams {
+            boxes: found
+                .iter()
+                .map(|detection| BoxAnnotation {
+                    bbox: pixel_box(detection.bbox),
+                    label: Some(detection.label.clone()),
+                    score: Some(f64::from(detection.score)),
+                    color: None,
+                })
+                .collect(),
+            ..AnnotateParams::default()
+        });
+        let crop = best.filter(|_| parsed.crop);
+        let (drawn, cropped) = io::blocking(move || {
+            let image = DynamicImage::ImageRgb8(rgb);
+            let drawn = match annotate {
+                Some(params) => Some(vitrine_media::annotate(&image, &params)?),
+                None => None,
+            };
+            let cropped = match crop {
+                Some(bbox) => {
+                    let params = CropParams {
+                        region: Region::Box(pixel_box(bbox)),
+                        padding: 0.0,
+                        padding_ratio: 0.0,
+                    };
+                    Some(vitrine_media::crop(&image, &params)?.0)
+                }
+                None => None,
+            };
+            Ok((drawn, cropped))
+        })
+        .await?;
+        let provenance = io::provenance(self.name(), &[&meta], &args);
+        let mut artifacts = Vec::new();
+        for (output, image) in [("image", drawn), ("crop", cropped)] {
+            if let Some(image) = image {
+                let made = io::save_image(cx, image, Encoding::Auto, provenance.clone()).await?;
+                artifacts.push(MadeArtifact {
+                    output: output.to_owned(),
+                    meta: made,
+                });
+            }
+        }
+        Ok(ToolOutput { artifacts, facts })
+    }
+}

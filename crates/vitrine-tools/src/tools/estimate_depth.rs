@@ -1,0 +1,125 @@
+//! `estimate_depth`: a depth map from the configured depth provider, stored as an `arr_` `.npy`
+//! (float32, the provider's values) with a false-colour `img_` preview (bright is near).
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::image::DynamicImage;
+use vitrine_media::{NpyArray, false_color, write_npy};
+use vitrine_store::MediaInfo;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::providers::ProviderKind;
+use crate::providers::depth::DepthKind;
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `estimate_depth`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct EstimateDepthArgs {
+    /// The photo.
+    pub image: ImageRef,
+}
+
+/// Estimates depth with a depth model behind the configured provider.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EstimateDepth;
+
+#[async_trait]
+impl Tool for EstimateDepth {
+    fn name(&self) -> &'static str {
+        "estimate_depth"
+    }
+
+    fn description(&self) -> &'static str {
+        "Estimate a per-pixel depth map of a photo with the configured depth model: a float32 .npy array and a colour preview (bright is near)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<EstimateDepthArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        const OUTPUTS: &[OutputSpec] = &[
+            OutputSpec::one("depth", ArtifactKind::Array),
+            OutputSpec::one("image", ArtifactKind::Image),
+        ];
+        OUTPUTS
+    }
+
+    fn requires(&self) -> Option<ProviderKind> {
+        Some(ProviderKind::Depth)
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: EstimateDepthArgs = io::parse_args(self.name(), &args)?;
+        let client = cx.depth()?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let (_, estimate) = client.estimate(decoded.into_rgb()).await?;
+        let (width, height, kind) = (estimate.width, estimate.height, estimate.kind);
+        let (low, high) = estimate
+            .values
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(low, high), &v| {
+                (low.min(v), high.max(v))
+            });
+        let (npy, preview) = io::blocking(move || {
+            let array = NpyArray::from_f32(width, height, estimate.values)?;
+            let mut gray = array.to_normalized_gray()?;
+            if kind == DepthKind::Metric {
+                // Bright is near in the preview, whatever the values mean.
+                gray.pixels_mut()
+                    .for_each(|pixel| pixel.0[0] = 255 - pixel.0[0]);
+            }
+            let preview = DynamicImage::ImageRgb8(false_color(&gray));
+            Ok((write_npy(&array)?, preview))
+        })
+        .await?;
+        let provenance = io::provenance(self.name(), &[&meta], &args);
+        let depth = io::save_bytes(
+            cx,
+            &npy,
+            ArtifactKind::Array,
+            "application/octet-stream",
+            MediaInfo {
+                width: Some(width),
+                height: Some(height),
+                ..MediaInfo::default()
+            },
+            provenance.clone(),
+            Some("depth.npy".to_owned()),
+        )
+        .await?;
+        let image = io::save_image(cx, preview, Encoding::Png, provenance).await?;
+        Ok(ToolOutput {
+            artifacts: vec![
+                MadeArtifact {
+                    output: "depth".to_owned(),
+                    meta: depth,
+                },
+                MadeArtifact {
+                    output: "image".to_owned(),
+                    meta: image,
+                },
+            ],
+            facts: json!({
+                "width": width,
+                "height": height,
+                "depth_source": format!("depth provider at {}", client.base_url()),
+                "kind": kind.as_str(),
+                "meaning": kind.describe(),
+                "min": low,
+                "max": high,
+            }),
+        })
+    }
+}
