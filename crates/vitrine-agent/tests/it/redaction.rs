@@ -153,8 +153,13 @@ async fn faces_blurred_and_phi_painted_over_on_one_image() {
             !outcome.content.contains(planted),
             "the answer leaks {planted:?}"
         );
+    }
+    // The plan's strings, not its numbers: a timing of 1961 ms is not a leak.
+    let mut plan_strings = Vec::new();
+    collect_strings(&outcome.plan, &mut plan_strings);
+    for planted in PHI_STRINGS {
         assert!(
-            !outcome.plan.to_string().contains(planted),
+            !plan_strings.iter().any(|text| text.contains(planted)),
             "the plan leaks {planted:?}"
         );
     }
@@ -276,4 +281,19 @@ async fn without_a_schema_the_answer_names_the_result_for_the_cli() {
             .is_some_and(|notes| notes.contains("PHI")),
         "{answer}"
     );
+}
+
+/// Every string in `value`, keys included, depth first.
+fn collect_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(text) => out.push(text.clone()),
+        Value::Array(items) => items.iter().for_each(|item| collect_strings(item, out)),
+        Value::Object(map) => {
+            for (key, item) in map {
+                out.push(key.clone());
+                collect_strings(item, out);
+            }
+        }
+        _ => {}
+    }
 }
