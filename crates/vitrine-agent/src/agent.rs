@@ -154,8 +154,7 @@ impl Agent {
     /// Plans with an OpenAI-compatible model instead of the offline planner.
     ///
     /// # Errors
-    /// [`AgentError::Llm`] when the HTTP client cannot be built (for `https` URLs a rustls
-    /// crypto provider must be installed in the process, as the server does at start-up).
+    /// [`AgentError::Llm`] when the HTTP client cannot be built.
     pub fn with_llm(mut self, config: LlmConfig) -> Result<Self, AgentError> {
         self.llm = Some(LlmClient::new(config)?);
         Ok(self)

@@ -112,6 +112,20 @@ impl AgentError {
         }
     }
 
+    /// What a client may be told: for a failed provider, what went wrong but not where it
+    /// lives (the full message, with its URL, is for the server's log).
+    pub fn public_message(&self) -> String {
+        match self {
+            AgentError::Tool { step, tool, source } => {
+                format!(
+                    "step `{step}` (`{tool}`) failed: {}",
+                    source.public_message()
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The request parameter at fault, for the error envelope's `param`.
     pub fn param(&self) -> Option<&'static str> {
         match self {

@@ -102,6 +102,9 @@ fn llm_error(message: impl Into<String>) -> AgentError {
 
 impl LlmClient {
     pub(crate) fn new(config: LlmConfig) -> Result<Self, AgentError> {
+        // reqwest needs a process-wide rustls crypto provider, even for `http://`; installing
+        // ours is a no-op when the embedding program already chose one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(concat!("vitrine-agent/", env!("CARGO_PKG_VERSION")))

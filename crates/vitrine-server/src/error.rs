@@ -57,6 +57,15 @@ pub enum ApiError {
     /// A capability whose provider is not configured on this server.
     #[error("{0}")]
     NotConfigured(String),
+    /// An external provider (depth, detection, images) failed: the client sees `message`,
+    /// the log also `detail`, which says where the provider lives.
+    #[error("{detail}")]
+    Upstream {
+        /// What went wrong, for the client.
+        message: String,
+        /// The full failure, for the log.
+        detail: String,
+    },
     /// The work took longer than its time limit.
     #[error("{0}")]
     Timeout(String),
@@ -133,6 +142,12 @@ impl ApiError {
                 None,
                 "not_configured",
             ),
+            ApiError::Upstream { .. } => (
+                StatusCode::BAD_GATEWAY,
+                "server_error",
+                None,
+                "provider_failed",
+            ),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "server_error", None, "timeout"),
             ApiError::Store(error) if error.is_not_found() => (
                 StatusCode::NOT_FOUND,
@@ -162,9 +177,11 @@ impl ApiError {
     }
 
     /// The message a client may see: 5xx details stay in the logs, except
-    /// where the message is written for the caller (timeouts, missing providers).
+    /// where the message is written for the caller (timeouts, missing or failing providers).
     fn public_message(&self, status: StatusCode) -> String {
-        if status.is_server_error()
+        if let ApiError::Upstream { message, .. } = self {
+            message.clone()
+        } else if status.is_server_error()
             && !matches!(self, ApiError::NotConfigured(_) | ApiError::Timeout(_))
         {
             "the server failed to handle this request; it has been logged, retry later".into()
@@ -179,6 +196,10 @@ impl From<vitrine_agent::AgentError> for ApiError {
         match error {
             vitrine_agent::AgentError::Store(store) => ApiError::Store(store),
             error if error.code() == "not_configured" => ApiError::NotConfigured(error.to_string()),
+            error if error.code() == "provider_failed" => ApiError::Upstream {
+                message: error.public_message(),
+                detail: error.to_string(),
+            },
             error @ vitrine_agent::AgentError::Timeout { .. } => {
                 ApiError::Timeout(error.to_string())
             }

@@ -70,9 +70,15 @@ pub enum ToolError {
         /// The settings to configure.
         settings: &'static str,
     },
-    /// The external provider failed.
-    #[error("{0}")]
-    Provider(String),
+    /// An external provider failed. Clients are told `message`; `location` (its URL and the
+    /// setting that points there) is for the server's log and its operator.
+    #[error("{message} ({location})")]
+    Provider {
+        /// What went wrong, e.g. "the depth provider answered 500: out of memory".
+        message: String,
+        /// Where: the provider's URL and its setting.
+        location: String,
+    },
     /// A bug or a crashed worker thread.
     #[error("internal error: {0}")]
     Internal(String),
@@ -100,9 +106,9 @@ impl ToolError {
             ToolError::Video(error) => error.is_client_error(),
             ToolError::Document(error) => error.is_client_error(),
             ToolError::Splat(error) => error.is_client_error(),
-            ToolError::Internal(_) | ToolError::NotConfigured { .. } | ToolError::Provider(_) => {
-                false
-            }
+            ToolError::Internal(_)
+            | ToolError::NotConfigured { .. }
+            | ToolError::Provider { .. } => false,
         }
     }
 
@@ -122,8 +128,16 @@ impl ToolError {
             ToolError::Document(error) => error.code(),
             ToolError::Splat(_) => "splat_error",
             ToolError::NotConfigured { .. } => "not_configured",
-            ToolError::Provider(_) => "provider_failed",
+            ToolError::Provider { .. } => "provider_failed",
             ToolError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// What a client may be told: everything but where a provider lives.
+    pub fn public_message(&self) -> String {
+        match self {
+            ToolError::Provider { message, .. } => message.clone(),
+            other => other.to_string(),
         }
     }
 

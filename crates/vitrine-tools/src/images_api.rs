@@ -63,8 +63,7 @@ pub struct EditInput {
 const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 
 impl ImagesClient {
-    /// Builds the HTTP client. A rustls crypto provider must be installed in the process first
-    /// (the server installs one at start-up); reqwest needs it even for `http://`.
+    /// Builds the HTTP client.
     pub fn new(config: ImagesConfig) -> Result<Self, ToolError> {
         let http = HttpProvider::new(
             ProviderKind::Images,
@@ -105,7 +104,10 @@ impl ImagesClient {
             let part = reqwest::multipart::Part::bytes(image.bytes)
                 .file_name(image.filename)
                 .mime_str(&image.content_type)
-                .map_err(|error| ToolError::Provider(format!("bad media type: {error}")))?;
+                .map_err(|error| ToolError::Provider {
+                    message: format!("an input image has a bad media type: {error}"),
+                    location: "before sending it to the images provider".to_owned(),
+                })?;
             form = form.part("image[]", part);
         }
         let request = self.http.post("images/edits").multipart(form);

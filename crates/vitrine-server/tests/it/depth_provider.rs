@@ -129,3 +129,52 @@ async fn depth_and_3d_through_http_use_the_configured_depth_provider() {
         "one provider call per request"
     );
 }
+
+#[tokio::test]
+async fn a_failing_depth_provider_is_a_502_that_says_why_but_not_where() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let depth_url = format!("http://{}", listener.local_addr().expect("address"));
+    let router = axum::Router::new().route(
+        "/depth",
+        axum::routing::post(|| async {
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "CUDA out of memory",
+            )
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let configured = depth_url.clone();
+    let app = spawn_with(Options {
+        with_agent: true,
+        setup_agent: Some(Box::new(move |agent| {
+            agent
+                .with_depth(vitrine_agent::ProviderConfig::new(configured, None))
+                .expect("depth client")
+        })),
+        ..Options::default()
+    })
+    .await;
+
+    let (status, error) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image(
+                "Estimate the depth of this image",
+                &data_url("image/png", &png(40, 30, [120, 140, 90])),
+            ),
+        )
+        .await;
+    assert_eq!(status, 502, "{error}");
+    assert_eq!(error_code(&error), "provider_failed", "{error}");
+    let message = error_message(&error);
+    assert!(
+        message.contains("the depth provider answered 500")
+            && message.contains("CUDA out of memory"),
+        "{message}"
+    );
+    assert!(!message.contains(&depth_url), "{message}");
+}

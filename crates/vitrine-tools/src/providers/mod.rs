@@ -117,8 +117,7 @@ pub(crate) struct Reply {
 }
 
 impl HttpProvider {
-    /// Builds the HTTP client. A rustls crypto provider must be installed in the process first
-    /// (the server installs one at start-up); reqwest needs it even for `http://`.
+    /// Builds the HTTP client.
     pub(crate) fn new(
         kind: ProviderKind,
         base_url: &str,
@@ -127,18 +126,24 @@ impl HttpProvider {
     ) -> Result<Self, ToolError> {
         let scheme = reqwest::Url::parse(base_url).map(|url| url.scheme().to_owned());
         if !matches!(scheme.as_deref(), Ok("http" | "https")) {
-            return Err(ToolError::Provider(format!(
-                "the {} URL `{base_url}` is not an http:// or https:// URL; fix {}",
-                kind.name(),
-                kind.settings()
-            )));
+            return Err(ToolError::Provider {
+                message: format!("the {} is misconfigured", kind.name()),
+                location: format!(
+                    "`{base_url}` is not an http:// or https:// URL; fix {}",
+                    kind.settings()
+                ),
+            });
         }
+        // reqwest needs a process-wide rustls crypto provider, even for `http://`; installing
+        // ours is a no-op when the embedding program already chose one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("vitrine-tools/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|error| {
-                ToolError::Provider(format!("cannot build the HTTP client: {error}"))
+            .map_err(|error| ToolError::Provider {
+                message: format!("cannot build the HTTP client of the {}", kind.name()),
+                location: error.to_string(),
             })?;
         Ok(HttpProvider {
             kind,
@@ -170,11 +175,10 @@ impl HttpProvider {
 
     /// A provider error about `url` that says which setting points there.
     pub(crate) fn error(&self, url: &str, problem: impl std::fmt::Display) -> ToolError {
-        ToolError::Provider(format!(
-            "the {} at `{url}` (set by {}) {problem}",
-            self.kind.name(),
-            self.kind.settings()
-        ))
+        ToolError::Provider {
+            message: format!("the {} {problem}", self.kind.name()),
+            location: format!("at `{url}`, set by {}", self.kind.settings()),
+        }
     }
 
     /// Sends `request` (made for `url`), fails on a non-2xx status, and reads the body up to
@@ -192,7 +196,12 @@ impl HttpProvider {
                     format!("did not answer within {} s", self.timeout.as_secs_f64()),
                 )
             } else {
-                self.error(url, format!("could not be reached: {error}"))
+                // reqwest's message names the URL, so it goes with the location.
+                let mut unreachable = self.error(url, "could not be reached");
+                if let ToolError::Provider { location, .. } = &mut unreachable {
+                    location.push_str(&format!(": {error}"));
+                }
+                unreachable
             }
         };
         let mut response = request.send().await.map_err(transport)?;

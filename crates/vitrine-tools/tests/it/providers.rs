@@ -272,9 +272,18 @@ async fn bad_depth_replies_fail_clearly_naming_the_setting() {
         assert_eq!(error.code(), "provider_failed", "{reply:?}: {message}");
         assert!(message.contains(expected), "{reply:?}: {message}");
         assert!(
-            message.contains(&format!("the depth provider at `{base}/depth`"))
-                && message.contains("--depth-url"),
+            message.contains(&format!("at `{base}/depth`")) && message.contains("--depth-url"),
             "{reply:?}: {message}"
+        );
+        // Clients are told what went wrong, not where the provider lives.
+        let public = error.public_message();
+        assert!(
+            public.starts_with("the depth provider ") && public.contains(expected),
+            "{reply:?}: {public}"
+        );
+        assert!(
+            !public.contains(&base) && !public.contains("--depth-url"),
+            "{reply:?}: {public}"
         );
     }
 }
@@ -530,8 +539,7 @@ async fn bad_detection_replies_fail_clearly_naming_the_setting() {
         let message = error.to_string();
         assert!(message.contains(expected), "{message}");
         assert!(
-            message.contains(&format!("the detection provider at `{base}/detect`"))
-                && message.contains("--detect-url"),
+            message.contains(&format!("at `{base}/detect`")) && message.contains("--detect-url"),
             "{message}"
         );
     }
