@@ -2,7 +2,7 @@
 # Installs what Vitrine needs on a fresh Debian machine. Idempotent.
 #
 # usage: scripts/setup.sh [--dev]
-#   (no flag)  runtime needs: ffmpeg, poppler-utils, the model files
+#   (no flag)  runtime needs: ffmpeg, poppler-utils, tesseract-ocr, the model files
 #   --dev      also build and test needs: cmake/nasm (vendored libjpeg-turbo),
 #              a Python venv with the real vlmrun/openai clients for client tests
 #
@@ -14,7 +14,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEV=0
 [ "${1:-}" = "--dev" ] && DEV=1
 
-APT_PACKAGES=(ffmpeg poppler-utils fonts-dejavu-core python3-venv unzip ca-certificates)
+# tesseract: the optional second OCR engine (`ocr` with engine "tesseract").
+APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates)
 if [ "$DEV" = 1 ]; then
     APT_PACKAGES+=(pkg-config cmake nasm gcc g++ make iproute2 util-linux)
 fi

@@ -21,6 +21,17 @@ pub enum DocumentError {
         program: String,
     },
 
+    /// `tesseract`, or its English language data, is not installed.
+    #[error(
+        "`{program}` (the optional OCR engine `tesseract`) or its English data was not found; \
+         install it (Debian/Ubuntu: `apt-get install tesseract-ocr tesseract-ocr-eng`) or use \
+         the default engine `ppocr`"
+    )]
+    TesseractNotInstalled {
+        /// The program Vitrine tried to start.
+        program: String,
+    },
+
     /// The program exists but could not be started.
     #[error("could not start `{program}`")]
     Spawn {
@@ -121,6 +132,7 @@ impl DocumentError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::ToolNotInstalled { .. } => "poppler-not-installed",
+            Self::TesseractNotInstalled { .. } => "tesseract-not-installed",
             Self::Spawn { .. } => "poppler-spawn-failed",
             Self::Timeout { .. } => "poppler-timeout",
             Self::ToolFailed { .. } => "poppler-failed",

@@ -14,6 +14,7 @@
 //! - `pages`: [`PageSelection`] and its checks.
 //! - `render`: [`Poppler::render_pages`] via `pdftoppm`.
 //! - `images_to_pdf`: [`images_to_pdf`]; `jpeg_header` reads what JPEG pass-through needs.
+//! - `tesseract`: [`Tesseract`], the optional second OCR engine, and its TSV parser.
 //! - `process`: subprocesses with `kill_on_drop` and a timeout.
 
 mod engine;
@@ -25,6 +26,7 @@ mod jpeg_header;
 mod pages;
 mod process;
 mod render;
+mod tesseract;
 
 pub use engine::{Limits, Poppler};
 pub use error::DocumentError;
@@ -33,3 +35,4 @@ pub use info::{PageInfo, PdfInfo};
 pub use input::PdfInput;
 pub use pages::PageSelection;
 pub use render::{RenderParams, RenderedPage};
+pub use tesseract::{OcrLine, OcrWord, Tesseract, parse_tsv};

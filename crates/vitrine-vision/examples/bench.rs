@@ -44,9 +44,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         models.detect_faces(&photo, &FaceOptions::default())
     })?;
     row(
-        "detect_faces (CenterFace, 2 scales)",
+        "detect_faces (CenterFace: coarse, half scale, native in windows)",
         &faces.0,
         format!("{} faces", faces.1.len()),
+    );
+    let exhaustive_options = FaceOptions {
+        exhaustive: true,
+        ..FaceOptions::default()
+    };
+    let exhaustive = time(iterations, || {
+        models.detect_faces(&photo, &exhaustive_options)
+    })?;
+    row(
+        "detect_faces, exhaustive (native pass over the whole frame)",
+        &exhaustive.0,
+        format!("{} faces", exhaustive.1.len()),
     );
     let fast_options = FaceOptions {
         min_face: 48.0,

@@ -1,9 +1,13 @@
-//! `ocr`: read the text of an image (PP-OCRv6), line by line.
+//! `ocr`: read the text of an image line by line, with PP-OCRv6 (the shipped models) or,
+//! optionally, Debian's Tesseract run as a subprocess.
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use vitrine_document::{OcrLine, Tesseract};
+use vitrine_vision::TextLine;
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -17,6 +21,21 @@ use crate::tools::detect_faces::{round_box, round2};
 pub struct OcrArgs {
     /// The image to read.
     pub image: ImageRef,
+    /// `ppocr` (default: PP-OCRv6, shipped with Vitrine) or `tesseract` (needs the Debian
+    /// packages `tesseract-ocr tesseract-ocr-eng`; English).
+    #[serde(default)]
+    pub engine: OcrEngine,
+}
+
+/// Which OCR engine reads the image.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OcrEngine {
+    /// PP-OCRv6 small detector + recogniser (ONNX, shipped).
+    #[default]
+    Ppocr,
+    /// Tesseract, an independent second engine (optional Debian package).
+    Tesseract,
 }
 
 /// Reads text.
@@ -42,6 +61,57 @@ pub(crate) async fn read_lines(
     .await
 }
 
+/// Runs Tesseract on an image: written as a PNG to a temporary file, read by a `tesseract`
+/// subprocess (killed on timeout or cancellation), its lines in the PP-OCR line type.
+pub(crate) async fn read_lines_tesseract(
+    image: vitrine_media::image::RgbImage,
+) -> Result<Vec<TextLine>, ToolError> {
+    let png = io::blocking(move || {
+        Ok(vitrine_media::encode_png(
+            &vitrine_media::image::DynamicImage::ImageRgb8(image),
+        )?)
+    })
+    .await?;
+    let path = tempfile::Builder::new()
+        .prefix("vitrine-ocr-")
+        .suffix(".png")
+        .tempfile()
+        .map_err(|error| ToolError::Store(error.into()))?
+        .into_temp_path();
+    tokio::fs::write(&path, &png)
+        .await
+        .map_err(|error| ToolError::Store(error.into()))?;
+    let lines = Tesseract::new().read(&path).await?;
+    Ok(lines.into_iter().map(text_line).collect())
+}
+
+/// A Tesseract line as a [`TextLine`]: an upright polygon from its box, and each character's
+/// position interpolated inside its word's box (spaces midway between words), so PHI spans
+/// can be located as on PP-OCR lines.
+fn text_line(line: OcrLine) -> TextLine {
+    let [x0, y0, x1, y1] = line.bbox;
+    let length = (x1 - x0).max(1.0);
+    let mut char_positions = Vec::with_capacity(line.text.chars().count());
+    for (index, word) in line.words.iter().enumerate() {
+        if let Some(previous) = index.checked_sub(1).map(|previous| &line.words[previous]) {
+            char_positions.push(((previous.bbox[2] + word.bbox[0]) / 2.0 - x0) / length);
+        }
+        let count = word.text.chars().count().max(1) as f32;
+        let width = word.bbox[2] - word.bbox[0];
+        for position in 0..word.text.chars().count() {
+            let centre = word.bbox[0] + width * (position as f32 + 0.5) / count;
+            char_positions.push((centre - x0) / length);
+        }
+    }
+    TextLine {
+        bbox: line.bbox,
+        polygon: [[x0, y0], [x1, y0], [x1, y1], [x0, y1]],
+        text: line.text,
+        confidence: line.confidence,
+        char_positions,
+    }
+}
+
 #[async_trait]
 impl Tool for Ocr {
     fn name(&self) -> &'static str {
@@ -49,7 +119,8 @@ impl Tool for Ocr {
     }
 
     fn description(&self) -> &'static str {
-        "Read the text in an image; returns each line with its box and the full text."
+        "Read the text in an image; returns each line with its box and the full text. Engine \
+         `ppocr` (default) or `tesseract` (optional second engine)."
     }
 
     fn toolset(&self) -> Toolset {
@@ -68,9 +139,13 @@ impl Tool for Ocr {
         let parsed: OcrArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.image.id("image")?;
         let (_meta, decoded) = io::load_image(cx, "image", &id).await?;
-        let (_image, lines) = read_lines(cx, decoded.into_rgb()).await?;
+        let lines = match parsed.engine {
+            OcrEngine::Ppocr => read_lines(cx, decoded.into_rgb()).await?.1,
+            OcrEngine::Tesseract => read_lines_tesseract(decoded.into_rgb()).await?,
+        };
         let text: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
         let facts = json!({
+            "engine": parsed.engine,
             "count": lines.len(),
             "text": text.join("\n"),
             "lines": lines
@@ -86,5 +161,49 @@ impl Tool for Ocr {
             artifacts: Vec::new(),
             facts,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vitrine_document::OcrWord;
+
+    #[test]
+    fn tesseract_lines_get_one_position_per_character_inside_each_word() {
+        let word = |text: &str, x0: f32, x1: f32| OcrWord {
+            text: text.to_owned(),
+            bbox: [x0, 10.0, x1, 30.0],
+            confidence: 0.9,
+        };
+        let line = text_line(OcrLine {
+            text: "MRN: 00482913".to_owned(),
+            bbox: [100.0, 10.0, 330.0, 30.0],
+            confidence: 0.9,
+            words: vec![word("MRN:", 100.0, 180.0), word("00482913", 200.0, 330.0)],
+        });
+        assert_eq!(line.char_positions.len(), line.text.chars().count());
+        assert!(line.char_positions.windows(2).all(|pair| pair[0] < pair[1]));
+        // The space sits in the gap, the digits inside the second word's box.
+        let space = line.char_positions[4];
+        assert!((space - 90.0 / 230.0).abs() < 1e-6, "{space}");
+        let [x, _] = line.point_at(line.char_positions[5], 0.5);
+        assert!(x > 200.0 && x < 220.0, "{x}");
+        assert_eq!(line.polygon[2], [330.0, 30.0]);
+    }
+
+    #[test]
+    fn engine_defaults_to_ppocr_and_rejects_unknown_names() {
+        let args: OcrArgs =
+            serde_json::from_value(json!({"image": "img_a1"})).expect("default engine");
+        assert_eq!(args.engine, OcrEngine::Ppocr);
+        let args: OcrArgs =
+            serde_json::from_value(json!({"image": "img_a1", "engine": "tesseract"}))
+                .expect("tesseract");
+        assert_eq!(args.engine, OcrEngine::Tesseract);
+        let error =
+            serde_json::from_value::<OcrArgs>(json!({"image": "img_a1", "engine": "easyocr"}))
+                .expect_err("unknown engine");
+        assert!(error.to_string().contains("ppocr"), "{error}");
     }
 }

@@ -42,8 +42,11 @@ pub(crate) async fn put_rgb(
     cx: &ToolContext,
     image: vitrine_media::image::RgbImage,
 ) -> ArtifactMeta {
-    let bytes = vitrine_media::encode_png(&vitrine_media::image::DynamicImage::ImageRgb8(image))
-        .expect("png");
+    put_image(cx, vitrine_media::image::DynamicImage::ImageRgb8(image)).await
+}
+
+async fn put_image(cx: &ToolContext, image: vitrine_media::image::DynamicImage) -> ArtifactMeta {
+    let bytes = vitrine_media::encode_png(&image).expect("png");
     let mut blob = cx.store.stage(1 << 26).await.expect("stage");
     blob.write(&bytes).await.expect("write");
     cx.store
@@ -135,6 +138,50 @@ async fn redact_image_fills_the_given_box() {
     let outside = image.get_pixel(80, 70).0;
     assert!(outside[2] > 180, "{outside:?}");
     assert_eq!(output.facts["regions"], 1);
+}
+
+#[tokio::test]
+async fn ocr_engines_ppocr_and_tesseract_read_the_same_lines() {
+    // Black DejaVu Sans (vitrine-media's annotation font) on white.
+    const LINES: [&str; 3] = ["Invoice 2024-0042", "Total due: $1,250.00", "Thank you"];
+    let page = vitrine_media::image::DynamicImage::ImageRgb8(
+        vitrine_media::image::RgbImage::from_pixel(700, 260, vitrine_media::image::Rgb([255; 3])),
+    );
+    let params = vitrine_media::AnnotateParams {
+        texts: LINES
+            .iter()
+            .enumerate()
+            .map(|(row, text)| vitrine_media::TextAnnotation {
+                text: (*text).to_owned(),
+                position: vitrine_media::Point {
+                    x: 30.0,
+                    y: 30.0 + 70.0 * row as f64,
+                },
+                color: Some(vitrine_media::Color::BLACK),
+                size: Some(32.0),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let page = vitrine_media::annotate(&page, &params).expect("draws");
+    let (_dir, cx) = context().await;
+    let input = put_image(&cx, page).await;
+    let catalog = ToolCatalog::standard();
+    let ocr = catalog.get("ocr").expect("tool");
+    for engine in ["ppocr", "tesseract"] {
+        let output = ocr
+            .run(
+                &cx,
+                json!({"image": input.id.to_string(), "engine": engine}),
+            )
+            .await
+            .unwrap_or_else(|error| panic!("{engine}: {error}"));
+        assert_eq!(output.facts["engine"], engine);
+        assert_eq!(output.facts["text"], LINES.join("\n"), "{engine}");
+        let first = &output.facts["lines"][0]["box"];
+        let top = first[1].as_f64().expect("y0");
+        assert!((20.0..45.0).contains(&top), "{engine}: {first}");
+    }
 }
 
 #[tokio::test]

@@ -77,10 +77,12 @@ fn empty_image_is_a_client_error() {
 #[test]
 fn tiled_fine_pass_still_finds_the_group() {
     // max_side below the photo's 1666 px forces 1024-px tiles at native
-    // resolution instead of one whole-image pass.
+    // resolution instead of one whole-image pass (exhaustive: the default
+    // windows would not need tiles here).
     let image = photo("solvay-1927.png");
     let options = FaceOptions {
         max_side: 1024,
+        exhaustive: true,
         ..FaceOptions::default()
     };
     let faces = models()
@@ -112,4 +114,67 @@ fn larger_min_face_still_finds_the_group_at_reduced_resolution() {
         )
         .expect_err("zero-pixel faces make no sense");
     assert!(error.to_string().contains("`min_face`"), "{error}");
+}
+
+#[test]
+fn windowed_fine_pass_finds_what_the_exhaustive_pass_finds_on_small_faces() {
+    // The group shrunk to 40 % (faces 21–27 px, just above the default
+    // `min_face` of 20) on a busy 1920×1080 background: the default looks at
+    // full resolution only around candidates of a half-resolution pass and
+    // must not lose faces that a full-resolution pass over everything finds.
+    let group = photo("solvay-1927.png");
+    let small = image::imageops::resize(
+        &group,
+        group.width() * 2 / 5,
+        group.height() * 2 / 5,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut frame = image::imageops::resize(
+        &photo("dog.jpg"),
+        1920,
+        1080,
+        image::imageops::FilterType::Triangle,
+    );
+    image::imageops::replace(&mut frame, &small, 700, 300);
+    let exhaustive = models()
+        .detect_faces(
+            &frame,
+            &FaceOptions {
+                exhaustive: true,
+                ..FaceOptions::default()
+            },
+        )
+        .expect("detection runs");
+    let windowed = models()
+        .detect_faces(&frame, &FaceOptions::default())
+        .expect("detection runs");
+    eprintln!(
+        "exhaustive {} faces, windowed {} faces",
+        exhaustive.len(),
+        windowed.len()
+    );
+    assert!(exhaustive.len() >= 27, "{} faces", exhaustive.len());
+    for face in &exhaustive {
+        assert!(
+            windowed
+                .iter()
+                .any(|other| box_iou(&face.bbox, &other.bbox) > 0.3),
+            "windowed pass missed {:?} ({:.2})",
+            face.bbox,
+            face.score
+        );
+    }
+    assert!(
+        windowed.len() <= exhaustive.len() + 1,
+        "{} faces",
+        windowed.len()
+    );
+}
+
+fn box_iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
+    let width = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
+    let height = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
+    let inter = width * height;
+    let union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+    if union > 0.0 { inter / union } else { 0.0 }
 }

@@ -11,3 +11,4 @@ mod ocr; // PP-OCRv6 reads back a document rendered with DejaVu Sans
 mod redaction; // PHI found by OCR + regex, filled, and gone on re-OCR
 mod store; // loading errors and JSON shape of results
 mod support;
+mod tesseract; // Debian's tesseract reads the same form, and not its redacted PHI

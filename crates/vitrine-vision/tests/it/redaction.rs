@@ -5,7 +5,7 @@ use vitrine_vision::{PhiKind, find_phi};
 
 use crate::support::{fill_box, models, render_lines};
 
-const FORM: [&str; 9] = [
+pub(crate) const FORM: [&str; 9] = [
     "Discharge summary",
     "Patient: John A. Smith",
     "DOB: 03/14/1962",
@@ -18,7 +18,7 @@ const FORM: [&str; 9] = [
 ];
 
 /// The identifiers planted in the form.
-const PLANTED: [&str; 10] = [
+pub(crate) const PLANTED: [&str; 10] = [
     "John",
     "Smith",
     "1962",
