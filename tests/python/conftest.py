@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -19,14 +20,14 @@ API_KEY = "python-client-key-1"
 OTHER_KEY = "python-other-key-2"
 
 
-@pytest.fixture(scope="session")
-def server():
+def start_vitrine(*extra_args):
+    """Starts `vitrine serve` on a free loopback port; returns (process, base_url, data_dir)."""
     binary = os.environ.get("VITRINE_BIN", "target/debug/vitrine")
     models = os.environ.get("VITRINE_MODELS_DIR", str(REPO / "models" / "fetched"))
     data_dir = tempfile.mkdtemp(prefix="vitrine-py-")
     process = subprocess.Popen(
         [binary, "serve", "--port", "0", "--data-dir", data_dir,
-         "--api-keys", f"py:{API_KEY},other:{OTHER_KEY}", "--models-dir", models],
+         "--api-keys", f"py:{API_KEY},other:{OTHER_KEY}", "--models-dir", models, *extra_args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base_url = None
@@ -43,9 +44,21 @@ def server():
     if base_url is None:
         process.kill()
         raise RuntimeError("vitrine did not start:\n" + "".join(lines))
-    yield {"base_url": base_url, "api_key": API_KEY, "other_key": OTHER_KEY, "data_dir": data_dir}
+    # Keep draining the log so the server never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    return process, base_url, data_dir
+
+
+def stop(process):
     process.terminate()
     process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server():
+    process, base_url, data_dir = start_vitrine()
+    yield {"base_url": base_url, "api_key": API_KEY, "other_key": OTHER_KEY, "data_dir": data_dir}
+    stop(process)
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +89,21 @@ def media(tmp_path_factory):
     import numpy as np
     np.save(root / "mask.npy", np.zeros((4, 5), dtype=np.uint8))
     return root
+
+
+@pytest.fixture(scope="session")
+def try_on_server():
+    """A server whose image-gen tools use a local Images API stand-in, and which may fetch the
+    stand-in's input images by URL (loopback is refused unless allowed)."""
+    from images_stand_in import ImagesStandIn
+
+    stand_in = ImagesStandIn(ASTRONAUT.read_bytes())
+    process, base_url, data_dir = start_vitrine(
+        "--fetch-allow-hosts", "127.0.0.1",
+        "--images-base-url", f"{stand_in.url}/v1",
+        "--images-model", "stand-in-image-model",
+        "--images-api-key", "stand-in-key",
+    )
+    yield {"base_url": base_url, "api_key": API_KEY, "stand_in": stand_in}
+    stop(process)
+    stand_in.close()

@@ -235,3 +235,63 @@ def test_the_seed_3d_example_returns_an_spz_file(client):
     # A masked dog a few metres away: about a metre across, not a whole scene.
     assert (extent > 0.05).all() and (extent < 10).all(), extent
     assert (positions[:, 2] < 0).all(), "in front of the camera (SPZ looks down -z)"
+
+
+def test_the_seed_try_on_example_runs_against_an_images_provider(try_on_server):
+    """The announcement's virtual try-on example, with only base_url changed (and the two
+    input URLs pointing at the local stand-in instead of Google Cloud Storage)."""
+    from images_stand_in import DRESS_RED
+
+    stand_in = try_on_server["stand_in"]
+    client = VLMRun(base_url=try_on_server["base_url"], api_key=try_on_server["api_key"])
+    DRESS_URL = f"{stand_in.url}/dress.png"
+    PERSON_URL = f"{stand_in.url}/person.png"
+
+    class GeneratedImagesResponse(BaseModel):
+        front: ImageRef = Field(..., description="Front view (9:16)")
+        back: ImageRef = Field(..., description="Back view (9:16)")
+        side: ImageRef = Field(..., description="Side view (9:16)")
+
+    prompt = (
+        "You are provided with two images: one of a dress (the first image) and one of a person (the second image). "
+        "Generate highly realistic virtual try-on by seamlessly compositing the dress onto the person, ensuring natural fit "
+        "and alignment, and that the person appears fully and appropriately dressed. Provide exactly 3 images (9:16 aspect ratio) "
+        "as output: one from the front, one from the back, and one from the side."
+    )
+    response = client.agent.completions.create(
+        model="vlmrun-orion-1:auto",
+        messages=[{
+            "role": "user",
+            "content": [
+                {"type": "text", "text": prompt},
+                {"type": "image_url", "image_url": {"url": DRESS_URL}},
+                {"type": "image_url", "image_url": {"url": PERSON_URL}},
+            ],
+        }],
+        response_format={"type": "json_schema", "schema": GeneratedImagesResponse.model_json_schema()},
+    )
+    result = GeneratedImagesResponse.model_validate_json(response.choices[0].message.content)
+    images: list[Image.Image] = [
+        client.artifacts.get(session_id=response.session_id, object_id=ref.id)
+        for ref in [result.front, result.back, result.side]
+    ]
+
+    assert sorted(stand_in.fetched) == ["/dress.png", "/person.png"], "inputs came by URL"
+    assert len({result.front.id, result.back.id, result.side.id}) == 3
+    # Three edit calls, one per view, each with both images in order, the model and the key.
+    assert len(stand_in.edits) == 3
+    prompts = [fields["prompt"].lower() for fields, _ in stand_in.edits]
+    for view in ["front", "back", "side"]:
+        assert sum(f"{view} view" in p for p in prompts) == 1, prompts
+    for fields, sent in stand_in.edits:
+        assert fields["model"] == "stand-in-image-model"
+        assert [im.size for im in sent] == [(300, 400), Image.open(ASTRONAUT).size]
+        assert sent[0].getpixel((150, 200)) == DRESS_RED
+    assert stand_in.authorization == ["Bearer stand-in-key"] * 3
+    for image in images:
+        assert isinstance(image, Image.Image)
+        width, height = image.size
+        assert abs(width / height - 9 / 16) < 0.01, image.size
+        # The provider's composite came through: the dress is in the middle.
+        red = image.convert("RGB").getpixel((width // 2, height // 2))
+        assert all(abs(a - b) < 24 for a, b in zip(red, DRESS_RED)), red
