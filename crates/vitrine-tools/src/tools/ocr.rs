@@ -61,15 +61,27 @@ pub(crate) async fn read_lines(
     .await
 }
 
+/// Reads `image` with `engine`, handing the image back so the caller can edit what was read.
+pub(crate) async fn read_lines_with(
+    cx: &ToolContext,
+    engine: OcrEngine,
+    image: vitrine_media::image::RgbImage,
+) -> Result<(vitrine_media::image::RgbImage, Vec<TextLine>), ToolError> {
+    match engine {
+        OcrEngine::Ppocr => read_lines(cx, image).await,
+        OcrEngine::Tesseract => read_lines_tesseract(image).await,
+    }
+}
+
 /// Runs Tesseract on an image: written as a PNG to a temporary file, read by a `tesseract`
 /// subprocess (killed on timeout or cancellation), its lines in the PP-OCR line type.
-pub(crate) async fn read_lines_tesseract(
+async fn read_lines_tesseract(
     image: vitrine_media::image::RgbImage,
-) -> Result<Vec<TextLine>, ToolError> {
-    let png = io::blocking(move || {
-        Ok(vitrine_media::encode_png(
-            &vitrine_media::image::DynamicImage::ImageRgb8(image),
-        )?)
+) -> Result<(vitrine_media::image::RgbImage, Vec<TextLine>), ToolError> {
+    let (image, png) = io::blocking(move || {
+        let image = vitrine_media::image::DynamicImage::ImageRgb8(image);
+        let png = vitrine_media::encode_png(&image)?;
+        Ok((image.into_rgb8(), png))
     })
     .await?;
     let path = tempfile::Builder::new()
@@ -82,7 +94,7 @@ pub(crate) async fn read_lines_tesseract(
         .await
         .map_err(|error| ToolError::Store(error.into()))?;
     let lines = Tesseract::new().read(&path).await?;
-    Ok(lines.into_iter().map(text_line).collect())
+    Ok((image, lines.into_iter().map(text_line).collect()))
 }
 
 /// A Tesseract line as a [`TextLine`]: an upright polygon from its box, and each character's
@@ -139,10 +151,7 @@ impl Tool for Ocr {
         let parsed: OcrArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.image.id("image")?;
         let (_meta, decoded) = io::load_image(cx, "image", &id).await?;
-        let lines = match parsed.engine {
-            OcrEngine::Ppocr => read_lines(cx, decoded.into_rgb()).await?.1,
-            OcrEngine::Tesseract => read_lines_tesseract(decoded.into_rgb()).await?,
-        };
+        let (_, lines) = read_lines_with(cx, parsed.engine, decoded.into_rgb()).await?;
         let text: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
         let facts = json!({
             "engine": parsed.engine,

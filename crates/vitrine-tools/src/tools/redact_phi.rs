@@ -19,7 +19,7 @@ use crate::io;
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{pixel_box, round_box};
-use crate::tools::ocr::read_lines;
+use crate::tools::ocr::{OcrEngine, read_lines_with};
 
 /// Arguments of `redact_phi`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -29,6 +29,10 @@ pub struct RedactPhiArgs {
     /// Fill colour, `#rrggbb`; default black.
     #[serde(default = "black")]
     pub color: Color,
+    /// The OCR engine that finds the text: `ppocr` (default) or `tesseract` (needs the Debian
+    /// packages `tesseract-ocr tesseract-ocr-eng`; English), as for `ocr`.
+    #[serde(default)]
+    pub engine: OcrEngine,
 }
 
 fn black() -> Color {
@@ -62,7 +66,7 @@ impl Tool for RedactPhi {
     }
 
     fn description(&self) -> &'static str {
-        "Read the text in an image and paint a solid box over names, dates, ids, phone numbers, e-mail and street addresses (PHI/PII)."
+        "Read the text in an image and paint a solid box over names, dates, ids, phone numbers, e-mail and street addresses (PHI/PII). OCR engine `ppocr` (default) or `tesseract`."
     }
 
     fn toolset(&self) -> Toolset {
@@ -83,13 +87,14 @@ impl Tool for RedactPhi {
         let (meta, decoded) = io::load_image(cx, "image", &id).await?;
         let had_alpha = decoded.has_alpha;
         let original = decoded.image;
-        let (rgb, lines) = read_lines(cx, original.to_rgb8()).await?;
+        let (rgb, lines) = read_lines_with(cx, parsed.engine, original.to_rgb8()).await?;
         let findings = vitrine_vision::find_phi(&lines);
         let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
         for finding in &findings {
             *kinds.entry(phi_kind_phrase(finding.kind)).or_default() += 1;
         }
         let facts = json!({
+            "engine": parsed.engine,
             "count": findings.len(),
             "kinds": kinds,
             "findings": findings

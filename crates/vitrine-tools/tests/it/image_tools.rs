@@ -140,30 +140,44 @@ async fn redact_image_fills_the_given_box() {
     assert_eq!(output.facts["regions"], 1);
 }
 
-#[tokio::test]
-async fn ocr_engines_ppocr_and_tesseract_read_the_same_lines() {
-    // Black DejaVu Sans (vitrine-media's annotation font) on white.
-    const LINES: [&str; 3] = ["Invoice 2024-0042", "Total due: $1,250.00", "Thank you"];
-    let page = vitrine_media::image::DynamicImage::ImageRgb8(
-        vitrine_media::image::RgbImage::from_pixel(700, 260, vitrine_media::image::Rgb([255; 3])),
-    );
+/// A rendered document: `lines` in black DejaVu Sans (vitrine-media's annotation font) on
+/// white, `size` px high, `spacing` px apart from (30, 30).
+fn render_lines(
+    lines: &[&str],
+    width: u32,
+    height: u32,
+    size: f32,
+    spacing: f64,
+) -> vitrine_media::image::DynamicImage {
+    let page =
+        vitrine_media::image::DynamicImage::ImageRgb8(vitrine_media::image::RgbImage::from_pixel(
+            width,
+            height,
+            vitrine_media::image::Rgb([255; 3]),
+        ));
     let params = vitrine_media::AnnotateParams {
-        texts: LINES
+        texts: lines
             .iter()
             .enumerate()
             .map(|(row, text)| vitrine_media::TextAnnotation {
                 text: (*text).to_owned(),
                 position: vitrine_media::Point {
                     x: 30.0,
-                    y: 30.0 + 70.0 * row as f64,
+                    y: 30.0 + spacing * row as f64,
                 },
                 color: Some(vitrine_media::Color::BLACK),
-                size: Some(32.0),
+                size: Some(size),
             })
             .collect(),
         ..Default::default()
     };
-    let page = vitrine_media::annotate(&page, &params).expect("draws");
+    vitrine_media::annotate(&page, &params).expect("draws")
+}
+
+#[tokio::test]
+async fn ocr_engines_ppocr_and_tesseract_read_the_same_lines() {
+    const LINES: [&str; 3] = ["Invoice 2024-0042", "Total due: $1,250.00", "Thank you"];
+    let page = render_lines(&LINES, 700, 260, 32.0, 70.0);
     let (_dir, cx) = context().await;
     let input = put_image(&cx, page).await;
     let catalog = ToolCatalog::standard();
@@ -181,6 +195,76 @@ async fn ocr_engines_ppocr_and_tesseract_read_the_same_lines() {
         let first = &output.facts["lines"][0]["box"];
         let top = first[1].as_f64().expect("y0");
         assert!((20.0..45.0).contains(&top), "{engine}: {first}");
+    }
+}
+
+#[tokio::test]
+async fn redact_phi_with_tesseract_leaves_no_phi_that_pp_ocr_can_read() {
+    const FORM: [&str; 7] = [
+        "Discharge summary",
+        "Patient: John A. Smith",
+        "DOB: 03/14/1962",
+        "MRN: 00482913",
+        "Phone: (555) 867-5309",
+        "Email: jsmith@example.org",
+        "Diagnosis: seasonal allergies",
+    ];
+    const PLANTED: [&str; 7] = [
+        "John",
+        "Smith",
+        "1962",
+        "00482913",
+        "867-5309",
+        "jsmith",
+        "example.org",
+    ];
+    let (_dir, cx) = context().await;
+    let input = put_image(&cx, render_lines(&FORM, 1000, 560, 30.0, 70.0)).await;
+    let catalog = ToolCatalog::standard();
+    let read = async |id: String| {
+        let output = catalog
+            .get("ocr")
+            .expect("tool")
+            .run(&cx, json!({"image": id, "engine": "ppocr"}))
+            .await
+            .expect("PP-OCR runs");
+        output.facts["text"].as_str().expect("text").to_owned()
+    };
+    let before = read(input.id.to_string()).await;
+    for planted in PLANTED {
+        assert!(
+            before.contains(planted),
+            "{planted:?} not legible before:\n{before}"
+        );
+    }
+
+    let output = catalog
+        .get("redact_phi")
+        .expect("tool")
+        .run(
+            &cx,
+            json!({"image": input.id.to_string(), "engine": "tesseract"}),
+        )
+        .await
+        .expect("redact_phi with tesseract runs");
+    assert_eq!(output.facts["engine"], "tesseract");
+    assert_eq!(output.facts["lines_read"], FORM.len(), "{}", output.facts);
+    let made = output.output("image").next().expect("image");
+    let after = read(made.id.to_string()).await;
+    eprintln!("PP-OCR after tesseract-driven redaction:\n{after}");
+    for planted in PLANTED {
+        assert!(
+            !after.contains(planted),
+            "{planted:?} still readable:\n{after}"
+        );
+    }
+    for kept in [
+        "Discharge summary",
+        "Diagnosis: seasonal allergies",
+        "Patient",
+        "MRN",
+    ] {
+        assert!(after.contains(kept), "{kept:?} lost:\n{after}");
     }
 }
 
