@@ -20,17 +20,57 @@ pub struct OverlayImageArgs {
     /// The image pasted on top (a logo, a cut-out with transparency, a sticker).
     pub overlay: ImageRef,
     /// Left edge of the pasted image on the base, in pixels (may be negative); default 0.
+    /// With another `anchor`, the offset inwards from that corner (or right/down from the
+    /// centred position).
     #[serde(default)]
     pub x: i64,
     /// Top edge of the pasted image on the base, in pixels (may be negative); default 0.
+    /// With another `anchor`, the offset inwards from that corner (or right/down from the
+    /// centred position).
     #[serde(default)]
     pub y: i64,
+    /// Where `x`, `y` are measured from: `top_left` (default), `top_right`, `bottom_left`,
+    /// `bottom_right` or `center`, so a logo can go in a corner without knowing the sizes.
+    #[serde(default)]
+    pub anchor: Anchor,
     /// Scale factor applied to the pasted image first, more than 0 and at most 16; default 1.
     #[serde(default = "one")]
     pub scale: f64,
     /// Extra opacity 0..1 multiplied with the pasted image's own alpha; default 1.
     #[serde(default = "one_f32")]
     pub opacity: f32,
+}
+
+/// The point of the base the overlay position is measured from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// `x`, `y` is the overlay's top-left corner.
+    #[default]
+    TopLeft,
+    /// `x`, `y` is the gap between the overlay's and the base's top-right corners.
+    TopRight,
+    /// `x`, `y` is the gap between the overlay's and the base's bottom-left corners.
+    BottomLeft,
+    /// `x`, `y` is the gap between the overlay's and the base's bottom-right corners.
+    BottomRight,
+    /// `x`, `y` moves the centred overlay right and down.
+    Center,
+}
+
+impl Anchor {
+    /// The overlay's top-left corner for offset `(x, y)`, `top` pasted on `base` (w, h).
+    fn place(self, (x, y): (i64, i64), base: (u32, u32), top: (u32, u32)) -> (i64, i64) {
+        let right = i64::from(base.0) - i64::from(top.0);
+        let bottom = i64::from(base.1) - i64::from(top.1);
+        match self {
+            Anchor::TopLeft => (x, y),
+            Anchor::TopRight => (right - x, y),
+            Anchor::BottomLeft => (x, bottom - y),
+            Anchor::BottomRight => (right - x, bottom - y),
+            Anchor::Center => (right / 2 + x, bottom / 2 + y),
+        }
+    }
 }
 
 fn one() -> f64 {
@@ -52,7 +92,7 @@ impl Tool for OverlayImage {
     }
 
     fn description(&self) -> &'static str {
-        "Paste one image on top of another at a pixel position (x, y) and scale, blending by its transparency and an opacity."
+        "Paste one image on top of another at a pixel position (x, y) and scale, blending by its transparency and an opacity; `anchor` (top_left, top_right, bottom_left, bottom_right, center) measures x, y from a corner or the centre."
     }
 
     fn toolset(&self) -> Toolset {
@@ -81,13 +121,9 @@ impl Tool for OverlayImage {
         let (base_meta, base) = io::load_image(cx, "base", &parsed.base.id("base")?).await?;
         let (top_meta, top) = io::load_image(cx, "overlay", &parsed.overlay.id("overlay")?).await?;
         let (base, top) = (base.image, top.image);
-        let params = OverlayParams {
-            x: parsed.x,
-            y: parsed.y,
-            opacity: parsed.opacity,
-        };
+        let (offset, anchor, opacity) = ((parsed.x, parsed.y), parsed.anchor, parsed.opacity);
         let scale = parsed.scale;
-        let (out, placed) = io::blocking(move || {
+        let (out, overlay_box) = io::blocking(move || {
             let top = if (scale - 1.0).abs() > f64::EPSILON {
                 let width = scaled_side(top.width(), scale, "scale")?;
                 let height = scaled_side(top.height(), scale, "scale")?;
@@ -96,8 +132,12 @@ impl Tool for OverlayImage {
                 top
             };
             let placed = [top.width(), top.height()];
+            let (x, y) = anchor.place(
+                offset,
+                (base.width(), base.height()),
+                (top.width(), top.height()),
+            );
             // Pasting entirely off the canvas is almost certainly a wrong position.
-            let (x, y) = (params.x, params.y);
             if x >= i64::from(base.width())
                 || y >= i64::from(base.height())
                 || x + i64::from(top.width()) <= 0
@@ -114,7 +154,11 @@ impl Tool for OverlayImage {
                     ),
                 });
             }
-            Ok((vitrine_media::overlay(&base, &top, &params)?, placed))
+            let params = OverlayParams { x, y, opacity };
+            Ok((
+                vitrine_media::overlay(&base, &top, &params)?,
+                [x, y, x + i64::from(placed[0]), y + i64::from(placed[1])],
+            ))
         })
         .await?;
         let (width, height) = (out.width(), out.height());
@@ -133,7 +177,7 @@ impl Tool for OverlayImage {
             facts: json!({
                 "width": width,
                 "height": height,
-                "overlay_box": [parsed.x, parsed.y, parsed.x + i64::from(placed[0]), parsed.y + i64::from(placed[1])],
+                "overlay_box": overlay_box,
             }),
         })
     }

@@ -153,6 +153,53 @@ async fn overlay_blends_by_alpha_at_the_position_and_scale() {
 }
 
 #[tokio::test]
+async fn overlay_anchors_measure_the_offset_from_a_corner_or_the_centre() {
+    let (_dir, cx) = context().await;
+    let base = put_image(
+        &cx,
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(80, 60, Rgb([40, 100, 160]))),
+    )
+    .await;
+    let top = put_image(
+        &cx,
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(10, 8, Rgb([250, 250, 0]))),
+    )
+    .await;
+    for (anchor, x, y, expected) in [
+        ("bottom_right", 5, 4, [65, 48, 75, 56]),
+        ("top_right", 0, 0, [70, 0, 80, 8]),
+        ("bottom_left", 2, 0, [2, 52, 12, 60]),
+        ("center", 0, -10, [35, 16, 45, 24]),
+    ] {
+        let output = run(
+            &cx,
+            "overlay_image",
+            json!({"base": id(&base), "overlay": id(&top), "x": x, "y": y, "anchor": anchor}),
+        )
+        .await
+        .expect("overlay");
+        assert_eq!(output.facts["overlay_box"], json!(expected), "{anchor}");
+        let out = image_of(&cx, output.output("image").next().expect("image")).await;
+        let [x0, y0, x1, y1] = expected.map(|edge: i32| edge as u32);
+        close(
+            out.get_pixel((x0 + x1) / 2, (y0 + y1) / 2).0,
+            [250, 250, 0],
+            6,
+            anchor,
+        );
+        // Just outside the pasted box, on the side away from the edge it hugs (JPEG rings
+        // a little next to the sharp yellow edge).
+        let outside = (if x0 > 40 { x0 - 6 } else { x1 + 6 }, (y0 + y1) / 2);
+        close(
+            out.get_pixel(outside.0, outside.1).0,
+            [40, 100, 160],
+            12,
+            anchor,
+        );
+    }
+}
+
+#[tokio::test]
 async fn combine_images_lays_out_cells_of_exact_size_holding_each_source() {
     let (_dir, cx) = context().await;
     let sources: Vec<RgbImage> = [20_u8, 90, 160, 230]
