@@ -33,6 +33,8 @@ render page K of a PDF; make a PDF of images; extract the audio of a video as MP
 make a thumbnail of a video; blur the faces in a video; transcode a video to a browser-playable MP4; \
 make a video (slideshow) from images; count the pages of a PDF; put images side by side, stacked or in a grid; \
 slice an image into tiles; blur, pixelate or black out an area (\"pixelate 10,10,200,200\", \"black out the top half\"); \
+put one image on another (\"put the logo on the first image at the bottom right, 50% opacity\", \"overlay the second image on the first at 20,30\"); \
+make a mask from an image (its transparency or brightness), invert, feather, threshold, combine, intersect or subtract masks, turn a mask into an image; \
 make a 3D reconstruction (of an object) from a photo; \
 generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views); \
 estimate a depth map with a configured depth provider; find, box or crop to things outside the 80 COCO classes with a configured detection provider";
@@ -65,6 +67,7 @@ struct Sources {
     image: Option<Value>,
     video: Option<Value>,
     document: Option<Value>,
+    mask: Option<Value>,
 }
 
 fn input_ref(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Option<Value> {
@@ -156,6 +159,7 @@ pub fn plan_offline(
                 image: Some(json!({"$ref": format!("input:{index}")})),
                 video: None,
                 document: None,
+                mask: None,
             };
             chain(&found, &mut sources, &mut steps, inputs)?;
         }
@@ -164,22 +168,28 @@ pub fn plan_offline(
             image: input_ref(inputs, ArtifactKind::Image),
             video: input_ref(inputs, ArtifactKind::Video),
             document: input_ref(inputs, ArtifactKind::Document),
+            mask: input_ref(inputs, ArtifactKind::Array),
         };
         chain(&found, &mut sources, &mut steps, inputs)?;
     }
     Ok(Plan { steps })
 }
 
+/// Every attached input of `kind`, as refs in order.
+fn all_inputs(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Vec<Value> {
+    inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| input.kind == kind)
+        .map(|(index, _)| json!({"$ref": format!("input:{index}")}))
+        .collect()
+}
+
 /// The images a many-image tool (a PDF, a video, a sheet) takes: straight from the inputs,
 /// every attached image in order; after an edit, the edited image.
 fn image_list(image: Value, inputs: &[ArtifactMeta]) -> Vec<Value> {
     if Some(&image) == input_ref(inputs, ArtifactKind::Image).as_ref() {
-        inputs
-            .iter()
-            .enumerate()
-            .filter(|(_, input)| input.kind == ArtifactKind::Image)
-            .map(|(index, _)| json!({"$ref": format!("input:{index}")}))
-            .collect()
+        all_inputs(inputs, ArtifactKind::Image)
     } else {
         vec![image]
     }
@@ -308,6 +318,7 @@ fn chain(
                     "removing the background",
                     inputs,
                 )?;
+                sources.mask = Some(output("mask"));
                 ("remove_background", json!({"image": image}), true)
             }
             Task::Trim { start_s, end_s } => {
@@ -484,6 +495,83 @@ fn chain(
                     json!({"image": image, "regions": [region], "method": method}),
                     true,
                 )
+            }
+            Task::Overlay {
+                first_on_top,
+                anchor,
+                x,
+                y,
+                opacity,
+            } => {
+                let images = all_inputs(inputs, ArtifactKind::Image);
+                let [first, second, ..] = &images[..] else {
+                    return Err(AgentError::WrongInput(format!(
+                        "pasting one image on another needs two images as input, but {}",
+                        describe_inputs(inputs)
+                    )));
+                };
+                let (mut base, top) = if first_on_top {
+                    (second.clone(), first.clone())
+                } else {
+                    (first.clone(), second.clone())
+                };
+                // "Make it grayscale and put the logo on it": the edited first image is the base.
+                if !first_on_top
+                    && let Some(edited) = &sources.image
+                    && edited != first
+                {
+                    base = edited.clone();
+                }
+                let mut args = json!({"base": base, "overlay": top, "x": x, "y": y});
+                if let Some(anchor) = anchor {
+                    args["anchor"] = json!(anchor);
+                }
+                if let Some(opacity) = opacity {
+                    args["opacity"] = json!(opacity);
+                }
+                ("overlay_image", args, true)
+            }
+            Task::MaskOp {
+                operation,
+                radius,
+                level,
+            } => {
+                let mask = need(
+                    &sources.mask,
+                    ArtifactKind::Array,
+                    "a mask operation",
+                    inputs,
+                )?;
+                // Set operations take every attached mask; the others the latest one.
+                let masks = if matches!(operation, "union" | "intersect" | "subtract")
+                    && Some(&mask) == input_ref(inputs, ArtifactKind::Array).as_ref()
+                {
+                    all_inputs(inputs, ArtifactKind::Array)
+                } else {
+                    vec![mask]
+                };
+                let mut args = json!({"operation": operation, "masks": masks});
+                if let Some(radius) = radius {
+                    args["radius"] = json!(radius);
+                }
+                if let Some(level) = level {
+                    args["level"] = json!(level);
+                }
+                sources.mask = Some(output("mask"));
+                ("mask_ops", args, false)
+            }
+            Task::MaskToImage => {
+                let mask = need(&sources.mask, ArtifactKind::Array, "showing a mask", inputs)?;
+                ("mask_to_image", json!({"mask": mask}), true)
+            }
+            Task::ImageToMask { source } => {
+                let image = need(&sources.image, ArtifactKind::Image, "making a mask", inputs)?;
+                let mut args = json!({"image": image});
+                if let Some(source) = source {
+                    args["source"] = json!(source);
+                }
+                sources.mask = Some(output("mask"));
+                ("image_to_mask", args, false)
             }
         };
         if image_out {

@@ -222,3 +222,62 @@ pattern!(
     IMAGE_PART,
     r"\b(top|bottom|left|right|upper|lower)\s+(half|third|quarter|fifth|(\d{1,2})\s*(?:%|percent))"
 );
+pattern!(
+    OVERLAY,
+    r"\b(overlay\w*|superimpos\w*|watermark\w*)\b|\b(put|place|paste|stamp|add|drop)\b[^.;]*?\b(on|onto|over|on top of|corner)\b"
+);
+// "put the first image on the second": which image goes on top, when the sentence says.
+pattern!(
+    OVERLAY_ORDER,
+    r"\b(first|second|1st|2nd)\b[^.;]*?\b(?:on|onto|over|on top of)\b[^.;]*?\b(first|second|1st|2nd)\b"
+);
+pattern!(
+    CORNER,
+    r"\b(top|upper|bottom|lower)[ -]?(left|right)\b|\b(cent(?:er|re)(?:e?d)?|middle)\b"
+);
+pattern!(
+    AT_POINT,
+    r"\bat\s*\(?\s*(?:x\s*=\s*)?(-?\d{1,5})\s*,\s*(?:y\s*=\s*)?(-?\d{1,5})\s*\)?"
+);
+pattern!(
+    MARGIN,
+    r"\b(\d{1,4})\s*(?:px|pixels?)\s*(?:margin|padding|in|from (?:the )?(?:edges?|corner|border))|\b(?:margin|padding|inset) of (\d{1,4})"
+);
+pattern!(
+    OPACITY,
+    r"\b(\d{1,3})\s*%\s*(opacity|opaque|transparen\w*)|\bopacity (?:of )?(0?\.\d+|1(?:\.0+)?)\b|\b(semi-?|half[- ]?)transparen\w*"
+);
+pattern!(MASK, r"\bmasks?\b");
+pattern!(MASK_INVERT, r"\b(invert\w*|negat\w*|revers\w*)\b");
+pattern!(MASK_FEATHER, r"\b(feather\w*|soften\w*|smooth\w*)\b");
+pattern!(
+    MASK_THRESHOLD,
+    r"\b(threshold\w*|binari[sz]\w*|harden\w*)\b"
+);
+pattern!(
+    MASK_INTERSECT,
+    r"\b(intersect\w*|overlap\w*|in common|where both)\b"
+);
+pattern!(
+    MASK_SUBTRACT,
+    r"\b(subtract\w*|minus|take\w* away|difference)\b"
+);
+pattern!(
+    MASK_UNION,
+    r"\b(union|combin\w*|merg\w*|join\w*|unite)\b|\badd\w* (?:them |these |the masks )?together\b"
+);
+pattern!(MASK_LEVEL, r"\b(?:at|to|level|of)\s*(\d{1,3})\b");
+pattern!(
+    MASK_TO_IMAGE,
+    r"\bmasks?\s+(?:\w+\s+){0,2}?(?:in)?to an? (?:image|picture|png)\b|\bmasks? as an? (?:image|picture|png)\b|\b(?:show|view|see|preview|visuali[sz]e)\w*\b[^.;]*?\bmasks?\b"
+);
+pattern!(
+    IMAGE_TO_MASK,
+    r"\b(?:make|creat\w*|get|build|extract\w*|derive|turn|convert\w*|use)\b[^.;]*?\bmasks?\b[^.;]*?\b(?:from|out of)\b|\b(?:image|picture|photo|png|alpha|transparency)\b[^.;]*?\b(?:in)?to an? masks?\b"
+);
+pattern!(MASK_FROM_ALPHA, r"\b(alpha|transparen\w*|opaque|opacity)\b");
+pattern!(
+    MASK_FROM_LUMA,
+    r"\b(bright\w*|luminan\w*|lightness|white)\b"
+);
+pattern!(MASK_RADIUS, r"\b(\d{1,2}(?:\.\d+)?)\s*(?:px|pixels?)\b");

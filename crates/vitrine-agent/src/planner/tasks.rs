@@ -83,6 +83,23 @@ pub(super) enum Task {
         region: Value,
         method: &'static str,
     },
+    Overlay {
+        /// The first attached image goes on top of the second (else the second on the first).
+        first_on_top: bool,
+        anchor: Option<&'static str>,
+        x: i64,
+        y: i64,
+        opacity: Option<f64>,
+    },
+    MaskOp {
+        operation: &'static str,
+        radius: Option<f64>,
+        level: Option<u8>,
+    },
+    MaskToImage,
+    ImageToMask {
+        source: Option<&'static str>,
+    },
     Provider(super::providers::ProviderTask),
 }
 
@@ -103,6 +120,9 @@ impl Task {
                 | Task::FramesToVideo { .. }
                 | Task::PdfInfo
                 | Task::Combine { .. }
+                | Task::Overlay { .. }
+                | Task::MaskOp { .. }
+                | Task::MaskToImage
         )
     }
 }
@@ -469,7 +489,8 @@ fn tile_shape(text: &str) -> (u32, u32) {
 }
 
 /// The media toolkit's routes: transcoding, images to a video, page counts, putting images
-/// side by side or in a grid, slicing into tiles, and hiding a named area.
+/// side by side or in a grid, slicing into tiles, hiding a named area, pasting one image on
+/// another, and making, reshaping and showing masks.
 fn media_tasks(text: &str, inputs: &[ArtifactMeta], found: &mut Vec<(usize, Task)>) {
     let has = |kind: ArtifactKind| inputs.iter().any(|input| input.kind == kind);
     if let Some(at) = first(&TRANSCODE, text)
@@ -533,5 +554,138 @@ fn media_tasks(text: &str, inputs: &[ArtifactMeta], found: &mut Vec<(usize, Task
             "blur"
         };
         found.push((at, Task::RedactRegion { region, method }));
+    }
+    let many_images = found.iter().any(|(_, task)| {
+        matches!(
+            task,
+            Task::Combine { .. }
+                | Task::Tile { .. }
+                | Task::ImagesToPdf
+                | Task::FramesToVideo { .. }
+        )
+    });
+    let images = inputs
+        .iter()
+        .filter(|input| input.kind == ArtifactKind::Image)
+        .count();
+    if let Some(at) = first(&OVERLAY, text)
+        && images >= 2
+        && !many_images
+    {
+        found.push((at, overlay(text)));
+    }
+    mask_tasks(text, inputs, found);
+}
+
+/// "Put the logo (second image) on the first at the bottom right, 50% opacity".
+fn overlay(text: &str) -> Task {
+    let first_on_top = OVERLAY_ORDER.captures(text).is_some_and(|captures| {
+        matches!(&captures[1], "first" | "1st") && matches!(&captures[2], "second" | "2nd")
+    });
+    let anchor = CORNER.captures(text).map(|captures| {
+        match (
+            captures.get(1).map(|m| m.as_str()),
+            captures.get(2).map(|m| m.as_str()),
+        ) {
+            (Some("top" | "upper"), Some("left")) => "top_left",
+            (Some("top" | "upper"), Some(_)) => "top_right",
+            (Some(_), Some("left")) => "bottom_left",
+            (Some(_), Some(_)) => "bottom_right",
+            _ => "center",
+        }
+    });
+    // An explicit point, else a margin from the corner, else flush.
+    let (x, y) = AT_POINT
+        .captures(text)
+        .and_then(|c| Some((number(c.get(1))?, number(c.get(2))?)))
+        .or_else(|| {
+            MARGIN
+                .captures(text)
+                .and_then(|c| number(c.get(1)).or_else(|| number(c.get(2))))
+                .map(|margin| (margin, margin))
+        })
+        .unwrap_or((0, 0));
+    let opacity = OPACITY.captures(text).and_then(|captures| {
+        if captures.get(4).is_some() {
+            return Some(0.5);
+        }
+        if let Some(fraction) = number::<f64>(captures.get(3)) {
+            return Some(fraction);
+        }
+        let percent = number::<f64>(captures.get(1))? / 100.0;
+        let transparent = captures.get(2)?.as_str().starts_with("transparen");
+        Some(if transparent { 1.0 - percent } else { percent })
+    });
+    Task::Overlay {
+        first_on_top,
+        anchor,
+        x,
+        y,
+        // Hundredths: "70% transparent" is 0.3, not 0.30000000000000004.
+        opacity: opacity.map(|opacity| (opacity.clamp(0.0, 1.0) * 100.0).round() / 100.0),
+    }
+}
+
+/// The mask operations by their wording; each one named is a step, in sentence order.
+fn mask_operations() -> [(&'static str, &'static Regex); 6] {
+    [
+        ("invert", &MASK_INVERT),
+        ("feather", &MASK_FEATHER),
+        ("threshold", &MASK_THRESHOLD),
+        ("intersect", &MASK_INTERSECT),
+        ("subtract", &MASK_SUBTRACT),
+        ("union", &MASK_UNION),
+    ]
+}
+
+/// Masks: made from an image, reshaped or combined, shown as an image. The operations need a
+/// mask to work on: an attached array, or one an earlier step makes.
+fn mask_tasks(text: &str, inputs: &[ArtifactMeta], found: &mut Vec<(usize, Task)>) {
+    if !MASK.is_match(text) {
+        return;
+    }
+    let has = |kind: ArtifactKind| inputs.iter().any(|input| input.kind == kind);
+    let to_mask = first(&IMAGE_TO_MASK, text).filter(|_| has(ArtifactKind::Image));
+    if let Some(at) = to_mask {
+        let source = if MASK_FROM_ALPHA.is_match(text) {
+            Some("alpha")
+        } else if MASK_FROM_LUMA.is_match(text) {
+            Some("luminance")
+        } else {
+            None
+        };
+        found.push((at, Task::ImageToMask { source }));
+    }
+    let made = to_mask.is_some()
+        || found
+            .iter()
+            .any(|(_, task)| matches!(task, Task::RemoveBackground));
+    if !has(ArtifactKind::Array) && !made {
+        return;
+    }
+    for (operation, pattern) in mask_operations() {
+        let Some(at) = first(pattern, text) else {
+            continue;
+        };
+        let after = &text[at..];
+        let radius = MASK_RADIUS
+            .captures(after)
+            .and_then(|c| number(c.get(1)))
+            .filter(|_| operation == "feather");
+        let level = MASK_LEVEL
+            .captures(after)
+            .and_then(|c| number(c.get(1)))
+            .filter(|_| operation == "threshold");
+        found.push((
+            at,
+            Task::MaskOp {
+                operation,
+                radius,
+                level,
+            },
+        ));
+    }
+    if let Some(at) = first(&MASK_TO_IMAGE, text) {
+        found.push((at, Task::MaskToImage));
     }
 }

@@ -380,3 +380,159 @@ fn media_toolkit_phrasings_route_with_their_arguments() {
     // A contact sheet of a video stays the video tool.
     assert_eq!(tools("Make a contact sheet", Video), ["contact_sheet"]);
 }
+
+#[test]
+fn overlay_phrasings_place_the_second_image_on_the_first() {
+    use ArtifactKind::Image;
+    let pair = [Image, Image];
+    let (first, second) = (json!({"$ref": "input:0"}), json!({"$ref": "input:1"}));
+
+    let logo = plan_many(
+        "Put the logo (second image) on the first image at the bottom right",
+        &pair,
+    );
+    assert_eq!(logo.len(), 1, "{logo:?}");
+    assert_eq!(logo[0].0, "overlay_image");
+    assert_eq!(
+        logo[0].1,
+        json!({"base": first, "overlay": second, "x": 0, "y": 0, "anchor": "bottom_right"})
+    );
+
+    let at = plan_many("overlay the second image on the first at 20,30", &pair);
+    assert_eq!(at[0].0, "overlay_image");
+    assert_eq!(
+        (at[0].1["x"].clone(), at[0].1["y"].clone()),
+        (json!(20), json!(30))
+    );
+    assert_eq!(at[0].1["base"], first);
+    assert!(at[0].1.get("anchor").is_none(), "{:?}", at[0].1);
+
+    let faded = plan_many("paste the logo onto the photo at 50% opacity", &pair);
+    assert_eq!(faded[0].1["opacity"], 0.5);
+    assert_eq!(
+        plan_many("watermark it with the second image, 70% transparent", &pair)[0].1["opacity"],
+        0.3
+    );
+    let margin = plan_many(
+        "place the second image in the top-left corner of the first with a 10 px margin",
+        &pair,
+    );
+    assert_eq!(margin[0].1["anchor"], "top_left");
+    assert_eq!(
+        (margin[0].1["x"].clone(), margin[0].1["y"].clone()),
+        (json!(10), json!(10))
+    );
+    assert_eq!(
+        plan_many("superimpose the second image, centered", &pair)[0].1["anchor"],
+        "center"
+    );
+
+    // The sentence can put the first image on top.
+    let swapped = plan_many("put the first image on top of the second one", &pair);
+    assert_eq!(
+        (
+            swapped[0].1["base"].clone(),
+            swapped[0].1["overlay"].clone()
+        ),
+        (second.clone(), first.clone())
+    );
+
+    // An edit of the base first: the overlay goes on the edited image.
+    let edited = plan_many(
+        "convert to grayscale, then put the logo on it at the bottom left",
+        &pair,
+    );
+    let chain: Vec<&str> = edited.iter().map(|(tool, _)| tool.as_str()).collect();
+    assert_eq!(chain, ["grayscale", "overlay_image"]);
+    assert_eq!(edited[1].1["base"], json!({"$ref": "step:s1.image"}));
+    assert_eq!(edited[1].1["overlay"], second);
+
+    // Several images with layout words are still a sheet, and one image is not an overlay.
+    assert_eq!(
+        plan_many("put these side by side on one image", &pair)[0].0,
+        "combine_images"
+    );
+    assert!(plan_offline("overlay the logo on it", None, &[input(Image)]).is_err());
+}
+
+#[test]
+fn mask_phrasings_route_to_the_mask_tools() {
+    use ArtifactKind::{Array, Image};
+    let mask = json!({"$ref": "input:0"});
+
+    let invert = plan("invert this mask", Array);
+    assert_eq!(invert[0].0, "mask_ops");
+    assert_eq!(invert[0].1, json!({"operation": "invert", "masks": [mask]}));
+
+    let union = plan_many("combine these masks", &[Array, Array, Array]);
+    assert_eq!(union.len(), 1);
+    assert_eq!(
+        union[0].1,
+        json!({"operation": "union", "masks": [
+            {"$ref": "input:0"}, {"$ref": "input:1"}, {"$ref": "input:2"}
+        ]})
+    );
+    assert_eq!(
+        plan_many("where do the masks overlap?", &[Array, Array])[0].1["operation"],
+        "intersect"
+    );
+    assert_eq!(
+        plan_many("subtract the second mask from the first", &[Array, Array])[0].1["operation"],
+        "subtract"
+    );
+
+    let feather = plan("feather the mask by 8 px", Array);
+    assert_eq!(feather[0].1["operation"], "feather");
+    assert_eq!(feather[0].1["radius"], 8.0);
+    let threshold = plan("threshold the mask at 200", Array);
+    assert_eq!(
+        (
+            threshold[0].1["operation"].clone(),
+            threshold[0].1["level"].clone()
+        ),
+        (json!("threshold"), json!(200))
+    );
+
+    assert_eq!(
+        plan("turn this mask into an image", Array),
+        [("mask_to_image".to_owned(), json!({"mask": mask}))]
+    );
+    assert_eq!(tools("show me the mask", Array), ["mask_to_image"]);
+
+    let alpha = plan("make a mask from this image's transparency", Image);
+    assert_eq!(
+        alpha,
+        [(
+            "image_to_mask".to_owned(),
+            json!({"image": {"$ref": "input:0"}, "source": "alpha"})
+        )]
+    );
+    assert_eq!(
+        plan("turn this picture into a mask", Image)[0]
+            .1
+            .get("source"),
+        None
+    );
+
+    // Chained: each step works on the previous mask, and a shown mask can be edited further.
+    let chained = plan(
+        "make a mask from the image's alpha, invert the mask, feather it by 4 px and turn the mask into an image",
+        Image,
+    );
+    let steps: Vec<&str> = chained.iter().map(|(tool, _)| tool.as_str()).collect();
+    assert_eq!(
+        steps,
+        ["image_to_mask", "mask_ops", "mask_ops", "mask_to_image"]
+    );
+    assert_eq!(chained[1].1["masks"], json!([{"$ref": "step:s1.mask"}]));
+    assert_eq!(chained[2].1["masks"], json!([{"$ref": "step:s2.mask"}]));
+    assert_eq!(chained[2].1["radius"], 4.0);
+    assert_eq!(chained[3].1["mask"], json!({"$ref": "step:s3.mask"}));
+    let background = plan("remove the background and invert the mask", Image);
+    assert_eq!(background[1].1["masks"], json!([{"$ref": "step:s1.mask"}]));
+
+    // Mask wording with no mask to work on is not a mask operation.
+    assert!(plan_offline("invert the mask", None, &[input(Image)]).is_err());
+    // "Mask the faces" stays face hiding.
+    assert_eq!(tools("mask the faces", Image), ["blur_faces"]);
+}
