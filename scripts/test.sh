@@ -12,6 +12,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/vitrine-target}
+# CI builds each change once: incremental caches would only fill the disk.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 VENV=${VITRINE_VENV:-$HOME/.cache/vitrine-venv}
 
 scripts/setup.sh --dev
