@@ -42,6 +42,16 @@ fn size(step: &ExecutedStep) -> String {
     }
 }
 
+/// " (N pixels inside)" from a mask tool's `area`, or nothing.
+fn mask_area(facts: &Value) -> String {
+    facts
+        .get("area")
+        .and_then(Value::as_u64)
+        .map_or_else(String::new, |area| {
+            format!(" ({})", plural(area, "pixel inside", "pixels inside"))
+        })
+}
+
 /// One clause about one step, e.g. "blurred 3 faces".
 fn clause(step: &ExecutedStep) -> Option<String> {
     let facts = &step.facts;
@@ -172,16 +182,38 @@ fn clause(step: &ExecutedStep) -> Option<String> {
             size(step)
         ),
         "tile_image" => format!("cut the image into {}", plural(n, "tile", "tiles")),
-        "overlay_image" => "pasted the overlay onto the image".to_owned(),
-        "mask_ops" => format!(
-            "made a mask by {}",
-            facts
-                .get("operation")
-                .and_then(Value::as_str)
-                .unwrap_or("combining masks")
-        ),
-        "mask_to_image" => "turned the mask into an image".to_owned(),
-        "image_to_mask" => "turned the image into a mask".to_owned(),
+        "overlay_image" => match facts.get("overlay_box").and_then(Value::as_array) {
+            Some(edges) if edges.len() == 4 => {
+                let edge = |index: usize| edges[index].as_i64().unwrap_or(0);
+                format!(
+                    "pasted the overlay onto the image at ({}, {})–({}, {})",
+                    edge(0),
+                    edge(1),
+                    edge(2),
+                    edge(3)
+                )
+            }
+            _ => "pasted the overlay onto the image".to_owned(),
+        },
+        "mask_ops" => {
+            let what = match facts.get("operation").and_then(Value::as_str) {
+                Some("invert") => "inverted the mask",
+                Some("feather") => "feathered the mask's edge",
+                Some("threshold") => "thresholded the mask",
+                Some("intersect") => "intersected the masks",
+                Some("subtract") => "subtracted the masks",
+                _ => "combined the masks",
+            };
+            format!("{what}{}", mask_area(facts))
+        }
+        "mask_to_image" => format!("turned the mask into an image{}", mask_area(facts)),
+        "image_to_mask" => {
+            let from = match facts.get("from").and_then(Value::as_str) {
+                Some("alpha") => "transparency",
+                _ => "brightness",
+            };
+            format!("made a mask from the image's {from}{}", mask_area(facts))
+        }
         "reconstruct_3d" => {
             let what = match facts.get("object_label").and_then(Value::as_str) {
                 Some(label) => format!("the {label}"),

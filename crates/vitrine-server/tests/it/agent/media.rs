@@ -1,10 +1,10 @@
 //! The media tools added for issue 4 through the HTTP API: transcoding, a video
-//! from images, page counts, side by side and a pixelated region, each checked on
-//! the downloaded artifact.
+//! from images, page counts, side by side, a pixelated region and a logo pasted in a
+//! corner, each checked on the downloaded artifact.
 
 use serde_json::{Value, json};
 
-use super::{agent_app, download, final_ref, part, tools_run};
+use super::{agent_app, content_text, download, final_ref, part, tools_run};
 use crate::*;
 
 /// A one-message chat request with `text` and the given content parts.
@@ -200,4 +200,60 @@ async fn side_by_side_and_a_pixelated_region_through_chat() {
     let outside = roughness(84..118, 0..80);
     assert!(inside < 15.0, "inside the region is flat blocks: {inside}");
     assert!(outside > 100.0, "outside keeps the checkerboard: {outside}");
+}
+
+#[tokio::test]
+async fn a_logo_pasted_in_the_bottom_right_corner_through_chat() {
+    let app = agent_app().await;
+    let (base, logo) = ([30, 60, 200], [230, 30, 20]);
+    let parts = vec![
+        part("image_url", "image/png", &png(120, 80, base)),
+        part("image_url", "image/png", &png(20, 10, logo)),
+    ];
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_parts(
+                "Put the logo (second image) on the first image at the bottom right with a \
+                 10 px margin, 50% opacity",
+                parts,
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    assert_eq!(tools_run(&completion), ["overlay_image"]);
+    let content = content_text(&completion);
+    assert!(content.contains("(90, 60)–(110, 70)"), "{content}");
+    let id = final_ref(&completion);
+    let bytes = download(&app, &completion, &id).await;
+    assert_eq!(
+        &bytes[..2],
+        b"\xff\xd8",
+        "an opaque result is served as JPEG"
+    );
+    let out = image::load_from_memory(&bytes).expect("image").to_rgb8();
+    assert_eq!(out.dimensions(), (120, 80), "the base's size");
+    // The result is a JPEG: chroma subsampling shifts flat colours by a few levels.
+    let near =
+        |pixel: [u8; 3], rgb: [u8; 3]| pixel.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 12);
+    // Half the logo's colour over half the base's, inside 90..110 × 60..70.
+    let blend =
+        [0, 1, 2].map(|channel| ((u16::from(logo[channel]) + u16::from(base[channel])) / 2) as u8);
+    for (x, y) in [(100, 65), (92, 62), (107, 68)] {
+        let pixel = out.get_pixel(x, y).0;
+        assert!(near(pixel, blend), "({x}, {y}) is {pixel:?}, not {blend:?}");
+    }
+    // The base everywhere else: the margin, the other corners, the middle.
+    for (x, y) in [
+        (114, 74),
+        (85, 65),
+        (100, 55),
+        (5, 5),
+        (60, 40),
+        (5, 75),
+        (115, 5),
+    ] {
+        let pixel = out.get_pixel(x, y).0;
+        assert!(near(pixel, base), "({x}, {y}) is {pixel:?}, not the base");
+    }
 }
