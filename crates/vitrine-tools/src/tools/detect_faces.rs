@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use vitrine_media::image::{DynamicImage, RgbImage};
 use vitrine_media::{AnnotateParams, BoxAnnotation, PixelBox};
+use vitrine_store::ArtifactMeta;
 use vitrine_vision::{Face, FaceOptions};
 
 use crate::context::ToolContext;
@@ -82,6 +84,49 @@ pub(crate) fn pixel_box(bbox: [f32; 4]) -> PixelBox {
     PixelBox::new(x0, y0, x1, y1)
 }
 
+/// A detection drawn in the default style: its box, label and score.
+pub(crate) fn labelled_box(bbox: [f32; 4], label: &str, score: f32) -> BoxAnnotation {
+    BoxAnnotation {
+        bbox: pixel_box(bbox),
+        label: Some(label.to_owned()),
+        score: Some(f64::from(score)),
+        color: None,
+    }
+}
+
+/// Draws `boxes` on `rgb` off the async runtime and stores it as a detector's `image` output.
+pub(crate) async fn boxes_drawn(
+    cx: &ToolContext,
+    tool: &str,
+    args: &Value,
+    parent: &ArtifactMeta,
+    rgb: RgbImage,
+    boxes: Vec<BoxAnnotation>,
+) -> Result<MadeArtifact, ToolError> {
+    let params = AnnotateParams {
+        boxes,
+        ..AnnotateParams::default()
+    };
+    let drawn = io::blocking(move || {
+        Ok(vitrine_media::annotate(
+            &DynamicImage::ImageRgb8(rgb),
+            &params,
+        )?)
+    })
+    .await?;
+    let made = io::save_image(
+        cx,
+        drawn,
+        Encoding::Auto,
+        io::provenance(tool, &[parent], args),
+    )
+    .await?;
+    Ok(MadeArtifact {
+        output: "image".to_owned(),
+        meta: made,
+    })
+}
+
 #[async_trait]
 impl Tool for DetectFaces {
     fn name(&self) -> &'static str {
@@ -112,36 +157,11 @@ impl Tool for DetectFaces {
         let facts = face_facts(&faces);
         let mut artifacts = Vec::new();
         if parsed.draw_boxes {
-            let params = AnnotateParams {
-                boxes: faces
-                    .iter()
-                    .map(|face| BoxAnnotation {
-                        bbox: pixel_box(face.bbox),
-                        label: Some("face".to_owned()),
-                        score: Some(f64::from(face.score)),
-                        color: None,
-                    })
-                    .collect(),
-                ..AnnotateParams::default()
-            };
-            let drawn = io::blocking(move || {
-                Ok(vitrine_media::annotate(
-                    &vitrine_media::image::DynamicImage::ImageRgb8(rgb),
-                    &params,
-                )?)
-            })
-            .await?;
-            let made = io::save_image(
-                cx,
-                drawn,
-                Encoding::Auto,
-                io::provenance(self.name(), &[&meta], &args),
-            )
-            .await?;
-            artifacts.push(MadeArtifact {
-                output: "image".to_owned(),
-                meta: made,
-            });
+            let boxes = faces
+                .iter()
+                .map(|face| labelled_box(face.bbox, "face", face.score))
+                .collect();
+            artifacts.push(boxes_drawn(cx, self.name(), &args, &meta, rgb, boxes).await?);
         }
         Ok(ToolOutput { artifacts, facts })
     }

@@ -4,16 +4,14 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use vitrine_media::image::DynamicImage;
-use vitrine_media::{AnnotateParams, BoxAnnotation};
 use vitrine_vision::{Detection, ObjectOptions};
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
-use crate::io::{self, Encoding};
+use crate::io;
 use crate::refs::ImageRef;
-use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
-use crate::tools::detect_faces::{pixel_box, round_box, round2};
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::detect_faces::{boxes_drawn, labelled_box, round_box, round2};
 
 /// Arguments of `detect_objects`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -133,36 +131,11 @@ impl Tool for DetectObjects {
         });
         let mut artifacts = Vec::new();
         if parsed.draw_boxes {
-            let params = AnnotateParams {
-                boxes: found
-                    .iter()
-                    .map(|detection| BoxAnnotation {
-                        bbox: pixel_box(detection.bbox),
-                        label: Some(detection.label.clone()),
-                        score: Some(f64::from(detection.score)),
-                        color: None,
-                    })
-                    .collect(),
-                ..AnnotateParams::default()
-            };
-            let drawn = io::blocking(move || {
-                Ok(vitrine_media::annotate(
-                    &DynamicImage::ImageRgb8(rgb),
-                    &params,
-                )?)
-            })
-            .await?;
-            let made = io::save_image(
-                cx,
-                drawn,
-                Encoding::Auto,
-                io::provenance(self.name(), &[&meta], &args),
-            )
-            .await?;
-            artifacts.push(MadeArtifact {
-                output: "image".to_owned(),
-                meta: made,
-            });
+            let boxes = found
+                .iter()
+                .map(|detection| labelled_box(detection.bbox, &detection.label, detection.score))
+                .collect();
+            artifacts.push(boxes_drawn(cx, self.name(), &args, &meta, rgb, boxes).await?);
         }
         Ok(ToolOutput { artifacts, facts })
     }

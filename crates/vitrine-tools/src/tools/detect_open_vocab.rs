@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_media::image::DynamicImage;
-use vitrine_media::{AnnotateParams, BoxAnnotation, CropParams, Region};
+use vitrine_media::{AnnotateParams, CropParams, Region};
 use vitrine_wire::ArtifactKind;
 
 use crate::context::ToolContext;
@@ -16,7 +16,7 @@ use crate::io::{self, Encoding};
 use crate::providers::ProviderKind;
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
-use crate::tools::detect_faces::{pixel_box, region, round_box, round2};
+use crate::tools::detect_faces::{labelled_box, pixel_box, region, round_box, round2};
 
 /// Arguments of `detect_open_vocab`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -134,12 +134,7 @@ impl Tool for DetectOpenVocab {
         let annotate = parsed.draw_boxes.then(|| AnnotateParams {
             boxes: found
                 .iter()
-                .map(|detection| BoxAnnotation {
-                    bbox: pixel_box(detection.bbox),
-                    label: Some(detection.label.clone()),
-                    score: Some(f64::from(detection.score)),
-                    color: None,
-                })
+                .map(|detection| labelled_box(detection.bbox, &detection.label, detection.score))
                 .collect(),
             ..AnnotateParams::default()
         });
