@@ -10,7 +10,7 @@ use vitrine_store::ArtifactMeta;
 use vitrine_tools::{ToolCatalog, ToolContext, ToolError, ToolOutput};
 use vitrine_wire::ArtifactKind;
 
-use crate::media_tools::{context, put, read};
+use crate::support::{context, put, read};
 
 async fn run(cx: &ToolContext, tool: &str, args: Value) -> Result<ToolOutput, ToolError> {
     ToolCatalog::standard()

@@ -3,32 +3,11 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use tokio::io::AsyncReadExt;
-use vitrine_store::{
-    ArtifactMeta, ArtifactStore, LocalStore, MediaInfo, NewArtifact, Provenance, SystemClock,
-};
+use vitrine_store::ArtifactMeta;
 use vitrine_tools::{LazyModels, ToolCatalog, ToolContext};
+
+use crate::support::{context, put, read};
 use vitrine_wire::ArtifactKind;
-
-const TENANT: &str = "tenant-tools";
-
-pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store: Arc<dyn ArtifactStore> =
-        Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
-    let session = store.create_session(TENANT).await.expect("session").id;
-    let models = std::env::var_os("VITRINE_MODELS_DIR").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
-        std::path::PathBuf::from,
-    );
-    let cx = ToolContext::new(
-        store,
-        TENANT.to_owned(),
-        session,
-        Arc::new(LazyModels::new(models)),
-    );
-    (dir, cx)
-}
 
 async fn put_png(cx: &ToolContext, width: u32, height: u32) -> ArtifactMeta {
     let image = vitrine_media::image::RgbImage::from_fn(width, height, |x, y| {
@@ -47,39 +26,7 @@ pub(crate) async fn put_rgb(
 
 async fn put_image(cx: &ToolContext, image: vitrine_media::image::DynamicImage) -> ArtifactMeta {
     let bytes = vitrine_media::encode_png(&image).expect("png");
-    let mut blob = cx.store.stage(1 << 26).await.expect("stage");
-    blob.write(&bytes).await.expect("write");
-    cx.store
-        .put(
-            &cx.tenant,
-            &cx.session,
-            blob,
-            NewArtifact {
-                kind: ArtifactKind::Image,
-                content_type: "image/png".to_owned(),
-                media: MediaInfo::default(),
-                provenance: Provenance {
-                    parents: vec![],
-                    operation: "test".to_owned(),
-                    params: serde_json::Value::Null,
-                },
-                filename: None,
-            },
-        )
-        .await
-        .expect("put")
-}
-
-pub(crate) async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    cx.store
-        .open(meta)
-        .await
-        .expect("open")
-        .read_to_end(&mut bytes)
-        .await
-        .expect("read");
-    bytes
+    put(cx, &bytes, ArtifactKind::Image, "image/png").await
 }
 
 #[tokio::test]

@@ -6,3 +6,4 @@ mod compose_tools;
 mod image_tools;
 mod media_tools;
 mod providers;
+mod support;

@@ -19,7 +19,8 @@ use vitrine_tools::{
     DepthClient, DetectClient, ProviderConfig, ToolCatalog, ToolContext, ToolError, ToolOutput,
 };
 
-use crate::image_tools::{context, put_rgb, read};
+use crate::image_tools::put_rgb;
+use crate::support::{context, read};
 
 const DEPTH_KEY: &str = "depth-key";
 
