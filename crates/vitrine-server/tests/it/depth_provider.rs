@@ -71,24 +71,13 @@ async fn depth_and_3d_through_http_use_the_configured_depth_provider() {
         content.contains(&format!("depth provider at {depth_url}")),
         "{content}"
     );
-    let session = completion["session_id"].as_str().expect("session");
     let made = completion["vitrine"]["made"].as_array().expect("made");
     let array_id = made
         .iter()
         .filter_map(Value::as_str)
         .find(|id| id.starts_with("arr_"))
         .expect("a depth array");
-    let bytes = app
-        .get(
-            &format!("/artifacts?session_id={session}&object_id={array_id}"),
-            KEY_ACME,
-        )
-        .send()
-        .await
-        .expect("get")
-        .bytes()
-        .await
-        .expect("bytes");
+    let bytes = download(&app, &completion, array_id).await;
     let depth = vitrine_media::read_npy(&bytes).expect("a .npy");
     assert_eq!(depth.shape, vec![60, 80]);
     assert_eq!(

@@ -225,6 +225,21 @@ pub(crate) fn data_url(mime: &str, bytes: &[u8]) -> String {
     )
 }
 
+/// An artifact of the completion's session, downloaded through `GET /v1/artifacts`.
+pub(crate) async fn download(app: &TestApp, completion: &Value, id: &str) -> Vec<u8> {
+    let session = completion["session_id"].as_str().expect("session");
+    let response = app
+        .get(
+            &format!("/artifacts?session_id={session}&object_id={id}"),
+            KEY_ACME,
+        )
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 200, "{id}");
+    response.bytes().await.expect("bytes").to_vec()
+}
+
 /// A one-message chat request with `text` and one image part.
 pub(crate) fn ask_with_image(text: &str, url: &str) -> Value {
     json!({

@@ -5,8 +5,8 @@ use image::GenericImageView;
 use serde_json::{Value, json};
 
 use super::{
-    agent_app, ask, content_json, content_text, download, download_image, ffprobe_duration,
-    final_ref, part, photo, text_png, tools_run,
+    agent_app, ask, content_json, content_text, download_image, ffprobe_duration, final_ref, part,
+    photo, text_png, tools_run,
 };
 use crate::*;
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{agent_app, content_text, download, final_ref, part, tools_run};
+use super::{agent_app, content_text, final_ref, part, tools_run};
 use crate::*;
 
 /// A one-message chat request with `text` and the given content parts.

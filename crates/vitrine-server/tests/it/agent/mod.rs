@@ -76,21 +76,6 @@ fn final_ref(completion: &Value) -> String {
     id
 }
 
-/// An artifact of the completion's session, downloaded through `GET /v1/artifacts`.
-async fn download(app: &TestApp, completion: &Value, id: &str) -> Vec<u8> {
-    let session = completion["session_id"].as_str().expect("session");
-    let response = app
-        .get(
-            &format!("/artifacts?session_id={session}&object_id={id}"),
-            KEY_ACME,
-        )
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(response.status(), 200, "{id}");
-    response.bytes().await.expect("bytes").to_vec()
-}
-
 async fn download_image(app: &TestApp, completion: &Value, id: &str) -> image::DynamicImage {
     image::load_from_memory(&download(app, completion, id).await).expect("an image")
 }
@@ -182,18 +167,7 @@ async fn the_seed_redaction_example_blurs_the_face_through_http() {
     );
 
     let session = completion["session_id"].as_str().expect("session");
-    let response = app
-        .get(
-            &format!("/artifacts?session_id={session}&object_id={id}"),
-            KEY_ACME,
-        )
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(response.status(), 200);
-    let redacted = image::load_from_memory(&response.bytes().await.expect("bytes"))
-        .expect("an image")
-        .to_rgb8();
+    let redacted = download_image(&app, &completion, id).await.to_rgb8();
     let original = image::load_from_memory(&original).expect("png").to_rgb8();
     assert_eq!(redacted.dimensions(), original.dimensions());
     // The plan reports the face boxes it found; inside them the detail must
