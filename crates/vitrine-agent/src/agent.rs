@@ -317,13 +317,7 @@ impl Agent {
         let start = std::time::Instant::now();
         let cx = self.context(request);
         // Tools whose provider is not configured cannot run, so the model is not offered them.
-        let mut offered = ToolCatalog::empty();
-        for tool in self.catalog.tools() {
-            if tool.requires().is_none_or(|provider| cx.has(provider)) {
-                offered.register(Arc::clone(tool));
-            }
-        }
-        let tools = llm::tool_definitions(&offered, allowed);
+        let tools = llm::tool_definitions(&self.catalog.runnable_in(&cx), allowed);
         let images = client.image_parts(&cx, &request.inputs).await;
         let mut messages = llm::opening(&request.instruction, &request.inputs, schema, images);
         let mut steps = Vec::new();

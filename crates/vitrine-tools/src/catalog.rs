@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use crate::context::ToolContext;
 use crate::tool::{Tool, Toolset};
 use crate::tools;
 
@@ -66,6 +67,19 @@ impl ToolCatalog {
                 .tools
                 .iter()
                 .filter(|tool| toolsets.contains(&tool.toolset()))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Only the tools that can run in `cx`: those needing an external provider are left out
+    /// when it is not configured.
+    pub fn runnable_in(&self, cx: &ToolContext) -> ToolCatalog {
+        ToolCatalog {
+            tools: self
+                .tools
+                .iter()
+                .filter(|tool| tool.requires().is_none_or(|provider| cx.has(provider)))
                 .cloned()
                 .collect(),
         }
