@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
-use vitrine_media::image::{DynamicImage, GrayImage};
+use vitrine_media::image::{DynamicImage, GrayImage, RgbImage};
 use vitrine_media::{DecodeLimits, DecodedImage};
 use vitrine_store::{ArtifactMeta, MediaInfo, NewArtifact, Provenance};
 use vitrine_wire::{ArtifactId, ArtifactKind};
@@ -158,19 +158,16 @@ pub async fn load_mask(
     Ok((meta, mask))
 }
 
-/// Stores a mask as an `arr_` artifact (`uint8` `.npy`, 0 outside, 255 inside).
-pub async fn save_mask(
+/// Stores an array as an `arr_` artifact: `.npy` bytes written off the async runtime, the
+/// array's height and width as its size, `filename` as its name.
+pub async fn save_array(
     cx: &ToolContext,
-    mask: GrayImage,
+    array: vitrine_media::NpyArray,
     provenance: Provenance,
+    filename: &str,
 ) -> Result<ArtifactMeta, ToolError> {
-    let (width, height) = mask.dimensions();
-    let npy = blocking(move || {
-        Ok(vitrine_media::write_npy(
-            &vitrine_media::NpyArray::from_gray(&mask),
-        )?)
-    })
-    .await?;
+    let (npy, (height, width)) =
+        blocking(move || Ok((vitrine_media::write_npy(&array)?, array.image_size()?))).await?;
     save_bytes(
         cx,
         &npy,
@@ -182,8 +179,30 @@ pub async fn save_mask(
             ..MediaInfo::default()
         },
         provenance,
-        Some("mask.npy".to_owned()),
+        Some(filename.to_owned()),
     )
+    .await
+}
+
+/// Stores a mask as an `arr_` artifact (`uint8` `.npy`, 0 outside, 255 inside).
+pub async fn save_mask(
+    cx: &ToolContext,
+    mask: GrayImage,
+    provenance: Provenance,
+) -> Result<ArtifactMeta, ToolError> {
+    let array = blocking(move || Ok(vitrine_media::NpyArray::from_gray(&mask))).await?;
+    save_array(cx, array, provenance, "mask.npy").await
+}
+
+/// Encodes an image as PNG off the async runtime and hands it back with the bytes (for
+/// providers and subprocesses that must see exactly the pixels Vitrine works on).
+pub async fn encode_png(image: RgbImage) -> Result<(RgbImage, Vec<u8>), ToolError> {
+    blocking(move || {
+        let image = DynamicImage::ImageRgb8(image);
+        let png = vitrine_media::encode_png(&image)?;
+        // `into_rgb8` of an RGB image hands the buffer back without copying.
+        Ok((image.into_rgb8(), png))
+    })
     .await
 }
 

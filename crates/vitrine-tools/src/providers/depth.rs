@@ -4,7 +4,7 @@
 use vitrine_media::image::RgbImage;
 use vitrine_media::{NpyData, read_npy};
 
-use super::{HttpProvider, ProviderConfig, ProviderKind, encode_png};
+use super::{HttpProvider, ProviderConfig, ProviderKind};
 use crate::error::ToolError;
 use crate::io;
 
@@ -83,7 +83,7 @@ impl DepthClient {
 
     /// Sends `image` as PNG and returns it with the provider's validated depth map.
     pub async fn estimate(&self, image: RgbImage) -> Result<(RgbImage, DepthEstimate), ToolError> {
-        let (image, png) = encode_png(image).await?;
+        let (image, png) = io::encode_png(image).await?;
         let (width, height) = image.dimensions();
         let url = self.http.url("depth");
         let request = self

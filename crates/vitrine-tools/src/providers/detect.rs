@@ -6,8 +6,9 @@ use serde::Deserialize;
 use serde_json::json;
 use vitrine_media::image::RgbImage;
 
-use super::{HttpProvider, ProviderConfig, ProviderKind, encode_png};
+use super::{HttpProvider, ProviderConfig, ProviderKind};
 use crate::error::ToolError;
+use crate::io;
 
 /// One thing the provider found.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +73,7 @@ impl DetectClient {
         labels: &[String],
         threshold: f32,
     ) -> Result<(RgbImage, Vec<OpenVocabDetection>), ToolError> {
-        let (image, png) = encode_png(image).await?;
+        let (image, png) = io::encode_png(image).await?;
         let (width, height) = image.dimensions();
         let url = self.http.url("detect");
         let body = json!({

@@ -9,10 +9,7 @@ pub mod detect;
 
 use std::time::Duration;
 
-use vitrine_media::image::{DynamicImage, RgbImage};
-
 use crate::error::ToolError;
-use crate::io;
 
 /// An external provider a tool may need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -240,15 +237,4 @@ impl HttpProvider {
     pub(crate) async fn get(&self, url: &str, max_bytes: usize) -> Result<Reply, ToolError> {
         self.send(self.http.get(url), url, max_bytes).await
     }
-}
-
-/// Encodes the image Vitrine works on (orientation applied), so the provider's sizes match it.
-pub(crate) async fn encode_png(image: RgbImage) -> Result<(RgbImage, Vec<u8>), ToolError> {
-    io::blocking(move || {
-        let image = DynamicImage::ImageRgb8(image);
-        let png = vitrine_media::encode_png(&image)?;
-        // `into_rgb8` of an RGB image hands the buffer back without copying.
-        Ok((image.into_rgb8(), png))
-    })
-    .await
 }

@@ -6,8 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_media::image::DynamicImage;
-use vitrine_media::{NpyArray, false_color, write_npy};
-use vitrine_store::MediaInfo;
+use vitrine_media::{NpyArray, false_color};
 use vitrine_wire::ArtifactKind;
 
 use crate::context::ToolContext;
@@ -72,7 +71,7 @@ impl Tool for EstimateDepth {
             .fold((f32::INFINITY, f32::NEG_INFINITY), |(low, high), &v| {
                 (low.min(v), high.max(v))
             });
-        let (npy, preview) = io::blocking(move || {
+        let (array, preview) = io::blocking(move || {
             let array = NpyArray::from_f32(width, height, estimate.values)?;
             let mut gray = array.to_normalized_gray()?;
             if kind == DepthKind::Metric {
@@ -81,24 +80,11 @@ impl Tool for EstimateDepth {
                     .for_each(|pixel| pixel.0[0] = 255 - pixel.0[0]);
             }
             let preview = DynamicImage::ImageRgb8(false_color(&gray));
-            Ok((write_npy(&array)?, preview))
+            Ok((array, preview))
         })
         .await?;
         let provenance = io::provenance(self.name(), &[&meta], &args);
-        let depth = io::save_bytes(
-            cx,
-            &npy,
-            ArtifactKind::Array,
-            "application/octet-stream",
-            MediaInfo {
-                width: Some(width),
-                height: Some(height),
-                ..MediaInfo::default()
-            },
-            provenance.clone(),
-            Some("depth.npy".to_owned()),
-        )
-        .await?;
+        let depth = io::save_array(cx, array, provenance.clone(), "depth.npy").await?;
         let image = io::save_image(cx, preview, Encoding::Png, provenance).await?;
         Ok(ToolOutput {
             artifacts: vec![

@@ -78,18 +78,8 @@ pub(crate) async fn read_lines_with(
 async fn read_lines_tesseract(
     image: vitrine_media::image::RgbImage,
 ) -> Result<(vitrine_media::image::RgbImage, Vec<TextLine>), ToolError> {
-    let (image, png) = io::blocking(move || {
-        let image = vitrine_media::image::DynamicImage::ImageRgb8(image);
-        let png = vitrine_media::encode_png(&image)?;
-        Ok((image.into_rgb8(), png))
-    })
-    .await?;
-    let path = tempfile::Builder::new()
-        .prefix("vitrine-ocr-")
-        .suffix(".png")
-        .tempfile()
-        .map_err(|error| ToolError::Store(error.into()))?
-        .into_temp_path();
+    let (image, png) = io::encode_png(image).await?;
+    let path = io::temp_output("vitrine-ocr-", ".png")?;
     tokio::fs::write(&path, &png)
         .await
         .map_err(|error| ToolError::Store(error.into()))?;
