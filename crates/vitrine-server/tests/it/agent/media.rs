@@ -4,15 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::{agent_app, content_text, final_ref, part, tools_run};
+use super::{agent_app, ask_with_parts, content_text, final_ref, part, tools_run};
 use crate::*;
-
-/// A one-message chat request with `text` and the given content parts.
-fn ask_with_parts(text: &str, parts: Vec<Value>) -> Value {
-    let mut content = vec![json!({"type": "text", "text": text})];
-    content.extend(parts);
-    json!({"model": "vlmrun-orion-1:auto", "messages": [{"role": "user", "content": content}]})
-}
 
 /// ffprobe's codec, pixel format and decoded frame count of a clip's first video stream.
 fn probe_clip(bytes: &[u8]) -> (String, String, u64) {

@@ -28,14 +28,16 @@ fn part(kind: &str, mime: &str, bytes: &[u8]) -> Value {
     json!({"type": kind, kind: {"url": data_url(mime, bytes)}})
 }
 
-/// Asks the agent `text` about `parts` (with a `schema` if given); the request must succeed.
-async fn ask(app: &TestApp, text: &str, parts: Vec<Value>, schema: Option<Value>) -> Value {
+/// A one-message chat request with `text` and the given content parts.
+fn ask_with_parts(text: &str, parts: Vec<Value>) -> Value {
     let mut content = vec![json!({"type": "text", "text": text})];
     content.extend(parts);
-    let mut body = json!({
-        "model": "vlmrun-orion-1:auto",
-        "messages": [{"role": "user", "content": content}]
-    });
+    json!({"model": "vlmrun-orion-1:auto", "messages": [{"role": "user", "content": content}]})
+}
+
+/// Asks the agent `text` about `parts` (with a `schema` if given); the request must succeed.
+async fn ask(app: &TestApp, text: &str, parts: Vec<Value>, schema: Option<Value>) -> Value {
+    let mut body = ask_with_parts(text, parts);
     if let Some(schema) = schema {
         body["response_format"] = json!({"type": "json_schema", "schema": schema});
     }
