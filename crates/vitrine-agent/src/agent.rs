@@ -216,17 +216,41 @@ impl Agent {
             jsonschema::validator_for(schema)
                 .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
         }
+        // The offline planner first; what it cannot plan completely, because it did not
+        // understand a part, goes to the configured LLM. Parts nothing here can do (no tool
+        // exists for them) are named as not done either way.
+        let understood = planner::understand(
+            &request.instruction,
+            schema.as_ref(),
+            &request.inputs,
+            &self.catalog,
+        );
         if let Some(client) = &self.llm {
-            return self
-                .run_llm(client, &request, schema.as_ref(), &allowed, events.as_ref())
-                .await;
+            let unclear = match &understood {
+                Ok(understanding) => understanding
+                    .not_done
+                    .iter()
+                    .any(|part| part.capability == "unclear"),
+                Err(error) => matches!(error, AgentError::NotUnderstood { .. }),
+            };
+            if unclear {
+                return self
+                    .run_llm(client, &request, schema.as_ref(), &allowed, events.as_ref())
+                    .await;
+            }
         }
-        let plan = planner::plan_offline(&request.instruction, schema.as_ref(), &request.inputs)?;
-        self.run_plan(&plan, &request, schema.as_ref(), &allowed, events.as_ref())
-            .await
+        let understanding = understood?;
+        self.run_understood(
+            &understanding,
+            &request,
+            schema.as_ref(),
+            &allowed,
+            events.as_ref(),
+        )
+        .await
     }
 
-    /// Validates and runs a given plan (from any planner) and answers like [`Agent::run`].
+    /// Runs a given plan (from any planner, e.g. a saved one) and answers like [`Agent::run`].
     pub async fn run_plan(
         &self,
         plan: &Plan,
@@ -235,6 +259,25 @@ impl Agent {
         allowed: &BTreeSet<Toolset>,
         events: Option<&UnboundedSender<AgentEvent>>,
     ) -> Result<AgentOutcome, AgentError> {
+        let understanding = planner::Understanding {
+            plan: plan.clone(),
+            ..planner::Understanding::default()
+        };
+        self.run_understood(&understanding, request, schema, allowed, events)
+            .await
+    }
+
+    /// Validates and runs what the planner understood, and answers with what was done and what
+    /// was not.
+    async fn run_understood(
+        &self,
+        understanding: &planner::Understanding,
+        request: &AgentRequest,
+        schema: Option<&Value>,
+        allowed: &BTreeSet<Toolset>,
+        events: Option<&UnboundedSender<AgentEvent>>,
+    ) -> Result<AgentOutcome, AgentError> {
+        let plan = &understanding.plan;
         plan.validate(&self.catalog, allowed, &request.inputs)?;
         let cx = self.context(request);
         for step in &plan.steps {
@@ -252,8 +295,22 @@ impl Agent {
                 });
             }
         }
-        if let Some(schema) = schema {
-            self.check_refs_can_be_filled(plan, schema)?;
+        if let Some(schema) = schema
+            && !understanding.returns_input
+        {
+            // A required ref only a part not done could have filled: say what was and was not
+            // done rather than answer without it.
+            self.check_refs_can_be_filled(plan, schema)
+                .map_err(|error| match error {
+                    AgentError::SchemaUnsatisfiable { .. }
+                        if !understanding.not_done.is_empty() =>
+                    {
+                        AgentError::NotPossible {
+                            not_done: understanding.not_done.clone(),
+                        }
+                    }
+                    other => other,
+                })?;
         }
         let executed = executor::execute(
             plan,
@@ -269,21 +326,35 @@ impl Agent {
             .iter()
             .map(|(_, meta)| meta.clone())
             .collect();
+        let returned: Vec<ArtifactMeta> = if understanding.returns_input {
+            request.inputs.clone()
+        } else {
+            Vec::new()
+        };
+        let notes = summary::notes(&executed, &self.catalog, &understanding.not_done, &returned);
         let content = match schema {
             Some(schema) => {
-                let value = structured::fill(schema, &executed, &request.inputs, &made)?;
+                let answering = structured::Answering {
+                    notes: &notes,
+                    catalog: &self.catalog,
+                    returns_input: understanding.returns_input,
+                };
+                let value =
+                    structured::fill(schema, &executed, &request.inputs, &made, &answering)?;
                 self.check_refs_exist(&request.tenant, &request.session, &value, schema)
                     .await?;
                 serde_json::to_string(&value)
                     .map_err(|error| AgentError::InvalidSchema(error.to_string()))?
             }
-            None => summary::plain_answer(&executed, &made),
+            None => summary::plain_answer(&executed, &made, &notes),
         };
         let plan_json = json!({
             "planner": "offline",
             "steps": executed.steps,
             "final_refs": executed.final_refs,
             "elapsed_ms": executed.elapsed_ms,
+            "not_done": understanding.not_done,
+            "returned_inputs": returned.iter().map(|meta| meta.id.to_string()).collect::<Vec<_>>(),
         });
         Ok(AgentOutcome {
             content,
@@ -400,7 +471,14 @@ impl Agent {
             .collect();
         let content = match schema {
             Some(schema) => {
-                let value = structured::fill(schema, &executed, &request.inputs, &made)?;
+                let notes = summary::notes(&executed, &self.catalog, &[], &[]);
+                let answering = structured::Answering {
+                    notes: &notes,
+                    catalog: &self.catalog,
+                    returns_input: false,
+                };
+                let value =
+                    structured::fill(schema, &executed, &request.inputs, &made, &answering)?;
                 serde_json::to_string(&value)
                     .map_err(|error| AgentError::InvalidSchema(error.to_string()))?
             }

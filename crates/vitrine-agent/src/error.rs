@@ -18,6 +18,12 @@ pub enum AgentError {
         /// What it can do, as a readable list.
         capabilities: String,
     },
+    /// Everything the request asks for is beyond what is here (or needs media not attached).
+    #[error("{}", not_possible_message(not_done))]
+    NotPossible {
+        /// The parts not done, each with why.
+        not_done: Vec<crate::planner::NotDone>,
+    },
     /// The response schema cannot be filled from what ran.
     #[error("the response schema cannot be satisfied: field `{field}`: {why}")]
     SchemaUnsatisfiable {
@@ -84,6 +90,7 @@ impl AgentError {
     pub fn is_client_error(&self) -> bool {
         match self {
             AgentError::NotUnderstood { .. }
+            | AgentError::NotPossible { .. }
             | AgentError::SchemaUnsatisfiable { .. }
             | AgentError::InvalidSchema(_)
             | AgentError::WrongInput(_)
@@ -100,6 +107,7 @@ impl AgentError {
     pub fn code(&self) -> &'static str {
         match self {
             AgentError::NotUnderstood { .. } => "instruction_not_understood",
+            AgentError::NotPossible { .. } => "not_possible",
             AgentError::SchemaUnsatisfiable { .. } => "schema_unsatisfiable",
             AgentError::InvalidSchema(_) => "invalid_response_schema",
             AgentError::WrongInput(_) => "wrong_input",
@@ -137,4 +145,10 @@ impl AgentError {
             _ => None,
         }
     }
+}
+
+/// "Nothing was done. I cannot animate a still image: …" for every part not done.
+fn not_possible_message(not_done: &[crate::planner::NotDone]) -> String {
+    let reasons: Vec<&str> = not_done.iter().map(|part| part.why.as_str()).collect();
+    format!("Nothing was done. {}", reasons.join(" "))
 }

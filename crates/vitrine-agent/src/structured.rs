@@ -16,7 +16,8 @@ use vitrine_wire::ArtifactKind;
 use crate::error::AgentError;
 use crate::executor::ExecutedPlan;
 use crate::plan::with_article;
-use crate::summary;
+use vitrine_tools::ToolCatalog;
+use vitrine_tools::meaning::FactKind;
 
 /// Extracts the JSON Schema from any of the `response_format` shapes clients send:
 /// `{"type": "json_schema", "schema": S}`, `{"type": "json_schema", "json_schema": {"name",
@@ -127,6 +128,12 @@ struct Filler<'a> {
     /// Final outputs first, then intermediate ones, per kind; fields take from the front.
     queues: BTreeMap<&'static str, VecDeque<ArtifactMeta>>,
     made: &'a [ArtifactMeta],
+    /// What was done and not done, for `notes`-like fields.
+    notes: &'a str,
+    /// The tools, whose declared facts answer count, text and label fields.
+    catalog: &'a ToolCatalog,
+    /// True when the request asked for its input back: ref fields take the inputs.
+    returns_input: bool,
 }
 
 /// Words in a field's name and description.
@@ -145,45 +152,37 @@ fn has_any(text: &str, needles: &[&str]) -> bool {
     needles.iter().any(|needle| text.contains(needle))
 }
 
-/// Which tools' `count` a field named like this reports, most specific first.
-fn count_sources(text: &str) -> Option<&'static [&'static str]> {
-    const TABLE: [(&[&str], &[&str]); 6] = [
-        (&["face"], &["blur_faces", "detect_faces"]),
-        (
-            &["phi", "pii", "finding", "redact", "sensitive", "identifier"],
-            &["redact_phi"],
-        ),
-        (
-            &["object", "detection", "item", "thing", "person", "people"],
-            &["detect_objects"],
-        ),
-        (&["line", "text"], &["ocr"]),
-        (&["frame"], &["extract_frames", "contact_sheet"]),
-        (&["region"], &["redact_image"]),
-    ];
-    TABLE
-        .iter()
-        .find(|(needles, _)| has_any(text, needles))
-        .map(|(_, tools)| *tools)
-}
-
 impl Filler<'_> {
-    fn count(&self, text: &str) -> Result<Option<u64>, String> {
-        if let Some(tools) = count_sources(text) {
-            for tool in tools {
-                if let Some(n) = self
-                    .plan
-                    .facts_of(tool)
-                    .and_then(|facts| facts.get("count"))
-                    .and_then(Value::as_u64)
-                {
-                    return Ok(Some(n));
+    /// The first fact of `kind` that a step reported and whose tool declares it as about a word
+    /// of the field's name or description.
+    fn declared_fact(&self, kind: FactKind, text: &str) -> Option<Option<&Value>> {
+        let mut about_field = false;
+        for step in &self.plan.steps {
+            let Some(tool) = self.catalog.get(&step.tool) else {
+                continue;
+            };
+            for fact in tool.meaning().facts {
+                if fact.kind == kind && has_any(text, fact.about) {
+                    about_field = true;
+                    if let Some(value) = step.facts.get(fact.key) {
+                        return Some(Some(value));
+                    }
                 }
             }
-            return Err(format!(
-                "it asks for a count of something no step of the plan counted (the plan ran: {})",
-                self.tools_ran()
-            ));
+        }
+        about_field.then_some(None)
+    }
+
+    fn count(&self, text: &str) -> Result<Option<u64>, String> {
+        match self.declared_fact(FactKind::Count, text) {
+            Some(Some(value)) => return Ok(value.as_u64()),
+            Some(None) => {
+                return Err(format!(
+                    "it asks for a count of something no step of the plan counted (the plan ran: {})",
+                    self.tools_ran()
+                ));
+            }
+            None => {}
         }
         if has_any(text, &["count", "number", "total", "how many", "num "]) {
             let counts: Vec<u64> = self
@@ -250,6 +249,14 @@ impl Filler<'_> {
         }
     }
 
+    /// The input of `kind`, when the request asked for its input back.
+    fn returned_input(&self, kind: ArtifactKind) -> Option<ArtifactMeta> {
+        if !self.returns_input {
+            return None;
+        }
+        self.inputs.iter().find(|input| input.kind == kind).cloned()
+    }
+
     /// Fills one value; `Ok(None)` means "nothing to say" (fine for optional fields).
     fn fill(&mut self, path: &str, name: &str, node: &Value) -> Result<Option<Value>, AgentError> {
         let schema = resolve(self.root, node);
@@ -259,7 +266,10 @@ impl Filler<'_> {
         };
         if let Some(kind) = ref_kind(&schema) {
             let text = words(name, &schema);
-            return match self.take_ref(kind, name, &text) {
+            let taken = self
+                .take_ref(kind, name, &text)
+                .or_else(|| self.returned_input(kind));
+            return match taken {
                 Some(meta) => Ok(Some(json!({"id": meta.id.to_string()}))),
                 None => Err(unsatisfiable(format!(
                     "it needs {} ref, but the plan made none ({})",
@@ -340,15 +350,10 @@ impl Filler<'_> {
                 if schema.get("enum").is_some() {
                     return Ok(None);
                 }
-                if has_any(&text, &["text", "ocr", "transcript", "content", "words"])
-                    && !has_any(&text, &["note", "summary"])
-                    && let Some(ocr) = self
-                        .plan
-                        .facts_of("ocr")
-                        .and_then(|facts| facts.get("text"))
-                        .cloned()
+                if !has_any(&text, &["note", "summary"])
+                    && let Some(Some(found)) = self.declared_fact(FactKind::Text, &text)
                 {
-                    return Ok(Some(ocr));
+                    return Ok(Some(found.clone()));
                 }
                 if has_any(
                     &text,
@@ -374,7 +379,7 @@ impl Filler<'_> {
                         "redaction",
                     ],
                 ) {
-                    return Ok(Some(Value::String(summary::sentence(self.plan))));
+                    return Ok(Some(Value::String(self.notes.to_owned())));
                 }
                 Ok(None)
             }
@@ -383,23 +388,14 @@ impl Filler<'_> {
     }
 
     fn string_list(&self, text: &str) -> Option<Value> {
-        let keys = |facts: &Value, key: &str| -> Option<Value> {
-            let Value::Object(map) = facts.get(key)? else {
-                return None;
+        if let Some(Some(found)) = self.declared_fact(FactKind::Labels, text) {
+            return match found {
+                Value::Object(map) => Some(Value::Array(
+                    map.keys().cloned().map(Value::String).collect(),
+                )),
+                Value::Array(_) => Some(found.clone()),
+                _ => None,
             };
-            Some(Value::Array(
-                map.keys().cloned().map(Value::String).collect(),
-            ))
-        };
-        if has_any(text, &["label", "class", "object", "categor"])
-            && let Some(facts) = self.plan.facts_of("detect_objects")
-        {
-            return keys(facts, "labels");
-        }
-        if has_any(text, &["phi", "pii", "kind", "type", "redact", "sensitive"])
-            && let Some(facts) = self.plan.facts_of("redact_phi")
-        {
-            return keys(facts, "kinds");
         }
         if has_any(text, &["line", "text"])
             && let Some(lines) = self
@@ -440,10 +436,7 @@ impl Filler<'_> {
         let Some(Value::Object(properties)) = schema.get("properties") else {
             if path.is_empty() {
                 // `json_object` or a schema without properties: report refs and the summary.
-                out.insert(
-                    "notes".to_owned(),
-                    Value::String(summary::sentence(self.plan)),
-                );
+                out.insert("notes".to_owned(), Value::String(self.notes.to_owned()));
                 out.insert(
                     "refs".to_owned(),
                     Value::Array(
@@ -519,12 +512,24 @@ pub fn required_ref_kinds(schema: &Value) -> Vec<(String, ArtifactKind)> {
     out
 }
 
+/// What an answer knows besides the executed plan.
+#[derive(Debug, Clone, Copy)]
+pub struct Answering<'a> {
+    /// What was done and not done, for `notes`-like fields.
+    pub notes: &'a str,
+    /// The tools, whose declared facts answer count, text and label fields.
+    pub catalog: &'a ToolCatalog,
+    /// True when the request asked for its input back: ref fields take the inputs.
+    pub returns_input: bool,
+}
+
 /// Fills `schema` from the executed plan and validates the result.
 pub fn fill(
     schema: &Value,
     plan: &ExecutedPlan,
     inputs: &[ArtifactMeta],
     made: &[ArtifactMeta],
+    answering: &Answering<'_>,
 ) -> Result<Value, AgentError> {
     let validator = jsonschema::validator_for(schema)
         .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
@@ -549,6 +554,9 @@ pub fn fill(
         inputs,
         queues,
         made,
+        notes: answering.notes,
+        catalog: answering.catalog,
+        returns_input: answering.returns_input,
     };
     let root = resolve(schema, schema);
     let value = match type_of(&root) {
@@ -583,6 +591,17 @@ mod tests {
 
     use super::*;
     use crate::executor::ExecutedStep;
+
+    static CATALOG: std::sync::LazyLock<ToolCatalog> =
+        std::sync::LazyLock::new(ToolCatalog::standard);
+
+    fn answering() -> Answering<'static> {
+        Answering {
+            notes: "Done.",
+            catalog: &CATALOG,
+            returns_input: false,
+        }
+    }
 
     fn meta(kind: ArtifactKind) -> ArtifactMeta {
         ArtifactMeta {
@@ -673,7 +692,7 @@ mod tests {
             "type": "object"
         });
         let inputs = [meta(ArtifactKind::Image)];
-        let value = fill(&schema, &plan, &inputs, &made).expect("fills");
+        let value = fill(&schema, &plan, &inputs, &made, &answering()).expect("fills");
         assert_eq!(
             value["frames"],
             json!([{"id": made[1].id.to_string()}, {"id": made[2].id.to_string()}])
@@ -705,7 +724,7 @@ mod tests {
             "required": ["image", "width"],
             "type": "object"
         });
-        let value = fill(&schema, &plan, &[], &made).expect("fills");
+        let value = fill(&schema, &plan, &[], &made, &answering()).expect("fills");
         assert_eq!(value["width"], 64);
         assert!(value.get("mood").is_none(), "{value}");
         assert_eq!(
@@ -722,7 +741,8 @@ mod tests {
             &made,
             1,
         );
-        let value = fill(&json!({"type": "object"}), &plan, &[], &made).expect("fills");
+        let value =
+            fill(&json!({"type": "object"}), &plan, &[], &made, &answering()).expect("fills");
         assert_eq!(value["notes"], "Blurred 2 faces.");
         assert_eq!(value["refs"], json!([{"id": made[0].id.to_string()}]));
     }
@@ -732,7 +752,7 @@ mod tests {
         let made = [meta(ArtifactKind::Image)];
         let plan = executed(vec![step("grayscale", json!({}))], &made, 1);
         let schema = json!({"properties": {"face_count": {"type": "integer"}}, "required": ["face_count"], "type": "object"});
-        let error = fill(&schema, &plan, &[], &made).expect_err("no face count");
+        let error = fill(&schema, &plan, &[], &made, &answering()).expect_err("no face count");
         match error {
             AgentError::SchemaUnsatisfiable { field, why } => {
                 assert_eq!(field, "face_count");

@@ -15,6 +15,8 @@
 //! - [`images_api`]: the OpenAI Images API client behind the `image-gen` tools.
 //! - [`providers`]: the depth and open-vocabulary detection clients, and the HTTP plumbing
 //!   every provider client shares.
+//! - [`meaning`]: what each tool means, declared in its own file: the words that ask for it,
+//!   the arguments they fill, its summary and facts. Planners read it.
 //! - [`tools`]: one file per tool.
 //! - `error`: [`ToolError`], classified into client and server errors.
 
@@ -23,6 +25,7 @@ pub mod context;
 mod error;
 pub mod images_api;
 pub mod io;
+pub mod meaning;
 pub mod providers;
 pub mod refs;
 pub mod tool;
@@ -32,6 +35,7 @@ pub use catalog::ToolCatalog;
 pub use context::{LazyModels, ToolContext, ToolLimits};
 pub use error::ToolError;
 pub use images_api::{ImagesClient, ImagesConfig};
+pub use meaning::Meaning;
 pub use providers::depth::{DepthClient, DepthEstimate, DepthKind};
 pub use providers::detect::{DetectClient, OpenVocabDetection};
 pub use providers::{ProviderConfig, ProviderKind};

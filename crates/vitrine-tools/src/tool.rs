@@ -157,6 +157,12 @@ pub trait Tool: Send + Sync + 'static {
         None
     }
 
+    /// What it means: the words that ask for it, the arguments they fill, how its result is
+    /// told. Tools no plain wording asks for keep the default.
+    fn meaning(&self) -> crate::meaning::Meaning {
+        crate::meaning::Meaning::NONE
+    }
+
     /// Runs the tool.
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError>;
 }

@@ -1,80 +1,299 @@
-//! The offline planner: maps an instruction (and, as a fallback, the response schema's field
-//! names and descriptions) onto a plan over the tool catalog, without any model.
+//! The offline planner: understands a request in people's own words and plans it over the tool
+//! catalog, without any model — or says exactly which parts it cannot do.
 //!
-//! It recognises a fixed set of tasks by their wording, orders them as they appear in the
-//! sentence, and chains image edits so that each works on the previous result. Anything it does
-//! not recognise is refused with [`AgentError::NotUnderstood`], listing what it can do: it never
-//! guesses a plan.
+//! It never names a tool: every tool declares its own meaning ([`vitrine_tools::meaning`]), the
+//! words that ask for it and the arguments they fill. The planner
+//! 1. splits the request into clauses, one ask each ([`clauses`]);
+//! 2. checks each clause against what nothing here can do ([`gaps`]), so that "animate this
+//!    photo" is refused by name instead of being swapped for something that runs;
+//! 3. matches the clause against every tool's intents, keeps the most specific, and picks by
+//!    the kind of media attached ([`matching`]);
+//! 4. fills each intent's arguments from the clause's words, and chains image edits so each
+//!    works on the previous result.
+//!
+//! Every clause ends planned, or named in [`Understanding::not_done`] with why; the response
+//! schema never decides what to do (its field names only choose which output fills which ref).
 
-mod generation;
-mod patterns;
-mod providers;
-mod tasks;
+mod clauses;
+mod gaps;
+mod matching;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
 use serde_json::{Value, json};
 use vitrine_store::ArtifactMeta;
+use vitrine_tools::ToolCatalog;
+use vitrine_tools::meaning::{Clause, Input};
 use vitrine_wire::ArtifactKind;
 
 use crate::error::AgentError;
 use crate::plan::{Plan, Step, with_article};
-use generation::generation_plan;
-use patterns::{REF_ID, STRONG_GENERATE};
-use tasks::{Task, tasks};
+use matching::Matched;
 
-/// What the offline planner can do, for the "not understood" message.
-pub const CAPABILITIES: &str = "blur or pixelate faces; remove PHI (names, dates, ids, phone numbers, addresses) from an image; \
-both at once (\"Blur all faces and remove any PHI from this image\"); crop to the largest face; \
-make a thumbnail or resize to N px; crop or pad to an aspect ratio such as 9:16; convert to grayscale; \
-rotate by N degrees; detect faces or objects and draw boxes; read the text (OCR); remove the background; \
-trim a video from A to B seconds; extract N frames from a video; make a contact sheet of a video; \
-render page K of a PDF; make a PDF of images; extract the audio of a video as MP3; \
-make a thumbnail of a video; blur the faces in a video; transcode a video to a browser-playable MP4; \
-make a video (slideshow) from images; count the pages of a PDF; put images side by side, stacked or in a grid; \
-slice an image into tiles; blur, pixelate or black out an area (\"pixelate 10,10,200,200\", \"black out the top half\"); \
-put one image on another (\"put the logo on the first image at the bottom right, 50% opacity\", \"overlay the second image on the first at 20,30\"); \
-make a mask from an image (its transparency or brightness), invert, feather, threshold, combine, intersect or subtract masks, turn a mask into an image; \
-make a 3D reconstruction (of an object) from a photo; \
-generate or edit images with a configured image provider (e.g. a virtual try-on in front, back and side views); \
-estimate a depth map with a configured depth provider; find, box or crop to things outside the 80 COCO classes with a configured detection provider";
-
-/// Text of the schema's property names and descriptions, for when the instruction alone says
-/// nothing the planner recognises.
-fn schema_text(schema: &Value) -> String {
-    let mut words = Vec::new();
-    collect_schema_text(schema, &mut words, 0);
-    words.join(". ")
+/// What the planner made of a request.
+#[derive(Debug, Clone, Default)]
+pub struct Understanding {
+    /// The steps for everything that can be done.
+    pub plan: Plan,
+    /// The parts that cannot be done, each with why.
+    pub not_done: Vec<NotDone>,
+    /// True when the request asks for its input back, unchanged.
+    pub returns_input: bool,
 }
 
-fn collect_schema_text(schema: &Value, words: &mut Vec<String>, depth: usize) {
-    if depth > 6 {
-        return;
-    }
-    if let Some(Value::Object(properties)) = schema.get("properties") {
-        for (name, property) in properties {
-            words.push(name.replace('_', " ").to_lowercase());
-            if let Some(description) = property.get("description").and_then(Value::as_str) {
-                words.push(description.to_lowercase());
+/// A part of a request that is not done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotDone {
+    /// The words that asked for it.
+    pub part: String,
+    /// What kind of capability it needs: `animation`, `translation`, ... or `unclear` when the
+    /// words were not understood, `wrong_input` when the media it needs is not attached.
+    pub capability: String,
+    /// Why it is not done, in a sentence.
+    pub why: String,
+}
+
+/// Asks for the input back as it is.
+const RETURN_INPUT: &[&str] = &[
+    "give ~ back",
+    "send ~ back",
+    "hand ~ back",
+    "return ~ it",
+    "return ~ the",
+    "return ~ this",
+    "as is",
+    "as it is",
+    "unchanged",
+    "untouched",
+    "without ~ changes",
+    "without changing",
+    "no changes",
+    "don't change",
+    "dont change",
+    "do nothing",
+    "echo",
+    "just store",
+    "just save",
+    "just upload",
+    "store it",
+    "keep it",
+    "hold on to",
+    "same image back",
+    "original back",
+];
+
+/// What the offline planner can do, for the "not understood" message: every intent's `does`.
+pub fn capabilities(catalog: &ToolCatalog) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for tool in catalog.tools() {
+        for intent in tool.meaning().intents {
+            if !seen.contains(&intent.does) {
+                seen.push(intent.does);
             }
-            collect_schema_text(property, words, depth + 1);
         }
     }
+    seen.join("; ")
 }
 
-/// Where each kind of input comes from as the plan is built: an input, or a step's output.
-struct Sources {
-    image: Option<Value>,
-    video: Option<Value>,
-    document: Option<Value>,
-    mask: Option<Value>,
+/// Plans `instruction` over the inputs with the tools of `catalog`; `schema` is the response
+/// schema, if any (it only chooses views for per-view generation).
+///
+/// # Errors
+/// [`AgentError::NotUnderstood`] when nothing in the request was understood,
+/// [`AgentError::NotPossible`] when everything asked is beyond what is here,
+/// [`AgentError::WrongInput`] when what was asked needs media that is not attached.
+pub fn understand(
+    instruction: &str,
+    schema: Option<&Value>,
+    inputs: &[ArtifactMeta],
+    catalog: &ToolCatalog,
+) -> Result<Understanding, AgentError> {
+    let text = clauses::normalise(instruction);
+    let mut understanding = Understanding::default();
+    let mut asked: Vec<(Clause, Matched)> = Vec::new();
+    let mut wrong_input: Option<String> = None;
+    for clause in clauses::split(&text) {
+        let gap = gaps::find(&clause, inputs);
+        if let Some(gap) = gap {
+            // "Animate it so she waves": one thing not done, said once.
+            match understanding
+                .not_done
+                .iter_mut()
+                .find(|part| part.capability == gap.id)
+            {
+                Some(part) => {
+                    part.part.push_str(", ");
+                    part.part.push_str(&clause.text);
+                }
+                None => understanding.not_done.push(NotDone {
+                    part: clause.text.clone(),
+                    capability: gap.id.to_owned(),
+                    why: format!("I cannot {}: {}.", gap.asked, gap.why),
+                }),
+            }
+            if !gap.alongside {
+                continue;
+            }
+        }
+        let found = matching::most_specific(matching::intents(&clause, catalog.tools()));
+        let (usable, unusable) = by_input(found, inputs, &clause);
+        if usable.is_empty() {
+            if gap.is_some() {
+                continue;
+            }
+            if let Some(first) = unusable.first() {
+                let kind = first.intent.input.kind().unwrap_or(ArtifactKind::Image);
+                let why = format!(
+                    "{} needs {} as input, but {}",
+                    capitalise(first.intent.does),
+                    with_article(kind.noun()),
+                    describe_inputs(inputs)
+                );
+                understanding.not_done.push(NotDone {
+                    part: clause.text.clone(),
+                    capability: "wrong_input".to_owned(),
+                    why: format!("{why}."),
+                });
+                wrong_input.get_or_insert(why);
+            } else if clause.has_any(RETURN_INPUT) {
+                understanding.returns_input = true;
+            } else if clauses::is_an_ask(&clause) {
+                understanding.not_done.push(NotDone {
+                    part: clause.text.clone(),
+                    capability: "unclear".to_owned(),
+                    why: format!("I did not understand \"{}\".", clause.text),
+                });
+            }
+            continue;
+        }
+        for matched in usable {
+            asked.push((clause.clone(), matched));
+        }
+    }
+    // In a request that generates images, "at 9:16" describes those images.
+    if asked.iter().any(|(_, matched)| matched.intent.per_view) {
+        asked.retain(|(_, matched)| !matched.intent.describes_output);
+    }
+    if asked.is_empty() {
+        if let Some(why) = wrong_input {
+            return Err(AgentError::WrongInput(why));
+        }
+        let unclear = understanding
+            .not_done
+            .iter()
+            .all(|part| part.capability == "unclear");
+        if !understanding.not_done.is_empty() && !unclear {
+            return Err(AgentError::NotPossible {
+                not_done: understanding.not_done,
+            });
+        }
+        // Nothing asked at all ("hi", "."): with a response schema or an ask for the input
+        // back, the answer is the stored input; otherwise there is nothing to go on.
+        let asked_nothing = understanding.not_done.is_empty();
+        if understanding.returns_input || (asked_nothing && schema.is_some()) {
+            understanding.returns_input = true;
+            return Ok(understanding);
+        }
+        let mut shown: String = instruction.chars().take(200).collect();
+        if instruction.chars().count() > 200 {
+            shown.push('…');
+        }
+        return Err(AgentError::NotUnderstood {
+            instruction: shown,
+            capabilities: capabilities(catalog),
+        });
+    }
+    understanding.plan = build(&asked, schema, inputs)?;
+    Ok(understanding)
 }
 
-fn input_ref(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Option<Value> {
-    inputs
+/// Plans `instruction` and refuses anything it cannot plan completely.
+///
+/// # Errors
+/// As [`understand`], and [`AgentError::NotPossible`] when a part is not done.
+pub fn plan_offline(
+    instruction: &str,
+    schema: Option<&Value>,
+    inputs: &[ArtifactMeta],
+    catalog: &ToolCatalog,
+) -> Result<Plan, AgentError> {
+    let understanding = understand(instruction, schema, inputs, catalog)?;
+    if !understanding.not_done.is_empty() {
+        return Err(AgentError::NotPossible {
+            not_done: understanding.not_done,
+        });
+    }
+    Ok(understanding.plan)
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn has(inputs: &[ArtifactMeta], kind: ArtifactKind) -> bool {
+    inputs.iter().any(|input| input.kind == kind)
+}
+
+/// Splits matches into those whose media is attached and those whose is not; where one wording
+/// serves several kinds (faces in a photo or a video), keeps the kind the clause names, else the
+/// kind attached first.
+fn by_input(
+    found: Vec<Matched>,
+    inputs: &[ArtifactMeta],
+    clause: &Clause,
+) -> (Vec<Matched>, Vec<Matched>) {
+    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) =
+        found.into_iter().partition(|matched| {
+            matched
+                .intent
+                .input
+                .kind()
+                .is_none_or(|kind| has(inputs, kind))
+        });
+    // Text-to-image only when no image is attached to edit.
+    if usable
         .iter()
-        .position(|input| input.kind == kind)
-        .map(|index| json!({"$ref": format!("input:{index}")}))
+        .any(|matched| matched.intent.per_view && matched.intent.input.kind().is_some())
+    {
+        usable
+            .retain(|matched| !(matched.intent.per_view && matched.intent.input.kind().is_none()));
+    }
+    let named = if clause.has_any(&["@video"]) {
+        Some(ArtifactKind::Video)
+    } else if clause.has_any(&["image*", "photo*", "picture*", "pic", "selfie*"]) {
+        Some(ArtifactKind::Image)
+    } else {
+        None
+    };
+    let first_kind = inputs.first().map(|input| input.kind);
+    let mut kept: Vec<Matched> = Vec::new();
+    for matched in usable {
+        let twin = kept
+            .iter()
+            .position(|other| std::ptr::eq(other.intent.cues, matched.intent.cues));
+        match twin {
+            None => kept.push(matched),
+            Some(index) => {
+                let preferred = named.or(first_kind);
+                if matched.intent.input.kind() == preferred
+                    && kept[index].intent.input.kind() != preferred
+                {
+                    kept[index] = matched;
+                }
+            }
+        }
+    }
+    kept.sort_by_key(|matched| (matched.start(), matched.rank));
+    (kept, unusable)
 }
 
 fn describe_inputs(inputs: &[ArtifactMeta]) -> String {
@@ -88,95 +307,7 @@ fn describe_inputs(inputs: &[ArtifactMeta]) -> String {
     format!("the inputs are {}", list.join(", "))
 }
 
-fn need(
-    source: &Option<Value>,
-    kind: ArtifactKind,
-    what: &str,
-    inputs: &[ArtifactMeta],
-) -> Result<Value, AgentError> {
-    source.clone().ok_or_else(|| {
-        AgentError::WrongInput(format!(
-            "{what} needs {} as input, but {}",
-            with_article(kind.noun()),
-            describe_inputs(inputs)
-        ))
-    })
-}
-
-/// Plans `instruction` over the inputs; `schema` is the response schema, if any.
-pub fn plan_offline(
-    instruction: &str,
-    schema: Option<&Value>,
-    inputs: &[ArtifactMeta],
-) -> Result<Plan, AgentError> {
-    // Refs named in the text ("blur the faces in img_a1b2c3") are inputs, not wording.
-    let text = REF_ID
-        .replace_all(&instruction.to_lowercase(), "it")
-        .into_owned();
-    let mut found = tasks(&text, inputs);
-    if found.is_empty()
-        && let Some(schema) = schema
-    {
-        let combined = format!("{text}. {}", schema_text(schema));
-        found = tasks(&combined, inputs);
-    }
-    // "Generate ... 3 images (9:16)": the ratio and sizes describe what to generate.
-    let only_format = found.iter().all(|(_, task)| {
-        matches!(
-            task,
-            Task::Aspect { .. } | Task::Resize { .. } | Task::Thumbnail { .. }
-        )
-    });
-    if only_format
-        && (found.is_empty() || STRONG_GENERATE.is_match(&text))
-        && let Some(plan) = generation_plan(&text, schema, inputs)
-    {
-        return Ok(plan);
-    }
-    if found.is_empty() {
-        let mut shown: String = instruction.chars().take(200).collect();
-        if instruction.chars().count() > 200 {
-            shown.push('…');
-        }
-        return Err(AgentError::NotUnderstood {
-            instruction: shown,
-            capabilities: CAPABILITIES.to_owned(),
-        });
-    }
-    let image_inputs: Vec<usize> = inputs
-        .iter()
-        .enumerate()
-        .filter(|(_, input)| input.kind == ArtifactKind::Image)
-        .map(|(index, _)| index)
-        .collect();
-    let mut steps: Vec<Step> = Vec::new();
-    let all_image_tasks = found.iter().all(|(_, task)| task.works_on_images());
-    if all_image_tasks && image_inputs.len() > 1 {
-        // "Convert these to grayscale" with several images: one chain per image, run in
-        // parallel by the executor because the chains share nothing.
-        for index in image_inputs {
-            let mut sources = Sources {
-                image: Some(json!({"$ref": format!("input:{index}")})),
-                video: None,
-                document: None,
-                mask: None,
-            };
-            chain(&found, &mut sources, &mut steps, inputs)?;
-        }
-    } else {
-        let mut sources = Sources {
-            image: input_ref(inputs, ArtifactKind::Image),
-            video: input_ref(inputs, ArtifactKind::Video),
-            document: input_ref(inputs, ArtifactKind::Document),
-            mask: input_ref(inputs, ArtifactKind::Array),
-        };
-        chain(&found, &mut sources, &mut steps, inputs)?;
-    }
-    Ok(Plan { steps })
-}
-
-/// Every attached input of `kind`, as refs in order.
-fn all_inputs(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Vec<Value> {
+fn input_refs(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Vec<Value> {
     inputs
         .iter()
         .enumerate()
@@ -185,403 +316,223 @@ fn all_inputs(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Vec<Value> {
         .collect()
 }
 
-/// The images a many-image tool (a PDF, a video, a sheet) takes: straight from the inputs,
-/// every attached image in order; after an edit, the edited image.
-fn image_list(image: Value, inputs: &[ArtifactMeta]) -> Vec<Value> {
-    if Some(&image) == input_ref(inputs, ArtifactKind::Image).as_ref() {
-        all_inputs(inputs, ArtifactKind::Image)
-    } else {
-        vec![image]
+/// Where each kind of media comes from as the plan is built: the latest edit of that kind, or
+/// the attached inputs.
+#[derive(Clone, Default)]
+struct Sources {
+    latest: BTreeMap<&'static str, Value>,
+}
+
+impl Sources {
+    fn one(&self, kind: ArtifactKind, inputs: &[ArtifactMeta]) -> Option<Value> {
+        self.latest
+            .get(kind.prefix())
+            .cloned()
+            .or_else(|| input_refs(inputs, kind).into_iter().next())
+    }
+
+    fn all(&self, kind: ArtifactKind, inputs: &[ArtifactMeta]) -> Vec<Value> {
+        match self.latest.get(kind.prefix()) {
+            Some(edited) => vec![edited.clone()],
+            None => input_refs(inputs, kind),
+        }
     }
 }
 
-/// Appends the steps for `tasks`, each image edit working on the previous one's result.
+/// The steps for the matched intents, in order, each edit working on the previous result.
+fn build(
+    asked: &[(Clause, Matched)],
+    schema: Option<&Value>,
+    inputs: &[ArtifactMeta],
+) -> Result<Plan, AgentError> {
+    let images = input_refs(inputs, ArtifactKind::Image);
+    // "Convert these to grayscale" with several images: one chain per image, run in parallel
+    // by the executor because the chains share nothing.
+    let per_image = images.len() > 1
+        && asked.iter().all(|(_, matched)| {
+            matches!(
+                matched.intent.input,
+                Input::One {
+                    kind: ArtifactKind::Image,
+                    ..
+                }
+            )
+        });
+    let mut steps = Vec::new();
+    if per_image {
+        for image in images {
+            let mut sources = Sources::default();
+            sources.latest.insert(ArtifactKind::Image.prefix(), image);
+            chain(asked, schema, inputs, &mut sources, &mut steps)?;
+        }
+    } else {
+        chain(asked, schema, inputs, &mut Sources::default(), &mut steps)?;
+    }
+    Ok(Plan { steps })
+}
+
 fn chain(
-    tasks: &[(usize, Task)],
+    asked: &[(Clause, Matched)],
+    schema: Option<&Value>,
+    inputs: &[ArtifactMeta],
     sources: &mut Sources,
     steps: &mut Vec<Step>,
-    inputs: &[ArtifactMeta],
 ) -> Result<(), AgentError> {
-    for (_, task) in tasks.iter().cloned() {
-        let id = format!("s{}", steps.len() + 1);
-        let output = |name: &str| json!({"$ref": format!("step:{id}.{name}")});
-        let (tool, args, image_out) = match task {
-            Task::HideFaces { method, strength } => {
-                let image = need(&sources.image, ArtifactKind::Image, "hiding faces", inputs)?;
-                (
-                    "blur_faces",
-                    json!({"image": image, "method": method, "strength": strength}),
-                    true,
-                )
+    for (clause, matched) in asked {
+        let intent = matched.intent;
+        let mut args = json!({});
+        match intent.input {
+            Input::None => {}
+            Input::One { arg, kind } => {
+                let source = sources
+                    .one(kind, inputs)
+                    .ok_or_else(|| missing(intent, kind, inputs))?;
+                args[arg] = source;
             }
-            Task::RedactPhi => {
-                let image = need(&sources.image, ArtifactKind::Image, "removing PHI", inputs)?;
-                ("redact_phi", json!({"image": image}), true)
-            }
-            Task::CropFace => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "cropping to a face",
-                    inputs,
-                )?;
-                (
-                    "crop",
-                    json!({"image": image, "target": "largest_face"}),
-                    true,
-                )
-            }
-            Task::Aspect { ratio, mode } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "changing the aspect ratio",
-                    inputs,
-                )?;
-                (
-                    "aspect",
-                    json!({"image": image, "ratio": ratio, "mode": mode}),
-                    true,
-                )
-            }
-            Task::Thumbnail { max_side } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "making a thumbnail",
-                    inputs,
-                )?;
-                (
-                    "thumbnail",
-                    json!({"image": image, "max_side": max_side}),
-                    true,
-                )
-            }
-            Task::Resize { width, height } => {
-                let image = need(&sources.image, ArtifactKind::Image, "resizing", inputs)?;
-                let mut args = json!({"image": image, "mode": "fit"});
-                if let Some(width) = width {
-                    args["width"] = json!(width);
+            Input::All { arg, kind } => {
+                let all = sources.all(kind, inputs);
+                if all.is_empty() {
+                    return Err(missing(intent, kind, inputs));
                 }
-                if let Some(height) = height {
-                    args["height"] = json!(height);
-                }
-                ("resize", args, true)
+                args[arg] = Value::Array(all);
             }
-            Task::Grayscale => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "grayscale conversion",
-                    inputs,
-                )?;
-                ("grayscale", json!({"image": image}), true)
-            }
-            Task::Rotate { degrees } => {
-                let image = need(&sources.image, ArtifactKind::Image, "rotating", inputs)?;
-                ("rotate", json!({"image": image, "degrees": degrees}), true)
-            }
-            Task::DetectFaces { draw } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "face detection",
-                    inputs,
-                )?;
-                (
-                    "detect_faces",
-                    json!({"image": image, "draw_boxes": draw}),
-                    draw,
-                )
-            }
-            Task::DetectObjects { labels, draw } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "object detection",
-                    inputs,
-                )?;
-                (
-                    "detect_objects",
-                    json!({"image": image, "labels": labels, "draw_boxes": draw}),
-                    draw,
-                )
-            }
-            Task::Ocr => {
-                let image = need(&sources.image, ArtifactKind::Image, "reading text", inputs)?;
-                ("ocr", json!({"image": image}), false)
-            }
-            Task::RemoveBackground => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "removing the background",
-                    inputs,
-                )?;
-                sources.mask = Some(output("mask"));
-                ("remove_background", json!({"image": image}), true)
-            }
-            Task::Trim { start_s, end_s } => {
-                let video = need(&sources.video, ArtifactKind::Video, "trimming", inputs)?;
-                sources.video = Some(output("video"));
-                (
-                    "trim_video",
-                    json!({"video": video, "start_s": start_s, "end_s": end_s}),
-                    false,
-                )
-            }
-            Task::ExtractFrames { selection } => {
-                let video = need(
-                    &sources.video,
-                    ArtifactKind::Video,
-                    "extracting frames",
-                    inputs,
-                )?;
-                (
-                    "extract_frames",
-                    json!({"video": video, "selection": selection, "format": "jpeg"}),
-                    false,
-                )
-            }
-            Task::ContactSheet { count } => {
-                let video = need(
-                    &sources.video,
-                    ArtifactKind::Video,
-                    "a contact sheet",
-                    inputs,
-                )?;
-                let columns = count.clamp(1, 4);
-                (
-                    "contact_sheet",
-                    json!({"video": video, "columns": columns, "count": count, "format": "jpeg"}),
-                    true,
-                )
-            }
-            Task::RenderPage { page } => {
-                let document = need(
-                    &sources.document,
-                    ArtifactKind::Document,
-                    "rendering a page",
-                    inputs,
-                )?;
-                (
-                    "render_pdf_page",
-                    json!({"document": document, "page": page}),
-                    true,
-                )
-            }
-            Task::Reconstruct { object } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "3D reconstruction",
-                    inputs,
-                )?;
-                let mut args = json!({"image": image});
-                if let Some(object) = object {
-                    args["object"] = json!(object);
-                }
-                ("reconstruct_3d", args, false)
-            }
-            Task::HideFacesVideo { method, strength } => {
-                let video = need(
-                    &sources.video,
-                    ArtifactKind::Video,
-                    "hiding faces in a video",
-                    inputs,
-                )?;
-                sources.video = Some(output("video"));
-                (
-                    "blur_faces_video",
-                    json!({"video": video, "method": method, "strength": strength}),
-                    false,
-                )
-            }
-            Task::ExtractAudio => {
-                let video = need(
-                    &sources.video,
-                    ArtifactKind::Video,
-                    "extracting the audio",
-                    inputs,
-                )?;
-                ("extract_audio", json!({"video": video}), false)
-            }
-            Task::VideoThumbnail { max_side } => {
-                let video = need(
-                    &sources.video,
-                    ArtifactKind::Video,
-                    "a video thumbnail",
-                    inputs,
-                )?;
-                (
-                    "video_thumbnail",
-                    json!({"video": video, "max_side": max_side}),
-                    true,
-                )
-            }
-            Task::Provider(task) => {
-                let image = need(&sources.image, ArtifactKind::Image, "this request", inputs)?;
-                let (tool, args, chained) = providers::step(&task, image);
-                if let Some(name) = chained {
-                    sources.image = Some(output(name));
-                }
-                (tool, args, false)
-            }
-            Task::ImagesToPdf => {
-                let image = need(&sources.image, ArtifactKind::Image, "making a PDF", inputs)?;
-                let images = image_list(image, inputs);
-                sources.document = Some(output("document"));
-                ("images_to_pdf", json!({"images": images}), false)
-            }
-            Task::Transcode => {
-                let video = need(&sources.video, ArtifactKind::Video, "transcoding", inputs)?;
-                sources.video = Some(output("video"));
-                ("transcode_video", json!({"video": video}), false)
-            }
-            Task::FramesToVideo { fps } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "making a video from images",
-                    inputs,
-                )?;
-                let images = image_list(image, inputs);
-                sources.video = Some(output("video"));
-                (
-                    "frames_to_video",
-                    json!({"images": images, "fps": fps}),
-                    false,
-                )
-            }
-            Task::PdfInfo => {
-                let document = need(
-                    &sources.document,
-                    ArtifactKind::Document,
-                    "counting pages",
-                    inputs,
-                )?;
-                ("pdf_info", json!({"document": document}), false)
-            }
-            Task::Combine { layout, columns } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "combining images",
-                    inputs,
-                )?;
-                let mut args = json!({"images": image_list(image, inputs), "layout": layout});
-                if let Some(columns) = columns {
-                    args["columns"] = json!(columns);
-                }
-                ("combine_images", args, true)
-            }
-            Task::Tile { rows, columns } => {
-                let image = need(&sources.image, ArtifactKind::Image, "slicing", inputs)?;
-                (
-                    "tile_image",
-                    json!({"image": image, "rows": rows, "columns": columns}),
-                    false,
-                )
-            }
-            Task::RedactRegion { region, method } => {
-                let image = need(
-                    &sources.image,
-                    ArtifactKind::Image,
-                    "hiding an area",
-                    inputs,
-                )?;
-                (
-                    "redact_image",
-                    json!({"image": image, "regions": [region], "method": method}),
-                    true,
-                )
-            }
-            Task::Overlay {
+            Input::Pair {
+                base,
+                top,
                 first_on_top,
-                anchor,
-                x,
-                y,
-                opacity,
             } => {
-                let images = all_inputs(inputs, ArtifactKind::Image);
+                let images = input_refs(inputs, ArtifactKind::Image);
                 let [first, second, ..] = &images[..] else {
                     return Err(AgentError::WrongInput(format!(
-                        "pasting one image on another needs two images as input, but {}",
+                        "{} needs two images as input, but {}",
+                        capitalise(intent.does),
                         describe_inputs(inputs)
                     )));
                 };
-                let (mut base, top) = if first_on_top {
+                let (mut under, over) = if first_on_top(clause) {
                     (second.clone(), first.clone())
                 } else {
                     (first.clone(), second.clone())
                 };
-                // "Make it grayscale and put the logo on it": the edited first image is the base.
-                if !first_on_top
-                    && let Some(edited) = &sources.image
-                    && edited != first
+                // "Make it grayscale and put the logo on it": the edited image is underneath.
+                if let Some(edited) = sources.latest.get(ArtifactKind::Image.prefix())
+                    && !first_on_top(clause)
                 {
-                    base = edited.clone();
+                    under = edited.clone();
                 }
-                let mut args = json!({"base": base, "overlay": top, "x": x, "y": y});
-                if let Some(anchor) = anchor {
-                    args["anchor"] = json!(anchor);
-                }
-                if let Some(opacity) = opacity {
-                    args["opacity"] = json!(opacity);
-                }
-                ("overlay_image", args, true)
+                args[base] = under;
+                args[top] = over;
             }
-            Task::MaskOp {
-                operation,
-                radius,
-                level,
-            } => {
-                let mask = need(
-                    &sources.mask,
-                    ArtifactKind::Array,
-                    "a mask operation",
-                    inputs,
-                )?;
-                // Set operations take every attached mask; the others the latest one.
-                let masks = if matches!(operation, "union" | "intersect" | "subtract")
-                    && Some(&mask) == input_ref(inputs, ArtifactKind::Array).as_ref()
-                {
-                    all_inputs(inputs, ArtifactKind::Array)
-                } else {
-                    vec![mask]
-                };
-                let mut args = json!({"operation": operation, "masks": masks});
-                if let Some(radius) = radius {
-                    args["radius"] = json!(radius);
-                }
-                if let Some(level) = level {
-                    args["level"] = json!(level);
-                }
-                sources.mask = Some(output("mask"));
-                ("mask_ops", args, false)
+        }
+        for slot in intent.slots {
+            if let Some(value) = (slot.read)(clause) {
+                args[slot.arg] = value;
             }
-            Task::MaskToImage => {
-                let mask = need(&sources.mask, ArtifactKind::Array, "showing a mask", inputs)?;
-                ("mask_to_image", json!({"mask": mask}), true)
-            }
-            Task::ImageToMask { source } => {
-                let image = need(&sources.image, ArtifactKind::Image, "making a mask", inputs)?;
-                let mut args = json!({"image": image});
-                if let Some(source) = source {
-                    args["source"] = json!(source);
+        }
+        if intent.per_view {
+            for (prompt_suffix, step_args) in views(clause, schema, &args) {
+                let id = format!("s{}", steps.len() + 1);
+                let mut step_args = step_args;
+                if let Some(suffix) = prompt_suffix {
+                    let prompt = step_args
+                        .get("prompt")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    step_args["prompt"] = json!(format!("{prompt}\n\nThis image: {suffix}."));
                 }
-                sources.mask = Some(output("mask"));
-                ("image_to_mask", args, false)
+                steps.push(Step {
+                    id,
+                    tool: matched.tool.name().to_owned(),
+                    args: step_args,
+                });
             }
-        };
-        if image_out {
-            sources.image = Some(output("image"));
+            continue;
+        }
+        let id = format!("s{}", steps.len() + 1);
+        if intent.chains {
+            for spec in matched.tool.outputs() {
+                if spec.many || intent.output.is_some_and(|name| name != spec.name) {
+                    continue;
+                }
+                sources.latest.insert(
+                    spec.kind.prefix(),
+                    json!({"$ref": format!("step:{id}.{}", spec.name)}),
+                );
+            }
         }
         steps.push(Step {
             id,
-            tool: tool.to_owned(),
+            tool: matched.tool.name().to_owned(),
             args,
         });
     }
     Ok(())
+}
+
+fn missing(
+    intent: &vitrine_tools::meaning::Intent,
+    kind: ArtifactKind,
+    inputs: &[ArtifactMeta],
+) -> AgentError {
+    AgentError::WrongInput(format!(
+        "{} needs {} as input, but {}",
+        capitalise(intent.does),
+        with_article(kind.noun()),
+        describe_inputs(inputs)
+    ))
+}
+
+static VIEW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(front|back|side|left|right|top|profile|rear|three-quarter)\b")
+        .unwrap_or_else(|error| panic!("bad view pattern: {error}"))
+});
+static IMAGE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(\d{1,2}|one|two|three|four|five|six)\s+(?:\w+\s+)?(images|pictures|photos|views|variations|versions|renders|options|variants|angles|shots)\b",
+    )
+    .unwrap_or_else(|error| panic!("bad count pattern: {error}"))
+});
+
+/// One set of arguments per view the request names (front, back, side: in the order of the
+/// schema's fields when it names them), or per variation ("3 variations"), or one.
+fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<String>, Value)> {
+    let mut views: Vec<String> = Vec::new();
+    if let Some(Value::Object(properties)) = schema.and_then(|schema| schema.get("properties")) {
+        for name in properties.keys() {
+            if let Some(view) = VIEW.find(&name.replace('_', " ").to_lowercase()) {
+                views.push(view.as_str().to_owned());
+            }
+        }
+    }
+    if views.is_empty() {
+        for view in VIEW.find_iter(&clause.request) {
+            let view = view.as_str().to_owned();
+            if !views.contains(&view) {
+                views.push(view);
+            }
+        }
+    }
+    // "Try on" asks need views spelled out; "side" alone in "side by side" is not one.
+    if views.len() < 2 {
+        views.clear();
+    }
+    if !views.is_empty() {
+        return views
+            .into_iter()
+            .map(|view| (Some(format!("the {view} view")), args.clone()))
+            .collect();
+    }
+    let count = IMAGE_COUNT
+        .captures_iter(&clause.request)
+        .last()
+        .and_then(|captures| vitrine_tools::meaning::read::count_word(captures.get(1)?.as_str()))
+        .unwrap_or(1)
+        .clamp(1, 8);
+    if count == 1 {
+        return vec![(None, args.clone())];
+    }
+    (1..=count)
+        .map(|index| (Some(format!("variation {index} of {count}")), args.clone()))
+        .collect()
 }

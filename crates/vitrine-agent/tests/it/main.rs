@@ -1,6 +1,7 @@
 //! Integration tests of the agent: a real `LocalStore` in a temp dir, the real models from
 //! `models/fetched` (run `scripts/fetch-models.sh`), real ffmpeg and poppler.
 
+mod corpus;
 mod everyday;
 mod executor;
 mod image_gen;

@@ -8,8 +8,10 @@ use serde_json::Value;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read, size};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `aspect`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -25,8 +27,86 @@ pub struct AspectArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Aspect;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "bring an image to an aspect ratio",
+        examples: &[
+            "crop it to 9:16 for stories",
+            "make it square",
+            "pad it to 16:9 without cropping",
+            "format it for instagram reels",
+        ],
+        cues: &[&[
+            "crop*",
+            "pad*",
+            "letterbox*",
+            "format*",
+            "reformat*",
+            "fit*",
+            "aspect",
+            "ratio",
+            "square*",
+            "@make",
+            "resiz*",
+            "chang*",
+            "adjust*",
+            "convert*",
+            "turn*",
+            "set",
+            "for",
+            "into",
+            "to",
+            "reframe*",
+            "cut*",
+        ]],
+        unless: &[
+            "3d",
+            "reconstruct*",
+            "splat*",
+            "generat*",
+            "try on",
+            "tryon",
+            "view*",
+            "trim*",
+            "video*",
+            "clip",
+            "mask*",
+        ],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "ratio",
+                read: read::ratio,
+            },
+            Slot {
+                arg: "mode",
+                read: |clause| Some(read::fit_mode(clause).unwrap_or(serde_json::json!("crop"))),
+            },
+        ],
+        chains: true,
+        accept: Some(read::names_ratio),
+        describes_output: true,
+        ..Intent::DEFAULT
+    }],
+    summary: |args, facts| {
+        let ratio = args
+            .get("ratio")
+            .and_then(Value::as_str)
+            .unwrap_or("the requested ratio");
+        Some(format!("brought the image to {ratio} ({})", size(facts)))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Aspect {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "aspect"
     }

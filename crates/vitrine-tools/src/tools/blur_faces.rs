@@ -10,9 +10,11 @@ use vitrine_media::{Color, RedactMethod, RedactParams, Region};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{face_facts, find_faces, pixel_box};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `blur_faces`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -50,8 +52,94 @@ fn default_min_score() -> f32 {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BlurFaces;
 
+/// The words that ask to hide faces, shared with `blur_faces_video`.
+pub(crate) const HIDE_FACES_CUES: &[&[&str]] = &[
+    &["@hide", "unrecogni*", "anonymi*"],
+    &[
+        "@faces",
+        "@hide him",
+        "@hide her",
+        "@hide them",
+        "him unrecogni*",
+        "her unrecogni*",
+        "them unrecogni*",
+        "her identity",
+        "his identity",
+        "their identit*",
+    ],
+];
+
+/// Phrases where hiding words and people words ask for something else (a mask, the background).
+pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
+    "background",
+    "a mask",
+    "the mask",
+    "mask of",
+    "masks",
+    "top half",
+    "bottom half",
+];
+
+/// What `blur_faces` and `blur_faces_video` did, from their facts.
+pub(crate) fn hid_faces(_args: &Value, facts: &Value) -> Option<String> {
+    let verb = match facts.get("method").and_then(Value::as_str) {
+        Some("pixelate") => "pixelated",
+        Some("fill") => "blacked out",
+        _ => "blurred",
+    };
+    let n = count(facts);
+    Some(if n == 0 {
+        "found no faces to hide".to_owned()
+    } else {
+        format!("{verb} {}", plural(n, "face", "faces"))
+    })
+}
+
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "hide the faces in an image",
+        examples: &[
+            "blur all faces",
+            "anonymise the people in this photo",
+            "make the faces unrecognisable",
+            "pixelate everyone's face",
+            "hide the identities of the kids",
+            "black out the faces",
+        ],
+        cues: HIDE_FACES_CUES,
+        unless: HIDE_FACES_UNLESS,
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "method",
+                read: read::hide_method,
+            },
+            Slot {
+                arg: "strength",
+                read: read::strength,
+            },
+        ],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: hid_faces,
+    facts: &[Fact {
+        key: "count",
+        kind: FactKind::Count,
+        about: &["face"],
+    }],
+};
+
 #[async_trait]
 impl Tool for BlurFaces {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "blur_faces"
     }

@@ -20,6 +20,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, read};
 use crate::refs::VideoRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::pixel_box;
@@ -105,8 +106,48 @@ fn default_detect_every() -> u32 {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BlurFacesVideo;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "hide the faces in a video",
+        examples: &[
+            "blur the faces in this video",
+            "anonymise everyone in the clip",
+            "pixelate the people in the footage",
+        ],
+        cues: crate::tools::blur_faces::HIDE_FACES_CUES,
+        unless: crate::tools::blur_faces::HIDE_FACES_UNLESS,
+        input: Input::One {
+            arg: "video",
+            kind: ArtifactKind::Video,
+        },
+        slots: &[
+            Slot {
+                arg: "method",
+                read: read::hide_method,
+            },
+            Slot {
+                arg: "strength",
+                read: read::strength,
+            },
+        ],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: crate::tools::blur_faces::hid_faces,
+    facts: &[Fact {
+        key: "count",
+        kind: FactKind::Count,
+        about: &["face"],
+    }],
+};
+
 #[async_trait]
 impl Tool for BlurFacesVideo {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "blur_faces_video"
     }

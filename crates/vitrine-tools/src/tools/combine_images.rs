@@ -9,8 +9,10 @@ use vitrine_media::{Color, GridParams, MAX_GRID_IMAGES};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning, Slot, plural, read, size};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// How the images are arranged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -65,8 +67,79 @@ fn white() -> Color {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CombineImages;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "put several images on one sheet",
+        examples: &[
+            "put them side by side",
+            "make a collage of these photos",
+            "stack the images vertically",
+            "a 3 column grid of all the pictures",
+            "combine them into one image",
+        ],
+        cues: &[&[
+            "side by side",
+            "next to each other",
+            "next to one another",
+            "beside each other",
+            "grid",
+            "collage*",
+            "montage*",
+            "stack*",
+            "@make ~ one image",
+            "@make ~ single image",
+            "combin*",
+            "merg*",
+            "join*",
+            "stitch*",
+            "put ~ together",
+            "put ~ in one",
+            "before and after",
+            "in a row",
+            "one above the other",
+            "one under the other",
+            "on one sheet",
+            "on one page",
+        ]],
+        unless: &["pdf*", "video*", "slideshow*", "mask*", "mp4", "movie"],
+        input: Input::All {
+            arg: "images",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "layout",
+                read: read::layout,
+            },
+            Slot {
+                arg: "columns",
+                read: read::grid_columns,
+            },
+        ],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "put {} on one {} sheet",
+            plural(
+                facts.get("images").and_then(Value::as_u64).unwrap_or(0),
+                "image",
+                "images"
+            ),
+            size(facts)
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for CombineImages {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "combine_images"
     }

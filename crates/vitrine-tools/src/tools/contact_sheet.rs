@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::VideoRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -28,8 +29,82 @@ pub struct ContactSheetArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContactSheet;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "make a contact sheet of a video",
+        examples: &[
+            "make a contact sheet",
+            "a storyboard of this clip",
+            "show me a grid of 9 frames",
+        ],
+        cues: &[&[
+            "contact sheet*",
+            "storyboard*",
+            "thumbnail grid",
+            "thumbnail sheet",
+            "grid of ~ frame*",
+            "grid of ~ still*",
+            "grid of ~ thumbnail*",
+            "grid of ~ shot*",
+            "grid of ~ screenshot*",
+            "filmstrip",
+            "film strip",
+            "overview sheet",
+            "overview image",
+            "mosaic of ~ frame*",
+            "collage of ~ frame*",
+            "sheet of ~ frame*",
+            "frames ~ grid",
+            "frames ~ one image",
+            "stills ~ grid",
+            "summary image",
+        ]],
+        unless: &[],
+        input: Input::One {
+            arg: "video",
+            kind: ArtifactKind::Video,
+        },
+        slots: &[
+            Slot {
+                arg: "count",
+                read: |clause| Some(serde_json::json!(read::thing_count(clause).unwrap_or(12))),
+            },
+            Slot {
+                arg: "columns",
+                read: |clause| {
+                    Some(serde_json::json!(
+                        read::thing_count(clause).unwrap_or(12).clamp(1, 4)
+                    ))
+                },
+            },
+            Slot {
+                arg: "format",
+                read: |_| Some(serde_json::json!("jpeg")),
+            },
+        ],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "made a contact sheet of {}",
+            plural(count(facts), "frame", "frames")
+        ))
+    },
+    facts: &[Fact {
+        key: "count",
+        kind: FactKind::Count,
+        about: &["frame"],
+    }],
+};
+
 #[async_trait]
 impl Tool for ContactSheet {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "contact_sheet"
     }

@@ -10,9 +10,11 @@ use vitrine_media::{CropParams, Region};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{find_faces, pixel_box};
+use vitrine_wire::ArtifactKind;
 
 /// What to crop to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -46,8 +48,104 @@ pub struct CropArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Crop;
 
+const MEANING: Meaning = Meaning {
+    intents: &[
+        Intent {
+            does: "crop an image to the largest face",
+            examples: &[
+                "crop to the face",
+                "make a headshot",
+                "zoom in on her face",
+                "cut out just the face",
+            ],
+            cues: &[
+                &[
+                    "crop*", "zoom*", "cut*", "frame", "cent*", "focus*", "tight*", "close up",
+                    "closeup",
+                ],
+                &["face*", "head", "headshot*", "mugshot*"],
+            ],
+            unless: &["@hide"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "target",
+                read: |_| Some(serde_json::json!("largest_face")),
+            }],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "make a headshot from the largest face",
+            examples: &["make a headshot", "passport style headshot"],
+            cues: &[&[
+                "headshot*",
+                "mugshot*",
+                "passport photo*",
+                "profile photo from",
+            ]],
+            unless: &["@hide"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "target",
+                read: |_| Some(serde_json::json!("largest_face")),
+            }],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "crop an image to an area",
+            examples: &[
+                "crop to 10,10,200,200",
+                "crop the top half",
+                "keep only the left third",
+            ],
+            cues: &[&["crop*", "cut*", "keep only", "keep just", "trim*"]],
+            unless: &["@hide", "face*"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "region",
+                read: read::region,
+            }],
+            chains: true,
+            accept: Some(read::names_region),
+            ..Intent::DEFAULT
+        },
+    ],
+    summary: |_, facts| {
+        let crop = facts.get("crop");
+        let size = match (
+            crop.and_then(|c| c.get("width")).and_then(Value::as_u64),
+            crop.and_then(|c| c.get("height")).and_then(Value::as_u64),
+        ) {
+            (Some(width), Some(height)) => format!("{width}×{height}"),
+            _ => "a region".to_owned(),
+        };
+        Some(if facts.get("face_box").is_some() {
+            format!("cropped to the largest face ({size})")
+        } else {
+            format!("cropped to {size}")
+        })
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Crop {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "crop"
     }

@@ -12,8 +12,10 @@ use vitrine_vision::{Face, FaceOptions};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `detect_faces`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -127,8 +129,46 @@ pub(crate) async fn boxes_drawn(
     })
 }
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "find the faces in an image",
+        examples: &[
+            "how many faces are there",
+            "detect the faces and draw boxes",
+            "find every face",
+            "are there any faces in this photo?",
+        ],
+        cues: &[
+            &["@find", "@count", "@draw", "is there", "are there", "any"],
+            &["face*"],
+        ],
+        unless: &["@hide", "crop*", "zoom*"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[Slot {
+            arg: "draw_boxes",
+            read: read::draw_boxes,
+        }],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| Some(format!("found {}", plural(count(facts), "face", "faces"))),
+    facts: &[Fact {
+        key: "count",
+        kind: FactKind::Count,
+        about: &["face"],
+    }],
+};
+
 #[async_trait]
 impl Tool for DetectFaces {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "detect_faces"
     }

@@ -9,9 +9,11 @@ use vitrine_vision::{Detection, ObjectOptions};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read, tally};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{boxes_drawn, labelled_box, round_box, round2};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `detect_objects`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -77,8 +79,83 @@ pub(crate) async fn find_objects(
     .await
 }
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "detect common objects (80 COCO classes) and count or box them",
+        examples: &[
+            "how many people are in this picture",
+            "count the cars",
+            "detect the objects and draw boxes",
+            "find the dogs",
+            "is there a laptop on the desk?",
+        ],
+        cues: &[&[
+            "@find",
+            "@count",
+            "@draw",
+            "is there",
+            "are there",
+            "what objects",
+            "what things",
+            "which objects",
+            "list ~ objects",
+            "list ~ things",
+            "any",
+        ]],
+        unless: &["@hide", "3d", "reconstruct*", "splat*", "face*", "who"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "labels",
+                read: read::labels,
+            },
+            Slot {
+                arg: "draw_boxes",
+                read: read::draw_boxes,
+            },
+        ],
+        chains: false,
+        accept: Some(|clause| {
+            !read::coco_names(&clause.text).is_empty()
+                || clause.has_any(&["object*", "things", "items"])
+        }),
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let n = count(facts);
+        Some(if n == 0 {
+            "detected no objects".to_owned()
+        } else {
+            format!(
+                "detected {} ({})",
+                plural(n, "object", "objects"),
+                tally(facts.get("labels"), true)
+            )
+        })
+    },
+    facts: &[
+        Fact {
+            key: "count",
+            kind: FactKind::Count,
+            about: &["object", "detection", "item", "thing", "person", "people"],
+        },
+        Fact {
+            key: "labels",
+            kind: FactKind::Labels,
+            about: &["label", "class", "object", "categor"],
+        },
+    ],
+};
+
 #[async_trait]
 impl Tool for DetectObjects {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "detect_objects"
     }

@@ -13,6 +13,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Clause, Fact, FactKind, Input, Intent, Meaning, Slot, count, read, tally};
 use crate::providers::ProviderKind;
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
@@ -50,8 +51,154 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DetectOpenVocab;
 
+/// Words that name what other tools find (faces, text, the whole picture, ...).
+const NOT_A_THING: [&str; 18] = [
+    "face",
+    "text",
+    "word",
+    "writing",
+    "object",
+    "thing",
+    "item",
+    "phi",
+    "pii",
+    "image",
+    "photo",
+    "picture",
+    "background",
+    "depth",
+    "frame",
+    "page",
+    "people",
+    "person",
+];
+
+static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are))\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|[.,;!?]|$)",
+    )
+    .ok()
+});
+
+/// The thing a clause looks for, when it is not a face, text or one of the 80 COCO classes;
+/// and whether the clause crops to it.
+fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
+    let captures = FIND_THING.as_ref()?.captures(&clause.text)?;
+    let thing = captures.get(2)?.as_str().trim();
+    if NOT_A_THING.iter().any(|word| thing.contains(word)) || !read::coco_names(thing).is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = thing
+        .split(" and ")
+        .flat_map(|part| part.split(", "))
+        .flat_map(|part| part.split(" or "))
+        .map(|label| {
+            let label = label.trim();
+            ["the ", "a ", "an ", "any ", "all ", "my "]
+                .iter()
+                .find_map(|article| label.strip_prefix(article))
+                .unwrap_or(label)
+                .to_owned()
+        })
+        .filter(|label| !label.is_empty())
+        .collect();
+    let verb = captures.get(1)?.as_str();
+    let crop = verb.starts_with("crop") || verb.starts_with("zoom");
+    (!labels.is_empty()).then_some((labels, crop))
+}
+
+const FIND_SLOTS: &[Slot] = &[Slot {
+    arg: "labels",
+    read: |clause| thing(clause).map(|(labels, _)| serde_json::json!(labels)),
+}];
+
+const MEANING: Meaning = Meaning {
+    intents: &[
+        Intent {
+            does: "find things outside the 80 COCO classes (needs a detection provider)",
+            examples: &[
+                "find the paper lantern",
+                "box the price tags and the barcode",
+            ],
+            cues: &[&[
+                "@find",
+                "box*",
+                "highlight*",
+                "mark*",
+                "outline*",
+                "circle*",
+                "where",
+            ]],
+            unless: &["@hide", "3d", "reconstruct*"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: FIND_SLOTS,
+            accept: Some(|clause| thing(clause).is_some_and(|(_, crop)| !crop)),
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "crop to a thing outside the 80 COCO classes (needs a detection provider)",
+            examples: &["crop to the sticky note", "zoom in on the lantern"],
+            cues: &[&["crop*", "zoom*"]],
+            unless: &["@hide", "3d", "reconstruct*"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[
+                FIND_SLOTS[0],
+                Slot {
+                    arg: "crop",
+                    read: |_| Some(serde_json::json!(true)),
+                },
+                Slot {
+                    arg: "draw_boxes",
+                    read: |_| Some(serde_json::json!(false)),
+                },
+            ],
+            chains: true,
+            output: Some("crop"),
+            accept: Some(|clause| thing(clause).is_some_and(|(_, crop)| crop)),
+            ..Intent::DEFAULT
+        },
+    ],
+    summary: |args, facts| {
+        let asked = args
+            .get("labels")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            })
+            .unwrap_or_default();
+        Some(if count(facts) == 0 {
+            format!("found no {asked}")
+        } else {
+            let cropped = if args.get("crop") == Some(&Value::Bool(true)) {
+                " and cropped to the best match"
+            } else {
+                ""
+            };
+            format!("found {}{cropped}", tally(facts.get("labels"), true))
+        })
+    },
+    facts: &[Fact {
+        key: "count",
+        kind: FactKind::Count,
+        about: &["match", "found"],
+    }],
+};
+
 #[async_trait]
 impl Tool for DetectOpenVocab {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "detect_open_vocab"
     }

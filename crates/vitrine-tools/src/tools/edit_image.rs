@@ -12,9 +12,11 @@ use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::images_api::EditInput;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::providers::ProviderKind;
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `edit_image`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -107,8 +109,156 @@ async fn store_result(
     })
 }
 
+const EDIT_MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "edit images with a generative model (try-on, compositing, restyling; needs an image provider)",
+        examples: &[
+            "generate a virtual try-on of the dress on the person",
+            "put this jacket on her, front back and side views",
+            "make it look like a watercolour painting",
+            "replace the background with a beach",
+            "show me how I'd look wearing this shirt",
+        ],
+        cues: &[&[
+            "generat*",
+            "try on",
+            "tryon",
+            "try* ~ on",
+            "virtual* ~ try*",
+            "virtual* ~ fitting",
+            "dress* ~ in",
+            "dress* ~ up",
+            "wear*",
+            "wore",
+            "outfit*",
+            "composit*",
+            "restyl*",
+            "style* ~ as",
+            "in the style of",
+            "look* like a",
+            "look* like an",
+            "as a ~ painting",
+            "as an ~ painting",
+            "as a cartoon",
+            "cartoon*",
+            "anime",
+            "watercolo*",
+            "oil painting",
+            "sketch*",
+            "pixar",
+            "ghibli",
+            "replac* ~ background",
+            "chang* ~ background",
+            "swap* ~ background",
+            "new background",
+            "background ~ to a",
+            "background ~ with a",
+            "put ~ on ~ @faces",
+            "put ~ on her",
+            "put ~ on him",
+            "put ~ on me",
+            "variation*",
+            "imagin*",
+            "synthesi*",
+        ]],
+        unless: &["3d", "reconstruct*", "splat*", "spz", "animat*", "video*"],
+        input: Input::All {
+            arg: "images",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "prompt",
+                read: read::prompt,
+            },
+            Slot {
+                arg: "aspect",
+                read: read::ratio,
+            },
+        ],
+        per_view: true,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, _| Some("generated an edited image".to_owned()),
+    facts: &[],
+};
+
+const GENERATE_MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "generate an image from a text prompt (needs an image provider)",
+        examples: &[
+            "generate an image of a red bicycle on a beach",
+            "draw me a cat in a space suit",
+            "create a poster for a jazz night",
+        ],
+        cues: &[
+            &[
+                "generat*",
+                "creat*",
+                "draw*",
+                "paint*",
+                "imagin*",
+                "design*",
+                "render*",
+                "make",
+                "illustrat*",
+                "synthesi*",
+                "produc*",
+            ],
+            &[
+                "image*",
+                "picture*",
+                "photo*",
+                "illustration*",
+                "drawing*",
+                "painting*",
+                "poster*",
+                "logo*",
+                "art*",
+                "render*",
+                "icon*",
+                "wallpaper*",
+                "scene",
+                "portrait",
+                "of a",
+                "of an",
+                "me a",
+                "me an",
+            ],
+        ],
+        unless: &[
+            "3d",
+            "reconstruct*",
+            "animat*",
+            "video*",
+            "pdf",
+            "@hide",
+            "box*",
+        ],
+        input: Input::None,
+        slots: &[
+            Slot {
+                arg: "prompt",
+                read: read::prompt,
+            },
+            Slot {
+                arg: "aspect",
+                read: read::ratio,
+            },
+        ],
+        per_view: true,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, _| Some("generated an image".to_owned()),
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for EditImage {
+    fn meaning(&self) -> Meaning {
+        EDIT_MEANING
+    }
+
     fn name(&self) -> &'static str {
         "edit_image"
     }
@@ -164,6 +314,10 @@ impl Tool for EditImage {
 
 #[async_trait]
 impl Tool for GenerateImage {
+    fn meaning(&self) -> Meaning {
+        GENERATE_MEANING
+    }
+
     fn name(&self) -> &'static str {
         "generate_image"
     }

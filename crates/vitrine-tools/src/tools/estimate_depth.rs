@@ -12,6 +12,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning, size};
 use crate::providers::ProviderKind;
 use crate::providers::depth::DepthKind;
 use crate::refs::ImageRef;
@@ -28,8 +29,44 @@ pub struct EstimateDepthArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EstimateDepth;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "estimate a depth map (needs a depth provider)",
+        examples: &[
+            "estimate the depth of this image",
+            "make a depth map",
+            "how far away is everything",
+        ],
+        cues: &[&["depth*", "disparity", "distance map", "how far"]],
+        unless: &["3d", "reconstruct*", "splat*", "spz", "depth of field"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "estimated a {} depth map with the {}",
+            size(facts),
+            facts
+                .get("depth_source")
+                .and_then(Value::as_str)
+                .unwrap_or("depth provider")
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for EstimateDepth {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "estimate_depth"
     }

@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning};
 use crate::refs::VideoRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -28,8 +29,58 @@ pub struct ExtractAudioArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExtractAudio;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "extract the soundtrack of a video as MP3",
+        examples: &[
+            "extract the audio as mp3",
+            "rip the soundtrack",
+            "I just want the sound from this clip",
+        ],
+        cues: &[
+            &[
+                "audio",
+                "soundtrack",
+                "sound track",
+                "sound",
+                "mp3",
+                "music",
+                "voice*",
+            ],
+            &[
+                "extract*", "get", "pull*", "rip*", "sav*", "export*", "separat*", "keep", "give*",
+                "convert*", "turn*", "just", "only", "want", "need", "@make", "into", "to",
+            ],
+        ],
+        unless: &[
+            "add*",
+            "new",
+            "generat*",
+            "transcri*",
+            "subtitle*",
+            "what ~ say*",
+            "remov*",
+            "mute",
+        ],
+        input: Input::One {
+            arg: "video",
+            kind: ArtifactKind::Video,
+        },
+        slots: &[],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, _| Some("extracted the soundtrack as MP3".to_owned()),
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for ExtractAudio {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "extract_audio"
     }

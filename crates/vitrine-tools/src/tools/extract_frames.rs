@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::VideoRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -28,8 +29,84 @@ pub struct ExtractFramesArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExtractFrames;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "extract still frames from a video",
+        examples: &[
+            "extract 10 frames",
+            "grab a frame every 2 seconds",
+            "give me stills at 1, 3 and 5 seconds",
+            "split the video into images",
+        ],
+        cues: &[
+            &[
+                "frame*",
+                "still*",
+                "screenshot*",
+                "screen grab*",
+                "screengrab*",
+                "snapshot*",
+                "keyframe*",
+                "images",
+                "pictures",
+                "photos",
+                "jpg*",
+                "pngs",
+            ],
+            &[
+                "extract*", "grab*", "get", "sampl*", "take*", "pull*", "sav*", "export*",
+                "captur*", "give*", "split*", "dump*", "break*", "@make", "turn*", "convert*",
+                "want", "need", "every",
+            ],
+        ],
+        unless: &[
+            "contact sheet",
+            "grid",
+            "storyboard",
+            "sheet",
+            "per second",
+            "fps",
+            "mp4",
+            "slideshow",
+            "thumb*",
+        ],
+        input: Input::One {
+            arg: "video",
+            kind: ArtifactKind::Video,
+        },
+        slots: &[
+            Slot {
+                arg: "selection",
+                read: read::frame_selection,
+            },
+            Slot {
+                arg: "format",
+                read: |_| Some(serde_json::json!("jpeg")),
+            },
+        ],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "extracted {}",
+            plural(count(facts), "frame", "frames")
+        ))
+    },
+    facts: &[Fact {
+        key: "count",
+        kind: FactKind::Count,
+        about: &["frame"],
+    }],
+};
+
 #[async_trait]
 impl Tool for ExtractFrames {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "extract_frames"
     }

@@ -12,6 +12,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -42,8 +43,72 @@ fn default_fps() -> f64 {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FramesToVideo;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "make a video (slideshow) from images",
+        examples: &[
+            "make a slideshow of these photos",
+            "turn these images into a video at 2 fps",
+            "stitch the pictures into an mp4, 3 seconds each",
+        ],
+        cues: &[&[
+            "slide show*",
+            "slideshow*",
+            "time lapse",
+            "timelapse",
+            "stop motion",
+            "@make ~ video*",
+            "@make ~ movie*",
+            "@make ~ clip*",
+            "@make ~ mp4",
+            "@make ~ animation",
+            "combin* ~ video*",
+            "stitch* ~ video*",
+            "stitch* ~ mp4",
+            "put ~ video*",
+            "join* ~ video*",
+            "assembl* ~ video*",
+            "compil* ~ video*",
+            "into a video",
+            "into a movie",
+            "into an mp4",
+        ]],
+        unless: &["frame* from", "thumb*"],
+        input: Input::All {
+            arg: "images",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[Slot {
+            arg: "fps",
+            read: |clause| Some(read::fps(clause).unwrap_or(serde_json::json!(2.0))),
+        }],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "made a {:.2} s video of {}",
+            facts
+                .get("duration_s")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0),
+            plural(
+                facts.get("frames").and_then(Value::as_u64).unwrap_or(0),
+                "frame",
+                "frames"
+            )
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for FramesToVideo {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "frames_to_video"
     }

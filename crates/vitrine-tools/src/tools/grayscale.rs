@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `grayscale`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -22,8 +24,58 @@ pub struct GrayscaleArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Grayscale;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "convert an image to grayscale",
+        examples: &[
+            "make it black and white",
+            "convert to grayscale",
+            "remove the colours",
+        ],
+        cues: &[&[
+            "grayscale",
+            "greyscale",
+            "gray scale",
+            "grey scale",
+            "gray",
+            "grey",
+            "black and white",
+            "black & white",
+            "b w",
+            "bw",
+            "monochrom*",
+            "mono",
+            "remove ~ colo*",
+            "strip ~ colo*",
+            "drop ~ colo*",
+            "no colo*",
+            "without colo*",
+            "colourless",
+            "colorless",
+            "noir",
+            "fully desaturat*",
+            "desaturate it completely",
+        ]],
+        unless: &["background", "grey out", "gray out"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, _| Some("converted the image to grayscale".to_owned()),
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Grayscale {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "grayscale"
     }

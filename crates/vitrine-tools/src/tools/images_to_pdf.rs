@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, plural};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -29,8 +30,50 @@ pub struct ImagesToPdfArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImagesToPdf;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "make a PDF from images",
+        examples: &[
+            "make a PDF of these scans",
+            "combine the photos into one pdf",
+            "save it as a PDF",
+        ],
+        cues: &[
+            &["pdf*", "document"],
+            &[
+                "@make", "combin*", "merg*", "put", "bind*", "compil*", "assembl*", "collect*",
+                "bundl*", "as", "into", "to", "one", "single",
+            ],
+        ],
+        unless: &["page*", "how many"],
+        input: Input::All {
+            arg: "images",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[],
+        chains: true,
+        accept: Some(|clause| clause.has("pdf*")),
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "made a PDF of {}",
+            plural(
+                facts.get("pages").and_then(Value::as_u64).unwrap_or(0),
+                "page",
+                "pages"
+            )
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for ImagesToPdf {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "images_to_pdf"
     }

@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning, Slot, plural};
 use crate::refs::{ArrayRef, ImageRef};
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -25,8 +26,132 @@ pub struct MaskToImageArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MaskToImage;
 
+/// " (N pixels inside)" from a mask tool's `area`, or nothing.
+pub(crate) fn mask_area(facts: &Value) -> String {
+    facts
+        .get("area")
+        .and_then(Value::as_u64)
+        .map_or_else(String::new, |area| {
+            format!(" ({})", plural(area, "pixel inside", "pixels inside"))
+        })
+}
+
+const MASK_TO_IMAGE: Meaning = Meaning {
+    intents: &[Intent {
+        does: "turn a mask into an image",
+        examples: &[
+            "show me the mask",
+            "turn the mask into a png",
+            "save the mask as an image",
+        ],
+        cues: &[
+            &["mask*", "matte*"],
+            &[
+                "to an image",
+                "into an image",
+                "as an image",
+                "as a png",
+                "to a png",
+                "into a png",
+                "show*",
+                "view*",
+                "see",
+                "preview*",
+                "visuali*",
+                "picture",
+                "png",
+                "black and white image",
+                "render*",
+            ],
+        ],
+        unless: &[
+            "from the",
+            "out of",
+            "invert*",
+            "feather*",
+            "threshold*",
+            "combin*",
+            "union",
+            "intersect*",
+            "subtract*",
+            "merg*",
+        ],
+        input: Input::One {
+            arg: "mask",
+            kind: ArtifactKind::Array,
+        },
+        slots: &[],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| Some(format!("turned the mask into an image{}", mask_area(facts))),
+    facts: &[],
+};
+
+const IMAGE_TO_MASK: Meaning = Meaning {
+    intents: &[Intent {
+        does: "make a mask from an image's transparency or brightness",
+        examples: &[
+            "make a mask from this image's alpha",
+            "turn the png into a mask",
+            "use the white areas as a mask",
+        ],
+        cues: &[
+            &["mask*"],
+            &[
+                "from",
+                "out of",
+                "into a mask",
+                "to a mask",
+                "as a mask",
+                "@make",
+                "use ~ as",
+                "alpha",
+                "transparen*",
+                "bright*",
+            ],
+        ],
+        unless: &[],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[Slot {
+            arg: "source",
+            read: |clause| {
+                if clause.has_any(&["alpha", "transparen*", "opaque", "opacity"]) {
+                    Some(serde_json::json!("alpha"))
+                } else if clause.has_any(&["bright*", "luminan*", "lightness", "white", "light"]) {
+                    Some(serde_json::json!("luminance"))
+                } else {
+                    None
+                }
+            },
+        }],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let from = match facts.get("from").and_then(Value::as_str) {
+            Some("alpha") => "transparency",
+            _ => "brightness",
+        };
+        Some(format!(
+            "made a mask from the image's {from}{}",
+            mask_area(facts)
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for MaskToImage {
+    fn meaning(&self) -> Meaning {
+        MASK_TO_IMAGE
+    }
+
     fn name(&self) -> &'static str {
         "mask_to_image"
     }
@@ -101,6 +226,10 @@ pub struct ImageToMask;
 
 #[async_trait]
 impl Tool for ImageToMask {
+    fn meaning(&self) -> Meaning {
+        IMAGE_TO_MASK
+    }
+
     fn name(&self) -> &'static str {
         "image_to_mask"
     }

@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot};
 use crate::refs::ArrayRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -92,8 +93,161 @@ fn invalid(message: String) -> ToolError {
     }
 }
 
+/// One mask operation: its name, the words that ask for it, and whether it takes every mask.
+macro_rules! operation {
+    ($does:literal, $operation:literal, [$($cue:literal),* $(,)?], $input:expr, $slot:expr) => {
+        Intent {
+            does: $does,
+            examples: &[],
+            cues: &[&[$($cue),*], &["mask*", "matte*", "selection*", "them", "it"]],
+            unless: &[],
+            input: $input,
+            slots: &[
+                Slot {
+                    arg: "operation",
+                    read: |_| Some(serde_json::json!($operation)),
+                },
+                $slot,
+            ],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
+        }
+    };
+}
+
+const ONE_MASK: Input = Input::All {
+    arg: "masks",
+    kind: ArtifactKind::Array,
+};
+
+const NO_SLOT: Slot = Slot {
+    arg: "operation",
+    read: |_| None,
+};
+
+const MEANING: Meaning = Meaning {
+    intents: &[
+        operation!(
+            "invert a mask",
+            "invert",
+            ["invert*", "negat*", "revers*", "flip*", "opposite"],
+            ONE_MASK,
+            NO_SLOT
+        ),
+        operation!(
+            "feather a mask's edge",
+            "feather",
+            ["feather*", "soften*", "smooth*", "blur* ~ edge*"],
+            ONE_MASK,
+            Slot {
+                arg: "radius",
+                read: mask_radius
+            }
+        ),
+        operation!(
+            "threshold a mask",
+            "threshold",
+            ["threshold*", "binari*", "harden*", "hard edge*"],
+            ONE_MASK,
+            Slot {
+                arg: "level",
+                read: mask_level
+            }
+        ),
+        operation!(
+            "intersect masks",
+            "intersect",
+            [
+                "intersect*",
+                "overlap*",
+                "in common",
+                "where both",
+                "both masks"
+            ],
+            ONE_MASK,
+            NO_SLOT
+        ),
+        operation!(
+            "subtract one mask from another",
+            "subtract",
+            [
+                "subtract*",
+                "minus",
+                "take* away",
+                "difference",
+                "cut ~ out of",
+                "remov* ~ from"
+            ],
+            ONE_MASK,
+            NO_SLOT
+        ),
+        operation!(
+            "combine masks",
+            "union",
+            [
+                "union",
+                "combin*",
+                "merg*",
+                "join*",
+                "unite",
+                "add* ~ together",
+                "together"
+            ],
+            ONE_MASK,
+            NO_SLOT
+        ),
+    ],
+    summary: |_, facts| {
+        let what = match facts.get("operation").and_then(Value::as_str) {
+            Some("invert") => "inverted the mask",
+            Some("feather") => "feathered the mask's edge",
+            Some("threshold") => "thresholded the mask",
+            Some("intersect") => "intersected the masks",
+            Some("subtract") => "subtracted the masks",
+            _ => "combined the masks",
+        };
+        Some(format!(
+            "{what}{}",
+            crate::tools::mask_convert::mask_area(facts)
+        ))
+    },
+    facts: &[],
+};
+
+/// A feather radius in pixels: "feather by 8 px".
+fn mask_radius(clause: &crate::meaning::Clause) -> Option<Value> {
+    clause
+        .words
+        .iter()
+        .zip(clause.words.iter().skip(1))
+        .find(|(_, unit)| matches!(unit.text.as_str(), "px" | "pixel" | "pixels"))
+        .and_then(|(n, _)| n.text.parse::<f64>().ok())
+        .or_else(|| {
+            clause
+                .words
+                .iter()
+                .find_map(|word| word.text.strip_suffix("px")?.parse::<f64>().ok())
+        })
+        .map(|radius| serde_json::json!(radius))
+}
+
+/// A threshold level 0..255: "threshold at 128".
+fn mask_level(clause: &crate::meaning::Clause) -> Option<Value> {
+    clause
+        .words
+        .iter()
+        .filter_map(|word| word.text.parse::<u32>().ok())
+        .find(|level| *level <= 255)
+        .map(|level| serde_json::json!(level))
+}
+
 #[async_trait]
 impl Tool for MaskOps {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "mask_ops"
     }

@@ -12,9 +12,11 @@ use vitrine_vision::TextLine;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{round_box, round2};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `ocr`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -114,8 +116,150 @@ fn text_line(line: OcrLine) -> TextLine {
     }
 }
 
+const MEANING: Meaning = Meaning {
+    intents: &[
+        Intent {
+            does: "read the text in an image (OCR)",
+            examples: &[
+                "what does the text in this image say?",
+                "read the sign",
+                "extract the text",
+                "transcribe this note",
+                "OCR this receipt",
+            ],
+            cues: &[
+                &[
+                    "read*",
+                    "ocr",
+                    "transcrib*",
+                    "extract*",
+                    "get",
+                    "pull*",
+                    "copy*",
+                    "grab*",
+                    "what",
+                    "what's",
+                    "whats",
+                    "type* out",
+                    "digiti*",
+                    "convert*",
+                    "tell*",
+                    "give*",
+                    "list*",
+                    "show*",
+                    "recogni*",
+                    "which",
+                ],
+                &[
+                    "text*",
+                    "word*",
+                    "writing",
+                    "written",
+                    "say",
+                    "says",
+                    "saying",
+                    "ocr",
+                    "transcri*",
+                    "handwrit*",
+                    "characters",
+                    "lettering",
+                    "sign",
+                    "signs",
+                    "caption*",
+                    "receipt*",
+                    "menu*",
+                    "whiteboard*",
+                    "slide*",
+                    "poster*",
+                    "printed",
+                    "number plate*",
+                    "license plate*",
+                    "licence plate*",
+                ],
+            ],
+            unless: &[
+                "@hide",
+                "@phi",
+                "frame*",
+                "audio",
+                "speech",
+                "spoken",
+                "translat*",
+            ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "engine",
+                read: |clause| {
+                    clause
+                        .has("tesseract")
+                        .then(|| serde_json::json!("tesseract"))
+                },
+            }],
+            chains: false,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "read the text in an image (OCR)",
+            examples: &["ocr this", "read this for me"],
+            cues: &[&[
+                "ocr",
+                "read it",
+                "read this",
+                "read me",
+                "read that",
+                "read the note",
+            ]],
+            unless: &["@hide", "@phi", "aloud", "out loud"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[],
+            chains: false,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+    ],
+    summary: |_, facts| {
+        let n = count(facts);
+        Some(if n == 0 {
+            "found no text".to_owned()
+        } else {
+            format!("read {}", plural(n, "line of text", "lines of text"))
+        })
+    },
+    facts: &[
+        Fact {
+            key: "text",
+            kind: FactKind::Text,
+            about: &[
+                "text",
+                "ocr",
+                "transcript",
+                "content",
+                "words",
+                "says",
+                "written",
+            ],
+        },
+        Fact {
+            key: "count",
+            kind: FactKind::Count,
+            about: &["line", "text"],
+        },
+    ],
+};
+
 #[async_trait]
 impl Tool for Ocr {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "ocr"
     }

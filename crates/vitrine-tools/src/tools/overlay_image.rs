@@ -9,6 +9,7 @@ use vitrine_media::{OverlayParams, ResizeFilter};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -85,8 +86,101 @@ fn one_f32() -> f32 {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OverlayImage;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "put one image on another",
+        examples: &[
+            "put the logo on the first image at the bottom right, 50% opacity",
+            "overlay the second image on the first at 20,30",
+            "watermark the photo with this logo",
+            "paste the sticker in the top left corner",
+        ],
+        cues: &[&[
+            "overlay*",
+            "superimpos*",
+            "watermark*",
+            "put ~ on",
+            "put ~ onto",
+            "put ~ over",
+            "put ~ on top",
+            "put ~ corner",
+            "place* ~ on",
+            "place* ~ onto",
+            "place* ~ over",
+            "place* ~ corner",
+            "paste* ~ on",
+            "paste* ~ onto",
+            "paste* ~ into",
+            "paste* ~ corner",
+            "stamp*",
+            "add ~ logo*",
+            "add ~ watermark*",
+            "add ~ on top",
+            "add ~ corner",
+            "drop ~ on",
+            "insert ~ logo*",
+            "logo ~ corner",
+        ]],
+        unless: &[
+            "side by side",
+            "grid",
+            "mask*",
+            "collage",
+            "try on",
+            "dress*",
+            "wear*",
+        ],
+        input: Input::Pair {
+            base: "base",
+            top: "overlay",
+            first_on_top: read::first_on_top,
+        },
+        slots: &[
+            Slot {
+                arg: "anchor",
+                read: read::anchor,
+            },
+            Slot {
+                arg: "x",
+                read: read::x,
+            },
+            Slot {
+                arg: "y",
+                read: read::y,
+            },
+            Slot {
+                arg: "opacity",
+                read: read::opacity,
+            },
+        ],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(match facts.get("overlay_box").and_then(Value::as_array) {
+            Some(edges) if edges.len() == 4 => {
+                let edge = |index: usize| edges[index].as_i64().unwrap_or(0);
+                format!(
+                    "pasted the overlay onto the image at ({}, {})–({}, {})",
+                    edge(0),
+                    edge(1),
+                    edge(2),
+                    edge(3)
+                )
+            }
+            _ => "pasted the overlay onto the image".to_owned(),
+        })
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for OverlayImage {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "overlay_image"
     }

@@ -10,6 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, plural};
 use crate::refs::DocumentRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -27,8 +28,63 @@ pub struct PdfInfoArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PdfInfo;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "count the pages of a PDF",
+        examples: &[
+            "how many pages does this pdf have?",
+            "page count please",
+            "what size are the pages?",
+        ],
+        cues: &[&[
+            "how many pages",
+            "how many ~ pages",
+            "page count",
+            "number of pages",
+            "count ~ pages",
+            "pages ~ are there",
+            "pages ~ does",
+            "pages long",
+            "how long ~ pdf",
+            "how long ~ document",
+            "page size*",
+            "paper size*",
+            "size of the pages",
+            "pages are",
+        ]],
+        unless: &[],
+        input: Input::One {
+            arg: "document",
+            kind: ArtifactKind::Document,
+        },
+        slots: &[],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "the PDF has {}",
+            plural(
+                facts.get("pages").and_then(Value::as_u64).unwrap_or(0),
+                "page",
+                "pages"
+            )
+        ))
+    },
+    facts: &[Fact {
+        key: "pages",
+        kind: FactKind::Count,
+        about: &["page"],
+    }],
+};
+
 #[async_trait]
 impl Tool for PdfInfo {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "pdf_info"
     }

@@ -21,6 +21,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning, Slot, plural, read};
 use crate::providers::depth::{DepthEstimate, DepthKind};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
@@ -98,8 +99,74 @@ pub struct Reconstruct3d;
 /// Width and height of the preview render.
 const PREVIEW: (u32, u32) = (640, 480);
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "reconstruct a photo, or one object in it, in 3D (gaussian splat, SPZ)",
+        examples: &[
+            "make a 3D reconstruction of the table",
+            "reconstruct the chair in 3D",
+            "I want the sofa as an SPZ",
+            "turn this scene into a gaussian splat",
+            "a 3D model of only the person",
+        ],
+        cues: &[&[
+            "3d",
+            "3 d",
+            "reconstruct*",
+            "rebuild ~ in space",
+            "gaussian*",
+            "splat*",
+            "point cloud*",
+            "spz",
+            "ply",
+            "three dimension*",
+            "volumetric",
+            "mesh*",
+            "nerf",
+            "depth model",
+        ]],
+        unless: &[],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[Slot {
+            arg: "object",
+            read: read::object,
+        }],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let what = match facts.get("object_label").and_then(Value::as_str) {
+            Some(label) => format!("the {label}"),
+            None => "the scene".to_owned(),
+        };
+        let depth = match facts.get("depth_source").and_then(Value::as_str) {
+            Some(source) if source.starts_with("depth provider") => {
+                format!("depth from the {source}")
+            }
+            _ => "depth is a layout-based estimate".to_owned(),
+        };
+        Some(format!(
+            "reconstructed {what} as {} ({depth})",
+            plural(
+                facts.get("gaussians").and_then(Value::as_u64).unwrap_or(0),
+                "gaussian splat",
+                "gaussian splats"
+            )
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Reconstruct3d {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "reconstruct_3d"
     }

@@ -9,8 +9,10 @@ use vitrine_media::RedactParams;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, plural, read};
 use crate::refs::{ArrayRef, ImageRef};
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `redact_image`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -30,8 +32,58 @@ pub struct RedactImageArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RedactImage;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "hide an area of an image",
+        examples: &[
+            "pixelate 10,10,200,200",
+            "black out the top half",
+            "blur the left third of the picture",
+        ],
+        cues: &[&["@hide", "redact*"]],
+        unless: &["@faces", "@phi"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "regions",
+                read: read::regions,
+            },
+            Slot {
+                arg: "method",
+                read: read::hide_method,
+            },
+        ],
+        chains: true,
+        accept: Some(read::names_region),
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let regions = facts.get("regions").and_then(Value::as_u64).unwrap_or(0);
+        Some(match facts.get("mask_area").and_then(Value::as_u64) {
+            Some(area) if regions == 0 => format!("hid the masked area ({area} pixels)"),
+            Some(area) => format!(
+                "hid {} and the masked area ({area} pixels)",
+                plural(regions, "region", "regions")
+            ),
+            None => format!("hid {}", plural(regions, "region", "regions")),
+        })
+    },
+    facts: &[Fact {
+        key: "regions",
+        kind: FactKind::Count,
+        about: &["region", "area"],
+    }],
+};
+
 #[async_trait]
 impl Tool for RedactImage {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "redact_image"
     }

@@ -16,10 +16,12 @@ use vitrine_media::{Color, RedactMethod, RedactParams, Region};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, count, plural, tally};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{pixel_box, round_box};
 use crate::tools::ocr::{OcrEngine, read_lines_with};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `redact_phi`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -59,8 +61,126 @@ pub fn phi_kind_phrase(kind: vitrine_vision::PhiKind) -> String {
     }
 }
 
+/// Things with text on them that "redact this …" means the PHI of.
+const DOCUMENTS: &[&str] = &[
+    "form*",
+    "document*",
+    "doc",
+    "letter*",
+    "record*",
+    "chart*",
+    "report*",
+    "scan*",
+    "receipt*",
+    "invoice*",
+    "prescription*",
+    "screenshot*",
+    "card*",
+    "badge*",
+    "label*",
+    "paperwork",
+    "page*",
+    "note*",
+    "discharge*",
+    "lab*",
+    "referral*",
+    "statement*",
+    "bill*",
+    "wristband*",
+    "bracelet*",
+    "id",
+    "licen*",
+    "passport*",
+    "intake",
+    "x ray*",
+    "xray*",
+    "scan",
+];
+
+const MEANING: Meaning = Meaning {
+    intents: &[
+        Intent {
+            does: "remove PHI (names, dates, ids, phone numbers, addresses) from an image",
+            examples: &[
+                "remove any PHI",
+                "hide the patient info",
+                "black out names and dates of birth",
+                "redact personal details",
+                "scrub the phone numbers and email addresses",
+            ],
+            cues: &[&["@hide", "@remove", "redact*"], &["@phi"]],
+            unless: &["a mask", "the mask"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "redact the PHI in a document image",
+            examples: &[
+                "redact this form",
+                "sanitise the lab report",
+                "scrub this prescription",
+            ],
+            cues: &[
+                &[
+                    "redact*",
+                    "sanitiz*",
+                    "sanitis*",
+                    "scrub*",
+                    "de identif*",
+                    "deidentif*",
+                    "anonymi*",
+                ],
+                DOCUMENTS,
+            ],
+            unless: &["@faces"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+    ],
+    summary: |_, facts| {
+        let n = count(facts);
+        Some(if n == 0 {
+            "found no PHI in the image's text".to_owned()
+        } else {
+            format!(
+                "painted over {} ({})",
+                plural(n, "PHI finding", "PHI findings"),
+                tally(facts.get("kinds"), false)
+            )
+        })
+    },
+    facts: &[
+        Fact {
+            key: "count",
+            kind: FactKind::Count,
+            about: &["phi", "pii", "finding", "redact", "sensitive", "identifier"],
+        },
+        Fact {
+            key: "kinds",
+            kind: FactKind::Labels,
+            about: &["phi", "pii", "kind", "type", "redact", "sensitive"],
+        },
+    ],
+};
+
 #[async_trait]
 impl Tool for RedactPhi {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "redact_phi"
     }

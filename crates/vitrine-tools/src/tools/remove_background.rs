@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -25,8 +26,94 @@ pub struct RemoveBackgroundArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RemoveBackground;
 
+const MEANING: Meaning = Meaning {
+    intents: &[
+        Intent {
+            does: "remove the background behind the people in an image",
+            examples: &[
+                "remove the background",
+                "make the background transparent",
+                "cut out the person",
+                "give me a transparent PNG of her",
+            ],
+            cues: &[
+                &[
+                    "@remove",
+                    "transparen*",
+                    "no",
+                    "isolat*",
+                    "knock* out",
+                    "clear",
+                    "get rid",
+                ],
+                &["background*", "backdrop*", "bg"],
+            ],
+            unless: &[
+                "replac*",
+                "swap*",
+                "chang*",
+                "blur*",
+                "new background",
+                "with a",
+            ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "cut the people out of an image",
+            examples: &[
+                "cut out the person",
+                "isolate the subject",
+                "segment the people",
+            ],
+            cues: &[&[
+                "cut* out ~ @faces",
+                "cutout*",
+                "cut out",
+                "isolat* ~ @faces",
+                "isolat* ~ subject*",
+                "segment* ~ @faces",
+                "matte",
+                "mask of ~ @faces",
+                "transparent png",
+                "sticker",
+            ]],
+            unless: &["face", "faces", "@hide", "replac*"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+    ],
+    summary: |_, facts| {
+        Some(format!(
+            "removed the background ({:.0}% of the image kept as foreground)",
+            facts
+                .get("foreground_fraction")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
+                * 100.0
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for RemoveBackground {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "remove_background"
     }

@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::DocumentRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -41,8 +42,74 @@ fn default_dpi() -> u32 {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderPdfPage;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "render a page of a PDF as an image",
+        examples: &[
+            "render page 2 as a png",
+            "show me the first page",
+            "turn the cover page into an image",
+            "I need a picture of page 3",
+        ],
+        cues: &[&[
+            "page*",
+            "cover",
+            "render*",
+            "rasteri*",
+            "convert* ~ image*",
+            "convert* ~ png",
+            "convert* ~ jpe?g",
+            "convert* ~ jpg",
+            "turn* ~ image*",
+            "turn* ~ png",
+            "as ~ image*",
+            "as ~ png",
+            "to png",
+            "to jpg",
+            "to jpeg",
+            "preview*",
+            "screenshot*",
+            "snapshot*",
+            "show*",
+            "picture of",
+            "image of",
+        ]],
+        unless: &[
+            "how many",
+            "page count",
+            "number of pages",
+            "count*",
+            "pages ~ are there",
+            "page size*",
+            "@hide",
+        ],
+        input: Input::One {
+            arg: "document",
+            kind: ArtifactKind::Document,
+        },
+        slots: &[Slot {
+            arg: "page",
+            read: |clause| Some(read::page(clause).unwrap_or(serde_json::json!(1))),
+        }],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "rendered page {} of the PDF",
+            facts.get("page").and_then(Value::as_u64).unwrap_or(0)
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for RenderPdfPage {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "render_pdf_page"
     }

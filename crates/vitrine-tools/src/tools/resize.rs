@@ -8,8 +8,10 @@ use serde_json::Value;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read, size};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `resize`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -25,8 +27,75 @@ pub struct ResizeArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Resize;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "resize an image to a width and/or height",
+        examples: &[
+            "resize to 800x600",
+            "make it 1024 pixels wide",
+            "shrink it to 512 px",
+            "scale it down to 300 tall",
+        ],
+        cues: &[&[
+            "resiz*",
+            "rescal*",
+            "scal*",
+            "shrink*",
+            "downscal*",
+            "upscal*",
+            "downsiz*",
+            "downsampl*",
+            "upsampl*",
+            "smaller",
+            "larger",
+            "bigger",
+            "enlarg*",
+            "reduc*",
+            "wide",
+            "width",
+            "tall",
+            "height",
+            "px",
+            "pixels",
+            "size",
+            "resolution",
+            "dimension*",
+            "@make",
+        ]],
+        unless: &["thumb*", "3d", "file size", "kb", "mb", "bytes"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "width",
+                read: read::width,
+            },
+            Slot {
+                arg: "height",
+                read: read::height,
+            },
+            Slot {
+                arg: "mode",
+                read: |_| Some(serde_json::json!("fit")),
+            },
+        ],
+        chains: true,
+        accept: Some(read::has_dimensions),
+        describes_output: true,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| Some(format!("resized to {}", size(facts))),
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Resize {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "resize"
     }

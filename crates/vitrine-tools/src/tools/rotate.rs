@@ -8,8 +8,10 @@ use serde_json::Value;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `rotate`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -25,8 +27,61 @@ pub struct RotateArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Rotate;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "rotate an image",
+        examples: &[
+            "rotate 90 degrees clockwise",
+            "turn it a quarter turn to the left",
+            "it's sideways, rotate it",
+            "turn it upside down",
+        ],
+        cues: &[&[
+            "rotat*",
+            "turn* ~ degree*",
+            "turn* ~ clockwise",
+            "turn* ~ counter*",
+            "turn* ~ anti*",
+            "turn* ~ upside down",
+            "upside down",
+            "tilt*",
+            "sideways",
+            "quarter turn",
+            "half turn",
+            "turn* ~ left",
+            "turn* ~ right",
+            "spin*",
+            "straighten*",
+            "degrees",
+        ]],
+        unless: &["flip*", "mirror*", "3d"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[Slot {
+            arg: "degrees",
+            read: read::degrees,
+        }],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |args, _| {
+        Some(format!(
+            "rotated the image by {}°",
+            args.get("degrees").and_then(Value::as_f64).unwrap_or(0.0)
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Rotate {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "rotate"
     }

@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read, size};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `thumbnail`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -24,8 +26,95 @@ pub struct ThumbnailArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Thumbnail;
 
+/// The words for a thumbnail, shared with `video_thumbnail`.
+pub(crate) const THUMBNAIL_CUES: &[&[&str]] = &[&[
+    "thumb*",
+    "thumbnail*",
+    "preview image",
+    "icon*",
+    "poster frame",
+    "cover image",
+]];
+
+/// The longest side, or 256.
+fn longest_side(clause: &crate::meaning::Clause) -> Option<serde_json::Value> {
+    Some(read::max_side(clause).unwrap_or(serde_json::json!(256)))
+}
+
+const MEANING: Meaning = Meaning {
+    intents: &[
+        Intent {
+            does: "shrink an image so its longest side is at most N pixels",
+            examples: &[
+                "shrink it to 800px on the long side",
+                "scale it down so neither side is over 1500 pixels",
+                "make it small, longest side 400",
+            ],
+            cues: &[&[
+                "shrink*",
+                "scal*",
+                "downscal*",
+                "downsiz*",
+                "downsampl*",
+                "resiz*",
+                "rescal*",
+                "smaller",
+                "small",
+                "long* side",
+                "long* edge",
+                "max*",
+                "no bigger",
+                "no larger",
+                "at most",
+                "reduc*",
+                "size",
+            ]],
+            unless: &["3d", "file size", "kb", "mb", "bytes", "page*"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "max_side",
+                read: longest_side,
+            }],
+            chains: true,
+            describes_output: true,
+            accept: Some(|clause| read::pixels(clause).is_some() && !read::has_dimensions(clause)),
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "make a thumbnail of an image",
+            examples: &[
+                "make a thumbnail",
+                "a 128 px thumbnail please",
+                "give me a small preview image",
+            ],
+            cues: THUMBNAIL_CUES,
+            unless: &["grid", "sheet", "contact"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "max_side",
+                read: longest_side,
+            }],
+            chains: true,
+            describes_output: true,
+            ..Intent::DEFAULT
+        },
+    ],
+    summary: |_, facts| Some(format!("made a {} thumbnail", size(facts))),
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Thumbnail {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "thumbnail"
     }

@@ -10,6 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -27,8 +28,80 @@ pub struct TileImageArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TileImage;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "slice an image into tiles",
+        examples: &[
+            "split it into 4 tiles",
+            "cut the image into a 3x3 grid",
+            "slice it in half",
+            "chop it into quadrants",
+        ],
+        cues: &[&[
+            "tile",
+            "tiles",
+            "tiling",
+            "split* ~ tile*",
+            "split* ~ piece*",
+            "split* ~ part*",
+            "split* ~ grid",
+            "split* ~ square*",
+            "split* ~ quadrant*",
+            "split* ~ half*",
+            "split* ~ halves",
+            "split* ~ section*",
+            "slic*",
+            "cut* ~ tile*",
+            "cut* ~ piece*",
+            "cut* ~ part*",
+            "cut* ~ grid",
+            "cut* ~ square*",
+            "cut* ~ quadrant*",
+            "cut* ~ half",
+            "cut* ~ halves",
+            "chop*",
+            "divid*",
+            "quadrants",
+            "carousel",
+        ]],
+        unless: &["video*", "clip", "pdf"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "rows",
+                read: read::rows,
+            },
+            Slot {
+                arg: "columns",
+                read: read::columns,
+            },
+        ],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "cut the image into {}",
+            plural(count(facts), "tile", "tiles")
+        ))
+    },
+    facts: &[Fact {
+        key: "count",
+        kind: FactKind::Count,
+        about: &["tile"],
+    }],
+};
+
 #[async_trait]
 impl Tool for TileImage {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "tile_image"
     }

@@ -10,6 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, size};
 use crate::refs::VideoRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -27,8 +28,65 @@ pub struct TranscodeVideoArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TranscodeVideo;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "re-encode a video as a browser-playable MP4",
+        examples: &[
+            "convert this to mp4",
+            "make it play in the browser",
+            "transcode to h264",
+            "re-encode the clip for the web",
+        ],
+        cues: &[&[
+            "transcod*",
+            "re encod*",
+            "reencod*",
+            "h 264",
+            "h264",
+            "x264",
+            "avc",
+            "browser*",
+            "web friendly",
+            "web compatible",
+            "web playable",
+            "web ready",
+            "for the web",
+            "mp4",
+            "playable",
+            "won't play",
+            "doesn't play",
+            "can't play",
+            "compatib*",
+        ]],
+        unless: &["slideshow", "audio", "mp3", "frame*"],
+        input: Input::One {
+            arg: "video",
+            kind: ArtifactKind::Video,
+        },
+        slots: &[],
+        chains: true,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "re-encoded the video as a browser-playable H.264 MP4 ({}, {:.2} s)",
+            size(facts),
+            facts
+                .get("duration_s")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for TranscodeVideo {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "transcode_video"
     }

@@ -10,6 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::VideoRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -27,8 +28,65 @@ pub struct TrimVideoArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TrimVideo;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "cut a time range out of a video",
+        examples: &[
+            "trim the video from 5 to 12 seconds",
+            "keep only 0:30 to 1:10",
+            "cut the first 10 seconds",
+            "give me the clip between 3s and 8s",
+        ],
+        cues: &[&[
+            "trim*", "cut*", "clip*", "shorten*", "keep", "excerpt*", "extract*", "snip*", "chop*",
+            "crop*", "grab*", "take*", "first", "last", "give*", "between", "from", "save*",
+            "@make",
+        ]],
+        unless: &[
+            "frame*",
+            "still*",
+            "screenshot*",
+            "thumb*",
+            "audio",
+            "sound*",
+            "mp3",
+        ],
+        input: Input::One {
+            arg: "video",
+            kind: ArtifactKind::Video,
+        },
+        slots: &[
+            Slot {
+                arg: "start_s",
+                read: read::start_s,
+            },
+            Slot {
+                arg: "end_s",
+                read: read::end_s,
+            },
+        ],
+        chains: true,
+        accept: Some(read::has_time_range),
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        Some(format!(
+            "trimmed the video to {:.2} s",
+            facts
+                .get("duration_s")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for TrimVideo {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "trim_video"
     }

@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read, size};
 use crate::refs::VideoRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -28,8 +29,43 @@ pub struct VideoThumbnailArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VideoThumbnail;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "make a thumbnail image of a video",
+        examples: &[
+            "make a thumbnail for this video",
+            "a poster frame at 12 seconds",
+        ],
+        cues: crate::tools::thumbnail::THUMBNAIL_CUES,
+        unless: &["grid", "sheet", "contact"],
+        input: Input::One {
+            arg: "video",
+            kind: ArtifactKind::Video,
+        },
+        slots: &[
+            Slot {
+                arg: "max_side",
+                read: |clause| Some(read::max_side(clause).unwrap_or(serde_json::json!(512))),
+            },
+            Slot {
+                arg: "at_s",
+                read: read::at_s,
+            },
+        ],
+        chains: false,
+        accept: None,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| Some(format!("made a {} thumbnail of the video", size(facts))),
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for VideoThumbnail {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "video_thumbnail"
     }

@@ -1,0 +1,250 @@
+//! Splitting a request into clauses, each asking for one thing (or several things with one
+//! verb: "blur the faces and the name tags"), and telling asks from filler and description.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use vitrine_tools::meaning::Clause;
+use vitrine_tools::meaning::lexicon::ACTION_WORDS;
+
+static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(img|vid|aud|doc|recon|arr|url)_\w{6}\b")
+        .unwrap_or_else(|error| panic!("bad ref pattern: {error}"))
+});
+
+/// Hard boundaries: sentence ends and words that always start a new ask.
+static HARD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|after that|afterwards|next|finally|also|plus|so that|so it|so she|so he|so they|so we|but|once done|once that's done|before that|followed by)\b\s*|\s+\+\s+|\s*&\s*then\b)",
+    )
+    .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
+});
+
+/// Soft boundaries: "and" and commas split only when what follows starts a new ask.
+static SOFT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+|\s+as well as\s+|\s+or\s+")
+        .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
+});
+
+/// Words that may stand before the verb of an ask ("please", "could you", "I'd like you to").
+const LEAD_INS: &[&str] = &[
+    "please", "pls", "plz", "kindly", "can", "could", "would", "will", "you", "u", "i", "i'd",
+    "id", "we", "we'd", "like", "love", "to", "want", "need", "just", "also", "now", "then", "and",
+    "also", "first", "firstly", "second", "lastly", "finally", "ok", "okay", "hey", "hi", "hello",
+    "quickly", "quick", "next", "let's", "lets", "go", "ahead", "help", "me", "us", "mind",
+    "possibly", "maybe", "perhaps", "do", "a", "favour", "favor", "wanna", "gonna", "i'm", "im",
+    "looking", "hoping", "trying", "try", "should", "must", "may", "might", "the", "oh", "um",
+    "so", "yes", "yeah", "sure", "thanks", "thank",
+];
+
+/// Words that carry no ask on their own.
+const FILLER: &[&str] = &[
+    "please",
+    "pls",
+    "plz",
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "you",
+    "cheers",
+    "hi",
+    "hello",
+    "hey",
+    "ok",
+    "okay",
+    "great",
+    "cool",
+    "nice",
+    "awesome",
+    "asap",
+    "quickly",
+    "quick",
+    "now",
+    "for",
+    "me",
+    "us",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "it's",
+    "is",
+    "are",
+    "was",
+    "be",
+    "to",
+    "of",
+    "and",
+    "so",
+    "just",
+    "also",
+    "here",
+    "there",
+    "my",
+    "our",
+    "your",
+    "in",
+    "on",
+    "with",
+    "much",
+    "lot",
+    "lots",
+    "all",
+    "good",
+    "fine",
+    "sure",
+    "i",
+    "we",
+    "can",
+    "could",
+    "would",
+    "will",
+    "do",
+    "done",
+    "kindly",
+    "again",
+    "one",
+    "more",
+    "time",
+    "bye",
+    "regards",
+    "best",
+    "love",
+    "appreciate",
+    "appreciated",
+    "it.",
+    "yes",
+    "no",
+    "ahead",
+    "go",
+    "if",
+    "possible",
+    "when",
+    "get",
+    "chance",
+    "tia",
+    "advance",
+    "much",
+    "very",
+    "as",
+    "usual",
+    "always",
+];
+
+/// The request lower-cased, with artifact ids named in it replaced by "it".
+pub(super) fn normalise(instruction: &str) -> String {
+    let lower = instruction.to_lowercase().replace(['’', '‘'], "'");
+    REF_ID.replace_all(&lower, "it").into_owned()
+}
+
+fn starts_an_ask(piece: &str) -> bool {
+    let clause = Clause::new(piece, piece);
+    let Some(first) = clause
+        .words
+        .iter()
+        .position(|word| !LEAD_INS.contains(&word.text.as_str()))
+    else {
+        return false;
+    };
+    let rest = Clause::new(clause.text_from(first), piece);
+    ACTION_WORDS
+        .iter()
+        .any(|phrase| rest.find(phrase).is_some_and(|span| span.start == 0))
+}
+
+/// The clauses of a normalised request, in order.
+pub(super) fn split(text: &str) -> Vec<Clause> {
+    let mut clauses: Vec<String> = Vec::new();
+    for hard in HARD.split(text) {
+        let mut current = String::new();
+        let mut last = 0;
+        for found in SOFT.find_iter(hard) {
+            let before = &hard[last..found.start()];
+            let after = &hard[found.end()..];
+            current.push_str(before);
+            if !current.trim().is_empty() && starts_an_ask(after) {
+                clauses.push(std::mem::take(&mut current));
+            } else {
+                current.push_str(found.as_str());
+            }
+            last = found.end();
+        }
+        current.push_str(&hard[last..]);
+        if !current.trim().is_empty() {
+            clauses.push(current);
+        }
+    }
+    clauses
+        .into_iter()
+        .map(|clause| Clause::new(clause.trim(), text))
+        .filter(|clause| !clause.words.is_empty())
+        .collect()
+}
+
+/// True when a clause nothing matched still asks for something: it starts with a verb or a
+/// question, after any lead-in. Descriptions ("you are given two images") and filler
+/// ("thanks!") are not asks.
+pub(super) fn is_an_ask(clause: &Clause) -> bool {
+    if clause
+        .words
+        .iter()
+        .all(|word| FILLER.contains(&word.text.as_str()))
+    {
+        return false;
+    }
+    starts_an_ask(&clause.text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(request: &str) -> Vec<String> {
+        split(&normalise(request))
+            .into_iter()
+            .map(|clause| clause.text)
+            .collect()
+    }
+
+    #[test]
+    fn and_splits_only_before_a_new_verb() {
+        assert_eq!(
+            texts("Anonymize the people and hide patient info"),
+            ["anonymize the people", "hide patient info"]
+        );
+        assert_eq!(texts("Blur all faces and PHI"), ["blur all faces and phi"]);
+        assert_eq!(
+            texts("Crop to the face, make it grayscale and then shrink it to 256"),
+            ["crop to the face", "make it grayscale", "shrink it to 256"]
+        );
+        assert_eq!(
+            texts("blur her face so that she waves"),
+            ["blur her face", "she waves"]
+        );
+    }
+
+    #[test]
+    fn descriptions_and_thanks_are_not_asks() {
+        for text in [
+            "thanks!",
+            "you are provided with two images",
+            "one from the front",
+        ] {
+            let clause = Clause::new(text, text);
+            assert!(!is_an_ask(&clause), "{text}");
+        }
+        let clause = Clause::new("please sing a song", "please sing a song");
+        assert!(
+            !is_an_ask(&clause),
+            "no known verb: not recognisably an ask"
+        );
+        let clause = Clause::new("could you make it sparkle", "could you make it sparkle");
+        assert!(is_an_ask(&clause));
+    }
+}

@@ -1,0 +1,90 @@
+//! Matching a clause against every tool's declared intents.
+
+use std::sync::Arc;
+
+use vitrine_tools::Tool;
+use vitrine_tools::meaning::phrase::Span;
+use vitrine_tools::meaning::{Clause, Intent};
+
+/// One intent a clause asks for.
+#[derive(Clone)]
+pub(super) struct Matched {
+    /// The tool.
+    pub tool: Arc<dyn Tool>,
+    /// Its intent.
+    pub intent: &'static Intent,
+    /// Where each cue group matched.
+    pub spans: Vec<Span>,
+    /// Position of the tool in the catalog (ties go to the earlier one).
+    pub rank: usize,
+}
+
+impl Matched {
+    /// Where its wording starts in the clause.
+    pub(super) fn start(&self) -> usize {
+        self.spans.iter().map(|span| span.start).min().unwrap_or(0)
+    }
+
+    fn covers(&self, other: &Matched) -> bool {
+        other.spans.iter().all(|theirs| {
+            self.spans
+                .iter()
+                .any(|ours| ours.start <= theirs.start && theirs.end <= ours.end)
+        })
+    }
+}
+
+/// Every intent of `tools` whose cues all match in `clause` and that accepts it.
+pub(super) fn intents<'a>(
+    clause: &Clause,
+    tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
+) -> Vec<Matched> {
+    let mut found = Vec::new();
+    for (rank, tool) in tools.enumerate() {
+        let meaning = tool.meaning();
+        for intent in meaning.intents {
+            if intent.cues.is_empty() || clause.has_any(intent.unless) {
+                continue;
+            }
+            let spans: Option<Vec<Span>> = intent
+                .cues
+                .iter()
+                .map(|group| clause.find_any(group))
+                .collect();
+            let Some(spans) = spans else {
+                continue;
+            };
+            if intent.accept.is_some_and(|accept| !accept(clause)) {
+                continue;
+            }
+            found.push(Matched {
+                tool: Arc::clone(tool),
+                intent,
+                spans,
+                rank,
+            });
+            // One intent per tool and clause: the first that matches.
+            break;
+        }
+    }
+    found
+}
+
+/// Drops matches that a more specific match explains: one with more cue groups whose words
+/// include all of theirs ("crop to the face" is a face crop, not also an area crop). Matches of
+/// equal weight all stay (the caller picks by input kind).
+pub(super) fn most_specific(found: Vec<Matched>) -> Vec<Matched> {
+    let kept: Vec<bool> = found
+        .iter()
+        .map(|candidate| {
+            !found.iter().any(|other| {
+                other.intent.cues.len() > candidate.intent.cues.len() && other.covers(candidate)
+            })
+        })
+        .collect();
+    found
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(matched, keep)| keep.then_some(matched))
+        .collect()
+}

@@ -1,0 +1,194 @@
+//! Clauses as words, and the cue language's matcher (see the [module docs](super)).
+
+use super::lexicon;
+
+/// One clause of a request: its words, and the whole request it came from.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    /// The clause, lower-cased, with artifact ids replaced by "it".
+    pub text: String,
+    /// Its words in order.
+    pub words: Vec<Word>,
+    /// The whole request, lower-cased (some arguments are said once for every clause, e.g. "all
+    /// three at 9:16").
+    pub request: String,
+}
+
+/// A word of a clause and where it starts in the clause's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word, lower-cased.
+    pub text: String,
+    /// Its byte offset in [`Clause::text`].
+    pub start: usize,
+}
+
+/// Where a phrase matched: word indices, `end` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The first word.
+    pub start: usize,
+    /// One past the last word.
+    pub end: usize,
+}
+
+/// Splits text into words: letters and digits, with inner apostrophes and decimal points kept
+/// ("don't", "1.5").
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (index, &(offset, c)) in chars.iter().enumerate() {
+        let next = chars.get(index + 1).map(|(_, c)| *c);
+        let joins =
+            (c == '\'' || c == '’') && !current.is_empty() && next.is_some_and(char::is_alphabetic)
+                || c == '.'
+                    && current
+                        .chars()
+                        .last()
+                        .is_some_and(|last| last.is_ascii_digit())
+                    && next.is_some_and(|next| next.is_ascii_digit());
+        if c.is_alphanumeric() || joins {
+            if current.is_empty() {
+                start = offset;
+            }
+            current.push(if c == '’' { '\'' } else { c });
+        } else if !current.is_empty() {
+            out.push(Word {
+                text: std::mem::take(&mut current),
+                start,
+            });
+        }
+    }
+    if !current.is_empty() {
+        out.push(Word {
+            text: current,
+            start,
+        });
+    }
+    out
+}
+
+impl Clause {
+    /// A clause of `request` (both lower-cased by the caller).
+    pub fn new(text: &str, request: &str) -> Clause {
+        Clause {
+            text: text.to_owned(),
+            words: words(text),
+            request: request.to_owned(),
+        }
+    }
+
+    /// The first place `phrase` matches.
+    pub fn find(&self, phrase: &str) -> Option<Span> {
+        let elements = parse(phrase);
+        (0..self.words.len().max(1)).find_map(|start| {
+            match_at(&elements, &self.words, start).map(|end| Span { start, end })
+        })
+    }
+
+    /// True when `phrase` matches somewhere.
+    pub fn has(&self, phrase: &str) -> bool {
+        self.find(phrase).is_some()
+    }
+
+    /// The earliest match of any of `phrases`.
+    pub fn find_any(&self, phrases: &[&str]) -> Option<Span> {
+        phrases
+            .iter()
+            .filter_map(|phrase| self.find(phrase))
+            .min_by_key(|span| (span.start, std::cmp::Reverse(span.end)))
+    }
+
+    /// True when any of `phrases` matches.
+    pub fn has_any(&self, phrases: &[&str]) -> bool {
+        phrases.iter().any(|phrase| self.has(phrase))
+    }
+
+    /// The text from word `index` on.
+    pub fn text_from(&self, index: usize) -> &str {
+        self.words
+            .get(index)
+            .map_or("", |word| &self.text[word.start..])
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Element<'a> {
+    Word(&'a str),
+    Prefix(&'a str),
+    Gap,
+    Concept(&'a str),
+}
+
+fn parse(phrase: &str) -> Vec<Element<'_>> {
+    phrase
+        .split_whitespace()
+        .map(|part| {
+            if part == "~" {
+                Element::Gap
+            } else if let Some(name) = part.strip_prefix('@') {
+                Element::Concept(name)
+            } else if let Some(stem) = part.strip_suffix('*') {
+                Element::Prefix(stem)
+            } else {
+                Element::Word(part)
+            }
+        })
+        .collect()
+}
+
+/// Matches `elements` starting at word `at`; the index after the match.
+fn match_at(elements: &[Element<'_>], words: &[Word], at: usize) -> Option<usize> {
+    let Some((first, rest)) = elements.split_first() else {
+        return Some(at);
+    };
+    match first {
+        Element::Word(word) => {
+            (words.get(at)?.text == *word).then_some(())?;
+            match_at(rest, words, at + 1)
+        }
+        Element::Prefix(stem) => {
+            words.get(at)?.text.starts_with(stem).then_some(())?;
+            match_at(rest, words, at + 1)
+        }
+        Element::Gap => (0..=3)
+            .filter(|skip| at + skip <= words.len())
+            .find_map(|skip| match_at(rest, words, at + skip)),
+        Element::Concept(name) => lexicon::concept(name).iter().find_map(|phrase| {
+            let inner = parse(phrase);
+            let end = match_at(&inner, words, at)?;
+            match_at(rest, words, end)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clause(text: &str) -> Clause {
+        Clause::new(text, text)
+    }
+
+    #[test]
+    fn words_keep_contractions_and_decimals() {
+        let texts: Vec<String> = words("Don't blur 1.5x, ok? 9:16")
+            .into_iter()
+            .map(|word| word.text)
+            .collect();
+        assert_eq!(texts, ["Don't", "blur", "1.5x", "ok", "9", "16"]);
+    }
+
+    #[test]
+    fn phrases_match_words_prefixes_gaps_and_concepts() {
+        let c = clause("please make the faces totally unrecognisable");
+        assert!(c.has("face*"));
+        assert!(!c.has("fac"));
+        assert!(c.has("make ~ unrecogni*"));
+        assert!(!c.has("please unrecogni*"));
+        assert!(c.has("@hide"));
+        assert_eq!(c.find("the face*"), Some(Span { start: 2, end: 4 }));
+    }
+}

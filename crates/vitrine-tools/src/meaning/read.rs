@@ -1,0 +1,1108 @@
+//! Readers that fill one argument from a clause's words: sizes, ratios, angles, times, pages,
+//! areas, corners, strengths, object names. Tools name them in their [`Slot`](super::Slot)s;
+//! each returns `None` when the clause does not say, so the tool's default applies.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::{Value, json};
+
+use super::Clause;
+
+fn regex(pattern: &str) -> Regex {
+    // The patterns are literals of this file; a typo is a bug caught by every test.
+    Regex::new(pattern).unwrap_or_else(|error| panic!("bad reader pattern {pattern}: {error}"))
+}
+
+macro_rules! pattern {
+    ($name:ident, $pattern:literal) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| regex($pattern));
+    };
+}
+
+fn number<T: std::str::FromStr>(found: Option<regex::Match<'_>>) -> Option<T> {
+    found.and_then(|found| found.as_str().parse().ok())
+}
+
+const NUMBER_WORDS: [(&str, u32); 12] = [
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("a dozen", 12),
+    ("twelve", 12),
+];
+
+/// A count written in digits or words.
+pub fn count_word(text: &str) -> Option<u32> {
+    text.parse().ok().or_else(|| {
+        NUMBER_WORDS
+            .iter()
+            .find(|(word, _)| *word == text)
+            .map(|(_, n)| *n)
+    })
+}
+
+// ---- hiding -------------------------------------------------------------------------------
+
+/// `pixelate`, `fill` or `blur` from how the clause says to hide.
+pub fn hide_method(clause: &Clause) -> Option<Value> {
+    let method = if clause.has_any(&["pixel*", "mosaic*", "8 bit", "8bit"]) {
+        "pixelate"
+    } else if clause.has_any(&[
+        "black* out",
+        "black* ~ out",
+        "blank* out",
+        "white* out",
+        "fill*",
+        "solid",
+        "black box*",
+        "black bar*",
+        "cover*",
+        "paint over",
+        "paint* ~ over",
+        "box* out",
+        "x out",
+        "cross* out",
+        "block* out",
+        "black rectangle*",
+        "redact*",
+    ]) && !clause.has_any(&["blur*"])
+    {
+        "fill"
+    } else {
+        "blur"
+    };
+    Some(json!(method))
+}
+
+/// A stronger setting when the clause insists ("completely", "unrecognisable", "heavily").
+pub fn strength(clause: &Clause) -> Option<Value> {
+    let strong = clause.has_any(&[
+        "strong*",
+        "heav*",
+        "fully",
+        "full*",
+        "complete*",
+        "total*",
+        "unrecogni*",
+        "unidentifiable",
+        "properly",
+        "thorough*",
+        "really",
+        "very",
+        "a lot",
+        "max*",
+        "all",
+        "every*",
+        "any",
+        "@phi",
+        "anonymi*",
+        "de identif*",
+        "deidentif*",
+    ]);
+    let light = clause.has_any(&["slight*", "light*", "a bit", "a little", "gentl*", "soft*"]);
+    match (strong, light) {
+        (true, _) => Some(json!(2.0)),
+        (false, true) => Some(json!(0.75)),
+        _ => None,
+    }
+}
+
+// ---- sizes --------------------------------------------------------------------------------
+
+pattern!(DIMENSIONS, r"\b(\d{2,5})\s*(?:px\s*)?[x×*]\s*(\d{2,5})\b");
+pattern!(PIXELS, r"\b(\d{2,5})\s*(?:px|pixels?|p)?\b");
+pattern!(
+    WIDE,
+    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:wide|width|across|in width)|\bwidth\s*(?:of|to|=|:)?\s*(\d{2,5})"
+);
+pattern!(
+    TALL,
+    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:tall|high|height|in height)|\bheight\s*(?:of|to|=|:)?\s*(\d{2,5})"
+);
+pattern!(PERCENT, r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent)");
+
+/// A pixel length of at least 16 written in the clause ("512px", "to 800").
+pub fn pixels(clause: &Clause) -> Option<u32> {
+    PIXELS
+        .captures_iter(&clause.text)
+        .filter(|captures| {
+            // Not a ratio side, a percentage, a time or a page.
+            let end = captures.get(0).map_or(0, |m| m.end());
+            let rest = clause.text[end..].trim_start();
+            !rest.starts_with(':')
+                && !rest.starts_with('%')
+                && !rest.starts_with("percent")
+                && !rest.starts_with("degree")
+                && !rest.starts_with("sec")
+                && !rest.starts_with("fps")
+        })
+        .filter_map(|captures| number::<u32>(captures.get(1)))
+        .find(|side| *side >= 16)
+}
+
+/// The longest side for a thumbnail.
+pub fn max_side(clause: &Clause) -> Option<Value> {
+    pixels(clause).map(|side| json!(side))
+}
+
+/// `(width, height)` for a resize: "800x600", "800 wide", "height 300", "to 512px", "50%".
+fn resize_target(clause: &Clause) -> Option<(Option<Value>, Option<Value>)> {
+    if let Some(captures) = DIMENSIONS.captures(&clause.text) {
+        return Some((
+            number::<u32>(captures.get(1)).map(|n| json!(n)),
+            number::<u32>(captures.get(2)).map(|n| json!(n)),
+        ));
+    }
+    let wide = WIDE
+        .captures(&clause.text)
+        .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))));
+    let tall = TALL
+        .captures(&clause.text)
+        .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))));
+    if wide.is_some() || tall.is_some() {
+        return Some((wide.map(|n| json!(n)), tall.map(|n| json!(n))));
+    }
+    None
+}
+
+/// True when the clause gives a width or height explicitly ("800x600", "1024 wide", "height
+/// 300"), as a resize needs; a bare "512 px" is a longest side.
+pub fn has_dimensions(clause: &Clause) -> bool {
+    resize_target(clause).is_some()
+}
+
+/// A resize's width.
+pub fn width(clause: &Clause) -> Option<Value> {
+    resize_target(clause)?.0
+}
+
+/// A resize's height.
+pub fn height(clause: &Clause) -> Option<Value> {
+    resize_target(clause)?.1
+}
+
+// ---- aspect -------------------------------------------------------------------------------
+
+pattern!(
+    RATIO,
+    r"\b(\d{1,2}(?:\.\d+)?)\s*(?::|/|×|x|\bby\b|\bto\b)\s*(\d{1,2}(?:\.\d+)?)\b"
+);
+
+/// An aspect ratio such as `9:16`, from "9:16", "9 by 16", "square", "portrait for stories".
+pub fn ratio(clause: &Clause) -> Option<Value> {
+    for text in [&clause.text, &clause.request] {
+        if let Some(captures) = RATIO.captures(text) {
+            return Some(json!(format!("{}:{}", &captures[1], &captures[2])));
+        }
+    }
+    if clause.has_any(&["square*", "instagram post*", "profile pic*", "avatar*"]) {
+        return Some(json!("1:1"));
+    }
+    if clause.has_any(&[
+        "stor*",
+        "reel*",
+        "tiktok*",
+        "shorts",
+        "vertical*",
+        "portrait",
+        "phone wallpaper",
+    ]) {
+        return Some(json!("9:16"));
+    }
+    if clause.has_any(&["widescreen", "youtube", "landscape", "horizontal*", "hd"]) {
+        return Some(json!("16:9"));
+    }
+    None
+}
+
+/// True when the clause names an aspect ratio in any of the ways [`ratio`] reads.
+pub fn names_ratio(clause: &Clause) -> bool {
+    RATIO.is_match(&clause.text)
+        || clause.has_any(&[
+            "square*",
+            "instagram post*",
+            "stor*",
+            "reel*",
+            "tiktok*",
+            "shorts",
+            "widescreen",
+            "aspect",
+            "ratio",
+            "portrait",
+            "landscape",
+        ])
+}
+
+/// `pad` when the clause keeps the whole picture ("letterbox", "without cropping").
+pub fn fit_mode(clause: &Clause) -> Option<Value> {
+    clause
+        .has_any(&[
+            "pad*",
+            "letterbox*",
+            "bars",
+            "border*",
+            "without crop*",
+            "no crop*",
+            "don't crop",
+            "dont crop",
+            "not crop*",
+            "keep ~ whole",
+            "keep ~ everything",
+            "entire",
+            "fit",
+        ])
+        .then(|| json!("pad"))
+}
+
+// ---- angles and directions ----------------------------------------------------------------
+
+pattern!(DEGREES, r"(-?\d{1,3}(?:\.\d+)?)\s*(?:°|degrees?|deg\b|º)");
+pattern!(BARE_ANGLE, r"\bby\s+(-?\d{1,3}(?:\.\d+)?)\b");
+
+/// Clockwise degrees: "90°", "by 45", "a quarter turn left", "upside down", "sideways".
+pub fn degrees(clause: &Clause) -> Option<Value> {
+    let magnitude = if clause.has_any(&["upside down", "180", "half turn", "around"]) {
+        180.0
+    } else if let Some(found) = DEGREES
+        .captures(&clause.text)
+        .or_else(|| BARE_ANGLE.captures(&clause.text))
+        .and_then(|c| number::<f64>(c.get(1)))
+    {
+        found
+    } else {
+        90.0
+    };
+    let counter = clause.has_any(&[
+        "counter*",
+        "anti clockwise",
+        "anticlockwise",
+        "ccw",
+        "left",
+        "to the left",
+        "leftward*",
+    ]);
+    Some(json!(if counter { -magnitude.abs() } else { magnitude }))
+}
+
+/// `horizontal` (a mirror image, the default) or `vertical` (upside down).
+pub fn flip_direction(clause: &Clause) -> Option<Value> {
+    let vertical = clause.has_any(&[
+        "vertical*",
+        "upside down",
+        "top to bottom",
+        "up down",
+        "top bottom",
+        "over the x axis",
+        "along the x axis",
+    ]);
+    Some(json!(if vertical { "vertical" } else { "horizontal" }))
+}
+
+// ---- amounts ------------------------------------------------------------------------------
+
+/// A signed amount in -1..1 for an adjustment named by `up`/`down` words: "20% brighter" is
+/// 0.2, "a bit darker" -0.15, "much more contrast" 0.4.
+fn amount(clause: &Clause, up: &[&str], down: &[&str]) -> Option<Value> {
+    let up_at = clause.find_any(up);
+    let down_at = clause.find_any(down);
+    let sign = match (up_at, down_at) {
+        (Some(_), None) => 1.0,
+        (None, Some(_)) => -1.0,
+        (Some(up), Some(down)) if up.start < down.start => 1.0,
+        (Some(_), Some(_)) => -1.0,
+        (None, None) => return None,
+    };
+    let size = if let Some(percent) = PERCENT
+        .captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)))
+    {
+        (percent / 100.0).clamp(0.01, 1.0)
+    } else if clause.has_any(&[
+        "slight*", "a bit", "a little", "a touch", "bit", "tad", "little",
+    ]) {
+        0.15
+    } else if clause.has_any(&["much", "a lot", "lots", "very", "way", "strong*", "really"]) {
+        0.4
+    } else {
+        0.25
+    };
+    Some(json!(sign * size))
+}
+
+/// Brightness: "brighten", "lighter", "darker", "too dark".
+pub fn brightness(clause: &Clause) -> Option<Value> {
+    // "It's too dark" asks for brighter.
+    if clause.has_any(&["too dark", "underexposed", "under exposed", "dim"]) {
+        return amount(
+            clause,
+            &["too dark", "underexposed", "under exposed", "dim"],
+            &[],
+        );
+    }
+    if clause.has_any(&["too bright", "overexposed", "over exposed", "washed out"]) {
+        return amount(
+            clause,
+            &[],
+            &["too bright", "overexposed", "over exposed", "washed out"],
+        );
+    }
+    // "Less bright" names the up-word but means down, so the down-words are checked first.
+    const DOWN: &[&str] = &[
+        "less bright*",
+        "reduc* ~ bright*",
+        "lower* ~ bright*",
+        "decreas* ~ bright*",
+        "tone down ~ bright*",
+        "darken*",
+        "darker",
+        "dimmer",
+        "reduc* ~ exposure",
+        "lower* ~ exposure",
+    ];
+    if clause.has_any(DOWN) {
+        return amount(clause, &[], DOWN);
+    }
+    amount(
+        clause,
+        &[
+            "bright*",
+            "lighten*",
+            "lighter",
+            "more light",
+            "exposure up",
+            "rais* ~ exposure",
+            "increas* ~ exposure",
+            "boost* ~ exposure",
+        ],
+        &[],
+    )
+}
+
+fn signed_by_direction(clause: &Clause, subject: &[&str]) -> Option<Value> {
+    if !clause.has_any(subject) {
+        return None;
+    }
+    let down = clause.has_any(&[
+        "less",
+        "lower*",
+        "reduc*",
+        "decreas*",
+        "tone down",
+        "toned down",
+        "mute*",
+        "flat*",
+        "soften*",
+        "drop*",
+    ]);
+    amount(clause, subject, &[]).map(|value| {
+        let size = value.as_f64().unwrap_or(0.25).abs();
+        json!(if down { -size } else { size })
+    })
+}
+
+/// Contrast: "more contrast", "punchier", "lower the contrast".
+pub fn contrast(clause: &Clause) -> Option<Value> {
+    signed_by_direction(clause, &["contrast*", "punch*"])
+}
+
+/// Saturation: "more saturated", "make the colours pop", "less vivid", "desaturate a bit".
+pub fn saturation(clause: &Clause) -> Option<Value> {
+    if clause.has_any(&["desaturat*", "mute* ~ colo*"]) {
+        return amount(clause, &[], &["desaturat*", "mute*"]);
+    }
+    signed_by_direction(
+        clause,
+        &[
+            "saturat*",
+            "vivid*",
+            "vibran*",
+            "colo* pop",
+            "colo* ~ pop",
+            "colourful",
+            "colorful",
+            "more colo*",
+        ],
+    )
+}
+
+/// Sharpening: "sharpen", "crisper", "less blurry".
+pub fn sharpen(clause: &Clause) -> Option<Value> {
+    clause
+        .has_any(&[
+            "sharp*",
+            "crisp*",
+            "less blurry",
+            "less soft",
+            "unblur*",
+            "deblur*",
+            "more detail*",
+            "clearer",
+        ])
+        .then(|| {
+            let strong = clause.has_any(&["much", "a lot", "very", "strong*", "really"]);
+            json!(if strong { 1.5 } else { 1.0 })
+        })
+}
+
+// ---- time ---------------------------------------------------------------------------------
+
+pattern!(
+    TIME_RANGE,
+    r"(?:from|between|starting at)?\s*(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)?\s*(?:to|-|–|and|until|till|through|thru)\s*(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
+);
+pattern!(
+    FIRST_SECONDS,
+    r"\b(?:first|opening)\s+(\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)"
+);
+pattern!(
+    SECONDS_AT,
+    r"\b(?:at|@)\s*(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
+);
+
+/// Seconds from `12.5`, `1:05` or `1:02:03`.
+pub fn seconds(text: &str) -> Option<f64> {
+    let mut total = 0.0;
+    for part in text.split(':') {
+        total = total * 60.0 + part.parse::<f64>().ok()?;
+    }
+    Some(total)
+}
+
+fn time_range(clause: &Clause) -> Option<(f64, f64)> {
+    if let Some(captures) = TIME_RANGE.captures(&clause.text)
+        && let (Some(start), Some(end)) = (seconds(&captures[1]), seconds(&captures[2]))
+        && end > start
+    {
+        return Some((start, end));
+    }
+    let first = FIRST_SECONDS
+        .captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)))?;
+    Some((0.0, first))
+}
+
+/// Where a trimmed clip starts.
+pub fn start_s(clause: &Clause) -> Option<Value> {
+    time_range(clause).map(|(start, _)| json!(start))
+}
+
+/// Where a trimmed clip ends.
+pub fn end_s(clause: &Clause) -> Option<Value> {
+    time_range(clause).map(|(_, end)| json!(end))
+}
+
+/// True when the clause says a time range.
+pub fn has_time_range(clause: &Clause) -> bool {
+    time_range(clause).is_some()
+}
+
+/// A moment in a video: "at 12s", "at 1:05".
+pub fn at_s(clause: &Clause) -> Option<Value> {
+    SECONDS_AT
+        .captures(&clause.text)
+        .and_then(|c| seconds(c.get(1)?.as_str()))
+        .map(|s| json!(s))
+}
+
+pattern!(EVERY, r"\bevery\s+(\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)");
+pattern!(EVERY_SECOND, r"\b(?:every|each|per|a) second\b");
+pattern!(
+    N_THINGS,
+    r"\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)\s+(?:\w+\s+){0,2}?(frames?|stills?|images?|pictures?|screenshots?|shots?|thumbnails?|tiles?|keyframes?|snapshots?)\b"
+);
+pattern!(
+    TIMES_LIST,
+    r"\bat\s+((?:\d+(?:\.\d+)?\s*(?:s\b|secs?|seconds?)?\s*(?:,|and|&)\s*)+\d+(?:\.\d+)?)"
+);
+
+/// A number of frames, stills, tiles... written in the clause.
+pub fn thing_count(clause: &Clause) -> Option<u32> {
+    N_THINGS
+        .captures(&clause.text)
+        .and_then(|captures| count_word(captures.get(1)?.as_str()))
+}
+
+/// Which frames to take from a video: "every 2 seconds", "10 frames", "at 1, 3 and 5 s".
+pub fn frame_selection(clause: &Clause) -> Option<Value> {
+    if let Some(every) = EVERY
+        .captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)))
+    {
+        return Some(json!({"mode": "every", "interval_s": every}));
+    }
+    if EVERY_SECOND.is_match(&clause.text) {
+        return Some(json!({"mode": "every", "interval_s": 1.0}));
+    }
+    if let Some(captures) = TIMES_LIST.captures(&clause.text) {
+        let times: Vec<f64> = Regex::new(r"\d+(?:\.\d+)?")
+            .ok()?
+            .find_iter(&captures[1])
+            .filter_map(|m| m.as_str().parse().ok())
+            .collect();
+        if times.len() >= 2 {
+            return Some(json!({"mode": "times", "times_s": times}));
+        }
+    }
+    let count = thing_count(clause).unwrap_or(5);
+    Some(json!({"mode": "evenly", "count": count}))
+}
+
+/// Frames per second: "at 24 fps", "2 seconds each".
+pub fn fps(clause: &Clause) -> Option<Value> {
+    static FPS: LazyLock<Regex> =
+        LazyLock::new(|| regex(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:fps|frames? (?:per|a|each) second)\b"));
+    static EACH: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|slide|frame)|apiece)\b|\beach (?:image |photo |picture |slide |frame )?(?:for|lasting|shown for|on screen for) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b",
+        )
+    });
+    if let Some(fps) = FPS
+        .captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)))
+    {
+        return Some(json!(fps));
+    }
+    EACH.captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)).or_else(|| number(c.get(2))))
+        .filter(|seconds| *seconds > 0.0)
+        .map(|seconds| json!(1.0 / seconds))
+}
+
+// ---- pages --------------------------------------------------------------------------------
+
+pattern!(
+    PAGE,
+    r"\bpage\s*(?:no\.?|number|#)?\s*(\d{1,5})\b|\b(\d{1,5})(?:st|nd|rd|th)\s+page\b|\bp\.?\s*(\d{1,5})\b"
+);
+const ORDINALS: [(&str, u32); 10] = [
+    ("first", 1),
+    ("cover", 1),
+    ("front", 1),
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("sixth", 6),
+    ("seventh", 7),
+    ("eighth", 8),
+];
+
+/// A page number (from 1): "page 3", "the 2nd page", "the second page", "the cover".
+pub fn page(clause: &Clause) -> Option<Value> {
+    if let Some(captures) = PAGE.captures(&clause.text) {
+        let page: Option<u32> = number(captures.get(1))
+            .or_else(|| number(captures.get(2)))
+            .or_else(|| number(captures.get(3)));
+        if let Some(page) = page {
+            return Some(json!(page));
+        }
+    }
+    ORDINALS
+        .iter()
+        .find(|(word, _)| {
+            clause.has(&format!("{word} page")) || clause.has(&format!("{word} sheet"))
+        })
+        .map(|(_, page)| json!(page))
+        .or_else(|| {
+            clause
+                .has_any(&["cover", "front page", "title page"])
+                .then(|| json!(1))
+        })
+}
+
+// ---- objects ------------------------------------------------------------------------------
+
+/// Words that name the whole picture rather than a thing in it.
+const SCENE_WORDS: &[&str] = &[
+    "image",
+    "images",
+    "photo",
+    "photos",
+    "picture",
+    "pictures",
+    "pic",
+    "scene",
+    "room",
+    "frame",
+    "photograph",
+    "input",
+    "it",
+    "this",
+    "that",
+    "everything",
+    "whole",
+    "entire",
+    "shot",
+    "view",
+    "setting",
+    "space",
+    "environment",
+    "3d",
+    "model",
+    "splat",
+    "spz",
+    "file",
+    "me",
+    "one",
+    "thing",
+];
+
+pattern!(
+    OBJECT_PHRASE,
+    r"\b(?:of|for|on|isolate|extract|only|just|reconstruct|rebuild|model|capture|turn|make|want|get|need)\s+(?:the |a |an |this |that |these |those |my |our |his |her |their |only |just )*([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)\b"
+);
+
+/// COCO labels named in the text ("dining table", "dogs" → "dog"), in order.
+pub fn coco_names(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mut labels: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < words.len() {
+        if index + 1 < words.len() {
+            let pair = format!("{} {}", words[index], words[index + 1]);
+            if let Some(label) = vitrine_vision::match_coco_label(&pair) {
+                if !labels.iter().any(|known| known == label) {
+                    labels.push(label.to_owned());
+                }
+                index += 2;
+                continue;
+            }
+        }
+        // Short function words would match nothing useful ("tv" style labels are rare).
+        if words[index].len() > 2
+            && !matches!(words[index], "one" | "ones" | "cell" | "mouse")
+            && let Some(label) = vitrine_vision::match_coco_label(words[index])
+            && !labels.iter().any(|known| known == label)
+        {
+            labels.push(label.to_owned());
+        }
+        index += 1;
+    }
+    labels
+}
+
+/// The one object a clause singles out ("the table in 3D", "a model of only the chair"): a
+/// COCO name anywhere, else the noun after "of the"/"only the"; `None` for the whole picture.
+pub fn object(clause: &Clause) -> Option<Value> {
+    if let Some(label) = coco_names(&clause.text).into_iter().next() {
+        // Keep the user's own word ("table", "sofa"): the tool maps it onto its classes.
+        let word = clause
+            .words
+            .iter()
+            .find(|word| {
+                vitrine_vision::match_coco_label(&word.text) == Some(label.as_str())
+                    || label.split(' ').any(|part| part == word.text)
+            })
+            .map_or(label.clone(), |word| word.text.clone());
+        return Some(json!(word));
+    }
+    OBJECT_PHRASE
+        .captures_iter(&clause.text)
+        .filter_map(|captures| {
+            let mut name = captures.get(1)?.as_str().trim().to_owned();
+            // "the table in 3d": stop at a preposition.
+            for stop in [
+                " in", " as", " from", " into", " to", " with", " please", " and",
+            ] {
+                if let Some(at) = name.find(stop) {
+                    name.truncate(at);
+                }
+            }
+            let head = name.split(' ').next().unwrap_or("");
+            (!SCENE_WORDS.contains(&name.as_str()) && !SCENE_WORDS.contains(&head)).then_some(name)
+        })
+        .next()
+        .map(|name| json!(name))
+}
+
+/// Every COCO label the clause names, for detection.
+pub fn labels(clause: &Clause) -> Option<Value> {
+    Some(json!(coco_names(&clause.text)))
+}
+
+/// True when the clause asks to see marks on the picture rather than only numbers.
+pub fn draw_boxes(clause: &Clause) -> Option<Value> {
+    let counting_only = clause.has_any(&["@count", "is there", "are there", "any"])
+        && !clause.has_any(&["@draw", "show me", "where"]);
+    Some(json!(!counting_only))
+}
+
+// ---- areas --------------------------------------------------------------------------------
+
+pattern!(
+    BOX_NUMBERS,
+    r"\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*(?:,|to|-|–|and)\s*\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?"
+);
+pattern!(
+    IMAGE_PART,
+    r"\b(top|bottom|left|right|upper|lower|left-hand|right-hand)\s+(half|third|quarter|fifth|(\d{1,2})\s*(?:%|percent))"
+);
+
+/// The area a clause names, as a region: four numbers (pixels, or fractions with decimals) or a
+/// part such as "the top half" or "the left 20%".
+pub fn region(clause: &Clause) -> Option<Value> {
+    if let Some(captures) = BOX_NUMBERS.captures(&clause.text) {
+        let edges: Vec<f64> = (1..=4)
+            .filter_map(|index| number::<f64>(captures.get(index)))
+            .collect();
+        if let [x0, y0, x1, y1] = edges[..] {
+            let fractions = edges.iter().all(|edge| *edge <= 1.0)
+                && captures.get(0).is_some_and(|m| m.as_str().contains('.'));
+            let shape = if fractions { "norm_box" } else { "box" };
+            return Some(json!({"shape": shape, "x0": x0, "y0": y0, "x1": x1, "y1": y1}));
+        }
+    }
+    let captures = IMAGE_PART.captures(&clause.text)?;
+    let fraction = match &captures[2] {
+        "half" => 0.5,
+        "third" => 1.0 / 3.0,
+        "quarter" => 0.25,
+        "fifth" => 0.2,
+        _ => number::<f64>(captures.get(3))? / 100.0,
+    };
+    if !(fraction > 0.0 && fraction <= 1.0) {
+        return None;
+    }
+    let far = 1.0 - fraction;
+    let [x0, y0, x1, y1] = match captures[1].trim_end_matches("-hand") {
+        "top" | "upper" => [0.0, 0.0, 1.0, fraction],
+        "bottom" | "lower" => [0.0, far, 1.0, 1.0],
+        "left" => [0.0, 0.0, fraction, 1.0],
+        _ => [far, 0.0, 1.0, 1.0],
+    };
+    Some(json!({"shape": "norm_box", "x0": x0, "y0": y0, "x1": x1, "y1": y1}))
+}
+
+/// The regions list for `redact_image`.
+pub fn regions(clause: &Clause) -> Option<Value> {
+    region(clause).map(|region| json!([region]))
+}
+
+/// True when the clause names an area.
+pub fn names_region(clause: &Clause) -> bool {
+    region(clause).is_some()
+}
+
+// ---- placement ----------------------------------------------------------------------------
+
+pattern!(
+    CORNER,
+    r"\b(top|upper|bottom|lower)[ -]?(left|right)\b|\b(left|right)[ -](top|bottom)\b|\b(cent(?:er|re)(?:e?d)?|middle)\b"
+);
+pattern!(
+    AT_POINT,
+    r"\bat\s*\(?\s*(?:x\s*=\s*)?(-?\d{1,5})\s*,\s*(?:y\s*=\s*)?(-?\d{1,5})\s*\)?"
+);
+pattern!(
+    MARGIN,
+    r"\b(\d{1,4})\s*(?:px|pixels?)\s*(?:margin|padding|in|from (?:the )?(?:edges?|corner|border|sides?))|\b(?:margin|padding|inset) of (\d{1,4})"
+);
+pattern!(
+    OPACITY,
+    r"\b(\d{1,3})\s*%\s*(opacity|opaque|transparen\w*|visible|see-through)|\bopacity (?:of |at |to )?(0?\.\d+|1(?:\.0+)?|\d{1,3}\s*%)|\b(semi-?\s?|half[- ]?)(?:transparen\w*|opaque|see-through)|\b(faint\w*|subtl\w*)"
+);
+
+/// Where an overlay goes: a corner or the centre.
+pub fn anchor(clause: &Clause) -> Option<Value> {
+    let captures = CORNER.captures(&clause.text)?;
+    let vertical = captures
+        .get(1)
+        .or_else(|| captures.get(4))
+        .map(|m| m.as_str());
+    let horizontal = captures
+        .get(2)
+        .or_else(|| captures.get(3))
+        .map(|m| m.as_str());
+    Some(json!(match (vertical, horizontal) {
+        (Some("top" | "upper"), Some("left")) => "top_left",
+        (Some("top" | "upper"), Some(_)) => "top_right",
+        (Some(_), Some("left")) => "bottom_left",
+        (Some(_), Some(_)) => "bottom_right",
+        _ => "center",
+    }))
+}
+
+fn position(clause: &Clause) -> (i64, i64) {
+    AT_POINT
+        .captures(&clause.text)
+        .and_then(|c| Some((number(c.get(1))?, number(c.get(2))?)))
+        .or_else(|| {
+            MARGIN
+                .captures(&clause.text)
+                .and_then(|c| number(c.get(1)).or_else(|| number(c.get(2))))
+                .map(|margin| (margin, margin))
+        })
+        .unwrap_or((0, 0))
+}
+
+/// An overlay's x offset.
+pub fn x(clause: &Clause) -> Option<Value> {
+    Some(json!(position(clause).0))
+}
+
+/// An overlay's y offset.
+pub fn y(clause: &Clause) -> Option<Value> {
+    Some(json!(position(clause).1))
+}
+
+/// An overlay's opacity, 0..1: "50% opacity", "70% transparent" (0.3), "semi-transparent".
+pub fn opacity(clause: &Clause) -> Option<Value> {
+    let captures = OPACITY.captures(&clause.text)?;
+    let value = if captures.get(4).is_some() {
+        0.5
+    } else if captures.get(5).is_some() {
+        0.3
+    } else if let Some(given) = captures.get(3) {
+        let given = given.as_str().trim();
+        match given.strip_suffix('%') {
+            Some(percent) => percent.trim().parse::<f64>().ok()? / 100.0,
+            None => given.parse::<f64>().ok()?,
+        }
+    } else {
+        let percent = number::<f64>(captures.get(1))? / 100.0;
+        let transparent = captures
+            .get(2)
+            .is_some_and(|m| m.as_str().starts_with("transparen") || m.as_str() == "see-through");
+        if transparent { 1.0 - percent } else { percent }
+    };
+    // Hundredths: "70% transparent" is 0.3, not 0.30000000000000004.
+    Some(json!((value.clamp(0.0, 1.0) * 100.0).round() / 100.0))
+}
+
+/// True when the clause puts the first image on the second ("put the first on the second").
+pub fn first_on_top(clause: &Clause) -> bool {
+    static ORDER: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"\b(first|1st|former|this)\b[^.;]*?\b(?:on|onto|over|on top of)\b[^.;]*?\b(second|2nd|latter|other|that)\b",
+        )
+    });
+    ORDER.is_match(&clause.text)
+}
+
+// ---- grids --------------------------------------------------------------------------------
+
+pattern!(GRID_SHAPE, r"\b(\d{1,2})\s*(?:x|×|by)\s*(\d{1,2})\b");
+pattern!(
+    PIECE_COUNT,
+    r"\b(\d{1,4}|two|three|four|five|six|eight|nine|ten|twelve)\s+(?:\w+\s+)?(?:tiles|pieces|parts|squares|sections|chunks|blocks)\b"
+);
+pattern!(
+    COLUMNS,
+    r"\b(\d{1,2})\s*(?:columns|cols|across|per row|wide)\b"
+);
+
+fn tile_shape(clause: &Clause) -> (u32, u32) {
+    if let Some(captures) = GRID_SHAPE.captures(&clause.text)
+        && let (Some(columns), Some(rows)) = (number(captures.get(1)), number(captures.get(2)))
+    {
+        return (rows, columns);
+    }
+    if let Some(count) = PIECE_COUNT
+        .captures(&clause.text)
+        .and_then(|c| count_word(c.get(1)?.as_str()))
+        .filter(|count| *count > 0)
+    {
+        let rows = (1..=count)
+            .take_while(|rows| rows * rows <= count)
+            .filter(|rows| count % rows == 0)
+            .last()
+            .unwrap_or(1);
+        return (rows, count / rows);
+    }
+    if clause.has_any(&["half*", "two halves", "in two"]) {
+        return if clause.has_any(&["top", "bottom", "horizontal*"]) {
+            (2, 1)
+        } else {
+            (1, 2)
+        };
+    }
+    (2, 2)
+}
+
+/// Rows of a tiling ("a 3x2 grid" is 3 columns, 2 rows).
+pub fn rows(clause: &Clause) -> Option<Value> {
+    Some(json!(tile_shape(clause).0))
+}
+
+/// Columns of a tiling.
+pub fn columns(clause: &Clause) -> Option<Value> {
+    Some(json!(tile_shape(clause).1))
+}
+
+/// How several images go on one sheet.
+pub fn layout(clause: &Clause) -> Option<Value> {
+    let layout = if clause.has_any(&[
+        "stack*",
+        "vertical*",
+        "on top of each other",
+        "on top of one another",
+        "one above the other",
+        "one under the other",
+        "one below the other",
+        "in a column",
+        "top to bottom",
+    ]) {
+        "stack"
+    } else if clause.has_any(&[
+        "side by side",
+        "next to each other",
+        "next to one another",
+        "beside each other",
+        "in a row",
+        "horizontal*",
+        "left to right",
+        "left and right",
+        "before and after",
+    ]) {
+        "side_by_side"
+    } else {
+        "grid"
+    };
+    Some(json!(layout))
+}
+
+/// Columns of a grid of images, when said.
+pub fn grid_columns(clause: &Clause) -> Option<Value> {
+    COLUMNS
+        .captures(&clause.text)
+        .and_then(|c| number::<u32>(c.get(1)))
+        .or_else(|| {
+            GRID_SHAPE
+                .captures(&clause.text)
+                .and_then(|c| number(c.get(1)))
+        })
+        .map(|n| json!(n))
+}
+
+// ---- formats ------------------------------------------------------------------------------
+
+/// An image format: `png` or `jpeg`.
+pub fn image_format(clause: &Clause) -> Option<Value> {
+    if clause.has_any(&["png*", "lossless", "transparen*"]) {
+        Some(json!("png"))
+    } else if clause.has_any(&[
+        "jpg*",
+        "jpeg*",
+        "compress*",
+        "smaller file",
+        "file size",
+        "lighter",
+        "kb",
+        "mb",
+    ]) {
+        Some(json!("jpeg"))
+    } else {
+        None
+    }
+}
+
+pattern!(
+    QUALITY,
+    r"\bquality\s*(?:of|to|at|=|:)?\s*(\d{1,3})\b|\b(\d{1,3})\s*%?\s*quality\b"
+);
+pattern!(BYTES, r"\b(\d+(?:\.\d+)?)\s*(kb|kib|mb|mib|k|m)\b");
+
+/// JPEG quality, 1..100.
+pub fn quality(clause: &Clause) -> Option<Value> {
+    QUALITY
+        .captures(&clause.text)
+        .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))))
+        .filter(|quality| (1..=100).contains(quality))
+        .map(|quality| json!(quality))
+}
+
+/// A byte budget: "under 200 KB", "less than 1 MB".
+pub fn max_bytes(clause: &Clause) -> Option<Value> {
+    let captures = BYTES.captures(&clause.text)?;
+    let amount: f64 = number(captures.get(1))?;
+    let unit = match &captures[2] {
+        "kb" | "k" => 1000.0,
+        "kib" => 1024.0,
+        "mb" | "m" => 1_000_000.0,
+        _ => 1_048_576.0,
+    };
+    Some(json!((amount * unit).round() as u64))
+}
+
+/// The whole request as a prompt for a generative model.
+pub fn prompt(clause: &Clause) -> Option<Value> {
+    Some(json!(clause.request.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(reader: fn(&Clause) -> Option<Value>, text: &str) -> Option<Value> {
+        let text = text.to_lowercase();
+        reader(&Clause::new(&text, &text))
+    }
+
+    #[test]
+    fn sizes_ratios_and_angles() {
+        assert_eq!(read(width, "resize to 800x600"), Some(json!(800)));
+        assert_eq!(read(height, "resize to 800x600"), Some(json!(600)));
+        assert_eq!(read(width, "make it 640 wide"), Some(json!(640)));
+        assert_eq!(read(height, "make it 640 wide"), None);
+        assert_eq!(
+            read(ratio, "crop for instagram stories"),
+            Some(json!("9:16"))
+        );
+        assert_eq!(read(ratio, "make it 4 by 5"), Some(json!("4:5")));
+        assert_eq!(
+            read(degrees, "rotate it a quarter turn to the left"),
+            Some(json!(-90.0))
+        );
+        assert_eq!(read(degrees, "turn it upside down"), Some(json!(180.0)));
+        assert_eq!(read(degrees, "rotate 45°"), Some(json!(45.0)));
+    }
+
+    #[test]
+    fn times_pages_objects_and_areas() {
+        assert_eq!(read(start_s, "trim from 0:05 to 0:12"), Some(json!(5.0)));
+        assert_eq!(read(end_s, "keep the first 10 seconds"), Some(json!(10.0)));
+        assert_eq!(read(page, "show me the third page"), Some(json!(3)));
+        assert_eq!(
+            read(object, "reconstruct the table in 3d"),
+            Some(json!("table"))
+        );
+        assert_eq!(
+            read(object, "i want the sofa as an spz"),
+            Some(json!("sofa"))
+        );
+        assert_eq!(read(object, "turn this scene into a gaussian splat"), None);
+        assert_eq!(
+            read(region, "black out the top half"),
+            Some(json!({"shape": "norm_box", "x0": 0.0, "y0": 0.0, "x1": 1.0, "y1": 0.5}))
+        );
+        assert_eq!(read(opacity, "at 70% transparency"), Some(json!(0.3)));
+        assert_eq!(
+            read(anchor, "in the bottom-right corner"),
+            Some(json!("bottom_right"))
+        );
+    }
+
+    #[test]
+    fn adjustments_have_a_direction() {
+        assert_eq!(read(brightness, "brighten it a bit"), Some(json!(0.15)));
+        assert_eq!(read(brightness, "it's too dark"), Some(json!(0.25)));
+        assert_eq!(read(brightness, "make it 20% darker"), Some(json!(-0.2)));
+        assert_eq!(
+            read(brightness, "reduce the brightness"),
+            Some(json!(-0.25))
+        );
+        assert_eq!(read(contrast, "less contrast please"), Some(json!(-0.25)));
+        assert_eq!(read(max_bytes, "under 200 kb"), Some(json!(200_000)));
+    }
+}
