@@ -137,6 +137,56 @@ const FILLER: &[&str] = &[
     "always",
 ];
 
+/// Clauses that point back at the ask before them ("please fix that") or state what a tool
+/// keeps anyway ("and keep the sound"): not asks of their own.
+const BACK_REFERENCES: &[&str] = &[
+    "fix ~ that",
+    "fix ~ it",
+    "fix ~ this",
+    "do ~ it",
+    "do ~ that",
+    "do ~ this",
+    "sort ~ out",
+    "take care",
+    "handle ~ it",
+    "handle ~ that",
+    "make it happen",
+    "go ahead",
+    "that's all",
+    "nothing else",
+    "keep ~ sound",
+    "keep ~ audio",
+    "keep ~ quality",
+    "keep ~ resolution",
+    "keep ~ aspect ratio",
+    "keep ~ proportions",
+    "keep ~ colo*",
+    "keep ~ rest",
+    "leave ~ rest",
+    "don't touch",
+    "do not touch",
+    "don't change",
+    "nothing more",
+];
+
+/// Questions that start a new ask ("…, and is this wine any good?").
+const QUESTION_STARTS: &[&str] = &[
+    "is this",
+    "is it",
+    "is that",
+    "is there",
+    "are there",
+    "are they",
+    "are these",
+    "does it",
+    "does this",
+    "do they",
+    "was it",
+    "were they",
+    "tell me",
+    "can you tell",
+];
+
 /// The request lower-cased, with artifact ids named in it replaced by "it".
 pub(super) fn normalise(instruction: &str) -> String {
     let lower = instruction.to_lowercase().replace(['’', '‘'], "'");
@@ -155,6 +205,7 @@ fn starts_an_ask(piece: &str) -> bool {
     let rest = Clause::new(clause.text_from(first), piece);
     ACTION_WORDS
         .iter()
+        .chain(QUESTION_STARTS)
         .any(|phrase| rest.find(phrase).is_some_and(|span| span.start == 0))
 }
 
@@ -187,6 +238,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         .collect()
 }
 
+/// True when the clause's first word after any lead-in is a noun made from a verb
+/// ("pixelation is fine", "blurring is ok"): it describes how, not what.
+pub(super) fn starts_with_a_noun(clause: &Clause) -> bool {
+    clause
+        .words
+        .iter()
+        .find(|word| !LEAD_INS.contains(&word.text.as_str()))
+        .is_some_and(|word| {
+            ["tion", "sion", "ing", "ness", "ment"]
+                .iter()
+                .any(|suffix| word.text.ends_with(suffix))
+        })
+}
+
 /// True when a clause nothing matched still asks for something: it starts with a verb or a
 /// question, after any lead-in. Descriptions ("you are given two images") and filler
 /// ("thanks!") are not asks.
@@ -195,6 +260,7 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
         .words
         .iter()
         .all(|word| FILLER.contains(&word.text.as_str()))
+        || clause.has_any(BACK_REFERENCES)
     {
         return false;
     }

@@ -117,6 +117,8 @@ pub fn understand(
     let mut understanding = Understanding::default();
     let mut asked: Vec<(Clause, Matched)> = Vec::new();
     let mut wrong_input: Option<String> = None;
+    // Where the previous clause's intents start in `asked`, and that clause.
+    let mut previous: Option<(usize, Clause)> = None;
     for clause in clauses::split(&text) {
         let gap = gaps::find(&clause, inputs);
         if let Some(gap) = gap {
@@ -141,9 +143,22 @@ pub fn understand(
             }
         }
         let found = matching::most_specific(matching::intents(&clause, catalog.tools()));
-        let (usable, unusable) = by_input(found, inputs, &clause);
+        let produced = produced_kinds(&asked);
+        let (usable, unusable) = by_input(found, inputs, &produced, &clause);
         if usable.is_empty() {
             if gap.is_some() {
+                continue;
+            }
+            // "Pixelation is fine." or "then 512x512": words that refine or extend the ask
+            // before rather than ask for something of their own.
+            if let Some((start, before)) = &previous
+                && let Some(refined) =
+                    refine(before, &clause, &text, inputs, catalog, &asked[*start..])
+            {
+                let merged = refined[0].0.clone();
+                asked.truncate(*start);
+                asked.extend(refined);
+                previous = Some((*start, merged));
                 continue;
             }
             if let Some(first) = unusable.first() {
@@ -171,8 +186,16 @@ pub fn understand(
             }
             continue;
         }
+        previous = Some((asked.len(), clause.clone()));
         for matched in usable {
-            asked.push((clause.clone(), matched));
+            // "Zoom in on the face and crop it for a headshot": one crop, said twice.
+            let repeated = asked.last().is_some_and(|(before, last)| {
+                std::ptr::eq(last.intent, matched.intent)
+                    && slot_values(before, last) == slot_values(&clause, &matched)
+            });
+            if !repeated {
+                asked.push((clause.clone(), matched));
+            }
         }
     }
     // In a request that generates images, "at 9:16" describes those images.
@@ -195,7 +218,9 @@ pub fn understand(
         // Nothing asked at all ("hi", "."): with a response schema or an ask for the input
         // back, the answer is the stored input; otherwise there is nothing to go on.
         let asked_nothing = understanding.not_done.is_empty();
-        if understanding.returns_input || (asked_nothing && schema.is_some()) {
+        if understanding.returns_input
+            || (asked_nothing && schema.is_some_and(asks_only_for_inputs))
+        {
             understanding.returns_input = true;
             return Ok(understanding);
         }
@@ -208,8 +233,115 @@ pub fn understand(
             capabilities: capabilities(catalog),
         });
     }
-    understanding.plan = build(&asked, schema, inputs)?;
+    understanding.plan = build(&asked, schema, inputs, catalog)?;
     Ok(understanding)
+}
+
+/// Words a ref field may use and still mean "what you received" (`image`, "The stored input"),
+/// not a result to make (`redacted_image`, "The photo in black and white").
+const INPUT_WORDS: &[&str] = &[
+    "image", "img", "photo", "picture", "pic", "file", "input", "inputs", "original", "source",
+    "stored", "received", "upload", "uploaded", "document", "doc", "video", "audio", "the", "a",
+    "an", "of", "my", "your", "you", "that", "what", "was", "were", "sent", "attached", "this",
+    "it", "ref", "reference", "id", "as", "is", "given", "provided", "media",
+];
+
+/// True when every ref field of `schema` names the input rather than something to make: then
+/// a request that asks for nothing is answered with the stored input. A schema whose refs name
+/// results (`redacted_image`) never decides what to do, so such a request is not understood.
+fn asks_only_for_inputs(schema: &Value) -> bool {
+    let Some(Value::Object(properties)) = schema.get("properties") else {
+        return true;
+    };
+    properties.iter().all(|(name, field)| {
+        let target = field
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|pointer| schema.pointer(pointer.trim_start_matches('#')))
+            .unwrap_or(field);
+        let is_ref = target.pointer("/properties/id/pattern").is_some();
+        if !is_ref {
+            return true;
+        }
+        let mut words = name.replace(['_', '-'], " ").to_lowercase();
+        if let Some(description) = field.get("description").and_then(Value::as_str) {
+            words.push(' ');
+            words.push_str(&description.to_lowercase());
+        }
+        words
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .all(|word| INPUT_WORDS.contains(&word))
+    })
+}
+
+/// The kinds of media the intents planned so far make for later ones (a mask from a cut-out).
+fn produced_kinds(asked: &[(Clause, Matched)]) -> Vec<ArtifactKind> {
+    asked
+        .iter()
+        .filter(|(_, matched)| matched.intent.chains)
+        .flat_map(|(_, matched)| matched.tool.outputs().iter())
+        .filter(|spec| !spec.many)
+        .map(|spec| spec.kind)
+        .collect()
+}
+
+/// The arguments an intent reads from a clause.
+fn slot_values(clause: &Clause, matched: &Matched) -> Vec<Option<Value>> {
+    matched
+        .intent
+        .slots
+        .iter()
+        .map(|slot| (slot.read)(clause))
+        .collect()
+}
+
+/// The previous clause's intents re-read with `fragment` appended, when the fragment refines
+/// them (a noun phrase such as "pixelation is fine") or extends them ("then 512x512" adds a
+/// resize): never when it is an ask of its own that nothing understood.
+fn refine(
+    before: &Clause,
+    fragment: &Clause,
+    request: &str,
+    inputs: &[ArtifactMeta],
+    catalog: &ToolCatalog,
+    planned: &[(Clause, Matched)],
+) -> Option<Vec<(Clause, Matched)>> {
+    let merged = Clause::new(&format!("{} {}", before.text, fragment.text), request);
+    let found = matching::most_specific(matching::intents(&merged, catalog.tools()));
+    let produced = produced_kinds(planned);
+    let (usable, _) = by_input(found, inputs, &produced, &merged);
+    // The intents planned before stay, in their order; new ones follow.
+    let mut refined: Vec<Matched> = Vec::new();
+    for (_, old) in planned {
+        let again = usable
+            .iter()
+            .find(|new| std::ptr::eq(new.intent, old.intent))?;
+        refined.push(again.clone());
+    }
+    let extends = usable.len() > planned.len();
+    for new in usable {
+        if !refined
+            .iter()
+            .any(|kept| std::ptr::eq(kept.intent, new.intent))
+        {
+            refined.push(new);
+        }
+    }
+    let changes_arguments = planned
+        .iter()
+        .any(|(clause, old)| slot_values(clause, old) != slot_values(&merged, old));
+    // "…and draw boxes around them": the fragment speaks the planned intent's words.
+    let speaks_of_it = planned
+        .iter()
+        .any(|(_, old)| old.intent.cues.iter().any(|group| fragment.has_any(group)));
+    let modifies = !clauses::is_an_ask(fragment) || clauses::starts_with_a_noun(fragment);
+    (extends || changes_arguments || speaks_of_it || modifies).then(|| {
+        refined
+            .into_iter()
+            .map(|matched| (merged.clone(), matched))
+            .collect()
+    })
 }
 
 /// Plans `instruction` and refuses anything it cannot plan completely.
@@ -249,21 +381,20 @@ fn has(inputs: &[ArtifactMeta], kind: ArtifactKind) -> bool {
 fn by_input(
     found: Vec<Matched>,
     inputs: &[ArtifactMeta],
+    produced: &[ArtifactKind],
     clause: &Clause,
 ) -> (Vec<Matched>, Vec<Matched>) {
-    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) =
-        found.into_iter().partition(|matched| {
-            matched
-                .intent
-                .input
-                .kind()
-                .is_none_or(|kind| has(inputs, kind))
-        });
+    // A PDF's pages are images once rendered ("read the text on page 2").
+    let available = |kind: ArtifactKind| {
+        has(inputs, kind)
+            || produced.contains(&kind)
+            || (kind == ArtifactKind::Image && has(inputs, ArtifactKind::Document))
+    };
+    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) = found
+        .into_iter()
+        .partition(|matched| matched.intent.input.kind().is_none_or(available));
     // Text-to-image only when no image is attached to edit.
-    if usable
-        .iter()
-        .any(|matched| matched.intent.per_view && matched.intent.input.kind().is_some())
-    {
+    if has(inputs, ArtifactKind::Image) {
         usable
             .retain(|matched| !(matched.intent.per_view && matched.intent.input.kind().is_none()));
     }
@@ -277,9 +408,10 @@ fn by_input(
     let first_kind = inputs.first().map(|input| input.kind);
     let mut kept: Vec<Matched> = Vec::new();
     for matched in usable {
-        let twin = kept
-            .iter()
-            .position(|other| std::ptr::eq(other.intent.cues, matched.intent.cues));
+        let twin = kept.iter().position(|other| {
+            std::ptr::eq(other.intent.cues, matched.intent.cues)
+                && other.intent.input.kind() != matched.intent.input.kind()
+        });
         match twin {
             None => kept.push(matched),
             Some(index) => {
@@ -293,7 +425,19 @@ fn by_input(
         }
     }
     kept.sort_by_key(|matched| (matched.start(), matched.rank));
+    // What turns the clause's media into another kind runs before what reads the result.
+    kept.sort_by_key(|matched| !converts(matched));
     (kept, unusable)
+}
+
+/// True for an intent that turns its media into another kind that later steps work on (a PDF
+/// page into an image).
+fn converts(matched: &Matched) -> bool {
+    let outputs = matched.tool.outputs();
+    matched.intent.chains
+        && matched.intent.input.kind().is_some_and(|kind| {
+            outputs.iter().all(|spec| spec.kind != kind) && outputs.iter().any(|spec| !spec.many)
+        })
 }
 
 fn describe_inputs(inputs: &[ArtifactMeta]) -> String {
@@ -344,6 +488,7 @@ fn build(
     asked: &[(Clause, Matched)],
     schema: Option<&Value>,
     inputs: &[ArtifactMeta],
+    catalog: &ToolCatalog,
 ) -> Result<Plan, AgentError> {
     let images = input_refs(inputs, ArtifactKind::Image);
     // "Convert these to grayscale" with several images: one chain per image, run in parallel
@@ -363,10 +508,17 @@ fn build(
         for image in images {
             let mut sources = Sources::default();
             sources.latest.insert(ArtifactKind::Image.prefix(), image);
-            chain(asked, schema, inputs, &mut sources, &mut steps)?;
+            chain(asked, schema, inputs, catalog, &mut sources, &mut steps)?;
         }
     } else {
-        chain(asked, schema, inputs, &mut Sources::default(), &mut steps)?;
+        chain(
+            asked,
+            schema,
+            inputs,
+            catalog,
+            &mut Sources::default(),
+            &mut steps,
+        )?;
     }
     Ok(Plan { steps })
 }
@@ -375,12 +527,18 @@ fn chain(
     asked: &[(Clause, Matched)],
     schema: Option<&Value>,
     inputs: &[ArtifactMeta],
+    catalog: &ToolCatalog,
     sources: &mut Sources,
     steps: &mut Vec<Step>,
 ) -> Result<(), AgentError> {
     for (clause, matched) in asked {
         let intent = matched.intent;
         let mut args = json!({});
+        if let Some(kind) = intent.input.kind()
+            && sources.one(kind, inputs).is_none()
+        {
+            bridge(kind, clause, inputs, catalog, sources, steps);
+        }
         match intent.input {
             Input::None => {}
             Input::One { arg, kind } => {
@@ -468,6 +626,53 @@ fn chain(
         });
     }
     Ok(())
+}
+
+/// Makes media of `kind` from another kind attached, with the catalog's converter for it (a
+/// PDF page rendered as an image for "read the text on page 2"), reading its arguments from the
+/// clause.
+fn bridge(
+    kind: ArtifactKind,
+    clause: &Clause,
+    inputs: &[ArtifactMeta],
+    catalog: &ToolCatalog,
+    sources: &mut Sources,
+    steps: &mut Vec<Step>,
+) {
+    for tool in catalog.tools() {
+        for intent in tool.meaning().intents {
+            let Input::One { arg, kind: from } = intent.input else {
+                continue;
+            };
+            let makes = tool
+                .outputs()
+                .iter()
+                .find(|spec| !spec.many && spec.kind == kind);
+            let (Some(spec), Some(source)) = (makes, sources.one(from, inputs)) else {
+                continue;
+            };
+            if !intent.chains || from == kind {
+                continue;
+            }
+            let id = format!("s{}", steps.len() + 1);
+            let mut args = json!({ arg: source });
+            for slot in intent.slots {
+                if let Some(value) = (slot.read)(clause) {
+                    args[slot.arg] = value;
+                }
+            }
+            sources.latest.insert(
+                kind.prefix(),
+                json!({"$ref": format!("step:{id}.{}", spec.name)}),
+            );
+            steps.push(Step {
+                id,
+                tool: tool.name().to_owned(),
+                args,
+            });
+            return;
+        }
+    }
 }
 
 fn missing(

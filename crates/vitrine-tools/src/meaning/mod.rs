@@ -11,7 +11,7 @@
 //! present in the clause. A phrase is words separated by spaces:
 //! - `face*` matches any word starting with `face` (`faces`, `facial` does not: `fac*` would);
 //! - `@hide` matches any phrase of the lexicon's concept `hide` ([`lexicon`]);
-//! - `~` lets up to three other words stand between its neighbours (`make ~ unrecogni*`);
+//! - `~` lets up to four other words stand between its neighbours (`make ~ unrecogni*`);
 //! - everything else matches one whole word.
 //!
 //! # Example

@@ -55,19 +55,22 @@ pub fn words(text: &str) -> Vec<Word> {
             }
             current.push(if c == '’' { '\'' } else { c });
         } else if !current.is_empty() {
-            out.push(Word {
-                text: std::mem::take(&mut current),
-                start,
-            });
+            out.push(word(std::mem::take(&mut current), start));
         }
     }
     if !current.is_empty() {
-        out.push(Word {
-            text: current,
-            start,
-        });
+        out.push(word(current, start));
     }
     out
+}
+
+/// A word, with a possessive "'s" dropped ("the patient's details" names the patient).
+fn word(text: String, start: usize) -> Word {
+    let text = match text.strip_suffix("'s") {
+        Some(stem) if !stem.is_empty() => stem.to_owned(),
+        _ => text,
+    };
+    Word { text, start }
 }
 
 impl Clause {
@@ -153,7 +156,7 @@ fn match_at(elements: &[Element<'_>], words: &[Word], at: usize) -> Option<usize
             words.get(at)?.text.starts_with(stem).then_some(())?;
             match_at(rest, words, at + 1)
         }
-        Element::Gap => (0..=3)
+        Element::Gap => (0..=4)
             .filter(|skip| at + skip <= words.len())
             .find_map(|skip| match_at(rest, words, at + skip)),
         Element::Concept(name) => lexicon::concept(name).iter().find_map(|phrase| {
@@ -179,6 +182,7 @@ mod tests {
             .map(|word| word.text)
             .collect();
         assert_eq!(texts, ["Don't", "blur", "1.5x", "ok", "9", "16"]);
+        assert_eq!(words("the patient's name")[1].text, "patient");
     }
 
     #[test]

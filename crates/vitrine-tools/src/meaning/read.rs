@@ -136,8 +136,10 @@ pub fn pixels(clause: &Clause) -> Option<u32> {
         .filter(|captures| {
             // Not a ratio side, a percentage, a time or a page.
             let end = captures.get(0).map_or(0, |m| m.end());
+            let start = captures.get(0).map_or(0, |m| m.start());
             let rest = clause.text[end..].trim_start();
-            !rest.starts_with(':')
+            !clause.text[..start].trim_end().ends_with(':')
+                && !rest.starts_with(':')
                 && !rest.starts_with('%')
                 && !rest.starts_with("percent")
                 && !rest.starts_with("degree")
@@ -460,7 +462,7 @@ pattern!(
 );
 pattern!(
     FIRST_SECONDS,
-    r"\b(?:first|opening)\s+(\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)"
+    r"\b(?:first|opening)\s+(\d+(?:\.\d+)?|a|one|two|three|five|ten)?\s*(s\b|secs?|seconds?|min\b|mins?|minutes?)"
 );
 pattern!(
     SECONDS_AT,
@@ -483,10 +485,20 @@ fn time_range(clause: &Clause) -> Option<(f64, f64)> {
     {
         return Some((start, end));
     }
-    let first = FIRST_SECONDS
-        .captures(&clause.text)
-        .and_then(|c| number::<f64>(c.get(1)))?;
-    Some((0.0, first))
+    let captures = FIRST_SECONDS.captures(&clause.text)?;
+    let amount = match captures.get(1).map(|m| m.as_str()) {
+        None | Some("a" | "one") => 1.0,
+        Some(text) => text
+            .parse::<f64>()
+            .ok()
+            .or_else(|| count_word(text).map(f64::from))?,
+    };
+    let unit = if captures[2].starts_with('m') {
+        60.0
+    } else {
+        1.0
+    };
+    Some((0.0, amount * unit))
 }
 
 /// Where a trimmed clip starts.
@@ -653,6 +665,13 @@ const SCENE_WORDS: &[&str] = &[
     "me",
     "one",
     "thing",
+    "gaussian",
+    "splat",
+    "point",
+    "mesh",
+    "reconstruction",
+    "three",
+    "3d-model",
 ];
 
 pattern!(
@@ -745,6 +764,14 @@ pattern!(
     r"\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*(?:,|to|-|–|and)\s*\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?"
 );
 pattern!(
+    AXIS_RANGES,
+    r"\bx\s*(?:=|:)?\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*,?\s*(?:and\s*)?y\s*(?:=|:)?\s*(\d+)\s*(?:-|–|to)\s*(\d+)"
+);
+pattern!(
+    PERCENT_SPAN,
+    r"\bfrom\s+(\d{1,3})\s*%\s*to\s+(\d{1,3})\s*%\s*(?:in both directions|on both axes|each way|both ways)"
+);
+pattern!(
     IMAGE_PART,
     r"\b(top|bottom|left|right|upper|lower|left-hand|right-hand)\s+(half|third|quarter|fifth|(\d{1,2})\s*(?:%|percent))"
 );
@@ -752,6 +779,27 @@ pattern!(
 /// The area a clause names, as a region: four numbers (pixels, or fractions with decimals) or a
 /// part such as "the top half" or "the left 20%".
 pub fn region(clause: &Clause) -> Option<Value> {
+    if let Some(captures) = AXIS_RANGES.captures(&clause.text)
+        && let (Some(x0), Some(x1), Some(y0), Some(y1)) = (
+            number::<f64>(captures.get(1)),
+            number::<f64>(captures.get(2)),
+            number::<f64>(captures.get(3)),
+            number::<f64>(captures.get(4)),
+        )
+    {
+        return Some(json!({"shape": "box", "x0": x0, "y0": y0, "x1": x1, "y1": y1}));
+    }
+    if let Some(captures) = PERCENT_SPAN.captures(&clause.text)
+        && let (Some(from), Some(to)) = (
+            number::<f64>(captures.get(1)),
+            number::<f64>(captures.get(2)),
+        )
+        && from < to
+        && to <= 100.0
+    {
+        let (from, to) = (from / 100.0, to / 100.0);
+        return Some(json!({"shape": "norm_box", "x0": from, "y0": from, "x1": to, "y1": to}));
+    }
     if let Some(captures) = BOX_NUMBERS.captures(&clause.text) {
         let edges: Vec<f64> = (1..=4)
             .filter_map(|index| number::<f64>(captures.get(index)))

@@ -58,6 +58,8 @@ const MEANING: Meaning = Meaning {
             "to",
             "reframe*",
             "cut*",
+            "canvas",
+            "put ~ on",
         ]],
         unless: &[
             "3d",

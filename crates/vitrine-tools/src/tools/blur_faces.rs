@@ -96,36 +96,98 @@ pub(crate) fn hid_faces(_args: &Value, facts: &Value) -> Option<String> {
 }
 
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "hide the faces in an image",
-        examples: &[
-            "blur all faces",
-            "anonymise the people in this photo",
-            "make the faces unrecognisable",
-            "pixelate everyone's face",
-            "hide the identities of the kids",
-            "black out the faces",
-        ],
-        cues: HIDE_FACES_CUES,
-        unless: HIDE_FACES_UNLESS,
-        input: Input::One {
-            arg: "image",
-            kind: ArtifactKind::Image,
+    intents: &[
+        Intent {
+            does: "hide the faces in an image",
+            examples: &[
+                "blur all faces",
+                "anonymise the people in this photo",
+                "make the faces unrecognisable",
+                "pixelate everyone's face",
+                "hide the identities of the kids",
+                "black out the faces",
+            ],
+            cues: HIDE_FACES_CUES,
+            unless: HIDE_FACES_UNLESS,
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[
+                Slot {
+                    arg: "method",
+                    read: read::hide_method,
+                },
+                Slot {
+                    arg: "strength",
+                    read: read::strength,
+                },
+            ],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
         },
-        slots: &[
-            Slot {
-                arg: "method",
-                read: read::hide_method,
+        Intent {
+            does: "anonymise the people in an image",
+            examples: &["anonymise this photo", "de-identify this group picture"],
+            cues: &[&[
+                "anonymi*",
+                "anonymous",
+                "de identif*",
+                "deidentif*",
+                "unrecogni*",
+                "unidentifiable",
+                "not ~ identifiable",
+            ]],
+            unless: &[
+                "@phi",
+                "@remove",
+                "form*",
+                "document*",
+                "report*",
+                "record*",
+                "letter*",
+            ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
             },
-            Slot {
-                arg: "strength",
-                read: read::strength,
+            slots: &[
+                Slot {
+                    arg: "method",
+                    read: read::hide_method,
+                },
+                Slot {
+                    arg: "strength",
+                    read: read::strength,
+                },
+            ],
+            chains: true,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "hide everything that identifies someone: faces (and, with PHI redaction, text)",
+            examples: &["redact everything sensitive", "make this safe to share"],
+            cues: &[&["@sensitive"]],
+            unless: &["@phi", "@faces"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
             },
-        ],
-        chains: true,
-        accept: None,
-        ..Intent::DEFAULT
-    }],
+            slots: &[
+                Slot {
+                    arg: "method",
+                    read: read::hide_method,
+                },
+                Slot {
+                    arg: "strength",
+                    read: |_| Some(serde_json::json!(2.0)),
+                },
+            ],
+            chains: true,
+            ..Intent::DEFAULT
+        },
+    ],
     summary: hid_faces,
     facts: &[Fact {
         key: "count",

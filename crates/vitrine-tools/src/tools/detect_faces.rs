@@ -142,7 +142,15 @@ const MEANING: Meaning = Meaning {
             &["@find", "@count", "@draw", "is there", "are there", "any"],
             &["face*"],
         ],
-        unless: &["@hide", "crop*", "zoom*"],
+        unless: &[
+            "@hide",
+            "crop*",
+            "zoom*",
+            "over the",
+            "over their",
+            "over his",
+            "over her",
+        ],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,

@@ -48,7 +48,7 @@ const MEANING: Meaning = Meaning {
                 "voice*",
             ],
             &[
-                "extract*", "get", "pull*", "rip*", "sav*", "export*", "separat*", "keep", "give*",
+                "extract*", "get", "pull*", "rip*", "sav*", "export*", "separat*", "give*",
                 "convert*", "turn*", "just", "only", "want", "need", "@make", "into", "to",
             ],
         ],
@@ -61,6 +61,7 @@ const MEANING: Meaning = Meaning {
             "what ~ say*",
             "remov*",
             "mute",
+            "keep*",
         ],
         input: Input::One {
             arg: "video",

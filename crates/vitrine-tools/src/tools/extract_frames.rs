@@ -64,7 +64,6 @@ const MEANING: Meaning = Meaning {
             "grid",
             "storyboard",
             "sheet",
-            "per second",
             "fps",
             "mp4",
             "slideshow",

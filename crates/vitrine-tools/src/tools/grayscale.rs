@@ -41,6 +41,7 @@ const MEANING: Meaning = Meaning {
             "grey",
             "black and white",
             "black & white",
+            "black white",
             "b w",
             "bw",
             "monochrom*",

@@ -112,7 +112,7 @@ const IMAGE_TO_MASK: Meaning = Meaning {
                 "bright*",
             ],
         ],
-        unless: &[],
+        unless: &["invert*", "feather*", "threshold*", "negat*"],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,

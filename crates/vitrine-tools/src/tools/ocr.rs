@@ -185,6 +185,8 @@ const MEANING: Meaning = Meaning {
                 "speech",
                 "spoken",
                 "translat*",
+                "descri*",
+                "alt text",
             ],
             input: Input::One {
                 arg: "image",

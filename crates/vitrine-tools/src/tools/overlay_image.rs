@@ -154,7 +154,31 @@ const MEANING: Meaning = Meaning {
             },
         ],
         chains: true,
-        accept: None,
+        // Pasting as is is for marks placed on a picture; "put my dog onto the beach" is a
+        // generative composite.
+        accept: Some(|clause| {
+            clause.has_any(&[
+                "overlay*",
+                "superimpos*",
+                "watermark*",
+                "logo*",
+                "sticker*",
+                "stamp*",
+                "icon*",
+                "badge*",
+                "signature*",
+                "emoji*",
+                "corner*",
+                "opacity",
+                "transparen*",
+                "second image",
+                "second photo",
+                "second picture",
+                "first image",
+                "other image",
+            ]) || read::anchor(clause).is_some()
+                || read::opacity(clause).is_some()
+        }),
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {

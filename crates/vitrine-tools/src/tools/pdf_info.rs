@@ -51,6 +51,8 @@ const MEANING: Meaning = Meaning {
             "paper size*",
             "size of the pages",
             "pages are",
+            "size ~ pages",
+            "pages ~ size",
         ]],
         unless: &[],
         input: Input::One {

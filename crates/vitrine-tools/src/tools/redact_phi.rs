@@ -148,6 +148,18 @@ const MEANING: Meaning = Meaning {
             accept: None,
             ..Intent::DEFAULT
         },
+        Intent {
+            does: "hide everything that identifies someone: text (and, with face hiding, faces)",
+            examples: &["redact everything sensitive", "make this safe to share"],
+            cues: &[&["@sensitive"]],
+            unless: &["@phi", "@faces"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            chains: true,
+            ..Intent::DEFAULT
+        },
     ],
     summary: |_, facts| {
         let n = count(facts);

@@ -55,6 +55,9 @@ const MEANING: Meaning = Meaning {
                 "blur*",
                 "new background",
                 "with a",
+                "in the background",
+                "from the background",
+                "fill*",
             ],
             input: Input::One {
                 arg: "image",
@@ -83,6 +86,7 @@ const MEANING: Meaning = Meaning {
                 "mask of ~ @faces",
                 "transparent png",
                 "sticker",
+                "cut* ~ @faces ~ out",
             ]],
             unless: &["face", "faces", "@hide", "replac*"],
             input: Input::One {

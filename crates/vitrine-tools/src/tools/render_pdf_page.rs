@@ -82,6 +82,9 @@ const MEANING: Meaning = Meaning {
             "pages ~ are there",
             "page size*",
             "@hide",
+            "how long",
+            "in pages",
+            "size",
         ],
         input: Input::One {
             arg: "document",

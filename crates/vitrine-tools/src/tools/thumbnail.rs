@@ -69,7 +69,7 @@ const MEANING: Meaning = Meaning {
                 "reduc*",
                 "size",
             ]],
-            unless: &["3d", "file size", "kb", "mb", "bytes", "page*"],
+            unless: &["3d", "file size", "kb", "mb", "bytes"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
