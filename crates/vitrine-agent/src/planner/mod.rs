@@ -142,7 +142,10 @@ pub fn understand(
                 continue;
             }
         }
-        let found = matching::most_specific(matching::intents(&clause, catalog.tools()));
+        let found = matching::most_specific(without_text_to_image(
+            matching::intents(&clause, catalog.tools()),
+            inputs,
+        ));
         let produced = produced_kinds(&asked);
         let (usable, unusable) = by_input(found, inputs, &produced, &clause);
         if usable.is_empty() {
@@ -190,8 +193,10 @@ pub fn understand(
         for matched in usable {
             // "Zoom in on the face and crop it for a headshot": one crop, said twice.
             let repeated = asked.last().is_some_and(|(before, last)| {
-                std::ptr::eq(last.intent, matched.intent)
-                    && slot_values(before, last) == slot_values(&clause, &matched)
+                last.tool.name() == matched.tool.name()
+                    && (matched.intent.slots.is_empty()
+                        || (std::ptr::eq(last.intent, matched.intent)
+                            && slot_values(before, last) == slot_values(&clause, &matched)))
             });
             if !repeated {
                 asked.push((clause.clone(), matched));
@@ -240,10 +245,47 @@ pub fn understand(
 /// Words a ref field may use and still mean "what you received" (`image`, "The stored input"),
 /// not a result to make (`redacted_image`, "The photo in black and white").
 const INPUT_WORDS: &[&str] = &[
-    "image", "img", "photo", "picture", "pic", "file", "input", "inputs", "original", "source",
-    "stored", "received", "upload", "uploaded", "document", "doc", "video", "audio", "the", "a",
-    "an", "of", "my", "your", "you", "that", "what", "was", "were", "sent", "attached", "this",
-    "it", "ref", "reference", "id", "as", "is", "given", "provided", "media",
+    "image",
+    "img",
+    "photo",
+    "picture",
+    "pic",
+    "file",
+    "input",
+    "inputs",
+    "original",
+    "source",
+    "stored",
+    "received",
+    "upload",
+    "uploaded",
+    "document",
+    "doc",
+    "video",
+    "audio",
+    "the",
+    "a",
+    "an",
+    "of",
+    "my",
+    "your",
+    "you",
+    "that",
+    "what",
+    "was",
+    "were",
+    "sent",
+    "attached",
+    "this",
+    "it",
+    "ref",
+    "reference",
+    "id",
+    "as",
+    "is",
+    "given",
+    "provided",
+    "media",
 ];
 
 /// True when every ref field of `schema` names the input rather than something to make: then
@@ -261,7 +303,11 @@ fn asks_only_for_inputs(schema: &Value) -> bool {
             .unwrap_or(field);
         let is_ref = target.pointer("/properties/id/pattern").is_some();
         if !is_ref {
-            return true;
+            // Notes can say what was received; a count or a description needs a tool.
+            let notes_like = ["note", "comment", "message", "remark", "log", "status"]
+                .iter()
+                .any(|word| name.to_lowercase().contains(word));
+            return notes_like && target.get("type").and_then(Value::as_str) == Some("string");
         }
         let mut words = name.replace(['_', '-'], " ").to_lowercase();
         if let Some(description) = field.get("description").and_then(Value::as_str) {
@@ -308,7 +354,10 @@ fn refine(
     planned: &[(Clause, Matched)],
 ) -> Option<Vec<(Clause, Matched)>> {
     let merged = Clause::new(&format!("{} {}", before.text, fragment.text), request);
-    let found = matching::most_specific(matching::intents(&merged, catalog.tools()));
+    let found = matching::most_specific(without_text_to_image(
+        matching::intents(&merged, catalog.tools()),
+        inputs,
+    ));
     let produced = produced_kinds(planned);
     let (usable, _) = by_input(found, inputs, &produced, &merged);
     // The intents planned before stay, in their order; new ones follow.
@@ -375,6 +424,17 @@ fn has(inputs: &[ArtifactMeta], kind: ArtifactKind) -> bool {
     inputs.iter().any(|input| input.kind == kind)
 }
 
+/// Text-to-image asks only when nothing is attached: with media attached, "render page 2" or
+/// "make a picture of …" is about that media.
+fn without_text_to_image(found: Vec<Matched>, inputs: &[ArtifactMeta]) -> Vec<Matched> {
+    found
+        .into_iter()
+        .filter(|matched| {
+            inputs.is_empty() || !(matched.intent.per_view && matched.intent.input.kind().is_none())
+        })
+        .collect()
+}
+
 /// Splits matches into those whose media is attached and those whose is not; where one wording
 /// serves several kinds (faces in a photo or a video), keeps the kind the clause names, else the
 /// kind attached first.
@@ -385,19 +445,14 @@ fn by_input(
     clause: &Clause,
 ) -> (Vec<Matched>, Vec<Matched>) {
     // A PDF's pages are images once rendered ("read the text on page 2").
+    let pages = has(inputs, ArtifactKind::Document)
+        && clause.has_any(&["page*", "pdf*", "document*", "doc", "sheet*", "slide*"]);
     let available = |kind: ArtifactKind| {
-        has(inputs, kind)
-            || produced.contains(&kind)
-            || (kind == ArtifactKind::Image && has(inputs, ArtifactKind::Document))
+        has(inputs, kind) || produced.contains(&kind) || (kind == ArtifactKind::Image && pages)
     };
-    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) = found
+    let (usable, unusable): (Vec<Matched>, Vec<Matched>) = found
         .into_iter()
         .partition(|matched| matched.intent.input.kind().is_none_or(available));
-    // Text-to-image only when no image is attached to edit.
-    if has(inputs, ArtifactKind::Image) {
-        usable
-            .retain(|matched| !(matched.intent.per_view && matched.intent.input.kind().is_none()));
-    }
     let named = if clause.has_any(&["@video"]) {
         Some(ArtifactKind::Video)
     } else if clause.has_any(&["image*", "photo*", "picture*", "pic", "selfie*"]) {

@@ -260,6 +260,7 @@ pub fn fit_mode(clause: &Clause) -> Option<Value> {
             "keep ~ everything",
             "entire",
             "fit",
+            "canvas",
         ])
         .then(|| json!("pad"))
 }

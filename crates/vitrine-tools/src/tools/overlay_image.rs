@@ -171,11 +171,6 @@ const MEANING: Meaning = Meaning {
                 "corner*",
                 "opacity",
                 "transparen*",
-                "second image",
-                "second photo",
-                "second picture",
-                "first image",
-                "other image",
             ]) || read::anchor(clause).is_some()
                 || read::opacity(clause).is_some()
         }),

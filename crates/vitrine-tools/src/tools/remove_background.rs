@@ -88,7 +88,15 @@ const MEANING: Meaning = Meaning {
                 "sticker",
                 "cut* ~ @faces ~ out",
             ]],
-            unless: &["face", "faces", "@hide", "replac*"],
+            unless: &[
+                "face",
+                "faces",
+                "@hide",
+                "replac*",
+                "the cut out",
+                "the cutout",
+                "the cut-out",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
