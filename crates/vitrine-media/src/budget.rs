@@ -114,7 +114,8 @@ mod tests {
     fn noisy(width: u32, height: u32) -> DynamicImage {
         // A hash per pixel: incompressible detail, so size really depends on quality and size.
         DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
-            let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663)).wrapping_mul(2_654_435_761);
+            let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663))
+                .wrapping_mul(2_654_435_761);
             Rgb([(h >> 8) as u8, (h >> 16) as u8, (h >> 24) as u8])
         }))
     }
@@ -128,7 +129,11 @@ mod tests {
         let made = encode_within(&image, OutputFormat::Jpeg, 90, Some(budget)).expect("fits");
         assert!(made.bytes.len() <= budget);
         assert!(!made.downscaled);
-        assert!(made.quality.is_some_and(|quality| quality < 90 && quality >= 55), "{made:?}");
+        assert!(
+            made.quality
+                .is_some_and(|quality| (55..90).contains(&quality)),
+            "{made:?}"
+        );
     }
 
     #[test]

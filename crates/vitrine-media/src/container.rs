@@ -183,7 +183,9 @@ fn jpeg_segment_kind(marker: u8, payload: &[u8]) -> BlockKind {
         // to show the pixels right; so is an ICC profile in APP2.
         0xE0 | 0xEE => BlockKind::Image,
         0xE1 if payload.starts_with(b"Exif\0") => BlockKind::Exif,
-        0xE1 if payload.starts_with(XMP_SIGNATURE) || payload.starts_with(XMP_EXTENSION_SIGNATURE) => {
+        0xE1 if payload.starts_with(XMP_SIGNATURE)
+            || payload.starts_with(XMP_EXTENSION_SIGNATURE) =>
+        {
             BlockKind::Xmp
         }
         0xE2 if payload.starts_with(b"ICC_PROFILE\0") => BlockKind::Image,
@@ -307,11 +309,18 @@ mod tests {
         let mut jpeg = plain[..2].to_vec();
         for (marker, payload) in [
             (0xE1u8, b"Exif\0\0MM\0*\0\0\0\x08\0\0".as_slice()),
-            (0xE1, b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta/>".as_slice()),
+            (
+                0xE1,
+                b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta/>".as_slice(),
+            ),
             (0xFE, b"a comment".as_slice()),
         ] {
             jpeg.extend_from_slice(&[0xFF, marker]);
-            jpeg.extend_from_slice(&u16::try_from(payload.len() + 2).expect("short").to_be_bytes());
+            jpeg.extend_from_slice(
+                &u16::try_from(payload.len() + 2)
+                    .expect("short")
+                    .to_be_bytes(),
+            );
             jpeg.extend_from_slice(payload);
         }
         jpeg.extend_from_slice(&plain[2..]);

@@ -78,8 +78,8 @@ pub use params::{
 };
 pub use privacy::{blur_sigma_for, gaussian_blur_rect, pixel_block_for, redact, redact_mask};
 pub use rotate::{flip, rotate};
-pub use strip::{Stripped, strip_metadata};
 pub use shapes::{Color, MAX_POLYGON_POINTS, NormBox, PixelBox, PixelRect, Point, Polygon, Region};
+pub use strip::{Stripped, strip_metadata};
 pub use tone::{adjust, false_color, grayscale};
 
 /// Re-export of the `image` crate, so callers use the same pixel types without a version clash.

@@ -185,7 +185,9 @@ fn read_blocks(bytes: &[u8], found: &mut ImageMetadata) -> Result<()> {
                 } else {
                     container::png_text(&name, payload)
                 };
-                found.comments.push(shorten(text.trim_end_matches('\0').trim()));
+                found
+                    .comments
+                    .push(shorten(text.trim_end_matches('\0').trim()));
             }
             BlockKind::Timestamp | BlockKind::Other | BlockKind::Trailer => {}
         }
@@ -275,11 +277,10 @@ fn sexagesimal(value: &Value) -> Option<f64> {
     let Value::Rational(parts) = value else {
         return None;
     };
-    let [degrees, minutes, seconds] = [0, 1, 2].map(|index| parts.get(index).map(|part| part.to_f64()));
+    let [degrees, minutes, seconds] =
+        [0, 1, 2].map(|index| parts.get(index).map(|part| part.to_f64()));
     let total = degrees? + minutes.unwrap_or(0.0) / 60.0 + seconds.unwrap_or(0.0) / 3600.0;
-    total
-        .is_finite()
-        .then(|| (total * 1e6).round() / 1e6)
+    total.is_finite().then(|| (total * 1e6).round() / 1e6)
 }
 
 /// Colour model name, bits per channel and channel count of a stored colour type.
@@ -370,12 +371,19 @@ pub(crate) mod tests {
         payload.extend(exif_with_gps());
         let mut jpeg = plain[..2].to_vec();
         jpeg.extend_from_slice(&[0xFF, 0xE1]);
-        jpeg.extend_from_slice(&u16::try_from(payload.len() + 2).expect("short").to_be_bytes());
+        jpeg.extend_from_slice(
+            &u16::try_from(payload.len() + 2)
+                .expect("short")
+                .to_be_bytes(),
+        );
         jpeg.extend_from_slice(&payload);
         jpeg.extend_from_slice(&plain[2..]);
         let found = read_metadata(&jpeg).expect("read");
         assert_eq!((found.width, found.height), (20, 10));
-        assert_eq!((found.color_type, found.bit_depth, found.channels), ("rgb", 8, 3));
+        assert_eq!(
+            (found.color_type, found.bit_depth, found.channels),
+            ("rgb", 8, 3)
+        );
         let exif = found.exif.expect("exif");
         assert_eq!(exif.make.as_deref(), Some("Canon"));
         assert_eq!(exif.model.as_deref(), Some("EOS 5D"));

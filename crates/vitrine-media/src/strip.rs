@@ -167,7 +167,11 @@ mod tests {
 
     fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
         let mut out = vec![0xFF, marker];
-        out.extend_from_slice(&u16::try_from(payload.len() + 2).expect("short").to_be_bytes());
+        out.extend_from_slice(
+            &u16::try_from(payload.len() + 2)
+                .expect("short")
+                .to_be_bytes(),
+        );
         out.extend_from_slice(payload);
         out
     }
@@ -190,11 +194,11 @@ mod tests {
         jpeg.extend(segment(0xFE, b"shot at home"));
         jpeg.extend_from_slice(&plain[2..]);
         let stripped = strip_metadata(&jpeg, &DecodeLimits::default()).expect("strip");
-        assert_eq!(stripped.bytes, plain, "exactly the metadata-free encoding is left");
         assert_eq!(
-            stripped.removed,
-            ["exif", "gps", "xmp", "iptc", "comment"]
+            stripped.bytes, plain,
+            "exactly the metadata-free encoding is left"
         );
+        assert_eq!(stripped.removed, ["exif", "gps", "xmp", "iptc", "comment"]);
         assert_eq!(stripped.removed_bytes, jpeg.len() - plain.len());
         assert!(!stripped.reencoded);
         let again = strip_metadata(&stripped.bytes, &DecodeLimits::default()).expect("again");
@@ -205,7 +209,10 @@ mod tests {
     fn png_loses_text_and_exif_chunks_and_keeps_idat() {
         let plain = encode_png(&photo()).expect("png");
         let chunk = |name: &[u8; 4], data: &[u8]| {
-            let mut out = u32::try_from(data.len()).expect("short").to_be_bytes().to_vec();
+            let mut out = u32::try_from(data.len())
+                .expect("short")
+                .to_be_bytes()
+                .to_vec();
             out.extend_from_slice(name);
             out.extend_from_slice(data);
             out.extend_from_slice(&[0; 4]); // The walk does not check CRCs.
@@ -222,7 +229,10 @@ mod tests {
         let mut expected = plain[..33].to_vec();
         expected.extend(chunk(b"gAMA", &45455u32.to_be_bytes()));
         expected.extend_from_slice(&plain[33..]);
-        assert_eq!(stripped.bytes, expected, "gAMA is kept: it changes how pixels look");
+        assert_eq!(
+            stripped.bytes, expected,
+            "gAMA is kept: it changes how pixels look"
+        );
     }
 
     #[test]
@@ -236,7 +246,9 @@ mod tests {
         let mut jpeg = plain[..2].to_vec();
         jpeg.extend(segment(0xE1, &exif));
         jpeg.extend_from_slice(&plain[2..]);
-        let upright = decode(&jpeg, &DecodeLimits::default()).expect("decode").into_rgb();
+        let upright = decode(&jpeg, &DecodeLimits::default())
+            .expect("decode")
+            .into_rgb();
         let stripped = strip_metadata(&jpeg, &DecodeLimits::default()).expect("strip");
         assert!(!stripped.reencoded, "{:?}", stripped.note);
         let after = decode(&stripped.bytes, &DecodeLimits::default())

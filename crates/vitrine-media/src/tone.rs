@@ -4,8 +4,8 @@ use image::{DynamicImage, Pixel};
 
 use crate::error::{MediaError, Result};
 use crate::geometry::to_8bit;
-use crate::privacy::gaussian;
 use crate::params::AdjustParams;
+use crate::privacy::gaussian;
 
 /// Converts to 8-bit grayscale (keeping alpha when present), Rec. 709 luma.
 pub fn grayscale(image: &DynamicImage) -> DynamicImage {
@@ -112,7 +112,9 @@ fn sharpen(image: DynamicImage, amount: f32) -> Result<DynamicImage> {
                 continue;
             }
             let detail = f32::from(*value) - f32::from(*soft);
-            *value = (f32::from(*value) + amount * detail).round().clamp(0.0, 255.0) as u8;
+            *value = (f32::from(*value) + amount * detail)
+                .round()
+                .clamp(0.0, 255.0) as u8;
         }
     };
     Ok(match image {
@@ -227,14 +229,22 @@ mod tests {
             saturation,
             ..AdjustParams::default()
         };
-        let [r, g, _] = adjust(&teal, &params(0.5)).expect("more").to_rgb8().get_pixel(1, 1).0;
+        let [r, g, _] = adjust(&teal, &params(0.5))
+            .expect("more")
+            .to_rgb8()
+            .get_pixel(1, 1)
+            .0;
         assert!(g - r > 80, "spread grows from 80: {r} {g}");
         let gray = adjust(&teal, &params(-1.0)).expect("none").to_rgb8();
         let [r, g, b] = gray.get_pixel(1, 1).0;
         assert!(r == g && g == b, "{r} {g} {b}");
 
         let edge = DynamicImage::ImageRgb8(RgbImage::from_fn(20, 8, |x, _| {
-            if x < 10 { Rgb([80, 80, 80]) } else { Rgb([170, 170, 170]) }
+            if x < 10 {
+                Rgb([80, 80, 80])
+            } else {
+                Rgb([170, 170, 170])
+            }
         }));
         let sharp = adjust(
             &edge,
@@ -245,8 +255,14 @@ mod tests {
         )
         .expect("sharpen")
         .to_rgb8();
-        assert!(sharp.get_pixel(9, 4).0[0] < 80, "dark side darker at the edge");
-        assert!(sharp.get_pixel(10, 4).0[0] > 170, "light side lighter at the edge");
+        assert!(
+            sharp.get_pixel(9, 4).0[0] < 80,
+            "dark side darker at the edge"
+        );
+        assert!(
+            sharp.get_pixel(10, 4).0[0] > 170,
+            "light side lighter at the edge"
+        );
         assert!(
             sharp.get_pixel(0, 4).0.iter().all(|v| v.abs_diff(80) <= 1),
             "flat areas unchanged"

@@ -58,9 +58,16 @@ fn tags(path: &Path) -> serde_json::Map<String, Value> {
 fn metadata_tags(tags: &serde_json::Map<String, Value>) -> Vec<String> {
     tags.keys()
         .filter(|key| {
-            ["EXIF:", "GPS:", "XMP:", "IPTC:", "Photoshop:", "MakerNotes:"]
-                .iter()
-                .any(|group| key.starts_with(group))
+            [
+                "EXIF:",
+                "GPS:",
+                "XMP:",
+                "IPTC:",
+                "Photoshop:",
+                "MakerNotes:",
+            ]
+            .iter()
+            .any(|group| key.starts_with(group))
                 || key.ends_with(":Comment")
                 || key.starts_with("PNG:") && !is_png_image_tag(key)
         })
@@ -109,10 +116,9 @@ async fn flip_mirrors_every_pixel_exactly() {
     let source = RgbImage::from_fn(7, 5, |x, y| Rgb([x as u8 * 30, y as u8 * 50, 9]));
     let png = vitrine_media::encode_png(&DynamicImage::ImageRgb8(source.clone())).expect("png");
     let input = put(&cx, &png, ArtifactKind::Image, "image/png").await;
-    for (direction, mirrored) in [
-        ("horizontal", |x: u32, y: u32| (6 - x, y)),
-        ("vertical", |x: u32, y: u32| (x, 4 - y)),
-    ] {
+    let horizontal: fn(u32, u32) -> (u32, u32) = |x, y| (6 - x, y);
+    let vertical: fn(u32, u32) -> (u32, u32) = |x, y| (x, 4 - y);
+    for (direction, mirrored) in [("horizontal", horizontal), ("vertical", vertical)] {
         let args = json!({"image": input.id.to_string(), "direction": direction});
         let output = run(&cx, "flip", args.clone()).await;
         let made = output.output("image").next().expect("image");
@@ -129,7 +135,10 @@ async fn flip_mirrors_every_pixel_exactly() {
 
 fn mean_luma(image: &DynamicImage) -> f64 {
     let gray = image.to_luma8();
-    gray.pixels().map(|pixel| f64::from(pixel.0[0])).sum::<f64>() / gray.len() as f64
+    gray.pixels()
+        .map(|pixel| f64::from(pixel.0[0]))
+        .sum::<f64>()
+        / gray.len() as f64
 }
 
 #[tokio::test]
@@ -175,13 +184,18 @@ async fn strip_metadata_leaves_nothing_exiftool_can_read_and_the_same_pixels() {
     let (dir, cx) = context().await;
     let tagged = tagged_copy(dir.path(), &testdata("person.jpg"), "tagged.jpg");
     let before = tags(&tagged);
-    assert!(before.contains_key("GPS:GPSLatitude"), "{before:?}");
+    assert!(before.contains_key("EXIF:GPSLatitude"), "{before:?}");
     assert!(before.contains_key("EXIF:Make"));
     assert!(before.contains_key("XMP:Creator"));
     let bytes = std::fs::read(&tagged).expect("tagged");
     let input = put(&cx, &bytes, ArtifactKind::Image, "image/jpeg").await;
 
-    let output = run(&cx, "strip_metadata", json!({"image": input.id.to_string()})).await;
+    let output = run(
+        &cx,
+        "strip_metadata",
+        json!({"image": input.id.to_string()}),
+    )
+    .await;
     let made = output.output("image").next().expect("image");
     assert_eq!(made.content_type, "image/jpeg");
     for removed in ["exif", "gps", "xmp", "comment"] {
@@ -226,7 +240,10 @@ async fn strip_metadata_keeps_png_pixels_and_drops_text_exif_and_xmp() {
         "-XMP:Creator=Ada Lovelace",
         source.to_str().expect("utf-8 path"),
     ]);
-    assert!(!metadata_tags(&tags(&tagged)).is_empty(), "setup wrote tags");
+    assert!(
+        !metadata_tags(&tags(&tagged)).is_empty(),
+        "setup wrote tags"
+    );
     let input = put(
         &cx,
         &std::fs::read(&tagged).expect("tagged"),
@@ -234,7 +251,12 @@ async fn strip_metadata_keeps_png_pixels_and_drops_text_exif_and_xmp() {
         "image/png",
     )
     .await;
-    let output = run(&cx, "strip_metadata", json!({"image": input.id.to_string()})).await;
+    let output = run(
+        &cx,
+        "strip_metadata",
+        json!({"image": input.id.to_string()}),
+    )
+    .await;
     let made = output.output("image").next().expect("image");
     assert_eq!(made.content_type, "image/png");
     let stripped = read(&cx, made).await;
@@ -260,7 +282,10 @@ async fn image_info_reports_camera_and_gps_only_where_they_are() {
         .await
         .facts;
     assert_eq!(facts["format"], "jpeg");
-    assert_eq!((facts["width"].clone(), facts["height"].clone()), (json!(768), json!(576)));
+    assert_eq!(
+        (facts["width"].clone(), facts["height"].clone()),
+        (json!(768), json!(576))
+    );
     assert_eq!(facts["color_type"], "rgb");
     assert_eq!(facts["bit_depth"], 8);
     assert_eq!(facts["file_size"], input.size);
@@ -309,7 +334,11 @@ async fn convert_image_honours_the_byte_budget() {
         let made = output.output("image").next().expect("image");
         assert_eq!(made.content_type, content_type);
         let bytes = read(&cx, made).await;
-        assert!(bytes.len() <= budget, "{format}: {} > {budget}", bytes.len());
+        assert!(
+            bytes.len() <= budget,
+            "{format}: {} > {budget}",
+            bytes.len()
+        );
         assert_eq!(output.facts["bytes"], bytes.len());
         let decoded = decode(&bytes);
         assert_eq!(
@@ -339,15 +368,59 @@ async fn describe_image_reports_the_person_and_face_it_sees() {
     let (_dir, cx) = context().await;
     let photo = std::fs::read(testdata("astronaut.png")).expect("photo");
     let input = put(&cx, &photo, ArtifactKind::Image, "image/png").await;
-    let output = run(&cx, "describe_image", json!({"image": input.id.to_string()})).await;
+    let output = run(
+        &cx,
+        "describe_image",
+        json!({"image": input.id.to_string()}),
+    )
+    .await;
     assert!(output.artifacts.is_empty());
     let facts = &output.facts;
-    assert_eq!((facts["width"].clone(), facts["height"].clone()), (json!(512), json!(512)));
+    assert_eq!(
+        (facts["width"].clone(), facts["height"].clone()),
+        (json!(512), json!(512))
+    );
     assert_eq!(facts["objects"]["person"], 1, "{facts}");
     assert_eq!(facts["faces"], 1, "{facts}");
     assert_eq!(facts["kind"], "photo");
     assert!(!facts["colors"].as_array().expect("colors").is_empty());
     let description = facts["description"].as_str().expect("description");
     assert!(description.starts_with("A 512×512 photo."), "{description}");
-    assert!(description.contains("1 person") && description.contains("1 face"), "{description}");
+    assert!(
+        description.contains("1 person") && description.contains("1 face"),
+        "{description}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn describe_image_calls_a_page_of_text_a_document_and_quotes_it() {
+    const LINES: [&str; 5] = [
+        "Quarterly report 2024",
+        "Revenue grew by twelve percent",
+        "Costs stayed flat across regions",
+        "Headcount rose to forty people",
+        "Next review in March",
+    ];
+    let page = crate::image_tools::render_lines(&LINES, 760, 400, 34.0, 70.0);
+    let (_dir, cx) = context().await;
+    let png = vitrine_media::encode_png(&page).expect("png");
+    let input = put(&cx, &png, ArtifactKind::Image, "image/png").await;
+    let output = run(
+        &cx,
+        "describe_image",
+        json!({"image": input.id.to_string()}),
+    )
+    .await;
+    let facts = &output.facts;
+    assert_eq!(facts["kind"], "document", "{facts}");
+    assert_eq!(facts["faces"], 0);
+    let text = facts["text"].as_str().expect("text");
+    assert!(text.contains("Quarterly report 2024"), "{text}");
+    assert_eq!(facts["colors"][0], "white", "{facts}");
+    let description = facts["description"].as_str().expect("description");
+    assert!(
+        description.starts_with("A 760×400 document or screenshot")
+            && description.contains("The text reads: \"Quarterly report 2024"),
+        "{description}"
+    );
 }
