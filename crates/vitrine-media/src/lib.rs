@@ -12,7 +12,12 @@
 //!   no metadata is ever written.
 //! - `geometry`: [`crop`], [`resize`] / [`fit`] / [`fill`] / [`thumbnail`], [`to_aspect`].
 //! - `rotate`: [`rotate`] (exact quarter turns, any angle with expand), [`flip`].
-//! - `tone`: [`grayscale`], [`adjust`] (brightness, contrast).
+//! - `tone`: [`grayscale`], [`adjust`] (brightness, contrast, saturation, sharpening).
+//! - `colors`: [`dominant_colors`], named ("dark blue").
+//! - `budget`: [`encode_within`] a byte budget (lower JPEG quality, then a smaller size).
+//! - `metadata` and `strip` (over `container`'s JPEG segment / PNG chunk walk):
+//!   [`read_metadata`] (colour type, EXIF, GPS, XMP, comments) and [`strip_metadata`]
+//!   (drops them, pixels untouched).
 //! - `privacy`: [`redact`] / [`redact_mask`]: blur, pixelate or fill regions, scaled to their size.
 //! - `annotate`: [`annotate`] boxes, labels, scores, points, polygons, text; [`annotate_masks`].
 //! - `compose`: [`overlay`], [`side_by_side`], [`grid`], [`tile`] / [`untile`].
@@ -26,7 +31,10 @@
 //! OpenCV.
 
 mod annotate;
+mod budget;
+mod colors;
 mod compose;
+mod container;
 mod decode;
 mod draw;
 mod encode;
@@ -34,14 +42,18 @@ mod error;
 mod format;
 mod geometry;
 pub mod mask;
+mod metadata;
 mod npy;
 mod params;
 mod privacy;
 mod rotate;
 mod shapes;
+mod strip;
 mod tone;
 
 pub use annotate::{MaskOverlay, PALETTE, annotate, annotate_masks, color_for, resolved_style};
+pub use budget::{BudgetEncoded, MIN_BUDGET_QUALITY, encode_within};
+pub use colors::{ColorShare, color_name, dominant_colors};
 pub use compose::{MAX_GRID_IMAGES, grid, overlay, side_by_side, tile, untile};
 pub use decode::{
     DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DecodeLimits, DecodedImage, ImageInfo, decode, probe,
@@ -57,6 +69,7 @@ pub use geometry::{
     MAX_OUTPUT_PIXELS, crop, crop_rect, fill, fit, parse_ratio, resize, resize_exact, thumbnail,
     to_aspect,
 };
+pub use metadata::{ExifSummary, GpsPosition, ImageMetadata, read_metadata};
 pub use npy::{NpyArray, NpyData, read_npy, write_npy};
 pub use params::{
     AdjustParams, AnnotateParams, AnnotateStyle, AspectMode, AspectParams, BoxAnnotation,
@@ -66,6 +79,7 @@ pub use params::{
 pub use privacy::{blur_sigma_for, gaussian_blur_rect, pixel_block_for, redact, redact_mask};
 pub use rotate::{flip, rotate};
 pub use shapes::{Color, MAX_POLYGON_POINTS, NormBox, PixelBox, PixelRect, Point, Polygon, Region};
+pub use strip::{Stripped, strip_metadata};
 pub use tone::{adjust, false_color, grayscale};
 
 /// Re-export of the `image` crate, so callers use the same pixel types without a version clash.

@@ -118,17 +118,26 @@ pub enum Flip {
     Vertical,
 }
 
-/// Brightness and contrast.
+/// Brightness, contrast, saturation and sharpness. Each amount is relative: 0 keeps the
+/// image as it is, 0.2 makes it 20 % more, -0.2 20 % less.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AdjustParams {
-    /// Added brightness, -1..1 as a fraction of full white: 0.2 lifts every channel by 51.
-    /// Default 0.
+    /// Brightness change, -1..1: every channel is multiplied by 1 + brightness (0.2: 20 %
+    /// brighter, -1: black). Default 0.
     #[serde(default)]
     pub brightness: f32,
     /// Contrast change, -1..1: 0 keeps it, 0.5 stretches values away from mid-grey by 1.5×,
     /// -1 flattens everything to grey. Default 0.
     #[serde(default)]
     pub contrast: f32,
+    /// Saturation change, -1..1: colours move away from (or toward) their grey by 1 +
+    /// saturation; -1 is grayscale. Default 0.
+    #[serde(default)]
+    pub saturation: f32,
+    /// Sharpening, 0..2: the unsharp-mask amount (1 adds the full difference from a blurred
+    /// copy once). Default 0.
+    #[serde(default)]
+    pub sharpen: f32,
 }
 
 /// How a privacy region is hidden.

@@ -305,7 +305,12 @@ fn channels_of<const N: usize>() -> FastBlurChannels {
 }
 
 /// Exact separable gaussian (fixed point, one thread) of an interleaved `N`-channel buffer.
-fn gaussian<const N: usize>(pixels: &[u8], width: u32, height: u32, sigma: f64) -> Result<Vec<u8>> {
+pub(crate) fn gaussian<const N: usize>(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    sigma: f64,
+) -> Result<Vec<u8>> {
     let kernel = 2 * (3.0 * sigma).ceil() as u32 + 1;
     let source = BlurImage::borrow(pixels, width, height, channels_of::<N>());
     let mut target = BlurImageMut::alloc(width, height, channels_of::<N>());

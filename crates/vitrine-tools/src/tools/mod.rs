@@ -1,12 +1,15 @@
 //! The built-in tools, one per file; this module only lists them.
 
+pub mod adjust_image;
 pub mod annotate;
 pub mod aspect;
 pub mod blur_faces;
 pub mod blur_faces_video;
 pub mod combine_images;
 pub mod contact_sheet;
+pub mod convert_image;
 pub mod crop;
+pub mod describe_image;
 pub mod detect_faces;
 pub mod detect_objects;
 pub mod detect_open_vocab;
@@ -14,8 +17,10 @@ pub mod edit_image;
 pub mod estimate_depth;
 pub mod extract_audio;
 pub mod extract_frames;
+pub mod flip;
 pub mod frames_to_video;
 pub mod grayscale;
+pub mod image_info;
 pub mod images_to_pdf;
 pub mod mask_convert;
 pub mod mask_ops;
@@ -29,6 +34,7 @@ pub mod remove_background;
 pub mod render_pdf_page;
 pub mod resize;
 pub mod rotate;
+pub mod strip_metadata;
 pub mod thumbnail;
 pub mod tile_image;
 pub mod transcode_video;
@@ -53,6 +59,12 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(aspect::Aspect),
         Arc::new(grayscale::Grayscale),
         Arc::new(rotate::Rotate),
+        Arc::new(flip::Flip),
+        Arc::new(adjust_image::AdjustImage),
+        Arc::new(convert_image::ConvertImage),
+        Arc::new(strip_metadata::StripMetadata),
+        Arc::new(image_info::ImageInfo),
+        Arc::new(describe_image::DescribeImage),
         Arc::new(overlay_image::OverlayImage),
         Arc::new(combine_images::CombineImages),
         Arc::new(tile_image::TileImage),

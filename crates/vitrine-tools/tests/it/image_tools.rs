@@ -89,7 +89,7 @@ async fn redact_image_fills_the_given_box() {
 
 /// A rendered document: `lines` in black DejaVu Sans (vitrine-media's annotation font) on
 /// white, `size` px high, `spacing` px apart from (30, 30).
-fn render_lines(
+pub(crate) fn render_lines(
     lines: &[&str],
     width: u32,
     height: u32,

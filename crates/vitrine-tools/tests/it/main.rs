@@ -3,6 +3,7 @@
 
 mod catalog;
 mod compose_tools;
+mod core_tools;
 mod image_tools;
 mod media_tools;
 mod providers;

@@ -1,0 +1,78 @@
+//! `flip`: mirror an image left-right or top-bottom.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io::{self, Encoding};
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `flip`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct FlipArgs {
+    /// The image to mirror.
+    pub image: ImageRef,
+    /// `horizontal` mirrors left-right, `vertical` mirrors top-bottom.
+    pub direction: vitrine_media::Flip,
+}
+
+/// Mirrors an image.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flip;
+
+#[async_trait]
+impl Tool for Flip {
+    fn name(&self) -> &'static str {
+        "flip"
+    }
+
+    fn description(&self) -> &'static str {
+        "Mirror an image: horizontal (left-right) or vertical (top-bottom); pixels are moved exactly."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Image
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<FlipArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: FlipArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
+        let source = decoded.image;
+        let direction = parsed.direction;
+        let out = io::blocking(move || Ok(vitrine_media::flip(&source, direction))).await?;
+        let (width, height) = (out.width(), out.height());
+        // Mirroring loses nothing, so a PNG stays a PNG (JPEG in, JPEG out).
+        let encoding = if meta.content_type == "image/png" {
+            Encoding::Png
+        } else {
+            Encoding::Auto
+        };
+        let made = io::save_image(
+            cx,
+            out,
+            encoding,
+            io::provenance(self.name(), &[&meta], &args),
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts: json!({"direction": direction, "width": width, "height": height}),
+        })
+    }
+}

@@ -1,0 +1,137 @@
+//! `image_info`: what an image file is and carries: format, size, colour type, file size,
+//! EXIF fields, GPS position, XMP, comments. Facts only.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_store::ArtifactMeta;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::ImageRef;
+use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `image_info`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ImageInfoArgs {
+    /// The image to inspect.
+    pub image: ImageRef,
+}
+
+/// Reports format and metadata.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImageInfo;
+
+/// The format the user sent, when it is known and differs from what is stored: ingest stores
+/// WebP, GIF, BMP and TIFF as PNG. Read from the provenance when ingest records it
+/// (`original_content_type`), else guessed from the file name's extension.
+fn original_format(meta: &ArtifactMeta) -> Option<String> {
+    if let Some(recorded) = meta
+        .provenance
+        .params
+        .get("original_content_type")
+        .and_then(Value::as_str)
+    {
+        return (recorded != meta.content_type).then(|| recorded.to_owned());
+    }
+    let extension = meta
+        .filename
+        .as_deref()?
+        .rsplit_once('.')?
+        .1
+        .to_ascii_lowercase();
+    let guessed = match extension.as_str() {
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "bmp" => "image/bmp",
+        "tif" | "tiff" => "image/tiff",
+        _ => return None,
+    };
+    (guessed != meta.content_type).then(|| guessed.to_owned())
+}
+
+#[async_trait]
+impl Tool for ImageInfo {
+    fn name(&self) -> &'static str {
+        "image_info"
+    }
+
+    fn description(&self) -> &'static str {
+        "Report an image's format, size, colour type and file size, and its metadata: EXIF \
+         (camera, date taken, orientation), GPS location present or not, XMP, comments (facts only)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Core
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<ImageInfoArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        &[]
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: ImageInfoArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let meta = io::artifact(cx, "image", &id, ArtifactKind::Image).await?;
+        let bytes = io::read_bytes(cx, &meta).await?;
+        let found = io::blocking(move || Ok(vitrine_media::read_metadata(&bytes)?)).await?;
+        let orientation = found.exif.as_ref().and_then(|exif| exif.orientation);
+        // Orientations 5–8 turn the picture a quarter: it shows with width and height swapped.
+        let (width, height) = if orientation.is_some_and(|value| (5..=8).contains(&value)) {
+            (found.height, found.width)
+        } else {
+            (found.width, found.height)
+        };
+        let exif = found.exif.as_ref().map(|exif| {
+            json!({
+                "make": exif.make,
+                "model": exif.model,
+                "date_taken": exif.date_taken,
+                "orientation": exif.orientation,
+                "software": exif.software,
+                "fields": exif.fields,
+            })
+        });
+        let gps = found.gps.map(|gps| {
+            json!({
+                "latitude": gps.latitude,
+                "longitude": gps.longitude,
+                "altitude_m": gps.altitude_m,
+            })
+        });
+        let facts = json!({
+            "format": found.format,
+            "content_type": meta.content_type,
+            "original_format": original_format(&meta),
+            "filename": meta.filename,
+            "file_size": meta.size,
+            "width": width,
+            "height": height,
+            "color_type": found.color_type,
+            "bit_depth": found.bit_depth,
+            "channels": found.channels,
+            "has_alpha": found.color_type.ends_with("alpha") || found.color_type == "rgba",
+            "icc_profile": found.icc_profile,
+            "exif_present": found.exif.is_some(),
+            "exif": exif,
+            "gps_present": found.gps.is_some(),
+            "gps": gps,
+            "xmp_present": found.xmp,
+            "iptc_present": found.iptc,
+            "comments_present": !found.comments.is_empty(),
+            "comments": found.comments,
+            "metadata": found.blocks,
+        });
+        Ok(ToolOutput {
+            artifacts: Vec::new(),
+            facts,
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! `strip_metadata`: remove EXIF, GPS, XMP, IPTC and comments from an image, keeping its
+//! pixels bit-exact (the file is rewritten segment by segment, not re-encoded).
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use vitrine_media::DecodeLimits;
+use vitrine_store::MediaInfo;
+use vitrine_wire::ArtifactKind;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::io;
+use crate::refs::ImageRef;
+use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+
+/// Arguments of `strip_metadata`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct StripMetadataArgs {
+    /// The image to clean.
+    pub image: ImageRef,
+}
+
+/// Removes metadata.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StripMetadata;
+
+#[async_trait]
+impl Tool for StripMetadata {
+    fn name(&self) -> &'static str {
+        "strip_metadata"
+    }
+
+    fn description(&self) -> &'static str {
+        "Remove EXIF (camera, dates), GPS location, XMP, IPTC and comments from an image before \
+         sharing it; the pixels stay bit-exact (no re-encoding)."
+    }
+
+    fn toolset(&self) -> Toolset {
+        Toolset::Core
+    }
+
+    fn parameters(&self) -> Value {
+        io::schema_of::<StripMetadataArgs>()
+    }
+
+    fn outputs(&self) -> &'static [OutputSpec] {
+        crate::tool::IMAGE_OUTPUT
+    }
+
+    async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
+        let parsed: StripMetadataArgs = io::parse_args(self.name(), &args)?;
+        let id = parsed.image.id("image")?;
+        let meta = io::artifact(cx, "image", &id, ArtifactKind::Image).await?;
+        let bytes = io::read_bytes(cx, &meta).await?;
+        let limits = DecodeLimits {
+            max_bytes: usize::try_from(cx.limits.max_input_bytes).unwrap_or(usize::MAX),
+            max_pixels: cx.limits.max_pixels,
+        };
+        let (stripped, info) = io::blocking(move || {
+            let stripped = vitrine_media::strip_metadata(&bytes, &limits)?;
+            let info = vitrine_media::probe(&stripped.bytes)?;
+            Ok((stripped, info))
+        })
+        .await?;
+        let made = io::save_bytes(
+            cx,
+            &stripped.bytes,
+            ArtifactKind::Image,
+            stripped.format.media_type(),
+            MediaInfo {
+                width: Some(info.width),
+                height: Some(info.height),
+                ..MediaInfo::default()
+            },
+            io::provenance(self.name(), &[&meta], &args),
+            None,
+        )
+        .await?;
+        Ok(ToolOutput {
+            artifacts: vec![MadeArtifact {
+                output: "image".to_owned(),
+                meta: made,
+            }],
+            facts: json!({
+                "removed": stripped.removed,
+                "removed_bytes": stripped.removed_bytes,
+                "had_metadata": !stripped.removed.is_empty(),
+                "gps_removed": stripped.removed.contains(&"gps"),
+                "reencoded": stripped.reencoded,
+                "note": stripped.note,
+                "content_type": stripped.format.media_type(),
+                "bytes": stripped.bytes.len(),
+                "width": info.width,
+                "height": info.height,
+            }),
+        })
+    }
+}
