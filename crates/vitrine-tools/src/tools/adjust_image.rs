@@ -9,8 +9,10 @@ use vitrine_media::AdjustParams;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `adjust_image`. At least one change must be given.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -44,8 +46,113 @@ fn round2(value: f32) -> f64 {
     (f64::from(value) * 100.0).round() / 100.0
 }
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "adjust an image's brightness, contrast, saturation or sharpness",
+        examples: &[
+            "brighten it a bit",
+            "it's too dark",
+            "more contrast please",
+            "make the colours pop",
+            "sharpen the photo",
+        ],
+        cues: &[&[
+            "bright*",
+            "lighten*",
+            "lighter",
+            "more light",
+            "darken*",
+            "darker",
+            "dimmer",
+            "too dark",
+            "dark",
+            "underexposed",
+            "overexposed",
+            "exposure",
+            "washed out",
+            "contrast*",
+            "punch*",
+            "saturat*",
+            "desaturat*",
+            "vivid*",
+            "vibran*",
+            "colo* pop",
+            "colo* ~ pop",
+            "colourful",
+            "colorful",
+            "tone down ~ colo*",
+            "mute* ~ colo*",
+            "sharp*",
+            "crisp*",
+            "less blurry",
+            "unblur*",
+            "deblur*",
+            "clearer",
+        ]],
+        unless: &[
+            "black and white",
+            "grayscale",
+            "greyscale",
+            "background",
+            "dark mode",
+        ],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "brightness",
+                read: read::brightness,
+            },
+            Slot {
+                arg: "contrast",
+                read: read::contrast,
+            },
+            Slot {
+                arg: "saturation",
+                read: read::saturation,
+            },
+            Slot {
+                arg: "sharpen",
+                read: read::sharpen,
+            },
+        ],
+        chains: true,
+        accept: Some(|clause| {
+            read::brightness(clause).is_some()
+                || read::contrast(clause).is_some()
+                || read::saturation(clause).is_some()
+                || read::sharpen(clause).is_some()
+        }),
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let changed = facts.get("changed").and_then(Value::as_object)?;
+        let parts: Vec<String> = changed
+            .iter()
+            .map(|(name, amount)| {
+                let amount = amount.as_f64().unwrap_or(0.0);
+                if name == "sharpen" {
+                    "sharpened it".to_owned()
+                } else if amount > 0.0 {
+                    format!("raised the {name} by {:.0}%", amount * 100.0)
+                } else {
+                    format!("lowered the {name} by {:.0}%", -amount * 100.0)
+                }
+            })
+            .collect();
+        Some(parts.join(", "))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for AdjustImage {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "adjust_image"
     }

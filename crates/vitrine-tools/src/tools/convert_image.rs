@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -36,8 +37,88 @@ pub struct ConvertImageArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ConvertImage;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "convert an image to JPEG or PNG, or compress it to a size",
+        examples: &[
+            "convert this to a JPG",
+            "save it as PNG",
+            "compress it under 200 KB",
+            "make the file smaller",
+        ],
+        cues: &[&[
+            "png*",
+            "jpg*",
+            "jpeg*",
+            "compress*",
+            "file size",
+            "smaller file",
+            "kb",
+            "mb",
+            "kib",
+            "mib",
+            "bytes",
+            "lossless",
+            "quality",
+            "format",
+            "file type",
+        ]],
+        unless: &[
+            "pdf*",
+            "mp4",
+            "video*",
+            "page*",
+            "transparent png",
+            "@hide",
+            "frame*",
+            "mask*",
+            "render*",
+        ],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[
+            Slot {
+                arg: "format",
+                read: read::image_format,
+            },
+            Slot {
+                arg: "quality",
+                read: read::quality,
+            },
+            Slot {
+                arg: "max_bytes",
+                read: read::max_bytes,
+            },
+        ],
+        chains: true,
+        accept: Some(|clause| {
+            read::image_format(clause).is_some() || read::max_bytes(clause).is_some()
+        }),
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let format = facts
+            .get("format")
+            .and_then(Value::as_str)
+            .unwrap_or("the requested format");
+        let bytes = facts.get("bytes").and_then(Value::as_u64).unwrap_or(0);
+        Some(format!(
+            "converted the image to {} ({} bytes)",
+            format.to_uppercase(),
+            bytes
+        ))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for ConvertImage {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "convert_image"
     }

@@ -16,8 +16,10 @@ use vitrine_vision::{FaceOptions, ObjectOptions};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Object detections below this confidence are left out: a description should not name what
 /// the detector only half believes (`detect_objects` lists down to 0.3 on request). At 0.4
@@ -141,8 +143,98 @@ pub(crate) fn describe(findings: &Findings) -> String {
     sentences.join(" ")
 }
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "describe what is in an image (objects, faces, text, colours)",
+        examples: &[
+            "what's in this picture?",
+            "describe this image",
+            "give me alt text for this photo",
+            "what can you see?",
+        ],
+        cues: &[&[
+            "descri*",
+            "what's in",
+            "whats in",
+            "what is in",
+            "what ~ in the picture",
+            "what ~ in this picture",
+            "what ~ in the image",
+            "what ~ in this image",
+            "what ~ in the photo",
+            "what ~ in this photo",
+            "what ~ you see",
+            "what can you see",
+            "what do you see",
+            "what does it show",
+            "what does this show",
+            "what ~ shows",
+            "what is this",
+            "what's this",
+            "whats this",
+            "what is it",
+            "what am i looking at",
+            "alt text",
+            "caption*",
+            "summari*",
+            "overview",
+            "tell me about",
+            "explain ~ image",
+            "explain ~ picture",
+            "explain ~ photo",
+            "analy*",
+            "dominant colo*",
+            "main colo*",
+            "what colo*",
+            "which colo*",
+        ]],
+        unless: &[
+            "@hide",
+            "what file",
+            "what format",
+            "file type",
+            "text say*",
+            "pdf*",
+            "page*",
+            "video*",
+        ],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        facts
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|text| text.trim_end_matches('.').to_owned())
+    },
+    facts: &[
+        Fact {
+            key: "description",
+            kind: FactKind::Text,
+            about: &["descri", "caption", "alt", "summary", "shows", "content"],
+        },
+        Fact {
+            key: "objects",
+            kind: FactKind::Labels,
+            about: &["object", "label", "thing", "item"],
+        },
+        Fact {
+            key: "colors",
+            kind: FactKind::Labels,
+            about: &["colo"],
+        },
+    ],
+};
+
 #[async_trait]
 impl Tool for DescribeImage {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "describe_image"
     }

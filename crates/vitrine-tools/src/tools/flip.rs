@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use vitrine_wire::ArtifactKind;
 
 /// Arguments of `flip`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -24,8 +26,43 @@ pub struct FlipArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Flip;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "mirror an image",
+        examples: &[
+            "flip it horizontally",
+            "mirror the selfie",
+            "flip it upside down",
+        ],
+        cues: &[&["flip*", "mirror*", "reflect*"]],
+        unless: &["mask*"],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        slots: &[Slot {
+            arg: "direction",
+            read: read::flip_direction,
+        }],
+        chains: true,
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let direction = facts
+            .get("direction")
+            .and_then(Value::as_str)
+            .unwrap_or("horizontal");
+        Some(format!("flipped the image {direction}ly"))
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for Flip {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "flip"
     }

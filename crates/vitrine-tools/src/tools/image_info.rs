@@ -11,6 +11,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, size};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -53,8 +54,115 @@ fn original_format(meta: &ArtifactMeta) -> Option<String> {
     (guessed != meta.content_type).then(|| guessed.to_owned())
 }
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "tell an image's format, size, colour space and metadata (EXIF, GPS)",
+        examples: &[
+            "what did you receive?",
+            "what format is this?",
+            "how big is this image?",
+            "does it have GPS data?",
+            "when was this taken?",
+        ],
+        cues: &[&[
+            "what did you receive",
+            "what did you get",
+            "what ~ you receive",
+            "what ~ you got",
+            "what have you got",
+            "what format",
+            "which format",
+            "file format",
+            "file type",
+            "what type of file",
+            "what kind of file",
+            "resolution",
+            "dimensions",
+            "how big",
+            "how large",
+            "what size",
+            "which size",
+            "file size",
+            "how many pixels",
+            "megapixel*",
+            "width",
+            "height",
+            "metadata",
+            "meta data",
+            "exif",
+            "gps",
+            "geotag*",
+            "location data",
+            "camera",
+            "when was ~ taken",
+            "date taken",
+            "colour space",
+            "color space",
+            "colour profile",
+            "color profile",
+            "bit depth",
+            "alpha channel",
+            "transparen*",
+            "info about",
+            "details about",
+            "information about",
+            "what is this file",
+            "what file",
+        ]],
+        unless: &[
+            "@remove", "@hide", "wipe*", "@make", "resiz*", "crop*", "convert*", "pdf", "page*",
+        ],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let format = facts
+            .get("original_format")
+            .and_then(Value::as_str)
+            .or_else(|| facts.get("format").and_then(Value::as_str))
+            .unwrap_or("image");
+        let mut told = format!(
+            "it is a {} {} ({}, {} bytes)",
+            size(facts),
+            format.to_uppercase(),
+            facts
+                .get("color_type")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown colour type"),
+            facts.get("file_size").and_then(Value::as_u64).unwrap_or(0)
+        );
+        let exif = facts.get("exif_present").and_then(Value::as_bool) == Some(true);
+        let gps = facts.get("gps_present").and_then(Value::as_bool) == Some(true);
+        told.push_str(match (exif, gps) {
+            (true, true) => ", with EXIF metadata including a GPS location",
+            (true, false) => ", with EXIF metadata and no GPS location",
+            _ => ", with no EXIF metadata",
+        });
+        Some(told)
+    },
+    facts: &[
+        Fact {
+            key: "format",
+            kind: FactKind::Text,
+            about: &["format", "type"],
+        },
+        Fact {
+            key: "gps_present",
+            kind: FactKind::Count,
+            about: &["gps", "location"],
+        },
+    ],
+};
+
 #[async_trait]
 impl Tool for ImageInfo {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "image_info"
     }

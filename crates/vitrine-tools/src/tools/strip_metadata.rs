@@ -12,6 +12,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
+use crate::meaning::{Input, Intent, Meaning};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -26,8 +27,65 @@ pub struct StripMetadataArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StripMetadata;
 
+const MEANING: Meaning = Meaning {
+    intents: &[Intent {
+        does: "remove an image's metadata (EXIF, GPS location, XMP, comments)",
+        examples: &[
+            "strip the exif",
+            "remove the location data before I share this",
+            "wipe the metadata",
+        ],
+        cues: &[&[
+            "metadata",
+            "meta data",
+            "exif",
+            "gps",
+            "geotag*",
+            "geo tag*",
+            "location data",
+            "location info*",
+            "location tag*",
+            "xmp",
+            "camera info*",
+            "camera data",
+        ]],
+        unless: &[
+            "what", "is there", "does it", "show*", "tell*", "read*", "list*", "any", "check*",
+            "where",
+        ],
+        input: Input::One {
+            arg: "image",
+            kind: ArtifactKind::Image,
+        },
+        chains: true,
+        accept: Some(|clause| {
+            clause.has_any(&[
+                "@remove", "@hide", "wipe*", "clear*", "scrub*", "get rid", "no",
+            ])
+        }),
+        ..Intent::DEFAULT
+    }],
+    summary: |_, facts| {
+        let removed: Vec<&str> = facts
+            .get("removed")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        Some(if removed.is_empty() {
+            "found no metadata to remove".to_owned()
+        } else {
+            format!("removed the image's metadata ({})", removed.join(", "))
+        })
+    },
+    facts: &[],
+};
+
 #[async_trait]
 impl Tool for StripMetadata {
+    fn meaning(&self) -> Meaning {
+        MEANING
+    }
+
     fn name(&self) -> &'static str {
         "strip_metadata"
     }
