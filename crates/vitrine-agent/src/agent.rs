@@ -21,6 +21,11 @@ use crate::llm::{self, LlmClient, LlmConfig};
 use crate::plan::Plan;
 use crate::{planner, structured, summary};
 
+/// Parts of a request the offline planner hands to a configured LLM: the ones it did not
+/// understand and questions the shipped models cannot judge but a model that sees may.
+const LLM_CAPABILITIES: &[&str] = &["unclear", "open_question"];
+
+
 /// One chat request, as the server hands it over.
 #[derive(Debug, Clone)]
 pub struct AgentRequest {
@@ -217,8 +222,8 @@ impl Agent {
                 .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
         }
         // The offline planner first; what it cannot plan completely, because it did not
-        // understand a part, goes to the configured LLM. Parts nothing here can do (no tool
-        // exists for them) are named as not done either way.
+        // understand a part or the part is a question only a model that sees can judge, goes
+        // to the configured LLM. Parts no tool here can do are named as not done either way.
         let understood = planner::understand(
             &request.instruction,
             schema.as_ref(),
@@ -226,11 +231,14 @@ impl Agent {
             &self.catalog,
         );
         if let Some(client) = &self.llm {
-            let unclear = match &understood {
-                Ok(understanding) => understanding
-                    .not_done
+            let for_the_llm = |parts: &[planner::NotDone]| {
+                parts
                     .iter()
-                    .any(|part| part.capability == "unclear"),
+                    .any(|part| LLM_CAPABILITIES.contains(&part.capability.as_str()))
+            };
+            let unclear = match &understood {
+                Ok(understanding) => for_the_llm(&understanding.not_done),
+                Err(AgentError::NotPossible { not_done }) => for_the_llm(not_done),
                 Err(error) => matches!(error, AgentError::NotUnderstood { .. }),
             };
             if unclear {

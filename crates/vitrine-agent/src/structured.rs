@@ -596,8 +596,13 @@ mod tests {
         std::sync::LazyLock::new(ToolCatalog::standard);
 
     fn answering() -> Answering<'static> {
+        answering_with("Done.")
+    }
+
+    /// Answers with the notes the tools' own summaries give for `plan`.
+    fn answering_with(notes: &str) -> Answering<'_> {
         Answering {
-            notes: "Done.",
+            notes,
             catalog: &CATALOG,
             returns_input: false,
         }
@@ -724,7 +729,8 @@ mod tests {
             "required": ["image", "width"],
             "type": "object"
         });
-        let value = fill(&schema, &plan, &[], &made, &answering()).expect("fills");
+        let notes = crate::summary::notes(&plan, &CATALOG, &[], &[]);
+        let value = fill(&schema, &plan, &[], &made, &answering_with(&notes)).expect("fills");
         assert_eq!(value["width"], 64);
         assert!(value.get("mood").is_none(), "{value}");
         assert_eq!(
@@ -741,8 +747,15 @@ mod tests {
             &made,
             1,
         );
-        let value =
-            fill(&json!({"type": "object"}), &plan, &[], &made, &answering()).expect("fills");
+        let notes = crate::summary::notes(&plan, &CATALOG, &[], &[]);
+        let value = fill(
+            &json!({"type": "object"}),
+            &plan,
+            &[],
+            &made,
+            &answering_with(&notes),
+        )
+        .expect("fills");
         assert_eq!(value["notes"], "Blurred 2 faces.");
         assert_eq!(value["refs"], json!([{"id": made[0].id.to_string()}]));
     }
@@ -756,7 +769,7 @@ mod tests {
         match error {
             AgentError::SchemaUnsatisfiable { field, why } => {
                 assert_eq!(field, "face_count");
-                assert!(why.contains("no step of the plan counted"), "{why}");
+                assert!(why.contains("nothing that ran reports"), "{why}");
             }
             other => panic!("{other:?}"),
         }

@@ -142,12 +142,15 @@ pub fn understand(
                 continue;
             }
         }
-        let found = matching::most_specific(without_text_to_image(
-            matching::intents(&clause, catalog.tools()),
-            inputs,
-        ));
+        let found = without_text_to_image(matching::intents(&clause, catalog.tools()), inputs);
         let produced = produced_kinds(&asked);
+        // Specificity is weighed among what the inputs allow: "flip it vertically" on a photo
+        // is a flip, even though a mask's "flip" (invert) would be read the same way.
         let (usable, unusable) = by_input(found, inputs, &produced, &clause);
+        let (usable, unusable) = (
+            matching::most_specific(usable),
+            matching::most_specific(unusable),
+        );
         if usable.is_empty() {
             if gap.is_some() {
                 continue;

@@ -160,13 +160,32 @@ fn the_schema_never_decides_what_to_do() {
             understanding.plan
         );
     }
+    // No ask at all: a schema whose ref names a result does not turn "." into a redaction…
     let understanding = understand(
         ".",
         Some(&schema),
         &[input(ArtifactKind::Image)],
         &ToolCatalog::standard(),
+    );
+    assert!(
+        matches!(understanding, Err(AgentError::NotUnderstood { .. })),
+        "{understanding:?}"
+    );
+    // …while a schema that only asks for what was received gets the input back.
+    let echo = json!({
+        "type": "object",
+        "properties": {
+            "image": {"type": "object", "properties": {"id": {"type": "string", "pattern": "^img_[0-9a-f]{6}$"}}},
+            "notes": {"type": "string"}
+        }
+    });
+    let understanding = understand(
+        ".",
+        Some(&echo),
+        &[input(ArtifactKind::Image)],
+        &ToolCatalog::standard(),
     )
-    .expect("no ask, a schema: the input comes back");
+    .expect("no ask, a schema for the input: the input comes back");
     assert!(understanding.plan.steps.is_empty());
     assert!(understanding.returns_input);
 }

@@ -116,7 +116,7 @@ async fn the_llm_planner_recovers_from_a_bad_call_and_fills_the_schema() {
             AgentRequest {
                 tenant: TENANT.to_owned(),
                 session: session.clone(),
-                instruction: "Hide the face, then drop the colours".to_owned(),
+                instruction: "Hide the face, then give it the vintage newspaper treatment".to_owned(),
                 inputs: vec![input.clone()],
                 response_schema: Some(
                     json!({"type": "json_schema", "json_schema": {"name": "R", "schema": schema}}),
@@ -202,7 +202,7 @@ async fn a_model_that_never_answers_is_stopped_after_max_turns() {
             AgentRequest {
                 tenant: TENANT.to_owned(),
                 session,
-                instruction: "read it".to_owned(),
+                instruction: "Process it the usual way".to_owned(),
                 inputs: vec![input],
                 response_schema: None,
                 toolsets: None,

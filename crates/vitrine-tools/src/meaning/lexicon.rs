@@ -267,6 +267,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "compliant",
             "compliance",
             "privacy",
+            // "Clean this up before it goes to the insurer": cleaning for someone else's eyes.
+            "clean* ~ before",
+            "sanitiz*",
+            "sanitis*",
         ],
     ),
     // Looking for things.
@@ -450,7 +454,6 @@ pub const ACTION_WORDS: &[&str] = &[
     "speed*",
     "slow*",
     "revers*",
-    "dress*",
     "try*",
     "swap*",
     "replac*",

@@ -57,7 +57,12 @@ const MEANING: Meaning = Meaning {
             "sharpen the photo",
         ],
         cues: &[&[
-            "bright*",
+            // Not bare "bright": "bright red" names a colour, not an adjustment.
+            "brighten*",
+            "brighter",
+            "brightness",
+            "more bright",
+            "too dim",
             "lighten*",
             "lighter",
             "more light",
@@ -95,6 +100,7 @@ const MEANING: Meaning = Meaning {
             "greyscale",
             "background",
             "dark mode",
+            "mask*",
         ],
         input: Input::One {
             arg: "image",

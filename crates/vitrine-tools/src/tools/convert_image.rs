@@ -73,6 +73,13 @@ const MEANING: Meaning = Meaning {
             "frame*",
             "mask*",
             "render*",
+            // "Is this a PNG or a JPEG?" asks what it is, not to change it.
+            "is this",
+            "is it",
+            "what format",
+            "which format",
+            "what type",
+            "what kind",
         ],
         input: Input::One {
             arg: "image",

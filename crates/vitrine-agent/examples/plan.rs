@@ -1,0 +1,71 @@
+//! Prints what the offline planner makes of a request, without running anything:
+//!
+//! ```text
+//! cargo run --release -p vitrine-agent --example plan -- image "blur the faces and crop to 1:1"
+//! ```
+//!
+//! The first argument names the inputs, comma-separated (`image`, `image,image`, `video`,
+//! `document`, `audio`, `mask`); the rest is the request. Useful when teaching a tool new words.
+
+use serde_json::json;
+use vitrine_agent::planner::understand;
+use vitrine_store::{ArtifactMeta, MediaInfo, Provenance};
+use vitrine_tools::ToolCatalog;
+use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(kinds), request) = (args.next(), args.collect::<Vec<_>>().join(" ")) else {
+        eprintln!("usage: plan <image|video|document|audio|mask[,…]> <request>");
+        std::process::exit(2);
+    };
+    let inputs: Vec<ArtifactMeta> = kinds
+        .split(',')
+        .filter(|name| !name.is_empty() && *name != "none")
+        .map(|name| {
+            let kind = match name {
+                "image" => ArtifactKind::Image,
+                "video" => ArtifactKind::Video,
+                "audio" => ArtifactKind::Audio,
+                "document" | "pdf" => ArtifactKind::Document,
+                "mask" => ArtifactKind::Array,
+                other => {
+                    eprintln!("unknown input kind `{other}`");
+                    std::process::exit(2);
+                }
+            };
+            ArtifactMeta {
+                id: ArtifactId::generate(kind),
+                session_id: SessionId::generate(),
+                tenant: "example".to_owned(),
+                kind,
+                content_type: "application/octet-stream".to_owned(),
+                size: 1,
+                sha256: String::new(),
+                created_at: 0,
+                expires_at: 0,
+                media: MediaInfo::default(),
+                provenance: Provenance::default(),
+                filename: None,
+            }
+        })
+        .collect();
+    let catalog = ToolCatalog::standard();
+    match understand(&request, None, &inputs, &catalog) {
+        Ok(understanding) => {
+            let steps: Vec<_> = understanding
+                .plan
+                .steps
+                .iter()
+                .map(|step| json!({"tool": step.tool, "args": step.args}))
+                .collect();
+            let shown = json!({
+                "steps": steps,
+                "not_done": understanding.not_done.iter().map(|part| json!({"part": part.part, "capability": part.capability})).collect::<Vec<_>>(),
+                "returns_input": understanding.returns_input,
+            });
+            println!("{shown:#}");
+        }
+        Err(error) => println!("error ({}): {error}", error.code()),
+    }
+}
