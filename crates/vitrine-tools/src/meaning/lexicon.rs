@@ -19,6 +19,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
         &[
             "blur*",
             "pixel*",
+            "mosaic*",
             "anonymi*",
             "anonymous",
             "de identif*",

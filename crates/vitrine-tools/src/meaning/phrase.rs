@@ -136,7 +136,11 @@ fn parse(phrase: &str) -> Vec<Element<'_>> {
             } else if let Some(stem) = part.strip_suffix('*') {
                 Element::Prefix(stem)
             } else {
-                Element::Word(part)
+                // Words lose a trailing "'s" (see `word`), so cues must too: "what's this".
+                Element::Word(match part.strip_suffix("'s") {
+                    Some(stem) if !stem.is_empty() => stem,
+                    _ => part,
+                })
             }
         })
         .collect()

@@ -716,6 +716,10 @@ pub fn coco_names(text: &str) -> Vec<String> {
 /// COCO name anywhere, else the noun after "of the"/"only the"; `None` for the whole picture.
 pub fn object(clause: &Clause) -> Option<Value> {
     if let Some(label) = coco_names(&clause.text).into_iter().next() {
+        // A name of several words is kept whole ("teddy bear", "potted plant").
+        if label.contains(' ') && clause.text.contains(label.as_str()) {
+            return Some(json!(label));
+        }
         // Keep the user's own word ("table", "sofa"): the tool maps it onto its classes.
         let word = clause
             .words

@@ -138,6 +138,12 @@ const MEANING: Meaning = Meaning {
                 "unrecogni*",
                 "unidentifiable",
                 "not ~ identifiable",
+                "nobody ~ identified",
+                "no one ~ identified",
+                "nobody ~ recogni*",
+                "no one ~ recogni*",
+                "can't be identified",
+                "cannot be identified",
             ]],
             unless: &[
                 "@phi",

@@ -120,7 +120,17 @@ const MEANING: Meaning = Meaning {
             "is this a jpg",
         ]],
         unless: &[
-            "@remove", "@hide", "wipe*", "@make", "resiz*", "crop*", "convert*", "pdf", "page*",
+            "@remove",
+            "@hide",
+            "wipe*",
+            "@make",
+            "resiz*",
+            "crop*",
+            "convert*",
+            "pdf",
+            "page*",
+            "three dimension*",
+            "3d",
         ],
         input: Input::One {
             arg: "image",

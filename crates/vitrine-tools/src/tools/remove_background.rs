@@ -58,6 +58,12 @@ const MEANING: Meaning = Meaning {
                 "in the background",
                 "from the background",
                 "fill*",
+                // "The bench only, no background" in 3D: the reconstruction leaves it out.
+                "3d",
+                "3 d",
+                "splat*",
+                "spz",
+                "three dimension*",
             ],
             input: Input::One {
                 arg: "image",
