@@ -25,7 +25,6 @@ use crate::{planner, structured, summary};
 /// understand and questions the shipped models cannot judge but a model that sees may.
 const LLM_CAPABILITIES: &[&str] = &["unclear", "open_question"];
 
-
 /// One chat request, as the server hands it over.
 #[derive(Debug, Clone)]
 pub struct AgentRequest {

@@ -163,6 +163,19 @@ const BACK_REFERENCES: &[&str] = &[
     "keep ~ colo*",
     "keep ~ rest",
     "leave ~ rest",
+    "keep ~ readable",
+    "keep ~ legible",
+    "keep ~ visible",
+    "keep ~ intact",
+    "keep ~ as is",
+    "keep ~ unchanged",
+    "leave ~ readable",
+    "leave ~ legible",
+    "leave ~ visible",
+    "leave ~ alone",
+    "leave ~ as is",
+    "leave ~ as they are",
+    "leave ~ untouched",
     "don't touch",
     "do not touch",
     "don't change",
@@ -309,7 +322,10 @@ mod tests {
         let clause = Clause::new("please sing a song", "please sing a song");
         assert!(is_an_ask(&clause));
         let clause = Clause::new("the weather was lovely", "the weather was lovely");
-        assert!(!is_an_ask(&clause), "no known verb: not recognisably an ask");
+        assert!(
+            !is_an_ask(&clause),
+            "no known verb: not recognisably an ask"
+        );
         let clause = Clause::new("could you make it sparkle", "could you make it sparkle");
         assert!(is_an_ask(&clause));
     }

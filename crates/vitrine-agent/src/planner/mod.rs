@@ -119,6 +119,8 @@ pub fn understand(
     let mut wrong_input: Option<String> = None;
     // Where the previous clause's intents start in `asked`, and that clause.
     let mut previous: Option<(usize, Clause)> = None;
+    // The last clause that only described something, for an ask that points back at it.
+    let mut described: Option<Clause> = None;
     for clause in clauses::split(&text) {
         let gap = gaps::find(&clause, inputs);
         if let Some(gap) = gap {
@@ -142,15 +144,21 @@ pub fn understand(
                 continue;
             }
         }
-        let found = without_text_to_image(matching::intents(&clause, catalog.tools()), inputs);
         let produced = produced_kinds(&asked);
-        // Specificity is weighed among what the inputs allow: "flip it vertically" on a photo
-        // is a flip, even though a mask's "flip" (invert) would be read the same way.
-        let (usable, unusable) = by_input(found, inputs, &produced, &clause);
-        let (usable, unusable) = (
-            matching::most_specific(usable),
-            matching::most_specific(unusable),
-        );
+        let (mut usable, unusable) = candidates(&clause, inputs, &produced, catalog);
+        let mut clause = clause;
+        // "This photo has my kids and our address on the mailbox, hide both": the ask points
+        // back at what the sentence before it described.
+        if usable.is_empty()
+            && let Some(before) = described.take()
+        {
+            let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
+            let (found, _) = candidates(&merged, inputs, &produced, catalog);
+            if !found.is_empty() {
+                usable = found;
+                clause = merged;
+            }
+        }
         if usable.is_empty() {
             if gap.is_some() {
                 continue;
@@ -183,7 +191,9 @@ pub fn understand(
                 wrong_input.get_or_insert(why);
             } else if clause.has_any(RETURN_INPUT) {
                 understanding.returns_input = true;
-            } else if clauses::is_an_ask(&clause) {
+            } else if !clauses::is_an_ask(&clause) {
+                described = Some(clause.clone());
+            } else {
                 understanding.not_done.push(NotDone {
                     part: clause.text.clone(),
                     capability: "unclear".to_owned(),
@@ -324,6 +334,23 @@ fn asks_only_for_inputs(schema: &Value) -> bool {
     })
 }
 
+/// The intents `clause` asks for that the inputs (and what earlier steps make) allow, and those
+/// they do not. Specificity is weighed among what the inputs allow: "flip it vertically" on a
+/// photo is a flip, even though a mask's "flip" (invert) would be read the same way.
+fn candidates(
+    clause: &Clause,
+    inputs: &[ArtifactMeta],
+    produced: &[ArtifactKind],
+    catalog: &ToolCatalog,
+) -> (Vec<Matched>, Vec<Matched>) {
+    let found = without_text_to_image(matching::intents(clause, catalog.tools()), inputs);
+    let (usable, unusable) = by_input(found, inputs, produced, clause);
+    (
+        matching::most_specific(usable),
+        matching::most_specific(unusable),
+    )
+}
+
 /// The kinds of media the intents planned so far make for later ones (a mask from a cut-out).
 fn produced_kinds(asked: &[(Clause, Matched)]) -> Vec<ArtifactKind> {
     asked
@@ -357,12 +384,8 @@ fn refine(
     planned: &[(Clause, Matched)],
 ) -> Option<Vec<(Clause, Matched)>> {
     let merged = Clause::new(&format!("{} {}", before.text, fragment.text), request);
-    let found = matching::most_specific(without_text_to_image(
-        matching::intents(&merged, catalog.tools()),
-        inputs,
-    ));
     let produced = produced_kinds(planned);
-    let (usable, _) = by_input(found, inputs, &produced, &merged);
+    let (usable, _) = candidates(&merged, inputs, &produced, catalog);
     // The intents planned before stay, in their order; new ones follow.
     let mut refined: Vec<Matched> = Vec::new();
     for (_, old) in planned {

@@ -116,7 +116,8 @@ async fn the_llm_planner_recovers_from_a_bad_call_and_fills_the_schema() {
             AgentRequest {
                 tenant: TENANT.to_owned(),
                 session: session.clone(),
-                instruction: "Hide the face, then give it the vintage newspaper treatment".to_owned(),
+                instruction: "Hide the face, then give it the vintage newspaper treatment"
+                    .to_owned(),
                 inputs: vec![input.clone()],
                 response_schema: Some(
                     json!({"type": "json_schema", "json_schema": {"name": "R", "schema": schema}}),

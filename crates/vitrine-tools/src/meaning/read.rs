@@ -71,6 +71,11 @@ pub fn hide_method(clause: &Clause) -> Option<Value> {
         "x out",
         "cross* out",
         "block* out",
+        "black square*",
+        "squares",
+        "block* over",
+        "blocks",
+        "eras*",
         "black rectangle*",
         "redact*",
     ]) && !clause.has_any(&["blur*"])
@@ -752,8 +757,48 @@ pub fn object(clause: &Clause) -> Option<Value> {
 
 /// Every COCO label the clause names, for detection.
 pub fn labels(clause: &Clause) -> Option<Value> {
-    Some(json!(coco_names(&clause.text)))
+    // "How many laptops are on the table?": what follows a place word only says where to look.
+    if let Some(counted) = clause.find("how many") {
+        let after = clause.text_from(counted.end);
+        let place = [
+            " on ",
+            " in ",
+            " at ",
+            " under ",
+            " near ",
+            " next to ",
+            " inside ",
+            " by ",
+        ]
+        .iter()
+        .filter_map(|word| format!(" {after} ").find(word))
+        .min();
+        let named =
+            coco_names(place.map_or(after, |at| &after[..at.saturating_sub(1).min(after.len())]));
+        if !named.is_empty() {
+            return Some(json!(named));
+        }
+    }
+    let named = coco_names(&clause.text);
+    if named.is_empty() && clause.has_any(SOMEONE) {
+        return Some(json!(["person"]));
+    }
+    Some(json!(named))
 }
+
+/// Questions about people that name no class: "is anyone in this photo?".
+pub const SOMEONE: &[&str] = &[
+    "is anyone",
+    "is anybody",
+    "is someone",
+    "is somebody",
+    "is there anyone",
+    "is there anybody",
+    "is there someone",
+    "are there people",
+    "anyone in",
+    "anybody in",
+];
 
 /// True when the clause asks to see marks on the picture rather than only numbers.
 pub fn draw_boxes(clause: &Clause) -> Option<Value> {

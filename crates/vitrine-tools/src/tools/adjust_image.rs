@@ -101,6 +101,10 @@ const MEANING: Meaning = Meaning {
             "background",
             "dark mode",
             "mask*",
+            // "Desaturate it completely" is grayscale.
+            "completely",
+            "fully",
+            "entirely",
         ],
         input: Input::One {
             arg: "image",

@@ -62,6 +62,9 @@ const MEANING: Meaning = Meaning {
             "put ~ on",
         ]],
         unless: &[
+            // "Hide faces with black squares" names a shape of cover, not a crop.
+            "squares",
+            "black square*",
             "3d",
             "reconstruct*",
             "splat*",

@@ -71,7 +71,16 @@ pub(crate) const HIDE_FACES_CUES: &[&[&str]] = &[
 
 /// Phrases where hiding words and people words ask for something else (a mask, the background).
 pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
-    "background",
+    // The background itself, not "the people in the background".
+    "blur* background",
+    "blur* the background",
+    "blur* out the background",
+    "background blur*",
+    "@remove ~ background",
+    "replac* ~ background",
+    "swap* ~ background",
+    "chang* ~ background",
+    "background ~ @remove",
     "a mask",
     "the mask",
     "mask of",
@@ -168,6 +177,32 @@ const MEANING: Meaning = Meaning {
                     read: read::strength,
                 },
             ],
+            chains: true,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "hide the faces in an image",
+            examples: &["get rid of the faces", "erase their faces"],
+            // Only faces by name: "remove the people" asks to take them out of the picture,
+            // which nothing here does.
+            cues: &[&["@remove"], &["face", "faces", "facial"]],
+            unless: &[
+                "background",
+                "leave* ~ face*",
+                "keep* ~ face*",
+                "face* ~ as they are",
+                "face* ~ as is",
+                "not the face*",
+                "except ~ face*",
+            ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "method",
+                read: read::hide_method,
+            }],
             chains: true,
             ..Intent::DEFAULT
         },

@@ -95,6 +95,10 @@ const MEANING: Meaning = Meaning {
             "@draw",
             "is there",
             "are there",
+            "is anyone",
+            "is anybody",
+            "is someone",
+            "is somebody",
             "what objects",
             "what things",
             "which objects",
@@ -104,6 +108,7 @@ const MEANING: Meaning = Meaning {
         ]],
         unless: &[
             "@hide",
+            "read*",
             "3d",
             "reconstruct*",
             "splat*",
@@ -133,6 +138,7 @@ const MEANING: Meaning = Meaning {
         accept: Some(|clause| {
             !read::coco_names(&clause.text).is_empty()
                 || clause.has_any(&["object*", "things", "items"])
+                || clause.has_any(read::SOMEONE)
         }),
         ..Intent::DEFAULT
     }],

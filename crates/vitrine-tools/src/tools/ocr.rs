@@ -163,6 +163,8 @@ const MEANING: Meaning = Meaning {
                     "handwrit*",
                     "characters",
                     "lettering",
+                    "label*",
+                    "date",
                     "sign",
                     "signs",
                     "caption*",
@@ -179,7 +181,12 @@ const MEANING: Meaning = Meaning {
             ],
             unless: &[
                 "@hide",
-                "@phi",
+                "@remove",
+                // "Keep the text readable" keeps it, it does not ask to read it.
+                "keep*",
+                "leave*",
+                "readable",
+                "legible",
                 "frame*",
                 "audio",
                 "speech",

@@ -135,6 +135,7 @@ const MEANING: Meaning = Meaning {
                     "de identif*",
                     "deidentif*",
                     "anonymi*",
+                    "anonymous",
                 ],
                 DOCUMENTS,
             ],

@@ -45,6 +45,7 @@ const MEANING: Meaning = Meaning {
                     "knock* out",
                     "clear",
                     "get rid",
+                    "cut*",
                 ],
                 &["background*", "backdrop*", "bg"],
             ],

@@ -58,7 +58,7 @@ const MEANING: Meaning = Meaning {
             "can't play",
             "compatib*",
         ]],
-        unless: &["slideshow", "audio", "mp3", "frame*"],
+        unless: &["slideshow", "audio", "mp3", "frame*", "@hide"],
         input: Input::One {
             arg: "video",
             kind: ArtifactKind::Video,
