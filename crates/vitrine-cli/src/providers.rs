@@ -11,8 +11,10 @@ use vitrine_tools::ProviderConfig;
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
     /// Base URL of an OpenAI-compatible chat API with tool calling (e.g.
-    /// `http://127.0.0.1:11434/v1`). When set, requests the offline planner does
-    /// not understand are planned by this model over the same tools.
+    /// `http://127.0.0.1:11434/v1`). The offline planner always plans first; when
+    /// it did not understand a part of a request, or the request asks a question
+    /// the shipped models cannot judge, the whole request is planned by this
+    /// model over the same tools, and its plan passes the same checks.
     #[arg(long, env = "VITRINE_LLM_BASE_URL")]
     pub llm_base_url: Option<String>,
 
@@ -111,7 +113,7 @@ impl ProviderArgs {
         let mut lines = Vec::new();
         match (&self.llm_base_url, &self.llm_model) {
             (Some(url), Some(model)) => lines.push(format!(
-                "planner: offline rules, then LLM `{model}` at {url}{}",
+                "planner: offline first; parts it does not understand and open questions go to LLM `{model}` at {url}{}",
                 if self.llm_vision {
                     " (sees images, ≤ 768 px)"
                 } else {
@@ -119,7 +121,7 @@ impl ProviderArgs {
                 }
             )),
             _ => lines
-                .push("planner: offline rules (set --llm-base-url for free-form requests)".into()),
+                .push("planner: offline only (parts it does not understand are refused by name; set --llm-base-url to plan them with an LLM)".into()),
         }
         match (&self.images_base_url, &self.images_model) {
             (Some(url), Some(model)) => lines.push(format!("images: `{model}` at {url}")),
