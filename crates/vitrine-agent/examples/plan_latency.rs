@@ -1,0 +1,106 @@
+//! How long offline planning takes: every request of the paraphrase corpus
+//! (`tests/corpus/*.jsonl`) through [`understand`], timed one by one, several rounds.
+//!
+//! `cargo run --release -p vitrine-agent --example plan_latency [rounds]` prints p50, p95 and
+//! the slowest request (target: p50 ≤ 20 ms on 2 cores, embedding included). `bench/planner/run.sh`
+//! runs it and records the result.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use vitrine_agent::planner::understand;
+use vitrine_store::{ArtifactMeta, MediaInfo, Provenance};
+use vitrine_tools::ToolCatalog;
+use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
+
+fn input(kind: ArtifactKind) -> ArtifactMeta {
+    ArtifactMeta {
+        id: ArtifactId::generate(kind),
+        session_id: SessionId::generate(),
+        tenant: "bench".to_owned(),
+        kind,
+        content_type: "application/octet-stream".to_owned(),
+        size: 1,
+        sha256: String::new(),
+        created_at: 0,
+        expires_at: 0,
+        media: MediaInfo::default(),
+        provenance: Provenance::default(),
+        filename: None,
+    }
+}
+
+fn kind(name: &str) -> Option<ArtifactKind> {
+    Some(match name {
+        "image" => ArtifactKind::Image,
+        "video" => ArtifactKind::Video,
+        "audio" => ArtifactKind::Audio,
+        "document" => ArtifactKind::Document,
+        "mask" => ArtifactKind::Array,
+        _ => return None,
+    })
+}
+
+/// The corpus requests: text, inputs, and the schema when it is written inline.
+fn requests() -> Vec<(String, Vec<ArtifactMeta>, Option<Value>)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+    let mut out = Vec::new();
+    for file in ["train.jsonl", "heldout.jsonl"] {
+        let text = std::fs::read_to_string(format!("{dir}/{file}"))
+            .unwrap_or_else(|error| panic!("{dir}/{file}: {error}"));
+        for line in text.lines().filter(|line| !line.trim().is_empty()) {
+            let Ok(entry) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            let inputs = entry["inputs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|name| name.as_str().and_then(kind))
+                .map(input)
+                .collect();
+            let schema = entry["schema"].is_object().then(|| entry["schema"].clone());
+            out.push((
+                entry["text"].as_str().unwrap_or_default().to_owned(),
+                inputs,
+                schema,
+            ));
+        }
+    }
+    out
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|arg| arg.parse().ok())
+        .unwrap_or(5);
+    let catalog = ToolCatalog::standard();
+    let requests = requests();
+    // The first call pays for lazily built tables; time it apart.
+    let started = Instant::now();
+    let _ = understand(&requests[0].0, None, &requests[0].1, &catalog);
+    let first = started.elapsed();
+    let mut times: Vec<(Duration, usize)> = Vec::with_capacity(rounds * requests.len());
+    for _ in 0..rounds {
+        for (index, (text, inputs, schema)) in requests.iter().enumerate() {
+            let started = Instant::now();
+            let _ = std::hint::black_box(understand(text, schema.as_ref(), inputs, &catalog));
+            times.push((started.elapsed(), index));
+        }
+    }
+    times.sort();
+    let at = |quantile: f64| times[((times.len() - 1) as f64 * quantile) as usize].0;
+    let (slowest, index) = times[times.len() - 1];
+    println!("| requests | rounds | first call | p50 | p95 | slowest |");
+    println!("|---:|---:|---:|---:|---:|---|");
+    println!(
+        "| {} | {rounds} | {:.2} ms | {:.3} ms | {:.3} ms | {:.2} ms ({:?}) |",
+        requests.len(),
+        first.as_secs_f64() * 1e3,
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.95).as_secs_f64() * 1e3,
+        slowest.as_secs_f64() * 1e3,
+        requests[index].0.chars().take(60).collect::<String>(),
+    );
+}
