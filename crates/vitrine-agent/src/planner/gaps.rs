@@ -108,6 +108,15 @@ const GAPS: &[Gap] = &[
         alongside: true,
     },
     Gap {
+        id: "gif_output",
+        asked: "make a GIF",
+        why: "videos come out as browser-playable MP4 here; GIF is not an output format",
+        cues: &["gif", "gifs", "animated gif*"],
+        unless: &[],
+        when: always,
+        alongside: true,
+    },
+    Gap {
         id: "object_removal",
         asked: "remove things or people from the picture and fill in behind them",
         why: "nothing here fills in what a removed thing hid (the background can be removed, faces hidden, areas covered)",

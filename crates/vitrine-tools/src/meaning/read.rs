@@ -471,6 +471,10 @@ pattern!(
     r"\b(?:first|opening)\s+(\d+(?:\.\d+)?|a|one|two|three|five|ten)?\s*(s\b|secs?|seconds?|min\b|mins?|minutes?)"
 );
 pattern!(
+    TRIM_TO,
+    r"\b(?:trim|cut|shorten|clip)\w*\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to\s+(?:the\s+first\s+)?(\d+(?:\.\d+)?)\s*(s\b|secs?|seconds?|min\b|mins?|minutes?)"
+);
+pattern!(
     SECONDS_AT,
     r"\b(?:at|@)\s*(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
 );
@@ -491,7 +495,11 @@ fn time_range(clause: &Clause) -> Option<(f64, f64)> {
     {
         return Some((start, end));
     }
-    let captures = FIRST_SECONDS.captures(&clause.text)?;
+    // "Trim it to 10 s": the first ten seconds.
+    let captures = match TRIM_TO.captures(&clause.text) {
+        Some(captures) => captures,
+        None => FIRST_SECONDS.captures(&clause.text)?,
+    };
     let amount = match captures.get(1).map(|m| m.as_str()) {
         None | Some("a" | "one") => 1.0,
         Some(text) => text
@@ -517,9 +525,12 @@ pub fn end_s(clause: &Clause) -> Option<Value> {
     time_range(clause).map(|(_, end)| json!(end))
 }
 
-/// True when the clause says a time range.
+/// True when the clause says a time range to keep. "Remove the first 5 seconds" says one to
+/// drop: keeping it instead would do the opposite of what was asked.
 pub fn has_time_range(clause: &Clause) -> bool {
     time_range(clause).is_some()
+        && !(FIRST_SECONDS.is_match(&clause.text)
+            && clause.has_any(&["@remove", "skip*", "seconds off", "minute* off", "s off"]))
 }
 
 /// A moment in a video: "at 12s", "at 1:05".
@@ -798,6 +809,8 @@ pub const SOMEONE: &[&str] = &[
     "are there people",
     "anyone in",
     "anybody in",
+    "everyone",
+    "everybody",
 ];
 
 /// True when the clause asks to see marks on the picture rather than only numbers.

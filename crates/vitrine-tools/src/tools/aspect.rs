@@ -65,6 +65,8 @@ const MEANING: Meaning = Meaning {
             // "Hide faces with black squares" names a shape of cover, not a crop.
             "squares",
             "black square*",
+            "grid",
+            "tile*",
             "3d",
             "reconstruct*",
             "splat*",

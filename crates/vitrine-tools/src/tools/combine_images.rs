@@ -101,7 +101,17 @@ const MEANING: Meaning = Meaning {
             "on one sheet",
             "on one page",
         ]],
-        unless: &["pdf*", "video*", "slideshow*", "mask*", "mp4", "movie"],
+        unless: &[
+            "pdf*",
+            "video*",
+            "slideshow*",
+            "mask*",
+            "mp4",
+            "movie",
+            "tile*",
+            "split*",
+            "slic*",
+        ],
         input: Input::All {
             arg: "images",
             kind: ArtifactKind::Image,

@@ -52,7 +52,18 @@ fn yes() -> bool {
 pub struct DetectOpenVocab;
 
 /// Words that name what other tools find (faces, text, the whole picture, ...).
-const NOT_A_THING: [&str; 18] = [
+/// Words that name an area or the picture itself, never a thing to look for.
+const NOT_A_THING: &[&str] = &[
+    "half",
+    "left",
+    "right",
+    "top",
+    "bottom",
+    "corner",
+    "center",
+    "centre",
+    "middle",
+    "square",
     "face",
     "text",
     "word",

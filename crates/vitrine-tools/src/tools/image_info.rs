@@ -123,6 +123,11 @@ const MEANING: Meaning = Meaning {
             "@remove",
             "@hide",
             "wipe*",
+            // "Reduce the file size" asks to compress.
+            "reduc*",
+            "compress*",
+            "shrink*",
+            "smaller",
             "@make",
             "resiz*",
             "crop*",

@@ -149,6 +149,7 @@ const MEANING: Meaning = Meaning {
                     "show*",
                     "recogni*",
                     "which",
+                    "any",
                 ],
                 &[
                     "text*",
@@ -187,6 +188,8 @@ const MEANING: Meaning = Meaning {
                 "leave*",
                 "readable",
                 "legible",
+                // A COCO class, found by the object detector.
+                "stop sign*",
                 "frame*",
                 "audio",
                 "speech",

@@ -51,7 +51,6 @@ const MEANING: Meaning = Meaning {
             "turn* ~ left",
             "turn* ~ right",
             "spin*",
-            "straighten*",
             "degrees",
         ]],
         unless: &["flip*", "mirror*", "3d"],
