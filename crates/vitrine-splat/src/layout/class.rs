@@ -47,6 +47,11 @@ impl ObjectClass {
         }
     }
 
+    /// Whether the class offers a horizontal surface (a table top, a seat) to stand things on.
+    pub fn is_support(self) -> bool {
+        self.support().is_some()
+    }
+
     /// The support surface of tables, beds and seats; `None` for upright bodies.
     pub(crate) fn support(self) -> Option<SupportShape> {
         let shape = |height, depth_ratio, depth_from_box_top, back_rest| SupportShape {

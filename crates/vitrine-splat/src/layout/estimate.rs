@@ -237,19 +237,16 @@ fn place_objects<'a>(
     Ok(placed)
 }
 
-/// The median camera height implied by the people whose whole body the photo shows.
+/// The median camera height implied by the people whose whole standing body the photo shows
+/// (boxes inside the frame and at least twice as tall as wide: a seated person is not 1.7 m).
 fn people_camera_height(scene: &Scene, placed: &[Placed], height: u32) -> Option<f32> {
     let mut estimates: Vec<f32> = placed
         .iter()
         .filter(|o| o.bounds.y0 > 1 && o.bounds.y1 + 1 < height)
+        .filter(|o| o.bounds.height() >= 2 * o.bounds.width())
         .filter_map(|o| {
             let typical = o.class.typical_height()?;
-            camera_height_from_object(
-                scene,
-                o.bounds.y0 as f32,
-                o.bounds.y1 as f32,
-                typical,
-            )
+            camera_height_from_object(scene, o.bounds.y0 as f32, o.bounds.y1 as f32, typical)
         })
         .collect();
     if estimates.is_empty() {

@@ -82,7 +82,9 @@ impl Scene {
     /// The empty scene at row `v`: ground, or the backdrop where the ground is farther or
     /// absent.
     pub(crate) fn background_depth(&self, v: f32) -> f32 {
-        let distance = self.plane_distance(v, 0.0).map_or(self.far, |d| d.min(self.far));
+        let distance = self
+            .plane_distance(v, 0.0)
+            .map_or(self.far, |d| d.min(self.far));
         self.depth_at_distance(v, distance)
     }
 
@@ -162,7 +164,10 @@ mod tests {
             let v = scene.row_of(distance, height);
             let back = scene.plane_distance(v, height).expect("below the camera");
             if height < 1.5 {
-                assert!((back - distance).abs() < 1e-3 * distance, "{back} vs {distance}");
+                assert!(
+                    (back - distance).abs() < 1e-3 * distance,
+                    "{back} vs {distance}"
+                );
             }
         }
         // z-depth of the ground point 3 m ahead equals its camera-frame depth.

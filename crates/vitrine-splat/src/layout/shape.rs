@@ -66,7 +66,11 @@ impl Canvas<'_> {
     /// far part standing at the rear edge, and legs standing on the ground below the front
     /// edge. Returns the surface, for objects standing on it; `None` when the camera is not
     /// above the surface (it is then painted as an upright body).
-    pub(crate) fn paint_support(&mut self, object: &Placed, shape: SupportShape) -> Option<Surface> {
+    pub(crate) fn paint_support(
+        &mut self,
+        object: &Placed,
+        shape: SupportShape,
+    ) -> Option<Surface> {
         let scene = self.scene;
         let b = object.bounds;
         let bottom = object.bottom_row();
@@ -89,11 +93,9 @@ impl Canvas<'_> {
         }
         let typical_back = front + shape.depth_ratio * width_m;
         let back = if shape.depth_from_box_top {
-            scene
-                .plane_distance(top, height)
-                .map_or(typical_back, |d| {
-                    d.clamp(front + 0.2 * width_m, front + 1.5 * width_m)
-                })
+            scene.plane_distance(top, height).map_or(typical_back, |d| {
+                d.clamp(front + 0.2 * width_m, front + 1.5 * width_m)
+            })
         } else {
             typical_back
         };
@@ -148,7 +150,10 @@ impl Canvas<'_> {
             let Some(left) = (b.x0..b.x1).find(|&x| object.covers(x, y)) else {
                 continue;
             };
-            let right = (b.x0..b.x1).rev().find(|&x| object.covers(x, y)).unwrap_or(left);
+            let right = (b.x0..b.x1)
+                .rev()
+                .find(|&x| object.covers(x, y))
+                .unwrap_or(left);
             let v = y as f32 + 0.5;
             let half = (0.5 * (right + 1 - left) as f32).min(box_half);
             let middle = 0.5 * (left + right + 1) as f32;

@@ -91,7 +91,12 @@ pub(crate) fn table(top: u8, centre_x: f32, distance: f32, width: f32, depth: f3
         distance + depth,
     );
     let mut parts = vec![cuboid(top, [x0, 0.71, z0], [x1, 0.75, z1], [140, 82, 40])];
-    for (lx, lz) in [(x0, z0), (x1 - 0.06, z0), (x0, z1 - 0.06), (x1 - 0.06, z1 - 0.06)] {
+    for (lx, lz) in [
+        (x0, z0),
+        (x1 - 0.06, z0),
+        (x0, z1 - 0.06),
+        (x1 - 0.06, z1 - 0.06),
+    ] {
         parts.push(cuboid(
             top + 1,
             [lx, 0.0, lz],
@@ -105,18 +110,18 @@ pub(crate) fn table(top: u8, centre_x: f32, distance: f32, width: f32, depth: f3
 /// A 0.45 m chair whose seat's front edge is `distance` m ahead: seat (id `seat`), back rest
 /// (`seat + 1`), legs (`seat + 2`).
 pub(crate) fn chair(seat: u8, centre_x: f32, distance: f32) -> Vec<Part> {
-    let (x0, x1, z0, z1) = (
-        centre_x - 0.23,
-        centre_x + 0.23,
-        distance,
-        distance + 0.45,
-    );
+    let (x0, x1, z0, z1) = (centre_x - 0.23, centre_x + 0.23, distance, distance + 0.45);
     let red = [170, 40, 45];
     let mut parts = vec![
         cuboid(seat, [x0, 0.42, z0], [x1, 0.46, z1], red),
         cuboid(seat + 1, [x0, 0.46, z1 - 0.05], [x1, 0.95, z1], red),
     ];
-    for (lx, lz) in [(x0, z0), (x1 - 0.04, z0), (x0, z1 - 0.04), (x1 - 0.04, z1 - 0.04)] {
+    for (lx, lz) in [
+        (x0, z0),
+        (x1 - 0.04, z0),
+        (x0, z1 - 0.04),
+        (x1 - 0.04, z1 - 0.04),
+    ] {
         parts.push(cuboid(
             seat + 2,
             [lx, 0.0, lz],
@@ -138,7 +143,12 @@ pub(crate) fn person(body: u8, centre_x: f32, distance: f32) -> Vec<Part> {
         ellipsoid(body, [centre_x, 1.18, z], [0.21, 0.34, 0.12], blue),
         ellipsoid(body, [centre_x - 0.24, 1.1, z], [0.05, 0.3, 0.05], blue),
         ellipsoid(body, [centre_x + 0.24, 1.1, z], [0.05, 0.3, 0.05], blue),
-        ellipsoid(body + 1, [centre_x, 1.6, z], [0.09, 0.11, 0.1], [205, 160, 130]),
+        ellipsoid(
+            body + 1,
+            [centre_x, 1.6, z],
+            [0.09, 0.11, 0.1],
+            [205, 160, 130],
+        ),
     ]
 }
 

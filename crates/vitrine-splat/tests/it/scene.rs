@@ -94,7 +94,10 @@ fn distance(a: [f32; 3], b: [u8; 3]) -> f32 {
 fn colour_fractions(colors: &[[f32; 3]], object: &[[u8; 3]]) -> (f32, f32) {
     let (mut own, mut background) = (0usize, 0usize);
     for &c in colors {
-        let near_object = object.iter().map(|&o| distance(c, o)).fold(f32::MAX, f32::min);
+        let near_object = object
+            .iter()
+            .map(|&o| distance(c, o))
+            .fold(f32::MAX, f32::min);
         let near_background = distance(c, SKY).min(distance(c, GROUND));
         if near_object < near_background {
             own += 1;
@@ -153,7 +156,10 @@ fn a_table_gets_a_top_that_recedes_and_lies_flat() {
     let (read, bytes) = through_spz_crate(&splats);
 
     let ratio = depth_ratio(&read.positions);
-    assert!(ratio >= 0.10, "depth extent is {ratio} of the widest extent");
+    assert!(
+        ratio >= 0.10,
+        "depth extent is {ratio} of the widest extent"
+    );
 
     // Into the true gravity-up frame: the top's splats lie at one height (flat) and spread
     // over most of the table's 0.8 m depth (receding, not standing up as a card).
@@ -205,7 +211,10 @@ fn a_table_gets_a_top_that_recedes_and_lies_flat() {
     // The table's colours, none of the ground's or the sky's.
     let (own, background) = colour_fractions(&read.colors, &[[140, 82, 40], [120, 70, 35]]);
     assert!(own > 0.95, "{own} of the splats are table-coloured");
-    assert!(background < 0.02, "{background} of the splats are background");
+    assert!(
+        background < 0.02,
+        "{background} of the splats are background"
+    );
     assert!(bytes < 5 << 20, "{bytes} bytes");
 }
 
@@ -225,7 +234,10 @@ fn a_chair_has_a_flat_seat_and_a_back_behind_it() {
     let splats = object_splats(&photo, &estimate, &mask);
     let (read, _) = through_spz_crate(&splats);
     let ratio = depth_ratio(&read.positions);
-    assert!(ratio >= 0.10, "depth extent is {ratio} of the widest extent");
+    assert!(
+        ratio >= 0.10,
+        "depth extent is {ratio} of the widest extent"
+    );
 
     let (up, forward) = (photo.shot.up(), photo.shot.forward());
     let ids = source_ids(&photo, &read.positions);
@@ -256,16 +268,26 @@ fn a_chair_has_a_flat_seat_and_a_back_behind_it() {
             .collect();
         percentile_extent(heights.into_iter())
     };
-    assert!(seat_spread < 0.12, "the seat spans {seat_spread} m in height");
+    assert!(
+        seat_spread < 0.12,
+        "the seat spans {seat_spread} m in height"
+    );
     let (own, background) = colour_fractions(&read.colors, &[[170, 40, 45], [150, 35, 40]]);
-    assert!(own > 0.9 && background < 0.03, "{own} own, {background} background");
+    assert!(
+        own > 0.9 && background < 0.03,
+        "{own} own, {background} background"
+    );
 }
 
 /// The person's pixels as a matte would give them (the selfie model is not part of this crate;
 /// the truth stands in for it).
 fn matte(photo: &Photo, ids: &[u8]) -> GrayImage {
     GrayImage::from_fn(photo.shot.width, photo.shot.height, |x, y| {
-        Luma([if ids.contains(&photo.id(x, y)) { 255 } else { 0 }])
+        Luma([if ids.contains(&photo.id(x, y)) {
+            255
+        } else {
+            0
+        }])
     })
 }
 
@@ -291,7 +313,10 @@ fn a_person_is_rounded_and_gives_the_camera_height() {
     let splats = object_splats(&photo, &estimate, &mask);
     let (read, _) = through_spz_crate(&splats);
     let ratio = depth_ratio(&read.positions);
-    assert!(ratio >= 0.10, "depth extent is {ratio} of the widest extent");
+    assert!(
+        ratio >= 0.10,
+        "depth extent is {ratio} of the widest extent"
+    );
     // The torso's middle is nearer than its sides: rounded, not flat.
     let forward = photo.shot.forward();
     let row_of = |p: &[f32; 3]| photo.shot.project(*p).1;
@@ -378,7 +403,10 @@ fn a_person_in_front_of_a_table_stays_in_front_and_out_of_its_splat() {
         .iter()
         .filter(|c| distance(**c, [40, 60, 150]) < 60.0)
         .count();
-    assert!(blue * 100 < read.colors.len(), "{blue} person-coloured splats");
+    assert!(
+        blue * 100 < read.colors.len(),
+        "{blue} person-coloured splats"
+    );
 }
 
 #[test]
@@ -395,12 +423,7 @@ fn the_oblique_preview_shows_volume() {
         }],
     );
     let splats = object_splats(&photo, &estimate, &mask);
-    let count = |image: &RgbImage| {
-        image
-            .pixels()
-            .filter(|p| p.0 != PREVIEW_BACKGROUND)
-            .count()
-    };
+    let count = |image: &RgbImage| image.pixels().filter(|p| p.0 != PREVIEW_BACKGROUND).count();
     let front = render_preview(&splats, 256, 192, 0.0, 0.0);
     let oblique = render_preview(&splats, 256, 192, 35.0, 20.0);
     let side = render_preview(&splats, 256, 192, 90.0, 0.0);
@@ -415,7 +438,11 @@ fn the_oblique_preview_shows_volume() {
         .pixels()
         .filter(|p| p.0[0] > 90 && p.0[0] < 190 && p.0[2] < 80 && p.0[0] > p.0[2] + 40)
         .count();
-    assert!(brown > count(&oblique) / 2, "{brown} of {} brown", count(&oblique));
+    assert!(
+        brown > count(&oblique) / 2,
+        "{brown} of {} brown",
+        count(&oblique)
+    );
 }
 
 #[test]
@@ -442,8 +469,8 @@ fn a_1080p_object_reconstructs_under_5_mb() {
 #[test]
 fn layout_without_objects_is_ground_and_backdrop() {
     let photo = render(shot(320, 240), &[], 1);
-    let estimate = estimate_layout_depth(&photo.image, &[], &LayoutParams::default())
-        .expect("valid inputs");
+    let estimate =
+        estimate_layout_depth(&photo.image, &[], &LayoutParams::default()).expect("valid inputs");
     let column = 40;
     let ground: Vec<f32> = (150..240)
         .filter_map(|y| estimate.depth.get(column, y))
@@ -458,7 +485,10 @@ fn layout_without_objects_is_ground_and_backdrop() {
             estimate.depth.get(column, y).expect("ground"),
             photo.true_depth(column, y),
         );
-        assert!((estimated - truth).abs() < 0.05 * truth, "row {y}: {estimated} vs {truth}");
+        assert!(
+            (estimated - truth).abs() < 0.05 * truth,
+            "row {y}: {estimated} vs {truth}"
+        );
     }
     assert!(estimate.depth.get(column, 10).expect("sky") > 30.0);
     assert!(
