@@ -140,32 +140,34 @@ impl Canvas<'_> {
         })
     }
 
-    /// Paints an upright body standing at horizontal distance `distance`: each row is the
-    /// front half of an elliptic cross-section as wide as the object's span in that row and
-    /// `roundness` times as deep as it is half wide. The back half is not seen and not made.
+    /// Paints an upright body standing at horizontal distance `distance`: each run of the
+    /// object's pixels along a row (a torso, a leg, an arm) is the front half of an elliptic
+    /// cross-section as wide as the run and `roundness` times as deep as it is half wide. The
+    /// back half is not seen and not made.
     pub(crate) fn paint_upright(&mut self, object: &Placed, distance: f32, roundness: f32) {
         let b = object.bounds;
-        let box_half = 0.5 * b.width() as f32;
         for y in b.y0..b.y1 {
-            let Some(left) = (b.x0..b.x1).find(|&x| object.covers(x, y)) else {
-                continue;
-            };
-            let right = (b.x0..b.x1)
-                .rev()
-                .find(|&x| object.covers(x, y))
-                .unwrap_or(left);
             let v = y as f32 + 0.5;
-            let half = (0.5 * (right + 1 - left) as f32).min(box_half);
-            let middle = 0.5 * (left + right + 1) as f32;
-            let half_depth = roundness * half * self.metres_per_pixel(v, distance);
-            for x in left..=right {
+            let metres_per_pixel = self.metres_per_pixel(v, distance);
+            let mut x = b.x0;
+            while x < b.x1 {
                 if !object.covers(x, y) {
+                    x += 1;
                     continue;
                 }
-                let u = ((x as f32 + 0.5 - middle) / half).clamp(-1.0, 1.0);
-                let bulge = half_depth * (1.0 - u * u).sqrt();
-                let nearer = (distance - bulge).max(0.5 * distance);
-                self.paint(x, y, self.scene.depth_at_distance(v, nearer));
+                let start = x;
+                while x < b.x1 && object.covers(x, y) {
+                    x += 1;
+                }
+                let half = 0.5 * (x - start) as f32;
+                let middle = start as f32 + half;
+                let half_depth = roundness * half * metres_per_pixel;
+                for column in start..x {
+                    let u = ((column as f32 + 0.5 - middle) / half).clamp(-1.0, 1.0);
+                    let bulge = half_depth * (1.0 - u * u).sqrt();
+                    let nearer = (distance - bulge).max(0.5 * distance);
+                    self.paint(column, y, self.scene.depth_at_distance(v, nearer));
+                }
             }
         }
     }

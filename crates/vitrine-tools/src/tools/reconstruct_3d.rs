@@ -206,7 +206,12 @@ impl Tool for Reconstruct3d {
         let (meta, decoded) = io::load_image(cx, "image", &id).await?;
         let mut rgb = decoded.into_rgb();
         let mut facts = json!({});
-        let mut target: Option<Target> = None;
+        let use_provider = match parsed.depth {
+            DepthSource::Auto => cx.depth.is_some(),
+            DepthSource::Provider => true,
+            DepthSource::Layout => false,
+        };
+        let mut cutout: Option<Cutout> = None;
         if let Some(object) = parsed.object.as_deref() {
             facts["object"] = json!(object);
             match vitrine_vision::match_coco_label(object) {
@@ -238,9 +243,8 @@ impl Tool for Reconstruct3d {
                                 })
                                 .map(|other| (other.bbox, ObjectClass::from_label(&other.label)))
                                 .collect();
-                            target = Some(Target {
-                                bbox,
-                                class: ObjectClass::from_label(label),
+                            cutout = Some(Cutout {
+                                focus: Some((bbox, ObjectClass::from_label(label))),
                                 others,
                                 models: None,
                             });
@@ -256,18 +260,34 @@ impl Tool for Reconstruct3d {
                 }
             }
         }
+        // A whole scene without a depth model: what the detector finds stands out of the ground
+        // and backdrop, people in front.
+        if cutout.is_none() && !use_provider {
+            let (image, found) = find_objects(cx, rgb, SCENE_SCORE).await?;
+            rgb = image;
+            let image_area = rgb.width() as f32 * rgb.height() as f32;
+            let others: Vec<([f32; 4], ObjectClass)> = found
+                .iter()
+                .filter(|d| (d.bbox[2] - d.bbox[0]) * (d.bbox[3] - d.bbox[1]) >= 0.01 * image_area)
+                .take(SCENE_OBJECTS)
+                .map(|d| (d.bbox, ObjectClass::from_label(&d.label)))
+                .collect();
+            if !others.is_empty() {
+                facts["objects_given_volume"] = json!(others.len());
+                cutout = Some(Cutout {
+                    focus: None,
+                    others,
+                    models: None,
+                });
+            }
+        }
         // People need the selfie matte: for their own mask, and to cut them out of an object
         // they stand in front of.
-        if let Some(target) = target.as_mut()
-            && target.needs_person_matte()
+        if let Some(cutout) = cutout.as_mut()
+            && cutout.needs_person_matte()
         {
-            target.models = Some(cx.models.get().await?);
+            cutout.models = Some(cx.models.get().await?);
         }
-        let use_provider = match parsed.depth {
-            DepthSource::Auto => cx.depth.is_some(),
-            DepthSource::Provider => true,
-            DepthSource::Layout => false,
-        };
         let mut provider_depth = None;
         if use_provider {
             let client = cx.depth()?;
@@ -280,11 +300,14 @@ impl Tool for Reconstruct3d {
             facts["depth_source"] = json!("layout approximation");
         }
         let built = io::blocking(move || {
-            let cut = target.as_ref().map(|target| target.cut(&rgb)).transpose()?;
-            let mask_fraction = cut.as_ref().map(|cut| {
-                let kept = cut.mask.pixels().filter(|pixel| pixel.0[0] >= 128).count();
-                let fraction =
-                    kept as f64 / (f64::from(cut.mask.width()) * f64::from(cut.mask.height()));
+            let cut = cutout.as_ref().map(|cutout| cutout.cut(&rgb)).transpose()?;
+            let mask = cut
+                .as_ref()
+                .and_then(|cut| cut.focus.as_ref())
+                .map(|f| &f.2);
+            let mask_fraction = mask.map(|mask| {
+                let kept = mask.pixels().filter(|pixel| pixel.0[0] >= 128).count();
+                let fraction = kept as f64 / (f64::from(mask.width()) * f64::from(mask.height()));
                 (fraction * 1000.0).round() / 1000.0
             });
             let (depth, layout) = match provider_depth {
@@ -292,11 +315,11 @@ impl Tool for Reconstruct3d {
                 None => {
                     let objects = cut.as_ref().map(Cut::layout_objects).unwrap_or_default();
                     let estimate = estimate_layout_depth(&rgb, &objects, &LayoutParams::default())?;
-                    let layout = LayoutFacts::of(&estimate, target.as_ref().map(|t| t.class));
+                    let focus_class = cut.as_ref().and_then(|cut| cut.focus.as_ref()).map(|f| f.1);
+                    let layout = LayoutFacts::of(&estimate, focus_class);
                     (estimate.depth, Some(layout))
                 }
             };
-            let mask = cut.as_ref().map(|cut| &cut.mask);
             let splats = reconstruct(
                 &rgb,
                 &depth,
@@ -409,10 +432,10 @@ impl LayoutFacts {
     }
 }
 
-/// The object to reconstruct and the other detections around it.
-struct Target {
-    bbox: [f32; 4],
-    class: ObjectClass,
+/// The object to reconstruct (if any) and the other detections around it.
+struct Cutout {
+    /// The object's box and class; `None` for a whole scene.
+    focus: Option<([f32; 4], ObjectClass)>,
     /// Every other detection: its box and shape family.
     others: Vec<([f32; 4], ObjectClass)>,
     /// Loaded when the selfie matte is needed.
@@ -421,92 +444,95 @@ struct Target {
 
 /// Person detections below this score are not worth a matte.
 const PERSON_SCORE: f32 = 0.3;
+/// Detections below this score do not get volume in a whole-scene reconstruction.
+const SCENE_SCORE: f32 = 0.35;
+/// At most this many objects get volume in a whole scene (each costs a mask refinement).
+const SCENE_OBJECTS: usize = 6;
 
-impl Target {
-    fn people(&self) -> impl Iterator<Item = [f32; 4]> + '_ {
-        self.others
-            .iter()
-            .filter(|(_, class)| *class == ObjectClass::Person)
-            .map(|(bbox, _)| *bbox)
-    }
-
+impl Cutout {
     fn needs_person_matte(&self) -> bool {
-        self.class == ObjectClass::Person || self.people().any(|b| overlap(b, self.bbox))
+        let mut people = self
+            .others
+            .iter()
+            .filter(|(_, class)| *class == ObjectClass::Person);
+        match self.focus {
+            Some((_, ObjectClass::Person)) => true,
+            Some((bbox, _)) => people.any(|(other, _)| overlap(*other, bbox)),
+            None => people.next().is_some(),
+        }
     }
 
     /// The object's mask (a person's from the selfie matte, anything else's from its box and
     /// colours, minus the people in front of it), and the objects around it that the layout
-    /// needs: what it stands on, and the people (who also tell the camera height).
+    /// needs: what it stands on and the people (who also tell the camera height); for a whole
+    /// scene, every detection.
     fn cut(&self, rgb: &RgbImage) -> Result<Cut, ToolError> {
         let matte = match &self.models {
             Some(models) => Some(models.segment_person(rgb)?),
             None => None,
         };
-        let person_mask = |bbox: [f32; 4]| {
-            matte
-                .as_ref()
-                .map(|matte| within_box(matte, bbox))
-                .filter(|mask| covers_enough(mask, bbox))
-        };
-        let mask = match (self.class, person_mask(self.bbox)) {
-            (ObjectClass::Person, Some(mask)) => mask,
-            _ => {
-                let mut mask = refine_mask_from_box(rgb, self.bbox)?;
-                if let Some(matte) = &matte {
-                    remove_people(&mut mask, &[matte])?;
-                }
-                mask
+        let mask_of = |bbox: [f32; 4], class: ObjectClass| -> Result<GrayImage, ToolError> {
+            if class == ObjectClass::Person
+                && let Some(mask) = matte
+                    .as_ref()
+                    .map(|matte| within_box(matte, bbox))
+                    .filter(|mask| covers_enough(mask, bbox))
+            {
+                return Ok(mask);
             }
+            let mut mask = refine_mask_from_box(rgb, bbox)?;
+            if let Some(matte) = &matte {
+                remove_people(&mut mask, &[matte])?;
+            }
+            Ok(mask)
+        };
+        let focus = match self.focus {
+            Some((bbox, class)) => Some((bbox, class, mask_of(bbox, class)?)),
+            None => None,
         };
         let mut context = Vec::new();
-        let bottom_centre = [0.5 * (self.bbox[0] + self.bbox[2]), self.bbox[3]];
         for &(bbox, class) in &self.others {
-            let supports_target = class.is_support()
-                && (bbox[0]..bbox[2]).contains(&bottom_centre[0])
-                && (bbox[1]..bbox[3]).contains(&bottom_centre[1]);
-            let other_mask = if supports_target {
-                let mut other = refine_mask_from_box(rgb, bbox)?;
-                remove_people(&mut other, &[&mask])?;
-                Some(other)
-            } else if class == ObjectClass::Person {
-                person_mask(bbox)
-            } else {
-                None
+            let wanted = match &focus {
+                None => true,
+                Some((focus_box, _, _)) => {
+                    let bottom_centre = [0.5 * (focus_box[0] + focus_box[2]), focus_box[3]];
+                    class == ObjectClass::Person
+                        || (class.is_support()
+                            && (bbox[0]..bbox[2]).contains(&bottom_centre[0])
+                            && (bbox[1]..bbox[3]).contains(&bottom_centre[1]))
+                }
             };
-            if let Some(other_mask) = other_mask {
-                context.push((bbox, class, other_mask));
+            if !wanted {
+                continue;
             }
+            let mut mask = mask_of(bbox, class)?;
+            // The object's own pixels are its own, whatever box overlaps them.
+            if let Some((_, _, focus_mask)) = &focus {
+                remove_people(&mut mask, &[focus_mask])?;
+            }
+            context.push((bbox, class, mask));
         }
-        Ok(Cut {
-            bbox: self.bbox,
-            class: self.class,
-            mask,
-            context,
-        })
+        Ok(Cut { focus, context })
     }
 }
 
 /// The object's mask and its context, ready for the layout estimate.
 struct Cut {
-    bbox: [f32; 4],
-    class: ObjectClass,
-    mask: GrayImage,
+    focus: Option<([f32; 4], ObjectClass, GrayImage)>,
     context: Vec<([f32; 4], ObjectClass, GrayImage)>,
 }
 
 impl Cut {
     fn layout_objects(&self) -> Vec<LayoutObject<'_>> {
-        let mut objects = vec![LayoutObject {
-            bbox: self.bbox,
-            class: self.class,
-            mask: Some(&self.mask),
-        }];
-        objects.extend(self.context.iter().map(|(bbox, class, mask)| LayoutObject {
-            bbox: *bbox,
-            class: *class,
-            mask: Some(mask),
-        }));
-        objects
+        self.focus
+            .iter()
+            .chain(&self.context)
+            .map(|(bbox, class, mask)| LayoutObject {
+                bbox: *bbox,
+                class: *class,
+                mask: Some(mask),
+            })
+            .collect()
     }
 }
 

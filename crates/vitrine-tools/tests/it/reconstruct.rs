@@ -98,3 +98,41 @@ async fn an_object_without_a_depth_model_has_volume_and_is_labelled_an_estimate(
         assert_eq!(outside, 0, "{name}: splats outside the box");
     }
 }
+
+#[tokio::test]
+async fn a_whole_scene_without_a_depth_model_gives_its_people_the_same_volume() {
+    let (_dir, cx) = context().await;
+    let id = photo(&cx, "person.jpg").await;
+    let positions = |out: &ToolOutput| {
+        let meta = out.output("recon").next().expect("an SPZ").clone();
+        let cx = &cx;
+        async move {
+            let spz = read(cx, &meta).await;
+            vitrine_splat::read_spz(&spz)
+                .expect("an SPZ file")
+                .positions
+        }
+    };
+    let person = reconstruct(&cx, json!({"image": id, "object": "person"})).await;
+    let scene = reconstruct(&cx, json!({"image": id})).await;
+    assert!(
+        scene.facts["objects_given_volume"].as_u64().unwrap_or(0) >= 1,
+        "{}",
+        scene.facts
+    );
+    let person_positions = positions(&person).await;
+    let scene_positions = positions(&scene).await;
+    // Quantised to the SPZ's own precision, the person's splats are in the scene's: the same
+    // person, popped out of the ground and backdrop in the same place.
+    let key = |p: &[f32; 3]| p.map(|v| (v * 1000.0).round() as i64);
+    let scene_keys: std::collections::HashSet<[i64; 3]> = scene_positions.iter().map(key).collect();
+    let shared = person_positions
+        .iter()
+        .filter(|p| scene_keys.contains(&key(p)))
+        .count();
+    assert!(
+        shared * 10 >= person_positions.len() * 9,
+        "{shared} of {} person splats in the scene",
+        person_positions.len()
+    );
+}
