@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-5}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/root/.cache/vt-vitrine-splat}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vitrine-target}"
 nice -n 10 cargo build --release -p vitrine-splat --example bench_reconstruct >&2
 "$CARGO_TARGET_DIR/release/examples/bench_reconstruct" "$runs" | tee bench/splat/results.md
 {

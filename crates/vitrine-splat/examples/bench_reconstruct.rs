@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use image::{Rgb, RgbImage};
 use vitrine_splat::{
-    Camera, LayoutParams, ReconstructParams, SpzWriteOptions, estimate_layout_depth_with, read_spz,
-    reconstruct, refine_mask_from_box, render_preview, write_spz,
+    Camera, LayoutObject, LayoutParams, ObjectClass, ReconstructParams, SpzWriteOptions,
+    estimate_layout_depth, read_spz, reconstruct, refine_mask_from_box, render_preview, write_spz,
 };
 
 const WIDTH: u32 = 1920;
@@ -69,7 +69,12 @@ fn main() -> Result<(), vitrine_splat::SplatError> {
     let (t_mask, mask) = time(runs, || refine_mask_from_box(&image, table_box));
     let mask = mask?;
     let (t_depth, estimate) = time(runs, || {
-        estimate_layout_depth_with(&image, &[table_box], Some(&mask), &LayoutParams::default())
+        let table = LayoutObject {
+            bbox: table_box,
+            class: ObjectClass::Table,
+            mask: Some(&mask),
+        };
+        estimate_layout_depth(&image, &[table], &LayoutParams::default())
     });
     let estimate = estimate?;
     let (t_scene, scene_splats) = time(runs, || {

@@ -7,9 +7,11 @@
 //! - `spz`: the SPZ header, quantisation rules, writer ([`write_spz`]) and reader ([`read_spz`]);
 //! - `ply`: the standard binary PLY that 3DGS tools load ([`write_ply`]);
 //! - `camera`, `depth_map`: the pinhole [`Camera`] and the per-pixel [`DepthMap`];
-//! - `layout`: a classical depth estimate from scene layout ([`estimate_layout_depth`]), an
-//!   approximation for when no depth model is configured;
-//! - `mask`: a GrabCut-style mask from a detector box ([`refine_mask_from_box`]);
+//! - `layout`: a classical depth estimate from scene layout and object classes
+//!   ([`estimate_layout_depth`]), an approximation for when no depth model is configured;
+//! - `pixel_box`: integer pixel boxes shared by `mask` and `layout`;
+//! - `mask`: a GrabCut-style mask from a detector box ([`refine_mask_from_box`]), minus the
+//!   people in front of it ([`remove_people`]);
 //! - `reconstruct`: depth + image (+ mask) → one gaussian per sampled pixel ([`reconstruct`]);
 //! - `preview`: a back-to-front EWA splatting rasteriser for PNG previews ([`render_preview`]).
 //!
@@ -21,6 +23,7 @@ mod error;
 mod layout;
 mod mask;
 mod math;
+mod pixel_box;
 mod ply;
 mod preview;
 mod reconstruct;
@@ -30,8 +33,11 @@ mod types;
 pub use camera::{Camera, DEFAULT_FOV_Y_DEG};
 pub use depth_map::DepthMap;
 pub use error::SplatError;
-pub use layout::{LayoutEstimate, LayoutParams, estimate_layout_depth, estimate_layout_depth_with};
-pub use mask::refine_mask_from_box;
+pub use layout::{
+    CameraHeightSource, DEFAULT_CAMERA_HEIGHT_M, LayoutEstimate, LayoutObject, LayoutParams,
+    ObjectClass, estimate_layout_depth,
+};
+pub use mask::{refine_mask_from_box, remove_people};
 pub use ply::{ply_bytes, write_ply};
 pub use preview::{PREVIEW_BACKGROUND, render_preview};
 pub use reconstruct::{ReconstructParams, ReconstructStats, reconstruct, reconstruct_with_stats};

@@ -11,7 +11,7 @@
 use image::{GrayImage, Luma, RgbImage};
 
 use crate::error::SplatError;
-use crate::layout::PixelBox;
+use crate::pixel_box::PixelBox;
 
 /// Colour clusters per model.
 const CLUSTERS: usize = 5;
@@ -135,6 +135,30 @@ pub fn refine_mask_from_box(
         }
     }
     Ok(mask)
+}
+
+/// Clears from `mask` every pixel a person matte marks (values ≥ 128): a colour model cut
+/// from a box keeps a person standing in front of (or sitting behind) the object, but the
+/// matte says those pixels are the person's. Mattes of another size are refused.
+pub fn remove_people(mask: &mut GrayImage, mattes: &[&GrayImage]) -> Result<(), SplatError> {
+    let (width, height) = mask.dimensions();
+    for matte in mattes {
+        if matte.dimensions() != (width, height) {
+            return Err(SplatError::DimensionMismatch {
+                what: "person matte",
+                width,
+                height,
+                actual_width: matte.width(),
+                actual_height: matte.height(),
+            });
+        }
+        for (pixel, person) in mask.pixels_mut().zip(matte.pixels()) {
+            if person.0[0] >= 128 {
+                pixel.0[0] = 0;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A colour mixture: k-means clusters with their weight and isotropic variance, standing in

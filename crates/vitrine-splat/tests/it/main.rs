@@ -2,7 +2,9 @@
 
 /// Back-projection of synthetic images with known depth.
 mod reconstruction;
-/// Layout depth, mask refinement and the preview, alone and chained.
+/// A ray caster for test photos with a known layout.
+mod render;
+/// Layout depth, mask refinement and the preview on rendered tables, chairs and people.
 mod scene;
 /// SPZ: round trips, known-answer bytes, malformed files.
 mod spz_format;

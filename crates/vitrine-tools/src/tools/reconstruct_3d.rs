@@ -4,18 +4,25 @@
 //! Depth comes from the configured depth provider (a real monocular depth model) when there is
 //! one, else from the scene layout (`vitrine_splat::estimate_layout_depth`), an approximation;
 //! `depth_source` in the facts says which. With an `object`, NanoDet finds its box and
-//! `refine_mask_from_box` cuts it out, so the splat holds only that object.
+//! `refine_mask_from_box` cuts it out (people by the selfie matte, which also removes them
+//! from an object they stand in front of), so the splat holds only that object; the layout
+//! estimate then gives it volume from its class (`vitrine_splat::ObjectClass`).
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_media::image::DynamicImage;
+use vitrine_media::image::{GrayImage, Luma, RgbImage};
 use vitrine_splat::{
-    Camera, DepthMap, ReconstructParams, SpzWriteOptions, estimate_layout_depth, reconstruct,
-    refine_mask_from_box, render_preview, write_spz,
+    Camera, CameraHeightSource, DepthMap, LayoutEstimate, LayoutObject, LayoutParams, ObjectClass,
+    ReconstructParams, SpzWriteOptions, estimate_layout_depth, reconstruct, refine_mask_from_box,
+    remove_people, render_preview, write_spz,
 };
 use vitrine_store::MediaInfo;
+use vitrine_vision::Models;
 use vitrine_wire::ArtifactKind;
 
 use crate::context::ToolContext;
@@ -98,6 +105,8 @@ pub struct Reconstruct3d;
 
 /// Width and height of the preview render.
 const PREVIEW: (u32, u32) = (640, 480);
+/// Yaw and pitch of the preview's viewpoint: turned and raised enough that depth shows.
+const PREVIEW_VIEW_DEG: (f32, f32) = (35.0, 20.0);
 
 const MEANING: Meaning = Meaning {
     intents: &[Intent {
@@ -197,7 +206,12 @@ impl Tool for Reconstruct3d {
         let (meta, decoded) = io::load_image(cx, "image", &id).await?;
         let mut rgb = decoded.into_rgb();
         let mut facts = json!({});
-        let mut object_box = None;
+        let use_provider = match parsed.depth {
+            DepthSource::Auto => cx.depth.is_some(),
+            DepthSource::Provider => true,
+            DepthSource::Layout => false,
+        };
+        let mut cutout: Option<Cutout> = None;
         if let Some(object) = parsed.object.as_deref() {
             facts["object"] = json!(object);
             match vitrine_vision::match_coco_label(object) {
@@ -212,7 +226,7 @@ impl Tool for Reconstruct3d {
                     let (image, found) = find_objects(cx, rgb, 0.2).await?;
                     rgb = image;
                     let best = found
-                        .into_iter()
+                        .iter()
                         .filter(|detection| detection.label == label)
                         .max_by(|a, b| a.score.total_cmp(&b.score));
                     match best {
@@ -220,7 +234,20 @@ impl Tool for Reconstruct3d {
                             facts["object_found"] = json!(true);
                             facts["box"] = json!(round_box(detection.bbox));
                             facts["score"] = json!(round2(detection.score));
-                            object_box = Some(detection.bbox);
+                            let bbox = detection.bbox;
+                            let others = found
+                                .iter()
+                                .filter(|other| other.bbox != bbox)
+                                .filter(|other| {
+                                    other.label != "person" || other.score >= PERSON_SCORE
+                                })
+                                .map(|other| (other.bbox, ObjectClass::from_label(&other.label)))
+                                .collect();
+                            cutout = Some(Cutout {
+                                focus: Some((bbox, ObjectClass::from_label(label))),
+                                others,
+                                models: None,
+                            });
                         }
                         None => {
                             facts["object_found"] = json!(false);
@@ -233,11 +260,34 @@ impl Tool for Reconstruct3d {
                 }
             }
         }
-        let use_provider = match parsed.depth {
-            DepthSource::Auto => cx.depth.is_some(),
-            DepthSource::Provider => true,
-            DepthSource::Layout => false,
-        };
+        // A whole scene without a depth model: what the detector finds stands out of the ground
+        // and backdrop, people in front.
+        if cutout.is_none() && !use_provider {
+            let (image, found) = find_objects(cx, rgb, SCENE_SCORE).await?;
+            rgb = image;
+            let image_area = rgb.width() as f32 * rgb.height() as f32;
+            let others: Vec<([f32; 4], ObjectClass)> = found
+                .iter()
+                .filter(|d| (d.bbox[2] - d.bbox[0]) * (d.bbox[3] - d.bbox[1]) >= 0.01 * image_area)
+                .take(SCENE_OBJECTS)
+                .map(|d| (d.bbox, ObjectClass::from_label(&d.label)))
+                .collect();
+            if !others.is_empty() {
+                facts["objects_given_volume"] = json!(others.len());
+                cutout = Some(Cutout {
+                    focus: None,
+                    others,
+                    models: None,
+                });
+            }
+        }
+        // People need the selfie matte: for their own mask, and to cut them out of an object
+        // they stand in front of.
+        if let Some(cutout) = cutout.as_mut()
+            && cutout.needs_person_matte()
+        {
+            cutout.models = Some(cx.models.get().await?);
+        }
         let mut provider_depth = None;
         if use_provider {
             let client = cx.depth()?;
@@ -248,50 +298,66 @@ impl Tool for Reconstruct3d {
             provider_depth = Some(estimate);
         } else {
             facts["depth_source"] = json!("layout approximation");
-            facts["depth"] = json!(
-                "approximation from the scene layout (no depth model); distances are plausible, not measured"
-            );
         }
-        let (spz, preview, gaussians, mask_fraction) = io::blocking(move || {
-            let mask = match object_box {
-                Some(bbox) => Some(refine_mask_from_box(&rgb, bbox)?),
-                None => None,
-            };
-            let mask_fraction = mask.as_ref().map(|mask| {
+        let built = io::blocking(move || {
+            let cut = cutout.as_ref().map(|cutout| cutout.cut(&rgb)).transpose()?;
+            let mask = cut
+                .as_ref()
+                .and_then(|cut| cut.focus.as_ref())
+                .map(|f| &f.2);
+            let mask_fraction = mask.map(|mask| {
                 let kept = mask.pixels().filter(|pixel| pixel.0[0] >= 128).count();
                 let fraction = kept as f64 / (f64::from(mask.width()) * f64::from(mask.height()));
                 (fraction * 1000.0).round() / 1000.0
             });
-            let boxes: Vec<[f32; 4]> = object_box.into_iter().collect();
-            let depth = match provider_depth {
-                Some(estimate) => provider_depth_map(estimate)?,
-                None => estimate_layout_depth(&rgb, &boxes, mask.as_ref())?,
+            let (depth, layout) = match provider_depth {
+                Some(estimate) => (provider_depth_map(estimate)?, None),
+                None => {
+                    let objects = cut.as_ref().map(Cut::layout_objects).unwrap_or_default();
+                    let estimate = estimate_layout_depth(&rgb, &objects, &LayoutParams::default())?;
+                    let focus_class = cut.as_ref().and_then(|cut| cut.focus.as_ref()).map(|f| f.1);
+                    let layout = LayoutFacts::of(&estimate, focus_class);
+                    (estimate.depth, Some(layout))
+                }
             };
             let splats = reconstruct(
                 &rgb,
                 &depth,
-                mask.as_ref(),
+                mask,
                 &Camera::default(),
                 &ReconstructParams::default(),
             )?;
             let spz = write_spz(&splats, &SpzWriteOptions::default())?;
-            let preview = render_preview(&splats, PREVIEW.0, PREVIEW.1, 25.0, 15.0);
-            Ok((
+            let preview = render_preview(
+                &splats,
+                PREVIEW.0,
+                PREVIEW.1,
+                PREVIEW_VIEW_DEG.0,
+                PREVIEW_VIEW_DEG.1,
+            );
+            Ok(Built {
                 spz,
-                DynamicImage::ImageRgb8(preview),
-                splats.len(),
+                preview: DynamicImage::ImageRgb8(preview),
+                gaussians: splats.len(),
                 mask_fraction,
-            ))
+                layout,
+            })
         })
         .await?;
-        facts["gaussians"] = json!(gaussians);
-        if let Some(fraction) = mask_fraction {
+        facts["gaussians"] = json!(built.gaussians);
+        if let Some(fraction) = built.mask_fraction {
             facts["object_fraction"] = json!(fraction);
+        }
+        if let Some(layout) = built.layout {
+            facts["depth"] = json!(layout.describe());
+            facts["camera_height_m"] = json!(round2(layout.camera_height));
+            facts["camera_height_from"] = json!(layout.camera_height_from);
+            facts["camera_pitch_deg"] = json!(round2(layout.pitch_deg));
         }
         let provenance = io::provenance(self.name(), &[&meta], &args);
         let recon = io::save_bytes(
             cx,
-            &spz,
+            &built.spz,
             ArtifactKind::Recon,
             "application/octet-stream",
             MediaInfo::default(),
@@ -299,7 +365,7 @@ impl Tool for Reconstruct3d {
             Some("reconstruction.spz".to_owned()),
         )
         .await?;
-        let preview = io::save_image(cx, preview, Encoding::Png, provenance).await?;
+        let preview = io::save_image(cx, built.preview, Encoding::Png, provenance).await?;
         Ok(ToolOutput {
             artifacts: vec![
                 MadeArtifact {
@@ -314,4 +380,185 @@ impl Tool for Reconstruct3d {
             facts,
         })
     }
+}
+
+/// What the blocking part hands back.
+struct Built {
+    spz: Vec<u8>,
+    preview: DynamicImage,
+    gaussians: usize,
+    mask_fraction: Option<f64>,
+    layout: Option<LayoutFacts>,
+}
+
+/// What the facts say about a layout estimate, so the answer is plain that it is one.
+struct LayoutFacts {
+    camera_height: f32,
+    camera_height_from: &'static str,
+    pitch_deg: f32,
+    shape: Option<&'static str>,
+}
+
+impl LayoutFacts {
+    fn of(estimate: &LayoutEstimate, class: Option<ObjectClass>) -> Self {
+        Self {
+            camera_height: estimate.camera_height,
+            camera_height_from: match estimate.camera_height_source {
+                CameraHeightSource::Given => "given",
+                CameraHeightSource::People => "the people in the photo (taken as 1.7 m tall)",
+                _ => "assumed (a photo taken standing)",
+            },
+            pitch_deg: estimate.pitch_deg,
+            shape: class.map(|class| match class {
+                ObjectClass::Table | ObjectClass::Bed => {
+                    "a horizontal top at the class's typical height, receding to the box's far edge, on legs"
+                }
+                ObjectClass::Chair | ObjectClass::Sofa => {
+                    "a horizontal seat at the class's typical height with a back rest behind it"
+                }
+                _ => "an upright body standing where its box meets the ground, rounded by the class's typical proportions",
+            }),
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut text = "estimate from the scene layout, not measured (no depth model): the horizon sets the camera pitch, the camera height sets the scale".to_owned();
+        if let Some(shape) = self.shape {
+            text.push_str("; the object is modelled as ");
+            text.push_str(shape);
+            text.push_str(", with its unseen back left open");
+        }
+        text
+    }
+}
+
+/// The object to reconstruct (if any) and the other detections around it.
+struct Cutout {
+    /// The object's box and class; `None` for a whole scene.
+    focus: Option<([f32; 4], ObjectClass)>,
+    /// Every other detection: its box and shape family.
+    others: Vec<([f32; 4], ObjectClass)>,
+    /// Loaded when the selfie matte is needed.
+    models: Option<Arc<Models>>,
+}
+
+/// Person detections below this score are not worth a matte.
+const PERSON_SCORE: f32 = 0.3;
+/// Detections below this score do not get volume in a whole-scene reconstruction.
+const SCENE_SCORE: f32 = 0.35;
+/// At most this many objects get volume in a whole scene (each costs a mask refinement).
+const SCENE_OBJECTS: usize = 6;
+
+impl Cutout {
+    fn needs_person_matte(&self) -> bool {
+        let mut people = self
+            .others
+            .iter()
+            .filter(|(_, class)| *class == ObjectClass::Person);
+        match self.focus {
+            Some((_, ObjectClass::Person)) => true,
+            Some((bbox, _)) => people.any(|(other, _)| overlap(*other, bbox)),
+            None => people.next().is_some(),
+        }
+    }
+
+    /// The object's mask (a person's from the selfie matte, anything else's from its box and
+    /// colours, minus the people in front of it), and the objects around it that the layout
+    /// needs: what it stands on and the people (who also tell the camera height); for a whole
+    /// scene, every detection.
+    fn cut(&self, rgb: &RgbImage) -> Result<Cut, ToolError> {
+        let matte = match &self.models {
+            Some(models) => Some(models.segment_person(rgb)?),
+            None => None,
+        };
+        let mask_of = |bbox: [f32; 4], class: ObjectClass| -> Result<GrayImage, ToolError> {
+            if class == ObjectClass::Person
+                && let Some(mask) = matte
+                    .as_ref()
+                    .map(|matte| within_box(matte, bbox))
+                    .filter(|mask| covers_enough(mask, bbox))
+            {
+                return Ok(mask);
+            }
+            let mut mask = refine_mask_from_box(rgb, bbox)?;
+            if let Some(matte) = &matte {
+                remove_people(&mut mask, &[matte])?;
+            }
+            Ok(mask)
+        };
+        let focus = match self.focus {
+            Some((bbox, class)) => Some((bbox, class, mask_of(bbox, class)?)),
+            None => None,
+        };
+        let mut context = Vec::new();
+        for &(bbox, class) in &self.others {
+            let wanted = match &focus {
+                None => true,
+                Some((focus_box, _, _)) => {
+                    let bottom_centre = [0.5 * (focus_box[0] + focus_box[2]), focus_box[3]];
+                    class == ObjectClass::Person
+                        || (class.is_support()
+                            && (bbox[0]..bbox[2]).contains(&bottom_centre[0])
+                            && (bbox[1]..bbox[3]).contains(&bottom_centre[1]))
+                }
+            };
+            if !wanted {
+                continue;
+            }
+            let mut mask = mask_of(bbox, class)?;
+            // The object's own pixels are its own, whatever box overlaps them.
+            if let Some((_, _, focus_mask)) = &focus {
+                remove_people(&mut mask, &[focus_mask])?;
+            }
+            context.push((bbox, class, mask));
+        }
+        Ok(Cut { focus, context })
+    }
+}
+
+/// The object's mask and its context, ready for the layout estimate.
+struct Cut {
+    focus: Option<([f32; 4], ObjectClass, GrayImage)>,
+    context: Vec<([f32; 4], ObjectClass, GrayImage)>,
+}
+
+impl Cut {
+    fn layout_objects(&self) -> Vec<LayoutObject<'_>> {
+        self.focus
+            .iter()
+            .chain(&self.context)
+            .map(|(bbox, class, mask)| LayoutObject {
+                bbox: *bbox,
+                class: *class,
+                mask: Some(mask),
+            })
+            .collect()
+    }
+}
+
+fn overlap(a: [f32; 4], b: [f32; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// The matte's pixels inside the box grown by 5 % (detector boxes clip hands and hair).
+fn within_box(matte: &GrayImage, bbox: [f32; 4]) -> GrayImage {
+    let grow_x = 0.05 * (bbox[2] - bbox[0]);
+    let grow_y = 0.05 * (bbox[3] - bbox[1]);
+    let inside = |x: u32, y: u32| {
+        let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
+        x >= bbox[0] - grow_x
+            && x < bbox[2] + grow_x
+            && y >= bbox[1] - grow_y
+            && y < bbox[3] + grow_y
+    };
+    GrayImage::from_fn(matte.width(), matte.height(), |x, y| {
+        let value = matte.get_pixel(x, y).0[0];
+        Luma([if inside(x, y) && value >= 128 { 255 } else { 0 }])
+    })
+}
+
+/// Whether a matte holds at least 5 % of the box: less means the matte missed the person.
+fn covers_enough(mask: &GrayImage, bbox: [f32; 4]) -> bool {
+    let kept = mask.pixels().filter(|pixel| pixel.0[0] >= 128).count() as f32;
+    kept >= 0.05 * (bbox[2] - bbox[0]).max(0.0) * (bbox[3] - bbox[1]).max(0.0)
 }
