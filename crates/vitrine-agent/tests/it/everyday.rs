@@ -495,7 +495,7 @@ async fn render_page_k_of_a_pdf() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn three_d_reconstruction_of_the_table() {
+async fn three_d_reconstruction_of_a_table_that_is_not_there_is_refused() {
     let session = session().await;
     let input = upload_image(&session, &photo("dog.jpg")).await;
     let schema = json!({
@@ -504,7 +504,8 @@ async fn three_d_reconstruction_of_the_table() {
         "required": ["recon_path"],
         "type": "object"
     });
-    let outcome = ask(
+    // The dog photo has no table: the whole scene is not a stand-in for it.
+    let error = ask(
         &session,
         "Generate a 3D reconstruction of the table in the image.",
         vec![input],
@@ -512,37 +513,14 @@ async fn three_d_reconstruction_of_the_table() {
         None,
     )
     .await
-    .expect("recon");
-    let step = &outcome.plan["steps"][0];
-    assert_eq!(step["tool"], "reconstruct_3d");
-    assert_eq!(step["args"]["object"], "table");
-    let facts = &step["facts"];
+    .expect_err("no table to reconstruct");
+    assert!(error.is_client_error(), "{error:?}");
+    assert_eq!(error.code(), "nothing_found", "{error:?}");
+    let message = error.to_string();
     assert!(
-        facts["depth"]
-            .as_str()
-            .is_some_and(|d| d.contains("approximation")),
-        "{facts}"
+        message.contains("no dining table was found") && message.contains("dog"),
+        "{message}"
     );
-    // The dog photo has no table: the tool must say so rather than pretend.
-    if facts["object_found"] == json!(true) {
-        assert_eq!(facts["object_label"], "dining table");
-    } else {
-        assert!(
-            facts["object_note"]
-                .as_str()
-                .is_some_and(|n| n.contains("dining table")),
-            "{facts}"
-        );
-    }
-    let id = json(&outcome)["recon_path"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let (meta, spz) = bytes_of(&session, &id).await;
-    assert_eq!(meta.content_type, "application/octet-stream");
-    assert_eq!(&spz[..2], b"\x1f\x8b", "SPZ is gzip-compressed");
-    let splats = vitrine_splat_count(&spz);
-    assert_eq!(Some(splats), facts["gaussians"].as_u64(), "{facts}");
 }
 
 /// The number of points in an SPZ file's header (after gunzip: magic, version, count).
@@ -615,6 +593,14 @@ async fn three_d_reconstruction_of_a_detected_object_keeps_only_that_object() {
     );
     let (_, preview) = image_of(&session, refs[1]).await;
     assert_eq!(preview.dimensions(), (640, 480));
+    let (meta, spz) = bytes_of(&session, refs[0]).await;
+    assert_eq!(meta.content_type, "application/octet-stream");
+    assert_eq!(&spz[..2], b"\x1f\x8b", "SPZ is gzip-compressed");
+    assert_eq!(
+        vitrine_splat_count(&spz),
+        only_dog,
+        "the file holds what the facts say"
+    );
 }
 
 /// The tools of `outcome`'s plan, in order.

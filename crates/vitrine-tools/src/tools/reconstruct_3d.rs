@@ -8,6 +8,7 @@
 //! from an object they stand in front of), so the splat holds only that object; the layout
 //! estimate then gives it volume from its class (`vitrine_splat::ObjectClass`).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -215,11 +216,11 @@ impl Tool for Reconstruct3d {
         if let Some(object) = parsed.object.as_deref() {
             facts["object"] = json!(object);
             match vitrine_vision::match_coco_label(object) {
+                // Asked for one object, never answer with the whole scene instead.
                 None => {
-                    facts["object_found"] = json!(false);
-                    facts["object_note"] = json!(format!(
-                        "`{object}` is not one of the 80 object classes the detector knows, so the whole scene was reconstructed"
-                    ));
+                    return Err(ToolError::NothingFound(format!(
+                        "`{object}` is not one of the 80 object classes the shipped detector knows, so it cannot be cut out for 3D; ask for the whole scene (\"reconstruct this photo in 3D\") or name a common object in it"
+                    )));
                 }
                 Some(label) => {
                     facts["object_label"] = json!(label);
@@ -250,11 +251,18 @@ impl Tool for Reconstruct3d {
                             });
                         }
                         None => {
-                            facts["object_found"] = json!(false);
-                            facts["object_note"] = json!(format!(
-                                "no {label} was detected in the image, so the whole scene was reconstructed"
-                            ));
-                            facts.as_object_mut().map(|map| map.remove("object_label"));
+                            let seen: BTreeSet<&str> = found
+                                .iter()
+                                .map(|detection| detection.label.as_str())
+                                .collect();
+                            let seen = if seen.is_empty() {
+                                "nothing the detector knows".to_owned()
+                            } else {
+                                seen.into_iter().collect::<Vec<_>>().join(", ")
+                            };
+                            return Err(ToolError::NothingFound(format!(
+                                "no {label} was found in the image (found: {seen}), so there is nothing to reconstruct in 3D; ask for the whole scene or for something in the picture"
+                            )));
                         }
                     }
                 }
