@@ -279,14 +279,13 @@ pattern!(BARE_ANGLE, r"\bby\s+(-?\d{1,3}(?:\.\d+)?)\b");
 pub fn degrees(clause: &Clause) -> Option<Value> {
     let magnitude = if clause.has_any(&["upside down", "180", "half turn", "around"]) {
         180.0
-    } else if let Some(found) = DEGREES
-        .captures(&clause.text)
-        .or_else(|| BARE_ANGLE.captures(&clause.text))
-        .and_then(|c| number::<f64>(c.get(1)))
-    {
-        found
     } else {
-        90.0
+        // A turn with no angle ("sideways", "turn it left") is a quarter turn.
+        DEGREES
+            .captures(&clause.text)
+            .or_else(|| BARE_ANGLE.captures(&clause.text))
+            .and_then(|c| number::<f64>(c.get(1)))
+            .unwrap_or(90.0)
     };
     let counter = clause.has_any(&[
         "counter*",
