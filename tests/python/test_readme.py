@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -74,6 +75,10 @@ def test_every_python_block_is_covered():
     markers = ["What did you receive?", "from openai import OpenAI"]
     for code in blocks("python"):
         assert any(marker in code for marker in markers), code
+    # Shell blocks: the two commands (not run here: they are what runs the tests) and two examples.
+    sh_markers = ["scripts/serve.sh", "curl -s http", "vitrine chat"]
+    for code in blocks("sh"):
+        assert any(marker in code for marker in sh_markers), code
 
 
 @pytest.mark.xfail(strict=False, reason=(
@@ -107,6 +112,41 @@ def test_the_vlmrun_models_list_works(readme_server):
     from vlmrun.client import VLMRun
     models = VLMRun(base_url=readme_server["base_url"], api_key=API_KEY).models.list()
     assert "vlmrun-orion-1:auto" in [model.model for model in models]
+
+
+def run_sh_block(marker: str, server, directory: Path) -> subprocess.CompletedProcess:
+    """Runs the README's shell block that contains `marker` with bash in `directory`,
+    with `vitrine` and `vlmrun` on the PATH."""
+    matching = [code for code in blocks("sh") if marker in code]
+    assert len(matching) == 1, f"one README shell block with {marker!r}"
+    binary = Path(os.environ.get("VITRINE_BIN", Path.home() / ".cache" / "vitrine-target" / "release" / "vitrine"))
+    venv_bin = Path(sys.executable).parent
+    env = dict(os.environ, PATH=f"{binary.parent}:{venv_bin}:{os.environ['PATH']}", HOME=str(directory),
+               NO_COLOR="1")
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", localised(matching[0], server)],
+                            cwd=directory, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_the_curl_and_vlmrun_chat_example(readme_server, tmp_path):
+    result = run_sh_block("curl -s http", readme_server, tmp_path)
+    import numpy as np
+    gray = Image.open(tmp_path / "gray.jpg")
+    assert gray.size == Image.open(ASTRONAUT).size
+    pixels = np.asarray(gray.convert("RGB"), dtype=np.int16)
+    assert np.abs(pixels[..., 0] - pixels[..., 2]).max() <= 3, "curl downloaded the grayscale image"
+    assert "photo" in result.stdout.lower(), result.stdout  # vlmrun chat printed the description
+
+
+def test_the_vitrine_cli_example(readme_server, tmp_path):
+    Image.open(ASTRONAUT).convert("RGB").save(tmp_path / "photo.jpg", quality=92)
+    result = run_sh_block("vitrine chat", readme_server, tmp_path)
+    (session,) = [path.name for path in (tmp_path / "vitrine-artifacts").iterdir()]
+    saved = list((tmp_path / "vitrine-artifacts" / session).glob("img_*"))
+    assert saved, result.stdout + result.stderr
+    assert all(path.stem in result.stdout for path in saved), result.stdout  # `artifacts list` names them
+    assert "face" in result.stdout, result.stdout
 
 
 def rust_example_project(code: str, directory: Path) -> Path:
