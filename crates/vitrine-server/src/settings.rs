@@ -139,6 +139,14 @@ pub fn build(settings: Settings) -> Result<App, BuildError> {
 
 /// Builds the server with `environment`'s clock and resolver.
 pub fn build_in(settings: Settings, environment: Environment) -> Result<App, BuildError> {
+    // First, so a server without models says what to run before anything else.
+    let missing = missing_models(&settings.models_dir);
+    if !missing.is_empty() {
+        return Err(BuildError::ModelsMissing {
+            path: settings.models_dir,
+            missing: missing.join(", "),
+        });
+    }
     std::fs::create_dir_all(&settings.data_dir).map_err(|source| BuildError::DataDir {
         path: settings.data_dir.clone(),
         source,
@@ -158,13 +166,6 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
         Agent::new(Arc::clone(&store), settings.models_dir.clone()),
         settings.providers,
     )?;
-    let missing = missing_models(&settings.models_dir);
-    if !missing.is_empty() {
-        return Err(BuildError::ModelsMissing {
-            path: settings.models_dir,
-            missing: missing.join(", "),
-        });
-    }
     let state = AppState::new(
         Arc::clone(&store),
         settings.keys,
@@ -194,4 +195,36 @@ fn with_providers(mut agent: Agent, providers: Providers) -> Result<Agent, Build
         agent = agent.with_detect(detect).map_err(invalid("--detect-url"))?;
     }
     Ok(agent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_without_models_is_refused_naming_the_fetch_script() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            models_dir: dir.path().join("no-models-here"),
+            retention: Duration::from_secs(60),
+            keys: ApiKeys::open(),
+            config: ServerConfig::default(),
+            providers: Providers::default(),
+        };
+        let Err(error) = build(settings) else {
+            panic!("a server without models was built");
+        };
+        let message = error.to_string();
+        assert!(
+            message.contains(FETCH_MODELS_COMMAND)
+                && message.contains("libonnxruntime.so")
+                && message.contains("no-models-here"),
+            "{message}"
+        );
+        assert!(
+            !dir.path().join("data").exists(),
+            "nothing is created before the check"
+        );
+    }
 }
