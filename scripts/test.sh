@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of Vitrine: sets up what the tests need, builds, then runs
-# the Rust suites and the real-client Python suite.
+# Runs every test of Vitrine: sets up what the tests need, builds the release
+# binary through scripts/build.sh (the path scripts/serve.sh takes), then runs
+# the Rust suites and the real-client Python suite against that binary. Every
+# test builds in release, so CI compiles each crate once.
 #
 # usage: scripts/test.sh
 #
@@ -16,11 +18,9 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/vitrine-target}
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 VENV=${VITRINE_VENV:-$HOME/.cache/vitrine-venv}
 
-scripts/setup.sh --dev
-
-echo "== build"
-cargo build --workspace --all-targets --quiet
-cargo build -p vitrine --quiet
+echo "== setup and build (scripts/build.sh, as scripts/serve.sh does)"
+scripts/build.sh --dev
+cargo test --release --workspace --no-run --quiet
 
 run_isolated() {
     if [ "${VITRINE_TEST_NETWORK:-isolated}" = isolated ] && unshare -n true 2>/dev/null; then
@@ -32,9 +32,9 @@ run_isolated() {
 }
 
 echo "== rust tests"
-run_isolated cargo test --workspace --offline --no-fail-fast
+run_isolated cargo test --release --workspace --offline --no-fail-fast
 
 echo "== python client tests"
-export VITRINE_BIN="$CARGO_TARGET_DIR/debug/vitrine"
+export VITRINE_BIN="$CARGO_TARGET_DIR/release/vitrine"
 export PATH="$VENV/bin:$PATH"
 run_isolated "$VENV/bin/python" -m pytest -q tests/python

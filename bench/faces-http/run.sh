@@ -21,7 +21,7 @@ PHOTO=$ROOT/crates/vitrine-vision/testdata/solvay-1927.png
 cargo build --release -p vitrine --quiet
 DATA=$(mktemp -d)
 LOG=$(mktemp)
-"$CARGO_TARGET_DIR/release/vitrine" serve --port 0 --data-dir "$DATA" --models-dir "$ROOT/models/fetched" >"$LOG" 2>&1 &
+"$CARGO_TARGET_DIR/release/vitrine" serve --port 0 --data-dir "$DATA" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA" "$LOG"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$LOG" && break; sleep 0.1; done

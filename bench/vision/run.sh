@@ -12,7 +12,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-MODELS=${1:-$ROOT/models/fetched}
+MODELS=${1:-${VITRINE_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/vitrine/models}}
 ITERATIONS=${2:-10}
 THREADS=${3:-$(nproc)}
 PHOTO=$ROOT/crates/vitrine-vision/testdata/solvay-1927.png

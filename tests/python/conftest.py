@@ -1,7 +1,9 @@
 """Starts a real `vitrine serve` on 127.0.0.1 for the client tests.
 
-The binary is the one the test script built (VITRINE_BIN); each test session
-gets its own data directory and API keys.
+The binary is the release build scripts/test.sh made through scripts/build.sh
+(VITRINE_BIN), started with default model settings: it finds the models where
+setup installed them (or VITRINE_MODELS_DIR, which the binary reads itself).
+Each server gets its own data directory and API keys.
 """
 
 import os
@@ -22,12 +24,12 @@ OTHER_KEY = "python-other-key-2"
 
 def start_vitrine(*extra_args):
     """Starts `vitrine serve` on a free loopback port; returns (process, base_url, data_dir)."""
-    binary = os.environ.get("VITRINE_BIN", "target/debug/vitrine")
-    models = os.environ.get("VITRINE_MODELS_DIR", str(REPO / "models" / "fetched"))
+    target = os.environ.get("CARGO_TARGET_DIR", str(Path.home() / ".cache" / "vitrine-target"))
+    binary = os.environ.get("VITRINE_BIN", str(Path(target) / "release" / "vitrine"))
     data_dir = tempfile.mkdtemp(prefix="vitrine-py-")
     process = subprocess.Popen(
         [binary, "serve", "--port", "0", "--data-dir", data_dir,
-         "--api-keys", f"py:{API_KEY},other:{OTHER_KEY}", "--models-dir", models, *extra_args],
+         "--api-keys", f"py:{API_KEY},other:{OTHER_KEY}", *extra_args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base_url = None

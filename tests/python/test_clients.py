@@ -181,14 +181,20 @@ def test_the_vlmrun_chat_cli_prints_and_downloads(server, media, tmp_path, strea
     env = dict(os.environ, VLMRUN_BASE_URL=server["base_url"], VLMRUN_API_KEY=server["api_key"],
                HOME=str(tmp_path), NO_COLOR="1")
     result = subprocess.run(
-        ["vlmrun", "chat", "Describe this photo", "-i", str(media / "photo.jpg"), "--output", str(out), *stream_flag],
+        ["vlmrun", "chat", "Convert this photo to grayscale", "-i", str(media / "photo.jpg"), "--output", str(out),
+         *stream_flag],
         env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "img_" in result.stdout
     downloaded = list(out.glob("img_*"))
     assert downloaded, result.stdout
-    assert Image.open(downloaded[0]).size == (320, 240)
+    import numpy as np
+    for path in downloaded:
+        image = Image.open(path)
+        assert image.size == (320, 240)
+        pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+        assert np.abs(pixels[..., 0] - pixels[..., 2]).max() <= 2, f"{path.name} is the grayscale result"
 
 
 def read_spz_positions(path: Path):

@@ -149,8 +149,9 @@ pub struct ServeArgs {
     pub port: u16,
 
     /// Directory for the embedded store: artifact bytes, uploaded files and the
-    /// metadata index. Created if missing.
-    #[arg(long, env = "VITRINE_DATA_DIR", default_value = "./data")]
+    /// metadata index. Created if missing. The default is per user
+    /// (`$XDG_DATA_HOME/vitrine/data`, else `~/.local/share/vitrine/data`).
+    #[arg(long, env = "VITRINE_DATA_DIR", default_value_os_t = vitrine_server::default_data_dir())]
     pub data_dir: PathBuf,
 
     /// API keys as `tenant:key,tenant:key`. Each key maps to a tenant, and a
@@ -209,8 +210,10 @@ pub struct ServeArgs {
 
     /// Directory with the model files that `scripts/fetch-models.sh` fetched
     /// (face, text, object and person models and the ONNX Runtime library).
+    /// The default is where that script installs them
+    /// (`$XDG_DATA_HOME/vitrine/models`, else `~/.local/share/vitrine/models`).
     /// Models load on first use; nothing is ever downloaded at run time.
-    #[arg(long, env = "VITRINE_MODELS_DIR", default_value = "models/fetched")]
+    #[arg(long, env = "VITRINE_MODELS_DIR", default_value_os_t = vitrine_server::default_models_dir())]
     pub models_dir: PathBuf,
 
     /// How often expired artifacts are swept.

@@ -5,7 +5,8 @@
 //! `docs/providers.md`).
 
 use clap::Args;
-use vitrine_tools::ProviderConfig;
+use vitrine_agent::{ImagesConfig, LlmConfig, ProviderConfig};
+use vitrine_server::Providers;
 
 /// Provider flags, flattened into `vitrine serve`.
 #[derive(Debug, Clone, Args)]
@@ -67,45 +68,38 @@ pub struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    /// Adds the configured providers to `agent`.
-    pub fn configure(
-        &self,
-        mut agent: vitrine_agent::Agent,
-    ) -> anyhow::Result<vitrine_agent::Agent> {
+    /// The providers these flags configure. URLs are checked when the server
+    /// is built, and a bad one is refused naming its flag.
+    pub fn providers(&self) -> anyhow::Result<Providers> {
+        let mut providers = Providers::default();
         if let Some(base_url) = &self.llm_base_url {
             let model = self.llm_model.clone().ok_or_else(|| {
                 anyhow::anyhow!("--llm-base-url needs --llm-model (or VITRINE_LLM_MODEL)")
             })?;
-            agent = agent
-                .with_llm(
-                    vitrine_agent::LlmConfig::new(base_url, model, self.llm_api_key.clone())
-                        .with_vision(self.llm_vision),
-                )
-                .map_err(|error| anyhow::anyhow!("invalid LLM planner settings: {error}"))?;
+            providers.llm = Some(
+                LlmConfig::new(base_url, model, self.llm_api_key.clone())
+                    .with_vision(self.llm_vision),
+            );
         }
         if let Some(base_url) = &self.images_base_url {
             let model = self.images_model.clone().ok_or_else(|| {
                 anyhow::anyhow!("--images-base-url needs --images-model (or VITRINE_IMAGES_MODEL)")
             })?;
-            agent = agent
-                .with_images(vitrine_tools::ImagesConfig::new(
-                    base_url,
-                    model,
-                    self.images_api_key.clone(),
-                ))
-                .map_err(|error| anyhow::anyhow!("invalid images provider settings: {error}"))?;
+            providers.images = Some(ImagesConfig::new(
+                base_url,
+                model,
+                self.images_api_key.clone(),
+            ));
         }
-        if let Some(url) = &self.depth_url {
-            agent = agent
-                .with_depth(ProviderConfig::new(url, self.depth_api_key.clone()))
-                .map_err(|error| anyhow::anyhow!("invalid --depth-url: {error}"))?;
-        }
-        if let Some(url) = &self.detect_url {
-            agent = agent
-                .with_detect(ProviderConfig::new(url, self.detect_api_key.clone()))
-                .map_err(|error| anyhow::anyhow!("invalid --detect-url: {error}"))?;
-        }
-        Ok(agent)
+        providers.depth = self
+            .depth_url
+            .as_ref()
+            .map(|url| ProviderConfig::new(url, self.depth_api_key.clone()));
+        providers.detect = self
+            .detect_url
+            .as_ref()
+            .map(|url| ProviderConfig::new(url, self.detect_api_key.clone()));
+        Ok(providers)
     }
 
     /// One line per provider for the start-up banner.
@@ -144,8 +138,6 @@ impl ProviderArgs {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use clap::Parser;
 
     use super::*;
@@ -189,21 +181,24 @@ mod tests {
 
     #[test]
     fn a_bad_provider_url_is_refused_at_start_up_naming_the_flag() {
-        let dir =
-            std::env::temp_dir().join(format!("vitrine-cli-providers-{}", std::process::id()));
-        let store: Arc<dyn vitrine_store::ArtifactStore> = Arc::new(
-            vitrine_store::LocalStore::open(&dir, 60, Arc::new(vitrine_store::SystemClock))
-                .expect("store"),
-        );
-        let agent = vitrine_agent::Agent::new(store, dir.join("models"));
-        let error = parse(&["--depth-url", "127.0.0.1:8100"])
-            .configure(agent)
-            .expect_err("not a URL");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = vitrine_server::Settings {
+            data_dir: dir.path().join("data"),
+            models_dir: vitrine_server::default_models_dir(),
+            retention: std::time::Duration::from_secs(60),
+            keys: vitrine_server::ApiKeys::open(),
+            config: vitrine_server::ServerConfig::default(),
+            providers: parse(&["--depth-url", "127.0.0.1:8100"])
+                .providers()
+                .expect("flags are complete"),
+        };
+        let Err(error) = vitrine_server::build(settings) else {
+            panic!("`127.0.0.1:8100` is not a URL, yet the server was built");
+        };
         let message = error.to_string();
         assert!(
             message.contains("--depth-url") && message.contains("http://"),
             "{message}"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -71,8 +71,10 @@ impl Completions {
             }
         })?);
         let url = self.client.url(PATH);
+        // POST, so only what the server did not take is retried (429, 502,
+        // 503, no connection): a 501 or 504 is the answer, not a hiccup.
         self.client
-            .send(&url, || {
+            .send(&Method::POST, &url, || {
                 Ok(self
                     .client
                     .request(Method::POST, &url, self.client.inner.long_timeout)

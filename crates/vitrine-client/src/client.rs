@@ -242,7 +242,8 @@ impl Client {
 
     /// `GET /models`: the model names the server answers to.
     pub async fn models(&self) -> Result<Vec<Model>, ClientError> {
-        let list: ModelList = self.get_json("models", &[]).await?;
+        // OpenAI's list shape lives under `/openai`; `/models` is vlmrun's bare list.
+        let list: ModelList = self.get_json("openai/models", &[]).await?;
         Ok(list.data)
     }
 
@@ -264,34 +265,78 @@ impl Client {
         builder
     }
 
-    /// Sends the request `make` builds, retrying per the policy, and returns
-    /// the first successful response. `make` runs once per attempt, so bodies
-    /// (files, JSON) are rebuilt each time.
-    pub(crate) async fn send<F>(&self, url: &str, make: F) -> Result<Response, ClientError>
+    /// Sends the request `make` builds, retrying per the policy what is safe
+    /// to repeat (see [`ClientError::is_retryable`]; timeouts and broken
+    /// bodies too when `method` is idempotent), and returns the first
+    /// successful response. `make` runs once per attempt, so bodies (files,
+    /// JSON) are rebuilt each time.
+    pub(crate) async fn send<F>(
+        &self,
+        method: &Method,
+        url: &str,
+        make: F,
+    ) -> Result<Response, ClientError>
     where
         F: Fn() -> Result<RequestBuilder, ClientError>,
     {
-        let policy = self.inner.retry;
         let mut attempt = 1;
         loop {
-            let (error, retry_after) = match make()?.send().await {
-                Ok(response) if response.status().is_success() => return Ok(response),
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let retry_after = retry_after(response.headers());
-                    let body = response.bytes().await.unwrap_or_default();
-                    (ClientError::from_status(status, &body), retry_after)
-                }
-                Err(error) => (ClientError::transport(url, error), None),
+            let (error, retry_after) = match self.send_once(url, &make).await? {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
             };
-            if attempt >= policy.max_attempts.max(1) || !error.is_retryable() {
+            let Some(wait) = self.retry_wait(attempt, method.is_idempotent(), &error, retry_after)
+            else {
                 return Err(error);
-            }
-            let wait = policy.delay(attempt, retry_after);
+            };
             tracing::debug!(%url, attempt, ?wait, %error, "retrying");
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// One attempt: `Ok(Ok(response))` on success, `Ok(Err((error, retry_after)))`
+    /// when the server or the connection failed, `Err` when the request could
+    /// not even be built.
+    pub(crate) async fn send_once<F>(
+        &self,
+        url: &str,
+        make: &F,
+    ) -> Result<Result<Response, (ClientError, Option<Duration>)>, ClientError>
+    where
+        F: Fn() -> Result<RequestBuilder, ClientError>,
+    {
+        Ok(match make()?.send().await {
+            Ok(response) if response.status().is_success() => Ok(response),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let retry_after = retry_after(response.headers());
+                let body = response.bytes().await.unwrap_or_default();
+                Err((ClientError::from_status(status, &body), retry_after))
+            }
+            Err(error) => Err((ClientError::transport(url, error), None)),
+        })
+    }
+
+    /// How long to wait before attempt `attempt + 1`, or `None` when `error`
+    /// is final: not worth repeating, or the policy's attempts are used up.
+    pub(crate) fn retry_wait(
+        &self,
+        attempt: u32,
+        idempotent: bool,
+        error: &ClientError,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        let policy = self.inner.retry;
+        let retryable = if idempotent {
+            error.is_retryable_if_idempotent()
+        } else {
+            error.is_retryable()
+        };
+        if attempt >= policy.max_attempts.max(1) || !retryable {
+            return None;
+        }
+        Some(policy.delay(attempt, retry_after))
     }
 
     pub(crate) async fn get_json<T: DeserializeOwned>(
@@ -312,7 +357,7 @@ impl Client {
     ) -> Result<T, ClientError> {
         let url = self.url(path);
         let response = self
-            .send(&url, || {
+            .send(&method, &url, || {
                 let mut request = self
                     .request(method.clone(), &url, self.inner.timeout)
                     .query(query);
@@ -335,7 +380,7 @@ impl Client {
     ) -> Result<(Bytes, HeaderMap), ClientError> {
         let url = self.url(path);
         let response = self
-            .send(&url, || {
+            .send(&Method::GET, &url, || {
                 Ok(self
                     .request(Method::GET, &url, self.inner.long_timeout)
                     .query(query))

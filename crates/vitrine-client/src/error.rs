@@ -104,7 +104,7 @@ pub enum ClientError {
     /// 429: too many requests (retried first, see [`crate::RetryPolicy`]).
     #[error("rate limited: {0}")]
     RateLimited(ApiError),
-    /// 5xx: the server failed (retried first, see [`crate::RetryPolicy`]).
+    /// 5xx: the server failed (502 and 503 are retried first, see [`crate::RetryPolicy`]).
     #[error("server error: {0}")]
     Server(ApiError),
     /// Any other non-success status (e.g. 408, 409).
@@ -219,19 +219,31 @@ impl ClientError {
         self.api_error().map(|error| error.status)
     }
 
-    /// Whether retrying the same request may succeed: 429, 5xx, timeouts and
-    /// connection failures, as the `vlmrun` SDK retries.
+    /// Whether any request, even one that is not idempotent (a chat), may be
+    /// sent again: the connection failed before a response, or the server
+    /// said it did not take the request (429, 502, 503). Never other 4xx, 500
+    /// (it may have acted), 501 (a provider is missing) or 504 (the work
+    /// timed out): repeating those only delays the same answer.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ClientError::RateLimited(_) | ClientError::Server(_) | ClientError::Timeout { .. } => {
-                true
-            }
-            ClientError::Api(error) => error.status == 408,
-            ClientError::Transport(error) => {
-                error.is_connect() || error.is_request() || error.is_body()
-            }
+            ClientError::RateLimited(_) => true,
+            ClientError::Server(error) => matches!(error.status, 502 | 503),
+            ClientError::Transport(error) => error.is_connect(),
             _ => false,
         }
+    }
+
+    /// Whether an idempotent request (GET, PUT, DELETE) may be sent again:
+    /// as [`ClientError::is_retryable`], and also after a client-side timeout
+    /// or a connection that broke mid-request, since repeating it changes
+    /// nothing on the server.
+    pub fn is_retryable_if_idempotent(&self) -> bool {
+        self.is_retryable()
+            || match self {
+                ClientError::Timeout { .. } => true,
+                ClientError::Transport(error) => error.is_request() || error.is_body(),
+                _ => false,
+            }
     }
 
     pub(crate) fn io(

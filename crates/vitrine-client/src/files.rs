@@ -185,17 +185,33 @@ impl Files {
         );
         let name = file_name(path);
         let url = self.client.url("files");
-        let response = self
-            .client
-            .send(&url, || {
-                let part = Part::stream(bytes.clone()).file_name(name.clone());
-                Ok(self
-                    .client
-                    .request(Method::POST, &url, self.client.inner.long_timeout)
-                    .query(&[("purpose", options.purpose.as_str())])
-                    .multipart(Form::new().part("file", part)))
-            })
-            .await?;
+        let make = || {
+            let part = Part::stream(bytes.clone()).file_name(name.clone());
+            Ok(self
+                .client
+                .request(Method::POST, &url, self.client.inner.long_timeout)
+                .query(&[("purpose", options.purpose.as_str())])
+                .multipart(Form::new().part("file", part)))
+        };
+        let mut attempt = 1;
+        let response = loop {
+            let (error, retry_after) = match self.client.send_once(&url, &make).await? {
+                Ok(response) => break response,
+                Err(failure) => failure,
+            };
+            // Uploading the same bytes twice makes nothing new on the server,
+            // so a broken connection or a timeout may be retried too.
+            let Some(wait) = self.client.retry_wait(attempt, true, &error, retry_after) else {
+                return Err(error);
+            };
+            tokio::time::sleep(wait).await;
+            // The failed attempt may still have stored the file: never send
+            // bytes the server already has.
+            if let Some(existing) = self.cached(path).await? {
+                return Ok(existing);
+            }
+            attempt += 1;
+        };
         read_json("POST /files", response).await
     }
 
@@ -221,7 +237,7 @@ impl Files {
         // The URL carries its own authorisation, as a cloud presigned URL
         // would; the API key is not sent with it.
         self.client
-            .send(&put_url, || {
+            .send(&Method::PUT, &put_url, || {
                 let file = std::fs::File::open(&owned)
                     .map_err(|error| ClientError::io("read", &owned, error))?;
                 let length = file

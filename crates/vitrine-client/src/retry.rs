@@ -1,10 +1,14 @@
 //! [`RetryPolicy`]: how often and how patiently a failed request is repeated.
 //!
-//! The `vlmrun` SDK retries 429, 5xx, timeouts and connection errors up to
-//! five attempts with exponential waits of 1, 2, 4, 8 s (capped at 10 s); the
-//! default here is the same. Every request this client sends is safe to repeat
-//! (the server made uploads and chat idempotent enough for it), and a stream is
-//! only retried before its first byte.
+//! The waits follow the `vlmrun` SDK: up to five attempts with exponential
+//! waits of 1, 2, 4, 8 s (capped at 10 s, and a server's `Retry-After` within
+//! that cap). What is retried is narrower than the SDK's "429, 5xx and
+//! timeouts": only what the server did not take (no connection, 429, 502,
+//! 503), plus timeouts and broken connections for idempotent calls and for
+//! uploads, which first ask whether the server already has the bytes
+//! ([`crate::ClientError::is_retryable`]). A 501 (provider not configured) or
+//! 504 (the work timed out) comes back at once. A stream is only retried
+//! before its first byte.
 
 use std::time::Duration;
 

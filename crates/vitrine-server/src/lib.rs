@@ -6,7 +6,10 @@
 //! `session_id`, and serves files and artifacts back with the exact headers the
 //! `vlmrun` and `openai` SDKs expect.
 //!
-//! - [`config`]: checked settings (`ServerConfig`), limits and fetch policy.
+//! - [`settings`]: [`Settings`] → [`build`] → [`App`], the one way a server is
+//!   put together (by `vitrine serve` and by every test).
+//! - [`dirs`]: default data and models directories, the same from any working directory.
+//! - [`config`]: limits and fetch policy (`ServerConfig`).
 //! - [`state`]: what handlers share (`AppState`).
 //! - `auth`: API keys → tenants.
 //! - `error`: the one mapping from failures to status codes and OpenAI error JSON.
@@ -15,9 +18,10 @@
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
 
 pub mod config;
+pub mod dirs;
+pub mod settings;
 pub mod state;
 
-mod answer;
 mod auth;
 mod error;
 mod ingest;
@@ -27,9 +31,14 @@ mod serve;
 
 pub use auth::ApiKeys;
 pub use config::{FetchPolicy, Limits, ServerConfig};
+pub use dirs::{default_data_dir, default_models_dir};
 pub use error::ApiError;
 pub use ingest::address::{Forbidden, classify};
 pub use ingest::fetch::{HostResolver, ResolveFuture, StaticResolver, SystemResolver};
 pub use routes::router;
 pub use serve::{install_crypto_provider, run};
+pub use settings::{
+    App, BuildError, Environment, FETCH_MODELS_COMMAND, Providers, Settings, build, build_in,
+    missing_models,
+};
 pub use state::AppState;

@@ -1,5 +1,6 @@
 //! State shared by all handlers.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use vitrine_agent::Agent;
@@ -7,9 +8,9 @@ use vitrine_store::ArtifactStore;
 
 use crate::auth::ApiKeys;
 use crate::config::ServerConfig;
-use crate::ingest::fetch::{Fetcher, HostResolver, SystemResolver};
+use crate::ingest::fetch::{Fetcher, HostResolver};
 
-/// Cheap to clone: everything inside is shared.
+/// Cheap to clone: everything inside is shared. Made only by [`crate::build`].
 #[derive(Clone)]
 pub struct AppState {
     /// Where artifacts and files live.
@@ -19,26 +20,19 @@ pub struct AppState {
     /// Limits and policies.
     pub config: Arc<ServerConfig>,
     pub(crate) fetcher: Arc<Fetcher>,
-    /// Plans and runs tools; without one, completions only report their inputs.
-    pub(crate) agent: Option<Arc<Agent>>,
+    /// Plans and runs tools for every completion.
+    pub(crate) agent: Arc<Agent>,
+    /// Where the model files are; `/v1/ready` checks them.
+    pub(crate) models_dir: Arc<PathBuf>,
 }
 
 impl AppState {
-    /// State with the system DNS resolver.
-    pub fn new(
+    pub(crate) fn new(
         store: Arc<dyn ArtifactStore>,
         keys: ApiKeys,
         config: ServerConfig,
-    ) -> Result<Self, crate::ApiError> {
-        Self::with_resolver(store, keys, config, Arc::new(SystemResolver))
-    }
-
-    /// State with an injected resolver: tests map host names to addresses
-    /// without DNS, so SSRF checks run without touching the network.
-    pub fn with_resolver(
-        store: Arc<dyn ArtifactStore>,
-        keys: ApiKeys,
-        config: ServerConfig,
+        models_dir: PathBuf,
+        agent: Agent,
         resolver: Arc<dyn HostResolver>,
     ) -> Result<Self, crate::ApiError> {
         let fetcher = Fetcher::new(config.fetch.clone(), resolver)?;
@@ -47,13 +41,8 @@ impl AppState {
             keys: Arc::new(keys),
             config: Arc::new(config),
             fetcher: Arc::new(fetcher),
-            agent: None,
+            agent: Arc::new(agent),
+            models_dir: Arc::new(models_dir),
         })
-    }
-
-    /// Lets completions plan and run tools with `agent`.
-    pub fn with_agent(mut self, agent: Agent) -> Self {
-        self.agent = Some(Arc::new(agent));
-        self
     }
 }

@@ -2,11 +2,10 @@
 //! less than the upload's size. Runs alone in its own test binary so that no
 //! other test's allocations count.
 
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use futures_util::stream;
-use vitrine_server::{ApiKeys, AppState, ServerConfig};
-use vitrine_store::{ArtifactStore, LocalStore, SystemClock};
+use vitrine_server::{ApiKeys, Providers, ServerConfig, Settings};
 
 const MB: u64 = 1024 * 1024;
 
@@ -30,18 +29,26 @@ fn peak_rss_bytes() -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_512_mb_upload_does_not_need_512_mb_of_memory() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
-    let state = AppState::new(
-        store as Arc<dyn ArtifactStore>,
-        ApiKeys::open(),
-        ServerConfig::default(),
-    )
-    .expect("state");
+    let app = vitrine_server::build(Settings {
+        data_dir: dir.path().to_owned(),
+        models_dir: std::env::var_os("VITRINE_MODELS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(vitrine_server::default_models_dir),
+        retention: std::time::Duration::from_secs(3600),
+        keys: ApiKeys::open(),
+        config: ServerConfig::default(),
+        providers: Providers::default(),
+    })
+    .expect("the server builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let base = format!("http://{}/v1", listener.local_addr().expect("address"));
-    tokio::spawn(vitrine_server::run(listener, state, std::future::pending()));
+    tokio::spawn(vitrine_server::run(
+        listener,
+        app.state,
+        std::future::pending(),
+    ));
     let client = reqwest::Client::new();
 
     let before = peak_rss_bytes();

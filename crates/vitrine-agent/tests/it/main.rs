@@ -1,5 +1,5 @@
 //! Integration tests of the agent: a real `LocalStore` in a temp dir, the real models from
-//! `models/fetched` (run `scripts/fetch-models.sh`), real ffmpeg and poppler.
+//! the models dir (run `scripts/fetch-models.sh`), real ffmpeg and poppler.
 
 mod corpus;
 mod everyday;

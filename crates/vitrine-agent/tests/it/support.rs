@@ -18,12 +18,26 @@ use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
 /// The tenant every test uses.
 pub(crate) const TENANT: &str = "tenant-test";
 
-/// The models directory: `VITRINE_MODELS_DIR` or `<workspace>/models/fetched`.
+/// The models directory: `VITRINE_MODELS_DIR`, else the fetch script's default.
 pub(crate) fn models_dir() -> PathBuf {
     match std::env::var_os("VITRINE_MODELS_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
+        None => default_models_dir(),
     }
+}
+
+/// `$XDG_DATA_HOME/vitrine/models`, else `~/.local/share/vitrine/models`: where
+/// `scripts/fetch-models.sh` installs by default (and `vitrine serve` looks).
+fn default_models_dir() -> PathBuf {
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("/var/lib"))
+        .join("vitrine/models")
 }
 
 struct Shared {

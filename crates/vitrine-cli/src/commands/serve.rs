@@ -1,17 +1,53 @@
-//! `vitrine serve`: checked settings → store → state → bind → run.
-
-use std::sync::Arc;
+//! `vitrine serve`: flags → [`Settings`] → [`vitrine_server::build`] → bind → run.
+//!
+//! Tests build their servers through the same [`vitrine_server::build`], so
+//! this file only translates flags and prints the banner.
 
 use anyhow::Context as _;
-use vitrine_agent::Agent;
-use vitrine_server::{ApiKeys, AppState, FetchPolicy, Limits, ServerConfig};
-use vitrine_store::{ArtifactStore, LocalStore, SystemClock};
+use vitrine_server::{ApiKeys, FetchPolicy, Limits, ServerConfig, Settings};
 
 use crate::cli::ServeArgs;
 
 const MB: u64 = 1_000_000;
 
 pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = settings(&args)?;
+    let open = settings.keys.is_open();
+    let key_count = settings.keys.len();
+    let models_dir = settings.models_dir.clone();
+    let app = vitrine_server::build(settings)?;
+
+    let listener = tokio::net::TcpListener::bind((args.host, args.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+    let address = listener.local_addr()?;
+    println!(
+        "vitrine {} listening on http://{address}/v1",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("store: {}", app.store.describe());
+    println!(
+        "models: {} (offline planner, loaded on first use)",
+        models_dir.display()
+    );
+    for line in args.providers.describe() {
+        println!("{line}");
+    }
+    if open {
+        println!(
+            "auth: OPEN — no API keys configured, every caller is tenant `local` (set --api-keys to require keys)"
+        );
+    } else {
+        println!("auth: {key_count} API key(s) configured");
+    }
+    vitrine_server::run(listener, app.state, shutdown_signal()).await?;
+    println!("vitrine stopped");
+    Ok(())
+}
+
+/// The checked settings `args` describe. Directories become absolute here, so
+/// what the banner and `/v1/ready` name is where the files really are.
+fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     let keys = match (&args.api_keys, &args.api_keys_file) {
         (Some(spec), _) => ApiKeys::parse(spec)
             .map_err(anyhow::Error::msg)
@@ -48,64 +84,16 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         sweep_interval: args.sweep_interval,
         ..ServerConfig::default()
     };
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("cannot create --data-dir {}", args.data_dir.display()))?;
-    let data_dir = args
-        .data_dir
-        .canonicalize()
-        .unwrap_or(args.data_dir.clone());
-    let store: Arc<dyn ArtifactStore> = Arc::new(
-        LocalStore::open(&data_dir, args.retention.as_secs(), Arc::new(SystemClock))
-            .with_context(|| format!("cannot open the store in {}", data_dir.display()))?,
-    );
-    let describe = store.describe();
-    let models_dir = args
-        .models_dir
-        .canonicalize()
-        .unwrap_or(args.models_dir.clone());
-    let models_found = models_dir.join("libonnxruntime.so").exists();
-    let open = keys.is_open();
-    let key_count = keys.len();
-    let agent = args
-        .providers
-        .configure(Agent::new(Arc::clone(&store), models_dir.clone()))?;
-    let state = AppState::new(store, keys, config)
-        .map_err(|error| anyhow::anyhow!("{error}"))?
-        .with_agent(agent);
-
-    let listener = tokio::net::TcpListener::bind((args.host, args.port))
-        .await
-        .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
-    let address = listener.local_addr()?;
-    println!(
-        "vitrine {} listening on http://{address}/v1",
-        env!("CARGO_PKG_VERSION")
-    );
-    println!("store: {describe}");
-    if models_found {
-        println!(
-            "models: {} (offline planner, loaded on first use)",
-            models_dir.display()
-        );
-    } else {
-        println!(
-            "models: NOT FOUND in {} — run scripts/fetch-models.sh or set --models-dir; tools that need models will fail with a clear error",
-            models_dir.display()
-        );
-    }
-    for line in args.providers.describe() {
-        println!("{line}");
-    }
-    if open {
-        println!(
-            "auth: OPEN — no API keys configured, every caller is tenant `local` (set --api-keys to require keys)"
-        );
-    } else {
-        println!("auth: {key_count} API key(s) configured");
-    }
-    vitrine_server::run(listener, state, shutdown_signal()).await?;
-    println!("vitrine stopped");
-    Ok(())
+    Ok(Settings {
+        data_dir: std::path::absolute(&args.data_dir)
+            .with_context(|| format!("invalid --data-dir {}", args.data_dir.display()))?,
+        models_dir: std::path::absolute(&args.models_dir)
+            .with_context(|| format!("invalid --models-dir {}", args.models_dir.display()))?,
+        retention: args.retention,
+        keys,
+        config,
+        providers: args.providers.providers()?,
+    })
 }
 
 async fn shutdown_signal() {

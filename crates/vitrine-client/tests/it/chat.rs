@@ -16,7 +16,7 @@ async fn health_and_models_answer() {
 }
 
 #[tokio::test]
-async fn a_completion_stores_the_uploaded_input_and_names_its_ref() {
+async fn a_completion_describes_the_upload_and_the_session_continues_with_its_ref() {
     let app = spawn().await;
     let path = app.write("red.png", &png(20, 10, [255, 0, 0], [255, 0, 0]));
     let file = app.client.files().upload(&path).await.expect("upload");
@@ -38,39 +38,51 @@ async fn a_completion_stores_the_uploaded_input_and_names_its_ref() {
         .content
         .clone()
         .unwrap_or_default();
-    let refs = find_refs(&content);
-    assert_eq!(refs.len(), 1, "one input ref in {content:?}");
-    assert!(refs[0].starts_with("img_"));
-    assert!(content.contains("20×10"), "{content}");
+    assert!(
+        content.contains("20×10") && content.contains("red"),
+        "{content}"
+    );
+    let input = completion
+        .vitrine
+        .as_ref()
+        .and_then(|extension| extension["inputs"][0]["ref"].as_str())
+        .expect("the stored input's ref")
+        .to_owned();
+    assert!(input.starts_with("img_"));
 
-    // The session continues: a second turn sees the first turn's artifact.
-    let listed = app
-        .client
-        .artifacts()
-        .list(&completion.session_id)
-        .await
-        .expect("list");
-    assert_eq!(listed.items.len(), 1);
+    // The session continues: a second turn works on the first turn's artifact.
     let next = app
         .client
         .agent()
         .completions()
         .create(
             ChatRequest::new("vlmrun-orion-1:auto")
-                .text("and again")
-                .input_ref(&refs[0])
+                .text("Convert this image to grayscale")
+                .input_ref(&input)
                 .session_id(&completion.session_id),
         )
         .await
         .expect("second turn");
     assert_eq!(next.session_id, completion.session_id);
+    let answer = next.choices[0].message.content.clone().unwrap_or_default();
+    let made: Vec<String> = find_refs(&answer)
+        .into_iter()
+        .filter(|id| *id != input)
+        .collect();
+    assert_eq!(made.len(), 1, "{answer}");
+    let gray = app
+        .client
+        .artifacts()
+        .get(&next.session_id, &made[0])
+        .await
+        .expect("download")
+        .into_image()
+        .expect("an image")
+        .to_rgb8();
+    assert_eq!(gray.dimensions(), (20, 10));
     assert!(
-        next.choices[0]
-            .message
-            .content
-            .as_deref()
-            .unwrap_or_default()
-            .contains(&refs[0])
+        gray.pixels()
+            .all(|pixel| pixel[0] == pixel[1] && pixel[1] == pixel[2])
     );
 }
 
@@ -143,15 +155,15 @@ struct NeedsAnImage {
 #[tokio::test]
 async fn an_error_inside_a_stream_surfaces_as_a_stream_error() {
     let app = spawn().await;
-    // No image input, yet the schema requires an ImageRef: the server can
-    // only say so after the stream has started.
+    // An ask the agent cannot plan, with a schema that needs an answer: the
+    // server can only say so after the stream has started.
     let mut stream = app
         .client
         .agent()
         .completions()
         .create_stream(
             ChatRequest::new("vlmrun-orion-1:auto")
-                .text("make a picture")
+                .text("Write me a sonnet")
                 .response_format(response_format::<NeedsAnImage>()),
         )
         .await
@@ -164,7 +176,11 @@ async fn an_error_inside_a_stream_surfaces_as_a_stream_error() {
     }
     match error {
         Some(ClientError::Stream(api)) => {
-            assert!(api.message.contains("picture"), "{}", api.message);
+            assert!(
+                api.message.contains("could not work out"),
+                "{}",
+                api.message
+            );
         }
         other => panic!("expected a stream error, got {other:?}"),
     }

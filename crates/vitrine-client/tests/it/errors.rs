@@ -242,3 +242,143 @@ async fn a_timeout_is_retried() {
         Err(ClientError::Timeout { .. })
     ));
 }
+
+/// A chat endpoint that answers `status` to its first `failures` posts and counts them.
+async fn chat_stub(status: StatusCode, failures: u32) -> (String, Arc<AtomicU32>) {
+    let hits = Arc::new(AtomicU32::new(0));
+    let counter = hits.clone();
+    let app = Router::new().route(
+        "/v1/openai/chat/completions",
+        axum::routing::post(move || {
+            let counter = counter.clone();
+            async move {
+                if counter.fetch_add(1, Ordering::SeqCst) < failures {
+                    (
+                        status,
+                        [("retry-after", "0")],
+                        r#"{"error":{"message":"no images provider; set --images-base-url","type":"server_error","param":null,"code":null}}"#,
+                    )
+                        .into_response()
+                } else {
+                    (
+                        StatusCode::OK,
+                        [("content-type", "application/json")],
+                        r#"{"id":"chatcmpl-1","object":"chat.completion","created":0,"model":"vlmrun-orion-1:auto",
+                            "choices":[{"index":0,"message":{"role":"assistant","content":"done"},"finish_reason":"stop"}],
+                            "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2},"session_id":"0123456789abcdef0123456789abcdef"}"#,
+                    )
+                        .into_response()
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/v1"), hits)
+}
+
+async fn ask(base: &str) -> Result<vitrine_client::ChatCompletion, ClientError> {
+    fast(base, 5)
+        .agent()
+        .completions()
+        .create(ChatRequest::new("vlmrun-orion-1:auto").text("make a picture of a cat"))
+        .await
+}
+
+#[tokio::test]
+async fn a_chat_answered_501_or_504_is_final_and_sent_once() {
+    // 501: the provider is not configured; 504: the work timed out. Asking
+    // again would give the same answer minutes later.
+    for status in [StatusCode::NOT_IMPLEMENTED, StatusCode::GATEWAY_TIMEOUT] {
+        let (base, hits) = chat_stub(status, 10).await;
+        match ask(&base).await {
+            Err(ClientError::Server(error)) => assert_eq!(error.status, status.as_u16()),
+            other => panic!("expected a {status} server error, got {other:?}"),
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "{status} is not retried");
+    }
+    let (base, hits) = chat_stub(StatusCode::INTERNAL_SERVER_ERROR, 10).await;
+    assert!(ask(&base).await.is_err());
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "a 500 may have acted");
+}
+
+#[tokio::test]
+async fn a_chat_answered_502_503_or_429_is_retried() {
+    for status in [
+        StatusCode::BAD_GATEWAY,
+        StatusCode::SERVICE_UNAVAILABLE,
+        StatusCode::TOO_MANY_REQUESTS,
+    ] {
+        let (base, hits) = chat_stub(status, 2).await;
+        let completion = ask(&base).await.expect("the third attempt answers");
+        assert_eq!(
+            completion.choices[0].message.content.as_deref(),
+            Some("done")
+        );
+        assert_eq!(hits.load(Ordering::SeqCst), 3, "{status} is retried");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_upload_is_not_sent_again_when_the_server_already_has_it() {
+    // The stub stores the upload, then answers 503 as a proxy might after the
+    // server took it; the retry must find it by MD5 instead of sending it again.
+    let uploads = Arc::new(AtomicU32::new(0));
+    let stored = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (counter, on_upload) = (uploads.clone(), stored.clone());
+    let file_json = r#"{"id":"file-0123456789abcdef01234567","object":"file","bytes":3,"created_at":"2026-01-01T00:00:00Z","filename":"x.png","purpose":"assistants","public_url":null}"#;
+    let app = Router::new()
+        .route(
+            "/v1/files",
+            axum::routing::post(move || {
+                let (counter, on_upload) = (counter.clone(), on_upload.clone());
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    on_upload.store(true, Ordering::SeqCst);
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        r#"{"error":{"message":"busy","type":"server_error","param":null,"code":null}}"#,
+                    )
+                }
+            }),
+        )
+        .route(
+            "/v1/files/hash/{md5}",
+            get(move || {
+                let stored = stored.clone();
+                async move {
+                    if stored.load(Ordering::SeqCst) {
+                        (StatusCode::OK, file_json).into_response()
+                    } else {
+                        (
+                            StatusCode::NOT_FOUND,
+                            r#"{"error":{"message":"no file","type":"invalid_request_error","param":null,"code":null}}"#,
+                        )
+                            .into_response()
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("x.png");
+    std::fs::write(&path, png(4, 4, [1, 2, 3], [4, 5, 6])).expect("write");
+    let file = fast(&format!("http://{address}/v1"), 5)
+        .files()
+        .upload(&path)
+        .await
+        .expect("the server's copy is found");
+    assert_eq!(file.id, "file-0123456789abcdef01234567");
+    assert_eq!(
+        uploads.load(Ordering::SeqCst),
+        1,
+        "the bytes went over once"
+    );
+}

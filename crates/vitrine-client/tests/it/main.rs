@@ -1,8 +1,9 @@
 //! The SDK against a live Vitrine server on 127.0.0.1, one server per test.
 //!
-//! The server runs without an agent, so a chat completion stores its inputs
-//! and answers with an account of them (structured output gets the stored
-//! inputs in its ref fields). Inputs are real files: PNG from the `image`
+//! Each server is the one `vitrine serve` builds (`vitrine_server::build`):
+//! the agent runs every completion with the shipped models, so asks are ones
+//! it really performs ("convert this to grayscale"), and one it cannot plan
+//! still stores its inputs and names them. Inputs are real files: PNG from the `image`
 //! crate, a hand-written PDF, MP4 and MP3 from ffmpeg, an `.npy`, an SPZ
 //! header in gzip; the server sniffs each from its magic bytes.
 
@@ -16,12 +17,9 @@ mod sse;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use tokio::sync::oneshot;
 use vitrine_client::{ChatRequest, Client, FileObject, RetryPolicy};
-use vitrine_server::{ApiKeys, AppState, ServerConfig};
-use vitrine_store::{ArtifactStore, LocalStore, SystemClock};
+use vitrine_server::{ApiKeys, Providers, ServerConfig, Settings};
 
 pub(crate) const KEY: &str = "acme-key-0001";
 
@@ -42,44 +40,27 @@ impl Drop for TestApp {
 }
 
 pub(crate) async fn spawn() -> TestApp {
-    spawn_inner(false, ServerConfig::default()).await
+    spawn_with_config(ServerConfig::default()).await
 }
 
-/// A server with its own settings (limits), without the agent.
+/// A server with its own settings (limits).
 pub(crate) async fn spawn_with_config(config: ServerConfig) -> TestApp {
-    spawn_inner(false, config).await
-}
-
-/// A server that runs the agent with its offline planner, as `vitrine serve`
-/// does; tools that need no model files (rotate, grayscale, ...) run anywhere.
-pub(crate) async fn spawn_with_agent() -> TestApp {
-    spawn_inner(true, ServerConfig::default()).await
-}
-
-async fn spawn_inner(with_agent: bool, config: ServerConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(
-        LocalStore::open(dir.path().join("data"), 24 * 3600, Arc::new(SystemClock))
-            .expect("store opens"),
-    );
-    let keys = ApiKeys::parse(&format!("acme:{KEY}")).expect("test key");
-    let state =
-        AppState::new(store.clone() as Arc<dyn ArtifactStore>, keys, config).expect("state");
-    let state = if with_agent {
-        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched");
-        state.with_agent(vitrine_agent::Agent::new(
-            store as Arc<dyn ArtifactStore>,
-            models,
-        ))
-    } else {
-        state
+    let settings = Settings {
+        data_dir: dir.path().join("data"),
+        models_dir: models_dir(),
+        retention: std::time::Duration::from_secs(24 * 3600),
+        keys: ApiKeys::parse(&format!("acme:{KEY}")).expect("test key"),
+        config,
+        providers: Providers::default(),
     };
+    let app = vitrine_server::build(settings).expect("the server builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(vitrine_server::run(listener, state, async {
+    tokio::spawn(vitrine_server::run(listener, app.state, async {
         let _ = stopped.await;
     }));
     let base = format!("http://{address}/v1");
@@ -90,6 +71,14 @@ async fn spawn_inner(with_agent: bool, config: ServerConfig) -> TestApp {
         dir,
         stop: Some(stop),
     }
+}
+
+/// The models `scripts/fetch-models.sh` installed: `VITRINE_MODELS_DIR`, else
+/// its default, which is also `vitrine serve`'s.
+pub(crate) fn models_dir() -> PathBuf {
+    std::env::var_os("VITRINE_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(vitrine_server::default_models_dir)
 }
 
 /// A client with fast retries and its own cache directory.

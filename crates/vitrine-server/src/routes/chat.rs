@@ -22,9 +22,8 @@ use vitrine_wire::chat::{
 };
 use vitrine_wire::{ErrorBody, ErrorObject, SessionId, random_hex};
 
-use crate::answer::{compose, stored_inputs, usage};
 use crate::auth::Tenant;
-use crate::ingest::{Input, ingest_messages};
+use crate::ingest::{Input, Origin, ingest_messages};
 use crate::json::AppJson;
 use crate::{ApiError, AppState};
 
@@ -120,10 +119,6 @@ async fn answer(
     events: Option<mpsc::UnboundedSender<AgentEvent>>,
 ) -> Result<(String, Value), ApiError> {
     let stored: Vec<Value> = inputs.iter().map(input_summary).collect();
-    let Some(agent) = &state.agent else {
-        let content = compose(request, inputs)?.content;
-        return Ok((content, json!({ "inputs": stored, "plan": null })));
-    };
     let format = request.response_format.as_ref();
     let agent_request = AgentRequest {
         tenant: tenant.to_owned(),
@@ -133,7 +128,7 @@ async fn answer(
         response_schema: format.and_then(ResponseFormat::schema).cloned(),
         toolsets: request.toolsets.clone(),
     };
-    match agent.run(agent_request, events).await {
+    match state.agent.run(agent_request, events).await {
         Ok(outcome) => {
             let made: Vec<&str> = outcome.made.iter().map(|meta| meta.id.as_str()).collect();
             let content = if matches!(format, Some(ResponseFormat::JsonObject)) {
@@ -366,4 +361,65 @@ fn input_summary(input: &Input) -> Value {
         "bytes": input.artifact.size,
         "param": input.param,
     })
+}
+
+/// One line per stored input: its ref, type, size and origin. A reply the
+/// agent could not plan still says what it kept, so the refs can be reused.
+fn stored_inputs(inputs: &[Input]) -> String {
+    let mut text = format!(
+        "Received {} input{}, stored as artifacts of this session:",
+        inputs.len(),
+        if inputs.len() == 1 { "" } else { "s" }
+    );
+    for input in inputs {
+        let artifact = &input.artifact;
+        let mut facts = vec![artifact.content_type.clone()];
+        if let (Some(width), Some(height)) = (artifact.media.width, artifact.media.height) {
+            facts.push(format!("{width}×{height}"));
+        }
+        facts.push(human_bytes(artifact.size));
+        facts.push(match &input.origin {
+            Origin::Url(url) => format!("fetched from {url}"),
+            Origin::DataUrl => "decoded from a data URL".into(),
+            Origin::File(id) => format!("from uploaded file {id}"),
+            Origin::Ref => "already in this session".into(),
+        });
+        text.push_str(&format!("\n- {}: {}", artifact.id, facts.join(", ")));
+    }
+    text
+}
+
+fn human_bytes(size: u64) -> String {
+    match size {
+        0..1_000 => format!("{size} B"),
+        1_000..1_000_000 => format!("{:.1} KB", size as f64 / 1e3),
+        _ => format!("{:.1} MB", size as f64 / 1e6),
+    }
+}
+
+/// Token counts, estimated at four characters per token: the offline planner
+/// runs no language model whose tokenizer could count.
+fn usage(request: &ChatCompletionRequest, content: &str) -> Usage {
+    let prompt_chars: usize = request
+        .messages
+        .iter()
+        .filter_map(|message| message.content.as_ref())
+        .map(|content| match content {
+            MessageContent::Text(text) => text.chars().count(),
+            MessageContent::Parts(parts) => parts
+                .iter()
+                .map(|part| match part {
+                    vitrine_wire::chat::ContentPart::Text { text } => text.chars().count(),
+                    _ => 0,
+                })
+                .sum(),
+        })
+        .sum();
+    let prompt_tokens = prompt_chars.div_ceil(4) as u64;
+    let completion_tokens = content.chars().count().div_ceil(4) as u64;
+    Usage {
+        prompt_tokens,
+        completion_tokens,
+        total_tokens: prompt_tokens + completion_tokens,
+    }
 }

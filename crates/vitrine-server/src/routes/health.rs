@@ -1,8 +1,58 @@
-//! `GET /v1/health`: the `vlmrun` SDK calls it from its constructor.
+//! `GET /health` (liveness: the `vlmrun` SDK calls it from its constructor) and
+//! `GET /v1/ready` (readiness: whether this server can do real work now).
 
 use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::settings::{FETCH_MODELS_COMMAND, missing_models};
 
 pub(super) async fn health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// 200 when the model files are in place, ffmpeg runs and the store takes a
+/// write; 503 naming what is not. Public like `/health`, so orchestrators
+/// can probe it without a key; it reveals no tenant data.
+pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let missing = missing_models(&state.models_dir);
+    let models = if missing.is_empty() {
+        json!({ "ok": true, "dir": state.models_dir.display().to_string() })
+    } else {
+        json!({
+            "ok": false,
+            "dir": state.models_dir.display().to_string(),
+            "error": format!("missing {}; run `{FETCH_MODELS_COMMAND}`", missing.join(", ")),
+        })
+    };
+    let ffmpeg = match vitrine_video::Ffmpeg::new().version().await {
+        Ok(version) => json!({ "ok": true, "version": version }),
+        Err(error) => json!({ "ok": false, "error": error.to_string() }),
+    };
+    // Staging and flushing a blob writes a temp file in the store's own
+    // directory; dropping it uncommitted deletes it again.
+    let store = match state.store.stage(1).await {
+        Ok(mut blob) => match blob.flush().await {
+            Ok(()) => json!({ "ok": true }),
+            Err(error) => json!({ "ok": false, "error": error.to_string() }),
+        },
+        Err(error) => json!({ "ok": false, "error": error.to_string() }),
+    };
+    let ready = [&models, &ffmpeg, &store]
+        .iter()
+        .all(|check| check["ok"] == true);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({
+            "status": if ready { "ready" } else { "not_ready" },
+            "checks": { "models": models, "ffmpeg": ffmpeg, "store": store },
+        })),
+    )
 }

@@ -28,8 +28,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/health", get(health::health))
         .route("/health", get(health::health))
-        .route("/v1/models", get(models::list))
-        .route("/v1/openai/models", get(models::list))
+        .route("/v1/ready", get(health::ready))
+        .route("/v1/models", get(models::list_vlmrun))
+        .route("/v1/openai/models", get(models::list_openai))
         .route("/v1/chat/completions", post(chat::completions))
         .route("/v1/openai/chat/completions", post(chat::completions))
         .route("/v1/files/presigned-url", post(files::presigned_url))
@@ -63,10 +64,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found(uri: Uri) -> ApiError {
+/// Names the method and path, so a caller of an endpoint Vitrine does not
+/// implement (`/v1/agent/execute`, `/v1/skills`) learns exactly that.
+async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::NotFound {
         message: format!(
-            "there is no endpoint at `{}`; the API lives under `/v1`",
+            "no such endpoint: {method} {}; Vitrine does not implement it (see the API table in README.md)",
             uri.path()
         ),
         param: None,

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::*;
 
 #[tokio::test]
-async fn health_and_models_answer() {
+async fn health_and_readiness_answer_without_a_key() {
     let app = spawn().await;
     let health = app
         .http
@@ -18,20 +18,97 @@ async fn health_and_models_answer() {
         200,
         "health needs no key: the SDK calls it first"
     );
-    let models: Value = app.get_json("/models", KEY_ACME).await;
-    let ids: Vec<&str> = models["data"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|m| m["id"].as_str())
-        .collect();
-    for name in [
+    let ready = app.http.get(app.url("/ready")).send().await.expect("ready");
+    assert_eq!(ready.status(), 200);
+    let ready: Value = ready.json().await.expect("JSON");
+    assert_eq!(ready["status"], "ready", "{ready}");
+    for check in ["models", "ffmpeg", "store"] {
+        assert_eq!(ready["checks"][check]["ok"], true, "{check}: {ready}");
+    }
+    assert_eq!(
+        ready["checks"]["models"]["dir"],
+        models_dir().display().to_string()
+    );
+}
+
+#[tokio::test]
+async fn readiness_fails_naming_the_store_when_it_cannot_write() {
+    let app = spawn().await;
+    // The store writes every blob to `tmp/` first; a plain file in its place
+    // makes writing fail even for root, whom directory modes do not stop.
+    let staging = app.data_dir.join("tmp");
+    std::fs::remove_dir_all(&staging).expect("staging dir removed");
+    std::fs::write(&staging, b"not a directory").expect("file in its place");
+    let ready = app.http.get(app.url("/ready")).send().await.expect("ready");
+    assert_eq!(ready.status(), 503);
+    let ready: Value = ready.json().await.expect("JSON");
+    assert_eq!(ready["status"], "not_ready", "{ready}");
+    assert_eq!(ready["checks"]["store"]["ok"], false, "{ready}");
+    assert_eq!(ready["checks"]["models"]["ok"], true, "{ready}");
+}
+
+#[tokio::test]
+async fn models_are_listed_in_the_vlmrun_and_the_openai_shapes() {
+    let app = spawn().await;
+    let names = [
         "vlmrun-orion-1:fast",
         "vlmrun-orion-1:auto",
         "vlmrun-orion-1:pro",
-    ] {
-        assert!(ids.contains(&name), "{name} is listed");
-    }
+    ];
+    // vlmrun's `client.models.list()` wants a bare list of `{model, domain}`.
+    let vlmrun: Value = app.get_json("/models", KEY_ACME).await;
+    let listed: Vec<&str> = vlmrun
+        .as_array()
+        .expect("a bare list")
+        .iter()
+        .map(|entry| {
+            assert!(entry["domain"].is_string(), "{entry}");
+            entry["model"].as_str().expect("model")
+        })
+        .collect();
+    assert!(names.iter().all(|name| listed.contains(name)), "{vlmrun}");
+    // OpenAI's `client.models.list()` wants `{object: "list", data: [{id, object}]}`.
+    let openai: Value = app.get_json("/openai/models", KEY_ACME).await;
+    assert_eq!(openai["object"], "list");
+    let ids: Vec<&str> = openai["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|model| {
+            assert_eq!(model["object"], "model");
+            model["id"].as_str().expect("id")
+        })
+        .collect();
+    assert_eq!(ids, listed, "both lists name the same models");
+}
+
+#[tokio::test]
+async fn an_unknown_endpoint_is_a_404_naming_it() {
+    let app = spawn().await;
+    let response = app
+        .http
+        .post(app.url("/agent/execute"))
+        .bearer_auth(KEY_ACME)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.expect("OpenAI error JSON");
+    assert!(
+        error_message(&body).contains("no such endpoint: POST /v1/agent/execute"),
+        "{body}"
+    );
+    assert_eq!(body["error"]["type"], "invalid_request_error", "{body}");
+    let body = app.get_json("/skills", KEY_ACME).await;
+    assert!(error_message(&body).contains("GET /v1/skills"), "{body}");
+}
+
+/// True when every pixel of `image` is gray (r = g = b).
+fn is_gray(image: &image::RgbImage) -> bool {
+    image
+        .pixels()
+        .all(|pixel| pixel[0] == pixel[1] && pixel[1] == pixel[2])
 }
 
 #[tokio::test]
@@ -53,9 +130,10 @@ async fn a_data_url_image_becomes_an_artifact_with_the_same_bytes() {
     let content = completion["choices"][0]["message"]["content"]
         .as_str()
         .expect("content");
+    // "What is this?" is answered from what the shipped models find.
     assert!(
-        content.contains(&id) && content.contains("64×48"),
-        "the answer names the ref and its size: {content}"
+        content.contains("64×48") && content.contains("red"),
+        "the answer describes the stored image: {content}"
     );
     let usage = &completion["usage"];
     assert_eq!(
@@ -158,14 +236,14 @@ async fn streaming_chunks_carry_the_session_and_end_with_done() {
 }
 
 #[tokio::test]
-async fn both_json_schema_forms_get_refs_to_real_artifacts() {
+async fn both_json_schema_forms_get_refs_to_what_the_agent_made() {
     let app = spawn().await;
-    let url = data_url("image/png", &png(16, 16, [9, 9, 9]));
+    let url = data_url("image/png", &png(16, 16, [200, 30, 60]));
     for format in [
         json!({"type": "json_schema", "schema": redaction_schema()}),
         json!({"type": "json_schema", "json_schema": {"name": "RedactionResult", "schema": redaction_schema()}}),
     ] {
-        let mut body = ask_with_image("describe", &url);
+        let mut body = ask_with_image("Convert this image to grayscale", &url);
         body["response_format"] = format;
         let (status, completion) = app.chat(KEY_ACME, body).await;
         assert_eq!(status, 200, "{completion}");
@@ -176,57 +254,58 @@ async fn both_json_schema_forms_get_refs_to_real_artifacts() {
         )
         .expect("content is JSON");
         let id = content["redacted_image"]["id"].as_str().expect("ref");
-        assert!(content["notes"].as_str().expect("notes").contains(id));
-        let session = completion["session_id"].as_str().expect("session");
-        let response = app
-            .get(
-                &format!("/artifacts?session_id={session}&object_id={id}"),
-                KEY_ACME,
-            )
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(response.status(), 200);
+        assert_ne!(
+            id,
+            first_input_ref(&completion),
+            "a new image, not the input"
+        );
+        assert!(content["notes"].is_string(), "{content}");
+        let made = download(&app, &completion, id).await;
+        let made = image::load_from_memory(&made).expect("an image").to_rgb8();
+        assert_eq!(made.dimensions(), (16, 16));
+        assert!(is_gray(&made), "the ref is the grayscale result");
     }
 }
 
 #[tokio::test]
-async fn json_object_mode_returns_json() {
+async fn json_object_mode_returns_the_answer_and_the_refs_made() {
     let app = spawn().await;
-    let mut body = ask_with_image("x", &data_url("image/png", &png(4, 4, [1, 1, 1])));
+    let mut body = ask_with_image(
+        "Convert this image to grayscale",
+        &data_url("image/png", &png(4, 4, [1, 200, 1])),
+    );
     body["response_format"] = json!({"type": "json_object"});
     let (status, completion) = app.chat(KEY_ACME, body).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 200, "{completion}");
     let content: Value = serde_json::from_str(
         completion["choices"][0]["message"]["content"]
             .as_str()
             .expect("content"),
     )
     .expect("json");
-    assert_eq!(content["inputs"][0]["width"], 4);
+    assert!(content["answer"].is_string(), "{content}");
+    let id = content["artifacts"][0].as_str().expect("a ref");
+    let made = download(&app, &completion, id).await;
+    assert!(is_gray(
+        &image::load_from_memory(&made).expect("image").to_rgb8()
+    ));
 }
 
 #[tokio::test]
 async fn an_unsatisfiable_schema_is_a_clear_error_not_partial_json() {
     let app = spawn().await;
-    let mut body = ask_with_image("x", &data_url("image/png", &png(4, 4, [1, 1, 1])));
-    let mut schema = redaction_schema();
-    schema["properties"]["face_count"] = json!({"type": "integer"});
-    schema["required"] = json!(["redacted_image", "face_count"]);
-    body["response_format"] = json!({"type": "json_schema", "schema": schema});
-    let (status, error) = app.chat(KEY_ACME, body).await;
-    assert_eq!(status, 400);
-    assert_eq!(error_code(&error), "schema_unsatisfiable");
-    assert!(error_message(&error).contains("face_count"), "{error}");
-
-    // A video ref cannot be filled from an image input.
-    let mut body = ask_with_image("x", &data_url("image/png", &png(4, 4, [1, 1, 1])));
+    // A video ref cannot be filled by an image ask.
+    let mut body = ask_with_image(
+        "Convert this image to grayscale",
+        &data_url("image/png", &png(4, 4, [1, 1, 1])),
+    );
     body["response_format"] = json!({"type": "json_schema", "schema": {
         "$defs": {"VideoRef": {"properties": {"id": {"pattern": "^vid_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
         "properties": {"clip": {"$ref": "#/$defs/VideoRef"}}, "required": ["clip"], "type": "object"}});
     let (status, error) = app.chat(KEY_ACME, body).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&error).contains("VideoRef"), "{error}");
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error_code(&error), "schema_unsatisfiable", "{error}");
+    assert!(error_message(&error).contains("clip"), "{error}");
 }
 
 #[tokio::test]
@@ -259,11 +338,21 @@ async fn a_second_request_continues_the_session_and_uses_refs_three_ways() {
     let listed: Value = app
         .get_json(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
         .await;
-    assert_eq!(
-        listed["items"].as_array().map(Vec::len),
-        Some(1),
-        "refs are not copied: {listed}"
-    );
+    let items = listed["items"].as_array().expect("items");
+    let stored: Vec<&Value> = items
+        .iter()
+        .filter(|item| {
+            item["provenance"]["operation"]
+                .as_str()
+                .is_some_and(|operation| operation.starts_with("ingest"))
+        })
+        .collect();
+    assert_eq!(stored.len(), 1, "refs are not copied: {listed}");
+    assert_eq!(stored[0]["object_id"], id.as_str());
+    // What the agent made from the ref names it as its parent.
+    for made in items.iter().filter(|item| item["object_id"] != id.as_str()) {
+        assert_eq!(made["provenance"]["parents"][0], id.as_str(), "{made}");
+    }
 }
 
 #[tokio::test]

@@ -43,12 +43,10 @@ async fn depth_and_3d_through_http_use_the_configured_depth_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let configured = depth_url.clone();
     let app = spawn_with(Options {
-        with_agent: true,
-        setup_agent: Some(Box::new(move |agent| {
-            agent
-                .with_depth(vitrine_agent::ProviderConfig::new(configured, None))
-                .expect("depth client")
-        })),
+        providers: vitrine_server::Providers {
+            depth: Some(vitrine_agent::ProviderConfig::new(configured, None)),
+            ..Default::default()
+        },
         ..Options::default()
     })
     .await;
@@ -138,12 +136,10 @@ async fn a_failing_depth_provider_is_a_502_that_says_why_but_not_where() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let configured = depth_url.clone();
     let app = spawn_with(Options {
-        with_agent: true,
-        setup_agent: Some(Box::new(move |agent| {
-            agent
-                .with_depth(vitrine_agent::ProviderConfig::new(configured, None))
-                .expect("depth client")
-        })),
+        providers: vitrine_server::Providers {
+            depth: Some(vitrine_agent::ProviderConfig::new(configured, None)),
+            ..Default::default()
+        },
         ..Options::default()
     })
     .await;

@@ -1,6 +1,9 @@
 //! Black-box tests of the real HTTP API over a socket on 127.0.0.1.
 //!
-//! Every test spawns its own server with its own data directory. URL inputs
+//! Every test spawns its own server with its own data directory, built by
+//! `vitrine_server::build_in` from the same `Settings` that `vitrine serve`
+//! fills from its flags: the agent always runs, with the shipped models, and
+//! providers point at local stand-ins where a test needs them. URL inputs
 //! resolve through a static table (no DNS) and outgoing connections are bound
 //! to 127.0.0.1, so no test can send a packet off this machine even if the
 //! SSRF guard were broken.
@@ -20,8 +23,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
-use vitrine_server::{ApiKeys, AppState, ServerConfig, StaticResolver};
-use vitrine_store::{ArtifactStore, LocalStore, ManualClock};
+use vitrine_server::{ApiKeys, Environment, Providers, ServerConfig, Settings, StaticResolver};
+use vitrine_store::{ArtifactStore, ManualClock};
 
 pub(crate) const KEY_ACME: &str = "acme-key-0001";
 pub(crate) const KEY_GLOBEX: &str = "globex-key-0002";
@@ -30,7 +33,7 @@ pub(crate) const KEY_GLOBEX: &str = "globex-key-0002";
 pub(crate) struct TestApp {
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
-    pub(crate) store: Arc<LocalStore>,
+    pub(crate) store: Arc<dyn ArtifactStore>,
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) data_dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
@@ -45,14 +48,9 @@ pub(crate) struct Options {
     pub(crate) resolver: StaticResolver,
     pub(crate) retention: u64,
     pub(crate) data_dir: Option<PathBuf>,
-    /// Run the agent with the shipped models (as `vitrine serve` does).
-    pub(crate) with_agent: bool,
-    /// Configures the agent further (providers), as `vitrine serve`'s flags do.
-    pub(crate) setup_agent: Option<AgentSetup>,
+    /// Providers, as `vitrine serve`'s `--llm-base-url` and friends set them.
+    pub(crate) providers: Providers,
 }
-
-/// See [`Options::setup_agent`].
-pub(crate) type AgentSetup = Box<dyn FnOnce(vitrine_agent::Agent) -> vitrine_agent::Agent + Send>;
 
 impl Default for Options {
     fn default() -> Self {
@@ -67,8 +65,7 @@ impl Default for Options {
             resolver: StaticResolver::new(),
             retention: 24 * 3600,
             data_dir: None,
-            with_agent: false,
-            setup_agent: None,
+            providers: Providers::default(),
         }
     }
 }
@@ -87,26 +84,20 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
         }
     };
     let clock = Arc::new(ManualClock::new(1_800_000_000));
-    let store = Arc::new(
-        LocalStore::open(&data_dir, options.retention, clock.clone()).expect("store opens"),
-    );
-    let state = AppState::with_resolver(
-        store.clone() as Arc<dyn ArtifactStore>,
-        options.keys,
-        options.config,
-        Arc::new(options.resolver),
-    )
-    .expect("state");
-    let state = if options.with_agent {
-        let agent =
-            vitrine_agent::Agent::new(store.clone() as Arc<dyn ArtifactStore>, models_dir());
-        state.with_agent(match options.setup_agent {
-            Some(setup) => setup(agent),
-            None => agent,
-        })
-    } else {
-        state
+    let settings = Settings {
+        data_dir: data_dir.clone(),
+        models_dir: models_dir(),
+        retention: Duration::from_secs(options.retention),
+        keys: options.keys,
+        config: options.config,
+        providers: options.providers,
     };
+    let environment = Environment {
+        clock: clock.clone(),
+        resolver: Arc::new(options.resolver),
+    };
+    let app = vitrine_server::build_in(settings, environment).expect("the server builds");
+    let (state, store) = (app.state, app.store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -196,11 +187,12 @@ pub(crate) fn redaction_schema() -> Value {
     })
 }
 
-/// The models `scripts/fetch-models.sh` fetched (or `VITRINE_MODELS_DIR`).
+/// The models `scripts/fetch-models.sh` installed: `VITRINE_MODELS_DIR`, else
+/// its default, which is also `vitrine serve`'s.
 pub(crate) fn models_dir() -> PathBuf {
     std::env::var_os("VITRINE_MODELS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("models/fetched"))
+        .unwrap_or_else(vitrine_server::default_models_dir)
 }
 
 pub(crate) fn workspace() -> PathBuf {

@@ -1,5 +1,5 @@
 //! Integration tests of the tool catalog: schemas, function definitions, toolset filtering, and
-//! tools run against a real `LocalStore` (real models from `models/fetched` where needed).
+//! tools run against a real `LocalStore` (real models from the fetch script's directory where needed).
 
 mod catalog;
 mod compose_tools;

@@ -1,6 +1,6 @@
 //! The store, session and tool context every tool test runs against, and artifact I/O.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::io::AsyncReadExt;
@@ -17,10 +17,8 @@ pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
     let store: Arc<dyn ArtifactStore> =
         Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
     let session = store.create_session(TENANT).await.expect("session").id;
-    let models = std::env::var_os("VITRINE_MODELS_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
-        PathBuf::from,
-    );
+    let models =
+        std::env::var_os("VITRINE_MODELS_DIR").map_or_else(default_models_dir, PathBuf::from);
     let cx = ToolContext::new(
         store,
         TENANT.to_owned(),
@@ -69,4 +67,18 @@ pub(crate) async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
         .await
         .expect("read");
     bytes
+}
+
+/// `$XDG_DATA_HOME/vitrine/models`, else `~/.local/share/vitrine/models`: where
+/// `scripts/fetch-models.sh` installs by default (and `vitrine serve` looks).
+fn default_models_dir() -> PathBuf {
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("/var/lib"))
+        .join("vitrine/models")
 }

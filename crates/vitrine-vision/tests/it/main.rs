@@ -1,7 +1,7 @@
 //! Integration tests on real photos with the real models.
 //!
-//! The models come from `scripts/fetch-models.sh` (default `models/fetched`
-//! at the workspace root, or `VITRINE_MODELS_DIR`). When they are missing the
+//! The models come from `scripts/fetch-models.sh` (default `~/.local/share/vitrine/models`
+//! or `VITRINE_MODELS_DIR`). When they are missing the
 //! tests fail and say to run the script: they never skip silently.
 
 mod faces; // CenterFace on a portrait and a 29-person group photo

@@ -7,12 +7,26 @@ use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use image::RgbImage;
 use vitrine_vision::Models;
 
-/// The models directory: `VITRINE_MODELS_DIR` or `<workspace>/models/fetched`.
+/// The models directory: `VITRINE_MODELS_DIR`, else the fetch script's default.
 pub(crate) fn models_dir() -> PathBuf {
     match std::env::var_os("VITRINE_MODELS_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
+        None => default_models_dir(),
     }
+}
+
+/// `$XDG_DATA_HOME/vitrine/models`, else `~/.local/share/vitrine/models`: where
+/// `scripts/fetch-models.sh` installs by default (and `vitrine serve` looks).
+fn default_models_dir() -> PathBuf {
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("/var/lib"))
+        .join("vitrine/models")
 }
 
 /// Models shared by every test in the binary (loading takes ~1 s).

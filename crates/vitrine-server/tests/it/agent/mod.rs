@@ -137,11 +137,7 @@ fn ffprobe_duration(bytes: &[u8]) -> f64 {
 const REDACT: &str = "Blur all faces and remove any PHI from this image.";
 
 async fn agent_app() -> TestApp {
-    spawn_with(Options {
-        with_agent: true,
-        ..Options::default()
-    })
-    .await
+    spawn().await
 }
 
 #[tokio::test]

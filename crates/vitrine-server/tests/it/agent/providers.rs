@@ -38,11 +38,10 @@ where
     (format!("http://{address}/v1"), seen)
 }
 
-async fn app_with(setup: AgentSetup) -> TestApp {
+async fn app_with(providers: vitrine_server::Providers) -> TestApp {
     vitrine_server::install_crypto_provider();
     spawn_with(Options {
-        with_agent: true,
-        setup_agent: Some(setup),
+        providers,
         ..Options::default()
     })
     .await
@@ -104,11 +103,10 @@ async fn the_llm_planner_recovers_from_a_bad_tool_call_through_http() {
         }
     })
     .await;
-    let app = app_with(Box::new(move |agent| {
-        agent
-            .with_llm(vitrine_agent::LlmConfig::new(base, "scripted-model", None))
-            .expect("LLM client")
-    }))
+    let app = app_with(vitrine_server::Providers {
+        llm: Some(vitrine_agent::LlmConfig::new(base, "scripted-model", None)),
+        ..Default::default()
+    })
     .await;
     let schema = json!({
         "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "type": "string"}}, "required": ["id"], "type": "object"}},
@@ -117,7 +115,8 @@ async fn the_llm_planner_recovers_from_a_bad_tool_call_through_http() {
         "type": "object"
     });
     let astronaut = photo("astronaut.png");
-    let mut content = vec![json!({"type": "text", "text": "Hide the face, then drop the colours"})];
+    let mut content =
+        vec![json!({"type": "text", "text": "Give it the usual treatment for our press archive"})];
     content.push(part("image_url", "image/png", &astronaut));
     let body = json!({
         "model": "vlmrun-orion-1:auto",
@@ -224,15 +223,14 @@ async fn the_try_on_example_runs_three_edits_in_parallel_through_http() {
         }
     })
     .await;
-    let app = app_with(Box::new(move |agent| {
-        agent
-            .with_images(vitrine_tools::ImagesConfig::new(
-                base,
-                "test-image-model",
-                Some("images-key".to_owned()),
-            ))
-            .expect("images client")
-    }))
+    let app = app_with(vitrine_server::Providers {
+        images: Some(vitrine_agent::ImagesConfig::new(
+            base,
+            "test-image-model",
+            Some("images-key".to_owned()),
+        )),
+        ..Default::default()
+    })
     .await;
     let schema = json!({
         "$defs": {"ImageRef": {"properties": {"id": {"pattern": "^img_\\w{6}$", "title": "Id", "type": "string"}},

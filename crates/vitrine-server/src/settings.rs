@@ -1,0 +1,230 @@
+//! [`Settings`] → [`build`] → [`App`]: the one way a server is put together.
+//!
+//! `vitrine serve` and every test server go through [`build`], so no test can
+//! start a configuration the binary cannot produce. What differs between them
+//! is only the data: directories, keys, limits and provider URLs (tests point
+//! providers at local stand-ins speaking the real protocol). The clock and the
+//! DNS resolver are the machine's, except where a test replaces them through
+//! [`build_in`] to drive expiry or SSRF checks without waiting or DNS.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use vitrine_agent::{Agent, AgentError, ImagesConfig, LlmConfig, ProviderConfig};
+use vitrine_store::{ArtifactStore, Clock, LocalStore, StoreError, SystemClock};
+
+use crate::auth::ApiKeys;
+use crate::config::ServerConfig;
+use crate::ingest::fetch::{HostResolver, SystemResolver};
+use crate::state::AppState;
+
+/// The command that fills the default models directory; start-up errors name it.
+pub const FETCH_MODELS_COMMAND: &str = "scripts/fetch-models.sh";
+
+/// Everything `vitrine serve` decides before it binds.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the artifact store keeps its index and blobs; created if missing.
+    pub data_dir: PathBuf,
+    /// Where the model files and `libonnxruntime.so` are (see [`FETCH_MODELS_COMMAND`]).
+    pub models_dir: PathBuf,
+    /// How long artifacts, sessions and files live.
+    pub retention: Duration,
+    /// Who may call, and as which tenant.
+    pub keys: ApiKeys,
+    /// Limits and policies.
+    pub config: ServerConfig,
+    /// External providers for what no shipped model does.
+    pub providers: Providers,
+}
+
+/// External providers; `None` means the capability answers 501 naming its flag.
+#[derive(Debug, Clone, Default)]
+pub struct Providers {
+    /// An OpenAI-compatible chat model that plans what the offline planner does not understand.
+    pub llm: Option<LlmConfig>,
+    /// An OpenAI Images API for generation and editing.
+    pub images: Option<ImagesConfig>,
+    /// A depth provider (`docs/providers.md`).
+    pub depth: Option<ProviderConfig>,
+    /// An open-vocabulary detection provider (`docs/providers.md`).
+    pub detect: Option<ProviderConfig>,
+}
+
+/// The machine's time and name resolution, which [`build_in`] lets tests replace.
+#[derive(Clone)]
+pub struct Environment {
+    /// Time for retention and expiry.
+    pub clock: Arc<dyn Clock>,
+    /// Name resolution for URL inputs.
+    pub resolver: Arc<dyn HostResolver>,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Environment {
+            clock: Arc::new(SystemClock),
+            resolver: Arc::new(SystemResolver),
+        }
+    }
+}
+
+/// A server ready to [`run`](crate::run), and its store (for start-up banners and tests).
+pub struct App {
+    /// What the handlers share.
+    pub state: AppState,
+    /// The store inside `state`.
+    pub store: Arc<dyn ArtifactStore>,
+}
+
+/// Why a server could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory `{path}`: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The store would not open.
+    #[error("cannot open the store in `{path}`: {source}")]
+    Store {
+        /// The data directory.
+        path: PathBuf,
+        /// What the store said.
+        #[source]
+        source: StoreError,
+    },
+    /// Model files are missing.
+    #[error(
+        "model files missing in `{path}`: {missing}; run `{FETCH_MODELS_COMMAND}` (it fills the default directory) or set --models-dir"
+    )]
+    ModelsMissing {
+        /// The models directory.
+        path: PathBuf,
+        /// The missing file names, comma-separated.
+        missing: String,
+    },
+    /// A provider setting is invalid.
+    #[error("invalid {setting}: {source}")]
+    Provider {
+        /// The flag at fault.
+        setting: &'static str,
+        /// What was wrong.
+        #[source]
+        source: AgentError,
+    },
+    /// The URL fetcher could not be set up.
+    #[error("cannot set up the URL fetcher: {0}")]
+    Fetcher(String),
+}
+
+/// The model files in `models_dir` that are not there.
+pub fn missing_models(models_dir: &Path) -> Vec<&'static str> {
+    vitrine_vision::store::files::ALL
+        .into_iter()
+        .filter(|name| !models_dir.join(name).is_file())
+        .collect()
+}
+
+/// Builds the server `vitrine serve` runs, on this machine's clock and resolver.
+pub fn build(settings: Settings) -> Result<App, BuildError> {
+    build_in(settings, Environment::default())
+}
+
+/// Builds the server with `environment`'s clock and resolver.
+pub fn build_in(settings: Settings, environment: Environment) -> Result<App, BuildError> {
+    // First, so a server without models says what to run before anything else.
+    let missing = missing_models(&settings.models_dir);
+    if !missing.is_empty() {
+        return Err(BuildError::ModelsMissing {
+            path: settings.models_dir,
+            missing: missing.join(", "),
+        });
+    }
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| BuildError::DataDir {
+        path: settings.data_dir.clone(),
+        source,
+    })?;
+    let store: Arc<dyn ArtifactStore> = Arc::new(
+        LocalStore::open(
+            &settings.data_dir,
+            settings.retention.as_secs(),
+            environment.clock,
+        )
+        .map_err(|source| BuildError::Store {
+            path: settings.data_dir.clone(),
+            source,
+        })?,
+    );
+    let agent = with_providers(
+        Agent::new(Arc::clone(&store), settings.models_dir.clone()),
+        settings.providers,
+    )?;
+    let state = AppState::new(
+        Arc::clone(&store),
+        settings.keys,
+        settings.config,
+        settings.models_dir,
+        agent,
+        environment.resolver,
+    )
+    .map_err(|error| BuildError::Fetcher(error.to_string()))?;
+    Ok(App { state, store })
+}
+
+fn with_providers(mut agent: Agent, providers: Providers) -> Result<Agent, BuildError> {
+    let invalid = |setting| move |source| BuildError::Provider { setting, source };
+    if let Some(llm) = providers.llm {
+        agent = agent.with_llm(llm).map_err(invalid("--llm-base-url"))?;
+    }
+    if let Some(images) = providers.images {
+        agent = agent
+            .with_images(images)
+            .map_err(invalid("--images-base-url"))?;
+    }
+    if let Some(depth) = providers.depth {
+        agent = agent.with_depth(depth).map_err(invalid("--depth-url"))?;
+    }
+    if let Some(detect) = providers.detect {
+        agent = agent.with_detect(detect).map_err(invalid("--detect-url"))?;
+    }
+    Ok(agent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_without_models_is_refused_naming_the_fetch_script() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            models_dir: dir.path().join("no-models-here"),
+            retention: Duration::from_secs(60),
+            keys: ApiKeys::open(),
+            config: ServerConfig::default(),
+            providers: Providers::default(),
+        };
+        let Err(error) = build(settings) else {
+            panic!("a server without models was built");
+        };
+        let message = error.to_string();
+        assert!(
+            message.contains(FETCH_MODELS_COMMAND)
+                && message.contains("libonnxruntime.so")
+                && message.contains("no-models-here"),
+            "{message}"
+        );
+        assert!(
+            !dir.path().join("data").exists(),
+            "nothing is created before the check"
+        );
+    }
+}
