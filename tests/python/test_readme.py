@@ -81,10 +81,6 @@ def test_every_python_block_is_covered():
         assert any(marker in code for marker in sh_markers), code
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "agent on main: 'What did you receive?' plans image_info, and the schema's `image: ImageRef` "
-    "(\"The stored input\") is refused as schema_unsatisfiable instead of being filled with the input; "
-    "the planner/structured-output rework is to return the input there, after which this passes"))
 def test_the_first_vlmrun_example_returns_its_input_as_a_downloadable_image(readme_server):
     variables = run_python_block("What did you receive?", readme_server)
     image, result = variables["image"], variables["result"]

@@ -252,6 +252,9 @@ pub fn understand(
         });
     }
     understanding.plan = build(&asked, schema, inputs, catalog)?;
+    // "What did you receive?" with a field for "the stored input": the question is answered by
+    // a tool, the ref by the input (refs take what the plan made first).
+    understanding.returns_input |= schema.is_some_and(asks_only_for_inputs);
     Ok(understanding)
 }
 
