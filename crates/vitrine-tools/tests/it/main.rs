@@ -7,4 +7,5 @@ mod core_tools;
 mod image_tools;
 mod media_tools;
 mod providers;
+mod redaction;
 mod support;

@@ -17,10 +17,7 @@ pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
     let store: Arc<dyn ArtifactStore> =
         Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
     let session = store.create_session(TENANT).await.expect("session").id;
-    let models = std::env::var_os("VITRINE_MODELS_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
-        PathBuf::from,
-    );
+    let models = models_dir();
     let cx = ToolContext::new(
         store,
         TENANT.to_owned(),
@@ -28,6 +25,14 @@ pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
         Arc::new(LazyModels::new(models)),
     );
     (dir, cx)
+}
+
+/// The models directory: `VITRINE_MODELS_DIR` or `<workspace>/models/fetched`.
+fn models_dir() -> PathBuf {
+    std::env::var_os("VITRINE_MODELS_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
+        PathBuf::from,
+    )
 }
 
 pub(crate) async fn put(
