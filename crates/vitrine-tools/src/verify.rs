@@ -94,7 +94,10 @@ pub(crate) async fn hide_faces_verified(
     loop {
         passes += 1;
         let pass = RedactParams {
-            regions: regions.iter().map(|bbox| Region::Box(pixel_box(*bbox))).collect(),
+            regions: regions
+                .iter()
+                .map(|bbox| Region::Box(pixel_box(*bbox)))
+                .collect(),
             ..params.clone()
         };
         let models = models.clone();

@@ -280,22 +280,28 @@ static GIVEN_NAMES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("../data/names/given.txt").lines().collect());
 static SURNAMES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("../data/names/surnames.txt").lines().collect());
-static WORDLIKE_GIVEN_NAMES: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../data/names/common-words.txt").lines().collect());
+static WORDLIKE_GIVEN_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/names/common-words.txt")
+        .lines()
+        .collect()
+});
 
 /// Capitalised words that follow a given name in places, institutions and
 /// headings ("Jordan Street", "Mercy Hospital", "Victoria Park") but are not
 /// surnames there.
-const NOT_SURNAMES: &[&str] = &[
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
-    "court", "way", "place", "terrace", "parkway", "circle", "highway", "square", "park",
-    "hospital", "clinic", "center", "centre", "medical", "health", "healthcare", "memorial",
-    "university", "college", "school", "institute", "foundation", "pharmacy", "laboratory", "lab",
-    "labs", "department", "county", "city", "state", "hall", "building", "room", "ward", "unit",
-    "house", "church", "report", "summary", "date", "name", "number", "total", "day", "month",
-    "year", "river", "lake", "island", "valley", "heights", "falls", "beach", "bay", "mountain",
-    "inc", "llc", "ltd", "co", "company", "group", "bank", "hotel", "airport", "station",
-];
+static NOT_SURNAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    concat!(
+        "street st avenue ave road rd boulevard blvd lane ln drive court way place ",
+        "terrace parkway circle highway square park hospital clinic center centre medical ",
+        "health healthcare memorial university college school institute foundation ",
+        "pharmacy laboratory lab labs department county city state hall building room ",
+        "ward unit house church report summary date name number total day month year ",
+        "river lake island valley heights falls beach bay mountain inc llc ltd co company ",
+        "group bank hotel airport station ",
+    )
+    .split_whitespace()
+    .collect()
+});
 
 /// Byte ranges of unlabelled "First [M.] Last" names: the first word a given
 /// name, the last a capitalised word that is not a place or institution
@@ -341,7 +347,7 @@ fn bare_names(text: &str) -> Vec<Range<usize>> {
         let is_name = gap_is_blank
             && name_case(last) == Some(case)
             && last.len() >= 2
-            && !NOT_SURNAMES.contains(&surname.as_str())
+            && !NOT_SURNAMES.contains(surname.as_str())
             && (!WORDLIKE_GIVEN_NAMES.contains(given.as_str())
                 || SURNAMES.contains(surname.as_str()));
         if is_name {

@@ -225,10 +225,6 @@ async fn a_redaction_too_weak_to_verify_fails_and_says_what_remains() {
     assert!(message.contains("1 face still detected (at "), "{message}");
     assert!(message.contains("after 3 redaction passes"), "{message}");
     // Nothing but the input is in the session: the unverified image was not stored.
-    let stored = cx
-        .store
-        .list(&cx.tenant, &cx.session)
-        .await
-        .expect("lists");
+    let stored = cx.store.list(&cx.tenant, &cx.session).await.expect("lists");
     assert_eq!(stored.len(), 1, "{stored:?}");
 }
