@@ -97,7 +97,7 @@ pub(crate) fn hid_faces(_args: &Value, facts: &Value) -> Option<String> {
         format!("{verb} {}", plural(n, "face", "faces"))
     };
     Some(match face_audit(facts) {
-        Some(audit) => format!("{done}; {audit}"),
+        Some(audit) => format!("{done} ({audit})"),
         None => done,
     })
 }

@@ -166,31 +166,35 @@ const MEANING: Meaning = Meaning {
     ],
     summary: |_, facts| {
         let n = count(facts);
-        let done = if n == 0 {
-            "found no PHI in the image's text".to_owned()
-        } else {
-            format!(
-                "painted over {} ({})",
-                plural(n, "PHI finding", "PHI findings"),
-                tally(facts.get("kinds"), false)
-            )
-        };
-        let Some(remaining) = facts.get("phi_remaining").and_then(Value::as_u64) else {
-            return Some(done);
-        };
-        let outcome = if remaining == 0 {
-            "none remains readable".to_owned()
-        } else {
-            format!("{remaining} still readable")
-        };
-        let passes = facts.get("passes").and_then(Value::as_u64).unwrap_or(1);
-        Some(if passes > 1 {
-            format!(
-                "{done}; read it again, hid what was still readable in {}: {outcome}",
-                plural(passes - 1, "more pass", "more passes")
-            )
-        } else {
-            format!("{done}; read it again: {outcome}")
+        let kinds = tally(facts.get("kinds"), false);
+        let audit = facts
+            .get("phi_remaining")
+            .and_then(Value::as_u64)
+            .map(|remaining| {
+                let outcome = if remaining == 0 {
+                    "none remains readable".to_owned()
+                } else {
+                    format!("{remaining} still readable")
+                };
+                match facts.get("passes").and_then(Value::as_u64).unwrap_or(1) {
+                    0 | 1 => format!("read again: {outcome}"),
+                    passes => format!(
+                        "read again, hid what was still readable in {}: {outcome}",
+                        plural(passes - 1, "more pass", "more passes")
+                    ),
+                }
+            });
+        Some(match (n, audit) {
+            (0, None) => "found no PHI in the image's text".to_owned(),
+            (0, Some(audit)) => format!("found no PHI in the image's text ({audit})"),
+            (n, None) => format!(
+                "painted over {} ({kinds})",
+                plural(n, "PHI finding", "PHI findings")
+            ),
+            (n, Some(audit)) => format!(
+                "painted over {} ({kinds}; {audit})",
+                plural(n, "PHI finding", "PHI findings")
+            ),
         })
     },
     facts: &[
