@@ -66,6 +66,15 @@ pub enum ApiError {
         /// The full failure, for the log.
         detail: String,
     },
+    /// The request was understood and run, but its result failed the server's own check (a
+    /// redaction that still shows a face or readable PHI), so nothing is returned.
+    #[error("{message}")]
+    Unprocessable {
+        /// What was checked and what remained.
+        message: String,
+        /// Stable code.
+        code: &'static str,
+    },
     /// The work took longer than its time limit.
     #[error("{0}")]
     Timeout(String),
@@ -148,6 +157,12 @@ impl ApiError {
                 None,
                 "provider_failed",
             ),
+            ApiError::Unprocessable { code, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request_error",
+                None,
+                code,
+            ),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "server_error", None, "timeout"),
             ApiError::Store(error) if error.is_not_found() => (
                 StatusCode::NOT_FOUND,
@@ -200,6 +215,11 @@ impl From<vitrine_agent::AgentError> for ApiError {
                 message: error.public_message(),
                 detail: error.to_string(),
             },
+            // `vitrine_tools::REDACTION_UNVERIFIED` (the tools crate is not a dependency here).
+            error if error.code() == "redaction_unverified" => ApiError::Unprocessable {
+                message: error.public_message(),
+                code: "redaction_unverified",
+            },
             error @ vitrine_agent::AgentError::Timeout { .. } => {
                 ApiError::Timeout(error.to_string())
             }
@@ -232,5 +252,35 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         response.extensions_mut().insert(Arc::new(self.to_string()));
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unverified_redaction_is_a_422_that_says_what_remains() {
+        let error = ApiError::from(vitrine_agent::AgentError::Tool {
+            step: "s1".to_owned(),
+            tool: "blur_faces".to_owned(),
+            source: Box::new(vitrine_tools::ToolError::RedactionUnverified {
+                remaining: "1 face still detected (at 199,85–290,203)".to_owned(),
+                passes: 3,
+            }),
+        });
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(body["error"]["code"], vitrine_tools::REDACTION_UNVERIFIED);
+        assert_eq!(body["error"]["type"], "invalid_request_error");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(
+            message.starts_with("step `s1` (`blur_faces`) failed: the redaction could not be verified: 1 face still detected (at 199,85–290,203) after 3 redaction passes"),
+            "{message}"
+        );
     }
 }

@@ -79,10 +79,25 @@ pub enum ToolError {
         /// Where: the provider's URL and its setting.
         location: String,
     },
+    /// A face or PHI redaction's own second look still found what it had to hide after every
+    /// extra pass; no output was kept.
+    #[error(
+        "the redaction could not be verified: {remaining} after {passes} redaction passes, so no output was kept"
+    )]
+    RedactionUnverified {
+        /// What remains, e.g. "1 face still detected (at 120,80–300,290)"; never the text of
+        /// PHI.
+        remaining: String,
+        /// The passes run.
+        passes: u32,
+    },
     /// A bug or a crashed worker thread.
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// The code of [`ToolError::RedactionUnverified`], which the server answers with a 422.
+pub const REDACTION_UNVERIFIED: &str = "redaction_unverified";
 
 fn article(noun: &str) -> String {
     match noun.chars().next() {
@@ -99,7 +114,8 @@ impl ToolError {
             | ToolError::InvalidArguments { .. }
             | ToolError::BadRef { .. }
             | ToolError::WrongKind { .. }
-            | ToolError::NothingFound(_) => true,
+            | ToolError::NothingFound(_)
+            | ToolError::RedactionUnverified { .. } => true,
             ToolError::Store(error) => error.is_client_error(),
             ToolError::Media(error) => error.is_client_error(),
             ToolError::Vision(error) => error.is_client_error(),
@@ -120,6 +136,7 @@ impl ToolError {
             ToolError::BadRef { .. } => "bad_ref",
             ToolError::WrongKind { .. } => "wrong_artifact_kind",
             ToolError::NothingFound(_) => "nothing_found",
+            ToolError::RedactionUnverified { .. } => REDACTION_UNVERIFIED,
             ToolError::Store(error) => error.code(),
             ToolError::Media(_) => "media_error",
             ToolError::Vision(error) if error.is_missing_models() => "models_missing",

@@ -405,24 +405,16 @@ pub async fn map_image<P: Send + 'static>(
     single_image_output(cx, tool, args, &meta, out, facts).await
 }
 
-/// Redacts `params.regions` in `source` off the async runtime (no regions:
-/// the image is stored unchanged) and stores it as the tool's `image` output.
-pub async fn redact_and_store(
+/// Stores a redacted image as the tool's `image` output with the tool's own facts (unlike
+/// [`single_image_output`], no size facts are added).
+pub async fn store_redacted(
     cx: &ToolContext,
     tool: &str,
     args: &Value,
     parent: &ArtifactMeta,
-    source: DynamicImage,
-    params: vitrine_media::RedactParams,
+    redacted: DynamicImage,
     facts: Value,
 ) -> Result<crate::tool::ToolOutput, ToolError> {
-    let redacted = blocking(move || {
-        if params.regions.is_empty() {
-            return Ok(source);
-        }
-        Ok(vitrine_media::redact(&source, &params)?)
-    })
-    .await?;
     let made = save_image(
         cx,
         redacted,

@@ -18,6 +18,7 @@
 //! - [`meaning`]: what each tool means, declared in its own file: the words that ask for it,
 //!   the arguments they fill, its summary and facts. Planners read it.
 //! - [`tools`]: one file per tool.
+//! - `verify`: the second look of the face and PHI redactions at their own output.
 //! - `error`: [`ToolError`], classified into client and server errors.
 
 pub mod catalog;
@@ -30,10 +31,11 @@ pub mod providers;
 pub mod refs;
 pub mod tool;
 pub mod tools;
+mod verify;
 
 pub use catalog::ToolCatalog;
 pub use context::{LazyModels, ToolContext, ToolLimits};
-pub use error::ToolError;
+pub use error::{REDACTION_UNVERIFIED, ToolError};
 pub use images_api::{ImagesClient, ImagesConfig};
 pub use meaning::Meaning;
 pub use providers::depth::{DepthClient, DepthEstimate, DepthKind};

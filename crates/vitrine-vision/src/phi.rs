@@ -6,9 +6,15 @@
 //! finding carries a box estimated from the recogniser's character positions
 //! inside its line, padded so a solid fill covers the glyphs completely.
 //!
-//! Patterns favour recall on labelled documents (forms, letters, labels);
-//! unlabelled free-text names are not detected.
+//! Patterns favour recall: what has no label in front of it is found too. A
+//! bare date or phone number in running text matches its shape, a run of six
+//! or more digits is taken for an identifier, and a capitalised "First Last"
+//! (a badge, the line under a signature) is a name when the first word is a
+//! given name of the US census lists shipped in `data/names` (see its
+//! README). Given names that are also ordinary words ("Grace", "Will") count
+//! only before a listed surname, so "Grace Period" stays readable.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -43,6 +49,9 @@ pub enum PhiKind {
     StreetAddress,
     /// US ZIP code.
     ZipCode,
+    /// An unlabelled run of six or more digits (optionally after a short
+    /// letter prefix), the shape of record, account and member numbers.
+    IdNumber,
 }
 
 /// A PHI match inside one string, as byte offsets.
@@ -129,7 +138,21 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             r"(?i)\b(?:Phone|Tel|Telephone|Fax|Mobile|Cell)\.?\s*[:#]?\s*(\+?\d[\d\s().-]{6,}\d)".to_owned(),
             1,
         ),
+        (
+            PhiKind::Phone,
+            r"\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}\b".to_owned(),
+            0,
+        ),
+        // A seven-digit local number in running text ("call 867-5309").
+        (PhiKind::Phone, r"\b\d{3}-\d{4}\b".to_owned(), 0),
         (PhiKind::Date, format!(r"(?i)\b{date}\b"), 0),
+        // A day without a year is still a date element (HIPAA); the month is
+        // capitalised so that "may 5" in running text is not one.
+        (
+            PhiKind::Date,
+            format!(r"\b(?:{MONTH}\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{MONTH})\b"),
+            0,
+        ),
         (
             PhiKind::StreetAddress,
             format!(
@@ -169,6 +192,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             format!(r"\b(?:Dr|Mr|Mrs|Ms)\.[ \t]+({name})"),
             1,
         ),
+        (
+            PhiKind::IdNumber,
+            r"\b(?:[A-Z]{1,4}[-#]?)?\d{6,}\b".to_owned(),
+            0,
+        ),
     ];
     specs
         .into_iter()
@@ -199,9 +227,8 @@ pub fn find_phi_in_text(text: &str) -> Vec<PhiMatch> {
             );
             if range.is_empty()
                 || (needs_digit && !text[range.clone()].bytes().any(|b| b.is_ascii_digit()))
-                || taken
-                    .iter()
-                    .any(|other| other.start < range.end && range.start < other.end)
+                || (pattern.kind == PhiKind::IdNumber && inside_decimal(text, &range))
+                || overlaps(&taken, &range)
             {
                 continue;
             }
@@ -213,8 +240,142 @@ pub fn find_phi_in_text(text: &str) -> Vec<PhiMatch> {
             });
         }
     }
+    for range in bare_names(text) {
+        if !overlaps(&taken, &range) {
+            taken.push(range.clone());
+            matches.push(PhiMatch {
+                kind: PhiKind::Name,
+                start: range.start,
+                end: range.end,
+            });
+        }
+    }
     matches.sort_by_key(|found| found.start);
     matches
+}
+
+fn overlaps(taken: &[Range<usize>], range: &Range<usize>) -> bool {
+    taken
+        .iter()
+        .any(|other| other.start < range.end && range.start < other.end)
+}
+
+/// Whether a digit run is part of a decimal number ("3.141592", "1,250000")
+/// rather than an identifier standing alone.
+fn inside_decimal(text: &str, range: &Range<usize>) -> bool {
+    let bytes = text.as_bytes();
+    let separator = |byte: u8| byte == b'.' || byte == b',';
+    let before = range.start >= 2
+        && separator(bytes[range.start - 1])
+        && bytes[range.start - 2].is_ascii_digit();
+    let after = range.end + 1 < bytes.len()
+        && separator(bytes[range.end])
+        && bytes[range.end + 1].is_ascii_digit();
+    before || after
+}
+
+/// Given names, surnames, and given names that are also ordinary words: the
+/// US census lists described in `data/names/README.md`.
+static GIVEN_NAMES: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../data/names/given.txt").lines().collect());
+static SURNAMES: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../data/names/surnames.txt").lines().collect());
+static WORDLIKE_GIVEN_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/names/common-words.txt")
+        .lines()
+        .collect()
+});
+
+/// Capitalised words that follow a given name in places, institutions and
+/// headings ("Jordan Street", "Mercy Hospital", "Victoria Park") but are not
+/// surnames there.
+static NOT_SURNAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    concat!(
+        "street st avenue ave road rd boulevard blvd lane ln drive court way place ",
+        "terrace parkway circle highway square park hospital clinic center centre medical ",
+        "health healthcare memorial university college school institute foundation ",
+        "pharmacy laboratory lab labs department county city state hall building room ",
+        "ward unit house church report summary date name number total day month year ",
+        "river lake island valley heights falls beach bay mountain inc llc ltd co company ",
+        "group bank hotel airport station ",
+    )
+    .split_whitespace()
+    .collect()
+});
+
+/// Byte ranges of unlabelled "First [M.] Last" names: the first word a given
+/// name, the last a capitalised word that is not a place or institution
+/// word; both title case or both upper case, as on a badge.
+fn bare_names(text: &str) -> Vec<Range<usize>> {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*\.?")
+            .expect("the word pattern is a valid regex")
+    });
+    let words: Vec<(Range<usize>, &str)> = WORD
+        .find_iter(text)
+        .map(|word| (word.range(), word.as_str()))
+        .collect();
+    let mut names = Vec::new();
+    let mut index = 0;
+    while index + 1 < words.len() {
+        let (first_range, first) = &words[index];
+        let Some(case) = name_case(first) else {
+            index += 1;
+            continue;
+        };
+        let given = first.to_lowercase();
+        if first.ends_with('.') || !GIVEN_NAMES.contains(given.as_str()) {
+            index += 1;
+            continue;
+        }
+        // An optional middle initial: one letter, with or without a dot.
+        let mut last_index = index + 1;
+        let middle = words[last_index].1.trim_end_matches('.');
+        if middle.len() == 1
+            && middle.bytes().all(|b| b.is_ascii_uppercase())
+            && last_index + 1 < words.len()
+        {
+            last_index += 1;
+        }
+        let (last_range, last) = &words[last_index];
+        let last = last.trim_end_matches('.');
+        // The words must be neighbours: only blanks between them.
+        let gap_is_blank = text[first_range.end..last_range.start]
+            .chars()
+            .all(|c| c == ' ' || c == '\t' || c.is_ascii_uppercase() || c == '.');
+        let surname = last.split('-').next().unwrap_or(last).to_lowercase();
+        let is_name = gap_is_blank
+            && name_case(last) == Some(case)
+            && last.len() >= 2
+            && !NOT_SURNAMES.contains(surname.as_str())
+            && (!WORDLIKE_GIVEN_NAMES.contains(given.as_str())
+                || SURNAMES.contains(surname.as_str()));
+        if is_name {
+            names.push(first_range.start..last_range.start + last.len());
+            index = last_index + 1;
+        } else {
+            index += 1;
+        }
+    }
+    names
+}
+
+/// Whether a word is capitalised as a name: `Some(false)` for title case
+/// ("Smith", "O'Neil", "Garcia-Lopez"), `Some(true)` for upper case.
+fn name_case(word: &str) -> Option<bool> {
+    let letters: Vec<char> = word.chars().filter(char::is_ascii_alphabetic).collect();
+    let first = letters.first()?;
+    if !first.is_ascii_uppercase() {
+        return None;
+    }
+    if letters.len() > 1 && letters.iter().all(char::is_ascii_uppercase) {
+        return Some(true);
+    }
+    // Title case, allowing inner capitals ("McDonald", "Garcia-Lopez").
+    letters[1..]
+        .first()
+        .is_some_and(char::is_ascii_lowercase)
+        .then_some(false)
 }
 
 /// Drops surrounding whitespace and trailing punctuation from a match.
@@ -401,6 +562,87 @@ mod tests {
             "Card on file",
             "Group photo taken outside",
             "Policy holder signature below",
+        ] {
+            assert_eq!(found(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn unlabelled_names_on_badges_and_under_signatures() {
+        assert_eq!(found("Sarah Johnson"), [(PhiKind::Name, "Sarah Johnson")]);
+        assert_eq!(found("MICHAEL BROWN"), [(PhiKind::Name, "MICHAEL BROWN")]);
+        assert_eq!(
+            found("Signed by Robert K. Nakamura, RN"),
+            [(PhiKind::Name, "Robert K. Nakamura")]
+        );
+        assert_eq!(
+            found("Seen today with Linda Garcia-Lopez"),
+            [(PhiKind::Name, "Linda Garcia-Lopez")]
+        );
+        // A given name that is also a word counts before a known surname.
+        assert_eq!(found("Grace Kim"), [(PhiKind::Name, "Grace Kim")]);
+        assert_eq!(found("Will Smith"), [(PhiKind::Name, "Will Smith")]);
+    }
+
+    #[test]
+    fn capitalised_words_that_are_not_names() {
+        for text in [
+            "Main Street",
+            "Blood Pressure",
+            "Grace Period",
+            "Mark Down",
+            "Mercy Hospital",
+            "Virginia Avenue",
+            "Jordan Street",
+            "Heart Rate Normal",
+            "Discharge Summary",
+            "Chest X-Ray Report",
+            "Patient Education Handout",
+            "Follow Up In Two Weeks",
+            "john smith wrote in lower case",
+        ] {
+            assert_eq!(found(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn bare_dates_phones_and_ids_in_running_text() {
+        assert_eq!(
+            found("seen on 04/22/2023 for a cough"),
+            [(PhiKind::Date, "04/22/2023")]
+        );
+        assert_eq!(
+            found("next visit March 3rd at noon"),
+            [(PhiKind::Date, "March 3rd")]
+        );
+        assert_eq!(
+            found("please ring 415-555-0100 after six"),
+            [(PhiKind::Phone, "415-555-0100")]
+        );
+        assert_eq!(found("or call 867-5309"), [(PhiKind::Phone, "867-5309")]);
+        assert_eq!(
+            found("from abroad +44 20 7946 0958"),
+            [(PhiKind::Phone, "+44 20 7946 0958")]
+        );
+        assert_eq!(
+            found("ref 004829137 reviewed"),
+            [(PhiKind::IdNumber, "004829137")]
+        );
+        assert_eq!(
+            found("wristband H-2239481"),
+            [(PhiKind::IdNumber, "H-2239481")]
+        );
+    }
+
+    #[test]
+    fn numbers_that_are_not_identifiers() {
+        for text in [
+            "pi is 3.1415926",
+            "Total due 1,250.00 USD",
+            "Take 500 mg twice daily",
+            "the clinic may 5 times a year",
+            "May 2024 newsletter",
+            "Dose 12345 units",
         ] {
             assert_eq!(found(text), [], "{text}");
         }

@@ -131,7 +131,7 @@ async fn the_llm_planner_recovers_from_a_bad_call_and_fills_the_schema() {
     let answer = json(&outcome);
     assert_eq!(
         answer["notes"],
-        "Blurred 1 face and converted the image to grayscale."
+        "Blurred 1 face (checked again: none remain) and converted the image to grayscale."
     );
     let (meta, image) = image_of(&session, answer["result"]["id"].as_str().expect("id")).await;
     assert_eq!(meta.provenance.operation, "grayscale");

@@ -257,9 +257,9 @@ async fn without_a_schema_the_answer_names_the_result_for_the_cli() {
     let final_id = outcome.plan["final_refs"][0].as_str().expect("final");
     assert_eq!(ids, [final_id], "only the final image is named");
     assert!(
-        outcome
-            .content
-            .starts_with("Blurred 1 face and painted over 3 PHI findings"),
+        outcome.content.starts_with(
+            "Blurred 1 face (checked again: none remain) and painted over 3 PHI findings"
+        ),
         "{}",
         outcome.content
     );

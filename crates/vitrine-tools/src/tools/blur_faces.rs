@@ -1,11 +1,13 @@
-//! `blur_faces`: detect faces and hide each one (blur by default, or pixelate / fill).
+//! `blur_faces`: detect faces and hide each one (blur by default, or pixelate / fill), then
+//! check the output with a second, lower-threshold look and hide what it still finds
+//! (`crate::verify`); the tool fails rather than return an image with a face it can still see.
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use vitrine_media::image::DynamicImage;
-use vitrine_media::{Color, RedactMethod, RedactParams, Region};
+use vitrine_media::{Color, RedactMethod, RedactParams};
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -13,7 +15,8 @@ use crate::io;
 use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
-use crate::tools::detect_faces::{face_facts, find_faces, pixel_box};
+use crate::tools::detect_faces::{face_facts, find_faces};
+use crate::verify::hide_faces_verified;
 use vitrine_wire::ArtifactKind;
 
 /// Arguments of `blur_faces`.
@@ -97,10 +100,44 @@ pub(crate) fn hid_faces(_args: &Value, facts: &Value) -> Option<String> {
         _ => "blurred",
     };
     let n = count(facts);
-    Some(if n == 0 {
+    let done = if n == 0 {
         "found no faces to hide".to_owned()
     } else {
         format!("{verb} {}", plural(n, "face", "faces"))
+    };
+    Some(match face_audit(facts) {
+        Some(audit) => format!("{done} ({audit})"),
+        None => done,
+    })
+}
+
+/// "checked again: none remain" and what the extra passes did, from the audit facts.
+fn face_audit(facts: &Value) -> Option<String> {
+    let number = |key: &str| facts.get(key).and_then(Value::as_u64);
+    let remaining = number("faces_remaining")?;
+    let passes = number("passes").unwrap_or(1);
+    let extra_faces = number("faces_hidden")
+        .unwrap_or(0)
+        .saturating_sub(number("faces_found").unwrap_or(0));
+    let frames = number("frames_checked")
+        .map(|frames| format!(" in {}", plural(frames, "sampled frame", "sampled frames")))
+        .unwrap_or_default();
+    let outcome = if remaining == 0 {
+        "none remain".to_owned()
+    } else {
+        format!("{} remain", plural(remaining, "face", "faces"))
+    };
+    Some(match (passes, extra_faces) {
+        (0 | 1, _) => format!("checked again{frames}: {outcome}"),
+        (_, 0) => format!(
+            "checked again{frames}, hid what was still visible in {}: {outcome}",
+            plural(passes - 1, "more pass", "more passes")
+        ),
+        (_, extra) => format!(
+            "checked again{frames}, found {extra} more and hid {} in {}: {outcome}",
+            if extra == 1 { "it" } else { "them" },
+            plural(passes - 1, "more pass", "more passes")
+        ),
     })
 }
 
@@ -230,12 +267,38 @@ const MEANING: Meaning = Meaning {
         },
     ],
     summary: hid_faces,
-    facts: &[Fact {
+    facts: FACE_AUDIT_FACTS,
+};
+
+/// The facts of `blur_faces` and `blur_faces_video`: the audit's first, so a field named
+/// `faces_remaining` finds its own count before the general face count.
+pub(crate) const FACE_AUDIT_FACTS: &[Fact] = &[
+    Fact {
+        key: "faces_remaining",
+        kind: FactKind::Count,
+        about: &["remain", "left", "still"],
+    },
+    Fact {
+        key: "faces_hidden",
+        kind: FactKind::Count,
+        about: &["hidden", "blurred", "redacted"],
+    },
+    Fact {
+        key: "passes",
+        kind: FactKind::Count,
+        about: &["passes"],
+    },
+    Fact {
         key: "count",
         kind: FactKind::Count,
         about: &["face"],
-    }],
-};
+    },
+    Fact {
+        key: "faces_found",
+        kind: FactKind::Count,
+        about: &["face"],
+    },
+];
 
 #[async_trait]
 impl Tool for BlurFaces {
@@ -278,10 +341,7 @@ impl Tool for BlurFaces {
             );
         }
         let params = RedactParams {
-            regions: faces
-                .iter()
-                .map(|face| Region::Box(pixel_box(face.bbox)))
-                .collect(),
+            regions: Vec::new(),
             method: parsed.method,
             strength: parsed.strength,
             color: Color::BLACK,
@@ -293,6 +353,9 @@ impl Tool for BlurFaces {
         } else {
             DynamicImage::ImageRgb8(rgb)
         };
-        io::redact_and_store(cx, self.name(), &args, &meta, source, params, facts).await
+        let (hidden, audit) =
+            hide_faces_verified(cx, source, &faces, params, parsed.min_score).await?;
+        audit.insert_into(&mut facts);
+        io::store_redacted(cx, self.name(), &args, &meta, hidden, facts).await
     }
 }

@@ -3,7 +3,12 @@
 //! The face detector runs on every `detect_every`-th frame; the frames in between reuse the
 //! last boxes, which bounds the cost on long clips (faces move little in a fraction of a
 //! second, and the padding covers the motion).
+//!
+//! Then the output is checked (`crate::verify`): frames sampled evenly over the clip are
+//! searched by the detector's second look. If any still shows a face, the clip is redacted
+//! again, every frame at the second look's threshold, up to two more times; else the tool fails.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -20,10 +25,11 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, read};
+use crate::meaning::{Input, Intent, Meaning, Slot, read};
 use crate::refs::VideoRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::pixel_box;
+use crate::verify::{EXTRA_PASSES, faces_in_frames, faces_remaining, second_look_score};
 
 /// Arguments of `blur_faces_video`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -135,12 +141,75 @@ const MEANING: Meaning = Meaning {
         ..Intent::DEFAULT
     }],
     summary: crate::tools::blur_faces::hid_faces,
-    facts: &[Fact {
-        key: "count",
-        kind: FactKind::Count,
-        about: &["face"],
-    }],
+    facts: crate::tools::blur_faces::FACE_AUDIT_FACTS,
 };
+
+/// Frames sampled evenly over the redacted clip for the check: enough to catch a face that
+/// the detector lost for a stretch, few enough that the check costs a fraction of the pass.
+const SAMPLED_FRAMES: u64 = 8;
+
+/// One redaction pass over the frames of `input`, written to `output`: the detector on every
+/// `every`-th frame with `options`, the last boxes hidden with `redact`.
+async fn redact_pass(
+    models: Arc<Models>,
+    input: &Path,
+    output: &Path,
+    options: FaceOptions,
+    every: u64,
+    redact: RedactParams,
+    max_side: Option<u32>,
+) -> Result<(vitrine_video::MapFramesReport, FaceTracker), ToolError> {
+    let tracker = Arc::new(Mutex::new(FaceTracker {
+        models,
+        options,
+        every,
+        redact,
+        frames_with_faces: 0,
+        max_faces: 0,
+        detections: 0,
+    }));
+    let map_params = MapFramesParams {
+        max_side,
+        crf: None,
+    };
+    // Detection and redaction are tens of milliseconds of CPU per frame: each frame goes to
+    // the blocking pool, and this task only moves bytes between the ffmpeg pipes. Frames
+    // are processed one at a time, in order, so the tracker's lock is never contended.
+    let report = Ffmpeg::new()
+        .map_frames_async(input, output, &map_params, |index, _, frame| {
+            let tracker = Arc::clone(&tracker);
+            io::blocking(move || {
+                let mut tracker = tracker
+                    .lock()
+                    .map_err(|_| ToolError::Internal("a face-blur worker panicked".into()))?;
+                tracker.process(index, frame)
+            })
+        })
+        .await?;
+    let tracker = Arc::into_inner(tracker)
+        .ok_or_else(|| ToolError::Internal("a face-blur worker outlived its pass".into()))?
+        .into_inner()
+        .map_err(|_| ToolError::Internal("a face-blur worker panicked".into()))?;
+    Ok((report, tracker))
+}
+
+/// Frames of `clip` at evenly spaced times, for the check.
+async fn sample_frames(
+    clip: &Path,
+    frames: u64,
+    fps: f64,
+) -> Result<Vec<(f64, RgbImage)>, ToolError> {
+    let count = frames.min(SAMPLED_FRAMES);
+    let duration_s = frames as f64 / fps;
+    let ffmpeg = Ffmpeg::new();
+    let mut sampled = Vec::new();
+    for index in 0..count {
+        // The middle of each of `count` equal stretches of the clip.
+        let at_s = duration_s * (index as f64 + 0.5) / count as f64;
+        sampled.push((at_s, ffmpeg.frame_rgb(clip, at_s, None).await?));
+    }
+    Ok(sampled)
+}
 
 #[async_trait]
 impl Tool for BlurFacesVideo {
@@ -185,51 +254,69 @@ impl Tool for BlurFacesVideo {
         let input = io::to_temp_file(cx, &meta, "mp4").await?;
         let output = io::temp_output("vitrine-blur-faces-", ".mp4")?;
         let models = cx.models.get().await?;
-        let tracker = Arc::new(Mutex::new(FaceTracker {
-            models,
-            options: FaceOptions {
+        let redact = RedactParams {
+            regions: Vec::new(),
+            method: parsed.method,
+            strength: parsed.strength,
+            color: Color::BLACK,
+            padding_ratio: parsed.padding_ratio,
+        };
+        let (report, first) = redact_pass(
+            Arc::clone(&models),
+            &input,
+            &output,
+            FaceOptions {
                 min_score: parsed.min_score,
                 ..FaceOptions::default()
             },
-            every: u64::from(parsed.detect_every),
-            redact: RedactParams {
-                regions: Vec::new(),
-                method: parsed.method,
-                strength: parsed.strength,
-                color: Color::BLACK,
-                padding_ratio: parsed.padding_ratio,
-            },
-            frames_with_faces: 0,
-            max_faces: 0,
-            detections: 0,
-        }));
-        let map_params = MapFramesParams {
-            max_side: parsed.max_side,
-            crf: None,
-        };
-        // Detection and redaction are tens of milliseconds of CPU per frame: each frame goes to
-        // the blocking pool, and this task only moves bytes between the ffmpeg pipes. Frames
-        // are processed one at a time, in order, so the tracker's lock is never contended.
-        let report = Ffmpeg::new()
-            .map_frames_async(&input, &output, &map_params, |index, _, frame| {
-                let tracker = Arc::clone(&tracker);
-                io::blocking(move || {
-                    let mut tracker = tracker
-                        .lock()
-                        .map_err(|_| ToolError::Internal("a face-blur worker panicked".into()))?;
-                    tracker.process(index, frame)
-                })
-            })
-            .await?;
-        let (frames_with_faces, detections, max_faces) = {
-            let tracker = tracker
-                .lock()
-                .map_err(|_| ToolError::Internal("a face-blur worker panicked".into()))?;
-            (
-                tracker.frames_with_faces,
-                tracker.detections,
-                tracker.max_faces,
+            u64::from(parsed.detect_every),
+            redact.clone(),
+            parsed.max_side,
+        )
+        .await?;
+        let (frames_with_faces, detections, max_faces) =
+            (first.frames_with_faces, first.detections, first.max_faces);
+        // The check: sampled frames of the output, searched by the second look; what it finds
+        // sends the whole clip through another pass, every frame at the second look's score.
+        let mut output = output;
+        let mut passes = 1;
+        let frames_checked = loop {
+            let sampled = sample_frames(&output, report.frames, report.fps).await?;
+            let checked = sampled.len();
+            let check_models = Arc::clone(&models);
+            let min_score = parsed.min_score;
+            let found =
+                io::blocking(move || faces_in_frames(&check_models, &sampled, min_score)).await?;
+            if found.is_empty() {
+                break checked;
+            }
+            if passes > EXTRA_PASSES {
+                let (at_s, faces) = &found[0];
+                return Err(ToolError::RedactionUnverified {
+                    remaining: format!(
+                        "{} of {checked} sampled frames still show a face (at {at_s:.2} s, {})",
+                        found.len(),
+                        faces_remaining(faces)
+                    ),
+                    passes,
+                });
+            }
+            passes += 1;
+            let again = io::temp_output("vitrine-blur-faces-", ".mp4")?;
+            redact_pass(
+                Arc::clone(&models),
+                &output,
+                &again,
+                FaceOptions {
+                    min_score: second_look_score(parsed.min_score),
+                    ..FaceOptions::default()
+                },
+                1,
+                redact.clone(),
+                None,
             )
+            .await?;
+            output = again;
         };
         let duration_s = if report.fps > 0.0 {
             report.frames as f64 / report.fps
@@ -256,6 +343,13 @@ impl Tool for BlurFacesVideo {
                 meta: made,
             }],
             facts: json!({
+                "count": max_faces,
+                "faces_found": max_faces,
+                "faces_remaining": 0,
+                "passes": passes,
+                "frames_checked": frames_checked,
+                "second_look_min_score":
+                    (f64::from(second_look_score(parsed.min_score)) * 100.0).round() / 100.0,
                 "frames": report.frames,
                 "frames_with_faces": frames_with_faces,
                 "detections": detections,

@@ -3,15 +3,16 @@
 //!
 //! The facts name the kinds and boxes found, never the text itself: the response must not
 //! carry the identifiers the tool just removed.
-
-use std::collections::BTreeMap;
+//!
+//! The result is read again (same OCR engine, same PHI finder) before it is returned; what is
+//! still found is filled too, up to two more passes, else the tool fails (`crate::verify`).
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_media::image::DynamicImage;
-use vitrine_media::{Color, RedactMethod, RedactParams, Region};
+use vitrine_media::{Color, RedactMethod, RedactParams};
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -19,8 +20,9 @@ use crate::io;
 use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, count, plural, tally};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
-use crate::tools::detect_faces::{pixel_box, round_box};
+use crate::tools::detect_faces::round_box;
 use crate::tools::ocr::{OcrEngine, read_lines_with};
+use crate::verify::hide_phi_verified;
 use vitrine_wire::ArtifactKind;
 
 /// Arguments of `redact_phi`.
@@ -57,6 +59,7 @@ pub fn phi_kind_phrase(kind: vitrine_vision::PhiKind) -> String {
         "email" => "e-mail address".to_owned(),
         "phone" => "phone number".to_owned(),
         "zip_code" => "ZIP code".to_owned(),
+        "id_number" => "ID number".to_owned(),
         other => other.replace('_', " "),
     }
 }
@@ -164,17 +167,48 @@ const MEANING: Meaning = Meaning {
     ],
     summary: |_, facts| {
         let n = count(facts);
-        Some(if n == 0 {
-            "found no PHI in the image's text".to_owned()
-        } else {
-            format!(
-                "painted over {} ({})",
-                plural(n, "PHI finding", "PHI findings"),
-                tally(facts.get("kinds"), false)
-            )
+        let kinds = tally(facts.get("kinds"), false);
+        let audit = facts
+            .get("phi_remaining")
+            .and_then(Value::as_u64)
+            .map(|remaining| {
+                let outcome = if remaining == 0 {
+                    "none remains readable".to_owned()
+                } else {
+                    format!("{remaining} still readable")
+                };
+                match facts.get("passes").and_then(Value::as_u64).unwrap_or(1) {
+                    0 | 1 => format!("read again: {outcome}"),
+                    passes => format!(
+                        "read again, hid what was still readable in {}: {outcome}",
+                        plural(passes - 1, "more pass", "more passes")
+                    ),
+                }
+            });
+        Some(match (n, audit) {
+            (0, None) => "found no PHI in the image's text".to_owned(),
+            (0, Some(audit)) => format!("found no PHI in the image's text ({audit})"),
+            (n, None) => format!(
+                "painted over {} ({kinds})",
+                plural(n, "PHI finding", "PHI findings")
+            ),
+            (n, Some(audit)) => format!(
+                "painted over {} ({kinds}; {audit})",
+                plural(n, "PHI finding", "PHI findings")
+            ),
         })
     },
     facts: &[
+        Fact {
+            key: "phi_remaining",
+            kind: FactKind::Count,
+            about: &["remain", "left", "still"],
+        },
+        Fact {
+            key: "passes",
+            kind: FactKind::Count,
+            about: &["passes"],
+        },
         Fact {
             key: "count",
             kind: FactKind::Count,
@@ -184,6 +218,11 @@ const MEANING: Meaning = Meaning {
             key: "kinds",
             kind: FactKind::Labels,
             about: &["phi", "pii", "kind", "type", "redact", "sensitive"],
+        },
+        Fact {
+            key: "phi_found",
+            kind: FactKind::Labels,
+            about: &["phi", "pii", "found"],
         },
     ],
 };
@@ -222,25 +261,8 @@ impl Tool for RedactPhi {
         let original = decoded.image;
         let (rgb, lines) = read_lines_with(cx, parsed.engine, original.to_rgb8()).await?;
         let findings = vitrine_vision::find_phi(&lines);
-        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
-        for finding in &findings {
-            *kinds.entry(phi_kind_phrase(finding.kind)).or_default() += 1;
-        }
-        let facts = json!({
-            "engine": parsed.engine,
-            "count": findings.len(),
-            "kinds": kinds,
-            "findings": findings
-                .iter()
-                .map(|finding| json!({"kind": finding.kind, "box": round_box(finding.bbox)}))
-                .collect::<Vec<_>>(),
-            "lines_read": lines.len(),
-        });
         let params = RedactParams {
-            regions: findings
-                .iter()
-                .map(|finding| Region::Box(pixel_box(finding.bbox)))
-                .collect(),
+            regions: Vec::new(),
             method: RedactMethod::Fill,
             strength: 1.0,
             color: parsed.color,
@@ -252,6 +274,22 @@ impl Tool for RedactPhi {
         } else {
             DynamicImage::ImageRgb8(rgb)
         };
-        io::redact_and_store(cx, self.name(), &args, &meta, source, params, facts).await
+        let (redacted, audit) =
+            hide_phi_verified(cx, parsed.engine, source, findings, params).await?;
+        let kinds = audit.by_kind();
+        let facts = json!({
+            "engine": parsed.engine,
+            "count": audit.hidden.len(),
+            "kinds": kinds,
+            "phi_found": kinds,
+            "phi_remaining": 0,
+            "passes": audit.passes,
+            "findings": audit.hidden
+                .iter()
+                .map(|finding| json!({"kind": finding.kind, "box": round_box(finding.bbox)}))
+                .collect::<Vec<_>>(),
+            "lines_read": lines.len(),
+        });
+        io::store_redacted(cx, self.name(), &args, &meta, redacted, facts).await
     }
 }

@@ -8,4 +8,5 @@ mod image_tools;
 mod media_tools;
 mod providers;
 mod reconstruct;
+mod redaction;
 mod support;

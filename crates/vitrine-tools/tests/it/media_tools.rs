@@ -291,6 +291,11 @@ async fn blur_faces_video_blurs_the_face_in_decoded_frames() {
     assert_eq!(output.facts["frames"], 5);
     assert_eq!(output.facts["detections"], 3);
     assert_eq!(output.facts["frames_with_faces"], 5);
+    // The check read every frame of this short clip and found no face left.
+    assert_eq!(output.facts["frames_checked"], 5, "{}", output.facts);
+    assert_eq!(output.facts["faces_remaining"], 0);
+    assert_eq!(output.facts["faces_found"], 1);
+    assert!(output.facts["passes"].as_u64() >= Some(1));
     assert_eq!(
         (made.media.width, made.media.height),
         (Some(512), Some(512))
@@ -315,6 +320,48 @@ async fn blur_faces_video_blurs_the_face_in_decoded_frames() {
         corner_after > 0.7 * corner_before,
         "corner detail {corner_before:.2} -> {corner_after:.2}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blur_faces_video_refuses_a_clip_whose_faces_it_still_sees() {
+    let (dir, cx) = context().await;
+    let photo =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../vitrine-vision/testdata/astronaut.png");
+    let clip_path = dir.path().join("astronaut.mp4");
+    ffmpeg(&[
+        "-loop",
+        "1",
+        "-i",
+        photo.to_str().expect("utf-8 path"),
+        "-t",
+        "0.6",
+        "-r",
+        "5",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        clip_path.to_str().expect("utf-8 path"),
+    ]);
+    let clip = std::fs::read(&clip_path).expect("clip");
+    let video = put(&cx, &clip, ArtifactKind::Video, "video/mp4").await;
+    // The smallest mosaic leaves the face visible to the detector, pass after pass.
+    let error = ToolCatalog::standard()
+        .get("blur_faces_video")
+        .expect("tool")
+        .run(
+            &cx,
+            json!({"video": video.id.to_string(), "method": "pixelate", "strength": 0.25}),
+        )
+        .await
+        .expect_err("a face remains visible");
+    assert_eq!(error.code(), vitrine_tools::REDACTION_UNVERIFIED, "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains("3 of 3 sampled frames still show a face"),
+        "{message}"
+    );
+    assert!(message.contains("after 3 redaction passes"), "{message}");
 }
 
 /// ffprobe's view of a file: `format` and the first video stream, as JSON.

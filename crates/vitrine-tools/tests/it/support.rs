@@ -17,8 +17,7 @@ pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
     let store: Arc<dyn ArtifactStore> =
         Arc::new(LocalStore::open(dir.path(), 3600, Arc::new(SystemClock)).expect("store"));
     let session = store.create_session(TENANT).await.expect("session").id;
-    let models =
-        std::env::var_os("VITRINE_MODELS_DIR").map_or_else(default_models_dir, PathBuf::from);
+    let models = models_dir();
     let cx = ToolContext::new(
         store,
         TENANT.to_owned(),
@@ -26,6 +25,11 @@ pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
         Arc::new(LazyModels::new(models)),
     );
     (dir, cx)
+}
+
+/// The models directory: `VITRINE_MODELS_DIR`, else where the fetch script installs them.
+fn models_dir() -> PathBuf {
+    std::env::var_os("VITRINE_MODELS_DIR").map_or_else(default_models_dir, PathBuf::from)
 }
 
 pub(crate) async fn put(

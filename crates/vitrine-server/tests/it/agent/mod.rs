@@ -221,6 +221,88 @@ async fn the_seed_redaction_example_blurs_the_face_through_http() {
     );
 }
 
+/// What the `tesseract` binary reads in `image` (no tool of the server runs it by default).
+fn tesseract_text(image: &image::RgbImage) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("page.png");
+    image.save(&path).expect("png written");
+    let output = std::process::Command::new("tesseract")
+        .arg(&path)
+        .arg("stdout")
+        .output()
+        .expect("the `tesseract` binary runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_seed_redaction_example_on_faces_and_phi_is_verified_and_audited() {
+    // A badge without labels beside the astronaut: a bare name, phone and date.
+    const BADGE: [&str; 3] = ["Sarah Johnson", "call 415-555-0100", "seen 04/22/2023"];
+    const PLANTED: [&str; 6] = ["Sarah", "Johnson", "415", "0100", "04/22", "2023"];
+    let text = image::load_from_memory(&text_png(520, 512, &BADGE))
+        .expect("png")
+        .to_rgb8();
+    let photo = image::load_from_memory(&astronaut())
+        .expect("png")
+        .to_rgb8();
+    let mut canvas = image::RgbImage::from_pixel(1032, 512, image::Rgb([255; 3]));
+    image::imageops::replace(&mut canvas, &photo, 0, 0);
+    image::imageops::replace(&mut canvas, &text, 512, 0);
+    let before = tesseract_text(&canvas);
+    for planted in PLANTED {
+        assert!(
+            before.contains(planted),
+            "{planted:?} unreadable:\n{before}"
+        );
+    }
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(canvas)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+
+    let app = agent_app().await;
+    let completion = ask(
+        &app,
+        REDACT,
+        vec![part("image_url", "image/png", &png)],
+        Some(redaction_schema()),
+    )
+    .await;
+    let steps = completion["vitrine"]["plan"]["steps"]
+        .as_array()
+        .expect("steps")
+        .clone();
+    let facts_of = |tool: &str| {
+        steps
+            .iter()
+            .find(|step| step["tool"] == tool)
+            .map(|step| step["facts"].clone())
+            .unwrap_or_else(|| panic!("no {tool} step: {completion}"))
+    };
+    let faces = facts_of("blur_faces");
+    assert_eq!(faces["faces_found"], 1, "{faces}");
+    assert_eq!(faces["faces_remaining"], 0, "{faces}");
+    assert!(faces["passes"].as_u64() >= Some(1), "{faces}");
+    let phi = facts_of("redact_phi");
+    assert_eq!(phi["phi_remaining"], 0, "{phi}");
+    for kind in ["name", "phone number", "date"] {
+        assert!(phi["phi_found"][kind].as_u64() >= Some(1), "{kind}: {phi}");
+    }
+    let content = content_json(&completion);
+    let notes = content["notes"].as_str().expect("notes");
+    assert!(
+        notes.contains("checked again") && notes.contains(": none remain"),
+        "{notes}"
+    );
+    assert!(notes.contains("none remains readable"), "{notes}");
+
+    let id = content["redacted_image"]["id"].as_str().expect("ref");
+    let after = tesseract_text(&download_image(&app, &completion, id).await.to_rgb8());
+    for planted in PLANTED {
+        assert!(!after.contains(planted), "{planted:?} readable:\n{after}");
+    }
+}
+
 #[tokio::test]
 async fn streaming_reports_steps_and_refs_before_the_answer() {
     let app = agent_app().await;
