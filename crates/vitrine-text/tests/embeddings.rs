@@ -90,3 +90,32 @@ fn a_missing_model_names_the_file_and_the_fetch_command() {
     assert!(message.contains("all-MiniLM-L6-v2"), "{message}");
     assert!(message.contains("scripts/fetch-models.sh"), "{message}");
 }
+
+/// Reference similarities published by sentence-transformers for this model
+/// (its README quickstart: `SentenceTransformer("all-MiniLM-L6-v2")`,
+/// `model.encode(sentences)`, `model.similarity(embeddings, embeddings)`,
+/// printed to 4 decimals). PyTorch could not be installed here to recompute
+/// them, so the published matrix is the reference.
+#[test]
+fn similarities_match_the_sentence_transformers_reference() {
+    let sentences = [
+        "The weather is lovely today.",
+        "It's so sunny outside!",
+        "He drove to the stadium.",
+    ];
+    let reference = [(0, 1, 0.6660), (0, 2, 0.1046), (1, 2, 0.1411)];
+    let embeddings = match embedder().embed_many(&sentences) {
+        Ok(v) => v,
+        Err(error) => panic!("{error}"),
+    };
+    for (i, j, want) in reference {
+        let got = cosine(&embeddings[i], &embeddings[j]);
+        // 4 printed decimals plus f32 summation-order noise
+        assert!(
+            (got - want).abs() < 1e-3,
+            "{:?} vs {:?}: {got}, reference {want}",
+            sentences[i],
+            sentences[j]
+        );
+    }
+}
