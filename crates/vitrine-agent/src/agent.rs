@@ -96,6 +96,9 @@ pub struct Agent {
     images: Option<Arc<ImagesClient>>,
     depth: Option<Arc<DepthClient>>,
     detect: Option<Arc<DetectClient>>,
+    /// The planner's semantic fallback, loaded on the first request that needs planning;
+    /// `None` inside when the sentence-embedding model is missing (the words alone plan then).
+    semantic: Arc<tokio::sync::OnceCell<Option<Arc<planner::Semantic>>>>,
 }
 
 impl std::fmt::Debug for Agent {
@@ -123,7 +126,34 @@ impl Agent {
             images: None,
             depth: None,
             detect: None,
+            semantic: Arc::new(tokio::sync::OnceCell::new()),
         }
+    }
+
+    /// The semantic fallback, loaded once (embedding every intent's examples takes a few
+    /// seconds of CPU, off the async workers).
+    async fn semantic(&self) -> Option<Arc<planner::Semantic>> {
+        self.semantic
+            .get_or_init(|| async {
+                let dir = self.models.dir().to_path_buf();
+                let catalog = self.catalog.clone();
+                let loaded =
+                    tokio::task::spawn_blocking(move || planner::Semantic::load(&dir, &catalog))
+                        .await;
+                match loaded {
+                    Ok(Ok(semantic)) => Some(Arc::new(semantic)),
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, "the planner plans from words alone");
+                        None
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "loading the sentence-embedding model failed");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
     }
 
     /// Enables the `image-gen` tools with an OpenAI Images API provider.
@@ -223,11 +253,13 @@ impl Agent {
         // The offline planner first; what it cannot plan completely, because it did not
         // understand a part or the part is a question only a model that sees can judge, goes
         // to the configured LLM. Parts no tool here can do are named as not done either way.
-        let understood = planner::understand(
+        let semantic = self.semantic().await;
+        let understood = planner::understand_with(
             &request.instruction,
             schema.as_ref(),
             &request.inputs,
             &self.catalog,
+            semantic.as_deref(),
         );
         if let Some(client) = &self.llm {
             let for_the_llm = |parts: &[planner::NotDone]| {

@@ -17,6 +17,7 @@
 mod clauses;
 mod gaps;
 mod matching;
+mod semantic;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +35,7 @@ use vitrine_wire::ArtifactKind;
 use crate::error::AgentError;
 use crate::plan::{Plan, Step, with_article};
 use matching::Matched;
+pub use semantic::Semantic;
 
 /// What the planner made of a request.
 #[derive(Debug, Clone, Default)]
@@ -113,6 +115,21 @@ pub fn understand(
     inputs: &[ArtifactMeta],
     catalog: &ToolCatalog,
 ) -> Result<Understanding, AgentError> {
+    understand_with(instruction, schema, inputs, catalog, None)
+}
+
+/// [`understand`], with `semantic` comparing clauses whose words match no intent with the
+/// intents' example phrasings.
+///
+/// # Errors
+/// As [`understand`].
+pub fn understand_with(
+    instruction: &str,
+    schema: Option<&Value>,
+    inputs: &[ArtifactMeta],
+    catalog: &ToolCatalog,
+    semantic: Option<&Semantic>,
+) -> Result<Understanding, AgentError> {
     let text = clauses::normalise(instruction);
     let mut understanding = Understanding::default();
     let mut asked: Vec<(Clause, Matched)> = Vec::new();
@@ -149,6 +166,25 @@ pub fn understand(
         let mut clause = clause;
         // "This photo has my kids and our address on the mailbox, hide both": the ask points
         // back at what the sentence before it described.
+        // Words that match no intent: the closest example phrasing, when it is clearly close.
+        if usable.is_empty()
+            && unusable.is_empty()
+            && gap.is_none()
+            && clauses::is_an_ask(&clause)
+            && let Some(semantic) = semantic
+            && let Some((name, index)) = semantic.closest(&clause.text)
+            && let Some(tool) = catalog.get(name)
+            && let Some(intent) = tool.meaning().intents.get(index)
+            && intent.accept.is_none_or(|accept| accept(&clause))
+        {
+            let matched = Matched {
+                tool: std::sync::Arc::clone(tool),
+                intent,
+                spans: Vec::new(),
+                rank: 0,
+            };
+            usable = by_input(vec![matched], inputs, &produced, &clause).0;
+        }
         if usable.is_empty()
             && let Some(before) = described.take()
         {
