@@ -14,7 +14,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-MODELS=${1:-$ROOT/models/fetched}
+MODELS=${1:-${VITRINE_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/vitrine/models}}
 ITERATIONS=${2:-200}
 VENV=${VITRINE_BENCH_VENV:-$HOME/.cache/vitrine-bench-text}
 PYTHON=$VENV/bin/python

@@ -133,7 +133,8 @@ async fn main() {
         .expect("put");
     let mut catalog = ToolCatalog::standard();
     catalog.register(Arc::new(Noop));
-    let agent = Agent::new(Arc::clone(&store), "models/fetched".into()).with_catalog(catalog);
+    let agent =
+        Agent::new(Arc::clone(&store), vitrine_vision::store::default_dir()).with_catalog(catalog);
     let plan = Plan {
         steps: (0..steps)
             .map(|index| Step {

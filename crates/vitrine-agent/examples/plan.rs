@@ -7,11 +7,11 @@
 //! The first argument names the inputs, comma-separated (`image`, `image,image`, `video`,
 //! `document`, `audio`, `mask`); the rest is the request. Useful when teaching a tool new words.
 
+mod common;
+
 use serde_json::json;
 use vitrine_agent::planner::understand;
-use vitrine_store::{ArtifactMeta, MediaInfo, Provenance};
 use vitrine_tools::ToolCatalog;
-use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -19,37 +19,17 @@ fn main() {
         eprintln!("usage: plan <image|video|document|audio|mask[,…]> <request>");
         std::process::exit(2);
     };
-    let inputs: Vec<ArtifactMeta> = kinds
+    let mut inputs = Vec::new();
+    for name in kinds
         .split(',')
         .filter(|name| !name.is_empty() && *name != "none")
-        .map(|name| {
-            let kind = match name {
-                "image" => ArtifactKind::Image,
-                "video" => ArtifactKind::Video,
-                "audio" => ArtifactKind::Audio,
-                "document" | "pdf" => ArtifactKind::Document,
-                "mask" => ArtifactKind::Array,
-                other => {
-                    eprintln!("unknown input kind `{other}`");
-                    std::process::exit(2);
-                }
-            };
-            ArtifactMeta {
-                id: ArtifactId::generate(kind),
-                session_id: SessionId::generate(),
-                tenant: "example".to_owned(),
-                kind,
-                content_type: "application/octet-stream".to_owned(),
-                size: 1,
-                sha256: String::new(),
-                created_at: 0,
-                expires_at: 0,
-                media: MediaInfo::default(),
-                provenance: Provenance::default(),
-                filename: None,
-            }
-        })
-        .collect();
+    {
+        let Some(kind) = common::kind(name) else {
+            eprintln!("unknown input kind `{name}`");
+            std::process::exit(2);
+        };
+        inputs.push(common::input(kind));
+    }
     let catalog = ToolCatalog::standard();
     match understand(&request, None, &inputs, &catalog) {
         Ok(understanding) => {

@@ -7,39 +7,12 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use serde_json::Value;
 use vitrine_agent::planner::{Semantic, understand_with};
-use vitrine_store::{ArtifactMeta, MediaInfo, Provenance};
+use vitrine_store::ArtifactMeta;
 use vitrine_tools::ToolCatalog;
-use vitrine_wire::{ArtifactId, ArtifactKind, SessionId};
-
-fn input(kind: ArtifactKind) -> ArtifactMeta {
-    ArtifactMeta {
-        id: ArtifactId::generate(kind),
-        session_id: SessionId::generate(),
-        tenant: "bench".to_owned(),
-        kind,
-        content_type: "application/octet-stream".to_owned(),
-        size: 1,
-        sha256: String::new(),
-        created_at: 0,
-        expires_at: 0,
-        media: MediaInfo::default(),
-        provenance: Provenance::default(),
-        filename: None,
-    }
-}
-
-fn kind(name: &str) -> Option<ArtifactKind> {
-    Some(match name {
-        "image" => ArtifactKind::Image,
-        "video" => ArtifactKind::Video,
-        "audio" => ArtifactKind::Audio,
-        "document" => ArtifactKind::Document,
-        "mask" => ArtifactKind::Array,
-        _ => return None,
-    })
-}
 
 /// The corpus requests: text, inputs, and the schema when it is written inline.
 fn requests() -> Vec<(String, Vec<ArtifactMeta>, Option<Value>)> {
@@ -56,8 +29,8 @@ fn requests() -> Vec<(String, Vec<ArtifactMeta>, Option<Value>)> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|name| name.as_str().and_then(kind))
-                .map(input)
+                .filter_map(|name| name.as_str().and_then(common::kind))
+                .map(common::input)
                 .collect();
             let schema = entry["schema"].is_object().then(|| entry["schema"].clone());
             out.push((
@@ -76,13 +49,8 @@ fn main() {
         .and_then(|arg| arg.parse().ok())
         .unwrap_or(5);
     let catalog = ToolCatalog::standard();
-    let models = std::env::var_os("VITRINE_MODELS_DIR").map_or_else(
-        || {
-            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".local/share/vitrine/models")
-        },
-        std::path::PathBuf::from,
-    );
+    let models = std::env::var_os("VITRINE_MODELS_DIR")
+        .map_or_else(vitrine_vision::store::default_dir, std::path::PathBuf::from);
     let loading = Instant::now();
     let semantic = Semantic::load(&models, &catalog).unwrap_or_else(|error| {
         eprintln!("{error}");

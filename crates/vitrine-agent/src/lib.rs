@@ -22,7 +22,7 @@
 //! use vitrine_agent::{Agent, AgentEvent, AgentRequest};
 //!
 //! // Once at start-up; share it (it is `Clone + Send + Sync`). Models load on first use.
-//! let agent = Agent::new(store, "models/fetched".into());
+//! let agent = Agent::new(store, vitrine_vision::store::default_dir());
 //! let (events, mut progress) = tokio::sync::mpsc::unbounded_channel::<AgentEvent>();
 //! let outcome = agent
 //!     .run(

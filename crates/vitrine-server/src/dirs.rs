@@ -8,27 +8,12 @@
 
 use std::path::PathBuf;
 
-/// `$XDG_DATA_HOME/vitrine`, else `$HOME/.local/share/vitrine`; relative
-/// values are ignored, as the spec says.
-fn vitrine_data_home() -> PathBuf {
-    let absolute = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|path| path.is_absolute())
-    };
-    let base = absolute("XDG_DATA_HOME")
-        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
-        // No home at all (a bare container): the FHS place for variable data.
-        .unwrap_or_else(|| PathBuf::from("/var/lib"));
-    base.join("vitrine")
-}
-
 /// Where `scripts/fetch-models.sh` puts the models by default.
 pub fn default_models_dir() -> PathBuf {
-    vitrine_data_home().join("models")
+    vitrine_vision::store::default_dir()
 }
 
 /// Where the embedded store lives by default.
 pub fn default_data_dir() -> PathBuf {
-    vitrine_data_home().join("data")
+    vitrine_vision::store::data_home().join("data")
 }

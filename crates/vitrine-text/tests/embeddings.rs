@@ -1,16 +1,15 @@
 //! The embedder on the real all-MiniLM-L6-v2 files from the models dir.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use vitrine_text::{DIMENSION, Embedder, TextError, cosine};
 
-/// The models directory: `VITRINE_MODELS_DIR` or `<workspace>/models/fetched`.
+/// The models directory: `VITRINE_MODELS_DIR`, else where `scripts/fetch-models.sh` puts them.
 fn models_dir() -> PathBuf {
-    match std::env::var_os("VITRINE_MODELS_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/fetched"),
-    }
+    std::env::var_os("VITRINE_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(vitrine_vision::store::default_dir)
 }
 
 fn embedder() -> &'static Embedder {

@@ -17,6 +17,27 @@ use crate::matte::PersonMatte;
 use crate::objects::{Detection, ObjectDetector, ObjectOptions};
 use crate::ocr::{TextLine, TextReader};
 
+/// `$XDG_DATA_HOME/vitrine`, else `$HOME/.local/share/vitrine`, else `/var/lib/vitrine`;
+/// relative values are ignored, as the XDG base directory spec says. Nothing here depends on
+/// where `vitrine` is started.
+pub fn data_home() -> std::path::PathBuf {
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(std::path::PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
+        // No home at all (a bare container): the FHS place for variable data.
+        .unwrap_or_else(|| std::path::PathBuf::from("/var/lib"))
+        .join("vitrine")
+}
+
+/// Where `scripts/fetch-models.sh` puts the models by default, and `vitrine serve` looks.
+pub fn default_dir() -> std::path::PathBuf {
+    data_home().join("models")
+}
+
 /// File names inside the models directory, as written by `scripts/fetch-models.sh`.
 pub mod files {
     /// ONNX Runtime shared library (from the PyPI `onnxruntime` wheel).

@@ -29,7 +29,8 @@ pub(crate) async fn context() -> (tempfile::TempDir, ToolContext) {
 
 /// The models directory: `VITRINE_MODELS_DIR`, else where the fetch script installs them.
 fn models_dir() -> PathBuf {
-    std::env::var_os("VITRINE_MODELS_DIR").map_or_else(default_models_dir, PathBuf::from)
+    std::env::var_os("VITRINE_MODELS_DIR")
+        .map_or_else(vitrine_vision::store::default_dir, PathBuf::from)
 }
 
 pub(crate) async fn put(
@@ -71,18 +72,4 @@ pub(crate) async fn read(cx: &ToolContext, meta: &ArtifactMeta) -> Vec<u8> {
         .await
         .expect("read");
     bytes
-}
-
-/// `$XDG_DATA_HOME/vitrine/models`, else `~/.local/share/vitrine/models`: where
-/// `scripts/fetch-models.sh` installs by default (and `vitrine serve` looks).
-fn default_models_dir() -> PathBuf {
-    let absolute = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|path| path.is_absolute())
-    };
-    absolute("XDG_DATA_HOME")
-        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("/var/lib"))
-        .join("vitrine/models")
 }

@@ -11,22 +11,8 @@ use vitrine_vision::Models;
 pub(crate) fn models_dir() -> PathBuf {
     match std::env::var_os("VITRINE_MODELS_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => default_models_dir(),
+        None => vitrine_vision::store::default_dir(),
     }
-}
-
-/// `$XDG_DATA_HOME/vitrine/models`, else `~/.local/share/vitrine/models`: where
-/// `scripts/fetch-models.sh` installs by default (and `vitrine serve` looks).
-fn default_models_dir() -> PathBuf {
-    let absolute = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|path| path.is_absolute())
-    };
-    absolute("XDG_DATA_HOME")
-        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("/var/lib"))
-        .join("vitrine/models")
 }
 
 /// Models shared by every test in the binary (loading takes ~1 s).
