@@ -15,14 +15,14 @@ static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Hard boundaries: sentence ends and words that always start a new ask.
 static HARD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|after that|afterwards|next|finally|also|plus|so that|so it|so she|so he|so they|so we|but|once done|once that's done|before that|followed by)\b\s*|\s+\+\s+|\s*&\s*then\b)",
+        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|after that|afterwards|finally|also|plus|so that|so it|so she|so he|so they|so we|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
     )
     .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
 
 /// Soft boundaries: "and" and commas split only when what follows starts a new ask.
 static SOFT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+|\s+as well as\s+|\s+or\s+")
+    Regex::new(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+|\s+\+\s+|\s+as well as\s+|\s+or\s+")
         .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
 
@@ -180,6 +180,16 @@ const BACK_REFERENCES: &[&str] = &[
     "do not touch",
     "don't change",
     "nothing more",
+    // "Cut out the background, I just want the product on its own": what the cut-out is for.
+    "on its own",
+    "on their own",
+    "by itself",
+    "by themselves",
+    // "… and fill in the schema": the answer's fields, filled anyway.
+    "fill ~ schema",
+    "fill ~ json",
+    "fill ~ fields",
+    "fill ~ template",
 ];
 
 /// Questions that start a new ask ("…, and is this wine any good?").
@@ -263,6 +273,52 @@ pub(super) fn starts_with_a_noun(clause: &Clause) -> bool {
                 .iter()
                 .any(|suffix| word.text.ends_with(suffix))
         })
+}
+
+/// How a sentence that only describes the input starts ("This is my passport page.").
+const DESCRIPTION_STARTS: &[&str] = &[
+    "this is",
+    "it's",
+    "it is",
+    "its",
+    "here is",
+    "here's",
+    "these are",
+    "those are",
+    "that's",
+    "that is",
+    "attached is",
+    "attached are",
+];
+
+/// True when the clause describes the input rather than asks ("it's way too dark", "this is my
+/// passport photo page"): its words may still name tools, so it is planned only when nothing
+/// else in the request asks for anything.
+pub(super) fn describes(clause: &Clause) -> bool {
+    DESCRIPTION_STARTS
+        .iter()
+        .any(|start| clause.find(start).is_some_and(|span| span.start == 0))
+}
+
+/// Things a hiding verb said elsewhere in the request applies to when a clause names them
+/// without a verb ("pixelate the faces and also the laptop screens").
+const HIDEABLE: &[&str] = &[
+    "@faces", "@phi", "screen*", "monitor*", "plate*", "tattoo*", "logo*", "badge*", "text",
+];
+
+/// The clause with the request's hiding verb put back when it names something to hide but no
+/// verb of its own: "faces first, then the personal info" hides both.
+pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
+    let request_hides = Clause::new(request, request).has_any(&["@hide", "redact*"]);
+    if request_hides
+        && !is_an_ask(&clause)
+        && !clause.has_any(&["@hide"])
+        && clause.has_any(HIDEABLE)
+    {
+        Clause::new(&format!("hide {}", clause.text), request)
+    } else {
+        clause
+    }
 }
 
 /// True when a clause nothing matched still asks for something: it starts with a verb or a

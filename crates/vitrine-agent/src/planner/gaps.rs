@@ -77,6 +77,11 @@ const GAPS: &[Gap] = &[
             "all the others",
             "all others",
             "the rest",
+            // "The name tags people are wearing": what is worn is the thing to hide.
+            "tag* ~ wearing",
+            "badge* ~ wearing",
+            "lanyard* ~ wearing",
+            "name* ~ wearing",
             // "…except keep the audio": the exception is not a person.
             "except ~ audio",
             "except ~ sound*",
@@ -85,7 +90,12 @@ const GAPS: &[Gap] = &[
             "except ~ text",
             "except ~ background",
         ],
-        when: |_, clause| clause.has_any(&["@hide"]) && clause.has_any(&["@faces"]),
+        // With a mask, "everything except the subject" is the mask's inside or outside.
+        when: |inputs, clause| {
+            clause.has_any(&["@hide"])
+                && clause.has_any(&["@faces"])
+                && !(has(inputs, ArtifactKind::Array) && clause.request.contains("mask"))
+        },
         alongside: false,
     },
     Gap {
@@ -95,6 +105,10 @@ const GAPS: &[Gap] = &[
         cues: &[
             "licen* plate*",
             "number plate*",
+            "registration plate*",
+            "reg plate*",
+            "car plate*",
+            "plate number*",
             "plates",
             "tattoo*",
             "logo*",
@@ -103,7 +117,8 @@ const GAPS: &[Gap] = &[
             "screens",
             "monitor*",
         ],
-        unless: &[],
+        // "The name that shows up on screen": text on the screen, not the screen.
+        unless: &["on screen", "on ~ screen", "onscreen", "on-screen"],
         when: |_, clause| clause.has_any(&["@hide", "@remove"]),
         alongside: true,
     },
@@ -143,7 +158,14 @@ const GAPS: &[Gap] = &[
             "@remove ~ reflection*",
         ],
         unless: &[
-            "background",
+            // Removing the background is a tool; "the photobomber in the background" is not.
+            // "… and fill in the gap naturally" asks for a generative edit.
+            "fill* in",
+            "fill* ~ gap",
+            "@remove the background",
+            "@remove background",
+            "@remove its background",
+            "background ~ @remove",
             "face*",
             "@phi",
             "metadata",
@@ -169,9 +191,18 @@ const GAPS: &[Gap] = &[
             "@hide ~ text",
             "@hide ~ caption*",
             "@hide ~ subtitle*",
+            "name tag*",
+            "name badge*",
+            "badge*",
+            "lanyard*",
+            "id card*",
         ],
         unless: &[],
-        when: |inputs, _| has(inputs, ArtifactKind::Video) && !has(inputs, ArtifactKind::Image),
+        when: |inputs, clause| {
+            has(inputs, ArtifactKind::Video)
+                && !has(inputs, ArtifactKind::Image)
+                && clause.has_any(&["@hide", "@remove", "redact*"])
+        },
         alongside: true,
     },
     Gap {
@@ -183,6 +214,9 @@ const GAPS: &[Gap] = &[
             "speed ~ up",
             "speed* ~ 2x",
             "faster",
+            "as fast",
+            "times ~ fast*",
+            "play* ~ fast*",
             "slow* down",
             "slow* ~ down",
             "slow motion",
@@ -495,11 +529,22 @@ const GAPS: &[Gap] = &[
             "google",
             "search the web",
             "internet",
-            "browse*",
+            "browse",
+            "browsing",
             "com",
             "org",
         ],
-        unless: &[],
+        // "Putting this photo on the website": where the result goes, not a page to open.
+        unless: &[
+            "on the website",
+            "on our website",
+            "on my website",
+            "on a website",
+            "to the website",
+            "for the website",
+            "on the site",
+            "for our website",
+        ],
         when: always,
         alongside: false,
     },

@@ -138,7 +138,17 @@ pub fn understand_with(
     let mut previous: Option<(usize, Clause)> = None;
     // The last clause that only described something, for an ask that points back at it.
     let mut described: Option<Clause> = None;
-    for clause in clauses::split(&text) {
+    let split = clauses::split(&text);
+    // Whether any clause that does not just describe the input asks for something.
+    let something_asked = split.iter().any(|clause| {
+        !clauses::describes(clause) && !candidates(clause, inputs, &[], catalog).0.is_empty()
+    });
+    for clause in split {
+        if something_asked && clauses::describes(&clause) {
+            described = Some(clause);
+            continue;
+        }
+        let clause = clauses::with_hiding_verb(clause, &text);
         let gap = gaps::find(&clause, inputs);
         if let Some(gap) = gap {
             // "Animate it so she waves": one thing not done, said once.
@@ -257,7 +267,15 @@ pub fn understand_with(
         asked.retain(|(_, matched)| !matched.intent.describes_output);
     }
     if asked.is_empty() {
-        if let Some(why) = wrong_input {
+        // "Screenshot this URL and blur the faces on it" with nothing attached: what cannot be
+        // done here at all is said first, with the missing input beside it.
+        let beyond_inputs = understanding
+            .not_done
+            .iter()
+            .any(|part| part.capability != "unclear" && part.capability != "wrong_input");
+        if let Some(why) = wrong_input
+            && !beyond_inputs
+        {
             return Err(AgentError::WrongInput(why));
         }
         let unclear = understanding
@@ -517,7 +535,7 @@ fn by_input(
     };
     let (usable, unusable): (Vec<Matched>, Vec<Matched>) = found
         .into_iter()
-        .partition(|matched| matched.intent.input.kind().is_none_or(available));
+        .partition(|matched| matched.intent.input.kinds().into_iter().all(available));
     let named = if clause.has_any(&["@video"]) {
         Some(ArtifactKind::Video)
     } else if clause.has_any(&["image*", "photo*", "picture*", "pic", "selfie*"]) {
@@ -651,6 +669,8 @@ fn chain(
     sources: &mut Sources,
     steps: &mut Vec<Step>,
 ) -> Result<(), AgentError> {
+    // The intent that made the last step, for intents whose asks merge into one step.
+    let mut last_intent: Option<*const vitrine_tools::meaning::Intent> = None;
     for (clause, matched) in asked {
         let intent = matched.intent;
         let mut args = json!({});
@@ -673,6 +693,14 @@ fn chain(
                     return Err(missing(intent, kind, inputs));
                 }
                 args[arg] = Value::Array(all);
+            }
+            Input::ImageAndMask { image, mask } => {
+                args[image] = sources
+                    .one(ArtifactKind::Image, inputs)
+                    .ok_or_else(|| missing(intent, ArtifactKind::Image, inputs))?;
+                args[mask] = sources
+                    .one(ArtifactKind::Array, inputs)
+                    .ok_or_else(|| missing(intent, ArtifactKind::Array, inputs))?;
             }
             Input::Pair {
                 base,
@@ -727,6 +755,14 @@ fn chain(
             }
             continue;
         }
+        if intent.merges
+            && last_intent == Some(std::ptr::from_ref(intent))
+            && let Some(last) = steps.last_mut()
+            && merge_args(&mut last.args, &args, intent)
+        {
+            continue;
+        }
+        last_intent = Some(std::ptr::from_ref(intent));
         let id = format!("s{}", steps.len() + 1);
         if intent.chains {
             for spec in matched.tool.outputs() {
@@ -746,6 +782,42 @@ fn chain(
         });
     }
     Ok(())
+}
+
+/// Folds `more` into `into` when they do not disagree: new arguments are added, lists are
+/// joined; the inputs are the ones `into` already has. False (and nothing changed) on a clash.
+fn merge_args(into: &mut Value, more: &Value, intent: &vitrine_tools::meaning::Intent) -> bool {
+    let input_args: Vec<&str> = match intent.input {
+        Input::None => Vec::new(),
+        Input::One { arg, .. } | Input::All { arg, .. } => vec![arg],
+        Input::ImageAndMask { image, mask } => vec![image, mask],
+        Input::Pair { base, top, .. } => vec![base, top],
+    };
+    let (Some(into_map), Some(more_map)) = (into.as_object(), more.as_object()) else {
+        return false;
+    };
+    let mut merged = into_map.clone();
+    for (key, value) in more_map {
+        if input_args.contains(&key.as_str()) {
+            continue;
+        }
+        match (merged.get_mut(key), value) {
+            (None, _) => {
+                merged.insert(key.clone(), value.clone());
+            }
+            (Some(Value::Array(have)), Value::Array(add)) => {
+                for item in add {
+                    if !have.contains(item) {
+                        have.push(item.clone());
+                    }
+                }
+            }
+            (Some(have), _) if have == value => {}
+            _ => return false,
+        }
+    }
+    *into = Value::Object(merged);
+    true
 }
 
 /// Makes media of `kind` from another kind attached, with the catalog's converter for it (a

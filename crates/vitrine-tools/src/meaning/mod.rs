@@ -93,6 +93,9 @@ pub struct Intent {
     pub per_view: bool,
     /// A check the clause must also pass, for wording no cue list can express.
     pub accept: Option<fn(&Clause) -> bool>,
+    /// True when asks for this intent one after another fill one step ("brighten it and boost
+    /// the colours" is one adjustment; "how many dogs and how many cats" one count).
+    pub merges: bool,
 }
 
 impl Intent {
@@ -109,6 +112,7 @@ impl Intent {
         describes_output: false,
         per_view: false,
         accept: None,
+        merges: false,
     };
 }
 
@@ -132,6 +136,14 @@ pub enum Input {
         /// Their kind.
         kind: ArtifactKind,
     },
+    /// An image in `image` and a mask (`arr_`) in `mask`: the latest edit of each, else the
+    /// first attached one ("blur what the mask covers").
+    ImageAndMask {
+        /// The image's argument.
+        image: &'static str,
+        /// The mask's argument.
+        mask: &'static str,
+    },
     /// Two images: the first attached one (or its latest edit) in `base`, the second in `top`;
     /// `first_on_top` swaps them.
     Pair {
@@ -150,7 +162,15 @@ impl Input {
         match self {
             Input::None => None,
             Input::One { kind, .. } | Input::All { kind, .. } => Some(*kind),
-            Input::Pair { .. } => Some(ArtifactKind::Image),
+            Input::Pair { .. } | Input::ImageAndMask { .. } => Some(ArtifactKind::Image),
+        }
+    }
+
+    /// Every artifact kind the intent needs.
+    pub fn kinds(&self) -> Vec<ArtifactKind> {
+        match self {
+            Input::ImageAndMask { .. } => vec![ArtifactKind::Image, ArtifactKind::Array],
+            other => other.kind().into_iter().collect(),
         }
     }
 }

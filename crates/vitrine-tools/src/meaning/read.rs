@@ -51,9 +51,41 @@ pub fn count_word(text: &str) -> Option<u32> {
 
 // ---- hiding -------------------------------------------------------------------------------
 
+/// True when the clause asks to hide with a word other than "mask" ("blur what the mask
+/// covers"); "give me the inverted mask" names a mask, not a way to hide.
+pub fn hides_besides_mask(clause: &Clause) -> bool {
+    let text: Vec<&str> = clause
+        .words
+        .iter()
+        .map(|word| word.text.as_str())
+        .filter(|word| !word.starts_with("mask"))
+        .collect();
+    let text = text.join(" ");
+    Clause::new(&text, &clause.request).has_any(&["@hide", "redact*"])
+}
+
+/// Words that ask for pixelation.
+pub const PIXELATE: &[&str] = &[
+    "pixelat*",
+    "pixellat*",
+    "pixelis*",
+    "pixeliz*",
+    "pixellis*",
+    "pixelliz*",
+    "pixel ~ out",
+    "pixel effect*",
+    "pixel style",
+    "pixely",
+    "pixelly",
+    "mosaic*",
+    "8 bit",
+    "8bit",
+];
+
 /// `pixelate`, `fill` or `blur` from how the clause says to hide.
 pub fn hide_method(clause: &Clause) -> Option<Value> {
-    let method = if clause.has_any(&["pixel*", "mosaic*", "8 bit", "8bit"]) {
+    // "pixel" alone is a unit ("from pixel (100, 50)"), not a method.
+    let method = if clause.has_any(PIXELATE) {
         "pixelate"
     } else if clause.has_any(&[
         "black* out",
@@ -122,7 +154,10 @@ pub fn strength(clause: &Clause) -> Option<Value> {
 
 // ---- sizes --------------------------------------------------------------------------------
 
-pattern!(DIMENSIONS, r"\b(\d{2,5})\s*(?:px\s*)?[x×*]\s*(\d{2,5})\b");
+pattern!(
+    DIMENSIONS,
+    r"\b(\d{2,5})\s*(?:px\s*|pixels?\s*)?(?:[x×*]|by)\s*(\d{2,5})\b"
+);
 pattern!(PIXELS, r"\b(\d{2,5})\s*(?:px|pixels?|p)?\b");
 pattern!(
     WIDE,
@@ -436,6 +471,8 @@ pub fn saturation(clause: &Clause) -> Option<Value> {
             "colourful",
             "colorful",
             "more colo*",
+            "boost* ~ colo*",
+            "richer colo*",
         ],
     )
 }
@@ -471,7 +508,7 @@ pattern!(
 );
 pattern!(
     TRIM_TO,
-    r"\b(?:trim|cut|shorten|clip)\w*\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to\s+(?:the\s+first\s+)?(\d+(?:\.\d+)?)\s*(s\b|secs?|seconds?|min\b|mins?|minutes?)"
+    r"\b(?:trim|cut|shorten|clip)\w*\s+(?:(?:it|this|that|the|my|your)\s+(?:\w+\s+)?)?(?:down\s+)?to\s+(?:the\s+first\s+)?(\d+(?:\.\d+)?)\s*(s\b|secs?|seconds?|min\b|mins?|minutes?)"
 );
 pattern!(
     SECONDS_AT,
@@ -690,20 +727,51 @@ const SCENE_WORDS: &[&str] = &[
     "3d-model",
 ];
 
+/// Words that start no object's name ("of the", "want the").
+const NOT_A_NAME: &[&str] = &[
+    "of", "for", "on", "the", "a", "an", "only", "just", "want", "need", "get", "make", "made",
+    "turn", "to", "in", "into", "with", "from", "and", "or", "is", "be", "it's", "its", "me",
+    "you", "us", "them", "some", "any", "all", "like", "please",
+];
+
 pattern!(
     OBJECT_PHRASE,
     r"\b(?:of|for|on|isolate|extract|only|just|reconstruct|rebuild|model|capture|turn|make|want|get|need)\s+(?:the |a |an |this |that |these |those |my |our |his |her |their |only |just )*([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)\b"
 );
+
+/// Pairs whose first word is a COCO class name that only describes the second.
+const NOT_THE_THING: &[(&str, &str)] = &[
+    ("phone", "number"),
+    ("phone", "numbers"),
+    ("phone", "no"),
+    ("phone", "nos"),
+    ("cell", "number"),
+    ("bus", "stop"),
+    ("bus", "ticket"),
+    ("train", "station"),
+    ("train", "ticket"),
+    ("car", "park"),
+    ("tv", "show"),
+    ("book", "cover"),
+    ("clock", "time"),
+];
 
 /// COCO labels named in the text ("dining table", "dogs" → "dog"), in order.
 pub fn coco_names(text: &str) -> Vec<String> {
     let words: Vec<&str> = text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
+        // Chat shorthand for people.
+        .map(|word| if word == "ppl" { "people" } else { word })
         .collect();
     let mut labels: Vec<String> = Vec::new();
     let mut index = 0;
     while index < words.len() {
+        // "Phone numbers", "a bus stop": the class name modifies another noun.
+        if index + 1 < words.len() && NOT_THE_THING.contains(&(words[index], words[index + 1])) {
+            index += 2;
+            continue;
+        }
         if index + 1 < words.len() {
             let pair = format!("{} {}", words[index], words[index + 1]);
             if let Some(label) = vitrine_vision::match_coco_label(&pair) {
@@ -746,23 +814,37 @@ pub fn object(clause: &Clause) -> Option<Value> {
             .map_or(label.clone(), |word| word.text.clone());
         return Some(json!(word));
     }
-    OBJECT_PHRASE
-        .captures_iter(&clause.text)
-        .filter_map(|captures| {
-            let mut name = captures.get(1)?.as_str().trim().to_owned();
-            // "the table in 3d": stop at a preposition.
-            for stop in [
-                " in", " as", " from", " into", " to", " with", " please", " and",
-            ] {
-                if let Some(at) = name.find(stop) {
-                    name.truncate(at);
-                }
+    // Every start, not only non-overlapping matches: in "a model of the armchair" the match
+    // at "model" takes "of the", and the one at "of" finds the armchair.
+    let mut from = 0;
+    std::iter::from_fn(|| {
+        let captures = OBJECT_PHRASE.captures_at(&clause.text, from)?;
+        let start = captures.get(0)?.start();
+        from = start
+            + clause.text[start..]
+                .chars()
+                .next()
+                .map_or(1, char::len_utf8);
+        Some(captures)
+    })
+    .filter_map(|captures| {
+        let mut name = captures.get(1)?.as_str().trim().to_owned();
+        // "the table in 3d": stop at a preposition.
+        for stop in [
+            " in", " as", " from", " into", " to", " with", " please", " and",
+        ] {
+            if let Some(at) = name.find(stop) {
+                name.truncate(at);
             }
-            let head = name.split(' ').next().unwrap_or("");
-            (!SCENE_WORDS.contains(&name.as_str()) && !SCENE_WORDS.contains(&head)).then_some(name)
-        })
-        .next()
-        .map(|name| json!(name))
+        }
+        let head = name.split(' ').next().unwrap_or("");
+        (!SCENE_WORDS.contains(&name.as_str())
+            && !SCENE_WORDS.contains(&head)
+            && !NOT_A_NAME.contains(&head))
+        .then_some(name)
+    })
+    .next()
+    .map(|name| json!(name))
 }
 
 /// Every COCO label the clause names, for detection.
@@ -834,6 +916,10 @@ pattern!(
     r"\bfrom\s+(\d{1,3})\s*%\s*to\s+(\d{1,3})\s*%\s*(?:in both directions|on both axes|each way|both ways)"
 );
 pattern!(
+    QUADRANT,
+    r"\b(top|upper|bottom|lower)[ -]?(left|right)(?:[ -]hand)?\s+(?:quarter|quadrant)"
+);
+pattern!(
     IMAGE_PART,
     r"\b(top|bottom|left|right|upper|lower|left-hand|right-hand)\s+(half|third|quarter|fifth|(\d{1,2})\s*(?:%|percent))"
 );
@@ -872,6 +958,14 @@ pub fn region(clause: &Clause) -> Option<Value> {
             let shape = if fractions { "norm_box" } else { "box" };
             return Some(json!({"shape": shape, "x0": x0, "y0": y0, "x1": x1, "y1": y1}));
         }
+    }
+    // "The bottom-right quarter": a quadrant.
+    if let Some(captures) = QUADRANT.captures(&clause.text) {
+        let top = matches!(&captures[1], "top" | "upper");
+        let left = &captures[2] == "left";
+        let (x0, x1) = if left { (0.0, 0.5) } else { (0.5, 1.0) };
+        let (y0, y1) = if top { (0.0, 0.5) } else { (0.5, 1.0) };
+        return Some(json!({"shape": "norm_box", "x0": x0, "y0": y0, "x1": x1, "y1": y1}));
     }
     let captures = IMAGE_PART.captures(&clause.text)?;
     let fraction = match &captures[2] {
@@ -920,7 +1014,7 @@ pattern!(
 );
 pattern!(
     OPACITY,
-    r"\b(\d{1,3})\s*%\s*(opacity|opaque|transparen\w*|visible|see-through)|\bopacity (?:of |at |to )?(0?\.\d+|1(?:\.0+)?|\d{1,3}\s*%)|\b(semi-?\s?|half[- ]?)(?:transparen\w*|opaque|see-through)|\b(faint\w*|subtl\w*)"
+    r"\b(\d{1,3})\s*%\s*(opacity|opaque|transparen\w*|visible|see-through)|\bopacity (?:of |at |to )?(0?\.\d+|1(?:\.0+)?|\d{1,3}\s*%)|\b(semi-?\s?|half[- ]?)(?:transparen\w*|opaque|see-through|opacity)|\b(faint\w*|subtl\w*)"
 );
 
 /// Where an overlay goes: a corner or the centre.

@@ -85,6 +85,8 @@ const MEANING: Meaning = Meaning {
             "colo* ~ pop",
             "colourful",
             "colorful",
+            "boost* ~ colo*",
+            "richer colo*",
             "tone down ~ colo*",
             "mute* ~ colo*",
             "sharp*",
@@ -135,6 +137,7 @@ const MEANING: Meaning = Meaning {
                 || read::saturation(clause).is_some()
                 || read::sharpen(clause).is_some()
         }),
+        merges: true,
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {

@@ -12,7 +12,7 @@ use vitrine_media::{Color, RedactMethod, RedactParams};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
+use crate::meaning::{Clause, Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{face_facts, find_faces};
@@ -86,6 +86,18 @@ pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
     "background ~ @remove",
     "a mask",
     "the mask",
+    // "The customer's name and account number": text about a person, not their face.
+    "@faces name*",
+    "@faces number*",
+    "@faces id*",
+    "@faces detail*",
+    "@faces info*",
+    "@faces address*",
+    "@faces account*",
+    "@faces signature*",
+    // "Everything except the subject" is an area around someone, not their face.
+    "everything except",
+    "everything but",
     "mask of",
     "masks",
     "top half",
@@ -218,6 +230,37 @@ const MEANING: Meaning = Meaning {
             ..Intent::DEFAULT
         },
         Intent {
+            does: "anonymise a photo (its people)",
+            examples: &["anonymise this pic, there's a name on it too"],
+            // "Anonymise this pic … there's a name sticker too": the picture is what is
+            // anonymised, so its people are, even when text is named as well.
+            cues: &[
+                &["anonymi*", "de identif*", "deidentif*"],
+                &[
+                    "pic", "pics", "photo*", "image*", "picture*", "selfie*", "shot", "snap",
+                ],
+            ],
+            unless: &[
+                "@remove",
+                "form*",
+                "document*",
+                "report*",
+                "record*",
+                "letter*",
+            ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "method",
+                read: read::hide_method,
+            }],
+            chains: true,
+            accept: Some(anonymises_the_picture),
+            ..Intent::DEFAULT
+        },
+        Intent {
             does: "hide the faces in an image",
             examples: &["get rid of the faces", "erase their faces"],
             // Only faces by name: "remove the people" asks to take them out of the picture,
@@ -269,6 +312,37 @@ const MEANING: Meaning = Meaning {
     summary: hid_faces,
     facts: FACE_AUDIT_FACTS,
 };
+
+/// True when what is anonymised is the picture itself ("anonymise this pic"), not text in it.
+fn anonymises_the_picture(clause: &Clause) -> bool {
+    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    words.iter().enumerate().any(|(at, word)| {
+        (word.starts_with("anonymi") || word.starts_with("deidentif") || *word == "de")
+            && words[at + 1..]
+                .iter()
+                .find(|next| {
+                    ![
+                        "this",
+                        "the",
+                        "my",
+                        "that",
+                        "a",
+                        "an",
+                        "our",
+                        "identify",
+                        "identifying",
+                    ]
+                    .contains(next)
+                })
+                .is_some_and(|next| {
+                    [
+                        "pic", "pics", "photo", "photos", "image", "images", "picture", "pictures",
+                        "selfie", "shot", "snap",
+                    ]
+                    .contains(next)
+                })
+    })
+}
 
 /// The facts of `blur_faces` and `blur_faces_video`: the audit's first, so a field named
 /// `faces_remaining` finds its own count before the general face count.

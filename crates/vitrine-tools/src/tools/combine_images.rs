@@ -111,6 +111,10 @@ const MEANING: Meaning = Meaning {
             "tile*",
             "split*",
             "slic*",
+            "chop*",
+            "divid*",
+            "cut ~ into",
+            "puzzle",
         ],
         input: Input::All {
             arg: "images",

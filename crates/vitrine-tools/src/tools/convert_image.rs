@@ -73,6 +73,13 @@ const MEANING: Meaning = Meaning {
             "frame*",
             "mask*",
             "render*",
+            // "Is there GPS data inside this jpeg?" asks about the file.
+            "is there",
+            "are there",
+            "gps",
+            "exif",
+            "metadata",
+            "location",
             // "Is this a PNG or a JPEG?" asks what it is, not to change it.
             "is this",
             "is it",

@@ -108,6 +108,8 @@ const MEANING: Meaning = Meaning {
         ]],
         unless: &[
             "@hide",
+            // "Remove any phone numbers": taking away is never a search.
+            "@remove",
             "read*",
             "3d",
             "reconstruct*",
@@ -140,6 +142,7 @@ const MEANING: Meaning = Meaning {
                 || clause.has_any(&["object*", "things", "items"])
                 || clause.has_any(read::SOMEONE)
         }),
+        merges: true,
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {

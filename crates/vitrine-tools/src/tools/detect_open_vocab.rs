@@ -82,11 +82,18 @@ const NOT_A_THING: &[&str] = &[
     "page",
     "people",
     "person",
+    // "Is there location data in it?": facts about the file, not things in the picture.
+    "data",
+    "info",
+    "metadata",
+    "location",
+    "exif",
+    "gps",
 ];
 
 static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are))\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|[.,;!?]|$)",
+        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are)|is there|are there)\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|[.,;!?]|$)",
     )
     .ok()
 });
@@ -96,7 +103,26 @@ static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLo
 fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
     let captures = FIND_THING.as_ref()?.captures(&clause.text)?;
     let thing = captures.get(2)?.as_str().trim();
-    if NOT_A_THING.iter().any(|word| thing.contains(word)) || !read::coco_names(thing).is_empty() {
+    // "Mark them with boxes": a pronoun points back at what another step finds.
+    let pronoun = thing.split_whitespace().next().is_some_and(|first| {
+        [
+            "them",
+            "it",
+            "they",
+            "those",
+            "these",
+            "him",
+            "her",
+            "everything",
+            "each",
+            "all",
+        ]
+        .contains(&first)
+    });
+    if pronoun
+        || NOT_A_THING.iter().any(|word| thing.contains(word))
+        || !read::coco_names(thing).is_empty()
+    {
         return None;
     }
     let labels: Vec<String> = thing
@@ -139,6 +165,8 @@ const MEANING: Meaning = Meaning {
                 "outline*",
                 "circle*",
                 "where",
+                "is there",
+                "are there",
             ]],
             unless: &["@hide", "3d", "reconstruct*"],
             input: Input::One {

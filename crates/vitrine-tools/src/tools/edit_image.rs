@@ -206,6 +206,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "turn ~ into ~ watercolo*",
         ]],
         unless: &[
+            // "Fill in the schema" asks for the answer's fields, not an image edit.
+            "schema",
+            "json",
             "3d",
             "reconstruct*",
             "splat*",

@@ -57,7 +57,8 @@ const MEANING: Meaning = Meaning {
             "fully desaturat*",
             "desaturate it completely",
         ]],
-        unless: &["background", "grey out", "gray out"],
+        // "A mask out of this black and white picture": the picture already is.
+        unless: &["background", "grey out", "gray out", "mask*"],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,

@@ -120,6 +120,8 @@ const MEANING: Meaning = Meaning {
             "is this a jpg",
         ]],
         unless: &[
+            "logo*",
+            "opacity",
             "@remove",
             "@hide",
             "wipe*",

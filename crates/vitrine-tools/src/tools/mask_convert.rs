@@ -44,8 +44,9 @@ const MASK_TO_IMAGE: Meaning = Meaning {
             "turn the mask into a png",
             "save the mask as an image",
         ],
+        // "Invert the mask, then show it to me as an image": "it" is the mask.
         cues: &[
-            &["mask*", "matte*"],
+            &["mask*", "matte*", "it", "them"],
             &[
                 "to an image",
                 "into an image",
@@ -82,7 +83,9 @@ const MASK_TO_IMAGE: Meaning = Meaning {
         },
         slots: &[],
         chains: true,
-        accept: None,
+        accept: Some(|clause| {
+            clause.has_any(&["mask*", "matte*"]) || clause.request.contains("mask")
+        }),
         ..Intent::DEFAULT
     }],
     summary: |_, facts| Some(format!("turned the mask into an image{}", mask_area(facts))),

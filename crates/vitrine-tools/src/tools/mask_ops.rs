@@ -175,6 +175,7 @@ const MEANING: Meaning = Meaning {
                 "subtract*",
                 "minus",
                 "take* away",
+                "take* ~ away",
                 "difference",
                 "cut ~ out of",
                 "remov* ~ from"

@@ -33,33 +33,63 @@ pub struct RedactImageArgs {
 pub struct RedactImage;
 
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "hide an area of an image",
-        examples: &[
-            "pixelate 10,10,200,200",
-            "black out the top half",
-            "blur the left third of the picture",
-        ],
-        cues: &[&["@hide", "redact*"]],
-        unless: &["@faces", "@phi"],
-        input: Input::One {
-            arg: "image",
-            kind: ArtifactKind::Image,
-        },
-        slots: &[
-            Slot {
-                arg: "regions",
-                read: read::regions,
+    intents: &[
+        Intent {
+            does: "hide an area of an image",
+            examples: &[
+                "pixelate 10,10,200,200",
+                "black out the top half",
+                "blur the left third of the picture",
+            ],
+            cues: &[&["@hide", "redact*"]],
+            unless: &["@faces", "@phi"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
             },
-            Slot {
+            slots: &[
+                Slot {
+                    arg: "regions",
+                    read: read::regions,
+                },
+                Slot {
+                    arg: "method",
+                    read: read::hide_method,
+                },
+            ],
+            chains: true,
+            accept: Some(read::names_region),
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "hide what a mask covers in an image",
+            examples: &[
+                "blur the masked area",
+                "pixelate whatever the mask covers",
+                "black out the region in the mask",
+            ],
+            // "Invert the mask, then blur that": a pronoun in a request about a mask means it.
+            cues: &[
+                &["@hide", "redact*"],
+                &["mask*", "that", "it", "this", "them"],
+            ],
+            unless: &["@faces", "@phi"],
+            input: Input::ImageAndMask {
+                image: "image",
+                mask: "mask",
+            },
+            slots: &[Slot {
                 arg: "method",
                 read: read::hide_method,
-            },
-        ],
-        chains: true,
-        accept: Some(read::names_region),
-        ..Intent::DEFAULT
-    }],
+            }],
+            chains: true,
+            accept: Some(|clause| {
+                read::hides_besides_mask(clause)
+                    && (clause.has_any(&["mask*"]) || clause.request.contains("mask"))
+            }),
+            ..Intent::DEFAULT
+        },
+    ],
     summary: |_, facts| {
         let regions = facts.get("regions").and_then(Value::as_u64).unwrap_or(0);
         Some(match facts.get("mask_area").and_then(Value::as_u64) {

@@ -64,7 +64,8 @@ const MEANING: Meaning = Meaning {
             "quadrants",
             "carousel",
         ]],
-        unless: &["video*", "clip", "pdf"],
+        // "The names under their tiles": tiles of a screenshot, in a request to hide.
+        unless: &["video*", "clip", "pdf", "@hide"],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
