@@ -32,6 +32,7 @@
 //! requests hear "expired" instead of "not found".
 
 mod commit;
+mod queue;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -137,6 +138,7 @@ impl LocalStore {
         txn.open_table(FILES)?;
         txn.open_table(FILE_MD5)?;
         txn.open_table(EXPIRY)?;
+        queue::create_tables(&txn)?;
         txn.commit()?;
         let db = Arc::new(db);
         let committer =
