@@ -54,6 +54,10 @@ async fn models_are_listed_in_the_vlmrun_and_the_openai_shapes() {
         "vlmrun-orion-1:fast",
         "vlmrun-orion-1:auto",
         "vlmrun-orion-1:pro",
+        "vlmrun-orion-1:lite",
+        "vlmrun-orion-2:fast",
+        "vlmrun-orion-2:auto",
+        "vlmrun-orion-2:pro",
     ];
     // vlmrun's `client.models.list()` wants a bare list of `{model, domain}`.
     let vlmrun: Value = app.get_json("/models", KEY_ACME).await;
