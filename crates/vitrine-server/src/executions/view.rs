@@ -51,6 +51,7 @@ pub(crate) fn view(record: &ExecutionRecord) -> Value {
         "inputs": job.as_ref().map(|job| job.stored.clone()).unwrap_or_default(),
         "attempts": record.attempts,
         "started_at": record.started_at.map(iso8601),
+        "duration_ms": field("duration_ms"),
         "made": field("made"),
         "plan": field("plan"),
         "webhook": job.as_ref().and_then(|job| job.callback_url.as_ref()).map(|_| json!({

@@ -137,6 +137,8 @@ impl Fetcher {
         let mut builder = reqwest::Client::builder()
             .no_proxy() // an environment proxy would bypass every check here
             .redirect(reqwest::redirect::Policy::none())
+            // Receivers of webhooks may read headers from a case-sensitive map, as the SDK does.
+            .http1_title_case_headers()
             .connect_timeout(policy.timeout)
             .user_agent(concat!("vitrine/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(GuardedResolve {

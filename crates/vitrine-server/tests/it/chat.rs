@@ -91,7 +91,7 @@ async fn an_unknown_endpoint_is_a_404_naming_it() {
     let app = spawn().await;
     let response = app
         .http
-        .post(app.url("/agent/execute"))
+        .post(app.url("/agent/create"))
         .bearer_auth(KEY_ACME)
         .json(&json!({}))
         .send()
@@ -100,7 +100,7 @@ async fn an_unknown_endpoint_is_a_404_naming_it() {
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.expect("OpenAI error JSON");
     assert!(
-        error_message(&body).contains("no such endpoint: POST /v1/agent/execute"),
+        error_message(&body).contains("no such endpoint: POST /v1/agent/create"),
         "{body}"
     );
     assert_eq!(body["error"]["type"], "invalid_request_error", "{body}");
