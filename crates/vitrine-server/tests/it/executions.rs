@@ -355,7 +355,7 @@ async fn cancel_fails_a_waiting_and_a_running_execution() {
     let last = stream
         .lines()
         .filter_map(|line| line.strip_prefix("data:"))
-        .last()
+        .next_back()
         .expect("an event");
     let last: Value = serde_json::from_str(last.trim()).expect("json");
     assert_eq!(last["status"], "failed", "{last}");
