@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! index.redb                  metadata (sessions, artifacts, files, expiry),
-//!                             and the bytes of small artifacts
+//!                             the bytes of small artifacts, and the
+//!                             execution queue (`queue.rs`)
 //! tmp/<random>                blobs being written
 //! blobs/<session>/<artifact>  committed artifacts larger than INLINE_MAX
 //! files/<file id>             uploaded files
