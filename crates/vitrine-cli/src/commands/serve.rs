@@ -40,6 +40,16 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         println!("auth: {key_count} API key(s) configured");
     }
+    println!(
+        "executions: {} worker(s), at most {} per tenant; webhooks {}",
+        args.execution_workers.max(1),
+        args.max_executions_per_tenant.max(1),
+        if args.webhook_secret.is_some() {
+            "signed with --webhook-secret unless the tenants file gives a tenant its own"
+        } else {
+            "signed only for tenants with a secret in the tenants file"
+        }
+    );
     vitrine_server::run(listener, app.state, shutdown_signal()).await?;
     println!("vitrine stopped");
     Ok(())

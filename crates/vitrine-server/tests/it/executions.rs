@@ -553,3 +553,39 @@ async fn a_callback_to_a_private_address_is_refused_like_a_url_input() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_tenant_with_its_own_secret_in_the_tenants_file_signs_with_it() {
+    let (hook, mut received) = receiver(0).await;
+    let mut options = options(2, 2);
+    options.keys = ApiKeys::parse_tenants(&format!(
+        "[tenants.acme]\napi_keys = [\"{KEY_ACME}\"]\nwebhook_secret = \"acme-own-secret\"\n"
+    ))
+    .expect("tenants file");
+    let app = spawn_with(options).await;
+    let mut body = grayscale_job([70, 20, 20]);
+    body["callback_url"] = json!(hook);
+    let (status, enqueued) = execute(&app, KEY_ACME, &body).await;
+    assert_eq!(status, 200, "{enqueued}");
+    let (headers, body) = tokio::time::timeout(Duration::from_secs(120), received.recv())
+        .await
+        .expect("a webhook arrives")
+        .expect("post");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"acme-own-secret").expect("key");
+    mac.update(&body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(
+        headers["x-vlmrun-signature"],
+        format!("sha256={hex}").as_str()
+    );
+    assert_ne!(
+        headers["x-vlmrun-signature"],
+        expected_signature(&body).as_str(),
+        "not the server-wide secret"
+    );
+}
