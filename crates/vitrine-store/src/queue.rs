@@ -62,6 +62,9 @@ pub struct NewExecution {
     pub idempotency_key: Option<String>,
     /// What to run, in the server's own shape.
     pub job: Value,
+    /// A webhook is owed once it is final: it stays owed, across restarts,
+    /// until [`ExecutionQueue::record_delivery`] says the deliveries are over.
+    pub webhook: bool,
 }
 
 /// One execution as stored.
@@ -97,6 +100,9 @@ pub struct ExecutionRecord {
     /// Webhook delivery attempts, oldest first.
     #[serde(default)]
     pub deliveries: Vec<Value>,
+    /// A webhook is owed and not yet settled.
+    #[serde(default)]
+    pub webhook_pending: bool,
 }
 
 /// What [`ExecutionQueue::cancel`] did.
@@ -158,8 +164,18 @@ pub trait ExecutionQueue: Send + Sync + 'static {
     async fn cancel(&self, tenant: &str, id: &str, outcome: Value)
     -> Result<Cancelled, StoreError>;
 
-    /// Appends one webhook delivery attempt to the execution's log.
-    async fn record_delivery(&self, id: &str, delivery: Value) -> Result<(), StoreError>;
+    /// Appends one webhook delivery attempt to the execution's log; `settled`
+    /// (delivered, refused for good, or out of attempts) ends what is owed.
+    async fn record_delivery(
+        &self,
+        id: &str,
+        delivery: Value,
+        settled: bool,
+    ) -> Result<(), StoreError>;
+
+    /// Final executions whose webhook is still owed, e.g. because the server
+    /// stopped between attempts.
+    async fn pending_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
 
     /// Start-up recovery for a single-process store: every `running`
     /// execution lost its worker and goes back to the queue at its old

@@ -68,7 +68,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-/// Re-queues what a previous run left running, then starts the workers.
+/// Re-queues what a previous run left running, resumes owed webhooks, then
+/// starts the workers.
 pub(crate) async fn start(state: &AppState) {
     let cancelled = json!({ "message": CANCELLED });
     match state.queue.requeue_running(cancelled).await {
@@ -80,6 +81,22 @@ pub(crate) async fn start(state: &AppState) {
         }
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "re-queueing interrupted executions failed"),
+    }
+    match state.queue.pending_webhooks().await {
+        Ok(pending) => {
+            for record in pending {
+                let callback = serde_json::from_value::<Job>(record.job.clone())
+                    .ok()
+                    .and_then(|job| job.callback_url);
+                if let Some(url) = callback {
+                    let state_for_delivery = state.clone();
+                    state
+                        .executions
+                        .spawn(webhook::deliver(state_for_delivery, record, url));
+                }
+            }
+        }
+        Err(error) => tracing::error!(%error, "reading owed webhooks failed"),
     }
     for _ in 0..state.config.executions.workers.max(1) {
         let state_for_worker = state.clone();

@@ -37,6 +37,7 @@ pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 /// Delivers `record` to `url`, retrying, and logs each attempt on the execution.
+/// A delivery cut short by a stop is resumed by the next start (same delivery id).
 pub(crate) async fn deliver(state: AppState, record: ExecutionRecord, url: String) {
     let config = &state.config.executions;
     let body = match serde_json::to_vec(&webhook_body(&record)) {
@@ -46,7 +47,12 @@ pub(crate) async fn deliver(state: AppState, record: ExecutionRecord, url: Strin
             return;
         }
     };
-    let delivery_id = format!("dlv_{}", random_hex(12));
+    let delivery_id = record
+        .deliveries
+        .last()
+        .and_then(|last| last["delivery_id"].as_str())
+        .map_or_else(|| format!("dlv_{}", random_hex(12)), str::to_owned);
+    let earlier = record.deliveries.len();
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if let Ok(value) = HeaderValue::from_str(&delivery_id) {
@@ -73,26 +79,30 @@ pub(crate) async fn deliver(state: AppState, record: ExecutionRecord, url: Strin
             Err(error) => (None, Some(error.client_message())),
         };
         let delivered = status.is_some_and(|status| (200..300).contains(&status));
+        // The receiver's 4xx (but 408 and 429) is its final word, and an address
+        // the SSRF rules refuse stays refused: retrying changes nothing.
+        let final_answer = status
+            .is_some_and(|status| (400..500).contains(&status) && status != 408 && status != 429);
+        let refused = matches!(&result, Err(crate::ApiError::Fetch { code, .. })
+            if matches!(*code, "url_refused" | "unsupported_url" | "invalid_url"));
+        let settled = delivered || final_answer || refused || attempt == attempts;
         let entry = json!({
             "delivery_id": delivery_id,
-            "attempt": attempt,
+            "attempt": earlier + attempt as usize,
             "at": SystemTime::now().duration_since(UNIX_EPOCH).map(|elapsed| elapsed.as_secs()).unwrap_or_default(),
             "status_code": status,
             "error": error,
             "delivered": delivered,
             "signed": secret.is_some(),
         });
-        if let Err(error) = state.queue.record_delivery(&record.id, entry).await {
+        if let Err(error) = state
+            .queue
+            .record_delivery(&record.id, entry, settled)
+            .await
+        {
             tracing::error!(execution = %record.id, %error, "logging a webhook delivery failed");
         }
-        let final_answer = status
-            .is_some_and(|status| (400..500).contains(&status) && status != 408 && status != 429);
-        if delivered || final_answer {
-            return;
-        }
-        // An address the SSRF rules refuse stays refused; retrying changes nothing.
-        if matches!(&result, Err(crate::ApiError::Fetch { code, .. }) if *code == "url_refused" || *code == "unsupported_url" || *code == "invalid_url")
-        {
+        if delivered || final_answer || refused {
             return;
         }
         if attempt < attempts {

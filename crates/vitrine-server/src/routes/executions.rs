@@ -42,6 +42,7 @@ pub(super) async fn execute(
         return Ok(Json(view(&earlier)).into_response());
     }
     let job = prepare(&state, &tenant, request).await?;
+    let webhook = job.callback_url.is_some();
     let job = serde_json::to_value(&job).map_err(ApiError::internal)?;
     let (record, created) = state
         .queue
@@ -50,6 +51,7 @@ pub(super) async fn execute(
             tenant,
             idempotency_key: key,
             job,
+            webhook,
         })
         .await?;
     if created {

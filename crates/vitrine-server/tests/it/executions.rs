@@ -589,3 +589,63 @@ async fn a_tenant_with_its_own_secret_in_the_tenants_file_signs_with_it() {
         "not the server-wide secret"
     );
 }
+
+#[tokio::test]
+async fn a_webhook_owed_at_shutdown_is_delivered_after_the_restart() {
+    let (hook, mut received) = receiver(1).await;
+    let mut first_life = options(2, 2);
+    // The retry after the first 500 would come long after the stop.
+    first_life.config.executions.webhook_backoff = Duration::from_secs(600);
+    let app = spawn_with(first_life).await;
+    let mut body = grayscale_job([120, 60, 0]);
+    body["callback_url"] = json!(hook);
+    let (_, enqueued) = execute(&app, KEY_ACME, &body).await;
+    let id = enqueued["id"].as_str().expect("id").to_owned();
+    let (first, _) = tokio::time::timeout(Duration::from_secs(120), received.recv())
+        .await
+        .expect("the first attempt")
+        .expect("post");
+    for _ in 0..100 {
+        let log = app
+            .get_json(&format!("/agent/executions/{id}/deliveries"), KEY_ACME)
+            .await;
+        if log["deliveries"].as_array().map(Vec::len) == Some(1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (data_dir, keep) = app.stop().await;
+
+    let mut second_life = options(2, 2);
+    second_life.data_dir = Some(data_dir);
+    let app = spawn_with(second_life).await;
+    let (second, body) = tokio::time::timeout(Duration::from_secs(60), received.recv())
+        .await
+        .expect("the owed webhook arrives after the restart")
+        .expect("post");
+    assert_eq!(second["x-vitrine-delivery"], first["x-vitrine-delivery"]);
+    assert_eq!(
+        second["x-vlmrun-signature"],
+        expected_signature(&body).as_str()
+    );
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = app
+            .get_json(&format!("/agent/executions/{id}/deliveries"), KEY_ACME)
+            .await;
+        if log["deliveries"].as_array().map(Vec::len) == Some(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(log["deliveries"][1]["delivered"], true, "{log}");
+    assert_eq!(log["deliveries"][1]["attempt"], 2, "{log}");
+    // Settled: a further restart sends nothing.
+    let (data_dir, _) = app.stop().await;
+    let mut third_life = options(2, 2);
+    third_life.data_dir = Some(data_dir);
+    let _app = spawn_with(third_life).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(received.try_recv().is_err(), "delivered once");
+    drop(keep);
+}

@@ -11,6 +11,7 @@
 //! exec_by_tenant    (tenant, seq) → id      listing, newest first
 //! exec_idempotency  (tenant, key) → id
 //! exec_meta         "seq" → next sequence number
+//! exec_webhooks     id → ()                 final, webhook still owed
 //! ```
 
 use std::collections::HashMap;
@@ -32,6 +33,7 @@ const RUNNING: TableDefinition<(&str, &str), ()> = TableDefinition::new("exec_ru
 const BY_TENANT: TableDefinition<(&str, u64), &str> = TableDefinition::new("exec_by_tenant");
 const IDEMPOTENCY: TableDefinition<(&str, &str), &str> = TableDefinition::new("exec_idempotency");
 const META: TableDefinition<&str, u64> = TableDefinition::new("exec_meta");
+const WEBHOOKS: TableDefinition<&str, ()> = TableDefinition::new("exec_webhooks");
 
 /// Creates the queue's tables, so read transactions find them.
 pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
@@ -41,6 +43,7 @@ pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(BY_TENANT)?;
     txn.open_table(IDEMPOTENCY)?;
     txn.open_table(META)?;
+    txn.open_table(WEBHOOKS)?;
     Ok(())
 }
 
@@ -74,6 +77,9 @@ fn make_final(
     record.status = status;
     record.outcome = Some(outcome);
     record.completed_at = Some(now);
+    if record.webhook_pending {
+        txn.open_table(WEBHOOKS)?.insert(record.id.as_str(), ())?;
+    }
     save(txn, record)
 }
 
@@ -109,6 +115,7 @@ impl ExecutionQueue for LocalStore {
                         job: new.job,
                         outcome: None,
                         deliveries: Vec::new(),
+                        webhook_pending: new.webhook,
                     };
                     if txn
                         .open_table(EXECUTIONS)?
@@ -293,12 +300,21 @@ impl ExecutionQueue for LocalStore {
         .await
     }
 
-    async fn record_delivery(&self, id: &str, delivery: Value) -> Result<(), StoreError> {
+    async fn record_delivery(
+        &self,
+        id: &str,
+        delivery: Value,
+        settled: bool,
+    ) -> Result<(), StoreError> {
         let id = id.to_owned();
         self.blocking(move |db, _| {
             let txn = db.begin_write()?;
             let mut record = load(&txn, &id)?;
             record.deliveries.push(delivery);
+            if settled {
+                record.webhook_pending = false;
+                txn.open_table(WEBHOOKS)?.remove(id.as_str())?;
+            }
             save(&txn, &record)?;
             txn.commit()?;
             Ok(())
@@ -338,6 +354,22 @@ impl ExecutionQueue for LocalStore {
             }
             txn.commit()?;
             Ok(requeued)
+        })
+        .await
+    }
+
+    async fn pending_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        self.blocking(|db, _| {
+            let txn = db.begin_read()?;
+            let executions = txn.open_table(EXECUTIONS)?;
+            let mut records = Vec::new();
+            for entry in txn.open_table(WEBHOOKS)?.iter()? {
+                let (id, _) = entry?;
+                if let Some(record) = get_json(&executions, id.value())? {
+                    records.push(record);
+                }
+            }
+            Ok(records)
         })
         .await
     }

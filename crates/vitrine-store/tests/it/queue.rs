@@ -15,6 +15,7 @@ fn new(id: &str, tenant: &str, key: Option<&str>) -> NewExecution {
         tenant: tenant.into(),
         idempotency_key: key.map(str::to_owned),
         job: json!({ "n": id }),
+        webhook: false,
     }
 }
 
@@ -118,4 +119,51 @@ async fn a_reopened_store_requeues_running_work_and_keeps_finished_work() {
     assert!(store.claim(4).await.expect("claim").is_none());
     let r1 = store.execution("a", "r1").await.expect("r1");
     assert_eq!((r1.status, r1.attempts), (ExecutionStatus::Completed, 1));
+}
+
+#[tokio::test]
+async fn a_webhook_stays_owed_until_its_deliveries_settle() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open(dir.path());
+    let mut with_hook = new("w1", "a", None);
+    with_hook.webhook = true;
+    store.enqueue(with_hook).await.expect("enqueue");
+    store.enqueue(new("w2", "a", None)).await.expect("enqueue");
+    assert!(
+        store.pending_webhooks().await.expect("pending").is_empty(),
+        "not final yet"
+    );
+    for id in ["w1", "w2"] {
+        store.claim(2).await.expect("claim").expect("work");
+        store
+            .finish(id, ExecutionStatus::Completed, json!({}))
+            .await
+            .expect("finish");
+    }
+    let owed = store.pending_webhooks().await.expect("pending");
+    assert_eq!(
+        owed.iter()
+            .map(|record| record.id.as_str())
+            .collect::<Vec<_>>(),
+        ["w1"]
+    );
+    store
+        .record_delivery("w1", json!({"status_code": 500}), false)
+        .await
+        .expect("log");
+    assert_eq!(store.pending_webhooks().await.expect("pending").len(), 1);
+    store
+        .record_delivery("w1", json!({"status_code": 204}), true)
+        .await
+        .expect("log");
+    assert!(store.pending_webhooks().await.expect("pending").is_empty());
+    assert_eq!(
+        store
+            .execution("a", "w1")
+            .await
+            .expect("w1")
+            .deliveries
+            .len(),
+        2
+    );
 }
