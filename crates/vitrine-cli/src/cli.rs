@@ -166,8 +166,27 @@ pub struct ServeArgs {
     pub api_keys: Option<String>,
 
     /// File with API keys, one `tenant:key` per line (`#` starts a comment).
-    #[arg(long, env = "VITRINE_API_KEYS_FILE")]
+    #[arg(long, env = "VITRINE_API_KEYS_FILE", conflicts_with = "tenants")]
     pub api_keys_file: Option<PathBuf>,
+
+    /// Tenants file (TOML): each `[tenants.NAME]` table lists its `api_keys`
+    /// and may set its `webhook_secret`. `--api-keys` is the shortcut for
+    /// keys alone.
+    #[arg(long, env = "VITRINE_TENANTS", conflicts_with = "api_keys")]
+    pub tenants: Option<PathBuf>,
+
+    /// Secret that signs webhooks (`X-VLMRun-Signature`) of tenants without
+    /// their own in the tenants file. Without any, webhooks go out unsigned.
+    #[arg(long, env = "VITRINE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+
+    /// Executions running at once, all tenants together.
+    #[arg(long, env = "VITRINE_EXECUTION_WORKERS", default_value_t = 4)]
+    pub execution_workers: usize,
+
+    /// Executions of one tenant running at once; more wait in the queue.
+    #[arg(long, env = "VITRINE_MAX_EXECUTIONS_PER_TENANT", default_value_t = 2)]
+    pub max_executions_per_tenant: usize,
 
     /// How long artifacts and uploaded files are kept, e.g. `90s`, `15m`, `24h`.
     /// Expired artifacts answer 404 and a background sweeper deletes them.

@@ -1,6 +1,17 @@
-//! API keys → tenants. A tenant sees only its own sessions and files.
+//! API keys → tenants. A tenant sees only its own sessions, files and executions.
+//!
+//! Keys come from `--api-keys` (`tenant:key,…`, a shortcut) or from a tenants
+//! file (`--tenants FILE`, TOML) that also holds each tenant's webhook secret:
+//!
+//! ```toml
+//! [tenants.acme]
+//! api_keys = ["acme-key-0001"]
+//! webhook_secret = "whsec-acme"
+//! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -11,9 +22,38 @@ use crate::{ApiError, AppState};
 pub(crate) const OPEN_TENANT: &str = "local";
 
 /// Configured API keys.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ApiKeys {
     by_key: HashMap<String, String>,
+    /// Tenant → the secret that signs its webhooks.
+    webhook_secrets: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for ApiKeys {
+    // Keys and secrets never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeys")
+            .field("keys", &self.by_key.len())
+            .field("webhook_secrets", &self.webhook_secrets.len())
+            .finish()
+    }
+}
+
+/// The tenants file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantsFile {
+    #[serde(default)]
+    tenants: BTreeMap<String, TenantEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantEntry {
+    #[serde(default)]
+    api_keys: Vec<String>,
+    #[serde(default)]
+    webhook_secret: Option<String>,
 }
 
 impl ApiKeys {
@@ -22,9 +62,43 @@ impl ApiKeys {
         ApiKeys::default()
     }
 
+    /// Parses a tenants file (TOML, see the module docs).
+    pub fn parse_tenants(text: &str) -> Result<Self, String> {
+        let file: TenantsFile = toml::from_str(text).map_err(|error| {
+            // Only the line: TOML and serde messages quote values, which may be keys.
+            let line = error
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(1);
+            format!(
+                "the tenants file is invalid at line {line}: each tenant is a `[tenants.NAME]` table with `api_keys = [\"…\"]` and optionally `webhook_secret = \"…\"`"
+            )
+        })?;
+        let mut keys = ApiKeys::default();
+        for (tenant, entry) in file.tenants {
+            for key in entry.api_keys {
+                keys.add(&tenant, &key)?;
+            }
+            if let Some(secret) = entry.webhook_secret {
+                if secret.len() < 8 {
+                    return Err(format!(
+                        "the webhook secret of tenant `{tenant}` is shorter than 8 characters"
+                    ));
+                }
+                keys.webhook_secrets.insert(tenant, secret);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The secret that signs `tenant`'s webhooks, if the tenants file gives one.
+    pub fn webhook_secret(&self, tenant: &str) -> Option<&str> {
+        self.webhook_secrets.get(tenant).map(String::as_str)
+    }
+
     /// Parses `tenant:key,tenant:key` (also one pair per line, `#` comments).
     pub fn parse(spec: &str) -> Result<Self, String> {
-        let mut by_key = HashMap::new();
+        let mut keys = ApiKeys::default();
         for entry in spec
             .split([',', '\n'])
             .map(str::trim)
@@ -43,18 +117,32 @@ impl ApiKeys {
                     redact(entry)
                 ));
             }
-            if key.len() < 8 {
-                return Err(format!(
-                    "the API key of tenant `{tenant}` is shorter than 8 characters"
-                ));
-            }
-            if by_key.insert(key.to_owned(), tenant.to_owned()).is_some() {
-                return Err(format!(
-                    "the same API key is given twice (second time for tenant `{tenant}`)"
-                ));
-            }
+            keys.add(tenant, key)?;
         }
-        Ok(ApiKeys { by_key })
+        Ok(keys)
+    }
+
+    fn add(&mut self, tenant: &str, key: &str) -> Result<(), String> {
+        if tenant.is_empty() || tenant.contains(['/', '\n']) {
+            return Err(format!(
+                "tenant name `{tenant}` must be non-empty and hold no `/` or line break"
+            ));
+        }
+        if key.len() < 8 {
+            return Err(format!(
+                "the API key of tenant `{tenant}` is shorter than 8 characters"
+            ));
+        }
+        if self
+            .by_key
+            .insert(key.to_owned(), tenant.to_owned())
+            .is_some()
+        {
+            return Err(format!(
+                "the same API key is given twice (second time for tenant `{tenant}`)"
+            ));
+        }
+        Ok(())
     }
 
     /// True when no keys are configured and the server is open.
@@ -137,5 +225,22 @@ mod tests {
             !error.contains("key-"),
             "errors never echo secrets: {error}"
         );
+    }
+
+    #[test]
+    fn a_tenants_file_gives_keys_and_webhook_secrets() {
+        let keys = ApiKeys::parse_tenants(
+            "[tenants.acme]\napi_keys = [\"key-aaaa-1111\", \"key-aaaa-2222\"]\nwebhook_secret = \"whsec-acme-1\"\n\n[tenants.globex]\napi_keys = [\"key-bbbb-1111\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(keys.len(), 3);
+        assert_eq!(keys.tenant_for("key-aaaa-2222"), Some("acme"));
+        assert_eq!(keys.webhook_secret("acme"), Some("whsec-acme-1"));
+        assert_eq!(keys.webhook_secret("globex"), None);
+        assert!(ApiKeys::parse_tenants("[tenants.a]\napi_keys = [\"short\"]").is_err());
+        assert!(ApiKeys::parse_tenants("[tenants.a]\nkeys = [\"key-aaaa-1111\"]").is_err());
+        let error = ApiKeys::parse_tenants("[tenants.a]\napi_keys = \"key-secret-1\"")
+            .expect_err("not a list");
+        assert!(!error.contains("key-secret-1"), "{error}");
     }
 }

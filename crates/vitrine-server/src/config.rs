@@ -63,6 +63,34 @@ impl Default for FetchPolicy {
     }
 }
 
+/// How executions run and report back.
+#[derive(Debug, Clone)]
+pub struct ExecutionsConfig {
+    /// Executions running at once on this server, all tenants together.
+    pub workers: usize,
+    /// Executions of one tenant running at once; the rest wait in the queue.
+    pub max_per_tenant: usize,
+    /// The HMAC key that signs webhooks of tenants without their own
+    /// (`--webhook-secret`); without any, webhooks go out unsigned.
+    pub webhook_secret: Option<String>,
+    /// Delivery attempts per webhook.
+    pub webhook_attempts: u32,
+    /// Wait before the second attempt; doubled for each further one.
+    pub webhook_backoff: Duration,
+}
+
+impl Default for ExecutionsConfig {
+    fn default() -> Self {
+        ExecutionsConfig {
+            workers: 4,
+            max_per_tenant: 2,
+            webhook_secret: None,
+            webhook_attempts: 4,
+            webhook_backoff: Duration::from_secs(1),
+        }
+    }
+}
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -74,6 +102,8 @@ pub struct ServerConfig {
     pub sweep_interval: Duration,
     /// How long a presigned upload URL stays valid by default.
     pub upload_url_ttl: Duration,
+    /// Executions and webhooks.
+    pub executions: ExecutionsConfig,
 }
 
 impl Default for ServerConfig {
@@ -83,6 +113,7 @@ impl Default for ServerConfig {
             fetch: FetchPolicy::default(),
             sweep_interval: Duration::from_secs(60),
             upload_url_ttl: Duration::from_secs(24 * 3600),
+            executions: ExecutionsConfig::default(),
         }
     }
 }

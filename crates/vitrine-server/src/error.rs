@@ -107,6 +107,13 @@ impl ApiError {
         ApiError::Internal(error.to_string())
     }
 
+    /// What the error body would say: an execution that fails reports this
+    /// in `usage.message`.
+    pub(crate) fn client_message(&self) -> String {
+        let (status, ..) = self.classify();
+        self.public_message(status)
+    }
+
     fn classify(&self) -> (StatusCode, &'static str, Option<String>, &'static str) {
         match self {
             ApiError::BadRequest { param, code, .. } => (

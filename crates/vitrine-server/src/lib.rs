@@ -14,6 +14,7 @@
 //! - `auth`: API keys → tenants.
 //! - `error`: the one mapping from failures to status codes and OpenAI error JSON.
 //! - `ingest`: inputs → artifacts, including the SSRF-safe URL fetcher.
+//! - `executions`: the queue's workers, progress feeds and webhooks.
 //! - `routes`: one file per route group.
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
 
@@ -24,13 +25,14 @@ pub mod state;
 
 mod auth;
 mod error;
+mod executions;
 mod ingest;
 mod json;
 mod routes;
 mod serve;
 
 pub use auth::ApiKeys;
-pub use config::{FetchPolicy, Limits, ServerConfig};
+pub use config::{ExecutionsConfig, FetchPolicy, Limits, ServerConfig};
 pub use dirs::{default_data_dir, default_models_dir};
 pub use error::ApiError;
 pub use ingest::address::{Forbidden, classify};

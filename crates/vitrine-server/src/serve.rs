@@ -23,7 +23,9 @@ pub fn install_crypto_provider() {
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then lets
-/// in-flight requests finish. Also runs the retention sweeper.
+/// in-flight requests finish. Also runs the retention sweeper and the
+/// execution workers; executions still running at shutdown stay recorded as
+/// running and are re-queued by the next start.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
@@ -32,6 +34,7 @@ pub async fn run(
     install_crypto_provider();
     let app = router(state.clone());
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
+    crate::executions::start(&state).await;
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().title_case_headers(true);
     let builder = Arc::new(builder);
@@ -64,6 +67,7 @@ pub async fn run(
         });
     }
     sweeper.abort();
+    crate::executions::stop(&state).await;
     let drain = state.config.limits.request_timeout;
     if tokio::time::timeout(drain, graceful.shutdown())
         .await

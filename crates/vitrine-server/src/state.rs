@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use vitrine_agent::Agent;
-use vitrine_store::ArtifactStore;
+use vitrine_store::{ArtifactStore, ExecutionQueue};
 
 use crate::auth::ApiKeys;
 use crate::config::ServerConfig;
+use crate::executions::Executions;
 use crate::ingest::fetch::{Fetcher, HostResolver};
 
 /// Cheap to clone: everything inside is shared. Made only by [`crate::build`].
@@ -15,6 +16,8 @@ use crate::ingest::fetch::{Fetcher, HostResolver};
 pub struct AppState {
     /// Where artifacts and files live.
     pub store: Arc<dyn ArtifactStore>,
+    /// Where executions wait and are recorded.
+    pub queue: Arc<dyn ExecutionQueue>,
     /// Who may call, and as which tenant.
     pub keys: Arc<ApiKeys>,
     /// Limits and policies.
@@ -24,11 +27,14 @@ pub struct AppState {
     pub(crate) agent: Arc<Agent>,
     /// Where the model files are; `/v1/ready` checks them.
     pub(crate) models_dir: Arc<PathBuf>,
+    /// Execution workers, progress feeds and webhook deliveries.
+    pub(crate) executions: Arc<Executions>,
 }
 
 impl AppState {
     pub(crate) fn new(
         store: Arc<dyn ArtifactStore>,
+        queue: Arc<dyn ExecutionQueue>,
         keys: ApiKeys,
         config: ServerConfig,
         models_dir: PathBuf,
@@ -38,11 +44,13 @@ impl AppState {
         let fetcher = Fetcher::new(config.fetch.clone(), resolver)?;
         Ok(AppState {
             store,
+            queue,
             keys: Arc::new(keys),
             config: Arc::new(config),
             fetcher: Arc::new(fetcher),
             agent: Arc::new(agent),
             models_dir: Arc::new(models_dir),
+            executions: Arc::new(Executions::default()),
         })
     }
 }

@@ -40,6 +40,9 @@ pub enum StoreError {
     /// The presigned URL is wrong or out of date.
     #[error("the upload URL for file `{0}` is invalid or expired; request a new presigned URL")]
     UploadRejected(FileId),
+    /// No such execution for this tenant.
+    #[error("execution `{0}` was not found")]
+    ExecutionNotFound(String),
     /// A body was larger than allowed.
     #[error("the body exceeds the limit of {limit} bytes")]
     TooLarge {
@@ -66,6 +69,7 @@ impl StoreError {
                 | StoreError::ArtifactDeleted(_)
                 | StoreError::FileNotFound(_)
                 | StoreError::FileExpired(_)
+                | StoreError::ExecutionNotFound(_)
         )
     }
 
@@ -86,6 +90,7 @@ impl StoreError {
             StoreError::FileExpired(_) => "file_expired",
             StoreError::UploadIncomplete(_) => "upload_incomplete",
             StoreError::UploadRejected(_) => "upload_rejected",
+            StoreError::ExecutionNotFound(_) => "execution_not_found",
             StoreError::TooLarge { .. } => "body_too_large",
             StoreError::Io(_) => "storage_io",
             StoreError::Index(_) => "storage_index",

@@ -12,12 +12,14 @@
 //! - [`model`]: metadata records.
 //! - [`staged`]: blobs being written, hashed on the way in.
 //! - [`clock`]: the time source, swappable in tests.
+//! - [`queue`]: the durable execution queue ([`ExecutionQueue`]).
 //! - [`local`]: the local-disk backend and its sweeper.
 
 mod clock;
 mod error;
 mod local;
 mod model;
+mod queue;
 mod staged;
 mod store;
 
@@ -28,5 +30,6 @@ pub use model::{
     ArtifactMeta, FileRecord, MediaInfo, NewArtifact, PendingUpload, Provenance, SessionInfo,
     SweepReport,
 };
+pub use queue::{Cancelled, ExecutionQueue, ExecutionRecord, ExecutionStatus, NewExecution};
 pub use staged::StagedBlob;
 pub use store::{ArtifactStore, BlobReader};

@@ -6,11 +6,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The model names this server answers to.
-pub const MODELS: [&str; 4] = [
+pub const MODELS: [&str; 8] = [
     "vlmrun-orion-1:fast",
     "vlmrun-orion-1:auto",
     "vlmrun-orion-1:pro",
     "vlmrun-orion-1",
+    "vlmrun-orion-1:lite",
+    "vlmrun-orion-2:fast",
+    "vlmrun-orion-2:auto",
+    "vlmrun-orion-2:pro",
 ];
 
 /// Tool categories a request may restrict itself to with `toolsets`.

@@ -4,7 +4,7 @@
 //! this file only translates flags and prints the banner.
 
 use anyhow::Context as _;
-use vitrine_server::{ApiKeys, FetchPolicy, Limits, ServerConfig, Settings};
+use vitrine_server::{ApiKeys, ExecutionsConfig, FetchPolicy, Limits, ServerConfig, Settings};
 
 use crate::cli::ServeArgs;
 
@@ -40,6 +40,16 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         println!("auth: {key_count} API key(s) configured");
     }
+    println!(
+        "executions: {} worker(s), at most {} per tenant; webhooks {}",
+        args.execution_workers.max(1),
+        args.max_executions_per_tenant.max(1),
+        if args.webhook_secret.is_some() {
+            "signed with --webhook-secret unless the tenants file gives a tenant its own"
+        } else {
+            "signed only for tenants with a secret in the tenants file"
+        }
+    );
     vitrine_server::run(listener, app.state, shutdown_signal()).await?;
     println!("vitrine stopped");
     Ok(())
@@ -48,18 +58,25 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// The checked settings `args` describe. Directories become absolute here, so
 /// what the banner and `/v1/ready` name is where the files really are.
 fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
-    let keys = match (&args.api_keys, &args.api_keys_file) {
-        (Some(spec), _) => ApiKeys::parse(spec)
+    let keys = match (&args.api_keys, &args.api_keys_file, &args.tenants) {
+        (Some(spec), _, _) => ApiKeys::parse(spec)
             .map_err(anyhow::Error::msg)
             .context("invalid --api-keys")?,
-        (None, Some(path)) => {
+        (None, Some(path), _) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read --api-keys-file {}", path.display()))?;
             ApiKeys::parse(&text)
                 .map_err(anyhow::Error::msg)
                 .context("invalid --api-keys-file")?
         }
-        (None, None) => ApiKeys::open(),
+        (None, None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --tenants {}", path.display()))?;
+            ApiKeys::parse_tenants(&text)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("invalid --tenants {}", path.display()))?
+        }
+        (None, None, None) => ApiKeys::open(),
     };
     let config = ServerConfig {
         limits: Limits {
@@ -82,6 +99,15 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             ..FetchPolicy::default()
         },
         sweep_interval: args.sweep_interval,
+        executions: ExecutionsConfig {
+            workers: args.execution_workers.max(1),
+            max_per_tenant: args.max_executions_per_tenant.max(1),
+            webhook_secret: args
+                .webhook_secret
+                .clone()
+                .filter(|secret| !secret.is_empty()),
+            ..ExecutionsConfig::default()
+        },
         ..ServerConfig::default()
     };
     Ok(Settings {

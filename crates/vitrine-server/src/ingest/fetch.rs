@@ -137,6 +137,8 @@ impl Fetcher {
         let mut builder = reqwest::Client::builder()
             .no_proxy() // an environment proxy would bypass every check here
             .redirect(reqwest::redirect::Policy::none())
+            // Receivers of webhooks may read headers from a case-sensitive map, as the SDK does.
+            .http1_title_case_headers()
             .connect_timeout(policy.timeout)
             .user_agent(concat!("vitrine/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(GuardedResolve {
@@ -280,6 +282,47 @@ impl Fetcher {
                 })?;
             }
             return Ok(());
+        }
+    }
+
+    /// POSTs `body` to `url` under the same address rules as fetches (a
+    /// webhook is a request to a caller-chosen URL too). Redirects are not
+    /// followed; the answer's status comes back.
+    pub(crate) async fn post(
+        &self,
+        url: &str,
+        headers: reqwest::header::HeaderMap,
+        body: Vec<u8>,
+        param: &str,
+    ) -> Result<u16, ApiError> {
+        let url = Url::parse(url).map_err(|error| {
+            fetch_error(
+                "invalid_url",
+                format!("`{}` is not a valid URL: {error}", shorten(url)),
+                param,
+            )
+        })?;
+        self.check_destination(&url, param).await?;
+        let shown = shorten(url.as_str());
+        let send = self.client.post(url).headers(headers).body(body).send();
+        match tokio::time::timeout(self.policy.timeout, send).await {
+            Ok(Ok(response)) => Ok(response.status().as_u16()),
+            Ok(Err(error)) => Err(match find_refusal(&error) {
+                Some(refused) => refused_error(refused.to_string(), param),
+                None => fetch_error(
+                    "fetch_failed",
+                    format!("could not reach `{shown}`: {}", root_cause(&error)),
+                    param,
+                ),
+            }),
+            Err(_) => Err(fetch_error(
+                "fetch_timeout",
+                format!(
+                    "`{shown}` did not answer within {} s",
+                    self.policy.timeout.as_secs()
+                ),
+                param,
+            )),
         }
     }
 

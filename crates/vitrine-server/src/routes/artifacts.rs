@@ -17,7 +17,7 @@ use crate::{ApiError, AppState};
 #[derive(Debug, Deserialize)]
 pub(super) struct ArtifactQuery {
     session_id: Option<String>,
-    /// The SDK's alias for `session_id`.
+    /// An execution of the caller: its session is searched.
     execution_id: Option<String>,
     object_id: Option<String>,
     /// `<id>.<ext>` as listed, an alternative to `object_id`.
@@ -25,14 +25,17 @@ pub(super) struct ArtifactQuery {
 }
 
 impl ArtifactQuery {
-    fn session(&self) -> Result<SessionId, ApiError> {
-        let raw = self
-            .session_id
-            .as_deref()
-            .or(self.execution_id.as_deref())
-            .ok_or_else(|| {
-                ApiError::bad_request("`session_id` is required", Some("session_id".to_owned()))
-            })?;
+    async fn session(&self, state: &AppState, tenant: &str) -> Result<SessionId, ApiError> {
+        let raw = match (&self.session_id, &self.execution_id) {
+            (Some(session), _) => session.clone(),
+            (None, Some(execution)) => execution_session(state, tenant, execution).await?,
+            (None, None) => {
+                return Err(ApiError::bad_request(
+                    "`session_id` or `execution_id` is required",
+                    Some("session_id".to_owned()),
+                ));
+            }
+        };
         raw.parse().map_err(|error: vitrine_wire::IdError| {
             ApiError::bad_request(error.to_string(), Some("session_id".to_owned()))
         })
@@ -55,6 +58,22 @@ impl ArtifactQuery {
     }
 }
 
+/// The session of one of the tenant's executions; another tenant's answers
+/// like a missing one.
+async fn execution_session(
+    state: &AppState,
+    tenant: &str,
+    execution: &str,
+) -> Result<String, ApiError> {
+    let record = state.queue.execution(tenant, execution).await?;
+    record
+        .job
+        .get("session_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::internal(format!("execution `{execution}` has no session")))
+}
+
 fn filename(artifact: &ArtifactMeta) -> String {
     let extension = match artifact.content_type.as_str() {
         "image/jpeg" => "jpg",
@@ -69,7 +88,7 @@ pub(super) async fn get(
     Tenant(tenant): Tenant,
     Query(query): Query<ArtifactQuery>,
 ) -> Result<Response, ApiError> {
-    let session = query.session()?;
+    let session = query.session(&state, &tenant).await?;
     let id = query.object()?;
     let artifact = state.store.artifact(&tenant, &session, &id).await?;
     let reader = state.store.open(&artifact).await?;
@@ -110,7 +129,8 @@ pub(super) async fn list(
         object_id: None,
         filename: None,
     }
-    .session()?;
+    .session(&state, &tenant)
+    .await?;
     let artifacts = state.store.list(&tenant, &session).await?;
     let items = artifacts
         .iter()
@@ -139,7 +159,7 @@ pub(super) async fn delete(
     Tenant(tenant): Tenant,
     Query(query): Query<ArtifactQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let session = query.session()?;
+    let session = query.session(&state, &tenant).await?;
     let id = query.object()?;
     state.store.delete(&tenant, &session, &id).await?;
     Ok(Json(

@@ -61,34 +61,15 @@ pub(super) async fn completions(
     Tenant(tenant): Tenant,
     AppJson(request): AppJson<ChatCompletionRequest>,
 ) -> Result<Response, ApiError> {
-    validate(&request)?;
-    let (session, session_is_new) = match &request.session_id {
-        Some(id) => {
-            let id: SessionId = id.parse().map_err(|error: vitrine_wire::IdError| {
-                ApiError::bad_request(error.to_string(), Some("session_id".to_owned()))
-            })?;
-            state.store.session(&tenant, &id).await?;
-            (id, false)
-        }
-        None => (state.store.create_session(&tenant).await?.id, true),
-    };
-    let inputs =
-        ingest_messages(&state, &tenant, &session, session_is_new, &request.messages).await?;
-    let envelope = Envelope {
-        id: format!("chatcmpl-{}", random_hex(12)),
-        created: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_secs())
-            .unwrap_or_default(),
-        model: request.model.clone(),
-        session,
-    };
     if request.stream == Some(true) {
+        validate(&request)?;
+        let (session, inputs) = prepare(&state, &tenant, &request).await?;
+        let envelope = envelope(&request, session);
         return Ok(stream_answer(state, tenant, request, inputs, envelope));
     }
     // Dropping this future when the client disconnects cancels the plan.
-    let (content, extension) =
-        answer(&state, &tenant, &envelope.session, &request, &inputs, None).await?;
+    let answered = complete(&state, &tenant, &request, None).await?;
+    let envelope = envelope(&request, answered.session);
     let completion = ChatCompletion {
         id: envelope.id,
         object: "chat.completion".into(),
@@ -98,15 +79,79 @@ pub(super) async fn completions(
             index: 0,
             message: AssistantMessage {
                 role: "assistant".into(),
-                content: Some(content.clone()),
+                content: Some(answered.content),
             },
             finish_reason: "stop".into(),
         }],
-        usage: usage(&request, &content),
+        usage: answered.usage,
         session_id: envelope.session.to_string(),
-        vitrine: Some(extension),
+        vitrine: Some(answered.extension),
     };
     Ok(Json(completion).into_response())
+}
+
+/// What one non-streaming chat request produced.
+pub(crate) struct Answered {
+    /// The session the inputs and outputs live in.
+    pub(crate) session: SessionId,
+    /// The answer text (JSON text with a schema).
+    pub(crate) content: String,
+    /// What ran: inputs, made artifacts, the plan.
+    pub(crate) extension: Value,
+    /// Token counts.
+    pub(crate) usage: Usage,
+}
+
+/// The core of a chat request without the HTTP around it: validate, store the
+/// inputs, plan and run. Executions call it too, so both paths stay one.
+pub(crate) async fn complete(
+    state: &AppState,
+    tenant: &str,
+    request: &ChatCompletionRequest,
+    events: Option<mpsc::UnboundedSender<AgentEvent>>,
+) -> Result<Answered, ApiError> {
+    validate(request)?;
+    let (session, inputs) = prepare(state, tenant, request).await?;
+    let (content, extension) = answer(state, tenant, &session, request, &inputs, events).await?;
+    Ok(Answered {
+        session,
+        usage: usage(request, &content),
+        content,
+        extension,
+    })
+}
+
+/// Opens or continues the session and stores the request's inputs in it.
+async fn prepare(
+    state: &AppState,
+    tenant: &str,
+    request: &ChatCompletionRequest,
+) -> Result<(SessionId, Vec<Input>), ApiError> {
+    let (session, session_is_new) = match &request.session_id {
+        Some(id) => {
+            let id: SessionId = id.parse().map_err(|error: vitrine_wire::IdError| {
+                ApiError::bad_request(error.to_string(), Some("session_id".to_owned()))
+            })?;
+            state.store.session(tenant, &id).await?;
+            (id, false)
+        }
+        None => (state.store.create_session(tenant).await?.id, true),
+    };
+    let inputs =
+        ingest_messages(state, tenant, &session, session_is_new, &request.messages).await?;
+    Ok((session, inputs))
+}
+
+fn envelope(request: &ChatCompletionRequest, session: SessionId) -> Envelope {
+    Envelope {
+        id: format!("chatcmpl-{}", random_hex(12)),
+        created: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs())
+            .unwrap_or_default(),
+        model: request.model.clone(),
+        session,
+    }
 }
 
 /// The answer text and the extension object describing what ran.
@@ -305,7 +350,7 @@ fn stream_answer(
         .into_response()
 }
 
-fn validate(request: &ChatCompletionRequest) -> Result<(), ApiError> {
+pub(crate) fn validate(request: &ChatCompletionRequest) -> Result<(), ApiError> {
     if !MODELS.contains(&request.model.as_str()) {
         return Err(ApiError::NotFound {
             message: format!(

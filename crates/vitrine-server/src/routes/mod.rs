@@ -1,7 +1,8 @@
 //! The HTTP surface: one file per route group.
 
 mod artifacts;
-mod chat;
+pub(crate) mod chat;
+mod executions;
 mod files;
 mod health;
 mod models;
@@ -33,6 +34,21 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/openai/models", get(models::list_openai))
         .route("/v1/chat/completions", post(chat::completions))
         .route("/v1/openai/chat/completions", post(chat::completions))
+        .route("/v1/agent/execute", post(executions::execute))
+        .route("/v1/agent/executions", get(executions::list))
+        .route("/v1/agent/executions/{execution_id}", get(executions::get))
+        .route(
+            "/v1/agent/executions/{execution_id}/cancel",
+            post(executions::cancel),
+        )
+        .route(
+            "/v1/agent/executions/{execution_id}/events",
+            get(executions::events),
+        )
+        .route(
+            "/v1/agent/executions/{execution_id}/deliveries",
+            get(executions::deliveries),
+        )
         .route("/v1/files/presigned-url", post(files::presigned_url))
         .route(
             "/v1/files/verify-upload/{file_id}",
@@ -65,7 +81,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Names the method and path, so a caller of an endpoint Vitrine does not
-/// implement (`/v1/agent/execute`, `/v1/skills`) learns exactly that.
+/// implement learns exactly that.
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::NotFound {
         message: format!(

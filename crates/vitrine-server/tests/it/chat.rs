@@ -54,6 +54,10 @@ async fn models_are_listed_in_the_vlmrun_and_the_openai_shapes() {
         "vlmrun-orion-1:fast",
         "vlmrun-orion-1:auto",
         "vlmrun-orion-1:pro",
+        "vlmrun-orion-1:lite",
+        "vlmrun-orion-2:fast",
+        "vlmrun-orion-2:auto",
+        "vlmrun-orion-2:pro",
     ];
     // vlmrun's `client.models.list()` wants a bare list of `{model, domain}`.
     let vlmrun: Value = app.get_json("/models", KEY_ACME).await;
@@ -87,7 +91,7 @@ async fn an_unknown_endpoint_is_a_404_naming_it() {
     let app = spawn().await;
     let response = app
         .http
-        .post(app.url("/agent/execute"))
+        .post(app.url("/agent/create"))
         .bearer_auth(KEY_ACME)
         .json(&json!({}))
         .send()
@@ -96,7 +100,7 @@ async fn an_unknown_endpoint_is_a_404_naming_it() {
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.expect("OpenAI error JSON");
     assert!(
-        error_message(&body).contains("no such endpoint: POST /v1/agent/execute"),
+        error_message(&body).contains("no such endpoint: POST /v1/agent/create"),
         "{body}"
     );
     assert_eq!(body["error"]["type"], "invalid_request_error", "{body}");

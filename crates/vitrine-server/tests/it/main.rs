@@ -12,6 +12,7 @@ mod agent;
 mod artifacts;
 mod chat;
 mod depth_provider;
+mod executions;
 mod files;
 mod ssrf;
 mod tenancy;

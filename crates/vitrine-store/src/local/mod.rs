@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! index.redb                  metadata (sessions, artifacts, files, expiry),
-//!                             and the bytes of small artifacts
+//!                             the bytes of small artifacts, and the
+//!                             execution queue (`queue.rs`)
 //! tmp/<random>                blobs being written
 //! blobs/<session>/<artifact>  committed artifacts larger than INLINE_MAX
 //! files/<file id>             uploaded files
@@ -32,6 +33,7 @@
 //! requests hear "expired" instead of "not found".
 
 mod commit;
+mod queue;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -137,6 +139,7 @@ impl LocalStore {
         txn.open_table(FILES)?;
         txn.open_table(FILE_MD5)?;
         txn.open_table(EXPIRY)?;
+        queue::create_tables(&txn)?;
         txn.commit()?;
         let db = Arc::new(db);
         let committer =

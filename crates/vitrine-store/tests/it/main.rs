@@ -1,5 +1,7 @@
 //! Integration tests of the local store: durability, retention, tenancy.
 
+mod queue;
+
 use std::sync::Arc;
 
 use tokio::io::AsyncReadExt;
