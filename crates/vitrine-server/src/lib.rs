@@ -15,6 +15,8 @@
 //! - `error`: the one mapping from failures to status codes and OpenAI error JSON.
 //! - `ingest`: inputs → artifacts, including the SSRF-safe URL fetcher.
 //! - `routes`: one file per route group.
+//! - `skills`: skill bundles (checked zips) and a request's skills, resolved and run.
+//! - `ledger`: what a completion used, for its `usage`, its `vitrine` extension and the ledger.
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
 
 pub mod config;
@@ -26,8 +28,10 @@ mod auth;
 mod error;
 mod ingest;
 mod json;
+mod ledger;
 mod routes;
 mod serve;
+mod skills;
 
 pub use auth::ApiKeys;
 pub use config::{FetchPolicy, Limits, ServerConfig};

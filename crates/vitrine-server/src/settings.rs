@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use vitrine_agent::{Agent, AgentError, ImagesConfig, LlmConfig, ProviderConfig};
-use vitrine_store::{ArtifactStore, Clock, LocalStore, StoreError, SystemClock};
+use vitrine_store::{
+    ArtifactStore, Clock, LocalStore, SkillStore, StoreError, SystemClock, UsageLedger,
+};
 
 use crate::auth::ApiKeys;
 use crate::config::ServerConfig;
@@ -151,7 +153,7 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
         path: settings.data_dir.clone(),
         source,
     })?;
-    let store: Arc<dyn ArtifactStore> = Arc::new(
+    let local = Arc::new(
         LocalStore::open(
             &settings.data_dir,
             settings.retention.as_secs(),
@@ -162,12 +164,18 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
             source,
         })?,
     );
+    // One embedded store serves artifacts, skills and the usage ledger.
+    let store: Arc<dyn ArtifactStore> = local.clone();
+    let skills: Arc<dyn SkillStore> = local.clone();
+    let usage: Arc<dyn UsageLedger> = local;
     let agent = with_providers(
         Agent::new(Arc::clone(&store), settings.models_dir.clone()),
         settings.providers,
     )?;
     let state = AppState::new(
         Arc::clone(&store),
+        skills,
+        usage,
         settings.keys,
         settings.config,
         settings.models_dir,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use vitrine_agent::Agent;
-use vitrine_store::ArtifactStore;
+use vitrine_store::{ArtifactStore, SkillStore, UsageLedger};
 
 use crate::auth::ApiKeys;
 use crate::config::ServerConfig;
@@ -15,6 +15,10 @@ use crate::ingest::fetch::{Fetcher, HostResolver};
 pub struct AppState {
     /// Where artifacts and files live.
     pub store: Arc<dyn ArtifactStore>,
+    /// Saved skills and the last plan of each session.
+    pub skills: Arc<dyn SkillStore>,
+    /// What each request used.
+    pub usage: Arc<dyn UsageLedger>,
     /// Who may call, and as which tenant.
     pub keys: Arc<ApiKeys>,
     /// Limits and policies.
@@ -27,8 +31,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    #[expect(clippy::too_many_arguments, reason = "called once, by `build_in`")]
     pub(crate) fn new(
         store: Arc<dyn ArtifactStore>,
+        skills: Arc<dyn SkillStore>,
+        usage: Arc<dyn UsageLedger>,
         keys: ApiKeys,
         config: ServerConfig,
         models_dir: PathBuf,
@@ -38,6 +45,8 @@ impl AppState {
         let fetcher = Fetcher::new(config.fetch.clone(), resolver)?;
         Ok(AppState {
             store,
+            skills,
+            usage,
             keys: Arc::new(keys),
             config: Arc::new(config),
             fetcher: Arc::new(fetcher),

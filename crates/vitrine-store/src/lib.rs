@@ -12,14 +12,18 @@
 //! - [`model`]: metadata records.
 //! - [`staged`]: blobs being written, hashed on the way in.
 //! - [`clock`]: the time source, swappable in tests.
-//! - [`local`]: the local-disk backend and its sweeper.
+//! - [`skills`]: saved skills ([`SkillStore`]).
+//! - [`usage`]: the usage ledger ([`UsageLedger`]).
+//! - [`local`]: the local-disk backend (all three traits) and its sweeper.
 
 mod clock;
 mod error;
 mod local;
 mod model;
+pub mod skills;
 mod staged;
 mod store;
+pub mod usage;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
@@ -28,5 +32,7 @@ pub use model::{
     ArtifactMeta, FileRecord, MediaInfo, NewArtifact, PendingUpload, Provenance, SessionInfo,
     SweepReport,
 };
+pub use skills::{NewSkill, SkillQuery, SkillRecord, SkillStore, SkillUpdate};
 pub use staged::StagedBlob;
 pub use store::{ArtifactStore, BlobReader};
+pub use usage::{TokenUsage, UsageLedger, UsageRecord, UsageReport, UsageSpan};

@@ -8,6 +8,7 @@
 //! tmp/<random>                blobs being written
 //! blobs/<session>/<artifact>  committed artifacts larger than INLINE_MAX
 //! files/<file id>             uploaded files
+//! skills/<skill id>/<version>.zip  skill bundles (records in the index, `skills`)
 //! ```
 //!
 //! Writes are atomic and durable before `put()` returns. An artifact of at most
@@ -32,6 +33,8 @@
 //! requests hear "expired" instead of "not found".
 
 mod commit;
+mod skills;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,7 +125,7 @@ impl LocalStore {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StoreError> {
         let root = root.into();
-        for dir in ["tmp", "blobs", "files"] {
+        for dir in ["tmp", "blobs", "files", "skills"] {
             std::fs::create_dir_all(root.join(dir))?;
         }
         // Half-written blobs from a previous run were never acknowledged.
@@ -137,6 +140,8 @@ impl LocalStore {
         txn.open_table(FILES)?;
         txn.open_table(FILE_MD5)?;
         txn.open_table(EXPIRY)?;
+        skills::create_tables(&txn)?;
+        usage::create_tables(&txn)?;
         txn.commit()?;
         let db = Arc::new(db);
         let committer =
