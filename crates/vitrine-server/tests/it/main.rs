@@ -13,8 +13,10 @@ mod artifacts;
 mod chat;
 mod depth_provider;
 mod files;
+mod skills;
 mod ssrf;
 mod tenancy;
+mod usage;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
