@@ -75,7 +75,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Names the method and path, so a caller of an endpoint Vitrine does not
-/// implement (`/v1/agent/execute`, `/v1/skills`) learns exactly that.
+/// implement (e.g. `/v1/agent/execute`) learns exactly that.
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::NotFound {
         message: format!(

@@ -47,8 +47,9 @@ pub(super) struct ListQuery {
     limit: usize,
     #[serde(default)]
     offset: usize,
+    /// `true`/`false` in any case: the Python SDK sends `True`/`False`.
     #[serde(default)]
-    grouped: bool,
+    grouped: Option<String>,
 }
 
 fn default_limit() -> usize {
@@ -73,7 +74,10 @@ pub(super) async fn list(
             SkillQuery {
                 skip: query.offset,
                 limit: query.limit,
-                latest_only: query.grouped,
+                latest_only: query
+                    .grouped
+                    .as_deref()
+                    .is_some_and(|grouped| grouped.eq_ignore_ascii_case("true") || grouped == "1"),
             },
         )
         .await?;
