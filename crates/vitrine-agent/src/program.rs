@@ -12,7 +12,7 @@
 //!   "inputs": [{"name": "photo", "kind": "image"}],
 //!   "steps": [
 //!     {"id": "s1", "tool": "blur_faces", "args": {"image": {"$ref": "input:photo"}}},
-//!     {"id": "s2", "tool": "grayscale", "args": {"image": {"$ref": "step:s1.image"}}}
+//!     {"id": "s2", "tool": "flip", "args": {"image": {"$ref": "step:s1.image"}, "direction": "horizontal"}}
 //!   ],
 //!   "response_format": {"type": "object", "properties": {"result": {"$ref": "#/$defs/ImageRef"}}, "...": "..."}
 //! }
@@ -281,14 +281,14 @@ mod tests {
         let program = Program::parse(
             br#"{"inputs": [{"name": "photo", "kind": "image"}],
                  "steps": [{"id": "s1", "tool": "grayscale", "args": {"image": {"$ref": "input:photo"}}},
-                           {"id": "s2", "tool": "flip", "args": {"image": {"$ref": "step:s1.image"}}}]}"#,
+                           {"id": "s2", "tool": "flip", "args": {"image": {"$ref": "step:s1.image"}, "direction": "vertical"}}]}"#,
         )
         .expect("parses");
         let plan = program.plan().expect("plan");
         assert_eq!(plan.steps[0].args, json!({"image": {"$ref": "input:0"}}));
         assert_eq!(
             plan.steps[1].args,
-            json!({"image": {"$ref": "step:s1.image"}})
+            json!({"image": {"$ref": "step:s1.image"}, "direction": "vertical"})
         );
         program
             .check(&ToolCatalog::standard())
