@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
-use vitrine_store::{ArtifactMeta, ArtifactStore};
+use vitrine_store::{ArtifactMeta, ArtifactStore, TokenUsage, UsageSpan};
 use vitrine_tools::{
     DepthClient, DetectClient, ImagesClient, ImagesConfig, LazyModels, ProviderConfig, ToolCatalog,
     ToolContext, ToolError, ToolLimits, Toolset,
@@ -19,6 +19,7 @@ use crate::error::AgentError;
 use crate::executor::{self, Limits};
 use crate::llm::{self, LlmClient, LlmConfig};
 use crate::plan::Plan;
+use crate::program::{self, Program};
 use crate::{planner, structured, summary};
 
 /// Parts of a request the offline planner hands to a configured LLM: the ones it did not
@@ -51,6 +52,12 @@ pub struct AgentOutcome {
     pub made: Vec<ArtifactMeta>,
     /// The executed plan (steps, timings, refs, facts), for the response's extension field.
     pub plan: Value,
+    /// What each step used, for the usage ledger.
+    pub spans: Vec<UsageSpan>,
+    /// The tokens the LLM planner's model counted, when it planned.
+    pub llm_tokens: Option<TokenUsage>,
+    /// What ran, as a program that replays it on new inputs of the same kinds.
+    pub program: Program,
 }
 
 /// Progress of a request, for streaming.
@@ -274,7 +281,14 @@ impl Agent {
             };
             if unclear {
                 return self
-                    .run_llm(client, &request, schema.as_ref(), &allowed, events.as_ref())
+                    .run_llm(
+                        client,
+                        &request,
+                        schema.as_ref(),
+                        &allowed,
+                        events.as_ref(),
+                        &[],
+                    )
                     .await;
             }
         }
@@ -304,6 +318,78 @@ impl Agent {
         };
         self.run_understood(&understanding, request, schema, allowed, events)
             .await
+    }
+
+    /// Runs a saved program (a skill's `plan.json`) with no planner: the same steps for every
+    /// model and every instruction. The program's `response_format` applies when the request
+    /// has none.
+    ///
+    /// # Errors
+    /// [`AgentError::WrongInput`] when the inputs are not the ones the program takes; any error
+    /// of [`Agent::run_plan`].
+    pub async fn run_program(
+        &self,
+        name: &str,
+        saved: &Program,
+        mut request: AgentRequest,
+        events: Option<UnboundedSender<AgentEvent>>,
+    ) -> Result<AgentOutcome, AgentError> {
+        let allowed = Self::allowed(request.toolsets.as_deref())?;
+        saved.check_inputs(name, &request.inputs)?;
+        if request.response_schema.is_none() {
+            request.response_schema = saved.response_format.clone();
+        }
+        let schema = request
+            .response_schema
+            .as_ref()
+            .and_then(structured::unwrap_schema);
+        if let Some(schema) = &schema {
+            jsonschema::validator_for(schema)
+                .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
+        }
+        let plan = saved.plan()?;
+        let mut outcome = self
+            .run_plan(&plan, &request, schema.as_ref(), &allowed, events.as_ref())
+            .await?;
+        outcome.plan["planner"] = json!("program");
+        outcome.plan["skill"] = json!(name);
+        outcome.program = saved.clone();
+        Ok(outcome)
+    }
+
+    /// Plans with the LLM planner, whatever the offline planner would do, with `guidance` (the
+    /// text of the request's skills) in its instructions.
+    ///
+    /// # Errors
+    /// [`AgentError::LlmRequired`] naming `why` when no LLM planner is configured.
+    pub async fn run_guided(
+        &self,
+        why: &str,
+        guidance: &[String],
+        request: AgentRequest,
+        events: Option<UnboundedSender<AgentEvent>>,
+    ) -> Result<AgentOutcome, AgentError> {
+        let client = self.llm.as_ref().ok_or_else(|| AgentError::LlmRequired {
+            why: why.to_owned(),
+        })?;
+        let allowed = Self::allowed(request.toolsets.as_deref())?;
+        let schema = request
+            .response_schema
+            .as_ref()
+            .and_then(structured::unwrap_schema);
+        if let Some(schema) = &schema {
+            jsonschema::validator_for(schema)
+                .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
+        }
+        self.run_llm(
+            client,
+            &request,
+            schema.as_ref(),
+            &allowed,
+            events.as_ref(),
+            guidance,
+        )
+        .await
     }
 
     /// Validates and runs what the planner understood, and answers with what was done and what
@@ -399,6 +485,9 @@ impl Agent {
             content,
             made,
             plan: plan_json,
+            spans: executed.spans(&request.inputs),
+            llm_tokens: None,
+            program: Program::from_plan(plan, &request.inputs, request.response_schema.as_ref()),
         })
     }
 
@@ -415,7 +504,8 @@ impl Agent {
         }
     }
 
-    /// The LLM planner's loop: the model calls tools until it answers (see [`crate::llm`]).
+    /// The LLM planner's loop: the model calls tools until it answers (see [`crate::llm`]),
+    /// guided by the text of the request's skills, if any.
     async fn run_llm(
         &self,
         client: &LlmClient,
@@ -423,24 +513,35 @@ impl Agent {
         schema: Option<&Value>,
         allowed: &BTreeSet<Toolset>,
         events: Option<&UnboundedSender<AgentEvent>>,
+        guidance: &[String],
     ) -> Result<AgentOutcome, AgentError> {
         let start = std::time::Instant::now();
         let cx = self.context(request);
         // Tools whose provider is not configured cannot run, so the model is not offered them.
         let tools = llm::tool_definitions(&self.catalog.runnable_in(&cx), allowed);
         let images = client.image_parts(&cx, &request.inputs).await;
-        let mut messages = llm::opening(&request.instruction, &request.inputs, schema, images);
+        let mut messages = llm::opening(
+            &request.instruction,
+            &request.inputs,
+            schema,
+            images,
+            guidance,
+        );
+        let mut tokens: Option<TokenUsage> = None;
         let mut steps = Vec::new();
         let mut artifacts: Vec<(String, ArtifactMeta)> = Vec::new();
         let mut answer = None;
         for _ in 0..client.max_turns() {
             let remaining = self.limits.request.saturating_sub(start.elapsed());
-            let turn = tokio::time::timeout(remaining, client.turn(&messages, &tools))
+            let (turn, counted) = tokio::time::timeout(remaining, client.turn(&messages, &tools))
                 .await
                 .map_err(|_| AgentError::Timeout {
                     what: "the request".to_owned(),
                     seconds: self.limits.request.as_secs(),
                 })??;
+            if let Some(counted) = counted {
+                tokens.get_or_insert_default().add(counted);
+            }
             let (message, calls) = match turn {
                 llm::Turn::Answer(text) => {
                     answer = Some(text);
@@ -544,6 +645,13 @@ impl Agent {
                 "final_refs": executed.final_refs,
                 "elapsed_ms": executed.elapsed_ms,
             }),
+            spans: executed.spans(&request.inputs),
+            llm_tokens: tokens,
+            program: Program::from_plan(
+                &program::replayable(&executed, &request.inputs),
+                &request.inputs,
+                request.response_schema.as_ref(),
+            ),
         })
     }
 

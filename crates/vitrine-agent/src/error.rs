@@ -77,6 +77,17 @@ pub enum AgentError {
         /// The limit.
         seconds: u64,
     },
+    /// A skill's bundle or saved plan is not usable.
+    #[error("invalid skill: {0}")]
+    InvalidSkill(String),
+    /// A skill needs the LLM planner, which is not configured.
+    #[error(
+        "{why} needs an LLM planner, which is not configured here; start the server with `--llm-base-url` and `--llm-model` (or `VITRINE_LLM_BASE_URL` and `VITRINE_LLM_MODEL`)"
+    )]
+    LlmRequired {
+        /// What needs it, e.g. "the skill `x` (it has no `plan.json`)".
+        why: String,
+    },
     /// The configured LLM planner failed (unreachable, bad reply, too many turns).
     #[error("the LLM planner failed: {0}")]
     Llm(String),
@@ -94,10 +105,12 @@ impl AgentError {
             | AgentError::SchemaUnsatisfiable { .. }
             | AgentError::InvalidSchema(_)
             | AgentError::WrongInput(_)
+            | AgentError::InvalidSkill(_)
             | AgentError::ToolNotAllowed { .. } => true,
-            AgentError::InvalidPlan { .. } | AgentError::Timeout { .. } | AgentError::Llm(_) => {
-                false
-            }
+            AgentError::InvalidPlan { .. }
+            | AgentError::Timeout { .. }
+            | AgentError::Llm(_)
+            | AgentError::LlmRequired { .. } => false,
             AgentError::Tool { source, .. } => source.is_client_error(),
             AgentError::Store(error) => error.is_client_error(),
         }
@@ -116,6 +129,9 @@ impl AgentError {
             AgentError::Tool { source, .. } => source.code(),
             AgentError::Timeout { .. } => "timeout",
             AgentError::Llm(_) => "llm_planner_failed",
+            AgentError::InvalidSkill(_) => "invalid_skill",
+            // The server answers 501 for this code, as for any unconfigured provider.
+            AgentError::LlmRequired { .. } => "not_configured",
             AgentError::Store(error) => error.code(),
         }
     }
@@ -142,6 +158,7 @@ impl AgentError {
                 Some("response_format")
             }
             AgentError::ToolNotAllowed { .. } => Some("toolsets"),
+            AgentError::InvalidSkill(_) => Some("skills"),
             _ => None,
         }
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
-use vitrine_store::ArtifactMeta;
+use vitrine_store::{ArtifactMeta, UsageSpan};
 use vitrine_tools::{ToolCatalog, ToolContext, ToolOutput};
 
 use crate::agent::AgentEvent;
@@ -79,6 +79,34 @@ pub struct ExecutedPlan {
 }
 
 impl ExecutedPlan {
+    /// What each step used: its time, the bytes of the artifacts its arguments name (inputs
+    /// or earlier outputs) and the bytes of what it made.
+    pub fn spans(&self, inputs: &[ArtifactMeta]) -> Vec<UsageSpan> {
+        let sizes: HashMap<String, u64> = inputs
+            .iter()
+            .chain(self.artifacts.iter().map(|(_, meta)| meta))
+            .map(|meta| (meta.id.to_string(), meta.size))
+            .collect();
+        self.steps
+            .iter()
+            .map(|step| {
+                let mut read = HashSet::new();
+                collect_strings(&step.args, &mut read);
+                UsageSpan {
+                    step: step.id.clone(),
+                    tool: step.tool.clone(),
+                    duration_ms: step.elapsed_ms,
+                    bytes_in: read.iter().filter_map(|id| sizes.get(*id)).sum(),
+                    bytes_out: step
+                        .made
+                        .iter()
+                        .filter_map(|made| sizes.get(&made.id))
+                        .sum(),
+                }
+            })
+            .collect()
+    }
+
     /// The facts of the first step that ran `tool`.
     pub fn facts_of(&self, tool: &str) -> Option<&Value> {
         self.steps
@@ -310,6 +338,17 @@ async fn run_dag(
         artifacts,
         final_refs,
     })
+}
+
+fn collect_strings<'a>(value: &'a Value, out: &mut HashSet<&'a str>) {
+    match value {
+        Value::String(text) => {
+            out.insert(text);
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_strings(item, out)),
+        Value::Object(map) => map.values().for_each(|item| collect_strings(item, out)),
+        _ => {}
+    }
 }
 
 fn elapsed_ms(since: Instant) -> u64 {

@@ -6,6 +6,7 @@
 //!   [`AgentRequest`], [`AgentOutcome`] and the streamed [`AgentEvent`]s.
 //! - [`plan`]: [`Plan`]s as data (steps, tools, arguments with `$ref`s) and their validation
 //!   against the tools' JSON Schemas.
+//! - [`program`]: [`Program`]s, saved plans with typed inputs that run with no planner.
 //! - [`executor`]: runs a plan as a DAG, independent steps in parallel, under time limits.
 //! - [`planner`]: the offline planner (instruction and schema wording → plan).
 //! - `llm`: the LLM planner ([`LlmConfig`]): an OpenAI-compatible model calling tools.
@@ -53,6 +54,7 @@ pub mod executor;
 mod llm;
 pub mod plan;
 pub mod planner;
+pub mod program;
 pub mod structured;
 pub mod summary;
 
@@ -61,4 +63,5 @@ pub use error::AgentError;
 pub use executor::{ExecutedPlan, ExecutedStep, Limits};
 pub use llm::LlmConfig;
 pub use plan::{Plan, RefTarget, Step};
+pub use program::{Program, ProgramInput};
 pub use vitrine_tools::{ImagesConfig, ProviderConfig};

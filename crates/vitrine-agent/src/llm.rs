@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use vitrine_store::ArtifactMeta;
+use vitrine_store::{ArtifactMeta, TokenUsage};
 use vitrine_tools::{ToolCatalog, ToolContext, Toolset, io};
 use vitrine_wire::ArtifactKind;
 
@@ -163,12 +163,12 @@ impl LlmClient {
         parts
     }
 
-    /// Sends the conversation and parses the reply.
+    /// Sends the conversation and parses the reply, with the token counts the model reported.
     pub(crate) async fn turn(
         &self,
         messages: &[Value],
         tools: &[Value],
-    ) -> Result<Turn, AgentError> {
+    ) -> Result<(Turn, Option<TokenUsage>), AgentError> {
         let url = format!(
             "{}/chat/completions",
             self.config.base_url.trim_end_matches('/')
@@ -207,8 +207,20 @@ impl LlmClient {
         }
         let reply: Value = serde_json::from_str(&text)
             .map_err(|error| llm_error(format!("the LLM's reply is not JSON: {error}")))?;
-        parse_turn(&reply)
+        Ok((parse_turn(&reply)?, parse_usage(&reply)))
     }
+}
+
+/// The `usage` of a chat completion, when the model reported one.
+pub(crate) fn parse_usage(reply: &Value) -> Option<TokenUsage> {
+    let usage = reply.get("usage")?;
+    let count = |key: &str| usage.get(key).and_then(Value::as_u64);
+    let prompt_tokens = count("prompt_tokens")?;
+    let completion_tokens = count("completion_tokens").unwrap_or(0);
+    Some(TokenUsage {
+        prompt_tokens,
+        completion_tokens,
+    })
 }
 
 /// Reads `choices[0].message` of a chat completion.
@@ -260,19 +272,31 @@ pub(crate) fn parse_turn(reply: &Value) -> Result<Turn, AgentError> {
     })
 }
 
-/// The opening messages: what the planner is, the inputs, the schema if any, and the
-/// images' content parts (from [`LlmClient::image_parts`]; empty when vision is off).
+/// The opening messages: what the planner is, the skills' guidance if any (see
+/// [`crate::Agent::run_guided`]), the inputs, the schema if any, and the images' content
+/// parts (from [`LlmClient::image_parts`]; empty when vision is off).
 pub(crate) fn opening(
     instruction: &str,
     inputs: &[ArtifactMeta],
     schema: Option<&Value>,
     images: Vec<Value>,
+    guidance: &[String],
 ) -> Vec<Value> {
     let system = "You are the planner of Vitrine, a visual agent. Do what the user asks by calling the \
         tools with the attached media. Media are named by ids such as img_a1b2c3 (images), vid_ (videos), \
         doc_ (PDFs); pass these ids as the tools' ref arguments. Every tool call runs at once and returns \
         the ids of the artifacts it made and facts about what it found; use those ids in later calls. \
         Never invent ids, counts or findings. When the work is done, answer briefly, naming the ids of the results.";
+    let mut system = system.to_owned();
+    if !guidance.is_empty() {
+        system.push_str(
+            "\n\nThe user enabled these skills; follow their instructions when they apply:",
+        );
+        for text in guidance {
+            system.push_str("\n\n");
+            system.push_str(text);
+        }
+    }
     let mut user = instruction.to_owned();
     user.push_str("\n\nAttached media:");
     if inputs.is_empty() {

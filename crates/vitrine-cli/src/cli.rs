@@ -28,6 +28,28 @@ pub enum Command {
     Chat(ChatArgs),
     /// Download, list or delete the artifacts of a session.
     Artifacts(ArtifactsArgs),
+    /// Show what this key used: requests, tool time by tool, bytes, tokens and credits.
+    Usage(UsageArgs),
+}
+
+/// Settings of `vitrine usage`.
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// From this time: RFC 3339 (`2026-12-01T00:00:00Z`) or unix seconds [default: the start].
+    #[arg(long)]
+    pub since: Option<String>,
+
+    /// Until this time (exclusive), same forms [default: now].
+    #[arg(long)]
+    pub until: Option<String>,
+
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Server and key.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Where the server is and how to authenticate; shared by client subcommands.

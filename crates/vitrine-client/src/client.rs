@@ -247,6 +247,23 @@ impl Client {
         Ok(list.data)
     }
 
+    /// `GET /usage`: this key's usage between `since` and `until` (RFC 3339 or unix
+    /// seconds; open-ended when `None`).
+    pub async fn usage(
+        &self,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<vitrine_wire::usage::UsageReport, ClientError> {
+        let mut query = Vec::new();
+        if let Some(since) = since {
+            query.push(("since", since));
+        }
+        if let Some(until) = until {
+            query.push(("until", until));
+        }
+        self.get_json("usage", &query).await
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/{}", self.inner.base_url, path.trim_start_matches('/'))
     }

@@ -41,6 +41,7 @@ impl ChatRequest {
                 max_tokens: None,
                 session_id: None,
                 toolsets: None,
+                skills: None,
                 extra: serde_json::Map::new(),
             },
             parts: Vec::new(),

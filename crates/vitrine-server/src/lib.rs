@@ -16,6 +16,8 @@
 //! - `ingest`: inputs → artifacts, including the SSRF-safe URL fetcher.
 //! - `executions`: the queue's workers, progress feeds and webhooks.
 //! - `routes`: one file per route group.
+//! - `skills`: skill bundles (checked zips) and a request's skills, resolved and run.
+//! - `ledger`: what a completion used, for its `usage`, its `vitrine` extension and the ledger.
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
 
 pub mod config;
@@ -28,8 +30,10 @@ mod error;
 mod executions;
 mod ingest;
 mod json;
+mod ledger;
 mod routes;
 mod serve;
+mod skills;
 
 pub use auth::ApiKeys;
 pub use config::{ExecutionsConfig, FetchPolicy, Limits, ServerConfig};

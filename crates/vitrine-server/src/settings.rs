@@ -12,7 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use vitrine_agent::{Agent, AgentError, ImagesConfig, LlmConfig, ProviderConfig};
-use vitrine_store::{ArtifactStore, Clock, ExecutionQueue, LocalStore, StoreError, SystemClock};
+use vitrine_store::{
+    ArtifactStore, Clock, ExecutionQueue, LocalStore, SkillStore, StoreError, SystemClock,
+    UsageLedger,
+};
 
 use crate::auth::ApiKeys;
 use crate::config::ServerConfig;
@@ -162,9 +165,11 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
             source,
         })?,
     );
-    // One embedded store keeps artifacts and the execution queue.
+    // One embedded store serves artifacts, the execution queue, skills and the usage ledger.
     let store: Arc<dyn ArtifactStore> = local.clone();
-    let queue: Arc<dyn ExecutionQueue> = local;
+    let queue: Arc<dyn ExecutionQueue> = local.clone();
+    let skills: Arc<dyn SkillStore> = local.clone();
+    let usage: Arc<dyn UsageLedger> = local;
     let agent = with_providers(
         Agent::new(Arc::clone(&store), settings.models_dir.clone()),
         settings.providers,
@@ -172,6 +177,8 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
     let state = AppState::new(
         Arc::clone(&store),
         queue,
+        skills,
+        usage,
         settings.keys,
         settings.config,
         settings.models_dir,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use vitrine_agent::Agent;
-use vitrine_store::{ArtifactStore, ExecutionQueue};
+use vitrine_store::{ArtifactStore, ExecutionQueue, SkillStore, UsageLedger};
 
 use crate::auth::ApiKeys;
 use crate::config::ServerConfig;
@@ -18,6 +18,10 @@ pub struct AppState {
     pub store: Arc<dyn ArtifactStore>,
     /// Where executions wait and are recorded.
     pub queue: Arc<dyn ExecutionQueue>,
+    /// Saved skills and the last plan of each session.
+    pub skills: Arc<dyn SkillStore>,
+    /// What each request used.
+    pub usage: Arc<dyn UsageLedger>,
     /// Who may call, and as which tenant.
     pub keys: Arc<ApiKeys>,
     /// Limits and policies.
@@ -32,9 +36,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    #[expect(clippy::too_many_arguments, reason = "called once, by `build_in`")]
     pub(crate) fn new(
         store: Arc<dyn ArtifactStore>,
         queue: Arc<dyn ExecutionQueue>,
+        skills: Arc<dyn SkillStore>,
+        usage: Arc<dyn UsageLedger>,
         keys: ApiKeys,
         config: ServerConfig,
         models_dir: PathBuf,
@@ -45,6 +52,8 @@ impl AppState {
         Ok(AppState {
             store,
             queue,
+            skills,
+            usage,
             keys: Arc::new(keys),
             config: Arc::new(config),
             fetcher: Arc::new(fetcher),

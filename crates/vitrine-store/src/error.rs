@@ -49,6 +49,19 @@ pub enum StoreError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// No such skill (or version) for this tenant.
+    #[error("skill `{0}` was not found; list your skills with `GET /v1/skills`")]
+    SkillNotFound(String),
+    /// A skill with this name already exists for this tenant.
+    #[error(
+        "a skill named `{0}` already exists; add a version with `POST /v1/skills/{{id}}/update`"
+    )]
+    SkillExists(String),
+    /// A skill download link is wrong or out of date.
+    #[error(
+        "the skill download link is invalid or expired; ask `GET /v1/skills/{{id}}/download` for a new one"
+    )]
+    SkillDownloadRejected,
     /// A disk operation failed.
     #[error("storage I/O failed")]
     Io(#[from] std::io::Error),
@@ -70,6 +83,8 @@ impl StoreError {
                 | StoreError::FileNotFound(_)
                 | StoreError::FileExpired(_)
                 | StoreError::ExecutionNotFound(_)
+                | StoreError::SkillNotFound(_)
+                | StoreError::SkillDownloadRejected
         )
     }
 
@@ -92,6 +107,9 @@ impl StoreError {
             StoreError::UploadRejected(_) => "upload_rejected",
             StoreError::ExecutionNotFound(_) => "execution_not_found",
             StoreError::TooLarge { .. } => "body_too_large",
+            StoreError::SkillNotFound(_) => "skill_not_found",
+            StoreError::SkillExists(_) => "skill_exists",
+            StoreError::SkillDownloadRejected => "skill_download_rejected",
             StoreError::Io(_) => "storage_io",
             StoreError::Index(_) => "storage_index",
         }

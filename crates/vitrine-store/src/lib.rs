@@ -13,15 +13,19 @@
 //! - [`staged`]: blobs being written, hashed on the way in.
 //! - [`clock`]: the time source, swappable in tests.
 //! - [`queue`]: the durable execution queue ([`ExecutionQueue`]).
-//! - [`local`]: the local-disk backend and its sweeper.
+//! - [`skills`]: saved skills ([`SkillStore`]).
+//! - [`usage`]: the usage ledger ([`UsageLedger`]).
+//! - [`local`]: the local-disk backend (all four traits) and its sweeper.
 
 mod clock;
 mod error;
 mod local;
 mod model;
 mod queue;
+pub mod skills;
 mod staged;
 mod store;
+pub mod usage;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
@@ -31,5 +35,7 @@ pub use model::{
     SweepReport,
 };
 pub use queue::{Cancelled, ExecutionQueue, ExecutionRecord, ExecutionStatus, NewExecution};
+pub use skills::{NewSkill, SkillQuery, SkillRecord, SkillStore, SkillUpdate};
 pub use staged::StagedBlob;
 pub use store::{ArtifactStore, BlobReader};
+pub use usage::{TokenUsage, UsageLedger, UsageRecord, UsageReport, UsageSpan};

@@ -57,6 +57,12 @@ pub struct ChatCompletionRequest {
     /// Restrict the tools that may run to these categories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toolsets: Option<Vec<String>>,
+    /// Orion extension: skills to use, each `{"type": "skill_reference", "skill_id",
+    /// "skill_version"?}` or `{"type": "inline", "name", "description", "source": {"type":
+    /// "base64", "data": <zip>}}`; kept as JSON here so the server can say exactly which item
+    /// is wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<Value>>,
     /// Any other keys clients send; accepted and ignored.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, Value>,

@@ -9,12 +9,14 @@
 //! - [`files`]: the file objects of `/v1/files`.
 //! - [`artifacts`]: artifact listings.
 //! - [`error`]: the OpenAI error envelope.
+//! - [`usage`]: usage spans and the usage report.
 
 pub mod artifacts;
 pub mod chat;
 pub mod error;
 pub mod files;
 pub mod ids;
+pub mod usage;
 
 pub use artifacts::{ArtifactList, ArtifactListItem};
 pub use error::{ErrorBody, ErrorObject};

@@ -4,9 +4,11 @@ mod artifacts;
 mod chat;
 mod connect;
 mod serve;
+mod usage;
 
 pub use artifacts::artifacts;
 pub use chat::chat;
+pub use usage::usage;
 
 use crate::cli::{Cli, Command};
 
@@ -17,5 +19,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::serve(*args).await,
         Command::Chat(args) => chat::chat(args, &mut std::io::stdout()).await,
         Command::Artifacts(args) => artifacts::artifacts(args, &mut std::io::stdout()).await,
+        Command::Usage(args) => usage::usage(args, &mut std::io::stdout()).await,
     }
 }

@@ -1,4 +1,4 @@
-//! The `vitrine` binary's `chat` and `artifacts` subcommands, end to end:
+//! The `vitrine` binary's `chat`, `artifacts` and `usage` subcommands, end to end:
 //! the real binary, run as a subprocess against a live server.
 //!
 //! The binary is built (or found up to date) with the same cargo and target
@@ -113,6 +113,27 @@ async fn chat_uploads_inputs_prints_the_answer_and_downloads_every_ref() {
             .all(|pixel| pixel[0] == pixel[1] && pixel[1] == pixel[2]),
         "the downloaded ref is the grayscale result"
     );
+
+    // `vitrine usage` shows what that request used, from the server's ledger.
+    let connect = ["--base-url", app.base.as_str(), "--api-key", KEY];
+    let output = vitrine(&[&["usage"][..], &connect].concat(), &dir, &[]);
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let table = text(&output.stdout);
+    let row: Vec<&str> = table
+        .lines()
+        .find(|line| line.starts_with("grayscale"))
+        .expect("a row for the tool that ran")
+        .split_whitespace()
+        .collect();
+    assert_eq!(row[1], "1", "{table}");
+    assert!(table.contains("requests    1"), "{table}");
+    let output = vitrine(
+        &[&["usage", "--json", "--until", "1000"][..], &connect].concat(),
+        &dir,
+        &[],
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    assert_eq!(report["requests"], 0, "nothing before 1970-01-01T00:16:40Z");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

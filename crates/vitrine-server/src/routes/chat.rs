@@ -25,7 +25,7 @@ use vitrine_wire::{ErrorBody, ErrorObject, SessionId, random_hex};
 use crate::auth::Tenant;
 use crate::ingest::{Input, Origin, ingest_messages};
 use crate::json::AppJson;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ledger};
 
 /// What every chunk or completion of one answer shares.
 #[derive(Clone)]
@@ -69,7 +69,8 @@ pub(super) async fn completions(
     }
     // Dropping this future when the client disconnects cancels the plan.
     let answered = complete(&state, &tenant, &request, None).await?;
-    let envelope = envelope(&request, answered.session);
+    let mut envelope = envelope(&request, answered.session);
+    envelope.id = answered.request_id;
     let completion = ChatCompletion {
         id: envelope.id,
         object: "chat.completion".into(),
@@ -100,6 +101,8 @@ pub(crate) struct Answered {
     pub(crate) extension: Value,
     /// Token counts.
     pub(crate) usage: Usage,
+    /// The completion's id, also its key in the usage ledger.
+    pub(crate) request_id: String,
 }
 
 /// The core of a chat request without the HTTP around it: validate, store the
@@ -112,12 +115,15 @@ pub(crate) async fn complete(
 ) -> Result<Answered, ApiError> {
     validate(request)?;
     let (session, inputs) = prepare(state, tenant, request).await?;
-    let (content, extension) = answer(state, tenant, &session, request, &inputs, events).await?;
+    let request_id = format!("chatcmpl-{}", random_hex(12));
+    let (content, extension) =
+        answer(state, tenant, &request_id, &session, request, &inputs, events).await?;
     Ok(Answered {
         session,
-        usage: usage(request, &content),
+        usage: usage(request, &content, &extension),
         content,
         extension,
+        request_id,
     })
 }
 
@@ -154,10 +160,12 @@ fn envelope(request: &ChatCompletionRequest, session: SessionId) -> Envelope {
     }
 }
 
-/// The answer text and the extension object describing what ran.
+/// The answer text and the extension object describing what ran (and what it used, which
+/// also goes to the usage ledger under `request_id`).
 async fn answer(
     state: &AppState,
     tenant: &str,
+    request_id: &str,
     session: &SessionId,
     request: &ChatCompletionRequest,
     inputs: &[Input],
@@ -173,18 +181,37 @@ async fn answer(
         response_schema: format.and_then(ResponseFormat::schema).cloned(),
         toolsets: request.toolsets.clone(),
     };
-    match state.agent.run(agent_request, events).await {
+    let (result, skills) =
+        crate::skills::run(state, tenant, request, agent_request, events).await?;
+    match result {
         Ok(outcome) => {
             let made: Vec<&str> = outcome.made.iter().map(|meta| meta.id.as_str()).collect();
+            let record = ledger::record_of(tenant, request_id, "chat", &outcome);
+            let mut extension = json!({
+                "inputs": stored,
+                "made": made,
+                "plan": outcome.plan,
+                "usage": ledger::extension(&record),
+            });
+            if !skills.is_empty() {
+                extension["skills"] = Value::Array(skills);
+            }
+            ledger::append(state, record).await;
+            // What `POST /v1/skills/create` with this `session_id` saves.
+            if let Ok(program) = serde_json::to_value(&outcome.program)
+                && let Err(error) = state
+                    .skills
+                    .save_session_program(tenant, session, program)
+                    .await
+            {
+                tracing::warn!(%error, "the session's plan was not kept for skills");
+            }
             let content = if matches!(format, Some(ResponseFormat::JsonObject)) {
                 json!({ "answer": outcome.content, "artifacts": made }).to_string()
             } else {
                 outcome.content
             };
-            Ok((
-                content,
-                json!({ "inputs": stored, "made": made, "plan": outcome.plan }),
-            ))
+            Ok((content, extension))
         }
         // A conversational answer may say plainly that it did not understand;
         // structured output may not, so there it stays an error.
@@ -276,6 +303,7 @@ fn stream_answer(
         let work = answer(
             &state,
             &tenant,
+            &envelope.id,
             &envelope.session,
             &request,
             &inputs,
@@ -301,8 +329,8 @@ fn stream_answer(
             }
         }
         match result {
-            Ok((content, _)) => {
-                let usage = usage(&request, &content);
+            Ok((content, extension)) => {
+                let usage = usage(&request, &content, &extension);
                 let _ = send(envelope.chunk(delta(Some(content), None, None), None, None)).await
                     && send(envelope.chunk(delta(None, None, Some("stop")), None, None)).await
                     && send(envelope.chunk(Vec::new(), None, Some(usage))).await;
@@ -442,9 +470,17 @@ fn human_bytes(size: u64) -> String {
     }
 }
 
-/// Token counts, estimated at four characters per token: the offline planner
-/// runs no language model whose tokenizer could count.
-fn usage(request: &ChatCompletionRequest, content: &str) -> Usage {
+/// Token counts: the LLM planner's real ones when it planned, else estimated at four
+/// characters per token (the offline planner and saved programs run no language model whose
+/// tokenizer could count).
+fn usage(request: &ChatCompletionRequest, content: &str, extension: &Value) -> Usage {
+    if let Some(tokens) = ledger::llm_tokens(extension) {
+        return Usage {
+            prompt_tokens: tokens.prompt_tokens,
+            completion_tokens: tokens.completion_tokens,
+            total_tokens: tokens.total(),
+        };
+    }
     let prompt_chars: usize = request
         .messages
         .iter()

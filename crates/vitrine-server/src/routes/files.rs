@@ -248,30 +248,14 @@ pub(super) async fn presigned_url(
         .expiration
         .unwrap_or(state.config.upload_url_ttl.as_secs())
         .clamp(60, 7 * 24 * 3600);
-    let host = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "the request has no Host header to build the upload URL from",
-                None,
-            )
-        })?;
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|value| value.to_str().ok())
-        .filter(|proto| matches!(*proto, "http" | "https"))
-        .unwrap_or("http");
+    let base = origin(&headers)?;
     let pending = state
         .store
         .create_upload(&tenant, &filename, &purpose, ttl)
         .await?;
     let id = pending.file.id.to_string();
     Ok(Json(PresignedUrlResponse {
-        url: format!(
-            "{scheme}://{host}/v1/files/upload/{id}?token={}",
-            pending.token
-        ),
+        url: format!("{base}/v1/files/upload/{id}?token={}", pending.token),
         id,
         filename,
         content_type: "application/octet-stream".into(),
@@ -281,6 +265,23 @@ pub(super) async fn presigned_url(
         expiration: ttl,
         method: "PUT".into(),
     }))
+}
+
+/// `scheme://host` of this server as the caller reached it, for links it hands out (presigned
+/// uploads, skill downloads).
+pub(super) fn origin(headers: &HeaderMap) -> Result<String, ApiError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::bad_request("the request has no Host header to build a link from", None)
+        })?;
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .filter(|proto| matches!(*proto, "http" | "https"))
+        .unwrap_or("http");
+    Ok(format!("{scheme}://{host}"))
 }
 
 #[derive(Debug, Deserialize)]

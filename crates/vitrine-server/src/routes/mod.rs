@@ -6,6 +6,8 @@ mod executions;
 mod files;
 mod health;
 mod models;
+mod skills;
+mod usage;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -62,6 +64,14 @@ pub fn router(state: AppState) -> Router {
             get(artifacts::get).delete(artifacts::delete),
         )
         .route("/v1/artifacts/list", get(artifacts::list))
+        .route("/v1/skills", get(skills::list))
+        .route("/v1/skills/lookup", post(skills::lookup_by_name))
+        .route("/v1/skills/create", post(skills::create))
+        .route("/v1/skills/download/{token}", get(skills::download))
+        .route("/v1/skills/{skill_id}", get(skills::get))
+        .route("/v1/skills/{skill_id}/update", post(skills::update))
+        .route("/v1/skills/{skill_id}/download", get(skills::download_link))
+        .route("/v1/usage", get(usage::report))
         .route(
             "/v1/sessions/{session_id}",
             delete(artifacts::delete_session),

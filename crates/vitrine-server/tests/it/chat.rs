@@ -104,8 +104,11 @@ async fn an_unknown_endpoint_is_a_404_naming_it() {
         "{body}"
     );
     assert_eq!(body["error"]["type"], "invalid_request_error", "{body}");
-    let body = app.get_json("/skills", KEY_ACME).await;
-    assert!(error_message(&body).contains("GET /v1/skills"), "{body}");
+    let body = app.get_json("/fine_tuning/jobs", KEY_ACME).await;
+    assert!(
+        error_message(&body).contains("GET /v1/fine_tuning/jobs"),
+        "{body}"
+    );
 }
 
 /// True when every pixel of `image` is gray (r = g = b).

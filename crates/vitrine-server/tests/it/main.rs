@@ -14,8 +14,10 @@ mod chat;
 mod depth_provider;
 mod executions;
 mod files;
+mod skills;
 mod ssrf;
 mod tenancy;
+mod usage;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};

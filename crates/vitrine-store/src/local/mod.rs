@@ -9,6 +9,7 @@
 //! tmp/<random>                blobs being written
 //! blobs/<session>/<artifact>  committed artifacts larger than INLINE_MAX
 //! files/<file id>             uploaded files
+//! skills/<skill id>/<version>.zip  skill bundles (records in the index, `skills`)
 //! ```
 //!
 //! Writes are atomic and durable before `put()` returns. An artifact of at most
@@ -34,6 +35,8 @@
 
 mod commit;
 mod queue;
+mod skills;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -124,7 +127,7 @@ impl LocalStore {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StoreError> {
         let root = root.into();
-        for dir in ["tmp", "blobs", "files"] {
+        for dir in ["tmp", "blobs", "files", "skills"] {
             std::fs::create_dir_all(root.join(dir))?;
         }
         // Half-written blobs from a previous run were never acknowledged.
@@ -140,6 +143,8 @@ impl LocalStore {
         txn.open_table(FILE_MD5)?;
         txn.open_table(EXPIRY)?;
         queue::create_tables(&txn)?;
+        skills::create_tables(&txn)?;
+        usage::create_tables(&txn)?;
         txn.commit()?;
         let db = Arc::new(db);
         let committer =
