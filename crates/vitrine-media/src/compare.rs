@@ -282,7 +282,7 @@ mod tests {
     #[test]
     fn identical_images_have_no_change_and_ssim_one() {
         let image = DynamicImage::ImageRgb8(noise(40, 30));
-        let found = compare(&image, &image, &CompareParams::default()).unwrap();
+        let found = compare(&image, &image, &CompareParams::default()).expect("same size");
         assert_eq!(found.changed_pixels, 0);
         assert_eq!(found.region_count, 0);
         assert!((found.ssim - 1.0).abs() < 1e-9, "ssim {}", found.ssim);
@@ -305,7 +305,7 @@ mod tests {
             &DynamicImage::ImageRgb8(after),
             &CompareParams::default(),
         )
-        .unwrap();
+        .expect("same size");
         assert_eq!(found.region_count, 2);
         assert_eq!(found.regions[0].bbox, [70, 50, 91, 77]);
         assert_eq!(found.regions[1].bbox, [10, 12, 20, 18]);

@@ -276,7 +276,6 @@ impl Tool for RedactDocument {
                 .into_iter()
                 .next()
                 .ok_or_else(|| ToolError::Internal(format!("poppler rendered no page {number}")))?;
-            let limits = limits.clone();
             let mut page = io::blocking(move || {
                 Ok(DynamicImage::ImageRgb8(
                     vitrine_media::decode(&rendered.png, &limits)?.into_rgb(),
