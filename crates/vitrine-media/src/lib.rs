@@ -20,6 +20,7 @@
 //!   (drops them, pixels untouched).
 //! - `privacy`: [`redact`] / [`redact_mask`]: blur, pixelate or fill regions, scaled to their size.
 //! - `annotate`: [`annotate`] boxes, labels, scores, points, polygons, text; [`annotate_masks`].
+//! - `compare`: [`compare`] two images: difference, SSIM, heatmap, changed regions.
 //! - `compose`: [`overlay`], [`side_by_side`], [`grid`], [`tile`] / [`untile`].
 //! - `mask`: masks from boxes and polygons; union, intersection, invert, feather, threshold.
 //! - `npy`: [`read_npy`] / [`write_npy`] for masks and depth maps.
@@ -33,6 +34,7 @@
 mod annotate;
 mod budget;
 mod colors;
+mod compare;
 mod compose;
 mod container;
 mod decode;
@@ -54,6 +56,7 @@ mod tone;
 pub use annotate::{MaskOverlay, PALETTE, annotate, annotate_masks, color_for, resolved_style};
 pub use budget::{BudgetEncoded, MIN_BUDGET_QUALITY, encode_within};
 pub use colors::{ColorShare, color_name, dominant_colors};
+pub use compare::{ChangedRegion, CompareParams, Comparison, MAX_REGIONS, compare};
 pub use compose::{MAX_GRID_IMAGES, grid, overlay, side_by_side, tile, untile};
 pub use decode::{
     DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DecodeLimits, DecodedImage, ImageInfo, decode, probe,

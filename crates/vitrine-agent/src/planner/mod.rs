@@ -533,9 +533,25 @@ fn by_input(
     let available = |kind: ArtifactKind| {
         has(inputs, kind) || produced.contains(&kind) || (kind == ArtifactKind::Image && pages)
     };
-    let (usable, unusable): (Vec<Matched>, Vec<Matched>) = found
+    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) = found
         .into_iter()
         .partition(|matched| matched.intent.input.kinds().into_iter().all(available));
+    // A clause that edits the whole PDF ("scrub the faces and names from every page") is not
+    // also an edit of one rendered page: image intents that only the rendering made usable go.
+    let edits_document = usable.iter().any(|matched| {
+        matched.intent.input.kind() == Some(ArtifactKind::Document)
+            && matched
+                .tool
+                .outputs()
+                .iter()
+                .any(|spec| spec.kind == ArtifactKind::Document)
+    });
+    if edits_document
+        && !has(inputs, ArtifactKind::Image)
+        && !produced.contains(&ArtifactKind::Image)
+    {
+        usable.retain(|matched| matched.intent.input.kind() != Some(ArtifactKind::Image));
+    }
     let named = if clause.has_any(&["@video"]) {
         Some(ArtifactKind::Video)
     } else if clause.has_any(&["image*", "photo*", "picture*", "pic", "selfie*"]) {

@@ -92,6 +92,11 @@ TOOLS: dict[str, dict[str, object]] = {
     "render_pdf_page": {"page": INTEGER},
     "images_to_pdf": {},
     "pdf_info": {},
+    "compare_images": {"threshold": INTEGER},
+    "redact_document": {
+        "faces": BOOL, "phi": BOOL, "face_method": METHODS, "engine": ["ppocr", "tesseract"],
+        "dpi": INTEGER,
+    },
 }
 
 # tool -> (kind it needs, how many of that kind, kinds it makes). None needs nothing.
@@ -125,6 +130,8 @@ FLOW: dict[str, tuple[str | None, int, set[str]]] = {
     "extract_audio": ("video", 1, {"audio"}),
     "render_pdf_page": ("document", 1, {"image"}),
     "pdf_info": ("document", 1, set()),
+    "compare_images": ("image", 2, {"image"}),
+    "redact_document": ("document", 1, {"document"}),
 }
 TWO_MASK_OPERATIONS = {"union", "intersect", "subtract"}
 

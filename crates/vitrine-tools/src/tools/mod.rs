@@ -6,6 +6,7 @@ pub mod aspect;
 pub mod blur_faces;
 pub mod blur_faces_video;
 pub mod combine_images;
+pub mod compare_images;
 pub mod contact_sheet;
 pub mod convert_image;
 pub mod crop;
@@ -28,6 +29,7 @@ pub mod ocr;
 pub mod overlay_image;
 pub mod pdf_info;
 pub mod reconstruct_3d;
+pub mod redact_document;
 pub mod redact_image;
 pub mod redact_phi;
 pub mod remove_background;
@@ -64,6 +66,8 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(convert_image::ConvertImage),
         Arc::new(strip_metadata::StripMetadata),
         Arc::new(image_info::ImageInfo),
+        Arc::new(compare_images::CompareImages),
+        Arc::new(redact_document::RedactDocument),
         Arc::new(describe_image::DescribeImage),
         Arc::new(overlay_image::OverlayImage),
         Arc::new(combine_images::CombineImages),

@@ -100,6 +100,25 @@ const DOCUMENTS: &[&str] = &[
     "scan",
 ];
 
+/// "Redact this form": shared with `redact_document`, which takes it when the input is a PDF
+/// (the planner picks between intents with the same cues by the kind of input).
+pub(crate) const REDACT_DOCUMENT_CUES: &[&[&str]] = &[
+    &[
+        "redact*",
+        "sanitiz*",
+        "sanitis*",
+        "scrub*",
+        "de identif*",
+        "deidentif*",
+        "anonymi*",
+        "anonymous",
+    ],
+    DOCUMENTS,
+];
+
+/// What keeps [`REDACT_DOCUMENT_CUES`] from matching.
+pub(crate) const REDACT_DOCUMENT_UNLESS: &[&str] = &["@faces"];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -129,20 +148,8 @@ const MEANING: Meaning = Meaning {
                 "sanitise the lab report",
                 "scrub this prescription",
             ],
-            cues: &[
-                &[
-                    "redact*",
-                    "sanitiz*",
-                    "sanitis*",
-                    "scrub*",
-                    "de identif*",
-                    "deidentif*",
-                    "anonymi*",
-                    "anonymous",
-                ],
-                DOCUMENTS,
-            ],
-            unless: &["@faces"],
+            cues: REDACT_DOCUMENT_CUES,
+            unless: REDACT_DOCUMENT_UNLESS,
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

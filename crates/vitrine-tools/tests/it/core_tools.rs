@@ -1,5 +1,5 @@
 //! The everyday tools: flip, adjust_image, convert_image, strip_metadata, image_info,
-//! describe_image. Metadata is written and read back with exiftool, an independent tool.
+//! compare_images, describe_image. Metadata is written and read back with exiftool, an independent tool.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -423,4 +423,92 @@ async fn describe_image_calls_a_page_of_text_a_document_and_quotes_it() {
             && description.contains("The text reads: \"Quarterly report 2024"),
         "{description}"
     );
+}
+
+/// The astronaut photo with a patch of the given box painted over in a flat colour.
+fn astronaut_with_patch([x0, y0, x1, y1]: [u32; 4]) -> (RgbImage, RgbImage) {
+    let photo = decode(&std::fs::read(testdata("astronaut.png")).expect("astronaut.png")).to_rgb8();
+    let mut changed = photo.clone();
+    for y in y0..y1 {
+        for x in x0..x1 {
+            changed.put_pixel(x, y, Rgb([20, 200, 40]));
+        }
+    }
+    (photo, changed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_images_finds_the_planted_change_and_only_it() {
+    let (_dir, cx) = context().await;
+    let planted = [130, 300, 190, 345];
+    let (photo, changed) = astronaut_with_patch(planted);
+    let png = |image: &RgbImage| {
+        vitrine_media::encode_png(&DynamicImage::ImageRgb8(image.clone())).expect("png")
+    };
+    let before = put(&cx, &png(&photo), ArtifactKind::Image, "image/png").await;
+    let after = put(&cx, &png(&changed), ArtifactKind::Image, "image/png").await;
+
+    // Lossless inputs, every difference counted: the heatmap is non-black exactly where a
+    // pixel changed, and the one region is the planted box.
+    let output = run(
+        &cx,
+        "compare_images",
+        json!({"before": before.id.to_string(), "after": after.id.to_string(), "threshold": 0}),
+    )
+    .await;
+    let facts = &output.facts;
+    eprintln!("compare_images facts: {facts}");
+    assert_eq!(facts["identical"], false);
+    assert_eq!(facts["region_count"], 1, "{facts}");
+    assert_eq!(facts["regions"][0]["box"], json!(planted), "{facts}");
+    let ssim = facts["ssim"].as_f64().expect("ssim");
+    assert!(ssim < 0.999 && ssim > 0.9, "{facts}");
+    let heatmap_meta = output.output("heatmap").next().expect("heatmap");
+    assert_eq!(heatmap_meta.content_type, "image/png");
+    let heatmap = decode(&read(&cx, heatmap_meta).await).to_rgb8();
+    assert_eq!(heatmap.dimensions(), photo.dimensions());
+    let mut differing = 0_u64;
+    for (x, y, pixel) in heatmap.enumerate_pixels() {
+        let differs = photo.get_pixel(x, y) != changed.get_pixel(x, y);
+        differing += u64::from(differs);
+        assert_eq!(pixel.0 != [0, 0, 0], differs, "heatmap at ({x}, {y})");
+    }
+    assert_eq!(facts["changed_pixels"], differing);
+
+    // The same change between JPEG copies, at the default threshold: JPEG noise elsewhere is
+    // ignored and the one region found covers the planted box, give or take a block edge.
+    let jpeg = |image: &RgbImage| {
+        vitrine_media::encode_jpeg(&DynamicImage::ImageRgb8(image.clone()), 90).expect("jpeg")
+    };
+    let before = put(&cx, &jpeg(&photo), ArtifactKind::Image, "image/jpeg").await;
+    let after = put(&cx, &jpeg(&changed), ArtifactKind::Image, "image/jpeg").await;
+    let output = run(
+        &cx,
+        "compare_images",
+        json!({"before": before.id.to_string(), "after": after.id.to_string()}),
+    )
+    .await;
+    let facts = &output.facts;
+    assert_eq!(facts["region_count"], 1, "{facts}");
+    let found: Vec<i64> = (0..4)
+        .map(|i| facts["regions"][0]["box"][i].as_i64().expect("box"))
+        .collect();
+    for (got, want) in found.iter().zip(planted) {
+        assert!(
+            (got - i64::from(want)).abs() <= 8,
+            "{found:?} vs {planted:?}"
+        );
+    }
+
+    // An image against itself: identical, SSIM 1, an all-black heatmap.
+    let output = run(
+        &cx,
+        "compare_images",
+        json!({"before": before.id.to_string(), "after": before.id.to_string()}),
+    )
+    .await;
+    assert_eq!(output.facts["identical"], true, "{}", output.facts);
+    assert_eq!(output.facts["ssim"], 1.0);
+    let heatmap = decode(&read(&cx, output.output("heatmap").next().expect("heatmap")).await);
+    assert!(heatmap.to_rgb8().pixels().all(|pixel| pixel.0 == [0, 0, 0]));
 }

@@ -228,3 +228,163 @@ async fn a_redaction_too_weak_to_verify_fails_and_says_what_remains() {
     let stored = cx.store.list(&cx.tenant, &cx.session).await.expect("lists");
     assert_eq!(stored.len(), 1, "{stored:?}");
 }
+
+/// A two-page PDF the way scanners and form printers make them: page 1 is the badge photo at
+/// 150 dpi with its text as an invisible text layer (as OCRed scans carry), page 2 is typed text
+/// in Helvetica. `pdftotext` reads every PHI line of both.
+fn pdf_with_text_layer(badge: &RgbImage) -> Vec<u8> {
+    use pdf_writer::types::TextRenderingMode;
+    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+    let (width, height) = badge.dimensions();
+    let (page_w, page_h) = (width as f32 * 72.0 / 150.0, height as f32 * 72.0 / 150.0);
+    let mut pdf = Pdf::new();
+    let (catalog, tree, font) = (Ref::new(1), Ref::new(2), Ref::new(3));
+    let pages = [Ref::new(4), Ref::new(5)];
+    let (image, first, second) = (Ref::new(6), Ref::new(7), Ref::new(8));
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(pages).count(2);
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    for (page_id, content) in [(pages[0], first), (pages[1], second)] {
+        let mut page = pdf.page(page_id);
+        page.parent(tree)
+            .media_box(Rect::new(0.0, 0.0, page_w, page_h))
+            .contents(content);
+        let mut resources = page.resources();
+        resources.x_objects().pair(Name(b"Im0"), image);
+        resources.fonts().pair(Name(b"F1"), font);
+        resources.finish();
+        page.finish();
+    }
+    let mut xobject = pdf.image_xobject(image, badge.as_raw());
+    xobject.width(width as i32).height(height as i32);
+    xobject.color_space().device_rgb();
+    xobject.bits_per_component(8);
+    xobject.finish();
+
+    let mut scan = Content::new();
+    scan.save_state();
+    scan.transform([page_w, 0.0, 0.0, page_h, 0.0, 0.0]);
+    scan.x_object(Name(b"Im0"));
+    scan.restore_state();
+    scan.begin_text();
+    scan.set_text_rendering_mode(TextRenderingMode::Invisible);
+    scan.set_font(Name(b"F1"), 14.0);
+    for (row, line) in BADGE.iter().enumerate() {
+        scan.set_text_matrix([1.0, 0.0, 0.0, 1.0, 280.0, page_h - 40.0 - 43.0 * row as f32]);
+        scan.show(Str(line.as_bytes()));
+    }
+    scan.end_text();
+    pdf.stream(first, &scan.finish());
+
+    let mut typed = Content::new();
+    typed.begin_text();
+    typed.set_font(Name(b"F1"), 16.0);
+    for (row, line) in BADGE.iter().enumerate() {
+        typed.set_text_matrix([1.0, 0.0, 0.0, 1.0, 40.0, page_h - 50.0 - 36.0 * row as f32]);
+        typed.show(Str(line.as_bytes()));
+    }
+    typed.end_text();
+    pdf.stream(second, &typed.finish());
+    pdf.finish()
+}
+
+/// `pdftotext` (poppler-utils) of a PDF's bytes: its text layer, what copy and paste would give.
+fn pdftotext(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).expect("pdf written");
+    let output = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("the `pdftotext` binary runs (Debian: poppler-utils)");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redacted_pdf_has_no_text_layer_no_readable_phi_and_no_face() {
+    let (_dir, cx) = context().await;
+    let badge = photo_with_badge();
+    let pdf = pdf_with_text_layer(&badge);
+    let layer = pdftotext(&pdf);
+    for planted in PLANTED {
+        assert!(
+            layer.contains(planted),
+            "{planted:?} not in the text layer:\n{layer}"
+        );
+    }
+    let input = put(&cx, &pdf, ArtifactKind::Document, "application/pdf").await;
+    let output = ToolCatalog::standard()
+        .get("redact_document")
+        .expect("tool")
+        .run(&cx, json!({"document": input.id.to_string()}))
+        .await
+        .expect("redact_document verifies every page");
+    let facts = &output.facts;
+    eprintln!("redact_document facts: {facts}");
+    assert_eq!(facts["page_count"], 2, "{facts}");
+    assert!(facts["faces_hidden"].as_u64() >= Some(1), "{facts}");
+    assert_eq!(facts["pages"][1]["faces"], 0, "{facts}");
+    assert!(facts["pages"][1]["phi"].as_u64() >= Some(4), "{facts}");
+    let serialized = facts.to_string();
+    for planted in PLANTED {
+        assert!(!serialized.contains(planted), "the facts leak {planted:?}");
+    }
+    let document = output.output("document").next().expect("document");
+    assert_eq!(document.content_type, "application/pdf");
+    let redacted = read(&cx, document).await;
+
+    // No text layer at all: nothing to copy out from under the boxes.
+    let layer = pdftotext(&redacted);
+    assert!(layer.trim().is_empty(), "text layer left: {layer:?}");
+
+    // Rendered again by poppler and read by tesseract: no PHI, the diagnosis kept; page 1
+    // keeps its size in points.
+    let poppler = vitrine_document::Poppler::new();
+    let info = poppler.info((&redacted).into()).await.expect("pdfinfo");
+    assert_eq!(info.pages.len(), 2);
+    let original = poppler.info((&pdf).into()).await.expect("pdfinfo");
+    assert!((info.pages[0].width_pt - original.pages[0].width_pt).abs() < 1.0);
+    let pages = poppler
+        .render_pages(
+            (&redacted).into(),
+            &vitrine_document::RenderParams::default(),
+        )
+        .await
+        .expect("renders");
+    for page in &pages {
+        let image = vitrine_media::decode(&page.png, &Default::default())
+            .expect("decodes")
+            .into_rgb();
+        let text = tesseract_text(&image);
+        eprintln!("tesseract on redacted page {}:\n{text}", page.page);
+        for planted in PLANTED {
+            assert!(
+                !text.contains(planted),
+                "{planted:?} readable on page {}:\n{text}",
+                page.page
+            );
+        }
+        assert!(
+            text.contains("Diagnosis"),
+            "kept text lost on page {}:\n{text}",
+            page.page
+        );
+    }
+    let first = vitrine_media::decode(&pages[0].png, &Default::default())
+        .expect("decodes")
+        .into_rgb();
+    let options = FaceOptions {
+        min_score: 0.15,
+        exhaustive: true,
+        ..FaceOptions::default()
+    };
+    let models = cx.models.get().await.expect("models load");
+    let faces = models.detect_faces(&first, &options).expect("detects");
+    assert!(
+        faces.is_empty(),
+        "a face is still found on page 1: {faces:?}"
+    );
+}
