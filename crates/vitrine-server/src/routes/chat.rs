@@ -116,8 +116,16 @@ pub(crate) async fn complete(
     validate(request)?;
     let (session, inputs) = prepare(state, tenant, request).await?;
     let request_id = format!("chatcmpl-{}", random_hex(12));
-    let (content, extension) =
-        answer(state, tenant, &request_id, &session, request, &inputs, events).await?;
+    let (content, extension) = answer(
+        state,
+        tenant,
+        &request_id,
+        &session,
+        request,
+        &inputs,
+        events,
+    )
+    .await?;
     Ok(Answered {
         session,
         usage: usage(request, &content, &extension),
