@@ -225,6 +225,20 @@ impl Agent {
     }
 
     /// Parses the request's toolsets; `None` allows all of them.
+    /// The request's response schema, unwrapped from its `response_format` envelope and checked
+    /// to be a valid JSON Schema.
+    fn response_schema(request: &AgentRequest) -> Result<Option<Value>, AgentError> {
+        let schema = request
+            .response_schema
+            .as_ref()
+            .and_then(structured::unwrap_schema);
+        if let Some(schema) = &schema {
+            jsonschema::validator_for(schema)
+                .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
+        }
+        Ok(schema)
+    }
+
     fn allowed(toolsets: Option<&[String]>) -> Result<BTreeSet<Toolset>, AgentError> {
         let Some(names) = toolsets else {
             return Ok(Toolset::ALL.into_iter().collect());
@@ -249,14 +263,7 @@ impl Agent {
         events: Option<UnboundedSender<AgentEvent>>,
     ) -> Result<AgentOutcome, AgentError> {
         let allowed = Self::allowed(request.toolsets.as_deref())?;
-        let schema = request
-            .response_schema
-            .as_ref()
-            .and_then(structured::unwrap_schema);
-        if let Some(schema) = &schema {
-            jsonschema::validator_for(schema)
-                .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
-        }
+        let schema = Self::response_schema(&request)?;
         // The offline planner first; what it cannot plan completely, because it did not
         // understand a part or the part is a question only a model that sees can judge, goes
         // to the configured LLM. Parts no tool here can do are named as not done either way.
@@ -339,14 +346,7 @@ impl Agent {
         if request.response_schema.is_none() {
             request.response_schema = saved.response_format.clone();
         }
-        let schema = request
-            .response_schema
-            .as_ref()
-            .and_then(structured::unwrap_schema);
-        if let Some(schema) = &schema {
-            jsonschema::validator_for(schema)
-                .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
-        }
+        let schema = Self::response_schema(&request)?;
         let plan = saved.plan()?;
         let mut outcome = self
             .run_plan(&plan, &request, schema.as_ref(), &allowed, events.as_ref())
@@ -373,14 +373,7 @@ impl Agent {
             why: why.to_owned(),
         })?;
         let allowed = Self::allowed(request.toolsets.as_deref())?;
-        let schema = request
-            .response_schema
-            .as_ref()
-            .and_then(structured::unwrap_schema);
-        if let Some(schema) = &schema {
-            jsonschema::validator_for(schema)
-                .map_err(|error| AgentError::InvalidSchema(error.to_string()))?;
-        }
+        let schema = Self::response_schema(&request)?;
         self.run_llm(
             client,
             &request,

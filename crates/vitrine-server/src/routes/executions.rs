@@ -10,7 +10,6 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 use vitrine_store::{Cancelled, ExecutionRecord, NewExecution};
@@ -60,23 +59,11 @@ pub(super) async fn execute(
     Ok(Json(view(&record)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct ListQuery {
-    #[serde(default)]
-    skip: usize,
-    #[serde(default = "default_limit")]
-    limit: usize,
-}
-
-fn default_limit() -> usize {
-    10
-}
-
 /// A bare list, newest first: the SDK builds one `AgentExecutionResponse` per item.
 pub(super) async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<super::Paging>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let records = state
         .queue

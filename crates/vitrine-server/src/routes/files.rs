@@ -137,29 +137,12 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct ListQuery {
-    #[serde(default)]
-    skip: usize,
-    #[serde(default = "default_limit")]
-    limit: usize,
-}
-
-fn default_limit() -> usize {
-    10
-}
-
 pub(super) async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<super::Paging>,
 ) -> Result<Json<Vec<FileObject>>, ApiError> {
-    if query.limit == 0 || query.limit > 1000 {
-        return Err(ApiError::bad_request(
-            "`limit` must be between 1 and 1000",
-            Some("limit".to_owned()),
-        ));
-    }
+    super::check_limit(query.limit)?;
     let files = state
         .store
         .list_files(&tenant, query.skip, query.limit)

@@ -92,6 +92,30 @@ pub fn router(state: AppState) -> Router {
 
 /// Names the method and path, so a caller of an endpoint Vitrine does not
 /// implement learns exactly that.
+/// `?skip=&limit=` of the list endpoints that page the OpenAI way (files, executions).
+#[derive(Debug, serde::Deserialize)]
+struct Paging {
+    #[serde(default)]
+    skip: usize,
+    #[serde(default = "default_page")]
+    limit: usize,
+}
+
+fn default_page() -> usize {
+    10
+}
+
+/// Refuses a page size outside 1..=1000, naming the parameter.
+fn check_limit(limit: usize) -> Result<(), ApiError> {
+    if limit == 0 || limit > 1000 {
+        return Err(ApiError::bad_request(
+            "`limit` must be between 1 and 1000",
+            Some("limit".to_owned()),
+        ));
+    }
+    Ok(())
+}
+
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::NotFound {
         message: format!(

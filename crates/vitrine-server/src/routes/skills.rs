@@ -61,12 +61,7 @@ pub(super) async fn list(
     Tenant(tenant): Tenant,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    if query.limit == 0 || query.limit > 1000 {
-        return Err(ApiError::bad_request(
-            "`limit` must be between 1 and 1000",
-            Some("limit".to_owned()),
-        ));
-    }
+    super::check_limit(query.limit)?;
     let records = state
         .skills
         .list_skills(
