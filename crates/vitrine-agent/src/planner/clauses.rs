@@ -15,7 +15,7 @@ static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Hard boundaries: sentence ends and words that always start a new ask.
 static HARD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|after that|afterwards|finally|also|plus|so that|so it|so she|so he|so they|so we|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
+        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|after that|afterwards|finally|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
     )
     .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
@@ -242,7 +242,11 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             let before = &hard[last..found.start()];
             let after = &hard[found.end()..];
             current.push_str(before);
-            if !current.trim().is_empty() && starts_an_ask(after) {
+            // "Black out the bottom quarter, that's where the account numbers are": a
+            // description after a comma is its own clause, so its words ask for nothing.
+            if !current.trim().is_empty()
+                && (starts_an_ask(after) || describes(&Clause::new(after, after)))
+            {
                 clauses.push(std::mem::take(&mut current));
             } else {
                 current.push_str(found.as_str());
@@ -358,9 +362,10 @@ mod tests {
             texts("Crop to the face, make it grayscale and then shrink it to 256"),
             ["crop to the face", "make it grayscale", "shrink it to 256"]
         );
+        // A result phrase stays with its ask (see `Clause::result`).
         assert_eq!(
             texts("blur her face so that she waves"),
-            ["blur her face", "she waves"]
+            ["blur her face so that she waves"]
         );
     }
 

@@ -35,7 +35,25 @@ impl Matched {
 }
 
 /// Every intent of `tools` whose cues all match in `clause` and that accepts it.
+///
+/// A result phrase ("so the writing reads the right way round") fills arguments but asks for
+/// no step: cues and vetoes are read in the ask alone, unless the ask alone says nothing ("make
+/// it so nobody can be recognised").
 pub(super) fn intents<'a>(
+    clause: &Clause,
+    tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
+) -> Vec<Matched> {
+    let tools: Vec<&Arc<dyn Tool>> = tools.collect();
+    let found = intents_in(&clause.ask(), clause, tools.iter().copied());
+    if found.is_empty() && clause.result().is_some() {
+        return intents_in(clause, clause, tools.into_iter());
+    }
+    found
+}
+
+/// The intents whose cues match in `ask` and that accept `clause`.
+fn intents_in<'a>(
+    ask: &Clause,
     clause: &Clause,
     tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
 ) -> Vec<Matched> {
@@ -43,13 +61,13 @@ pub(super) fn intents<'a>(
     for (rank, tool) in tools.enumerate() {
         let meaning = tool.meaning();
         for intent in meaning.intents {
-            if intent.cues.is_empty() || clause.has_any(intent.unless) {
+            if intent.cues.is_empty() || ask.has_any(intent.unless) {
                 continue;
             }
             let spans: Option<Vec<Span>> = intent
                 .cues
                 .iter()
-                .map(|group| clause.find_any(group))
+                .map(|group| ask.find_any(group))
                 .collect();
             let Some(spans) = spans else {
                 continue;

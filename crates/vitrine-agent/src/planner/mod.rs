@@ -149,7 +149,14 @@ pub fn understand_with(
             continue;
         }
         let clause = clauses::with_hiding_verb(clause, &text);
-        let gap = gaps::find(&clause, inputs);
+        // "Blur her face so that she waves": a gap in the result phrase is not done, and the
+        // ask before it still runs.
+        let in_ask = gaps::find(&clause.ask(), inputs);
+        let in_result = clause
+            .result()
+            .and_then(|result| gaps::find(&result, inputs))
+            .filter(|_| in_ask.is_none());
+        let gap = in_ask.or(in_result);
         if let Some(gap) = gap {
             // "Animate it so she waves": one thing not done, said once.
             match understanding
@@ -167,7 +174,7 @@ pub fn understand_with(
                     why: format!("I cannot {}: {}.", gap.asked, gap.why),
                 }),
             }
-            if !gap.alongside {
+            if !gap.alongside && in_result.is_none() {
                 continue;
             }
         }
@@ -182,7 +189,7 @@ pub fn understand_with(
             && gap.is_none()
             && clauses::is_an_ask(&clause)
             && let Some(semantic) = semantic
-            && let Some((name, index)) = semantic.closest(&clause.text)
+            && let Some((name, index)) = semantic.closest(&clause.ask().text)
             && let Some(tool) = catalog.get(name)
             && let Some(intent) = tool.meaning().intents.get(index)
             && intent.accept.is_none_or(|accept| accept(&clause))

@@ -11,6 +11,8 @@
 //! present in the clause. A phrase is words separated by spaces:
 //! - `face*` matches any word starting with `face` (`faces`, `facial` does not: `fac*` would);
 //! - `@hide` matches any phrase of the lexicon's concept `hide` ([`lexicon`]);
+//! - `=report*` (or `=form`) matches only outside a trailing purpose phrase: "for the case
+//!   report" says where the result goes, not what to act on;
 //! - `~` lets up to four other words stand between its neighbours (`make ~ unrecogni*`);
 //! - everything else matches one whole word.
 //!

@@ -21,6 +21,12 @@ pub struct Word {
     pub text: String,
     /// Its byte offset in [`Clause::text`].
     pub start: usize,
+    /// It stands in a purpose phrase at the clause's end ("… for the case report"), which says
+    /// where the result goes, not what to act on.
+    pub purpose: bool,
+    /// It stands in a result phrase ("… so the longest side is 500px"), which says what the
+    /// ask should achieve: its words fill arguments but ask for no step of their own.
+    pub result: bool,
 }
 
 /// Where a phrase matched: word indices, `end` exclusive.
@@ -61,7 +67,75 @@ pub fn words(text: &str) -> Vec<Word> {
     if !current.is_empty() {
         out.push(word(current, start));
     }
+    mark_result(&mut out);
+    mark_purpose(&mut out);
     out
+}
+
+/// Words after "so" that open a result phrase ("so the writing reads", "so it's 512 wide"),
+/// rather than "so" meaning "very" ("so dark").
+const RESULT_OPENERS: &[&str] = &[
+    "that",
+    "the",
+    "it",
+    "it's",
+    "its",
+    "they",
+    "they're",
+    "i",
+    "we",
+    "you",
+    "she",
+    "he",
+    "only",
+    "there",
+    "nothing",
+    "no",
+    "nobody",
+    "everything",
+    "all",
+    "this",
+    "these",
+    "those",
+    "people",
+    "everyone",
+    "none",
+];
+
+/// Marks a result phrase: from a "so" that follows the ask's own words to the clause's end.
+fn mark_result(words: &mut [Word]) {
+    let opens = |at: usize| {
+        words[at].text == "so"
+            && words
+                .get(at + 1)
+                .is_some_and(|next| RESULT_OPENERS.contains(&next.text.as_str()))
+    };
+    if let Some(at) = (2..words.len()).find(|&at| opens(at)) {
+        for word in &mut words[at..] {
+            word.result = true;
+        }
+    }
+}
+
+/// Words that, after "for", open a phrase naming a destination or reader.
+const PURPOSE_DETERMINERS: &[&str] = &[
+    "the", "my", "our", "a", "an", "his", "her", "their", "your", "this", "that",
+];
+
+/// Marks a trailing "for the …" phrase as a purpose. It must hold no other "for" (so "for the
+/// faces, use pixelate" spanning a later ask is not swallowed whole) and be at most five words.
+fn mark_purpose(words: &mut [Word]) {
+    let Some(at) = words.iter().rposition(|word| word.text == "for") else {
+        return;
+    };
+    let opens = words
+        .get(at + 1)
+        .is_some_and(|next| PURPOSE_DETERMINERS.contains(&next.text.as_str()));
+    if opens && words.len() - at <= 6 {
+        for word in &mut words[at..] {
+            word.purpose = true;
+        }
+    }
 }
 
 /// A word, with a possessive "'s" dropped ("the patient's details" names the patient).
@@ -70,7 +144,12 @@ fn word(text: String, start: usize) -> Word {
         Some(stem) if !stem.is_empty() => stem.to_owned(),
         _ => text,
     };
-    Word { text, start }
+    Word {
+        text,
+        start,
+        purpose: false,
+        result: false,
+    }
 }
 
 impl Clause {
@@ -109,6 +188,23 @@ impl Clause {
         phrases.iter().any(|phrase| self.has(phrase))
     }
 
+    /// The clause without its result phrase: the words that choose the steps.
+    pub fn ask(&self) -> Clause {
+        match self.words.iter().position(|word| word.result) {
+            Some(at) => {
+                let end = self.words[at].start;
+                Clause::new(self.text[..end].trim_end(), &self.request)
+            }
+            None => self.clone(),
+        }
+    }
+
+    /// Its result phrase ("so the longest side is 500px"), if it has one.
+    pub fn result(&self) -> Option<Clause> {
+        let at = self.words.iter().position(|word| word.result)?;
+        Some(Clause::new(self.text_from(at), &self.request))
+    }
+
     /// The text from word `index` on.
     pub fn text_from(&self, index: usize) -> &str {
         self.words
@@ -120,6 +216,8 @@ impl Clause {
 #[derive(Debug, Clone)]
 enum Element<'a> {
     Word(&'a str),
+    /// A word or prefix that names what to act on: never inside a purpose phrase.
+    Object(&'a str),
     Prefix(&'a str),
     Gap,
     Concept(&'a str),
@@ -131,6 +229,8 @@ fn parse(phrase: &str) -> Vec<Element<'_>> {
         .map(|part| {
             if part == "~" {
                 Element::Gap
+            } else if let Some(object) = part.strip_prefix('=') {
+                Element::Object(object)
             } else if let Some(name) = part.strip_prefix('@') {
                 Element::Concept(name)
             } else if let Some(stem) = part.strip_suffix('*') {
@@ -158,6 +258,15 @@ fn match_at(elements: &[Element<'_>], words: &[Word], at: usize) -> Option<usize
         }
         Element::Prefix(stem) => {
             words.get(at)?.text.starts_with(stem).then_some(())?;
+            match_at(rest, words, at + 1)
+        }
+        Element::Object(object) => {
+            let word = words.get(at)?;
+            let matches = match object.strip_suffix('*') {
+                Some(stem) => word.text.starts_with(stem),
+                None => word.text == *object,
+            };
+            (matches && !word.purpose).then_some(())?;
             match_at(rest, words, at + 1)
         }
         Element::Gap => (0..=4)
@@ -198,5 +307,27 @@ mod tests {
         assert!(!c.has("please unrecogni*"));
         assert!(c.has("@hide"));
         assert_eq!(c.find("the face*"), Some(Span { start: 2, end: 4 }));
+    }
+
+    #[test]
+    fn a_result_phrase_is_split_from_the_ask() {
+        let c = clause("mirror the selfie so the writing reads the right way round");
+        assert_eq!(c.ask().text, "mirror the selfie");
+        assert_eq!(
+            c.result().map(|result| result.text),
+            Some("so the writing reads the right way round".to_owned())
+        );
+        assert!(clause("it's so dark, brighten it").result().is_none());
+    }
+
+    #[test]
+    fn object_words_skip_a_trailing_purpose_phrase() {
+        let c = clause("de-identify this one for the case report");
+        assert!(c.has("report*"));
+        assert!(!c.has("=report*"));
+        assert!(clause("de-identify the report").has("=report*"));
+        assert!(
+            clause("for the report, blur the faces and then crop it for me please").has("=report*")
+        );
     }
 }

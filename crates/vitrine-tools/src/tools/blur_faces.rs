@@ -86,15 +86,6 @@ pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
     "background ~ @remove",
     "a mask",
     "the mask",
-    // "The customer's name and account number": text about a person, not their face.
-    "@faces name*",
-    "@faces number*",
-    "@faces id*",
-    "@faces detail*",
-    "@faces info*",
-    "@faces address*",
-    "@faces account*",
-    "@faces signature*",
     // "Everything except the subject" is an area around someone, not their face.
     "everything except",
     "everything but",
@@ -103,6 +94,26 @@ pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
     "top half",
     "bottom half",
 ];
+
+/// "The customer's name and account number": text about a person, not their face.
+const TEXT_ABOUT_SOMEONE: &[&str] = &[
+    "@faces name*",
+    "@faces number*",
+    "@faces id",
+    "@faces ids",
+    "@faces detail*",
+    "@faces info*",
+    "@faces address*",
+    "@faces account*",
+    "@faces signature*",
+];
+
+/// True unless the clause speaks only of text about people ("hide the customer names"); faces
+/// named outright still ask for face hiding ("the staff faces pixelated and the customer names
+/// blacked out").
+pub(crate) fn names_faces(clause: &Clause) -> bool {
+    clause.has_any(&["face*", "facial", "identit*"]) || !clause.has_any(TEXT_ABOUT_SOMEONE)
+}
 
 /// What `blur_faces` and `blur_faces_video` did, from their facts.
 pub(crate) fn hid_faces(_args: &Value, facts: &Value) -> Option<String> {
@@ -182,7 +193,7 @@ const MEANING: Meaning = Meaning {
                 },
             ],
             chains: true,
-            accept: None,
+            accept: Some(names_faces),
             ..Intent::DEFAULT
         },
         Intent {
@@ -206,11 +217,11 @@ const MEANING: Meaning = Meaning {
             unless: &[
                 "@phi",
                 "@remove",
-                "form*",
-                "document*",
-                "report*",
-                "record*",
-                "letter*",
+                "=form*",
+                "=document*",
+                "=report*",
+                "=record*",
+                "=letter*",
             ],
             input: Input::One {
                 arg: "image",
@@ -242,11 +253,11 @@ const MEANING: Meaning = Meaning {
             ],
             unless: &[
                 "@remove",
-                "form*",
-                "document*",
-                "report*",
-                "record*",
-                "letter*",
+                "=form*",
+                "=document*",
+                "=report*",
+                "=record*",
+                "=letter*",
             ],
             input: Input::One {
                 arg: "image",

@@ -137,7 +137,7 @@ const MEANING: Meaning = Meaning {
             },
         ],
         chains: true,
-        accept: None,
+        accept: Some(crate::tools::blur_faces::names_faces),
         ..Intent::DEFAULT
     }],
     summary: crate::tools::blur_faces::hid_faces,
