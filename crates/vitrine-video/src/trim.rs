@@ -30,8 +30,9 @@ pub struct TrimParams {
     /// Start of the range to keep, in seconds from the beginning of the input.
     pub start_s: f64,
     /// End of the range to keep, in seconds from the beginning of the input; after `start_s`
-    /// and at most the input's duration.
-    pub end_s: f64,
+    /// and at most the input's duration. Absent: the input's end ("everything after 0:30").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_s: Option<f64>,
     /// `exact` (re-encode, frame-accurate) or `keyframe` (stream copy, starts on a keyframe).
     #[serde(default)]
     pub mode: TrimMode,
@@ -49,8 +50,8 @@ impl Ffmpeg {
         params: &TrimParams,
     ) -> Result<VideoInfo, VideoError> {
         let info = self.checked_video(input).await?;
-        check_range(params, info.duration_s)?;
-        let length = params.end_s - params.start_s;
+        let end_s = check_range(params, info.duration_s)?;
+        let length = end_s - params.start_s;
 
         let mut args = Args::ffmpeg();
         // `-ss` before `-i` seeks the input: exact when re-encoding, keyframe-aligned when copying.
@@ -78,9 +79,11 @@ impl Ffmpeg {
     }
 }
 
-/// Checks `0 <= start_s < end_s <= duration_s`, naming the offending parameter.
-fn check_range(params: &TrimParams, duration_s: f64) -> Result<(), VideoError> {
+/// Checks `0 <= start_s < end_s <= duration_s`, naming the offending parameter; the end, which
+/// is the clip's own when `end_s` is absent.
+fn check_range(params: &TrimParams, duration_s: f64) -> Result<f64, VideoError> {
     let TrimParams { start_s, end_s, .. } = *params;
+    let end_s = end_s.unwrap_or(duration_s);
     if !start_s.is_finite() || start_s < 0.0 {
         return Err(VideoError::param(
             "start_s",
@@ -100,7 +103,7 @@ fn check_range(params: &TrimParams, duration_s: f64) -> Result<(), VideoError> {
             format!("{end_s:.3} s is past the clip's duration {duration_s:.3} s"),
         ));
     }
-    Ok(())
+    Ok(end_s)
 }
 
 #[cfg(test)]
@@ -110,7 +113,7 @@ mod tests {
     fn params(start_s: f64, end_s: f64) -> TrimParams {
         TrimParams {
             start_s,
-            end_s,
+            end_s: Some(end_s),
             mode: TrimMode::Exact,
         }
     }

@@ -49,6 +49,128 @@ pub fn count_word(text: &str) -> Option<u32> {
     })
 }
 
+/// Units and tens as words, for [`in_numbers`]; "fourty" is a common spelling.
+const SMALL_NUMBERS: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: [(&str, u32); 9] = [
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fourty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+];
+
+pattern!(
+    NUMBER_WORD,
+    r"\b(?:(twenty|thirty|fou?rty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]+(one|two|three|four|five|six|seven|eight|nine)\b)?|(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen))\b"
+);
+pattern!(
+    AND_A_HALF,
+    r"\b(\d+(?:\.\d+)?)\s+and\s+a\s+half\s+(hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\b(?:an?|1)\s+(hour|minute|second)\s+and\s+a\s+half\b|\b(\d+(?:\.\d+)?)\s+(hours?|minutes?|mins?)\s+and\s+a\s+half\b"
+);
+pattern!(HALF_A, r"\bhalf\s+an?\s+(hour|minute)\b");
+pattern!(A_UNIT, r"\b(?:a|an)\s+(hour|minute)\b");
+pattern!(
+    MINUTES_AND_SECONDS,
+    r"\b(\d+)\s*(?:minutes?|mins?|m)\s*(?:and\s+)?(\d+(?:\.\d+)?)\s*(?:seconds?|secs?|s)\b"
+);
+pattern!(
+    IN_MINUTES,
+    r"\b(\d+(?:\.\d+)?)[\s-]*(hours?|hrs?|minutes?|mins?|min)\b"
+);
+
+/// The text with numbers written as words in digits and every duration in seconds: "a minute
+/// and a half in" → "90 seconds in", "the first forty-five seconds" → "the first 45 seconds",
+/// "page three" → "page 3". Time and page readers read this form.
+pub fn in_numbers(text: &str) -> String {
+    let text = NUMBER_WORD.replace_all(text, |captures: &regex::Captures<'_>| {
+        let value = match (captures.get(1), captures.get(2), captures.get(3)) {
+            (Some(tens), unit, _) => {
+                let tens = TENS
+                    .iter()
+                    .find(|(word, _)| *word == tens.as_str())
+                    .map_or(0, |(_, n)| *n);
+                let unit = unit.map_or(0, |unit| {
+                    SMALL_NUMBERS
+                        .iter()
+                        .position(|word| *word == unit.as_str())
+                        .unwrap_or(0)
+                });
+                tens + u32::try_from(unit).unwrap_or(0)
+            }
+            (None, _, Some(word)) => SMALL_NUMBERS
+                .iter()
+                .position(|small| *small == word.as_str())
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
+            _ => return captures[0].to_owned(),
+        };
+        value.to_string()
+    });
+    let seconds_of = |unit: &str| {
+        if unit.starts_with('h') {
+            3600.0
+        } else if unit.starts_with('m') {
+            60.0
+        } else {
+            1.0
+        }
+    };
+    let text = AND_A_HALF.replace_all(&text, |captures: &regex::Captures<'_>| {
+        let (amount, unit) = if let (Some(n), Some(unit)) = (captures.get(1), captures.get(2)) {
+            (n.as_str().parse::<f64>().unwrap_or(0.0), unit.as_str())
+        } else if let Some(unit) = captures.get(3) {
+            (1.0, unit.as_str())
+        } else if let (Some(n), Some(unit)) = (captures.get(4), captures.get(5)) {
+            (n.as_str().parse::<f64>().unwrap_or(0.0), unit.as_str())
+        } else {
+            return captures[0].to_owned();
+        };
+        format!("{} seconds", (amount + 0.5) * seconds_of(unit))
+    });
+    let text = HALF_A.replace_all(&text, |captures: &regex::Captures<'_>| {
+        format!("{} seconds", 0.5 * seconds_of(&captures[1]))
+    });
+    let text = A_UNIT.replace_all(&text, |captures: &regex::Captures<'_>| {
+        format!("{} seconds", seconds_of(&captures[1]))
+    });
+    let text = MINUTES_AND_SECONDS.replace_all(&text, |captures: &regex::Captures<'_>| {
+        let minutes: f64 = captures[1].parse().unwrap_or(0.0);
+        let seconds: f64 = captures[2].parse().unwrap_or(0.0);
+        format!("{} seconds", minutes * 60.0 + seconds)
+    });
+    IN_MINUTES
+        .replace_all(&text, |captures: &regex::Captures<'_>| {
+            let amount: f64 = captures[1].parse().unwrap_or(0.0);
+            format!("{} seconds", amount * seconds_of(&captures[2]))
+        })
+        .into_owned()
+}
+
 // ---- hiding -------------------------------------------------------------------------------
 
 /// True when the clause asks to hide with a word other than "mask" ("blur what the mask
@@ -500,7 +622,17 @@ pub fn sharpen(clause: &Clause) -> Option<Value> {
 
 pattern!(
     TIME_RANGE,
-    r"(?:from|between|starting at)?\s*(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)?\s*(?:to|-|–|and|until|till|through|thru)\s*(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
+    r"(?:from|between|starting at)?\s*(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s|secs?|seconds?)?(?:\s+mark)?\s*(?:to|-|–|and|until|till|through|thru)\s*(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
+);
+// "Drop everything before the 30 second mark", "from 0:30 to the end": a start, and the rest
+// of the clip.
+pattern!(
+    DROP_BEFORE,
+    r"\b(?:before|up to|until|till)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s\b|secs?|seconds?)?"
+);
+pattern!(
+    FROM_ON,
+    r"\b(?:from|after|starting at|start at)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s\b|secs?|seconds?)?(?:\s+mark)?\s*(?:on\b|onwards?\b|to the end\b|till the end\b|until the end\b)"
 );
 pattern!(
     FIRST_SECONDS,
@@ -512,7 +644,12 @@ pattern!(
 );
 pattern!(
     SECONDS_AT,
-    r"\b(?:at|@)\s*(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
+    r"(?:\bat|@)\s*(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
+);
+// "90 seconds in", "the 12 second mark", "from 30 s in".
+pattern!(
+    SECONDS_INTO,
+    r"\b(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s|secs?|seconds?)?\s+(?:in|into|mark)\b"
 );
 
 /// Seconds from `12.5`, `1:05` or `1:02:03`.
@@ -524,17 +661,63 @@ pub fn seconds(text: &str) -> Option<f64> {
     Some(total)
 }
 
-fn time_range(clause: &Clause) -> Option<(f64, f64)> {
-    if let Some(captures) = TIME_RANGE.captures(&clause.text)
+/// The range to keep: a start, and an end unless it runs to the clip's end.
+fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
+    let text = in_numbers(&clause.text);
+    if let Some(captures) = TIME_RANGE.captures(&text)
         && let (Some(start), Some(end)) = (seconds(&captures[1]), seconds(&captures[2]))
         && end > start
     {
-        return Some((start, end));
+        return Some((start, Some(end)));
+    }
+    // "Drop everything before 0:30" and "remove the first 5 seconds" keep what comes after.
+    let drops = clause.has_any(&[
+        "@remove",
+        "drop*",
+        "cut off",
+        "skip*",
+        "lose",
+        "chop off",
+        "discard*",
+        "seconds off",
+        "minute* off",
+        "s off",
+        "cut*",
+        "chop*",
+        "trim*",
+    ]);
+    let drops_the_start = clause.has_any(&[
+        "@remove",
+        "drop*",
+        "cut off",
+        "skip*",
+        "lose",
+        "chop off",
+        "discard*",
+        "seconds off",
+        "minute* off",
+        "s off",
+    ]);
+    if drops_the_start
+        && let Some(captures) = FIRST_SECONDS.captures(&text)
+        && let Some(amount) = captures.get(1).and_then(|n| n.as_str().parse::<f64>().ok())
+    {
+        return Some((amount, None));
+    }
+    if let Some(captures) = DROP_BEFORE.captures(&text).filter(|_| drops)
+        && let Some(start) = seconds(&captures[1])
+    {
+        return Some((start, None));
+    }
+    if let Some(captures) = FROM_ON.captures(&text)
+        && let Some(start) = seconds(&captures[1])
+    {
+        return Some((start, None));
     }
     // "Trim it to 10 s": the first ten seconds.
-    let captures = match TRIM_TO.captures(&clause.text) {
+    let captures = match TRIM_TO.captures(&text) {
         Some(captures) => captures,
-        None => FIRST_SECONDS.captures(&clause.text)?,
+        None => FIRST_SECONDS.captures(&text)?,
     };
     let amount = match captures.get(1).map(|m| m.as_str()) {
         None | Some("a" | "one") => 1.0,
@@ -548,7 +731,7 @@ fn time_range(clause: &Clause) -> Option<(f64, f64)> {
     } else {
         1.0
     };
-    Some((0.0, amount * unit))
+    Some((0.0, Some(amount * unit)))
 }
 
 /// Where a trimmed clip starts.
@@ -556,23 +739,25 @@ pub fn start_s(clause: &Clause) -> Option<Value> {
     time_range(clause).map(|(start, _)| json!(start))
 }
 
-/// Where a trimmed clip ends.
+/// Where a trimmed clip ends; `None` also when it runs to the clip's end.
 pub fn end_s(clause: &Clause) -> Option<Value> {
-    time_range(clause).map(|(_, end)| json!(end))
+    time_range(clause)
+        .and_then(|(_, end)| end)
+        .map(|end| json!(end))
 }
 
-/// True when the clause says a time range to keep. "Remove the first 5 seconds" says one to
-/// drop: keeping it instead would do the opposite of what was asked.
+/// True when the clause says a time range to keep, or what to drop from the start ("remove the
+/// first 5 seconds" keeps the rest).
 pub fn has_time_range(clause: &Clause) -> bool {
     time_range(clause).is_some()
-        && !(FIRST_SECONDS.is_match(&clause.text)
-            && clause.has_any(&["@remove", "skip*", "seconds off", "minute* off", "s off"]))
 }
 
-/// A moment in a video: "at 12s", "at 1:05".
+/// A moment in a video: "at 12s", "at 1:05", "a minute and a half in", "the 12 second mark".
 pub fn at_s(clause: &Clause) -> Option<Value> {
+    let text = in_numbers(&clause.text);
     SECONDS_AT
-        .captures(&clause.text)
+        .captures(&text)
+        .or_else(|| SECONDS_INTO.captures(&text))
         .and_then(|c| seconds(c.get(1)?.as_str()))
         .map(|s| json!(s))
 }
@@ -597,16 +782,14 @@ pub fn thing_count(clause: &Clause) -> Option<u32> {
 
 /// Which frames to take from a video: "every 2 seconds", "10 frames", "at 1, 3 and 5 s".
 pub fn frame_selection(clause: &Clause) -> Option<Value> {
-    if let Some(every) = EVERY
-        .captures(&clause.text)
-        .and_then(|c| number::<f64>(c.get(1)))
-    {
+    let text = in_numbers(&clause.text);
+    if let Some(every) = EVERY.captures(&text).and_then(|c| number::<f64>(c.get(1))) {
         return Some(json!({"mode": "every", "interval_s": every}));
     }
-    if EVERY_SECOND.is_match(&clause.text) {
+    if EVERY_SECOND.is_match(&text) {
         return Some(json!({"mode": "every", "interval_s": 1.0}));
     }
-    if let Some(captures) = TIMES_LIST.captures(&clause.text) {
+    if let Some(captures) = TIMES_LIST.captures(&text) {
         let times: Vec<f64> = Regex::new(r"\d+(?:\.\d+)?")
             .ok()?
             .find_iter(&captures[1])
@@ -618,6 +801,34 @@ pub fn frame_selection(clause: &Clause) -> Option<Value> {
     }
     let count = thing_count(clause).unwrap_or(5);
     Some(json!({"mode": "evenly", "count": count}))
+}
+
+/// Words for one still of a video.
+pub const ONE_FRAME: &[&str] = &[
+    "a frame",
+    "one frame",
+    "a single frame",
+    "the frame",
+    "a still",
+    "one still",
+    "a screenshot",
+    "a snapshot",
+    "a screengrab",
+    "a screen grab",
+    "a poster frame",
+];
+
+/// True when the clause asks for one still at one moment ("grab a frame a minute and a half
+/// in"): a thumbnail at that time, not a set of frames.
+pub fn one_frame_at(clause: &Clause) -> bool {
+    clause.has_any(ONE_FRAME)
+        && at_s(clause).is_some()
+        && !TIMES_LIST.is_match(&in_numbers(&clause.text))
+}
+
+/// True when the clause lists moments ("at 10s, 25s and 40s").
+pub fn names_times(clause: &Clause) -> bool {
+    TIMES_LIST.is_match(&in_numbers(&clause.text))
 }
 
 /// Frames per second: "at 24 fps", "2 seconds each".
@@ -662,7 +873,7 @@ const ORDINALS: [(&str, u32); 10] = [
 
 /// A page number (from 1): "page 3", "the 2nd page", "the second page", "the cover".
 pub fn page(clause: &Clause) -> Option<Value> {
-    if let Some(captures) = PAGE.captures(&clause.text) {
+    if let Some(captures) = PAGE.captures(&in_numbers(&clause.text)) {
         let page: Option<u32> = number(captures.get(1))
             .or_else(|| number(captures.get(2)))
             .or_else(|| number(captures.get(3)));
@@ -1247,6 +1458,20 @@ pub fn prompt(clause: &Clause) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_durations_in_words_become_digits_and_seconds() {
+        assert_eq!(in_numbers("a minute and a half in"), "90 seconds in");
+        assert_eq!(
+            in_numbers("the first fourty-five seconds"),
+            "the first 45 seconds"
+        );
+        assert_eq!(in_numbers("from half a minute in"), "from 30 seconds in");
+        assert_eq!(in_numbers("two and a half minutes"), "150 seconds");
+        assert_eq!(in_numbers("the 2 minute mark"), "the 120 seconds mark");
+        assert_eq!(in_numbers("1 min 30 s"), "90 seconds");
+        assert_eq!(in_numbers("page three"), "page 3");
+    }
 
     fn read(reader: fn(&Clause) -> Option<Value>, text: &str) -> Option<Value> {
         let text = text.to_lowercase();

@@ -30,83 +30,115 @@ pub struct ExtractFramesArgs {
 pub struct ExtractFrames;
 
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "extract still frames from a video",
-        examples: &[
-            "extract 10 frames",
-            "grab a frame every 2 seconds",
-            "give me stills at 1, 3 and 5 seconds",
-            "split the video into images",
-        ],
-        cues: &[
-            &[
+    intents: &[
+        Intent {
+            does: "extract still frames from a video",
+            examples: &[
+                "extract 10 frames",
+                "grab a frame every 2 seconds",
+                "give me stills at 1, 3 and 5 seconds",
+                "split the video into images",
+            ],
+            cues: &[
+                &[
+                    "frame*",
+                    "still*",
+                    "screenshot*",
+                    "screen grab*",
+                    "screengrab*",
+                    "snapshot*",
+                    "keyframe*",
+                    "images",
+                    "pictures",
+                    "photos",
+                    "jpg*",
+                    "pngs",
+                ],
+                &[
+                    "extract*",
+                    "grab*",
+                    "get",
+                    "sampl*",
+                    "take*",
+                    "pull*",
+                    "sav*",
+                    "export*",
+                    "captur*",
+                    "give*",
+                    "split*",
+                    "dump*",
+                    "break*",
+                    "@make",
+                    "turn*",
+                    "convert*",
+                    "want",
+                    "per second",
+                    "a second",
+                    "each second",
+                    "every*",
+                    "need",
+                    "every",
+                ],
+            ],
+            unless: &[
+                "contact sheet",
+                "grid",
+                "storyboard",
+                "sheet",
+                "fps",
+                "mp4",
+                "slideshow",
+                "thumb*",
+            ],
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
+            },
+            slots: &[
+                Slot {
+                    arg: "selection",
+                    read: read::frame_selection,
+                },
+                Slot {
+                    arg: "format",
+                    read: |_| Some(serde_json::json!("jpeg")),
+                },
+            ],
+            chains: false,
+            // One still at one moment is a thumbnail (`video_thumbnail`).
+            accept: Some(|clause| !read::one_frame_at(clause)),
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "extract still frames from a video at given times",
+            examples: &["frames at 10s, 25s and 40s"],
+            cues: &[&[
                 "frame*",
                 "still*",
                 "screenshot*",
+                "snapshot*",
                 "screen grab*",
                 "screengrab*",
-                "snapshot*",
-                "keyframe*",
-                "images",
-                "pictures",
-                "photos",
-                "jpg*",
-                "pngs",
+            ]],
+            unless: &["contact sheet", "grid", "sheet", "thumb*"],
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
+            },
+            slots: &[
+                Slot {
+                    arg: "selection",
+                    read: read::frame_selection,
+                },
+                Slot {
+                    arg: "format",
+                    read: |_| Some(serde_json::json!("jpeg")),
+                },
             ],
-            &[
-                "extract*",
-                "grab*",
-                "get",
-                "sampl*",
-                "take*",
-                "pull*",
-                "sav*",
-                "export*",
-                "captur*",
-                "give*",
-                "split*",
-                "dump*",
-                "break*",
-                "@make",
-                "turn*",
-                "convert*",
-                "want",
-                "per second",
-                "a second",
-                "each second",
-                "every*",
-                "need",
-                "every",
-            ],
-        ],
-        unless: &[
-            "contact sheet",
-            "grid",
-            "storyboard",
-            "sheet",
-            "fps",
-            "mp4",
-            "slideshow",
-            "thumb*",
-        ],
-        input: Input::One {
-            arg: "video",
-            kind: ArtifactKind::Video,
+            accept: Some(read::names_times),
+            ..Intent::DEFAULT
         },
-        slots: &[
-            Slot {
-                arg: "selection",
-                read: read::frame_selection,
-            },
-            Slot {
-                arg: "format",
-                read: |_| Some(serde_json::json!("jpeg")),
-            },
-        ],
-        chains: false,
-        accept: None,
-        ..Intent::DEFAULT
-    }],
+    ],
     summary: |_, facts| {
         Some(format!(
             "extracted {}",

@@ -40,7 +40,7 @@ const MEANING: Meaning = Meaning {
         cues: &[&[
             "trim*", "cut*", "clip*", "shorten*", "keep", "excerpt*", "extract*", "snip*", "chop*",
             "crop*", "grab*", "take*", "first", "last", "give*", "between", "from", "save*",
-            "@make",
+            "@make", "drop*", "@remove", "skip*", "discard*",
         ]],
         unless: &[
             "frame*",
@@ -92,7 +92,7 @@ impl Tool for TrimVideo {
     }
 
     fn description(&self) -> &'static str {
-        "Cut a time range (start_s to end_s, in seconds) out of a video as a new MP4."
+        "Cut a time range (start_s to end_s, in seconds; without end_s, to the end) out of a video as a new MP4."
     }
 
     fn toolset(&self) -> Toolset {

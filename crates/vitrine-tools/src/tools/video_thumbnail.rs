@@ -30,32 +30,56 @@ pub struct VideoThumbnailArgs {
 pub struct VideoThumbnail;
 
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "make a thumbnail image of a video",
-        examples: &[
-            "make a thumbnail for this video",
-            "a poster frame at 12 seconds",
-        ],
-        cues: crate::tools::thumbnail::THUMBNAIL_CUES,
-        unless: &["grid", "sheet", "contact"],
-        input: Input::One {
-            arg: "video",
-            kind: ArtifactKind::Video,
+    intents: &[
+        Intent {
+            does: "make a thumbnail image of a video",
+            examples: &[
+                "make a thumbnail for this video",
+                "a poster frame at 12 seconds",
+            ],
+            cues: crate::tools::thumbnail::THUMBNAIL_CUES,
+            unless: &["grid", "sheet", "contact"],
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
+            },
+            slots: &[
+                Slot {
+                    arg: "max_side",
+                    read: |clause| Some(read::max_side(clause).unwrap_or(serde_json::json!(512))),
+                },
+                Slot {
+                    arg: "at_s",
+                    read: read::at_s,
+                },
+            ],
+            chains: false,
+            accept: None,
+            ..Intent::DEFAULT
         },
-        slots: &[
-            Slot {
-                arg: "max_side",
-                read: |clause| Some(read::max_side(clause).unwrap_or(serde_json::json!(512))),
+        Intent {
+            does: "take one still of a video at a moment",
+            examples: &["grab a frame at 1:30", "a still from 12 seconds in"],
+            cues: &[read::ONE_FRAME],
+            unless: &["grid", "sheet", "contact", "every", "each"],
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
             },
-            Slot {
-                arg: "at_s",
-                read: read::at_s,
-            },
-        ],
-        chains: false,
-        accept: None,
-        ..Intent::DEFAULT
-    }],
+            slots: &[
+                Slot {
+                    arg: "max_side",
+                    read: |clause| Some(read::max_side(clause).unwrap_or(serde_json::json!(512))),
+                },
+                Slot {
+                    arg: "at_s",
+                    read: read::at_s,
+                },
+            ],
+            accept: Some(read::one_frame_at),
+            ..Intent::DEFAULT
+        },
+    ],
     summary: |_, facts| Some(format!("made a {} thumbnail of the video", size(facts))),
     facts: &[],
 };

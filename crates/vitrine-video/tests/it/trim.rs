@@ -8,7 +8,7 @@ async fn exact_trims_last_what_was_asked_to_within_a_frame() {
     let output = clip.out("exact.mp4");
     let params = TrimParams {
         start_s: 1.3,
-        end_s: 2.7,
+        end_s: Some(2.7),
         mode: TrimMode::Exact,
     };
     let info = Ffmpeg::new()
@@ -55,12 +55,35 @@ async fn exact_trims_last_what_was_asked_to_within_a_frame() {
 }
 
 #[tokio::test]
+async fn a_trim_without_an_end_keeps_the_rest_of_the_clip() {
+    let clip = clip();
+    let output = clip.out("rest.mp4");
+    let params = TrimParams {
+        start_s: 1.0,
+        end_s: None,
+        mode: TrimMode::Exact,
+    };
+    let ffmpeg = Ffmpeg::new();
+    let source = ffmpeg.probe(&clip.path).await.expect("probe source");
+    let info = ffmpeg
+        .trim(&clip.path, &output, &params)
+        .await
+        .expect("trim");
+    let wanted = source.duration_s - 1.0;
+    assert!(
+        (info.duration_s - wanted).abs() <= 1.0 / 25.0,
+        "file lasts {} s, not the {wanted} s after 1 s",
+        info.duration_s
+    );
+}
+
+#[tokio::test]
 async fn keyframe_trims_cover_the_range() {
     let clip = clip();
     let output = clip.out("copy.mp4");
     let params = TrimParams {
         start_s: 1.5,
-        end_s: 2.5,
+        end_s: Some(2.5),
         mode: TrimMode::Keyframe,
     };
     let info = Ffmpeg::new()
@@ -123,7 +146,7 @@ async fn an_end_past_the_clip_names_the_parameter_and_writes_nothing() {
     let output = clip.out("never.mp4");
     let params = TrimParams {
         start_s: 1.0,
-        end_s: 12.0,
+        end_s: Some(12.0),
         mode: TrimMode::Exact,
     };
     let error = Ffmpeg::new()
@@ -150,7 +173,7 @@ async fn an_ffmpeg_failure_carries_its_stderr_and_removes_the_partial_output() {
     let output = clip.out("missing-dir/out.mp4");
     let params = TrimParams {
         start_s: 0.0,
-        end_s: 1.0,
+        end_s: Some(1.0),
         mode: TrimMode::Keyframe,
     };
     let error = Ffmpeg::new()
@@ -183,7 +206,7 @@ async fn exact_trims_of_odd_sized_clips_come_out_even() {
     assert!(status.success());
     let params = TrimParams {
         start_s: 0.2,
-        end_s: 0.8,
+        end_s: Some(0.8),
         mode: TrimMode::Exact,
     };
     let info = Ffmpeg::new()
