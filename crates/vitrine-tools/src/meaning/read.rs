@@ -206,10 +206,12 @@ pub const PIXELATE: &[&str] = &[
 
 /// `pixelate`, `fill` or `blur` from how the clause says to hide.
 pub fn hide_method(clause: &Clause) -> Option<Value> {
-    // "pixel" alone is a unit ("from pixel (100, 50)"), not a method.
-    let method = if clause.has_any(PIXELATE) {
+    // "pixel" alone is a unit ("from pixel (100, 50)"), not a method; "pixelation is not
+    // ok" rules one out.
+    let named = |phrases: &[&str]| clause.has_any(phrases) && !negated(clause, phrases);
+    let method = if named(PIXELATE) {
         "pixelate"
-    } else if clause.has_any(&[
+    } else if named(&[
         "black* out",
         "black* ~ out",
         "blank* out",
@@ -232,13 +234,26 @@ pub fn hide_method(clause: &Clause) -> Option<Value> {
         "eras*",
         "black rectangle*",
         "redact*",
-    ]) && !clause.has_any(&["blur*"])
+    ]) && !named(&["blur*"])
     {
         "fill"
     } else {
         "blur"
     };
     Some(json!(method))
+}
+
+/// True when one of `phrases` is ruled out: "no pixelation", "pixelation is not ok", "don't
+/// blur".
+fn negated(clause: &Clause, phrases: &[&str]) -> bool {
+    phrases.iter().any(|phrase| {
+        ["no", "not", "don't", "dont", "without", "never", "avoid"]
+            .iter()
+            .any(|not| clause.has(&format!("{not} {phrase}")))
+            || ["is not", "isn't", "not", "is a no", "no good", "is bad"]
+                .iter()
+                .any(|not| clause.has(&format!("{phrase} {not}")))
+    })
 }
 
 /// A stronger setting when the clause insists ("completely", "unrecognisable", "heavily").
@@ -1317,7 +1332,23 @@ pattern!(
     r"\b(\d{1,2})\s*(?:columns|cols|across|per row|wide)\b"
 );
 
+pattern!(ROW_COUNT, r"\b(\d{1,2})\s*rows?\b");
+pattern!(COLUMN_COUNT, r"\b(\d{1,2})\s*(?:columns?|cols?)\b");
+
+/// Rows and columns said by name: "3 rows by 4 columns", "4 columns and 3 rows".
+pub fn named_grid(clause: &Clause) -> Option<(u32, u32)> {
+    let text = in_numbers(&clause.text);
+    let rows = ROW_COUNT.captures(&text).and_then(|c| number(c.get(1)))?;
+    let columns = COLUMN_COUNT
+        .captures(&text)
+        .and_then(|c| number(c.get(1)))?;
+    Some((rows, columns))
+}
+
 fn tile_shape(clause: &Clause) -> (u32, u32) {
+    if let Some(shape) = named_grid(clause) {
+        return shape;
+    }
     if let Some(captures) = GRID_SHAPE.captures(&clause.text)
         && let (Some(columns), Some(rows)) = (number(captures.get(1)), number(captures.get(2)))
     {
@@ -1430,9 +1461,17 @@ pattern!(BYTES, r"\b(\d+(?:\.\d+)?)\s*(kb|kib|mb|mib|k|m)\b");
 
 /// JPEG quality, 1..100.
 pub fn quality(clause: &Clause) -> Option<Value> {
+    // "Then jpeg at 90%": a percentage said with the format is its quality.
+    static AT_PERCENT: LazyLock<Regex> =
+        LazyLock::new(|| regex(r"\b(?:jpe?g|webp)\s+(?:at|@|with)?\s*(\d{1,3})\s*%"));
     QUALITY
         .captures(&clause.text)
         .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))))
+        .or_else(|| {
+            AT_PERCENT
+                .captures(&clause.text)
+                .and_then(|c| number(c.get(1)))
+        })
         .filter(|quality| (1..=100).contains(quality))
         .map(|quality| json!(quality))
 }

@@ -65,16 +65,26 @@ const MEANING: Meaning = Meaning {
             kind: ArtifactKind::Video,
         },
         slots: &[
+            // "3 rows by 4 columns" fixes the frames; otherwise a count, 4 to a row.
+            Slot {
+                arg: "rows",
+                read: |clause| read::named_grid(clause).map(|(rows, _)| serde_json::json!(rows)),
+            },
             Slot {
                 arg: "count",
-                read: |clause| Some(serde_json::json!(read::thing_count(clause).unwrap_or(12))),
+                read: |clause| match read::named_grid(clause) {
+                    Some(_) => None,
+                    None => Some(serde_json::json!(read::thing_count(clause).unwrap_or(12))),
+                },
             },
             Slot {
                 arg: "columns",
                 read: |clause| {
-                    Some(serde_json::json!(
-                        read::thing_count(clause).unwrap_or(12).clamp(1, 4)
-                    ))
+                    let columns = match read::named_grid(clause) {
+                        Some((_, columns)) => columns,
+                        None => read::thing_count(clause).unwrap_or(12).clamp(1, 4),
+                    };
+                    Some(serde_json::json!(columns))
                 },
             },
             Slot {

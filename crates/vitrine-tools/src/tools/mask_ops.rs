@@ -163,7 +163,8 @@ const MEANING: Meaning = Meaning {
                 "overlap*",
                 "in common",
                 "where both",
-                "both masks"
+                "in both masks",
+                "by both masks"
             ],
             ONE_MASK,
             NO_SLOT
@@ -178,6 +179,8 @@ const MEANING: Meaning = Meaning {
                 "take* ~ away",
                 "difference",
                 "cut ~ out of",
+                "cut* away",
+                "cut* ~ away",
                 "remov* ~ from"
             ],
             ONE_MASK,

@@ -6,7 +6,10 @@
 //! a hidden name cannot be copied out from under its black box. Pages are handled one at a time
 //! so memory holds one page, not the document.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
+use regex::Regex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -19,7 +22,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, plural, read};
+use crate::meaning::{Clause, Fact, FactKind, Input, Intent, Meaning, Slot, plural, read};
 use crate::refs::DocumentRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::find_faces;
@@ -102,6 +105,53 @@ fn no_page_named(clause: &crate::meaning::Clause) -> bool {
     read::page(clause).is_none()
 }
 
+/// What the clause names to hide: faces, PHI, or (neither or both named, or a vague "anything
+/// sensitive") both. "Pixelate the faces in this PDF" leaves its text as it is.
+fn named_parts(clause: &Clause) -> (bool, bool) {
+    let faces = clause.has_any(&["@faces"]);
+    let phi = clause.has_any(&["@phi"]);
+    let vague = clause.has_any(&["@sensitive"]);
+    if vague || faces == phi {
+        (true, true)
+    } else {
+        (faces, phi)
+    }
+}
+
+static DPI: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d{2,3})\s*dpi\b").unwrap_or_else(|error| panic!("bad dpi pattern: {error}"))
+});
+
+/// The arguments every wording fills.
+const SLOTS: &[Slot] = &[
+    Slot {
+        arg: "faces",
+        read: |clause| Some(json!(named_parts(clause).0)),
+    },
+    Slot {
+        arg: "phi",
+        read: |clause| Some(json!(named_parts(clause).1)),
+    },
+    Slot {
+        arg: "face_method",
+        read: |clause| {
+            if named_parts(clause).0 {
+                read::hide_method(clause)
+            } else {
+                None
+            }
+        },
+    },
+    Slot {
+        arg: "dpi",
+        read: |clause| {
+            DPI.captures(&clause.text)
+                .and_then(|captures| captures[1].parse::<u32>().ok())
+                .map(|dpi| json!(dpi.clamp(72, 300)))
+        },
+    },
+];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -118,6 +168,7 @@ const MEANING: Meaning = Meaning {
                 arg: "document",
                 kind: ArtifactKind::Document,
             },
+            slots: SLOTS,
             chains: true,
             accept: Some(no_page_named),
             ..Intent::DEFAULT
@@ -131,6 +182,7 @@ const MEANING: Meaning = Meaning {
                 arg: "document",
                 kind: ArtifactKind::Document,
             },
+            slots: SLOTS,
             chains: true,
             accept: Some(no_page_named),
             ..Intent::DEFAULT
@@ -155,19 +207,27 @@ const MEANING: Meaning = Meaning {
                 arg: "document",
                 kind: ArtifactKind::Document,
             },
+            slots: SLOTS,
             chains: true,
             accept: Some(no_page_named),
             ..Intent::DEFAULT
         },
     ],
-    summary: |_, facts| {
+    summary: |args, facts| {
         let number = |key: &str| facts.get(key).and_then(Value::as_u64).unwrap_or(0);
+        let asked = |key: &str| args.get(key).and_then(Value::as_bool).unwrap_or(true);
+        let mut hid = Vec::new();
+        if asked("faces") {
+            hid.push(plural(number("faces_hidden"), "face", "faces"));
+        }
+        if asked("phi") {
+            hid.push(plural(number("phi_count"), "PHI finding", "PHI findings"));
+        }
         Some(format!(
-            "redacted {} of the PDF: hid {} and {} (each page read again: none remains), \
-             rebuilt as images with no text layer",
+            "redacted {} of the PDF: hid {} (each page read again: none remains), rebuilt as \
+             images with no text layer",
             plural(number("page_count"), "page", "pages"),
-            plural(number("faces_hidden"), "face", "faces"),
-            plural(number("phi_count"), "PHI finding", "PHI findings"),
+            hid.join(" and "),
         ))
     },
     facts: &[

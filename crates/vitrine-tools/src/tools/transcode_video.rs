@@ -10,7 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Input, Intent, Meaning, size};
+use crate::meaning::{Input, Intent, Meaning, Slot, read, size};
 use crate::refs::VideoRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -29,45 +29,81 @@ pub struct TranscodeVideoArgs {
 pub struct TranscodeVideo;
 
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "re-encode a video as a browser-playable MP4",
-        examples: &[
-            "convert this to mp4",
-            "make it play in the browser",
-            "transcode to h264",
-            "re-encode the clip for the web",
-        ],
-        cues: &[&[
-            "transcod*",
-            "re encod*",
-            "reencod*",
-            "h 264",
-            "h264",
-            "x264",
-            "avc",
-            "browser*",
-            "web friendly",
-            "web compatible",
-            "web playable",
-            "web ready",
-            "for the web",
-            "mp4",
-            "playable",
-            "won't play",
-            "doesn't play",
-            "can't play",
-            "compatib*",
-        ]],
-        unless: &["slideshow", "audio", "mp3", "frame*", "@hide"],
-        input: Input::One {
-            arg: "video",
-            kind: ArtifactKind::Video,
+    intents: &[
+        Intent {
+            does: "re-encode a video as a browser-playable MP4",
+            examples: &[
+                "convert this to mp4",
+                "make it play in the browser",
+                "transcode to h264",
+                "re-encode the clip for the web",
+            ],
+            cues: &[&[
+                "transcod*",
+                "re encod*",
+                "reencod*",
+                "h 264",
+                "h264",
+                "x264",
+                "avc",
+                "browser*",
+                "web friendly",
+                "web compatible",
+                "web playable",
+                "web ready",
+                "for the web",
+                "mp4",
+                "playable",
+                "won't play",
+                "doesn't play",
+                "can't play",
+                "compatib*",
+            ]],
+            unless: &["slideshow", "audio", "mp3", "frame*", "@hide"],
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
+            },
+            slots: &[Slot {
+                arg: "max_side",
+                read: read::max_side,
+            }],
+            chains: true,
+            accept: None,
+            ..Intent::DEFAULT
         },
-        slots: &[],
-        chains: true,
-        accept: None,
-        ..Intent::DEFAULT
-    }],
+        Intent {
+            does: "make a video smaller (its longest side at most N pixels)",
+            examples: &[
+                "shrink the video so the long side is 640px",
+                "downscale this clip to 720 pixels wide",
+            ],
+            cues: &[&[
+                "shrink*",
+                "downscal*",
+                "down scal*",
+                "scale*",
+                "resiz*",
+                "smaller",
+                "reduc*",
+                "downsiz*",
+                "compress*",
+                "make ~ small*",
+            ]],
+            unless: &["slideshow", "audio", "mp3", "frame*", "@hide", "thumb*"],
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
+            },
+            slots: &[Slot {
+                arg: "max_side",
+                read: read::max_side,
+            }],
+            chains: true,
+            accept: Some(|clause| read::max_side(clause).is_some()),
+            ..Intent::DEFAULT
+        },
+    ],
     summary: |_, facts| {
         Some(format!(
             "re-encoded the video as a browser-playable H.264 MP4 ({}, {:.2} s)",
