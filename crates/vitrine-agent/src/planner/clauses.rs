@@ -210,10 +210,46 @@ const QUESTION_STARTS: &[&str] = &[
     "can you tell",
 ];
 
-/// The request lower-cased, with artifact ids named in it replaced by "it".
+/// Chat spellings and common typos, as whole words, and what they stand for.
+const SPELLINGS: &[(&str, &str)] = &[
+    ("wat", "what"),
+    ("wut", "what"),
+    ("wht", "what"),
+    ("whta", "what"),
+    ("teh", "the"),
+    ("hte", "the"),
+    ("ur", "your"),
+    ("r", "are"),
+    ("pic", "picture"),
+    ("pics", "pictures"),
+    ("img", "image"),
+    ("imgs", "images"),
+    ("imgae", "image"),
+    ("iamge", "image"),
+    ("vid", "video"),
+    ("vids", "videos"),
+    ("plz", "please"),
+    ("pls", "please"),
+    ("thx", "thanks"),
+];
+
+static WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[a-z]+\b").unwrap_or_else(|error| panic!("bad word pattern: {error}"))
+});
+
+/// The request lower-cased, with artifact ids named in it replaced by "it" and chat spellings
+/// written out ("wat does the sign say").
 pub(super) fn normalise(instruction: &str) -> String {
     let lower = instruction.to_lowercase().replace(['’', '‘'], "'");
-    REF_ID.replace_all(&lower, "it").into_owned()
+    let ids = REF_ID.replace_all(&lower, "it");
+    WORD.replace_all(&ids, |found: &regex::Captures<'_>| {
+        let word = &found[0];
+        SPELLINGS
+            .iter()
+            .find(|(typed, _)| *typed == word)
+            .map_or_else(|| word.to_owned(), |(_, meant)| (*meant).to_owned())
+    })
+    .into_owned()
 }
 
 fn starts_an_ask(piece: &str) -> bool {
@@ -334,10 +370,31 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
         .iter()
         .all(|word| FILLER.contains(&word.text.as_str()))
         || clause.has_any(BACK_REFERENCES)
+        || picks_an_input(clause)
     {
         return false;
     }
     starts_an_ask(&clause.text)
+}
+
+/// Words that name one of the inputs ("mask one", "the second image").
+const INPUT_NAMES: &[&str] = &[
+    "the", "a", "first", "second", "third", "1st", "2nd", "3rd", "one", "two", "three", "1", "2",
+    "3", "mask", "image", "photo", "picture", "pic", "video", "clip", "document", "pdf", "file",
+    "it", "this", "that", "other", "last", "top", "bottom", "left", "right",
+];
+
+/// True when the clause only picks an input for the next ask ("take mask one and cut away
+/// whatever mask two covers"): nothing to do of its own.
+fn picks_an_input(clause: &Clause) -> bool {
+    let Some((verb, rest)) = clause.words.split_first() else {
+        return false;
+    };
+    ["take", "use", "grab", "using", "with"].contains(&verb.text.as_str())
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|word| INPUT_NAMES.contains(&word.text.as_str()))
 }
 
 #[cfg(test)]

@@ -171,6 +171,19 @@ pub fn in_numbers(text: &str) -> String {
         .into_owned()
 }
 
+/// True when the clause is a yes/no or counting question about the input ("is anyone wearing
+/// a hard hat?", "how many people wear glasses?"): it asks to look, never to make anything.
+pub fn asks_yes_no(clause: &Clause) -> bool {
+    clause.has_any(&["how many", "how much", "count*"])
+        || clause.words.first().is_some_and(|first| {
+            [
+                "is", "are", "was", "were", "does", "do", "did", "has", "have", "isn't", "aren't",
+                "doesn't",
+            ]
+            .contains(&first.text.as_str())
+        })
+}
+
 // ---- hiding -------------------------------------------------------------------------------
 
 /// True when the clause asks to hide with a word other than "mask" ("blur what the mask

@@ -138,9 +138,10 @@ const MEANING: Meaning = Meaning {
         ],
         chains: false,
         accept: Some(|clause| {
-            !read::coco_names(&clause.text).is_empty()
+            (!read::coco_names(&clause.text).is_empty()
                 || clause.has_any(&["object*", "things", "items"])
-                || clause.has_any(read::SOMEONE)
+                || clause.has_any(read::SOMEONE))
+                && !crate::tools::detect_open_vocab::asks_about_worn_thing(clause)
         }),
         merges: true,
         ..Intent::DEFAULT

@@ -93,7 +93,7 @@ const NOT_A_THING: &[&str] = &[
 
 static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are)|is there|are there)\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|[.,;!?]|$)",
+        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are)|is there|are there|wearing|wears|holding|carrying)\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|[.,;!?]|$)",
     )
     .ok()
 });
@@ -144,6 +144,16 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
     (!labels.is_empty()).then_some((labels, crop))
 }
 
+/// True when the clause asks about something people wear or hold that the COCO detector does
+/// not know ("is anyone wearing a hard hat?"): counting people would answer another question.
+pub(crate) fn asks_about_worn_thing(clause: &Clause) -> bool {
+    clause.has_any(WORN) && read::asks_yes_no(clause) && thing(clause).is_some()
+}
+
+/// Words for what people wear or hold; only a question about them is a search ("show me
+/// wearing this jacket" is a try-on).
+const WORN: &[&str] = &["wearing", "wears", "holding", "carrying"];
+
 const FIND_SLOTS: &[Slot] = &[Slot {
     arg: "labels",
     read: |clause| thing(clause).map(|(labels, _)| serde_json::json!(labels)),
@@ -167,6 +177,10 @@ const MEANING: Meaning = Meaning {
                 "where",
                 "is there",
                 "are there",
+                "wearing",
+                "wears",
+                "holding",
+                "carrying",
             ]],
             unless: &["@hide", "3d", "reconstruct*"],
             input: Input::One {
@@ -174,7 +188,10 @@ const MEANING: Meaning = Meaning {
                 kind: ArtifactKind::Image,
             },
             slots: FIND_SLOTS,
-            accept: Some(|clause| thing(clause).is_some_and(|(_, crop)| !crop)),
+            accept: Some(|clause| {
+                thing(clause).is_some_and(|(_, crop)| !crop)
+                    && (!clause.has_any(WORN) || read::asks_yes_no(clause))
+            }),
             ..Intent::DEFAULT
         },
         Intent {

@@ -241,6 +241,8 @@ const EDIT_MEANING: Meaning = Meaning {
             },
         ],
         per_view: true,
+        // "Is anyone wearing a hard hat?" asks to look, not to dress anyone.
+        accept: Some(|clause| !read::asks_yes_no(clause)),
         ..Intent::DEFAULT
     }],
     summary: |_, _| Some("generated an edited image".to_owned()),
@@ -314,6 +316,8 @@ const GENERATE_MEANING: Meaning = Meaning {
             },
         ],
         per_view: true,
+        // "Is anyone wearing a hard hat?" asks to look, not to dress anyone.
+        accept: Some(|clause| !read::asks_yes_no(clause)),
         ..Intent::DEFAULT
     }],
     summary: |_, _| Some("generated an image".to_owned()),

@@ -99,7 +99,10 @@ macro_rules! operation {
         Intent {
             does: $does,
             examples: &[],
-            cues: &[&[$($cue),*], &["mask*", "matte*", "selection*", "them", "it"]],
+            cues: &[
+                &[$($cue),*],
+                &["mask*", "matte*", "selection*", "them", "it", "the result", "that"],
+            ],
             unless: &[],
             input: $input,
             slots: &[
