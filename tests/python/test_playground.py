@@ -1,0 +1,179 @@
+"""The web playground in headless Chromium against a live `vitrine serve`.
+
+Chromium is driven over the DevTools protocol (tests/python/cdp.py) with
+SwiftShader for WebGL; screenshots of each state go to
+$CARGO_TARGET_DIR/playground-screenshots (or VITRINE_SCREENSHOTS).
+"""
+
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from cdp import Browser
+from conftest import API_KEY, ASTRONAUT
+
+DOG = ASTRONAUT.parent / "dog.jpg"
+
+
+@pytest.fixture(scope="module")
+def shots():
+    target = os.environ.get("CARGO_TARGET_DIR", str(Path.home() / ".cache" / "vitrine-target"))
+    directory = Path(os.environ.get("VITRINE_SCREENSHOTS", Path(target) / "playground-screenshots"))
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture()
+def browser():
+    browser = Browser()
+    yield browser
+    browser.close()
+
+
+def answer_of(browser, index):
+    """The parsed JSON answer of the index-th assistant message, once it is done."""
+    browser.wait_for(
+        f"document.querySelectorAll('.message.assistant')[{index}]?.dataset.done", timeout=300,
+        what=f"answer {index}")
+    done = browser.evaluate(f"document.querySelectorAll('.message.assistant')[{index}].dataset.done")
+    error = browser.evaluate(f"document.querySelectorAll('.message.assistant')[{index}].querySelector('.error')?.textContent")
+    assert done == "true", error
+    return json.loads(browser.evaluate(
+        f"document.querySelectorAll('.message.assistant')[{index}].querySelector('pre.answer').textContent"))
+
+
+def timeline_of(browser, index):
+    return browser.evaluate(
+        f"[...document.querySelectorAll('.message.assistant')[{index}].querySelectorAll('.timeline li')]"
+        ".map(li => ({cls: li.className, tool: li.dataset.tool || null, event: li.dataset.event || null, text: li.textContent}))")
+
+
+def choose_example(browser, example_id):
+    browser.evaluate(
+        f"(() => {{ const s = document.getElementById('example'); s.value = {json.dumps(example_id)};"
+        " s.dispatchEvent(new Event('change')); s.focus(); })()")
+
+
+def test_redaction_and_3d_in_the_browser(server, browser, shots):
+    origin = server["base_url"].removesuffix("/v1")
+    browser.navigate(f"{origin}/")
+    browser.wait_for("document.getElementById('key-dialog').open", what="the key prompt")
+    browser.screenshot(shots / "01-key-prompt.png")
+    browser.type_text(API_KEY)
+    browser.press("Enter", text="\r")
+    browser.wait_for("document.body.dataset.ready === 'true'", what="the page to accept the key")
+    assert browser.evaluate("sessionStorage.getItem('vitrine.apiKey')") == API_KEY
+    assert browser.evaluate("localStorage.length") == 0, "the key is kept in session storage only"
+
+    # Redaction: the announcement's example, on an uploaded photo.
+    choose_example(browser, "redaction")
+    assert "RedactionResult" in browser.evaluate("document.getElementById('schema').value")
+    browser.set_files("#file-input", [ASTRONAUT])
+    browser.wait_for("document.querySelectorAll('#attachments li').length === 1", what="the attachment chip")
+    browser.click("#send")
+    answer = answer_of(browser, 0)
+    redacted = answer["redacted_image"]["id"]
+    assert redacted.startswith("img_") and answer["notes"]
+    timeline = timeline_of(browser, 0)
+    stored = [line for line in timeline if line["event"] == "input_stored"]
+    steps = [line for line in timeline if line["tool"]]
+    assert len(stored) == 1, timeline
+    source = stored[0]["text"].split()[2]
+    assert source.startswith("img_") and source != redacted
+    assert steps and all(line["cls"] == "done" and " ms" in line["text"] for line in steps), timeline
+    assert any(redacted in line["text"] for line in steps), "the step that made the redacted image lists it"
+    session = browser.evaluate("document.getElementById('session-id').textContent")
+    assert len(session) == 32, session
+    browser.screenshot(shots / "02-redaction-answer.png")
+
+    # Open the redacted image from the answer's thumbnail: before/after and provenance.
+    browser.wait_for(f"document.querySelector('[data-ref=\"{redacted}\"] img')?.complete", what="the thumbnail")
+    browser.click(f"[data-ref=\"{redacted}\"]")
+    browser.wait_for("document.getElementById('viewer').open && document.getElementById('viewer-media').dataset.ready",
+                     what="the viewer")
+    browser.wait_for("[...document.querySelectorAll('#viewer-media img')].every(i => i.complete && i.naturalWidth > 0)"
+                     " && document.querySelectorAll('#viewer-media img').length === 2", what="before and after images")
+    params = json.loads(browser.evaluate("document.getElementById('viewer-params').textContent"))
+    assert params["operation"] and params["parents"], params
+    parent = params["parents"][0]
+    sources = browser.evaluate("[...document.querySelectorAll('#viewer-media img')].map(i => i.getAttribute('src'))")
+    assert all("/v1/artifacts/signed/" in src and "signature=" in src and API_KEY not in src for src in sources)
+    assert parent in sources[0] and redacted in sources[1], sources
+    # The graph links the redacted image back to the uploaded photo, step by step.
+    graph_nodes = browser.evaluate("[...document.querySelectorAll('#viewer-graph .node')].map(n => n.dataset.id)")
+    assert source in graph_nodes and redacted in graph_nodes and parent in graph_nodes, graph_nodes
+    edges = browser.evaluate("[...document.querySelectorAll('#viewer-graph li')].map(li => li.textContent)")
+    made_by = {line.split(" → ")[2]: line.split(" → ")[0].split(", ") for line in edges}
+    walk, seen = redacted, [redacted]
+    while walk in made_by and made_by[walk] != ["input"]:
+        walk = made_by[walk][0]
+        seen.append(walk)
+    assert walk == source, (seen, edges)
+    assert browser.evaluate("document.querySelector('#viewer-graph .node.current')?.dataset.id") == redacted
+    # Compare against the original photo: the faces really are blurred.
+    browser.evaluate(f"(() => {{ const s = document.getElementById('compare-with'); s.value = {json.dumps(source)};"
+                     " s.dispatchEvent(new Event('change')); })()")
+    browser.wait_for(f"(() => {{ const i = document.querySelector('#viewer-media img.before');"
+                     f" return i.getAttribute('src').includes({json.dumps(source)}) && i.complete && i.naturalWidth > 0; }})()",
+                     what="the original as the before image")
+    differ = browser.evaluate("""(() => {
+        const [a, b] = document.querySelectorAll('#viewer-media img');
+        const pixels = (img) => { const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+            const g = c.getContext('2d'); g.drawImage(img, 0, 0); return g.getImageData(0, 0, c.width, c.height).data; };
+        const p = pixels(a), q = pixels(b); let n = 0;
+        for (let i = 0; i < p.length; i += 4) if (Math.abs(p[i] - q[i]) + Math.abs(p[i+1] - q[i+1]) + Math.abs(p[i+2] - q[i+2]) > 60) n++;
+        return [n, p.length / 4];
+    })()""")
+    assert 0.005 < differ[0] / differ[1] < 0.5, differ
+    browser.evaluate("(() => { const s = document.getElementById('compare'); s.value = 30; s.dispatchEvent(new Event('input')); })()")
+    assert "30%" in browser.evaluate("document.querySelector('#viewer-media img.after').style.clipPath")
+    browser.screenshot(shots / "03-redacted-image-and-provenance.png")
+    browser.press("Escape")
+    browser.wait_for("!document.getElementById('viewer').open", what="the viewer to close")
+
+    # 3D: the announcement's example, dropped onto the chat, continuing the session.
+    choose_example(browser, "recon")
+    browser.drop_files("#drop-zone", [DOG])
+    browser.wait_for("document.querySelectorAll('#attachments li').length === 1", what="the dropped file")
+    browser.click("#send")
+    answer = answer_of(browser, 1)
+    recon = answer["recon_path"]["id"]
+    assert recon.startswith("recon_")
+    assert browser.evaluate("document.getElementById('session-id').textContent") == session, "the session continues"
+    assert any(line["tool"] == "reconstruct_3d" for line in timeline_of(browser, 1))
+    browser.click(f"[data-ref=\"{recon}\"]")
+    browser.wait_for("document.getElementById('splat-view')?.dataset.state === 'rendered'", timeout=180,
+                     what="the splat to render")
+    box = browser.evaluate("(() => { const r = document.querySelector('#splat-view canvas').getBoundingClientRect();"
+                           " return {x: r.x, y: r.y, width: r.width, height: r.height}; })()")
+    canvas_png = browser.screenshot(shots / "04-splat-canvas.png", clip=box)
+    pixels = np.asarray(Image.open(io.BytesIO(canvas_png)).convert("RGB"), dtype=np.int16)
+    background = np.array([0x0c, 0x10, 0x14])
+    drawn = np.abs(pixels - background).sum(axis=2) > 40
+    colours = len(np.unique(pixels.reshape(-1, 3), axis=0))
+    assert 0.01 < drawn.mean() < 0.98, f"splats cover {drawn.mean():.3f} of the canvas"
+    assert colours > 200, f"only {colours} colours: blank or flat"
+    browser.screenshot(shots / "05-splat-viewer.png")
+    browser.press("Escape")
+    browser.wait_for("!document.getElementById('viewer').open", what="the viewer to close")
+
+    # The gallery lists all four artifacts; the provenance tab draws them.
+    cards = browser.evaluate("[...document.querySelectorAll('#gallery .card')].map(c => c.dataset.id)")
+    assert {source, redacted, recon} <= set(cards), cards
+    assert browser.evaluate("[...document.querySelectorAll('#gallery .expiry')].every(e => e.textContent.startsWith('expires in'))")
+    browser.screenshot(shots / "06-gallery.png")
+    browser.click("#tab-graph")
+    assert browser.evaluate("document.querySelectorAll('#session-graph .node').length") == len(cards)
+    browser.screenshot(shots / "07-session-provenance.png")
+    browser.click("#tab-executions")
+    browser.wait_for("!document.getElementById('executions-empty').hidden || document.querySelector('#executions tr')",
+                     what="the executions list")
+    browser.screenshot(shots / "08-executions.png")
+
+    errors = browser.errors()
+    assert not errors, errors
