@@ -59,14 +59,30 @@ def choose_example(browser, example_id):
         " s.dispatchEvent(new Event('change')); s.focus(); })()")
 
 
-def test_redaction_and_3d_in_the_browser(server, browser, shots):
+def sign_in(browser, server, shots=None):
     origin = server["base_url"].removesuffix("/v1")
     browser.navigate(f"{origin}/")
     browser.wait_for("document.getElementById('key-dialog').open", what="the key prompt")
-    browser.screenshot(shots / "01-key-prompt.png")
+    if shots:
+        browser.screenshot(shots / "01-key-prompt.png")
     browser.type_text(API_KEY)
     browser.press("Enter", text="\r")
     browser.wait_for("document.body.dataset.ready === 'true'", what="the page to accept the key")
+
+
+def open_artifact(browser, artifact_id):
+    browser.click(f"#gallery .card[data-id=\"{artifact_id}\"] button.open")
+    browser.wait_for(f"document.getElementById('viewer').open && document.getElementById('viewer-title').textContent === '{artifact_id}'"
+                     " && document.getElementById('viewer-media').dataset.ready", what=f"the viewer on {artifact_id}")
+
+
+def close_viewer(browser):
+    browser.press("Escape")
+    browser.wait_for("!document.getElementById('viewer').open", what="the viewer to close")
+
+
+def test_redaction_and_3d_in_the_browser(server, browser, shots):
+    sign_in(browser, server, shots)
     assert browser.evaluate("sessionStorage.getItem('vitrine.apiKey')") == API_KEY
     assert browser.evaluate("localStorage.length") == 0, "the key is kept in session storage only"
 
@@ -174,6 +190,63 @@ def test_redaction_and_3d_in_the_browser(server, browser, shots):
     browser.wait_for("!document.getElementById('executions-empty').hidden || document.querySelector('#executions tr')",
                      what="the executions list")
     browser.screenshot(shots / "08-executions.png")
+
+    errors = browser.errors()
+    assert not errors, errors
+
+
+def test_video_pdf_and_mask_in_the_gallery(server, browser, shots, media, tmp_path):
+    mask = np.zeros((240, 320), dtype=np.uint8)
+    mask[60:180, 100:220] = 1  # the face in photo.jpg
+    np.save(tmp_path / "face-mask.npy", mask)
+    sign_in(browser, server)
+    browser.set_files("#file-input", [media / "photo.jpg", media / "clip.mp4", media / "scan.pdf", tmp_path / "face-mask.npy"])
+    browser.click("#composer-text")
+    browser.type_text("store these")
+    browser.click("#send")
+    browser.wait_for("document.querySelector('.message.assistant')?.dataset.done", timeout=180, what="the answer")
+    assert browser.evaluate("document.querySelector('.message.assistant').dataset.done") == "true"
+    cards = browser.evaluate("[...document.querySelectorAll('#gallery .card')].map(c => c.dataset.id)")
+    by_kind = {card.split("_")[0]: card for card in cards}
+    assert set(by_kind) == {"img", "vid", "doc", "arr"}, cards
+
+    # Video: the player reads the clip's length through the signed URL, and seeks.
+    open_artifact(browser, by_kind["vid"])
+    browser.wait_for("document.querySelector('#viewer-media video')?.readyState >= 1", what="video metadata")
+    duration = browser.evaluate("document.querySelector('#viewer-media video').duration")
+    assert abs(duration - 2.0) < 0.3, duration
+    browser.evaluate("new Promise(r => { const v = document.querySelector('#viewer-media video');"
+                     " v.addEventListener('seeked', r, {once: true}); v.currentTime = 1.5; })")
+    browser.wait_for("document.querySelector('#viewer-media video').readyState >= 2", what="the frame at 1.5 s")
+    browser.screenshot(shots / "09-video.png")
+    close_viewer(browser)
+
+    # Mask: drawn over the photo of the same size, exactly the pixels that are set.
+    open_artifact(browser, by_kind["arr"])
+    browser.wait_for("!!document.querySelector('#viewer-media canvas.overlay')", what="the mask overlay")
+    summary = browser.evaluate("document.querySelector('#viewer-media .controls span').textContent")
+    assert f"240×320 u1, {int(mask.sum())} pixels set, over {by_kind['img']}" == summary, summary
+    browser.screenshot(shots / "10-mask-overlay.png")
+    close_viewer(browser)
+
+    # PDF: embedded from its signed URL, and a page rendered by the server's render_pdf_page.
+    open_artifact(browser, by_kind["doc"])
+    src = browser.evaluate("document.querySelector('#viewer-media iframe').getAttribute('src')")
+    assert "/v1/artifacts/signed/" in src and by_kind["doc"] in src and API_KEY not in src
+    browser.click("#render-page")
+    browser.wait_for("(() => { const i = document.querySelector('.pdf-page img'); return i && i.complete && i.naturalWidth > 0; })()",
+                     timeout=120, what="the rendered page")
+    page = browser.evaluate("""(() => { const i = document.querySelector('.pdf-page img'); const c = document.createElement('canvas');
+        c.width = i.naturalWidth; c.height = i.naturalHeight; const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+        const at = (x, y) => [...g.getImageData(Math.floor(x * c.width), Math.floor(y * c.height), 1, 1).data.slice(0, 3)];
+        return {id: i.dataset.id, corner: at(0.02, 0.02), centre: at(0.5, 0.5)}; })()""")
+    # scan.pdf is the blue photo with a skin-coloured ellipse in the middle.
+    assert max(abs(a - b) for a, b in zip(page["corner"], (30, 90, 160))) < 40, page
+    assert max(abs(a - b) for a, b in zip(page["centre"], (240, 200, 170))) < 40, page
+    assert browser.evaluate("document.querySelector('#viewer-media [role=status]').textContent").startswith("Page 1 of 1")
+    browser.wait_for(f"!!document.querySelector('#gallery .card[data-id=\"{page['id']}\"]')", what="the page in the gallery")
+    browser.screenshot(shots / "11-pdf.png")
+    close_viewer(browser)
 
     errors = browser.errors()
     assert not errors, errors

@@ -274,7 +274,9 @@ $("composer-text").addEventListener("keydown", (event) => {
 // ---- gallery, graph, executions -------------------------------------------
 
 function open(id) {
-  return openViewer(id, { session: state.session, items: state.items, onOpen: open });
+  return openViewer(id, {
+    session: state.session, items: state.items, onOpen: open, model: $("model").value, onChanged: refreshGallery,
+  });
 }
 
 let refreshTimer = null;

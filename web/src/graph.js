@@ -70,10 +70,13 @@ export function renderGraph(container, items, { focus = null, onOpen = () => {} 
   }
   const width = PAD * 2 + OP_W + 24 + (Math.max(...depth.values()) + 1) * COL - (COL - NODE_W);
   const height = PAD * 2 + Math.max(...rows.values()) * ROW - (ROW - H);
-  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "" });
-  svg.style.maxWidth = `${width * 1.4}px`;
+  const label = focus ? `Provenance of ${focus}` : "Provenance of the session's artifacts";
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "group", "aria-label": label });
+  // Drawn at its own size (scrolls sideways when long), so labels stay legible.
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
   const title = el("title", {}, svg);
-  title.textContent = focus ? `Provenance of ${focus}` : "Provenance of the session's artifacts";
+  title.textContent = label;
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto" }, defs);
   el("path", { d: "M0,0 L10,5 L0,10 z", fill: "#b8c2cc" }, marker);

@@ -1,7 +1,7 @@
 // The artifact viewer: one dialog that shows any artifact by kind, with its
 // provenance next to it.
 
-import { signedUrl, signedUrls } from "./api.js";
+import { api, signedUrl, signedUrls } from "./api.js";
 import { renderGraph } from "./graph.js";
 import { parseNpy, maskToCanvas } from "./npy.js";
 import { describe, kindOf, remaining } from "./format.js";
@@ -154,8 +154,53 @@ async function showSplatArtifact(media, item, session) {
   note.textContent = `${view.count || "All"} Gaussians rendered with Spark. Drag or use the arrow keys to orbit, scroll to zoom.`;
 }
 
+const PAGE_SCHEMA = {
+  properties: { page: { properties: { id: { pattern: "^img_\\w{6}$", type: "string" } }, required: ["id"], type: "object" } },
+  required: ["page"], title: "RenderedPage", type: "object",
+};
+
+/**
+ * A PDF: the browser's own viewer where it has one, and pages rendered to
+ * images by the server's `render_pdf_page` tool (a request in this session, so
+ * each page becomes an artifact with the PDF as its parent).
+ */
+function showPdf(media, item, session, url, { model, onChanged }) {
+  media.appendChild(node("iframe", { src: url, title: `PDF ${item.object_id}` }));
+  const controls = node("div", { class: "controls" });
+  const page = node("input", { type: "number", min: 1, value: 1, id: "pdf-page", size: 4 });
+  const render = node("button", { type: "button", id: "render-page" }, "Render page as image");
+  const status = node("span", { role: "status" });
+  const result = node("div", { class: "pdf-page" });
+  controls.append(node("label", { for: "pdf-page" }, "Page"), page, render, status);
+  media.append(controls, result);
+  render.addEventListener("click", async () => {
+    render.disabled = true;
+    status.textContent = `Rendering page ${page.value}…`;
+    try {
+      const completion = await api("/v1/chat/completions", {
+        method: "POST",
+        json: {
+          model, session_id: session,
+          messages: [{ role: "user", content: `Render page ${Number(page.value)} of ${item.object_id} as an image.` }],
+          response_format: { type: "json_schema", schema: PAGE_SCHEMA },
+        },
+      });
+      const made = JSON.parse(completion.choices[0].message.content).page.id;
+      const facts = completion.vitrine?.plan?.steps?.find((step) => step.tool === "render_pdf_page")?.facts ?? {};
+      result.replaceChildren(node("img", { src: await signedUrl(session, made), alt: `Page ${facts.page ?? page.value} of ${item.object_id} (${made})`, "data-id": made }));
+      status.textContent = `Page ${facts.page ?? page.value}${facts.page_count ? ` of ${facts.page_count}` : ""}: ${made}`;
+      if (facts.page_count) page.max = facts.page_count;
+      await onChanged?.();
+    } catch (error) {
+      status.textContent = `Could not render: ${error.message}`;
+    } finally {
+      render.disabled = false;
+    }
+  });
+}
+
 /** Opens the viewer on `id` of `session`; `items` is the session's listing. */
-export async function openViewer(id, { session, items, onOpen }) {
+export async function openViewer(id, { session, items, onOpen, model, onChanged }) {
   for (const done of cleanup.splice(0)) done();
   const byId = new Map(items.map((item) => [item.object_id, item]));
   const item = byId.get(id);
@@ -187,7 +232,7 @@ export async function openViewer(id, { session, items, onOpen }) {
         break;
       }
       case "aud": media.appendChild(node("audio", { controls: "", src: url, "aria-label": `Audio ${id}` })); break;
-      case "doc": media.appendChild(node("iframe", { src: url, title: `PDF ${id}` })); break;
+      case "doc": showPdf(media, item, session, url, { model, onChanged }); break;
       default: media.appendChild(node("p", {}, "No preview for this kind; use Download."));
     }
     media.dataset.ready = "true";

@@ -276,10 +276,12 @@ function renderGraph(container, items, { focus = null, onOpen = () => {
   }
   const width = PAD * 2 + OP_W + 24 + (Math.max(...depth.values()) + 1) * COL - (COL - NODE_W);
   const height = PAD * 2 + Math.max(...rows.values()) * ROW - (ROW - H);
-  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "" });
-  svg.style.maxWidth = `${width * 1.4}px`;
+  const label = focus ? `Provenance of ${focus}` : "Provenance of the session's artifacts";
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "group", "aria-label": label });
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
   const title = el("title", {}, svg);
-  title.textContent = focus ? `Provenance of ${focus}` : "Provenance of the session's artifacts";
+  title.textContent = label;
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto" }, defs);
   el("path", { d: "M0,0 L10,5 L0,10 z", fill: "#b8c2cc" }, marker);
@@ -557,7 +559,48 @@ async function showSplatArtifact(media, item, session) {
   cleanup.push(() => view.dispose());
   note.textContent = `${view.count || "All"} Gaussians rendered with Spark. Drag or use the arrow keys to orbit, scroll to zoom.`;
 }
-async function openViewer(id, { session, items, onOpen }) {
+var PAGE_SCHEMA = {
+  properties: { page: { properties: { id: { pattern: "^img_\\w{6}$", type: "string" } }, required: ["id"], type: "object" } },
+  required: ["page"],
+  title: "RenderedPage",
+  type: "object"
+};
+function showPdf(media, item, session, url, { model, onChanged }) {
+  media.appendChild(node("iframe", { src: url, title: `PDF ${item.object_id}` }));
+  const controls = node("div", { class: "controls" });
+  const page = node("input", { type: "number", min: 1, value: 1, id: "pdf-page", size: 4 });
+  const render = node("button", { type: "button", id: "render-page" }, "Render page as image");
+  const status = node("span", { role: "status" });
+  const result = node("div", { class: "pdf-page" });
+  controls.append(node("label", { for: "pdf-page" }, "Page"), page, render, status);
+  media.append(controls, result);
+  render.addEventListener("click", async () => {
+    render.disabled = true;
+    status.textContent = `Rendering page ${page.value}\u2026`;
+    try {
+      const completion = await api("/v1/chat/completions", {
+        method: "POST",
+        json: {
+          model,
+          session_id: session,
+          messages: [{ role: "user", content: `Render page ${Number(page.value)} of ${item.object_id} as an image.` }],
+          response_format: { type: "json_schema", schema: PAGE_SCHEMA }
+        }
+      });
+      const made = JSON.parse(completion.choices[0].message.content).page.id;
+      const facts = completion.vitrine?.plan?.steps?.find((step) => step.tool === "render_pdf_page")?.facts ?? {};
+      result.replaceChildren(node("img", { src: await signedUrl(session, made), alt: `Page ${facts.page ?? page.value} of ${item.object_id} (${made})`, "data-id": made }));
+      status.textContent = `Page ${facts.page ?? page.value}${facts.page_count ? ` of ${facts.page_count}` : ""}: ${made}`;
+      if (facts.page_count) page.max = facts.page_count;
+      await onChanged?.();
+    } catch (error) {
+      status.textContent = `Could not render: ${error.message}`;
+    } finally {
+      render.disabled = false;
+    }
+  });
+}
+async function openViewer(id, { session, items, onOpen, model, onChanged }) {
   for (const done of cleanup.splice(0)) done();
   const byId = new Map(items.map((item2) => [item2.object_id, item2]));
   const item = byId.get(id);
@@ -598,7 +641,7 @@ async function openViewer(id, { session, items, onOpen }) {
         media.appendChild(node("audio", { controls: "", src: url, "aria-label": `Audio ${id}` }));
         break;
       case "doc":
-        media.appendChild(node("iframe", { src: url, title: `PDF ${id}` }));
+        showPdf(media, item, session, url, { model, onChanged });
         break;
       default:
         media.appendChild(node("p", {}, "No preview for this kind; use Download."));
@@ -885,7 +928,13 @@ $("composer-text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("composer").requestSubmit();
 });
 function open(id) {
-  return openViewer(id, { session: state.session, items: state.items, onOpen: open });
+  return openViewer(id, {
+    session: state.session,
+    items: state.items,
+    onOpen: open,
+    model: $("model").value,
+    onChanged: refreshGallery
+  });
 }
 var refreshTimer = null;
 function scheduleGalleryRefresh() {

@@ -50,8 +50,9 @@ async fn the_page_and_its_assets_come_from_the_binary() {
     );
     let built = workspace().join("crates/vitrine-server/playground");
     assert_eq!(
-        html.as_bytes(),
-        std::fs::read(built.join("index.html")).expect("built page")
+        sha256_hex(html.as_bytes()),
+        sha256_hex(&std::fs::read(built.join("index.html")).expect("built page")),
+        "index.html is the committed build"
     );
     for (name, kind) in [
         ("app.js", "text/javascript; charset=utf-8"),
@@ -73,10 +74,12 @@ async fn the_page_and_its_assets_come_from_the_binary() {
         assert_eq!(response.status(), 200, "{name}");
         assert_eq!(response.headers()[header::CONTENT_TYPE], kind, "{name}");
         let body = response.bytes().await.expect("body");
+        let on_disk = std::fs::read(built.join(name)).expect("built file");
+        // Digests, not bytes: a stale build would otherwise print megabytes.
         assert_eq!(
-            body.as_ref(),
-            std::fs::read(built.join(name)).expect("built file"),
-            "{name} is the committed build"
+            sha256_hex(&body),
+            sha256_hex(&on_disk),
+            "{name} is the committed build (rebuild the server after `npm run build`)"
         );
     }
     let again = app
