@@ -186,9 +186,22 @@ def test_redaction_and_3d_in_the_browser(server, browser, shots):
     browser.click("#tab-graph")
     assert browser.evaluate("document.querySelectorAll('#session-graph .node').length") == len(cards)
     browser.screenshot(shots / "07-session-provenance.png")
+    # An execution started through the SDK shows up with its status.
+    import base64
+    from vlmrun.client import VLMRun
+    from vlmrun.client.types import AgentExecutionConfig
+    client = VLMRun(base_url=server["base_url"], api_key=API_KEY)
+    photo = "data:image/png;base64," + base64.b64encode(ASTRONAUT.read_bytes()).decode()
+    execution = client.agent.execute(
+        name="playground-grayscale",
+        inputs={"image": {"type": "image_url", "image_url": {"url": photo}}},
+        config=AgentExecutionConfig(prompt="Convert this photo to grayscale."),
+        model="vlmrun-orion-1:auto",
+    )
+    assert client.executions.wait(execution.id, timeout=300, sleep=1).status == "completed"
     browser.click("#tab-executions")
-    browser.wait_for("!document.getElementById('executions-empty').hidden || document.querySelector('#executions tr')",
-                     what="the executions list")
+    browser.wait_for(f"[...document.querySelectorAll('#executions tr')].some(r => r.cells[0].textContent === '{execution.id}'"
+                     " && r.cells[1].textContent === 'completed')", what="the completed execution")
     browser.screenshot(shots / "08-executions.png")
 
     errors = browser.errors()
