@@ -25,7 +25,7 @@ DEV=0
 APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates
     pkg-config cmake nasm gcc g++ make curl)
 if [ "$DEV" = 1 ]; then
-    APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl)
+    APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl chromium)
 fi
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

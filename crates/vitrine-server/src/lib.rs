@@ -18,6 +18,7 @@
 //! - `routes`: one file per route group.
 //! - `skills`: skill bundles (checked zips) and a request's skills, resolved and run.
 //! - `ledger`: what a completion used, for its `usage`, its `vitrine` extension and the ledger.
+//! - `signed`: short-lived signed artifact URLs for the web playground's media elements.
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
 
 pub mod config;
@@ -33,6 +34,7 @@ mod json;
 mod ledger;
 mod routes;
 mod serve;
+mod signed;
 mod skills;
 
 pub use auth::ApiKeys;

@@ -25,6 +25,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "vitrine {} listening on http://{address}/v1",
         env!("CARGO_PKG_VERSION")
     );
+    println!("playground: http://{address}/ (in a browser)");
     println!("store: {}", app.store.describe());
     println!(
         "models: {} (offline planner, loaded on first use)",

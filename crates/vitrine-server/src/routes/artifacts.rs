@@ -74,7 +74,7 @@ async fn execution_session(
         .ok_or_else(|| ApiError::internal(format!("execution `{execution}` has no session")))
 }
 
-fn filename(artifact: &ArtifactMeta) -> String {
+pub(super) fn filename(artifact: &ArtifactMeta) -> String {
     let extension = match artifact.content_type.as_str() {
         "image/jpeg" => "jpg",
         "image/png" => "png",

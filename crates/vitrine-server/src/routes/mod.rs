@@ -6,6 +6,7 @@ mod executions;
 mod files;
 mod health;
 mod models;
+mod playground;
 mod skills;
 mod usage;
 
@@ -64,6 +65,13 @@ pub fn router(state: AppState) -> Router {
             get(artifacts::get).delete(artifacts::delete),
         )
         .route("/v1/artifacts/list", get(artifacts::list))
+        .route("/v1/artifacts/signed-urls", post(playground::sign))
+        .route(
+            "/v1/artifacts/signed/{session_id}/{object_id}",
+            get(playground::get_signed),
+        )
+        .route("/", get(playground::index))
+        .route("/playground/{name}", get(playground::asset))
         .route("/v1/skills", get(skills::list))
         .route("/v1/skills/lookup", post(skills::lookup_by_name))
         .route("/v1/skills/create", post(skills::create))

@@ -14,6 +14,7 @@ mod chat;
 mod depth_provider;
 mod executions;
 mod files;
+mod playground;
 mod skills;
 mod ssrf;
 mod tenancy;
