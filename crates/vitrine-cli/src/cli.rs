@@ -11,9 +11,23 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "vitrine", version, about, long_about = None)]
 pub struct Cli {
+    /// Log lines as human-readable `text` or one JSON object per line (`json`),
+    /// each with the request id of the request it belongs to.
+    #[arg(long, global = true, env = "VITRINE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written (to stderr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event, for log collectors.
+    Json,
 }
 
 /// Subcommands.
@@ -162,9 +176,46 @@ pub enum ArtifactsAction {
 /// variable; a flag on the command line wins.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Use 0.0.0.0 to accept connections from other hosts.
+    /// Address to listen on. Use 0.0.0.0 to accept connections from other hosts
+    /// (which needs API keys, or `--allow-unauthenticated`).
     #[arg(long, env = "VITRINE_HOST", default_value = "127.0.0.1")]
     pub host: IpAddr,
+
+    /// Listen on a non-loopback address without API keys, so that anyone who
+    /// can reach the port is tenant `local`. Without this flag the server
+    /// refuses to start that way.
+    #[arg(long, env = "VITRINE_ALLOW_UNAUTHENTICATED")]
+    pub allow_unauthenticated: bool,
+
+    /// Requests per minute of each tenant, any route (0: no limit). A tenant
+    /// may set its own `requests_per_minute` in the tenants file. Over it: 429
+    /// with `Retry-After`.
+    #[arg(long, env = "VITRINE_RATE_PER_MINUTE", default_value_t = 0)]
+    pub rate_per_minute: u32,
+
+    /// Requests a tenant may send at once before its rate applies [default: one minute's worth].
+    #[arg(long, env = "VITRINE_RATE_BURST")]
+    pub rate_burst: Option<u32>,
+
+    /// Chat completions of one tenant in flight at once (0: no limit); the
+    /// tenants file's `max_concurrent` overrides it. Over it: 429.
+    #[arg(long, env = "VITRINE_MAX_CONCURRENT_PER_TENANT", default_value_t = 0)]
+    pub max_concurrent_per_tenant: usize,
+
+    /// Free space, in MB, below which the data directory's file system takes
+    /// no more writes: they are refused with 507 before anything is written (0: off).
+    #[arg(long, env = "VITRINE_MIN_FREE_DISK_MB", default_value_t = 64)]
+    pub min_free_disk_mb: u64,
+
+    /// Bearer key for `/metrics` from callers other than loopback (loopback
+    /// callers need none; without a key others are refused).
+    #[arg(long, env = "VITRINE_METRICS_KEY", hide_env_values = true)]
+    pub metrics_key: Option<String>,
+
+    /// Origins that browsers may call the API from, comma-separated
+    /// (`https://app.example.com`, or `*` for any). None by default.
+    #[arg(long, env = "VITRINE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 
     /// TCP port to listen on (0 picks a free port and prints it).
     #[arg(long, env = "VITRINE_PORT", default_value_t = 8080)]

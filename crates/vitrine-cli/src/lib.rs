@@ -8,5 +8,5 @@ pub mod cli;
 pub mod commands;
 pub mod providers;
 
-pub use cli::{Cli, Command};
+pub use cli::{Cli, Command, LogFormat};
 pub use commands::run;

@@ -7,15 +7,25 @@
 //! [tenants.acme]
 //! api_keys = ["acme-key-0001"]
 //! webhook_secret = "whsec-acme"
+//! # Optional; unset limits fall back to the server's flags.
+//! requests_per_minute = 600
+//! burst = 60
+//! max_concurrent = 4
 //! ```
+//!
+//! Keys are compared in constant time: each presented key is hashed and its
+//! digest compared with every configured key's digest, with no early exit.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
+use crate::config::TenantLimits;
 use crate::{ApiError, AppState};
 
 /// The tenant used when the server runs without keys.
@@ -24,16 +34,19 @@ pub(crate) const OPEN_TENANT: &str = "local";
 /// Configured API keys.
 #[derive(Clone, Default)]
 pub struct ApiKeys {
-    by_key: HashMap<String, String>,
+    /// SHA-256 of each key → its tenant; looked up by scanning all (see the module docs).
+    by_digest: Vec<([u8; 32], String)>,
     /// Tenant → the secret that signs its webhooks.
     webhook_secrets: HashMap<String, String>,
+    /// Tenant → its own rate and concurrency limits.
+    limits: HashMap<String, TenantLimits>,
 }
 
 impl std::fmt::Debug for ApiKeys {
     // Keys and secrets never reach a log line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiKeys")
-            .field("keys", &self.by_key.len())
+            .field("keys", &self.by_digest.len())
             .field("webhook_secrets", &self.webhook_secrets.len())
             .finish()
     }
@@ -54,6 +67,13 @@ struct TenantEntry {
     api_keys: Vec<String>,
     #[serde(default)]
     webhook_secret: Option<String>,
+    // Listed, not flattened: serde cannot deny unknown fields next to a flattened struct.
+    #[serde(default)]
+    requests_per_minute: Option<u32>,
+    #[serde(default)]
+    burst: Option<u32>,
+    #[serde(default)]
+    max_concurrent: Option<usize>,
 }
 
 impl ApiKeys {
@@ -85,7 +105,15 @@ impl ApiKeys {
                         "the webhook secret of tenant `{tenant}` is shorter than 8 characters"
                     ));
                 }
-                keys.webhook_secrets.insert(tenant, secret);
+                keys.webhook_secrets.insert(tenant.clone(), secret);
+            }
+            let limits = TenantLimits {
+                requests_per_minute: entry.requests_per_minute,
+                burst: entry.burst,
+                max_concurrent: entry.max_concurrent,
+            };
+            if limits != TenantLimits::default() {
+                keys.limits.insert(tenant, limits);
             }
         }
         Ok(keys)
@@ -94,6 +122,13 @@ impl ApiKeys {
     /// The secret that signs `tenant`'s webhooks, if the tenants file gives one.
     pub fn webhook_secret(&self, tenant: &str) -> Option<&str> {
         self.webhook_secrets.get(tenant).map(String::as_str)
+    }
+
+    /// `tenant`'s limits: its own from the tenants file, else `fallback`'s.
+    pub fn limits_for(&self, tenant: &str, fallback: &TenantLimits) -> TenantLimits {
+        self.limits
+            .get(tenant)
+            .map_or_else(|| fallback.clone(), |own| own.or(fallback))
     }
 
     /// Parses `tenant:key,tenant:key` (also one pair per line, `#` comments).
@@ -133,35 +168,40 @@ impl ApiKeys {
                 "the API key of tenant `{tenant}` is shorter than 8 characters"
             ));
         }
-        if self
-            .by_key
-            .insert(key.to_owned(), tenant.to_owned())
-            .is_some()
-        {
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        if self.by_digest.iter().any(|(known, _)| *known == digest) {
             return Err(format!(
                 "the same API key is given twice (second time for tenant `{tenant}`)"
             ));
         }
+        self.by_digest.push((digest, tenant.to_owned()));
         Ok(())
     }
 
     /// True when no keys are configured and the server is open.
     pub fn is_open(&self) -> bool {
-        self.by_key.is_empty()
+        self.by_digest.is_empty()
     }
 
     /// How many keys there are.
     pub fn len(&self) -> usize {
-        self.by_key.len()
+        self.by_digest.len()
     }
 
     /// True when there are no keys.
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.by_digest.is_empty()
     }
 
     fn tenant_for(&self, key: &str) -> Option<&str> {
-        self.by_key.get(key).map(String::as_str)
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        let mut found = None;
+        for (known, tenant) in &self.by_digest {
+            if bool::from(known.ct_eq(&digest)) {
+                found = Some(tenant.as_str());
+            }
+        }
+        found
     }
 }
 
@@ -172,6 +212,13 @@ fn redact(entry: &str) -> String {
     }
 }
 
+/// True when `given` is `expected`, in time that does not depend on where they differ.
+pub(crate) fn same_secret(given: &str, expected: &str) -> bool {
+    let given = Sha256::digest(given.as_bytes());
+    let expected = Sha256::digest(expected.as_bytes());
+    given.ct_eq(&expected).into()
+}
+
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub(crate) struct Tenant(pub(crate) String);
@@ -180,31 +227,53 @@ impl FromRequestParts<AppState> for Tenant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if state.keys.is_open() {
-            return Ok(Tenant(OPEN_TENANT.into()));
-        }
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .ok_or_else(|| {
-                ApiError::Unauthorized("missing API key: send `Authorization: Bearer <key>`".into())
-            })?;
-        let key = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::Unauthorized("the Authorization header must be `Bearer <key>`".into())
-            })?;
-        state
+        let tenant = authenticate(parts, state)?;
+        let limits = state
             .keys
-            .tenant_for(key)
-            .map(|tenant| Tenant(tenant.to_owned()))
-            .ok_or_else(|| {
-                ApiError::Unauthorized("the API key is not valid for this server".into())
-            })
+            .limits_for(&tenant.0, &state.config.tenant_limits);
+        state.limiter.admit(&tenant.0, &limits).inspect_err(|_| {
+            state.metrics.refused("request_rate");
+        })?;
+        Ok(tenant)
     }
+}
+
+impl Tenant {
+    /// A slot of concurrent work for this tenant (429 when all are taken); held until dropped.
+    pub(crate) fn begin_work(
+        &self,
+        state: &AppState,
+    ) -> Result<Option<crate::limits::WorkPermit>, ApiError> {
+        let limits = state.keys.limits_for(&self.0, &state.config.tenant_limits);
+        state.limiter.begin_work(&self.0, &limits).inspect_err(|_| {
+            state.metrics.refused("concurrent_work");
+        })
+    }
+}
+
+fn authenticate(parts: &Parts, state: &AppState) -> Result<Tenant, ApiError> {
+    if state.keys.is_open() {
+        return Ok(Tenant(OPEN_TENANT.into()));
+    }
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("missing API key: send `Authorization: Bearer <key>`".into())
+        })?;
+    let key = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be `Bearer <key>`".into())
+        })?;
+    state
+        .keys
+        .tenant_for(key)
+        .map(|tenant| Tenant(tenant.to_owned()))
+        .ok_or_else(|| ApiError::Unauthorized("the API key is not valid for this server".into()))
 }
 
 #[cfg(test)]

@@ -104,6 +104,38 @@ pub struct ServerConfig {
     pub upload_url_ttl: Duration,
     /// Executions and webhooks.
     pub executions: ExecutionsConfig,
+    /// Request rate and concurrent work of each tenant without its own in the tenants file.
+    pub tenant_limits: TenantLimits,
+    /// Writes are refused (507) while the data directory's file system has
+    /// fewer free bytes than this; 0 turns the check off.
+    pub min_free_disk: u64,
+    /// The bearer key that lets callers other than loopback read `/metrics`.
+    pub metrics_key: Option<String>,
+    /// Origins browsers may call the API from (`*` for any); none by default.
+    pub cors_origins: Vec<String>,
+}
+
+/// A tenant's request rate and concurrent work; `None` means no limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantLimits {
+    /// Requests per minute, any route.
+    pub requests_per_minute: Option<u32>,
+    /// Requests that may come at once before the rate applies (default: one minute's worth).
+    pub burst: Option<u32>,
+    /// Chat completions in flight at once.
+    pub max_concurrent: Option<usize>,
+}
+
+impl TenantLimits {
+    /// These limits, with `fallback`'s where these set none.
+    pub fn or(&self, fallback: &TenantLimits) -> TenantLimits {
+        TenantLimits {
+            requests_per_minute: self.requests_per_minute.or(fallback.requests_per_minute),
+            burst: self.burst.or(fallback.burst),
+            max_concurrent: self.max_concurrent.or(fallback.max_concurrent),
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -114,6 +146,10 @@ impl Default for ServerConfig {
             sweep_interval: Duration::from_secs(60),
             upload_url_ttl: Duration::from_secs(24 * 3600),
             executions: ExecutionsConfig::default(),
+            tenant_limits: TenantLimits::default(),
+            min_free_disk: 64_000_000,
+            metrics_key: None,
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -25,6 +25,22 @@ pub enum ApiError {
     /// No or wrong API key.
     #[error("{0}")]
     Unauthorized(String),
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A tenant is over its request rate or concurrent-work limit: a 429 with `Retry-After`.
+    #[error("{message}")]
+    RateLimited {
+        /// Which limit, and when to retry.
+        message: String,
+        /// Sent as `Retry-After`, in whole seconds.
+        retry_after: std::time::Duration,
+        /// Stable code.
+        code: &'static str,
+    },
+    /// The server's disk is below its free-space floor (or filled during the write): a 507.
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// The named thing does not exist for this caller.
     #[error("{message}")]
     NotFound {
@@ -128,6 +144,31 @@ impl ApiError {
                 None,
                 "invalid_api_key",
             ),
+            ApiError::Forbidden(_) => {
+                (StatusCode::FORBIDDEN, "permission_error", None, "forbidden")
+            }
+            ApiError::RateLimited { code, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_error",
+                None,
+                code,
+            ),
+            ApiError::InsufficientStorage(_) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "server_error",
+                None,
+                "insufficient_storage",
+            ),
+            ApiError::Store(StoreError::Io(error))
+                if error.kind() == std::io::ErrorKind::StorageFull =>
+            {
+                (
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "server_error",
+                    None,
+                    "insufficient_storage",
+                )
+            }
             ApiError::NotFound { param, code, .. } => (
                 StatusCode::NOT_FOUND,
                 "invalid_request_error",
@@ -203,8 +244,17 @@ impl ApiError {
     fn public_message(&self, status: StatusCode) -> String {
         if let ApiError::Upstream { message, .. } = self {
             message.clone()
+        } else if status == StatusCode::INSUFFICIENT_STORAGE
+            && !matches!(self, ApiError::InsufficientStorage(_))
+        {
+            "the server's disk filled up during this request; nothing was kept, retry later".into()
         } else if status.is_server_error()
-            && !matches!(self, ApiError::NotConfigured(_) | ApiError::Timeout(_))
+            && !matches!(
+                self,
+                ApiError::NotConfigured(_)
+                    | ApiError::Timeout(_)
+                    | ApiError::InsufficientStorage(_)
+            )
         {
             "the server failed to handle this request; it has been logged, retry later".into()
         } else {
@@ -254,9 +304,16 @@ impl IntoResponse for ApiError {
                 kind: kind.into(),
                 param,
                 code: Some(code.into()),
+                id: crate::observe::request_id(),
             },
         };
         let mut response = (status, Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+        }
         response.extensions_mut().insert(Arc::new(self.to_string()));
         response
     }

@@ -56,6 +56,7 @@ pub(crate) fn llm_tokens(extension: &Value) -> Option<TokenUsage> {
 /// Appends the record. The answer is already made, so a failing ledger is logged rather than
 /// turned into a failed request.
 pub(crate) async fn append(state: &AppState, record: UsageRecord) {
+    state.metrics.plan(&record);
     if let Err(error) = state.usage.record_usage(record).await {
         tracing::error!(%error, "the usage ledger did not take a record");
     }

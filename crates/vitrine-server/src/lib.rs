@@ -20,6 +20,8 @@
 //! - `ledger`: what a completion used, for its `usage`, its `vitrine` extension and the ledger.
 //! - `signed`: short-lived signed artifact URLs for the web playground's media elements.
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
+//! - `observe`: request ids, the access log; `metrics`: `/metrics`.
+//! - `limits`: per-tenant request rate and concurrent work, the free-disk floor.
 
 pub mod config;
 pub mod dirs;
@@ -32,13 +34,16 @@ mod executions;
 mod ingest;
 mod json;
 mod ledger;
+mod limits;
+mod metrics;
+mod observe;
 mod routes;
 mod serve;
 mod signed;
 mod skills;
 
 pub use auth::ApiKeys;
-pub use config::{ExecutionsConfig, FetchPolicy, Limits, ServerConfig};
+pub use config::{ExecutionsConfig, FetchPolicy, Limits, ServerConfig, TenantLimits};
 pub use dirs::{default_data_dir, default_models_dir};
 pub use error::ApiError;
 pub use ingest::address::{Forbidden, classify};

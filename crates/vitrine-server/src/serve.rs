@@ -13,6 +13,7 @@ use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 
 use crate::{AppState, router};
 
@@ -41,7 +42,7 @@ pub async fn run(
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -54,7 +55,15 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        // The peer address, for `/metrics` (open to loopback callers only).
+        let service = TowerToHyperService::new(app.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        ));
         let builder = Arc::clone(&builder);
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
@@ -82,7 +91,11 @@ async fn sweep_forever(state: AppState) {
     let mut ticker = tokio::time::interval(state.config.sweep_interval);
     loop {
         ticker.tick().await;
-        match state.store.sweep().await {
+        let swept = state.store.sweep().await;
+        state
+            .metrics
+            .sweep(swept.as_ref().map(|report| report.bytes).map_err(|_| ()));
+        match swept {
             Ok(report) if report.artifacts + report.sessions + report.files > 0 => tracing::info!(
                 artifacts = report.artifacts,
                 sessions = report.sessions,

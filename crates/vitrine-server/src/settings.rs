@@ -182,6 +182,7 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
         settings.keys,
         settings.config,
         settings.models_dir,
+        settings.data_dir,
         agent,
         environment.resolver,
     )

@@ -10,6 +10,8 @@ use crate::auth::ApiKeys;
 use crate::config::ServerConfig;
 use crate::executions::Executions;
 use crate::ingest::fetch::{Fetcher, HostResolver};
+use crate::limits::Limiter;
+use crate::metrics::Metrics;
 
 /// Cheap to clone: everything inside is shared. Made only by [`crate::build`].
 #[derive(Clone)]
@@ -33,6 +35,12 @@ pub struct AppState {
     pub(crate) models_dir: Arc<PathBuf>,
     /// Execution workers, progress feeds and webhook deliveries.
     pub(crate) executions: Arc<Executions>,
+    /// What `/metrics` reports.
+    pub(crate) metrics: Arc<Metrics>,
+    /// Per-tenant request rate and concurrent work.
+    pub(crate) limiter: Arc<Limiter>,
+    /// The store's directory, for the free-disk floor and `/metrics`.
+    pub(crate) data_dir: Arc<PathBuf>,
 }
 
 impl AppState {
@@ -45,6 +53,7 @@ impl AppState {
         keys: ApiKeys,
         config: ServerConfig,
         models_dir: PathBuf,
+        data_dir: PathBuf,
         agent: Agent,
         resolver: Arc<dyn HostResolver>,
     ) -> Result<Self, crate::ApiError> {
@@ -60,6 +69,9 @@ impl AppState {
             agent: Arc::new(agent),
             models_dir: Arc::new(models_dir),
             executions: Arc::new(Executions::default()),
+            metrics: Arc::new(Metrics::default()),
+            limiter: Arc::new(Limiter::default()),
+            data_dir: Arc::new(data_dir),
         })
     }
 }

@@ -13,6 +13,11 @@ pub enum ToolError {
     /// No tool of that name is in the catalog.
     #[error("there is no tool named `{0}`")]
     UnknownTool(String),
+    /// Decoding or processing an input crashed its worker (a malformed or hostile file).
+    #[error(
+        "an input could not be processed: its decoder failed on malformed data; check the file"
+    )]
+    Undecodable,
     /// The arguments do not match the tool's parameter schema.
     #[error("invalid arguments for `{tool}`: {message}")]
     InvalidArguments {
@@ -111,6 +116,7 @@ impl ToolError {
     pub fn is_client_error(&self) -> bool {
         match self {
             ToolError::UnknownTool(_)
+            | ToolError::Undecodable
             | ToolError::InvalidArguments { .. }
             | ToolError::BadRef { .. }
             | ToolError::WrongKind { .. }
@@ -132,6 +138,7 @@ impl ToolError {
     pub fn code(&self) -> &'static str {
         match self {
             ToolError::UnknownTool(_) => "unknown_tool",
+            ToolError::Undecodable => "undecodable_input",
             ToolError::InvalidArguments { .. } => "invalid_tool_arguments",
             ToolError::BadRef { .. } => "bad_ref",
             ToolError::WrongKind { .. } => "wrong_artifact_kind",
@@ -158,8 +165,31 @@ impl ToolError {
         }
     }
 
-    /// Wraps a failed `spawn_blocking` join.
+    /// Wraps a failed `spawn_blocking` join. The work there decodes and
+    /// transforms the caller's bytes, so a panic is taken as hostile or broken
+    /// input: that request gets a 400 and the server carries on.
     pub(crate) fn join(error: tokio::task::JoinError) -> Self {
-        ToolError::Internal(format!("a worker thread failed: {error}"))
+        if error.is_panic() {
+            tracing::error!(%error, "a decoding or processing worker panicked on an input");
+            ToolError::Undecodable
+        } else {
+            ToolError::Internal(format!("a worker thread failed: {error}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ToolError;
+
+    #[tokio::test]
+    async fn a_worker_that_panics_on_an_input_is_a_client_error_not_a_crash() {
+        let result = crate::io::blocking::<(), _>(|| panic!("decoder bug on hostile bytes")).await;
+        let Err(error) = result else {
+            panic!("a panicking worker succeeded");
+        };
+        assert!(matches!(error, ToolError::Undecodable), "{error:?}");
+        assert!(error.is_client_error());
+        assert_eq!(error.code(), "undecodable_input");
     }
 }

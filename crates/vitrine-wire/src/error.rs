@@ -21,4 +21,8 @@ pub struct ErrorObject {
     pub param: Option<String>,
     /// A stable machine-readable code, e.g. `artifact_expired`.
     pub code: Option<String>,
+    /// The request id (also the `X-Request-Id` header), which the `vlmrun` SDK reports and
+    /// the server's log lines carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }

@@ -4,7 +4,9 @@
 //! this file only translates flags and prints the banner.
 
 use anyhow::Context as _;
-use vitrine_server::{ApiKeys, ExecutionsConfig, FetchPolicy, Limits, ServerConfig, Settings};
+use vitrine_server::{
+    ApiKeys, ExecutionsConfig, FetchPolicy, Limits, ServerConfig, Settings, TenantLimits,
+};
 
 use crate::cli::ServeArgs;
 
@@ -13,6 +15,12 @@ const MB: u64 = 1_000_000;
 pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = settings(&args)?;
     let open = settings.keys.is_open();
+    if open && !args.host.is_loopback() && !args.allow_unauthenticated {
+        anyhow::bail!(
+            "refusing to listen on {} without API keys: anyone who can reach it could use the server and read its data; set --api-keys or --tenants, listen on 127.0.0.1, or pass --allow-unauthenticated",
+            args.host
+        );
+    }
     let key_count = settings.keys.len();
     let models_dir = settings.models_dir.clone();
     let app = vitrine_server::build(settings)?;
@@ -100,6 +108,19 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             ..FetchPolicy::default()
         },
         sweep_interval: args.sweep_interval,
+        tenant_limits: TenantLimits {
+            requests_per_minute: Some(args.rate_per_minute).filter(|rate| *rate > 0),
+            burst: args.rate_burst.filter(|burst| *burst > 0),
+            max_concurrent: Some(args.max_concurrent_per_tenant).filter(|max| *max > 0),
+        },
+        min_free_disk: args.min_free_disk_mb * MB,
+        metrics_key: args.metrics_key.clone().filter(|key| !key.is_empty()),
+        cors_origins: args
+            .cors_origins
+            .iter()
+            .map(|origin| origin.trim().to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect(),
         executions: ExecutionsConfig {
             workers: args.execution_workers.max(1),
             max_per_tenant: args.max_executions_per_tenant.max(1),

@@ -400,7 +400,19 @@ impl Ingest<'_> {
                 inspect_image(&path, max_pixels, needs_png, &param_owned)
             })
             .await
-            .map_err(ApiError::internal)??;
+            .map_err(|error| {
+                // A decoder panic on the caller's bytes: that request fails, the server does not.
+                if error.is_panic() {
+                    tracing::error!(%error, "the image decoder panicked on an input");
+                    ApiError::invalid(
+                        "undecodable_input",
+                        format!("`{param}` could not be decoded: the image data is malformed"),
+                        Some(param.to_owned()),
+                    )
+                } else {
+                    ApiError::internal(error)
+                }
+            })??;
             media.width = Some(width);
             media.height = Some(height);
             if let Some(png) = png {

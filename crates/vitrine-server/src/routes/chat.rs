@@ -58,14 +58,18 @@ impl Envelope {
 
 pub(super) async fn completions(
     State(state): State<AppState>,
-    Tenant(tenant): Tenant,
+    caller: Tenant,
     AppJson(request): AppJson<ChatCompletionRequest>,
 ) -> Result<Response, ApiError> {
+    let permit = caller.begin_work(&state)?;
+    let Tenant(tenant) = caller;
     if request.stream == Some(true) {
         validate(&request)?;
         let (session, inputs) = prepare(&state, &tenant, &request).await?;
         let envelope = envelope(&request, session);
-        return Ok(stream_answer(state, tenant, request, inputs, envelope));
+        return Ok(stream_answer(
+            state, tenant, request, inputs, envelope, permit,
+        ));
     }
     // Dropping this future when the client disconnects cancels the plan.
     let answered = complete(&state, &tenant, &request, None).await?;
@@ -231,9 +235,13 @@ async fn answer(
             } else {
                 format!("{}\n\n{error}", stored_inputs(inputs))
             };
+            state.metrics.failed_plan(error.code());
             Ok((content, json!({ "inputs": stored, "plan": null })))
         }
-        Err(error) => Err(error.into()),
+        Err(error) => {
+            state.metrics.failed_plan(error.code());
+            Err(error.into())
+        }
     }
 }
 
@@ -269,9 +277,12 @@ fn stream_answer(
     request: ChatCompletionRequest,
     inputs: Vec<Input>,
     envelope: Envelope,
+    permit: Option<crate::limits::WorkPermit>,
 ) -> Response {
     let (sender, receiver) = mpsc::channel::<Event>(64);
-    tokio::spawn(async move {
+    tokio::spawn(crate::observe::in_this_request(async move {
+        // The tenant's work slot is held until the stream's plan ends.
+        let _permit = permit;
         let send = |chunk: ChatCompletionChunk| {
             let sender = sender.clone();
             async move {
@@ -366,6 +377,7 @@ fn stream_answer(
                         .into(),
                         param: None,
                         code: None,
+                        id: crate::observe::request_id(),
                     },
                 };
                 if let Ok(event) = Event::default().json_data(body) {
@@ -374,7 +386,7 @@ fn stream_answer(
             }
         }
         let _ = sender.send(Event::default().data("[DONE]")).await;
-    });
+    }));
     let events = stream::unfold(receiver, |mut receiver| async move {
         receiver
             .recv()

@@ -13,9 +13,9 @@ mod usage;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{delete, get, post, put};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::{ApiError, AppState};
 
@@ -29,10 +29,11 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(
             usize::try_from(limits.max_upload_bytes).unwrap_or(usize::MAX),
         ));
-    Router::new()
+    let api = Router::new()
         .route("/v1/health", get(health::health))
         .route("/health", get(health::health))
         .route("/v1/ready", get(health::ready))
+        .route("/metrics", get(crate::metrics::serve))
         .route("/v1/models", get(models::list_vlmrun))
         .route("/v1/openai/models", get(models::list_openai))
         .route("/v1/chat/completions", post(chat::completions))
@@ -90,11 +91,17 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), crate::limits::disk_floor))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
-        ))
-        .layer(TraceLayer::new_for_http())
+        ));
+    let api = match crate::observe::cors(&state.config.cors_origins) {
+        Some(cors) => api.layer(cors),
+        None => api,
+    };
+    api.layer(from_fn(crate::observe::security_headers))
+        .layer(from_fn_with_state(state.clone(), crate::observe::layer))
         .with_state(state)
 }
 

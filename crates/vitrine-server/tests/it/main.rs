@@ -14,6 +14,8 @@ mod chat;
 mod depth_provider;
 mod executions;
 mod files;
+mod limits;
+mod operability;
 mod playground;
 mod skills;
 mod ssrf;

@@ -1,0 +1,208 @@
+//! Per-tenant request rate and concurrent work (429 with `Retry-After`) and the
+//! free-disk floor (507, nothing written), through HTTP.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+use vitrine_server::{ApiKeys, TenantLimits};
+
+use crate::*;
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_tenant_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
+    // acme keeps the server's 3 per minute; globex sets its own in the tenants file.
+    let mut options = Options {
+        keys: ApiKeys::parse_tenants(&format!(
+            "[tenants.acme]\napi_keys = [\"{KEY_ACME}\"]\n\n[tenants.globex]\napi_keys = [\"{KEY_GLOBEX}\"]\nrequests_per_minute = 600\n"
+        ))
+        .expect("tenants file"),
+        ..Options::default()
+    };
+    options.config.tenant_limits = TenantLimits {
+        requests_per_minute: Some(3),
+        ..TenantLimits::default()
+    };
+    let app = spawn_with(options).await;
+    for _ in 0..3 {
+        let response = app.get("/files", KEY_ACME).send().await.expect("list");
+        assert_eq!(response.status(), 200);
+    }
+    let refused = app.get("/files", KEY_ACME).send().await.expect("list");
+    assert_eq!(refused.status(), 429);
+    let retry: u64 = header(&refused, "retry-after")
+        .parse()
+        .expect("Retry-After");
+    assert!((1..=20).contains(&retry), "one token per 20 s: {retry}");
+    let id = header(&refused, "x-request-id");
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(error_code(&body), "rate_limited");
+    assert_eq!(body["error"]["type"], "rate_limit_error");
+    assert_eq!(body["error"]["id"], id.as_str());
+    assert!(
+        error_message(&body).contains("3 requests per minute"),
+        "{body}"
+    );
+    for _ in 0..10 {
+        let response = app.get("/files", KEY_GLOBEX).send().await.expect("list");
+        assert_eq!(response.status(), 200, "globex has its own, larger rate");
+    }
+    // Unauthenticated callers are refused before any bucket is touched.
+    let anonymous = app.http.get(app.url("/files")).send().await.expect("list");
+    assert_eq!(anonymous.status(), 401);
+}
+
+/// An OpenAI-compatible planner stand-in whose first answer says it `arrived`
+/// and waits for `gate`.
+async fn slow_planner(arrived: Arc<Notify>, gate: Arc<Notify>) -> String {
+    let turn = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let route = axum::routing::post(move || {
+        let (arrived, gate, turn) = (Arc::clone(&arrived), Arc::clone(&gate), Arc::clone(&turn));
+        async move {
+            if turn.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                arrived.notify_one();
+                gate.notified().await;
+            }
+            axum::Json(
+                json!({"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0,
+                "message": {"role": "assistant", "content": "Done thinking."},
+                "finish_reason": "stop"}]}),
+            )
+        }
+    });
+    let address = media_server(axum::Router::new().route("/v1/chat/completions", route)).await;
+    format!("http://{address}/v1")
+}
+
+fn ask_planner(text: &str) -> Value {
+    json!({"model": "vlmrun-orion-1:auto", "messages": [{"role": "user", "content": text}]})
+}
+
+#[tokio::test]
+async fn a_tenant_at_its_concurrency_limit_gets_429_until_its_work_ends() {
+    let (arrived, gate) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let mut options = Options::default();
+    options.providers.llm = Some(vitrine_agent::LlmConfig::new(
+        slow_planner(Arc::clone(&arrived), Arc::clone(&gate)).await,
+        "scripted-model",
+        None,
+    ));
+    options.config.tenant_limits = TenantLimits {
+        max_concurrent: Some(1),
+        ..TenantLimits::default()
+    };
+    let app = Arc::new(spawn_with(options).await);
+    let first = tokio::spawn({
+        let app = Arc::clone(&app);
+        async move {
+            app.chat(KEY_ACME, ask_planner("Think about our archive policy"))
+                .await
+        }
+    });
+    // The first request is planning, holding acme's one slot.
+    arrived.notified().await;
+    let refused = app
+        .http
+        .post(app.url("/chat/completions"))
+        .bearer_auth(KEY_ACME)
+        .json(&ask_planner("And another thing"))
+        .send()
+        .await
+        .expect("chat");
+    assert_eq!(refused.status(), 429);
+    assert_eq!(header(&refused, "retry-after"), "1");
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(error_code(&body), "concurrency_limited", "{body}");
+    assert!(
+        error_message(&body).contains("1 requests at work"),
+        "{body}"
+    );
+
+    let (status, other) = app
+        .chat(KEY_GLOBEX, ask_planner("Think about our policy too"))
+        .await;
+    assert_eq!(status, 200, "another tenant is not held up: {other}");
+
+    gate.notify_one();
+    let (status, answer) = first.await.expect("first chat");
+    assert_eq!(status, 200, "{answer}");
+    let (status, again) = app.chat(KEY_ACME, ask_planner("One more")).await;
+    assert_eq!(status, 200, "the slot is free again: {again}");
+}
+
+#[tokio::test]
+async fn below_the_free_disk_floor_writes_get_507_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut options = Options {
+        data_dir: Some(dir.path().to_owned()),
+        ..Options::default()
+    };
+    // More than any disk has: the floor is always crossed.
+    options.config.min_free_disk = u64::MAX / 2;
+    let app = spawn_with(options).await;
+    let form = || {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(png(16, 16, [9, 9, 9])).file_name("a.png"),
+        )
+    };
+    let upload = app
+        .http
+        .post(app.url("/files?purpose=assistants"))
+        .bearer_auth(KEY_ACME)
+        .multipart(form())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(upload.status(), 507);
+    let body: Value = upload.json().await.expect("json");
+    assert_eq!(error_code(&body), "insufficient_storage");
+    assert!(
+        error_message(&body).contains("--min-free-disk-mb"),
+        "{body}"
+    );
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &png(8, 8, [1, 1, 1]))),
+        )
+        .await;
+    assert_eq!(status, 507, "{body}");
+    // Reads still work, so callers can look around and delete.
+    let list = app.get_json("/files", KEY_ACME).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+    let (data_dir, _keep) = app.stop().await;
+    for sub in ["files", "blobs", "tmp"] {
+        let entries = std::fs::read_dir(data_dir.join(sub))
+            .expect("store dir")
+            .count();
+        assert_eq!(entries, 0, "nothing written under {sub}");
+    }
+
+    // With space again, the same store takes writes. (The connection tasks let go of the
+    // store just after the drain; the index lock goes with them.)
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let app = spawn_with(Options {
+        data_dir: Some(data_dir),
+        ..Options::default()
+    })
+    .await;
+    let upload = app
+        .http
+        .post(app.url("/files?purpose=assistants"))
+        .bearer_auth(KEY_ACME)
+        .multipart(form())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(upload.status(), 201);
+}
