@@ -44,7 +44,7 @@ pub use ingest::fetch::{HostResolver, ResolveFuture, StaticResolver, SystemResol
 pub use routes::router;
 pub use serve::{install_crypto_provider, run};
 pub use settings::{
-    App, BuildError, Environment, FETCH_MODELS_COMMAND, Providers, Settings, build, build_in,
+    App, Backend, BuildError, Environment, FETCH_MODELS_COMMAND, Providers, Settings, build, build_in,
     missing_models,
 };
 pub use state::AppState;

@@ -512,6 +512,39 @@ impl ArtifactStore for LocalStore {
         open_reader(&self.blob_path(&artifact.session_id, &artifact.id)).await
     }
 
+    async fn open_range(
+        &self,
+        artifact: &ArtifactMeta,
+        range: std::ops::Range<u64>,
+    ) -> Result<BlobReader, StoreError> {
+        use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+        let length = range.end.saturating_sub(range.start);
+        if artifact.size <= INLINE_MAX {
+            let key = artifact_key(&artifact.session_id, &artifact.id);
+            let inline = self
+                .blocking(move |db, _| {
+                    let table = db.begin_read()?.open_table(BLOBS)?;
+                    Ok(table.get(key.as_str())?.map(|bytes| {
+                        let bytes = bytes.value();
+                        let start = usize::try_from(range.start).unwrap_or(usize::MAX);
+                        let end = usize::try_from(range.end).unwrap_or(usize::MAX);
+                        bytes
+                            .get(start.min(bytes.len())..end.min(bytes.len()))
+                            .unwrap_or_default()
+                            .to_vec()
+                    }))
+                })
+                .await?;
+            if let Some(bytes) = inline {
+                return Ok(Box::new(std::io::Cursor::new(bytes)));
+            }
+        }
+        let mut file =
+            tokio::fs::File::open(self.blob_path(&artifact.session_id, &artifact.id)).await?;
+        file.seek(std::io::SeekFrom::Start(range.start)).await?;
+        Ok(Box::new(file.take(length)))
+    }
+
     async fn list(
         &self,
         tenant: &str,
