@@ -38,7 +38,7 @@ start_replica() { # name, port
 wait_ready() { # name, port
     local name=$1 port=$2
     for _ in $(seq 1 300); do
-        if curl -fsS -o /dev/null "http://127.0.0.1:$port/v1/ready"; then return 0; fi
+        if curl -fs -o /dev/null "http://127.0.0.1:$port/v1/ready"; then return 0; fi
         kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null || die "$name exited: $(tail -5 "$DIR/$name.log")"
         sleep 0.2
     done
@@ -49,6 +49,8 @@ up() {
     [ -x "$BIN" ] || die "no vitrine binary at $BIN; run scripts/build.sh or set VITRINE_BIN"
     mkdir -p "$1"
     DIR=$(cd "$1" && pwd)
+    # A failure part-way stops what was started.
+    trap 'down "$DIR"' EXIT
     "$ROOT/scripts/services.sh" up "$DIR" >/dev/null
     # shellcheck disable=SC1091
     . "$DIR/services.env"
@@ -69,6 +71,7 @@ up() {
         echo "REPLICA_A_PID=$(cat "$DIR/replica-a.pid")"
         echo "REPLICA_B_PID=$(cat "$DIR/replica-b.pid")"
     } >"$DIR/cluster.env"
+    trap - EXIT
     cat "$DIR/cluster.env"
 }
 

@@ -10,8 +10,8 @@
 #        scripts/services.sh down DIR   stops both
 #        scripts/services.sh stop-s3 DIR / start-s3 DIR   (failure tests: S3 away and back)
 #
-# With VITRINE_SERVICES_PARENT=PID set, a watcher stops the services when that process ends
-# (test binaries have no teardown hook).
+# With VITRINE_SERVICES_PARENT=PID set, a watcher stops the services and removes DIR when that
+# process ends (test binaries have no teardown hook).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,7 +65,10 @@ start_s3() {
     # shellcheck disable=SC1091
     . "$dir/services.ports"
     mkdir -p "$dir/s3"
-    setsid "$WEED" server -dir="$dir/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    # SeaweedFS turns AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY into an admin identity and then
+    # refuses anonymous requests: it gets none of the caller's AWS_* settings.
+    setsid env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+        "$WEED" server -dir="$dir/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
         -master.port="$MASTER_PORT" -volume.port="$VOLUME_PORT" -filer.port="$FILER_PORT" \
         -s3 -s3.port="$S3_PORT" -s3.port.iceberg=0 -s3.port.lance=0 \
         -master.volumeSizeLimitMB=64 -volume.max=16 \
@@ -141,7 +144,7 @@ up() {
     STARTED=1
 
     if [ -n "${VITRINE_SERVICES_PARENT:-}" ]; then
-        setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" down "$3"' \
+        setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2" down "$3"; rm -rf "$3"' \
             _ "$VITRINE_SERVICES_PARENT" "$ROOT/scripts/services.sh" "$dir" \
             >/dev/null 2>&1 </dev/null &
     fi

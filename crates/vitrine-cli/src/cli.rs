@@ -30,6 +30,24 @@ pub enum Command {
     Artifacts(ArtifactsArgs),
     /// Show what this key used: requests, tool time by tool, bytes, tokens and credits.
     Usage(UsageArgs),
+    /// Copy an embedded deployment (a stopped server's data directory) to object storage
+    /// and PostgreSQL, checking every SHA-256. Safe to re-run: what is already copied and
+    /// verified is skipped.
+    MigrateStore(MigrateStoreArgs),
+}
+
+/// Settings of `vitrine migrate-store`.
+#[derive(Debug, Args)]
+pub struct MigrateStoreArgs {
+    /// The embedded store's data directory (the server's --data-dir).
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Object storage, `s3://bucket/prefix` (`AWS_*` environment as for `serve --store`).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// PostgreSQL, `postgres://…` (as for `serve --meta`).
+    #[arg(long, env = "VITRINE_META", hide_env_values = true, value_name = "URL")]
+    pub meta: String,
 }
 
 /// Settings of `vitrine usage`.
@@ -188,7 +206,13 @@ pub struct ServeArgs {
     /// Keep metadata, the execution queue, skills and usage in PostgreSQL
     /// (`postgres://user:password@host:port/db`); its schema is migrated at
     /// start-up. With --store, any number of replicas can share one deployment.
-    #[arg(long, env = "VITRINE_META", requires = "store", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "VITRINE_META",
+        requires = "store",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub meta: Option<String>,
 
     /// With --meta: how long a replica holds a claimed execution without

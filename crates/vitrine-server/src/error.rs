@@ -229,7 +229,8 @@ const RETRY_AFTER_SECS: &str = "2";
 fn unavailable_cause(error: &(dyn std::error::Error + 'static)) -> Option<StoreError> {
     let mut current = Some(error);
     while let Some(error) = current {
-        if let Some(StoreError::Unavailable { service, detail }) = error.downcast_ref::<StoreError>()
+        if let Some(StoreError::Unavailable { service, detail }) =
+            error.downcast_ref::<StoreError>()
         {
             return Some(StoreError::Unavailable {
                 service,

@@ -246,6 +246,65 @@ fn open_store(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Stores, Buil
     }
 }
 
+/// What `vitrine migrate-store` did (counts; see `vitrine_store::MigrationReport`).
+pub type MigrationReport = std::collections::BTreeMap<&'static str, u64>;
+
+/// Copies the embedded store in `data_dir` to object storage (`store_url`) and PostgreSQL
+/// (`meta_url`), verifying every SHA-256; re-runnable. The embedded server must be stopped.
+pub async fn migrate_store(
+    data_dir: &Path,
+    store_url: &str,
+    meta_url: &str,
+) -> Result<MigrationReport, StoreError> {
+    #[cfg(feature = "scaled")]
+    {
+        if !data_dir.join("index.redb").is_file() {
+            return Err(StoreError::Config(format!(
+                "`{}` holds no embedded store (no index.redb)",
+                data_dir.display()
+            )));
+        }
+        let from = LocalStore::open(data_dir, 0, Arc::new(SystemClock))?;
+        let scratch =
+            std::env::temp_dir().join(format!("vitrine-migrate-{}", vitrine_wire::random_hex(6)));
+        let to = vitrine_store::ScaledStore::open(
+            vitrine_store::ScaledOptions {
+                store_url: store_url.to_owned(),
+                s3_config: Vec::new(),
+                meta_url: meta_url.to_owned(),
+                scratch_dir: scratch.clone(),
+                retention_secs: 0,
+                lease: Duration::from_secs(30),
+            },
+            Arc::new(SystemClock),
+        )
+        .await?;
+        let report = vitrine_store::migrate_store(&from, &to).await;
+        let _ = std::fs::remove_dir_all(&scratch);
+        let report = report?;
+        Ok(MigrationReport::from([
+            ("sessions", report.sessions),
+            ("artifacts", report.artifacts),
+            ("tombstones", report.tombstones),
+            ("files", report.files),
+            ("bytes_uploaded", report.bytes_uploaded),
+            ("already_there", report.already_there),
+            ("executions", report.executions),
+            ("skills", report.skills),
+            ("programs", report.programs),
+            ("usage", report.usage),
+        ]))
+    }
+    #[cfg(not(feature = "scaled"))]
+    {
+        let _ = (data_dir, store_url, meta_url);
+        Err(StoreError::Config(
+            "this build has no object storage or PostgreSQL backend (cargo feature `scaled`)"
+                .to_owned(),
+        ))
+    }
+}
+
 fn with_providers(mut agent: Agent, providers: Providers) -> Result<Agent, BuildError> {
     let invalid = |setting| move |source| BuildError::Provider { setting, source };
     if let Some(llm) = providers.llm {

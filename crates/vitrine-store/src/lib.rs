@@ -38,9 +38,9 @@ pub use model::{
     ArtifactMeta, FileRecord, MediaInfo, NewArtifact, PendingUpload, Provenance, SessionInfo,
     SweepReport,
 };
-#[cfg(all(feature = "s3", feature = "postgres"))]
-pub use scaled::{ScaledOptions, ScaledStore};
 pub use queue::{Cancelled, ExecutionQueue, ExecutionRecord, ExecutionStatus, NewExecution};
+#[cfg(all(feature = "s3", feature = "postgres"))]
+pub use scaled::{MigrationReport, ScaledOptions, ScaledStore, migrate_store};
 pub use skills::{NewSkill, SkillQuery, SkillRecord, SkillStore, SkillUpdate};
 pub use staged::StagedBlob;
 pub use store::{ArtifactStore, BlobReader};

@@ -4,7 +4,9 @@
 //! this file only translates flags and prints the banner.
 
 use anyhow::Context as _;
-use vitrine_server::{ApiKeys, Backend, ExecutionsConfig, FetchPolicy, Limits, ServerConfig, Settings};
+use vitrine_server::{
+    ApiKeys, Backend, ExecutionsConfig, FetchPolicy, Limits, ServerConfig, Settings,
+};
 
 use crate::cli::ServeArgs;
 

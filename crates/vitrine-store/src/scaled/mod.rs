@@ -23,6 +23,7 @@
 //! advisory lock (replicas starting together apply each once) and recorded in
 //! `vitrine_migrations`.
 
+mod migrate;
 mod objects;
 mod queue;
 mod skills;
@@ -33,11 +34,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use object_store::{ObjectStore, ObjectStoreExt as _};
 use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt as _};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 use vitrine_wire::{ArtifactId, FileId, SessionId, random_hex};
+
+pub use migrate::{MigrationReport, migrate_store};
 
 use crate::staged::hex;
 use crate::{
@@ -563,7 +566,9 @@ impl ArtifactStore for ScaledStore {
     ) -> Result<ArtifactMeta, StoreError> {
         let (tmp, size, sha256, _md5) = blob.finish().await?;
         let result = async {
-            let meta = self.reserve(tenant, session, artifact, size, sha256).await?;
+            let meta = self
+                .reserve(tenant, session, artifact, size, sha256)
+                .await?;
             let path = self.artifact_path(session, &meta.id);
             if let Err(error) = objects::upload_file(self.objects.as_ref(), &path, &tmp, size).await
             {

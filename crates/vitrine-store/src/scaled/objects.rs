@@ -11,7 +11,7 @@ use futures_util::TryStreamExt as _;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as ObjectPath;
 use object_store::{
-    BackoffConfig, ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt as _,
+    BackoffConfig, ClientConfigKey, GetOptions, GetRange, ObjectStore, ObjectStoreExt as _,
     PutPayload, RetryConfig, WriteMultipart,
 };
 use tokio::io::AsyncReadExt as _;
@@ -28,9 +28,9 @@ const PARTS_IN_FLIGHT: usize = 4;
 /// else (refused connections, timeouts, 5xx after retries) means the service is unavailable.
 pub(super) fn error(error: object_store::Error) -> StoreError {
     match error {
-        object_store::Error::NotFound { path, .. } => {
-            StoreError::Index(format!("the bytes of `{path}` are missing from object storage"))
-        }
+        object_store::Error::NotFound { path, .. } => StoreError::Index(format!(
+            "the bytes of `{path}` are missing from object storage"
+        )),
         other => StoreError::Unavailable {
             service: "object storage",
             detail: other.to_string(),
@@ -65,13 +65,16 @@ pub(super) fn connect(
         max_retries: 2,
         retry_timeout: Duration::from_secs(5),
     };
-    let client = ClientOptions::new()
-        .with_connect_timeout(Duration::from_secs(2))
-        .with_timeout(Duration::from_secs(120));
+    // Set key by key: `with_client_options` would drop what the environment set (such as
+    // `AWS_ALLOW_HTTP`).
     let mut builder = AmazonS3Builder::from_env()
         .with_bucket_name(bucket)
         .with_retry(retry)
-        .with_client_options(client);
+        .with_config(
+            AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+            "2s",
+        )
+        .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), "120s");
     if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none()
     {
         builder = builder.with_region("us-east-1");

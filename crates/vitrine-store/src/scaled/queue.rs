@@ -72,11 +72,7 @@ impl ScaledStore {
         i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX)
     }
 
-    async fn by_key(
-        &self,
-        tenant: &str,
-        key: &str,
-    ) -> Result<Option<ExecutionRecord>, StoreError> {
+    async fn by_key(&self, tenant: &str, key: &str) -> Result<Option<ExecutionRecord>, StoreError> {
         let row = sqlx::query_as::<_, (String, i64)>(
             "SELECT record, seq FROM executions WHERE tenant = $1 AND idempotency_key = $2",
         )
@@ -341,7 +337,9 @@ impl ExecutionQueue for ScaledStore {
         .fetch_optional(self.db().await?)
         .await?;
         match row {
-            Some((record,)) => Ok(serde_json::from_str::<ExecutionRecord>(&record)?.cancel_requested),
+            Some((record,)) => {
+                Ok(serde_json::from_str::<ExecutionRecord>(&record)?.cancel_requested)
+            }
             None => Ok(false),
         }
     }

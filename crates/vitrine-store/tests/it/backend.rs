@@ -131,7 +131,9 @@ mod scaled {
             let name = format!("t_{}", vitrine_wire::random_hex(8));
             let server = &services["POSTGRES"];
             create_database(server, &name);
-            let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
+            let base = server
+                .rsplit_once('/')
+                .map_or(server.as_str(), |(base, _)| base);
             let scratch = tempfile::tempdir().expect("tempdir");
             Backend::Scaled {
                 options: vitrine_store::ScaledOptions {

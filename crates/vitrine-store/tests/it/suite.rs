@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 use vitrine_store::{
-    ArtifactMeta, ArtifactStore, ExecutionStatus, ManualClock, NewExecution, NewSkill,
-    SkillQuery, StoreError, UsageRecord, UsageSpan,
+    ArtifactMeta, ArtifactStore, ExecutionStatus, ManualClock, NewExecution, NewSkill, SkillQuery,
+    StoreError, UsageRecord, UsageSpan,
 };
 use vitrine_wire::SessionId;
 
@@ -38,7 +38,9 @@ async fn read(store: &dyn ArtifactStore, meta: &ArtifactMeta) -> Vec<u8> {
 }
 
 fn pattern(len: usize, seed: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 31 + seed * 7 + i / 251) as u8).collect()
+    (0..len)
+        .map(|i| (i * 31 + seed * 7 + i / 251) as u8)
+        .collect()
 }
 
 on_every_backend!(
@@ -80,7 +82,11 @@ async fn artifacts_read_back_from_a_second_open_with_their_hash(backend: Backend
         let bytes = read(second.store.as_ref(), &again).await;
         assert_eq!(bytes.len(), size);
         assert_eq!(bytes, pattern(size, seed));
-        assert_eq!(again.sha256, sha256_hex(&bytes), "the recorded hash is the bytes'");
+        assert_eq!(
+            again.sha256,
+            sha256_hex(&bytes),
+            "the recorded hash is the bytes'"
+        );
     }
     let mut listed = second.store.list("acme", &session.id).await.expect("list");
     let mut metas = metas;
@@ -100,7 +106,12 @@ async fn ranges_return_exactly_the_bytes_asked_for(backend: Backend) {
     for (seed, size) in [1_000usize, 400_000].into_iter().enumerate() {
         let bytes = pattern(size, seed);
         let meta = put(store, &session.id, &bytes).await;
-        for range in [0..1, 5..600, (size as u64 - 10)..size as u64, 0..size as u64] {
+        for range in [
+            0..1,
+            5..600,
+            (size as u64 - 10)..size as u64,
+            0..size as u64,
+        ] {
             let mut got = Vec::new();
             store
                 .open_range(&meta, range.clone())
@@ -315,7 +326,12 @@ async fn concurrent_puts_each_get_their_own_id_and_bytes(backend: Backend) {
     } else {
         None
     };
-    let session = first.store.create_session("acme").await.expect("session").id;
+    let session = first
+        .store
+        .create_session("acme")
+        .await
+        .expect("session")
+        .id;
     let mut puts = tokio::task::JoinSet::new();
     for index in 0..32usize {
         let store = match (&second, index % 2) {
@@ -342,9 +358,22 @@ async fn concurrent_puts_each_get_their_own_id_and_bytes(backend: Backend) {
     assert_eq!(ids.len(), 32, "every put got its own id");
     drop((first, second));
     let again = backend.open(DAY, clock).await.expect("reopen");
-    assert_eq!(again.store.list("acme", &session).await.expect("list").len(), 32);
+    assert_eq!(
+        again
+            .store
+            .list("acme", &session)
+            .await
+            .expect("list")
+            .len(),
+        32
+    );
     for (meta, bytes) in &written {
-        assert_eq!(&read(again.store.as_ref(), meta).await, bytes, "{}", meta.id);
+        assert_eq!(
+            &read(again.store.as_ref(), meta).await,
+            bytes,
+            "{}",
+            meta.id
+        );
     }
 }
 
@@ -365,7 +394,10 @@ async fn the_queue_claims_oldest_first_within_tenant_limits(backend: Backend) {
         .expect("open");
     let queue = opened.queue.as_ref();
     for (id, tenant) in [("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b")] {
-        queue.enqueue(execution(id, tenant, None)).await.expect("enqueue");
+        queue
+            .enqueue(execution(id, tenant, None))
+            .await
+            .expect("enqueue");
     }
     assert_eq!(queue.queued().await.expect("queued"), 4);
     let claim = || async { queue.claim(2).await.expect("claim").map(|r| r.id) };
@@ -431,17 +463,25 @@ async fn idempotency_keys_cancel_and_owed_webhooks(backend: Backend) {
     );
     // Waiting: cancelled for good. Running: flagged for its worker.
     assert!(matches!(
-        queue.cancel("globex", &other.id, json!({"message": "cancelled"})).await,
+        queue
+            .cancel("globex", &other.id, json!({"message": "cancelled"}))
+            .await,
         Ok(vitrine_store::Cancelled::Dequeued(_))
     ));
     let running = queue.claim(5).await.expect("claim").expect("e1");
     assert_eq!(running.id, "e1");
     assert!(matches!(
-        queue.cancel("acme", "e1", json!({"message": "cancelled"})).await,
+        queue
+            .cancel("acme", "e1", json!({"message": "cancelled"}))
+            .await,
         Ok(vitrine_store::Cancelled::Flagged(_))
     ));
     assert!(
-        queue.execution("acme", "e1").await.expect("get").cancel_requested,
+        queue
+            .execution("acme", "e1")
+            .await
+            .expect("get")
+            .cancel_requested,
         "the flag is stored"
     );
 
@@ -454,7 +494,10 @@ async fn idempotency_keys_cancel_and_owed_webhooks(backend: Backend) {
         .await
         .expect("finish");
     let owed = queue.pending_webhooks().await.expect("owed");
-    assert_eq!(owed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["w1"]);
+    assert_eq!(
+        owed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["w1"]
+    );
     queue
         .record_delivery("w1", json!({"status": 500}), false)
         .await
@@ -466,7 +509,12 @@ async fn idempotency_keys_cancel_and_owed_webhooks(backend: Backend) {
         .expect("settled");
     assert!(queue.pending_webhooks().await.expect("owed").is_empty());
     assert_eq!(
-        queue.execution("acme", "w1").await.expect("get").deliveries.len(),
+        queue
+            .execution("acme", "w1")
+            .await
+            .expect("get")
+            .deliveries
+            .len(),
         2
     );
 }
@@ -513,7 +561,10 @@ async fn skills_keep_every_version_and_downloads_need_a_grant(backend: Backend) 
         .await
         .expect("update");
     assert_eq!(updated.version, 2);
-    assert_eq!(skills.skill_bundle(&updated).await.expect("bundle"), b"zip one");
+    assert_eq!(
+        skills.skill_bundle(&updated).await.expect("bundle"),
+        b"zip one"
+    );
     assert_eq!(
         skills
             .skill_by_name("acme", "crop", Some(1))
@@ -572,7 +623,10 @@ async fn skills_keep_every_version_and_downloads_need_a_grant(backend: Backend) 
         Some(json!({"steps": [1]}))
     );
     assert_eq!(
-        skills.session_program("globex", &session).await.expect("get"),
+        skills
+            .session_program("globex", &session)
+            .await
+            .expect("get"),
         None
     );
 }
@@ -594,12 +648,24 @@ async fn usage_reports_sum_a_tenants_time_range(backend: Backend) {
         }],
         llm_tokens: None,
     };
-    usage.record_usage(record("acme", "r1", 1000)).await.expect("record");
+    usage
+        .record_usage(record("acme", "r1", 1000))
+        .await
+        .expect("record");
     clock.advance(100);
-    usage.record_usage(record("acme", "r2", 500)).await.expect("record");
-    usage.record_usage(record("globex", "r3", 9000)).await.expect("record");
+    usage
+        .record_usage(record("acme", "r2", 500))
+        .await
+        .expect("record");
+    usage
+        .record_usage(record("globex", "r3", 9000))
+        .await
+        .expect("record");
     let all = usage.usage_report("acme", 0, 20_000).await.expect("report");
     assert_eq!((all.requests, all.tool_ms), (2, 1500));
-    let late = usage.usage_report("acme", 10_050, 20_000).await.expect("report");
+    let late = usage
+        .usage_report("acme", 10_050, 20_000)
+        .await
+        .expect("report");
     assert_eq!((late.requests, late.tool_ms), (1, 500));
 }
