@@ -76,8 +76,10 @@ start_s3() {
     echo $! >"$dir/s3.pid"
     # Any request answered means the gateway is up; then the bucket (anonymous access: no
     # IAM configuration is given to this loopback-only instance).
-    wait_for 60 "SeaweedFS S3 on port $S3_PORT" curl -fsS -o /dev/null -X PUT "http://127.0.0.1:$S3_PORT/$BUCKET"
-    wait_for 30 "the bucket" curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/$BUCKET"
+    # (After a restart the bucket exists already and the PUT answers 409.)
+    wait_for 60 "SeaweedFS S3 on port $S3_PORT" curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"
+    wait_for 30 "the bucket" bash -c "curl -s -o /dev/null -X PUT 'http://127.0.0.1:$S3_PORT/$BUCKET';
+        curl -fs -o /dev/null 'http://127.0.0.1:$S3_PORT/$BUCKET'"
 }
 
 stop_pidfile() { # pidfile, seconds to wait before SIGKILL

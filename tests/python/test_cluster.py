@@ -38,7 +38,7 @@ class Cluster:
         env = dict(os.environ)
         env["VITRINE_CLUSTER_ARGS"] = (
             f"--api-keys cluster:{KEY} --execution-lease {LEASE_SECS}s "
-            "--fetch-allow-hosts 127.0.0.1 --retention 20s --sweep-interval 1s"
+            "--fetch-allow-hosts 127.0.0.1 --retention 300s --sweep-interval 1s"
         )
         env["VITRINE_SERVICES_PARENT"] = str(os.getpid())
         done = subprocess.run([str(REPO / "scripts" / "cluster.sh"), "up", self.dir], env=env,
@@ -138,13 +138,26 @@ def test_a_session_started_on_a_continues_on_b(cluster):
     session = first.json()["session_id"]
     before = requests.get(f"{cluster.a}/artifacts/list", params={"session_id": session},
                           headers=AUTH, timeout=30).json()["items"]
-    second = chat(cluster.b, "Flip it horizontally", session_id=session)
+    gray = [i for i in before if i["provenance"]["operation"] != "ingest.data_url"][-1]
+    # B continues A's session, working on the artifact A made.
+    second = chat(cluster.b, f"Flip {gray['object_id']} horizontally", session_id=session)
     assert second.status_code == 200, second.text
     assert second.json()["session_id"] == session
     after = requests.get(f"{cluster.a}/artifacts/list", params={"session_id": session},
                          headers=AUTH, timeout=30).json()["items"]
-    assert len(after) > len(before), (before, after)
-    assert [i["object_id"] for i in after[:len(before)]] == [i["object_id"] for i in before]
+    new = [i for i in after if i["object_id"] not in {b["object_id"] for b in before}]
+    assert new, (before, after)
+    assert any(gray["object_id"] in i["provenance"].get("parents", []) for i in new), new
+    fetch = lambda item: Image.open(io.BytesIO(requests.get(
+        f"{cluster.a}/artifacts", headers=AUTH, timeout=30,
+        params={"session_id": session, "object_id": item["object_id"]}).content)).convert("RGB")
+    flipped = [i for i in new if gray["object_id"] in i["provenance"].get("parents", [])][-1]
+    import numpy as np
+    mirrored = np.asarray(fetch(flipped).transpose(Image.FLIP_LEFT_RIGHT), dtype=np.float32)
+    source = np.asarray(fetch(gray), dtype=np.float32)
+    # Mirror images of each other (up to the output encoder's rounding), and not the same.
+    assert np.abs(mirrored - source).mean() < 1.0
+    assert np.abs(np.asarray(fetch(flipped), dtype=np.float32) - source).mean() > 10
 
 
 def listing(base, session):
