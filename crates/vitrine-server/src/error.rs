@@ -212,6 +212,12 @@ impl ApiError {
                 code,
             ),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "server_error", None, "timeout"),
+            ApiError::Store(StoreError::Unavailable { .. }) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_error",
+                None,
+                "storage_unavailable",
+            ),
             ApiError::Store(error) if error.is_not_found() => (
                 StatusCode::NOT_FOUND,
                 "invalid_request_error",
@@ -248,6 +254,8 @@ impl ApiError {
             && !matches!(self, ApiError::InsufficientStorage(_))
         {
             "the server's disk filled up during this request; nothing was kept, retry later".into()
+        } else if let ApiError::Store(StoreError::Unavailable { service, .. }) = self {
+            format!("{service} is unavailable right now; nothing was stored, retry shortly")
         } else if status.is_server_error()
             && !matches!(
                 self,
@@ -263,8 +271,32 @@ impl ApiError {
     }
 }
 
+/// Seconds a client should wait before retrying a 503 (object storage or the database away).
+const RETRY_AFTER_SECS: &str = "2";
+
+/// The unavailable service somewhere in `error`'s chain (a tool that could not store its
+/// output, say), so that it answers 503 like the store itself would.
+fn unavailable_cause(error: &(dyn std::error::Error + 'static)) -> Option<StoreError> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(StoreError::Unavailable { service, detail }) =
+            error.downcast_ref::<StoreError>()
+        {
+            return Some(StoreError::Unavailable {
+                service,
+                detail: detail.clone(),
+            });
+        }
+        current = error.source();
+    }
+    None
+}
+
 impl From<vitrine_agent::AgentError> for ApiError {
     fn from(error: vitrine_agent::AgentError) -> Self {
+        if let Some(unavailable) = unavailable_cause(&error) {
+            return ApiError::Store(unavailable);
+        }
         match error {
             vitrine_agent::AgentError::Store(store) => ApiError::Store(store),
             error if error.code() == "not_configured" => ApiError::NotConfigured(error.to_string()),
@@ -312,6 +344,11 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
             );
         }
         response.extensions_mut().insert(Arc::new(self.to_string()));

@@ -51,7 +51,7 @@ pub use ingest::fetch::{HostResolver, ResolveFuture, StaticResolver, SystemResol
 pub use routes::router;
 pub use serve::{install_crypto_provider, run};
 pub use settings::{
-    App, BuildError, Environment, FETCH_MODELS_COMMAND, Providers, Settings, build, build_in,
-    missing_models,
+    App, Backend, BuildError, Environment, FETCH_MODELS_COMMAND, MigrationReport, Providers,
+    Settings, build, build_in, migrate_store, missing_models,
 };
 pub use state::AppState;

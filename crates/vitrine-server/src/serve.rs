@@ -34,6 +34,11 @@ pub async fn run(
 ) -> std::io::Result<()> {
     install_crypto_provider();
     let app = router(state.clone());
+    // Brings a shared database's schema up to date before the first request; a service that
+    // is down now is not fatal (requests answer 503 until it is back).
+    if let Err(error) = state.store.check().await {
+        tracing::warn!(%error, "the store is not ready yet");
+    }
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
     crate::executions::start(&state).await;
     let mut builder = Builder::new(TokioExecutor::new());

@@ -25,11 +25,31 @@ use crate::state::AppState;
 /// The command that fills the default models directory; start-up errors name it.
 pub const FETCH_MODELS_COMMAND: &str = "scripts/fetch-models.sh";
 
+/// Which store the server keeps its data in.
+#[derive(Debug, Clone, Default)]
+pub enum Backend {
+    /// Local disk and an embedded redb index under the data directory; one process.
+    #[default]
+    Embedded,
+    /// Bytes in S3-compatible object storage, everything else in PostgreSQL, shared by any
+    /// number of replicas (the data directory holds only blobs being received).
+    Scaled {
+        /// `s3://bucket/prefix` (endpoint and credentials from the `AWS_*` environment).
+        store_url: String,
+        /// `postgres://…`.
+        meta_url: String,
+        /// How long a claimed execution stays this replica's without a renewal.
+        lease: Duration,
+    },
+}
+
 /// Everything `vitrine serve` decides before it binds.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Where the artifact store keeps its index and blobs; created if missing.
     pub data_dir: PathBuf,
+    /// Which store.
+    pub backend: Backend,
     /// Where the model files and `libonnxruntime.so` are (see [`FETCH_MODELS_COMMAND`]).
     pub models_dir: PathBuf,
     /// How long artifacts, sessions and files live.
@@ -154,22 +174,7 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
         path: settings.data_dir.clone(),
         source,
     })?;
-    let local = Arc::new(
-        LocalStore::open(
-            &settings.data_dir,
-            settings.retention.as_secs(),
-            environment.clock,
-        )
-        .map_err(|source| BuildError::Store {
-            path: settings.data_dir.clone(),
-            source,
-        })?,
-    );
-    // One embedded store serves artifacts, the execution queue, skills and the usage ledger.
-    let store: Arc<dyn ArtifactStore> = local.clone();
-    let queue: Arc<dyn ExecutionQueue> = local.clone();
-    let skills: Arc<dyn SkillStore> = local.clone();
-    let usage: Arc<dyn UsageLedger> = local;
+    let (store, queue, skills, usage) = open_store(&settings, environment.clock)?;
     let agent = with_providers(
         Agent::new(Arc::clone(&store), settings.models_dir.clone()),
         settings.providers,
@@ -188,6 +193,117 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
     )
     .map_err(|error| BuildError::Fetcher(error.to_string()))?;
     Ok(App { state, store })
+}
+
+type Stores = (
+    Arc<dyn ArtifactStore>,
+    Arc<dyn ExecutionQueue>,
+    Arc<dyn SkillStore>,
+    Arc<dyn UsageLedger>,
+);
+
+/// One store serves artifacts, the execution queue, skills and the usage ledger.
+fn open_store(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Stores, BuildError> {
+    let failed = |source| BuildError::Store {
+        path: settings.data_dir.clone(),
+        source,
+    };
+    fn views<T>(store: Arc<T>) -> Stores
+    where
+        T: ArtifactStore + ExecutionQueue + SkillStore + UsageLedger,
+    {
+        (store.clone(), store.clone(), store.clone(), store)
+    }
+    match &settings.backend {
+        Backend::Embedded => Ok(views(Arc::new(
+            LocalStore::open(&settings.data_dir, settings.retention.as_secs(), clock)
+                .map_err(failed)?,
+        ))),
+        #[cfg(feature = "scaled")]
+        Backend::Scaled {
+            store_url,
+            meta_url,
+            lease,
+        } => {
+            let options = vitrine_store::ScaledOptions {
+                store_url: store_url.clone(),
+                s3_config: Vec::new(),
+                meta_url: meta_url.clone(),
+                scratch_dir: settings.data_dir.join("tmp"),
+                retention_secs: settings.retention.as_secs(),
+                lease: *lease,
+            };
+            // Connecting is lazy: a replica starts while the services are down and its
+            // `/v1/ready` says so; the schema is migrated on first contact.
+            Ok(views(Arc::new(
+                vitrine_store::ScaledStore::connect(options, clock).map_err(failed)?,
+            )))
+        }
+        #[cfg(not(feature = "scaled"))]
+        Backend::Scaled { .. } => Err(failed(StoreError::Config(
+            "this build has no object storage or PostgreSQL backend (cargo feature `scaled`)"
+                .to_owned(),
+        ))),
+    }
+}
+
+/// What `vitrine migrate-store` did (counts; see `vitrine_store::MigrationReport`).
+pub type MigrationReport = std::collections::BTreeMap<&'static str, u64>;
+
+/// Copies the embedded store in `data_dir` to object storage (`store_url`) and PostgreSQL
+/// (`meta_url`), verifying every SHA-256; re-runnable. The embedded server must be stopped.
+pub async fn migrate_store(
+    data_dir: &Path,
+    store_url: &str,
+    meta_url: &str,
+) -> Result<MigrationReport, StoreError> {
+    #[cfg(feature = "scaled")]
+    {
+        if !data_dir.join("index.redb").is_file() {
+            return Err(StoreError::Config(format!(
+                "`{}` holds no embedded store (no index.redb)",
+                data_dir.display()
+            )));
+        }
+        let from = LocalStore::open(data_dir, 0, Arc::new(SystemClock))?;
+        let scratch =
+            std::env::temp_dir().join(format!("vitrine-migrate-{}", vitrine_wire::random_hex(6)));
+        let to = vitrine_store::ScaledStore::open(
+            vitrine_store::ScaledOptions {
+                store_url: store_url.to_owned(),
+                s3_config: Vec::new(),
+                meta_url: meta_url.to_owned(),
+                scratch_dir: scratch.clone(),
+                retention_secs: 0,
+                lease: Duration::from_secs(30),
+            },
+            Arc::new(SystemClock),
+        )
+        .await?;
+        let report = vitrine_store::migrate_store(&from, &to).await;
+        let _ = std::fs::remove_dir_all(&scratch);
+        let report = report?;
+        Ok(MigrationReport::from([
+            ("sessions", report.sessions),
+            ("artifacts", report.artifacts),
+            ("tombstones", report.tombstones),
+            ("files", report.files),
+            ("bytes_uploaded", report.bytes_uploaded),
+            ("already_there", report.already_there),
+            ("executions", report.executions),
+            ("skills", report.skills),
+            ("programs", report.programs),
+            ("usage", report.usage),
+        ]))
+    }
+    #[cfg(not(feature = "scaled"))]
+    {
+        let _ = (data_dir, store_url, meta_url);
+        Err(StoreError::Config(
+            "this build has no object storage or PostgreSQL backend (cargo feature `scaled`)"
+                .to_owned(),
+        ))
+    }
 }
 
 fn with_providers(mut agent: Agent, providers: Providers) -> Result<Agent, BuildError> {
@@ -218,6 +334,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let settings = Settings {
             data_dir: dir.path().join("data"),
+            backend: Backend::default(),
             models_dir: dir.path().join("no-models-here"),
             retention: Duration::from_secs(60),
             keys: ApiKeys::open(),

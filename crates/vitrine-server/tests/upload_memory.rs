@@ -31,6 +31,7 @@ async fn a_512_mb_upload_does_not_need_512_mb_of_memory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = vitrine_server::build(Settings {
         data_dir: dir.path().to_owned(),
+        backend: vitrine_server::Backend::default(),
         models_dir: std::env::var_os("VITRINE_MODELS_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(vitrine_server::default_models_dir),

@@ -68,6 +68,18 @@ pub enum StoreError {
     /// The metadata index failed.
     #[error("metadata index failed: {0}")]
     Index(String),
+    /// A service the store depends on (object storage, the database) does not answer; the
+    /// request may succeed when retried later.
+    #[error("{service} is unavailable: {detail}")]
+    Unavailable {
+        /// Which service.
+        service: &'static str,
+        /// What the client library said.
+        detail: String,
+    },
+    /// The store's settings are invalid.
+    #[error("{0}")]
+    Config(String),
 }
 
 impl StoreError {
@@ -88,9 +100,20 @@ impl StoreError {
         )
     }
 
+    /// True when a service behind the store is down and a retry may succeed (HTTP 503).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable { .. })
+    }
+
     /// True when the caller can fix the problem by changing the request.
     pub fn is_client_error(&self) -> bool {
-        !matches!(self, StoreError::Io(_) | StoreError::Index(_))
+        !matches!(
+            self,
+            StoreError::Io(_)
+                | StoreError::Index(_)
+                | StoreError::Unavailable { .. }
+                | StoreError::Config(_)
+        )
     }
 
     /// A stable machine-readable code for the error envelope.
@@ -112,6 +135,8 @@ impl StoreError {
             StoreError::SkillDownloadRejected => "skill_download_rejected",
             StoreError::Io(_) => "storage_io",
             StoreError::Index(_) => "storage_index",
+            StoreError::Unavailable { .. } => "storage_unavailable",
+            StoreError::Config(_) => "storage_config",
         }
     }
 }

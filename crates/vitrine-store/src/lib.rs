@@ -4,8 +4,8 @@
 //! (kind, content type, size, sha256, lifetime, owner tenant, dimensions and
 //! provenance) living in a session. Callers see only [`ArtifactStore`]; this
 //! crate ships [`LocalStore`] (blobs on local disk, metadata in an embedded
-//! redb index). The trait is shaped so that an object-store backend and a
-//! shared metadata store can implement it later: bytes arrive as a
+//! redb index, the default) and, behind features, `ScaledStore` (object
+//! storage and PostgreSQL). Bytes arrive as a
 //! [`StagedBlob`] (hashed while written) and leave as an async reader, and no
 //! caller ever sees a path.
 //!
@@ -16,12 +16,16 @@
 //! - [`skills`]: saved skills ([`SkillStore`]).
 //! - [`usage`]: the usage ledger ([`UsageLedger`]).
 //! - [`local`]: the local-disk backend (all four traits) and its sweeper.
+//! - `scaled` (features `s3` and `postgres`): bytes in S3-compatible object storage, the
+//!   rest in PostgreSQL, shared by any number of replicas (all four traits).
 
 mod clock;
 mod error;
 mod local;
 mod model;
 mod queue;
+#[cfg(all(feature = "s3", feature = "postgres"))]
+mod scaled;
 pub mod skills;
 mod staged;
 mod store;
@@ -35,6 +39,8 @@ pub use model::{
     SweepReport,
 };
 pub use queue::{Cancelled, ExecutionQueue, ExecutionRecord, ExecutionStatus, NewExecution};
+#[cfg(all(feature = "s3", feature = "postgres"))]
+pub use scaled::{MigrationReport, ScaledOptions, ScaledStore, migrate_store};
 pub use skills::{NewSkill, SkillQuery, SkillRecord, SkillStore, SkillUpdate};
 pub use staged::StagedBlob;
 pub use store::{ArtifactStore, BlobReader};

@@ -5,14 +5,13 @@
 //! run (`job`) and what came out (`outcome`) are opaque JSON to the store: the
 //! server owns their shape, the store owns the life cycle.
 //!
-//! The trait is shaped for more than one backend. [`LocalStore`](crate::LocalStore)
-//! keeps the queue in its redb index and, being the only process on its data,
-//! re-queues every `running` record at start-up ([`ExecutionQueue::requeue_running`]).
-//! A shared database would implement [`ExecutionQueue::claim`] as one statement
-//! (`UPDATE … WHERE id = (SELECT … ORDER BY seq FOR UPDATE SKIP LOCKED LIMIT 1)`
-//! with the per-tenant count in the sub-select) and replace the start-up
-//! re-queue with a lease that expires; waking workers stays outside the trait
-//! (`tokio::sync::Notify` here, `LISTEN/NOTIFY` there).
+//! The trait has two backends. [`LocalStore`](crate::LocalStore) keeps the queue in
+//! its redb index and, being the only process on its data, re-queues every
+//! `running` record at start-up ([`ExecutionQueue::requeue_running`]). The
+//! PostgreSQL backend is shared by replicas: a claim is a lease that its worker
+//! renews ([`ExecutionQueue::renew_lease`]) and that another replica takes over
+//! once it runs out. Waking workers stays outside the trait (a
+//! `tokio::sync::Notify`, plus polling when the queue is shared).
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -185,4 +184,18 @@ pub trait ExecutionQueue: Send + Sync + 'static {
 
     /// How many executions wait in the queue (all tenants).
     async fn queued(&self) -> Result<u64, StoreError>;
+
+    /// For a queue shared by several processes: how long a claim lasts unless its worker
+    /// renews it. `None` (the default) for a single-process queue, whose claims last until
+    /// the process stops.
+    fn lease(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Extends the lease of a running execution; returns whether its owner asked to cancel
+    /// it (the flag may have been set through another process).
+    async fn renew_lease(&self, id: &str) -> Result<bool, StoreError> {
+        let _ = id;
+        Ok(false)
+    }
 }

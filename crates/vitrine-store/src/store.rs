@@ -1,6 +1,9 @@
 //! The store trait every backend implements.
 
+use std::ops::Range;
+
 use async_trait::async_trait;
+use tokio::io::AsyncReadExt as _;
 use vitrine_wire::{ArtifactId, FileId, SessionId};
 
 use crate::{
@@ -65,6 +68,25 @@ pub trait ArtifactStore: Send + Sync + 'static {
 
     /// An artifact's bytes.
     async fn open(&self, artifact: &ArtifactMeta) -> Result<BlobReader, StoreError>;
+
+    /// Bytes `range` of an artifact (the caller has checked it lies within the size), for
+    /// HTTP range requests. The default reads and drops what comes before the range; backends
+    /// that can seek do.
+    async fn open_range(
+        &self,
+        artifact: &ArtifactMeta,
+        range: Range<u64>,
+    ) -> Result<BlobReader, StoreError> {
+        let mut reader = self.open(artifact).await?;
+        tokio::io::copy(&mut (&mut reader).take(range.start), &mut tokio::io::sink()).await?;
+        Ok(Box::new(reader.take(range.end.saturating_sub(range.start))))
+    }
+
+    /// Whether the services behind the store answer now (readiness probes). The default,
+    /// for a store on local disk, is always yes: staging a blob checks the disk.
+    async fn check(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// The live artifacts of a session, oldest first.
     async fn list(

@@ -20,5 +20,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chat(args) => chat::chat(args, &mut std::io::stdout()).await,
         Command::Artifacts(args) => artifacts::artifacts(args, &mut std::io::stdout()).await,
         Command::Usage(args) => usage::usage(args, &mut std::io::stdout()).await,
+        Command::MigrateStore(args) => {
+            let report = vitrine_server::migrate_store(&args.from, &args.to, &args.meta).await?;
+            for (what, count) in report {
+                println!("{what}={count}");
+            }
+            println!("migrated and verified");
+            Ok(())
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use anyhow::Context as _;
 use vitrine_server::{
-    ApiKeys, ExecutionsConfig, FetchPolicy, Limits, ServerConfig, Settings, TenantLimits,
+    ApiKeys, Backend, ExecutionsConfig, FetchPolicy, Limits, ServerConfig, Settings, TenantLimits,
 };
 
 use crate::cli::ServeArgs;
@@ -132,9 +132,26 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         },
         ..ServerConfig::default()
     };
+    let backend = match (&args.store, &args.meta) {
+        (Some(store), Some(meta)) => {
+            if !store.starts_with("s3://") {
+                anyhow::bail!("invalid --store `{store}`: expected s3://bucket/prefix");
+            }
+            if !(meta.starts_with("postgres://") || meta.starts_with("postgresql://")) {
+                anyhow::bail!("invalid --meta: expected postgres://user@host:port/db");
+            }
+            Backend::Scaled {
+                store_url: store.clone(),
+                meta_url: meta.clone(),
+                lease: args.execution_lease,
+            }
+        }
+        _ => Backend::Embedded,
+    };
     Ok(Settings {
         data_dir: std::path::absolute(&args.data_dir)
             .with_context(|| format!("invalid --data-dir {}", args.data_dir.display()))?,
+        backend,
         models_dir: std::path::absolute(&args.models_dir)
             .with_context(|| format!("invalid --models-dir {}", args.models_dir.display()))?,
         retention: args.retention,

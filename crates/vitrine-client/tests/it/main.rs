@@ -48,6 +48,7 @@ pub(crate) async fn spawn_with_config(config: ServerConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let settings = Settings {
         data_dir: dir.path().join("data"),
+        backend: vitrine_server::Backend::default(),
         models_dir: models_dir(),
         retention: std::time::Duration::from_secs(24 * 3600),
         keys: ApiKeys::parse(&format!("acme:{KEY}")).expect("test key"),

@@ -27,6 +27,9 @@ use crate::{ApiError, AppState};
 /// Step events kept in an execution's stored outcome.
 const MAX_EVENTS: usize = 1000;
 
+/// How often idle workers look at a shared queue for work no wake-up announced.
+const SHARED_POLL: Duration = Duration::from_secs(1);
+
 /// The message of an execution its owner cancelled.
 pub(crate) const CANCELLED: &str = "cancelled";
 
@@ -124,10 +127,19 @@ async fn work(state: AppState) {
             notified.as_mut().enable();
             match state.queue.claim(max_per_tenant).await {
                 Ok(Some(record)) => Some(record),
-                Ok(None) => {
-                    notified.await;
-                    None
-                }
+                // A shared queue is also fed by other replicas and by leases running out,
+                // which no local wake-up announces: look again after a while.
+                Ok(None) => match state.queue.lease() {
+                    Some(lease) => {
+                        let poll = SHARED_POLL.min(lease / 2);
+                        let _ = tokio::time::timeout(poll, notified).await;
+                        None
+                    }
+                    None => {
+                        notified.await;
+                        None
+                    }
+                },
                 Err(error) => {
                     tracing::error!(%error, "claiming an execution failed");
                     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -143,6 +155,8 @@ async fn work(state: AppState) {
 
 async fn run(state: &AppState, record: ExecutionRecord) {
     let id = record.id.clone();
+    // With replicas, the log says which one ran an execution (and which attempt).
+    tracing::info!(execution = %id, attempt = record.attempts, "running an execution");
     let token = CancellationToken::new();
     lock(&state.executions.cancels).insert(id.clone(), token.clone());
     // A cancel that came between the claim and the line above flagged only the store.
@@ -160,9 +174,11 @@ async fn run(state: &AppState, record: ExecutionRecord) {
         .publish(&id, json!({"type": "status", "status": "running"}));
     let started = Instant::now();
     let mut events = Vec::new();
+    let renewals = renew_lease(state, &id, token.clone());
     let result = tokio::select! {
         result = execute(state, &record, &mut events) => result,
         () = token.cancelled() => Err(None),
+        () = renewals => Err(None),
     };
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (status, mut outcome) = match result {
@@ -196,6 +212,27 @@ async fn run(state: &AppState, record: ExecutionRecord) {
         // Left `running`: the next start re-queues it.
         Err(error) => {
             tracing::error!(execution = %id, %error, "recording a finished execution failed")
+        }
+    }
+}
+
+/// While the execution runs, keeps its lease on a shared queue (never returns there); a
+/// cancel flagged through another replica comes back with a renewal and cancels `token`.
+/// Returns at once for a single-process queue.
+async fn renew_lease(state: &AppState, id: &str, token: CancellationToken) {
+    let Some(lease) = state.queue.lease() else {
+        return std::future::pending().await;
+    };
+    let mut ticker = tokio::time::interval(lease / 3);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        match state.queue.renew_lease(id).await {
+            Ok(true) => token.cancel(),
+            Ok(false) => {}
+            // The database is away: keep running; if the lease lapses meanwhile, another
+            // replica may start the execution again, and the first finish wins.
+            Err(error) => tracing::warn!(execution = %id, %error, "renewing a lease failed"),
         }
     }
 }

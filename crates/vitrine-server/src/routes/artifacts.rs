@@ -3,7 +3,9 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use std::ops::Range;
+
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,6 +15,9 @@ use vitrine_wire::{ArtifactId, ArtifactList, ArtifactListItem, SessionId};
 
 use crate::auth::Tenant;
 use crate::{ApiError, AppState};
+
+/// Bytes read from the store per body chunk.
+const BODY_CHUNK: usize = 64 * 1024;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ArtifactQuery {
@@ -87,15 +92,41 @@ pub(super) async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
     Query(query): Query<ArtifactQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let session = query.session(&state, &tenant).await?;
     let id = query.object()?;
     let artifact = state.store.artifact(&tenant, &session, &id).await?;
-    let reader = state.store.open(&artifact).await?;
-    Ok((
+    let range = match headers.get(header::RANGE).map(|value| value.to_str()) {
+        Some(Ok(value)) => match byte_range(value, artifact.size) {
+            Ok(range) => range,
+            Err(()) => {
+                return Ok((
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    [(header::CONTENT_RANGE, format!("bytes */{}", artifact.size))],
+                )
+                    .into_response());
+            }
+        },
+        _ => None,
+    };
+    let (status, reader, length) = match &range {
+        Some(range) => (
+            StatusCode::PARTIAL_CONTENT,
+            state.store.open_range(&artifact, range.clone()).await?,
+            range.end - range.start,
+        ),
+        None => (
+            StatusCode::OK,
+            state.store.open(&artifact).await?,
+            artifact.size,
+        ),
+    };
+    let mut response = (
+        status,
         [
             (header::CONTENT_TYPE, artifact.content_type.clone()),
-            (header::CONTENT_LENGTH, artifact.size.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{}\"", filename(&artifact)),
@@ -106,10 +137,47 @@ pub(super) async fn get(
                 header::CACHE_CONTROL,
                 "private, max-age=86400, immutable".to_owned(),
             ),
+            (header::ACCEPT_RANGES, "bytes".to_owned()),
         ],
-        Body::from_stream(ReaderStream::new(reader)),
+        // 64 KiB reads: the default 4 KiB turned a 200 KB image into 50 body chunks.
+        Body::from_stream(ReaderStream::with_capacity(reader, BODY_CHUNK)),
     )
-        .into_response())
+        .into_response();
+    if let Some(range) = range {
+        let value = format!("bytes {}-{}/{}", range.start, range.end - 1, artifact.size);
+        if let Ok(value) = header::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// The byte range a `Range` header asks of a `size`-byte body: `Ok(None)` to send it whole
+/// (no byte range, several ranges, or a form we do not read, all of which RFC 9110 lets a
+/// server ignore), `Err` when the range lies outside the body (416).
+fn byte_range(value: &str, size: u64) -> Result<Option<Range<u64>>, ()> {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return Ok(None);
+    };
+    let parse = |text: &str| text.trim().parse::<u64>().ok();
+    let range = match (first.trim().is_empty(), parse(first), parse(last)) {
+        // `bytes=-N`: the last N bytes.
+        (true, _, Some(suffix)) if suffix > 0 => size.saturating_sub(suffix)..size,
+        (true, _, _) => return Err(()),
+        (false, Some(start), None) if last.trim().is_empty() => start..size,
+        (false, Some(start), Some(end)) if end >= start => start..end.saturating_add(1).min(size),
+        _ => return Ok(None),
+    };
+    if range.start >= size || range.is_empty() {
+        return Err(());
+    }
+    Ok(Some(range))
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,4 +247,23 @@ pub(super) async fn delete_session(
     Ok(Json(
         json!({ "id": session, "object": "session", "deleted": true, "artifacts_deleted": deleted }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn ranges_follow_rfc_9110() {
+        assert_eq!(byte_range("bytes=0-0", 10), Ok(Some(0..1)));
+        assert_eq!(byte_range("bytes=2-", 10), Ok(Some(2..10)));
+        assert_eq!(byte_range("bytes=-3", 10), Ok(Some(7..10)));
+        assert_eq!(byte_range("bytes=-30", 10), Ok(Some(0..10)));
+        assert_eq!(byte_range("bytes=4-100", 10), Ok(Some(4..10)));
+        assert_eq!(byte_range("bytes=10-", 10), Err(()));
+        assert_eq!(byte_range("bytes=-0", 10), Err(()));
+        assert_eq!(byte_range("bytes=5-2", 10), Ok(None));
+        assert_eq!(byte_range("bytes=0-1,4-5", 10), Ok(None));
+        assert_eq!(byte_range("items=0-1", 10), Ok(None));
+    }
 }

@@ -14,7 +14,7 @@ pub(super) async fn health() -> Json<Value> {
 }
 
 /// 200 when the model files are in place, ffmpeg runs and the store takes a
-/// write; 503 naming what is not. Public like `/health`, so orchestrators
+/// write (on a replica: its PostgreSQL answers and its object storage takes a write); 503 naming what is not. Public like `/health`, so orchestrators
 /// can probe it without a key; it reveals no tenant data.
 pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let missing = missing_models(&state.models_dir);
@@ -33,11 +33,13 @@ pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Va
     };
     // Staging and flushing a blob writes a temp file in the store's own
     // directory; dropping it uncommitted deletes it again.
-    let store = match state.store.stage(1).await {
-        Ok(mut blob) => match blob.flush().await {
-            Ok(()) => json!({ "ok": true }),
-            Err(error) => json!({ "ok": false, "error": error.to_string() }),
-        },
+    // On a replica, `check` also reaches its database and writes to its object storage.
+    let staged = async {
+        state.store.stage(1).await?.flush().await?;
+        state.store.check().await
+    };
+    let store = match staged.await {
+        Ok(()) => json!({ "ok": true, "backend": state.store.describe() }),
         Err(error) => json!({ "ok": false, "error": error.to_string() }),
     };
     let ready = [&models, &ffmpeg, &store]

@@ -186,3 +186,49 @@ async fn bad_artifact_queries_say_what_to_fix() {
     let response = app.get("/nowhere", KEY_ACME).send().await.expect("get");
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn range_requests_return_exactly_the_bytes_asked_for() {
+    // Video players seek with `Range`; the answer is 206 with exactly those bytes.
+    let app = spawn().await;
+    let (session, id, bytes) = one_image(&app, [9, 8, 7]).await;
+    let path = format!("/artifacts?session_id={session}&object_id={id}");
+    let get = |range: &'static str| {
+        app.http
+            .get(app.url(&path))
+            .bearer_auth(KEY_ACME)
+            .header("Range", range)
+            .send()
+    };
+    let size = bytes.len();
+    for (range, start, end) in [
+        ("bytes=0-9", 0, 10),
+        ("bytes=5-", 5, size),
+        ("bytes=-7", size - 7, size),
+    ] {
+        let response = get(range).await.expect("sent");
+        assert_eq!(response.status().as_u16(), 206, "{range}");
+        assert_eq!(
+            response.headers()["content-range"],
+            format!("bytes {start}-{}/{size}", end - 1).as_str()
+        );
+        assert_eq!(response.headers()["accept-ranges"], "bytes");
+        let body = response.bytes().await.expect("body");
+        assert_eq!(&body[..], &bytes[start..end], "{range}");
+    }
+    let outside = get("bytes=100000-").await.expect("sent");
+    assert_eq!(outside.status().as_u16(), 416);
+    assert_eq!(
+        outside.headers()["content-range"],
+        format!("bytes */{size}").as_str()
+    );
+    let whole = app
+        .http
+        .get(app.url(&path))
+        .bearer_auth(KEY_ACME)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(whole.status().as_u16(), 200);
+    assert_eq!(&whole.bytes().await.expect("body")[..], &bytes[..]);
+}

@@ -92,6 +92,7 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
     let clock = Arc::new(ManualClock::new(1_800_000_000));
     let settings = Settings {
         data_dir: data_dir.clone(),
+        backend: vitrine_server::Backend::default(),
         models_dir: models_dir(),
         retention: Duration::from_secs(options.retention),
         keys: options.keys,

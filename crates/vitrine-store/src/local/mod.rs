@@ -202,6 +202,68 @@ impl LocalStore {
     }
 }
 
+/// Everything in an embedded store's index, for `vitrine migrate-store`; bytes are read
+/// separately through the store's traits.
+#[cfg(all(feature = "s3", feature = "postgres"))]
+pub(crate) struct Export {
+    /// Live sessions.
+    pub(crate) sessions: Vec<SessionInfo>,
+    /// Artifacts with their state (`live`, `expired`, `deleted`; tombstones keep ids unused).
+    pub(crate) artifacts: Vec<(ArtifactMeta, &'static str)>,
+    /// Complete files.
+    pub(crate) files: Vec<FileRecord>,
+    /// Executions with their idempotency keys.
+    pub(crate) executions: Vec<(crate::ExecutionRecord, Option<String>)>,
+    pub(crate) skills: Vec<crate::SkillRecord>,
+    /// `(session, tenant, program)`.
+    pub(crate) programs: Vec<(String, String, serde_json::Value)>,
+    pub(crate) usage: Vec<crate::UsageRecord>,
+}
+
+#[cfg(all(feature = "s3", feature = "postgres"))]
+impl LocalStore {
+    /// Reads the whole index in one read transaction (a consistent snapshot).
+    pub(crate) async fn export(&self) -> Result<Export, StoreError> {
+        self.blocking(|db, _| {
+            let txn = db.begin_read()?;
+            let mut sessions = Vec::new();
+            for entry in txn.open_table(SESSIONS)?.iter()? {
+                let record: SessionRecord = serde_json::from_slice(entry?.1.value())?;
+                if record.state == State::Live {
+                    sessions.push(record.info);
+                }
+            }
+            let mut artifacts = Vec::new();
+            for entry in txn.open_table(ARTIFACTS)?.iter()? {
+                let record: ArtifactRecord = serde_json::from_slice(entry?.1.value())?;
+                let state = match record.state {
+                    State::Live => "live",
+                    State::Expired => "expired",
+                    State::Deleted => "deleted",
+                };
+                artifacts.push((record.meta, state));
+            }
+            let mut files = Vec::new();
+            for entry in txn.open_table(FILES)?.iter()? {
+                let entry: FileEntry = serde_json::from_slice(entry?.1.value())?;
+                if entry.record.complete {
+                    files.push(entry.record);
+                }
+            }
+            Ok(Export {
+                sessions,
+                artifacts,
+                files,
+                executions: queue::export(&txn)?,
+                skills: skills::export(&txn)?,
+                programs: skills::export_programs(&txn)?,
+                usage: usage::export(&txn)?,
+            })
+        })
+        .await
+    }
+}
+
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     std::fs::File::open(dir)?.sync_all()?;
     Ok(())
@@ -510,6 +572,39 @@ impl ArtifactStore for LocalStore {
         }
         // Larger blobs, and small ones stored before blobs were kept inline.
         open_reader(&self.blob_path(&artifact.session_id, &artifact.id)).await
+    }
+
+    async fn open_range(
+        &self,
+        artifact: &ArtifactMeta,
+        range: std::ops::Range<u64>,
+    ) -> Result<BlobReader, StoreError> {
+        use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+        let length = range.end.saturating_sub(range.start);
+        if artifact.size <= INLINE_MAX {
+            let key = artifact_key(&artifact.session_id, &artifact.id);
+            let inline = self
+                .blocking(move |db, _| {
+                    let table = db.begin_read()?.open_table(BLOBS)?;
+                    Ok(table.get(key.as_str())?.map(|bytes| {
+                        let bytes = bytes.value();
+                        let start = usize::try_from(range.start).unwrap_or(usize::MAX);
+                        let end = usize::try_from(range.end).unwrap_or(usize::MAX);
+                        bytes
+                            .get(start.min(bytes.len())..end.min(bytes.len()))
+                            .unwrap_or_default()
+                            .to_vec()
+                    }))
+                })
+                .await?;
+            if let Some(bytes) = inline {
+                return Ok(Box::new(std::io::Cursor::new(bytes)));
+            }
+        }
+        let mut file =
+            tokio::fs::File::open(self.blob_path(&artifact.session_id, &artifact.id)).await?;
+        file.seek(std::io::SeekFrom::Start(range.start)).await?;
+        Ok(Box::new(file.take(length)))
     }
 
     async fn list(

@@ -382,3 +382,22 @@ impl ExecutionQueue for LocalStore {
         .await
     }
 }
+
+#[cfg(all(feature = "s3", feature = "postgres"))]
+/// Every execution with its idempotency key, if it had one.
+pub(super) fn export(
+    txn: &redb::ReadTransaction,
+) -> Result<Vec<(ExecutionRecord, Option<String>)>, StoreError> {
+    let mut keys = HashMap::new();
+    for entry in txn.open_table(IDEMPOTENCY)?.iter()? {
+        let (key, id) = entry?;
+        keys.insert(id.value().to_owned(), key.value().1.to_owned());
+    }
+    let mut records = Vec::new();
+    for entry in txn.open_table(EXECUTIONS)?.iter()? {
+        let record: ExecutionRecord = serde_json::from_slice(entry?.1.value())?;
+        let key = keys.remove(&record.id);
+        records.push((record, key));
+    }
+    Ok(records)
+}

@@ -374,3 +374,25 @@ impl SkillStore for LocalStore {
         .await
     }
 }
+
+#[cfg(all(feature = "s3", feature = "postgres"))]
+pub(super) fn export(txn: &redb::ReadTransaction) -> Result<Vec<SkillRecord>, StoreError> {
+    let mut records = Vec::new();
+    for entry in txn.open_table(SKILLS)?.iter()? {
+        records.push(serde_json::from_slice(entry?.1.value())?);
+    }
+    Ok(records)
+}
+
+#[cfg(all(feature = "s3", feature = "postgres"))]
+pub(super) fn export_programs(
+    txn: &redb::ReadTransaction,
+) -> Result<Vec<(String, String, Value)>, StoreError> {
+    let mut programs = Vec::new();
+    for entry in txn.open_table(SESSION_PROGRAMS)?.iter()? {
+        let (key, value) = entry?;
+        let program: SessionProgram = serde_json::from_slice(value.value())?;
+        programs.push((key.value().to_owned(), program.tenant, program.program));
+    }
+    Ok(programs)
+}

@@ -59,3 +59,13 @@ impl UsageLedger for LocalStore {
         .await
     }
 }
+
+#[cfg(all(feature = "s3", feature = "postgres"))]
+pub(super) fn export(txn: &redb::ReadTransaction) -> Result<Vec<UsageRecord>, StoreError> {
+    use redb::ReadableTable as _;
+    let mut records = Vec::new();
+    for entry in txn.open_table(USAGE)?.iter()? {
+        records.push(serde_json::from_slice(entry?.1.value())?);
+    }
+    Ok(records)
+}

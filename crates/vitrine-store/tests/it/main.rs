@@ -1,6 +1,11 @@
-//! Integration tests of the local store: durability, retention, tenancy.
+//! Integration tests of the stores. `suite` runs against every backend; the rest checks
+//! what is particular to the embedded store (its files on disk, its group commit).
 
+mod backend;
 mod queue;
+#[cfg(all(feature = "s3", feature = "postgres"))]
+mod scaled;
+mod suite;
 
 use std::sync::Arc;
 
