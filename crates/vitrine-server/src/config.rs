@@ -104,6 +104,9 @@ pub struct ServerConfig {
     pub upload_url_ttl: Duration,
     /// Executions and webhooks.
     pub executions: ExecutionsConfig,
+    /// The headless browser of the `web` tools; `None` turns them off (they answer
+    /// `not_configured`). Its requests follow [`ServerConfig::fetch`]'s allowlist.
+    pub browser: Option<vitrine_web::BrowserConfig>,
 }
 
 impl Default for ServerConfig {
@@ -114,6 +117,7 @@ impl Default for ServerConfig {
             sweep_interval: Duration::from_secs(60),
             upload_url_ttl: Duration::from_secs(24 * 3600),
             executions: ExecutionsConfig::default(),
+            browser: Some(vitrine_web::BrowserConfig::default()),
         }
     }
 }

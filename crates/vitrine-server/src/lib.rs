@@ -39,7 +39,6 @@ pub use auth::ApiKeys;
 pub use config::{ExecutionsConfig, FetchPolicy, Limits, ServerConfig};
 pub use dirs::{default_data_dir, default_models_dir};
 pub use error::ApiError;
-pub use ingest::address::{Forbidden, classify};
 pub use ingest::fetch::{HostResolver, ResolveFuture, StaticResolver, SystemResolver};
 pub use routes::router;
 pub use serve::{install_crypto_provider, run};
@@ -48,3 +47,4 @@ pub use settings::{
     missing_models,
 };
 pub use state::AppState;
+pub use vitrine_web::{BrowserConfig, Forbidden, classify};

@@ -170,10 +170,19 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
     let queue: Arc<dyn ExecutionQueue> = local.clone();
     let skills: Arc<dyn SkillStore> = local.clone();
     let usage: Arc<dyn UsageLedger> = local;
-    let agent = with_providers(
+    let mut agent = with_providers(
         Agent::new(Arc::clone(&store), settings.models_dir.clone()),
         settings.providers,
     )?;
+    if let Some(browser) = &settings.config.browser {
+        // The browser reaches what URL inputs may reach, through the same resolver.
+        let guard = vitrine_web::Guard::new(
+            Arc::clone(&environment.resolver),
+            settings.config.fetch.allow_hosts.clone(),
+        )
+        .with_bind(settings.config.fetch.bind_address);
+        agent = agent.with_browser(Arc::new(vitrine_web::Browser::new(browser.clone(), guard)));
+    }
     let state = AppState::new(
         Arc::clone(&store),
         queue,

@@ -2,7 +2,6 @@
 //! file id: every media input of a request is stored in the session first
 //! (or, for refs, checked to exist there with the right kind).
 
-pub(crate) mod address;
 pub(crate) mod fetch;
 mod sniff;
 
