@@ -18,6 +18,7 @@ mod skills;
 mod ssrf;
 mod tenancy;
 mod usage;
+mod web;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
