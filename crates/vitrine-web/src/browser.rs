@@ -55,7 +55,7 @@ impl Default for BrowserConfig {
             executable: PathBuf::from("chromium"),
             user: "vitrine-browser".to_owned(),
             max_pages: 2,
-            load_timeout: Duration::from_secs(15),
+            load_timeout: Duration::from_millis(22_500),
             page_timeout: Duration::from_secs(30),
             recycle_after: 50,
             max_page_height: 16_384,
