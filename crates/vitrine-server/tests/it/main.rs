@@ -11,6 +11,7 @@
 mod agent;
 mod artifacts;
 mod chat;
+mod core_tools;
 mod depth_provider;
 mod executions;
 mod files;
