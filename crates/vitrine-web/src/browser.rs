@@ -414,15 +414,22 @@ impl Browser {
     {
         let parsed = check_url(url)?;
         // The page's own address is checked here too, so a refused URL gets a clear error
-        // rather than the browser's generic proxy failure.
+        // rather than the browser's generic proxy failure (or a blank page).
         let host = parsed.host_str().unwrap_or_default();
-        if let Err(source) = self.guard.resolve(host).await
-            && matches!(source, crate::guard::GuardError::Refused { .. })
-        {
-            return Err(WebError::Refused {
-                url: url.to_owned(),
-                source,
-            });
+        match self.guard.resolve(host).await {
+            Ok(_) => {}
+            Err(source @ crate::guard::GuardError::Refused { .. }) => {
+                return Err(WebError::Refused {
+                    url: url.to_owned(),
+                    source,
+                });
+            }
+            Err(other) => {
+                return Err(WebError::Load {
+                    url: url.to_owned(),
+                    message: other.to_string(),
+                });
+            }
         }
         let seconds = self.config.page_timeout.as_secs();
         let timed_out = || WebError::Timeout {

@@ -84,3 +84,45 @@ async fn a_screenshot_has_the_viewport_width_and_an_unlisted_loopback_page_is_re
     assert!(refused.is_err());
     assert_eq!(hits.load(Ordering::SeqCst), hits_before);
 }
+
+#[tokio::test]
+async fn the_proxy_forwards_allowed_hosts_and_refuses_the_rest_without_connecting() {
+    let (page, page_hits) = host("<p>ok</p>").await;
+    let (victim, victim_hits) = host("secret").await;
+    let resolver = StaticResolver::new()
+        .with("pages.test", &["127.0.0.1".parse().expect("ip")])
+        .with("metadata.test", &["169.254.169.254".parse().expect("ip")]);
+    let guard = Guard::new(Arc::new(resolver), HashSet::from(["pages.test".to_owned()]));
+    let proxy = vitrine_web::Proxy::start(guard).await.expect("proxy");
+
+    // Raw proxy requests, as Chromium sends them: absolute-form GET and CONNECT.
+    async fn ask(proxy: SocketAddr, request: String) -> String {
+        let mut stream = tokio::net::TcpStream::connect(proxy).await.expect("connect");
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut answer = vec![0u8; 4096];
+        let read = stream.read(&mut answer).await.expect("read");
+        String::from_utf8_lossy(&answer[..read]).into_owned()
+    }
+    let allowed = ask(
+        proxy.address(),
+        format!("GET http://pages.test:{}/ HTTP/1.1\r\nHost: pages.test\r\n\r\n", page.port()),
+    )
+    .await;
+    assert!(allowed.starts_with("HTTP/1.1 200"), "{allowed}");
+    assert!(allowed.contains("<p>ok</p>"), "{allowed}");
+    assert_eq!(page_hits.load(Ordering::SeqCst), 1);
+
+    for request in [
+        format!("GET http://127.0.0.1:{0}/ HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\n\r\n", victim.port()),
+        format!("CONNECT 127.0.0.1:{0} HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\n\r\n", victim.port()),
+        format!("CONNECT [::ffff:127.0.0.1]:{0} HTTP/1.1\r\nHost: x\r\n\r\n", victim.port()),
+        "GET http://metadata.test/latest/meta-data/ HTTP/1.1\r\nHost: metadata.test\r\n\r\n".to_owned(),
+        "CONNECT 169.254.169.254:80 HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+    ] {
+        let answer = ask(proxy.address(), request.clone()).await;
+        assert!(answer.starts_with("HTTP/1.1 403"), "{request}: {answer}");
+    }
+    assert_eq!(victim_hits.load(Ordering::SeqCst), 0);
+    assert_eq!(proxy.stats().refused(), 5);
+    assert_eq!(proxy.stats().allowed(), 1);
+}

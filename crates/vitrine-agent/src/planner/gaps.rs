@@ -28,6 +28,11 @@ fn always(_: &[ArtifactMeta], _: &Clause) -> bool {
     true
 }
 
+fn names_url(_: &[ArtifactMeta], clause: &Clause) -> bool {
+    vitrine_tools::meaning::read::names_url(clause)
+        || vitrine_tools::meaning::read::url(clause).is_some()
+}
+
 fn has(inputs: &[ArtifactMeta], kind: ArtifactKind) -> bool {
     inputs.iter().any(|input| input.kind == kind)
 }
@@ -508,6 +513,17 @@ const GAPS: &[Gap] = &[
         unless: &["@hide", "how many", "count*"],
         when: always,
         alongside: false,
+    },
+    // "Summarise the article at https://…": the page's text is read (extract_page), the summary
+    // needs a language model, which takes over when one is configured.
+    Gap {
+        id: "open_question",
+        asked: "summarise a web page",
+        why: "a summary needs a language model (`--llm-base-url`); the page's text is read and returned as it is",
+        cues: &["summar*", "sum up", "sum it up", "tl dr", "tldr", "gist"],
+        unless: &[],
+        when: names_url,
+        alongside: true,
     },
     // Pages given by address are opened by the `web` tools (screenshot_page, page_to_pdf,
     // extract_page); what remains out of reach is finding pages.

@@ -1332,6 +1332,14 @@ pub fn url(clause: &Clause) -> Option<Value> {
     }))
 }
 
+/// True when the clause asks about a web page by its address: one written in the clause, or
+/// one written elsewhere in the request that the clause points at ("the page", "that link").
+pub fn names_url(clause: &Clause) -> bool {
+    URL.is_match(&clause.text)
+        || URL.is_match(&clause.request)
+            && clause.has_any(&["page", "site", "website", "webpage", "url", "link", "article"])
+}
+
 /// The clause with its web addresses removed, so their digits are not read as sizes.
 fn without_urls(clause: &Clause) -> String {
     URL.replace_all(&clause.text, " ").into_owned()

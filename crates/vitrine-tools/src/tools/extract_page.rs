@@ -57,7 +57,8 @@ const MEANING: Meaning = Meaning {
         cues: &[
             &[
                 "image*", "photo*", "picture*", "pic", "pics", "text", "link*", "content*",
-                "words", "read*", "extract*", "scrape*", "article*", "copy",
+                "words", "read*", "extract*", "scrape*", "article*", "copy", "grab*", "get*",
+                "pull*", "fetch*", "download*", "what's on", "what is on", "summar*",
             ],
             &[
                 "http*", "www*", "url", "page*", "site*", "website*", "webpage*",
@@ -65,6 +66,8 @@ const MEANING: Meaning = Meaning {
         ],
         unless: &["screenshot*", "screen shot*", "pdf*"],
         input: Input::None,
+        // Only with an address to open: "page" alone is also a PDF's page.
+        accept: Some(read::names_url),
         slots: &[Slot {
             arg: "url",
             read: read::url,

@@ -60,6 +60,8 @@ const MEANING: Meaning = Meaning {
             ],
         ],
         input: Input::None,
+        // Only with an address to open: "page" alone is also a PDF's page.
+        accept: Some(read::names_url),
         slots: &[
             Slot {
                 arg: "url",

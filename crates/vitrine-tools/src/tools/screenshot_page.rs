@@ -69,7 +69,6 @@ const MEANING: Meaning = Meaning {
                 "screengrab*",
                 "capture*",
                 "snapshot*",
-                "grab*",
                 "picture of",
                 "image of",
                 "png of",
@@ -88,6 +87,8 @@ const MEANING: Meaning = Meaning {
             "text of",
         ],
         input: Input::None,
+        // Only with an address to open: "page" alone is also a PDF's page.
+        accept: Some(read::names_url),
         slots: &[
             Slot {
                 arg: "url",
