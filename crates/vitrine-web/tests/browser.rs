@@ -73,7 +73,7 @@ async fn a_screenshot_has_the_viewport_width_and_an_unlisted_loopback_page_is_re
     assert!(hits.load(Ordering::SeqCst) >= 1);
 
     let closed = browser_allowing(&[]);
-    let (_, hits_before) = (page, hits.load(Ordering::SeqCst));
+    let hits_before = hits.load(Ordering::SeqCst);
     let refused = closed
         .screenshot(
             &format!("http://127.0.0.1:{}/", page.port()),
@@ -97,7 +97,9 @@ async fn the_proxy_forwards_allowed_hosts_and_refuses_the_rest_without_connectin
 
     // Raw proxy requests, as Chromium sends them: absolute-form GET and CONNECT.
     async fn ask(proxy: SocketAddr, request: String) -> String {
-        let mut stream = tokio::net::TcpStream::connect(proxy).await.expect("connect");
+        let mut stream = tokio::net::TcpStream::connect(proxy)
+            .await
+            .expect("connect");
         stream.write_all(request.as_bytes()).await.expect("write");
         let mut answer = vec![0u8; 4096];
         let read = stream.read(&mut answer).await.expect("read");
@@ -105,7 +107,10 @@ async fn the_proxy_forwards_allowed_hosts_and_refuses_the_rest_without_connectin
     }
     let allowed = ask(
         proxy.address(),
-        format!("GET http://pages.test:{}/ HTTP/1.1\r\nHost: pages.test\r\n\r\n", page.port()),
+        format!(
+            "GET http://pages.test:{}/ HTTP/1.1\r\nHost: pages.test\r\n\r\n",
+            page.port()
+        ),
     )
     .await;
     assert!(allowed.starts_with("HTTP/1.1 200"), "{allowed}");
@@ -113,10 +118,20 @@ async fn the_proxy_forwards_allowed_hosts_and_refuses_the_rest_without_connectin
     assert_eq!(page_hits.load(Ordering::SeqCst), 1);
 
     for request in [
-        format!("GET http://127.0.0.1:{0}/ HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\n\r\n", victim.port()),
-        format!("CONNECT 127.0.0.1:{0} HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\n\r\n", victim.port()),
-        format!("CONNECT [::ffff:127.0.0.1]:{0} HTTP/1.1\r\nHost: x\r\n\r\n", victim.port()),
-        "GET http://metadata.test/latest/meta-data/ HTTP/1.1\r\nHost: metadata.test\r\n\r\n".to_owned(),
+        format!(
+            "GET http://127.0.0.1:{0}/ HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\n\r\n",
+            victim.port()
+        ),
+        format!(
+            "CONNECT 127.0.0.1:{0} HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\n\r\n",
+            victim.port()
+        ),
+        format!(
+            "CONNECT [::ffff:127.0.0.1]:{0} HTTP/1.1\r\nHost: x\r\n\r\n",
+            victim.port()
+        ),
+        "GET http://metadata.test/latest/meta-data/ HTTP/1.1\r\nHost: metadata.test\r\n\r\n"
+            .to_owned(),
         "CONNECT 169.254.169.254:80 HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
     ] {
         let answer = ask(proxy.address(), request.clone()).await;

@@ -396,7 +396,8 @@ impl Ingest<'_> {
             let needs_png = !matches!(content_type.as_str(), "image/jpeg" | "image/png");
             let param_owned = param.to_owned();
             let (width, height, png, original) = tokio::task::spawn_blocking(move || {
-                let (width, height, png) = inspect_image(&path, max_pixels, needs_png, &param_owned)?;
+                let (width, height, png) =
+                    inspect_image(&path, max_pixels, needs_png, &param_owned)?;
                 // What the user's own file carried (EXIF, GPS, XMP, comments), read before
                 // the conversion drops it, so image_info and strip_metadata speak about it.
                 let original = png

@@ -65,7 +65,10 @@ async fn a_converted_webp_keeps_its_metadata_facts_and_strip_metadata_leaves_non
     let url = data_url("image/webp", &webp);
 
     let (status, info) = app
-        .chat(KEY_ACME, ask_with_image("does this photo have any location data in it?", &url))
+        .chat(
+            KEY_ACME,
+            ask_with_image("does this photo have any location data in it?", &url),
+        )
         .await;
     assert_eq!(status, 200, "{info}");
     let facts = step_facts(&info, "image_info");

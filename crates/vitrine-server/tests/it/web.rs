@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::*;
 
 const BLOCKS: &str = r#"<!doctype html><html><head><title>Blocks</title>
+<meta name="viewport" content="width=device-width">
 <style>body{margin:0} .a{height:100px;background:#ff0000} .b{height:1500px;background:#0000ff}</style>
 </head><body><div class="a"></div><div class="b"></div></body></html>"#;
 
@@ -41,7 +42,10 @@ async fn page_host(victim: u16) -> u16 {
         .route("/blocks", get(|| async { Html(BLOCKS) }))
         .route("/three", get(|| async { Html(THREE_PAGES) }))
         .route("/gallery", get(|| async { Html(GALLERY) }))
-        .route("/alpha", get(|| async { Html("<title>Alpha</title>alpha") }))
+        .route(
+            "/alpha",
+            get(|| async { Html("<title>Alpha</title>alpha") }),
+        )
         .route("/hostile", get(move || async move { Html(hostile) }))
         .route(
             "/to-victim",
@@ -53,9 +57,18 @@ async fn page_host(victim: u16) -> u16 {
             "/to-metadata",
             get(|| async { Redirect::temporary("http://169.254.169.254/latest/meta-data/") }),
         )
-        .route("/red.png", get(move || async move { ([("content-type", "image/png")], red).into_response() }))
-        .route("/green.png", get(move || async move { ([("content-type", "image/png")], green).into_response() }))
-        .route("/icon.png", get(move || async move { ([("content-type", "image/png")], icon).into_response() }));
+        .route(
+            "/red.png",
+            get(move || async move { ([("content-type", "image/png")], red).into_response() }),
+        )
+        .route(
+            "/green.png",
+            get(move || async move { ([("content-type", "image/png")], green).into_response() }),
+        )
+        .route(
+            "/icon.png",
+            get(move || async move { ([("content-type", "image/png")], icon).into_response() }),
+        );
     media_server(routes).await.port()
 }
 
@@ -169,7 +182,11 @@ fn decode(bytes: &[u8]) -> image::RgbImage {
 }
 
 fn near(pixel: &image::Rgb<u8>, want: [u8; 3]) -> bool {
-    pixel.0.iter().zip(want).all(|(have, want)| have.abs_diff(want) <= 8)
+    pixel
+        .0
+        .iter()
+        .zip(want)
+        .all(|(have, want)| have.abs_diff(want) <= 8)
 }
 
 #[tokio::test]
@@ -177,7 +194,12 @@ async fn a_full_page_screenshot_shows_the_page_blocks_at_the_asked_width() {
     let (app, pages, _, _) = web_app().await;
     let url = format!("http://pages.test:{pages}/blocks");
     let (status, completion) = app
-        .chat(KEY_ACME, web_ask(&format!("take a full page screenshot of {url} at 400 px wide")))
+        .chat(
+            KEY_ACME,
+            web_ask(&format!(
+                "take a full page screenshot of {url} at 400 px wide"
+            )),
+        )
         .await;
     assert_eq!(status, 200, "{completion}");
     let steps = plan_steps(&completion);
@@ -186,7 +208,11 @@ async fn a_full_page_screenshot_shows_the_page_blocks_at_the_asked_width() {
     assert_eq!(steps[0].1["url"], url.as_str());
     let shot = decode(&download(&app, &completion, &made(&completion, "img_")[0]).await);
     assert_eq!(shot.dimensions(), (400, 1600));
-    assert!(near(shot.get_pixel(10, 50), [255, 0, 0]), "{:?}", shot.get_pixel(10, 50));
+    assert!(
+        near(shot.get_pixel(10, 50), [255, 0, 0]),
+        "{:?}",
+        shot.get_pixel(10, 50)
+    );
     assert!(near(shot.get_pixel(390, 99), [255, 0, 0]));
     assert!(near(shot.get_pixel(10, 101), [0, 0, 255]));
     assert!(near(shot.get_pixel(200, 1599), [0, 0, 255]));
@@ -199,7 +225,9 @@ async fn a_phone_screenshot_of_the_first_screen_has_the_phone_size() {
     let (status, completion) = app
         .chat(
             KEY_ACME,
-            web_ask(&format!("screenshot {url} above the fold as it looks on a phone")),
+            web_ask(&format!(
+                "screenshot {url} above the fold as it looks on a phone"
+            )),
         )
         .await;
     assert_eq!(status, 200, "{completion}");
@@ -219,7 +247,9 @@ async fn a_page_saved_as_a_pdf_has_its_pages() {
     let (status, completion) = app
         .chat(
             KEY_ACME,
-            web_ask(&format!("save this page as a PDF http://pages.test:{pages}/three")),
+            web_ask(&format!(
+                "save this page as a PDF http://pages.test:{pages}/three"
+            )),
         )
         .await;
     assert_eq!(status, 200, "{completion}");
@@ -247,7 +277,9 @@ async fn extract_page_stores_the_images_and_the_links_with_their_titles() {
     let (status, completion) = app
         .chat(
             KEY_ACME,
-            web_ask(&format!("get the images from this URL http://pages.test:{pages}/gallery")),
+            web_ask(&format!(
+                "get the images from this URL http://pages.test:{pages}/gallery"
+            )),
         )
         .await;
     assert_eq!(status, 200, "{completion}");
@@ -273,13 +305,18 @@ async fn extract_page_stores_the_images_and_the_links_with_their_titles() {
     assert_eq!(&beta[..], b"https://example.com/beta?x=1");
     let session = completion["session_id"].as_str().expect("session");
     let listed = app
-        .get_json(&format!("/artifacts?session_id={session}"), KEY_ACME)
+        .get_json(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
         .await;
-    let titles: Vec<(&str, &str)> = listed["items"]
+    // The listing is ordered by id, not by creation.
+    let mut titles: Vec<(&str, &str)> = listed["items"]
         .as_array()
         .expect("items")
         .iter()
-        .filter(|item| item["object_id"].as_str().is_some_and(|id| id.starts_with("url_")))
+        .filter(|item| {
+            item["object_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("url_"))
+        })
         .map(|item| {
             (
                 item["content_type"].as_str().unwrap_or_default(),
@@ -287,6 +324,7 @@ async fn extract_page_stores_the_images_and_the_links_with_their_titles() {
             )
         })
         .collect();
+    titles.sort_unstable();
     assert_eq!(
         titles,
         [
@@ -302,21 +340,32 @@ async fn a_hostile_page_reaches_no_loopback_private_or_metadata_address() {
     let (status, completion) = app
         .chat(
             KEY_ACME,
-            web_ask(&format!("take a screenshot of http://pages.test:{pages}/hostile")),
+            web_ask(&format!(
+                "take a screenshot of http://pages.test:{pages}/hostile"
+            )),
         )
         .await;
     assert_eq!(status, 200, "{completion}");
     // Give late requests (scripts, retries) time to arrive if any got through.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "the victim listener was reached");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the victim listener was reached"
+    );
     let shot = decode(&download(&app, &completion, &made(&completion, "img_")[0]).await);
-    assert!(near(shot.get_pixel(shot.width() - 5, shot.height() - 5), [0, 255, 0]));
+    assert!(near(
+        shot.get_pixel(shot.width() - 5, shot.height() - 5),
+        [0, 255, 0]
+    ));
 
     // The page itself, named by a forbidden address, is refused before the browser opens it.
     let (status, body) = app
         .chat(
             KEY_ACME,
-            web_ask(&format!("take a screenshot of http://127.0.0.1:{pages}/blocks")),
+            web_ask(&format!(
+                "take a screenshot of http://127.0.0.1:{pages}/blocks"
+            )),
         )
         .await;
     assert_eq!(status, 400, "{body}");
@@ -329,7 +378,7 @@ async fn a_hostile_page_reaches_no_loopback_private_or_metadata_address() {
         let (status, body) = app
             .chat(KEY_ACME, web_ask(&format!("take a screenshot of {url}")))
             .await;
-        assert!(status >= 400 && status < 500, "{url}: {body}");
+        assert!((400..500).contains(&status), "{url}: {body}");
     }
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
@@ -338,7 +387,8 @@ async fn a_hostile_page_reaches_no_loopback_private_or_metadata_address() {
 async fn web_is_opt_in_streaming_or_not() {
     let (app, pages, _, _) = web_app().await;
     let ask = format!("take a screenshot of http://pages.test:{pages}/blocks");
-    let body = json!({"model": "vlmrun-orion-1:auto", "messages": [{"role": "user", "content": ask}]});
+    let body =
+        json!({"model": "vlmrun-orion-1:auto", "messages": [{"role": "user", "content": ask}]});
     let (status, error) = app.chat(KEY_ACME, body.clone()).await;
     assert_eq!(status, 400, "{error}");
     assert!(error_message(&error).contains("opt-in"), "{error}");

@@ -1337,7 +1337,9 @@ pub fn url(clause: &Clause) -> Option<Value> {
 pub fn names_url(clause: &Clause) -> bool {
     URL.is_match(&clause.text)
         || URL.is_match(&clause.request)
-            && clause.has_any(&["page", "site", "website", "webpage", "url", "link", "article"])
+            && clause.has_any(&[
+                "page", "site", "website", "webpage", "url", "link", "article",
+            ])
 }
 
 /// The clause with its web addresses removed, so their digits are not read as sizes.

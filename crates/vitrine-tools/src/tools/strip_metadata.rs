@@ -193,7 +193,10 @@ fn original_metadata(meta: &vitrine_store::ArtifactMeta) -> Option<(String, Vec<
     if found["iptc"] == true {
         carried.push("iptc");
     }
-    if found["comments"].as_array().is_some_and(|comments| !comments.is_empty()) {
+    if found["comments"]
+        .as_array()
+        .is_some_and(|comments| !comments.is_empty())
+    {
         carried.push("comment");
     }
     Some((original_type, carried))
