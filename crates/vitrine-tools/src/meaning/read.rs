@@ -1415,5 +1415,5 @@ pub fn paper(clause: &Clause) -> Option<Value> {
 pub fn landscape(clause: &Clause) -> Option<Value> {
     clause
         .has_any(&["landscape", "sideways", "horizontal"])
-        .then(|| json!(true))
+        .then_some(json!(true))
 }
