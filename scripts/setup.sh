@@ -6,9 +6,11 @@
 #              cmake and nasm (the release build vendors libjpeg-turbo, whose
 #              DCT-domain scaling we rely on; turbojpeg-sys ships its bindings,
 #              so no libclang), a Rust toolchain (rustup, when cargo is
-#              missing), ffmpeg, poppler-utils, tesseract-ocr, and the model
-#              files (into ~/.local/share/vitrine/models, where `vitrine serve`
-#              looks by default)
+#              missing), ffmpeg, poppler-utils, tesseract-ocr, Chromium (the
+#              `web` tools; run as the `vitrine-browser` system user created
+#              here when the server runs as root, so its sandbox stays on), and
+#              the model files (into ~/.local/share/vitrine/models, where
+#              `vitrine serve` looks by default)
 #   --dev      also what only the tests need: iproute2/util-linux (loopback-only
 #              network namespace), exiftool (the independent metadata reader
 #              of the strip_metadata tests), PostgreSQL 15 and, in the venv,
@@ -25,10 +27,11 @@ DEV=0
 [ "${1:-}" = "--dev" ] && DEV=1
 
 # tesseract: the optional second OCR engine (`ocr` with engine "tesseract").
+# chromium: the headless browser of the `web` tools (screenshot_page, page_to_pdf, extract_page).
 APT_PACKAGES=(ffmpeg poppler-utils tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv unzip ca-certificates
-    pkg-config cmake nasm gcc g++ make curl)
+    pkg-config cmake nasm gcc g++ make curl chromium)
 if [ "$DEV" = 1 ]; then
-    APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl chromium postgresql postgresql-client)
+    APT_PACKAGES+=(iproute2 util-linux libimage-exiftool-perl postgresql postgresql-client)
 fi
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -40,6 +43,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Chromium refuses to sandbox itself as root, and Vitrine never passes --no-sandbox: a server
+# running as root starts the browser as this unprivileged user instead (`--browser-user`), whose
+# user-namespace sandbox needs no setuid helper.
+if ! getent passwd vitrine-browser >/dev/null 2>&1; then
+    echo "setup: creating the vitrine-browser system user (the web tools' browser runs as it)"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin vitrine-browser
 fi
 
 # The workspace needs Rust 1.94 or newer (sqlx 0.9; ort 1.92); Debian's rustc is older, so

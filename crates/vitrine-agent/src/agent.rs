@@ -39,7 +39,8 @@ pub struct AgentRequest {
     pub inputs: Vec<ArtifactMeta>,
     /// The `response_format` JSON Schema (any of the shapes clients send), if any.
     pub response_schema: Option<Value>,
-    /// The request's `toolsets`; `None` allows every toolset.
+    /// The request's `toolsets`; `None` allows every toolset but `web`, which is opt-in
+    /// ([`DEFAULT_TOOLSETS`]).
     pub toolsets: Option<Vec<String>>,
 }
 
@@ -63,6 +64,10 @@ pub struct AgentOutcome {
 /// Progress of a request, for streaming.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a few events per step go through a channel; boxing the artifact would only add an allocation"
+)]
 pub enum AgentEvent {
     /// A step started.
     StepStarted {
@@ -91,6 +96,18 @@ pub enum AgentEvent {
     },
 }
 
+/// The toolsets a request without `toolsets` may use, streaming or not: every one but `web`,
+/// which opens pages on the internet and so runs only when a request names it.
+pub const DEFAULT_TOOLSETS: [Toolset; 7] = [
+    Toolset::Core,
+    Toolset::Image,
+    Toolset::ImageGen,
+    Toolset::WorldGen,
+    Toolset::Viz,
+    Toolset::Document,
+    Toolset::Video,
+];
+
 /// Plans and runs requests over the tool catalog.
 #[derive(Clone)]
 pub struct Agent {
@@ -103,6 +120,7 @@ pub struct Agent {
     images: Option<Arc<ImagesClient>>,
     depth: Option<Arc<DepthClient>>,
     detect: Option<Arc<DetectClient>>,
+    web: Option<Arc<vitrine_tools::vitrine_web::Browser>>,
     /// The planner's semantic fallback, loaded on the first request that needs planning;
     /// `None` inside when the sentence-embedding model is missing (the words alone plan then).
     semantic: Arc<tokio::sync::OnceCell<Option<Arc<planner::Semantic>>>>,
@@ -133,6 +151,7 @@ impl Agent {
             images: None,
             depth: None,
             detect: None,
+            web: None,
             semantic: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
@@ -192,6 +211,12 @@ impl Agent {
         Ok(self)
     }
 
+    /// Opens web pages for the `web` tools with `browser`.
+    pub fn with_browser(mut self, browser: Arc<vitrine_tools::vitrine_web::Browser>) -> Self {
+        self.web = Some(browser);
+        self
+    }
+
     /// Plans with an OpenAI-compatible model instead of the offline planner.
     ///
     /// # Errors
@@ -241,7 +266,7 @@ impl Agent {
 
     fn allowed(toolsets: Option<&[String]>) -> Result<BTreeSet<Toolset>, AgentError> {
         let Some(names) = toolsets else {
-            return Ok(Toolset::ALL.into_iter().collect());
+            return Ok(DEFAULT_TOOLSETS.into_iter().collect());
         };
         names
             .iter()
@@ -494,6 +519,7 @@ impl Agent {
             images: self.images.clone(),
             depth: self.depth.clone(),
             detect: self.detect.clone(),
+            web: self.web.clone(),
         }
     }
 

@@ -40,7 +40,8 @@ pub enum AgentError {
     WrongInput(String),
     /// The plan needs a tool outside the request's `toolsets`.
     #[error(
-        "this request needs the tool `{tool}` from the toolset `{toolset}`, but the request's `toolsets` allow only: {allowed}; add `{toolset}` to `toolsets` or leave `toolsets` out"
+        "this request needs the tool `{tool}` from the toolset `{toolset}`, but the request's `toolsets` allow only: {allowed}; add `{toolset}` to `toolsets`{}",
+        if toolset == "web" { " (`web` is opt-in: a request without `toolsets` does not open web pages)" } else { " or leave `toolsets` out" }
     )]
     ToolNotAllowed {
         /// The tool.

@@ -58,7 +58,7 @@ pub mod program;
 pub mod structured;
 pub mod summary;
 
-pub use agent::{Agent, AgentEvent, AgentOutcome, AgentRequest};
+pub use agent::{Agent, AgentEvent, AgentOutcome, AgentRequest, DEFAULT_TOOLSETS};
 pub use error::AgentError;
 pub use executor::{ExecutedPlan, ExecutedStep, Limits};
 pub use llm::LlmConfig;

@@ -317,6 +317,30 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_FETCH_ALLOW_HOSTS", value_delimiter = ',')]
     pub fetch_allow_hosts: Vec<String>,
 
+    /// The Chromium executable the `web` tools (screenshot_page, page_to_pdf, extract_page)
+    /// drive; `none` turns them off. Started on first use, then kept warm. Its requests go
+    /// through the same address guard and `--fetch-allow-hosts` as URL inputs.
+    #[arg(long, env = "VITRINE_BROWSER", default_value = "chromium")]
+    pub browser: String,
+
+    /// The user the browser runs as when the server runs as root, so Chromium's sandbox
+    /// stays on (scripts/setup.sh creates it).
+    #[arg(long, env = "VITRINE_BROWSER_USER", default_value = "vitrine-browser")]
+    pub browser_user: String,
+
+    /// Web pages open at once; further web tool calls wait.
+    #[arg(long, env = "VITRINE_BROWSER_MAX_PAGES", default_value_t = 2)]
+    pub browser_max_pages: usize,
+
+    /// Time limit for one web page, loading and capture; loading is stopped at three
+    /// quarters of it and the page captured as it is.
+    #[arg(long, env = "VITRINE_BROWSER_PAGE_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub browser_page_timeout: Duration,
+
+    /// Pages served before the browser process is replaced, which bounds its memory.
+    #[arg(long, env = "VITRINE_BROWSER_RECYCLE_AFTER", default_value_t = 50)]
+    pub browser_recycle_after: usize,
+
     /// Largest input fetched from a URL or sent as a data URL, in MB.
     #[arg(long, env = "VITRINE_FETCH_MAX_MB", default_value_t = 40)]
     pub fetch_max_mb: u64,

@@ -113,6 +113,9 @@ pub struct ServerConfig {
     pub metrics_key: Option<String>,
     /// Origins browsers may call the API from (`*` for any); none by default.
     pub cors_origins: Vec<String>,
+    /// The headless browser of the `web` tools; `None` turns them off (they answer
+    /// `not_configured`). Its requests follow [`ServerConfig::fetch`]'s allowlist.
+    pub browser: Option<vitrine_web::BrowserConfig>,
 }
 
 /// A tenant's request rate and concurrent work; `None` means no limit.
@@ -150,6 +153,7 @@ impl Default for ServerConfig {
             min_free_disk: 64_000_000,
             metrics_key: None,
             cors_origins: Vec::new(),
+            browser: Some(vitrine_web::BrowserConfig::default()),
         }
     }
 }

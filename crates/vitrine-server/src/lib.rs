@@ -46,7 +46,6 @@ pub use auth::ApiKeys;
 pub use config::{ExecutionsConfig, FetchPolicy, Limits, ServerConfig, TenantLimits};
 pub use dirs::{default_data_dir, default_models_dir};
 pub use error::ApiError;
-pub use ingest::address::{Forbidden, classify};
 pub use ingest::fetch::{HostResolver, ResolveFuture, StaticResolver, SystemResolver};
 pub use routes::router;
 pub use serve::{install_crypto_provider, run};
@@ -55,3 +54,4 @@ pub use settings::{
     Settings, build, build_in, migrate_store, missing_models,
 };
 pub use state::AppState;
+pub use vitrine_web::{BrowserConfig, Forbidden, classify};

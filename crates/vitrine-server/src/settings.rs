@@ -175,10 +175,19 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
         source,
     })?;
     let (store, queue, skills, usage) = open_store(&settings, environment.clock)?;
-    let agent = with_providers(
+    let mut agent = with_providers(
         Agent::new(Arc::clone(&store), settings.models_dir.clone()),
         settings.providers,
     )?;
+    if let Some(browser) = &settings.config.browser {
+        // The browser reaches what URL inputs may reach, through the same resolver.
+        let guard = vitrine_web::Guard::new(
+            Arc::clone(&environment.resolver),
+            settings.config.fetch.allow_hosts.clone(),
+        )
+        .with_bind(settings.config.fetch.bind_address);
+        agent = agent.with_browser(Arc::new(vitrine_web::Browser::new(browser.clone(), guard)));
+    }
     let state = AppState::new(
         Arc::clone(&store),
         queue,

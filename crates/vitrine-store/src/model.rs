@@ -45,6 +45,9 @@ pub struct MediaInfo {
     /// Page count, for documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<u32>,
+    /// A title: a link's text for `url_`, a page's `<title>` for what a web tool made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// What a caller says about an artifact it is storing.

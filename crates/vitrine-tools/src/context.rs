@@ -113,6 +113,8 @@ pub struct ToolContext {
     pub depth: Option<Arc<DepthClient>>,
     /// The open-vocabulary detection provider, when one is configured.
     pub detect: Option<Arc<DetectClient>>,
+    /// The headless browser of the `web` tools, when one is configured.
+    pub web: Option<Arc<vitrine_web::Browser>>,
 }
 
 impl ToolContext {
@@ -132,6 +134,7 @@ impl ToolContext {
             images: None,
             depth: None,
             detect: None,
+            web: None,
         }
     }
 
@@ -183,6 +186,7 @@ impl std::fmt::Debug for ToolContext {
                 "detect",
                 &self.detect.as_ref().map(|client| client.base_url()),
             )
+            .field("web", &self.web.is_some())
             .finish()
     }
 }

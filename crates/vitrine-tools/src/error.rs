@@ -67,6 +67,9 @@ pub enum ToolError {
     /// Splat reconstruction failed.
     #[error(transparent)]
     Splat(#[from] vitrine_splat::SplatError),
+    /// A web page could not be opened or captured.
+    #[error(transparent)]
+    Web(#[from] vitrine_web::WebError),
     /// A tool needs an external provider that is not configured.
     #[error("{what} needs a provider, which is not configured: set {settings}")]
     NotConfigured {
@@ -128,6 +131,7 @@ impl ToolError {
             ToolError::Video(error) => error.is_client_error(),
             ToolError::Document(error) => error.is_client_error(),
             ToolError::Splat(error) => error.is_client_error(),
+            ToolError::Web(error) => error.is_client_error(),
             ToolError::Internal(_)
             | ToolError::NotConfigured { .. }
             | ToolError::Provider { .. } => false,
@@ -151,6 +155,7 @@ impl ToolError {
             ToolError::Video(error) => error.code(),
             ToolError::Document(error) => error.code(),
             ToolError::Splat(_) => "splat_error",
+            ToolError::Web(error) => error.code(),
             ToolError::NotConfigured { .. } => "not_configured",
             ToolError::Provider { .. } => "provider_failed",
             ToolError::Internal(_) => "internal_error",

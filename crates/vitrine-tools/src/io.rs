@@ -234,6 +234,7 @@ pub async fn video_output(
             height: Some(info.height),
             duration_s: Some(info.duration_s),
             pages: None,
+            title: None,
         },
         provenance,
     )

@@ -18,6 +18,7 @@
 //! - [`meaning`]: what each tool means, declared in its own file: the words that ask for it,
 //!   the arguments they fill, its summary and facts. Planners read it.
 //! - [`tools`]: one file per tool.
+//! - [`web`]: the `url` argument and the browser the `web` tools share.
 //! - `verify`: the second look of the face and PHI redactions at their own output.
 //! - `error`: [`ToolError`], classified into client and server errors.
 
@@ -32,6 +33,7 @@ pub mod refs;
 pub mod tool;
 pub mod tools;
 mod verify;
+pub mod web;
 
 pub use catalog::ToolCatalog;
 pub use context::{LazyModels, ToolContext, ToolLimits};
@@ -45,3 +47,4 @@ pub use refs::{ArrayRef, DocumentRef, ImageRef, VideoRef, parse_ref};
 pub use tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 pub use tools::redact_phi::phi_kind_phrase;
 pub use vitrine_vision::{COCO_LABELS, match_coco_label};
+pub use vitrine_web;

@@ -37,6 +37,9 @@ pub struct ArtifactListItem {
     /// Pixel height, for images and videos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
+    /// A title: a link's text for `url_` artifacts, a page's title for what a web tool made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// Where it came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<serde_json::Value>,

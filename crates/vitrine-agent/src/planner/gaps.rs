@@ -28,6 +28,11 @@ fn always(_: &[ArtifactMeta], _: &Clause) -> bool {
     true
 }
 
+fn names_url(_: &[ArtifactMeta], clause: &Clause) -> bool {
+    vitrine_tools::meaning::read::names_url(clause)
+        || vitrine_tools::meaning::read::url(clause).is_some()
+}
+
 fn has(inputs: &[ArtifactMeta], kind: ArtifactKind) -> bool {
     inputs.iter().any(|input| input.kind == kind)
 }
@@ -514,50 +519,39 @@ const GAPS: &[Gap] = &[
         when: always,
         alongside: false,
     },
+    // "Summarise the article at https://…": the page's text is read (extract_page), the summary
+    // needs a language model, which takes over when one is configured.
+    Gap {
+        id: "open_question",
+        asked: "summarise a web page",
+        why: "a summary needs a language model (`--llm-base-url`); the page's text is read and returned as it is",
+        cues: &["summar*", "sum up", "sum it up", "tl dr", "tldr", "gist"],
+        unless: &[],
+        when: names_url,
+        alongside: true,
+    },
+    // Pages given by address are opened by the `web` tools (screenshot_page, page_to_pdf,
+    // extract_page); what remains out of reach is finding pages.
     Gap {
         id: "web",
-        asked: "open a web page",
-        why: "web pages cannot be opened here yet (URLs work as inputs in `image_url`, `video_url` and `file_url`)",
+        asked: "search the web",
+        why: "web pages are opened by their address (the `web` toolset), but there is no search engine here",
         cues: &[
-            "http*",
-            "www*",
-            "website*",
-            "web page*",
-            "webpage*",
-            "web site*",
-            "homepage",
-            "landing page",
-            "url",
-            "urls",
-            "link",
-            "site",
             "google",
+            "googling",
             "search the web",
-            "internet",
-            "browse",
-            "browsing",
-            "com",
-            "org",
+            "search online",
+            "search the internet",
+            "web search",
+            "look it up online",
+            "look up online",
+            "find online",
+            "find on the web",
+            "find on the internet",
+            "browse the web",
+            "browse the internet",
         ],
-        // "Putting this photo on the website": where the result goes, not a page to open.
-        unless: &[
-            "on the website",
-            "on our website",
-            "on my website",
-            "on a website",
-            "to the website",
-            "for the website",
-            "on the site",
-            "for our website",
-            // A place, not a page: "this site photo", "the construction site".
-            "site photo*",
-            "site picture*",
-            "site image*",
-            "construction site",
-            "building site",
-            "job site",
-            "work site",
-        ],
+        unless: &[],
         when: always,
         alongside: false,
     },

@@ -313,6 +313,7 @@ pub fn understand_with(
         });
     }
     understanding.plan = build(&asked, schema, inputs, catalog)?;
+    restore_url_case(&mut understanding.plan, instruction);
     // "What did you receive?" with a field for "the stored input": the question is answered by
     // a tool, the ref by the input (refs take what the plan made first).
     understanding.returns_input |= schema.is_some_and(asks_only_for_inputs);
@@ -955,4 +956,38 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
     (1..=count)
         .map(|index| (Some(format!("variation {index} of {count}")), args.clone()))
         .collect()
+}
+
+/// Clauses are lower-cased, but a URL's path and query are case-sensitive: an argument that is
+/// a web address written in the request gets the spelling the user wrote back.
+fn restore_url_case(plan: &mut Plan, instruction: &str) {
+    static URL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)\bhttps?://[^\s<>"'`]+|\bwww\.[^\s<>"'`]+"#)
+            .unwrap_or_else(|error| panic!("bad URL pattern: {error}"))
+    });
+    let written: Vec<String> = URL
+        .find_iter(instruction)
+        .map(|found| {
+            let url = found
+                .as_str()
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}']);
+            if url.to_ascii_lowercase().starts_with("www.") {
+                format!("https://{url}")
+            } else {
+                url.to_owned()
+            }
+        })
+        .collect();
+    for step in &mut plan.steps {
+        let Some(args) = step.args.as_object_mut() else {
+            continue;
+        };
+        for value in args.values_mut() {
+            if let Some(text) = value.as_str()
+                && let Some(original) = written.iter().find(|url| url.to_lowercase() == text)
+            {
+                *value = Value::String(original.clone());
+            }
+        }
+    }
 }

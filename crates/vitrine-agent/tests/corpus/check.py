@@ -27,7 +27,7 @@ INPUT_KINDS = {"image", "video", "audio", "document", "mask"}
 CANNED_SCHEMAS = {"seed_redaction", "seed_3d", "seed_tryon", "received", "image_and_notes"}
 CATEGORIES = [
     "redaction", "redaction_video", "3d", "tryon_generation", "edit", "question",
-    "video", "document", "mask_compose", "impossible", "partial", "schema_vague",
+    "video", "document", "mask_compose", "impossible", "partial", "schema_vague", "web",
 ]
 CAPABILITIES = {
     "animation", "video_generation", "audio_generation", "speech_recognition", "translation",
@@ -97,6 +97,9 @@ TOOLS: dict[str, dict[str, object]] = {
         "faces": BOOL, "phi": BOOL, "face_method": METHODS, "engine": ["ppocr", "tesseract"],
         "dpi": INTEGER,
     },
+    "screenshot_page": {"url": TEXT, "device": ["desktop", "tablet", "phone"], "full_page": BOOL, "width": INTEGER},
+    "page_to_pdf": {"url": TEXT, "paper": ["a4", "letter"], "landscape": BOOL},
+    "extract_page": {"url": TEXT, "max_images": INTEGER, "max_links": INTEGER},
 }
 
 # tool -> (kind it needs, how many of that kind, kinds it makes). None needs nothing.
@@ -119,6 +122,9 @@ FLOW: dict[str, tuple[str | None, int, set[str]]] = {
     "images_to_pdf": ("image", 1, {"document"}),
     "frames_to_video": ("image", 2, {"video"}),
     "generate_image": (None, 0, {"image"}),
+    "screenshot_page": (None, 0, {"image"}),
+    "page_to_pdf": (None, 0, {"document"}),
+    "extract_page": (None, 0, {"image", "url"}),
     "mask_to_image": ("mask", 1, {"image"}),
     "mask_ops": ("mask", 1, {"mask"}),
     "trim_video": ("video", 1, {"video"}),

@@ -121,6 +121,17 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             .map(|origin| origin.trim().to_owned())
             .filter(|origin| !origin.is_empty())
             .collect(),
+        browser: (!args.browser.eq_ignore_ascii_case("none") && !args.browser.is_empty()).then(
+            || vitrine_server::BrowserConfig {
+                executable: args.browser.clone().into(),
+                user: args.browser_user.clone(),
+                max_pages: args.browser_max_pages.max(1),
+                load_timeout: args.browser_page_timeout * 3 / 4,
+                page_timeout: args.browser_page_timeout,
+                recycle_after: args.browser_recycle_after.max(1),
+                ..vitrine_server::BrowserConfig::default()
+            },
+        ),
         executions: ExecutionsConfig {
             workers: args.execution_workers.max(1),
             max_per_tenant: args.max_executions_per_tenant.max(1),

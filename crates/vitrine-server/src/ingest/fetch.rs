@@ -9,76 +9,17 @@
 //! the whole fetch runs under a deadline. Hosts in the allowlist skip the
 //! address check, for deployments that must read from internal servers.
 
-use std::collections::HashMap;
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
 use url::{Host, Url};
 use vitrine_store::{StagedBlob, StoreError};
 
-use super::address::{Forbidden, classify};
 use crate::ApiError;
 use crate::config::FetchPolicy;
-
-/// A boxed future returned by [`HostResolver::resolve`].
-pub type ResolveFuture = Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
-
-/// Turns host names into addresses.
-pub trait HostResolver: Send + Sync + 'static {
-    /// All addresses of `host`.
-    fn resolve(&self, host: &str) -> ResolveFuture;
-}
-
-/// The operating system's resolver.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemResolver;
-
-impl HostResolver for SystemResolver {
-    fn resolve(&self, host: &str) -> ResolveFuture {
-        let host = host.to_owned();
-        Box::pin(async move {
-            Ok(tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .map(|addr| addr.ip())
-                .collect())
-        })
-    }
-}
-
-/// A fixed table of host names, for tests: nothing ever reaches DNS.
-#[derive(Debug, Default, Clone)]
-pub struct StaticResolver(HashMap<String, Vec<IpAddr>>);
-
-impl StaticResolver {
-    /// An empty table: every name fails to resolve.
-    pub fn new() -> Self {
-        StaticResolver::default()
-    }
-
-    /// Adds `host` → `addresses`.
-    pub fn with(mut self, host: &str, addresses: &[IpAddr]) -> Self {
-        self.0.insert(host.to_ascii_lowercase(), addresses.to_vec());
-        self
-    }
-}
-
-impl HostResolver for StaticResolver {
-    fn resolve(&self, host: &str) -> ResolveFuture {
-        let found = self.0.get(&host.to_ascii_lowercase()).cloned();
-        let host = host.to_owned();
-        Box::pin(async move {
-            found.ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("no such host `{host}`"),
-                )
-            })
-        })
-    }
-}
+use vitrine_web::{Forbidden, classify};
+pub use vitrine_web::{HostResolver, ResolveFuture, StaticResolver, SystemResolver};
 
 /// The refusal carried through reqwest's error chain.
 #[derive(Debug, thiserror::Error)]

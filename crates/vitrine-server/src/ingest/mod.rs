@@ -2,7 +2,6 @@
 //! file id: every media input of a request is stored in the session first
 //! (or, for refs, checked to exist there with the right kind).
 
-pub(crate) mod address;
 pub(crate) mod fetch;
 mod sniff;
 
@@ -364,7 +363,7 @@ impl Ingest<'_> {
         expected: Option<ArtifactKind>,
         part_type: &str,
         param: &str,
-        provenance: Provenance,
+        mut provenance: Provenance,
         filename: Option<String>,
     ) -> Result<ArtifactMeta, ApiError> {
         blob.flush().await?;
@@ -396,8 +395,18 @@ impl Ingest<'_> {
             let path = blob.path().to_owned();
             let needs_png = !matches!(content_type.as_str(), "image/jpeg" | "image/png");
             let param_owned = param.to_owned();
-            let (width, height, png) = tokio::task::spawn_blocking(move || {
-                inspect_image(&path, max_pixels, needs_png, &param_owned)
+            let (width, height, png, original) = tokio::task::spawn_blocking(move || {
+                let (width, height, png) =
+                    inspect_image(&path, max_pixels, needs_png, &param_owned)?;
+                // What the user's own file carried (EXIF, GPS, XMP, comments), read before
+                // the conversion drops it, so image_info and strip_metadata speak about it.
+                let original = png
+                    .is_some()
+                    .then(|| std::fs::read(&path).ok())
+                    .flatten()
+                    .and_then(|bytes| vitrine_media::read_metadata(&bytes).ok())
+                    .and_then(|found| serde_json::to_value(found).ok());
+                Ok::<_, ApiError>((width, height, png, original))
             })
             .await
             .map_err(|error| {
@@ -421,6 +430,13 @@ impl Ingest<'_> {
                 let mut converted = self.state.store.stage(png.len() as u64).await?;
                 converted.write(&png).await?;
                 blob = converted;
+                if !provenance.params.is_object() {
+                    provenance.params = json!({});
+                }
+                provenance.params["original_content_type"] = json!(content_type);
+                if let Some(original) = original {
+                    provenance.params["original_metadata"] = original;
+                }
                 content_type = "image/png".into();
             }
         }

@@ -213,6 +213,7 @@ pub(super) async fn list(
             expires_at: artifact.expires_at,
             width: artifact.media.width,
             height: artifact.media.height,
+            title: artifact.media.title.clone(),
             provenance: serde_json::to_value(&artifact.provenance).ok(),
         })
         .collect();

@@ -11,6 +11,7 @@
 mod agent;
 mod artifacts;
 mod chat;
+mod core_tools;
 mod depth_provider;
 mod executions;
 mod files;
@@ -21,6 +22,7 @@ mod skills;
 mod ssrf;
 mod tenancy;
 mod usage;
+mod web;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};

@@ -1587,3 +1587,110 @@ mod tests {
         assert_eq!(read(max_bytes, "under 200 kb"), Some(json!(200_000)));
     }
 }
+
+// ---- web pages ------------------------------------------------------------------------------
+
+pattern!(URL, r#"\bhttps?://[^\s<>"'`]+|\bwww\.[^\s<>"'`]+"#);
+
+/// The first web address written in the clause, else in the request ("https://…", "www.…"),
+/// without trailing punctuation. The clause is lower-cased; the agent puts back the case the
+/// user wrote before anything runs.
+pub fn url(clause: &Clause) -> Option<Value> {
+    let found = URL
+        .find(&clause.text)
+        .or_else(|| URL.find(&clause.request))?;
+    let url = found
+        .as_str()
+        .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}']);
+    Some(json!(if url.starts_with("www.") {
+        format!("https://{url}")
+    } else {
+        url.to_owned()
+    }))
+}
+
+/// True when the clause asks about a web page by its address: one written in the clause, or
+/// one written elsewhere in the request that the clause points at ("the page", "that link").
+pub fn names_url(clause: &Clause) -> bool {
+    URL.is_match(&clause.text)
+        || URL.is_match(&clause.request)
+            && clause.has_any(&[
+                "page", "site", "website", "webpage", "url", "link", "article",
+            ])
+}
+
+/// The clause with its web addresses removed, so their digits are not read as sizes.
+fn without_urls(clause: &Clause) -> String {
+    URL.replace_all(&clause.text, " ").into_owned()
+}
+
+/// A device preset: "on a phone", "mobile view", "as a tablet shows it".
+pub fn device(clause: &Clause) -> Option<Value> {
+    if clause.has_any(&["phone*", "mobile*", "iphone*", "android", "smartphone*"]) {
+        Some(json!("phone"))
+    } else if clause.has_any(&["tablet*", "ipad*"]) {
+        Some(json!("tablet"))
+    } else if clause.has_any(&["desktop", "laptop", "computer"]) {
+        Some(json!("desktop"))
+    } else {
+        None
+    }
+}
+
+/// `false` for only the first screen ("above the fold", "just the visible part").
+pub fn first_screen(clause: &Clause) -> Option<Value> {
+    if clause.has_any(&[
+        "above the fold",
+        "first screen",
+        "visible part",
+        "viewport",
+        "what you see",
+        "top of the page",
+        "without scrolling",
+    ]) {
+        Some(json!(false))
+    } else if clause.has_any(&[
+        "full page",
+        "whole page",
+        "entire page",
+        "full length",
+        "full-page",
+    ]) {
+        Some(json!(true))
+    } else {
+        None
+    }
+}
+
+pattern!(
+    PAGE_WIDTH,
+    r"\b(\d{3,4})\s*(?:px|pixels?)?\s*(?:wide|width)\b|\bwidth\s*(?:of|to|=|:)?\s*(\d{3,4})\b|\bat\s*(\d{3,4})\s*(?:px|pixels?)\b"
+);
+
+/// A viewport width written in the clause ("at 1024 px", "800 wide").
+pub fn page_width(clause: &Clause) -> Option<Value> {
+    let text = without_urls(clause);
+    let captures = PAGE_WIDTH.captures(&text)?;
+    let width = number::<u32>(captures.get(1))
+        .or_else(|| number(captures.get(2)))
+        .or_else(|| number(captures.get(3)))?;
+    (200..=3840).contains(&width).then(|| json!(width))
+}
+
+/// Paper: "letter" or "a4".
+pub fn paper(clause: &Clause) -> Option<Value> {
+    if clause.has_any(&["letter", "us letter"]) {
+        Some(json!("letter"))
+    } else if clause.has("a4") {
+        Some(json!("a4"))
+    } else {
+        None
+    }
+}
+
+/// `true` for "landscape" or "sideways".
+pub fn landscape(clause: &Clause) -> Option<Value> {
+    clause
+        .has_any(&["landscape", "sideways", "horizontal"])
+        .then_some(json!(true))
+}

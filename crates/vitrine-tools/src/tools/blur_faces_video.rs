@@ -333,6 +333,7 @@ impl Tool for BlurFacesVideo {
                 height: Some(report.height),
                 duration_s: Some(duration_s),
                 pages: None,
+                title: None,
             },
             io::provenance(self.name(), &[&meta], &args),
         )

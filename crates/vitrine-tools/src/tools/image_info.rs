@@ -241,7 +241,7 @@ impl Tool for ImageInfo {
                 "altitude_m": gps.altitude_m,
             })
         });
-        let facts = json!({
+        let mut facts = json!({
             "format": found.format,
             "content_type": meta.content_type,
             "original_format": original_format(&meta),
@@ -264,6 +264,36 @@ impl Tool for ImageInfo {
             "comments": found.comments,
             "metadata": found.blocks,
         });
+        // Converted on the way in (WebP, TIFF → PNG): the facts are the user's file's, read
+        // by the server before the conversion, and the stored copy's are kept beside them.
+        if let Some(original) = meta.provenance.params.get("original_metadata") {
+            facts["stored_as"] = json!({
+                "format": found.format,
+                "metadata": found.blocks,
+            });
+            for (key, from) in [
+                ("format", "format"),
+                ("color_type", "color_type"),
+                ("bit_depth", "bit_depth"),
+                ("channels", "channels"),
+                ("icc_profile", "icc_profile"),
+                ("exif", "exif"),
+                ("gps", "gps"),
+                ("xmp_present", "xmp"),
+                ("iptc_present", "iptc"),
+                ("comments", "comments"),
+                ("metadata", "blocks"),
+            ] {
+                facts[key] = original[from].clone();
+            }
+            facts["exif_present"] = json!(!original["exif"].is_null());
+            facts["gps_present"] = json!(!original["gps"].is_null());
+            facts["comments_present"] = json!(
+                original["comments"]
+                    .as_array()
+                    .is_some_and(|comments| !comments.is_empty())
+            );
+        }
         Ok(ToolOutput {
             artifacts: Vec::new(),
             facts,

@@ -18,6 +18,7 @@ pub mod edit_image;
 pub mod estimate_depth;
 pub mod extract_audio;
 pub mod extract_frames;
+pub mod extract_page;
 pub mod flip;
 pub mod frames_to_video;
 pub mod grayscale;
@@ -27,6 +28,7 @@ pub mod mask_convert;
 pub mod mask_ops;
 pub mod ocr;
 pub mod overlay_image;
+pub mod page_to_pdf;
 pub mod pdf_info;
 pub mod reconstruct_3d;
 pub mod redact_document;
@@ -36,6 +38,7 @@ pub mod remove_background;
 pub mod render_pdf_page;
 pub mod resize;
 pub mod rotate;
+pub mod screenshot_page;
 pub mod strip_metadata;
 pub mod thumbnail;
 pub mod tile_image;
@@ -94,5 +97,8 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(reconstruct_3d::Reconstruct3d),
         Arc::new(edit_image::EditImage),
         Arc::new(edit_image::GenerateImage),
+        Arc::new(screenshot_page::ScreenshotPage),
+        Arc::new(page_to_pdf::PageToPdf),
+        Arc::new(extract_page::ExtractPage),
     ]
 }

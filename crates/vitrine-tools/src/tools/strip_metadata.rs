@@ -136,18 +136,35 @@ impl Tool for StripMetadata {
             None,
         )
         .await?;
+        // An input converted on the way in (WebP, TIFF → PNG) lost its metadata then; what the
+        // user's own file carried is what this run keeps out of what is returned.
+        let mut removed = stripped.removed.clone();
+        let mut note = stripped.note.clone();
+        if let Some((original_type, carried)) = original_metadata(&meta) {
+            for name in carried.iter().copied() {
+                if !removed.contains(&name) {
+                    removed.push(name);
+                }
+            }
+            if !carried.is_empty() {
+                note = Some(format!(
+                    "the {original_type} file as sent carried {}; the stored PNG copy, which is what is returned, has none of it",
+                    carried.join(", ")
+                ));
+            }
+        }
         Ok(ToolOutput {
             artifacts: vec![MadeArtifact {
                 output: "image".to_owned(),
                 meta: made,
             }],
             facts: json!({
-                "removed": stripped.removed,
+                "removed": removed,
                 "removed_bytes": stripped.removed_bytes,
-                "had_metadata": !stripped.removed.is_empty(),
-                "gps_removed": stripped.removed.contains(&"gps"),
+                "had_metadata": !removed.is_empty(),
+                "gps_removed": removed.contains(&"gps"),
                 "reencoded": stripped.reencoded,
-                "note": stripped.note,
+                "note": note,
                 "content_type": stripped.format.media_type(),
                 "bytes": stripped.bytes.len(),
                 "width": info.width,
@@ -155,4 +172,32 @@ impl Tool for StripMetadata {
             }),
         })
     }
+}
+
+/// The content type and metadata blocks of the file the user sent, when ingest converted it
+/// (recorded in the artifact's provenance by the server).
+fn original_metadata(meta: &vitrine_store::ArtifactMeta) -> Option<(String, Vec<&'static str>)> {
+    let params = &meta.provenance.params;
+    let original_type = params.get("original_content_type")?.as_str()?.to_owned();
+    let found = params.get("original_metadata")?;
+    let mut carried = Vec::new();
+    if !found["exif"].is_null() {
+        carried.push("exif");
+    }
+    if !found["gps"].is_null() {
+        carried.push("gps");
+    }
+    if found["xmp"] == true {
+        carried.push("xmp");
+    }
+    if found["iptc"] == true {
+        carried.push("iptc");
+    }
+    if found["comments"]
+        .as_array()
+        .is_some_and(|comments| !comments.is_empty())
+    {
+        carried.push("comment");
+    }
+    Some((original_type, carried))
 }

@@ -1,4 +1,4 @@
-//! Which IP addresses a URL fetch must never reach.
+//! Which IP addresses a request made for a caller must never reach.
 //!
 //! A pure function, so it is tested exhaustively without any network.
 
