@@ -37,12 +37,10 @@ async fn main() -> std::io::Result<()> {
                     let file = Arc::clone(&file);
                     async move {
                         let bytes = tokio::fs::read(file.as_path()).await?;
-                        Ok::<_, std::io::Error>(
-                            Response::builder()
-                                .header("Content-Type", "image/jpeg")
-                                .body(Body::from(bytes))
-                                .map_err(std::io::Error::other)?,
-                        )
+                        Response::builder()
+                            .header("Content-Type", "image/jpeg")
+                            .body(Body::from(bytes))
+                            .map_err(std::io::Error::other)
                     }
                 });
             let _ = builder
