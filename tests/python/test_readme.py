@@ -75,8 +75,10 @@ def test_every_python_block_is_covered():
     markers = ["What did you receive?", "from openai import OpenAI"]
     for code in blocks("python"):
         assert any(marker in code for marker in markers), code
-    # Shell blocks: the two commands (not run here: they are what runs the tests) and two examples.
-    sh_markers = ["scripts/serve.sh", "curl -s http", "vitrine chat"]
+    # Shell blocks: the two commands (not run here: they are what runs the tests), two examples,
+    # and the scaled-out deployment, which scripts/cluster.sh starts the same way (same flags and
+    # AWS_* variables) for tests/python/test_cluster.py.
+    sh_markers = ["scripts/serve.sh", "curl -s http", "vitrine chat", "--store s3://"]
     for code in blocks("sh"):
         assert any(marker in code for marker in sh_markers), code
 
