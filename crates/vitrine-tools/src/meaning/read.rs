@@ -689,6 +689,20 @@ pub fn seconds(text: &str) -> Option<f64> {
     Some(total)
 }
 
+/// Words that drop part of a clip.
+const DROP_WORDS: &[&str] = &[
+    "@remove",
+    "drop*",
+    "cut off",
+    "skip*",
+    "lose",
+    "chop off",
+    "discard*",
+    "seconds off",
+    "minute* off",
+    "s off",
+];
+
 /// The range to keep: a start, and an end unless it runs to the clip's end.
 fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     let text = in_numbers(&clause.text);
@@ -699,33 +713,10 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
         return Some((start, Some(end)));
     }
     // "Drop everything before 0:30" and "remove the first 5 seconds" keep what comes after.
-    let drops = clause.has_any(&[
-        "@remove",
-        "drop*",
-        "cut off",
-        "skip*",
-        "lose",
-        "chop off",
-        "discard*",
-        "seconds off",
-        "minute* off",
-        "s off",
-        "cut*",
-        "chop*",
-        "trim*",
-    ]);
-    let drops_the_start = clause.has_any(&[
-        "@remove",
-        "drop*",
-        "cut off",
-        "skip*",
-        "lose",
-        "chop off",
-        "discard*",
-        "seconds off",
-        "minute* off",
-        "s off",
-    ]);
+    // "Cut", "chop" and "trim" drop what comes before a moment too, but "trim it to the first
+    // 10 seconds" keeps those seconds.
+    let drops_the_start = clause.has_any(DROP_WORDS);
+    let drops = drops_the_start || clause.has_any(&["cut*", "chop*", "trim*"]);
     if drops_the_start
         && let Some(captures) = FIRST_SECONDS.captures(&text)
         && let Some(amount) = captures.get(1).and_then(|n| n.as_str().parse::<f64>().ok())

@@ -29,6 +29,18 @@ pub struct ExtractFramesArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExtractFrames;
 
+/// Which frames, and their format, for every wording.
+const SLOTS: &[Slot] = &[
+    Slot {
+        arg: "selection",
+        read: read::frame_selection,
+    },
+    Slot {
+        arg: "format",
+        read: |_| Some(serde_json::json!("jpeg")),
+    },
+];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -94,16 +106,7 @@ const MEANING: Meaning = Meaning {
                 arg: "video",
                 kind: ArtifactKind::Video,
             },
-            slots: &[
-                Slot {
-                    arg: "selection",
-                    read: read::frame_selection,
-                },
-                Slot {
-                    arg: "format",
-                    read: |_| Some(serde_json::json!("jpeg")),
-                },
-            ],
+            slots: SLOTS,
             chains: false,
             // One still at one moment is a thumbnail (`video_thumbnail`).
             accept: Some(|clause| !read::one_frame_at(clause)),
@@ -125,16 +128,7 @@ const MEANING: Meaning = Meaning {
                 arg: "video",
                 kind: ArtifactKind::Video,
             },
-            slots: &[
-                Slot {
-                    arg: "selection",
-                    read: read::frame_selection,
-                },
-                Slot {
-                    arg: "format",
-                    read: |_| Some(serde_json::json!("jpeg")),
-                },
-            ],
+            slots: SLOTS,
             accept: Some(read::names_times),
             ..Intent::DEFAULT
         },

@@ -29,6 +29,18 @@ pub struct VideoThumbnailArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VideoThumbnail;
 
+/// The size and moment every wording fills.
+const SLOTS: &[Slot] = &[
+    Slot {
+        arg: "max_side",
+        read: |clause| Some(read::max_side(clause).unwrap_or(serde_json::json!(512))),
+    },
+    Slot {
+        arg: "at_s",
+        read: read::at_s,
+    },
+];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -43,16 +55,7 @@ const MEANING: Meaning = Meaning {
                 arg: "video",
                 kind: ArtifactKind::Video,
             },
-            slots: &[
-                Slot {
-                    arg: "max_side",
-                    read: |clause| Some(read::max_side(clause).unwrap_or(serde_json::json!(512))),
-                },
-                Slot {
-                    arg: "at_s",
-                    read: read::at_s,
-                },
-            ],
+            slots: SLOTS,
             chains: false,
             accept: None,
             ..Intent::DEFAULT
@@ -66,16 +69,7 @@ const MEANING: Meaning = Meaning {
                 arg: "video",
                 kind: ArtifactKind::Video,
             },
-            slots: &[
-                Slot {
-                    arg: "max_side",
-                    read: |clause| Some(read::max_side(clause).unwrap_or(serde_json::json!(512))),
-                },
-                Slot {
-                    arg: "at_s",
-                    read: read::at_s,
-                },
-            ],
+            slots: SLOTS,
             accept: Some(read::one_frame_at),
             ..Intent::DEFAULT
         },
