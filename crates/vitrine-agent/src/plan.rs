@@ -123,7 +123,12 @@ pub fn map_refs<E>(
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (index, child) in items.iter().enumerate() {
-                out.push(map_refs(child, &format!("{pointer}/{index}"), resolve)?);
+                let mapped = map_refs(child, &format!("{pointer}/{index}"), resolve)?;
+                // A ref to a list of outputs (a step's frames) inside a list splices them in.
+                match mapped {
+                    Value::Array(refs) if ref_text(child).is_some() => out.extend(refs),
+                    one => out.push(one),
+                }
             }
             Value::Array(out)
         }

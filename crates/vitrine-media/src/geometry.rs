@@ -88,11 +88,22 @@ pub fn crop_rect(image: &DynamicImage, rect: PixelRect) -> DynamicImage {
 pub fn resize(image: &DynamicImage, params: &ResizeParams) -> Result<DynamicImage> {
     let (width, height) = image.dimensions();
     match (params.width, params.height) {
-        (None, None) => Err(MediaError::invalid(
-            "width",
-            "null",
-            "give `width`, `height` or both",
-        )),
+        (None, None) => match params.scale {
+            Some(scale) if scale.is_finite() && (0.01..=8.0).contains(&scale) => {
+                let by = |side: u32| ((f64::from(side) * f64::from(scale)).round() as u32).max(1);
+                resize_exact(image, by(width), by(height), params.filter)
+            }
+            Some(scale) => Err(MediaError::invalid(
+                "scale",
+                scale.to_string(),
+                "a factor between 0.01 and 8",
+            )),
+            None => Err(MediaError::invalid(
+                "width",
+                "null",
+                "give `width`, `height`, both, or `scale`",
+            )),
+        },
         (Some(target_width), None) => {
             let target_height = scaled(height, target_width, width);
             resize_exact(image, target_width, target_height, params.filter)
@@ -545,6 +556,22 @@ mod tests {
         .expect("exact");
         assert_eq!(exact.dimensions(), (7, 9));
         assert!(resize(&image, &ResizeParams::default()).is_err());
+        let halved = resize(
+            &image,
+            &ResizeParams {
+                scale: Some(0.5),
+                ..ResizeParams::default()
+            },
+        )
+        .expect("scale");
+        assert_eq!(halved.dimensions(), (100, 50));
+        for bad in [0.0, -1.0, 9.0, f32::NAN] {
+            let params = ResizeParams {
+                scale: Some(bad),
+                ..ResizeParams::default()
+            };
+            assert!(resize(&image, &params).is_err(), "scale {bad}");
+        }
         assert!(resize_exact(&image, 0, 5, ResizeFilter::Nearest).is_err());
         assert!(resize_exact(&image, 100_000, 100_000, ResizeFilter::Nearest).is_err());
     }

@@ -53,7 +53,7 @@ pub enum ResizeFilter {
 }
 
 /// Change the image size.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ResizeParams {
     /// Target width in pixels. When omitted it follows from `height` and the aspect ratio.
     #[serde(default)]
@@ -68,6 +68,11 @@ pub struct ResizeParams {
     /// Resampling filter; default `lanczos3`.
     #[serde(default)]
     pub filter: ResizeFilter,
+    /// A factor of the current size (0.5 halves both sides, 2 doubles them), for a resize
+    /// given neither `width` nor `height`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.01, max = 8.0))]
+    pub scale: Option<f32>,
 }
 
 /// How [`AspectParams`] reaches the target ratio.

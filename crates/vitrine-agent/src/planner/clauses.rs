@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use vitrine_tools::meaning::Clause;
 use vitrine_tools::meaning::lexicon::ACTION_WORDS;
+use vitrine_wire::ArtifactKind;
 
 static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(img|vid|aud|doc|recon|arr|url)_\w{6}\b")
@@ -185,6 +186,11 @@ const BACK_REFERENCES: &[&str] = &[
     "on their own",
     "by itself",
     "by themselves",
+    // "… and send it to me": the answer carries the result anyway.
+    "send ~ to me",
+    "send ~ to us",
+    "send ~ over",
+    "pass ~ to me",
     // "… and fill in the schema": the answer's fields, filled anyway.
     "fill ~ schema",
     "fill ~ json",
@@ -237,10 +243,20 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[a-z]+\b").unwrap_or_else(|error| panic!("bad word pattern: {error}"))
 });
 
+/// A word for people used to name a thing they carry ("staff badge", "employee id"): the thing
+/// is text on the image, not someone's face.
+static PEOPLE_AS_MODIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:staff|employee|student|visitor|guest|member|customer|client)s?(?:'s|')?\s+(badges?|ids?|id cards?|cards?|passes|pass|lanyards?|numbers?|records?|files?|lists?|details|info|information|names?|emails?|addresses|address)\b",
+    )
+    .unwrap_or_else(|error| panic!("bad modifier pattern: {error}"))
+});
+
 /// The request lower-cased, with artifact ids named in it replaced by "it" and chat spellings
 /// written out ("wat does the sign say").
 pub(super) fn normalise(instruction: &str) -> String {
     let lower = instruction.to_lowercase().replace(['’', '‘'], "'");
+    let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, "$1");
     let ids = REF_ID.replace_all(&lower, "it");
     WORD.replace_all(&ids, |found: &regex::Captures<'_>| {
         let word = &found[0];
@@ -261,6 +277,16 @@ fn starts_an_ask(piece: &str) -> bool {
     else {
         return false;
     };
+    // "The model is the first photo": a noun before "is" is the subject, not a verb.
+    let question = ["what", "which", "who", "how", "where", "when", "why"]
+        .contains(&clause.words[first].text.as_str());
+    if !question
+        && clause.words.get(first + 1).is_some_and(|next| {
+            ["is", "are", "was", "were", "has", "have"].contains(&next.text.as_str())
+        })
+    {
+        return false;
+    }
     let rest = Clause::new(clause.text_from(first), piece);
     ACTION_WORDS
         .iter()
@@ -375,6 +401,45 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
         return false;
     }
     starts_an_ask(&clause.text)
+}
+
+/// Nouns for each kind of output, for a clause that only asks to be given one.
+const OUTPUT_NOUNS: &[(&str, ArtifactKind)] = &[
+    ("mask", ArtifactKind::Array),
+    ("masks", ArtifactKind::Array),
+    ("matte", ArtifactKind::Array),
+    ("alpha", ArtifactKind::Array),
+    ("image", ArtifactKind::Image),
+    ("images", ArtifactKind::Image),
+    ("picture", ArtifactKind::Image),
+    ("cutout", ArtifactKind::Image),
+    ("result", ArtifactKind::Image),
+    ("frames", ArtifactKind::Image),
+    ("stills", ArtifactKind::Image),
+    ("video", ArtifactKind::Video),
+    ("clip", ArtifactKind::Video),
+    ("pdf", ArtifactKind::Document),
+];
+
+/// Words around such a noun that ask for nothing more ("and give me the mask too").
+const GIVING: &[&str] = &[
+    "give", "send", "return", "include", "hand", "output", "want", "need", "show", "attach",
+    "too", "as", "well", "separately", "both", "plus", "along", "with", "also", "file",
+];
+
+/// The kind of output a clause only asks to be given ("give me the mask too"), with no verb
+/// that asks for work: what an earlier step makes answers it.
+pub(super) fn asks_for_output(clause: &Clause) -> Option<ArtifactKind> {
+    let mut kind = None;
+    for word in &clause.words {
+        let text = word.text.as_str();
+        if let Some((_, noun_kind)) = OUTPUT_NOUNS.iter().find(|(noun, _)| *noun == text) {
+            kind = kind.or(Some(*noun_kind));
+        } else if !GIVING.contains(&text) && !FILLER.contains(&text) {
+            return None;
+        }
+    }
+    kind
 }
 
 /// Words that name one of the inputs ("mask one", "the second image").

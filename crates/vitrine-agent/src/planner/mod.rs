@@ -141,7 +141,7 @@ pub fn understand_with(
     let split = clauses::split(&text);
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
-        !clauses::describes(clause) && !candidates(clause, inputs, &[], catalog).0.is_empty()
+        !clauses::describes(clause) && !candidates(clause, inputs, &Produced::default(), catalog).0.is_empty()
     });
     for clause in split {
         if something_asked && clauses::describes(&clause) {
@@ -157,6 +157,13 @@ pub fn understand_with(
             .and_then(|result| gaps::find(&result, inputs))
             .filter(|_| in_ask.is_none());
         let gap = in_ask.or(in_result);
+        // "Bring it to life so she waves": with the result phrase out of reach, only the ask's
+        // own words choose steps.
+        let clause = if in_result.is_some() {
+            clause.ask()
+        } else {
+            clause
+        };
         if let Some(gap) = gap {
             // "Animate it so she waves": one thing not done, said once.
             match understanding
@@ -179,6 +186,13 @@ pub fn understand_with(
             }
         }
         let produced = produced_kinds(&asked);
+        // "Cut out the subject and give me the mask too": the cut-out makes the mask.
+        if gap.is_none()
+            && clauses::asks_for_output(&clause)
+                .is_some_and(|kind| produced.one.contains(&kind) || produced.lists.contains(&kind))
+        {
+            continue;
+        }
         let (mut usable, unusable) = candidates(&clause, inputs, &produced, catalog);
         let mut clause = clause;
         // "This photo has my kids and our address on the mailbox, hide both": the ask points
@@ -211,6 +225,14 @@ pub fn understand_with(
                 usable = found;
                 clause = merged;
             }
+        }
+        // "Dress her in it and show front, back and side views": the views say how many
+        // images the planned generation makes.
+        if usable.is_empty()
+            && asked.iter().any(|(_, matched)| matched.intent.per_view)
+            && names_views(&clause)
+        {
+            continue;
         }
         if usable.is_empty() {
             if gap.is_some() {
@@ -256,7 +278,19 @@ pub fn understand_with(
             continue;
         }
         previous = Some((asked.len(), clause.clone()));
+        let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
         for matched in usable {
+            // "Faces first, then the personal info, pixelate the faces": a later ask for a
+            // planned intent that only says more about it fills that step, not a second one.
+            if !again
+                && !matched.intent.per_view
+                && let Some(earlier) = asked.iter_mut().find(|(before, old)| {
+                    std::ptr::eq(old.intent, matched.intent) && only_adds_to(before, &clause, old)
+                })
+            {
+                earlier.0 = Clause::new(&format!("{} {}", earlier.0.text, clause.text), &text);
+                continue;
+            }
             // "Zoom in on the face and crop it for a headshot": one crop, said twice.
             let repeated = asked.last().is_some_and(|(before, last)| {
                 last.tool.name() == matched.tool.name()
@@ -405,7 +439,7 @@ fn asks_only_for_inputs(schema: &Value) -> bool {
 fn candidates(
     clause: &Clause,
     inputs: &[ArtifactMeta],
-    produced: &[ArtifactKind],
+    produced: &Produced,
     catalog: &ToolCatalog,
 ) -> (Vec<Matched>, Vec<Matched>) {
     let found = without_text_to_image(matching::intents(clause, catalog.tools()), inputs);
@@ -417,14 +451,38 @@ fn candidates(
 }
 
 /// The kinds of media the intents planned so far make for later ones (a mask from a cut-out).
-fn produced_kinds(asked: &[(Clause, Matched)]) -> Vec<ArtifactKind> {
-    asked
-        .iter()
-        .filter(|(_, matched)| matched.intent.chains)
-        .flat_map(|(_, matched)| matched.tool.outputs().iter())
-        .filter(|spec| !spec.many)
-        .map(|spec| spec.kind)
-        .collect()
+fn produced_kinds(asked: &[(Clause, Matched)]) -> Produced {
+    let mut produced = Produced::default();
+    for (_, matched) in asked {
+        for spec in matched.tool.outputs() {
+            if spec.many {
+                produced.lists.push(spec.kind);
+            } else if matched.intent.chains {
+                produced.one.push(spec.kind);
+            }
+        }
+    }
+    produced
+}
+
+/// The kinds of media earlier steps make: one edited artifact a later edit works on, or a list
+/// (a video's frames) that only a step taking all of its kind can use.
+#[derive(Debug, Default)]
+struct Produced {
+    one: Vec<ArtifactKind>,
+    lists: Vec<ArtifactKind>,
+}
+
+/// True when `later` asks for `matched`'s intent again and every argument it reads differently
+/// from `before` was left to its default there: it says more about the same step.
+fn only_adds_to(before: &Clause, later: &Clause, matched: &Matched) -> bool {
+    let neutral = Clause::new("", &before.request);
+    let defaults = slot_values(&neutral, matched);
+    slot_values(before, matched)
+        .into_iter()
+        .zip(slot_values(later, matched))
+        .zip(defaults)
+        .all(|((was, now), default)| was == now || now.is_none() || was == default)
 }
 
 /// The arguments an intent reads from a clause.
@@ -471,10 +529,16 @@ fn refine(
     let changes_arguments = planned
         .iter()
         .any(|(clause, old)| slot_values(clause, old) != slot_values(&merged, old));
-    // "…and draw boxes around them": the fragment speaks the planned intent's words.
-    let speaks_of_it = planned
-        .iter()
-        .any(|(_, old)| old.intent.cues.iter().any(|group| fragment.has_any(group)));
+    // "…and draw boxes around them": the fragment speaks the planned intent's words (its
+    // own words, not a pronoun some cue lists for "invert it").
+    let speaks_of_it = planned.iter().any(|(_, old)| {
+        old.intent.cues.iter().any(|group| {
+            group
+                .iter()
+                .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
+                .any(|phrase| fragment.has(phrase))
+        })
+    });
     let modifies = !clauses::is_an_ask(fragment) || clauses::starts_with_a_noun(fragment);
     (extends || changes_arguments || speaks_of_it || modifies).then(|| {
         refined
@@ -532,18 +596,27 @@ fn without_text_to_image(found: Vec<Matched>, inputs: &[ArtifactMeta]) -> Vec<Ma
 fn by_input(
     found: Vec<Matched>,
     inputs: &[ArtifactMeta],
-    produced: &[ArtifactKind],
+    produced: &Produced,
     clause: &Clause,
 ) -> (Vec<Matched>, Vec<Matched>) {
     // A PDF's pages are images once rendered ("read the text on page 2").
     let pages = has(inputs, ArtifactKind::Document)
         && clause.has_any(&["page*", "pdf*", "document*", "doc", "sheet*", "slide*"]);
-    let available = |kind: ArtifactKind| {
-        has(inputs, kind) || produced.contains(&kind) || (kind == ArtifactKind::Image && pages)
+    let available = |matched: &Matched, kind: ArtifactKind| {
+        has(inputs, kind)
+            || produced.one.contains(&kind)
+            || (produced.lists.contains(&kind) && matches!(matched.intent.input, Input::All { .. }))
+            || (kind == ArtifactKind::Image && pages)
     };
-    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) = found
-        .into_iter()
-        .partition(|matched| matched.intent.input.kinds().into_iter().all(available));
+    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) =
+        found.into_iter().partition(|matched| {
+            matched
+                .intent
+                .input
+                .kinds()
+                .into_iter()
+                .all(|kind| available(matched, kind))
+        });
     // A clause that edits the whole PDF ("scrub the faces and names from every page") is not
     // also an edit of one rendered page: image intents that only the rendering made usable go.
     let edits_document = usable.iter().any(|matched| {
@@ -556,7 +629,7 @@ fn by_input(
     });
     if edits_document
         && !has(inputs, ArtifactKind::Image)
-        && !produced.contains(&ArtifactKind::Image)
+        && !produced.one.contains(&ArtifactKind::Image)
     {
         usable.retain(|matched| matched.intent.input.kind() != Some(ArtifactKind::Image));
     }
@@ -627,6 +700,9 @@ fn input_refs(inputs: &[ArtifactMeta], kind: ArtifactKind) -> Vec<Value> {
 #[derive(Clone, Default)]
 struct Sources {
     latest: BTreeMap<&'static str, Value>,
+    /// A step's list of outputs (a video's frames), for a step that takes all of its kind;
+    /// an edit of that kind made after it takes its place.
+    lists: BTreeMap<&'static str, Value>,
 }
 
 impl Sources {
@@ -638,10 +714,16 @@ impl Sources {
     }
 
     fn all(&self, kind: ArtifactKind, inputs: &[ArtifactMeta]) -> Vec<Value> {
-        match self.latest.get(kind.prefix()) {
-            Some(edited) => vec![edited.clone()],
-            None => input_refs(inputs, kind),
+        match (self.lists.get(kind.prefix()), self.latest.get(kind.prefix())) {
+            (Some(list), _) => vec![list.clone()],
+            (None, Some(edited)) => vec![edited.clone()],
+            (None, None) => input_refs(inputs, kind),
         }
+    }
+
+    fn made(&mut self, kind: ArtifactKind, output: Value) {
+        self.lists.remove(kind.prefix());
+        self.latest.insert(kind.prefix(), output);
     }
 }
 
@@ -788,15 +870,12 @@ fn chain(
         }
         last_intent = Some(std::ptr::from_ref(intent));
         let id = format!("s{}", steps.len() + 1);
-        if intent.chains {
-            for spec in matched.tool.outputs() {
-                if spec.many || intent.output.is_some_and(|name| name != spec.name) {
-                    continue;
-                }
-                sources.latest.insert(
-                    spec.kind.prefix(),
-                    json!({"$ref": format!("step:{id}.{}", spec.name)}),
-                );
+        for spec in matched.tool.outputs() {
+            let output = json!({"$ref": format!("step:{id}.{}", spec.name)});
+            if spec.many {
+                sources.lists.insert(spec.kind.prefix(), output);
+            } else if intent.chains && intent.output.is_none_or(|name| name == spec.name) {
+                sources.made(spec.kind, output);
             }
         }
         steps.push(Step {
@@ -877,10 +956,7 @@ fn bridge(
                     args[slot.arg] = value;
                 }
             }
-            sources.latest.insert(
-                kind.prefix(),
-                json!({"$ref": format!("step:{id}.{}", spec.name)}),
-            );
+            sources.made(kind, json!({"$ref": format!("step:{id}.{}", spec.name)}));
             steps.push(Step {
                 id,
                 tool: tool.name().to_owned(),
@@ -914,6 +990,12 @@ static IMAGE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap_or_else(|error| panic!("bad count pattern: {error}"))
 });
+
+/// True when the clause names views or a number of images ("front, back and side views", "3
+/// variations").
+fn names_views(clause: &Clause) -> bool {
+    VIEW.find_iter(&clause.text).count() >= 2 || IMAGE_COUNT.is_match(&clause.text)
+}
 
 /// One set of arguments per view the request names (front, back, side: in the order of the
 /// schema's fields when it names them), or per variation ("3 variations"), or one.

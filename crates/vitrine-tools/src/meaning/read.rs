@@ -92,7 +92,7 @@ pattern!(
     AND_A_HALF,
     r"\b(\d+(?:\.\d+)?)\s+and\s+a\s+half\s+(hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\b(?:an?|1)\s+(hour|minute|second)\s+and\s+a\s+half\b|\b(\d+(?:\.\d+)?)\s+(hours?|minutes?|mins?)\s+and\s+a\s+half\b"
 );
-pattern!(HALF_A, r"\bhalf\s+an?\s+(hour|minute)\b");
+pattern!(HALF_A, r"\bhalf\s+(?:an?\s+)?(hour|minute)\b");
 pattern!(A_UNIT, r"\b(?:a|an)\s+(hour|minute)\b");
 pattern!(
     MINUTES_AND_SECONDS,
@@ -257,16 +257,28 @@ pub fn hide_method(clause: &Clause) -> Option<Value> {
 }
 
 /// True when one of `phrases` is ruled out: "no pixelation", "pixelation is not ok", "don't
-/// blur".
-fn negated(clause: &Clause, phrases: &[&str]) -> bool {
+/// blur", "don't add any borders".
+pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
     phrases.iter().any(|phrase| {
         ["no", "not", "don't", "dont", "without", "never", "avoid"]
             .iter()
-            .any(|not| clause.has(&format!("{not} {phrase}")))
+            .any(|not| {
+                ["", "add ", "add any ", "want ", "want any ", "use ", "need ", "any "]
+                    .iter()
+                    .any(|verb| clause.has(&format!("{not} {verb}{phrase}")))
+            })
             || ["is not", "isn't", "not", "is a no", "no good", "is bad"]
                 .iter()
                 .any(|not| clause.has(&format!("{phrase} {not}")))
     })
+}
+
+/// True when one of `phrases` is said and not ruled out ("crop it, don't add borders" says
+/// cropping, not borders).
+pub fn said(clause: &Clause, phrases: &[&str]) -> bool {
+    phrases
+        .iter()
+        .any(|phrase| clause.has(phrase) && !negated(clause, &[phrase]))
 }
 
 /// A stronger setting when the clause insists ("completely", "unrecognisable", "heavily").
@@ -371,6 +383,80 @@ pub fn has_dimensions(clause: &Clause) -> bool {
     resize_target(clause).is_some()
 }
 
+/// How a resize to a width and a height treats the ratio: `exact` when the clause accepts
+/// stretching or asks for exactly that size ("exactly 500 by 500"), `fill` when it crops to
+/// cover, else `fit`.
+pub fn resize_mode(clause: &Clause) -> Option<Value> {
+    const STRETCH: &[&str] = &["stretch*", "distort*", "squash*", "squish*", "squeez*"];
+    let tolerated = clause.has_any(&[
+        "don't care if",
+        "dont care if",
+        "don't mind if",
+        "dont mind if",
+        "fine if",
+        "ok if",
+        "okay if",
+        "doesn't matter if",
+    ]);
+    let mode = if (tolerated && clause.has_any(STRETCH))
+        || said(clause, STRETCH)
+        || clause.has_any(&["exact*", "precisely"])
+    {
+        "exact"
+    } else if said(clause, &["fill", "cover", "crop* to fit", "crop* to fill", "crop* ~ needed"]) {
+        "fill"
+    } else {
+        "fit"
+    };
+    Some(json!(mode))
+}
+
+pattern!(
+    SCALE_PERCENT,
+    r"\b(by|to)\s+(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent)|(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent)\s+(smaller|bigger|larger|of)"
+);
+pattern!(SCALE_TIMES, r"\b(\d(?:\.\d+)?)\s*(?:x|×|times)(?:\s|$)");
+
+/// A scale factor for a resize with no width or height: "by half" 0.5, "to 25%" 0.25, "30%
+/// smaller" 0.7, "double the size" 2, "2x" 2.
+pub fn scale(clause: &Clause) -> Option<Value> {
+    if has_dimensions(clause) {
+        return None;
+    }
+    let bigger = clause.has_any(&["bigger", "larger", "enlarg*", "upscal*", "up", "increas*"]);
+    let factor = if let Some(captures) = SCALE_PERCENT.captures(&clause.text) {
+        let percent: f64 = number(captures.get(2).or_else(|| captures.get(3)))?;
+        let relative = captures.get(1).is_some_and(|by| by.as_str() == "by")
+            || captures
+                .get(4)
+                .is_some_and(|word| word.as_str() != "of");
+        match (relative, bigger) {
+            (false, _) => percent / 100.0,
+            (true, true) => 1.0 + percent / 100.0,
+            (true, false) => 1.0 - percent / 100.0,
+        }
+    } else if let Some(times) = SCALE_TIMES
+        .captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)))
+    {
+        times
+    } else if clause.has_any(&["double*", "twice"]) {
+        2.0
+    } else if clause.has_any(&["half turn", "quarter turn"]) {
+        // A turn, not a size.
+        return None;
+    } else if clause.has_any(&["half", "halve*"]) {
+        0.5
+    } else if clause.has_any(&["a third", "one third"]) {
+        if bigger { 3.0 } else { 1.0 / 3.0 }
+    } else if clause.has_any(&["quarter", "a fourth"]) {
+        0.25
+    } else {
+        return None;
+    };
+    (factor > 0.0 && factor <= 8.0).then(|| json!((factor * 1000.0).round() / 1000.0))
+}
+
 /// A resize's width.
 pub fn width(clause: &Clause) -> Option<Value> {
     resize_target(clause)?.0
@@ -435,8 +521,9 @@ pub fn names_ratio(clause: &Clause) -> bool {
 
 /// `pad` when the clause keeps the whole picture ("letterbox", "without cropping").
 pub fn fit_mode(clause: &Clause) -> Option<Value> {
-    clause
-        .has_any(&[
+    said(
+        clause,
+        &[
             "pad*",
             "letterbox*",
             "bars",
@@ -451,8 +538,9 @@ pub fn fit_mode(clause: &Clause) -> Option<Value> {
             "entire",
             "fit",
             "canvas",
-        ])
-        .then(|| json!("pad"))
+        ],
+    )
+    .then(|| json!("pad"))
 }
 
 // ---- angles and directions ----------------------------------------------------------------
@@ -578,22 +666,59 @@ pub fn brightness(clause: &Clause) -> Option<Value> {
     )
 }
 
+/// Words that turn an adjustment down, and up.
+const TURN_DOWN: &[&str] = &[
+    "less", "lower*", "reduc*", "decreas*", "tone down", "toned down", "down", "mute*", "flat*",
+    "soften*", "drop*",
+];
+const TURN_UP: &[&str] = &[
+    "more", "up", "increas*", "boost*", "bump*", "rais*", "higher", "add*", "extra", "stronger",
+    "punchier",
+];
+
+/// The word indices where any of `phrases` starts.
+fn starts(clause: &Clause, phrases: &[&str]) -> Vec<usize> {
+    (0..clause.words.len())
+        .filter(|&at| {
+            let rest = Clause::new(clause.text_from(at), &clause.request);
+            rest.find_any(phrases).is_some_and(|span| span.start == 0)
+        })
+        .collect()
+}
+
+/// Whether the direction said for `subject` is down: a direction right after it ("contrast
+/// down a bit"), else the nearest one before it ("bump up the contrast and tone down the
+/// saturation"), else any after it.
+fn turned_down(clause: &Clause, subject: &[&str]) -> bool {
+    let Some(at) = clause.find_any(subject).map(|span| span.start) else {
+        return false;
+    };
+    let down = starts(clause, TURN_DOWN);
+    let up = starts(clause, TURN_UP);
+    let said_at = |index: usize| {
+        if down.contains(&index) {
+            Some(true)
+        } else if up.contains(&index) {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    if let Some(right_after) = said_at(at + 1) {
+        return right_after;
+    }
+    (0..at)
+        .rev()
+        .find_map(said_at)
+        .or_else(|| (at + 1..clause.words.len()).find_map(said_at))
+        .unwrap_or(false)
+}
+
 fn signed_by_direction(clause: &Clause, subject: &[&str]) -> Option<Value> {
     if !clause.has_any(subject) {
         return None;
     }
-    let down = clause.has_any(&[
-        "less",
-        "lower*",
-        "reduc*",
-        "decreas*",
-        "tone down",
-        "toned down",
-        "mute*",
-        "flat*",
-        "soften*",
-        "drop*",
-    ]);
+    let down = turned_down(clause, subject);
     amount(clause, subject, &[]).map(|value| {
         let size = value.as_f64().unwrap_or(0.25).abs();
         json!(if down { -size } else { size })
@@ -602,6 +727,10 @@ fn signed_by_direction(clause: &Clause, subject: &[&str]) -> Option<Value> {
 
 /// Contrast: "more contrast", "punchier", "lower the contrast".
 pub fn contrast(clause: &Clause) -> Option<Value> {
+    // "Punchier colours" are more saturated.
+    if clause.has_any(&["punch* colo*"]) && !clause.has("contrast*") {
+        return None;
+    }
     signed_by_direction(clause, &["contrast*", "punch*"])
 }
 
@@ -623,6 +752,7 @@ pub fn saturation(clause: &Clause) -> Option<Value> {
             "more colo*",
             "boost* ~ colo*",
             "richer colo*",
+            "punch* colo*",
         ],
     )
 }
@@ -661,6 +791,11 @@ pattern!(
 pattern!(
     FROM_ON,
     r"\b(?:from|after|starting at|start at)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s\b|secs?|seconds?)?(?:\s+mark)?\s*(?:on\b|onwards?\b|to the end\b|till the end\b|until the end\b)"
+);
+// "Keep everything after the first half minute": the rest of the clip from a moment.
+pattern!(
+    KEEP_AFTER,
+    r"\b(?:everything|all|the rest|what comes|whatever comes|only what comes)\s+(?:after|past|beyond)\s+(?:the\s+)?(?:first\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s\b|secs?|seconds?)?"
 );
 pattern!(
     FIRST_SECONDS,
@@ -728,7 +863,7 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     {
         return Some((start, None));
     }
-    if let Some(captures) = FROM_ON.captures(&text)
+    if let Some(captures) = FROM_ON.captures(&text).or_else(|| KEEP_AFTER.captures(&text))
         && let Some(start) = seconds(&captures[1])
     {
         return Some((start, None));
@@ -1353,8 +1488,9 @@ fn tile_shape(clause: &Clause) -> (u32, u32) {
     if let Some(shape) = named_grid(clause) {
         return shape;
     }
-    if let Some(captures) = GRID_SHAPE.captures(&clause.text)
-        && let (Some(columns), Some(rows)) = (number(captures.get(1)), number(captures.get(2)))
+    // "A 1x3 grid" is one row of three, as matrices are written.
+    if let Some(captures) = GRID_SHAPE.captures(&in_numbers(&clause.text))
+        && let (Some(rows), Some(columns)) = (number(captures.get(1)), number(captures.get(2)))
     {
         return (rows, columns);
     }
@@ -1429,8 +1565,8 @@ pub fn grid_columns(clause: &Clause) -> Option<Value> {
         .and_then(|c| number::<u32>(c.get(1)))
         .or_else(|| {
             GRID_SHAPE
-                .captures(&clause.text)
-                .and_then(|c| number(c.get(1)))
+                .captures(&in_numbers(&clause.text))
+                .and_then(|c| number(c.get(2)))
         })
         .map(|n| json!(n))
 }

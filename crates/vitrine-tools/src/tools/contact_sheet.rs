@@ -39,7 +39,8 @@ const MEANING: Meaning = Meaning {
         ],
         cues: &[&[
             "contact sheet*",
-            "storyboard*",
+            // "Frames … for the storyboard" says where frames go.
+            "=storyboard*",
             "thumbnail grid",
             "thumbnail sheet",
             "grid of ~ frame*",

@@ -64,15 +64,12 @@ const MEANING: Meaning = Meaning {
             "file type",
         ]],
         unless: &[
-            "pdf*",
             "mp4",
             "video*",
-            "page*",
             "transparent png",
             "@hide",
             "frame*",
             "mask*",
-            "render*",
             // "Is there GPS data inside this jpeg?" asks about the file.
             "is there",
             "are there",
@@ -108,7 +105,12 @@ const MEANING: Meaning = Meaning {
         ],
         chains: true,
         accept: Some(|clause| {
-            read::image_format(clause).is_some() || read::max_bytes(clause).is_some()
+            // A rendered PDF page is a PNG already: only a JPEG or a size asks for more.
+            let of_a_page = clause.has_any(&["pdf*", "page*", "render*"]);
+            let beyond_png = clause.has_any(&["jpg*", "jpeg*", "quality"])
+                || read::max_bytes(clause).is_some();
+            (read::image_format(clause).is_some() || read::max_bytes(clause).is_some())
+                && (!of_a_page || beyond_png)
         }),
         ..Intent::DEFAULT
     }],

@@ -113,10 +113,16 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[Slot {
-                arg: "region",
-                read: read::region,
-            }],
+            slots: &[
+                Slot {
+                    arg: "target",
+                    read: |clause| read::region(clause).map(|_| serde_json::json!("region")),
+                },
+                Slot {
+                    arg: "region",
+                    read: read::region,
+                },
+            ],
             chains: true,
             accept: Some(read::names_region),
             ..Intent::DEFAULT

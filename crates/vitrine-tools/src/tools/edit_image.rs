@@ -172,6 +172,8 @@ const EDIT_MEANING: Meaning = Meaning {
             "insert a",
             "insert an",
             "chang* ~ colo*",
+            "chang* ~ into",
+            "chang* ~ @clothes",
             "recolo*",
             "replac* ~ with",
             "swap* ~ for",
@@ -269,7 +271,8 @@ const GENERATE_MEANING: Meaning = Meaning {
                 "make",
                 "illustrat*",
                 "synthesi*",
-                "produc*",
+                "produce",
+                "producing",
             ],
             &[
                 "image*",

@@ -95,7 +95,7 @@ const MEANING: Meaning = Meaning {
             unless: &[
                 "contact sheet",
                 "grid",
-                "storyboard",
+                "=storyboard",
                 "sheet",
                 "fps",
                 "mp4",

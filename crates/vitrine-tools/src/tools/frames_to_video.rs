@@ -72,6 +72,9 @@ const MEANING: Meaning = Meaning {
             "into a video",
             "into a movie",
             "into an mp4",
+            "into a ~ video",
+            "into a ~ movie",
+            "into a ~ clip",
         ]],
         unless: &["frame* from", "thumb*"],
         input: Input::All {

@@ -236,6 +236,14 @@ fn mask_radius(clause: &crate::meaning::Clause) -> Option<Value> {
                 .iter()
                 .find_map(|word| word.text.strip_suffix("px")?.parse::<f64>().ok())
         })
+        .or_else(|| {
+            // "a radius of 5", "radius 5".
+            let at = clause.words.iter().position(|word| word.text == "radius")?;
+            clause.words[at + 1..]
+                .iter()
+                .take(2)
+                .find_map(|word| word.text.parse::<f64>().ok())
+        })
         .map(|radius| serde_json::json!(radius))
 }
 

@@ -87,6 +87,7 @@ const HIDE: &[&str] = &[
 /// Words that name a document as a whole.
 const WHOLE_DOCUMENT: &[&str] = &[
     "pdf*",
+    "file",
     "document*",
     "doc",
     "pages",

@@ -35,6 +35,7 @@ const MEANING: Meaning = Meaning {
             "make it 1024 pixels wide",
             "shrink it to 512 px",
             "scale it down to 300 tall",
+            "make it half the size",
         ],
         cues: &[&[
             "resiz*",
@@ -78,11 +79,23 @@ const MEANING: Meaning = Meaning {
             },
             Slot {
                 arg: "mode",
-                read: |_| Some(serde_json::json!("fit")),
+                read: read::resize_mode,
+            },
+            Slot {
+                arg: "scale",
+                read: read::scale,
             },
         ],
         chains: true,
-        accept: Some(read::has_dimensions),
+        // A factor alone ("by half") asks for a resize only beside a word for size.
+        accept: Some(|clause| {
+            read::has_dimensions(clause)
+                || (read::scale(clause).is_some()
+                    && clause.has_any(&[
+                        "resiz*", "rescal*", "scal*", "shrink*", "downscal*", "upscal*",
+                        "downsiz*", "smaller", "larger", "bigger", "enlarg*", "reduc*", "size",
+                    ]))
+        }),
         describes_output: true,
         ..Intent::DEFAULT
     }],
