@@ -280,10 +280,14 @@ fn starts_an_ask(piece: &str) -> bool {
     // "The model is the first photo": a noun before "is" is the subject, not a verb.
     let question = ["what", "which", "who", "how", "where", "when", "why"]
         .contains(&clause.words[first].text.as_str());
+    // "The upload limit is tight": a copula soon after means a statement.
     if !question
-        && clause.words.get(first + 1).is_some_and(|next| {
-            ["is", "are", "was", "were", "has", "have"].contains(&next.text.as_str())
-        })
+        && clause
+            .words
+            .iter()
+            .skip(first + 1)
+            .take(3)
+            .any(|next| ["is", "are", "was", "were", "has", "have"].contains(&next.text.as_str()))
     {
         return false;
     }
@@ -321,10 +325,23 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         }
     }
     clauses
-        .into_iter()
-        .map(|clause| Clause::new(clause.trim(), text))
+        .iter()
+        .flat_map(|clause| split_where(clause.trim()))
+        .map(|clause| Clause::new(clause, text))
         .filter(|clause| !clause.words.is_empty())
         .collect()
+}
+
+/// "Blur out the bottom fifth where the phone numbers are printed": after an area, "where …"
+/// says what is there; it asks for nothing.
+fn split_where(clause: &str) -> Vec<&str> {
+    if let Some(at) = clause.find(" where ") {
+        let (area, rest) = clause.split_at(at);
+        if vitrine_tools::meaning::read::names_region(&Clause::new(area, area)) {
+            return vec![area, rest.trim_start()];
+        }
+    }
+    vec![clause]
 }
 
 /// True when the clause's first word after any lead-in is a noun made from a verb
@@ -343,6 +360,12 @@ pub(super) fn starts_with_a_noun(clause: &Clause) -> bool {
 
 /// How a sentence that only describes the input starts ("This is my passport page.").
 const DESCRIPTION_STARTS: &[&str] = &[
+    "where the",
+    "where my",
+    "where our",
+    "where his",
+    "where her",
+    "where their",
     "this is",
     "it's",
     "it is",
@@ -423,8 +446,26 @@ const OUTPUT_NOUNS: &[(&str, ArtifactKind)] = &[
 
 /// Words around such a noun that ask for nothing more ("and give me the mask too").
 const GIVING: &[&str] = &[
-    "give", "send", "return", "include", "hand", "output", "want", "need", "show", "attach",
-    "too", "as", "well", "separately", "both", "plus", "along", "with", "also", "file",
+    "give",
+    "send",
+    "return",
+    "include",
+    "hand",
+    "output",
+    "want",
+    "need",
+    "show",
+    "attach",
+    "too",
+    "as",
+    "well",
+    "separately",
+    "both",
+    "plus",
+    "along",
+    "with",
+    "also",
+    "file",
 ];
 
 /// The kind of output a clause only asks to be given ("give me the mask too"), with no verb

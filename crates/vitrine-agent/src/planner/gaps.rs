@@ -74,6 +74,12 @@ const GAPS: &[Gap] = &[
             "only her",
             "only one face",
             "one of the faces",
+            "leave ~ face* ~ showing",
+            "leave ~ face* ~ visible",
+            "leave ~ face* ~ unblurred",
+            "keep ~ face* ~ visible",
+            "keep ~ face* ~ showing",
+            "leave ~ face* alone",
         ],
         // "The guy on the left and everyone else too" is every face.
         unless: &[
@@ -102,6 +108,32 @@ const GAPS: &[Gap] = &[
                 && !(has(inputs, ArtifactKind::Array) && clause.request.contains("mask"))
         },
         alongside: false,
+    },
+    Gap {
+        id: "video_text_redaction",
+        asked: "hide text (names, numbers) in a video",
+        why: "text in video cannot be found and hidden here: only faces are tracked across frames",
+        cues: &[
+            "@hide ~ @phi",
+            "@remove ~ @phi",
+            "redact* ~ @phi",
+            "@phi ~ @hide",
+            "@hide ~ text",
+            "@hide ~ caption*",
+            "@hide ~ subtitle*",
+            "name tag*",
+            "name badge*",
+            "badge*",
+            "lanyard*",
+            "id card*",
+        ],
+        unless: &[],
+        when: |inputs, clause| {
+            has(inputs, ArtifactKind::Video)
+                && !has(inputs, ArtifactKind::Image)
+                && clause.has_any(&["@hide", "@remove", "redact*"])
+        },
+        alongside: true,
     },
     Gap {
         id: "hiding_other_things",
@@ -183,32 +215,6 @@ const GAPS: &[Gap] = &[
         ],
         when: always,
         alongside: false,
-    },
-    Gap {
-        id: "video_text_redaction",
-        asked: "hide text (names, numbers) in a video",
-        why: "text in video cannot be found and hidden here: only faces are tracked across frames",
-        cues: &[
-            "@hide ~ @phi",
-            "@remove ~ @phi",
-            "redact* ~ @phi",
-            "@phi ~ @hide",
-            "@hide ~ text",
-            "@hide ~ caption*",
-            "@hide ~ subtitle*",
-            "name tag*",
-            "name badge*",
-            "badge*",
-            "lanyard*",
-            "id card*",
-        ],
-        unless: &[],
-        when: |inputs, clause| {
-            has(inputs, ArtifactKind::Video)
-                && !has(inputs, ArtifactKind::Image)
-                && clause.has_any(&["@hide", "@remove", "redact*"])
-        },
-        alongside: true,
     },
     Gap {
         id: "video_effects",
@@ -647,7 +653,10 @@ const GAPS: &[Gap] = &[
             "what race",
             "religio*",
             "political",
-            "guess",
+            "guess ~ where",
+            "guess ~ what",
+            "guess ~ who",
+            "guess ~ how",
             "why",
             "opinion",
             "do you think",
@@ -674,6 +683,12 @@ const GAPS: &[Gap] = &[
             "drunk",
             "tired",
             "sick",
+            "worr*",
+            "should i be",
+            "concerning",
+            "mole",
+            "rash",
+            "lump",
         ],
         unless: &[
             "@hide",
@@ -689,6 +704,12 @@ const GAPS: &[Gap] = &[
         alongside: false,
     },
 ];
+
+/// The cue a gap takes back from the whole request: "blur all the guests but leave the bride's
+/// face showing" cannot blur every face, so no step that hides faces runs.
+pub(super) fn cancels(id: &str) -> Option<&'static str> {
+    (id == "selective_face_hiding").then_some("@faces")
+}
 
 /// The gap a clause asks for, if any.
 pub(super) fn find(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static Gap> {

@@ -72,6 +72,14 @@ fn intents_in<'a>(
             let Some(spans) = spans else {
                 continue;
             };
+            // "Don't chop anything off": a verb said only with a negation asks for nothing.
+            if intent
+                .cues
+                .first()
+                .is_some_and(|group| only_negated(ask, group))
+            {
+                continue;
+            }
             if intent.accept.is_some_and(|accept| !accept(clause)) {
                 continue;
             }
@@ -83,6 +91,30 @@ fn intents_in<'a>(
             });
             // One intent per tool and clause: the first that matches.
             break;
+        }
+    }
+    found
+}
+
+/// Words that rule out what follows them within two words.
+const NEGATORS: &[&str] = &["don't", "dont", "not", "never", "no", "without", "avoid"];
+
+/// True when every place `group` matches in `clause` follows a negation.
+fn only_negated(clause: &Clause, group: &[&str]) -> bool {
+    let mut found = false;
+    for at in 0..clause.words.len() {
+        let rest = Clause::new(clause.text_from(at), &clause.request);
+        if rest.find_any(group).is_none_or(|span| span.start != 0) {
+            continue;
+        }
+        found = true;
+        let negated = (1..=2).any(|back| {
+            at.checked_sub(back)
+                .and_then(|index| clause.words.get(index))
+                .is_some_and(|word| NEGATORS.contains(&word.text.as_str()))
+        });
+        if !negated {
+            return false;
         }
     }
     found

@@ -141,7 +141,10 @@ pub fn understand_with(
     let split = clauses::split(&text);
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
-        !clauses::describes(clause) && !candidates(clause, inputs, &Produced::default(), catalog).0.is_empty()
+        !clauses::describes(clause)
+            && !candidates(clause, inputs, &Produced::default(), catalog)
+                .0
+                .is_empty()
     });
     for clause in split {
         if something_asked && clauses::describes(&clause) {
@@ -279,16 +282,26 @@ pub fn understand_with(
         }
         previous = Some((asked.len(), clause.clone()));
         let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
+        // "Resize to 1200 wide — actually, make that 800": the later words replace the earlier.
+        let corrects = clause.has_any(CORRECTIONS);
+        let mut filled_earlier: Option<usize> = None;
+        let planned_before = asked.len();
         for matched in usable {
             // "Faces first, then the personal info, pixelate the faces": a later ask for a
             // planned intent that only says more about it fills that step, not a second one.
             if !again
                 && !matched.intent.per_view
-                && let Some(earlier) = asked.iter_mut().find(|(before, old)| {
-                    std::ptr::eq(old.intent, matched.intent) && only_adds_to(before, &clause, old)
+                && let Some(index) = asked.iter().position(|(before, old)| {
+                    same_step(old, &matched) && (corrects || only_adds_to(before, &clause, old))
                 })
             {
-                earlier.0 = Clause::new(&format!("{} {}", earlier.0.text, clause.text), &text);
+                let earlier = &mut asked[index];
+                earlier.0 = if corrects {
+                    Clause::new(&format!("{} {}", clause.text, earlier.0.text), &text)
+                } else {
+                    Clause::new(&format!("{} {}", earlier.0.text, clause.text), &text)
+                };
+                filled_earlier = Some(index);
                 continue;
             }
             // "Zoom in on the face and crop it for a headshot": one crop, said twice.
@@ -301,6 +314,19 @@ pub fn understand_with(
             if !repeated {
                 asked.push((clause.clone(), matched));
             }
+        }
+        // Words after this clause refine the step it filled, when that is the last one.
+        if asked.len() == planned_before
+            && let Some(index) = filled_earlier
+        {
+            previous = (index + 1 == asked.len()).then(|| (index, asked[index].0.clone()));
+        }
+    }
+    for part in &understanding.not_done {
+        if let Some(cue) = gaps::cancels(&part.capability) {
+            asked.retain(|(_, matched)| {
+                !matched.intent.cues.iter().any(|group| group.contains(&cue))
+            });
         }
     }
     // In a request that generates images, "at 9:16" describes those images.
@@ -473,6 +499,26 @@ struct Produced {
     lists: Vec<ArtifactKind>,
 }
 
+/// Words that take back what was said before ("actually, make that 800 wide").
+const CORRECTIONS: &[&str] = &[
+    "actually",
+    "make that",
+    "instead",
+    "scratch that",
+    "i mean",
+    "on second thought*",
+    "correction",
+];
+
+/// True when two matches make the same step: one intent, or intents of one tool that fill the
+/// same arguments ("pixelate the faces" and "remove the personal info from the PDF").
+fn same_step(planned: &Matched, new: &Matched) -> bool {
+    std::ptr::eq(planned.intent, new.intent)
+        || (planned.tool.name() == new.tool.name()
+            && !new.intent.slots.is_empty()
+            && std::ptr::eq(planned.intent.slots, new.intent.slots))
+}
+
 /// True when `later` asks for `matched`'s intent again and every argument it reads differently
 /// from `before` was left to its default there: it says more about the same step.
 fn only_adds_to(before: &Clause, later: &Clause, matched: &Matched) -> bool {
@@ -482,7 +528,9 @@ fn only_adds_to(before: &Clause, later: &Clause, matched: &Matched) -> bool {
         .into_iter()
         .zip(slot_values(later, matched))
         .zip(defaults)
-        .all(|((was, now), default)| was == now || now.is_none() || was == default)
+        .all(|((was, now), default)| {
+            was == now || now.is_none() || now == default || was == default
+        })
 }
 
 /// The arguments an intent reads from a clause.
@@ -633,6 +681,28 @@ fn by_input(
     {
         usable.retain(|matched| matched.intent.input.kind() != Some(ArtifactKind::Image));
     }
+    // "Render page 2 and blur the face on it": with an image at hand and no word for the whole
+    // document, a face or text is hidden on the image, not across the PDF.
+    let image_at_hand =
+        has(inputs, ArtifactKind::Image) || produced.one.contains(&ArtifactKind::Image);
+    let names_document = clause.has_any(&[
+        "pdf*",
+        "document*",
+        "doc",
+        "file",
+        "pages",
+        "every page",
+        "each page",
+        "form*",
+    ]);
+    if image_at_hand
+        && !names_document
+        && usable
+            .iter()
+            .any(|matched| matched.intent.input.kind() == Some(ArtifactKind::Image))
+    {
+        usable.retain(|matched| matched.intent.input.kind() != Some(ArtifactKind::Document));
+    }
     let named = if clause.has_any(&["@video"]) {
         Some(ArtifactKind::Video)
     } else if clause.has_any(&["image*", "photo*", "picture*", "pic", "selfie*"]) {
@@ -714,7 +784,10 @@ impl Sources {
     }
 
     fn all(&self, kind: ArtifactKind, inputs: &[ArtifactMeta]) -> Vec<Value> {
-        match (self.lists.get(kind.prefix()), self.latest.get(kind.prefix())) {
+        match (
+            self.lists.get(kind.prefix()),
+            self.latest.get(kind.prefix()),
+        ) {
             (Some(list), _) => vec![list.clone()],
             (None, Some(edited)) => vec![edited.clone()],
             (None, None) => input_refs(inputs, kind),

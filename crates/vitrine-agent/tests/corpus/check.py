@@ -52,7 +52,7 @@ TOOLS: dict[str, dict[str, object]] = {
     "detect_objects": {"labels": LABELS, "draw_boxes": BOOL, "min_score": NUMBER},
     "ocr": {"engine": ["ppocr", "tesseract"]},
     "crop": {"target": ["region", "largest_face"], "region": REGION, "padding_ratio": NUMBER},
-    "resize": {"width": INTEGER, "height": INTEGER, "mode": ["fit", "fill", "exact"]},
+    "resize": {"width": INTEGER, "height": INTEGER, "mode": ["fit", "fill", "exact"], "scale": NUMBER},
     "thumbnail": {"max_side": INTEGER},
     "aspect": {"ratio": RATIO, "mode": ["crop", "pad"]},
     "grayscale": {},

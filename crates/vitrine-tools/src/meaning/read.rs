@@ -89,6 +89,11 @@ pattern!(
     r"\b(?:(twenty|thirty|fou?rty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]+(one|two|three|four|five|six|seven|eight|nine)\b)?|(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen))\b"
 );
 pattern!(
+    HUNDRED,
+    r"\b(one|two|three|four|five|six|seven|eight|nine|a)\s+hundred\b"
+);
+pattern!(HUNDRED_AND, r"\b(\d)00\s+and\s+(\d{1,2})\b");
+pattern!(
     AND_A_HALF,
     r"\b(\d+(?:\.\d+)?)\s+and\s+a\s+half\s+(hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\b(?:an?|1)\s+(hour|minute|second)\s+and\s+a\s+half\b|\b(\d+(?:\.\d+)?)\s+(hours?|minutes?|mins?)\s+and\s+a\s+half\b"
 );
@@ -107,7 +112,15 @@ pattern!(
 /// and a half in" → "90 seconds in", "the first forty-five seconds" → "the first 45 seconds",
 /// "page three" → "page 3". Time and page readers read this form.
 pub fn in_numbers(text: &str) -> String {
-    let text = NUMBER_WORD.replace_all(text, |captures: &regex::Captures<'_>| {
+    // "One hundred and eighty" → "100 and 80" → "180".
+    let text = HUNDRED.replace_all(text, |captures: &regex::Captures<'_>| {
+        let hundreds = SMALL_NUMBERS
+            .iter()
+            .position(|word| *word == &captures[1])
+            .unwrap_or(1);
+        format!("{}", hundreds * 100)
+    });
+    let text = NUMBER_WORD.replace_all(&text, |captures: &regex::Captures<'_>| {
         let value = match (captures.get(1), captures.get(2), captures.get(3)) {
             (Some(tens), unit, _) => {
                 let tens = TENS
@@ -130,6 +143,11 @@ pub fn in_numbers(text: &str) -> String {
             _ => return captures[0].to_owned(),
         };
         value.to_string()
+    });
+    let text = HUNDRED_AND.replace_all(&text, |captures: &regex::Captures<'_>| {
+        let hundreds: u32 = captures[1].parse().unwrap_or(0);
+        let rest: u32 = captures[2].parse().unwrap_or(0);
+        (hundreds * 100 + rest).to_string()
     });
     let seconds_of = |unit: &str| {
         if unit.starts_with('h') {
@@ -220,7 +238,8 @@ pub const PIXELATE: &[&str] = &[
 /// `pixelate`, `fill` or `blur` from how the clause says to hide.
 pub fn hide_method(clause: &Clause) -> Option<Value> {
     // "pixel" alone is a unit ("from pixel (100, 50)"), not a method; "pixelation is not
-    // ok" rules one out.
+    // ok" rules one out; "so the hair is covered too" says what to achieve, not how.
+    let clause = &clause.ask();
     let named = |phrases: &[&str]| clause.has_any(phrases) && !negated(clause, phrases);
     let method = if named(PIXELATE) {
         "pixelate"
@@ -263,13 +282,33 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
         ["no", "not", "don't", "dont", "without", "never", "avoid"]
             .iter()
             .any(|not| {
-                ["", "add ", "add any ", "want ", "want any ", "use ", "need ", "any "]
-                    .iter()
-                    .any(|verb| clause.has(&format!("{not} {verb}{phrase}")))
-            })
-            || ["is not", "isn't", "not", "is a no", "no good", "is bad"]
+                [
+                    "",
+                    "a ",
+                    "add ",
+                    "add any ",
+                    "want ",
+                    "want any ",
+                    "use ",
+                    "need ",
+                    "any ",
+                ]
                 .iter()
-                .any(|not| clause.has(&format!("{phrase} {not}")))
+                .any(|verb| clause.has(&format!("{not} {verb}{phrase}")))
+            })
+            || [
+                "is not",
+                "isn't",
+                "not ok",
+                "not okay",
+                "not allowed",
+                "not acceptable",
+                "is a no",
+                "no good",
+                "is bad",
+            ]
+            .iter()
+            .any(|not| clause.has(&format!("{phrase} {not}")))
     })
 }
 
@@ -279,6 +318,47 @@ pub fn said(clause: &Clause, phrases: &[&str]) -> bool {
     phrases
         .iter()
         .any(|phrase| clause.has(phrase) && !negated(clause, &[phrase]))
+}
+
+pattern!(
+    PADDING,
+    r"\b(?:padding|margin)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent))|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger)"
+);
+
+pattern!(DPI, r"\b(\d{2,3})\s*dpi\b");
+
+/// A resolution in dots per inch: "at 300 dpi".
+pub fn dpi(clause: &Clause) -> Option<u32> {
+    DPI.captures(&clause.text).and_then(|c| number(c.get(1)))
+}
+
+/// How much to grow each box on every side: "a padding ratio of 0.4", "30% extra around".
+pub fn padding_ratio(clause: &Clause) -> Option<Value> {
+    let captures = PADDING.captures(&clause.text)?;
+    let ratio = if let Some(given) = captures.get(1) {
+        let text = given.as_str();
+        match text.split_once(|c: char| c == '%' || c.is_whitespace() || c == 'p') {
+            Some((percent, _)) => percent.trim().parse::<f64>().ok()? / 100.0,
+            None => text.parse::<f64>().ok()?,
+        }
+    } else {
+        number::<f64>(captures.get(2))? / 100.0
+    };
+    (0.0..=2.0).contains(&ratio).then(|| json!(ratio))
+}
+
+pattern!(
+    MIN_SCORE,
+    r"\b(?:threshold|confidence|min(?:imum)?\s+score|sensitivity)\s*(?:to|of|at|=|:)?\s*(0?\.\d+)"
+);
+
+/// A detector's confidence floor: "lower the detection threshold to 0.25".
+pub fn min_score(clause: &Clause) -> Option<Value> {
+    MIN_SCORE
+        .captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)))
+        .filter(|score| (0.0..=1.0).contains(score))
+        .map(|score| json!(score))
 }
 
 /// A stronger setting when the clause insists ("completely", "unrecognisable", "heavily").
@@ -403,7 +483,16 @@ pub fn resize_mode(clause: &Clause) -> Option<Value> {
         || clause.has_any(&["exact*", "precisely"])
     {
         "exact"
-    } else if said(clause, &["fill", "cover", "crop* to fit", "crop* to fill", "crop* ~ needed"]) {
+    } else if said(
+        clause,
+        &[
+            "fill",
+            "cover",
+            "crop* to fit",
+            "crop* to fill",
+            "crop* ~ needed",
+        ],
+    ) {
         "fill"
     } else {
         "fit"
@@ -427,9 +516,7 @@ pub fn scale(clause: &Clause) -> Option<Value> {
     let factor = if let Some(captures) = SCALE_PERCENT.captures(&clause.text) {
         let percent: f64 = number(captures.get(2).or_else(|| captures.get(3)))?;
         let relative = captures.get(1).is_some_and(|by| by.as_str() == "by")
-            || captures
-                .get(4)
-                .is_some_and(|word| word.as_str() != "of");
+            || captures.get(4).is_some_and(|word| word.as_str() != "of");
         match (relative, bigger) {
             (false, _) => percent / 100.0,
             (true, true) => 1.0 + percent / 100.0,
@@ -550,13 +637,14 @@ pattern!(BARE_ANGLE, r"\bby\s+(-?\d{1,3}(?:\.\d+)?)\b");
 
 /// Clockwise degrees: "90°", "by 45", "a quarter turn left", "upside down", "sideways".
 pub fn degrees(clause: &Clause) -> Option<Value> {
+    let text = in_numbers(&clause.text);
     let magnitude = if clause.has_any(&["upside down", "180", "half turn", "around"]) {
         180.0
     } else {
         // A turn with no angle ("sideways", "turn it left") is a quarter turn.
         DEGREES
-            .captures(&clause.text)
-            .or_else(|| BARE_ANGLE.captures(&clause.text))
+            .captures(&text)
+            .or_else(|| BARE_ANGLE.captures(&text))
             .and_then(|c| number::<f64>(c.get(1)))
             .unwrap_or(90.0)
     };
@@ -668,8 +756,17 @@ pub fn brightness(clause: &Clause) -> Option<Value> {
 
 /// Words that turn an adjustment down, and up.
 const TURN_DOWN: &[&str] = &[
-    "less", "lower*", "reduc*", "decreas*", "tone down", "toned down", "down", "mute*", "flat*",
-    "soften*", "drop*",
+    "less",
+    "lower*",
+    "reduc*",
+    "decreas*",
+    "tone down",
+    "toned down",
+    "down",
+    "mute*",
+    "flat*",
+    "soften*",
+    "drop*",
 ];
 const TURN_UP: &[&str] = &[
     "more", "up", "increas*", "boost*", "bump*", "rais*", "higher", "add*", "extra", "stronger",
@@ -863,7 +960,9 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     {
         return Some((start, None));
     }
-    if let Some(captures) = FROM_ON.captures(&text).or_else(|| KEEP_AFTER.captures(&text))
+    if let Some(captures) = FROM_ON
+        .captures(&text)
+        .or_else(|| KEEP_AFTER.captures(&text))
         && let Some(start) = seconds(&captures[1])
     {
         return Some((start, None));
@@ -987,15 +1086,18 @@ pub fn names_times(clause: &Clause) -> bool {
 
 /// Frames per second: "at 24 fps", "2 seconds each".
 pub fn fps(clause: &Clause) -> Option<Value> {
-    static FPS: LazyLock<Regex> =
-        LazyLock::new(|| regex(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:fps|frames? (?:per|a|each) second)\b"));
+    static FPS: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:fps|(?:frames?|pictures?|photos?|images?|stills?|slides?) (?:per|a|each) second)\b",
+        )
+    });
     static EACH: LazyLock<Regex> = LazyLock::new(|| {
         regex(
             r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|slide|frame)|apiece)\b|\beach (?:image |photo |picture |slide |frame )?(?:for|lasting|shown for|on screen for) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b",
         )
     });
     if let Some(fps) = FPS
-        .captures(&clause.text)
+        .captures(&in_numbers(&clause.text))
         .and_then(|c| number::<f64>(c.get(1)))
     {
         return Some(json!(fps));
@@ -1193,15 +1295,18 @@ pub fn object(clause: &Clause) -> Option<Value> {
         Some(captures)
     })
     .filter_map(|captures| {
-        let mut name = captures.get(1)?.as_str().trim().to_owned();
-        // "the table in 3d": stop at a preposition.
-        for stop in [
-            " in", " as", " from", " into", " to", " with", " please", " and",
-        ] {
-            if let Some(at) = name.find(stop) {
-                name.truncate(at);
-            }
-        }
+        // "the table in 3d", "the teapot on the left as a splat": stop at a preposition.
+        const STOPS: &[&str] = &[
+            "in", "as", "from", "into", "to", "with", "please", "and", "on", "at", "that", "which",
+            "so", "i", "we", "for", "by", "near", "next", "only",
+        ];
+        let name = captures
+            .get(1)?
+            .as_str()
+            .split_whitespace()
+            .take_while(|word| !STOPS.contains(word))
+            .collect::<Vec<_>>()
+            .join(" ");
         let head = name.split(' ').next().unwrap_or("");
         (!SCENE_WORDS.contains(&name.as_str())
             && !SCENE_WORDS.contains(&head)

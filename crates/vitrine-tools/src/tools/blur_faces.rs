@@ -164,6 +164,27 @@ fn face_audit(facts: &Value) -> Option<String> {
     })
 }
 
+/// What a request says about hiding faces: how, how strongly, how far around each face, and how
+/// sure the detector must be ("lower the threshold to 0.25").
+pub(crate) const HIDE_FACE_SLOTS: &[Slot] = &[
+    Slot {
+        arg: "method",
+        read: read::hide_method,
+    },
+    Slot {
+        arg: "strength",
+        read: read::strength,
+    },
+    Slot {
+        arg: "padding_ratio",
+        read: read::padding_ratio,
+    },
+    Slot {
+        arg: "min_score",
+        read: read::min_score,
+    },
+];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -182,16 +203,7 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[
-                Slot {
-                    arg: "method",
-                    read: read::hide_method,
-                },
-                Slot {
-                    arg: "strength",
-                    read: read::strength,
-                },
-            ],
+            slots: HIDE_FACE_SLOTS,
             chains: true,
             accept: Some(names_faces),
             ..Intent::DEFAULT
@@ -227,16 +239,7 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[
-                Slot {
-                    arg: "method",
-                    read: read::hide_method,
-                },
-                Slot {
-                    arg: "strength",
-                    read: read::strength,
-                },
-            ],
+            slots: HIDE_FACE_SLOTS,
             chains: true,
             ..Intent::DEFAULT
         },

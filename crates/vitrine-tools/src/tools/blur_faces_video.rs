@@ -25,7 +25,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Input, Intent, Meaning, Slot, read};
+use crate::meaning::{Input, Intent, Meaning};
 use crate::refs::VideoRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::pixel_box;
@@ -126,16 +126,7 @@ const MEANING: Meaning = Meaning {
             arg: "video",
             kind: ArtifactKind::Video,
         },
-        slots: &[
-            Slot {
-                arg: "method",
-                read: read::hide_method,
-            },
-            Slot {
-                arg: "strength",
-                read: read::strength,
-            },
-        ],
+        slots: crate::tools::blur_faces::HIDE_FACE_SLOTS,
         chains: true,
         accept: Some(crate::tools::blur_faces::names_faces),
         ..Intent::DEFAULT

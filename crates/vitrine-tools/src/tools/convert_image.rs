@@ -107,8 +107,8 @@ const MEANING: Meaning = Meaning {
         accept: Some(|clause| {
             // A rendered PDF page is a PNG already: only a JPEG or a size asks for more.
             let of_a_page = clause.has_any(&["pdf*", "page*", "render*"]);
-            let beyond_png = clause.has_any(&["jpg*", "jpeg*", "quality"])
-                || read::max_bytes(clause).is_some();
+            let beyond_png =
+                clause.has_any(&["jpg*", "jpeg*", "quality"]) || read::max_bytes(clause).is_some();
             (read::image_format(clause).is_some() || read::max_bytes(clause).is_some())
                 && (!of_a_page || beyond_png)
         }),

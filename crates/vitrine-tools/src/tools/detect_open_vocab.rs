@@ -137,7 +137,15 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
                 .unwrap_or(label)
                 .to_owned()
         })
-        .filter(|label| !label.is_empty())
+        // "How many faces can you spot in this": "in this" says where, it names nothing.
+        .filter(|label| {
+            let first = label.split_whitespace().next().unwrap_or("");
+            !label.is_empty()
+                && ![
+                    "in", "on", "at", "of", "this", "that", "here", "there", "it", "for", "from",
+                ]
+                .contains(&first)
+        })
         .collect();
     let verb = captures.get(1)?.as_str();
     let crop = verb.starts_with("crop") || verb.starts_with("zoom");
@@ -187,7 +195,17 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: FIND_SLOTS,
+            slots: &[
+                FIND_SLOTS[0],
+                Slot {
+                    arg: "draw_boxes",
+                    read: |clause| {
+                        clause
+                            .has_any(&["draw* ~ box*", "box* ~ round", "box* ~ around", "outline*"])
+                            .then(|| serde_json::json!(true))
+                    },
+                },
+            ],
             accept: Some(|clause| {
                 thing(clause).is_some_and(|(_, crop)| !crop)
                     && (!clause.has_any(WORN) || read::asks_yes_no(clause))

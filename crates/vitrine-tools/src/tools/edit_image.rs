@@ -173,6 +173,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "insert an",
             "chang* ~ colo*",
             "chang* ~ into",
+            "put ~ into ~ @clothes",
+            "put ~ ~ into ~ @clothes",
+            "put ~ in ~ @clothes",
             "chang* ~ @clothes",
             "recolo*",
             "replac* ~ with",
@@ -208,6 +211,16 @@ const EDIT_MEANING: Meaning = Meaning {
             "turn ~ into ~ watercolo*",
         ]],
         unless: &[
+            // "Add a little more contrast" is an adjustment, not something added to the scene.
+            "add a little",
+            "add a bit",
+            "add a touch",
+            "add ~ contrast",
+            "add ~ brightness",
+            "add ~ saturation",
+            "add ~ sharp*",
+            "add ~ border*",
+            "add ~ padding",
             // "Fill in the schema" asks for the answer's fields, not an image edit.
             "schema",
             "json",

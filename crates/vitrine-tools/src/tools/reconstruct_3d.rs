@@ -124,7 +124,8 @@ const MEANING: Meaning = Meaning {
             "3 d",
             "reconstruct*",
             "rebuild ~ in space",
-            "gaussian*",
+            // Not "gaussian" alone: "Gaussian-blur the faces" is a blur.
+            "gaussian splat*",
             "splat*",
             "point cloud*",
             "spz",

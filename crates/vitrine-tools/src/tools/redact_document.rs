@@ -6,10 +6,7 @@
 //! a hidden name cannot be copied out from under its black box. Pages are handled one at a time
 //! so memory holds one page, not the document.
 
-use std::sync::LazyLock;
-
 use async_trait::async_trait;
-use regex::Regex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -119,10 +116,6 @@ fn named_parts(clause: &Clause) -> (bool, bool) {
     }
 }
 
-static DPI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{2,3})\s*dpi\b").unwrap_or_else(|error| panic!("bad dpi pattern: {error}"))
-});
-
 /// The arguments every wording fills.
 const SLOTS: &[Slot] = &[
     Slot {
@@ -145,16 +138,28 @@ const SLOTS: &[Slot] = &[
     },
     Slot {
         arg: "dpi",
-        read: |clause| {
-            DPI.captures(&clause.text)
-                .and_then(|captures| captures[1].parse::<u32>().ok())
-                .map(|dpi| json!(dpi.clamp(72, 300)))
-        },
+        read: |clause| read::dpi(clause).map(|dpi| json!(dpi.clamp(72, 300))),
     },
 ];
 
 const MEANING: Meaning = Meaning {
     intents: &[
+        Intent {
+            does: "redact a PDF: hide the faces and PHI on every page, with no text layer left",
+            examples: &["pixelate the faces (a PDF attached)"],
+            cues: &[HIDE, &["@phi", "@faces"]],
+            unless: &["a mask", "the mask", "@video"],
+            input: Input::One {
+                arg: "document",
+                kind: ArtifactKind::Document,
+            },
+            slots: SLOTS,
+            chains: true,
+            accept: Some(|clause| {
+                no_page_named(clause) && !clause.has_any(&["image*", "photo*", "picture*"])
+            }),
+            ..Intent::DEFAULT
+        },
         Intent {
             does: "redact a PDF: hide the faces and PHI on every page, with no text layer left",
             examples: &[

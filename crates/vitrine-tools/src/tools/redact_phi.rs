@@ -17,7 +17,7 @@ use vitrine_media::{Color, RedactMethod, RedactParams};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, count, plural, tally};
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, tally};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::round_box;
@@ -136,7 +136,14 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[],
+            slots: &[Slot {
+                arg: "engine",
+                read: |clause| {
+                    clause
+                        .has("tesseract")
+                        .then(|| serde_json::json!("tesseract"))
+                },
+            }],
             chains: true,
             accept: None,
             ..Intent::DEFAULT

@@ -90,12 +90,24 @@ const MEANING: Meaning = Meaning {
             arg: "document",
             kind: ArtifactKind::Document,
         },
-        slots: &[Slot {
-            arg: "page",
-            read: |clause| Some(read::page(clause).unwrap_or(serde_json::json!(1))),
-        }],
+        slots: &[
+            Slot {
+                arg: "page",
+                read: |clause| Some(read::page(clause).unwrap_or(serde_json::json!(1))),
+            },
+            Slot {
+                arg: "dpi",
+                read: |clause| read::dpi(clause).map(|dpi| serde_json::json!(dpi.clamp(72, 600))),
+            },
+        ],
         chains: true,
-        accept: None,
+        // "Render at 300 dpi" beside a redaction sets its resolution; a rendering names a
+        // page or the document.
+        accept: Some(|clause| {
+            read::dpi(clause).is_none()
+                || read::page(clause).is_some()
+                || clause.has_any(&["page*", "pdf*", "document*", "doc", "cover", "slide*"])
+        }),
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {

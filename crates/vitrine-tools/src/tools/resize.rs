@@ -39,6 +39,7 @@ const MEANING: Meaning = Meaning {
         ],
         cues: &[&[
             "resiz*",
+            "stretch*",
             "rescal*",
             "scal*",
             "shrink*",
@@ -92,8 +93,19 @@ const MEANING: Meaning = Meaning {
             read::has_dimensions(clause)
                 || (read::scale(clause).is_some()
                     && clause.has_any(&[
-                        "resiz*", "rescal*", "scal*", "shrink*", "downscal*", "upscal*",
-                        "downsiz*", "smaller", "larger", "bigger", "enlarg*", "reduc*", "size",
+                        "resiz*",
+                        "rescal*",
+                        "scal*",
+                        "shrink*",
+                        "downscal*",
+                        "upscal*",
+                        "downsiz*",
+                        "smaller",
+                        "larger",
+                        "bigger",
+                        "enlarg*",
+                        "reduc*",
+                        "size",
                     ]))
         }),
         describes_output: true,

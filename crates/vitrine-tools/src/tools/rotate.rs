@@ -53,7 +53,8 @@ const MEANING: Meaning = Meaning {
             "spin*",
             "degrees",
         ]],
-        unless: &["flip*", "mirror*", "3d"],
+        // "A splat I can spin around" describes the 3D viewer.
+        unless: &["flip*", "mirror*", "3d", "splat*", "spz"],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
