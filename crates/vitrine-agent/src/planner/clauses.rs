@@ -344,6 +344,41 @@ fn split_where(clause: &str) -> Vec<&str> {
     vec![clause]
 }
 
+/// True when the clause states something about the picture ("the doctor's face is fine to
+/// show"): a subject, then a copula within three words. A question is not a statement, and
+/// "pixelation is fine" refines the ask before it (see [`starts_with_a_noun`]).
+pub(super) fn is_statement(clause: &Clause) -> bool {
+    let Some(first) = clause
+        .words
+        .iter()
+        .position(|word| !LEAD_INS.contains(&word.text.as_str()))
+    else {
+        return false;
+    };
+    let question = [
+        "what", "which", "who", "how", "where", "when", "why", "is", "are", "does",
+    ]
+    .contains(&clause.words[first].text.as_str());
+    !question
+        && !starts_with_a_noun(clause)
+        && clause
+            .words
+            .iter()
+            .skip(first + 1)
+            .take(3)
+            .any(|next| ["is", "are", "was", "were", "can"].contains(&next.text.as_str()))
+        && clause.has_any(&[
+            "fine to",
+            "ok to",
+            "okay to",
+            "can stay",
+            "stay*",
+            "allowed",
+            "can be seen",
+            "can show",
+        ])
+}
+
 /// True when the clause's first word after any lead-in is a noun made from a verb
 /// ("pixelation is fine", "blurring is ok"): it describes how, not what.
 pub(super) fn starts_with_a_noun(clause: &Clause) -> bool {
@@ -399,7 +434,26 @@ const HIDEABLE: &[&str] = &[
 /// verb of its own: "faces first, then the personal info" hides both.
 pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     let request_hides = Clause::new(request, request).has_any(&["@hide", "redact*"]);
+    // "The faces can stay", "the doctor's face is fine to show": named to keep.
+    let kept = clause.has_any(&[
+        "stay",
+        "stays",
+        "fine",
+        "ok",
+        "okay",
+        "alone",
+        "leave*",
+        "keep*",
+        "untouched",
+        "as is",
+        "fine to show",
+        "can show",
+        "be visible",
+        "stay visible",
+        "remain visible",
+    ]);
     if request_hides
+        && !kept
         && !is_an_ask(&clause)
         && !clause.has_any(&["@hide"])
         && clause.has_any(HIDEABLE)

@@ -102,8 +102,11 @@ const GAPS: &[Gap] = &[
             "except ~ background",
         ],
         // With a mask, "everything except the subject" is the mask's inside or outside.
+        // "…but leave the bride's face showing": the hiding verb may stand in another clause.
         when: |inputs, clause| {
-            clause.has_any(&["@hide"])
+            (clause.has_any(&["@hide"])
+                || (clause.has_any(KEEP_A_FACE)
+                    && Clause::new(&clause.request, &clause.request).has_any(&["@hide"])))
                 && clause.has_any(&["@faces"])
                 && !(has(inputs, ArtifactKind::Array) && clause.request.contains("mask"))
         },
@@ -703,6 +706,16 @@ const GAPS: &[Gap] = &[
         when: always,
         alongside: false,
     },
+];
+
+/// A face named to stay visible ("leave the bride's face showing").
+const KEEP_A_FACE: &[&str] = &[
+    "leave ~ face* ~ showing",
+    "leave ~ face* ~ visible",
+    "leave ~ face* ~ unblurred",
+    "keep ~ face* ~ visible",
+    "keep ~ face* ~ showing",
+    "leave ~ face* alone",
 ];
 
 /// The cue a gap takes back from the whole request: "blur all the guests but leave the bride's

@@ -147,7 +147,7 @@ pub fn understand_with(
                 .is_empty()
     });
     for clause in split {
-        if something_asked && clauses::describes(&clause) {
+        if something_asked && (clauses::describes(&clause) || clauses::is_statement(&clause)) {
             described = Some(clause);
             continue;
         }

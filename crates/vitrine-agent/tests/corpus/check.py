@@ -315,7 +315,7 @@ def check_file(path: Path, seen_texts: dict[str, str], errors: list[str]) -> Cou
             continue
         rid = row["id"]
         where = f"{path.name}:{number} ({rid})"
-        if not isinstance(rid, str) or not re.fullmatch(rf"{prefix}\d{{3}}", rid):
+        if not isinstance(rid, str) or not re.fullmatch(rf"{prefix}\d{{3,4}}", rid):
             errors.append(f"{where}: ids in {path.name} look like {prefix}001")
         elif rid in ids:
             errors.append(f"{where}: duplicate id")

@@ -287,6 +287,8 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
                     "a ",
                     "add ",
                     "add any ",
+                    "with ",
+                    "using ",
                     "want ",
                     "want any ",
                     "use ",
@@ -322,7 +324,7 @@ pub fn said(clause: &Clause, phrases: &[&str]) -> bool {
 
 pattern!(
     PADDING,
-    r"\b(?:padding|margin)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent))|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger)"
+    r"\b(?:padding|margin|pad(?:\s+\w+){0,2}\s+by)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent))|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger)"
 );
 
 pattern!(DPI, r"\b(\d{2,3})\s*dpi\b");
@@ -334,7 +336,8 @@ pub fn dpi(clause: &Clause) -> Option<u32> {
 
 /// How much to grow each box on every side: "a padding ratio of 0.4", "30% extra around".
 pub fn padding_ratio(clause: &Clause) -> Option<Value> {
-    let captures = PADDING.captures(&clause.text)?;
+    let text = in_numbers(&clause.text);
+    let captures = PADDING.captures(&text)?;
     let ratio = if let Some(given) = captures.get(1) {
         let text = given.as_str();
         match text.split_once(|c: char| c == '%' || c.is_whitespace() || c == 'p') {
@@ -1229,7 +1232,13 @@ pub fn coco_names(text: &str) -> Vec<String> {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
         // Chat shorthand for people.
-        .map(|word| if word == "ppl" { "people" } else { word })
+        .map(|word| {
+            if word == "ppl" || word == "folks" {
+                "people"
+            } else {
+                word
+            }
+        })
         .collect();
     let mut labels: Vec<String> = Vec::new();
     let mut index = 0;
@@ -1709,14 +1718,11 @@ pub fn quality(clause: &Clause) -> Option<Value> {
     // "Then jpeg at 90%": a percentage said with the format is its quality.
     static AT_PERCENT: LazyLock<Regex> =
         LazyLock::new(|| regex(r"\b(?:jpe?g|webp)\s+(?:at|@|with)?\s*(\d{1,3})\s*%"));
+    let text = in_numbers(&clause.text);
     QUALITY
-        .captures(&clause.text)
+        .captures(&text)
         .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))))
-        .or_else(|| {
-            AT_PERCENT
-                .captures(&clause.text)
-                .and_then(|c| number(c.get(1)))
-        })
+        .or_else(|| AT_PERCENT.captures(&text).and_then(|c| number(c.get(1))))
         .filter(|quality| (1..=100).contains(quality))
         .map(|quality| json!(quality))
 }

@@ -10,7 +10,7 @@ use vitrine_media::{CompareParams, ResizeFilter};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, plural};
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 use vitrine_wire::ArtifactKind;
@@ -80,6 +80,22 @@ const MEANING: Meaning = Meaning {
             top: "after",
             first_on_top: |_| false,
         },
+        // "Ignoring anything under a threshold of 30": the per-pixel difference that counts.
+        slots: &[Slot {
+            arg: "threshold",
+            read: |clause| {
+                let text = read::in_numbers(&clause.text);
+                let words: Vec<&str> = text.split_whitespace().collect();
+                let at = words
+                    .iter()
+                    .position(|word| word.starts_with("threshold"))?;
+                words[at + 1..]
+                    .iter()
+                    .take(3)
+                    .find_map(|word| word.parse::<u8>().ok())
+                    .map(|level| serde_json::json!(level))
+            },
+        }],
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {

@@ -143,6 +143,7 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
             !label.is_empty()
                 && ![
                     "in", "on", "at", "of", "this", "that", "here", "there", "it", "for", "from",
+                    "and", "tell", "give", "show", "count", "let", "send", "then", "me",
                 ]
                 .contains(&first)
         })

@@ -101,7 +101,11 @@ macro_rules! operation {
             examples: &[],
             cues: &[
                 &[$($cue),*],
-                &["mask*", "matte*", "selection*", "them", "it", "the result", "that"],
+                // "Feathered by 4" after a mask step: "by" and "edge" speak of that mask.
+                &[
+                    "mask*", "matte*", "selection*", "them", "it", "the result", "that", "by",
+                    "edge*",
+                ],
             ],
             unless: &[],
             input: $input,
@@ -134,14 +138,33 @@ const MEANING: Meaning = Meaning {
         operation!(
             "invert a mask",
             "invert",
-            ["invert*", "negat*", "revers*", "flip*", "opposite"],
+            [
+                "invert*",
+                "negat*",
+                "revers*",
+                "flip*",
+                "opposite",
+                "swap* ~ black and white",
+                "does not cover",
+                "doesn't cover",
+                "not covered",
+                "isn't covered"
+            ],
             ONE_MASK,
             NO_SLOT
         ),
         operation!(
             "feather a mask's edge",
             "feather",
-            ["feather*", "soften*", "smooth*", "blur* ~ edge*"],
+            [
+                "feather*",
+                "soften*",
+                "smooth*",
+                "blur* ~ edge*",
+                "falloff",
+                "fall off",
+                "soft edge*"
+            ],
             ONE_MASK,
             Slot {
                 arg: "radius",
@@ -237,22 +260,26 @@ fn mask_radius(clause: &crate::meaning::Clause) -> Option<Value> {
                 .find_map(|word| word.text.strip_suffix("px")?.parse::<f64>().ok())
         })
         .or_else(|| {
-            // "a radius of 5", "radius 5".
-            let at = clause.words.iter().position(|word| word.text == "radius")?;
-            clause.words[at + 1..]
-                .iter()
-                .take(2)
-                .find_map(|word| word.text.parse::<f64>().ok())
+            // "a radius of 5", "radius 5", "by five", "a ten pixel feather".
+            let text = crate::meaning::read::in_numbers(&clause.text);
+            let words: Vec<&str> = text.split_whitespace().collect();
+            words.iter().enumerate().find_map(|(at, word)| {
+                let number = word.trim_end_matches("px").parse::<f64>().ok()?;
+                let before = at.checked_sub(1).map(|index| words[index]);
+                let after = words.get(at + 1).copied();
+                let named = matches!(before, Some("by" | "radius" | "of"))
+                    || matches!(after, Some("px" | "pixel" | "pixels"));
+                named.then_some(number)
+            })
         })
         .map(|radius| serde_json::json!(radius))
 }
 
 /// A threshold level 0..255: "threshold at 128".
 fn mask_level(clause: &crate::meaning::Clause) -> Option<Value> {
-    clause
-        .words
-        .iter()
-        .filter_map(|word| word.text.parse::<u32>().ok())
+    crate::meaning::read::in_numbers(&clause.text)
+        .split_whitespace()
+        .filter_map(|word| word.parse::<u32>().ok())
         .find(|level| *level <= 255)
         .map(|level| serde_json::json!(level))
 }

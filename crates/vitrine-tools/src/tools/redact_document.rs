@@ -106,7 +106,17 @@ fn no_page_named(clause: &crate::meaning::Clause) -> bool {
 /// What the clause names to hide: faces, PHI, or (neither or both named, or a vague "anything
 /// sensitive") both. "Pixelate the faces in this PDF" leaves its text as it is.
 fn named_parts(clause: &Clause) -> (bool, bool) {
-    let faces = clause.has_any(&["@faces"]);
+    // "The faces can stay" names faces to keep.
+    let faces = clause.has_any(&["@faces"])
+        && !clause.has_any(&[
+            "face* ~ stay",
+            "face* ~ fine",
+            "face* ~ ok",
+            "face* ~ okay",
+            "leave ~ face*",
+            "keep ~ face*",
+            "not ~ face*",
+        ]);
     let phi = clause.has_any(&["@phi"]);
     let vague = clause.has_any(&["@sensitive"]);
     if vague || faces == phi {
