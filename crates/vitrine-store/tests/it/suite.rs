@@ -550,21 +550,31 @@ async fn idempotency_keys_cancel_and_owed_webhooks(backend: Backend) {
         .finish("w1", ExecutionStatus::Completed, json!({}))
         .await
         .expect("finish");
-    let owed = queue.pending_webhooks().await.expect("owed");
+    let owed = queue.claim_webhooks().await.expect("owed");
     assert_eq!(
         owed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         ["w1"]
     );
-    queue
-        .record_delivery("w1", json!({"status": 500}), false)
-        .await
-        .expect("attempt");
-    assert_eq!(queue.pending_webhooks().await.expect("owed").len(), 1);
-    queue
-        .record_delivery("w1", json!({"status": 200}), true)
-        .await
-        .expect("settled");
-    assert!(queue.pending_webhooks().await.expect("owed").is_empty());
+    assert!(
+        queue
+            .record_delivery("w1", json!({"status": 500}), false)
+            .await
+            .expect("attempt"),
+        "the delivery is this process's"
+    );
+    // Still owed. One process finds it again (at its next start); a shared queue leaves it to
+    // the replica whose lease the attempt renewed.
+    let again = queue.claim_webhooks().await.expect("owed");
+    assert_eq!(again.len(), usize::from(!backend.shared()));
+    assert!(queue.renew_webhook("w1").await.expect("renew"));
+    assert!(
+        queue
+            .record_delivery("w1", json!({"status": 200}), true)
+            .await
+            .expect("settled")
+    );
+    assert!(queue.claim_webhooks().await.expect("owed").is_empty());
+    assert!(queue.claim_webhook("w1").await.expect("one").is_none());
     assert_eq!(
         queue
             .execution("acme", "w1")
