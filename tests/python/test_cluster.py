@@ -33,12 +33,12 @@ def png(width, height, seed):
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, retention="300s"):
         self.dir = tempfile.mkdtemp(prefix="vitrine-cluster-")
         env = dict(os.environ)
         env["VITRINE_CLUSTER_ARGS"] = (
             f"--api-keys cluster:{KEY} --execution-lease {LEASE_SECS}s "
-            "--fetch-allow-hosts 127.0.0.1 --retention 300s --sweep-interval 1s"
+            f"--fetch-allow-hosts 127.0.0.1 --retention {retention} --sweep-interval 1s"
         )
         env["VITRINE_SERVICES_PARENT"] = str(os.getpid())
         done = subprocess.run([str(REPO / "scripts" / "cluster.sh"), "up", self.dir], env=env,
@@ -47,6 +47,9 @@ class Cluster:
         self.env = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
         self.a = self.env["REPLICA_A"]
         self.b = self.env["REPLICA_B"]
+        with open(os.path.join(self.dir, "services.env")) as services:
+            self.bucket = dict(line.strip().split("=", 1) for line in services
+                               if "=" in line)["S3_BUCKET"]
 
     def log(self, name):
         with open(os.path.join(self.dir, f"{name}.log")) as log:
@@ -371,3 +374,71 @@ def _which_runs(cluster, execution):
                 return name, other
         time.sleep(0.1)
     pytest.fail("no replica logged the execution")
+
+
+@pytest.fixture(scope="module")
+def short_lived():
+    """A second topology whose artifacts live 20 s: long enough to make and list them on a
+    loaded machine, short enough to watch them expire."""
+    cluster = Cluster(retention="20s")
+    yield cluster
+    cluster.down()
+
+
+def metric(base, name, labels=""):
+    """The value of one sample in a replica's /metrics (0 when it is not there yet)."""
+    text = requests.get(base.removesuffix("/v1") + "/metrics", timeout=30).text
+    for line in text.splitlines():
+        if line.startswith(name + labels + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_expired_artifacts_are_swept_once_by_one_of_the_replicas(short_lived):
+    cluster = short_lived
+    replicas = (cluster.a, cluster.b)
+    swept_before = sum(metric(base, "vitrine_swept_bytes_total") for base in replicas)
+    runs_before = [metric(base, "vitrine_sweeps_total", '{result="ok"}') for base in replicas]
+    made = chat(cluster.a, "Make it black and white", data_url(png(96, 64, 9)))
+    assert made.status_code == 200, made.text
+    session = made.json()["session_id"]
+    items = listing(cluster.b, session)
+    assert len(items) >= 2, items
+    total = sum(item["bytes"] for item in items)
+    objects = [f"{cluster.env['S3']}/{cluster.bucket}/cluster/artifacts/{session}/{item['object_id']}"
+               for item in items]
+    for item, url in zip(items, objects):
+        stored = requests.get(url, timeout=30)
+        assert stored.status_code == 200, url
+        assert hashlib.sha256(stored.content).hexdigest() == item["sha256"]
+
+    # Both replicas sweep every second; once the artifacts expire one of them deletes each.
+    deadline = time.time() + 90
+    swept = 0.0
+    while time.time() < deadline:
+        swept = sum(metric(base, "vitrine_swept_bytes_total") for base in replicas) - swept_before
+        if swept >= total:
+            break
+        time.sleep(0.5)
+    assert swept >= total, f"swept {swept} of {total} bytes"
+    # Several more sweeps on each replica: nothing is swept a second time.
+    time.sleep(4)
+    swept = sum(metric(base, "vitrine_swept_bytes_total") for base in replicas) - swept_before
+    assert swept == total, f"swept {swept} bytes for {total} bytes of artifacts"
+    runs_after = [metric(base, "vitrine_sweeps_total", '{result="ok"}') for base in replicas]
+    assert all(after > before for before, after in zip(runs_before, runs_after)), \
+        "both replicas ran the sweeper"
+
+    # The records are tombstones, the bytes are gone from S3, both replicas answer "expired".
+    states = subprocess.run(
+        ["psql", cluster.env["POSTGRES"], "-At", "-c",
+         f"SELECT state FROM artifacts WHERE session_id = '{session}'"],
+        capture_output=True, text=True, timeout=30, check=True).stdout.split()
+    assert states == ["expired"] * len(items), states
+    for url in objects:
+        assert requests.get(url, timeout=30).status_code == 404, url
+    for base in replicas:
+        gone = requests.get(f"{base}/artifacts", headers=AUTH, timeout=30,
+                            params={"session_id": session, "object_id": items[0]["object_id"]})
+        assert gone.status_code in (404, 410), gone.text
+        assert "expired" in gone.json()["error"]["message"], gone.text
