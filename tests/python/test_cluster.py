@@ -206,6 +206,61 @@ def test_object_storage_away_gives_503_with_retry_after_then_recovers_without_re
         assert hashlib.sha256(got.content).hexdigest() == item["sha256"]
 
 
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that records every POST and answers 500 to the first
+    `failures` of them (so the delivery is still owed while both replicas poll)."""
+
+    def __init__(self, failures):
+        self.posts = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                outer.posts.append((self.headers.get("X-Vitrine-Delivery"), json.loads(body)))
+                self.send_response(500 if len(outer.posts) <= failures else 204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+# Before the test that kills a replica: both must be alive here.
+def test_a_webhook_is_sent_by_one_replica_while_both_look_for_owed_ones(cluster):
+    receiver = Receiver(failures=2)
+    try:
+        created = requests.post(f"{cluster.b}/agent/execute", headers=AUTH, timeout=60, json={
+            "model": "vlmrun-orion-1:auto", "batch": True, "callback_url": receiver.url,
+            "inputs": {"image": {"type": "image_url", "image_url": {"url": data_url(png(48, 32, 8))}}},
+            "config": {"prompt": "Make it black and white"},
+        })
+        assert created.status_code in (200, 201), created.text
+        execution = created.json()["id"]
+        deadline = time.time() + 120
+        while time.time() < deadline and len(receiver.posts) < 3:
+            time.sleep(0.2)
+        # Both replicas poll for owed webhooks every second: give them several rounds.
+        time.sleep(4)
+        assert len(receiver.posts) == 3, receiver.posts
+        assert {delivery for delivery, _ in receiver.posts} == {receiver.posts[0][0]}
+        assert all(body["id"] == execution for _, body in receiver.posts)
+        state = requests.get(f"{cluster.a}/agent/executions/{execution}", headers=AUTH,
+                             timeout=30).json()
+        deliveries = state["vitrine"]["webhook"]["deliveries"]
+        assert [entry["attempt"] for entry in deliveries] == [1, 2, 3], deliveries
+        assert [entry["delivered"] for entry in deliveries] == [False, False, True]
+    finally:
+        receiver.close()
+
+
 class SlowHost:
     """Serves one PNG at /photo.png; the first request hangs (the replica that makes it is
     about to be killed), later ones answer at once. Counts requests."""
@@ -310,60 +365,6 @@ def test_an_execution_from_a_killed_replica_completes_once_on_the_other(cluster)
         assert len([op for op in ops if op.startswith("ingest")]) == 1, ops
     finally:
         host.close()
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that records every POST and answers 500 to the first
-    `failures` of them (so the delivery is still owed while both replicas poll)."""
-
-    def __init__(self, failures):
-        self.posts = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                outer.posts.append((self.headers.get("X-Vitrine-Delivery"), json.loads(body)))
-                self.send_response(500 if len(outer.posts) <= failures else 204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-
-
-def test_a_webhook_is_sent_by_one_replica_while_both_look_for_owed_ones(cluster):
-    receiver = Receiver(failures=2)
-    try:
-        created = requests.post(f"{cluster.b}/agent/execute", headers=AUTH, timeout=60, json={
-            "model": "vlmrun-orion-1:auto", "batch": True, "callback_url": receiver.url,
-            "inputs": {"image": {"type": "image_url", "image_url": {"url": data_url(png(48, 32, 8))}}},
-            "config": {"prompt": "Make it black and white"},
-        })
-        assert created.status_code in (200, 201), created.text
-        execution = created.json()["id"]
-        deadline = time.time() + 120
-        while time.time() < deadline and len(receiver.posts) < 3:
-            time.sleep(0.2)
-        # Both replicas poll for owed webhooks every second: give them several rounds.
-        time.sleep(4)
-        assert len(receiver.posts) == 3, receiver.posts
-        assert {delivery for delivery, _ in receiver.posts} == {receiver.posts[0][0]}
-        assert all(body["id"] == execution for _, body in receiver.posts)
-        state = requests.get(f"{cluster.a}/agent/executions/{execution}", headers=AUTH,
-                             timeout=30).json()
-        deliveries = state["vitrine"]["webhook"]["deliveries"]
-        assert [entry["attempt"] for entry in deliveries] == [1, 2, 3], deliveries
-        assert [entry["delivered"] for entry in deliveries] == [False, False, True]
-    finally:
-        receiver.close()
 
 
 def _which_runs(cluster, execution):
