@@ -71,10 +71,13 @@ print(reply["session_id"], reply["vitrine"]["inputs"][0]["ref"])
 PY
 }
 
-wrk_rps() { # connections, url, lua -> "rps p99"
+wrk_rps() { # connections, url, lua -> "rps p99 failed"
     local out
     out=$(wrk -t1 -c"$1" -d"${SECONDS_PER_RUN}s" --latency -s "$3" "$2")
-    echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")"
+    # Answers that are not 2xx and socket errors are counted apart: they are not throughput.
+    local failed
+    failed=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+    echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out") $failed"
 }
 
 measure() { # label, base urls...
@@ -91,16 +94,19 @@ measure() { # label, base urls...
         local connections=$CONNECTIONS lua=$WORK/auth.lua urls=("${get_urls[@]}")
         if [ "$kind" = tool ]; then connections=4; lua=$WORK/tool.lua; urls=("${tool_urls[@]}"); fi
         local per=$((connections / ${#urls[@]}))
-        local files=()
+        local files=() runs=()
         for index in "${!urls[@]}"; do
             wrk_rps "$per" "${urls[$index]}" "$lua" >"$WORK/$kind.$index" &
+            runs+=($!)
             files+=("$WORK/$kind.$index")
         done
-        wait
-        local total p99s
+        # Only the wrk runs: a bare `wait` would also wait for the servers started here.
+        wait "${runs[@]}"
+        local total p99s failed
         total=$(cat "${files[@]}" | awk '{s += $1} END {printf "%.0f", s}')
         p99s=$(cat "${files[@]}" | awk '{printf "%s%s", sep, $2; sep="/"}')
-        printf '%-34s %-10s %8s req/s  p99 %s\n' "$label" "$kind" "$total" "$p99s"
+        failed=$(cat "${files[@]}" | awk '{s += $3} END {print s + 0}')
+        printf '%-34s %-10s %8s req/s  p99 %s  failed %s\n' "$label" "$kind" "$total" "$p99s" "$failed"
     done
 }
 

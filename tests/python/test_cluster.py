@@ -33,12 +33,12 @@ def png(width, height, seed):
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, retention="300s"):
         self.dir = tempfile.mkdtemp(prefix="vitrine-cluster-")
         env = dict(os.environ)
         env["VITRINE_CLUSTER_ARGS"] = (
             f"--api-keys cluster:{KEY} --execution-lease {LEASE_SECS}s "
-            "--fetch-allow-hosts 127.0.0.1 --retention 300s --sweep-interval 1s"
+            f"--fetch-allow-hosts 127.0.0.1 --retention {retention} --sweep-interval 1s"
         )
         env["VITRINE_SERVICES_PARENT"] = str(os.getpid())
         done = subprocess.run([str(REPO / "scripts" / "cluster.sh"), "up", self.dir], env=env,
@@ -47,6 +47,9 @@ class Cluster:
         self.env = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
         self.a = self.env["REPLICA_A"]
         self.b = self.env["REPLICA_B"]
+        with open(os.path.join(self.dir, "services.env")) as services:
+            self.bucket = dict(line.strip().split("=", 1) for line in services
+                               if "=" in line)["S3_BUCKET"]
 
     def log(self, name):
         with open(os.path.join(self.dir, f"{name}.log")) as log:
@@ -203,6 +206,61 @@ def test_object_storage_away_gives_503_with_retry_after_then_recovers_without_re
         assert hashlib.sha256(got.content).hexdigest() == item["sha256"]
 
 
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that records every POST and answers 500 to the first
+    `failures` of them (so the delivery is still owed while both replicas poll)."""
+
+    def __init__(self, failures):
+        self.posts = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                outer.posts.append((self.headers.get("X-Vitrine-Delivery"), json.loads(body)))
+                self.send_response(500 if len(outer.posts) <= failures else 204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+# Before the test that kills a replica: both must be alive here.
+def test_a_webhook_is_sent_by_one_replica_while_both_look_for_owed_ones(cluster):
+    receiver = Receiver(failures=2)
+    try:
+        created = requests.post(f"{cluster.b}/agent/execute", headers=AUTH, timeout=60, json={
+            "model": "vlmrun-orion-1:auto", "batch": True, "callback_url": receiver.url,
+            "inputs": {"image": {"type": "image_url", "image_url": {"url": data_url(png(48, 32, 8))}}},
+            "config": {"prompt": "Make it black and white"},
+        })
+        assert created.status_code in (200, 201), created.text
+        execution = created.json()["id"]
+        deadline = time.time() + 120
+        while time.time() < deadline and len(receiver.posts) < 3:
+            time.sleep(0.2)
+        # Both replicas poll for owed webhooks every second: give them several rounds.
+        time.sleep(4)
+        assert len(receiver.posts) == 3, receiver.posts
+        assert {delivery for delivery, _ in receiver.posts} == {receiver.posts[0][0]}
+        assert all(body["id"] == execution for _, body in receiver.posts)
+        state = requests.get(f"{cluster.a}/agent/executions/{execution}", headers=AUTH,
+                             timeout=30).json()
+        deliveries = state["vitrine"]["webhook"]["deliveries"]
+        assert [entry["attempt"] for entry in deliveries] == [1, 2, 3], deliveries
+        assert [entry["delivered"] for entry in deliveries] == [False, False, True]
+    finally:
+        receiver.close()
+
+
 class SlowHost:
     """Serves one PNG at /photo.png; the first request hangs (the replica that makes it is
     about to be killed), later ones answer at once. Counts requests."""
@@ -317,3 +375,71 @@ def _which_runs(cluster, execution):
                 return name, other
         time.sleep(0.1)
     pytest.fail("no replica logged the execution")
+
+
+@pytest.fixture(scope="module")
+def short_lived():
+    """A second topology whose artifacts live 20 s: long enough to make and list them on a
+    loaded machine, short enough to watch them expire."""
+    cluster = Cluster(retention="20s")
+    yield cluster
+    cluster.down()
+
+
+def metric(base, name, labels=""):
+    """The value of one sample in a replica's /metrics (0 when it is not there yet)."""
+    text = requests.get(base.removesuffix("/v1") + "/metrics", timeout=30).text
+    for line in text.splitlines():
+        if line.startswith(name + labels + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_expired_artifacts_are_swept_once_by_one_of_the_replicas(short_lived):
+    cluster = short_lived
+    replicas = (cluster.a, cluster.b)
+    swept_before = sum(metric(base, "vitrine_swept_bytes_total") for base in replicas)
+    runs_before = [metric(base, "vitrine_sweeps_total", '{result="ok"}') for base in replicas]
+    made = chat(cluster.a, "Make it black and white", data_url(png(96, 64, 9)))
+    assert made.status_code == 200, made.text
+    session = made.json()["session_id"]
+    items = listing(cluster.b, session)
+    assert len(items) >= 2, items
+    total = sum(item["bytes"] for item in items)
+    objects = [f"{cluster.env['S3']}/{cluster.bucket}/cluster/artifacts/{session}/{item['object_id']}"
+               for item in items]
+    for item, url in zip(items, objects):
+        stored = requests.get(url, timeout=30)
+        assert stored.status_code == 200, url
+        assert hashlib.sha256(stored.content).hexdigest() == item["sha256"]
+
+    # Both replicas sweep every second; once the artifacts expire one of them deletes each.
+    deadline = time.time() + 90
+    swept = 0.0
+    while time.time() < deadline:
+        swept = sum(metric(base, "vitrine_swept_bytes_total") for base in replicas) - swept_before
+        if swept >= total:
+            break
+        time.sleep(0.5)
+    assert swept >= total, f"swept {swept} of {total} bytes"
+    # Several more sweeps on each replica: nothing is swept a second time.
+    time.sleep(4)
+    swept = sum(metric(base, "vitrine_swept_bytes_total") for base in replicas) - swept_before
+    assert swept == total, f"swept {swept} bytes for {total} bytes of artifacts"
+    runs_after = [metric(base, "vitrine_sweeps_total", '{result="ok"}') for base in replicas]
+    assert all(after > before for before, after in zip(runs_before, runs_after)), \
+        "both replicas ran the sweeper"
+
+    # The records are tombstones, the bytes are gone from S3, both replicas answer "expired".
+    states = subprocess.run(
+        ["psql", cluster.env["POSTGRES"], "-At", "-c",
+         f"SELECT state FROM artifacts WHERE session_id = '{session}'"],
+        capture_output=True, text=True, timeout=30, check=True).stdout.split()
+    assert states == ["expired"] * len(items), states
+    for url in objects:
+        assert requests.get(url, timeout=30).status_code == 404, url
+    for base in replicas:
+        gone = requests.get(f"{base}/artifacts", headers=AUTH, timeout=30,
+                            params={"session_id": session, "object_id": items[0]["object_id"]})
+        assert gone.status_code in (404, 410), gone.text
+        assert "expired" in gone.json()["error"]["message"], gone.text

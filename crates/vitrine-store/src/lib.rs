@@ -43,5 +43,5 @@ pub use queue::{Cancelled, ExecutionQueue, ExecutionRecord, ExecutionStatus, New
 pub use scaled::{MigrationReport, ScaledOptions, ScaledStore, migrate_store};
 pub use skills::{NewSkill, SkillQuery, SkillRecord, SkillStore, SkillUpdate};
 pub use staged::StagedBlob;
-pub use store::{ArtifactStore, BlobReader};
+pub use store::{ArtifactRead, ArtifactStore, BlobReader};
 pub use usage::{TokenUsage, UsageLedger, UsageRecord, UsageReport, UsageSpan};

@@ -164,17 +164,33 @@ pub trait ExecutionQueue: Send + Sync + 'static {
     -> Result<Cancelled, StoreError>;
 
     /// Appends one webhook delivery attempt to the execution's log; `settled`
-    /// (delivered, refused for good, or out of attempts) ends what is owed.
+    /// (delivered, refused for good, or out of attempts) ends what is owed. Returns `false`,
+    /// recording nothing, when this process no longer holds the delivery (its lease ran out
+    /// and another replica took it over): the caller must stop sending.
     async fn record_delivery(
         &self,
         id: &str,
         delivery: Value,
         settled: bool,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
-    /// Final executions whose webhook is still owed, e.g. because the server
-    /// stopped between attempts.
-    async fn pending_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+    /// Takes over the delivery of every owed webhook (final executions whose webhook is not
+    /// settled, e.g. because a server stopped between attempts) that no live process holds.
+    /// On a shared queue each is leased to this process like a claimed execution, so two
+    /// replicas never send the same one; a single-process queue returns them all.
+    async fn claim_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+
+    /// Takes over the delivery of one execution's owed webhook, as
+    /// [`claim_webhooks`](Self::claim_webhooks) does: `None` when nothing is owed or another
+    /// process holds it.
+    async fn claim_webhook(&self, id: &str) -> Result<Option<ExecutionRecord>, StoreError>;
+
+    /// Extends this process's lease on a webhook delivery; `false` when it is no longer
+    /// this process's (settled, or taken over). Always `true` on a single-process queue.
+    async fn renew_webhook(&self, id: &str) -> Result<bool, StoreError> {
+        let _ = id;
+        Ok(true)
+    }
 
     /// Start-up recovery for a single-process store: every `running`
     /// execution lost its worker and goes back to the queue at its old

@@ -1,8 +1,10 @@
 //! The store trait every backend implements.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use tokio::io::AsyncReadExt as _;
 use vitrine_wire::{ArtifactId, FileId, SessionId};
 
@@ -13,6 +15,17 @@ use crate::{
 
 /// Bytes coming out of the store.
 pub type BlobReader = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
+
+/// What [`ArtifactStore::read`] found: the metadata and, when the store had them at hand,
+/// the bytes.
+#[derive(Debug, Clone)]
+pub struct ArtifactRead {
+    /// As [`ArtifactStore::artifact`] gives it.
+    pub meta: Arc<ArtifactMeta>,
+    /// All the bytes, for a store that keeps small artifacts in its index or in memory;
+    /// `None`: read them with [`ArtifactStore::open`] or [`ArtifactStore::open_range`].
+    pub bytes: Option<Bytes>,
+}
 
 /// Sessions, their artifacts, and uploaded files.
 ///
@@ -65,6 +78,20 @@ pub trait ArtifactStore: Send + Sync + 'static {
         session: &SessionId,
         id: &ArtifactId,
     ) -> Result<ArtifactMeta, StoreError>;
+
+    /// [`artifact`](Self::artifact) and, where the store has them at hand, the bytes, in one
+    /// step: the download path. The default leaves the bytes to [`open`](Self::open).
+    async fn read(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        id: &ArtifactId,
+    ) -> Result<ArtifactRead, StoreError> {
+        Ok(ArtifactRead {
+            meta: Arc::new(self.artifact(tenant, session, id).await?),
+            bytes: None,
+        })
+    }
 
     /// An artifact's bytes.
     async fn open(&self, artifact: &ArtifactMeta) -> Result<BlobReader, StoreError>;

@@ -85,25 +85,48 @@ pub(crate) async fn start(state: &AppState) {
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "re-queueing interrupted executions failed"),
     }
-    match state.queue.pending_webhooks().await {
-        Ok(pending) => {
-            for record in pending {
-                let callback = serde_json::from_value::<Job>(record.job.clone())
-                    .ok()
-                    .and_then(|job| job.callback_url);
-                if let Some(url) = callback {
-                    let state_for_delivery = state.clone();
-                    state
-                        .executions
-                        .spawn(webhook::deliver(state_for_delivery, record, url));
-                }
+    deliver_owed(state).await;
+    // On a shared queue a replica that died mid-delivery leaves its webhooks leased; they
+    // are taken over once the lease runs out, so look for them as often as for work.
+    if let Some(lease) = state.queue.lease() {
+        let state_for_poll = state.clone();
+        state.executions.spawn(async move {
+            let mut ticker = tokio::time::interval(SHARED_POLL.min(lease / 2));
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                deliver_owed(&state_for_poll).await;
             }
-        }
-        Err(error) => tracing::error!(%error, "reading owed webhooks failed"),
+        });
     }
     for _ in 0..state.config.executions.workers.max(1) {
         let state_for_worker = state.clone();
         state.executions.spawn(work(state_for_worker));
+    }
+}
+
+/// Starts delivering every owed webhook this process can claim.
+async fn deliver_owed(state: &AppState) {
+    match state.queue.claim_webhooks().await {
+        Ok(owed) => {
+            for record in owed {
+                spawn_delivery(state, record);
+            }
+        }
+        Err(error) => tracing::error!(%error, "reading owed webhooks failed"),
+    }
+}
+
+/// Sends a claimed webhook in the background, if its job names a callback.
+fn spawn_delivery(state: &AppState, record: ExecutionRecord) {
+    let callback = serde_json::from_value::<Job>(record.job.clone())
+        .ok()
+        .and_then(|job| job.callback_url);
+    if let Some(url) = callback {
+        let state_for_delivery = state.clone();
+        state
+            .executions
+            .spawn(webhook::deliver(state_for_delivery, record, url));
     }
 }
 
@@ -199,14 +222,15 @@ async fn run(state: &AppState, record: ExecutionRecord) {
         Ok(finished) => {
             state.executions.feeds.publish(&id, status_event(&finished));
             state.executions.feeds.close(&id);
-            let callback = serde_json::from_value::<Job>(finished.job.clone())
-                .ok()
-                .and_then(|job| job.callback_url);
-            if let Some(url) = callback {
-                let state_for_delivery = state.clone();
-                state
-                    .executions
-                    .spawn(webhook::deliver(state_for_delivery, finished, url));
+            // Claimed first: on a shared queue another replica's poll may have taken it.
+            if finished.webhook_pending {
+                match state.queue.claim_webhook(&id).await {
+                    Ok(Some(owed)) => spawn_delivery(state, owed),
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::error!(execution = %id, %error, "claiming a webhook failed")
+                    }
+                }
             }
         }
         // Left `running`: the next start re-queues it.

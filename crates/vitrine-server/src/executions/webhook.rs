@@ -36,9 +36,42 @@ pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={hex}")
 }
 
-/// Delivers `record` to `url`, retrying, and logs each attempt on the execution.
-/// A delivery cut short by a stop is resumed by the next start (same delivery id).
+/// Delivers a claimed `record` to `url`, retrying, and logs each attempt on the execution.
+/// A delivery cut short by a stop is resumed by the next start (same delivery id). On a
+/// shared queue the claim is a lease, renewed while this runs; once it is lost (this replica
+/// stalled past it and another took the delivery over) nothing more is sent from here.
 pub(crate) async fn deliver(state: AppState, record: ExecutionRecord, url: String) {
+    let id = record.id.clone();
+    tokio::select! {
+        () = send(&state, record, url) => {}
+        () = keep_lease(&state, &id) => {
+            tracing::warn!(execution = %id, "another replica took this webhook over; stopped sending it");
+        }
+    }
+}
+
+/// Renews the delivery's lease on a shared queue; returns once it is lost (never on a
+/// single-process queue).
+async fn keep_lease(state: &AppState, id: &str) {
+    let Some(lease) = state.queue.lease() else {
+        return std::future::pending().await;
+    };
+    let mut ticker = tokio::time::interval(lease / 3);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        match state.queue.renew_webhook(id).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            // The database is away: keep going; a lapsed lease shows in the next renewal.
+            Err(error) => {
+                tracing::warn!(execution = %id, %error, "renewing a webhook lease failed")
+            }
+        }
+    }
+}
+
+async fn send(state: &AppState, record: ExecutionRecord, url: String) {
     let config = &state.config.executions;
     let body = match serde_json::to_vec(&webhook_body(&record)) {
         Ok(body) => body,
@@ -95,12 +128,19 @@ pub(crate) async fn deliver(state: AppState, record: ExecutionRecord, url: Strin
             "delivered": delivered,
             "signed": secret.is_some(),
         });
-        if let Err(error) = state
+        match state
             .queue
             .record_delivery(&record.id, entry, settled)
             .await
         {
-            tracing::error!(execution = %record.id, %error, "logging a webhook delivery failed");
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(execution = %record.id, "another replica took this webhook over; stopped sending it");
+                return;
+            }
+            Err(error) => {
+                tracing::error!(execution = %record.id, %error, "logging a webhook delivery failed")
+            }
         }
         if delivered || final_answer || refused {
             return;

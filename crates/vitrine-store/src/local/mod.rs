@@ -34,6 +34,7 @@
 //! requests hear "expired" instead of "not found".
 
 mod commit;
+mod hot;
 mod queue;
 mod skills;
 mod usage;
@@ -49,8 +50,8 @@ use vitrine_wire::{ArtifactId, FileId, SessionId, random_hex};
 
 use crate::staged::{INLINE_MAX, hex};
 use crate::{
-    ArtifactMeta, ArtifactStore, BlobReader, Clock, FileRecord, NewArtifact, PendingUpload,
-    SessionInfo, StagedBlob, StoreError, SweepReport,
+    ArtifactMeta, ArtifactRead, ArtifactStore, BlobReader, Clock, FileRecord, NewArtifact,
+    PendingUpload, SessionInfo, StagedBlob, StoreError, SweepReport,
 };
 use commit::BlobSource;
 
@@ -108,6 +109,8 @@ pub struct LocalStore {
     retention: u64,
     clock: Arc<dyn Clock>,
     committer: commit::GroupCommitter,
+    /// Recently read small artifacts, for the download path.
+    hot: hot::HotArtifacts,
 }
 
 impl std::fmt::Debug for LocalStore {
@@ -155,6 +158,7 @@ impl LocalStore {
             retention: retention_secs,
             clock,
             committer,
+            hot: hot::HotArtifacts::new(hot::HOT_BYTES),
         })
     }
 
@@ -443,43 +447,48 @@ impl ArtifactStore for LocalStore {
         let tenant = tenant.to_owned();
         let id = id.clone();
         let dir = self.root.join("blobs").join(id.as_str());
-        self.blocking(move |db, now| {
-            let txn = db.begin_write()?;
-            let record = live_session(&txn, &tenant, &id, now)?;
-            let mut deleted = 0;
-            {
-                let mut artifacts = txn.open_table(ARTIFACTS)?;
-                let mut blobs = txn.open_table(BLOBS)?;
-                let mut expiry = txn.open_table(EXPIRY)?;
-                let end = session_range_end(&id);
-                let keys: Vec<(String, ArtifactRecord)> = artifacts
-                    .range(format!("{id}/").as_str()..end.as_str())?
-                    .map(|entry| {
-                        let (key, value) = entry?;
-                        Ok((
-                            key.value().to_owned(),
-                            serde_json::from_slice(value.value())?,
-                        ))
-                    })
-                    .collect::<Result<_, StoreError>>()?;
-                for (key, artifact) in keys {
-                    if artifact.state == State::Live {
-                        deleted += 1;
+        let prefix = format!("{id}/");
+        let deleted = self
+            .blocking(move |db, now| {
+                let txn = db.begin_write()?;
+                let record = live_session(&txn, &tenant, &id, now)?;
+                let mut deleted = 0;
+                {
+                    let mut artifacts = txn.open_table(ARTIFACTS)?;
+                    let mut blobs = txn.open_table(BLOBS)?;
+                    let mut expiry = txn.open_table(EXPIRY)?;
+                    let end = session_range_end(&id);
+                    let keys: Vec<(String, ArtifactRecord)> = artifacts
+                        .range(format!("{id}/").as_str()..end.as_str())?
+                        .map(|entry| {
+                            let (key, value) = entry?;
+                            Ok((
+                                key.value().to_owned(),
+                                serde_json::from_slice(value.value())?,
+                            ))
+                        })
+                        .collect::<Result<_, StoreError>>()?;
+                    for (key, artifact) in keys {
+                        if artifact.state == State::Live {
+                            deleted += 1;
+                        }
+                        expiry.remove((artifact.meta.expires_at, format!("a:{key}").as_str()))?;
+                        artifacts.remove(key.as_str())?;
+                        blobs.remove(key.as_str())?;
                     }
-                    expiry.remove((artifact.meta.expires_at, format!("a:{key}").as_str()))?;
-                    artifacts.remove(key.as_str())?;
-                    blobs.remove(key.as_str())?;
+                    expiry.remove((record.info.expires_at, format!("s:{id}").as_str()))?;
+                    txn.open_table(SESSIONS)?.remove(id.as_str())?;
                 }
-                expiry.remove((record.info.expires_at, format!("s:{id}").as_str()))?;
-                txn.open_table(SESSIONS)?.remove(id.as_str())?;
-            }
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)?;
-            }
-            txn.commit()?;
-            Ok(deleted)
-        })
-        .await
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)?;
+                }
+                txn.commit()?;
+                Ok(deleted)
+            })
+            .await?;
+        self.hot
+            .invalidate(|cached| cached.starts_with(prefix.as_str()));
+        Ok(deleted)
     }
 
     async fn put(
@@ -555,6 +564,69 @@ impl ArtifactStore for LocalStore {
             }
         })
         .await
+    }
+
+    async fn read(
+        &self,
+        tenant: &str,
+        session: &SessionId,
+        id: &ArtifactId,
+    ) -> Result<ArtifactRead, StoreError> {
+        let key = artifact_key(session, id);
+        if let Some((meta, bytes)) = self.hot.get(&key, tenant, self.clock.now()) {
+            return Ok(ArtifactRead {
+                meta,
+                bytes: Some(bytes),
+            });
+        }
+        let generation = self.hot.generation();
+        let tenant = tenant.to_owned();
+        let session = session.clone();
+        let id = id.clone();
+        let (session_expires_at, meta, bytes) = self
+            .blocking(move |db, now| {
+                // One read transaction for the session, the record and the inline bytes.
+                let txn = db.begin_read()?;
+                let session_record = check_session(
+                    get_json(&txn.open_table(SESSIONS)?, session.as_str())?,
+                    &tenant,
+                    &session,
+                    now,
+                )?;
+                let key = artifact_key(&session, &id);
+                let record: Option<ArtifactRecord> = get_json(&txn.open_table(ARTIFACTS)?, &key)?;
+                let meta = match record {
+                    None => return Err(StoreError::ArtifactNotFound { id, session }),
+                    Some(record) if record.state == State::Deleted => {
+                        return Err(StoreError::ArtifactDeleted(id));
+                    }
+                    Some(record)
+                        if record.state == State::Expired || record.meta.expires_at <= now =>
+                    {
+                        return Err(StoreError::ArtifactExpired(id));
+                    }
+                    Some(record) => record.meta,
+                };
+                let bytes = if meta.size <= INLINE_MAX {
+                    txn.open_table(BLOBS)?
+                        .get(key.as_str())?
+                        .map(|bytes| bytes::Bytes::copy_from_slice(bytes.value()))
+                } else {
+                    None
+                };
+                Ok((session_record.info.expires_at, Arc::new(meta), bytes))
+            })
+            .await?;
+        if let Some(bytes) = &bytes {
+            self.hot.insert(
+                generation,
+                key,
+                session_expires_at,
+                Arc::clone(&meta),
+                bytes.clone(),
+            );
+        }
+        Ok(ArtifactRead { meta, bytes })
     }
 
     async fn open(&self, artifact: &ArtifactMeta) -> Result<BlobReader, StoreError> {
@@ -648,6 +720,7 @@ impl ArtifactStore for LocalStore {
         let session = session.clone();
         let id = id.clone();
         let path = self.blob_path(&session, &id);
+        let hot_key = artifact_key(&session, &id);
         self.blocking(move |db, now| {
             let txn = db.begin_write()?;
             live_session(&txn, &tenant, &session, now)?;
@@ -670,7 +743,9 @@ impl ArtifactStore for LocalStore {
             txn.commit()?;
             Ok(())
         })
-        .await
+        .await?;
+        self.hot.invalidate(|cached| cached == hot_key);
+        Ok(())
     }
 
     async fn put_file(
@@ -892,34 +967,40 @@ impl ArtifactStore for LocalStore {
 
     async fn sweep(&self) -> Result<SweepReport, StoreError> {
         let root = self.root.clone();
-        self.blocking(move |db, now| {
-            let mut report = SweepReport::default();
-            loop {
-                let txn = db.begin_write()?;
-                let due: Vec<(u64, String)> = {
-                    let expiry = txn.open_table(EXPIRY)?;
-                    expiry
-                        .range((0u64, "")..=(now, "\u{10ffff}"))?
-                        .take(SWEEP_BATCH)
-                        .map(|entry| {
-                            let (key, _) = entry?;
-                            let (at, what) = key.value();
-                            Ok((at, what.to_owned()))
-                        })
-                        .collect::<Result<_, StoreError>>()?
-                };
-                for (at, what) in &due {
-                    sweep_one(&txn, &root, now, what, &mut report)?;
-                    txn.open_table(EXPIRY)?.remove((*at, what.as_str()))?;
+        let report = self
+            .blocking(move |db, now| {
+                let mut report = SweepReport::default();
+                loop {
+                    let txn = db.begin_write()?;
+                    let due: Vec<(u64, String)> = {
+                        let expiry = txn.open_table(EXPIRY)?;
+                        expiry
+                            .range((0u64, "")..=(now, "\u{10ffff}"))?
+                            .take(SWEEP_BATCH)
+                            .map(|entry| {
+                                let (key, _) = entry?;
+                                let (at, what) = key.value();
+                                Ok((at, what.to_owned()))
+                            })
+                            .collect::<Result<_, StoreError>>()?
+                    };
+                    for (at, what) in &due {
+                        sweep_one(&txn, &root, now, what, &mut report)?;
+                        txn.open_table(EXPIRY)?.remove((*at, what.as_str()))?;
+                    }
+                    txn.commit()?;
+                    if due.len() < SWEEP_BATCH {
+                        break;
+                    }
                 }
-                txn.commit()?;
-                if due.len() < SWEEP_BATCH {
-                    break;
-                }
-            }
-            Ok(report)
-        })
-        .await
+                Ok(report)
+            })
+            .await?;
+        // Expired entries are never served (the cache checks the clock); this frees them.
+        if report.artifacts + report.sessions > 0 {
+            self.hot.clear();
+        }
+        Ok(report)
     }
 }
 

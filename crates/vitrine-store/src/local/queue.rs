@@ -305,7 +305,7 @@ impl ExecutionQueue for LocalStore {
         id: &str,
         delivery: Value,
         settled: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let id = id.to_owned();
         self.blocking(move |db, _| {
             let txn = db.begin_write()?;
@@ -317,7 +317,8 @@ impl ExecutionQueue for LocalStore {
             }
             save(&txn, &record)?;
             txn.commit()?;
-            Ok(())
+            // One process: the delivery is always its own.
+            Ok(true)
         })
         .await
     }
@@ -358,7 +359,8 @@ impl ExecutionQueue for LocalStore {
         .await
     }
 
-    async fn pending_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+    /// One process on its data: every owed webhook is its own (read once, at start-up).
+    async fn claim_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
         self.blocking(|db, _| {
             let txn = db.begin_read()?;
             let executions = txn.open_table(EXECUTIONS)?;
@@ -370,6 +372,18 @@ impl ExecutionQueue for LocalStore {
                 }
             }
             Ok(records)
+        })
+        .await
+    }
+
+    async fn claim_webhook(&self, id: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        let id = id.to_owned();
+        self.blocking(move |db, _| {
+            let txn = db.begin_read()?;
+            if txn.open_table(WEBHOOKS)?.get(id.as_str())?.is_none() {
+                return Ok(None);
+            }
+            get_json(&txn.open_table(EXECUTIONS)?, &id)
         })
         .await
     }

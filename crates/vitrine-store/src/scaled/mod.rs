@@ -58,7 +58,10 @@ const TOMBSTONE_SECS: i64 = 7 * 24 * 3600;
 const SWEEP_BATCH: i64 = 256;
 
 /// Versioned schema changes, applied in order.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_webhook_leases.sql")),
+];
 /// Advisory-lock keys (any constants unique to Vitrine).
 const MIGRATION_LOCK: i64 = 0x5649_5452_494e_0001;
 
@@ -93,6 +96,8 @@ pub struct ScaledStore {
     retention: u64,
     clock: Arc<dyn Clock>,
     lease: Duration,
+    /// This process among the replicas, for the webhook deliveries it leases.
+    owner: String,
     describe: String,
 }
 
@@ -171,6 +176,7 @@ impl ScaledStore {
             retention: options.retention_secs,
             clock,
             lease: options.lease,
+            owner: random_hex(16),
             describe,
         })
     }

@@ -72,6 +72,36 @@ impl ScaledStore {
         i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX)
     }
 
+    /// Leases owed webhooks (all, or the one with `only`'s id) that no live lease holds to
+    /// this process. `FOR UPDATE SKIP LOCKED` makes two replicas claiming at once take
+    /// disjoint rows, and a row another replica leased in the meantime fails the re-checked
+    /// condition, as with claimed executions.
+    async fn lease_webhooks(&self, only: Option<&str>) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let now_ms = self.now_ms();
+        let rows = sqlx::query_as::<_, (String, i64)>(
+            "UPDATE executions SET webhook_owner = $1, webhook_lease_until = $3
+             WHERE id IN (
+                 SELECT id FROM executions
+                 WHERE webhook_pending AND status IN ('completed', 'failed')
+                   AND (webhook_lease_until IS NULL OR webhook_lease_until < $2)
+                   AND ($4::TEXT IS NULL OR id = $4)
+                 ORDER BY seq FOR UPDATE SKIP LOCKED)
+             RETURNING record, seq",
+        )
+        .bind(&self.owner)
+        .bind(now_ms)
+        .bind(now_ms.saturating_add(self.lease_ms()))
+        .bind(only)
+        .fetch_all(self.db().await?)
+        .await?;
+        let mut records = rows
+            .iter()
+            .map(|(record, seq)| parse(record, *seq))
+            .collect::<Result<Vec<_>, _>>()?;
+        records.sort_by_key(|record| record.seq);
+        Ok(records)
+    }
+
     async fn by_key(&self, tenant: &str, key: &str) -> Result<Option<ExecutionRecord>, StoreError> {
         let row = sqlx::query_as::<_, (String, i64)>(
             "SELECT record, seq FROM executions WHERE tenant = $1 AND idempotency_key = $2",
@@ -279,33 +309,58 @@ impl ExecutionQueue for ScaledStore {
         id: &str,
         delivery: Value,
         settled: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut txn = self.db().await?.begin().await?;
         let mut record = load_for_update(&mut txn, id).await?;
+        let (owner,) = sqlx::query_as::<_, (Option<String>,)>(
+            "SELECT webhook_owner FROM executions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *txn)
+        .await?;
+        if !record.webhook_pending || owner.as_deref() != Some(self.owner.as_str()) {
+            return Ok(false);
+        }
         record.deliveries.push(delivery);
         if settled {
             record.webhook_pending = false;
         }
-        sqlx::query("UPDATE executions SET webhook_pending = $2, record = $3 WHERE id = $1")
-            .bind(id)
-            .bind(record.webhook_pending)
-            .bind(serde_json::to_string(&record)?)
-            .execute(&mut *txn)
-            .await?;
+        // An attempt renews the lease; a settled delivery releases it.
+        let lease_until = (!settled).then(|| self.now_ms().saturating_add(self.lease_ms()));
+        sqlx::query(
+            "UPDATE executions SET webhook_pending = $2, record = $3, webhook_lease_until = $4,
+                 webhook_owner = CASE WHEN $2 THEN webhook_owner END
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(record.webhook_pending)
+        .bind(serde_json::to_string(&record)?)
+        .bind(lease_until)
+        .execute(&mut *txn)
+        .await?;
         txn.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    async fn pending_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
-        let rows = sqlx::query_as::<_, (String, i64)>(
-            "SELECT record, seq FROM executions
-             WHERE webhook_pending AND status IN ('completed', 'failed') ORDER BY seq",
+    async fn claim_webhooks(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        self.lease_webhooks(None).await
+    }
+
+    async fn claim_webhook(&self, id: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        Ok(self.lease_webhooks(Some(id)).await?.pop())
+    }
+
+    async fn renew_webhook(&self, id: &str) -> Result<bool, StoreError> {
+        let renewed = sqlx::query(
+            "UPDATE executions SET webhook_lease_until = $3
+             WHERE id = $1 AND webhook_pending AND webhook_owner = $2",
         )
-        .fetch_all(self.db().await?)
+        .bind(id)
+        .bind(&self.owner)
+        .bind(self.now_ms().saturating_add(self.lease_ms()))
+        .execute(self.db().await?)
         .await?;
-        rows.iter()
-            .map(|(record, seq)| parse(record, *seq))
-            .collect()
+        Ok(renewed.rows_affected() == 1)
     }
 
     /// Nothing to do at start-up: other replicas may be running what is `running`, and work

@@ -130,7 +130,7 @@ async fn a_webhook_stays_owed_until_its_deliveries_settle() {
     store.enqueue(with_hook).await.expect("enqueue");
     store.enqueue(new("w2", "a", None)).await.expect("enqueue");
     assert!(
-        store.pending_webhooks().await.expect("pending").is_empty(),
+        store.claim_webhooks().await.expect("pending").is_empty(),
         "not final yet"
     );
     for id in ["w1", "w2"] {
@@ -140,23 +140,27 @@ async fn a_webhook_stays_owed_until_its_deliveries_settle() {
             .await
             .expect("finish");
     }
-    let owed = store.pending_webhooks().await.expect("pending");
+    let owed = store.claim_webhooks().await.expect("pending");
     assert_eq!(
         owed.iter()
             .map(|record| record.id.as_str())
             .collect::<Vec<_>>(),
         ["w1"]
     );
-    store
-        .record_delivery("w1", json!({"status_code": 500}), false)
-        .await
-        .expect("log");
-    assert_eq!(store.pending_webhooks().await.expect("pending").len(), 1);
-    store
-        .record_delivery("w1", json!({"status_code": 204}), true)
-        .await
-        .expect("log");
-    assert!(store.pending_webhooks().await.expect("pending").is_empty());
+    assert!(
+        store
+            .record_delivery("w1", json!({"status_code": 500}), false)
+            .await
+            .expect("log")
+    );
+    assert_eq!(store.claim_webhooks().await.expect("pending").len(), 1);
+    assert!(
+        store
+            .record_delivery("w1", json!({"status_code": 204}), true)
+            .await
+            .expect("log")
+    );
+    assert!(store.claim_webhooks().await.expect("pending").is_empty());
     assert_eq!(
         store
             .execution("a", "w1")

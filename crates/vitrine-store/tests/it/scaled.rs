@@ -55,6 +55,123 @@ async fn a_lapsed_lease_moves_the_execution_to_another_replica_which_completes_i
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_owed_webhook_goes_to_one_replica_and_moves_only_when_its_lease_lapses() {
+    let backend = Backend::scaled();
+    let clock = Arc::new(ManualClock::new(1_000));
+    let a = backend.open(3600, clock.clone()).await.expect("replica a");
+    let b = backend.open(3600, clock.clone()).await.expect("replica b");
+    let ids: Vec<String> = (0..20).map(|n| format!("h{n:02}")).collect();
+    for id in &ids {
+        let mut hooked = new(id, "acme");
+        hooked.webhook = true;
+        a.queue.enqueue(hooked).await.expect("enqueue");
+        a.queue.claim(100).await.expect("claim").expect("work");
+        a.queue
+            .finish(id, ExecutionStatus::Completed, json!({}))
+            .await
+            .expect("finish");
+    }
+    // Both replicas look for owed webhooks at once (both starting, or both polling): each
+    // webhook goes to exactly one of them.
+    let (from_a, from_b) = tokio::join!(a.queue.claim_webhooks(), b.queue.claim_webhooks());
+    let (from_a, from_b) = (from_a.expect("a claims"), from_b.expect("b claims"));
+    let mut all: Vec<&str> = from_a
+        .iter()
+        .chain(&from_b)
+        .map(|record| record.id.as_str())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(all, ids, "every owed webhook claimed once");
+    assert!(a.queue.claim_webhooks().await.expect("again").is_empty());
+    assert!(b.queue.claim_webhooks().await.expect("again").is_empty());
+    // One of them, held by `holder`: the other replica cannot take it while an attempt or a
+    // renewal keeps the lease (3 s) alive.
+    let (holder, other, id) = match from_a.first() {
+        Some(record) => (&a, &b, record.id.clone()),
+        None => (&b, &a, from_b[0].id.clone()),
+    };
+    clock.advance(2);
+    assert!(
+        holder
+            .queue
+            .record_delivery(&id, json!({"status_code": 500, "by": "holder"}), false)
+            .await
+            .expect("attempt")
+    );
+    clock.advance(2);
+    assert!(
+        other
+            .queue
+            .claim_webhook(&id)
+            .await
+            .expect("claim")
+            .is_none()
+    );
+    assert!(holder.queue.renew_webhook(&id).await.expect("renew"));
+    clock.advance(2);
+    assert!(
+        other
+            .queue
+            .claim_webhook(&id)
+            .await
+            .expect("claim")
+            .is_none()
+    );
+    // The holder dies: once its lease is over the other replica takes the delivery over, and
+    // a late attempt of the old holder is refused and recorded nowhere.
+    clock.advance(4);
+    let taken = other
+        .queue
+        .claim_webhook(&id)
+        .await
+        .expect("claim")
+        .expect("taken over");
+    assert_eq!(taken.deliveries.len(), 1);
+    assert!(
+        !holder
+            .queue
+            .record_delivery(&id, json!({"status_code": 200, "by": "late"}), true)
+            .await
+            .expect("late attempt")
+    );
+    assert!(!holder.queue.renew_webhook(&id).await.expect("late renewal"));
+    assert!(
+        other
+            .queue
+            .record_delivery(&id, json!({"status_code": 200, "by": "other"}), true)
+            .await
+            .expect("delivered")
+    );
+    let record = a.queue.execution("acme", &id).await.expect("record");
+    assert!(!record.webhook_pending);
+    assert_eq!(
+        record
+            .deliveries
+            .iter()
+            .map(|delivery| delivery["by"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["holder", "other"]
+    );
+    assert!(
+        other
+            .queue
+            .claim_webhook(&id)
+            .await
+            .expect("settled")
+            .is_none()
+    );
+    assert!(
+        holder
+            .queue
+            .claim_webhooks()
+            .await
+            .expect("settled")
+            .iter()
+            .all(|r| r.id != id)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_per_tenant_limit_holds_across_replicas_claiming_at_once() {
     let backend = Backend::scaled();
     let clock = Arc::new(ManualClock::new(1_000));

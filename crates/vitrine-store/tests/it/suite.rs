@@ -49,6 +49,7 @@ on_every_backend!(
     other_tenants_see_nothing,
     expiry_answers_expired_and_one_sweep_frees_each_artifact,
     deleted_ids_are_not_reused_and_sessions_delete_whole,
+    the_download_read_keeps_every_check_after_the_first_read,
     files_by_md5_presigned_uploads_and_files_into_sessions,
     concurrent_puts_each_get_their_own_id_and_bytes,
     the_queue_claims_oldest_first_within_tenant_limits,
@@ -243,6 +244,62 @@ async fn deleted_ids_are_not_reused_and_sessions_delete_whole(backend: Backend) 
         1
     );
     assert!(store.list("acme", &session.id).await.is_err());
+}
+
+/// `read` (the download path) answers exactly like `artifact` + `open`, also once a store
+/// has the artifact at hand from an earlier read: another tenant, a delete, an expiry and a
+/// deleted session are each seen at once.
+async fn the_download_read_keeps_every_check_after_the_first_read(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(1_000));
+    let opened = backend.open(100, clock.clone()).await.expect("open");
+    let store = opened.store.as_ref();
+    let session = store.create_session("acme").await.expect("session");
+    let small = put(store, &session.id, &pattern(200_000, 1)).await;
+    let large = put(store, &session.id, &pattern(300_000, 2)).await;
+    let gone = put(store, &session.id, b"to delete").await;
+    for meta in [&small, &large, &gone] {
+        for _ in 0..2 {
+            let found = store
+                .read("acme", &session.id, &meta.id)
+                .await
+                .expect("read");
+            assert_eq!(*found.meta, *meta);
+            let bytes = match found.bytes {
+                Some(bytes) => bytes.to_vec(),
+                None => read(store, &found.meta).await,
+            };
+            assert_eq!(sha256_hex(&bytes), meta.sha256);
+        }
+        let error = store
+            .read("globex", &session.id, &meta.id)
+            .await
+            .expect_err("foreign");
+        assert!(matches!(error, StoreError::SessionNotFound(_)), "{error}");
+    }
+    store
+        .delete("acme", &session.id, &gone.id)
+        .await
+        .expect("delete");
+    let error = store
+        .read("acme", &session.id, &gone.id)
+        .await
+        .expect_err("deleted");
+    assert!(matches!(error, StoreError::ArtifactDeleted(_)), "{error}");
+    // A put extends the session; the older artifact expires on its own time.
+    clock.advance(60);
+    let later = put(store, &session.id, b"later").await;
+    clock.advance(50);
+    let error = store
+        .read("acme", &session.id, &small.id)
+        .await
+        .expect_err("expired");
+    assert!(matches!(error, StoreError::ArtifactExpired(_)), "{error}");
+    assert!(store.read("acme", &session.id, &later.id).await.is_ok());
+    store
+        .delete_session("acme", &session.id)
+        .await
+        .expect("delete session");
+    assert!(store.read("acme", &session.id, &later.id).await.is_err());
 }
 
 async fn files_by_md5_presigned_uploads_and_files_into_sessions(backend: Backend) {
@@ -493,21 +550,31 @@ async fn idempotency_keys_cancel_and_owed_webhooks(backend: Backend) {
         .finish("w1", ExecutionStatus::Completed, json!({}))
         .await
         .expect("finish");
-    let owed = queue.pending_webhooks().await.expect("owed");
+    let owed = queue.claim_webhooks().await.expect("owed");
     assert_eq!(
         owed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         ["w1"]
     );
-    queue
-        .record_delivery("w1", json!({"status": 500}), false)
-        .await
-        .expect("attempt");
-    assert_eq!(queue.pending_webhooks().await.expect("owed").len(), 1);
-    queue
-        .record_delivery("w1", json!({"status": 200}), true)
-        .await
-        .expect("settled");
-    assert!(queue.pending_webhooks().await.expect("owed").is_empty());
+    assert!(
+        queue
+            .record_delivery("w1", json!({"status": 500}), false)
+            .await
+            .expect("attempt"),
+        "the delivery is this process's"
+    );
+    // Still owed. One process finds it again (at its next start); a shared queue leaves it to
+    // the replica whose lease the attempt renewed.
+    let again = queue.claim_webhooks().await.expect("owed");
+    assert_eq!(again.len(), usize::from(!backend.shared()));
+    assert!(queue.renew_webhook("w1").await.expect("renew"));
+    assert!(
+        queue
+            .record_delivery("w1", json!({"status": 200}), true)
+            .await
+            .expect("settled")
+    );
+    assert!(queue.claim_webhooks().await.expect("owed").is_empty());
+    assert!(queue.claim_webhook("w1").await.expect("one").is_none());
     assert_eq!(
         queue
             .execution("acme", "w1")
