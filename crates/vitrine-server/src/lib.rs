@@ -20,7 +20,7 @@
 //! - `ledger`: what a completion used, for its `usage`, its `vitrine` extension and the ledger.
 //! - `signed`: short-lived signed artifact URLs for the web playground's media elements.
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
-//! - `observe`: request ids, the access log; `metrics`: `/metrics`.
+//! - `observe`: request ids, the access log; `metrics`: `/metrics`; `openapi`: `/openapi.json`.
 //! - `limits`: per-tenant request rate and concurrent work, the free-disk floor.
 
 pub mod config;
@@ -34,6 +34,7 @@ mod executions;
 mod ingest;
 mod json;
 mod ledger;
+mod openapi;
 mod limits;
 mod metrics;
 mod observe;

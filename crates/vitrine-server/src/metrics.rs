@@ -194,6 +194,7 @@ impl Metrics {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "meta", security((), ("metrics_key" = [])), responses((status = 200, description = "Prometheus text", content_type = "text/plain"), crate::openapi::Errors))]
 pub(crate) async fn serve(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

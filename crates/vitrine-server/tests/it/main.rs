@@ -16,6 +16,7 @@ mod depth_provider;
 mod executions;
 mod files;
 mod limits;
+mod openapi;
 mod operability;
 mod playground;
 mod skills;
