@@ -365,6 +365,17 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_MAX_UPLOAD_MB", default_value_t = 4096)]
     pub max_upload_mb: u64,
 
+    /// Most MB the artifacts of one session may add up to (0: no limit); a write past it is
+    /// refused with 413 and nothing is stored.
+    #[arg(long, env = "VITRINE_MAX_SESSION_MB", default_value_t = 16000)]
+    pub max_session_mb: u64,
+
+    /// Most MB one tenant may keep stored, artifacts and uploaded files (0: no limit); a
+    /// write past it is refused with 507 and nothing is stored. With `--meta postgres://`
+    /// it is counted in PostgreSQL, so it holds across replicas.
+    #[arg(long, env = "VITRINE_TENANT_QUOTA_MB", default_value_t = 0)]
+    pub tenant_quota_mb: u64,
+
     /// Time limit for one request.
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
     pub request_timeout: Duration,

@@ -224,6 +224,24 @@ impl ApiError {
                 None,
                 error.code(),
             ),
+            ApiError::Store(StoreError::QuotaExceeded {
+                scope: vitrine_store::QuotaScope::Session,
+                ..
+            }) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request_error",
+                None,
+                "session_too_large",
+            ),
+            ApiError::Store(StoreError::QuotaExceeded {
+                scope: vitrine_store::QuotaScope::Tenant,
+                ..
+            }) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient_quota",
+                None,
+                "tenant_quota_exceeded",
+            ),
             ApiError::Store(StoreError::TooLarge { .. }) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "invalid_request_error",
@@ -250,6 +268,16 @@ impl ApiError {
     fn public_message(&self, status: StatusCode) -> String {
         if let ApiError::Upstream { message, .. } = self {
             message.clone()
+        } else if let ApiError::Store(StoreError::QuotaExceeded { scope, .. }) = self {
+            let setting = match scope {
+                vitrine_store::QuotaScope::Session => {
+                    "--max-session-mb; start a new session or delete artifacts of this one"
+                }
+                vitrine_store::QuotaScope::Tenant => {
+                    "--tenant-quota-mb; delete files or sessions to make room"
+                }
+            };
+            format!("{self} (the server's {setting})")
         } else if status == StatusCode::INSUFFICIENT_STORAGE
             && !matches!(self, ApiError::InsufficientStorage(_))
         {

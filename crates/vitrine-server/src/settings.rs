@@ -226,7 +226,8 @@ fn open_store(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Stores, Buil
     match &settings.backend {
         Backend::Embedded => Ok(views(Arc::new(
             LocalStore::open(&settings.data_dir, settings.retention.as_secs(), clock)
-                .map_err(failed)?,
+                .map_err(failed)?
+                .with_quotas(settings.config.limits.quotas()),
         ))),
         #[cfg(feature = "scaled")]
         Backend::Scaled {
@@ -245,7 +246,9 @@ fn open_store(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Stores, Buil
             // Connecting is lazy: a replica starts while the services are down and its
             // `/v1/ready` says so; the schema is migrated on first contact.
             Ok(views(Arc::new(
-                vitrine_store::ScaledStore::connect(options, clock).map_err(failed)?,
+                vitrine_store::ScaledStore::connect(options, clock)
+                    .map_err(failed)?
+                    .with_quotas(settings.config.limits.quotas()),
             )))
         }
         #[cfg(not(feature = "scaled"))]
