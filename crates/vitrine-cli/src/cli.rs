@@ -225,8 +225,9 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_MIN_FREE_DISK_MB", default_value_t = 64)]
     pub min_free_disk_mb: u64,
 
-    /// Bearer key for `/metrics` from callers other than loopback (loopback
-    /// callers need none; without a key others are refused).
+    /// Bearer key for `/metrics`. Loopback callers need none while `--host` is a
+    /// loopback address; on any other address (e.g. `0.0.0.0`, where a proxy on the same
+    /// host makes every caller look local) every caller needs it, and without it all are refused.
     #[arg(long, env = "VITRINE_METRICS_KEY", hide_env_values = true)]
     pub metrics_key: Option<String>,
 
