@@ -381,6 +381,10 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
     pub request_timeout: Duration,
 
+    /// Time limit for one tool step, e.g. `2m`; past it the request answers 504 naming the step.
+    #[arg(long, env = "VITRINE_TOOL_TIMEOUT", default_value = "2m", value_parser = parse_duration)]
+    pub tool_timeout: Duration,
+
     /// Directory with the model files that `scripts/fetch-models.sh` fetched
     /// (face, text, object and person models and the ONNX Runtime library).
     /// The default is where that script installs them

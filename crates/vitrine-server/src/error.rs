@@ -338,7 +338,13 @@ impl From<vitrine_agent::AgentError> for ApiError {
                 code: "redaction_unverified",
             },
             error @ vitrine_agent::AgentError::Timeout { .. } => {
-                ApiError::Timeout(error.to_string())
+                // A step's limit is the server's `--tool-timeout`.
+                let setting = if error.to_string().starts_with("step ") {
+                    " (--tool-timeout)"
+                } else {
+                    ""
+                };
+                ApiError::Timeout(format!("{error}{setting}"))
             }
             error if error.is_client_error() => ApiError::BadRequest {
                 message: error.to_string(),

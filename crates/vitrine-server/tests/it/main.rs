@@ -15,6 +15,7 @@ mod core_tools;
 mod depth_provider;
 mod executions;
 mod files;
+mod hostile;
 mod limits;
 mod openapi;
 mod operability;
