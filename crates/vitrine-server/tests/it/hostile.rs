@@ -74,7 +74,11 @@ async fn a_png_declaring_100k_by_100k_pixels_is_refused_from_its_header() {
             }),
         )
         .await;
-    assert_eq!((status, error_code(&body)), (400, "too_many_pixels"), "{body}");
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "too_many_pixels"),
+        "{body}"
+    );
     let health = app.get("/health", KEY_ACME).send().await.expect("health");
     assert_eq!(health.status(), 200);
 }

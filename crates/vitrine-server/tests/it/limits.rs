@@ -274,9 +274,16 @@ async fn a_tenant_over_its_stored_bytes_gets_507_naming_the_setting_and_nothing_
     };
     assert!(image.len() > 40_000, "{}", image.len());
     let (status, body) = app
-        .chat(KEY_ACME, ask_with_image("x", &data_url("image/png", &image)))
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &image)),
+        )
         .await;
-    assert_eq!((status, error_code(&body)), (507, "tenant_quota_exceeded"), "{body}");
+    assert_eq!(
+        (status, error_code(&body)),
+        (507, "tenant_quota_exceeded"),
+        "{body}"
+    );
 
     // Another tenant has its own quota.
     let (status, body) = upload(&app, KEY_GLOBEX, noise(60_000, 4)).await;
@@ -319,10 +326,16 @@ async fn a_session_over_its_size_gets_413_naming_the_setting_and_keeps_what_it_h
         )
         .await;
     assert_eq!(status, 200, "{completion}");
-    let session = completion["session_id"].as_str().expect("session").to_owned();
+    let session = completion["session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
     let listing = format!("/artifacts/list?session_id={session}");
     let before = app.get_json(&listing, KEY_ACME).await["items"].clone();
-    assert!(before.as_array().is_some_and(|items| !items.is_empty()), "{before}");
+    assert!(
+        before.as_array().is_some_and(|items| !items.is_empty()),
+        "{before}"
+    );
     let blobs_before = entries(&app.data_dir.join("blobs").join(&session));
 
     let mut request = ask_with_image("and this one?", &data_url("image/png", &image(2)));
@@ -350,7 +363,10 @@ async fn a_session_over_its_size_gets_413_naming_the_setting_and_keeps_what_it_h
 
     // A new session has room.
     let (status, body) = app
-        .chat(KEY_ACME, ask_with_image("x", &data_url("image/png", &image(3))))
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &image(3))),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
 }

@@ -24,7 +24,8 @@ async fn document(app: &TestApp) -> Value {
         .expect("openapi.json");
     assert_eq!(response.status(), 200);
     assert_eq!(
-        response.headers()["content-type"], "application/json",
+        response.headers()["content-type"],
+        "application/json",
         "served as JSON"
     );
     response.json().await.expect("the document is JSON")
@@ -83,7 +84,9 @@ async fn every_documented_operation_answers_and_no_other_method_does() {
     let app = spawn().await;
     let doc = document(&app).await;
     assert!(
-        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")),
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
         "{}",
         doc["openapi"]
     );
@@ -103,7 +106,9 @@ async fn every_documented_operation_answers_and_no_other_method_does() {
                 );
                 let operation = &item[method];
                 assert!(
-                    operation["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                    operation["responses"]
+                        .as_object()
+                        .is_some_and(|r| !r.is_empty()),
                     "{method} {path} documents no response"
                 );
                 // Every `{name}` in the path is a documented path parameter.
@@ -152,8 +157,7 @@ fn readme_endpoints() -> BTreeSet<(String, String)> {
                 continue;
             }
             let path = path.split('?').next().unwrap_or(path);
-            let path = if path == "/metrics" || path == "/openapi.json" || path.starts_with("/v1")
-            {
+            let path = if path == "/metrics" || path == "/openapi.json" || path.starts_with("/v1") {
                 path.to_owned()
             } else {
                 format!("/v1{path}")
@@ -180,9 +184,16 @@ async fn every_endpoint_readme_lists_is_documented() {
         })
         .collect();
     let listed = readme_endpoints();
-    assert!(listed.len() >= 30, "README lists {} endpoints", listed.len());
+    assert!(
+        listed.len() >= 30,
+        "README lists {} endpoints",
+        listed.len()
+    );
     let missing: Vec<_> = listed.difference(&documented).collect();
-    assert!(missing.is_empty(), "in README, not in /openapi.json: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "in README, not in /openapi.json: {missing:?}"
+    );
 }
 
 /// The schema `doc` gives for `method path` answering `status` as JSON, ready to validate
@@ -212,13 +223,33 @@ async fn responses_validate_against_their_documented_schemas() {
     let app = spawn().await;
     let doc = document(&app).await;
 
-    let health: Value = app.http.get(format!("{}/health", root(&app))).send().await.expect("health").json().await.expect("json");
-    assert_valid(&response_schema(&doc, "get", "/health", "200"), &health, "health");
+    let health: Value = app
+        .http
+        .get(format!("{}/health", root(&app)))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("json");
+    assert_valid(
+        &response_schema(&doc, "get", "/health", "200"),
+        &health,
+        "health",
+    );
 
     let models = app.get_json("/models", KEY_ACME).await;
-    assert_valid(&response_schema(&doc, "get", "/v1/models", "200"), &models, "models");
+    assert_valid(
+        &response_schema(&doc, "get", "/v1/models", "200"),
+        &models,
+        "models",
+    );
     let openai = app.get_json("/openai/models", KEY_ACME).await;
-    assert_valid(&response_schema(&doc, "get", "/v1/openai/models", "200"), &openai, "openai models");
+    assert_valid(
+        &response_schema(&doc, "get", "/v1/openai/models", "200"),
+        &openai,
+        "openai models",
+    );
 
     let part = reqwest::multipart::Part::bytes(png(8, 8, [1, 2, 3]))
         .file_name("dot.png")
@@ -234,32 +265,68 @@ async fn responses_validate_against_their_documented_schemas() {
         .expect("upload");
     assert_eq!(response.status(), 201);
     let file: Value = response.json().await.expect("json");
-    assert_valid(&response_schema(&doc, "post", "/v1/files", "201"), &file, "upload");
+    assert_valid(
+        &response_schema(&doc, "post", "/v1/files", "201"),
+        &file,
+        "upload",
+    );
     let files = app.get_json("/files", KEY_ACME).await;
     assert_eq!(files.as_array().map(Vec::len), Some(1));
-    assert_valid(&response_schema(&doc, "get", "/v1/files", "200"), &files, "file list");
+    assert_valid(
+        &response_schema(&doc, "get", "/v1/files", "200"),
+        &files,
+        "file list",
+    );
 
     let (status, completion) = app
-        .chat(KEY_ACME, ask_with_image("how big is this image?", &data_url("image/png", &png(20, 10, [9, 9, 9]))))
+        .chat(
+            KEY_ACME,
+            ask_with_image(
+                "how big is this image?",
+                &data_url("image/png", &png(20, 10, [9, 9, 9])),
+            ),
+        )
         .await;
     assert_eq!(status, 200, "{completion}");
-    assert_valid(&response_schema(&doc, "post", "/v1/chat/completions", "200"), &completion, "completion");
+    assert_valid(
+        &response_schema(&doc, "post", "/v1/chat/completions", "200"),
+        &completion,
+        "completion",
+    );
     let session = completion["session_id"].as_str().expect("session");
-    let listing = app.get_json(&format!("/artifacts/list?session_id={session}"), KEY_ACME).await;
-    assert_valid(&response_schema(&doc, "get", "/v1/artifacts/list", "200"), &listing, "artifact list");
+    let listing = app
+        .get_json(&format!("/artifacts/list?session_id={session}"), KEY_ACME)
+        .await;
+    assert_valid(
+        &response_schema(&doc, "get", "/v1/artifacts/list", "200"),
+        &listing,
+        "artifact list",
+    );
 
     let usage = app.get_json("/usage", KEY_ACME).await;
-    assert_valid(&response_schema(&doc, "get", "/v1/usage", "200"), &usage, "usage");
+    assert_valid(
+        &response_schema(&doc, "get", "/v1/usage", "200"),
+        &usage,
+        "usage",
+    );
 
     // Errors: the documented 4XX shape, with the request id.
     // A well-formed id that names no file.
     let id = file["id"].as_str().expect("id");
     let (prefix, digits) = id.split_at(id.len() - 4);
     let missing = format!("{prefix}{}", if digits == "0000" { "1111" } else { "0000" });
-    let response = app.get(&format!("/files/{missing}"), KEY_ACME).send().await.expect("get");
+    let response = app
+        .get(&format!("/files/{missing}"), KEY_ACME)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), 404);
     let error: Value = response.json().await.expect("json");
-    assert_valid(&response_schema(&doc, "get", "/v1/files/{file_id}", "4XX"), &error, "error");
+    assert_valid(
+        &response_schema(&doc, "get", "/v1/files/{file_id}", "4XX"),
+        &error,
+        "error",
+    );
     assert!(error["error"]["id"].is_string(), "{error}");
 
     // The validation itself bites: a file object without its id is refused.

@@ -235,7 +235,11 @@ async fn proxy_variables_cannot_route_a_fetch_around_the_guard() {
         String::from_utf8_lossy(&output.stderr)
     );
     // The proxy works (it is not the reason for zero hits): one request through it counts.
-    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "the server used the proxy");
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the server used the proxy"
+    );
     let through = reqwest::Client::builder()
         .proxy(reqwest::Proxy::http(format!("http://{proxy}")).expect("proxy"))
         .build()
@@ -266,14 +270,20 @@ async fn under_proxy_variables() {
     let content = completion["choices"][0]["message"]["content"]
         .as_str()
         .unwrap_or_default();
-    assert!(content.contains("20×10"), "the origin's image, not the proxy's: {content}");
+    assert!(
+        content.contains("20×10"),
+        "the origin's image, not the proxy's: {content}"
+    );
     let body = refused(&app, "http://internal.test/secret.png").await;
     assert!(error_message(&body).contains("10.0.0.5"), "{body}");
     refused(&app, "http://metadata.test/").await;
     refused(&app, &format!("http://127.0.0.1:{port}/photo.png")).await;
     // A name only a proxy could resolve is not fetched either.
     let (status, body) = app
-        .chat(KEY_ACME, ask_with_image("x", "http://unlisted.test/photo.png"))
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", "http://unlisted.test/photo.png"),
+        )
         .await;
     assert_eq!(status, 400, "{body}");
 }

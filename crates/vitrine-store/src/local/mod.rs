@@ -34,8 +34,8 @@
 //! requests hear "expired" instead of "not found".
 
 mod commit;
-mod quota;
 mod queue;
+mod quota;
 mod skills;
 mod usage;
 

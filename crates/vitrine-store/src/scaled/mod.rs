@@ -227,10 +227,11 @@ impl ScaledStore {
         }
         if let Some(limit) = quotas.tenant_bytes {
             let (stored,) = sqlx::query_as::<_, (i64,)>(
-                "SELECT (SELECT COALESCE(SUM(size), 0) FROM artifacts
-                         WHERE tenant = $1 AND state IN ('pending', 'live') AND expires_at > $2)
-                      + (SELECT COALESCE(SUM((record::jsonb ->> 'bytes')::BIGINT), 0) FROM files
-                         WHERE tenant = $1 AND complete AND expires_at > $2)",
+                // SUM of BIGINT is NUMERIC: cast the total back.
+                "SELECT ((SELECT COALESCE(SUM(size), 0) FROM artifacts
+                          WHERE tenant = $1 AND state IN ('pending', 'live') AND expires_at > $2)
+                       + (SELECT COALESCE(SUM((record::jsonb ->> 'bytes')::BIGINT), 0) FROM files
+                          WHERE tenant = $1 AND complete AND expires_at > $2))::BIGINT",
             )
             .bind(tenant)
             .bind(now)

@@ -116,10 +116,16 @@ async fn quotas_count_what_is_stored_and_refuse_writes_past_them(backend: Backen
 
     // A second replica counts from the same metadata; the embedded store, reopened, too.
     let second = if backend.shared() {
-        backend.open_with(DAY, clock.clone(), quotas).await.expect("replica")
+        backend
+            .open_with(DAY, clock.clone(), quotas)
+            .await
+            .expect("replica")
     } else {
         drop(first);
-        backend.open_with(DAY, clock.clone(), quotas).await.expect("reopen")
+        backend
+            .open_with(DAY, clock.clone(), quotas)
+            .await
+            .expect("reopen")
     };
     let store = second.store.as_ref();
     try_put(store, "acme", &two, &pattern(1_000, 4))
@@ -149,10 +155,22 @@ async fn quotas_count_what_is_stored_and_refuse_writes_past_them(backend: Backen
         .await
         .expect_err("a file past the tenant's quota");
     assert!(
-        matches!(error, StoreError::QuotaExceeded { scope: QuotaScope::Tenant, .. }),
+        matches!(
+            error,
+            StoreError::QuotaExceeded {
+                scope: QuotaScope::Tenant,
+                ..
+            }
+        ),
         "{error}"
     );
-    assert!(store.list_files("acme", 0, 10).await.expect("files").is_empty());
+    assert!(
+        store
+            .list_files("acme", 0, 10)
+            .await
+            .expect("files")
+            .is_empty()
+    );
     // Another tenant has its own.
     let theirs = store.create_session("globex").await.expect("session").id;
     try_put(store, "globex", &theirs, &pattern(5_000, 7))
@@ -167,7 +185,6 @@ async fn quotas_count_what_is_stored_and_refuse_writes_past_them(backend: Backen
         .await
         .expect("room after the delete");
 }
-
 
 async fn artifacts_read_back_from_a_second_open_with_their_hash(backend: Backend) {
     let clock = Arc::new(ManualClock::new(1_000_000));
