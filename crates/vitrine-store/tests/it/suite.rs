@@ -131,7 +131,9 @@ async fn quotas_count_what_is_stored_and_refuse_writes_past_them(backend: Backen
     try_put(store, "acme", &two, &pattern(1_000, 4))
         .await
         .expect("9000 of the tenant's 10000 bytes (the session holds 5000)");
-    let error = try_put(store, "acme", &two, &pattern(2_001, 5))
+    // A fresh session, so that only the tenant's quota is in the way.
+    let three = store.create_session("acme").await.expect("session").id;
+    let error = try_put(store, "acme", &three, &pattern(2_001, 5))
         .await
         .expect_err("the tenant would hold 11001 bytes");
     assert!(
