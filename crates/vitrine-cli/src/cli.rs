@@ -225,8 +225,9 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_MIN_FREE_DISK_MB", default_value_t = 64)]
     pub min_free_disk_mb: u64,
 
-    /// Bearer key for `/metrics` from callers other than loopback (loopback
-    /// callers need none; without a key others are refused).
+    /// Bearer key for `/metrics`. Loopback callers need none while `--host` is a
+    /// loopback address; on any other address (e.g. `0.0.0.0`, where a proxy on the same
+    /// host makes every caller look local) every caller needs it, and without it all are refused.
     #[arg(long, env = "VITRINE_METRICS_KEY", hide_env_values = true)]
     pub metrics_key: Option<String>,
 
@@ -365,9 +366,24 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_MAX_UPLOAD_MB", default_value_t = 4096)]
     pub max_upload_mb: u64,
 
+    /// Most MB the artifacts of one session may add up to (0: no limit); a write past it is
+    /// refused with 413 and nothing is stored.
+    #[arg(long, env = "VITRINE_MAX_SESSION_MB", default_value_t = 16000)]
+    pub max_session_mb: u64,
+
+    /// Most MB one tenant may keep stored, artifacts and uploaded files (0: no limit); a
+    /// write past it is refused with 507 and nothing is stored. With `--meta postgres://`
+    /// it is counted in PostgreSQL, so it holds across replicas.
+    #[arg(long, env = "VITRINE_TENANT_QUOTA_MB", default_value_t = 0)]
+    pub tenant_quota_mb: u64,
+
     /// Time limit for one request.
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
     pub request_timeout: Duration,
+
+    /// Time limit for one tool step, e.g. `2m`; past it the request answers 504 naming the step.
+    #[arg(long, env = "VITRINE_TOOL_TIMEOUT", default_value = "2m", value_parser = parse_duration)]
+    pub tool_timeout: Duration,
 
     /// Directory with the model files that `scripts/fetch-models.sh` fetched
     /// (face, text, object and person models and the ONNX Runtime library).

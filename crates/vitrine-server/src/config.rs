@@ -20,6 +20,26 @@ pub struct Limits {
     pub max_duration: Duration,
     /// Longest time one request may take.
     pub request_timeout: Duration,
+    /// Longest time one tool step may run (`--tool-timeout`); past it the request answers
+    /// 504 naming the step.
+    pub tool_timeout: Duration,
+    /// Bytes the artifacts of one session may add up to (`--max-session-mb`); 0: no limit.
+    /// A write past it is refused with 413 and stores nothing.
+    pub max_session_bytes: u64,
+    /// Bytes one tenant may keep stored, artifacts and files (`--tenant-quota-mb`); 0: no
+    /// limit. A write past it is refused with 507 and stores nothing. Counted in the
+    /// metadata store, so with PostgreSQL it holds across replicas.
+    pub max_tenant_bytes: u64,
+}
+
+impl Limits {
+    /// The stored-bytes quotas the store enforces.
+    pub fn quotas(&self) -> vitrine_store::Quotas {
+        vitrine_store::Quotas {
+            tenant_bytes: Some(self.max_tenant_bytes).filter(|bytes| *bytes > 0),
+            session_bytes: Some(self.max_session_bytes).filter(|bytes| *bytes > 0),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -31,6 +51,9 @@ impl Default for Limits {
             max_inputs: 32,
             max_duration: Duration::from_secs(30 * 60),
             request_timeout: Duration::from_secs(600),
+            tool_timeout: vitrine_agent::Limits::default().step,
+            max_session_bytes: 16_000_000_000,
+            max_tenant_bytes: 0,
         }
     }
 }

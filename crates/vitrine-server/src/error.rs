@@ -224,6 +224,24 @@ impl ApiError {
                 None,
                 error.code(),
             ),
+            ApiError::Store(StoreError::QuotaExceeded {
+                scope: vitrine_store::QuotaScope::Session,
+                ..
+            }) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request_error",
+                None,
+                "session_too_large",
+            ),
+            ApiError::Store(StoreError::QuotaExceeded {
+                scope: vitrine_store::QuotaScope::Tenant,
+                ..
+            }) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient_quota",
+                None,
+                "tenant_quota_exceeded",
+            ),
             ApiError::Store(StoreError::TooLarge { .. }) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "invalid_request_error",
@@ -250,6 +268,16 @@ impl ApiError {
     fn public_message(&self, status: StatusCode) -> String {
         if let ApiError::Upstream { message, .. } = self {
             message.clone()
+        } else if let ApiError::Store(StoreError::QuotaExceeded { scope, .. }) = self {
+            let setting = match scope {
+                vitrine_store::QuotaScope::Session => {
+                    "--max-session-mb; start a new session or delete artifacts of this one"
+                }
+                vitrine_store::QuotaScope::Tenant => {
+                    "--tenant-quota-mb; delete files or sessions to make room"
+                }
+            };
+            format!("{self} (the server's {setting})")
         } else if status == StatusCode::INSUFFICIENT_STORAGE
             && !matches!(self, ApiError::InsufficientStorage(_))
         {
@@ -310,7 +338,13 @@ impl From<vitrine_agent::AgentError> for ApiError {
                 code: "redaction_unverified",
             },
             error @ vitrine_agent::AgentError::Timeout { .. } => {
-                ApiError::Timeout(error.to_string())
+                // A step's limit is the server's `--tool-timeout`.
+                let setting = if error.to_string().starts_with("step ") {
+                    " (--tool-timeout)"
+                } else {
+                    ""
+                };
+                ApiError::Timeout(format!("{error}{setting}"))
             }
             error if error.is_client_error() => ApiError::BadRequest {
                 message: error.to_string(),

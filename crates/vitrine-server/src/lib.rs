@@ -20,7 +20,7 @@
 //! - `ledger`: what a completion used, for its `usage`, its `vitrine` extension and the ledger.
 //! - `signed`: short-lived signed artifact URLs for the web playground's media elements.
 //! - `serve`: the accept loop (Title-Case headers), graceful shutdown, the sweeper.
-//! - `observe`: request ids, the access log; `metrics`: `/metrics`.
+//! - `observe`: request ids, the access log; `metrics`: `/metrics`; `openapi`: `/openapi.json`.
 //! - `limits`: per-tenant request rate and concurrent work, the free-disk floor.
 
 pub mod config;
@@ -37,6 +37,7 @@ mod ledger;
 mod limits;
 mod metrics;
 mod observe;
+mod openapi;
 mod routes;
 mod serve;
 mod signed;

@@ -5,14 +5,15 @@
 //! sweeper); gauges that describe state (queue depth, store size, free disk)
 //! are read when scraped, so they cannot drift from the truth.
 //!
-//! Who may scrape: callers on the loopback interface always; others only with
-//! `Authorization: Bearer <--metrics-key>`. Metrics name routes and tools but
+//! Who may scrape: callers on loopback when the server listens on a loopback address;
+//! otherwise only with `Authorization: Bearer <--metrics-key>`. Metrics name routes and tools but
 //! never tenants, ids or keys.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -194,12 +195,14 @@ impl Metrics {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "meta", security((), ("metrics_key" = [])), responses((status = 200, description = "Prometheus text", content_type = "text/plain"), crate::openapi::Errors))]
 pub(crate) async fn serve(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(Listener(listener)): Extension<Listener>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    allowed(&state, peer, &headers)?;
+    allowed(&state, listener, peer, &headers)?;
     let metrics = &state.metrics;
     if let Ok(depth) = state.queue.queued().await {
         metrics
@@ -230,15 +233,27 @@ pub(crate) async fn serve(
         .into_response())
 }
 
-fn allowed(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), ApiError> {
-    if peer.ip().is_loopback() {
+/// The address the server listens on (set by the accept loop), for who may scrape.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listener(pub(crate) SocketAddr);
+
+/// Without a key, only a server listening on a loopback address serves callers on loopback:
+/// one listening on every interface (`0.0.0.0`) may sit behind a proxy on the same host,
+/// whose requests would all come from 127.0.0.1. IPv4-mapped addresses count as what they map.
+fn allowed(
+    state: &AppState,
+    listener: SocketAddr,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    let loopback = |ip: std::net::IpAddr| ip.to_canonical().is_loopback();
+    if loopback(listener.ip()) && loopback(peer.ip()) {
         return Ok(());
     }
     let Some(expected) = state.config.metrics_key.as_deref() else {
-        return Err(ApiError::Forbidden(
-            "metrics are served only to loopback callers unless the server sets --metrics-key"
-                .into(),
-        ));
+        return Err(ApiError::Forbidden(format!(
+            "metrics are served without a key only when the server listens on a loopback address; this one listens on {listener}: set --metrics-key (VITRINE_METRICS_KEY) and send `Authorization: Bearer <key>`"
+        )));
     };
     let given = headers
         .get(header::AUTHORIZATION)

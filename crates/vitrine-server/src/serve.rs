@@ -45,6 +45,9 @@ pub async fn run(
     builder.http1().title_case_headers(true);
     let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
+    // What the server was told to listen on: 0.0.0.0 is not loopback even when a given
+    // connection arrives at 127.0.0.1.
+    let listener_addr = listener.local_addr()?;
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -60,12 +63,12 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        // The peer address, for `/metrics` (open to loopback callers only).
+        // Both ends, for `/metrics` (open without a key only between loopback addresses).
         let service = TowerToHyperService::new(app.clone().map_request(
             move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
+                let extensions = request.extensions_mut();
+                extensions.insert(axum::extract::ConnectInfo(peer));
+                extensions.insert(crate::metrics::Listener(listener_addr));
                 request
             },
         ));

@@ -176,7 +176,12 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
     })?;
     let (store, queue, skills, usage) = open_store(&settings, environment.clock)?;
     let mut agent = with_providers(
-        Agent::new(Arc::clone(&store), settings.models_dir.clone()),
+        Agent::new(Arc::clone(&store), settings.models_dir.clone()).with_limits(
+            vitrine_agent::Limits {
+                step: settings.config.limits.tool_timeout,
+                ..vitrine_agent::Limits::default()
+            },
+        ),
         settings.providers,
     )?;
     if let Some(browser) = &settings.config.browser {
@@ -226,7 +231,8 @@ fn open_store(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Stores, Buil
     match &settings.backend {
         Backend::Embedded => Ok(views(Arc::new(
             LocalStore::open(&settings.data_dir, settings.retention.as_secs(), clock)
-                .map_err(failed)?,
+                .map_err(failed)?
+                .with_quotas(settings.config.limits.quotas()),
         ))),
         #[cfg(feature = "scaled")]
         Backend::Scaled {
@@ -245,7 +251,9 @@ fn open_store(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Stores, Buil
             // Connecting is lazy: a replica starts while the services are down and its
             // `/v1/ready` says so; the schema is migrated on first contact.
             Ok(views(Arc::new(
-                vitrine_store::ScaledStore::connect(options, clock).map_err(failed)?,
+                vitrine_store::ScaledStore::connect(options, clock)
+                    .map_err(failed)?
+                    .with_quotas(settings.config.limits.quotas()),
             )))
         }
         #[cfg(not(feature = "scaled"))]

@@ -80,6 +80,20 @@ pub enum StoreError {
     /// The store's settings are invalid.
     #[error("{0}")]
     Config(String),
+    /// Committing these bytes would exceed a quota; nothing was stored.
+    #[error(
+        "storing {adding} more bytes would take {scope} past its limit of {limit} bytes ({stored} bytes stored); nothing was stored"
+    )]
+    QuotaExceeded {
+        /// Which quota.
+        scope: crate::model::QuotaScope,
+        /// The limit in bytes.
+        limit: u64,
+        /// Bytes already stored in that scope.
+        stored: u64,
+        /// Bytes the write would add.
+        adding: u64,
+    },
 }
 
 impl StoreError {
@@ -137,6 +151,14 @@ impl StoreError {
             StoreError::Index(_) => "storage_index",
             StoreError::Unavailable { .. } => "storage_unavailable",
             StoreError::Config(_) => "storage_config",
+            StoreError::QuotaExceeded {
+                scope: crate::model::QuotaScope::Session,
+                ..
+            } => "session_too_large",
+            StoreError::QuotaExceeded {
+                scope: crate::model::QuotaScope::Tenant,
+                ..
+            } => "tenant_quota_exceeded",
         }
     }
 }

@@ -35,8 +35,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
 pub use local::LocalStore;
 pub use model::{
-    ArtifactMeta, FileRecord, MediaInfo, NewArtifact, PendingUpload, Provenance, SessionInfo,
-    SweepReport,
+    ArtifactMeta, FileRecord, MediaInfo, NewArtifact, PendingUpload, Provenance, QuotaScope,
+    Quotas, SessionInfo, SweepReport,
 };
 pub use queue::{Cancelled, ExecutionQueue, ExecutionRecord, ExecutionStatus, NewExecution};
 #[cfg(all(feature = "s3", feature = "postgres"))]

@@ -134,6 +134,57 @@ pub struct PendingUpload {
     pub upload_expires_at: u64,
 }
 
+/// Limits on stored bytes, checked in the metadata store when bytes are committed (so with
+/// PostgreSQL they hold across replicas); `None` is no limit. Artifacts count against their
+/// session and tenant, uploaded files against their tenant, until deleted or expired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quotas {
+    /// Bytes one tenant may keep stored.
+    pub tenant_bytes: Option<u64>,
+    /// Bytes the artifacts of one session may add up to.
+    pub session_bytes: Option<u64>,
+}
+
+/// Which quota a write would exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaScope {
+    /// The tenant's stored bytes.
+    Tenant,
+    /// The session's size.
+    Session,
+}
+
+impl std::fmt::Display for QuotaScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            QuotaScope::Tenant => "the tenant's stored bytes",
+            QuotaScope::Session => "the session's size",
+        })
+    }
+}
+
+impl Quotas {
+    /// Refuses adding `adding` bytes to `stored` under `limit`.
+    pub fn check(
+        limit: Option<u64>,
+        scope: QuotaScope,
+        stored: u64,
+        adding: u64,
+    ) -> Result<(), crate::StoreError> {
+        match limit {
+            Some(limit) if stored.saturating_add(adding) > limit => {
+                Err(crate::StoreError::QuotaExceeded {
+                    scope,
+                    limit,
+                    stored,
+                    adding,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// What one sweep removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The artifacts of one session.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArtifactList {
     /// The session id.
     pub namespace_id: String,
@@ -14,6 +15,7 @@ pub struct ArtifactList {
 /// One artifact in a listing. The first three fields are what the SDK reads;
 /// the rest describe the artifact for people and tools.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArtifactListItem {
     /// The artifact id.
     pub object_id: String,

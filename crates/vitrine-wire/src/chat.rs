@@ -31,6 +31,7 @@ pub const TOOLSETS: [&str; 8] = [
 
 /// `POST /chat/completions` request body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatCompletionRequest {
     /// Model name, e.g. `vlmrun-orion-1:auto`.
     pub model: String,
@@ -70,6 +71,7 @@ pub struct ChatCompletionRequest {
 
 /// OpenAI `stream_options`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StreamOptions {
     /// Send a final chunk carrying `usage`.
     #[serde(default)]
@@ -78,6 +80,7 @@ pub struct StreamOptions {
 
 /// One message of the conversation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     /// `system`, `user`, `assistant` or `tool`.
     pub role: String,
@@ -91,6 +94,7 @@ pub struct Message {
 
 /// Message content: plain text or a list of parts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum MessageContent {
     /// Plain text.
@@ -101,6 +105,7 @@ pub enum MessageContent {
 
 /// A `{"url": ...}` object as used by `image_url` and friends.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UrlObject {
     /// `http(s)://`, `data:` or a bare artifact ref of the same session.
     pub url: String,
@@ -111,6 +116,7 @@ pub struct UrlObject {
 
 /// `file_url` is an object in the protocol; a bare string is accepted too.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum UrlOrObject {
     /// `{"url": "..."}`.
@@ -131,6 +137,7 @@ impl UrlOrObject {
 
 /// One content part of a message.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContentPart {
     /// Text.
@@ -179,6 +186,7 @@ pub enum ContentPart {
 
 /// `response_format` in its three forms.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResponseFormat {
     /// Free text.
@@ -215,6 +223,7 @@ impl ResponseFormat {
 
 /// OpenAI's `json_schema` object.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JsonSchemaSpec {
     /// Schema name.
     #[serde(default)]
@@ -229,6 +238,7 @@ pub struct JsonSchemaSpec {
 
 /// Token counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Usage {
     /// Tokens in the request's text.
     pub prompt_tokens: u64,
@@ -240,6 +250,7 @@ pub struct Usage {
 
 /// The assistant's message in a completion.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssistantMessage {
     /// Always `assistant`.
     pub role: String,
@@ -249,6 +260,7 @@ pub struct AssistantMessage {
 
 /// One choice of a completion.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Choice {
     /// Position in `choices`.
     pub index: u32,
@@ -260,6 +272,7 @@ pub struct Choice {
 
 /// A `chat.completion` object with Orion's `session_id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatCompletion {
     /// Completion id.
     pub id: String,
@@ -282,6 +295,7 @@ pub struct ChatCompletion {
 
 /// The incremental message of a stream chunk.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delta {
     /// Set on the first chunk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -293,6 +307,7 @@ pub struct Delta {
 
 /// One choice of a stream chunk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChunkChoice {
     /// Position in `choices`.
     pub index: u32,
@@ -304,6 +319,7 @@ pub struct ChunkChoice {
 
 /// A `chat.completion.chunk` object with Orion's `session_id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatCompletionChunk {
     /// Completion id, the same on every chunk of a stream.
     pub id: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{"error": {...}}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The error.
     pub error: ErrorObject,
@@ -11,6 +12,7 @@ pub struct ErrorBody {
 
 /// The error object: what went wrong and what to fix.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorObject {
     /// A sentence that says what was wrong and what to do about it.
     pub message: String,

@@ -15,6 +15,7 @@ pub const FILE_PURPOSES: [&str; 7] = [
 
 /// An uploaded file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileObject {
     /// `file-...`.
     pub id: String,
@@ -34,6 +35,7 @@ pub struct FileObject {
 
 /// `POST /v1/files/presigned-url` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PresignedUrlRequest {
     /// Name of the file to be uploaded.
     pub filename: String,
@@ -47,6 +49,7 @@ pub struct PresignedUrlRequest {
 
 /// `POST /v1/files/presigned-url` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PresignedUrlResponse {
     /// The file id the upload will have.
     pub id: String,

@@ -23,6 +23,7 @@ pub struct UsageSpan {
 
 /// Token counts a language model reported in its `usage`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenUsage {
     /// Prompt tokens.
     pub prompt_tokens: u64,
@@ -45,6 +46,7 @@ impl TokenUsage {
 
 /// One tool's share of a report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ToolUsage {
     /// Steps that ran it.
     pub steps: u64,
@@ -58,6 +60,7 @@ pub struct ToolUsage {
 
 /// A tenant's usage over a time range.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsageReport {
     /// Requests recorded.
     pub requests: u64,

@@ -94,6 +94,9 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             max_pixels: args.max_megapixels * MB,
             max_duration: args.max_duration,
             request_timeout: args.request_timeout,
+            tool_timeout: args.tool_timeout,
+            max_session_bytes: args.max_session_mb * MB,
+            max_tenant_bytes: args.tenant_quota_mb * MB,
             ..Limits::default()
         },
         fetch: FetchPolicy {

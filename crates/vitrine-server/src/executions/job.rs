@@ -23,7 +23,7 @@ const MAX_KEY: usize = 256;
 const MAX_URL: usize = 2048;
 
 /// The body of `POST /v1/agent/execute`, as the `vlmrun` SDK sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct ExecuteRequest {
     #[serde(default = "default_model")]
     model: String,
@@ -48,7 +48,7 @@ fn default_model() -> String {
 }
 
 /// `config` of an execute request; unknown keys (`service_tier`, …) are accepted.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 struct ExecuteConfig {
     #[serde(default)]
     prompt: Option<String>,

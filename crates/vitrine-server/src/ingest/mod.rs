@@ -542,7 +542,7 @@ impl Ingest<'_> {
                 return Err(ApiError::invalid(
                     "too_many_pixels",
                     format!(
-                        "the video at `{param}` is {}×{}; the limit is {:.1} MP per frame",
+                        "the video at `{param}` is {}×{}; the limit is {:.1} MP per frame (--max-megapixels)",
                         video.width,
                         video.height,
                         limits.max_pixels as f64 / 1e6
@@ -676,7 +676,7 @@ fn inspect_image(
         return Err(ApiError::invalid(
             "too_many_pixels",
             format!(
-                "the image at `{param}` is {width}×{height} ({:.1} MP); the limit is {:.1} MP",
+                "the image at `{param}` is {width}×{height} ({:.1} MP); the limit is {:.1} MP (--max-megapixels)",
                 pixels as f64 / 1e6,
                 max_pixels as f64 / 1e6
             ),

@@ -19,7 +19,8 @@ use crate::{ApiError, AppState};
 /// Bytes read from the store per body chunk.
 const BODY_CHUNK: usize = 64 * 1024;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ArtifactQuery {
     session_id: Option<String>,
     /// An execution of the caller: its session is searched.
@@ -88,6 +89,7 @@ pub(super) fn filename(artifact: &ArtifactMeta) -> String {
     format!("{}.{extension}", artifact.id)
 }
 
+#[utoipa::path(get, path = "/v1/artifacts", tag = "artifacts", params(ArtifactQuery, ("Range" = Option<String>, Header, description = "One `bytes=` range")), responses((status = 200, description = "The bytes, with the artifact's content type", content_type = "application/octet-stream"), (status = 206, description = "The requested range"), crate::openapi::Errors))]
 pub(super) async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -200,12 +202,14 @@ fn byte_range(value: &str, size: u64) -> Result<Option<Range<u64>>, ()> {
     Ok(Some(range))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
     session_id: Option<String>,
     execution_id: Option<String>,
 }
 
+#[utoipa::path(get, path = "/v1/artifacts/list", tag = "artifacts", params(ListQuery), responses((status = 200, description = "The session's artifacts", body = vitrine_wire::ArtifactList), crate::openapi::Errors))]
 pub(super) async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -243,6 +247,7 @@ pub(super) async fn list(
     }))
 }
 
+#[utoipa::path(delete, path = "/v1/artifacts", tag = "artifacts", params(ArtifactQuery), responses((status = 200, description = "Deleted", body = Object), crate::openapi::Errors))]
 pub(super) async fn delete(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -256,6 +261,7 @@ pub(super) async fn delete(
     ))
 }
 
+#[utoipa::path(delete, path = "/v1/sessions/{session_id}", tag = "artifacts", params(("session_id" = String, Path, description = "The session")), responses((status = 200, description = "Deleted, with the count of artifacts", body = Object), crate::openapi::Errors))]
 pub(super) async fn delete_session(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,

@@ -56,6 +56,17 @@ impl Envelope {
     }
 }
 
+/// `POST /v1/openai/chat/completions`: the same, for `OpenAI(base_url=".../v1/openai")`.
+#[utoipa::path(post, path = "/v1/openai/chat/completions", tag = "chat", request_body = vitrine_wire::chat::ChatCompletionRequest, responses((status = 200, description = "A `chat.completion` with `session_id`; with `stream: true`, `text/event-stream` of `chat.completion.chunk`s then `data: [DONE]`", body = vitrine_wire::chat::ChatCompletion), crate::openapi::Errors))]
+pub(super) async fn completions_openai(
+    state: State<AppState>,
+    caller: Tenant,
+    request: AppJson<ChatCompletionRequest>,
+) -> Result<Response, ApiError> {
+    completions(state, caller, request).await
+}
+
+#[utoipa::path(post, path = "/v1/chat/completions", tag = "chat", request_body = vitrine_wire::chat::ChatCompletionRequest, responses((status = 200, description = "A `chat.completion` with `session_id`; with `stream: true`, `text/event-stream` of `chat.completion.chunk`s then `data: [DONE]`", body = vitrine_wire::chat::ChatCompletion), crate::openapi::Errors))]
 pub(super) async fn completions(
     State(state): State<AppState>,
     caller: Tenant,

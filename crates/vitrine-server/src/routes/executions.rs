@@ -27,6 +27,7 @@ const MAX_LIMIT: usize = 1000;
 /// before it subscribed (the live feed is the fast path).
 const RECHECK: Duration = Duration::from_secs(1);
 
+#[utoipa::path(post, path = "/v1/agent/execute", tag = "executions", request_body = crate::executions::job::ExecuteRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Repeats of a key answer the first execution")), responses((status = 200, description = "The enqueued execution", body = Object), (status = 201, description = "The enqueued execution", body = Object), crate::openapi::Errors))]
 pub(super) async fn execute(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -60,6 +61,7 @@ pub(super) async fn execute(
 }
 
 /// A bare list, newest first: the SDK builds one `AgentExecutionResponse` per item.
+#[utoipa::path(get, path = "/v1/agent/executions", tag = "executions", params(super::Paging), responses((status = 200, description = "Executions, newest first", body = Vec<Object>), crate::openapi::Errors))]
 pub(super) async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -72,6 +74,7 @@ pub(super) async fn list(
     Ok(Json(records.iter().map(view).collect()))
 }
 
+#[utoipa::path(get, path = "/v1/agent/executions/{execution_id}", tag = "executions", params(("execution_id" = String, Path, description = "The execution")), responses((status = 200, description = "The execution", body = Object), crate::openapi::Errors))]
 pub(super) async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -81,6 +84,7 @@ pub(super) async fn get(
 }
 
 /// The webhook delivery log of an execution.
+#[utoipa::path(get, path = "/v1/agent/executions/{execution_id}/deliveries", tag = "executions", params(("execution_id" = String, Path, description = "The execution")), responses((status = 200, description = "The webhook delivery log", body = Object), crate::openapi::Errors))]
 pub(super) async fn deliveries(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -94,6 +98,7 @@ pub(super) async fn deliveries(
 
 /// A waiting execution fails at once; a running one is stopped at its next
 /// await point and then fails. Either way `usage.message` says "cancelled".
+#[utoipa::path(post, path = "/v1/agent/executions/{execution_id}/cancel", tag = "executions", params(("execution_id" = String, Path, description = "The execution")), responses((status = 200, description = "The execution, ended", body = Object), crate::openapi::Errors))]
 pub(super) async fn cancel(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -120,6 +125,7 @@ pub(super) async fn cancel(
 
 /// Server-sent events: the agent's step events as they happen (earlier ones
 /// first), then one `status` event with the final execution.
+#[utoipa::path(get, path = "/v1/agent/executions/{execution_id}/events", tag = "executions", params(("execution_id" = String, Path, description = "The execution")), responses((status = 200, description = "Server-sent progress events", content_type = "text/event-stream"), crate::openapi::Errors))]
 pub(super) async fn events(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,

@@ -81,11 +81,13 @@ fn upload_error(error: StoreError, limit: u64) -> ApiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct UploadQuery {
     purpose: Option<String>,
 }
 
+#[utoipa::path(post, path = "/v1/files", tag = "files", params(UploadQuery), request_body(content_type = "multipart/form-data", description = "The file in field `file`; `purpose` as a field or in the query"), responses((status = 201, description = "The stored file", body = vitrine_wire::FileObject), crate::openapi::Errors))]
 pub(super) async fn upload(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -137,6 +139,7 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
     }
 }
 
+#[utoipa::path(get, path = "/v1/files", tag = "files", params(super::Paging), responses((status = 200, description = "The tenant's files, newest first", body = Vec<vitrine_wire::FileObject>), crate::openapi::Errors))]
 pub(super) async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -150,6 +153,7 @@ pub(super) async fn list(
     Ok(Json(files.iter().map(file_object).collect()))
 }
 
+#[utoipa::path(get, path = "/v1/files/{file_id}", tag = "files", params(("file_id" = String, Path, description = "A `file-…` id")), responses((status = 200, description = "The file object", body = vitrine_wire::FileObject), crate::openapi::Errors))]
 pub(super) async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -159,6 +163,7 @@ pub(super) async fn get(
     Ok(Json(file_object(&record)))
 }
 
+#[utoipa::path(delete, path = "/v1/files/{file_id}", tag = "files", params(("file_id" = String, Path, description = "A `file-…` id")), responses((status = 200, description = "Deleted", body = Object), crate::openapi::Errors))]
 pub(super) async fn delete(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -173,6 +178,7 @@ pub(super) async fn delete(
     ))
 }
 
+#[utoipa::path(get, path = "/v1/files/{file_id}/content", tag = "files", params(("file_id" = String, Path, description = "A `file-…` id")), responses((status = 200, description = "The bytes", content_type = "application/octet-stream"), crate::openapi::Errors))]
 pub(super) async fn content(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -197,6 +203,7 @@ pub(super) async fn content(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/v1/files/hash/{md5}", tag = "files", params(("md5" = String, Path, description = "Hex MD5 of the bytes")), responses((status = 200, description = "The file with these bytes", body = vitrine_wire::FileObject), crate::openapi::Errors))]
 pub(super) async fn by_hash(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -218,6 +225,7 @@ pub(super) async fn by_hash(
     }
 }
 
+#[utoipa::path(post, path = "/v1/files/presigned-url", tag = "files", request_body = vitrine_wire::files::PresignedUrlRequest, responses((status = 200, description = "Where to `PUT` the bytes", body = vitrine_wire::files::PresignedUrlResponse), crate::openapi::Errors))]
 pub(super) async fn presigned_url(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -267,13 +275,15 @@ pub(super) fn origin(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(format!("{scheme}://{host}"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct TokenQuery {
     token: Option<String>,
 }
 
 /// The presigned `PUT`: authorised by the token in the URL, as a cloud
 /// presigned URL would be, because the SDK sends it without the API key.
+#[utoipa::path(put, path = "/v1/files/upload/{file_id}", tag = "files", security(()), params(("file_id" = String, Path, description = "The id the presigned URL named"), TokenQuery), request_body(content_type = "application/octet-stream", description = "The bytes"), responses((status = 200, description = "The stored file", body = vitrine_wire::FileObject), crate::openapi::Errors))]
 pub(super) async fn put_presigned(
     State(state): State<AppState>,
     Path(file_id): Path<String>,
@@ -301,6 +311,7 @@ pub(super) async fn put_presigned(
     Ok(Json(file_object(&record)))
 }
 
+#[utoipa::path(get, path = "/v1/files/verify-upload/{file_id}", tag = "files", params(("file_id" = String, Path, description = "A `file-…` id")), responses((status = 200, description = "The uploaded file", body = vitrine_wire::FileObject), crate::openapi::Errors))]
 pub(super) async fn verify_upload(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,

@@ -7,15 +7,27 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::openapi::Health;
 use crate::settings::{FETCH_MODELS_COMMAND, missing_models};
 
-pub(super) async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+#[utoipa::path(get, path = "/health", tag = "meta", security(()), responses((status = 200, description = "The server is up", body = Health)))]
+pub(super) async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// `GET /v1/health`: the same under `/v1`, where the SDKs' base URL points.
+#[utoipa::path(get, path = "/v1/health", tag = "meta", security(()), responses((status = 200, description = "The server is up", body = Health)))]
+pub(super) async fn health_v1() -> Json<Health> {
+    health().await
 }
 
 /// 200 when the model files are in place, ffmpeg runs and the store takes a
 /// write (on a replica: its PostgreSQL answers and its object storage takes a write); 503 naming what is not. Public like `/health`, so orchestrators
 /// can probe it without a key; it reveals no tenant data.
+#[utoipa::path(get, path = "/v1/ready", tag = "meta", security(()), responses((status = 200, description = "Ready: models, ffmpeg and the store all pass", body = Object), (status = 503, description = "Not ready; `checks` names what fails", body = Object)))]
 pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let missing = missing_models(&state.models_dir);
     let models = if missing.is_empty() {

@@ -10,87 +10,80 @@ mod playground;
 mod skills;
 mod usage;
 
-use axum::Router;
+use std::sync::Arc;
+
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{delete, get, post, put};
+use axum::{Extension, Router};
 use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::{ApiError, AppState};
 
-/// The whole API, ready to serve.
+/// The whole API, ready to serve, with its OpenAPI document at `/openapi.json`.
 pub fn router(state: AppState) -> Router {
     let limits = state.config.limits.clone();
-    let uploads = Router::new()
-        .route("/v1/files", post(files::upload).get(files::list))
-        .route("/v1/files/upload/{file_id}", put(files::put_presigned))
+    // Registered through `routes!`, every route is in the document (see `openapi`).
+    let (uploads, upload_docs) = OpenApiRouter::new()
+        .routes(routes!(files::upload, files::list))
+        .routes(routes!(files::put_presigned))
+        .split_for_parts();
+    let (api, mut document) = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(crate::openapi::serve))
+        .routes(routes!(health::health))
+        .routes(routes!(health::health_v1))
+        .routes(routes!(health::ready))
+        .routes(routes!(crate::metrics::serve))
+        .routes(routes!(models::list_vlmrun))
+        .routes(routes!(models::list_openai))
+        .routes(routes!(chat::completions))
+        .routes(routes!(chat::completions_openai))
+        .routes(routes!(executions::execute))
+        .routes(routes!(executions::list))
+        .routes(routes!(executions::get))
+        .routes(routes!(executions::cancel))
+        .routes(routes!(executions::events))
+        .routes(routes!(executions::deliveries))
+        .routes(routes!(files::presigned_url))
+        .routes(routes!(files::verify_upload))
+        .routes(routes!(files::by_hash))
+        .routes(routes!(files::get, files::delete))
+        .routes(routes!(files::content))
+        .routes(routes!(artifacts::get, artifacts::delete))
+        .routes(routes!(artifacts::list))
+        .routes(routes!(playground::sign))
+        .routes(routes!(playground::get_signed))
+        .routes(routes!(playground::index))
+        .routes(routes!(playground::asset))
+        .routes(routes!(skills::list))
+        .routes(routes!(skills::lookup_by_name))
+        .routes(routes!(skills::create))
+        .routes(routes!(skills::download))
+        .routes(routes!(skills::get))
+        .routes(routes!(skills::update))
+        .routes(routes!(skills::download_link))
+        .routes(routes!(usage::report))
+        .routes(routes!(artifacts::delete_session))
+        .split_for_parts();
+    document.merge(upload_docs);
+    // Serialising a document built from static annotations cannot fail.
+    let document = Arc::new(document.to_pretty_json().unwrap_or_default());
+    let uploads = uploads
         // Uploads stream to disk under their own, larger limit.
         .layer(DefaultBodyLimit::max(
             usize::try_from(limits.max_upload_bytes).unwrap_or(usize::MAX),
         ));
-    let api = Router::new()
-        .route("/v1/health", get(health::health))
-        .route("/health", get(health::health))
-        .route("/v1/ready", get(health::ready))
-        .route("/metrics", get(crate::metrics::serve))
-        .route("/v1/models", get(models::list_vlmrun))
-        .route("/v1/openai/models", get(models::list_openai))
-        .route("/v1/chat/completions", post(chat::completions))
-        .route("/v1/openai/chat/completions", post(chat::completions))
-        .route("/v1/agent/execute", post(executions::execute))
-        .route("/v1/agent/executions", get(executions::list))
-        .route("/v1/agent/executions/{execution_id}", get(executions::get))
-        .route(
-            "/v1/agent/executions/{execution_id}/cancel",
-            post(executions::cancel),
-        )
-        .route(
-            "/v1/agent/executions/{execution_id}/events",
-            get(executions::events),
-        )
-        .route(
-            "/v1/agent/executions/{execution_id}/deliveries",
-            get(executions::deliveries),
-        )
-        .route("/v1/files/presigned-url", post(files::presigned_url))
-        .route(
-            "/v1/files/verify-upload/{file_id}",
-            get(files::verify_upload),
-        )
-        .route("/v1/files/hash/{md5}", get(files::by_hash))
-        .route("/v1/files/{file_id}", get(files::get).delete(files::delete))
-        .route("/v1/files/{file_id}/content", get(files::content))
-        .route(
-            "/v1/artifacts",
-            get(artifacts::get).delete(artifacts::delete),
-        )
-        .route("/v1/artifacts/list", get(artifacts::list))
-        .route("/v1/artifacts/signed-urls", post(playground::sign))
-        .route(
-            "/v1/artifacts/signed/{session_id}/{object_id}",
-            get(playground::get_signed),
-        )
-        .route("/", get(playground::index))
-        .route("/playground/{name}", get(playground::asset))
-        .route("/v1/skills", get(skills::list))
-        .route("/v1/skills/lookup", post(skills::lookup_by_name))
-        .route("/v1/skills/create", post(skills::create))
-        .route("/v1/skills/download/{token}", get(skills::download))
-        .route("/v1/skills/{skill_id}", get(skills::get))
-        .route("/v1/skills/{skill_id}/update", post(skills::update))
-        .route("/v1/skills/{skill_id}/download", get(skills::download_link))
-        .route("/v1/usage", get(usage::report))
-        .route(
-            "/v1/sessions/{session_id}",
-            delete(artifacts::delete_session),
-        )
+    let api = api
         .layer(DefaultBodyLimit::max(
             usize::try_from(limits.max_request_bytes).unwrap_or(usize::MAX),
         ))
         .merge(uploads)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(document))
         .layer(from_fn_with_state(state.clone(), crate::limits::disk_floor))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -108,7 +101,8 @@ pub fn router(state: AppState) -> Router {
 /// Names the method and path, so a caller of an endpoint Vitrine does not
 /// implement learns exactly that.
 /// `?skip=&limit=` of the list endpoints that page the OpenAI way (files, executions).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Paging {
     #[serde(default)]
     skip: usize,

@@ -117,11 +117,13 @@ fn serve_asset(asset: &Asset, headers: &HeaderMap) -> Response {
 }
 
 /// `GET /`: the page.
+#[utoipa::path(get, path = "/", tag = "playground", security(()), responses((status = 200, description = "The web playground", content_type = "text/html")))]
 pub(super) async fn index(headers: HeaderMap) -> Response {
     serve_asset(&ASSETS[0], &headers)
 }
 
 /// `GET /playground/{name}`: its scripts and styles.
+#[utoipa::path(get, path = "/playground/{name}", tag = "playground", security(()), params(("name" = String, Path, description = "A script or stylesheet of the playground")), responses((status = 200, description = "The asset"), crate::openapi::Errors))]
 pub(super) async fn asset(
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -156,7 +158,7 @@ fn parse_object(raw: &str) -> Result<ArtifactId, ApiError> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SignRequest {
     session_id: String,
@@ -169,6 +171,7 @@ pub(super) struct SignRequest {
 }
 
 /// `POST /v1/artifacts/signed-urls`: short-lived URLs for a session's artifacts.
+#[utoipa::path(post, path = "/v1/artifacts/signed-urls", tag = "artifacts", request_body = SignRequest, responses((status = 200, description = "`{urls: {id: {url, expires_at}}}`", body = Object), crate::openapi::Errors))]
 pub(super) async fn sign(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -222,7 +225,8 @@ pub(super) async fn sign(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct SignedQuery {
     tenant: String,
     expires: u64,
@@ -272,6 +276,7 @@ fn byte_range(headers: &HeaderMap, size: u64) -> Option<Result<(u64, u64), ()>> 
 
 /// `GET /v1/artifacts/signed/{session_id}/{object_id}`: the bytes, authorised by
 /// the URL's signature instead of a key.
+#[utoipa::path(get, path = "/v1/artifacts/signed/{session_id}/{object_id}", tag = "artifacts", security(()), params(("session_id" = String, Path, description = "The session"), ("object_id" = String, Path, description = "The artifact"), SignedQuery, ("Range" = Option<String>, Header, description = "One `bytes=` range")), responses((status = 200, description = "The bytes", content_type = "application/octet-stream"), (status = 206, description = "The requested range"), crate::openapi::Errors))]
 pub(super) async fn get_signed(
     State(state): State<AppState>,
     Path((session_id, object_id)): Path<(String, String)>,

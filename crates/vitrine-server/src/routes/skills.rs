@@ -41,7 +41,8 @@ fn skill_object(record: &SkillRecord) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
     #[serde(default = "default_limit")]
     limit: usize,
@@ -56,6 +57,7 @@ fn default_limit() -> usize {
     25
 }
 
+#[utoipa::path(get, path = "/v1/skills", tag = "skills", params(ListQuery), responses((status = 200, description = "The tenant's skills", body = Vec<Object>), crate::openapi::Errors))]
 pub(super) async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -79,6 +81,7 @@ pub(super) async fn list(
     Ok(Json(records.iter().map(skill_object).collect()))
 }
 
+#[utoipa::path(get, path = "/v1/skills/{skill_id}", tag = "skills", params(("skill_id" = String, Path, description = "A skill id, or `name` / `name:version`")), responses((status = 200, description = "The skill", body = Object), crate::openapi::Errors))]
 pub(super) async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -88,7 +91,7 @@ pub(super) async fn get(
     Ok(Json(skill_object(&record)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(super) struct LookupRequest {
     name: String,
     #[serde(default)]
@@ -97,6 +100,7 @@ pub(super) struct LookupRequest {
     version: Option<Value>,
 }
 
+#[utoipa::path(post, path = "/v1/skills/lookup", tag = "skills", request_body = LookupRequest, responses((status = 200, description = "The skill", body = Object), crate::openapi::Errors))]
 pub(super) async fn lookup_by_name(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -115,7 +119,7 @@ pub(super) async fn lookup_by_name(
 
 /// `create` and `update` bodies: a bundle from an uploaded file or inline, or (create only)
 /// the last plan of a session.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(super) struct SkillBody {
     #[serde(default)]
     name: Option<String>,
@@ -244,6 +248,7 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+#[utoipa::path(post, path = "/v1/skills/create", tag = "skills", request_body = SkillBody, responses((status = 200, description = "The new skill", body = Object), crate::openapi::Errors))]
 pub(super) async fn create(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -301,6 +306,7 @@ pub(super) async fn create(
     Ok(Json(skill_object(&record)))
 }
 
+#[utoipa::path(post, path = "/v1/skills/{skill_id}/update", tag = "skills", params(("skill_id" = String, Path, description = "The skill")), request_body = SkillBody, responses((status = 200, description = "The skill's new version", body = Object), crate::openapi::Errors))]
 pub(super) async fn update(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -334,6 +340,7 @@ pub(super) async fn update(
     Ok(Json(skill_object(&record)))
 }
 
+#[utoipa::path(get, path = "/v1/skills/{skill_id}/download", tag = "skills", params(("skill_id" = String, Path, description = "The skill")), responses((status = 200, description = "`{download_url, expires_in}`", body = Object), crate::openapi::Errors))]
 pub(super) async fn download_link(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -354,6 +361,7 @@ pub(super) async fn download_link(
 
 /// The link's `GET`: authorised by the secret in the URL, like a presigned object-store
 /// URL, so any HTTP client can fetch it without the API key.
+#[utoipa::path(get, path = "/v1/skills/download/{token}", tag = "skills", security(()), params(("token" = String, Path, description = "The token of a download link")), responses((status = 200, description = "The bundle", content_type = "application/zip"), crate::openapi::Errors))]
 pub(super) async fn download(
     State(state): State<AppState>,
     Path(token): Path<String>,

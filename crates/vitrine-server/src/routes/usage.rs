@@ -11,7 +11,8 @@ use super::files::iso8601;
 use crate::auth::Tenant;
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct UsageQuery {
     since: Option<String>,
     until: Option<String>,
@@ -36,6 +37,7 @@ fn parse_time(text: &str, param: &str) -> Result<u64, ApiError> {
         })
 }
 
+#[utoipa::path(get, path = "/v1/usage", tag = "usage", params(UsageQuery), responses((status = 200, description = "The tenant's usage report", body = vitrine_wire::usage::UsageReport), crate::openapi::Errors))]
 pub(super) async fn report(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,

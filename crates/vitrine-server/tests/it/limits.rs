@@ -1,5 +1,6 @@
-//! Per-tenant request rate and concurrent work (429 with `Retry-After`) and the
-//! free-disk floor (507, nothing written), through HTTP.
+//! Per-tenant request rate and concurrent work (429 with `Retry-After`), the
+//! free-disk floor (507, nothing written), and stored-bytes quotas (a session's size: 413;
+//! a tenant's stored bytes: 507; nothing written), through HTTP.
 
 use std::sync::Arc;
 
@@ -205,4 +206,167 @@ async fn below_the_free_disk_floor_writes_get_507_and_nothing_is_written() {
         .await
         .expect("upload");
     assert_eq!(upload.status(), 201);
+}
+
+/// Bytes that do not compress, from a small LCG.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 56) as u8
+        })
+        .collect()
+}
+
+async fn upload(app: &TestApp, key: &str, bytes: Vec<u8>) -> (u16, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("blob.bin");
+    let response = app
+        .http
+        .post(app.url("/files?purpose=assistants"))
+        .bearer_auth(key)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .expect("upload");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn entries(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map(Iterator::count).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_tenant_over_its_stored_bytes_gets_507_naming_the_setting_and_nothing_is_kept() {
+    let mut options = Options::default();
+    options.config.limits.max_tenant_bytes = 100_000;
+    let app = spawn_with(options).await;
+    let (status, first) = upload(&app, KEY_ACME, noise(60_000, 1)).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, body) = upload(&app, KEY_ACME, noise(60_000, 2)).await;
+    assert_eq!(status, 507, "{body}");
+    assert_eq!(error_code(&body), "tenant_quota_exceeded");
+    let message = error_message(&body);
+    assert!(
+        message.contains("100000 bytes")
+            && message.contains("60000 bytes stored")
+            && message.contains("--tenant-quota-mb"),
+        "{message}"
+    );
+    assert!(body["error"]["id"].is_string(), "{body}");
+    let files = app.get_json("/files", KEY_ACME).await;
+    assert_eq!(files.as_array().map(Vec::len), Some(1), "{files}");
+    assert_eq!(entries(&app.data_dir.join("files")), 1, "one file on disk");
+    assert_eq!(entries(&app.data_dir.join("tmp")), 0, "no temp file left");
+
+    // Inputs of a chat count too: a 60 kB image is refused before the agent sees it.
+    let image = {
+        let pixels = noise(150 * 150 * 3, 3);
+        let image = image::RgbImage::from_raw(150, 150, pixels).expect("image");
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image
+            .write_to(&mut bytes, image::ImageFormat::Png)
+            .expect("png");
+        bytes.into_inner()
+    };
+    assert!(image.len() > 40_000, "{}", image.len());
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &image)),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (507, "tenant_quota_exceeded"),
+        "{body}"
+    );
+
+    // Another tenant has its own quota.
+    let (status, body) = upload(&app, KEY_GLOBEX, noise(60_000, 4)).await;
+    assert_eq!(status, 201, "{body}");
+
+    // Deleting makes room.
+    let id = first["id"].as_str().expect("file id");
+    let deleted = app
+        .http
+        .delete(app.url(&format!("/files/{id}")))
+        .bearer_auth(KEY_ACME)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 200);
+    let (status, body) = upload(&app, KEY_ACME, noise(60_000, 5)).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn a_session_over_its_size_gets_413_naming_the_setting_and_keeps_what_it_had() {
+    let mut options = Options::default();
+    options.config.limits.max_session_bytes = 30_000;
+    let app = spawn_with(options).await;
+    let image = |seed| {
+        let pixels = noise(80 * 80 * 3, seed);
+        let image = image::RgbImage::from_raw(80, 80, pixels).expect("image");
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image
+            .write_to(&mut bytes, image::ImageFormat::Png)
+            .expect("png");
+        bytes.into_inner()
+    };
+    let first = image(1);
+    assert!((15_000..30_000).contains(&first.len()), "{}", first.len());
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("what size is this image?", &data_url("image/png", &first)),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    let session = completion["session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    let listing = format!("/artifacts/list?session_id={session}");
+    let before = app.get_json(&listing, KEY_ACME).await["items"].clone();
+    assert!(
+        before.as_array().is_some_and(|items| !items.is_empty()),
+        "{before}"
+    );
+    let blobs_before = entries(&app.data_dir.join("blobs").join(&session));
+
+    let mut request = ask_with_image("and this one?", &data_url("image/png", &image(2)));
+    request["session_id"] = json!(session);
+    let (status, body) = app.chat(KEY_ACME, request).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(error_code(&body), "session_too_large");
+    let message = error_message(&body);
+    assert!(
+        message.contains("the session's size")
+            && message.contains("30000 bytes")
+            && message.contains("--max-session-mb"),
+        "{message}"
+    );
+    assert_eq!(
+        app.get_json(&listing, KEY_ACME).await["items"],
+        before,
+        "the session is as it was"
+    );
+    assert_eq!(
+        entries(&app.data_dir.join("blobs").join(&session)),
+        blobs_before
+    );
+    assert_eq!(entries(&app.data_dir.join("tmp")), 0, "no temp file left");
+
+    // A new session has room.
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &data_url("image/png", &image(3))),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -15,7 +15,9 @@ mod core_tools;
 mod depth_provider;
 mod executions;
 mod files;
+mod hostile;
 mod limits;
+mod openapi;
 mod operability;
 mod playground;
 mod skills;
@@ -58,6 +60,8 @@ pub(crate) struct Options {
     pub(crate) data_dir: Option<PathBuf>,
     /// Providers, as `vitrine serve`'s `--llm-base-url` and friends set them.
     pub(crate) providers: Providers,
+    /// The address the server listens on (`vitrine serve --bind`); clients call 127.0.0.1.
+    pub(crate) listen: IpAddr,
 }
 
 impl Default for Options {
@@ -74,6 +78,7 @@ impl Default for Options {
             retention: 24 * 3600,
             data_dir: None,
             providers: Providers::default(),
+            listen: IpAddr::V4(Ipv4Addr::LOCALHOST),
         }
     }
 }
@@ -107,17 +112,22 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
     };
     let app = vitrine_server::build_in(settings, environment).expect("the server builds");
     let (state, store) = (app.state, app.store);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(options.listen, 0))
         .await
         .expect("bind");
-    let address = listener.local_addr().expect("address");
+    let port = listener.local_addr().expect("address").port();
+    let address = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(vitrine_server::run(listener, state, async {
         let _ = stopped.await;
     }));
     TestApp {
         base: format!("http://{address}/v1"),
-        http: reqwest::Client::new(),
+        // Proxy variables (set by the SSRF test's child run) must not touch the test's own calls.
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client"),
         store,
         clock,
         data_dir,

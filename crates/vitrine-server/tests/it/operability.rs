@@ -240,3 +240,68 @@ async fn cors_answers_only_the_configured_origins() {
         simple.headers()
     );
 }
+
+/// A server listening on every interface (`0.0.0.0`, as `--bind 0.0.0.0:…` does) wants the
+/// metrics key even from a caller on 127.0.0.1: a reverse proxy on the same host would make
+/// every outside request look like one. The tests run in a network namespace with only a
+/// loopback interface (scripts/test.sh), so 0.0.0.0 reaches nothing beyond this machine.
+#[tokio::test]
+async fn metrics_on_a_non_loopback_listener_need_the_metrics_key() {
+    let any = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    let metrics = |app: &TestApp| app.url("").replace("/v1", "/metrics");
+
+    let app = spawn_with(Options {
+        listen: any,
+        ..Options::default()
+    })
+    .await;
+    let refused = app.http.get(metrics(&app)).send().await.expect("metrics");
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(error_code(&body), "forbidden");
+    let message = error_message(&body);
+    assert!(
+        message.contains("listens on 0.0.0.0:") && message.contains("--metrics-key"),
+        "{message}"
+    );
+    // A tenant's API key is not the metrics key.
+    let refused = app
+        .http
+        .get(metrics(&app))
+        .bearer_auth(KEY_ACME)
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(refused.status(), 403);
+    drop(app);
+
+    let mut options = Options {
+        listen: any,
+        ..Options::default()
+    };
+    options.config.metrics_key = Some("scrape-key-42".into());
+    let app = spawn_with(options).await;
+    for key in [None, Some(KEY_ACME), Some("scrape-key-4")] {
+        let mut request = app.http.get(metrics(&app));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.expect("metrics");
+        assert_eq!(response.status(), 401, "key {key:?}");
+        let body: Value = response.json().await.expect("json");
+        assert!(error_message(&body).contains("--metrics-key"), "{body}");
+    }
+    let served = app
+        .http
+        .get(metrics(&app))
+        .bearer_auth("scrape-key-42")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(served.status(), 200);
+    let text = served.text().await.expect("text");
+    assert!(text.contains("vitrine_http_requests_total{"), "{text}");
+    // The rest of the API is unchanged on that listener.
+    let health = app.get("/health", KEY_ACME).send().await.expect("health");
+    assert_eq!(health.status(), 200);
+}

@@ -6,6 +6,7 @@
 //! so even a broken guard could only reach loopback.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
@@ -162,4 +163,127 @@ async fn bodies_over_the_fetch_limit_and_odd_schemes_are_refused() {
         (400, "unsupported_url"),
         "{body}"
     );
+}
+
+/// A forward proxy on 127.0.0.1 that counts connections and answers each with a PNG of its
+/// own (40×40), so a fetch that went through it would also show in the image's size.
+async fn recording_proxy() -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let counter = Arc::clone(&hits);
+    let image = png(40, 40, [0, 250, 0]);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let image = image.clone();
+            tokio::spawn(async move {
+                let mut head = [0u8; 4096];
+                let _ = stream.read(&mut head).await;
+                let header = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    image.len()
+                );
+                let _ = stream.write_all(header.as_bytes()).await;
+                let _ = stream.write_all(&image).await;
+            });
+        }
+    });
+    (address, hits)
+}
+
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+];
+
+/// Proxy variables in the server's environment (ComfyUI's SSRF bypass) change nothing: an
+/// allowed host is fetched directly, private targets and names the resolver does not know
+/// are refused, and the proxy sees no connection. Environment variables are per process, so
+/// the server runs in a child process of this test binary (the ignored test below) started
+/// with every proxy variable pointing at a recording proxy.
+#[tokio::test]
+async fn proxy_variables_cannot_route_a_fetch_around_the_guard() {
+    let (proxy, hits) = recording_proxy().await;
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"));
+    child.args([
+        "--exact",
+        "ssrf::under_proxy_variables",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for name in PROXY_VARIABLES {
+        child.env(name, format!("http://{proxy}"));
+    }
+    child.env_remove("NO_PROXY").env_remove("no_proxy");
+    let output = tokio::task::spawn_blocking(move || child.output())
+        .await
+        .expect("join")
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "the child run failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The proxy works (it is not the reason for zero hits): one request through it counts.
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the server used the proxy"
+    );
+    let through = reqwest::Client::builder()
+        .proxy(reqwest::Proxy::http(format!("http://{proxy}")).expect("proxy"))
+        .build()
+        .expect("client")
+        .get("http://media.test/photo.png")
+        .send()
+        .await
+        .expect("through the proxy");
+    assert_eq!(through.status(), 200);
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// The child half of [`proxy_variables_cannot_route_a_fetch_around_the_guard`].
+#[tokio::test]
+#[ignore = "run by proxy_variables_cannot_route_a_fetch_around_the_guard with proxy variables set"]
+async fn under_proxy_variables() {
+    for name in PROXY_VARIABLES {
+        assert!(std::env::var_os(name).is_some(), "{name} is not set");
+    }
+    let (app, port) = app_with_media().await;
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", &format!("http://media.test:{port}/photo.png")),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    let content = completion["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        content.contains("20×10"),
+        "the origin's image, not the proxy's: {content}"
+    );
+    let body = refused(&app, "http://internal.test/secret.png").await;
+    assert!(error_message(&body).contains("10.0.0.5"), "{body}");
+    refused(&app, "http://metadata.test/").await;
+    refused(&app, &format!("http://127.0.0.1:{port}/photo.png")).await;
+    // A name only a proxy could resolve is not fetched either.
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            ask_with_image("x", "http://unlisted.test/photo.png"),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
 }

@@ -52,6 +52,8 @@ pub(super) struct Put {
     pub(super) source: BlobSource,
     pub(super) artifact: NewArtifact,
     pub(super) now: u64,
+    /// The store's quotas, checked in the transaction that commits the put.
+    pub(super) quotas: crate::Quotas,
 }
 
 struct Job {
@@ -192,8 +194,15 @@ fn add(
         source,
         artifact,
         now,
+        quotas,
     } = put;
     let mut session_record = live_session(txn, &tenant, &session, now)?;
+    let adding = match &source {
+        BlobSource::Inline { bytes, .. } => bytes.len() as u64,
+        BlobSource::Staged { size, .. } | BlobSource::File { size, .. } => *size,
+    };
+    // Earlier puts of the batch are in this transaction, so they count too.
+    super::quota::check(txn, quotas, &tenant, Some(&session), adding, 0, now)?;
     let id = unused_artifact_id(txn, &session, artifact.kind)?;
     let key = artifact_key(&session, &id);
     let (size, sha256) = match source {

@@ -36,6 +36,7 @@
 mod commit;
 mod hot;
 mod queue;
+mod quota;
 mod skills;
 mod usage;
 
@@ -111,6 +112,7 @@ pub struct LocalStore {
     committer: commit::GroupCommitter,
     /// Recently read small artifacts, for the download path.
     hot: hot::HotArtifacts,
+    quotas: crate::Quotas,
 }
 
 impl std::fmt::Debug for LocalStore {
@@ -159,7 +161,15 @@ impl LocalStore {
             clock,
             committer,
             hot: hot::HotArtifacts::new(hot::HOT_BYTES),
+            quotas: crate::Quotas::default(),
         })
+    }
+
+    /// Holds writes to `quotas` from now on.
+    #[must_use]
+    pub fn with_quotas(mut self, quotas: crate::Quotas) -> Self {
+        self.quotas = quotas;
+        self
     }
 
     fn blob_path(&self, session: &SessionId, id: &ArtifactId) -> PathBuf {
@@ -188,6 +198,7 @@ impl LocalStore {
                 source,
                 artifact,
                 now: self.clock.now(),
+                quotas: self.quotas,
             })
             .await
     }
@@ -762,6 +773,7 @@ impl ArtifactStore for LocalStore {
         let root = self.root.clone();
         let retention = self.retention;
         let tmp_for_cleanup = tmp.clone();
+        let quotas = self.quotas;
         let result = self
             .blocking(move |db, now| {
                 let record = FileRecord {
@@ -777,9 +789,11 @@ impl ArtifactStore for LocalStore {
                     complete: true,
                 };
                 let dest = root.join("files").join(record.id.as_str());
+                let txn = db.begin_write()?;
+                // Checked before the bytes move in; the transaction holds off other writes.
+                quota::check(&txn, quotas, &record.tenant, None, size, 0, now)?;
                 std::fs::rename(&tmp, &dest)?;
                 sync_dir(&root.join("files"))?;
-                let txn = db.begin_write()?;
                 insert_file(&txn, &record, None, 0)?;
                 if let Err(error) = txn.commit() {
                     let _ = std::fs::remove_file(&dest);
@@ -929,6 +943,7 @@ impl ArtifactStore for LocalStore {
         let dest = self.file_path(&id);
         let files_dir = self.root.join("files");
         let tmp_for_cleanup = tmp.clone();
+        let quotas = self.quotas;
         let result = self
             .blocking(move |db, now| {
                 let txn = db.begin_write()?;
@@ -941,6 +956,21 @@ impl ArtifactStore for LocalStore {
                 {
                     return Err(StoreError::UploadRejected(id));
                 }
+                // A retried PUT replaces the bytes of the earlier one.
+                let replacing = if entry.record.complete {
+                    entry.record.bytes
+                } else {
+                    0
+                };
+                quota::check(
+                    &txn,
+                    quotas,
+                    &entry.record.tenant,
+                    None,
+                    size,
+                    replacing,
+                    now,
+                )?;
                 std::fs::rename(&tmp, &dest)?;
                 sync_dir(&files_dir)?;
                 entry.record.bytes = size;

@@ -61,6 +61,7 @@ const SWEEP_BATCH: i64 = 256;
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_webhook_leases.sql")),
+    (3, include_str!("migrations/0003_quota_index.sql")),
 ];
 /// Advisory-lock keys (any constants unique to Vitrine).
 const MIGRATION_LOCK: i64 = 0x5649_5452_494e_0001;
@@ -99,6 +100,7 @@ pub struct ScaledStore {
     /// This process among the replicas, for the webhook deliveries it leases.
     owner: String,
     describe: String,
+    quotas: crate::Quotas,
 }
 
 impl std::fmt::Debug for ScaledStore {
@@ -178,7 +180,75 @@ impl ScaledStore {
             lease: options.lease,
             owner: random_hex(16),
             describe,
+            quotas: crate::Quotas::default(),
         })
+    }
+
+    /// Holds writes to `quotas` from now on, summed in PostgreSQL so that they hold across
+    /// replicas.
+    #[must_use]
+    pub fn with_quotas(mut self, quotas: crate::Quotas) -> Self {
+        self.quotas = quotas;
+        self
+    }
+
+    /// Refuses adding `adding` bytes for `tenant` (and to `session`, for an artifact) when that
+    /// would exceed a quota. Takes a per-tenant advisory lock held until `txn` ends, so the
+    /// sums and the write that follows are one step for every replica; pending artifacts
+    /// (bytes still uploading) count, so concurrent writers see each other.
+    async fn check_quotas(
+        &self,
+        txn: &mut Transaction<'_, Postgres>,
+        tenant: &str,
+        session: Option<&SessionId>,
+        adding: u64,
+        replacing: u64,
+    ) -> Result<(), StoreError> {
+        let quotas = self.quotas;
+        if quotas == crate::Quotas::default() {
+            return Ok(());
+        }
+        let now = self.now();
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(format!("vitrine-quota:{tenant}"))
+            .execute(&mut **txn)
+            .await?;
+        if let (Some(limit), Some(session)) = (quotas.session_bytes, session) {
+            let (stored,) = sqlx::query_as::<_, (i64,)>(
+                "SELECT COALESCE(SUM(size), 0)::BIGINT FROM artifacts
+                 WHERE session_id = $1 AND state IN ('pending', 'live') AND expires_at > $2",
+            )
+            .bind(session.as_str())
+            .bind(now)
+            .fetch_one(&mut **txn)
+            .await?;
+            crate::Quotas::check(
+                Some(limit),
+                crate::QuotaScope::Session,
+                to_u64(stored),
+                adding,
+            )?;
+        }
+        if let Some(limit) = quotas.tenant_bytes {
+            let (stored,) = sqlx::query_as::<_, (i64,)>(
+                // SUM of BIGINT is NUMERIC: cast the total back.
+                "SELECT ((SELECT COALESCE(SUM(size), 0) FROM artifacts
+                          WHERE tenant = $1 AND state IN ('pending', 'live') AND expires_at > $2)
+                       + (SELECT COALESCE(SUM((record::jsonb ->> 'bytes')::BIGINT), 0) FROM files
+                          WHERE tenant = $1 AND complete AND expires_at > $2))::BIGINT",
+            )
+            .bind(tenant)
+            .bind(now)
+            .fetch_one(&mut **txn)
+            .await?;
+            crate::Quotas::check(
+                Some(limit),
+                crate::QuotaScope::Tenant,
+                to_u64(stored).saturating_sub(replacing),
+                adding,
+            )?;
+        }
+        Ok(())
     }
 
     /// Connects to both services and brings the schema up to date now.
@@ -258,6 +328,9 @@ impl ScaledStore {
     ) -> Result<ArtifactMeta, StoreError> {
         let now = self.now();
         check_session(self.db().await?, tenant, session, now).await?;
+        let mut txn = self.db().await?.begin().await?;
+        self.check_quotas(&mut txn, tenant, Some(session), size, 0)
+            .await?;
         for _ in 0..64 {
             let id = ArtifactId::generate(artifact.kind);
             let meta = ArtifactMeta {
@@ -288,9 +361,10 @@ impl ScaledStore {
             .bind(to_i64(size))
             .bind(self.artifact_path(session, &id).to_string())
             .bind(serde_json::to_string(&meta)?)
-            .execute(self.db().await?)
+            .execute(&mut *txn)
             .await?;
             if inserted.rows_affected() == 1 {
+                txn.commit().await?;
                 return Ok(meta);
             }
         }
@@ -732,7 +806,14 @@ impl ArtifactStore for ScaledStore {
             expires_at: to_u64(now) + self.retention,
             complete: true,
         };
-        let inserted = insert_file(self.db().await?, &record, None, 0).await;
+        let inserted = async {
+            let mut txn = self.db().await?.begin().await?;
+            self.check_quotas(&mut txn, tenant, None, size, 0).await?;
+            insert_file(&mut *txn, &record, None, 0).await?;
+            txn.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await;
         if let Err(error) = inserted {
             let _ = objects::delete(self.objects.as_ref(), &path).await;
             return Err(error);
@@ -844,6 +925,16 @@ impl ArtifactStore for ScaledStore {
             }
             _ => return Err(StoreError::UploadRejected(id.clone())),
         };
+        let size = blob.size();
+        let replacing = if valid.record.complete {
+            valid.record.bytes
+        } else {
+            0
+        };
+        // Checked before the bytes go up, and held (the lock) until the record says they did.
+        let mut txn = self.db().await?.begin().await?;
+        self.check_quotas(&mut txn, &valid.record.tenant, None, size, replacing)
+            .await?;
         let (size, sha256, md5) = self.upload(blob, &self.file_path(id)).await?;
         let mut record = valid.record;
         record.bytes = size;
@@ -856,8 +947,9 @@ impl ArtifactStore for ScaledStore {
             .bind(id.as_str())
             .bind(&record.md5)
             .bind(serde_json::to_string(&record)?)
-            .execute(self.db().await?)
+            .execute(&mut *txn)
             .await?;
+        txn.commit().await?;
         Ok(record)
     }
 
@@ -1007,7 +1099,7 @@ impl ArtifactStore for ScaledStore {
 }
 
 async fn insert_file(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     record: &FileRecord,
     upload_token: Option<&str>,
     upload_expires_at: u64,
@@ -1027,7 +1119,7 @@ async fn insert_file(
     .bind(upload_token.map(|token| hex(&sha2::Sha256::digest(token.as_bytes()))))
     .bind(to_i64(upload_expires_at))
     .bind(serde_json::to_string(record)?)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

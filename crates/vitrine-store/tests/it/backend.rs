@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use vitrine_store::{
-    ArtifactStore, Clock, ExecutionQueue, LocalStore, SkillStore, StoreError, UsageLedger,
+    ArtifactStore, Clock, ExecutionQueue, LocalStore, Quotas, SkillStore, StoreError, UsageLedger,
 };
 
 /// The four views of one opened store.
@@ -55,12 +55,20 @@ impl Backend {
         retention: u64,
         clock: Arc<dyn Clock>,
     ) -> Result<Opened, StoreError> {
+        self.open_with(retention, clock, Quotas::default()).await
+    }
+
+    /// Opens the store holding writes to `quotas`.
+    pub(crate) async fn open_with(
+        &self,
+        retention: u64,
+        clock: Arc<dyn Clock>,
+        quotas: Quotas,
+    ) -> Result<Opened, StoreError> {
         match self {
-            Backend::Embedded(dir) => Ok(views(Arc::new(LocalStore::open(
-                dir.path(),
-                retention,
-                clock,
-            )?))),
+            Backend::Embedded(dir) => Ok(views(Arc::new(
+                LocalStore::open(dir.path(), retention, clock)?.with_quotas(quotas),
+            ))),
             #[cfg(all(feature = "s3", feature = "postgres"))]
             Backend::Scaled { options, .. } => {
                 let options = vitrine_store::ScaledOptions {
@@ -68,7 +76,9 @@ impl Backend {
                     ..options.clone()
                 };
                 Ok(views(Arc::new(
-                    vitrine_store::ScaledStore::open(options, clock).await?,
+                    vitrine_store::ScaledStore::open(options, clock)
+                        .await?
+                        .with_quotas(quotas),
                 )))
             }
         }

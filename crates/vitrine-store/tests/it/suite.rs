@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 use vitrine_store::{
-    ArtifactMeta, ArtifactStore, ExecutionStatus, ManualClock, NewExecution, NewSkill, SkillQuery,
-    StoreError, UsageRecord, UsageSpan,
+    ArtifactMeta, ArtifactStore, ExecutionStatus, ManualClock, NewExecution, NewSkill, QuotaScope,
+    Quotas, SkillQuery, StoreError, UsageRecord, UsageSpan,
 };
 use vitrine_wire::SessionId;
 
@@ -56,7 +56,138 @@ on_every_backend!(
     idempotency_keys_cancel_and_owed_webhooks,
     skills_keep_every_version_and_downloads_need_a_grant,
     usage_reports_sum_a_tenants_time_range,
+    quotas_count_what_is_stored_and_refuse_writes_past_them,
 );
+
+/// Stages `bytes` and commits them as an artifact of `tenant`'s `session`.
+async fn try_put(
+    store: &dyn ArtifactStore,
+    tenant: &str,
+    session: &SessionId,
+    bytes: &[u8],
+) -> Result<ArtifactMeta, StoreError> {
+    let mut blob = store.stage(64 << 20).await.expect("stage");
+    blob.write(bytes).await.expect("write");
+    store.put(tenant, session, blob, png_artifact()).await
+}
+
+/// Session and tenant quotas are counted from what the metadata store holds: a refused
+/// write stores nothing, another replica (or the reopened store) counts the same bytes,
+/// files count for their tenant, other tenants are not touched, and deleting makes room.
+async fn quotas_count_what_is_stored_and_refuse_writes_past_them(backend: Backend) {
+    let quotas = Quotas {
+        tenant_bytes: Some(10_000),
+        session_bytes: Some(6_000),
+    };
+    let clock = Arc::new(ManualClock::new(1_000));
+    let first = backend
+        .open_with(DAY, clock.clone(), quotas)
+        .await
+        .expect("open");
+    let store = first.store.as_ref();
+    let one = store.create_session("acme").await.expect("session").id;
+    let kept = try_put(store, "acme", &one, &pattern(4_000, 1))
+        .await
+        .expect("under both quotas");
+    let error = try_put(store, "acme", &one, &pattern(3_000, 2))
+        .await
+        .expect_err("the session would hold 7000 bytes");
+    assert!(
+        matches!(
+            error,
+            StoreError::QuotaExceeded {
+                scope: QuotaScope::Session,
+                limit: 6_000,
+                stored: 4_000,
+                adding: 3_000
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.code(), "session_too_large");
+    assert_eq!(
+        store.list("acme", &one).await.expect("list").len(),
+        1,
+        "the refused artifact is not there"
+    );
+    let two = store.create_session("acme").await.expect("session").id;
+    try_put(store, "acme", &two, &pattern(4_000, 3))
+        .await
+        .expect("8000 bytes for the tenant");
+
+    // A second replica counts from the same metadata; the embedded store, reopened, too.
+    let second = if backend.shared() {
+        backend
+            .open_with(DAY, clock.clone(), quotas)
+            .await
+            .expect("replica")
+    } else {
+        drop(first);
+        backend
+            .open_with(DAY, clock.clone(), quotas)
+            .await
+            .expect("reopen")
+    };
+    let store = second.store.as_ref();
+    try_put(store, "acme", &two, &pattern(1_000, 4))
+        .await
+        .expect("9000 of the tenant's 10000 bytes (the session holds 5000)");
+    // A fresh session, so that only the tenant's quota is in the way.
+    let three = store.create_session("acme").await.expect("session").id;
+    let error = try_put(store, "acme", &three, &pattern(2_001, 5))
+        .await
+        .expect_err("the tenant would hold 11001 bytes");
+    assert!(
+        matches!(
+            error,
+            StoreError::QuotaExceeded {
+                scope: QuotaScope::Tenant,
+                limit: 10_000,
+                stored: 9_000,
+                adding: 2_001
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.code(), "tenant_quota_exceeded");
+    // Files count for their tenant.
+    let mut blob = store.stage(1 << 20).await.expect("stage");
+    blob.write(&pattern(1_001, 6)).await.expect("write");
+    let error = store
+        .put_file("acme", blob, "a.bin", "assistants")
+        .await
+        .expect_err("a file past the tenant's quota");
+    assert!(
+        matches!(
+            error,
+            StoreError::QuotaExceeded {
+                scope: QuotaScope::Tenant,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(
+        store
+            .list_files("acme", 0, 10)
+            .await
+            .expect("files")
+            .is_empty()
+    );
+    // Another tenant has its own.
+    let theirs = store.create_session("globex").await.expect("session").id;
+    try_put(store, "globex", &theirs, &pattern(5_000, 7))
+        .await
+        .expect("globex stores nothing else");
+    // Deleting makes room again.
+    store.delete("acme", &one, &kept.id).await.expect("delete");
+    let mut blob = store.stage(1 << 20).await.expect("stage");
+    blob.write(&pattern(3_000, 8)).await.expect("write");
+    store
+        .put_file("acme", blob, "b.bin", "assistants")
+        .await
+        .expect("room after the delete");
+}
 
 async fn artifacts_read_back_from_a_second_open_with_their_hash(backend: Backend) {
     let clock = Arc::new(ManualClock::new(1_000_000));
