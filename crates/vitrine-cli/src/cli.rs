@@ -369,6 +369,12 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
     pub request_timeout: Duration,
 
+    /// Time a client has to send a request's headers (and to start its next request on a
+    /// kept-alive connection) before the connection is closed: slow clients cannot hold
+    /// connections open.
+    #[arg(long, env = "VITRINE_HEADER_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
     /// Directory with the model files that `scripts/fetch-models.sh` fetched
     /// (face, text, object and person models and the ONNX Runtime library).
     /// The default is where that script installs them

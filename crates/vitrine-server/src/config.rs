@@ -20,6 +20,9 @@ pub struct Limits {
     pub max_duration: Duration,
     /// Longest time one request may take.
     pub request_timeout: Duration,
+    /// Longest time a client may take to send a request's headers, and to start the next one
+    /// on a kept-alive connection: slow clients (slowloris) cannot hold connections forever.
+    pub header_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -31,6 +34,7 @@ impl Default for Limits {
             max_inputs: 32,
             max_duration: Duration::from_secs(30 * 60),
             request_timeout: Duration::from_secs(600),
+            header_timeout: Duration::from_secs(30),
         }
     }
 }

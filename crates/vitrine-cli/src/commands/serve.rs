@@ -94,6 +94,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             max_pixels: args.max_megapixels * MB,
             max_duration: args.max_duration,
             request_timeout: args.request_timeout,
+            header_timeout: args.header_timeout,
             ..Limits::default()
         },
         fetch: FetchPolicy {
