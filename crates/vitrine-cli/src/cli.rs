@@ -384,6 +384,11 @@ pub struct ServeArgs {
     /// Time limit for one tool step, e.g. `2m`; past it the request answers 504 naming the step.
     #[arg(long, env = "VITRINE_TOOL_TIMEOUT", default_value = "2m", value_parser = parse_duration)]
     pub tool_timeout: Duration,
+    /// Time a client has to send a request's headers (and to start its next request on a
+    /// kept-alive connection) before the connection is closed: slow clients cannot hold
+    /// connections open.
+    #[arg(long, env = "VITRINE_HEADER_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
 
     /// Directory with the model files that `scripts/fetch-models.sh` fetched
     /// (face, text, object and person models and the ONNX Runtime library).

@@ -30,6 +30,9 @@ pub struct Limits {
     /// limit. A write past it is refused with 507 and stores nothing. Counted in the
     /// metadata store, so with PostgreSQL it holds across replicas.
     pub max_tenant_bytes: u64,
+    /// Longest time a client may take to send a request's headers, and to start the next one
+    /// on a kept-alive connection: slow clients (slowloris) cannot hold connections forever.
+    pub header_timeout: Duration,
 }
 
 impl Limits {
@@ -54,6 +57,7 @@ impl Default for Limits {
             tool_timeout: vitrine_agent::Limits::default().step,
             max_session_bytes: 16_000_000_000,
             max_tenant_bytes: 0,
+            header_timeout: Duration::from_secs(30),
         }
     }
 }

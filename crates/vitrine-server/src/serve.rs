@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -42,7 +42,13 @@ pub async fn run(
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
     crate::executions::start(&state).await;
     let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().title_case_headers(true);
+    // Without a timer hyper never times out a request's headers, so a client sending them a
+    // byte at a time would hold its connection (a task and a file descriptor) forever.
+    builder
+        .http1()
+        .title_case_headers(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(state.config.limits.header_timeout);
     let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     // What the server was told to listen on: 0.0.0.0 is not loopback even when a given

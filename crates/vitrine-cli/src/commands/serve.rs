@@ -97,6 +97,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             tool_timeout: args.tool_timeout,
             max_session_bytes: args.max_session_mb * MB,
             max_tenant_bytes: args.tenant_quota_mb * MB,
+            header_timeout: args.header_timeout,
             ..Limits::default()
         },
         fetch: FetchPolicy {

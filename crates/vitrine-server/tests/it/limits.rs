@@ -1,6 +1,7 @@
 //! Per-tenant request rate and concurrent work (429 with `Retry-After`), the
-//! free-disk floor (507, nothing written), and stored-bytes quotas (a session's size: 413;
-//! a tenant's stored bytes: 507; nothing written), through HTTP.
+//! free-disk floor (507, nothing written), stored-bytes quotas (a session's size: 413;
+//! a tenant's stored bytes: 507; nothing written) and the header timeout (slow clients),
+//! through HTTP.
 
 use std::sync::Arc;
 
@@ -369,4 +370,64 @@ async fn a_session_over_its_size_gets_413_naming_the_setting_and_keeps_what_it_h
         )
         .await;
     assert_eq!(status, 200, "{body}");
+#[tokio::test]
+async fn a_client_sending_its_headers_a_byte_at_a_time_is_cut_off_and_others_are_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut options = Options::default();
+    options.config.limits.header_timeout = std::time::Duration::from_secs(1);
+    let app = spawn_with(options).await;
+    let address = app
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1")
+        .to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connect");
+        stream
+            .write_all(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("write");
+        slow.push(stream);
+    }
+    let started = std::time::Instant::now();
+    // One more header byte per connection every 100 ms: never a whole request.
+    let mut closed_after = vec![None; slow.len()];
+    while closed_after.iter().any(Option::is_none)
+        && started.elapsed() < std::time::Duration::from_secs(5)
+    {
+        for (stream, closed) in slow.iter_mut().zip(&mut closed_after) {
+            if closed.is_some() {
+                continue;
+            }
+            let mut probe = [0u8; 64];
+            let gone = match tokio::time::timeout(
+                std::time::Duration::from_millis(5),
+                stream.read(&mut probe),
+            )
+            .await
+            {
+                Ok(Ok(0) | Err(_)) => true,
+                Ok(Ok(_)) => false,
+                Err(_) => stream.write_all(b"x").await.is_err(),
+            };
+            if gone {
+                *closed = Some(started.elapsed());
+            }
+        }
+        // Meanwhile a normal client gets in at once.
+        let response = app.get("/health", KEY_ACME).send().await.expect("health");
+        assert_eq!(response.status(), 200);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for closed in closed_after {
+        let closed = closed.expect("every slow connection is closed");
+        assert!(
+            closed >= std::time::Duration::from_millis(800)
+                && closed < std::time::Duration::from_secs(4),
+            "closed after {closed:?}"
+        );
+    }
 }

@@ -32,13 +32,26 @@ const GALLERY: &str = r#"<!doctype html><html><head><title>Gallery</title></head
 <a href="javascript:void(0)">nothing</a>
 </body></html>"#;
 
+/// Links to pages of the host and to places the web tools must not open.
+fn links_page(victim: u16) -> String {
+    format!(
+        r#"<!doctype html><html><head><title>Links</title></head><body>
+<a href="/blocks">Blocks</a> <a href="/three">Three</a> <a href="/gallery">Gallery</a>
+<a href="http://127.0.0.1:{victim}/private">Private</a>
+<a href="http://internal.test:{victim}/">Internal</a>
+</body></html>"#
+    )
+}
+
 /// Serves the test pages; `victim` is the port of the listener the hostile page aims at.
 async fn page_host(victim: u16) -> u16 {
     let red = png(40, 30, [255, 0, 0]);
     let green = png(24, 24, [0, 255, 0]);
     let icon = png(8, 8, [0, 0, 0]);
     let hostile = hostile_page(victim);
+    let links = links_page(victim);
     let routes = axum::Router::new()
+        .route("/links", get(move || async move { Html(links) }))
         .route("/blocks", get(|| async { Html(BLOCKS) }))
         .route("/three", get(|| async { Html(THREE_PAGES) }))
         .route("/gallery", get(|| async { Html(GALLERY) }))
@@ -406,4 +419,279 @@ async fn web_is_opt_in_streaming_or_not() {
     let text = response.text().await.expect("body");
     assert!(text.contains("opt-in"), "{status}: {text}");
     assert!(!text.contains("img_"), "{text}");
+}
+
+/// Lists the links on `/links` with extract_page; returns the session and each stored `url_`
+/// ref by the URL it holds.
+async fn stored_links(
+    app: &TestApp,
+    pages: u16,
+) -> (String, std::collections::BTreeMap<String, String>) {
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            web_ask(&format!(
+                "list the links on http://pages.test:{pages}/links"
+            )),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    assert_eq!(plan_steps(&completion)[0].0, "extract_page");
+    let mut by_url = std::collections::BTreeMap::new();
+    for id in made(&completion, "url_") {
+        let url = String::from_utf8(download(app, &completion, &id).await).expect("URL text");
+        by_url.insert(url, id);
+    }
+    let session = completion["session_id"].as_str().expect("session");
+    (session.to_owned(), by_url)
+}
+
+/// A web request in `session` with `content` as the user's message.
+fn web_ask_in(session: &str, content: Value) -> Value {
+    json!({
+        "model": "vlmrun-orion-1:auto",
+        "toolsets": ["web", "image"],
+        "session_id": session,
+        "messages": [{"role": "user", "content": content}],
+    })
+}
+
+#[tokio::test]
+async fn a_url_ref_goes_where_a_url_goes_in_every_way_a_ref_is_given() {
+    let (app, pages, _, _) = web_app().await;
+    let (session, links) = stored_links(&app, pages).await;
+    let link = |path: &str| links[&format!("http://pages.test:{pages}{path}")].clone();
+
+    // (b) an `input_ref` part beside the words.
+    let blocks = link("/blocks");
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            web_ask_in(
+                &session,
+                json!([{"type": "text", "text": "take a screenshot of that link"},
+                       {"type": "input_ref", "id": blocks}]),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    let steps = plan_steps(&completion);
+    assert_eq!(steps.len(), 1, "{completion}");
+    assert_eq!(steps[0].0, "screenshot_page");
+    // The step names the ref; the tool opened the URL it holds.
+    assert_eq!(steps[0].1["url"], blocks.as_str(), "{completion}");
+    let facts = &completion["vitrine"]["plan"]["steps"][0]["facts"];
+    assert_eq!(facts["url"], format!("http://pages.test:{pages}/blocks"));
+    let shot = decode(&download(&app, &completion, &made(&completion, "img_")[0]).await);
+    // The desktop preset's 1280 CSS pixels, the whole page: the blocks page, not another.
+    assert_eq!(shot.dimensions(), (1280, 1600));
+    assert!(near(shot.get_pixel(10, 50), [255, 0, 0]));
+    assert!(near(shot.get_pixel(10, 1500), [0, 0, 255]));
+
+    // (c) the ref named in the text.
+    let three = link("/three");
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            web_ask_in(&session, json!(format!("save the page {three} as a PDF"))),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    assert_eq!(plan_steps(&completion)[0].0, "page_to_pdf", "{completion}");
+    let pdf = download(&app, &completion, &made(&completion, "doc_")[0]).await;
+    let file = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(file.path(), &pdf).expect("write");
+    let info = std::process::Command::new("pdfinfo")
+        .arg(file.path())
+        .output()
+        .expect("pdfinfo runs");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.lines()
+            .any(|line| line.starts_with("Pages:") && line.ends_with(" 3")),
+        "{info}"
+    );
+
+    // (a) the bare id as the `url` of a `file_url` part.
+    let gallery = link("/gallery");
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            web_ask_in(
+                &session,
+                json!([{"type": "text", "text": "get the images from that link"},
+                       {"type": "file_url", "file_url": {"url": gallery}}]),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    assert_eq!(plan_steps(&completion)[0].0, "extract_page", "{completion}");
+    let images = made(&completion, "img_");
+    assert_eq!(images.len(), 2, "{completion}");
+    let first = decode(&download(&app, &completion, &images[0]).await);
+    assert_eq!(first.dimensions(), (40, 30));
+}
+
+#[tokio::test]
+async fn a_url_ref_to_a_private_address_is_refused_like_a_typed_one() {
+    let (app, pages, victim, hits) = web_app().await;
+    let (session, links) = stored_links(&app, pages).await;
+    for url in [
+        format!("http://127.0.0.1:{victim}/private"),
+        format!("http://internal.test:{victim}/"),
+    ] {
+        let id = &links[&url];
+        for ask in [
+            "take a screenshot of that link",
+            "save that link as a PDF",
+            "get the text of that link",
+        ] {
+            let (status, body) = app
+                .chat(
+                    KEY_ACME,
+                    web_ask_in(
+                        &session,
+                        json!([{"type": "text", "text": ask}, {"type": "input_ref", "id": id}]),
+                    ),
+                )
+                .await;
+            assert_eq!(status, 400, "{ask} {url}: {body}");
+            assert_eq!(error_code(&body), "url_refused", "{ask} {url}: {body}");
+        }
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the victim listener was reached"
+    );
+}
+
+#[tokio::test]
+async fn the_llm_planner_passes_a_url_ref_to_the_web_tools() {
+    let (victim_port, hits) = victim().await;
+    let pages = page_host(victim_port).await;
+    // The session's links come from an offline run first; the model then names them.
+    let ids: Arc<std::sync::Mutex<(String, String)>> = Arc::default();
+    let named = Arc::clone(&ids);
+    let (base, seen) = crate::agent::providers::stand_in(
+        "/v1/chat/completions",
+        move |turn, _body| {
+            let (blocks, private) = named.lock().expect("lock").clone();
+            async move {
+                match turn {
+                    0 => crate::agent::providers::tool_calls(
+                        "screenshot_page",
+                        json!({"url": blocks, "full_page": false}),
+                    ),
+                    1 => crate::agent::providers::tool_calls(
+                        "screenshot_page",
+                        json!({"url": private}),
+                    ),
+                    _ => json!({"id": "chatcmpl-2", "object": "chat.completion", "choices": [{"index": 0,
+                        "message": {"role": "assistant", "content": "Took the screenshot; the other link is private."},
+                        "finish_reason": "stop"}]}),
+                }
+            }
+        },
+    )
+    .await;
+    let mut options = Options::default();
+    options.config.fetch.allow_hosts.insert("pages.test".into());
+    options.resolver = StaticResolver::new().with("pages.test", &[ip("127.0.0.1")]);
+    options.providers = vitrine_server::Providers {
+        llm: Some(vitrine_agent::LlmConfig::new(base, "scripted-model", None)),
+        ..Default::default()
+    };
+    vitrine_server::install_crypto_provider();
+    let app = spawn_with(options).await;
+    // The offline planner understands this one, so the model is not asked.
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            json!({
+                "model": "vlmrun-orion-1:auto",
+                "toolsets": ["web"],
+                "messages": [{"role": "user", "content": format!("list the links on http://pages.test:{pages}/links")}],
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    let session = completion["session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    let mut by_url = std::collections::BTreeMap::new();
+    for id in made(&completion, "url_") {
+        let url = String::from_utf8(download(&app, &completion, &id).await).expect("URL text");
+        by_url.insert(url, id);
+    }
+    let blocks = by_url[&format!("http://pages.test:{pages}/blocks")].clone();
+    let private = by_url[&format!("http://127.0.0.1:{victim_port}/private")].clone();
+    *ids.lock().expect("lock") = (blocks.clone(), private.clone());
+
+    let (status, completion) = app
+        .chat(
+            KEY_ACME,
+            json!({
+                "model": "vlmrun-orion-1:auto",
+                "toolsets": ["web"],
+                "session_id": session,
+                "messages": [{"role": "user", "content": [
+                    {"type": "text", "text": "Do what we agreed with these two for the design review"},
+                    {"type": "input_ref", "id": blocks},
+                    {"type": "input_ref", "id": private},
+                ]}],
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{completion}");
+    assert_eq!(
+        completion["vitrine"]["plan"]["planner"], "llm",
+        "{completion}"
+    );
+    let images = made(&completion, "img_");
+    assert_eq!(
+        images.len(),
+        1,
+        "only the public link is shot: {completion}"
+    );
+    let shot = decode(&download(&app, &completion, &images[0]).await);
+    assert_eq!(shot.dimensions(), (1280, 800));
+    assert!(near(shot.get_pixel(10, 50), [255, 0, 0]));
+    assert!(near(shot.get_pixel(10, 700), [0, 0, 255]));
+
+    let bodies: Vec<Value> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|body| serde_json::from_slice(body).expect("JSON"))
+        .collect();
+    assert_eq!(bodies.len(), 3, "public link, private link, answer");
+    // The model is told about both links, and the private one's refusal comes back to it.
+    let opening = bodies[0]["messages"].to_string();
+    assert!(
+        opening.contains(&blocks) && opening.contains(&private),
+        "{opening}"
+    );
+    let refusal = bodies[2]["messages"]
+        .as_array()
+        .and_then(|messages| messages.last())
+        .expect("a tool result")["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let refusal: Value = serde_json::from_str(&refusal).expect("a JSON tool result");
+    let refusal = refusal["error"].as_str().unwrap_or_default();
+    assert!(
+        refusal.contains(&format!(
+            "refusing to open `http://127.0.0.1:{victim_port}/private`"
+        )),
+        "{refusal}"
+    );
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the victim listener was reached"
+    );
 }

@@ -45,54 +45,77 @@ pub struct ExtractPage;
 /// Images smaller than this on both sides are icons, spacers and trackers, not the page's images.
 const MIN_SIDE: u32 = 16;
 
+/// The words that ask for a page's content, shared by the address-typed and the `url_`-ref
+/// intents (the planner keeps one of the two by what is attached).
+const EXTRACT_CUES: &[&[&str]] = &[
+    &[
+        "image*",
+        "photo*",
+        "picture*",
+        "pic",
+        "pics",
+        "text",
+        "link*",
+        "content*",
+        "words",
+        "read*",
+        "extract*",
+        "scrape*",
+        "article*",
+        "copy",
+        "grab*",
+        "get*",
+        "pull*",
+        "fetch*",
+        "download*",
+        "what's on",
+        "what is on",
+        "summar*",
+    ],
+    &[
+        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",
+    ],
+];
+
+const EXTRACT_UNLESS: &[&str] = &["screenshot*", "screen shot*", "pdf*"];
+
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "get the text, images and links of a web page",
-        examples: &[
-            "get the images from this URL https://example.com",
-            "extract the text of https://example.com/article",
-            "list the links on https://example.com",
-            "download the product photos from https://shop.example.com/item",
-        ],
-        cues: &[
-            &[
-                "image*",
-                "photo*",
-                "picture*",
-                "pic",
-                "pics",
-                "text",
-                "link*",
-                "content*",
-                "words",
-                "read*",
-                "extract*",
-                "scrape*",
-                "article*",
-                "copy",
-                "grab*",
-                "get*",
-                "pull*",
-                "fetch*",
-                "download*",
-                "what's on",
-                "what is on",
-                "summar*",
+    intents: &[
+        Intent {
+            does: "get the text, images and links of a web page",
+            examples: &[
+                "get the images from this URL https://example.com",
+                "extract the text of https://example.com/article",
+                "list the links on https://example.com",
+                "download the product photos from https://shop.example.com/item",
             ],
-            &[
-                "http*", "www*", "url", "page*", "site*", "website*", "webpage*",
+            cues: EXTRACT_CUES,
+            unless: EXTRACT_UNLESS,
+            input: Input::None,
+            // Only with an address to open: "page" alone is also a PDF's page.
+            accept: Some(read::names_url),
+            slots: &[Slot {
+                arg: "url",
+                read: read::url,
+            }],
+            ..Intent::DEFAULT
+        },
+        // A link passed back as a `url_` ref, e.g. one an earlier extract_page stored.
+        Intent {
+            does: "get the text, images and links of a web page",
+            examples: &[
+                "get the images from that linked page",
+                "extract the text of the page at that link",
             ],
-        ],
-        unless: &["screenshot*", "screen shot*", "pdf*"],
-        input: Input::None,
-        // Only with an address to open: "page" alone is also a PDF's page.
-        accept: Some(read::names_url),
-        slots: &[Slot {
-            arg: "url",
-            read: read::url,
-        }],
-        ..Intent::DEFAULT
-    }],
+            cues: EXTRACT_CUES,
+            unless: EXTRACT_UNLESS,
+            input: Input::One {
+                arg: "url",
+                kind: ArtifactKind::Url,
+            },
+            ..Intent::DEFAULT
+        },
+    ],
     summary: |_, facts| {
         let images = facts
             .get("image_count")

@@ -44,40 +44,63 @@ pub struct PageToPdfArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PageToPdf;
 
+/// The words that ask to print a page, shared by the address-typed and the `url_`-ref
+/// intents (the planner keeps one of the two by what is attached).
+const PRINT_CUES: &[&[&str]] = &[
+    &["pdf*"],
+    &[
+        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "article*",
+    ],
+];
+
+/// The arguments besides the page.
+const PAPER_SLOTS: [Slot; 2] = [
+    Slot {
+        arg: "paper",
+        read: read::paper,
+    },
+    Slot {
+        arg: "landscape",
+        read: read::landscape,
+    },
+];
+
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "save a web page as a PDF",
-        examples: &[
-            "save this page as a PDF https://example.com",
-            "print https://example.com/invoice to pdf",
-            "make a pdf of the website https://example.com",
-        ],
-        cues: &[
-            &["pdf*"],
-            &[
-                "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",
-                "article*",
+    intents: &[
+        Intent {
+            does: "save a web page as a PDF",
+            examples: &[
+                "save this page as a PDF https://example.com",
+                "print https://example.com/invoice to pdf",
+                "make a pdf of the website https://example.com",
             ],
-        ],
-        input: Input::None,
-        // Only with an address to open: "page" alone is also a PDF's page.
-        accept: Some(read::names_url),
-        slots: &[
-            Slot {
+            cues: PRINT_CUES,
+            input: Input::None,
+            // Only with an address to open: "page" alone is also a PDF's page.
+            accept: Some(read::names_url),
+            slots: &[
+                Slot {
+                    arg: "url",
+                    read: read::url,
+                },
+                PAPER_SLOTS[0],
+                PAPER_SLOTS[1],
+            ],
+            ..Intent::DEFAULT
+        },
+        // A link passed back as a `url_` ref, e.g. one extract_page stored.
+        Intent {
+            does: "save a web page as a PDF",
+            examples: &["save that link as a PDF", "print the linked page to pdf"],
+            cues: PRINT_CUES,
+            input: Input::One {
                 arg: "url",
-                read: read::url,
+                kind: ArtifactKind::Url,
             },
-            Slot {
-                arg: "paper",
-                read: read::paper,
-            },
-            Slot {
-                arg: "landscape",
-                read: read::landscape,
-            },
-        ],
-        ..Intent::DEFAULT
-    }],
+            slots: &PAPER_SLOTS,
+            ..Intent::DEFAULT
+        },
+    ],
     summary: |_, facts| {
         let pages = facts.get("pages").and_then(Value::as_u64).unwrap_or(0);
         let title = facts

@@ -53,63 +53,96 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ScreenshotPage;
 
+/// The words that ask for a screenshot of a page, shared by the address-typed and the
+/// `url_`-ref intents (the planner keeps one of the two by what is attached).
+const SCREENSHOT_CUES: &[&[&str]] = &[
+    &[
+        "screenshot*",
+        "screen shot*",
+        "screen grab*",
+        "screengrab*",
+        "capture*",
+        "snapshot*",
+        "picture of",
+        "image of",
+        "png of",
+    ],
+    &[
+        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",
+    ],
+];
+
+const SCREENSHOT_UNLESS: &[&str] = &[
+    "pdf*",
+    "image* from",
+    "images on",
+    "pictures from",
+    "photos from",
+    "links",
+    "text of",
+];
+
+/// The arguments besides the page, read the same way whichever way the page is given.
+const VIEW_SLOTS: [Slot; 3] = [
+    Slot {
+        arg: "device",
+        read: read::device,
+    },
+    Slot {
+        arg: "full_page",
+        read: read::first_screen,
+    },
+    Slot {
+        arg: "width",
+        read: read::page_width,
+    },
+];
+
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "take a screenshot of a web page",
-        examples: &[
-            "screenshot this page https://example.com",
-            "take a screenshot of https://example.com/pricing",
-            "capture the website at https://example.com as a phone would show it",
-        ],
-        cues: &[
-            &[
-                "screenshot*",
-                "screen shot*",
-                "screen grab*",
-                "screengrab*",
-                "capture*",
-                "snapshot*",
-                "picture of",
-                "image of",
-                "png of",
+    intents: &[
+        Intent {
+            does: "take a screenshot of a web page",
+            examples: &[
+                "screenshot this page https://example.com",
+                "take a screenshot of https://example.com/pricing",
+                "capture the website at https://example.com as a phone would show it",
             ],
-            &[
-                "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",
+            cues: SCREENSHOT_CUES,
+            unless: SCREENSHOT_UNLESS,
+            input: Input::None,
+            // Only with an address to open: "page" alone is also a PDF's page.
+            accept: Some(read::names_url),
+            slots: &[
+                Slot {
+                    arg: "url",
+                    read: read::url,
+                },
+                VIEW_SLOTS[0],
+                VIEW_SLOTS[1],
+                VIEW_SLOTS[2],
             ],
-        ],
-        unless: &[
-            "pdf*",
-            "image* from",
-            "images on",
-            "pictures from",
-            "photos from",
-            "links",
-            "text of",
-        ],
-        input: Input::None,
-        // Only with an address to open: "page" alone is also a PDF's page.
-        accept: Some(read::names_url),
-        slots: &[
-            Slot {
+            chains: true,
+            ..Intent::DEFAULT
+        },
+        // A link passed back as a `url_` ref ("screenshot that link"), e.g. one extract_page
+        // stored.
+        Intent {
+            does: "take a screenshot of a web page",
+            examples: &[
+                "take a screenshot of that link",
+                "screenshot the linked page on a phone",
+            ],
+            cues: SCREENSHOT_CUES,
+            unless: SCREENSHOT_UNLESS,
+            input: Input::One {
                 arg: "url",
-                read: read::url,
+                kind: ArtifactKind::Url,
             },
-            Slot {
-                arg: "device",
-                read: read::device,
-            },
-            Slot {
-                arg: "full_page",
-                read: read::first_screen,
-            },
-            Slot {
-                arg: "width",
-                read: read::page_width,
-            },
-        ],
-        chains: true,
-        ..Intent::DEFAULT
-    }],
+            slots: &VIEW_SLOTS,
+            chains: true,
+            ..Intent::DEFAULT
+        },
+    ],
     summary: |_, facts| {
         let title = facts
             .get("title")

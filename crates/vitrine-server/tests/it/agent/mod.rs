@@ -5,7 +5,7 @@
 
 mod everyday;
 mod media;
-mod providers;
+pub(crate) mod providers;
 
 use serde_json::{Value, json};
 

@@ -13,7 +13,7 @@ use crate::*;
 
 /// Serves `handler` for `POST path` on 127.0.0.1 and records every body; returns the
 /// `/v1` base URL and the bodies seen.
-async fn stand_in<F, Fut>(path: &str, handler: F) -> (String, Arc<Mutex<Vec<Bytes>>>)
+pub(crate) async fn stand_in<F, Fut>(path: &str, handler: F) -> (String, Arc<Mutex<Vec<Bytes>>>)
 where
     F: Fn(usize, Bytes) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Value> + Send + 'static,
@@ -47,7 +47,7 @@ async fn app_with(providers: vitrine_server::Providers) -> TestApp {
     .await
 }
 
-fn tool_calls(name: &str, args: Value) -> Value {
+pub(crate) fn tool_calls(name: &str, args: Value) -> Value {
     json!({"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0,
         "message": {"role": "assistant", "content": null, "tool_calls": [{"id": "call_0", "type": "function",
             "function": {"name": name, "arguments": args.to_string()}}]},
