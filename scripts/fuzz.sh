@@ -16,4 +16,4 @@ FILTERS=()
 for target in "$@"; do FILTERS+=("fuzz_$target"); done
 # One target at a time: each gets the whole machine for its budget.
 cargo test --release -p vitrine-server --test fuzz -- --test-threads=1 --nocapture "${FILTERS[@]}" 2>&1 \
-    | grep -E '^fuzz |panicked|test result|FAILED|crash-' 
+    | grep -E 'fuzz [a-z_]+: |panicked|test result|FAILED|crash-'
