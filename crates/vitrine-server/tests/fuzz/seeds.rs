@@ -134,6 +134,14 @@ fn spz() -> Files {
             color: [0.1, -0.2, 0.3],
         });
     }
+    let mut one = vitrine_splat::Splats::new();
+    one.push(vitrine_splat::Gaussian {
+        position: [0.5, 0.25, -1.0],
+        log_scale: [-1.0, -1.0, -1.0],
+        rotation: [0.5, 0.5, 0.5, 0.5],
+        alpha: 0.9,
+        color: [1.0, 0.0, -1.0],
+    });
     let gzipped =
         vitrine_splat::write_spz(&splats, &vitrine_splat::SpzWriteOptions::default()).expect("spz");
     vec![
