@@ -6,6 +6,11 @@
 //! `/work/shared/research/crates.md` §3); every other format, and JPEGs libjpeg-turbo refuses
 //! (CMYK, for instance), go through the `image` crate. EXIF orientation is applied so callers
 //! always see the picture upright.
+//!
+//! Shrink-on-load: a caller that will scale the picture down anyway can say so
+//! ([`decode_reduced`]), and a JPEG is then decoded at 1/2, 1/4 or 1/8 of its size inside the
+//! inverse DCT. A 36 MP photo meant for a 1024 px preview then never exists at full size in
+//! memory (108 MB of RGB becomes 7 MB) and decodes several times faster.
 
 use std::io::Cursor;
 
@@ -61,6 +66,9 @@ pub struct DecodedImage {
     pub format: ImageFormat,
     /// Whether the source had an alpha channel (the pixels are then RGBA).
     pub has_alpha: bool,
+    /// The encoded picture's upright size; larger than the pixels when [`decode_reduced`]
+    /// decoded at a reduced scale.
+    pub source_size: (u32, u32),
 }
 
 impl DecodedImage {
@@ -112,6 +120,20 @@ pub fn probe(bytes: &[u8]) -> Result<ImageInfo> {
 
 /// Decodes `bytes` into upright RGB or RGBA pixels, enforcing `limits` before allocating.
 pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedImage> {
+    decode_reduced(bytes, limits, |_, _| 1.0)
+}
+
+/// Like [`decode`], for a caller that will scale the picture down: `min_scale` gets the upright
+/// size from the header and answers the smallest scale (of 1) the caller can work from without
+/// losing detail in its output. JPEGs are then decoded at the smallest of 1/8, 1/4 or 1/2 that
+/// is still at least that scale (libjpeg-turbo scales inside the inverse DCT); other formats,
+/// and JPEGs only the fallback decoder reads, are decoded at full size. `source_size` of the
+/// result keeps the full size, so output sizes can be computed as if nothing had been reduced.
+pub fn decode_reduced(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    min_scale: impl FnOnce(u32, u32) -> f64,
+) -> Result<DecodedImage> {
     if bytes.len() > limits.max_bytes {
         return Err(MediaError::TooManyBytes {
             len: bytes.len(),
@@ -139,9 +161,15 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedImage> {
     // A broken EXIF block must not make an otherwise good photo unreadable.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let has_alpha = decoder.color_type().has_alpha();
+    let source_size = if swaps_axes(orientation) {
+        (height, width)
+    } else {
+        (width, height)
+    };
 
     let turbo = if format == ImageFormat::Jpeg {
-        decode_jpeg_turbo(bytes, width, height)
+        let factor = jpeg_scale(min_scale(source_size.0, source_size.1));
+        decode_jpeg_turbo(bytes, width, height, factor)
     } else {
         None
     };
@@ -162,28 +190,54 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedImage> {
         image,
         format,
         has_alpha,
+        source_size,
     })
 }
 
-/// libjpeg-turbo decode; `None` when it refuses (CMYK, odd sampling) so the caller can fall back.
-fn decode_jpeg_turbo(bytes: &[u8], width: u32, height: u32) -> Option<RgbImage> {
-    let decoded = turbojpeg::decompress(bytes, turbojpeg::PixelFormat::RGB).ok()?;
+/// The smallest DCT scaling factor at or above `min_scale`. Only 1/8, 1/4 and 1/2: libjpeg-turbo
+/// has fast paths for them, and the caller's own resampling does the rest of the way.
+fn jpeg_scale(min_scale: f64) -> turbojpeg::ScalingFactor {
+    [
+        turbojpeg::ScalingFactor::ONE_EIGHTH,
+        turbojpeg::ScalingFactor::ONE_QUARTER,
+        turbojpeg::ScalingFactor::ONE_HALF,
+    ]
+    .into_iter()
+    .find(|factor| 1.0 / factor.denom() as f64 >= min_scale)
+    .unwrap_or(turbojpeg::ScalingFactor::ONE)
+}
+
+/// libjpeg-turbo decode at `factor`; `None` when it refuses (CMYK, odd sampling) so the caller
+/// can fall back to a full-size decode.
+fn decode_jpeg_turbo(
+    bytes: &[u8],
+    width: u32,
+    height: u32,
+    factor: turbojpeg::ScalingFactor,
+) -> Option<RgbImage> {
+    let mut decompressor = turbojpeg::Decompressor::new().ok()?;
+    let header = decompressor.read_header(bytes).ok()?;
     // The header parsers must agree, or the limit check above was about another image.
-    if decoded.width != width as usize || decoded.height != height as usize {
+    if header.width != width as usize || header.height != height as usize {
         return None;
     }
-    let row = decoded.width * 3;
-    let pixels = if decoded.pitch == row {
-        decoded.pixels
-    } else {
-        decoded
-            .pixels
-            .chunks(decoded.pitch)
-            .flat_map(|line| &line[..row])
-            .copied()
-            .collect()
+    decompressor.set_scaling_factor(factor).ok()?;
+    let scaled = header.scaled(factor);
+    let (scaled_width, scaled_height) = (
+        u32::try_from(scaled.width).ok()?,
+        u32::try_from(scaled.height).ok()?,
+    );
+    let pitch = scaled.width * 3;
+    let mut pixels = vec![0; pitch * scaled.height];
+    let output = turbojpeg::Image {
+        pixels: pixels.as_mut_slice(),
+        width: scaled.width,
+        pitch,
+        height: scaled.height,
+        format: turbojpeg::PixelFormat::RGB,
     };
-    RgbImage::from_raw(width, height, pixels)
+    decompressor.decompress(bytes, output).ok()?;
+    RgbImage::from_raw(scaled_width, scaled_height, pixels)
 }
 
 fn sniff(bytes: &[u8]) -> Result<ImageFormat> {
@@ -231,7 +285,7 @@ fn swaps_axes(orientation: Orientation) -> bool {
 mod tests {
     use super::*;
     use crate::encode::{encode_jpeg, encode_png};
-    use image::{Rgb, Rgba};
+    use image::{GenericImageView, Rgb, Rgba};
 
     /// 16×8, left half red, right half blue.
     fn halves() -> RgbImage {
@@ -475,6 +529,113 @@ mod tests {
             }
         }
         !crc
+    }
+
+    /// 2400×1600 with smooth gradients, fine stripes, hard edges and mild noise: detail at
+    /// every scale, so a bad reduced decode shows.
+    fn photo_like() -> RgbImage {
+        let mut seed = 7_u32;
+        RgbImage::from_fn(2400, 1600, |x, y| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (seed >> 28) as i32 - 8;
+            let stripes = if (x / 3 + y / 5) % 2 == 0 { 40 } else { 0 };
+            let disc = if (x as i32 - 1200).pow(2) + (y as i32 - 800).pow(2) < 400_i32.pow(2) {
+                90
+            } else {
+                0
+            };
+            let channel = |base: i32| (base + noise).clamp(0, 255) as u8;
+            Rgb([
+                channel((x * 255 / 2400) as i32 + stripes / 2),
+                channel((y * 255 / 1600) as i32 - disc / 2 + stripes),
+                channel(128 + disc - stripes),
+            ])
+        })
+    }
+
+    fn mean_abs_diff(a: &DynamicImage, b: &DynamicImage) -> f64 {
+        let (a, b) = (a.to_rgb8(), b.to_rgb8());
+        assert_eq!(a.dimensions(), b.dimensions());
+        let total: u64 = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(x, y)| u64::from(x.abs_diff(*y)))
+            .sum();
+        total as f64 / a.as_raw().len() as f64
+    }
+
+    #[test]
+    fn shrink_on_load_matches_a_full_decode_then_resize() {
+        use crate::params::{ResizeFilter, ResizeMode, ResizeParams};
+        let jpeg = encode_jpeg(&DynamicImage::ImageRgb8(photo_like()), 90).expect("encode");
+        let limits = DecodeLimits::default();
+        let full = decode(&jpeg, &limits).expect("full decode");
+        assert_eq!(full.source_size, (2400, 1600));
+        let cases = [
+            // 2400 → 512: 1/4 (600 px) is the smallest scale that still holds 512.
+            (Some(512), None, ResizeMode::Fit, 600),
+            // 2400 → 1000: 1/2.
+            (Some(1000), None, ResizeMode::Fit, 1200),
+            // Fill 300×300 crops a 1600×1600 centre: 300/1600 allows 1/4.
+            (Some(300), Some(300), ResizeMode::Fill, 600),
+            // 2400 → 250: 1/8 (300 px).
+            (Some(250), Some(1000), ResizeMode::Fit, 300),
+        ];
+        for (width, height, mode, decoded_width) in cases {
+            let params = ResizeParams {
+                width,
+                height,
+                mode,
+                filter: ResizeFilter::Lanczos3,
+            };
+            let reduced = decode_reduced(&jpeg, &limits, |w, h| {
+                crate::geometry::resize_min_scale((w, h), &params)
+            })
+            .expect("reduced decode");
+            assert_eq!(reduced.source_size, (2400, 1600));
+            assert_eq!(reduced.width(), decoded_width, "{params:?}");
+            let expected = crate::geometry::resize(&full.image, &params).expect("resize");
+            let got = crate::geometry::resize_from(&reduced.image, reduced.source_size, &params)
+                .expect("resize reduced");
+            assert_eq!(got.dimensions(), expected.dimensions(), "{params:?}");
+            // Fine stripes near the output's Nyquist limit differ most (3.65 levels of 255 for
+            // 1/2 → 1000 px on this picture); a broken reduced decode is off by tens.
+            let diff = mean_abs_diff(&got, &expected);
+            assert!(diff < 5.0, "{params:?}: mean abs diff {diff:.2}");
+        }
+
+        let thumb = decode_reduced(&jpeg, &limits, |w, h| {
+            crate::geometry::thumbnail_min_scale((w, h), 200)
+        })
+        .expect("thumbnail decode");
+        assert_eq!(thumb.width(), 300);
+        let got = crate::geometry::thumbnail_from(&thumb.image, thumb.source_size, 200)
+            .expect("thumbnail");
+        let expected = crate::geometry::thumbnail(&full.image, 200).expect("thumbnail");
+        assert!(mean_abs_diff(&got, &expected) < 5.0);
+    }
+
+    #[test]
+    fn shrink_on_load_keeps_orientation_and_the_upright_source_size() {
+        let jpeg = with_exif_orientation(
+            &encode_jpeg(&DynamicImage::ImageRgb8(photo_like()), 90).expect("encode"),
+            6,
+        );
+        let mut seen = None;
+        let reduced = decode_reduced(&jpeg, &DecodeLimits::default(), |w, h| {
+            seen = Some((w, h));
+            0.25
+        })
+        .expect("decode");
+        assert_eq!(seen, Some((1600, 2400)), "the caller sees the upright size");
+        assert_eq!(reduced.source_size, (1600, 2400));
+        assert_eq!(reduced.image.dimensions(), (400, 600));
+        // Non-JPEG formats decode at full size whatever the caller allows.
+        let png = encode_png(&DynamicImage::ImageRgb8(halves())).expect("encode");
+        let full = decode_reduced(&png, &DecodeLimits::default(), |_, _| 0.125).expect("png");
+        assert_eq!(full.image.dimensions(), (16, 8));
+        assert_eq!(full.source_size, (16, 8));
     }
 
     #[test]

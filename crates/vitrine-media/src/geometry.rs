@@ -86,12 +86,82 @@ pub fn crop_rect(image: &DynamicImage, rect: PixelRect) -> DynamicImage {
 
 /// Resizes according to `params` (see [`ResizeParams`]).
 pub fn resize(image: &DynamicImage, params: &ResizeParams) -> Result<DynamicImage> {
+    resize_from(image, image.dimensions(), params)
+}
+
+/// Resizes `image`, which shows a picture of `source` size possibly decoded at a reduced scale
+/// (see [`crate::decode_reduced`]), exactly as [`resize`] would resize the full-size picture:
+/// output sizes and crops are computed on `source`, then mapped onto the pixels at hand.
+pub fn resize_from(
+    image: &DynamicImage,
+    source: (u32, u32),
+    params: &ResizeParams,
+) -> Result<DynamicImage> {
+    let plan = plan_resize(source, params)?;
+    check_source(source.0, source.1)?;
     let (width, height) = image.dimensions();
+    let crop = if (width, height) == source {
+        plan.crop
+    } else {
+        let (to_x, to_y) = (
+            f64::from(width) / f64::from(source.0),
+            f64::from(height) / f64::from(source.1),
+        );
+        let (left, top, crop_width, crop_height) =
+            plan.crop
+                .unwrap_or((0.0, 0.0, f64::from(source.0), f64::from(source.1)));
+        Some((
+            left * to_x,
+            top * to_y,
+            crop_width * to_x,
+            crop_height * to_y,
+        ))
+    };
+    resize_with(image, plan.width, plan.height, params.filter, crop)
+}
+
+/// The smallest scale of a `source`-sized picture that still holds every pixel [`resize`]
+/// samples for `params`: what shrink-on-load may decode at (1.0 when it must not shrink).
+pub fn resize_min_scale(source: (u32, u32), params: &ResizeParams) -> f64 {
+    // Nearest-neighbour keeps hard pixel edges, which a reduced decode would already have
+    // averaged away.
+    if params.filter == ResizeFilter::Nearest || source.0 == 0 || source.1 == 0 {
+        return 1.0;
+    }
+    let Ok(plan) = plan_resize(source, params) else {
+        return 1.0;
+    };
+    let (_, _, region_width, region_height) =
+        plan.crop
+            .unwrap_or((0.0, 0.0, f64::from(source.0), f64::from(source.1)));
+    (f64::from(plan.width) / region_width)
+        .max(f64::from(plan.height) / region_height)
+        .min(1.0)
+}
+
+/// What a resize makes from a picture of a given size: the output size and the part of the
+/// picture it samples (`left, top, width, height`; `None` for all of it).
+struct ResizePlan {
+    width: u32,
+    height: u32,
+    crop: Option<(f64, f64, f64, f64)>,
+}
+
+fn plan_resize(source: (u32, u32), params: &ResizeParams) -> Result<ResizePlan> {
+    let (width, height) = source;
+    let whole = |target_width: u32, target_height: u32| {
+        check_size("width", target_width, "height", target_height)?;
+        Ok(ResizePlan {
+            width: target_width,
+            height: target_height,
+            crop: None,
+        })
+    };
     match (params.width, params.height) {
         (None, None) => match params.scale {
             Some(scale) if scale.is_finite() && (0.01..=8.0).contains(&scale) => {
                 let by = |side: u32| ((f64::from(side) * f64::from(scale)).round() as u32).max(1);
-                resize_exact(image, by(width), by(height), params.filter)
+                whole(by(width), by(height))
             }
             Some(scale) => Err(MediaError::invalid(
                 "scale",
@@ -104,20 +174,47 @@ pub fn resize(image: &DynamicImage, params: &ResizeParams) -> Result<DynamicImag
                 "give `width`, `height`, both, or `scale`",
             )),
         },
-        (Some(target_width), None) => {
-            let target_height = scaled(height, target_width, width);
-            resize_exact(image, target_width, target_height, params.filter)
-        }
-        (None, Some(target_height)) => {
-            let target_width = scaled(width, target_height, height);
-            resize_exact(image, target_width, target_height, params.filter)
-        }
+        (Some(target_width), None) => whole(target_width, scaled(height, target_width, width)),
+        (None, Some(target_height)) => whole(scaled(width, target_height, height), target_height),
         (Some(target_width), Some(target_height)) => match params.mode {
-            ResizeMode::Exact => resize_exact(image, target_width, target_height, params.filter),
-            ResizeMode::Fit => fit(image, target_width, target_height, params.filter),
-            ResizeMode::Fill => fill(image, target_width, target_height, params.filter),
+            ResizeMode::Exact => whole(target_width, target_height),
+            ResizeMode::Fit => {
+                let (fit_width, fit_height) = fit_size(source, target_width, target_height)?;
+                whole(fit_width, fit_height)
+            }
+            ResizeMode::Fill => {
+                check_size("width", target_width, "height", target_height)?;
+                Ok(ResizePlan {
+                    width: target_width,
+                    height: target_height,
+                    crop: Some(fill_crop(source, target_width, target_height)),
+                })
+            }
         },
     }
+}
+
+/// The size [`fit`] gives a `source`-sized picture.
+fn fit_size(source: (u32, u32), max_width: u32, max_height: u32) -> Result<(u32, u32)> {
+    check_size("width", max_width, "height", max_height)?;
+    let (width, height) = source;
+    let scale =
+        (f64::from(max_width) / f64::from(width)).min(f64::from(max_height) / f64::from(height));
+    let target_width = ((f64::from(width) * scale).round() as u32).clamp(1, max_width);
+    let target_height = ((f64::from(height) * scale).round() as u32).clamp(1, max_height);
+    Ok((target_width, target_height))
+}
+
+/// The centred part of a `source`-sized picture that [`fill`] scales to `width × height`.
+fn fill_crop(source: (u32, u32), width: u32, height: u32) -> (f64, f64, f64, f64) {
+    let (source_width, source_height) = source;
+    let scale = (f64::from(width) / f64::from(source_width))
+        .max(f64::from(height) / f64::from(source_height));
+    let crop_width = f64::from(width) / scale;
+    let crop_height = f64::from(height) / scale;
+    let left = (f64::from(source_width) - crop_width) / 2.0;
+    let top = (f64::from(source_height) - crop_height) / 2.0;
+    (left, top, crop_width, crop_height)
 }
 
 /// Scales to fit inside `max_width × max_height`, keeping the aspect ratio (may upscale).
@@ -127,12 +224,7 @@ pub fn fit(
     max_height: u32,
     filter: ResizeFilter,
 ) -> Result<DynamicImage> {
-    check_size("width", max_width, "height", max_height)?;
-    let (width, height) = image.dimensions();
-    let scale =
-        (f64::from(max_width) / f64::from(width)).min(f64::from(max_height) / f64::from(height));
-    let target_width = ((f64::from(width) * scale).round() as u32).clamp(1, max_width);
-    let target_height = ((f64::from(height) * scale).round() as u32).clamp(1, max_height);
+    let (target_width, target_height) = fit_size(image.dimensions(), max_width, max_height)?;
     resize_exact(image, target_width, target_height, filter)
 }
 
@@ -144,20 +236,8 @@ pub fn fill(
     filter: ResizeFilter,
 ) -> Result<DynamicImage> {
     check_size("width", width, "height", height)?;
-    let (source_width, source_height) = image.dimensions();
-    let scale = (f64::from(width) / f64::from(source_width))
-        .max(f64::from(height) / f64::from(source_height));
-    let crop_width = f64::from(width) / scale;
-    let crop_height = f64::from(height) / scale;
-    let left = (f64::from(source_width) - crop_width) / 2.0;
-    let top = (f64::from(source_height) - crop_height) / 2.0;
-    resize_with(
-        image,
-        width,
-        height,
-        filter,
-        Some((left, top, crop_width, crop_height)),
-    )
+    let crop = fill_crop(image.dimensions(), width, height);
+    resize_with(image, width, height, filter, Some(crop))
 }
 
 /// Shrinks so the longer side is at most `max_side` pixels; never enlarges.
@@ -168,6 +248,30 @@ pub fn thumbnail(image: &DynamicImage, max_side: u32) -> Result<DynamicImage> {
         return Ok(image.clone());
     }
     fit(image, max_side, max_side, ResizeFilter::Lanczos3)
+}
+
+/// [`thumbnail`] of a picture of `source` size that `image` may show at a reduced scale.
+pub fn thumbnail_from(
+    image: &DynamicImage,
+    source: (u32, u32),
+    max_side: u32,
+) -> Result<DynamicImage> {
+    check_size("max_side", max_side, "max_side", max_side)?;
+    check_source(source.0, source.1)?;
+    if source.0.max(source.1) <= max_side {
+        return Ok(image.clone());
+    }
+    let (width, height) = fit_size(source, max_side, max_side)?;
+    resize_exact(image, width, height, ResizeFilter::Lanczos3)
+}
+
+/// The scale shrink-on-load may decode a `source`-sized picture at for [`thumbnail`].
+pub fn thumbnail_min_scale(source: (u32, u32), max_side: u32) -> f64 {
+    let longest = source.0.max(source.1);
+    if longest == 0 {
+        return 1.0;
+    }
+    (f64::from(max_side) / f64::from(longest)).min(1.0)
 }
 
 /// Resizes to exactly `width × height` (stretching if the ratio differs).

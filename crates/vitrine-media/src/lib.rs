@@ -59,7 +59,8 @@ pub use colors::{ColorShare, color_name, dominant_colors};
 pub use compare::{ChangedRegion, CompareParams, Comparison, MAX_REGIONS, compare};
 pub use compose::{MAX_GRID_IMAGES, grid, overlay, side_by_side, tile, untile};
 pub use decode::{
-    DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DecodeLimits, DecodedImage, ImageInfo, decode, probe,
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DecodeLimits, DecodedImage, ImageInfo, decode,
+    decode_reduced, probe,
 };
 pub use draw::text_size;
 pub use encode::{
@@ -69,8 +70,8 @@ pub use encode::{
 pub use error::{MediaError, Result};
 pub use format::ImageFormat;
 pub use geometry::{
-    MAX_OUTPUT_PIXELS, crop, crop_rect, fill, fit, parse_ratio, resize, resize_exact, thumbnail,
-    to_aspect,
+    MAX_OUTPUT_PIXELS, crop, crop_rect, fill, fit, parse_ratio, resize, resize_exact, resize_from,
+    resize_min_scale, thumbnail, thumbnail_from, thumbnail_min_scale, to_aspect,
 };
 pub use metadata::{ExifSummary, GpsPosition, ImageMetadata, read_metadata};
 pub use npy::{NpyArray, NpyData, read_npy, write_npy};

@@ -31,6 +31,8 @@ pub mod state;
 mod auth;
 mod error;
 mod executions;
+#[doc(hidden)]
+pub mod fuzz;
 mod ingest;
 mod json;
 mod ledger;

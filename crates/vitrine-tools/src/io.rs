@@ -93,6 +93,29 @@ pub async fn load_image(
     Ok((meta, decoded))
 }
 
+/// Like [`load_image`], for a tool that will scale the picture down: `min_scale` gets the
+/// upright size and answers the smallest scale it can work from, so a JPEG decodes at 1/2, 1/4
+/// or 1/8 of its size when that is enough (see [`vitrine_media::decode_reduced`]); the result's
+/// `source_size` keeps the full size.
+pub async fn load_image_reduced(
+    cx: &ToolContext,
+    param: &str,
+    id: &ArtifactId,
+    min_scale: impl FnOnce(u32, u32) -> f64 + Send + 'static,
+) -> Result<(ArtifactMeta, DecodedImage), ToolError> {
+    let meta = artifact(cx, param, id, ArtifactKind::Image).await?;
+    let bytes = read_bytes(cx, &meta).await?;
+    let limits = DecodeLimits {
+        max_bytes: usize::try_from(cx.limits.max_input_bytes).unwrap_or(usize::MAX),
+        max_pixels: cx.limits.max_pixels,
+    };
+    let decoded = blocking(move || {
+        vitrine_media::decode_reduced(&bytes, &limits, min_scale).map_err(Into::into)
+    })
+    .await?;
+    Ok((meta, decoded))
+}
+
 /// How many times one image's pixel limit several images loaded together may hold.
 const MANY_IMAGES_PIXEL_FACTOR: u64 = 4;
 

@@ -269,14 +269,14 @@ async fn execute(
 ) -> Result<Value, Option<ApiError>> {
     let job: Job = serde_json::from_value(record.job.clone())
         .map_err(|error| Some(ApiError::internal(format!("unreadable job: {error}"))))?;
-    let request: ChatCompletionRequest =
+    let mut request: ChatCompletionRequest =
         serde_json::from_value(job.chat.clone()).map_err(|error| {
             Some(ApiError::internal(format!(
                 "unreadable job request: {error}"
             )))
         })?;
     let (sender, mut receiver) = mpsc::unbounded_channel::<AgentEvent>();
-    let work = complete(state, &record.tenant, &request, Some(sender));
+    let work = complete(state, &record.tenant, &mut request, Some(sender));
     tokio::pin!(work);
     let mut forward = |event: AgentEvent| {
         let event = serde_json::to_value(&event).unwrap_or(Value::Null);

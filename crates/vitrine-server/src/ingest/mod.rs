@@ -2,21 +2,22 @@
 //! file id: every media input of a request is stored in the session first
 //! (or, for refs, checked to exist there with the right kind).
 
+pub(crate) mod data_url;
 pub(crate) mod fetch;
-mod sniff;
+pub(crate) mod sniff;
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use base64::Engine as _;
 use regex::Regex;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 use vitrine_store::{ArtifactMeta, MediaInfo, NewArtifact, Provenance, StagedBlob, StoreError};
-use vitrine_wire::chat::{ContentPart, Message, MessageContent};
+use vitrine_wire::chat::{ContentPart, Message, MessageContent, UrlOrObject};
 use vitrine_wire::{ArtifactId, ArtifactKind, FileId, SessionId};
 
 use crate::{ApiError, AppState};
+use data_url::{Base64Pieces, DataUrlError};
 use fetch::shorten;
 use sniff::{Sniffed, sniff};
 
@@ -81,6 +82,45 @@ pub(crate) async fn ingest_messages(
         }
     }
     Ok(ingest.inputs)
+}
+
+/// Replaces each `data:` URL of the messages with the ref of the artifact it was stored as, so
+/// a request does not hold a photo's base64 text (a third larger than the photo) while its
+/// plan runs. `inputs` are what [`ingest_messages`] returned for these messages: data URLs are
+/// stored in order and never deduplicated, so the n-th data URL is the n-th `DataUrl` input.
+pub(crate) fn forget_inline_data(messages: &mut [Message], inputs: &[Input]) {
+    let mut stored = inputs
+        .iter()
+        .filter(|input| matches!(input.origin, Origin::DataUrl))
+        .map(|input| input.artifact.id.to_string());
+    for message in messages {
+        let Some(MessageContent::Parts(parts)) = &mut message.content else {
+            continue;
+        };
+        for part in parts {
+            let url = match part {
+                ContentPart::ImageUrl { image_url: url }
+                | ContentPart::VideoUrl { video_url: url }
+                | ContentPart::AudioUrl { audio_url: url }
+                | ContentPart::FileUrl { file_url: url } => match url {
+                    UrlOrObject::Object(object) => &mut object.url,
+                    UrlOrObject::Url(url) => url,
+                },
+                ContentPart::InputFile {
+                    file_id: None,
+                    file_url: Some(url),
+                    ..
+                } => url,
+                _ => continue,
+            };
+            if url.trim_start().starts_with("data:") {
+                match stored.next() {
+                    Some(id) => *url = id,
+                    None => return,
+                }
+            }
+        }
+    }
 }
 
 struct Ingest<'a> {
@@ -711,50 +751,33 @@ async fn write_data_url(
     max_bytes: u64,
     param: &str,
 ) -> Result<(), ApiError> {
-    let (header, payload) = data.split_once(',').ok_or_else(|| {
-        ApiError::invalid(
-            "invalid_data_url",
-            "a data URL needs a `,` before its payload",
-            Some(param.to_owned()),
-        )
-    })?;
-    if !header
-        .split(';')
-        .any(|piece| piece.eq_ignore_ascii_case("base64"))
-    {
-        return Err(ApiError::invalid(
-            "invalid_data_url",
-            "data URLs must be base64-encoded (`data:<type>;base64,<data>`)",
-            Some(param.to_owned()),
-        ));
-    }
+    let invalid = |error: DataUrlError| {
+        let message = match error {
+            DataUrlError::Invalid(reason) => {
+                format!("the data URL at `{param}` is not valid base64: {reason}")
+            }
+            other => other.to_string(),
+        };
+        ApiError::invalid("invalid_data_url", message, Some(param.to_owned()))
+    };
+    let payload = data_url::payload(data).map_err(invalid)?;
     if payload.len() as u64 / 4 * 3 > max_bytes {
         return Err(ApiError::TooLarge(format!(
             "the data URL at `{param}` is larger than the {} MB input limit; upload it with `POST /v1/files` instead",
             max_bytes / 1_000_000
         )));
     }
-    let engine = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-    );
-    let cleaned: String = payload
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    let bytes = engine.decode(cleaned.as_bytes()).map_err(|error| {
-        ApiError::invalid(
-            "invalid_data_url",
-            format!("the data URL at `{param}` is not valid base64: {error}"),
-            Some(param.to_owned()),
-        )
-    })?;
-    blob.write(&bytes).await.map_err(|error| match error {
-        StoreError::TooLarge { limit } => ApiError::TooLarge(format!(
-            "the data URL at `{param}` is larger than the {} MB input limit",
-            limit / 1_000_000
-        )),
-        other => other.into(),
-    })
+    let mut pieces = Base64Pieces::new(payload);
+    while let Some(piece) = pieces.next_piece() {
+        blob.write(piece.map_err(invalid)?)
+            .await
+            .map_err(|error| match error {
+                StoreError::TooLarge { limit } => ApiError::TooLarge(format!(
+                    "the data URL at `{param}` is larger than the {} MB input limit",
+                    limit / 1_000_000
+                )),
+                other => other.into(),
+            })?;
+    }
+    Ok(())
 }

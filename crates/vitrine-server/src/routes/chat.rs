@@ -23,7 +23,7 @@ use vitrine_wire::chat::{
 use vitrine_wire::{ErrorBody, ErrorObject, SessionId, random_hex};
 
 use crate::auth::Tenant;
-use crate::ingest::{Input, Origin, ingest_messages};
+use crate::ingest::{Input, Origin, forget_inline_data, ingest_messages};
 use crate::json::AppJson;
 use crate::{ApiError, AppState, ledger};
 
@@ -70,20 +70,20 @@ pub(super) async fn completions_openai(
 pub(super) async fn completions(
     State(state): State<AppState>,
     caller: Tenant,
-    AppJson(request): AppJson<ChatCompletionRequest>,
+    AppJson(mut request): AppJson<ChatCompletionRequest>,
 ) -> Result<Response, ApiError> {
     let permit = caller.begin_work(&state)?;
     let Tenant(tenant) = caller;
     if request.stream == Some(true) {
         validate(&request)?;
-        let (session, inputs) = prepare(&state, &tenant, &request).await?;
+        let (session, inputs) = prepare(&state, &tenant, &mut request).await?;
         let envelope = envelope(&request, session);
         return Ok(stream_answer(
             state, tenant, request, inputs, envelope, permit,
         ));
     }
     // Dropping this future when the client disconnects cancels the plan.
-    let answered = complete(&state, &tenant, &request, None).await?;
+    let answered = complete(&state, &tenant, &mut request, None).await?;
     let mut envelope = envelope(&request, answered.session);
     envelope.id = answered.request_id;
     let completion = ChatCompletion {
@@ -125,11 +125,12 @@ pub(crate) struct Answered {
 pub(crate) async fn complete(
     state: &AppState,
     tenant: &str,
-    request: &ChatCompletionRequest,
+    request: &mut ChatCompletionRequest,
     events: Option<mpsc::UnboundedSender<AgentEvent>>,
 ) -> Result<Answered, ApiError> {
     validate(request)?;
     let (session, inputs) = prepare(state, tenant, request).await?;
+    let request = &*request;
     let request_id = format!("chatcmpl-{}", random_hex(12));
     let (content, extension) = answer(
         state,
@@ -150,11 +151,12 @@ pub(crate) async fn complete(
     })
 }
 
-/// Opens or continues the session and stores the request's inputs in it.
+/// Opens or continues the session and stores the request's inputs in it; data URLs in the
+/// request are replaced by the refs they were stored as.
 async fn prepare(
     state: &AppState,
     tenant: &str,
-    request: &ChatCompletionRequest,
+    request: &mut ChatCompletionRequest,
 ) -> Result<(SessionId, Vec<Input>), ApiError> {
     let (session, session_is_new) = match &request.session_id {
         Some(id) => {
@@ -168,6 +170,7 @@ async fn prepare(
     };
     let inputs =
         ingest_messages(state, tenant, &session, session_is_new, &request.messages).await?;
+    forget_inline_data(&mut request.messages, &inputs);
     Ok((session, inputs))
 }
 

@@ -144,14 +144,18 @@ impl Tool for Resize {
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: ResizeArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.image.id("image")?;
-        io::map_image(
-            cx,
-            self.name(),
-            &args,
-            &id,
-            parsed.resize,
-            vitrine_media::resize,
-        )
-        .await
+        let params = parsed.resize;
+        let wanted = params;
+        // Shrink-on-load: a big JPEG is decoded no larger than this resize needs.
+        let (meta, decoded) = io::load_image_reduced(cx, "image", &id, move |width, height| {
+            vitrine_media::resize_min_scale((width, height), &wanted)
+        })
+        .await?;
+        let source = decoded.source_size;
+        let out =
+            io::blocking(move || Ok(vitrine_media::resize_from(&decoded.image, source, &params)?))
+                .await?;
+        let facts = serde_json::json!({"source_width": source.0, "source_height": source.1});
+        io::single_image_output(cx, self.name(), &args, &meta, out, facts).await
     }
 }

@@ -138,11 +138,21 @@ impl Tool for Thumbnail {
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: ThumbnailArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.image.id("image")?;
-        let (meta, decoded) = io::load_image(cx, "image", &id).await?;
-        let source = decoded.image;
-        let (width, height) = (source.width(), source.height());
         let max_side = parsed.max_side;
-        let out = io::blocking(move || Ok(vitrine_media::thumbnail(&source, max_side)?)).await?;
+        // Shrink-on-load: a big JPEG is decoded no larger than the thumbnail needs.
+        let (meta, decoded) = io::load_image_reduced(cx, "image", &id, move |width, height| {
+            vitrine_media::thumbnail_min_scale((width, height), max_side)
+        })
+        .await?;
+        let (width, height) = decoded.source_size;
+        let out = io::blocking(move || {
+            Ok(vitrine_media::thumbnail_from(
+                &decoded.image,
+                (width, height),
+                max_side,
+            )?)
+        })
+        .await?;
         io::single_image_output(
             cx,
             self.name(),
