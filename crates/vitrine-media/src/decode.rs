@@ -588,6 +588,7 @@ mod tests {
                 height,
                 mode,
                 filter: ResizeFilter::Lanczos3,
+                scale: None,
             };
             let reduced = decode_reduced(&jpeg, &limits, |w, h| {
                 crate::geometry::resize_min_scale((w, h), &params)

@@ -370,6 +370,8 @@ async fn a_session_over_its_size_gets_413_naming_the_setting_and_keeps_what_it_h
         )
         .await;
     assert_eq!(status, 200, "{body}");
+}
+
 #[tokio::test]
 async fn a_client_sending_its_headers_a_byte_at_a_time_is_cut_off_and_others_are_served() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -203,7 +203,7 @@ const MEANING: Meaning = Meaning {
                     read: |clause| {
                         clause
                             .has_any(&["draw* ~ box*", "box* ~ round", "box* ~ around", "outline*"])
-                            .then(|| serde_json::json!(true))
+                            .then_some(serde_json::json!(true))
                     },
                 },
             ],
