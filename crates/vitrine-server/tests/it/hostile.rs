@@ -84,7 +84,7 @@ async fn a_png_declaring_100k_by_100k_pixels_is_refused_from_its_header() {
 }
 
 /// `--tool-timeout` bounds each step: with 1 ms, a step that decodes, converts, encodes and
-/// durably stores an image cannot finish in time.
+/// durably stores a 6-megapixel image cannot finish in time (a tiny one might).
 #[tokio::test]
 async fn a_step_past_the_tool_timeout_answers_504_naming_the_step_and_setting() {
     let mut options = Options::default();
@@ -95,7 +95,7 @@ async fn a_step_past_the_tool_timeout_answers_504_naming_the_step_and_setting() 
             KEY_ACME,
             ask_with_image(
                 "Make it black and white",
-                &data_url("image/png", &png(40, 30, [200, 10, 10])),
+                &data_url("image/png", &png(3000, 2000, [200, 10, 10])),
             ),
         )
         .await;
