@@ -656,7 +656,7 @@ fn by_input(
             || (produced.lists.contains(&kind) && matches!(matched.intent.input, Input::All { .. }))
             || (kind == ArtifactKind::Image && pages)
     };
-    let (mut usable, unusable): (Vec<Matched>, Vec<Matched>) =
+    let (mut usable, mut unusable): (Vec<Matched>, Vec<Matched>) =
         found.into_iter().partition(|matched| {
             matched
                 .intent
@@ -665,6 +665,9 @@ fn by_input(
                 .into_iter()
                 .all(|kind| available(matched, kind))
         });
+    // "We're putting this photo on the website": without a `url_` ref attached, words about a
+    // site ask for no link to be opened (a typed address is matched by its own intent).
+    unusable.retain(|matched| matched.intent.input.kind() != Some(ArtifactKind::Url));
     // A clause that edits the whole PDF ("scrub the faces and names from every page") is not
     // also an edit of one rendered page: image intents that only the rendering made usable go.
     let edits_document = usable.iter().any(|matched| {

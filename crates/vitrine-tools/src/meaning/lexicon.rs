@@ -594,6 +594,8 @@ pub const ACTION_WORDS: &[&str] = &[
     "fit*",
     "invert*",
     "feather*",
+    "smooth*",
+    "soften*",
     "threshold*",
     "speed*",
     "slow*",
