@@ -101,23 +101,15 @@ const NEGATORS: &[&str] = &["don't", "dont", "not", "never", "no", "without", "a
 
 /// True when every place `group` matches in `clause` follows a negation.
 fn only_negated(clause: &Clause, group: &[&str]) -> bool {
-    let mut found = false;
-    for at in 0..clause.words.len() {
-        let rest = Clause::new(clause.text_from(at), &clause.request);
-        if rest.find_any(group).is_none_or(|span| span.start != 0) {
-            continue;
-        }
-        found = true;
-        let negated = (1..=2).any(|back| {
-            at.checked_sub(back)
-                .and_then(|index| clause.words.get(index))
-                .is_some_and(|word| NEGATORS.contains(&word.text.as_str()))
-        });
-        if !negated {
-            return false;
-        }
-    }
-    found
+    let starts = clause.starts(group);
+    !starts.is_empty()
+        && starts.into_iter().all(|at| {
+            (1..=2).any(|back| {
+                at.checked_sub(back)
+                    .and_then(|index| clause.words.get(index))
+                    .is_some_and(|word| NEGATORS.contains(&word.text.as_str()))
+            })
+        })
 }
 
 /// Drops matches that a more specific match explains: one with more cue groups whose words

@@ -188,6 +188,18 @@ impl Clause {
         phrases.iter().any(|phrase| self.has(phrase))
     }
 
+    /// Every word index where one of `phrases` starts to match, in order.
+    pub fn starts(&self, phrases: &[&str]) -> Vec<usize> {
+        let parsed: Vec<Vec<Element<'_>>> = phrases.iter().map(|phrase| parse(phrase)).collect();
+        (0..self.words.len())
+            .filter(|&at| {
+                parsed
+                    .iter()
+                    .any(|elements| match_at(elements, &self.words, at).is_some())
+            })
+            .collect()
+    }
+
     /// The clause without its result phrase: the words that choose the steps.
     pub fn ask(&self) -> Clause {
         match self.words.iter().position(|word| word.result) {
@@ -307,6 +319,10 @@ mod tests {
         assert!(!c.has("please unrecogni*"));
         assert!(c.has("@hide"));
         assert_eq!(c.find("the face*"), Some(Span { start: 2, end: 4 }));
+        assert_eq!(
+            clause("blur it, then blur the faces").starts(&["blur*"]),
+            [0, 3]
+        );
     }
 
     #[test]

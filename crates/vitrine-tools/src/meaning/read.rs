@@ -776,16 +776,6 @@ const TURN_UP: &[&str] = &[
     "punchier",
 ];
 
-/// The word indices where any of `phrases` starts.
-fn starts(clause: &Clause, phrases: &[&str]) -> Vec<usize> {
-    (0..clause.words.len())
-        .filter(|&at| {
-            let rest = Clause::new(clause.text_from(at), &clause.request);
-            rest.find_any(phrases).is_some_and(|span| span.start == 0)
-        })
-        .collect()
-}
-
 /// Whether the direction said for `subject` is down: a direction right after it ("contrast
 /// down a bit"), else the nearest one before it ("bump up the contrast and tone down the
 /// saturation"), else any after it.
@@ -793,8 +783,8 @@ fn turned_down(clause: &Clause, subject: &[&str]) -> bool {
     let Some(at) = clause.find_any(subject).map(|span| span.start) else {
         return false;
     };
-    let down = starts(clause, TURN_DOWN);
-    let up = starts(clause, TURN_UP);
+    let down = clause.starts(TURN_DOWN);
+    let up = clause.starts(TURN_UP);
     let said_at = |index: usize| {
         if down.contains(&index) {
             Some(true)
