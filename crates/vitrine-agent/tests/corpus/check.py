@@ -18,9 +18,17 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_FILES = [HERE / "heldout.jsonl", HERE / "heldout2.jsonl", HERE / "train.jsonl"]
+DEFAULT_FILES = [
+    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "train.jsonl")
+    if (HERE / name).exists()
+]
 # File name -> (id prefix, minimum number of requests).
-FILE_RULES = {"heldout.jsonl": ("h", 110), "heldout2.jsonl": ("g", 110), "train.jsonl": ("t", 220)}
+FILE_RULES = {
+    "heldout.jsonl": ("h", 110),
+    "heldout2.jsonl": ("g", 110),
+    "heldout3.jsonl": ("k", 110),
+    "train.jsonl": ("t", 220),
+}
 
 KEYS = {"id", "text", "inputs", "schema", "expect", "category"}
 INPUT_KINDS = {"image", "video", "audio", "document", "mask"}
