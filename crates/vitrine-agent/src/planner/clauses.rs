@@ -23,8 +23,10 @@ static HARD: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Soft boundaries: "and" and commas split only when what follows starts a new ask.
 static SOFT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+|\s+\+\s+|\s+as well as\s+|\s+or\s+")
-        .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
+    Regex::new(
+        r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+|\s+\+\s+|\s+as well as\s+|\s+or\s+|\s+[-–—]+\s+",
+    )
+    .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
 
 /// Words that may stand before the verb of an ask ("please", "could you", "I'd like you to").
@@ -196,6 +198,18 @@ const BACK_REFERENCES: &[&str] = &[
     "fill ~ json",
     "fill ~ fields",
     "fill ~ template",
+    // "…, can you build it?": the ask before, asked again.
+    "build ~ it",
+    "build ~ that",
+    "create ~ it",
+    // "Need to check before I post it", "I just need the total": why the ask is made, or
+    // what of its answer matters.
+    "need to check",
+    "want to check",
+    "have to check",
+    "need the",
+    "just want the",
+    "only want the",
 ];
 
 /// Questions that start a new ask ("…, and is this wine any good?").
@@ -310,7 +324,14 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             current.push_str(before);
             // "Black out the bottom quarter, that's where the account numbers are": a
             // description after a comma is its own clause, so its words ask for nothing.
+            // "That bed — could you turn it into a splat": a dash splits only a clause of its
+            // own from the next, not a topic from its ask.
+            let dash = found.as_str().trim().starts_with(['-', '–', '—']);
+            let whole_before = dash.then(|| current.trim()).is_none_or(|before| {
+                starts_an_ask(before) || describes(&Clause::new(before, before))
+            });
             if !current.trim().is_empty()
+                && whole_before
                 && (starts_an_ask(after) || describes(&Clause::new(after, after)))
             {
                 clauses.push(std::mem::take(&mut current));
@@ -359,8 +380,20 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
         "what", "which", "who", "how", "where", "when", "why", "is", "are", "does",
     ]
     .contains(&clause.words[first].text.as_str());
+    // "Black bars are fine": a method, which refines the ask before.
     !question
         && !starts_with_a_noun(clause)
+        && !clause.has_any(&[
+            "blur*",
+            "pixel*",
+            "mosaic*",
+            "black bar*",
+            "black box*",
+            "bars",
+            "boxes",
+            "solid*",
+            "fill*",
+        ])
         && clause
             .words
             .iter()
@@ -376,6 +409,13 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
             "allowed",
             "can be seen",
             "can show",
+            // "Faces are ok.": what may stay as it is.
+            "are ok",
+            "are okay",
+            "are fine",
+            "is ok",
+            "is okay",
+            "is fine",
         ])
 }
 
@@ -402,26 +442,61 @@ const DESCRIPTION_STARTS: &[&str] = &[
     "where her",
     "where their",
     "this is",
-    "it's",
     "it is",
     "its",
     "here is",
-    "here's",
     "these are",
     "those are",
-    "that's",
     "that is",
     "attached is",
     "attached are",
+    "there is",
+    "there are",
+    "theres",
+    "thats",
+    // "Screenshot of a group chat - could you …": the input, named.
+    "screenshot of",
+    "a screenshot of",
+    "photo of",
+    "a photo of",
+    "picture of",
+    "a picture of",
+    "scan of",
+    "a scan of",
 ];
+
+/// Contracted starts, read from the text: a word loses its "'s" ("that's" would be "that", and
+/// "that bed — turn it into a splat" describes nothing).
+const CONTRACTED_STARTS: &[&str] = &["it's", "that's", "here's", "there's"];
 
 /// True when the clause describes the input rather than asks ("it's way too dark", "this is my
 /// passport photo page"): its words may still name tools, so it is planned only when nothing
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
-    DESCRIPTION_STARTS
-        .iter()
-        .any(|start| clause.find(start).is_some_and(|span| span.start == 0))
+    // "… - there's a name sticker in the corner too": something more to act on.
+    let adds = clause.has_any(&["also", "as well"])
+        || clause.words.last().is_some_and(|word| word.text == "too");
+    !adds
+        && (DESCRIPTION_STARTS
+            .iter()
+            .any(|start| clause.find(start).is_some_and(|span| span.start == 0))
+            || CONTRACTED_STARTS
+                .iter()
+                .any(|start| clause.text.trim_start().starts_with(&format!("{start} ")))
+            || owned_thing_is(clause))
+}
+
+/// "My home address is on the whiteboard": something of the user's, then a copula soon after.
+fn owned_thing_is(clause: &Clause) -> bool {
+    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    words
+        .first()
+        .is_some_and(|first| ["my", "our", "his", "her", "their"].contains(first))
+        && words
+            .iter()
+            .skip(2)
+            .take(3)
+            .any(|word| ["is", "are", "was", "were"].contains(word))
 }
 
 /// Things a hiding verb said elsewhere in the request applies to when a clause names them
@@ -433,7 +508,22 @@ const HIDEABLE: &[&str] = &[
 /// The clause with the request's hiding verb put back when it names something to hide but no
 /// verb of its own: "faces first, then the personal info" hides both.
 pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
-    let request_hides = Clause::new(request, request).has_any(&["@hide", "redact*"]);
+    let whole = Clause::new(request, request);
+    // "Faces + any sensitive text, the usual": with no verb anywhere, sensitive things are
+    // named to be hidden (nobody lists them to have them found).
+    let request_hides = whole.has_any(&["@hide", "redact*"])
+        || (!request.contains('?')
+            && whole.has_any(&[
+                "@sensitive",
+                "sensitive ~ text",
+                "personal ~ info*",
+                "personal ~ detail*",
+                "personal ~ data",
+                "phi",
+                "pii",
+                "patient ~ info*",
+            ])
+            && !whole.has_any(ACTION_WORDS));
     // "The faces can stay", "the doctor's face is fine to show": named to keep.
     let kept = clause.has_any(&[
         "stay",

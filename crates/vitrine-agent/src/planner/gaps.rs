@@ -157,8 +157,18 @@ const GAPS: &[Gap] = &[
             "screens",
             "monitor*",
         ],
-        // "The name that shows up on screen": text on the screen, not the screen.
-        unless: &["on screen", "on ~ screen", "onscreen", "on-screen"],
+        // "The name that shows up on screen": text on the screen, not the screen; "the names
+        // on the desk plates" are text.
+        unless: &[
+            "on screen",
+            "on ~ screen",
+            "onscreen",
+            "on-screen",
+            "desk plate*",
+            "door plate*",
+            "name plate*",
+            "nameplate*",
+        ],
         when: |_, clause| clause.has_any(&["@hide", "@remove"]),
         alongside: true,
     },
@@ -529,7 +539,10 @@ const GAPS: &[Gap] = &[
         unless: &[
             "@hide",
             "how many",
-            "count*",
+            "count",
+            "counts",
+            "counting",
+            "counted",
             "name tag*",
             "nametag*",
             "name badge*",

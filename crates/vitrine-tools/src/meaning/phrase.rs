@@ -122,16 +122,37 @@ const PURPOSE_DETERMINERS: &[&str] = &[
     "the", "my", "our", "a", "an", "his", "her", "their", "your", "this", "that",
 ];
 
-/// Marks a trailing "for the …" phrase as a purpose. It must hold no other "for" (so "for the
-/// faces, use pixelate" spanning a later ask is not swallowed whole) and be at most five words.
+/// Words that open a trailing clause of their own about when or why ("… before I attach it to
+/// the incident report", "… because it goes in the case file").
+const SUBORDINATORS: &[&str] = &["before", "because", "since", "cause", "coz", "cos"];
+
+/// Subjects that follow a subordinator in such a clause.
+const SUBJECTS: &[&str] = &[
+    "i", "i'm", "i've", "i'll", "we", "we're", "we'll", "it", "it's", "it'll", "they", "they're",
+    "you", "she", "he", "this", "that", "these", "those", "our", "my", "the",
+];
+
+/// Marks a trailing "for the …" phrase, or a trailing "before I …" clause, as a purpose. A "for"
+/// phrase must hold no other "for" (so "for the faces, use pixelate" spanning a later ask is not
+/// swallowed whole) and be at most five words; a clause starts after the ask's own words.
 fn mark_purpose(words: &mut [Word]) {
-    let Some(at) = words.iter().rposition(|word| word.text == "for") else {
-        return;
-    };
-    let opens = words
-        .get(at + 1)
-        .is_some_and(|next| PURPOSE_DETERMINERS.contains(&next.text.as_str()));
-    if opens && words.len() - at <= 6 {
+    let for_phrase = words
+        .iter()
+        .rposition(|word| word.text == "for")
+        .filter(|&at| {
+            words
+                .get(at + 1)
+                .is_some_and(|next| PURPOSE_DETERMINERS.contains(&next.text.as_str()))
+                && words.len() - at <= 6
+        });
+    let clause = (2..words.len()).find(|&at| {
+        SUBORDINATORS.contains(&words[at].text.as_str())
+            && words
+                .get(at + 1)
+                .is_some_and(|next| SUBJECTS.contains(&next.text.as_str()))
+            && words.len() - at <= 12
+    });
+    if let Some(at) = [for_phrase, clause].into_iter().flatten().min() {
         for word in &mut words[at..] {
             word.purpose = true;
         }
@@ -342,6 +363,8 @@ mod tests {
         assert!(c.has("report*"));
         assert!(!c.has("=report*"));
         assert!(clause("de-identify the report").has("=report*"));
+        assert!(!clause("de-identify this before it goes into the case report").has("=report*"));
+        assert!(clause("before the report goes out, de-identify it").has("=report*"));
         assert!(
             clause("for the report, blur the faces and then crop it for me please").has("=report*")
         );

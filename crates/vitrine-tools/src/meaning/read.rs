@@ -192,7 +192,7 @@ pub fn in_numbers(text: &str) -> String {
 /// True when the clause is a yes/no or counting question about the input ("is anyone wearing
 /// a hard hat?", "how many people wear glasses?"): it asks to look, never to make anything.
 pub fn asks_yes_no(clause: &Clause) -> bool {
-    clause.has_any(&["how many", "how much", "count*"])
+    clause.has_any(&["how many", "how much", "count", "counts", "counting"])
         || clause.words.first().is_some_and(|first| {
             [
                 "is", "are", "was", "were", "does", "do", "did", "has", "have", "isn't", "aren't",
@@ -364,8 +364,20 @@ pub fn min_score(clause: &Clause) -> Option<Value> {
         .map(|score| json!(score))
 }
 
+pattern!(
+    STRENGTH,
+    r"\bstrength\s*(?:of|at|=|:|to)?\s*(\d+(?:\.\d+)?)\b"
+);
+
 /// A stronger setting when the clause insists ("completely", "unrecognisable", "heavily").
 pub fn strength(clause: &Clause) -> Option<Value> {
+    // "At strength 25": the number said, checked by the tool (which names its range).
+    if let Some(said) = STRENGTH
+        .captures(&clause.text)
+        .and_then(|c| number::<f64>(c.get(1)))
+    {
+        return Some(json!(said));
+    }
     let strong = clause.has_any(&[
         "strong*",
         "heav*",
@@ -416,14 +428,16 @@ pattern!(PERCENT, r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent)");
 
 /// A pixel length of at least 16 written in the clause ("512px", "to 800").
 pub fn pixels(clause: &Clause) -> Option<u32> {
+    // "No bigger than two hundred pixels": numbers in words count too.
+    let text = in_numbers(&clause.text);
     PIXELS
-        .captures_iter(&clause.text)
+        .captures_iter(&text)
         .filter(|captures| {
             // Not a ratio side, a percentage, a time or a page.
             let end = captures.get(0).map_or(0, |m| m.end());
             let start = captures.get(0).map_or(0, |m| m.start());
-            let rest = clause.text[end..].trim_start();
-            !clause.text[..start].trim_end().ends_with(':')
+            let rest = text[end..].trim_start();
+            !text[..start].trim_end().ends_with(':')
                 && !rest.starts_with(':')
                 && !rest.starts_with('%')
                 && !rest.starts_with("percent")
@@ -442,17 +456,18 @@ pub fn max_side(clause: &Clause) -> Option<Value> {
 
 /// `(width, height)` for a resize: "800x600", "800 wide", "height 300", "to 512px", "50%".
 fn resize_target(clause: &Clause) -> Option<(Option<Value>, Option<Value>)> {
-    if let Some(captures) = DIMENSIONS.captures(&clause.text) {
+    let text = in_numbers(&clause.text);
+    if let Some(captures) = DIMENSIONS.captures(&text) {
         return Some((
             number::<u32>(captures.get(1)).map(|n| json!(n)),
             number::<u32>(captures.get(2)).map(|n| json!(n)),
         ));
     }
     let wide = WIDE
-        .captures(&clause.text)
+        .captures(&text)
         .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))));
     let tall = TALL
-        .captures(&clause.text)
+        .captures(&text)
         .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))));
     if wide.is_some() || tall.is_some() {
         return Some((wide.map(|n| json!(n)), tall.map(|n| json!(n))));
@@ -537,6 +552,10 @@ pub fn scale(clause: &Clause) -> Option<Value> {
         return None;
     } else if clause.has_any(&["half", "halve*"]) {
         0.5
+    } else if clause.has_any(&["three quarter*", "3 quarter*"]) {
+        0.75
+    } else if clause.has_any(&["two third*", "2 third*"]) {
+        if bigger { 1.5 } else { 2.0 / 3.0 }
     } else if clause.has_any(&["a third", "one third"]) {
         if bigger { 3.0 } else { 1.0 / 3.0 }
     } else if clause.has_any(&["quarter", "a fourth"]) {
@@ -794,7 +813,17 @@ fn turned_down(clause: &Clause, subject: &[&str]) -> bool {
             None
         }
     };
-    if let Some(right_after) = said_at(at + 1) {
+    // "Less saturated, more contrast": the word right before the subject is its own; only
+    // then the word right after ("contrast up").
+    if let Some(right_before) = at.checked_sub(1).and_then(said_at) {
+        return right_before;
+    }
+    // Only a bare marker ("contrast down a bit"), not a verb that starts the next ask
+    // ("the contrast, tone down the saturation").
+    let bare_marker = clause.words.get(at + 1).is_some_and(|word| {
+        ["up", "down", "higher", "lower", "less", "more"].contains(&word.text.as_str())
+    });
+    if bare_marker && let Some(right_after) = said_at(at + 1) {
         return right_after;
     }
     (0..at)
@@ -1575,8 +1604,11 @@ pattern!(
     r"\b(\d{1,2})\s*(?:columns|cols|across|per row|wide)\b"
 );
 
-pattern!(ROW_COUNT, r"\b(\d{1,2})\s*rows?\b");
-pattern!(COLUMN_COUNT, r"\b(\d{1,2})\s*(?:columns?|cols?)\b");
+pattern!(ROW_COUNT, r"\b(\d{1,2})\s*(?:rows?|down|high|deep)\b");
+pattern!(
+    COLUMN_COUNT,
+    r"\b(\d{1,2})\s*(?:columns?|cols?|across|wide\s+(?:and|by|x))\b"
+);
 
 /// Rows and columns said by name: "3 rows by 4 columns", "4 columns and 3 rows".
 pub fn named_grid(clause: &Clause) -> Option<(u32, u32)> {
@@ -1603,6 +1635,26 @@ fn tile_shape(clause: &Clause) -> (u32, u32) {
         .and_then(|c| count_word(c.get(1)?.as_str()))
         .filter(|count| *count > 0)
     {
+        // "4 tiles in a single row", "three strips stacked": a line of tiles when said.
+        if clause.has_any(&[
+            "one row",
+            "single row",
+            "a row",
+            "side by side",
+            "across",
+            "strips",
+        ]) {
+            return (1, count);
+        }
+        if clause.has_any(&[
+            "one column",
+            "single column",
+            "a column",
+            "stacked",
+            "on top of",
+        ]) {
+            return (count, 1);
+        }
         let rows = (1..=count)
             .take_while(|rows| rows * rows <= count)
             .filter(|rows| count % rows == 0)

@@ -211,30 +211,8 @@ const MEANING: Meaning = Meaning {
         Intent {
             does: "anonymise the people in an image",
             examples: &["anonymise this photo", "de-identify this group picture"],
-            cues: &[&[
-                "anonymi*",
-                "anonymous",
-                "de identif*",
-                "deidentif*",
-                "unrecogni*",
-                "unidentifiable",
-                "not ~ identifiable",
-                "nobody ~ identified",
-                "no one ~ identified",
-                "nobody ~ recogni*",
-                "no one ~ recogni*",
-                "can't be identified",
-                "cannot be identified",
-            ]],
-            unless: &[
-                "@phi",
-                "@remove",
-                "=form*",
-                "=document*",
-                "=report*",
-                "=record*",
-                "=letter*",
-            ],
+            cues: ANONYMISE_CUES,
+            unless: ANONYMISE_UNLESS,
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
@@ -326,6 +304,34 @@ const MEANING: Meaning = Meaning {
     summary: hid_faces,
     facts: FACE_AUDIT_FACTS,
 };
+
+/// Words that ask for the people in a picture or clip to be made anonymous.
+pub(crate) const ANONYMISE_CUES: &[&[&str]] = &[&[
+    "anonymi*",
+    "anonymous",
+    "de identif*",
+    "deidentif*",
+    "unrecogni*",
+    "unidentifiable",
+    "not ~ identifiable",
+    "nobody ~ identified",
+    "no one ~ identified",
+    "nobody ~ recogni*",
+    "no one ~ recogni*",
+    "can't be identified",
+    "cannot be identified",
+]];
+
+/// Anonymising text or a document is PHI redaction, not face hiding.
+pub(crate) const ANONYMISE_UNLESS: &[&str] = &[
+    "@phi",
+    "@remove",
+    "=form*",
+    "=document*",
+    "=report*",
+    "=record*",
+    "=letter*",
+];
 
 /// True when what is anonymised is the picture itself ("anonymise this pic"), not text in it.
 fn anonymises_the_picture(clause: &Clause) -> bool {

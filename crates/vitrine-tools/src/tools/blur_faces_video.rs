@@ -113,24 +113,40 @@ fn default_detect_every() -> u32 {
 pub struct BlurFacesVideo;
 
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "hide the faces in a video",
-        examples: &[
-            "blur the faces in this video",
-            "anonymise everyone in the clip",
-            "pixelate the people in the footage",
-        ],
-        cues: crate::tools::blur_faces::HIDE_FACES_CUES,
-        unless: crate::tools::blur_faces::HIDE_FACES_UNLESS,
-        input: Input::One {
-            arg: "video",
-            kind: ArtifactKind::Video,
+    intents: &[
+        Intent {
+            does: "hide the faces in a video",
+            examples: &[
+                "blur the faces in this video",
+                "anonymise everyone in the clip",
+                "pixelate the people in the footage",
+            ],
+            cues: crate::tools::blur_faces::HIDE_FACES_CUES,
+            unless: crate::tools::blur_faces::HIDE_FACES_UNLESS,
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
+            },
+            slots: crate::tools::blur_faces::HIDE_FACE_SLOTS,
+            chains: true,
+            accept: Some(crate::tools::blur_faces::names_faces),
+            ..Intent::DEFAULT
         },
-        slots: crate::tools::blur_faces::HIDE_FACE_SLOTS,
-        chains: true,
-        accept: Some(crate::tools::blur_faces::names_faces),
-        ..Intent::DEFAULT
-    }],
+        Intent {
+            does: "anonymise the people in a video",
+            examples: &["anonymize the interviewee in this video"],
+            // The same words as for a photo: the attached kind chooses.
+            cues: crate::tools::blur_faces::ANONYMISE_CUES,
+            unless: crate::tools::blur_faces::ANONYMISE_UNLESS,
+            input: Input::One {
+                arg: "video",
+                kind: ArtifactKind::Video,
+            },
+            slots: crate::tools::blur_faces::HIDE_FACE_SLOTS,
+            chains: true,
+            ..Intent::DEFAULT
+        },
+    ],
     summary: crate::tools::blur_faces::hid_faces,
     facts: crate::tools::blur_faces::FACE_AUDIT_FACTS,
 };

@@ -56,7 +56,9 @@ const MEANING: Meaning = Meaning {
             "differ",
             "compar*",
             "diff",
-            "spot the",
+            // "Spot the difference", not "spot the fire extinguisher".
+            "spot the differen*",
+            "spot the change*",
             "same image*",
             "identical",
             "how similar",

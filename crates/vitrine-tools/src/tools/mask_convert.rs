@@ -37,57 +37,102 @@ pub(crate) fn mask_area(facts: &Value) -> String {
 }
 
 const MASK_TO_IMAGE: Meaning = Meaning {
-    intents: &[Intent {
-        does: "turn a mask into an image",
-        examples: &[
-            "show me the mask",
-            "turn the mask into a png",
-            "save the mask as an image",
-        ],
-        // "Invert the mask, then show it to me as an image": "it" is the mask.
-        cues: &[
-            &["mask*", "matte*", "it", "them"],
-            &[
-                "to an image",
-                "into an image",
+    intents: &[
+        Intent {
+            does: "turn a mask into an image",
+            examples: &[
+                "show me the mask",
+                "turn the mask into a png",
+                "save the mask as an image",
+            ],
+            // "Invert the mask, then show it to me as an image": "it" is the mask.
+            cues: &[
+                &["mask*", "matte*", "it", "them", "result*", "output", "that"],
+                &[
+                    "to an image",
+                    "into an image",
+                    "into a ~ image",
+                    "to a ~ image",
+                    "as a ~ image",
+                    "look at",
+                    "as an image",
+                    "as a png",
+                    "to a png",
+                    "into a png",
+                    "show*",
+                    "view*",
+                    "see",
+                    "preview*",
+                    "visuali*",
+                    "picture",
+                    "png",
+                    "black and white image",
+                    "render*",
+                ],
+            ],
+            unless: &[
+                "from the",
+                "out of",
+                "invert*",
+                "feather*",
+                "threshold*",
+                "combin*",
+                "union",
+                "intersect*",
+                "subtract*",
+                "merg*",
+            ],
+            input: Input::One {
+                arg: "mask",
+                kind: ArtifactKind::Array,
+            },
+            slots: &[],
+            chains: true,
+            accept: Some(|clause| {
+                clause.has_any(&["mask*", "matte*"]) || clause.request.contains("mask")
+            }),
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "turn a mask into an image",
+            examples: &["(two masks) overlap them, rendered as a viewable image"],
+            // "…, rendered as a viewable image": a request about masks whose last step names
+            // only the form of the result.
+            cues: &[&[
+                "as a ~ image",
                 "as an image",
                 "as a png",
-                "to a png",
-                "into a png",
-                "show*",
-                "view*",
-                "see",
-                "preview*",
-                "visuali*",
-                "picture",
-                "png",
-                "black and white image",
-                "render*",
+                "into a ~ image",
+                "into an image",
+                "to a ~ image",
+                "to an image",
+            ]],
+            // Applying a mask to a picture ("cut out the masked area as a png") is another tool's.
+            unless: &[
+                "from the",
+                "out of",
+                "@video",
+                "page*",
+                "pdf",
+                "cut*",
+                "masked",
+                "@hide",
+                "@remove",
+                "apply*",
+                "background",
+                "photo*",
+                "picture*",
             ],
-        ],
-        unless: &[
-            "from the",
-            "out of",
-            "invert*",
-            "feather*",
-            "threshold*",
-            "combin*",
-            "union",
-            "intersect*",
-            "subtract*",
-            "merg*",
-        ],
-        input: Input::One {
-            arg: "mask",
-            kind: ArtifactKind::Array,
+            input: Input::One {
+                arg: "mask",
+                kind: ArtifactKind::Array,
+            },
+            chains: true,
+            // A cut-out's mask or a depth map is an array too: only a request about masks.
+            accept: Some(|clause| clause.request.contains("mask")),
+            ..Intent::DEFAULT
         },
-        slots: &[],
-        chains: true,
-        accept: Some(|clause| {
-            clause.has_any(&["mask*", "matte*"]) || clause.request.contains("mask")
-        }),
-        ..Intent::DEFAULT
-    }],
+    ],
     summary: |_, facts| Some(format!("turned the mask into an image{}", mask_area(facts))),
     facts: &[],
 };
@@ -115,7 +160,17 @@ const IMAGE_TO_MASK: Meaning = Meaning {
                 "bright*",
             ],
         ],
-        unless: &["invert*", "feather*", "threshold*", "negat*"],
+        unless: &[
+            "invert*",
+            "feather*",
+            "threshold*",
+            "negat*",
+            "away",
+            "into a ~ image",
+            "into an image",
+            "to an image",
+            "as an image",
+        ],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,

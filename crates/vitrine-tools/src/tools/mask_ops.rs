@@ -203,6 +203,7 @@ const MEANING: Meaning = Meaning {
                 "minus",
                 "take* away",
                 "take* ~ away",
+                "take* ~ ~ away",
                 "difference",
                 "cut ~ out of",
                 "cut* away",

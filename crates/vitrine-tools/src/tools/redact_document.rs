@@ -165,8 +165,11 @@ const MEANING: Meaning = Meaning {
             },
             slots: SLOTS,
             chains: true,
+            // "The face in the photo" is an image's; "the ID photo" is a face on the page.
             accept: Some(|clause| {
-                no_page_named(clause) && !clause.has_any(&["image*", "photo*", "picture*"])
+                no_page_named(clause)
+                    && (!clause.has_any(&["image*", "photo*", "picture*"])
+                        || clause.has_any(&["id photo*", "passport photo*"]))
             }),
             ..Intent::DEFAULT
         },

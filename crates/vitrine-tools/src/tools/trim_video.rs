@@ -40,7 +40,7 @@ const MEANING: Meaning = Meaning {
         cues: &[&[
             "trim*", "cut*", "clip*", "shorten*", "keep", "excerpt*", "extract*", "snip*", "chop*",
             "crop*", "grab*", "take*", "first", "last", "give*", "between", "from", "save*",
-            "@make", "drop*", "@remove", "skip*", "discard*",
+            "@make", "drop*", "@remove", "skip*", "discard*", "opening", "only", "just",
         ]],
         unless: &[
             "frame*",

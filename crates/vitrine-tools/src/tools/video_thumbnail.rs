@@ -64,7 +64,17 @@ const MEANING: Meaning = Meaning {
             does: "take one still of a video at a moment",
             examples: &["grab a frame at 1:30", "a still from 12 seconds in"],
             cues: &[read::ONE_FRAME],
-            unless: &["grid", "sheet", "contact", "every", "each"],
+            // "A slideshow at one frame per second" is a rate, not a still.
+            unless: &[
+                "grid",
+                "sheet",
+                "contact",
+                "every",
+                "each",
+                "per second",
+                "a second",
+                "fps",
+            ],
             input: Input::One {
                 arg: "video",
                 kind: ArtifactKind::Video,
