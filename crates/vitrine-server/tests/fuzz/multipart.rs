@@ -57,14 +57,13 @@ fn chunks(body: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// Keeps an error message's shape but not what the caller wrote into it (names, values),
-/// so outcomes count paths through the parser, not inputs.
+/// Keeps an error message's shape but not what the caller wrote into it (field names,
+/// purposes), so outcomes count paths through the parser, not inputs.
 fn shape(message: &str) -> String {
     message
-        .split('`')
-        .step_by(2)
-        .collect::<Vec<_>>()
-        .join("`…`")
+        .split(['`', '"'])
+        .next()
+        .unwrap_or_default()
         .chars()
         .take(90)
         .collect()
@@ -82,6 +81,78 @@ fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
         .collect()
 }
 
+/// What the multipart parser makes of a body read in one piece, outside the server: the
+/// reference the chunked upload through the router is checked against.
+#[derive(Debug, Default)]
+struct Parsed {
+    /// One letter per field: `F` a `file` field with a file name, `f` without, `p` purpose,
+    /// `o` anything else, `n` no name; `t` appended when it has a `Content-Type`.
+    fields: String,
+    /// The last `file` field's bytes (the one the server keeps).
+    file: Option<Vec<u8>>,
+    /// The last `purpose` field's text.
+    purpose: Option<String>,
+    /// Why parsing stopped early, if it did.
+    error: Option<String>,
+}
+
+async fn parse(content_type: &str, body: &[u8]) -> Parsed {
+    use axum::extract::FromRequest as _;
+    let mut parsed = Parsed::default();
+    let request = axum::http::Request::post("/")
+        .header("content-type", content_type.as_bytes())
+        .body(axum::body::Body::from(body.to_vec()))
+        .expect("a checked header");
+    let mut multipart = match axum::extract::Multipart::from_request(request, &()).await {
+        Ok(multipart) => multipart,
+        Err(rejection) => {
+            parsed.error = Some(format!("rejected {}", shape(&rejection.body_text())));
+            return parsed;
+        }
+    };
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => {
+                parsed.error = Some(shape(&error.body_text()));
+                break;
+            }
+        };
+        let name = field.name().map(str::to_owned);
+        let letter = match name.as_deref() {
+            Some("file") if field.file_name().is_some() => 'F',
+            Some("file") => 'f',
+            Some("purpose") => 'p',
+            Some(_) => 'o',
+            None => 'n',
+        };
+        if parsed.fields.len() < 12 {
+            parsed.fields.push(letter);
+            if field.content_type().is_some() {
+                parsed.fields.push('t');
+            }
+        }
+        let mut bytes = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(error) => {
+                    parsed.error = Some(shape(&error.body_text()));
+                    return parsed;
+                }
+            }
+        }
+        match name.as_deref() {
+            Some("file") => parsed.file = Some(bytes),
+            Some("purpose") => parsed.purpose = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            _ => {}
+        }
+    }
+    parsed
+}
+
 pub(crate) fn run(input: &[u8]) -> String {
     let server = server()
         .lock()
@@ -90,7 +161,14 @@ pub(crate) fn run(input: &[u8]) -> String {
         .iter()
         .position(|&byte| byte == b'\n')
         .unwrap_or(input.len());
-    let content_type = String::from_utf8_lossy(&input[..split]).trim().to_owned();
+    // Control characters cannot be in a header value at all; dropping them keeps the
+    // mutant's other bytes meaningful instead of wasting the run.
+    let content_type: String = String::from_utf8_lossy(&input[..split])
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned();
     let body = input.get(split + 1..).unwrap_or_default().to_vec();
     let stream = futures_util::stream::iter(
         chunks(&body)
@@ -99,13 +177,14 @@ pub(crate) fn run(input: &[u8]) -> String {
             .collect::<Vec<_>>(),
     );
     let Ok(request) = axum::http::Request::post("/v1/files?purpose=assistants")
-        .header("content-type", content_type)
+        .header("content-type", content_type.as_bytes())
         .body(axum::body::Body::from_stream(stream))
     else {
         return "bad header".into();
     };
     let router = server.router.clone();
     server.runtime.block_on(async move {
+        let reference = parse(&content_type, &body).await;
         let response = router.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
@@ -122,8 +201,34 @@ pub(crate) fn run(input: &[u8]) -> String {
                 String::from_utf8_lossy(&bytes)
             )
         });
+        let purpose = reference.purpose.as_deref().unwrap_or("assistants");
+        let acceptable = reference.error.is_none()
+            && reference.file.is_some()
+            && vitrine_wire::files::FILE_PURPOSES.contains(&purpose);
+        // The kinds of field read, in order of first appearance, and how many (up to 4): which
+        // branches the parser took, without one outcome per permutation.
+        let mut kinds = String::new();
+        for kind in reference.fields.chars() {
+            if !kinds.contains(kind) {
+                kinds.push(kind);
+            }
+        }
+        let parsed = format!(
+            "{kinds}{} {}",
+            reference
+                .fields
+                .chars()
+                .filter(|c| *c != 't')
+                .count()
+                .min(4),
+            reference.error.as_deref().unwrap_or("complete")
+        );
         if status != axum::http::StatusCode::CREATED {
             assert!(status.is_client_error(), "{status}: {answer}");
+            assert!(
+                !acceptable,
+                "{status}: refused an upload the parser reads whole ({parsed}): {answer}"
+            );
             let error = &answer["error"];
             let message = error["message"].as_str().unwrap_or_default();
             assert!(!message.is_empty(), "{status}: no message: {answer}");
@@ -134,18 +239,25 @@ pub(crate) fn run(input: &[u8]) -> String {
                 "{status}: an ill-formed error: {answer}"
             );
             return format!(
-                "{} {} {}",
+                "{} {} {} | {parsed}",
                 status.as_u16(),
                 error["code"].as_str().unwrap_or_default(),
                 shape(message)
             );
         }
-        round_trip(&router, &answer, &body).await
+        assert!(
+            acceptable,
+            "accepted an upload the parser does not read whole ({parsed}): {answer}"
+        );
+        let expected = reference.file.unwrap_or_default();
+        let outcome = round_trip(&router, &answer, &body, &expected).await;
+        format!("{outcome} | {parsed}")
     })
 }
 
-/// Checks an accepted upload against the request, then deletes it (the store stays small).
-async fn round_trip(router: &axum::Router, file: &Value, body: &[u8]) -> String {
+/// Checks an accepted upload against the request and the reference parse, then deletes it
+/// (the store stays small).
+async fn round_trip(router: &axum::Router, file: &Value, body: &[u8], expected: &[u8]) -> String {
     let id = file["id"].as_str().expect("a file id");
     let filename = file["filename"].as_str().expect("a file name");
     assert!(
@@ -183,7 +295,13 @@ async fn round_trip(router: &axum::Router, file: &Value, body: &[u8]) -> String 
         Some(stored.len() as u64),
         "the file object and the content disagree on the size"
     );
-    // The stored bytes are one part's body: found in the request, right before a delimiter.
+    assert!(
+        stored.as_ref() == expected,
+        "the stored {} bytes differ from the {} bytes of the last `file` field",
+        stored.len(),
+        expected.len()
+    );
+    // And, independently of the parser, one part's body: in the request, before a delimiter.
     if !stored.is_empty() {
         let framed = find_all(body, &stored).into_iter().any(|at| {
             body[at + stored.len()..].starts_with(b"\r\n--")
