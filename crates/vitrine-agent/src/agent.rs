@@ -520,6 +520,7 @@ impl Agent {
             depth: self.depth.clone(),
             detect: self.detect.clone(),
             web: self.web.clone(),
+            made: vitrine_tools::Journal::default(),
         }
     }
 

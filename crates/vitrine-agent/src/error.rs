@@ -98,6 +98,19 @@ pub enum AgentError {
 }
 
 impl AgentError {
+    /// The store's failure behind this error, whether the agent or a tool's write met it:
+    /// quotas and a full disk answer the same way wherever they were reached.
+    pub fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            AgentError::Store(error) => Some(error),
+            AgentError::Tool { source, .. } => match source.as_ref() {
+                ToolError::Store(error) => Some(error),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// True when the caller can fix the problem by changing the request.
     pub fn is_client_error(&self) -> bool {
         match self {

@@ -172,14 +172,24 @@ pub async fn execute(
     limits: Limits,
     events: Option<&UnboundedSender<AgentEvent>>,
 ) -> Result<ExecutedPlan, AgentError> {
-    let run = run_dag(plan, catalog, cx, inputs, limits, events);
-    match tokio::time::timeout(limits.request, run).await {
+    // A run that fails takes back what it stored, so no partial output stays in the session
+    // (a multi-output tool stopped by a quota, a step past its limit) counting against it.
+    let cx = cx.journaled();
+    let run = run_dag(plan, catalog, &cx, inputs, limits, events);
+    let result = match tokio::time::timeout(limits.request, run).await {
         Ok(result) => result,
         Err(_) => Err(AgentError::Timeout {
             what: "the request".to_owned(),
             seconds: limits.request.as_secs(),
         }),
+    };
+    if result.is_err() {
+        let discarded = cx.discard_made().await;
+        if discarded > 0 {
+            tracing::debug!(discarded, "deleted the outputs of a failed plan");
+        }
     }
+    result
 }
 
 async fn run_dag(
@@ -260,6 +270,10 @@ async fn run_dag(
                 message: format!("a step's task failed: {error}"),
             })?;
         let step = &plan.steps[index];
+        if !matches!(result, Ok(Ok(_))) {
+            // Steps still running stop here, before the caller discards what the run stored.
+            running.shutdown().await;
+        }
         let output = match result {
             Err(_) => {
                 return Err(AgentError::Timeout {

@@ -64,4 +64,4 @@ pub use executor::{ExecutedPlan, ExecutedStep, Limits};
 pub use llm::LlmConfig;
 pub use plan::{Plan, RefTarget, Step};
 pub use program::{Program, ProgramInput};
-pub use vitrine_tools::{ImagesConfig, ProviderConfig};
+pub use vitrine_tools::{ImagesConfig, ProviderConfig, ToolLimits};

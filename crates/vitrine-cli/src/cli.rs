@@ -350,13 +350,26 @@ pub struct ServeArgs {
     #[arg(long, env = "VITRINE_FETCH_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub fetch_timeout: Duration,
 
-    /// Largest image accepted, in megapixels (checked from the header, before decoding).
+    /// Largest image accepted, in megapixels (checked from the header, before decoding), at
+    /// ingest and when a tool reads one.
     #[arg(long, env = "VITRINE_MAX_MEGAPIXELS", default_value_t = 50)]
     pub max_megapixels: u64,
 
     /// Longest video or audio input, e.g. `30m` (checked with ffprobe before any decoding).
     #[arg(long, env = "VITRINE_MAX_DURATION", default_value = "30m", value_parser = parse_duration)]
     pub max_duration: Duration,
+
+    /// Most frames one tool call may sample from a video (`extract_frames`, `contact_sheet`).
+    /// A call that asks for more fails with 400 `too_many_frames` naming this limit; it never
+    /// returns fewer frames than asked for.
+    #[arg(long, env = "VITRINE_MAX_FRAMES", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_frames: u32,
+
+    /// Most pages a PDF input may have; a longer one is refused with 400 `too_many_pages`
+    /// before any tool runs. Tools that work through every page (`redact_document`) refuse
+    /// longer PDFs made by other tools.
+    #[arg(long, env = "VITRINE_MAX_PDF_PAGES", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pdf_pages: u32,
 
     /// Largest JSON request body, in MB (data URLs travel inside it).
     #[arg(long, env = "VITRINE_MAX_REQUEST_MB", default_value_t = 64)]

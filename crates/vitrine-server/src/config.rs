@@ -18,6 +18,12 @@ pub struct Limits {
     pub max_inputs: usize,
     /// Longest video or audio input.
     pub max_duration: Duration,
+    /// Most frames one tool call may sample from a video (`--max-frames`); a call asking for
+    /// more fails naming the limit, it never returns fewer than asked.
+    pub max_frames: usize,
+    /// Most pages a PDF input may have (`--max-pdf-pages`); a longer one is refused at
+    /// ingest, and tools that work through every page refuse longer PDFs made by tools.
+    pub max_pdf_pages: u32,
     /// Longest time one request may take.
     pub request_timeout: Duration,
     /// Longest time one tool step may run (`--tool-timeout`); past it the request answers
@@ -36,6 +42,16 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// What tools may take and make: the server's pixel, frame and page limits.
+    pub fn tools(&self) -> vitrine_agent::ToolLimits {
+        vitrine_agent::ToolLimits {
+            max_pixels: self.max_pixels,
+            max_frames: self.max_frames,
+            max_pdf_pages: self.max_pdf_pages,
+            ..vitrine_agent::ToolLimits::default()
+        }
+    }
+
     /// The stored-bytes quotas the store enforces.
     pub fn quotas(&self) -> vitrine_store::Quotas {
         vitrine_store::Quotas {
@@ -53,6 +69,8 @@ impl Default for Limits {
             max_pixels: 50_000_000,
             max_inputs: 32,
             max_duration: Duration::from_secs(30 * 60),
+            max_frames: vitrine_agent::ToolLimits::default().max_frames,
+            max_pdf_pages: vitrine_agent::ToolLimits::default().max_pdf_pages,
             request_timeout: Duration::from_secs(600),
             tool_timeout: vitrine_agent::Limits::default().step,
             max_session_bytes: 16_000_000_000,

@@ -320,10 +320,36 @@ fn unavailable_cause(error: &(dyn std::error::Error + 'static)) -> Option<StoreE
     None
 }
 
+/// A storage limit a tool's write met (its output would take the session or tenant past its
+/// quota, or the disk filled), so it answers 413 or 507 naming the setting like an input
+/// would, not 400. The executor has deleted what the plan stored.
+fn storage_limit(error: &vitrine_agent::AgentError) -> Option<StoreError> {
+    match error.store_error()? {
+        StoreError::QuotaExceeded {
+            scope,
+            limit,
+            stored,
+            adding,
+        } => Some(StoreError::QuotaExceeded {
+            scope: *scope,
+            limit: *limit,
+            stored: *stored,
+            adding: *adding,
+        }),
+        StoreError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => Some(StoreError::Io(
+            std::io::Error::new(io.kind(), io.to_string()),
+        )),
+        _ => None,
+    }
+}
+
 impl From<vitrine_agent::AgentError> for ApiError {
     fn from(error: vitrine_agent::AgentError) -> Self {
         if let Some(unavailable) = unavailable_cause(&error) {
             return ApiError::Store(unavailable);
+        }
+        if let Some(limit) = storage_limit(&error) {
+            return ApiError::Store(limit);
         }
         match error {
             vitrine_agent::AgentError::Store(store) => ApiError::Store(store),
@@ -346,6 +372,12 @@ impl From<vitrine_agent::AgentError> for ApiError {
                 };
                 ApiError::Timeout(format!("{error}{setting}"))
             }
+            // The frame limit is the server's `--max-frames`.
+            error if error.code() == "too-many-frames" => ApiError::BadRequest {
+                message: format!("{error} (--max-frames)"),
+                param: error.param().map(str::to_owned),
+                code: "too_many_frames",
+            },
             error if error.is_client_error() => ApiError::BadRequest {
                 message: error.to_string(),
                 param: error.param().map(str::to_owned),

@@ -176,12 +176,12 @@ pub fn build_in(settings: Settings, environment: Environment) -> Result<App, Bui
     })?;
     let (store, queue, skills, usage) = open_store(&settings, environment.clock)?;
     let mut agent = with_providers(
-        Agent::new(Arc::clone(&store), settings.models_dir.clone()).with_limits(
-            vitrine_agent::Limits {
+        Agent::new(Arc::clone(&store), settings.models_dir.clone())
+            .with_limits(vitrine_agent::Limits {
                 step: settings.config.limits.tool_timeout,
                 ..vitrine_agent::Limits::default()
-            },
-        ),
+            })
+            .with_tool_limits(settings.config.limits.tools()),
         settings.providers,
     )?;
     if let Some(browser) = &settings.config.browser {

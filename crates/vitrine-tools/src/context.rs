@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, OnceCell};
 use vitrine_store::ArtifactStore;
 use vitrine_vision::Models;
-use vitrine_wire::SessionId;
+use vitrine_wire::{ArtifactId, SessionId};
 
 use crate::error::ToolError;
 use crate::providers::ProviderKind;
@@ -24,6 +24,11 @@ pub struct ToolLimits {
     pub max_pixels: u64,
     /// JPEG quality of image outputs.
     pub jpeg_quality: u8,
+    /// Most frames one call may sample from a video (`extract_frames`, `contact_sheet`); a
+    /// call asking for more fails naming the limit rather than returning fewer.
+    pub max_frames: usize,
+    /// Most pages a PDF may have for tools that work through every page (`redact_document`).
+    pub max_pdf_pages: u32,
 }
 
 impl Default for ToolLimits {
@@ -33,6 +38,8 @@ impl Default for ToolLimits {
             max_output_bytes: 512 * 1024 * 1024,
             max_pixels: vitrine_media::DEFAULT_MAX_PIXELS,
             jpeg_quality: 90,
+            max_frames: vitrine_video::Limits::default().max_frames,
+            max_pdf_pages: 100,
         }
     }
 }
@@ -93,6 +100,32 @@ async fn load_shared(dir: PathBuf) -> Result<Arc<Models>, ToolError> {
     Ok(models)
 }
 
+/// The artifacts one plan run stored, so that a run that fails can take them back: a request
+/// that fails (a quota reached by its third frame, a step past its time limit) leaves no
+/// partial output in the session.
+#[derive(Debug, Clone, Default)]
+pub struct Journal(Arc<std::sync::Mutex<Vec<ArtifactId>>>);
+
+impl Journal {
+    /// Notes an artifact just stored.
+    pub fn record(&self, id: ArtifactId) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(id);
+    }
+
+    /// Takes the ids noted so far.
+    pub fn take(&self) -> Vec<ArtifactId> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
 /// Everything a tool may touch. Tools are pure functions of their arguments and of the
 /// artifacts of this session.
 #[derive(Clone)]
@@ -115,6 +148,8 @@ pub struct ToolContext {
     pub detect: Option<Arc<DetectClient>>,
     /// The headless browser of the `web` tools, when one is configured.
     pub web: Option<Arc<vitrine_web::Browser>>,
+    /// What this run has stored so far (see [`ToolContext::journaled`]).
+    pub made: Journal,
 }
 
 impl ToolContext {
@@ -135,7 +170,41 @@ impl ToolContext {
             depth: None,
             detect: None,
             web: None,
+            made: Journal::default(),
         }
+    }
+
+    /// This context with an empty [`Journal`] of its own, for one plan run.
+    pub fn journaled(&self) -> ToolContext {
+        ToolContext {
+            made: Journal::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Deletes what this run stored: the run failed, and its outputs must not count
+    /// against the session's quotas or show up half-made. Returns how many were deleted.
+    pub async fn discard_made(&self) -> usize {
+        let made = self.made.take();
+        let mut deleted = 0;
+        for id in &made {
+            match self.store.delete(&self.tenant, &self.session, id).await {
+                Ok(()) => deleted += 1,
+                // The sweeper removes it with the session; nothing more can be done here.
+                Err(error) => {
+                    tracing::warn!(%error, %id, "could not delete an output of a failed run")
+                }
+            }
+        }
+        deleted
+    }
+
+    /// ffmpeg under this context's frame limit.
+    pub fn ffmpeg(&self) -> vitrine_video::Ffmpeg {
+        vitrine_video::Ffmpeg::new().with_limits(vitrine_video::Limits {
+            max_frames: self.limits.max_frames,
+            ..vitrine_video::Limits::default()
+        })
     }
 
     /// The images provider, or the error that names the settings to configure.
@@ -187,6 +256,7 @@ impl std::fmt::Debug for ToolContext {
                 &self.detect.as_ref().map(|client| client.base_url()),
             )
             .field("web", &self.web.is_some())
+            .field("made", &self.made)
             .finish()
     }
 }

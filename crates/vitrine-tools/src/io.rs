@@ -326,6 +326,7 @@ pub async fn save_bytes(
             },
         )
         .await?;
+    cx.made.record(meta.id.clone());
     Ok(meta)
 }
 

@@ -36,7 +36,7 @@ mod verify;
 pub mod web;
 
 pub use catalog::ToolCatalog;
-pub use context::{LazyModels, ToolContext, ToolLimits};
+pub use context::{Journal, LazyModels, ToolContext, ToolLimits};
 pub use error::{REDACTION_UNVERIFIED, ToolError};
 pub use images_api::{ImagesClient, ImagesConfig};
 pub use meaning::Meaning;

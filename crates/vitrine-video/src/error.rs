@@ -110,6 +110,20 @@ pub enum VideoError {
         problem: String,
     },
 
+    /// A call asks for more frames than [`crate::Limits::max_frames`] allows; nothing is
+    /// sampled, so the caller never gets fewer frames than asked for without being told.
+    #[error(
+        "`{param}` asks for {asked} frames, more than the limit of {limit} per call; ask for fewer"
+    )]
+    TooManyFrames {
+        /// The parameter that sets the count (`count`, `interval_s`, `times_s`).
+        param: String,
+        /// How many frames it works out to.
+        asked: u64,
+        /// The limit in force.
+        limit: usize,
+    },
+
     /// ffprobe printed something this crate could not understand.
     #[error("could not understand ffprobe's output for `{}`: {reason}", path.display())]
     ProbeOutput {
@@ -151,6 +165,7 @@ impl VideoError {
                 | Self::InputTooLong { .. }
                 | Self::InputTooLarge { .. }
                 | Self::InvalidParameter { .. }
+                | Self::TooManyFrames { .. }
         )
     }
 
@@ -168,6 +183,7 @@ impl VideoError {
             Self::InputTooLong { .. } => "input-too-long",
             Self::InputTooLarge { .. } => "input-too-large",
             Self::InvalidParameter { .. } => "invalid-parameter",
+            Self::TooManyFrames { .. } => "too-many-frames",
             Self::ProbeOutput { .. } => "probe-output-invalid",
             Self::MissingOutput(_) => "missing-output",
             Self::Io { .. } => "io",
@@ -179,7 +195,7 @@ impl VideoError {
     /// [`VideoError::InvalidParameter`], or `input` for errors about the input file.
     pub fn parameter(&self) -> Option<&str> {
         match self {
-            Self::InvalidParameter { param, .. } => Some(param),
+            Self::InvalidParameter { param, .. } | Self::TooManyFrames { param, .. } => Some(param),
             Self::InputNotFound { .. }
             | Self::UnreadableInput { .. }
             | Self::NoVideoStream { .. }

@@ -154,11 +154,10 @@ impl Ffmpeg {
     ) -> Result<Vec<f64>, VideoError> {
         let duration_s = info.duration_s;
         let max_frames = self.limits.max_frames;
-        let too_many = |param: &str, count: f64| {
-            VideoError::param(
-                param,
-                format!("asks for {count} frames, more than the limit of {max_frames}"),
-            )
+        let too_many = |param: &str, count: f64| VideoError::TooManyFrames {
+            param: param.to_owned(),
+            asked: count as u64,
+            limit: max_frames,
         };
         let times = match selection {
             FrameSelection::Times { times_s } => {

@@ -93,6 +93,8 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             max_upload_bytes: args.max_upload_mb * MB,
             max_pixels: args.max_megapixels * MB,
             max_duration: args.max_duration,
+            max_frames: usize::try_from(args.max_frames).unwrap_or(usize::MAX),
+            max_pdf_pages: args.max_pdf_pages,
             request_timeout: args.request_timeout,
             tool_timeout: args.tool_timeout,
             max_session_bytes: args.max_session_mb * MB,

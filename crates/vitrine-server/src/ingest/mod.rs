@@ -511,6 +511,16 @@ impl Ingest<'_> {
                             ApiError::internal(error)
                         }
                     })?;
+                let max_pages = self.state.config.limits.max_pdf_pages;
+                if pages > max_pages {
+                    return Err(ApiError::invalid(
+                        "too_many_pages",
+                        format!(
+                            "the PDF at `{param}` has {pages} pages; the limit is {max_pages} pages (--max-pdf-pages)"
+                        ),
+                        Some(param.to_owned()),
+                    ));
+                }
                 media.pages = Some(pages);
             }
             _ => {}
@@ -561,7 +571,7 @@ impl Ingest<'_> {
             return Err(ApiError::invalid(
                 "too_long",
                 format!(
-                    "the {} at `{param}` lasts {:.1} s; the limit is {max:.0} s",
+                    "the {} at `{param}` lasts {:.1} s; the limit is {max:.0} s (--max-duration)",
                     kind.noun(),
                     info.duration_s
                 ),

@@ -46,9 +46,21 @@ fn check_purpose(purpose: &str) -> Result<(), ApiError> {
     if FILE_PURPOSES.contains(&purpose) {
         Ok(())
     } else {
+        // The value is the caller's: shown short and with control characters escaped.
+        let shown: String = purpose
+            .chars()
+            .take(64)
+            .collect::<String>()
+            .escape_debug()
+            .collect();
+        let cut = if purpose.chars().count() > 64 {
+            "…"
+        } else {
+            ""
+        };
         Err(ApiError::bad_request(
             format!(
-                "unknown purpose `{purpose}`; use one of {}",
+                "unknown purpose `{shown}{cut}`; use one of {}",
                 FILE_PURPOSES.join(", ")
             ),
             Some("purpose".to_owned()),

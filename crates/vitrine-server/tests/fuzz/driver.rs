@@ -27,6 +27,9 @@ pub(crate) struct Target {
     pub(crate) dictionary: &'static [&'static [u8]],
     /// Longest input tried.
     pub(crate) max_len: usize,
+    /// A mutation that knows the input's structure (moves, renames or cuts whole parts),
+    /// given a random number; byte-level havoc rarely keeps a format's framing intact.
+    pub(crate) structure: Option<fn(&mut Vec<u8>, u64)>,
 }
 
 /// What one run did.
@@ -103,7 +106,7 @@ fn mutate(input: &mut Vec<u8>, pool: &[Vec<u8>], target: &Target, rng: &mut Rng)
     let rounds = 1 + rng.below(4);
     for _ in 0..rounds {
         let len = input.len();
-        match rng.below(11) {
+        match rng.below(if target.structure.is_some() { 13 } else { 11 }) {
             0 if len > 0 => {
                 let at = rng.below(len);
                 input[at] ^= 1 << rng.below(8);
@@ -169,6 +172,11 @@ fn mutate(input: &mut Vec<u8>, pool: &[Vec<u8>], target: &Target, rng: &mut Rng)
                 }
             }
             10 if len > 0 => input.truncate(rng.below(len)),
+            11 | 12 => {
+                if let Some(structure) = target.structure {
+                    structure(input, rng.next());
+                }
+            }
             _ => {}
         }
     }

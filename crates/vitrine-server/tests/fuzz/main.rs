@@ -6,6 +6,7 @@
 //! `regressions/<target>/`, replayed on every run.
 
 mod driver;
+mod multipart;
 mod seeds;
 mod targets;
 

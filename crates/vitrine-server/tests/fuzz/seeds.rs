@@ -67,21 +67,170 @@ fn data_urls() -> Files {
     ]
 }
 
+/// A multipart input: the `Content-Type` line, then the body of `parts` (each its header
+/// lines and bytes) framed by `boundary`, with `newline` between lines.
+fn form(content_type: &str, boundary: &str, parts: &[(&[&str], &[u8])], newline: &str) -> Vec<u8> {
+    let mut out = format!("{content_type}\n").into_bytes();
+    for (headers, bytes) in parts {
+        out.extend_from_slice(format!("--{boundary}{newline}").as_bytes());
+        for header in *headers {
+            out.extend_from_slice(format!("{header}{newline}").as_bytes());
+        }
+        out.extend_from_slice(newline.as_bytes());
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(newline.as_bytes());
+    }
+    out.extend_from_slice(format!("--{boundary}--{newline}").as_bytes());
+    out
+}
+
 fn multipart() -> Files {
     let png = encoded(&DynamicImage::ImageRgb8(rgb()), ImageFormat::Png);
-    let mut upload =
-        b"multipart/form-data; boundary=fuzzboundary\n--fuzzboundary\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nassistants\r\n--fuzzboundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
-    upload.extend_from_slice(&png);
-    upload.extend_from_slice(b"\r\n--fuzzboundary--\r\n");
+    let file =
+        |name: &str| format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"");
+    let purpose: &[&str] = &["Content-Disposition: form-data; name=\"purpose\""];
+    let plain = "multipart/form-data; boundary=b";
+    let a_png = file("a.png");
+    let notes = file("../notes.txt");
+    let webkit = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
+    let odd = "a'()+_,-./:=? z";
+    let quoted_name = file("a \\\"quoted\\\" name;.png");
+    let star = "Content-Disposition: form-data; name=\"file\"; filename=\"fallback.txt\"; filename*=UTF-8''na%C3%AFve%20file.txt";
+    let windows = file("C:\\Users\\me\\scan.pdf");
+    // Bytes that look like framing but are not this body's delimiter.
+    let tricky = b"line\r\n--bb\r\n\r\n--b-not\r\n-- b\r\nend";
+    let mut with_preamble = b"multipart/form-data; boundary=b\nThe preamble, ignored.\r\n".to_vec();
+    with_preamble.extend_from_slice(
+        &form("", "b", &[(&[&file("p.txt")], b"after a preamble")], "\r\n")[1..],
+    );
+    with_preamble.extend_from_slice(b"the epilogue, ignored too\r\n");
     vec![
-        ("png", upload),
         (
-            "text",
-            b"multipart/form-data; boundary=b\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../notes.txt\"\r\n\r\nhello\r\n--b--\r\n".to_vec(),
+            "png",
+            form(
+                "multipart/form-data; boundary=fuzzboundary",
+                "fuzzboundary",
+                &[
+                    (purpose, b"assistants"),
+                    (&[&a_png, "Content-Type: image/png"], &png),
+                ],
+                "\r\n",
+            ),
+        ),
+        ("text", form(plain, "b", &[(&[&notes], b"hello")], "\r\n")),
+        ("no-file", form(plain, "b", &[(purpose, b"vision")], "\r\n")),
+        (
+            "webkit",
+            form(
+                &format!("multipart/form-data; boundary={webkit}"),
+                webkit,
+                &[
+                    (
+                        &[&file("doc.pdf"), "Content-Type: application/pdf"],
+                        b"%PDF-1.4\n%\xe2\xe3\n",
+                    ),
+                    (purpose, b"assistants"),
+                ],
+                "\r\n",
+            ),
         ),
         (
-            "no-file",
-            b"multipart/form-data; boundary=b\n--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nvision\r\n--b--\r\n".to_vec(),
+            "odd-boundary",
+            form(
+                &format!("multipart/form-data; boundary=\"{odd}\""),
+                odd,
+                &[(&[&file("odd.bin")], b"\x00\x01\x02odd")],
+                "\r\n",
+            ),
+        ),
+        (
+            "charset-first",
+            form(
+                "multipart/form-data; charset=utf-8; boundary=XyZ",
+                "XyZ",
+                &[(
+                    &[&file("c.txt"), "Content-Type: text/plain; charset=utf-8"],
+                    "naïve ✓".as_bytes(),
+                )],
+                "\r\n",
+            ),
+        ),
+        (
+            "quoted-filename",
+            form(plain, "b", &[(&[&quoted_name], b"quoted")], "\r\n"),
+        ),
+        (
+            "filename-star",
+            form(plain, "b", &[(&[star], b"star")], "\r\n"),
+        ),
+        (
+            "windows-path",
+            form(plain, "b", &[(&[&windows], b"%PDF-")], "\r\n"),
+        ),
+        (
+            "many-parts",
+            form(
+                plain,
+                "b",
+                &[
+                    (
+                        &["Content-Disposition: form-data; name=\"model\""],
+                        b"vlmrun-orion-1",
+                    ),
+                    (&[&file("first.txt")], b"the first file, replaced"),
+                    (
+                        &["Content-Disposition: form-data"],
+                        b"a part without a name",
+                    ),
+                    (purpose, b"vision"),
+                    (
+                        &[&file("second.txt"), "Content-Type: text/plain"],
+                        b"the second file wins",
+                    ),
+                ],
+                "\r\n",
+            ),
+        ),
+        ("preamble-epilogue", with_preamble),
+        (
+            "lf-only",
+            form(plain, "b", &[(&[&file("lf.txt")], b"bare newlines")], "\n"),
+        ),
+        (
+            "empty-file",
+            form(plain, "b", &[(&[&file("empty.bin")], b"")], "\r\n"),
+        ),
+        (
+            "framing-in-body",
+            form(plain, "b", &[(&[&file("t.bin")], tricky)], "\r\n"),
+        ),
+        (
+            "unquoted-upper",
+            form(
+                "MULTIPART/FORM-DATA; BOUNDARY=b",
+                "b",
+                &[(
+                    &[
+                        "CONTENT-DISPOSITION: FORM-DATA; NAME=file; FILENAME=up.bin",
+                        "Content-Transfer-Encoding: binary",
+                        "X-Extra: a header nobody reads",
+                    ],
+                    b"upper",
+                )],
+                "\r\n",
+            ),
+        ),
+        (
+            "no-filename",
+            form(
+                plain,
+                "b",
+                &[(
+                    &["Content-Disposition: form-data; name=\"file\""],
+                    b"no file name given",
+                )],
+                "\r\n",
+            ),
         ),
     ]
 }

@@ -169,64 +169,6 @@ fn skill_bundle(input: &[u8]) -> String {
     }
 }
 
-/// Multipart uploads through the real router (`POST /v1/files`): the first line of the input
-/// is the `Content-Type` header, the rest the body. Any answer but a 5xx is fine.
-fn multipart(input: &[u8]) -> String {
-    use tower::ServiceExt as _;
-    struct Server {
-        runtime: tokio::runtime::Runtime,
-        router: axum::Router,
-        _dir: tempfile::TempDir,
-    }
-    static SERVER: OnceLock<std::sync::Mutex<Server>> = OnceLock::new();
-    let server = SERVER.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let app = runtime
-            .block_on(async { crate::build_server(dir.path()) })
-            .expect("the server builds");
-        let router = vitrine_server::router(app.state);
-        std::sync::Mutex::new(Server {
-            runtime,
-            router,
-            _dir: dir,
-        })
-    });
-    let server = server
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let split = input
-        .iter()
-        .position(|&byte| byte == b'\n')
-        .unwrap_or(input.len());
-    let content_type = String::from_utf8_lossy(&input[..split]).trim().to_owned();
-    let body = input.get(split + 1..).unwrap_or_default().to_vec();
-    let Ok(request) = axum::http::Request::post("/v1/files?purpose=assistants")
-        .header("content-type", content_type)
-        .body(axum::body::Body::from(body))
-    else {
-        return "bad header".into();
-    };
-    let router = server.router.clone();
-    let (status, text) = server.runtime.block_on(async move {
-        let response = router.oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap_or_default();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    });
-    assert!(!status.is_server_error(), "{status}: {text}");
-    let code = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|body| body["error"]["code"].as_str().map(str::to_owned))
-        .unwrap_or_default();
-    format!("{status} {code}")
-}
-
 /// Reads a gzip stream whole (for the seed writer).
 pub(crate) fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -251,21 +193,34 @@ pub(crate) const TARGETS: &[Target] = &[
             b"-_",
         ],
         max_len: 8 << 10,
+        structure: None,
     },
     Target {
         name: "multipart",
-        run: multipart,
+        run: crate::multipart::run,
         dictionary: &[
             b"\r\n",
-            b"--fuzzboundary",
-            b"--fuzzboundary--",
+            b"\r\n\r\n",
+            b"--b",
+            b"--b--",
+            b"\r\n--b\r\n",
             b"Content-Disposition: form-data; name=\"file\"; filename=\"",
+            b"Content-Disposition: ",
+            b"form-data",
             b"name=\"purpose\"",
+            b"name=\"file\"",
+            b"filename=",
+            b"filename*=UTF-8''",
             b"Content-Type: ",
             b"; boundary=",
+            b"; charset=utf-8",
             b"\"",
+            b"\\\"",
+            b";",
+            b"=",
         ],
         max_len: 16 << 10,
+        structure: Some(crate::multipart::structure),
     },
     Target {
         name: "response_format",
@@ -289,6 +244,7 @@ pub(crate) const TARGETS: &[Target] = &[
             b"}",
         ],
         max_len: 8 << 10,
+        structure: None,
     },
     Target {
         name: "spz",
@@ -302,6 +258,7 @@ pub(crate) const TARGETS: &[Target] = &[
             &[3],
         ],
         max_len: 64 << 10,
+        structure: None,
     },
     Target {
         name: "npy",
@@ -318,6 +275,7 @@ pub(crate) const TARGETS: &[Target] = &[
             b", ",
         ],
         max_len: 64 << 10,
+        structure: None,
     },
     Target {
         name: "image",
@@ -338,6 +296,7 @@ pub(crate) const TARGETS: &[Target] = &[
             b"MM\0*",
         ],
         max_len: 64 << 10,
+        structure: None,
     },
     Target {
         name: "skill_bundle",
@@ -353,5 +312,6 @@ pub(crate) const TARGETS: &[Target] = &[
             b"/",
         ],
         max_len: 64 << 10,
+        structure: None,
     },
 ];

@@ -10,6 +10,7 @@
 
 mod agent;
 mod artifacts;
+mod caps;
 mod chat;
 mod core_tools;
 mod depth_provider;

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_store::MediaInfo;
-use vitrine_video::{ContactSheetParams, Ffmpeg};
+use vitrine_video::ContactSheetParams;
 use vitrine_wire::ArtifactKind;
 
 use crate::context::ToolContext;
@@ -141,7 +141,7 @@ impl Tool for ContactSheet {
         let id = parsed.video.id("video")?;
         let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
         let input = io::to_temp_file(cx, &meta, "mp4").await?;
-        let sheet = Ffmpeg::new().contact_sheet(&input, &parsed.sheet).await?;
+        let sheet = cx.ffmpeg().contact_sheet(&input, &parsed.sheet).await?;
         let made = io::save_bytes(
             cx,
             &sheet.image.bytes,

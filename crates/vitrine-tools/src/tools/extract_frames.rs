@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vitrine_store::MediaInfo;
-use vitrine_video::{ExtractFramesParams, Ffmpeg};
+use vitrine_video::ExtractFramesParams;
 use vitrine_wire::ArtifactKind;
 
 use crate::context::ToolContext;
@@ -178,7 +178,7 @@ impl Tool for ExtractFrames {
         let id = parsed.video.id("video")?;
         let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
         let input = io::to_temp_file(cx, &meta, "mp4").await?;
-        let frames = Ffmpeg::new().extract_frames(&input, &parsed.frames).await?;
+        let frames = cx.ffmpeg().extract_frames(&input, &parsed.frames).await?;
         let provenance = io::provenance(self.name(), &[&meta], &args);
         let mut artifacts = Vec::with_capacity(frames.len());
         let mut times = Vec::with_capacity(frames.len());

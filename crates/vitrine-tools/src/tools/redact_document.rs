@@ -27,9 +27,6 @@ use crate::tools::ocr::{OcrEngine, read_lines_with};
 use crate::tools::redact_phi::{REDACT_DOCUMENT_CUES, REDACT_DOCUMENT_UNLESS};
 use crate::verify::{hide_faces_verified, hide_phi_verified};
 
-/// The most pages one call redacts: each page is OCRed at least twice.
-pub const MAX_PAGES: u32 = 50;
-
 /// Arguments of `redact_document`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RedactDocumentArgs {
@@ -326,12 +323,14 @@ impl Tool for RedactDocument {
         let input = io::to_temp_file(cx, &meta, "pdf").await?;
         let poppler = Poppler::new();
         let page_count = poppler.page_count(PdfInput::Path(&input)).await?;
-        if page_count > MAX_PAGES {
+        // Ingest refuses longer PDFs, but tools make PDFs too (page_to_pdf, images_to_pdf).
+        let max_pages = cx.limits.max_pdf_pages;
+        if page_count > max_pages {
             return Err(ToolError::InvalidArguments {
                 tool: "redact_document",
                 message: format!(
-                    "the PDF has {page_count} pages, more than the {MAX_PAGES} one call redacts; \
-                     split it first"
+                    "the PDF has {page_count} pages, more than the limit of {max_pages} \
+                     (the server's --max-pdf-pages); split it first"
                 ),
             });
         }
