@@ -234,6 +234,7 @@ const QUESTION_STARTS: &[&str] = &[
 const SPELLINGS: &[(&str, &str)] = &[
     ("wat", "what"),
     ("wut", "what"),
+    ("wot", "what"),
     ("wht", "what"),
     ("whta", "what"),
     ("teh", "the"),
@@ -328,11 +329,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             // own from the next, not a topic from its ask.
             let dash = found.as_str().trim().starts_with(['-', '–', '—']);
             let whole_before = dash.then(|| current.trim()).is_none_or(|before| {
-                starts_an_ask(before) || describes(&Clause::new(before, before))
+                starts_an_ask(before)
+                    || describes(&Clause::new(before, before))
+                    || before.split_whitespace().count() >= 4
             });
+            let next = Clause::new(after, after);
+            // "…, the faces are fine": what may stay is said apart from the ask. "…, and a
+            // depth map of the room as well": one more thing asked.
             if !current.trim().is_empty()
                 && whole_before
-                && (starts_an_ask(after) || describes(&Clause::new(after, after)))
+                && (starts_an_ask(after)
+                    || describes(&next)
+                    || is_statement(&next)
+                    || adds_one_more(&next)
+                    || takes_back(&next))
             {
                 clauses.push(std::mem::take(&mut current));
             } else {
@@ -351,6 +361,31 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         .map(|clause| Clause::new(clause, text))
         .filter(|clause| !clause.words.is_empty())
         .collect()
+}
+
+/// True when a piece starts by taking back what came before ("actually no, don't flip it", "no
+/// wait, six hundred").
+fn takes_back(piece: &Clause) -> bool {
+    [
+        "actually",
+        "no wait",
+        "wait",
+        "scratch that",
+        "on second thought",
+        "sorry",
+    ]
+    .iter()
+    .any(|start| piece.find(start).is_some_and(|span| span.start == 0))
+}
+
+/// True when a piece after "and" or a comma says it asks for one more thing ("a depth map of
+/// the room as well"). Not "too": "… and everyone else too" shares the verb before.
+fn adds_one_more(piece: &Clause) -> bool {
+    piece.words.len() >= 3
+        && piece
+            .text
+            .trim_end_matches(['.', '!', ' '])
+            .ends_with("as well")
 }
 
 /// "Blur out the bottom fifth where the phone numbers are printed": after an area, "where …"
@@ -394,12 +429,12 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
             "solid*",
             "fill*",
         ])
-        && clause
-            .words
-            .iter()
-            .skip(first + 1)
-            .take(3)
-            .any(|next| ["is", "are", "was", "were", "can"].contains(&next.text.as_str()))
+        && clause.words.iter().skip(first + 1).take(5).any(|next| {
+            [
+                "is", "are", "was", "were", "can", "stays", "stay", "remains", "remain",
+            ]
+            .contains(&next.text.as_str())
+        })
         && clause.has_any(&[
             "fine to",
             "ok to",
@@ -463,6 +498,8 @@ const DESCRIPTION_STARTS: &[&str] = &[
     "a picture of",
     "scan of",
     "a scan of",
+    "screenshot from",
+    "a screenshot from",
 ];
 
 /// Contracted starts, read from the text: a word loses its "'s" ("that's" would be "that", and

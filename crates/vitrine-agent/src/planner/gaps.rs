@@ -211,6 +211,8 @@ const GAPS: &[Gap] = &[
             // Removing the background is a tool; "the photobomber in the background" is not.
             // "… and fill in the gap naturally" asks for a generative edit.
             "fill* in",
+            "fill* ~ in",
+            "fill* ~ back",
             "fill* ~ gap",
             "@remove the background",
             "@remove background",

@@ -96,6 +96,32 @@ fn intents_in<'a>(
     found
 }
 
+/// The tools a clause names only to rule out ("don't flip it"): their intents match but for
+/// the negation.
+pub(super) fn ruled_out<'a>(
+    clause: &Clause,
+    tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
+) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    for tool in tools {
+        let negated = tool.meaning().intents.iter().any(|intent| {
+            !intent.cues.is_empty()
+                && intent
+                    .cues
+                    .iter()
+                    .all(|group| clause.find_any(group).is_some())
+                && intent
+                    .cues
+                    .first()
+                    .is_some_and(|group| only_negated(clause, group))
+        });
+        if negated {
+            names.push(tool.name());
+        }
+    }
+    names
+}
+
 /// Words that rule out what follows them within two words.
 const NEGATORS: &[&str] = &["don't", "dont", "not", "never", "no", "without", "avoid"];
 

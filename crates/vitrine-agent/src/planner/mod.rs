@@ -188,6 +188,19 @@ pub fn understand_with(
                 continue;
             }
         }
+        // "Flip it upside down — actually no, don't flip it": a correction takes a planned
+        // step back.
+        if clause.has_any(CORRECTIONS) {
+            let taken_back = matching::ruled_out(&clause, catalog.tools());
+            if asked
+                .iter()
+                .any(|(_, matched)| taken_back.contains(&matched.tool.name()))
+            {
+                asked.retain(|(_, matched)| !taken_back.contains(&matched.tool.name()));
+                previous = None;
+                continue;
+            }
+        }
         let produced = produced_kinds(&asked);
         // "Cut out the subject and give me the mask too": the cut-out makes the mask.
         if gap.is_none()
@@ -218,6 +231,20 @@ pub fn understand_with(
                 rank: 0,
             };
             usable = by_input(vec![matched], inputs, &produced, &clause).0;
+        }
+        // "There's a kid's face in the corner — can you blur it out, and the card number
+        // too": "it" is what the description named, one more thing to act on.
+        if !usable.is_empty()
+            && clause.has_any(&["it", "them"])
+            && let Some(before) = &described
+        {
+            let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
+            let (found, _) = candidates(&merged, inputs, &produced, catalog);
+            if found.len() > usable.len() {
+                usable = found;
+                clause = merged;
+                described = None;
+            }
         }
         if usable.is_empty()
             && let Some(before) = described.take()
@@ -508,6 +535,9 @@ const CORRECTIONS: &[&str] = &[
     "i mean",
     "on second thought*",
     "correction",
+    "no wait",
+    "wait no",
+    "sorry",
 ];
 
 /// True when two matches make the same step: one intent, or intents of one tool that fill the

@@ -313,43 +313,53 @@ fn the_planner_understands_the_paraphrase_corpus() {
     let semantic = Semantic::load(&crate::support::models_dir(), &catalog)
         .expect("the sentence-embedding model (scripts/fetch-models.sh installs it)");
     let train = run("train.jsonl", &catalog, Some(&semantic));
-    let heldout = run("heldout.jsonl", &catalog, Some(&semantic));
-    let heldout2 = run("heldout2.jsonl", &catalog, Some(&semantic));
+    // Held-out parts that were read after they had measured the planner: regression sets now.
+    let regression: Vec<(&str, Tally)> = ["heldout.jsonl", "heldout2.jsonl"]
+        .into_iter()
+        .map(|file| (file, run(file, &catalog, Some(&semantic))))
+        .collect();
+    let heldout = run("heldout3.jsonl", &catalog, Some(&semantic));
     print("train", &train, true);
+    for (file, tally) in &regression {
+        print(
+            file,
+            tally,
+            std::env::var_os("VITRINE_SHOW_HELDOUT").is_some(),
+        );
+    }
     print(
-        "heldout",
+        "heldout3",
         &heldout,
-        std::env::var_os("VITRINE_SHOW_HELDOUT").is_some(),
+        std::env::var_os("VITRINE_SHOW_HELDOUT3").is_some(),
     );
-    print(
-        "heldout2",
-        &heldout2,
-        std::env::var_os("VITRINE_SHOW_HELDOUT2").is_some(),
-    );
-    let correct = train.correct + heldout.correct + heldout2.correct;
-    let total = train.total + heldout.total + heldout2.total;
+    let parts = regression.iter().map(|(_, tally)| tally);
+    let correct = train.correct + heldout.correct + parts.clone().map(|t| t.correct).sum::<usize>();
+    let total = train.total + heldout.total + parts.map(|t| t.total).sum::<usize>();
     eprintln!(
         "whole corpus: {correct}/{total} ({:.1} %)",
         percent(correct, total)
     );
-    // Issue 13 targets 0 silent plans and 90 % on a held-out part. `heldout.jsonl` was read
-    // (its silent plans, then its misses) after it had measured the planner, so it is now a
-    // regression set; `heldout2.jsonl`, written blind later, is the held-out measure. Its floors
-    // hold what has been reached and fail on any step back: raise them, never lower them.
-    assert!(
-        heldout.silent.is_empty(),
-        "silently partial or substituted plans in the first held-out part (see above)"
-    );
+    // Issue 13 targets 0 silent plans and 90 % on a held-out part. `heldout.jsonl` and
+    // `heldout2.jsonl` were read (their silent plans, then their misses) after they had measured
+    // the planner, so they are regression sets; `heldout3.jsonl`, written blind later, is the
+    // held-out measure. Its floors hold what has been reached and fail on any step back: raise
+    // them, never lower them.
+    for (file, tally) in &regression {
+        assert!(
+            tally.silent.is_empty(),
+            "silently partial or substituted plans in {file} (see above)"
+        );
+    }
     assert!(
         train.silent.is_empty(),
         "silently partial or substituted training plans (see above)"
     );
     assert!(
-        heldout2.silent.len() <= HELDOUT_SILENT_AT_MOST,
+        heldout.silent.len() <= HELDOUT_SILENT_AT_MOST,
         "more silently partial or substituted held-out plans than the {HELDOUT_SILENT_AT_MOST} reached"
     );
     assert!(
-        percent(heldout2.correct, heldout2.total) >= HELDOUT_FLOOR,
+        percent(heldout.correct, heldout.total) >= HELDOUT_FLOOR,
         "held-out accuracy below the {HELDOUT_FLOOR} % reached"
     );
     assert!(
@@ -358,10 +368,10 @@ fn the_planner_understands_the_paraphrase_corpus() {
     );
 }
 
-/// Held-out (`heldout2.jsonl`) accuracy reached so far (issue 13's target: 90 %).
-const HELDOUT_FLOOR: f64 = 93.9;
+/// Held-out (`heldout3.jsonl`) accuracy reached so far (issue 13's target: 90 %).
+const HELDOUT_FLOOR: f64 = 78.7;
 /// Silently partial or substituted held-out plans left (issue 13's target: 0).
-const HELDOUT_SILENT_AT_MOST: usize = 3;
+const HELDOUT_SILENT_AT_MOST: usize = 8;
 
 /// The same corpus with words alone, no semantic fallback: measured beside what ships, so the
 /// choice between them rests on numbers (words alone: held-out 116/131; with the fallback:

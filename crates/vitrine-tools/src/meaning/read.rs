@@ -926,7 +926,7 @@ pattern!(
 );
 pattern!(
     SECONDS_AT,
-    r"(?:\bat|@)\s*(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?"
+    r"(?:\bat|@)\s*(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab)\s+(?:from|of)\s+(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)"
 );
 // "90 seconds in", "the 12 second mark", "from 30 s in".
 pattern!(
@@ -1033,7 +1033,7 @@ pub fn at_s(clause: &Clause) -> Option<Value> {
     SECONDS_AT
         .captures(&text)
         .or_else(|| SECONDS_INTO.captures(&text))
-        .and_then(|c| seconds(c.get(1)?.as_str()))
+        .and_then(|c| seconds(c.get(1).or_else(|| c.get(2))?.as_str()))
         .map(|s| json!(s))
 }
 

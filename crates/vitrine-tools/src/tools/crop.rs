@@ -107,7 +107,7 @@ const MEANING: Meaning = Meaning {
                 "crop the top half",
                 "keep only the left third",
             ],
-            cues: &[&["crop*", "cut*", "keep only", "keep just", "trim*"]],
+            cues: &[&["crop*", "cut*", "lop*", "keep only", "keep just", "trim*"]],
             unless: &["@hide", "face*"],
             input: Input::One {
                 arg: "image",
@@ -120,7 +120,7 @@ const MEANING: Meaning = Meaning {
                 },
                 Slot {
                     arg: "region",
-                    read: read::region,
+                    read: kept_region,
                 },
             ],
             chains: true,
@@ -145,6 +145,39 @@ const MEANING: Meaning = Meaning {
     },
     facts: &[],
 };
+
+/// The area a crop keeps. "Lop off the bottom half" names the band that goes: a band along one
+/// edge is turned into the rest of the picture.
+fn kept_region(clause: &crate::meaning::Clause) -> Option<Value> {
+    let named = read::region(clause)?;
+    let said_off = clause.has_any(&[
+        "cut* off",
+        "lop* off",
+        "chop* off",
+        "trim* off",
+        "crop* off",
+    ]);
+    let edge = |key: &str| named.get(key).and_then(Value::as_f64);
+    if !said_off || named.get("shape").and_then(Value::as_str) != Some("norm_box") {
+        return Some(named);
+    }
+    let (Some(x0), Some(y0), Some(x1), Some(y1)) = (edge("x0"), edge("y0"), edge("x1"), edge("y1"))
+    else {
+        return Some(named);
+    };
+    let full_width = x0 <= 0.0 && x1 >= 1.0;
+    let full_height = y0 <= 0.0 && y1 >= 1.0;
+    let kept = match (full_width, full_height) {
+        (true, false) if y0 <= 0.0 => (0.0, y1, 1.0, 1.0),
+        (true, false) if y1 >= 1.0 => (0.0, 0.0, 1.0, y0),
+        (false, true) if x0 <= 0.0 => (x1, 0.0, 1.0, 1.0),
+        (false, true) if x1 >= 1.0 => (0.0, 0.0, x0, 1.0),
+        _ => return Some(named),
+    };
+    Some(
+        serde_json::json!({"shape": "norm_box", "x0": kept.0, "y0": kept.1, "x1": kept.2, "y1": kept.3}),
+    )
+}
 
 #[async_trait]
 impl Tool for Crop {

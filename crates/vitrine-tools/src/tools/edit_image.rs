@@ -236,6 +236,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "video*",
             "logo*",
             "watermark*",
+            // "Plonk the cut-out onto the beach one": pasting one picture on another.
+            "plonk*",
+            "paste*",
             "black and white",
             "grayscale",
             "greyscale",

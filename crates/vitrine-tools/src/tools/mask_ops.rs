@@ -144,6 +144,7 @@ const MEANING: Meaning = Meaning {
                 "revers*",
                 "flip*",
                 "opposite",
+                "inside out",
                 "swap* ~ black and white",
                 "does not cover",
                 "doesn't cover",
@@ -222,6 +223,9 @@ const MEANING: Meaning = Meaning {
                 "merg*",
                 "join*",
                 "unite",
+                "fuse*",
+                "into a single",
+                "into one",
                 "add* ~ together",
                 "together"
             ],
