@@ -982,6 +982,14 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     {
         return Some((start, None));
     }
+    // "Trim off everything after 1:30": what comes after goes, so the clip ends there.
+    if drops
+        && clause.has_any(&["off", "@remove", "get rid", "lose", "ditch*"])
+        && let Some(captures) = KEEP_AFTER.captures(&text)
+        && let Some(end) = seconds(&captures[1])
+    {
+        return Some((0.0, Some(end)));
+    }
     if let Some(captures) = FROM_ON
         .captures(&text)
         .or_else(|| KEEP_AFTER.captures(&text))
