@@ -523,17 +523,31 @@ pub(super) fn describes(clause: &Clause) -> bool {
             || owned_thing_is(clause))
 }
 
-/// "My home address is on the whiteboard": something of the user's, then a copula soon after.
+/// "My home address is on the whiteboard", "the account number's up there": something named,
+/// then a copula soon after.
 fn owned_thing_is(clause: &Clause) -> bool {
     let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
-    words
+    let owned = words
         .first()
         .is_some_and(|first| ["my", "our", "his", "her", "their"].contains(first))
         && words
             .iter()
             .skip(2)
             .take(3)
-            .any(|word| ["is", "are", "was", "were"].contains(word))
+            .any(|word| ["is", "are", "was", "were"].contains(word));
+    // Words lose "'s", so the contraction is read from the text.
+    let tokens: Vec<&str> = clause.text.split_whitespace().take(6).collect();
+    let placed = tokens
+        .first()
+        .is_some_and(|first| ["the", "my", "our", "his", "her", "their"].contains(first))
+        && tokens.windows(2).skip(1).any(|pair| {
+            pair[0].ends_with("'s")
+                && [
+                    "up", "down", "there", "here", "in", "on", "at", "over", "under", "near", "by",
+                ]
+                .contains(&pair[1])
+        });
+    owned || placed
 }
 
 /// Things a hiding verb said elsewhere in the request applies to when a clause names them

@@ -175,6 +175,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             // "Take the patient name, MRN and date of birth off this": a long list between.
             "take ~ ~ off",
             "get ~ ~ off",
+            "take ~ ~ out",
             "take away",
             "drop*",
             "cut out",
@@ -298,6 +299,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "insurance ~ number*",
             "policy number*",
             "identifying ~ text",
+            "whatever ~ written",
+            "anything ~ written",
             "identifying ~ info*",
             "identifying ~ detail*",
             "identifiers",

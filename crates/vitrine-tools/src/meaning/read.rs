@@ -779,6 +779,8 @@ pub fn brightness(clause: &Clause) -> Option<Value> {
 /// Words that turn an adjustment down, and up.
 const TURN_DOWN: &[&str] = &[
     "less",
+    "knock* back",
+    "knock* down",
     "lower*",
     "reduc*",
     "decreas*",
@@ -971,6 +973,15 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     // 10 seconds" keeps those seconds.
     let drops_the_start = clause.has_any(DROP_WORDS);
     let drops = drops_the_start || clause.has_any(&["cut*", "chop*", "trim*"]);
+    // "Trim off everything after 1:30", "cut out everything after the first thirty seconds":
+    // what comes after goes, so the clip ends there.
+    if drops
+        && clause.has_any(&["off", "@remove", "get rid", "lose", "ditch*"])
+        && let Some(captures) = KEEP_AFTER.captures(&text)
+        && let Some(end) = seconds(&captures[1])
+    {
+        return Some((0.0, Some(end)));
+    }
     if drops_the_start
         && let Some(captures) = FIRST_SECONDS.captures(&text)
         && let Some(amount) = captures.get(1).and_then(|n| n.as_str().parse::<f64>().ok())
@@ -981,14 +992,6 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
         && let Some(start) = seconds(&captures[1])
     {
         return Some((start, None));
-    }
-    // "Trim off everything after 1:30": what comes after goes, so the clip ends there.
-    if drops
-        && clause.has_any(&["off", "@remove", "get rid", "lose", "ditch*"])
-        && let Some(captures) = KEEP_AFTER.captures(&text)
-        && let Some(end) = seconds(&captures[1])
-    {
-        return Some((0.0, Some(end)));
     }
     if let Some(captures) = FROM_ON
         .captures(&text)
@@ -1759,7 +1762,7 @@ pub fn image_format(clause: &Clause) -> Option<Value> {
 
 pattern!(
     QUALITY,
-    r"\bquality\s*(?:of|to|at|=|:)?\s*(\d{1,3})\b|\b(\d{1,3})\s*%?\s*quality\b"
+    r"\bquality\s*(?:of|to|at|=|:)?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:%|percent|per cent)?\s*quality\b"
 );
 pattern!(BYTES, r"\b(\d+(?:\.\d+)?)\s*(kb|kib|mb|mib|k|m)\b");
 

@@ -107,6 +107,15 @@ const MEANING: Meaning = Meaning {
             "any",
         ]],
         unless: &[
+            // "A red umbrella": a thing by its colour is open-vocabulary, not a class count.
+            "red",
+            "blue",
+            "green",
+            "yellow",
+            "orange",
+            "purple",
+            "pink",
+            "brown",
             "@hide",
             // "Remove any phone numbers": taking away is never a search.
             "@remove",

@@ -126,6 +126,8 @@ const MEANING: Meaning = Meaning {
         unless: &[
             "logo*",
             "opacity",
+            // "Cut me out so the background is transparent" asks for a cut-out.
+            "background",
             "@remove",
             "@hide",
             "wipe*",

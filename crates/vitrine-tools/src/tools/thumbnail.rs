@@ -27,9 +27,10 @@ pub struct ThumbnailArgs {
 pub struct Thumbnail;
 
 /// The words for a thumbnail, shared with `video_thumbnail`.
+// Object words: "pad it to 16:9 for the youtube thumbnail" says where it goes.
 pub(crate) const THUMBNAIL_CUES: &[&[&str]] = &[&[
-    "thumb*",
-    "thumbnail*",
+    "=thumb*",
+    "=thumbnail*",
     "preview image",
     "icon*",
     "poster frame",
