@@ -1,5 +1,5 @@
-//! A blob being written, hashed (SHA-256 and MD5) on the way in, with a size
-//! limit, so nothing is ever read twice. A small blob stays in memory (the
+//! A blob being written, hashed (SHA-256, and MD5 for uploaded files) on the way
+//! in, with a size limit, so nothing is ever read twice. A small blob stays in memory (the
 //! store keeps it in its index); one that passes [`INLINE_MAX`] spills to a
 //! temp file and is never held in memory whole.
 
@@ -23,7 +23,9 @@ pub struct StagedBlob {
     /// Whether the temp file exists (it is created on spill or on [`StagedBlob::flush`]).
     spilled: bool,
     sha256: sha2::Sha256,
-    md5: md5::Md5,
+    /// Only uploaded files are looked up by MD5; hashing every artifact cost as much CPU as
+    /// the rest of storing a photo.
+    md5: Option<md5::Md5>,
     size: u64,
     limit: u64,
     head: Vec<u8>,
@@ -43,7 +45,7 @@ impl StagedBlob {
             memory: Vec::new(),
             spilled: false,
             sha256: sha2::Sha256::new(),
-            md5: md5::Md5::new(),
+            md5: None,
             size: 0,
             limit,
             head: Vec::with_capacity(HEAD_LEN),
@@ -71,7 +73,9 @@ impl StagedBlob {
             self.head.extend_from_slice(&chunk[..take]);
         }
         self.sha256.update(chunk);
-        self.md5.update(chunk);
+        if let Some(md5) = self.md5.as_mut() {
+            md5.update(chunk);
+        }
         if !self.spilled && self.size <= INLINE_MAX {
             self.memory.extend_from_slice(chunk);
             return Ok(());
@@ -88,6 +92,14 @@ impl StagedBlob {
             }
         }
         Ok(())
+    }
+
+    /// Also hashes MD5 on the way in, for a blob that becomes an uploaded file. Once bytes
+    /// have been written it is too late, and [`StagedBlob::finish_file`] reads them back.
+    pub fn hash_md5(&mut self) {
+        if self.size == 0 {
+            self.md5 = Some(md5::Md5::new());
+        }
     }
 
     /// Bytes written so far.
@@ -119,16 +131,34 @@ impl StagedBlob {
     }
 
     /// Finishes writing a blob that stays a file: fsyncs it and returns the
-    /// temp path and the hex digests.
-    pub(crate) async fn finish(mut self) -> Result<(PathBuf, u64, String, String), StoreError> {
+    /// temp path, the size and the hex SHA-256.
+    pub(crate) async fn finish(mut self) -> Result<(PathBuf, u64, String), StoreError> {
         self.flush().await?;
         if let Some(file) = self.file.take() {
             file.sync_all().await?;
         }
         let sha256 = hex(&self.sha256.clone().finalize());
-        let md5 = hex(&self.md5.clone().finalize());
         let path = std::mem::take(&mut self.path);
-        Ok((path, self.size, sha256, md5))
+        Ok((path, self.size, sha256))
+    }
+
+    /// [`StagedBlob::finish`] for an uploaded file, with its hex MD5 as well (read back from
+    /// the temp file if it was not hashed on the way in).
+    pub(crate) async fn finish_file(
+        mut self,
+    ) -> Result<(PathBuf, u64, String, String), StoreError> {
+        let md5 = self.md5.take();
+        let (path, size, sha256) = self.finish().await?;
+        let md5 = match md5 {
+            Some(md5) => hex(&md5.finalize()),
+            None => {
+                let read_back = path.clone();
+                tokio::task::spawn_blocking(move || md5_of(&read_back))
+                    .await
+                    .map_err(|join| std::io::Error::other(join.to_string()))??
+            }
+        };
+        Ok((path, size, sha256, md5))
     }
 
     /// Finishes writing a blob of at most [`INLINE_MAX`] bytes, which the
@@ -153,6 +183,12 @@ impl Drop for StagedBlob {
             let _ = std::fs::remove_file(&self.path);
         }
     }
+}
+
+fn md5_of(path: &Path) -> Result<String, StoreError> {
+    let mut md5 = md5::Md5::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut md5)?;
+    Ok(hex(&md5.finalize()))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -61,14 +61,20 @@ impl<'a> Base64Pieces<'a> {
     /// The next decoded piece; `None` once the text is used up.
     pub(crate) fn next_piece(&mut self) -> Option<Result<&[u8], DataUrlError>> {
         self.text.clear();
-        while self.text.len() < PIECE {
-            let Some((&byte, rest)) = self.rest.split_first() else {
-                break;
-            };
-            self.rest = rest;
-            if !byte.is_ascii_whitespace() {
-                self.text.push(byte);
-            }
+        // Copied a run of text at a time, not byte by byte: most payloads have no whitespace
+        // or a line break every 76 characters.
+        while self.text.len() < PIECE && !self.rest.is_empty() {
+            let window = &self.rest[..(PIECE - self.text.len()).min(self.rest.len())];
+            let run = window
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .unwrap_or(window.len());
+            self.text.extend_from_slice(&window[..run]);
+            let blank = self.rest[run..]
+                .iter()
+                .take_while(|byte| byte.is_ascii_whitespace())
+                .count();
+            self.rest = &self.rest[run + blank..];
         }
         if self.text.is_empty() {
             return None;

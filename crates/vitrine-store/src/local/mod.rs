@@ -514,7 +514,7 @@ impl ArtifactStore for LocalStore {
             let (bytes, sha256) = blob.into_bytes().await?;
             BlobSource::Inline { bytes, sha256 }
         } else {
-            let (path, size, sha256, _md5) = blob.finish().await?;
+            let (path, size, sha256) = blob.finish().await?;
             tmp = Some(path.clone());
             BlobSource::Staged {
                 tmp: path,
@@ -766,7 +766,7 @@ impl ArtifactStore for LocalStore {
         filename: &str,
         purpose: &str,
     ) -> Result<FileRecord, StoreError> {
-        let (tmp, size, sha256, md5) = blob.finish().await?;
+        let (tmp, size, sha256, md5) = blob.finish_file().await?;
         let tenant = tenant.to_owned();
         let filename = filename.to_owned();
         let purpose = purpose.to_owned();
@@ -937,7 +937,7 @@ impl ArtifactStore for LocalStore {
         token: &str,
         blob: StagedBlob,
     ) -> Result<FileRecord, StoreError> {
-        let (tmp, size, sha256, md5) = blob.finish().await?;
+        let (tmp, size, sha256, md5) = blob.finish_file().await?;
         let id = id.clone();
         let token_sha256 = hex(&sha2::Sha256::digest(token.as_bytes()));
         let dest = self.file_path(&id);
