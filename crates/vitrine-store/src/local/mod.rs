@@ -68,6 +68,11 @@ const FILE_MD5: TableDefinition<&str, &str> = TableDefinition::new("file_md5");
 /// session tombstone, `f` file, `u` outstanding presigned upload.
 const EXPIRY: TableDefinition<(u64, &str), ()> = TableDefinition::new("expiry");
 
+/// redb's page cache. Its default (1 GiB) keeps every page written or read until then, and
+/// with small artifacts stored inline the server's RSS grew with the index under load (about
+/// 30 MB a minute). Recent artifact bytes have their own bounded cache ([`hot`]); the index
+/// needs room for its tree pages.
+const INDEX_CACHE_BYTES: usize = 32 * 1024 * 1024;
 /// How long an expired session's tombstone answers "expired".
 const TOMBSTONE_SECS: u64 = 7 * 24 * 3600;
 /// Expired entries handled per write transaction.
@@ -139,7 +144,9 @@ impl LocalStore {
         for entry in std::fs::read_dir(root.join("tmp"))? {
             let _ = std::fs::remove_file(entry?.path());
         }
-        let db = Database::create(root.join("index.redb"))?;
+        let db = Database::builder()
+            .set_cache_size(INDEX_CACHE_BYTES)
+            .create(root.join("index.redb"))?;
         let txn = db.begin_write()?;
         txn.open_table(SESSIONS)?;
         txn.open_table(ARTIFACTS)?;
