@@ -65,10 +65,16 @@ impl<'a> Base64Pieces<'a> {
         // or a line break every 76 characters.
         while self.text.len() < PIECE && !self.rest.is_empty() {
             let window = &self.rest[..(PIECE - self.text.len()).min(self.rest.len())];
-            let run = window
-                .iter()
-                .position(u8::is_ascii_whitespace)
-                .unwrap_or(window.len());
+            // ASCII whitespace is all at or below b' ' and no base64 character is, so one
+            // branch-free (vectorised) pass tells whether the window is a single run.
+            let run = if window.iter().fold(false, |low, byte| low | (*byte <= b' ')) {
+                window
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .unwrap_or(window.len())
+            } else {
+                window.len()
+            };
             self.text.extend_from_slice(&window[..run]);
             let blank = self.rest[run..]
                 .iter()

@@ -424,31 +424,31 @@ impl ArtifactStore for LocalStore {
     }
 
     async fn create_session(&self, tenant: &str) -> Result<SessionInfo, StoreError> {
-        let tenant = tenant.to_owned();
-        let retention = self.retention;
-        self.blocking(move |db, now| {
-            let info = SessionInfo {
-                id: SessionId::generate(),
-                tenant,
-                created_at: now,
-                expires_at: now + retention,
-            };
-            let txn = db.begin_write()?;
-            put_json(
-                &txn,
-                SESSIONS,
-                info.id.as_str(),
-                &SessionRecord {
-                    info: info.clone(),
-                    state: State::Live,
-                },
-            )?;
-            txn.open_table(EXPIRY)?
-                .insert((info.expires_at, format!("s:{}", info.id).as_str()), ())?;
-            txn.commit()?;
-            Ok(info)
-        })
-        .await
+        let now = self.clock.now();
+        let info = SessionInfo {
+            id: SessionId::generate(),
+            tenant: tenant.to_owned(),
+            created_at: now,
+            expires_at: now + self.retention,
+        };
+        let record = SessionRecord {
+            info: info.clone(),
+            state: State::Live,
+        };
+        self.committer
+            .write(Box::new(move |txn| {
+                put_json(txn, SESSIONS, record.info.id.as_str(), &record)?;
+                txn.open_table(EXPIRY)?.insert(
+                    (
+                        record.info.expires_at,
+                        format!("s:{}", record.info.id).as_str(),
+                    ),
+                    (),
+                )?;
+                Ok(())
+            }))
+            .await?;
+        Ok(info)
     }
 
     async fn session(&self, tenant: &str, id: &SessionId) -> Result<SessionInfo, StoreError> {
