@@ -67,7 +67,7 @@ pub(super) type Write = Box<dyn FnOnce(&WriteTransaction) -> Result<(), StoreErr
 
 enum Job {
     Put {
-        put: Put,
+        put: Box<Put>,
         reply: oneshot::Sender<Result<ArtifactMeta, StoreError>>,
     },
     Write {
@@ -77,9 +77,12 @@ enum Job {
 }
 
 enum Work {
-    Put(Put),
+    Put(Box<Put>),
     Write(Write),
 }
+
+/// What one job of a batch came to: a put's artifact, or `None` for a write.
+type Outcome = Result<Option<ArtifactMeta>, StoreError>;
 
 enum Reply {
     Put(oneshot::Sender<Result<ArtifactMeta, StoreError>>),
@@ -97,7 +100,7 @@ impl Job {
 
 impl Reply {
     /// Answers the caller; `made` is the put's artifact (`None` for a write).
-    fn send(self, result: Result<Option<ArtifactMeta>, StoreError>) {
+    fn send(self, result: Outcome) {
         match self {
             Reply::Put(reply) => {
                 let _ = reply.send(result.and_then(|made| {
@@ -152,7 +155,10 @@ impl GroupCommitter {
         self.queue
             .as_ref()
             .ok_or_else(stopped)?
-            .send(Job::Put { put, reply })
+            .send(Job::Put {
+                put: Box::new(put),
+                reply,
+            })
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -222,14 +228,14 @@ fn write_batch(
     retention: u64,
     works: Vec<Work>,
     placed: &mut Vec<PathBuf>,
-) -> Result<Vec<Result<Option<ArtifactMeta>, StoreError>>, (usize, StoreError)> {
+) -> Result<Vec<Outcome>, (usize, StoreError)> {
     let whole = |error: StoreError| (usize::MAX, error);
     let txn = db.begin_write().map_err(|e| whole(e.into()))?;
     let mut dirs = BTreeSet::new();
     let mut results = Vec::with_capacity(works.len());
     for (index, work) in works.into_iter().enumerate() {
         match work {
-            Work::Put(put) => match add(&txn, root, retention, put, placed, &mut dirs) {
+            Work::Put(put) => match add(&txn, root, retention, *put, placed, &mut dirs) {
                 Err(error) if !error.is_client_error() => return Err((index, error)),
                 result => results.push(result.map(Some)),
             },

@@ -293,10 +293,13 @@ fn match_at(elements: &[Element<'_>], words: &[Word], at: usize) -> Option<usize
     }
 }
 
+/// A parsed phrase of the lexicon.
+type Phrase = Vec<Element<'static>>;
+
 /// A concept's phrases, parsed once for the process: a concept is tried at every word of every
 /// clause against every intent that names it, and parsing them each time cost more than matching.
-fn concept(name: &str) -> &'static [Vec<Element<'static>>] {
-    static PARSED: OnceLock<Vec<(&str, Vec<Vec<Element<'static>>>)>> = OnceLock::new();
+fn concept(name: &str) -> &'static [Phrase] {
+    static PARSED: OnceLock<Vec<(&str, Vec<Phrase>)>> = OnceLock::new();
     PARSED
         .get_or_init(|| {
             lexicon::CONCEPTS
