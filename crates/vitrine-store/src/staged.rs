@@ -1,12 +1,13 @@
-//! A blob being written, hashed (SHA-256 and MD5) on the way in, with a size
-//! limit, so nothing is ever read twice. A small blob stays in memory (the
-//! store keeps it in its index); one that passes [`INLINE_MAX`] spills to a
-//! temp file and is never held in memory whole.
+//! A blob being written, hashed (SHA-256, and MD5 for uploaded files) on the way
+//! in, with a size limit, so nothing is ever read twice. A small blob stays in memory (the
+//! store keeps it in its index); one that passes [`INLINE_MAX`] goes to a temp file a
+//! buffer at a time and is never held in memory whole.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use md5::Digest as _;
-use tokio::io::AsyncWriteExt;
 
 use crate::StoreError;
 
@@ -17,13 +18,15 @@ use crate::StoreError;
 #[derive(Debug)]
 pub struct StagedBlob {
     path: PathBuf,
-    file: Option<tokio::fs::File>,
-    /// The bytes while no temp file exists yet.
+    file: Option<Arc<std::fs::File>>,
+    /// The bytes not yet in the temp file (all of them while the blob is small).
     memory: Vec<u8>,
     /// Whether the temp file exists (it is created on spill or on [`StagedBlob::flush`]).
     spilled: bool,
     sha256: sha2::Sha256,
-    md5: md5::Md5,
+    /// Only uploaded files are looked up by MD5; hashing every artifact cost as much CPU as
+    /// the rest of storing a photo.
+    md5: Option<md5::Md5>,
     size: u64,
     limit: u64,
     head: Vec<u8>,
@@ -33,6 +36,9 @@ pub struct StagedBlob {
 const HEAD_LEN: usize = 4096;
 /// Blobs up to this size stay in memory and are stored in the store's index.
 pub(crate) const INLINE_MAX: u64 = 256 * 1024;
+/// Bytes gathered before a write to the temp file: each write is a trip to the blocking
+/// pool, and a photo sent in 48 KiB pieces made a dozen of them.
+const WRITE_BUFFER: usize = 1024 * 1024;
 
 impl StagedBlob {
     /// A new blob whose temp file, if it ever needs one, will be `path`.
@@ -43,20 +49,32 @@ impl StagedBlob {
             memory: Vec::new(),
             spilled: false,
             sha256: sha2::Sha256::new(),
-            md5: md5::Md5::new(),
+            md5: None,
             size: 0,
             limit,
             head: Vec::with_capacity(HEAD_LEN),
         }
     }
 
-    /// Creates the temp file and moves the in-memory bytes into it.
-    async fn spill(&mut self) -> Result<(), StoreError> {
-        let mut file = tokio::fs::File::create(&self.path).await?;
+    /// Moves the buffered bytes to the temp file, creating it first if need be.
+    async fn write_out(&mut self) -> Result<(), StoreError> {
+        let file = self.file.clone();
+        let path = self.path.clone();
+        let bytes = std::mem::take(&mut self.memory);
+        // From here the temp file may exist, and dropping the blob must delete it.
         self.spilled = true;
-        file.write_all(&self.memory).await?;
-        self.memory = Vec::new();
+        let (file, mut bytes) = blocking(move || {
+            let file = match file {
+                Some(file) => file,
+                None => Arc::new(std::fs::File::create(&path)?),
+            };
+            (&*file).write_all(&bytes)?;
+            Ok((file, bytes))
+        })
+        .await?;
         self.file = Some(file);
+        bytes.clear();
+        self.memory = bytes;
         Ok(())
     }
 
@@ -71,23 +89,22 @@ impl StagedBlob {
             self.head.extend_from_slice(&chunk[..take]);
         }
         self.sha256.update(chunk);
-        self.md5.update(chunk);
-        if !self.spilled && self.size <= INLINE_MAX {
-            self.memory.extend_from_slice(chunk);
-            return Ok(());
+        if let Some(md5) = self.md5.as_mut() {
+            md5.update(chunk);
         }
-        if !self.spilled {
-            self.spill().await?;
-        }
-        match self.file.as_mut() {
-            Some(file) => file.write_all(chunk).await?,
-            None => {
-                return Err(StoreError::Io(std::io::Error::other(
-                    "staged blob already finished",
-                )));
-            }
+        self.memory.extend_from_slice(chunk);
+        if (self.spilled || self.size > INLINE_MAX) && self.memory.len() >= WRITE_BUFFER {
+            self.write_out().await?;
         }
         Ok(())
+    }
+
+    /// Also hashes MD5 on the way in, for a blob that becomes an uploaded file. Once bytes
+    /// have been written it is too late, and [`StagedBlob::finish_file`] reads them back.
+    pub fn hash_md5(&mut self) {
+        if self.size == 0 {
+            self.md5 = Some(md5::Md5::new());
+        }
     }
 
     /// Bytes written so far.
@@ -109,26 +126,39 @@ impl StagedBlob {
     /// Writes every byte to the temp file so readers of [`StagedBlob::path`]
     /// see them. (Durability is the store's business when it commits the blob.)
     pub async fn flush(&mut self) -> Result<(), StoreError> {
-        if !self.spilled {
-            self.spill().await?;
-        }
-        if let Some(file) = self.file.as_mut() {
-            file.flush().await?;
+        if !self.spilled || !self.memory.is_empty() {
+            self.write_out().await?;
         }
         Ok(())
     }
 
     /// Finishes writing a blob that stays a file: fsyncs it and returns the
-    /// temp path and the hex digests.
-    pub(crate) async fn finish(mut self) -> Result<(PathBuf, u64, String, String), StoreError> {
+    /// temp path, the size and the hex SHA-256.
+    pub(crate) async fn finish(mut self) -> Result<(PathBuf, u64, String), StoreError> {
         self.flush().await?;
         if let Some(file) = self.file.take() {
-            file.sync_all().await?;
+            blocking(move || Ok(file.sync_all()?)).await?;
         }
         let sha256 = hex(&self.sha256.clone().finalize());
-        let md5 = hex(&self.md5.clone().finalize());
         let path = std::mem::take(&mut self.path);
-        Ok((path, self.size, sha256, md5))
+        Ok((path, self.size, sha256))
+    }
+
+    /// [`StagedBlob::finish`] for an uploaded file, with its hex MD5 as well (read back from
+    /// the temp file if it was not hashed on the way in).
+    pub(crate) async fn finish_file(
+        mut self,
+    ) -> Result<(PathBuf, u64, String, String), StoreError> {
+        let md5 = self.md5.take();
+        let (path, size, sha256) = self.finish().await?;
+        let md5 = match md5 {
+            Some(md5) => hex(&md5.finalize()),
+            None => {
+                let read_back = path.clone();
+                blocking(move || md5_of(&read_back)).await?
+            }
+        };
+        Ok((path, size, sha256, md5))
     }
 
     /// Finishes writing a blob of at most [`INLINE_MAX`] bytes, which the
@@ -153,6 +183,21 @@ impl Drop for StagedBlob {
             let _ = std::fs::remove_file(&self.path);
         }
     }
+}
+
+/// Runs file work on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|join| std::io::Error::other(join.to_string()))?
+}
+
+fn md5_of(path: &Path) -> Result<String, StoreError> {
+    let mut md5 = md5::Md5::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut md5)?;
+    Ok(hex(&md5.finalize()))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -61,14 +61,26 @@ impl<'a> Base64Pieces<'a> {
     /// The next decoded piece; `None` once the text is used up.
     pub(crate) fn next_piece(&mut self) -> Option<Result<&[u8], DataUrlError>> {
         self.text.clear();
-        while self.text.len() < PIECE {
-            let Some((&byte, rest)) = self.rest.split_first() else {
-                break;
+        // Copied a run of text at a time, not byte by byte: most payloads have no whitespace
+        // or a line break every 76 characters.
+        while self.text.len() < PIECE && !self.rest.is_empty() {
+            let window = &self.rest[..(PIECE - self.text.len()).min(self.rest.len())];
+            // ASCII whitespace is all at or below b' ' and no base64 character is, so one
+            // branch-free (vectorised) pass tells whether the window is a single run.
+            let run = if window.iter().fold(false, |low, byte| low | (*byte <= b' ')) {
+                window
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .unwrap_or(window.len())
+            } else {
+                window.len()
             };
-            self.rest = rest;
-            if !byte.is_ascii_whitespace() {
-                self.text.push(byte);
-            }
+            self.text.extend_from_slice(&window[..run]);
+            let blank = self.rest[run..]
+                .iter()
+                .take_while(|byte| byte.is_ascii_whitespace())
+                .count();
+            self.rest = &self.rest[run + blank..];
         }
         if self.text.is_empty() {
             return None;

@@ -222,16 +222,19 @@ async fn answer(
             if !skills.is_empty() {
                 extension["skills"] = Value::Array(skills);
             }
-            ledger::append(state, record).await;
-            // What `POST /v1/skills/create` with this `session_id` saves.
-            if let Ok(program) = serde_json::to_value(&outcome.program)
-                && let Err(error) = state
-                    .skills
-                    .save_session_program(tenant, session, program)
-                    .await
-            {
-                tracing::warn!(%error, "the session's plan was not kept for skills");
-            }
+            // What `POST /v1/skills/create` with this `session_id` saves. Written alongside
+            // the ledger record so both can share one commit.
+            let keep_program = async {
+                if let Ok(program) = serde_json::to_value(&outcome.program)
+                    && let Err(error) = state
+                        .skills
+                        .save_session_program(tenant, session, program)
+                        .await
+                {
+                    tracing::warn!(%error, "the session's plan was not kept for skills");
+                }
+            };
+            tokio::join!(ledger::append(state, record), keep_program);
             let content = if matches!(format, Some(ResponseFormat::JsonObject)) {
                 json!({ "answer": outcome.content, "artifacts": made }).to_string()
             } else {

@@ -114,6 +114,7 @@ pub(super) async fn upload(
             Some("file") => {
                 let filename = clean_filename(field.file_name());
                 let mut blob = state.store.stage(limit).await?;
+                blob.hash_md5();
                 while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                     blob.write(&chunk)
                         .await
@@ -310,6 +311,7 @@ pub(super) async fn put_presigned(
     })?;
     let limit = state.config.limits.max_upload_bytes;
     let mut blob = state.store.stage(limit).await?;
+    blob.hash_md5();
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|error| {

@@ -7,6 +7,11 @@
 //! arrive while a commit is on disk share the next one. A caller is answered only after the
 //! commit that makes its artifact visible is durable, so "once `put()` returns, the artifact
 //! survives a crash" holds for every member of a batch.
+//!
+//! Small index writes that are not artifacts (a new session, a usage record, a session's
+//! program) go through the same thread ([`GroupCommitter::write`]): each used to be a commit
+//! and an `fdatasync` of its own, several per chat request, and concurrent requests now share
+//! them.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -56,9 +61,57 @@ pub(super) struct Put {
     pub(super) quotas: crate::Quotas,
 }
 
-struct Job {
-    put: Put,
-    reply: oneshot::Sender<Result<ArtifactMeta, StoreError>>,
+/// An index write other than a put. It must not fail after writing part of what it writes
+/// unless the whole batch may fail with it (any error it returns fails the batch).
+pub(super) type Write = Box<dyn FnOnce(&WriteTransaction) -> Result<(), StoreError> + Send>;
+
+enum Job {
+    Put {
+        put: Box<Put>,
+        reply: oneshot::Sender<Result<ArtifactMeta, StoreError>>,
+    },
+    Write {
+        write: Write,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+enum Work {
+    Put(Box<Put>),
+    Write(Write),
+}
+
+/// What one job of a batch came to: a put's artifact, or `None` for a write.
+type Outcome = Result<Option<ArtifactMeta>, StoreError>;
+
+enum Reply {
+    Put(oneshot::Sender<Result<ArtifactMeta, StoreError>>),
+    Write(oneshot::Sender<Result<(), StoreError>>),
+}
+
+impl Job {
+    fn split(self) -> (Work, Reply) {
+        match self {
+            Job::Put { put, reply } => (Work::Put(put), Reply::Put(reply)),
+            Job::Write { write, reply } => (Work::Write(write), Reply::Write(reply)),
+        }
+    }
+}
+
+impl Reply {
+    /// Answers the caller; `made` is the put's artifact (`None` for a write).
+    fn send(self, result: Outcome) {
+        match self {
+            Reply::Put(reply) => {
+                let _ = reply.send(result.and_then(|made| {
+                    made.ok_or_else(|| StoreError::Index("a put made no artifact".to_owned()))
+                }));
+            }
+            Reply::Write(reply) => {
+                let _ = reply.send(result.map(|_| ()));
+            }
+        }
+    }
 }
 
 /// The writer thread and the queue into it. Dropping it lets queued puts finish, then joins
@@ -102,7 +155,22 @@ impl GroupCommitter {
         self.queue
             .as_ref()
             .ok_or_else(stopped)?
-            .send(Job { put, reply })
+            .send(Job::Put {
+                put: Box::new(put),
+                reply,
+            })
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Queues an index write and waits until the commit that contains it is durable.
+    pub(super) async fn write(&self, write: Write) -> Result<(), StoreError> {
+        let stopped = || StoreError::Index("the store's commit thread has stopped".to_owned());
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(Job::Write { write, reply })
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -121,12 +189,12 @@ impl Drop for GroupCommitter {
 /// alone; a failure of the disk or the index fails the whole batch, and nothing of it becomes
 /// visible.
 fn commit_batch(db: &Database, root: &Path, retention: u64, batch: Vec<Job>) {
-    let (puts, replies): (Vec<Put>, Vec<_>) = batch.into_iter().map(|j| (j.put, j.reply)).unzip();
+    let (works, replies): (Vec<Work>, Vec<Reply>) = batch.into_iter().map(Job::split).unzip();
     let mut placed = Vec::new();
-    match write_batch(db, root, retention, puts, &mut placed) {
+    match write_batch(db, root, retention, works, &mut placed) {
         Ok(results) => {
             for (reply, result) in replies.into_iter().zip(results) {
-                let _ = reply.send(result);
+                reply.send(result);
             }
         }
         Err((failed, error)) => {
@@ -142,10 +210,10 @@ fn commit_batch(db: &Database, root: &Path, retention: u64, batch: Vec<Job>) {
                 let result = match (index == failed).then(|| error.take()).flatten() {
                     Some(error) => Err(error),
                     None => Err(StoreError::Index(format!(
-                        "the commit this artifact was part of failed: {cause}"
+                        "the commit this write was part of failed: {cause}"
                     ))),
                 };
-                let _ = reply.send(result);
+                reply.send(result);
             }
         }
     }
@@ -158,17 +226,23 @@ fn write_batch(
     db: &Database,
     root: &Path,
     retention: u64,
-    puts: Vec<Put>,
+    works: Vec<Work>,
     placed: &mut Vec<PathBuf>,
-) -> Result<Vec<Result<ArtifactMeta, StoreError>>, (usize, StoreError)> {
+) -> Result<Vec<Outcome>, (usize, StoreError)> {
     let whole = |error: StoreError| (usize::MAX, error);
     let txn = db.begin_write().map_err(|e| whole(e.into()))?;
     let mut dirs = BTreeSet::new();
-    let mut results = Vec::with_capacity(puts.len());
-    for (index, put) in puts.into_iter().enumerate() {
-        match add(&txn, root, retention, put, placed, &mut dirs) {
-            Err(error) if !error.is_client_error() => return Err((index, error)),
-            result => results.push(result),
+    let mut results = Vec::with_capacity(works.len());
+    for (index, work) in works.into_iter().enumerate() {
+        match work {
+            Work::Put(put) => match add(&txn, root, retention, *put, placed, &mut dirs) {
+                Err(error) if !error.is_client_error() => return Err((index, error)),
+                result => results.push(result.map(Some)),
+            },
+            Work::Write(write) => {
+                write(&txn).map_err(|error| (index, error))?;
+                results.push(Ok(None));
+            }
         }
     }
     // The renames must be durable before the records that point at them.

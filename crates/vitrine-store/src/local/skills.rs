@@ -342,15 +342,14 @@ impl SkillStore for LocalStore {
             program,
         };
         let session = session.clone();
-        self.blocking(move |db, _| {
-            let bytes = serde_json::to_vec(&entry)?;
-            let txn = db.begin_write()?;
-            txn.open_table(SESSION_PROGRAMS)?
-                .insert(session.as_str(), bytes.as_slice())?;
-            txn.commit()?;
-            Ok(())
-        })
-        .await
+        let bytes = serde_json::to_vec(&entry)?;
+        self.committer
+            .write(Box::new(move |txn| {
+                txn.open_table(SESSION_PROGRAMS)?
+                    .insert(session.as_str(), bytes.as_slice())?;
+                Ok(())
+            }))
+            .await
     }
 
     async fn session_program(

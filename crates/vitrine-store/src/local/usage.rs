@@ -19,22 +19,21 @@ pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
 #[async_trait]
 impl UsageLedger for LocalStore {
     async fn record_usage(&self, mut record: UsageRecord) -> Result<(), StoreError> {
-        self.blocking(move |db, now| {
-            record.at = now;
-            let bytes = serde_json::to_vec(&record)?;
-            let txn = db.begin_write()?;
-            txn.open_table(USAGE)?.insert(
-                (
-                    record.tenant.as_str(),
-                    record.at,
-                    record.request_id.as_str(),
-                ),
-                bytes.as_slice(),
-            )?;
-            txn.commit()?;
-            Ok(())
-        })
-        .await
+        record.at = self.clock.now();
+        let bytes = serde_json::to_vec(&record)?;
+        self.committer
+            .write(Box::new(move |txn| {
+                txn.open_table(USAGE)?.insert(
+                    (
+                        record.tenant.as_str(),
+                        record.at,
+                        record.request_id.as_str(),
+                    ),
+                    bytes.as_slice(),
+                )?;
+                Ok(())
+            }))
+            .await
     }
 
     async fn usage_report(

@@ -226,7 +226,7 @@ async fn copy_verified(
         }
         blob.write(&buffer[..read]).await?;
     }
-    let (tmp, written, local_sha256, _) = blob.finish().await?;
+    let (tmp, written, local_sha256) = blob.finish().await?;
     let uploaded = async {
         if local_sha256 != sha256 {
             return Err(StoreError::Index(format!(

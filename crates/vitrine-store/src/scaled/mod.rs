@@ -303,7 +303,7 @@ impl ScaledStore {
         blob: StagedBlob,
         path: &ObjectPath,
     ) -> Result<(u64, String, String), StoreError> {
-        let (tmp, size, sha256, md5) = blob.finish().await?;
+        let (tmp, size, sha256, md5) = blob.finish_file().await?;
         let result = objects::upload_file(self.objects.as_ref(), path, &tmp, size).await;
         let _ = tokio::fs::remove_file(&tmp).await;
         result.map(|()| (size, sha256, md5))
@@ -644,7 +644,7 @@ impl ArtifactStore for ScaledStore {
         blob: StagedBlob,
         artifact: NewArtifact,
     ) -> Result<ArtifactMeta, StoreError> {
-        let (tmp, size, sha256, _md5) = blob.finish().await?;
+        let (tmp, size, sha256) = blob.finish().await?;
         let result = async {
             let meta = self
                 .reserve(tenant, session, artifact, size, sha256)

@@ -143,6 +143,49 @@ async fn expiry_answers_expired_and_the_sweeper_frees_the_bytes() {
     assert_eq!(store.sweep().await.expect("sweep").artifacts, 0);
 }
 
+/// A blob past the inline bound reaches its temp file in buffered writes; every byte and both
+/// digests must come out as if it had been written at once.
+#[tokio::test]
+async fn large_blobs_written_in_pieces_keep_every_byte_and_their_digests() {
+    use md5::Digest as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = LocalStore::open(dir.path(), DAY, Arc::new(ManualClock::new(100))).expect("open");
+    let bytes: Vec<u8> = (0..3_000_001_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
+
+    let mut blob = store.stage(1 << 23).await.expect("stage");
+    blob.hash_md5();
+    for piece in bytes.chunks(49_152) {
+        blob.write(piece).await.expect("write");
+    }
+    let file = store
+        .put_file("acme", blob, "noise.bin", "assistants")
+        .await
+        .expect("put file");
+    assert_eq!(file.md5, format!("{:x}", md5::Md5::digest(&bytes)));
+    assert_eq!(file.sha256, sha256);
+    let stored = std::fs::read(dir.path().join("files").join(file.id.as_str())).expect("file");
+    assert!(stored == bytes, "the uploaded file's bytes differ");
+
+    let session = store.create_session("acme").await.expect("session");
+    let mut blob = store.stage(1 << 23).await.expect("stage");
+    for piece in bytes.chunks(49_152) {
+        blob.write(piece).await.expect("write");
+    }
+    let meta = store
+        .put("acme", &session.id, blob, png_artifact())
+        .await
+        .expect("put");
+    assert_eq!(meta.size, bytes.len() as u64);
+    assert_eq!(meta.sha256, sha256);
+    assert!(
+        read_all(&store, &meta).await == bytes,
+        "the artifact's bytes differ"
+    );
+}
+
 #[tokio::test]
 async fn files_are_found_by_md5_and_presigned_uploads_need_the_token() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,5 +1,7 @@
 //! Clauses as words, and the cue language's matcher (see the [module docs](super)).
 
+use std::sync::OnceLock;
+
 use super::lexicon;
 
 /// One clause of a request: its words, and the whole request it came from.
@@ -305,12 +307,32 @@ fn match_at(elements: &[Element<'_>], words: &[Word], at: usize) -> Option<usize
         Element::Gap => (0..=4)
             .filter(|skip| at + skip <= words.len())
             .find_map(|skip| match_at(rest, words, at + skip)),
-        Element::Concept(name) => lexicon::concept(name).iter().find_map(|phrase| {
-            let inner = parse(phrase);
-            let end = match_at(&inner, words, at)?;
+        Element::Concept(name) => concept(name).iter().find_map(|inner| {
+            let end = match_at(inner, words, at)?;
             match_at(rest, words, end)
         }),
     }
+}
+
+/// A parsed phrase of the lexicon.
+type Phrase = Vec<Element<'static>>;
+
+/// A concept's phrases, parsed once for the process: a concept is tried at every word of every
+/// clause against every intent that names it, and parsing them each time cost more than matching.
+fn concept(name: &str) -> &'static [Phrase] {
+    static PARSED: OnceLock<Vec<(&str, Vec<Phrase>)>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            lexicon::CONCEPTS
+                .iter()
+                .map(|(name, phrases)| {
+                    (*name, phrases.iter().map(|phrase| parse(phrase)).collect())
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(concept, _)| *concept == name)
+        .map_or(&[], |(_, phrases)| phrases.as_slice())
 }
 
 #[cfg(test)]
