@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use crate::limits::noise_png;
 use crate::*;
 
 fn ask_with_parts(text: &str, parts: Vec<Value>) -> Value {
@@ -242,29 +243,6 @@ async fn asking_for_more_frames_than_the_cap_fails_naming_the_setting_and_makes_
         Some(3),
         "{completion}"
     );
-}
-
-/// Bytes that do not compress, from a small LCG.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 56) as u8
-        })
-        .collect()
-}
-
-fn noise_png(side: u32, seed: u64) -> Vec<u8> {
-    let pixels = noise((side * side * 3) as usize, seed);
-    let image = image::RgbImage::from_raw(side, side, pixels).expect("image");
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    image
-        .write_to(&mut bytes, image::ImageFormat::Png)
-        .expect("png");
-    bytes.into_inner()
 }
 
 /// Sends a small image into a new session (which fits), then asks `text` about it in that

@@ -222,6 +222,17 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// A square PNG of noise: it does not compress, so its size is predictable.
+pub(crate) fn noise_png(side: u32, seed: u64) -> Vec<u8> {
+    let pixels = noise((side * side * 3) as usize, seed);
+    let image = image::RgbImage::from_raw(side, side, pixels).expect("image");
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png");
+    bytes.into_inner()
+}
+
 async fn upload(app: &TestApp, key: &str, bytes: Vec<u8>) -> (u16, Value) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("blob.bin");
     let response = app
@@ -264,15 +275,7 @@ async fn a_tenant_over_its_stored_bytes_gets_507_naming_the_setting_and_nothing_
     assert_eq!(entries(&app.data_dir.join("tmp")), 0, "no temp file left");
 
     // Inputs of a chat count too: a 60 kB image is refused before the agent sees it.
-    let image = {
-        let pixels = noise(150 * 150 * 3, 3);
-        let image = image::RgbImage::from_raw(150, 150, pixels).expect("image");
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        image
-            .write_to(&mut bytes, image::ImageFormat::Png)
-            .expect("png");
-        bytes.into_inner()
-    };
+    let image = noise_png(150, 3);
     assert!(image.len() > 40_000, "{}", image.len());
     let (status, body) = app
         .chat(
@@ -309,15 +312,7 @@ async fn a_session_over_its_size_gets_413_naming_the_setting_and_keeps_what_it_h
     let mut options = Options::default();
     options.config.limits.max_session_bytes = 30_000;
     let app = spawn_with(options).await;
-    let image = |seed| {
-        let pixels = noise(80 * 80 * 3, seed);
-        let image = image::RgbImage::from_raw(80, 80, pixels).expect("image");
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        image
-            .write_to(&mut bytes, image::ImageFormat::Png)
-            .expect("png");
-        bytes.into_inner()
-    };
+    let image = |seed| noise_png(80, seed);
     let first = image(1);
     assert!((15_000..30_000).contains(&first.len()), "{}", first.len());
     let (status, completion) = app
