@@ -527,9 +527,8 @@ pub(super) fn describes(clause: &Clause) -> bool {
 /// then a copula soon after.
 fn owned_thing_is(clause: &Clause) -> bool {
     let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
-    let owned = words
-        .first()
-        .is_some_and(|first| ["my", "our", "his", "her", "their"].contains(first))
+    const OWNERS: &[&str] = &["my", "our", "his", "her", "their"];
+    let owned = words.first().is_some_and(|first| OWNERS.contains(first))
         && words
             .iter()
             .skip(2)
@@ -539,7 +538,7 @@ fn owned_thing_is(clause: &Clause) -> bool {
     let tokens: Vec<&str> = clause.text.split_whitespace().take(6).collect();
     let placed = tokens
         .first()
-        .is_some_and(|first| ["the", "my", "our", "his", "her", "their"].contains(first))
+        .is_some_and(|first| *first == "the" || OWNERS.contains(first))
         && tokens.windows(2).skip(1).any(|pair| {
             pair[0].ends_with("'s")
                 && [

@@ -232,28 +232,22 @@ pub fn understand_with(
             };
             usable = by_input(vec![matched], inputs, &produced, &clause).0;
         }
-        // "There's a kid's face in the corner — can you blur it out, and the card number
-        // too": "it" is what the description named, one more thing to act on.
-        if !usable.is_empty()
-            && clause.has_any(&["it", "them"])
+        // An ask that matched nothing, or "it" after a description ("There's a kid's face in
+        // the corner — can you blur it out, and the card number too"), points back at what the
+        // description named: read together, they may ask for more.
+        let nothing_matched = usable.is_empty();
+        if (nothing_matched || clause.has_any(&["it", "them"]))
             && let Some(before) = &described
         {
             let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
             let (found, _) = candidates(&merged, inputs, &produced, catalog);
-            if found.len() > usable.len() {
+            let more = found.len() > usable.len();
+            if more {
                 usable = found;
                 clause = merged;
-                described = None;
             }
-        }
-        if usable.is_empty()
-            && let Some(before) = described.take()
-        {
-            let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
-            let (found, _) = candidates(&merged, inputs, &produced, catalog);
-            if !found.is_empty() {
-                usable = found;
-                clause = merged;
+            if more || nothing_matched {
+                described = None;
             }
         }
         // "Dress her in it and show front, back and side views": the views say how many
