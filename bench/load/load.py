@@ -96,10 +96,12 @@ class Server:
             time.sleep(0.05)
         raise RuntimeError("vitrine serve never became ready")
 
-    def rss_mb(self) -> float:
+    def rss_mb(self, field: str = "VmRSS") -> float:
+        """Resident memory in MB: `VmRSS` in all, or its `RssAnon` (heap) / `RssFile` (mapped
+        files such as models) part."""
         with open(f"/proc/{self.pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1000
         return 0.0
 
@@ -439,11 +441,18 @@ def phase_load(binary: Path, work: Path, minutes: float, concurrency: int, faces
         began = time.monotonic()
         threads = run_workers(workload, server.port, seconds, concurrency, tally, acked, stop)
         samples: list[tuple[float, float]] = []
+        # (seconds, heap MB, mapped-file MB) every ~30 s, to tell growth in the heap from pages
+        # of mapped model files being touched.
+        breakdown: list[tuple[float, float, float]] = []
         while any(thread.is_alive() for thread in threads):
-            samples.append((time.monotonic() - began, server.rss_mb()))
+            now = time.monotonic() - began
+            samples.append((now, server.rss_mb()))
+            if not breakdown or now - breakdown[-1][0] >= 30:
+                breakdown.append((round(now), server.rss_mb("RssAnon"), server.rss_mb("RssFile")))
             time.sleep(min(5.0, max(0.5, seconds / 60)))
         elapsed = time.monotonic() - began
         samples.append((elapsed, server.rss_mb()))
+        breakdown.append((round(elapsed), server.rss_mb("RssAnon"), server.rss_mb("RssFile")))
         after_warmup = [rss for t, rss in samples if t >= warmup] or [samples[-1][1]]
         start_rss, end_rss = after_warmup[0], samples[-1][1]
         all_latencies = [v for values in tally.latencies.values() for v in values]
@@ -465,6 +474,7 @@ def phase_load(binary: Path, work: Path, minutes: float, concurrency: int, faces
             "rss_end_mb": round(end_rss, 1),
             "rss_peak_mb": round(max(rss for _, rss in samples), 1),
             "rss_growth_pct": round(growth, 1),
+            "rss_anon_file_mb": breakdown,
             "warmup_s": round(warmup, 1),
             "faces": faces,
             "alive": server.alive(),

@@ -739,6 +739,11 @@ pub(super) fn cancels(id: &str) -> Option<&'static str> {
     (id == "selective_face_hiding").then_some("@faces")
 }
 
+/// The gap with this id.
+pub(super) fn by_id(id: &str) -> Option<&'static Gap> {
+    GAPS.iter().find(|gap| gap.id == id)
+}
+
 /// The gap a clause asks for, if any.
 pub(super) fn find(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static Gap> {
     GAPS.iter().find(|gap| {

@@ -35,7 +35,7 @@ use vitrine_wire::ArtifactKind;
 use crate::error::AgentError;
 use crate::plan::{Plan, Step, with_article};
 use matching::Matched;
-pub use semantic::Semantic;
+pub use semantic::{Semantic, encode_vectors};
 
 /// What the planner made of a request.
 #[derive(Debug, Clone, Default)]
@@ -211,26 +211,29 @@ pub fn understand_with(
         }
         let (mut usable, unusable) = candidates(&clause, inputs, &produced, catalog);
         let mut clause = clause;
-        // "This photo has my kids and our address on the mailbox, hide both": the ask points
-        // back at what the sentence before it described.
-        // Words that match no intent: the closest example phrasing, when it is clearly close.
+        // Words that match no intent: the closest phrasings, when they clearly agree.
         if usable.is_empty()
             && unusable.is_empty()
             && gap.is_none()
             && clauses::is_an_ask(&clause)
             && let Some(semantic) = semantic
-            && let Some((name, index)) = semantic.closest(&clause.ask().text)
-            && let Some(tool) = catalog.get(name)
-            && let Some(intent) = tool.meaning().intents.get(index)
-            && intent.accept.is_none_or(|accept| accept(&clause))
+            && let Some(closest) = semantic.closest(&clause.ask().text, false)
         {
-            let matched = Matched {
-                tool: std::sync::Arc::clone(tool),
-                intent,
-                spans: Vec::new(),
-                rank: 0,
-            };
-            usable = by_input(vec![matched], inputs, &produced, &clause).0;
+            match closest {
+                semantic::Closest::Gap(id) => {
+                    if let Some(gap) = gaps::by_id(id) {
+                        understanding.not_done.push(NotDone {
+                            part: clause.text.clone(),
+                            capability: gap.id.to_owned(),
+                            why: format!("I cannot {}: {}.", gap.asked, gap.why),
+                        });
+                        continue;
+                    }
+                }
+                semantic::Closest::Tool(name, index) => {
+                    usable = closest_intent(name, index, &clause, inputs, &produced, catalog);
+                }
+            }
         }
         // An ask that matched nothing, or "it" after a description ("There's a kid's face in
         // the corner — can you blur it out, and the card number too"), points back at what the
@@ -353,6 +356,41 @@ pub fn understand_with(
     // In a request that generates images, "at 9:16" describes those images.
     if asked.iter().any(|(_, matched)| matched.intent.per_view) {
         asked.retain(|(_, matched)| !matched.intent.describes_output);
+    }
+    // Nothing understood clause by clause ("just the faces please - leave the text alone"):
+    // the whole request may still read clearly like phrasings the bank knows, when it holds at
+    // most one ask (a bank phrasing stands for one step; two asks read as one would plan half).
+    let one_unclear_ask = understanding.not_done.len() <= 1
+        && understanding
+            .not_done
+            .iter()
+            .all(|part| part.capability == "unclear");
+    if asked.is_empty()
+        && one_unclear_ask
+        && !understanding.returns_input
+        && let Some(semantic) = semantic
+        && let Some(closest) = semantic.closest(&text, true)
+    {
+        let whole = Clause::new(&text, &text);
+        match closest {
+            semantic::Closest::Gap(id) => {
+                if let Some(gap) = gaps::by_id(id) {
+                    understanding.not_done = vec![NotDone {
+                        part: whole.text.clone(),
+                        capability: gap.id.to_owned(),
+                        why: format!("I cannot {}: {}.", gap.asked, gap.why),
+                    }];
+                }
+            }
+            semantic::Closest::Tool(name, index) => {
+                let found =
+                    closest_intent(name, index, &whole, inputs, &Produced::default(), catalog);
+                if !found.is_empty() {
+                    understanding.not_done.clear();
+                    asked.extend(found.into_iter().map(|matched| (whole.clone(), matched)));
+                }
+            }
+        }
     }
     if asked.is_empty() {
         // "Screenshot this URL and blur the faces on it" with nothing attached: what cannot be
@@ -665,6 +703,42 @@ fn without_text_to_image(found: Vec<Matched>, inputs: &[ArtifactMeta]) -> Vec<Ma
 /// Splits matches into those whose media is attached and those whose is not; where one wording
 /// serves several kinds (faces in a photo or a video), keeps the kind the clause names, else the
 /// kind attached first.
+/// The intent of tool `name` the semantic fallback chose (`index`), or else the first of its
+/// intents that accepts `clause` and whose inputs are at hand.
+fn closest_intent(
+    name: &str,
+    index: Option<usize>,
+    clause: &Clause,
+    inputs: &[ArtifactMeta],
+    produced: &Produced,
+    catalog: &ToolCatalog,
+) -> Vec<Matched> {
+    let Some(tool) = catalog.get(name) else {
+        return Vec::new();
+    };
+    let intents = tool.meaning().intents;
+    let chosen: Vec<&'static vitrine_tools::meaning::Intent> = match index {
+        Some(index) => intents.get(index).into_iter().collect(),
+        None => intents.iter().collect(),
+    };
+    for intent in chosen {
+        if intent.accept.is_some_and(|accept| !accept(clause)) {
+            continue;
+        }
+        let matched = Matched {
+            tool: std::sync::Arc::clone(tool),
+            intent,
+            spans: Vec::new(),
+            rank: 0,
+        };
+        let usable = by_input(vec![matched], inputs, produced, clause).0;
+        if !usable.is_empty() {
+            return usable;
+        }
+    }
+    Vec::new()
+}
+
 fn by_input(
     found: Vec<Matched>,
     inputs: &[ArtifactMeta],

@@ -146,6 +146,9 @@ const MEANING: Meaning = Meaning {
             "@hide",
             "crop*",
             "zoom*",
+            // "lower the face detection threshold and blur them": a setting of another step.
+            "detection threshold",
+            "detection sensitivity",
             "over the",
             "over their",
             "over his",
