@@ -431,6 +431,18 @@ pub fn understand_with(
             capabilities: capabilities(catalog),
         });
     }
+    // "Blur the faces. Nobody should be recognisable": a part not understood by its words but
+    // whose phrasings clearly ask for a step already planned says that step again.
+    if let Some(semantic) = semantic {
+        understanding.not_done.retain(|part| {
+            part.capability != "unclear"
+                || !matches!(
+                    semantic.closest(&part.part, true),
+                    Some(semantic::Closest::Tool(name, _))
+                        if asked.iter().any(|(_, matched)| matched.tool.name() == name)
+                )
+        });
+    }
     understanding.plan = build(&asked, schema, inputs, catalog)?;
     restore_url_case(&mut understanding.plan, instruction);
     // "What did you receive?" with a field for "the stored input": the question is answered by

@@ -447,6 +447,56 @@ fn the_planner_understands_the_paraphrase_corpus() {
     );
 }
 
+/// The label `scripts/phrasings.py` gives a request: its one tool, or `!capability` for a
+/// refusal words decide; `None` for anything else.
+fn bank_label(expect: &Value) -> Option<String> {
+    if let Some(refused) = expect.get("refuse").and_then(Value::as_array) {
+        return match refused.as_slice() {
+            [one] if one != "unclear" && one != "wrong_input" => {
+                Some(format!("!{}", one.as_str()?))
+            }
+            _ => None,
+        };
+    }
+    if expect.get("not_done").is_some() {
+        return None;
+    }
+    let tools: std::collections::BTreeSet<&str> = expect["steps"]
+        .as_array()?
+        .iter()
+        .filter_map(|step| step["tool"].as_str())
+        .collect();
+    (tools.len() == 1).then(|| tools.into_iter().next().unwrap_or_default().to_owned())
+}
+
+/// The phrasing bank is what `scripts/phrasings.py` makes of the read parts now: a request
+/// added to them without running the script again fails here.
+#[test]
+fn the_phrasing_bank_is_up_to_date_with_the_read_parts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut expected = String::new();
+    for part in ["train.jsonl", "heldout.jsonl", "heldout2.jsonl"] {
+        let text = std::fs::read_to_string(root.join("tests/corpus").join(part)).expect("part");
+        for line in text.lines().filter(|line| !line.trim().is_empty()) {
+            let case: Value = serde_json::from_str(line).expect("corpus line is JSON");
+            if let Some(label) = bank_label(&case["expect"]) {
+                let words: Vec<&str> = case["text"]
+                    .as_str()
+                    .expect("text")
+                    .split_whitespace()
+                    .collect();
+                expected.push_str(&format!("{label}\t{}\n", words.join(" ")));
+            }
+        }
+    }
+    let bank = std::fs::read_to_string(root.join("src/planner/phrasings.tsv")).expect("bank");
+    assert!(
+        bank == expected,
+        "src/planner/phrasings.tsv is out of date: run scripts/phrasings.py, then the \
+         embed_phrasings example"
+    );
+}
+
 /// The planner's phrasing bank (`src/planner/phrasings.tsv`) is written from the read parts
 /// only: no wording of a blind part may be in it.
 #[test]

@@ -230,6 +230,30 @@ async fn asking_for_more_frames_than_the_cap_fails_naming_the_setting_and_makes_
         );
     }
 
+    // Frames going the other way, images into a video, are held to the same limit.
+    let stills: Vec<Value> = (0..4u8)
+        .map(|shade| part("image_url", "image/png", &png(32, 24, [shade * 60, 80, 80])))
+        .collect();
+    let (status, body) = app
+        .chat(
+            KEY_ACME,
+            ask_with_parts("Turn these four pictures into a video", stills),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "too_many_frames"),
+        "{body}"
+    );
+    let message = error_message(&body);
+    assert!(
+        message.contains("`images`")
+            && message.contains("4 frames")
+            && message.contains("limit of 3")
+            && message.contains("--max-frames"),
+        "{message}"
+    );
+
     // At the cap, every frame asked for is there.
     let (status, completion) = app
         .chat(KEY_ACME, ask("Extract 3 frames from this video"))

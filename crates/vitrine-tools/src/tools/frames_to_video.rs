@@ -144,6 +144,15 @@ impl Tool for FramesToVideo {
                 ),
             });
         }
+        // The server's frame limit (`--max-frames`) holds here too: a call over it fails
+        // naming the limit, as sampling too many frames from a video does.
+        if parsed.images.len() > cx.limits.max_frames {
+            return Err(ToolError::Video(vitrine_video::VideoError::TooManyFrames {
+                param: "images".to_owned(),
+                asked: parsed.images.len() as u64,
+                limit: cx.limits.max_frames,
+            }));
+        }
         // One image at a time, each turned into its RGB frame at once, and the budget checked
         // as soon as the first frame's size is known.
         let mut metas = Vec::with_capacity(parsed.images.len());
