@@ -359,7 +359,8 @@ pub fn understand_with(
     }
     // Nothing understood clause by clause ("just the faces please - leave the text alone"):
     // the whole request may still read clearly like phrasings the bank knows, when it holds at
-    // most one ask (a bank phrasing stands for one step; two asks read as one would plan half).
+    // most one ask (a bank phrasing stands for one step; two asks read as one would plan half)
+    // and media to work on (a text-only "say hello" is conversation, not worth an embedding).
     let one_unclear_ask = understanding.not_done.len() <= 1
         && understanding
             .not_done
@@ -367,6 +368,7 @@ pub fn understand_with(
             .all(|part| part.capability == "unclear");
     if asked.is_empty()
         && one_unclear_ask
+        && !inputs.is_empty()
         && !understanding.returns_input
         && let Some(semantic) = semantic
         && let Some(closest) = semantic.closest(&text, true)
