@@ -104,25 +104,43 @@ async fn load_shared(dir: PathBuf) -> Result<Arc<Models>, ToolError> {
 /// that fails (a quota reached by its third frame, a step past its time limit) leaves no
 /// partial output in the session.
 #[derive(Debug, Clone, Default)]
-pub struct Journal(Arc<std::sync::Mutex<Vec<ArtifactId>>>);
+pub struct Journal(Arc<std::sync::Mutex<JournalState>>);
+
+#[derive(Debug, Default)]
+struct JournalState {
+    made: Vec<ArtifactId>,
+    /// Set once the run's outputs were taken back: a save still finishing (a step cut off by a
+    /// time limit while its write ran on) must take its own output back.
+    closed: bool,
+}
 
 impl Journal {
-    /// Notes an artifact just stored.
-    pub fn record(&self, id: ArtifactId) {
+    fn state(&self) -> std::sync::MutexGuard<'_, JournalState> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(id);
+    }
+
+    /// Notes an artifact just stored; false when the run's outputs were already taken back,
+    /// and this one must be deleted too.
+    pub fn record(&self, id: ArtifactId) -> bool {
+        let mut state = self.state();
+        if !state.closed {
+            state.made.push(id);
+        }
+        !state.closed
     }
 
     /// Takes the ids noted so far.
     pub fn take(&self) -> Vec<ArtifactId> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        std::mem::take(&mut self.state().made)
+    }
+
+    /// Takes the ids noted so far and refuses later ones (see [`Journal::record`]).
+    pub fn close(&self) -> Vec<ArtifactId> {
+        let mut state = self.state();
+        state.closed = true;
+        std::mem::take(&mut state.made)
     }
 }
 
@@ -185,7 +203,7 @@ impl ToolContext {
     /// Deletes what this run stored: the run failed, and its outputs must not count
     /// against the session's quotas or show up half-made. Returns how many were deleted.
     pub async fn discard_made(&self) -> usize {
-        let made = self.made.take();
+        let made = self.made.close();
         let mut deleted = 0;
         for id in &made {
             match self.store.delete(&self.tenant, &self.session, id).await {
@@ -258,5 +276,24 @@ impl std::fmt::Debug for ToolContext {
             .field("web", &self.web.is_some())
             .field("made", &self.made)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_save_noted_after_the_rollback_is_refused_so_it_takes_itself_back() {
+        let journal = Journal::default();
+        let first = ArtifactId::generate(vitrine_wire::ArtifactKind::Image);
+        let late = ArtifactId::generate(vitrine_wire::ArtifactKind::Image);
+        assert!(journal.record(first.clone()));
+        assert_eq!(journal.close(), vec![first]);
+        assert!(
+            !journal.record(late),
+            "a late save must delete its own output"
+        );
+        assert!(journal.take().is_empty());
     }
 }

@@ -4,6 +4,7 @@
 //! store's staged blobs so a failed write leaves nothing behind.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
@@ -311,23 +312,36 @@ pub async fn save_bytes(
 ) -> Result<ArtifactMeta, ToolError> {
     let mut blob = cx.store.stage(cx.limits.max_output_bytes).await?;
     blob.write(bytes).await?;
-    let meta = cx
-        .store
-        .put(
-            &cx.tenant,
-            &cx.session,
-            blob,
-            NewArtifact {
-                kind,
-                content_type: content_type.to_owned(),
-                media,
-                provenance,
-                filename,
-            },
-        )
-        .await?;
-    cx.made.record(meta.id.clone());
-    Ok(meta)
+    let new = NewArtifact {
+        kind,
+        content_type: content_type.to_owned(),
+        media,
+        provenance,
+        filename,
+    };
+    // The write and its note in the journal run as their own task: a step cut off mid-write
+    // (its time limit, a client that hung up) cannot stop between the two, so the failed
+    // run's rollback always sees the output, or the late save takes itself back.
+    let (store, tenant, session, made) = (
+        Arc::clone(&cx.store),
+        cx.tenant.clone(),
+        cx.session.clone(),
+        cx.made.clone(),
+    );
+    tokio::spawn(async move {
+        let meta = store.put(&tenant, &session, blob, new).await?;
+        if made.record(meta.id.clone()) {
+            return Ok(meta);
+        }
+        if let Err(error) = store.delete(&tenant, &session, &meta.id).await {
+            tracing::warn!(%error, id = %meta.id, "could not delete an output saved after its run failed");
+        }
+        Err(ToolError::Internal(
+            "the run had already failed; its late output was taken back".to_owned(),
+        ))
+    })
+    .await
+    .map_err(ToolError::join)?
 }
 
 /// Stores a file's contents as a new artifact.
