@@ -1,6 +1,7 @@
 //! Embeds the planner's phrasing bank (`src/planner/phrasings.tsv`, written by
-//! `scripts/phrasings.py`) into `src/planner/phrasings.vec`, which the planner loads instead of
-//! embedding about a thousand sentences at start-up (about 10 s on one core).
+//! `scripts/phrasings.py`, read in at build time) into `src/planner/phrasings.vec`, which the
+//! planner loads instead of embedding about a thousand sentences at start-up (about 10 s on one
+//! core).
 //!
 //! usage: cargo run --release -p vitrine-agent --example embed_phrasings -- <models dir>
 
@@ -12,14 +13,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: embed_phrasings <models dir>")?
         .into();
     let planner = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/planner");
-    let bank = std::fs::read_to_string(planner.join("phrasings.tsv"))?;
-    let texts: Vec<&str> = bank
-        .lines()
-        .filter_map(|line| line.split_once('\t').map(|(_, text)| text))
-        .collect();
     let embedder = vitrine_text::Embedder::load(&models)?;
-    let mut vectors = Vec::with_capacity(texts.len());
-    for text in &texts {
+    let mut vectors = Vec::new();
+    for (_, text) in vitrine_agent::planner::bank_phrasings() {
         vectors.push(embedder.embed(text)?);
     }
     let bytes = vitrine_agent::planner::encode_vectors(&vectors);

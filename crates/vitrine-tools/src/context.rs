@@ -131,11 +131,6 @@ impl Journal {
         !state.closed
     }
 
-    /// Takes the ids noted so far.
-    pub fn take(&self) -> Vec<ArtifactId> {
-        std::mem::take(&mut self.state().made)
-    }
-
     /// Takes the ids noted so far and refuses later ones (see [`Journal::record`]).
     pub fn close(&self) -> Vec<ArtifactId> {
         let mut state = self.state();
@@ -294,6 +289,6 @@ mod tests {
             !journal.record(late),
             "a late save must delete its own output"
         );
-        assert!(journal.take().is_empty());
+        assert!(journal.close().is_empty());
     }
 }

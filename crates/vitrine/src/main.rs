@@ -15,7 +15,9 @@ async fn main() -> std::process::ExitCode {
         vitrine_cli::LogFormat::Json => logs.json().with_current_span(true).init(),
         vitrine_cli::LogFormat::Text => logs.init(),
     }
-    return_freed_memory_now_and_then();
+    if matches!(cli.command, vitrine_cli::Command::Serve(_)) {
+        return_freed_memory_now_and_then();
+    }
     match vitrine_cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

@@ -24,6 +24,17 @@ pub(super) struct Gap {
     pub alongside: bool,
 }
 
+impl Gap {
+    /// `part` of the request named as not done because of this gap, with why.
+    pub(super) fn not_done(&self, part: &str) -> super::NotDone {
+        super::NotDone {
+            part: part.to_owned(),
+            capability: self.id.to_owned(),
+            why: format!("I cannot {}: {}.", self.asked, self.why),
+        }
+    }
+}
+
 fn always(_: &[ArtifactMeta], _: &Clause) -> bool {
     true
 }

@@ -35,7 +35,7 @@ use vitrine_wire::ArtifactKind;
 use crate::error::AgentError;
 use crate::plan::{Plan, Step, with_article};
 use matching::Matched;
-pub use semantic::{Semantic, encode_vectors};
+pub use semantic::{Semantic, bank_phrasings, encode_vectors};
 
 /// What the planner made of a request.
 #[derive(Debug, Clone, Default)]
@@ -178,11 +178,7 @@ pub fn understand_with(
                     part.part.push_str(", ");
                     part.part.push_str(&clause.text);
                 }
-                None => understanding.not_done.push(NotDone {
-                    part: clause.text.clone(),
-                    capability: gap.id.to_owned(),
-                    why: format!("I cannot {}: {}.", gap.asked, gap.why),
-                }),
+                None => understanding.not_done.push(gap.not_done(&clause.text)),
             }
             if !gap.alongside && in_result.is_none() {
                 continue;
@@ -222,11 +218,7 @@ pub fn understand_with(
             match closest {
                 semantic::Closest::Gap(id) => {
                     if let Some(gap) = gaps::by_id(id) {
-                        understanding.not_done.push(NotDone {
-                            part: clause.text.clone(),
-                            capability: gap.id.to_owned(),
-                            why: format!("I cannot {}: {}.", gap.asked, gap.why),
-                        });
+                        understanding.not_done.push(gap.not_done(&clause.text));
                         continue;
                     }
                 }
@@ -377,11 +369,7 @@ pub fn understand_with(
         match closest {
             semantic::Closest::Gap(id) => {
                 if let Some(gap) = gaps::by_id(id) {
-                    understanding.not_done = vec![NotDone {
-                        part: whole.text.clone(),
-                        capability: gap.id.to_owned(),
-                        why: format!("I cannot {}: {}.", gap.asked, gap.why),
-                    }];
+                    understanding.not_done = vec![gap.not_done(&whole.text)];
                 }
             }
             semantic::Closest::Tool(name, index) => {
@@ -714,9 +702,6 @@ fn without_text_to_image(found: Vec<Matched>, inputs: &[ArtifactMeta]) -> Vec<Ma
         .collect()
 }
 
-/// Splits matches into those whose media is attached and those whose is not; where one wording
-/// serves several kinds (faces in a photo or a video), keeps the kind the clause names, else the
-/// kind attached first.
 /// The intent of tool `name` the semantic fallback chose (`index`), or else the first of its
 /// intents that accepts `clause` and whose inputs are at hand.
 fn closest_intent(
@@ -753,6 +738,9 @@ fn closest_intent(
     Vec::new()
 }
 
+/// Splits matches into those whose media is attached and those whose is not; where one wording
+/// serves several kinds (faces in a photo or a video), keeps the kind the clause names, else the
+/// kind attached first.
 fn by_input(
     found: Vec<Matched>,
     inputs: &[ArtifactMeta],

@@ -34,6 +34,11 @@ const BANK: &str = include_str!("phrasings.tsv");
 const BANK_VECTORS: &[u8] = include_bytes!("phrasings.vec");
 const VECTORS_MAGIC: &[u8; 4] = b"VPH1";
 
+/// The bank's phrasings as (label, text), in the order of their vectors.
+pub fn bank_phrasings() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BANK.lines().filter_map(|line| line.split_once('\t'))
+}
+
 /// What a phrasing asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Label {
@@ -98,10 +103,7 @@ impl Semantic {
                 }
             }
         }
-        let labels: Vec<&str> = BANK
-            .lines()
-            .filter_map(|line| line.split_once('\t').map(|(label, _)| label))
-            .collect();
+        let labels: Vec<&str> = bank_phrasings().map(|(label, _)| label).collect();
         let vectors = decode_vectors(BANK_VECTORS).filter(|vectors| vectors.len() == labels.len());
         let Some(vectors) = vectors else {
             return Err(TextError::Encode(
@@ -237,10 +239,7 @@ mod tests {
         let models = std::env::var_os("VITRINE_MODELS_DIR")
             .map_or_else(vitrine_vision::store::default_dir, std::path::PathBuf::from);
         let embedder = Embedder::load(&models).expect("the sentence-embedding model");
-        let texts: Vec<&str> = BANK
-            .lines()
-            .filter_map(|line| line.split_once('\t').map(|(_, text)| text))
-            .collect();
+        let texts: Vec<&str> = bank_phrasings().map(|(_, text)| text).collect();
         let vectors = decode_vectors(BANK_VECTORS).expect("phrasings.vec decodes");
         assert_eq!(vectors.len(), texts.len(), "one vector per phrasing");
         for (text, stored) in texts.iter().zip(&vectors).step_by(37) {

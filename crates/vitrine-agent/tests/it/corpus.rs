@@ -164,19 +164,13 @@ fn capabilities_named(error: &AgentError) -> Vec<String> {
 /// What kind of miss a verdict is, printed as counts so that blind parts can guide the work
 /// without their wordings being read.
 fn miss_kind(expect: &Value, outcome: &Result<Understanding, AgentError>) -> String {
-    let wanted_tools = |expect: &Value| -> Vec<String> {
-        expect["steps"]
-            .as_array()
-            .map(|steps| {
-                let mut tools: Vec<String> = steps
-                    .iter()
-                    .filter_map(|step| step["tool"].as_str().map(str::to_owned))
-                    .collect();
-                tools.sort();
-                tools
-            })
-            .unwrap_or_default()
-    };
+    let mut wanted: Vec<String> = expect["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|step| step["tool"].as_str().map(str::to_owned))
+        .collect();
+    wanted.sort();
     match outcome {
         Err(error) if expect.get("refuse").is_some() => format!(
             "refused, naming {:?} not {}",
@@ -201,11 +195,11 @@ fn miss_kind(expect: &Value, outcome: &Result<Understanding, AgentError>) -> Str
                 .iter()
                 .map(|part| part.capability.as_str())
                 .collect();
-            let tools = if have == wanted_tools(expect) {
+            let tools = if have == wanted {
                 "the same tools"
-            } else if have.len() < wanted_tools(expect).len() {
+            } else if have.len() < wanted.len() {
                 "fewer tools"
-            } else if have.len() > wanted_tools(expect).len() {
+            } else if have.len() > wanted.len() {
                 "more tools"
             } else {
                 "other tools"
