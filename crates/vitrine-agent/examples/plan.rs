@@ -6,11 +6,13 @@
 //!
 //! The first argument names the inputs, comma-separated (`image`, `image,image`, `video`,
 //! `document`, `audio`, `mask`); the rest is the request. Useful when teaching a tool new words.
+//! Plans as the agent does, with the semantic fallback, when the sentence-embedding model is in
+//! `VITRINE_MODELS_DIR` (or the default models directory); from words alone otherwise.
 
 mod common;
 
 use serde_json::json;
-use vitrine_agent::planner::understand;
+use vitrine_agent::planner::{Semantic, understand_with};
 use vitrine_tools::ToolCatalog;
 
 fn main() {
@@ -31,7 +33,12 @@ fn main() {
         inputs.push(common::input(kind));
     }
     let catalog = ToolCatalog::standard();
-    match understand(&request, None, &inputs, &catalog) {
+    let models = std::env::var_os("VITRINE_MODELS_DIR")
+        .map_or_else(vitrine_vision::store::default_dir, std::path::PathBuf::from);
+    let semantic = Semantic::load(&models, &catalog)
+        .inspect_err(|error| eprintln!("planning from words alone: {error}"))
+        .ok();
+    match understand_with(&request, None, &inputs, &catalog, semantic.as_ref()) {
         Ok(understanding) => {
             let steps: Vec<_> = understanding
                 .plan

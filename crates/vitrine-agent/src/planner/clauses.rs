@@ -340,6 +340,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && whole_before
                 && (starts_an_ask(after)
                     || describes(&next)
+                    || says_how_it_is(&head_of(&next))
                     || is_statement(&next)
                     || adds_one_more(&next)
                     || takes_back(&next))
@@ -444,6 +445,15 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
             "allowed",
             "can be seen",
             "can show",
+            // "The nurses are happy to be seen": consent to be shown.
+            "happy to",
+            "happy being",
+            "agreed to",
+            "fine with",
+            "fine being",
+            "ok with",
+            "okay with",
+            "consented",
             // "Faces are ok.": what may stay as it is.
             "are ok",
             "are okay",
@@ -504,12 +514,18 @@ const DESCRIPTION_STARTS: &[&str] = &[
 
 /// Contracted starts, read from the text: a word loses its "'s" ("that's" would be "that", and
 /// "that bed — turn it into a splat" describes nothing).
-const CONTRACTED_STARTS: &[&str] = &["it's", "that's", "here's", "there's"];
+const CONTRACTED_STARTS: &[&str] = &["it's", "that's", "here's", "there's", "she's", "he's"];
 
 /// True when the clause describes the input rather than asks ("it's way too dark", "this is my
 /// passport photo page"): its words may still name tools, so it is planned only when nothing
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
+    names_something(clause) || tells_what_the_sender_is_doing(clause) || says_how_it_is(clause)
+}
+
+/// True when the clause points at something in the input ("there's a kid's face in the
+/// corner", "my address is on the whiteboard"): a later "blur it" may mean that thing.
+pub(super) fn names_something(clause: &Clause) -> bool {
     // "… - there's a name sticker in the corner too": something more to act on.
     let adds = clause.has_any(&["also", "as well"])
         || clause.words.last().is_some_and(|word| word.text == "too");
@@ -521,6 +537,137 @@ pub(super) fn describes(clause: &Clause) -> bool {
                 .iter()
                 .any(|start| clause.text.trim_start().starts_with(&format!("{start} ")))
             || owned_thing_is(clause))
+}
+
+/// "Her face is fine", "the nurses are happy to be seen": what may stay as it is. Such a clause
+/// is no description for a later "it" to point back at.
+pub(super) fn lets_stay(clause: &Clause) -> bool {
+    is_statement(clause)
+        || clause.has_any(&[
+            "fine",
+            "ok",
+            "okay",
+            "happy to",
+            "agreed to",
+            "allowed",
+            "don't mind",
+            "doesn't mind",
+            "no problem",
+        ])
+}
+
+/// "But not the teachers'", "so leave hers": some people spared from a face-hiding ask.
+pub(super) fn spares_someone(clause: &Clause) -> bool {
+    let first = clause
+        .words
+        .iter()
+        .find(|word| !LEAD_INS.contains(&word.text.as_str()) && word.text != "so");
+    let negated_people = first.is_some_and(|word| word.text == "not")
+        && (clause.has_any(&["@faces", "mine", "his", "hers", "theirs", "ours", "yours"])
+            || clause
+                .text
+                .trim_end_matches(['.', '!', ' '])
+                .ends_with("s'"));
+    negated_people
+        || clause.has_any(&[
+            "leave hers",
+            "leave his",
+            "leave him",
+            "leave her",
+            "leave theirs",
+            "keep hers",
+            "keep his",
+            "keep her face",
+            "keep his face",
+            "leave her face",
+            "leave his face",
+            "not hers",
+            "not his",
+            "not theirs",
+        ])
+}
+
+/// "I'm putting together a slideshow for the memorial", "we're making posters": what the
+/// sender is busy with, said for context. Not "I'm hoping you can …", which asks.
+pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
+    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    let verb = match words.as_slice() {
+        ["i'm" | "im" | "we're" | "were", verb, ..] | ["i" | "we", "am" | "are", verb, ..] => verb,
+        _ => return false,
+    };
+    verb.ends_with("ing")
+        && ![
+            "hoping",
+            "wondering",
+            "looking",
+            "trying",
+            "asking",
+            "wanting",
+            "needing",
+            "going",
+            "getting",
+        ]
+        .contains(verb)
+}
+
+/// The clause up to its first comma or dash.
+fn head_of(clause: &Clause) -> Clause {
+    let end = clause
+        .text
+        .find([',', ';', '—', '–'])
+        .or_else(|| clause.text.find(" - "))
+        .unwrap_or(clause.text.len());
+    Clause::new(&clause.text[..end], &clause.request)
+}
+
+/// "The writing on my shirt reads backwards", "this came off my dad's camera", "the detector
+/// keeps missing him": the picture (or something in it) as it is, with a verb of its own in
+/// the third person. Not "the faces need blurring" or "the logo has to go", which ask, nor a
+/// clause that goes on to ask ("the whiteboard lists names — deal with that").
+fn says_how_it_is(clause: &Clause) -> bool {
+    const SUBJECTS: &[&str] = &[
+        "the", "my", "our", "his", "her", "their", "your", "this", "that", "these", "those",
+    ];
+    const VERBS: &[&str] = &[
+        "reads", "says", "lists", "shows", "keeps", "contains", "came", "comes", "looks", "seems",
+        "belongs", "went", "got", "was", "were", "had", "has", "appears",
+    ];
+    const ASKING: &[&str] = &[
+        "need*",
+        "should",
+        "must",
+        "has to",
+        "have to",
+        "got to",
+        "want*",
+        "please",
+        "can you",
+        "could you",
+        "deal with",
+        "sort",
+        "take care",
+    ];
+    let head = head_of(clause);
+    let rest_text =
+        clause.text[head.text.len()..].trim_start_matches([',', ';', '—', '–', '-', ' ']);
+    let rest_text = rest_text.strip_prefix("so ").unwrap_or(rest_text);
+    let rest = Clause::new(rest_text, &clause.request);
+    let words: Vec<&str> = head.words.iter().map(|word| word.text.as_str()).collect();
+    let Some(verb) = words
+        .iter()
+        .skip(1)
+        .take(6)
+        .position(|word| VERBS.contains(word))
+    else {
+        return false;
+    };
+    // "The photo was too dark so brighten it": an ask after the verb is still an ask.
+    let after_verb = Clause::new(head.text_from(verb + 2), &clause.request);
+    words.first().is_some_and(|first| SUBJECTS.contains(first))
+        && !after_verb.has_any(ACTION_WORDS)
+        && !head.has_any(ASKING)
+        && !rest.has_any(ASKING)
+        && !starts_an_ask(rest_text)
 }
 
 /// "My home address is on the whiteboard", "the account number's up there": something named,

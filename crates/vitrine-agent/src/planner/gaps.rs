@@ -135,6 +135,11 @@ const GAPS: &[Gap] = &[
             "@hide ~ text",
             "@hide ~ caption*",
             "@hide ~ subtitle*",
+            // "Hide the faces in the footage, and the names on the shop signs too".
+            "the names",
+            "sign",
+            "signs",
+            "signage",
             "name tag*",
             "name badge*",
             "badge*",
@@ -548,9 +553,11 @@ const GAPS: &[Gap] = &[
             "their names",
             "whose face",
         ],
-        // "What does his name tag say" reads the tag.
+        // "What does his name tag say" reads the tag; "everything that could identify the
+        // people" is what to hide.
         unless: &[
             "@hide",
+            "@sensitive",
             "how many",
             "count",
             "counts",

@@ -159,7 +159,14 @@ pub fn understand_with(
             .result()
             .and_then(|result| gaps::find(&result, inputs))
             .filter(|_| in_ask.is_none());
-        let gap = in_ask.or(in_result);
+        // "Blur the kids' faces but not the teachers'", "… so leave hers": faces hidden with
+        // someone spared.
+        let spares = (in_ask.is_none()
+            && clauses::spares_someone(&clause)
+            && asked.iter().any(|(_, matched)| hides_faces(matched)))
+        .then(|| gaps::by_id("selective_face_hiding"))
+        .flatten();
+        let gap = in_ask.or(in_result).or(spares);
         // "Bring it to life so she waves": with the result phrase out of reach, only the ask's
         // own words choose steps.
         let clause = if in_result.is_some() {
@@ -205,7 +212,13 @@ pub fn understand_with(
         {
             continue;
         }
-        let (mut usable, unusable) = candidates(&clause, inputs, &produced, catalog);
+        let (mut usable, mut unusable) = candidates(&clause, inputs, &produced, catalog);
+        // "My landlord wants a picture of the flat, can you blur their faces": beside other
+        // asks, a clause that asks nothing and whose words fit only media that is not here is
+        // said about it, unless it names that media ("the clip is too long").
+        if something_asked && usable.is_empty() && !clauses::is_an_ask(&clause) {
+            unusable.retain(|matched| names_missing_media(&clause, matched, inputs));
+        }
         let mut clause = clause;
         // Words that match no intent: the closest phrasings, when they clearly agree.
         if usable.is_empty()
@@ -233,6 +246,11 @@ pub fn understand_with(
         let nothing_matched = usable.is_empty();
         if (nothing_matched || clause.has_any(&["it", "them"]))
             && let Some(before) = &described
+            && !clauses::lets_stay(before)
+            // "I'm making a slideshow for the memorial. This one is dark; lighten it": "it"
+            // is the picture, not the sender's project or how the picture looks.
+            && (clauses::names_something(before)
+                || (nothing_matched && clauses::is_an_ask(&clause)))
         {
             let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
             let (found, _) = candidates(&merged, inputs, &produced, catalog);
@@ -618,7 +636,7 @@ fn refine(
     catalog: &ToolCatalog,
     planned: &[(Clause, Matched)],
 ) -> Option<Vec<(Clause, Matched)>> {
-    let merged = Clause::new(&format!("{} {}", before.text, fragment.text), request);
+    let merged = Clause::new(&before.inserting(&fragment.text), request);
     let produced = produced_kinds(planned);
     let (usable, _) = candidates(&merged, inputs, &produced, catalog);
     // The intents planned before stay, in their order; new ones follow.
@@ -836,6 +854,36 @@ fn by_input(
     // What turns the clause's media into another kind runs before what reads the result.
     kept.sort_by_key(|matched| !converts(matched));
     (kept, unusable)
+}
+
+/// True when a step hides faces (in a photo or a video).
+fn hides_faces(matched: &Matched) -> bool {
+    matches!(matched.tool.name(), "blur_faces" | "blur_faces_video")
+}
+
+/// True when `clause` names a kind of media `matched` needs and the inputs lack.
+fn names_missing_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMeta]) -> bool {
+    matched.intent.input.kinds().into_iter().any(|kind| {
+        let words: &[&str] = match kind {
+            ArtifactKind::Image => &["image*", "photo*", "picture*", "pic", "pics", "still*"],
+            ArtifactKind::Video => &["@video"],
+            ArtifactKind::Audio => &["audio*", "sound*", "recording*", "podcast*", "voice*"],
+            ArtifactKind::Document => &[
+                "pdf*",
+                "document*",
+                "doc",
+                "docs",
+                "page*",
+                "file*",
+                "form*",
+                "slide*",
+            ],
+            ArtifactKind::Array => &["mask*", "array*", "npy"],
+            ArtifactKind::Recon => &["3d", "splat*", "reconstruction*", "model*"],
+            ArtifactKind::Url => &["url*", "link*", "page*", "site*", "website*"],
+        };
+        !has(inputs, kind) && clause.has_any(words)
+    })
 }
 
 /// True for an intent that turns its media into another kind that later steps work on (a PDF

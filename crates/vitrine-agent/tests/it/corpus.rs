@@ -529,7 +529,10 @@ fn the_phrasing_bank_holds_no_blind_wording() {
     }
 }
 
-/// A blind held-out part and what it has reached (issue 13's targets: 90 %, 0 silent plans).
+/// A held-out part written blind and what it has reached (issue 13's targets: 90 %, 0 silent
+/// plans). `heldout5.jsonl` is the measure; `heldout3.jsonl` and `heldout4.jsonl` were read
+/// once it existed (their misses, to fix causes) and keep floors until their last silent plans
+/// are mended, when they join the regression sets. None of them enters the phrasing bank.
 struct Blind {
     file: &'static str,
     /// Set to print its misses (only when deciding to retire it to a regression set).
@@ -538,18 +541,24 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 2] = [
+const BLIND: [Blind; 3] = [
     Blind {
         file: "heldout3.jsonl",
         show: "VITRINE_SHOW_HELDOUT3",
-        floor: 80.3,
-        silent_at_most: 8,
+        floor: 84.0,
+        silent_at_most: 4,
     },
     Blind {
         file: "heldout4.jsonl",
         show: "VITRINE_SHOW_HELDOUT4",
-        floor: 81.8,
-        silent_at_most: 8,
+        floor: 87.1,
+        silent_at_most: 3,
+    },
+    Blind {
+        file: "heldout5.jsonl",
+        show: "VITRINE_SHOW_HELDOUT5",
+        floor: 90.9,
+        silent_at_most: 3,
     },
 ];
 

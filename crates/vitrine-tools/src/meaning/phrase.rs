@@ -234,6 +234,28 @@ impl Clause {
         }
     }
 
+    /// The text before its trailing purpose phrase ("make it 9:16 for my phone" → "make it
+    /// 9:16"): the words that name what to act on.
+    pub fn before_purpose(&self) -> &str {
+        match self.words.iter().find(|word| word.purpose) {
+            Some(word) => self.text[..word.start].trim_end(),
+            None => &self.text,
+        }
+    }
+
+    /// The clause's text with `more` put before its trailing purpose phrase, so that the
+    /// phrase still trails ("make it 16:9 for a thumbnail" + "crop it" → "make it 16:9 crop it
+    /// for a thumbnail").
+    pub fn inserting(&self, more: &str) -> String {
+        let before = self.before_purpose();
+        let purpose = self.text[before.len()..].trim_start();
+        if purpose.is_empty() {
+            format!("{before} {more}")
+        } else {
+            format!("{before} {more} {purpose}")
+        }
+    }
+
     /// Its result phrase ("so the longest side is 500px"), if it has one.
     pub fn result(&self) -> Option<Clause> {
         let at = self.words.iter().position(|word| word.result)?;

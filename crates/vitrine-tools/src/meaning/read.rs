@@ -594,7 +594,9 @@ pub fn ratio(clause: &Clause) -> Option<Value> {
         return Some(json!("1:1"));
     }
     if clause.has_any(&[
-        "stor*",
+        // Not "stor*": "something stormy".
+        "story",
+        "stories",
         "reel*",
         "tiktok*",
         "shorts",
@@ -604,7 +606,7 @@ pub fn ratio(clause: &Clause) -> Option<Value> {
     ]) {
         return Some(json!("9:16"));
     }
-    if clause.has_any(&["widescreen", "youtube", "landscape", "horizontal*", "hd"]) {
+    if clause.has_any(&["widescreen", "youtube", "horizontal*", "hd"]) || asks_landscape(clause) {
         return Some(json!("16:9"));
     }
     None
@@ -616,7 +618,8 @@ pub fn names_ratio(clause: &Clause) -> bool {
         || clause.has_any(&[
             "square*",
             "instagram post*",
-            "stor*",
+            "story",
+            "stories",
             "reel*",
             "tiktok*",
             "shorts",
@@ -624,8 +627,28 @@ pub fn names_ratio(clause: &Clause) -> bool {
             "aspect",
             "ratio",
             "portrait",
-            "landscape",
         ])
+        || asks_landscape(clause)
+}
+
+/// "Make it landscape", "in landscape format": the orientation, not "this landscape shot".
+fn asks_landscape(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "landscape format",
+        "landscape orientation",
+        "landscape mode",
+        "landscape ratio",
+        "landscape aspect",
+        "in landscape",
+        "to landscape",
+        "it landscape",
+        "into landscape",
+        "landscape instead",
+        "landscape please",
+    ]) || clause
+        .text
+        .trim_end_matches(['.', '!', ' '])
+        .ends_with("landscape")
 }
 
 /// `pad` when the clause keeps the whole picture ("letterbox", "without cropping").

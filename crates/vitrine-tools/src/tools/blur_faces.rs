@@ -97,6 +97,11 @@ pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
 
 /// "The customer's name and account number": text about a person, not their face.
 const TEXT_ABOUT_SOMEONE: &[&str] = &[
+    // "Cover any text that could identify someone".
+    "text that identif*",
+    "text that ~ identif*",
+    "text which ~ identif*",
+    "writing that ~ identif*",
     "@faces name*",
     "@faces number*",
     "@faces id",

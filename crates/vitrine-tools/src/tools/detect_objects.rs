@@ -147,7 +147,8 @@ const MEANING: Meaning = Meaning {
         ],
         chains: false,
         accept: Some(|clause| {
-            (!read::coco_names(&clause.text).is_empty()
+            // "9:16 for my phone": a thing named only in the purpose is not looked for.
+            (!read::coco_names(clause.before_purpose()).is_empty()
                 || clause.has_any(&["object*", "things", "items"])
                 || clause.has_any(read::SOMEONE))
                 && !crate::tools::detect_open_vocab::asks_about_worn_thing(clause)

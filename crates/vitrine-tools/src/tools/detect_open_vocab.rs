@@ -82,6 +82,17 @@ const NOT_A_THING: &[&str] = &[
     "page",
     "people",
     "person",
+    // "Crop it to that ratio", "crop to just that part": a shape or a pointer, not a thing.
+    "ratio",
+    "aspect",
+    "format",
+    "size",
+    "part",
+    "bit",
+    "area",
+    "section",
+    "portion",
+    "region",
     // "Is there location data in it?": facts about the file, not things in the picture.
     "data",
     "info",
@@ -142,8 +153,35 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
             let first = label.split_whitespace().next().unwrap_or("");
             !label.is_empty()
                 && ![
-                    "in", "on", "at", "of", "this", "that", "here", "there", "it", "for", "from",
-                    "and", "tell", "give", "show", "count", "let", "send", "then", "me",
+                    "in",
+                    "on",
+                    "at",
+                    "of",
+                    "this",
+                    "that",
+                    "here",
+                    "there",
+                    "it",
+                    "for",
+                    "from",
+                    "and",
+                    "tell",
+                    "give",
+                    "show",
+                    "count",
+                    "let",
+                    "send",
+                    "then",
+                    "me",
+                    // "Find them? mark them on it": a verb read on, not a thing.
+                    "mark",
+                    "draw",
+                    "box",
+                    "circle",
+                    "highlight",
+                    "outline",
+                    "label",
+                    "put",
                 ]
                 .contains(&first)
         })
