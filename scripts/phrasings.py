@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the planner's phrasing bank (crates/vitrine-agent/src/planner/phrasings.tsv) from the
-parts of the paraphrase corpus that have been read: the training part and the two retired
-held-out parts. The blind parts (heldout3.jsonl onwards) measure the planner and never enter it.
+parts of the paraphrase corpus that have been read: the training part and the retired held-out
+parts (heldout.jsonl to heldout4.jsonl). The blind parts (heldout5.jsonl onwards) measure the
+planner and never enter it.
 
 A request becomes a phrasing when its expected outcome has one label: every step uses the same
 tool (the label is the tool), or it is refused for one capability that words decide (the label
@@ -16,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "crates/vitrine-agent/tests/corpus"
-READ_PARTS = ("train.jsonl", "heldout.jsonl", "heldout2.jsonl")
+READ_PARTS = ("train.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl")
 OUT = ROOT / "crates/vitrine-agent/src/planner/phrasings.tsv"
 
 

@@ -16,7 +16,7 @@ static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Hard boundaries: sentence ends and words that always start a new ask.
 static HARD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|after that|afterwards|finally|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
+        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|and after(?: that)?|after that|afterwards|finally|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
     )
     .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
@@ -500,6 +500,14 @@ const DESCRIPTION_STARTS: &[&str] = &[
     "theres",
     "thats",
     // "Screenshot of a group chat - could you …": the input, named.
+    "headshot of",
+    "a headshot of",
+    "selfie of",
+    "a selfie of",
+    "snap of",
+    "a snap of",
+    "shot of",
+    "a shot of",
     "screenshot of",
     "a screenshot of",
     "photo of",
@@ -520,7 +528,47 @@ const CONTRACTED_STARTS: &[&str] = &["it's", "that's", "here's", "there's", "she
 /// passport photo page"): its words may still name tools, so it is planned only when nothing
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
-    names_something(clause) || tells_what_the_sender_is_doing(clause) || says_how_it_is(clause)
+    names_something(clause)
+        || tells_what_the_sender_is_doing(clause)
+        || says_how_it_is(clause)
+        || says_how_it_was_made(clause)
+        || says_what_is_not_there(clause)
+}
+
+/// "Intake form from our clinic, scanned to JPEG", "taken at golden hour": how the input came
+/// to be, with no ask.
+fn says_how_it_was_made(clause: &Clause) -> bool {
+    !is_an_ask(clause)
+        && clause.has_any(&[
+            "scanned",
+            "taken",
+            "shot on",
+            "shot at",
+            "shot in",
+            "filmed",
+            "photographed",
+            "recorded",
+            "captured",
+            "snapped",
+            "exported",
+        ])
+        && !clause.has_any(&["please", "can you", "could you", "need*", "want*"])
+}
+
+/// "No faces on it", "no people in this one": what the input does not hold.
+pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
+    clause.words.first().is_some_and(|word| word.text == "no")
+        && clause.has_any(&[
+            "on it",
+            "in it",
+            "in this",
+            "in the photo",
+            "in the picture",
+            "in the image",
+            "in the shot",
+            "on the page",
+        ])
+        && !clause.has_any(&["please", "pls", "should", "must"])
 }
 
 /// True when the clause points at something in the input ("there's a kid's face in the
@@ -626,11 +674,28 @@ fn head_of(clause: &Clause) -> Clause {
 /// clause that goes on to ask ("the whiteboard lists names — deal with that").
 fn says_how_it_is(clause: &Clause) -> bool {
     const SUBJECTS: &[&str] = &[
-        "the", "my", "our", "his", "her", "their", "your", "this", "that", "these", "those",
+        "the",
+        "my",
+        "our",
+        "his",
+        "her",
+        "their",
+        "your",
+        "this",
+        "that",
+        "these",
+        "those",
+        "someone",
+        "somebody",
+        "everyone",
+        "everybody",
+        "all",
+        "both",
     ];
     const VERBS: &[&str] = &[
-        "reads", "says", "lists", "shows", "keeps", "contains", "came", "comes", "looks", "seems",
-        "belongs", "went", "got", "was", "were", "had", "has", "appears",
+        "reads", "says", "said", "lists", "shows", "keeps", "contains", "came", "comes", "looks",
+        "seems", "belongs", "went", "got", "was", "were", "had", "has", "appears", "insists",
+        "thinks", "reckons", "claims", "believes",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -646,6 +711,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "deal with",
         "sort",
         "take care",
+        "to be",
     ];
     let head = head_of(clause);
     let rest_text =
@@ -708,7 +774,11 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     let whole = Clause::new(request, request);
     // "Faces + any sensitive text, the usual": with no verb anywhere, sensitive things are
     // named to be hidden (nobody lists them to have them found).
+    // "Remove the patient details, and the passport photo as well": one more thing to take
+    // away, where the request takes away personal data.
+    let one_more = clause.has_any(&["as well", "too", "also"]);
     let request_hides = whole.has_any(&["@hide", "redact*"])
+        || (one_more && whole.has_any(&["@remove"]) && whole.has_any(&["@phi"]))
         || (!request.contains('?')
             && whole.has_any(&[
                 "@sensitive",

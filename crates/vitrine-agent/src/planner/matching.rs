@@ -36,15 +36,31 @@ impl Matched {
 
 /// Every intent of `tools` whose cues all match in `clause` and that accepts it.
 ///
-/// A result phrase ("so the writing reads the right way round") fills arguments but asks for
-/// no step: cues and vetoes are read in the ask alone, unless the ask alone says nothing ("make
-/// it so nobody can be recognised").
+/// A result phrase ("so the writing reads the right way round") and a trailing purpose ("for
+/// the product grid") fill arguments but ask for no step: cues and vetoes are read in the ask
+/// alone, unless the ask alone says nothing ("make it so nobody can be recognised", "get it
+/// ready for instagram stories").
 pub(super) fn intents<'a>(
     clause: &Clause,
     tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
 ) -> Vec<Matched> {
     let tools: Vec<&Arc<dyn Tool>> = tools.collect();
-    let found = intents_in(&clause.ask(), clause, tools.iter().copied());
+    let ask = clause.ask();
+    let before_purpose = ask.before_purpose();
+    // "Use tesseract for the name tags": a "for" phrase naming people or text says what to
+    // act on, not where the result goes.
+    let purpose = Clause::new(&ask.text[before_purpose.len()..], &clause.request);
+    if before_purpose.len() < ask.text.len() && !purpose.has_any(&["@faces", "@phi", "text"]) {
+        let found = intents_in(
+            &Clause::new(before_purpose, &clause.request),
+            clause,
+            tools.iter().copied(),
+        );
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    let found = intents_in(&ask, clause, tools.iter().copied());
     if found.is_empty() && clause.result().is_some() {
         return intents_in(clause, clause, tools.into_iter());
     }
@@ -127,14 +143,21 @@ const NEGATORS: &[&str] = &["don't", "dont", "not", "never", "no", "without", "a
 
 /// True when every place `group` matches in `clause` follows a negation.
 fn only_negated(clause: &Clause, group: &[&str]) -> bool {
+    let word = |index: Option<usize>| {
+        index
+            .and_then(|index| clause.words.get(index))
+            .map_or("", |word| word.text.as_str())
+    };
     let starts = clause.starts(group);
     !starts.is_empty()
         && starts.into_iter().all(|at| {
-            (1..=2).any(|back| {
-                at.checked_sub(back)
-                    .and_then(|index| clause.words.get(index))
-                    .is_some_and(|word| NEGATORS.contains(&word.text.as_str()))
-            })
+            (1..=2).any(|back| NEGATORS.contains(&word(at.checked_sub(back))))
+                // "Without anyone's face showing".
+                || word(at.checked_sub(3)) == "without"
+                // "No need for different angles".
+                || (["for", "to", "any"].contains(&word(at.checked_sub(1)))
+                    && word(at.checked_sub(2)) == "need"
+                    && NEGATORS.contains(&word(at.checked_sub(3))))
         })
 }
 

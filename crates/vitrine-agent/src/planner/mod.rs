@@ -141,8 +141,11 @@ pub fn understand_with(
     let split = clauses::split(&text);
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
-        !clauses::describes(clause)
-            && !candidates(clause, inputs, &Produced::default(), catalog)
+        // "My name and date of birth are printed on it": a verbless list of things to hide
+        // borrows the request's hiding verb.
+        let clause = clauses::with_hiding_verb(clause.clone(), &text);
+        !clauses::describes(&clause)
+            && !candidates(&clause, inputs, &Produced::default(), catalog)
                 .0
                 .is_empty()
     });
@@ -151,6 +154,9 @@ pub fn understand_with(
             described = Some(clause);
             continue;
         }
+        // "But not the teachers'" names people without a verb: whether it spares them is read
+        // before the request's hiding verb is lent to it.
+        let spares_someone = clauses::spares_someone(&clause);
         let clause = clauses::with_hiding_verb(clause, &text);
         // "Blur her face so that she waves": a gap in the result phrase is not done, and the
         // ask before it still runs.
@@ -162,7 +168,7 @@ pub fn understand_with(
         // "Blur the kids' faces but not the teachers'", "… so leave hers": faces hidden with
         // someone spared.
         let spares = (in_ask.is_none()
-            && clauses::spares_someone(&clause)
+            && spares_someone
             && asked.iter().any(|(_, matched)| hides_faces(matched)))
         .then(|| gaps::by_id("selective_face_hiding"))
         .flatten();
@@ -219,6 +225,10 @@ pub fn understand_with(
         if something_asked && usable.is_empty() && !clauses::is_an_ask(&clause) {
             unusable.retain(|matched| names_missing_media(&clause, matched, inputs));
         }
+        // "Put the logo in the centre at half its size": the size is the logo's, not a resize.
+        if usable.iter().any(|matched| matched.intent.sizes_itself) {
+            usable.retain(|matched| !matched.intent.describes_output);
+        }
         let mut clause = clause;
         // Words that match no intent: the closest phrasings, when they clearly agree.
         if usable.is_empty()
@@ -244,9 +254,19 @@ pub fn understand_with(
         // the corner — can you blur it out, and the card number too"), points back at what the
         // description named: read together, they may ask for more.
         let nothing_matched = usable.is_empty();
+        // "Their photos are cut-outs. Can you do the same with mine?": the same again, on this
+        // input, is what was just planned.
+        if nothing_matched
+            && !asked.is_empty()
+            && clause.has_any(&["the same", "same thing", "likewise"])
+            && clause.has_any(&["mine", "my one", "this one", "it", "this", "too"])
+        {
+            continue;
+        }
         if (nothing_matched || clause.has_any(&["it", "them"]))
             && let Some(before) = &described
             && !clauses::lets_stay(before)
+            && !clauses::says_what_is_not_there(before)
             // "I'm making a slideshow for the memorial. This one is dark; lighten it": "it"
             // is the picture, not the sender's project or how the picture looks.
             && (clauses::names_something(before)
@@ -254,7 +274,15 @@ pub fn understand_with(
         {
             let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
             let (found, _) = candidates(&merged, inputs, &produced, catalog);
-            let more = found.len() > usable.len();
+            // "These are the minutes, signed off by the chair. Settle it: how many pages?":
+            // "it" after a description adds only something to hide that it named.
+            let adds_only_hiding = found.iter().all(|matched| {
+                hides(matched)
+                    || usable
+                        .iter()
+                        .any(|planned| planned.tool.name() == matched.tool.name())
+            });
+            let more = found.len() > usable.len() && (nothing_matched || adds_only_hiding);
             if more {
                 usable = found;
                 clause = merged;
@@ -859,6 +887,15 @@ fn by_input(
 /// True when a step hides faces (in a photo or a video).
 fn hides_faces(matched: &Matched) -> bool {
     matches!(matched.tool.name(), "blur_faces" | "blur_faces_video")
+}
+
+/// True when a step hides something: faces, text, an area.
+fn hides(matched: &Matched) -> bool {
+    hides_faces(matched)
+        || matches!(
+            matched.tool.name(),
+            "redact_phi" | "redact_image" | "redact_document"
+        )
 }
 
 /// True when `clause` names a kind of media `matched` needs and the inputs lack.

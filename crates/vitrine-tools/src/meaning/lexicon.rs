@@ -273,6 +273,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
         "phi",
         &[
             "phi",
+            // A hospital wristband carries the patient's name, date of birth and number.
+            "wristband*",
             "pii",
             "phis",
             "personal ~ info*",

@@ -98,6 +98,9 @@ pub struct Intent {
     /// True when asks for this intent one after another fill one step ("brighten it and boost
     /// the colours" is one adjustment; "how many dogs and how many cats" one count).
     pub merges: bool,
+    /// True when sizes said in its clause ("the logo at half its size") size what this step
+    /// places, rather than ask for a resize of the result.
+    pub sizes_itself: bool,
 }
 
 impl Intent {
@@ -115,6 +118,7 @@ impl Intent {
         per_view: false,
         accept: None,
         merges: false,
+        sizes_itself: false,
     };
 }
 

@@ -352,16 +352,22 @@ pub fn padding_ratio(clause: &Clause) -> Option<Value> {
 
 pattern!(
     MIN_SCORE,
-    r"\b(?:threshold|confidence|min(?:imum)?\s+score|sensitivity)\s*(?:to|of|at|=|:)?\s*(0?\.\d+)"
+    r"\b(?:threshold|confidence|min(?:imum)?\s+score|sensitivity)\s*(?:down|up)?\s*(?:to|of|at|=|:)?\s*(0?\.\d+)|\b(?:at least|over|above|more than)\s+(0?\.\d+|\d{1,3}\s*%)\s+(?:sure|confident|certain|confidence)"
 );
 
-/// A detector's confidence floor: "lower the detection threshold to 0.25".
+/// A detector's confidence floor: "lower the detection threshold to 0.25", "only the ones
+/// you're at least 70% sure about".
 pub fn min_score(clause: &Clause) -> Option<Value> {
-    MIN_SCORE
-        .captures(&clause.text)
-        .and_then(|c| number::<f64>(c.get(1)))
-        .filter(|score| (0.0..=1.0).contains(score))
-        .map(|score| json!(score))
+    let captures = MIN_SCORE.captures(&clause.text)?;
+    let score = match (captures.get(1), captures.get(2)) {
+        (Some(score), _) => score.as_str().parse::<f64>().ok()?,
+        (None, Some(said)) => match said.as_str().strip_suffix('%') {
+            Some(percent) => percent.trim().parse::<f64>().ok()? / 100.0,
+            None => said.as_str().parse::<f64>().ok()?,
+        },
+        (None, None) => return None,
+    };
+    (0.0..=1.0).contains(&score).then(|| json!(score))
 }
 
 pattern!(
@@ -1144,12 +1150,12 @@ pub fn names_times(clause: &Clause) -> bool {
 pub fn fps(clause: &Clause) -> Option<Value> {
     static FPS: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:fps|(?:frames?|pictures?|photos?|images?|stills?|slides?) (?:per|a|each) second)\b",
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:fps|(?:(?:frames?|pictures?|photos?|images?|stills?|slides?|pics?)\s+)?(?:per|a|each) second)\b",
         )
     });
     static EACH: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|slide|frame)|apiece)\b|\beach (?:image |photo |picture |slide |frame )?(?:for|lasting|shown for|on screen for) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b",
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |image |photo |picture |slide |frame )?(?:is )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b",
         )
     });
     if let Some(fps) = FPS
@@ -1158,7 +1164,7 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     {
         return Some(json!(fps));
     }
-    EACH.captures(&clause.text)
+    EACH.captures(&in_numbers(&clause.text))
         .and_then(|c| number::<f64>(c.get(1)).or_else(|| number(c.get(2))))
         .filter(|seconds| *seconds > 0.0)
         .map(|seconds| json!(1.0 / seconds))
@@ -1546,7 +1552,7 @@ pattern!(
 );
 pattern!(
     OPACITY,
-    r"\b(\d{1,3})\s*%\s*(opacity|opaque|transparen\w*|visible|see-through)|\bopacity (?:of |at |to )?(0?\.\d+|1(?:\.0+)?|\d{1,3}\s*%)|\b(semi-?\s?|half[- ]?)(?:transparen\w*|opaque|see-through|opacity)|\b(faint\w*|subtl\w*)"
+    r"\b(\d{1,3})\s*(?:%|per\s?cent)\s*(opacity|opaque|transparen\w*|visible|see-through)|\bopacity (?:of |at |to )?(0?\.\d+|1(?:\.0+)?|\d{1,3}\s*%)|\b(semi-?\s?|half[- ]?)(?:transparen\w*|opaque|see-through|opacity)|\b(faint\w*|subtl\w*)|\b(?:see-through|translucent)\W+(?:like |about |around |at |roughly )?(\d{1,3})\s*%"
 );
 
 /// Where an overlay goes: a corner or the centre.
@@ -1595,7 +1601,10 @@ pub fn y(clause: &Clause) -> Option<Value> {
 /// An overlay's opacity, 0..1: "50% opacity", "70% transparent" (0.3), "semi-transparent".
 pub fn opacity(clause: &Clause) -> Option<Value> {
     let captures = OPACITY.captures(&clause.text)?;
-    let value = if captures.get(4).is_some() {
+    let value = if let Some(percent) = captures.get(6) {
+        // "See-through, like 40%": how much of it shows.
+        percent.as_str().parse::<f64>().ok()? / 100.0
+    } else if captures.get(4).is_some() {
         0.5
     } else if captures.get(5).is_some() {
         0.3
@@ -1750,8 +1759,9 @@ pub fn layout(clause: &Clause) -> Option<Value> {
 
 /// Columns of a grid of images, when said.
 pub fn grid_columns(clause: &Clause) -> Option<Value> {
+    // "Two columns", "three across".
     COLUMNS
-        .captures(&clause.text)
+        .captures(&in_numbers(&clause.text))
         .and_then(|c| number::<u32>(c.get(1)))
         .or_else(|| {
             GRID_SHAPE

@@ -88,9 +88,16 @@ const MEANING: Meaning = Meaning {
             read: |clause| {
                 let text = read::in_numbers(&clause.text);
                 let words: Vec<&str> = text.split_whitespace().collect();
+                // "Ignore differences under 40 levels".
                 let at = words
                     .iter()
-                    .position(|word| word.starts_with("threshold"))?;
+                    .position(|word| word.starts_with("threshold"))
+                    .or_else(|| {
+                        words
+                            .iter()
+                            .position(|word| ["under", "below"].contains(word))
+                            .filter(|_| clause.has_any(&["ignor*", "level*"]))
+                    })?;
                 words[at + 1..]
                     .iter()
                     .take(3)

@@ -81,6 +81,10 @@ const MEANING: Meaning = Meaning {
             Slot {
                 arg: "columns",
                 read: |clause| {
+                    // "5 across", "in 5 columns".
+                    if let Some(columns) = read::grid_columns(clause) {
+                        return Some(columns);
+                    }
                     let columns = match read::named_grid(clause) {
                         Some((_, columns)) => columns,
                         None => read::thing_count(clause).unwrap_or(12).clamp(1, 4),

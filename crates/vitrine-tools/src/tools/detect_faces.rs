@@ -158,10 +158,16 @@ const MEANING: Meaning = Meaning {
             arg: "image",
             kind: ArtifactKind::Image,
         },
-        slots: &[Slot {
-            arg: "draw_boxes",
-            read: read::draw_boxes,
-        }],
+        slots: &[
+            Slot {
+                arg: "draw_boxes",
+                read: read::draw_boxes,
+            },
+            Slot {
+                arg: "min_score",
+                read: read::min_score,
+            },
+        ],
         chains: false,
         accept: None,
         ..Intent::DEFAULT

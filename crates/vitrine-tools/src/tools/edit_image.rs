@@ -236,6 +236,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "video*",
             "logo*",
             "watermark*",
+            // "Put it in the top left corner": a place for a pasted picture.
+            "corner*",
+            // "Drop the cutout onto the beach shot": the cut-out is pasted as it is.
+            "the cutout",
+            "the cut out",
+            "the cut-out",
             // "Plonk the cut-out onto the beach one": pasting one picture on another.
             "plonk*",
             "paste*",

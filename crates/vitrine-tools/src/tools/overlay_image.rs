@@ -9,7 +9,7 @@ use vitrine_media::{OverlayParams, ResizeFilter};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
-use crate::meaning::{Input, Intent, Meaning, Slot, read};
+use crate::meaning::{Clause, Input, Intent, Meaning, Slot, read};
 use crate::refs::ImageRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -86,6 +86,25 @@ fn one_f32() -> f32 {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OverlayImage;
 
+/// The pasted image's own size: "at half its size", "at 30% of its size", "twice its size".
+fn own_scale(clause: &Clause) -> Option<Value> {
+    static OWN_SIZE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b(half|a quarter|quarter|a third|third|twice|double|(\d{1,3})\s*(?:%|per\s?cent)(?: of)?) (?:its|the|their|it's) (?:own |original )?size\b",
+        )
+        .ok()
+    });
+    let captures = OWN_SIZE.as_ref()?.captures(&clause.text)?;
+    let factor = match captures.get(1)?.as_str() {
+        "half" => 0.5,
+        "a quarter" | "quarter" => 0.25,
+        "a third" | "third" => 1.0 / 3.0,
+        "twice" | "double" => 2.0,
+        _ => captures.get(2)?.as_str().parse::<f64>().ok()? / 100.0,
+    };
+    Some(serde_json::json!((factor * 100.0).round() / 100.0))
+}
+
 const MEANING: Meaning = Meaning {
     intents: &[Intent {
         does: "put one image on another",
@@ -104,6 +123,10 @@ const MEANING: Meaning = Meaning {
             "put ~ over",
             "put ~ on top",
             "put ~ corner",
+            // "Put it in the top left corner".
+            "put it ~ corner",
+            "move it ~ corner",
+            "place it ~ corner",
             "place* ~ on",
             "place* ~ onto",
             "place* ~ over",
@@ -168,8 +191,13 @@ const MEANING: Meaning = Meaning {
                 arg: "opacity",
                 read: read::opacity,
             },
+            Slot {
+                arg: "scale",
+                read: own_scale,
+            },
         ],
         chains: true,
+        sizes_itself: true,
         // Pasting as is is for marks placed on a picture; "put my dog onto the beach" is a
         // generative composite.
         accept: Some(|clause| {
@@ -187,6 +215,10 @@ const MEANING: Meaning = Meaning {
                 "corner*",
                 "opacity",
                 "transparen*",
+                // "Drop the cutout onto the beach shot": a cut-out pasted as it is.
+                "cutout*",
+                "cut out",
+                "cut-out*",
             ]) || read::anchor(clause).is_some()
                 || read::opacity(clause).is_some()
         }),

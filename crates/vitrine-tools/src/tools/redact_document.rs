@@ -97,7 +97,15 @@ const WHOLE_DOCUMENT: &[&str] = &[
 
 /// A named page ("page 2", "the first page") is rendered and redacted as an image instead.
 fn no_page_named(clause: &crate::meaning::Clause) -> bool {
-    read::page(clause).is_none()
+    // "Redact this pdf: names and the photo on the first page": the page says where something
+    // is; the redaction is of the PDF named.
+    let whole_named = clause.has_any(&[
+        "redact* this pdf",
+        "redact* the pdf",
+        "redact* this document",
+        "redact* the document",
+    ]) && clause.has_any(&["on the ~ page", "on page", "in the ~ page"]);
+    read::page(clause).is_none() || whole_named
 }
 
 /// What the clause names to hide: faces, PHI, or (neither or both named, or a vague "anything

@@ -108,8 +108,7 @@ pub(crate) const REDACT_DOCUMENT_CUES: &[&[&str]] = &[
         "sanitiz*",
         "sanitis*",
         "scrub*",
-        "de identif*",
-        "deidentif*",
+        // Not "de-identify": that covers faces too (the @sensitive intents).
         "anonymi*",
         "anonymous",
     ],

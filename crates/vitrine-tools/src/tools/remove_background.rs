@@ -92,7 +92,12 @@ const MEANING: Meaning = Meaning {
                 "matte",
                 "mask of ~ @faces",
                 "transparent png",
-                "sticker",
+                // Not "the serial number on the sticker".
+                "into a sticker",
+                "as a sticker",
+                "a sticker of",
+                "@make ~ sticker*",
+                "turn* ~ sticker*",
                 "cut* ~ @faces ~ out",
             ]],
             unless: &[

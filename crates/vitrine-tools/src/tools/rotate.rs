@@ -64,7 +64,27 @@ const MEANING: Meaning = Meaning {
             read: read::degrees,
         }],
         chains: true,
-        accept: None,
+        // "Straighten the horizon" asks for an angle nothing here measures: a turn is planned
+        // only when the words say which (what the phrasing bank finds close is not enough).
+        accept: Some(|clause| {
+            clause.has_any(&[
+                "rotat*",
+                "turn*",
+                "tilt*",
+                "sideways",
+                "spin*",
+                "degree*",
+                "upside",
+                "clockwise",
+                "counter*",
+                "anti*",
+                "left",
+                "right",
+                "180",
+                "90",
+                "270",
+            ])
+        }),
         ..Intent::DEFAULT
     }],
     summary: |args, _| {

@@ -68,7 +68,16 @@ const MEANING: Meaning = Meaning {
             "carousel",
         ]],
         // "The names under their tiles": tiles of a screenshot, in a request to hide.
-        unless: &["video*", "clip", "pdf", "@hide"],
+        // "Chop off the left half": a part taken away, not the picture cut into parts.
+        unless: &[
+            "video*",
+            "clip",
+            "pdf",
+            "@hide",
+            "chop* off",
+            "cut* off",
+            "keep*",
+        ],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
