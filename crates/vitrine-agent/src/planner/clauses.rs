@@ -31,13 +31,83 @@ static SOFT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words that may stand before the verb of an ask ("please", "could you", "I'd like you to").
 const LEAD_INS: &[&str] = &[
-    "please", "pls", "plz", "kindly", "can", "could", "would", "will", "you", "u", "i", "i'd",
-    "id", "we", "we'd", "like", "love", "to", "want", "need", "just", "also", "now", "then", "and",
-    "also", "first", "firstly", "second", "lastly", "finally", "ok", "okay", "hey", "hi", "hello",
-    "quickly", "quick", "next", "let's", "lets", "go", "ahead", "help", "me", "us", "mind",
-    "possibly", "maybe", "perhaps", "do", "a", "favour", "favor", "wanna", "gonna", "i'm", "im",
-    "looking", "hoping", "trying", "try", "should", "must", "may", "might", "the", "oh", "um",
-    "so", "yes", "yeah", "sure", "thanks", "thank",
+    "please",
+    "pls",
+    "plz",
+    "kindly",
+    "can",
+    "could",
+    "would",
+    "will",
+    "you",
+    "u",
+    "i",
+    "i'd",
+    "id",
+    "we",
+    "we'd",
+    "like",
+    "love",
+    "to",
+    "want",
+    "need",
+    "just",
+    "also",
+    "now",
+    "then",
+    "and",
+    "also",
+    "first",
+    "firstly",
+    "second",
+    "lastly",
+    "finally",
+    "ok",
+    "okay",
+    "hey",
+    "hi",
+    "hello",
+    "quickly",
+    "quick",
+    "next",
+    "let's",
+    "lets",
+    "go",
+    "ahead",
+    "help",
+    "me",
+    "us",
+    "mind",
+    "possibly",
+    "maybe",
+    "perhaps",
+    "do",
+    "a",
+    "favour",
+    "favor",
+    "wanna",
+    "gonna",
+    "i'm",
+    "im",
+    "looking",
+    "hoping",
+    "trying",
+    "try",
+    "should",
+    "must",
+    "may",
+    "might",
+    "the",
+    "oh",
+    "um",
+    "so",
+    "yes",
+    "yeah",
+    "sure",
+    "thanks",
+    "thank",
+    "roughly",
+    "approximately",
 ];
 
 /// Words that carry no ask on their own.
@@ -529,10 +599,103 @@ const CONTRACTED_STARTS: &[&str] = &["it's", "that's", "here's", "there's", "she
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
     names_something(clause)
+        || names_the_input(clause)
+        || tells_what_happened_before(clause)
         || tells_what_the_sender_is_doing(clause)
         || says_how_it_is(clause)
         || says_how_it_was_made(clause)
         || says_what_is_not_there(clause)
+}
+
+/// Nouns for the input itself ("team photo of …", "hospital discharge summary as a PDF").
+const INPUT_NOUNS: &[&str] = &[
+    "photo",
+    "picture",
+    "pic",
+    "shot",
+    "snap",
+    "snapshot",
+    "clip",
+    "video",
+    "footage",
+    "scan",
+    "screenshot",
+    "image",
+    "selfie",
+    "headshot",
+    "recording",
+    "mock-up",
+    "mockup",
+    "mock",
+    "panorama",
+    "pdf",
+    "summary",
+    "letter",
+    "form",
+    "listing",
+    "still",
+    "render",
+    "photos",
+    "pictures",
+    "pics",
+    "shots",
+];
+
+/// "Team photo of my son's under-10s, …", "panorama of the mountains for my grid", "lab bench
+/// photo: a microscope, a whiteboard …": the input named, with what is in it or what it is for.
+fn names_the_input(clause: &Clause) -> bool {
+    const DETERMINERS: &[&str] = &["a", "an", "the", "this", "my", "our", "his", "her", "their"];
+    const AFTER: &[&str] = &[
+        "of", "from", "at", "for", "taken", "showing", "with", "as", "in", "on", "up",
+    ];
+    // "Everyone else's photos on the page are cut-outs" says something of other pictures.
+    if is_an_ask(clause)
+        || clause.has_any(&["please", "pls", "can you", "could you"])
+        || clause.has_any(&["is", "are", "was", "were"])
+    {
+        return false;
+    }
+    let words: Vec<&str> = clause
+        .words
+        .iter()
+        .map(|word| word.text.as_str())
+        .skip_while(|word| DETERMINERS.contains(word))
+        .collect();
+    let named_then = words.iter().take(3).enumerate().any(|(at, word)| {
+        INPUT_NOUNS.contains(word)
+            && words
+                .get(at + 1)
+                .is_some_and(|next| AFTER.contains(next) || next.ends_with(':'))
+    });
+    let labelled = clause.text.split_once(": ").is_some_and(|(label, _)| {
+        label.split_whitespace().count() <= 5
+            && label
+                .split_whitespace()
+                .any(|word| INPUT_NOUNS.contains(&word))
+    });
+    named_then || labelled
+}
+
+/// "I already cropped this myself", "last time you made it way too dark": what happened
+/// before this request.
+fn tells_what_happened_before(clause: &Clause) -> bool {
+    const DONE: &[&str] = &[
+        "made", "did", "sent", "took", "tried", "got", "gave", "put", "cut", "ran", "went", "used",
+        "asked", "blurred", "cropped", "edited", "said", "told",
+    ];
+    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    let past = match words.as_slice() {
+        ["last", "time", ..] => true,
+        [
+            "i" | "we" | "you" | "they" | "he" | "she",
+            "already" | "just",
+            verb,
+            ..,
+        ]
+        | ["i" | "we" | "you" | "they" | "he" | "she", verb, ..] => DONE.contains(verb),
+        _ => false,
+    };
+    past && !clause.has_any(&["please", "can you", "could you", "now", "this time"])
 }
 
 /// "Intake form from our clinic, scanned to JPEG", "taken at golden hour": how the input came
@@ -639,6 +802,42 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
 /// sender is busy with, said for context. Not "I'm hoping you can …", which asks.
 pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
     let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    // "I need to paste it into a presentation": what the sender will do with the result.
+    if let [
+        "i" | "we",
+        "need" | "have" | "want" | "will" | "ll",
+        "to",
+        verb,
+        object,
+        ..,
+    ]
+    | ["i'll" | "we'll", verb, object, ..] = words.as_slice()
+        && [
+            "paste", "use", "send", "post", "upload", "attach", "include", "print", "share",
+            "email", "forward", "submit", "show", "present",
+        ]
+        .contains(verb)
+        && ["it", "this", "them", "these", "that"].contains(object)
+    {
+        return true;
+    }
+    // "I need to pick stills for the album": the sender's own choosing, not a number of frames.
+    if let [
+        "i" | "we",
+        "need" | "have" | "want",
+        "to",
+        "pick" | "choose" | "select",
+        next,
+        ..,
+    ] = words.as_slice()
+        && !next.chars().all(|c| c.is_ascii_digit())
+        && ![
+            "a", "one", "two", "three", "four", "five", "six", "ten", "some", "the",
+        ]
+        .contains(next)
+    {
+        return true;
+    }
     let verb = match words.as_slice() {
         ["i'm" | "im" | "we're" | "were", verb, ..] | ["i" | "we", "am" | "are", verb, ..] => verb,
         _ => return false,
@@ -656,6 +855,23 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
             "getting",
         ]
         .contains(verb)
+}
+
+/// "Facilities say the screen is 16:9": what someone else says, without the saying.
+pub(super) fn reported(clause: &Clause) -> Option<&str> {
+    const SAYING: &[&str] = &[
+        "say", "says", "said", "insist", "insists", "think", "thinks", "reckon", "reckons",
+        "claim", "claims",
+    ];
+    let at = clause
+        .words
+        .iter()
+        .take(3)
+        .position(|word| SAYING.contains(&word.text.as_str()))?;
+    // "What does the sign say" asks.
+    (at > 0 && !QUESTION_STARTS.contains(&clause.words[0].text.as_str()))
+        .then(|| clause.text_from(at + 1))
+        .filter(|rest| !rest.is_empty())
 }
 
 /// The clause up to its first comma or dash.
@@ -691,6 +907,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "everybody",
         "all",
         "both",
+        "it",
     ];
     const VERBS: &[&str] = &[
         "reads", "says", "said", "lists", "shows", "keeps", "contains", "came", "comes", "looks",
@@ -719,18 +936,26 @@ fn says_how_it_is(clause: &Clause) -> bool {
     let rest_text = rest_text.strip_prefix("so ").unwrap_or(rest_text);
     let rest = Clause::new(rest_text, &clause.request);
     let words: Vec<&str> = head.words.iter().map(|word| word.text.as_str()).collect();
-    let Some(verb) = words
-        .iter()
-        .skip(1)
-        .take(6)
-        .position(|word| VERBS.contains(word))
+    // "The new sofa is the star of the show"; not "the name tags people are wearing", where
+    // "are" belongs to a clause about the tags.
+    let copula = |at: usize| {
+        ["is", "are"].contains(&words[at])
+            && words
+                .get(at + 1)
+                .is_some_and(|next| !next.ends_with("ing") && *next != "to")
+    };
+    let Some(verb) = (1..words.len().min(7)).find(|&at| VERBS.contains(&words[at]) || copula(at))
     else {
         return false;
     };
+    let verb = verb - 1;
     // "The photo was too dark so brighten it": an ask after the verb is still an ask.
-    let after_verb = Clause::new(head.text_from(verb + 2), &clause.request);
-    words.first().is_some_and(|first| SUBJECTS.contains(first))
-        && !after_verb.has_any(ACTION_WORDS)
+    let after_verb = head.text_from(verb + 2);
+    let asks_after = after_verb
+        .split_once("so ")
+        .is_some_and(|(_, rest)| starts_an_ask(rest));
+    (words.first().is_some_and(|first| SUBJECTS.contains(first)) || reported(clause).is_some())
+        && !asks_after
         && !head.has_any(ASKING)
         && !rest.has_any(ASKING)
         && !starts_an_ask(rest_text)
@@ -831,10 +1056,58 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
         .all(|word| FILLER.contains(&word.text.as_str()))
         || clause.has_any(BACK_REFERENCES)
         || picks_an_input(clause)
+        || hands_over(clause)
+        || keeps_the_rest(clause)
     {
         return false;
     }
-    starts_an_ask(&clause.text)
+    // "Can you do the same with mine?" asks for what was described or done before.
+    starts_an_ask(&clause.text) || clause.has_any(&["do the same", "same thing", "do that"])
+}
+
+/// "Sending this through now", "just dropping this off for you": the input handed over, with
+/// nothing asked of it.
+fn hands_over(clause: &Clause) -> bool {
+    let words: Vec<&str> = clause
+        .words
+        .iter()
+        .map(|word| word.text.as_str())
+        .filter(|word| !LEAD_INS.contains(word))
+        .collect();
+    words.first().is_some_and(|first| {
+        [
+            "sending",
+            "dropping",
+            "attaching",
+            "uploading",
+            "passing",
+            "forwarding",
+        ]
+        .contains(first)
+    }) && words.iter().skip(1).all(|word| {
+        [
+            "this", "it", "these", "them", "through", "over", "off", "across", "along", "now",
+            "for", "you", "your", "way", "thanks", "thx", "cheers", "here",
+        ]
+        .contains(word)
+    })
+}
+
+/// "Keep everything else", "leave the rest as it is": what the ask must not touch.
+fn keeps_the_rest(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "keep everything else",
+        "keep the rest",
+        "leave everything else",
+        "leave the rest",
+        "everything else ~ same",
+        "everything else ~ as is",
+        "everything else ~ untouched",
+        "nothing else",
+        "don't change anything else",
+        "do not change anything else",
+        "don't touch anything else",
+    ])
 }
 
 /// Nouns for each kind of output, for a clause that only asks to be given one.

@@ -144,10 +144,13 @@ pub fn understand_with(
         // "My name and date of birth are printed on it": a verbless list of things to hide
         // borrows the request's hiding verb.
         let clause = clauses::with_hiding_verb(clause.clone(), &text);
+        // "Pad it to that rather than cropping": an ask whose words match nothing still asks,
+        // and may point back at a description.
         !clauses::describes(&clause)
-            && !candidates(&clause, inputs, &Produced::default(), catalog)
-                .0
-                .is_empty()
+            && (clauses::is_an_ask(&clause)
+                || !candidates(&clause, inputs, &Produced::default(), catalog)
+                    .0
+                    .is_empty())
     });
     for clause in split {
         if something_asked && (clauses::describes(&clause) || clauses::is_statement(&clause)) {
@@ -272,7 +275,9 @@ pub fn understand_with(
             && (clauses::names_something(before)
                 || (nothing_matched && clauses::is_an_ask(&clause)))
         {
-            let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
+            // "Facilities say the screen is 16:9. Pad it to that": what was said, not the saying.
+            let said = clauses::reported(before).unwrap_or(&before.text);
+            let merged = Clause::new(&format!("{said} {}", clause.text), &text);
             let (found, _) = candidates(&merged, inputs, &produced, catalog);
             // "These are the minutes, signed off by the chair. Settle it: how many pages?":
             // "it" after a description adds only something to hide that it named.
@@ -359,7 +364,9 @@ pub fn understand_with(
             {
                 let earlier = &mut asked[index];
                 earlier.0 = if corrects {
-                    Clause::new(&format!("{} {}", clause.text, earlier.0.text), &text)
+                    let corrected = corrected_number(&earlier.0, &clause)
+                        .unwrap_or_else(|| format!("{} {}", clause.text, earlier.0.text));
+                    Clause::new(&corrected, &text)
                 } else {
                     Clause::new(&format!("{} {}", earlier.0.text, clause.text), &text)
                 };
@@ -664,7 +671,10 @@ fn refine(
     catalog: &ToolCatalog,
     planned: &[(Clause, Matched)],
 ) -> Option<Vec<(Clause, Matched)>> {
-    let merged = Clause::new(&before.inserting(&fragment.text), request);
+    let merged = Clause::new(
+        &corrected_number(before, fragment).unwrap_or_else(|| before.inserting(&fragment.text)),
+        request,
+    );
     let produced = produced_kinds(planned);
     let (usable, _) = candidates(&merged, inputs, &produced, catalog);
     // The intents planned before stay, in their order; new ones follow.
@@ -704,6 +714,30 @@ fn refine(
             .map(|matched| (merged.clone(), matched))
             .collect()
     })
+}
+
+/// "Resize it to 1000 px wide" then "actually no, make that 1200": the earlier words with their
+/// last number replaced by the one the correction gives, when it gives exactly one.
+fn corrected_number(before: &Clause, fragment: &Clause) -> Option<String> {
+    if !fragment.has_any(CORRECTIONS) {
+        return None;
+    }
+    let numbers = |text: &str| -> Vec<String> {
+        vitrine_tools::meaning::read::in_numbers(text)
+            .split(|c: char| !c.is_ascii_digit() && c != '.')
+            .filter(|part| !part.is_empty() && part.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_owned)
+            .collect()
+    };
+    let [given] = numbers(&fragment.text).try_into().ok()?;
+    let earlier = vitrine_tools::meaning::read::in_numbers(&before.text);
+    let last = numbers(&earlier).pop()?;
+    let at = earlier.rfind(last.as_str())?;
+    Some(format!(
+        "{}{given}{}",
+        &earlier[..at],
+        &earlier[at + last.len()..]
+    ))
 }
 
 /// Plans `instruction` and refuses anything it cannot plan completely.

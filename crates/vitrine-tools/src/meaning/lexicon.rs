@@ -619,6 +619,7 @@ pub const ACTION_WORDS: &[&str] = &[
     "reconstruct*",
     "model*",
     "estimat*",
+    "guess*",
     "compress*",
     "encod*",
     "transcod*",

@@ -97,6 +97,12 @@ const MEANING: Meaning = Meaning {
             "clearer",
         ]],
         unless: &[
+            // "Blur the faces again but go lighter": less of the earlier effect.
+            "go lighter",
+            "go easier",
+            "go softer",
+            "lighter touch",
+            "lighter this time",
             "black and white",
             "grayscale",
             "greyscale",

@@ -67,6 +67,9 @@ const MEANING: Meaning = Meaning {
             "black square*",
             "grid",
             "tile*",
+            // "Slice this into a 2 by 2": tiles, not a ratio.
+            "slic*",
+            "split* ~ into",
             "3d",
             "reconstruct*",
             "splat*",

@@ -205,6 +205,9 @@ const MEANING: Meaning = Meaning {
             "text on",
             "words",
             "written",
+            // "What does the sign in this picture say?" reads it.
+            "what does ~ say",
+            "what does ~ ~ say",
             "pdf*",
             "page*",
             "video*",

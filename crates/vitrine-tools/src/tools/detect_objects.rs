@@ -148,7 +148,7 @@ const MEANING: Meaning = Meaning {
         chains: false,
         accept: Some(|clause| {
             // "9:16 for my phone": a thing named only in the purpose is not looked for.
-            (!read::coco_names(clause.before_purpose()).is_empty()
+            (!read::coco_names(clause.ask().before_purpose()).is_empty()
                 || clause.has_any(&["object*", "things", "items"])
                 || clause.has_any(read::SOMEONE))
                 && !crate::tools::detect_open_vocab::asks_about_worn_thing(clause)

@@ -106,7 +106,10 @@ const MEANING: Meaning = Meaning {
             "color profile",
             "bit depth",
             "alpha channel",
-            "transparen*",
+            // A question about transparency, not "just me on transparency".
+            "is ~ transparen*",
+            "has ~ transparen*",
+            "any transparen*",
             "info about",
             "details about",
             "information about",

@@ -161,6 +161,8 @@ const MEANING: Meaning = Meaning {
             "logo ~ corner",
         ]],
         unless: &[
+            // "Put the cut-out on a 1:1 canvas" pads it.
+            "canvas",
             "side by side",
             "grid",
             "mask*",
