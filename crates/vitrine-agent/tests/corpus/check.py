@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FILES = [
-    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "train.jsonl")
+    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "train.jsonl", "pending.jsonl")
     if (HERE / name).exists()
 ]
 # File name -> (id prefix, minimum number of requests).
@@ -30,6 +30,7 @@ FILE_RULES = {
     "heldout4.jsonl": ("m", 110),
     "heldout5.jsonl": ("n", 110),
     "heldout6.jsonl": ("p", 110),
+    "pending.jsonl": ("t", 1),
     "train.jsonl": ("t", 220),
 }
 

@@ -77,7 +77,14 @@ const EXTRACT_CUES: &[&[&str]] = &[
     ],
 ];
 
-const EXTRACT_UNLESS: &[&str] = &["screenshot*", "screen shot*", "pdf*"];
+const EXTRACT_UNLESS: &[&str] = &[
+    "screenshot*",
+    "screen shot*",
+    "screengrab*",
+    "screen grab*",
+    "screen capture*",
+    "pdf*",
+];
 
 const MEANING: Meaning = Meaning {
     intents: &[
