@@ -592,7 +592,15 @@ const DESCRIPTION_STARTS: &[&str] = &[
 
 /// Contracted starts, read from the text: a word loses its "'s" ("that's" would be "that", and
 /// "that bed — turn it into a splat" describes nothing).
-const CONTRACTED_STARTS: &[&str] = &["it's", "that's", "here's", "there's", "she's", "he's"];
+const CONTRACTED_STARTS: &[&str] = &[
+    "it's",
+    "that's",
+    "here's",
+    "there's",
+    "she's",
+    "he's",
+    "this one's",
+];
 
 /// True when the clause describes the input rather than asks ("it's way too dark", "this is my
 /// passport photo page"): its words may still name tools, so it is planned only when nothing
@@ -649,12 +657,10 @@ fn names_the_input(clause: &Clause) -> bool {
         "of", "from", "at", "for", "taken", "showing", "with", "as", "in", "on", "up",
     ];
     // "Everyone else's photos on the page are cut-outs" says something of other pictures.
-    if is_an_ask(clause)
-        || clause.has_any(&["please", "pls", "can you", "could you"])
-        || clause.has_any(&["is", "are", "was", "were"])
-    {
+    if is_an_ask(clause) || clause.has_any(&["please", "pls", "can you", "could you"]) {
         return false;
     }
+    let copula = clause.has_any(&["is", "are", "was", "were"]);
     let words: Vec<&str> = clause
         .words
         .iter()
@@ -673,7 +679,28 @@ fn names_the_input(clause: &Clause) -> bool {
                 .split_whitespace()
                 .any(|word| INPUT_NOUNS.contains(&word))
     });
-    named_then || labelled
+    // "Pic 1 is the dress, pic 2 is my girlfriend …": which input is which.
+    let which = matches!(
+        clause
+            .words
+            .iter()
+            .map(|word| word.text.as_str())
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["picture" | "pic" | "image" | "photo" | "img", _, "is", ..]
+            | [
+                "the",
+                "first" | "second" | "third",
+                "is" | "one" | "image" | "picture" | "photo",
+                ..
+            ]
+            | [
+                "first" | "second" | "third",
+                "is" | "one" | "image" | "picture" | "photo",
+                ..
+            ]
+    );
+    (!copula && (named_then || labelled)) || which
 }
 
 /// "I already cropped this myself", "last time you made it way too dark": what happened
@@ -685,7 +712,8 @@ fn tells_what_happened_before(clause: &Clause) -> bool {
     ];
     let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
     let past = match words.as_slice() {
-        ["last", "time", ..] => true,
+        // "I keep getting motion alerts at night".
+        ["last", "time", ..] | ["i" | "we", "keep", ..] => true,
         [
             "i" | "we" | "you" | "they" | "he" | "she",
             "already" | "just",
@@ -779,7 +807,22 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
                 .text
                 .trim_end_matches(['.', '!', ' '])
                 .ends_with("s'"));
+    // "Blur the kids, not the grown-ups".
+    let spared_after_comma = [", not ", " but not "].iter().any(|at| {
+        clause.text.split_once(at).is_some_and(|(_, rest)| {
+            // Not "…, not everyone said yes".
+            let named = ["the ", "my ", "our ", "his ", "her ", "their "]
+                .iter()
+                .any(|start| rest.starts_with(start));
+            named && Clause::new(rest, &clause.request).has_any(&["@faces", "grown*", "adult*"])
+        })
+    });
+    // "…; everyone else is fine as they are".
+    let others_stay =
+        clause.has_any(&["everyone else", "everybody else", "the others"]) && lets_stay(clause);
     negated_people
+        || spared_after_comma
+        || others_stay
         || clause.has_any(&[
             "leave hers",
             "leave his",
@@ -811,6 +854,8 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         object,
         ..,
     ]
+    // "I want show it to my friends".
+    | ["i" | "we", "want" | "need", verb, object, ..]
     | ["i'll" | "we'll", verb, object, ..] = words.as_slice()
         && [
             "paste", "use", "send", "post", "upload", "attach", "include", "print", "share",
@@ -912,7 +957,8 @@ fn says_how_it_is(clause: &Clause) -> bool {
     const VERBS: &[&str] = &[
         "reads", "says", "said", "lists", "shows", "keeps", "contains", "came", "comes", "looks",
         "seems", "belongs", "went", "got", "was", "were", "had", "has", "appears", "insists",
-        "thinks", "reckons", "claims", "believes",
+        "thinks", "reckons", "claims", "believes", "mirrored", "flipped", "rotated", "takes",
+        "accepts", "rejects",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -1094,20 +1140,35 @@ fn hands_over(clause: &Clause) -> bool {
 }
 
 /// "Keep everything else", "leave the rest as it is": what the ask must not touch.
-fn keeps_the_rest(clause: &Clause) -> bool {
-    clause.has_any(&[
-        "keep everything else",
-        "keep the rest",
-        "leave everything else",
-        "leave the rest",
-        "everything else ~ same",
-        "everything else ~ as is",
-        "everything else ~ untouched",
-        "nothing else",
-        "don't change anything else",
-        "do not change anything else",
-        "don't touch anything else",
-    ])
+pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
+    // "Leave the slides and the name tags exactly as they are".
+    let leaves = clause
+        .words
+        .iter()
+        .find(|word| !LEAD_INS.contains(&word.text.as_str()))
+        .is_some_and(|word| ["leave", "keep"].contains(&word.text.as_str()))
+        && clause.has_any(&[
+            "as they are",
+            "as it is",
+            "as is",
+            "alone",
+            "untouched",
+            "unchanged",
+        ]);
+    leaves
+        || clause.has_any(&[
+            "keep everything else",
+            "keep the rest",
+            "leave everything else",
+            "leave the rest",
+            "everything else ~ same",
+            "everything else ~ as is",
+            "everything else ~ untouched",
+            "nothing else",
+            "don't change anything else",
+            "do not change anything else",
+            "don't touch anything else",
+        ])
 }
 
 /// Nouns for each kind of output, for a clause that only asks to be given one.

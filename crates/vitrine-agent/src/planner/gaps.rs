@@ -400,6 +400,9 @@ const GAPS: &[Gap] = &[
             "tts",
             "read ~ aloud",
             "read ~ out loud",
+            // "Read it out as an audio file".
+            "read it out as",
+            "read ~ out ~ audio*",
             "out loud",
             "aloud",
             "sound effect*",

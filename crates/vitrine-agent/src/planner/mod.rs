@@ -154,6 +154,14 @@ pub fn understand_with(
     });
     for clause in split {
         if something_asked && (clauses::describes(&clause) || clauses::is_statement(&clause)) {
+            // "Blur her face only; everyone else is fine as they are": someone spared.
+            if clauses::spares_someone(&clause)
+                && asked.iter().any(|(_, matched)| hides_faces(matched))
+                && let Some(gap) = gaps::by_id("selective_face_hiding")
+            {
+                understanding.not_done.push(gap.not_done(&clause.text));
+                continue;
+            }
             described = Some(clause);
             continue;
         }
@@ -172,7 +180,8 @@ pub fn understand_with(
         // someone spared.
         let spares = (in_ask.is_none()
             && spares_someone
-            && asked.iter().any(|(_, matched)| hides_faces(matched)))
+            && (asked.iter().any(|(_, matched)| hides_faces(matched))
+                || clause.has_any(&["@hide"]) && clause.has_any(&["@faces"])))
         .then(|| gaps::by_id("selective_face_hiding"))
         .flatten();
         let gap = in_ask.or(in_result).or(spares);
@@ -199,6 +208,18 @@ pub fn understand_with(
             if !gap.alongside && in_result.is_none() {
                 continue;
             }
+        }
+        // "My colleague said to make it black and white, but I'd rather not": the step just
+        // planned is taken back.
+        if clause.has_any(&[
+            "rather not",
+            "i'd prefer not",
+            "let's not",
+            "i don't want that",
+        ]) && let Some((start, _)) = previous.take()
+        {
+            asked.truncate(start);
+            continue;
         }
         // "Flip it upside down — actually no, don't flip it": a correction takes a planned
         // step back.
@@ -308,6 +329,10 @@ pub fn understand_with(
             if gap.is_some() {
                 continue;
             }
+            // "Leave the name tags as they are": what stays untouched refines nothing.
+            if clauses::keeps_the_rest(&clause) {
+                continue;
+            }
             // "Pixelation is fine." or "then 512x512": words that refine or extend the ask
             // before rather than ask for something of their own.
             if let Some((start, before)) = &previous
@@ -397,6 +422,17 @@ pub fn understand_with(
                 !matched.intent.cues.iter().any(|group| group.contains(&cue))
             });
         }
+    }
+    // "Save the page as a PDF" / "screenshot it": a page copied whole is not also extracted,
+    // unless its text, pictures or links are named.
+    if asked
+        .iter()
+        .any(|(_, matched)| matches!(matched.tool.name(), "page_to_pdf" | "screenshot_page"))
+    {
+        asked.retain(|(clause, matched)| {
+            matched.tool.name() != "extract_page"
+                || clause.has_any(&["text", "image*", "photo*", "picture*", "link*", "words"])
+        });
     }
     // In a request that generates images, "at 9:16" describes those images.
     if asked.iter().any(|(_, matched)| matched.intent.per_view) {

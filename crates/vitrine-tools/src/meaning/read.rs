@@ -607,9 +607,9 @@ pub fn ratio(clause: &Clause) -> Option<Value> {
         "tiktok*",
         "shorts",
         "vertical*",
-        "portrait",
         "phone wallpaper",
-    ]) {
+    ]) || asks_portrait(clause)
+    {
         return Some(json!("9:16"));
     }
     if clause.has_any(&["widescreen", "youtube", "horizontal*", "hd"]) || asks_landscape(clause) {
@@ -632,9 +632,29 @@ pub fn names_ratio(clause: &Clause) -> bool {
             "widescreen",
             "aspect",
             "ratio",
-            "portrait",
         ])
         || asks_landscape(clause)
+        || asks_portrait(clause)
+}
+
+/// "Make it portrait", "in portrait format": the orientation, not "this portrait of me".
+fn asks_portrait(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "portrait format",
+        "portrait orientation",
+        "portrait mode",
+        "portrait ratio",
+        "portrait aspect",
+        "in portrait",
+        "to portrait",
+        "it portrait",
+        "into portrait",
+        "portrait instead",
+        "portrait please",
+    ]) || clause
+        .text
+        .trim_end_matches(['.', '!', ' '])
+        .ends_with("portrait")
 }
 
 /// "Make it landscape", "in landscape format": the orientation, not "this landscape shot".

@@ -82,6 +82,11 @@ const NOT_A_THING: &[&str] = &[
     "page",
     "people",
     "person",
+    // "Is there anyone in the frame?" counts people.
+    "anyone",
+    "anybody",
+    "someone",
+    "somebody",
     // "Crop it to that ratio", "crop to just that part": a shape or a pointer, not a thing.
     "ratio",
     "aspect",

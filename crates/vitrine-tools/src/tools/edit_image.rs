@@ -158,6 +158,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "put ~ on him",
             "put ~ on me",
             "how would ~ look on me",
+            // "I'd love to see her in the dress from the front".
+            "see ~ in the @clothes",
+            "see ~ in this @clothes",
             "how would ~ look on her",
             "how would ~ look on him",
             "how ~ look* on me",

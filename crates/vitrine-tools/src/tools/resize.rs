@@ -66,6 +66,10 @@ const MEANING: Meaning = Meaning {
             "resolution",
             "dimension*",
             "@make",
+            // "For the banner it needs to be 1920 by 480" (the accept wants the dimensions).
+            "needs to be",
+            "has to be",
+            "must be",
         ]],
         unless: &["thumb*", "3d", "file size", "kb", "mb", "bytes"],
         input: Input::One {

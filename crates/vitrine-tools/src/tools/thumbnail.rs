@@ -32,7 +32,10 @@ pub(crate) const THUMBNAIL_CUES: &[&[&str]] = &[&[
     "=thumb*",
     "=thumbnail*",
     "preview image",
-    "icon*",
+    // Not "my taskbar with loads of app icons".
+    "as an icon",
+    "into an icon",
+    "icon size*",
     "poster frame",
     "cover image",
 ]];
