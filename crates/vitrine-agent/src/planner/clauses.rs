@@ -537,15 +537,25 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
 /// True when the clause's first word after any lead-in is a noun made from a verb
 /// ("pixelation is fine", "blurring is ok"): it describes how, not what.
 pub(super) fn starts_with_a_noun(clause: &Clause) -> bool {
+    first_after_lead_ins(clause).is_some_and(|word| {
+        ["tion", "sion", "ing", "ness", "ment"]
+            .iter()
+            .any(|suffix| word.ends_with(suffix))
+    })
+}
+
+/// The clause's first word after any lead-in ("please", "could you", "so", …).
+fn first_after_lead_ins(clause: &Clause) -> Option<&str> {
     clause
         .words
         .iter()
-        .find(|word| !LEAD_INS.contains(&word.text.as_str()))
-        .is_some_and(|word| {
-            ["tion", "sion", "ing", "ness", "ment"]
-                .iter()
-                .any(|suffix| word.text.ends_with(suffix))
-        })
+        .map(|word| word.text.as_str())
+        .find(|word| !LEAD_INS.contains(word))
+}
+
+/// The clause's words, as text, for matching word patterns.
+fn texts(clause: &Clause) -> Vec<&str> {
+    clause.words.iter().map(|word| word.text.as_str()).collect()
 }
 
 /// How a sentence that only describes the input starts ("This is my passport page.").
@@ -681,12 +691,7 @@ fn names_the_input(clause: &Clause) -> bool {
     });
     // "Pic 1 is the dress, pic 2 is my girlfriend …": which input is which.
     let which = matches!(
-        clause
-            .words
-            .iter()
-            .map(|word| word.text.as_str())
-            .collect::<Vec<_>>()
-            .as_slice(),
+        texts(clause).as_slice(),
         ["picture" | "pic" | "image" | "photo" | "img", _, "is", ..]
             | [
                 "the",
@@ -710,7 +715,7 @@ fn tells_what_happened_before(clause: &Clause) -> bool {
         "made", "did", "sent", "took", "tried", "got", "gave", "put", "cut", "ran", "went", "used",
         "asked", "blurred", "cropped", "edited", "said", "told",
     ];
-    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    let words = texts(clause);
     let past = match words.as_slice() {
         // "I keep getting motion alerts at night".
         ["last", "time", ..] | ["i" | "we", "keep", ..] => true,
@@ -797,11 +802,7 @@ pub(super) fn lets_stay(clause: &Clause) -> bool {
 
 /// "But not the teachers'", "so leave hers": some people spared from a face-hiding ask.
 pub(super) fn spares_someone(clause: &Clause) -> bool {
-    let first = clause
-        .words
-        .iter()
-        .find(|word| !LEAD_INS.contains(&word.text.as_str()) && word.text != "so");
-    let negated_people = first.is_some_and(|word| word.text == "not")
+    let negated_people = first_after_lead_ins(clause) == Some("not")
         && (clause.has_any(&["@faces", "mine", "his", "hers", "theirs", "ours", "yours"])
             || clause
                 .text
@@ -844,7 +845,7 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
 /// "I'm putting together a slideshow for the memorial", "we're making posters": what the
 /// sender is busy with, said for context. Not "I'm hoping you can …", which asks.
 pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
-    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    let words = texts(clause);
     // "I need to paste it into a presentation": what the sender will do with the result.
     if let [
         "i" | "we",
@@ -981,7 +982,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         clause.text[head.text.len()..].trim_start_matches([',', ';', '—', '–', '-', ' ']);
     let rest_text = rest_text.strip_prefix("so ").unwrap_or(rest_text);
     let rest = Clause::new(rest_text, &clause.request);
-    let words: Vec<&str> = head.words.iter().map(|word| word.text.as_str()).collect();
+    let words = texts(&head);
     // "The new sofa is the star of the show"; not "the name tags people are wearing", where
     // "are" belongs to a clause about the tags.
     let copula = |at: usize| {
@@ -1010,7 +1011,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
 /// "My home address is on the whiteboard", "the account number's up there": something named,
 /// then a copula soon after.
 fn owned_thing_is(clause: &Clause) -> bool {
-    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    let words = texts(clause);
     const OWNERS: &[&str] = &["my", "our", "his", "her", "their"];
     let owned = words.first().is_some_and(|first| OWNERS.contains(first))
         && words
@@ -1142,11 +1143,7 @@ fn hands_over(clause: &Clause) -> bool {
 /// "Keep everything else", "leave the rest as it is": what the ask must not touch.
 pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
     // "Leave the slides and the name tags exactly as they are".
-    let leaves = clause
-        .words
-        .iter()
-        .find(|word| !LEAD_INS.contains(&word.text.as_str()))
-        .is_some_and(|word| ["leave", "keep"].contains(&word.text.as_str()))
+    let leaves = first_after_lead_ins(clause).is_some_and(|word| ["leave", "keep"].contains(&word))
         && clause.has_any(&[
             "as they are",
             "as it is",

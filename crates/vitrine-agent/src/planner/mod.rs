@@ -153,21 +153,18 @@ pub fn understand_with(
                     .is_empty())
     });
     for clause in split {
-        if something_asked && (clauses::describes(&clause) || clauses::is_statement(&clause)) {
-            // "Blur her face only; everyone else is fine as they are": someone spared.
-            if clauses::spares_someone(&clause)
-                && asked.iter().any(|(_, matched)| hides_faces(matched))
-                && let Some(gap) = gaps::by_id("selective_face_hiding")
-            {
-                understanding.not_done.push(gap.not_done(&clause.text));
-                continue;
-            }
+        // "But not the teachers'" names people without a verb: whether it spares them is read
+        // before the request's hiding verb is lent to it. "Blur her face only; everyone else is
+        // fine as they are": a statement that spares someone is not skipped as a description.
+        let spares_someone = clauses::spares_someone(&clause);
+        let faces_hidden = asked.iter().any(|(_, matched)| hides_faces(matched));
+        if something_asked
+            && (clauses::describes(&clause) || clauses::is_statement(&clause))
+            && !(spares_someone && faces_hidden)
+        {
             described = Some(clause);
             continue;
         }
-        // "But not the teachers'" names people without a verb: whether it spares them is read
-        // before the request's hiding verb is lent to it.
-        let spares_someone = clauses::spares_someone(&clause);
         let clause = clauses::with_hiding_verb(clause, &text);
         // "Blur her face so that she waves": a gap in the result phrase is not done, and the
         // ask before it still runs.
@@ -180,8 +177,7 @@ pub fn understand_with(
         // someone spared.
         let spares = (in_ask.is_none()
             && spares_someone
-            && (asked.iter().any(|(_, matched)| hides_faces(matched))
-                || clause.has_any(&["@hide"]) && clause.has_any(&["@faces"])))
+            && (faces_hidden || clause.has_any(&["@hide"]) && clause.has_any(&["@faces"])))
         .then(|| gaps::by_id("selective_face_hiding"))
         .flatten();
         let gap = in_ask.or(in_result).or(spares);

@@ -608,11 +608,13 @@ pub fn ratio(clause: &Clause) -> Option<Value> {
         "shorts",
         "vertical*",
         "phone wallpaper",
-    ]) || asks_portrait(clause)
+    ]) || asks_orientation(clause, "portrait")
     {
         return Some(json!("9:16"));
     }
-    if clause.has_any(&["widescreen", "youtube", "horizontal*", "hd"]) || asks_landscape(clause) {
+    if clause.has_any(&["widescreen", "youtube", "horizontal*", "hd"])
+        || asks_orientation(clause, "landscape")
+    {
         return Some(json!("16:9"));
     }
     None
@@ -633,48 +635,30 @@ pub fn names_ratio(clause: &Clause) -> bool {
             "aspect",
             "ratio",
         ])
-        || asks_landscape(clause)
-        || asks_portrait(clause)
+        || asks_orientation(clause, "landscape")
+        || asks_orientation(clause, "portrait")
 }
 
-/// "Make it portrait", "in portrait format": the orientation, not "this portrait of me".
-fn asks_portrait(clause: &Clause) -> bool {
-    clause.has_any(&[
-        "portrait format",
-        "portrait orientation",
-        "portrait mode",
-        "portrait ratio",
-        "portrait aspect",
-        "in portrait",
-        "to portrait",
-        "it portrait",
-        "into portrait",
-        "portrait instead",
-        "portrait please",
-    ]) || clause
-        .text
-        .trim_end_matches(['.', '!', ' '])
-        .ends_with("portrait")
-}
-
-/// "Make it landscape", "in landscape format": the orientation, not "this landscape shot".
-fn asks_landscape(clause: &Clause) -> bool {
-    clause.has_any(&[
-        "landscape format",
-        "landscape orientation",
-        "landscape mode",
-        "landscape ratio",
-        "landscape aspect",
-        "in landscape",
-        "to landscape",
-        "it landscape",
-        "into landscape",
-        "landscape instead",
-        "landscape please",
-    ]) || clause
-        .text
-        .trim_end_matches(['.', '!', ' '])
-        .ends_with("landscape")
+/// "Make it portrait", "in landscape format": `orientation` asked for, not "this portrait of
+/// me" or "this landscape shot".
+fn asks_orientation(clause: &Clause, orientation: &str) -> bool {
+    let after = [
+        "format",
+        "orientation",
+        "mode",
+        "ratio",
+        "aspect",
+        "instead",
+        "please",
+    ]
+    .map(|word| format!("{orientation} {word}"));
+    let before = ["in", "to", "it", "into"].map(|word| format!("{word} {orientation}"));
+    let phrases: Vec<&str> = after.iter().chain(&before).map(String::as_str).collect();
+    clause.has_any(&phrases)
+        || clause
+            .text
+            .trim_end_matches(['.', '!', ' '])
+            .ends_with(orientation)
 }
 
 /// `pad` when the clause keeps the whole picture ("letterbox", "without cropping").
