@@ -322,6 +322,9 @@ const SPELLINGS: &[(&str, &str)] = &[
     ("plz", "please"),
     ("pls", "please"),
     ("thx", "thanks"),
+    ("u", "you"),
+    ("adress", "address"),
+    ("adresses", "addresses"),
 ];
 
 static WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -337,11 +340,30 @@ static PEOPLE_AS_MODIFIER: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad modifier pattern: {error}"))
 });
 
+/// "Heads up: …", "FYI: …": a label before what is said.
+static LABELS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(^|[.!?;\n]\s*)(?:heads up|fyi|note|notes|context|background|btw|ps|update)\s*:\s*",
+    )
+    .unwrap_or_else(|error| panic!("bad label pattern: {error}"))
+});
+
+/// "What's left is her face", "what I need: the GPS gone": a head that only announces the ask
+/// (its "what" is no question).
+static ANNOUNCES_THE_ASK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(^|[.!?;\n]\s*)what(?:'s| is| i| we)?\s+(?:still\s+|really\s+)?(?:left|missing|needed|remaining|need|needs|want|'d like|would like)(?:\s+(?:to do|now|from you))?\s*(?:is\s+|are\s+|:\s*)",
+    )
+    .unwrap_or_else(|error| panic!("bad announcing pattern: {error}"))
+});
+
 /// The request lower-cased, with artifact ids named in it replaced by "it" and chat spellings
 /// written out ("wat does the sign say").
 pub(super) fn normalise(instruction: &str) -> String {
     let lower = instruction.to_lowercase().replace(['’', '‘'], "'");
     let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, "$1");
+    let lower = ANNOUNCES_THE_ASK.replace_all(&lower, "$1");
+    let lower = LABELS.replace_all(&lower, "$1");
     let ids = REF_ID.replace_all(&lower, "it");
     WORD.replace_all(&ids, |found: &regex::Captures<'_>| {
         let word = &found[0];
@@ -404,10 +426,14 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     || before.split_whitespace().count() >= 4
             });
             let next = Clause::new(after, after);
+            // "…shows a vase, which will feature in an exhibit": a relative clause goes on
+            // with what it follows; its "which" asks nothing.
+            let relative = found.as_str().trim() == "," && is_relative(after);
             // "…, the faces are fine": what may stay is said apart from the ask. "…, and a
             // depth map of the room as well": one more thing asked.
             if !current.trim().is_empty()
                 && whole_before
+                && !relative
                 && (starts_an_ask(after)
                     || describes(&next)
                     || says_how_it_is(&head_of(&next))
@@ -432,6 +458,16 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         .map(|clause| Clause::new(clause, text))
         .filter(|clause| !clause.words.is_empty())
         .collect()
+}
+
+/// "Which will feature in an exhibit", after a comma: a relative clause, not a question.
+fn is_relative(piece: &str) -> bool {
+    ["which ", "who ", "whose "]
+        .iter()
+        .any(|word| piece.starts_with(word))
+        && !["which one", "which of", "who is", "who's"]
+            .iter()
+            .any(|question| piece.starts_with(question))
 }
 
 /// True when a piece starts by taking back what came before ("actually no, don't flip it", "no
@@ -616,13 +652,83 @@ const CONTRACTED_STARTS: &[&str] = &[
 /// passport photo page"): its words may still name tools, so it is planned only when nothing
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
-    names_something(clause)
+    greets_or_signs_off(clause)
+        || says_what_could_happen(clause)
+        || names_something(clause)
         || names_the_input(clause)
         || tells_what_happened_before(clause)
         || tells_what_the_sender_is_doing(clause)
         || says_how_it_is(clause)
         || says_how_it_was_made(clause)
         || says_what_is_not_there(clause)
+}
+
+/// "Some of the people there could lose their jobs if they were recognised": what might
+/// happen, said by someone who asks elsewhere. Not "it would be great if you could blur them"
+/// or "I would like the faces hidden".
+fn says_what_could_happen(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let modal = words.iter().enumerate().skip(1).any(|(at, word)| {
+        ["could", "might", "would", "may"].contains(word)
+            && words.get(at + 1).is_some_and(|next| !["you", "u"].contains(next))
+            // "Any text that could identify them" names what to act on.
+            && !["that", "which", "who"].contains(&words[at - 1])
+    });
+    modal
+        && !clause.has_any(&[
+            "you",
+            "like",
+            "love",
+            "appreciate",
+            "great",
+            "nice",
+            "good",
+            "helpful",
+            "ideal",
+            "perfect",
+            "better",
+            "prefer",
+            "please",
+            "pls",
+        ])
+}
+
+/// "Hi from the Visitor Experience team", "dear colleagues", "— Returns desk, Nordic Home
+/// Goods": who writes, said before or after the ask.
+fn greets_or_signs_off(clause: &Clause) -> bool {
+    const GREETINGS: &[&str] = &[
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "greetings",
+        "morning",
+        "afternoon",
+    ];
+    const AFTER_GREETING: &[&str] = &[
+        "from",
+        "all",
+        "everyone",
+        "there",
+        "team",
+        "colleagues",
+        "folks",
+        "again",
+        "good",
+    ];
+    let words = texts(clause);
+    let greets = match words.as_slice() {
+        [greeting] => GREETINGS.contains(greeting),
+        ["good", "morning" | "afternoon" | "evening", ..] => words.len() <= 4,
+        [greeting, next, ..] => GREETINGS.contains(greeting) && AFTER_GREETING.contains(next),
+        _ => false,
+    };
+    // A sign-off: a short last line after a dash.
+    let end = |text: &str| text.trim_end_matches(['.', '!', ' ']).to_owned();
+    let signs_off = clause.text.trim_start().starts_with(['—', '–', '-'])
+        && words.len() <= 6
+        && end(&clause.request).ends_with(&end(&clause.text));
+    (greets || signs_off) && !clause.has_any(&["please", "can you", "could you"])
 }
 
 /// Nouns for the input itself ("team photo of …", "hospital discharge summary as a PDF").
@@ -903,6 +1009,35 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         .contains(verb)
 }
 
+/// "The first page has the applicant's photo … Can you blur the photo?": "the photo" is the
+/// one the description named, with the word that said whose or which it is.
+pub(super) fn the_one_named(before: &Clause, clause: &Clause) -> Option<String> {
+    const NOT_MODIFIERS: &[&str] = &[
+        "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "my", "our",
+        "your", "its", "has", "have", "is", "are", "with", "of", "and", "or", "in", "on",
+    ];
+    clause.words.windows(2).find_map(|pair| {
+        let [article, noun] = pair else { return None };
+        if article.text != "the" {
+            return None;
+        }
+        let at = before
+            .words
+            .iter()
+            .position(|word| word.text == noun.text)?;
+        let modifier = before.words.get(at.checked_sub(1)?)?;
+        if NOT_MODIFIERS.contains(&modifier.text.as_str()) {
+            return None;
+        }
+        Some(format!(
+            "{}{} {}",
+            &clause.text[..noun.start],
+            modifier.text,
+            &clause.text[noun.start..]
+        ))
+    })
+}
+
 /// "Facilities say the screen is 16:9": what someone else says, without the saying.
 pub(super) fn reported(clause: &Clause) -> Option<&str> {
     const SAYING: &[&str] = &[
@@ -954,12 +1089,15 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "all",
         "both",
         "it",
+        "they",
+        "he",
+        "she",
     ];
     const VERBS: &[&str] = &[
         "reads", "says", "said", "lists", "shows", "keeps", "contains", "came", "comes", "looks",
         "seems", "belongs", "went", "got", "was", "were", "had", "has", "appears", "insists",
         "thinks", "reckons", "claims", "believes", "mirrored", "flipped", "rotated", "takes",
-        "accepts", "rejects",
+        "accepts", "rejects", "accept", "reject", "charges", "charge", "costs", "cost",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -985,11 +1123,24 @@ fn says_how_it_is(clause: &Clause) -> bool {
     let words = texts(&head);
     // "The new sofa is the star of the show"; not "the name tags people are wearing", where
     // "are" belongs to a clause about the tags.
+    // "Everybody is wearing a name badge": a person doing something in the picture.
+    let someone = words.first().is_some_and(|first| {
+        [
+            "everyone",
+            "everybody",
+            "someone",
+            "somebody",
+            "they",
+            "he",
+            "she",
+        ]
+        .contains(first)
+    });
     let copula = |at: usize| {
         ["is", "are"].contains(&words[at])
-            && words
-                .get(at + 1)
-                .is_some_and(|next| !next.ends_with("ing") && *next != "to")
+            && words.get(at + 1).is_some_and(|next| {
+                (!next.ends_with("ing") || (at == 1 && someone)) && *next != "to"
+            })
     };
     let Some(verb) = (1..words.len().min(7)).find(|&at| VERBS.contains(&words[at]) || copula(at))
     else {
@@ -1005,7 +1156,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         && !asks_after
         && !head.has_any(ASKING)
         && !rest.has_any(ASKING)
-        && !starts_an_ask(rest_text)
+        && (is_relative(rest_text) || !starts_an_ask(rest_text))
 }
 
 /// "My home address is on the whiteboard", "the account number's up there": something named,
@@ -1081,11 +1232,45 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "stay visible",
         "remain visible",
     ]);
+    // "The parents all gave consent for the group shot", "each message has a profile photo":
+    // a verb of its own says something about what is named; it lists nothing to hide.
+    let says_something = clause.has_any(&[
+        "gave",
+        "give",
+        "given",
+        "signed",
+        "consented",
+        "agreed",
+        "approved",
+        "said",
+        "says",
+        "took",
+        "taken",
+        "sent",
+        "has",
+        "have",
+        "had",
+        "shows",
+        "contains",
+        "wants",
+        "asked",
+    ]);
+    // "Names and numbers are visible at the top. Only the names need hiding": what the
+    // request's own ask names is hidden there, not here.
+    let hidden_elsewhere = || {
+        !one_more
+            && clause.has_any(&["is", "are", "was", "were"])
+            && split(request).iter().any(|other| {
+                other.text != clause.text && other.has_any(&["@hide"]) && other.has_any(HIDEABLE)
+            })
+    };
     if request_hides
         && !kept
+        && !says_something
         && !is_an_ask(&clause)
         && !clause.has_any(&["@hide"])
         && clause.has_any(HIDEABLE)
+        && !hidden_elsewhere()
     {
         Clause::new(&format!("hide {}", clause.text), request)
     } else {

@@ -274,6 +274,8 @@ const GAPS: &[Gap] = &[
             "add ~ song",
             "background music",
             "music ~ over",
+            "music ~ under",
+            "put ~ music",
             "crossfad*",
             "cross fad*",
             "fade in",
@@ -420,7 +422,7 @@ const GAPS: &[Gap] = &[
         ],
         unless: &[
             "extract*", "rip*", "pull*", "separat*", "get the", "save the", "export*", "keep the",
-            "just the", "only the", "@video",
+            "just the", "only the",
         ],
         when: always,
         alongside: false,

@@ -289,13 +289,23 @@ pub fn understand_with(
             && !clauses::says_what_is_not_there(before)
             // "I'm making a slideshow for the memorial. This one is dark; lighten it": "it"
             // is the picture, not the sender's project or how the picture looks.
-            && (clauses::names_something(before)
+            // "For the daily headcount log": a phrase that asks nothing reads nothing back.
+            && ((clauses::names_something(before)
+                && (clauses::is_an_ask(&clause) || clause.has_any(&["it", "them"])))
                 || (nothing_matched && clauses::is_an_ask(&clause)))
         {
+            // "The first page has the applicant's photo. Can you blur the photo?": the thing
+            // the description named, and only it.
+            let named = clauses::the_one_named(before, &clause)
+                .map(|named| Clause::new(&named, &text))
+                .map(|named| (candidates(&named, inputs, &produced, catalog).0, named))
+                .filter(|(found, _)| nothing_matched && !found.is_empty());
             // "Facilities say the screen is 16:9. Pad it to that": what was said, not the saying.
             let said = clauses::reported(before).unwrap_or(&before.text);
-            let merged = Clause::new(&format!("{said} {}", clause.text), &text);
-            let (found, _) = candidates(&merged, inputs, &produced, catalog);
+            let (found, merged) = named.unwrap_or_else(|| {
+                let merged = Clause::new(&format!("{said} {}", clause.text), &text);
+                (candidates(&merged, inputs, &produced, catalog).0, merged)
+            });
             // "These are the minutes, signed off by the chair. Settle it: how many pages?":
             // "it" after a description adds only something to hide that it named.
             let adds_only_hiding = found.iter().all(|matched| {

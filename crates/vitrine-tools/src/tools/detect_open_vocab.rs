@@ -119,6 +119,11 @@ static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLo
 fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
     let captures = FIND_THING.as_ref()?.captures(&clause.text)?;
     let thing = captures.get(2)?.as_str().trim();
+    // "Put a box around them", "circle round the backpack".
+    let thing = ["around ", "round "]
+        .iter()
+        .find_map(|around| thing.strip_prefix(around))
+        .unwrap_or(thing);
     // "Mark them with boxes": a pronoun points back at what another step finds.
     let pronoun = thing.split_whitespace().next().is_some_and(|first| {
         [

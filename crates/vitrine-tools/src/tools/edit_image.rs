@@ -228,6 +228,10 @@ const EDIT_MEANING: Meaning = Meaning {
             "add ~ sharp*",
             "add ~ border*",
             "add ~ padding",
+            // "Put a box around them": marking what was found.
+            "box* ~ around",
+            "rectangle* ~ around",
+            "circle* ~ around",
             // "Fill in the schema" asks for the answer's fields, not an image edit.
             "schema",
             "json",

@@ -174,7 +174,7 @@ const MEANING: Meaning = Meaning {
             accept: Some(|clause| {
                 no_page_named(clause)
                     && (!clause.has_any(&["image*", "photo*", "picture*"])
-                        || clause.has_any(&["id photo*", "passport photo*"]))
+                        || clause.has_any(&["@face_photo"]))
             }),
             ..Intent::DEFAULT
         },
