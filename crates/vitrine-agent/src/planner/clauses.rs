@@ -429,13 +429,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             // "…shows a vase, which will feature in an exhibit": a relative clause goes on
             // with what it follows; its "which" asks nothing.
             let relative = found.as_str().trim() == "," && is_relative(after);
+            // "The pdf has patient names and an id photo on page 1", "take out the patient
+            // details and the patient photo on page 2": one list of what it has or what to act on.
+            let listed = found.as_str().trim() == "and"
+                && (["a ", "an "]
+                    .iter()
+                    .any(|article| after.starts_with(article))
+                    || (after.starts_with("the ") && starts_an_ask(current.trim())));
             // "…, the faces are fine": what may stay is said apart from the ask. "…, and a
             // depth map of the room as well": one more thing asked.
             if !current.trim().is_empty()
                 && whole_before
                 && !relative
                 && (starts_an_ask(after)
-                    || describes(&next)
+                    || (describes(&next) && !listed)
                     || says_how_it_is(&head_of(&next))
                     || is_statement(&next)
                     || adds_one_more(&next)
@@ -653,6 +660,7 @@ const CONTRACTED_STARTS: &[&str] = &[
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
     greets_or_signs_off(clause)
+        || says_where_it_goes(clause)
         || says_what_could_happen(clause)
         || names_something(clause)
         || names_the_input(clause)
@@ -661,6 +669,43 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || says_how_it_is(clause)
         || says_how_it_was_made(clause)
         || says_what_is_not_there(clause)
+}
+
+/// "This referral letter is going to a research registry", "going on our Airbnb listing":
+/// where the result goes, with nothing asked.
+fn says_where_it_goes(clause: &Clause) -> bool {
+    let goes = clause.has_any(&[
+        "going to",
+        "going into",
+        "going on",
+        "going in",
+        "goes to",
+        "goes into",
+        "goes on",
+        "goes in",
+        "headed to",
+        "heading to",
+        "headed for",
+        "destined for",
+    ]);
+    // Not "hide my name before it goes on linkedin", an ask with where it goes after.
+    goes && !starts_an_ask(&clause.text)
+        && !clause.has_any(&[
+            "please",
+            "pls",
+            "can you",
+            "could you",
+            "would you",
+            "need*",
+            "want*",
+            "has to",
+            "have to",
+            "must",
+            "should",
+            "before",
+            "once",
+            "until",
+        ])
 }
 
 /// "Some of the people there could lose their jobs if they were recognised": what might
@@ -723,11 +768,28 @@ fn greets_or_signs_off(clause: &Clause) -> bool {
         [greeting, next, ..] => GREETINGS.contains(greeting) && AFTER_GREETING.contains(next),
         _ => false,
     };
-    // A sign-off: a short last line after a dash.
-    let end = |text: &str| text.trim_end_matches(['.', '!', ' ']).to_owned();
-    let signs_off = clause.text.trim_start().starts_with(['—', '–', '-'])
-        && words.len() <= 6
-        && end(&clause.request).ends_with(&end(&clause.text));
+    // A sign-off: a short last line after a dash or a thank-you ("Thank you, Marketing
+    // (Rina)").
+    let end = |text: &str| text.trim_end_matches(['.', '!', ' ', ')']).to_owned();
+    let request = end(&clause.request);
+    let text = end(&clause.text);
+    let before = request
+        .strip_suffix(&text)
+        .map(|before| before.trim_end_matches([',', ' ', '\n']));
+    let signs_off = words.len() <= 6
+        && before.is_some_and(|before| {
+            clause.text.trim_start().starts_with(['—', '–', '-'])
+                || [
+                    "thank you",
+                    "thanks",
+                    "regards",
+                    "best",
+                    "cheers",
+                    "sincerely",
+                ]
+                .iter()
+                .any(|thanks| before.ends_with(thanks))
+        });
     (greets || signs_off) && !clause.has_any(&["please", "can you", "could you"])
 }
 
@@ -1299,14 +1361,14 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
 
 /// "Sending this through now", "just dropping this off for you": the input handed over, with
 /// nothing asked of it.
-fn hands_over(clause: &Clause) -> bool {
+pub(super) fn hands_over(clause: &Clause) -> bool {
     let words: Vec<&str> = clause
         .words
         .iter()
         .map(|word| word.text.as_str())
         .filter(|word| !LEAD_INS.contains(word))
         .collect();
-    words.first().is_some_and(|first| {
+    let handing = words.first().is_some_and(|first| {
         [
             "sending",
             "dropping",
@@ -1316,13 +1378,25 @@ fn hands_over(clause: &Clause) -> bool {
             "forwarding",
         ]
         .contains(first)
-    }) && words.iter().skip(1).all(|word| {
+    });
+    let only_handed = words.iter().skip(1).all(|word| {
         [
             "this", "it", "these", "them", "through", "over", "off", "across", "along", "now",
             "for", "you", "your", "way", "thanks", "thx", "cheers", "here",
         ]
         .contains(word)
-    })
+    });
+    // "Sending over the scan I mentioned on the phone earlier": the input named, nothing asked
+    // of it (not "sending this for you to crop", "… so you can blur the faces").
+    let named_only = words.iter().skip(1).any(|word| INPUT_NOUNS.contains(word))
+        && !words.iter().skip(1).any(|word| {
+            [
+                "to", "so", "please", "pls", "can", "could", "and", "need", "needs", "want",
+                "wants",
+            ]
+            .contains(word)
+        });
+    handing && (only_handed || named_only)
 }
 
 /// "Keep everything else", "leave the rest as it is": what the ask must not touch.

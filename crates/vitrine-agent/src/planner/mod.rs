@@ -152,6 +152,11 @@ pub fn understand_with(
                     .0
                     .is_empty())
     });
+    // "Here's the one from the trip, the lighthouse at dusk": every clause only describes or
+    // hands the input over.
+    let only_context = split
+        .iter()
+        .all(|clause| clauses::describes(clause) || clauses::hands_over(clause));
     for clause in split {
         // "But not the teachers'" names people without a verb: whether it spares them is read
         // before the request's hiding verb is lent to it. "Blur her face only; everyone else is
@@ -453,8 +458,11 @@ pub fn understand_with(
             .not_done
             .iter()
             .all(|part| part.capability == "unclear");
+    // "Here's the one from the trip, the lighthouse at dusk": a request that only describes
+    // asks for nothing to be guessed.
     if asked.is_empty()
         && one_unclear_ask
+        && !only_context
         && !inputs.is_empty()
         && !understanding.returns_input
         && let Some(semantic) = semantic
@@ -954,7 +962,12 @@ fn by_input(
             }
         }
     }
-    kept.sort_by_key(|matched| (matched.start(), matched.rank));
+    // "Take out the patient details and the patient photo": with one verb, the order of the
+    // things named.
+    kept.sort_by_key(|matched| {
+        let object = matched.spans.last().map_or(0, |span| span.start);
+        (matched.start(), object, matched.rank)
+    });
     // What turns the clause's media into another kind runs before what reads the result.
     kept.sort_by_key(|matched| !converts(matched));
     (kept, unusable)

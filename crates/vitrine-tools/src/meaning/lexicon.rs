@@ -364,6 +364,14 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "employee* photo*",
             "student* photo*",
             "patient* photo*",
+            // "Hide my photo on it and the licence number": the photo on a card.
+            "photo on it",
+            "photo on ~ card*",
+            "photo on ~ id*",
+            "photo on ~ licen*",
+            "photo on ~ badge*",
+            "photo on ~ pass*",
+            "photo on ~ form*",
         ],
     ),
     // Things people wear.
@@ -423,8 +431,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "shareable",
             "gdpr",
             "hipaa",
-            "compliant",
-            "compliance",
+            // Not "compliant" alone: "is the scaffold compliant" asks a judgement.
+            "make ~ compliant",
             "privacy",
             // "Clean this up before it goes to the insurer": cleaning for someone else's eyes.
             "clean* ~ before",
@@ -460,7 +468,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "locating",
             "spot*",
             "identify",
-            "identif*",
+            // Not "identif*": "every identifiable person" names people.
+            "identifies",
+            "identifying the",
             "recogni*",
             "where",
             "where's",

@@ -963,10 +963,10 @@ pattern!(
     SECONDS_AT,
     r"(?:\bat|@)\s*(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab)\s+(?:from|of)\s+(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)"
 );
-// "90 seconds in", "the 12 second mark", "from 30 s in".
+// "90 seconds in", "the 12 second mark", "from 30 s in", "the 10-second point".
 pattern!(
     SECONDS_INTO,
-    r"\b(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s|secs?|seconds?)?\s+(?:in|into|mark)\b"
+    r"\b(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s|secs?|seconds?)?\s+(?:in|into|mark|point)\b"
 );
 
 /// Seconds from `12.5`, `1:05` or `1:02:03`.

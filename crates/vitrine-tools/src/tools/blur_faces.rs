@@ -213,6 +213,20 @@ const MEANING: Meaning = Meaning {
             accept: Some(names_faces),
             ..Intent::DEFAULT
         },
+        // "Take out the patient photo": a photo of a face on a form goes by being hidden.
+        Intent {
+            does: "hide the faces in an image",
+            examples: &["remove the ID photo from the scan"],
+            cues: &[&["@remove"], &["@face_photo"]],
+            unless: HIDE_FACES_UNLESS,
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: HIDE_FACE_SLOTS,
+            chains: true,
+            ..Intent::DEFAULT
+        },
         Intent {
             does: "anonymise the people in an image",
             examples: &["anonymise this photo", "de-identify this group picture"],

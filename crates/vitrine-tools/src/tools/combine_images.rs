@@ -102,6 +102,10 @@ const MEANING: Meaning = Meaning {
             "on one page",
         ]],
         unless: &[
+            // "We only need one image of her wearing the dress": how many results, not a merge.
+            "one image of",
+            "one picture of",
+            "single image of",
             "pdf*",
             "video*",
             "slideshow*",

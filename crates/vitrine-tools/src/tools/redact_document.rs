@@ -105,7 +105,19 @@ fn no_page_named(clause: &crate::meaning::Clause) -> bool {
         "redact* this document",
         "redact* the document",
     ]) && clause.has_any(&["on the ~ page", "on page", "in the ~ page"]);
-    read::page(clause).is_none() || whole_named
+    // "The pdf has patient names and an id photo on page 1. Redact both": a description says
+    // where they are.
+    let described_there = clause.has_any(&[
+        "has ~ ~ on page",
+        "has ~ ~ on the ~ page",
+        "got ~ ~ on page",
+        "got ~ ~ on the ~ page",
+        "is on page",
+        "are on page",
+        "is on the ~ page",
+        "are on the ~ page",
+    ]);
+    read::page(clause).is_none() || whole_named || described_there
 }
 
 /// What the clause names to hide: faces, PHI, or (neither or both named, or a vague "anything

@@ -54,7 +54,16 @@ const MEANING: Meaning = Meaning {
             "degrees",
         ]],
         // "A splat I can spin around" describes the 3D viewer.
-        unless: &["flip*", "mirror*", "3d", "splat*", "spz"],
+        // "Spin it around in a viewer": looking at a 3D model, not turning a picture.
+        unless: &[
+            "flip*",
+            "mirror*",
+            "3d",
+            "splat*",
+            "spz",
+            "viewer",
+            "walk around",
+        ],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
