@@ -361,6 +361,8 @@ static ANNOUNCES_THE_ASK: LazyLock<Regex> = LazyLock::new(|| {
 /// written out ("wat does the sign say").
 pub(super) fn normalise(instruction: &str) -> String {
     let lower = instruction.to_lowercase().replace(['’', '‘'], "'");
+    // "Screenshot lemonde.fr": a typed domain is an address like any other.
+    let lower = vitrine_tools::meaning::read::with_schemes(&lower);
     let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, "$1");
     let lower = ANNOUNCES_THE_ASK.replace_all(&lower, "$1");
     let lower = LABELS.replace_all(&lower, "$1");

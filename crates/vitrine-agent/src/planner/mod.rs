@@ -1393,23 +1393,7 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
 /// Clauses are lower-cased, but a URL's path and query are case-sensitive: an argument that is
 /// a web address written in the request gets the spelling the user wrote back.
 fn restore_url_case(plan: &mut Plan, instruction: &str) {
-    static URL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"(?i)\bhttps?://[^\s<>"'`]+|\bwww\.[^\s<>"'`]+"#)
-            .unwrap_or_else(|error| panic!("bad URL pattern: {error}"))
-    });
-    let written: Vec<String> = URL
-        .find_iter(instruction)
-        .map(|found| {
-            let url = found
-                .as_str()
-                .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}']);
-            if url.to_ascii_lowercase().starts_with("www.") {
-                format!("https://{url}")
-            } else {
-                url.to_owned()
-            }
-        })
-        .collect();
+    let written = vitrine_tools::meaning::read::web_addresses(instruction);
     for step in &mut plan.steps {
         let Some(args) = step.args.as_object_mut() else {
             continue;

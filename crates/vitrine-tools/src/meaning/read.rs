@@ -1919,37 +1919,88 @@ mod tests {
 // ---- web pages ------------------------------------------------------------------------------
 
 pattern!(URL, r#"\bhttps?://[^\s<>"'`]+|\bwww\.[^\s<>"'`]+"#);
+// "screenshot lemonde.fr", "example-shop.com/sale": a bare domain under a common top-level
+// domain (not "photo.png" or "report.pdf").
+pattern!(
+    BARE_DOMAIN,
+    r#"(?i)\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|org|net|io|dev|app|ai|co|uk|fr|de|be|nl|es|it|eu|ch|at|se|no|dk|fi|pl|pt|ie|ca|au|jp|us|gov|edu|info|news|shop|tv)\b(?:/[^\s<>"'`]*)?"#
+);
 
-/// The first web address written in the clause, else in the request ("https://…", "www.…"),
-/// without trailing punctuation. The clause is lower-cased; the agent puts back the case the
-/// user wrote before anything runs.
+/// The text with a scheme put before each bare web address ("lemonde.fr" →
+/// "https://lemonde.fr"), so that a typed domain reads like any other address. Not an e-mail's
+/// domain, nor a name inside an address that already has a scheme.
+pub fn with_schemes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for found in BARE_DOMAIN.find_iter(text) {
+        let before = &text[..found.start()];
+        let inside = before
+            .rsplit(char::is_whitespace)
+            .next()
+            .is_some_and(|word| word.contains("://") || word.ends_with(['@', '.', '/']))
+            || before.ends_with(['@', '.', '/']);
+        out.push_str(&text[last..found.start()]);
+        if !inside && !found.as_str().to_ascii_lowercase().starts_with("www.") {
+            out.push_str("https://");
+        }
+        out.push_str(found.as_str());
+        last = found.end();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// Every web address written in `text`, in order, as it was written (case kept), without
+/// trailing punctuation and with `https://` before a bare "www." or domain.
+pub fn web_addresses(text: &str) -> Vec<String> {
+    URL.find_iter(&with_schemes(text))
+        .map(|found| {
+            let url = found
+                .as_str()
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}']);
+            if url.to_ascii_lowercase().starts_with("www.") {
+                format!("https://{url}")
+            } else {
+                url.to_owned()
+            }
+        })
+        .collect()
+}
+
+/// The first web address written in the clause, else in the request ("https://…", "www.…",
+/// "lemonde.fr"). The clause is lower-cased; the agent puts back the case the user wrote
+/// before anything runs.
 pub fn url(clause: &Clause) -> Option<Value> {
-    let found = URL
-        .find(&clause.text)
-        .or_else(|| URL.find(&clause.request))?;
-    let url = found
-        .as_str()
-        .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}']);
-    Some(json!(if url.starts_with("www.") {
-        format!("https://{url}")
-    } else {
-        url.to_owned()
-    }))
+    web_addresses(&clause.text)
+        .into_iter()
+        .next()
+        .or_else(|| web_addresses(&clause.request).into_iter().next())
+        .map(|url| json!(url))
 }
 
 /// True when the clause asks about a web page by its address: one written in the clause, or
 /// one written elsewhere in the request that the clause points at ("the page", "that link").
 pub fn names_url(clause: &Clause) -> bool {
-    URL.is_match(&clause.text)
-        || URL.is_match(&clause.request)
+    !web_addresses(&clause.text).is_empty()
+        || !web_addresses(&clause.request).is_empty()
             && clause.has_any(&[
-                "page", "site", "website", "webpage", "url", "link", "article",
+                "page",
+                "site",
+                "website",
+                "webpage",
+                "url",
+                "link",
+                "links",
+                "article",
+                "screenshot*",
+                "screen shot*",
             ])
 }
 
 /// The clause with its web addresses removed, so their digits are not read as sizes.
 fn without_urls(clause: &Clause) -> String {
-    URL.replace_all(&clause.text, " ").into_owned()
+    URL.replace_all(&with_schemes(&clause.text), " ")
+        .into_owned()
 }
 
 /// A device preset: "on a phone", "mobile view", "as a tablet shows it".

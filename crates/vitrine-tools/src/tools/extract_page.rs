@@ -70,10 +70,11 @@ const EXTRACT_CUES: &[&[&str]] = &[
         "download*",
         "what's on",
         "what is on",
+        "whats on",
         "summar*",
     ],
     &[
-        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",
+        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "links",
     ],
 ];
 

@@ -124,6 +124,37 @@ const MEANING: Meaning = Meaning {
             chains: true,
             ..Intent::DEFAULT
         },
+        // "Our event page is https://…. The sponsor wants a screenshot of how it looks on a
+        // phone": the address said in another sentence of the request.
+        Intent {
+            does: "take a screenshot of a web page",
+            examples: &["just the top of the page as a phone shows it (an address given)"],
+            cues: &[&[
+                "screenshot*",
+                "screen shot*",
+                "screen grab*",
+                "screengrab*",
+                "how it looks",
+                "what it looks like",
+                "top of the page",
+                "first screen",
+                "above the fold",
+            ]],
+            unless: SCREENSHOT_UNLESS,
+            input: Input::None,
+            accept: Some(|clause| !read::web_addresses(&clause.request).is_empty()),
+            slots: &[
+                Slot {
+                    arg: "url",
+                    read: read::url,
+                },
+                VIEW_SLOTS[0],
+                VIEW_SLOTS[1],
+                VIEW_SLOTS[2],
+            ],
+            chains: true,
+            ..Intent::DEFAULT
+        },
         // A link passed back as a `url_` ref ("screenshot that link"), e.g. one extract_page
         // stored.
         Intent {
