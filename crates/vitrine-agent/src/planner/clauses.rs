@@ -343,7 +343,8 @@ static PEOPLE_AS_MODIFIER: LazyLock<Regex> = LazyLock::new(|| {
 /// "Heads up: …", "FYI: …": a label before what is said.
 static LABELS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(^|[.!?;\n]\s*)(?:heads up|fyi|note|notes|context|background|btw|ps|update)\s*:\s*",
+        // "Research comms needs two things for the festival: …".
+        r"(^|[.!?;\n]\s*)(?:heads up|fyi|note|notes|context|background|btw|ps|update|[a-z ]{0,30}\b(?:need|needs|have|want|wants) (?:two|three|four|a few|some|several) things(?: [a-z ]{0,30})?)\s*:\s*",
     )
     .unwrap_or_else(|error| panic!("bad label pattern: {error}"))
 });
@@ -890,12 +891,22 @@ fn tells_what_happened_before(clause: &Clause) -> bool {
         // "I keep getting motion alerts at night".
         ["last", "time", ..] | ["i" | "we", "keep", ..] => true,
         [
-            "i" | "we" | "you" | "they" | "he" | "she",
+            "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody",
             "already" | "just",
             verb,
             ..,
         ]
-        | ["i" | "we" | "you" | "they" | "he" | "she", verb, ..] => DONE.contains(verb),
+        | [
+            "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody",
+            verb,
+            ..,
+        ] => {
+            // "I printed it already", "we counted guests at the door": a past tense.
+            let past_tense = verb.len() > 4
+                && verb.ends_with("ed")
+                && !["need", "needed", "embed", "speed", "proceed"].contains(verb);
+            DONE.contains(verb) || past_tense
+        }
         _ => false,
     };
     past && !clause.has_any(&["please", "can you", "could you", "now", "this time"])
@@ -1161,7 +1172,8 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "reads", "says", "said", "lists", "shows", "keeps", "contains", "came", "comes", "looks",
         "seems", "belongs", "went", "got", "was", "were", "had", "has", "appears", "insists",
         "thinks", "reckons", "claims", "believes", "mirrored", "flipped", "rotated", "takes",
-        "accepts", "rejects", "accept", "reject", "charges", "charge", "costs", "cost",
+        "accepts", "rejects", "accept", "reject", "charges", "charge", "costs", "cost", "asked",
+        "told",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -1409,6 +1421,8 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "as they are",
             "as it is",
             "as is",
+            "as i am",
+            "as we are",
             "alone",
             "untouched",
             "unchanged",

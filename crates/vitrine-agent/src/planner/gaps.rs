@@ -409,7 +409,10 @@ const GAPS: &[Gap] = &[
             "aloud",
             "sound effect*",
             "sfx",
-            "speak*",
+            // Not "speak*": "for the speaker page".
+            "speak",
+            "speaks",
+            "speaking",
             "say it",
             "podcast",
             "audio description",
@@ -662,6 +665,8 @@ const GAPS: &[Gap] = &[
             "price",
             "worth",
             "how much ~ cost",
+            "would cost",
+            "cost to buy",
             "how much is",
             "value of",
             "diagnos*",
@@ -716,7 +721,9 @@ const GAPS: &[Gap] = &[
             "poison*",
             "dangerous",
             "is ~ legal",
-            "complian*",
+            "is ~ complian*",
+            "are ~ complian*",
+            "complian* with",
             "regulation*",
             "up to code",
             "to code",
@@ -740,6 +747,7 @@ const GAPS: &[Gap] = &[
         ],
         unless: &[
             "@hide",
+            "price tag*",
             "safe to share",
             "safe to post",
             "safe to publish",
@@ -777,6 +785,21 @@ pub(super) fn by_id(id: &str) -> Option<&'static Gap> {
 /// The gap a clause asks for, if any.
 pub(super) fn find(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static Gap> {
     GAPS.iter().find(|gap| {
-        clause.has_any(gap.cues) && !clause.has_any(gap.unless) && (gap.when)(inputs, clause)
+        clause
+            .find_any(gap.cues)
+            .is_some_and(|span| !negated(clause, span.start))
+            && !clause.has_any(gap.unless)
+            && (gap.when)(inputs, clause)
     })
+}
+
+/// True when a negation stands shortly before word `at`: "I'm not asking for a translation",
+/// "dont touch the logo", "no need to translate it".
+fn negated(clause: &Clause, at: usize) -> bool {
+    const NEGATIONS: &[&str] = &[
+        "not", "don't", "dont", "no", "never", "without", "isn't", "aren't", "doesn't", "won't",
+    ];
+    clause.words[at.saturating_sub(4)..at]
+        .iter()
+        .any(|word| NEGATIONS.contains(&word.text.as_str()))
 }

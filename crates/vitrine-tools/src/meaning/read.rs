@@ -2026,6 +2026,9 @@ pub fn first_screen(clause: &Clause) -> Option<Value> {
         "what you see",
         "top of the page",
         "without scrolling",
+        "first loads",
+        "not the whole scroll",
+        "not the whole page",
     ]) {
         Some(json!(false))
     } else if clause.has_any(&[
