@@ -900,7 +900,9 @@ fn tells_what_happened_before(clause: &Clause) -> bool {
             "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody",
             verb,
             ..,
-        ] => {
+        ]
+        // "My phone did it again", "the scanner made it crooked".
+        | ["my" | "our" | "the" | "his" | "her" | "their", _, verb, "it" | "this" | "them", ..] => {
             // "I printed it already", "we counted guests at the door": a past tense.
             let past_tense = verb.len() > 4
                 && verb.ends_with("ed")

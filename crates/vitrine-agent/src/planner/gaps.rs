@@ -729,7 +729,11 @@ const GAPS: &[Gap] = &[
             "to code",
             "legal to",
             "legally",
-            "lying",
+            // Not "lying" alone: "the forms lying on the counter".
+            "is ~ lying",
+            "are ~ lying",
+            "lying to",
+            "lying about",
             "honest",
             "trust*",
             "drunk",

@@ -1004,7 +1004,14 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     // "Drop everything before 0:30" and "remove the first 5 seconds" keep what comes after.
     // "Cut", "chop" and "trim" drop what comes before a moment too, but "trim it to the first
     // 10 seconds" keeps those seconds.
-    let drops_the_start = clause.has_any(DROP_WORDS);
+    let drops_the_start = clause.has_any(DROP_WORDS)
+        || clause.has_any(&[
+            "trim* off",
+            "cut* off",
+            "chop* off",
+            "trim* away",
+            "cut* away",
+        ]);
     let drops = drops_the_start || clause.has_any(&["cut*", "chop*", "trim*"]);
     // "Trim off everything after 1:30", "cut out everything after the first thirty seconds":
     // what comes after goes, so the clip ends there.
@@ -1135,6 +1142,9 @@ pub const ONE_FRAME: &[&str] = &[
     "a screengrab",
     "a screen grab",
     "a poster frame",
+    // "Still from about 30 sec in, for the video cover".
+    "still from",
+    "frame from",
 ];
 
 /// True when the clause asks for one still at one moment ("grab a frame a minute and a half

@@ -152,6 +152,7 @@ const MEANING: Meaning = Meaning {
                 || clause.has_any(&["object*", "things", "items"])
                 || clause.has_any(read::SOMEONE))
                 && !crate::tools::detect_open_vocab::asks_about_worn_thing(clause)
+                && !crate::tools::detect_open_vocab::names_a_coloured_class(clause)
         }),
         merges: true,
         ..Intent::DEFAULT

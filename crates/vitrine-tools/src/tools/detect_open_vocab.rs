@@ -114,6 +114,19 @@ static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLo
     .ok()
 });
 
+const COLOURS: &[&str] = &[
+    "red", "blue", "green", "yellow", "black", "white", "orange", "purple", "pink", "brown",
+    "grey", "gray", "silver", "gold",
+];
+
+/// True when the clause names one of the 80 classes with a colour ("the red cars"): counting
+/// or boxing every car would answer another question.
+pub(crate) fn names_a_coloured_class(clause: &Clause) -> bool {
+    clause.words.windows(2).any(|pair| {
+        COLOURS.contains(&pair[0].text.as_str()) && !read::coco_names(&pair[1].text).is_empty()
+    })
+}
+
 /// The thing a clause looks for, when it is not a face, text or one of the 80 COCO classes;
 /// and whether the clause crops to it.
 fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
@@ -140,9 +153,12 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
         ]
         .contains(&first)
     });
+    // "The red backpack": a colour the 80-class detector cannot tell, so the open-vocabulary
+    // one looks for it.
+    let coloured = thing.split_whitespace().any(|word| COLOURS.contains(&word));
     if pronoun
         || NOT_A_THING.iter().any(|word| thing.contains(word))
-        || !read::coco_names(thing).is_empty()
+        || (!read::coco_names(thing).is_empty() && !coloured)
     {
         return None;
     }
