@@ -432,6 +432,10 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             // "…shows a vase, which will feature in an exhibit": a relative clause goes on
             // with what it follows; its "which" asks nothing.
             let relative = found.as_str().trim() == "," && is_relative(after);
+            // "I dont need it shorter or resized": one negated list.
+            let negated_list = found.as_str().trim() == "or"
+                && Clause::new(&current, &current)
+                    .has_any(&["don't", "dont", "not", "no", "never", "without"]);
             // "The pdf has patient names and an id photo on page 1", "take out the patient
             // details and the patient photo on page 2": one list of what it has or what to act on.
             let listed = found.as_str().trim() == "and"
@@ -444,6 +448,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             if !current.trim().is_empty()
                 && whole_before
                 && !relative
+                && !negated_list
                 && (starts_an_ask(after)
                     || (describes(&next) && !listed)
                     || says_how_it_is(&head_of(&next))
@@ -881,7 +886,7 @@ fn names_the_input(clause: &Clause) -> bool {
 
 /// "I already cropped this myself", "last time you made it way too dark": what happened
 /// before this request.
-fn tells_what_happened_before(clause: &Clause) -> bool {
+pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
     const DONE: &[&str] = &[
         "made", "did", "sent", "took", "tried", "got", "gave", "put", "cut", "ran", "went", "used",
         "asked", "blurred", "cropped", "edited", "said", "told",
@@ -956,10 +961,16 @@ pub(super) fn names_something(clause: &Clause) -> bool {
     // "… - there's a name sticker in the corner too": something more to act on.
     let adds = clause.has_any(&["also", "as well"])
         || clause.words.last().is_some_and(|word| word.text == "too");
+    // "Oh and there's a name badge": after an interjection.
+    let first = clause
+        .words
+        .iter()
+        .position(|word| !["oh", "and", "also", "btw"].contains(&word.text.as_str()))
+        .unwrap_or(0);
     !adds
         && (DESCRIPTION_STARTS
             .iter()
-            .any(|start| clause.find(start).is_some_and(|span| span.start == 0))
+            .any(|start| clause.find(start).is_some_and(|span| span.start == first))
             || CONTRACTED_STARTS
                 .iter()
                 .any(|start| clause.text.trim_start().starts_with(&format!("{start} ")))

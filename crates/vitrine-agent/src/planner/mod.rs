@@ -308,7 +308,14 @@ pub fn understand_with(
             // "Facilities say the screen is 16:9. Pad it to that": what was said, not the saying.
             let said = clauses::reported(before).unwrap_or(&before.text);
             let (found, merged) = named.unwrap_or_else(|| {
-                let merged = Clause::new(&format!("{said} {}", clause.text), &text);
+                // "Last time I tried pixelating them … Could you cover them with black boxes":
+                // the ask's own words say how; what happened before only says what.
+                let merged = if clauses::tells_what_happened_before(before) {
+                    format!("{} {said}", clause.text)
+                } else {
+                    format!("{said} {}", clause.text)
+                };
+                let merged = Clause::new(&merged, &text);
                 (candidates(&merged, inputs, &produced, catalog).0, merged)
             });
             // "These are the minutes, signed off by the chair. Settle it: how many pages?":
@@ -1359,8 +1366,16 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
         }
     }
     if views.is_empty() {
-        for view in VIEW.find_iter(&clause.request) {
-            let view = view.as_str().to_owned();
+        for found in VIEW.find_iter(&clause.request) {
+            // "Front and back only, no side view needed".
+            let before = clause.request[..found.start()].trim_end();
+            if ["no", "not", "without", "skip"]
+                .iter()
+                .any(|negation| before.ends_with(&format!(" {negation}")))
+            {
+                continue;
+            }
+            let view = found.as_str().to_owned();
             if !views.contains(&view) {
                 views.push(view);
             }
