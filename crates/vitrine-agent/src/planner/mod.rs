@@ -402,7 +402,11 @@ pub fn understand_with(
             if !again
                 && !matched.intent.per_view
                 && let Some(index) = asked.iter().position(|(before, old)| {
-                    same_step(old, &matched) && (corrects || only_adds_to(before, &clause, old))
+                    (same_step(old, &matched)
+                        && (corrects || only_adds_to(before, &clause, old)))
+                        // "Redact both, pixelate the photo": one tool hiding on one input
+                        // hears both asks.
+                        || (hides(old) && hides(&matched) && old.tool.name() == matched.tool.name())
                 })
             {
                 let earlier = &mut asked[index];
@@ -902,6 +906,17 @@ fn by_input(
                 .into_iter()
                 .all(|kind| available(matched, kind))
         });
+    // "The attached PDF is a witness bundle": a PDF's rendered page is not made into a PDF again.
+    if pages && !has(inputs, ArtifactKind::Image) && !produced.one.contains(&ArtifactKind::Image) {
+        usable.retain(|matched| {
+            matched.intent.input.kind() != Some(ArtifactKind::Image)
+                || !matched
+                    .tool
+                    .outputs()
+                    .iter()
+                    .any(|spec| spec.kind == ArtifactKind::Document)
+        });
+    }
     // "We're putting this photo on the website": without a `url_` ref attached, words about a
     // site ask for no link to be opened (a typed address is matched by its own intent).
     unusable.retain(|matched| matched.intent.input.kind() != Some(ArtifactKind::Url));

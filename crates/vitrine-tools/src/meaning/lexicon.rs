@@ -312,8 +312,20 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "mobile number*",
             "contact ~ info*",
             "contact ~ detail*",
-            // Not "email*": "a newsletter that gets emailed" is how it travels.
-            "email",
+            // Not "email*": "a newsletter that gets emailed", "it goes out by email" say how it
+            // travels.
+            "the email",
+            "an email",
+            "his email",
+            "her email",
+            "my email",
+            "their email",
+            "your email",
+            "our email",
+            "and email",
+            "or email",
+            "email and",
+            "email or",
             "emails",
             "email address*",
             "e mail*",
@@ -372,6 +384,19 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "photo on ~ badge*",
             "photo on ~ pass*",
             "photo on ~ form*",
+        ],
+    ),
+    // Pictures printed in a document: hiding them hides the people they show.
+    (
+        "photos_on_pages",
+        &[
+            "photo",
+            "photos",
+            "photograph*",
+            "picture",
+            "pictures",
+            "headshot*",
+            "portrait*",
         ],
     ),
     // Things people wear.

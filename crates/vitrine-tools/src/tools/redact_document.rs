@@ -124,7 +124,8 @@ fn no_page_named(clause: &crate::meaning::Clause) -> bool {
 /// sensitive") both. "Pixelate the faces in this PDF" leaves its text as it is.
 fn named_parts(clause: &Clause) -> (bool, bool) {
     // "The faces can stay" names faces to keep.
-    let faces = clause.has_any(&["@faces"])
+    // "Put black boxes over the photos": the photos in a PDF are of people.
+    let faces = clause.has_any(&["@faces", "@photos_on_pages"])
         && !clause.has_any(&[
             "face* ~ stay",
             "face* ~ fine",
@@ -133,8 +134,25 @@ fn named_parts(clause: &Clause) -> (bool, bool) {
             "leave ~ face*",
             "keep ~ face*",
             "not ~ face*",
+            // "Leave the photos alone".
+            "leave ~ @photos_on_pages",
+            "keep ~ @photos_on_pages",
+            "@photos_on_pages ~ stay",
+            "@photos_on_pages ~ alone",
+            "@photos_on_pages ~ fine",
+            "@photos_on_pages ~ as they are",
         ]);
-    let phi = clause.has_any(&["@phi"]);
+    // "The children's names can stay".
+    let phi = clause.has_any(&["@phi"])
+        && !clause.has_any(&[
+            "@phi ~ stay",
+            "@phi ~ fine",
+            "@phi ~ ok",
+            "@phi ~ okay",
+            "@phi ~ remain",
+            "leave ~ @phi",
+            "keep ~ @phi",
+        ]);
     let vague = clause.has_any(&["@sensitive"]);
     if vague || faces == phi {
         (true, true)
@@ -174,7 +192,7 @@ const MEANING: Meaning = Meaning {
         Intent {
             does: "redact a PDF: hide the faces and PHI on every page, with no text layer left",
             examples: &["pixelate the faces (a PDF attached)"],
-            cues: &[HIDE, &["@phi", "@faces"]],
+            cues: &[HIDE, &["@phi", "@faces", "@photos_on_pages"]],
             unless: &["a mask", "the mask", "@video"],
             input: Input::One {
                 arg: "document",
@@ -182,12 +200,9 @@ const MEANING: Meaning = Meaning {
             },
             slots: SLOTS,
             chains: true,
-            // "The face in the photo" is an image's; "the ID photo" is a face on the page.
-            accept: Some(|clause| {
-                no_page_named(clause)
-                    && (!clause.has_any(&["image*", "photo*", "picture*"])
-                        || clause.has_any(&["@face_photo"]))
-            }),
+            // With a photo attached too, "the face in the photo" is the photo's (the planner
+            // prefers an image intent unless the words name the document).
+            accept: Some(no_page_named),
             ..Intent::DEFAULT
         },
         Intent {
