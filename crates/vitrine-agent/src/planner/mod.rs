@@ -244,6 +244,13 @@ pub fn understand_with(
             continue;
         }
         let (mut usable, mut unusable) = candidates(&clause, inputs, &produced, catalog);
+        eprintln!(
+            "TRACE ask={} clause={:?} usable={:?} unusable={:?}",
+            clauses::is_an_ask(&clause),
+            clause.text,
+            usable.iter().map(|m| m.tool.name()).collect::<Vec<_>>(),
+            unusable.iter().map(|m| m.tool.name()).collect::<Vec<_>>()
+        ); // TRACE-TMP
         // "My landlord wants a picture of the flat, can you blur their faces": beside other
         // asks, a clause that asks nothing and whose words fit only media that is not here is
         // said about it, unless it names that media ("the clip is too long").

@@ -1850,6 +1850,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn typed_domains_are_addresses_but_files_and_emails_are_not() {
+        assert_eq!(
+            web_addresses("screenshot lemonde.fr and example-shop.com/Sale, pls"),
+            ["https://lemonde.fr", "https://example-shop.com/Sale"]
+        );
+        assert_eq!(
+            web_addresses("see https://a.example/x and www.b.com"),
+            ["https://a.example/x", "https://www.b.com"]
+        );
+        assert!(web_addresses("photo.png, report.pdf, mail me at jo@example.com").is_empty());
+    }
+
+    #[test]
+    fn moments_and_trims_read_the_way_people_say_them() {
+        let clause = |text: &str| Clause::new(text, text);
+        assert_eq!(
+            at_s(&clause("a still from the 10-second point")),
+            Some(json!(10.0))
+        );
+        assert_eq!(
+            start_s(&clause("trim off the first 10 seconds")),
+            Some(json!(10.0))
+        );
+        assert_eq!(end_s(&clause("trim off the first 10 seconds")), None);
+        assert_eq!(
+            end_s(&clause("trim it to the first 10 seconds")),
+            Some(json!(10.0))
+        );
+    }
+
+    #[test]
     fn numbers_and_durations_in_words_become_digits_and_seconds() {
         assert_eq!(in_numbers("a minute and a half in"), "90 seconds in");
         assert_eq!(
