@@ -842,9 +842,21 @@ fn names_the_input(clause: &Clause) -> bool {
     const AFTER: &[&str] = &[
         "of", "from", "at", "for", "taken", "showing", "with", "as", "in", "on", "up",
     ];
-    // "Everyone else's photos on the page are cut-outs" says something of other pictures.
-    if is_an_ask(clause) || clause.has_any(&["please", "pls", "can you", "could you"]) {
+    if clause.has_any(&["please", "pls", "can you", "could you"]) {
         return false;
+    }
+    // "Listing photos for 7 Canal Street attached": its "listing" is no verb.
+    let attached = clause
+        .words
+        .last()
+        .is_some_and(|last| ["attached", "enclosed"].contains(&last.text.as_str()))
+        && clause
+            .words
+            .iter()
+            .any(|word| INPUT_NOUNS.contains(&word.text.as_str()));
+    // "Everyone else's photos on the page are cut-outs" says something of other pictures.
+    if attached || is_an_ask(clause) {
+        return attached;
     }
     let copula = clause.has_any(&["is", "are", "was", "were"]);
     let words: Vec<&str> = clause

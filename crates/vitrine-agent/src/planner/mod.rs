@@ -244,13 +244,6 @@ pub fn understand_with(
             continue;
         }
         let (mut usable, mut unusable) = candidates(&clause, inputs, &produced, catalog);
-        eprintln!(
-            "TRACE ask={} clause={:?} usable={:?} unusable={:?}",
-            clauses::is_an_ask(&clause),
-            clause.text,
-            usable.iter().map(|m| m.tool.name()).collect::<Vec<_>>(),
-            unusable.iter().map(|m| m.tool.name()).collect::<Vec<_>>()
-        ); // TRACE-TMP
         // "My landlord wants a picture of the flat, can you blur their faces": beside other
         // asks, a clause that asks nothing and whose words fit only media that is not here is
         // said about it, unless it names that media ("the clip is too long").
@@ -1018,27 +1011,40 @@ fn hides(matched: &Matched) -> bool {
 
 /// True when `clause` names a kind of media `matched` needs and the inputs lack.
 fn names_missing_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMeta]) -> bool {
-    matched.intent.input.kinds().into_iter().any(|kind| {
-        let words: &[&str] = match kind {
-            ArtifactKind::Image => &["image*", "photo*", "picture*", "pic", "pics", "still*"],
-            ArtifactKind::Video => &["@video"],
-            ArtifactKind::Audio => &["audio*", "sound*", "recording*", "podcast*", "voice*"],
-            ArtifactKind::Document => &[
-                "pdf*",
-                "document*",
-                "doc",
-                "docs",
-                "page*",
-                "file*",
-                "form*",
-                "slide*",
-            ],
-            ArtifactKind::Array => &["mask*", "array*", "npy"],
-            ArtifactKind::Recon => &["3d", "splat*", "reconstruction*", "model*"],
-            ArtifactKind::Url => &["url*", "link*", "page*", "site*", "website*"],
-        };
-        !has(inputs, kind) && clause.has_any(words)
-    })
+    // "For the front page we only want the upper half of this harbour picture": the picture
+    // attached is what it is about.
+    let names_present = inputs
+        .iter()
+        .any(|input| clause.has_any(media_words(input.kind)));
+    !names_present
+        && matched
+            .intent
+            .input
+            .kinds()
+            .into_iter()
+            .any(|kind| !has(inputs, kind) && clause.has_any(media_words(kind)))
+}
+
+/// Words that name media of a kind.
+fn media_words(kind: ArtifactKind) -> &'static [&'static str] {
+    match kind {
+        ArtifactKind::Image => &["image*", "photo*", "picture*", "pic", "pics", "still*"],
+        ArtifactKind::Video => &["@video"],
+        ArtifactKind::Audio => &["audio*", "sound*", "recording*", "podcast*", "voice*"],
+        ArtifactKind::Document => &[
+            "pdf*",
+            "document*",
+            "doc",
+            "docs",
+            "page*",
+            "file*",
+            "form*",
+            "slide*",
+        ],
+        ArtifactKind::Array => &["mask*", "array*", "npy"],
+        ArtifactKind::Recon => &["3d", "splat*", "reconstruction*", "model*"],
+        ArtifactKind::Url => &["url*", "link*", "page*", "site*", "website*"],
+    }
 }
 
 /// True for an intent that turns its media into another kind that later steps work on (a PDF
