@@ -432,6 +432,14 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             // "…shows a vase, which will feature in an exhibit": a relative clause goes on
             // with what it follows; its "which" asks nothing.
             let relative = found.as_str().trim() == "," && is_relative(after);
+            // "… painted the selection in Photoshop and exported it as a picture": the story
+            // goes on in the past tense.
+            let goes_on = found.as_str().trim() == "and"
+                && after.split_whitespace().next().is_some_and(|first| {
+                    first.len() > 4
+                        && first.ends_with("ed")
+                        && !["need", "needed", "speed"].contains(&first)
+                });
             // "I dont need it shorter or resized": one negated list.
             let negated_list = found.as_str().trim() == "or"
                 && Clause::new(&current, &current)
@@ -449,6 +457,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && whole_before
                 && !relative
                 && !negated_list
+                && !goes_on
                 && (starts_an_ask(after)
                     || (describes(&next) && !listed)
                     || says_how_it_is(&head_of(&next))
@@ -855,8 +864,25 @@ fn names_the_input(clause: &Clause) -> bool {
             .iter()
             .any(|word| INPUT_NOUNS.contains(&word.text.as_str()));
     // "Everyone else's photos on the page are cut-outs" says something of other pictures.
-    if attached || is_an_ask(clause) {
-        return attached;
+    // "The second marks the protected tree zone": its verb says which input is which.
+    // "Pic 1 is the dress, pic 2 is my girlfriend …": which input is which.
+    let which = matches!(
+        texts(clause).as_slice(),
+        ["picture" | "pic" | "image" | "photo" | "img", _, "is", ..]
+            | [
+                "the",
+                "first" | "second" | "third",
+                "is" | "one" | "image" | "picture" | "photo" | "marks" | "shows" | "covers",
+                ..
+            ]
+            | [
+                "first" | "second" | "third",
+                "is" | "one" | "image" | "picture" | "photo" | "marks" | "shows" | "covers",
+                ..
+            ]
+    );
+    if attached || which || is_an_ask(clause) {
+        return attached || which;
     }
     let copula = clause.has_any(&["is", "are", "was", "were"]);
     let words: Vec<&str> = clause
@@ -877,23 +903,7 @@ fn names_the_input(clause: &Clause) -> bool {
                 .split_whitespace()
                 .any(|word| INPUT_NOUNS.contains(&word))
     });
-    // "Pic 1 is the dress, pic 2 is my girlfriend …": which input is which.
-    let which = matches!(
-        texts(clause).as_slice(),
-        ["picture" | "pic" | "image" | "photo" | "img", _, "is", ..]
-            | [
-                "the",
-                "first" | "second" | "third",
-                "is" | "one" | "image" | "picture" | "photo",
-                ..
-            ]
-            | [
-                "first" | "second" | "third",
-                "is" | "one" | "image" | "picture" | "photo",
-                ..
-            ]
-    );
-    (!copula && (named_then || labelled)) || which
+    !copula && (named_then || labelled)
 }
 
 /// "I already cropped this myself", "last time you made it way too dark": what happened
@@ -918,8 +928,16 @@ pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
             verb,
             ..,
         ]
-        // "My phone did it again", "the scanner made it crooked".
-        | ["my" | "our" | "the" | "his" | "her" | "their", _, verb, "it" | "this" | "them", ..] => {
+        // "My phone did it again", "the scanner made it crooked", "our illustrator painted
+        // the selection".
+        // (not "the names printed on the lanyards", a thing named).
+        | [
+            "my" | "our" | "the" | "his" | "her" | "their",
+            _,
+            verb,
+            "it" | "this" | "them" | "the" | "a" | "an" | "my" | "our" | "his" | "her" | "their",
+            ..,
+        ] => {
             // "I printed it already", "we counted guests at the door": a past tense.
             let past_tense = verb.len() > 4
                 && verb.ends_with("ed")
@@ -1066,10 +1084,12 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
     ]
     // "I want show it to my friends".
     | ["i" | "we", "want" | "need", verb, object, ..]
+    // "… but we also want to publish it as a podcast" ("also" splits the clause).
+    | ["want" | "need", "to", verb, object, ..]
     | ["i'll" | "we'll", verb, object, ..] = words.as_slice()
         && [
             "paste", "use", "send", "post", "upload", "attach", "include", "print", "share",
-            "email", "forward", "submit", "show", "present",
+            "email", "forward", "submit", "show", "present", "publish",
         ]
         .contains(verb)
         && ["it", "this", "them", "these", "that"].contains(object)
