@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FILES = [
-    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "train.jsonl")
+    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl", "train.jsonl")
     if (HERE / name).exists()
 ]
 # File name -> (id prefix, minimum number of requests).
@@ -31,6 +31,7 @@ FILE_RULES = {
     "heldout5.jsonl": ("n", 110),
     "heldout6.jsonl": ("p", 110),
     "heldout7.jsonl": ("q", 110),
+    "heldout8.jsonl": ("r", 110),
     "train.jsonl": ("t", 220),
 }
 
