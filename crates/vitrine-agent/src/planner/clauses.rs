@@ -324,6 +324,8 @@ const SPELLINGS: &[(&str, &str)] = &[
     ("thx", "thanks"),
     ("u", "you"),
     ("adress", "address"),
+    // "Before I put it on Facebook": no face in it.
+    ("facebook", "fb"),
     ("adresses", "addresses"),
 ];
 

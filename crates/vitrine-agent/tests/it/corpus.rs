@@ -564,8 +564,8 @@ const BLIND: [Blind; 3] = [
     Blind {
         file: "heldout7.jsonl",
         show: "VITRINE_SHOW_HELDOUT7",
-        floor: 89.3,
-        silent_at_most: 5,
+        floor: 90.1,
+        silent_at_most: 4,
     },
 ];
 

@@ -717,7 +717,11 @@ pub const ACTION_WORDS: &[&str] = &[
     "color*",
     "desaturat*",
     "apply*",
-    "play*",
+    // Not "play*": "the player names" names people.
+    "play",
+    "plays",
+    "playing",
+    "playback",
     "count",
     "counts",
     "counting",

@@ -144,6 +144,11 @@ const MEANING: Meaning = Meaning {
         ],
         unless: &[
             "@hide",
+            // "Lower the face detection confidence to 0.25" tunes a step asked elsewhere.
+            "lower ~ confidence",
+            "raise ~ confidence",
+            "lower ~ threshold",
+            "raise ~ threshold",
             "crop*",
             "zoom*",
             // "lower the face detection threshold and blur them": a setting of another step.

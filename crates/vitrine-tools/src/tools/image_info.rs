@@ -127,6 +127,10 @@ const MEANING: Meaning = Meaning {
             "is this a jpg",
         ]],
         unless: &[
+            // "Halve the dimensions" changes them.
+            "halve*",
+            "double ~ dimension*",
+            "double ~ size",
             "logo*",
             "opacity",
             // "Cut me out so the background is transparent" asks for a cut-out.

@@ -65,6 +65,7 @@ const MEANING: Meaning = Meaning {
             "size",
             "resolution",
             "dimension*",
+            "halve*",
             "@make",
             // "For the banner it needs to be 1920 by 480" (the accept wants the dimensions).
             "needs to be",
@@ -116,6 +117,8 @@ const MEANING: Meaning = Meaning {
                         "as big",
                         "as large",
                         "as small",
+                        "halve*",
+                        "dimension*",
                     ]))
         }),
         describes_output: true,
