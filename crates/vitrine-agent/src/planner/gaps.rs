@@ -309,6 +309,10 @@ const GAPS: &[Gap] = &[
             "creat* ~ video* ~ of",
             "make ~ video* ~ of a",
             "make ~ video* ~ of an",
+            // With nothing attached: "make a 15 second video of waves crashing".
+            "make ~ video* ~ of",
+            "make ~ clip ~ of",
+            "creat* ~ clip ~ of",
             "make ~ video* ~ about",
             "text to video",
             "make ~ movie ~ of a",

@@ -897,14 +897,23 @@ fn by_input(
             || (produced.lists.contains(&kind) && matches!(matched.intent.input, Input::All { .. }))
             || (kind == ArtifactKind::Image && pages)
     };
+    // "Put a solid black box over the top-right quarter": one picture on another needs two.
+    let images = inputs
+        .iter()
+        .filter(|input| input.kind == ArtifactKind::Image)
+        .count()
+        + usize::from(produced.one.contains(&ArtifactKind::Image));
     let (mut usable, mut unusable): (Vec<Matched>, Vec<Matched>) =
         found.into_iter().partition(|matched| {
+            let pair_of_images = matches!(matched.intent.input, Input::Pair { .. })
+                && matched.intent.input.kind() == Some(ArtifactKind::Image);
             matched
                 .intent
                 .input
                 .kinds()
                 .into_iter()
                 .all(|kind| available(matched, kind))
+                && (!pair_of_images || images >= 2)
         });
     // "The attached PDF is a witness bundle": a PDF's rendered page is not made into a PDF again.
     if pages && !has(inputs, ArtifactKind::Image) && !produced.one.contains(&ArtifactKind::Image) {

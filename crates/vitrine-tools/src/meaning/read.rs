@@ -1224,6 +1224,14 @@ pub fn page(clause: &Clause) -> Option<Value> {
                 .has_any(&["cover", "front page", "title page"])
                 .then(|| json!(1))
         })
+        .or_else(|| {
+            // "… the signature page, which is page 12. Show me that page".
+            let request = Clause::new(&clause.request, &clause.request);
+            (clause.has_any(&["that page", "this page", "the same page"])
+                && PAGE.captures_iter(&in_numbers(&request.text)).count() == 1)
+                .then(|| page(&request))
+                .flatten()
+        })
 }
 
 // ---- objects ------------------------------------------------------------------------------
@@ -1654,7 +1662,7 @@ pub fn first_on_top(clause: &Clause) -> bool {
 pattern!(GRID_SHAPE, r"\b(\d{1,2})\s*(?:x|×|by)\s*(\d{1,2})\b");
 pattern!(
     PIECE_COUNT,
-    r"\b(\d{1,4}|two|three|four|five|six|eight|nine|ten|twelve)\s+(?:\w+\s+)?(?:tiles|pieces|parts|squares|sections|chunks|blocks)\b"
+    r"\b(\d{1,4}|two|three|four|five|six|eight|nine|ten|twelve)\s+(?:\w+\s+){0,2}?(?:tiles|pieces|parts|squares|sections|chunks|blocks|strips|slices)\b"
 );
 pattern!(
     COLUMNS,
@@ -1709,6 +1717,8 @@ fn tile_shape(clause: &Clause) -> (u32, u32) {
             "a column",
             "stacked",
             "on top of",
+            "horizontal strips",
+            "horizontal slices",
         ]) {
             return (count, 1);
         }
