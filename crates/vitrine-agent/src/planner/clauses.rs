@@ -1223,7 +1223,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "seems", "belongs", "went", "got", "was", "were", "had", "has", "appears", "insists",
         "thinks", "reckons", "claims", "believes", "mirrored", "flipped", "rotated", "takes",
         "accepts", "rejects", "accept", "reject", "charges", "charge", "costs", "cost", "asked",
-        "told",
+        "told", "lacks", "runs", "sits", "stands",
     ];
     const ASKING: &[&str] = &[
         "need*",

@@ -222,6 +222,13 @@ const GAPS: &[Gap] = &[
             "@remove ~ rubbish",
             "@remove ~ shadow*",
             "@remove ~ reflection*",
+            // "A barrier rope runs across the foreground – please remove it from the picture".
+            "@remove ~ from the picture",
+            "@remove ~ from the photo",
+            "@remove ~ from the image",
+            "@remove ~ from the shot",
+            "@remove ~ out of the picture",
+            "@remove ~ out of the photo",
         ],
         unless: &[
             // Removing the background is a tool; "the photobomber in the background" is not.

@@ -326,6 +326,22 @@ pub fn understand_with(
                         .iter()
                         .any(|planned| planned.tool.name() == matched.tool.name())
             });
+            // "A red barrier rope runs across the foreground – please remove it": what "it" is
+            // may be something nothing here can do.
+            if nothing_matched
+                && found.is_empty()
+                && let Some(gap) = gaps::find(&merged, inputs)
+            {
+                if !understanding
+                    .not_done
+                    .iter()
+                    .any(|part| part.capability == gap.id)
+                {
+                    understanding.not_done.push(gap.not_done(&clause.text));
+                }
+                described = None;
+                continue;
+            }
             let more = found.len() > usable.len() && (nothing_matched || adds_only_hiding);
             if more {
                 usable = found;

@@ -45,7 +45,18 @@ const MEANING: Meaning = Meaning {
                 "bundl*", "as", "into", "to", "one", "single",
             ],
         ],
-        unless: &["page*", "how many"],
+        // A page of a PDF named ("page 2 of the pdf"), not "one plan per page".
+        unless: &[
+            "on page",
+            "page of",
+            "pages of",
+            "from page",
+            "this page",
+            "that page",
+            "the page",
+            "page 1",
+            "how many",
+        ],
         input: Input::All {
             arg: "images",
             kind: ArtifactKind::Image,
