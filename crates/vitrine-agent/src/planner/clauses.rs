@@ -442,6 +442,21 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         && first.ends_with("ed")
                         && !["need", "needed", "speed"].contains(&first)
                 });
+            // "Put the logo in the corner at half opacity, scaled to 20%": the placed
+            // picture's own size.
+            let placed_size = found.as_str().trim() == ","
+                && ["scaled ", "sized ", "shrunk ", "resized "]
+                    .iter()
+                    .any(|word| after.starts_with(word))
+                && Clause::new(&current, &current).has_any(&[
+                    "logo*",
+                    "watermark*",
+                    "overlay*",
+                    "put",
+                    "place*",
+                    "paste*",
+                    "stamp*",
+                ]);
             // "I dont need it shorter or resized": one negated list.
             let negated_list = found.as_str().trim() == "or"
                 && Clause::new(&current, &current)
@@ -460,6 +475,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !relative
                 && !negated_list
                 && !goes_on
+                && !placed_size
                 && (starts_an_ask(after)
                     || (describes(&next) && !listed)
                     || says_how_it_is(&head_of(&next))

@@ -91,6 +91,9 @@ const GAPS: &[Gap] = &[
             "keep ~ face* ~ visible",
             "keep ~ face* ~ showing",
             "leave ~ face* alone",
+            "leave ~ face* clear",
+            "leave ~ face* uncovered",
+            "keep ~ face* clear",
         ],
         // "The guy on the left and everyone else too" is every face.
         unless: &[
@@ -784,6 +787,10 @@ const KEEP_A_FACE: &[&str] = &[
     "keep ~ face* ~ visible",
     "keep ~ face* ~ showing",
     "leave ~ face* alone",
+    "leave ~ face* clear",
+    "leave ~ face* uncovered",
+    "leave ~ face* as is",
+    "keep ~ face* clear",
 ];
 
 /// The cue a gap takes back from the whole request: "blur all the guests but leave the bride's

@@ -308,6 +308,29 @@ pub fn understand_with(
             // "Facilities say the screen is 16:9. Pad it to that": what was said, not the saying.
             let said = clauses::reported(before).unwrap_or(&before.text);
             let (found, merged) = named.unwrap_or_else(|| {
+                // "The top fifth shows my home address. Black that strip out": the place
+                // described is what to act on; what it shows is why.
+                if clause.has_any(&[
+                    "that strip",
+                    "that area",
+                    "that part",
+                    "that bit",
+                    "that band",
+                    "that section",
+                    "that region",
+                ]) && vitrine_tools::meaning::read::names_region(before)
+                {
+                    let merged = Clause::new(&format!("{} {said}", clause.text), &text);
+                    let (mut found, _) = candidates(&merged, inputs, &produced, catalog);
+                    found.retain(|matched| {
+                        matched
+                            .intent
+                            .slots
+                            .iter()
+                            .any(|slot| slot.arg == "regions" || slot.arg == "region")
+                    });
+                    return (found, merged);
+                }
                 // "Last time I tried pixelating them … Could you cover them with black boxes":
                 // the ask's own words say how; what happened before only says what.
                 let merged = if clauses::tells_what_happened_before(before) {
@@ -799,6 +822,9 @@ fn corrected_number(before: &Clause, fragment: &Clause) -> Option<String> {
     if !fragment.has_any(CORRECTIONS) {
         return None;
     }
+    if let Some(corrected) = corrected_words(before, fragment) {
+        return Some(corrected);
+    }
     let numbers = |text: &str| -> Vec<String> {
         vitrine_tools::meaning::read::in_numbers(text)
             .split(|c: char| !c.is_ascii_digit() && c != '.')
@@ -815,6 +841,46 @@ fn corrected_number(before: &Clause, fragment: &Clause) -> Option<String> {
         &earlier[..at],
         &earlier[at + last.len()..]
     ))
+}
+
+/// "Blur the bottom left quarter … sorry, I meant bottom right", "convert to png — no wait,
+/// jpg": the earlier words with each word the correction names in place of another of its kind
+/// (sides, formats, orientations, ways of hiding).
+fn corrected_words(before: &Clause, fragment: &Clause) -> Option<String> {
+    const KINDS: &[&[&str]] = &[
+        &["left", "right"],
+        &["top", "bottom", "upper", "lower"],
+        &["png", "jpg", "jpeg", "webp", "tiff", "bmp"],
+        &["landscape", "portrait"],
+        &[
+            "mosaic",
+            "pixelated",
+            "pixelation",
+            "blurred",
+            "blurring",
+            "black",
+            "solid",
+        ],
+    ];
+    let words = |clause: &Clause| -> Vec<String> {
+        clause.words.iter().map(|word| word.text.clone()).collect()
+    };
+    let said = words(fragment);
+    let mut earlier = words(before);
+    let mut changed = false;
+    for kind in KINDS {
+        let Some(new) = said.iter().find(|word| kind.contains(&word.as_str())) else {
+            continue;
+        };
+        for word in &mut earlier {
+            if kind.contains(&word.as_str()) && word != new {
+                word.clone_from(new);
+                changed = true;
+            }
+        }
+    }
+    // "Make that solid black boxes instead": the rest of the correction says more.
+    changed.then(|| format!("{} {}", earlier.join(" "), fragment.text))
 }
 
 /// Plans `instruction` and refuses anything it cannot plan completely.

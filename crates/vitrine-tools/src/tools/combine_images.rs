@@ -102,6 +102,13 @@ const MEANING: Meaning = Meaning {
             "on one page",
         ]],
         unless: &[
+            // "Stitch these five pics into a clip at 4 frames a second": a video.
+            "clip",
+            "video*",
+            "slideshow*",
+            "fps",
+            "frames a second",
+            "frames per second",
             // "We only need one image of her wearing the dress": how many results, not a merge.
             "one image of",
             "one picture of",

@@ -94,6 +94,17 @@ fn own_scale(clause: &Clause) -> Option<Value> {
         )
         .ok()
     });
+    // "In the corner at half opacity, scaled to 20%".
+    static SCALED_TO: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\bscaled? (?:down )?to (\d{1,3})\s*(?:%|per\s?cent)").ok()
+    });
+    if let Some(percent) = SCALED_TO
+        .as_ref()
+        .and_then(|pattern| pattern.captures(&clause.text))
+        .and_then(|captures| captures.get(1)?.as_str().parse::<f64>().ok())
+    {
+        return Some(serde_json::json!(percent / 100.0));
+    }
     let captures = OWN_SIZE.as_ref()?.captures(&clause.text)?;
     let factor = match captures.get(1)?.as_str() {
         "half" => 0.5,
