@@ -862,25 +862,33 @@ fn corrected_words(before: &Clause, fragment: &Clause) -> Option<String> {
             "solid",
         ],
     ];
-    let words = |clause: &Clause| -> Vec<String> {
-        clause.words.iter().map(|word| word.text.clone()).collect()
-    };
-    let said = words(fragment);
-    let mut earlier = words(before);
-    let mut changed = false;
+    // Each earlier word to swap: where it stands in the text, how long it is, and its
+    // replacement ("9:16" and "1:30" elsewhere in the text stay as written).
+    let mut swaps: Vec<(usize, usize, &str)> = Vec::new();
     for kind in KINDS {
-        let Some(new) = said.iter().find(|word| kind.contains(&word.as_str())) else {
+        let Some(new) = fragment
+            .words
+            .iter()
+            .find(|word| kind.contains(&word.text.as_str()))
+        else {
             continue;
         };
-        for word in &mut earlier {
-            if kind.contains(&word.as_str()) && word != new {
-                word.clone_from(new);
-                changed = true;
+        for word in &before.words {
+            if kind.contains(&word.text.as_str()) && word.text != new.text {
+                swaps.push((word.start, word.text.len(), &new.text));
             }
         }
     }
+    if swaps.is_empty() {
+        return None;
+    }
+    swaps.sort_by_key(|(start, ..)| std::cmp::Reverse(*start));
+    let mut earlier = before.text.clone();
+    for (start, len, new) in swaps {
+        earlier.replace_range(start..start + len, new);
+    }
     // "Make that solid black boxes instead": the rest of the correction says more.
-    changed.then(|| format!("{} {}", earlier.join(" "), fragment.text))
+    Some(format!("{earlier} {}", fragment.text))
 }
 
 /// Plans `instruction` and refuses anything it cannot plan completely.

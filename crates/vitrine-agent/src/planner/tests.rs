@@ -252,3 +252,21 @@ fn media_kinds_pick_the_tool() {
     .expect_err("no video attached");
     assert!(matches!(error, AgentError::WrongInput(_)), "{error}");
 }
+
+#[test]
+fn a_correction_swaps_the_word_it_corrects_and_keeps_the_rest() {
+    let plan = steps(
+        "blur the bottom left quarter... sorry, I meant bottom right",
+        ArtifactKind::Image,
+    );
+    assert_eq!(plan.len(), 1, "{plan:?}");
+    assert_eq!(plan[0].0, "redact_image");
+    assert_eq!(plan[0].1["regions"][0]["x0"], json!(0.5));
+    let plan = steps(
+        "convert to png pls. no wait, jpg, quality 80",
+        ArtifactKind::Image,
+    );
+    assert_eq!(plan.len(), 1, "{plan:?}");
+    assert_eq!(plan[0].1["format"], json!("jpeg"));
+    assert_eq!(plan[0].1["quality"], json!(80));
+}
