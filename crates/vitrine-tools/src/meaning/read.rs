@@ -1456,8 +1456,17 @@ pub const SOMEONE: &[&str] = &[
 
 /// True when the clause asks to see marks on the picture rather than only numbers.
 pub fn draw_boxes(clause: &Clause) -> Option<Value> {
+    // "No boxes drawn, I just want the number".
+    let no_boxes = clause.has_any(&[
+        "no box*",
+        "without box*",
+        "no boxes drawn",
+        "don't draw",
+        "dont draw",
+        "no drawing",
+    ]);
     let counting_only = clause.has_any(&["@count", "is there", "are there", "any"])
-        && !clause.has_any(&["@draw", "show me", "where"]);
+        && (no_boxes || !clause.has_any(&["@draw", "show me", "where"]));
     Some(json!(!counting_only))
 }
 
@@ -2078,6 +2087,7 @@ pub fn first_screen(clause: &Clause) -> Option<Value> {
         "top of the page",
         "without scrolling",
         "first loads",
+        "screenful",
         "not the whole scroll",
         "not the whole page",
     ]) {
@@ -2123,6 +2133,10 @@ pub fn paper(clause: &Clause) -> Option<Value> {
 
 /// `true` for "landscape" or "sideways".
 pub fn landscape(clause: &Clause) -> Option<Value> {
+    // "Portrait not landscape".
+    if clause.has_any(&["not landscape", "no landscape", "portrait"]) {
+        return Some(json!(false));
+    }
     clause
         .has_any(&["landscape", "sideways", "horizontal"])
         .then_some(json!(true))
