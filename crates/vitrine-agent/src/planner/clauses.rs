@@ -346,7 +346,7 @@ static PEOPLE_AS_MODIFIER: LazyLock<Regex> = LazyLock::new(|| {
 static LABELS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         // "Research comms needs two things for the festival: …".
-        r"(^|[.!?;\n]\s*)(?:heads up|fyi|note|notes|context|background|btw|ps|update|[a-z ]{0,30}\b(?:need|needs|have|want|wants) (?:two|three|four|a few|some|several) things(?: [a-z ]{0,30})?)\s*:\s*",
+        r"(^|[.!?;\n]\s*)(?:heads up|fyi|note|notes|context|btw|ps|update|[a-z ]{0,30}\b(?:need|needs|have|want|wants) (?:two|three|four|a few|some|several) things(?: [a-z ]{0,30})?)\s*:\s*",
     )
     .unwrap_or_else(|error| panic!("bad label pattern: {error}"))
 });
@@ -355,7 +355,7 @@ static LABELS: LazyLock<Regex> = LazyLock::new(|| {
 /// (its "what" is no question).
 static ANNOUNCES_THE_ASK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(^|[.!?;\n]\s*)what(?:'s| is| i| we)?\s+(?:still\s+|really\s+)?(?:left|missing|needed|remaining|need|needs|want|'d like|would like)(?:\s+(?:to do|now|from you))?\s*(?:is\s+|are\s+|:\s*)",
+        r"(^|[.!?;\n]\s*)what(?:'s| is| i| we| i'd| we'd)?\s+(?:still\s+|really\s+)?(?:left|missing|needed|remaining|need|needs|want|like|would like)(?:\s+(?:to do|now|from you))?\s*(?:is\s+|are\s+|:\s*)",
     )
     .unwrap_or_else(|error| panic!("bad announcing pattern: {error}"))
 });
@@ -370,11 +370,19 @@ pub(super) fn normalise(instruction: &str) -> String {
     let lower = ANNOUNCES_THE_ASK.replace_all(&lower, "$1");
     let lower = LABELS.replace_all(&lower, "$1");
     let ids = REF_ID.replace_all(&lower, "it");
+    // A web address is kept as typed ("facebook.com/u/ourpage" is not respelled).
+    let in_address = |at: usize| {
+        ids[..at]
+            .rsplit(char::is_whitespace)
+            .next()
+            .is_some_and(|token| token.contains("://"))
+    };
     WORD.replace_all(&ids, |found: &regex::Captures<'_>| {
         let word = &found[0];
+        let start = found.get(0).map_or(0, |whole| whole.start());
         SPELLINGS
             .iter()
-            .find(|(typed, _)| *typed == word)
+            .find(|(typed, _)| *typed == word && !in_address(start))
             .map_or_else(|| word.to_owned(), |(_, meant)| (*meant).to_owned())
     })
     .into_owned()
@@ -437,11 +445,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             // "… painted the selection in Photoshop and exported it as a picture": the story
             // goes on in the past tense.
             let goes_on = found.as_str().trim() == "and"
-                && after.split_whitespace().next().is_some_and(|first| {
-                    first.len() > 4
-                        && first.ends_with("ed")
-                        && !["need", "needed", "speed"].contains(&first)
-                });
+                && after.split_whitespace().next().is_some_and(is_past_tense);
             // "Put the logo in the corner at half opacity, scaled to 20%": the placed
             // picture's own size.
             let placed_size = found.as_str().trim() == ","
@@ -500,6 +504,26 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         .map(|clause| Clause::new(clause, text))
         .filter(|clause| !clause.words.is_empty())
         .collect()
+}
+
+/// A verb in the past tense ("printed", "exported"), not one that still wants something
+/// ("I wanted the faces blurred too") nor a word that only ends like one ("speed").
+fn is_past_tense(word: &str) -> bool {
+    word.len() > 4
+        && word.ends_with("ed")
+        && ![
+            "needed",
+            "wanted",
+            "hoped",
+            "wondered",
+            "liked",
+            "loved",
+            "preferred",
+            "embed",
+            "speed",
+            "proceed",
+        ]
+        .contains(&word)
 }
 
 /// "Which will feature in an exhibit", after a comma: a relative clause, not a question.
@@ -754,7 +778,9 @@ fn says_what_could_happen(clause: &Clause) -> bool {
             // "Any text that could identify them" names what to act on.
             && !["that", "which", "who"].contains(&words[at - 1])
     });
+    // Not "… then blur the faces so nobody could recognise them".
     modal
+        && !starts_an_ask(&clause.text)
         && !clause.has_any(&[
             "you",
             "like",
@@ -811,9 +837,11 @@ fn greets_or_signs_off(clause: &Clause) -> bool {
     let before = request
         .strip_suffix(&text)
         .map(|before| before.trim_end_matches([',', ' ', '\n']));
+    // Not "- crop to a square" (a list item) nor "… looks best, make it 1080 wide": an em or
+    // en dash, or a thank-you that is a sentence of its own.
     let signs_off = words.len() <= 6
         && before.is_some_and(|before| {
-            clause.text.trim_start().starts_with(['—', '–', '-'])
+            clause.text.trim_start().starts_with(['—', '–'])
                 || [
                     "thank you",
                     "thanks",
@@ -823,7 +851,11 @@ fn greets_or_signs_off(clause: &Clause) -> bool {
                     "sincerely",
                 ]
                 .iter()
-                .any(|thanks| before.ends_with(thanks))
+                .any(|thanks| {
+                    before.strip_suffix(thanks).is_some_and(|rest| {
+                        rest.trim_end().is_empty() || rest.trim_end().ends_with(['.', '!', '\n'])
+                    })
+                })
         });
     (greets || signs_off) && !clause.has_any(&["please", "can you", "could you"])
 }
@@ -899,8 +931,21 @@ fn names_the_input(clause: &Clause) -> bool {
                 ..
             ]
     );
-    if attached || which || is_an_ask(clause) {
-        return attached || which;
+    // Not "redact the names in the PDF attached", an ask; "listing photos … attached" starts
+    // with a noun that only looks like a verb.
+    let attached = attached
+        && (!starts_an_ask(&clause.text)
+            || first_after_lead_ins(clause).is_some_and(|word| word.ends_with("ing")));
+    // "The second marks the tree zone": a verb that says which input is which, not an ask.
+    let which_by_verb = which
+        && texts(clause)
+            .iter()
+            .any(|word| ["marks", "shows", "covers"].contains(word));
+    if attached || which_by_verb {
+        return true;
+    }
+    if is_an_ask(clause) {
+        return false;
     }
     let copula = clause.has_any(&["is", "are", "was", "were"]);
     let words: Vec<&str> = clause
@@ -921,7 +966,7 @@ fn names_the_input(clause: &Clause) -> bool {
                 .split_whitespace()
                 .any(|word| INPUT_NOUNS.contains(&word))
     });
-    !copula && (named_then || labelled)
+    (!copula && (named_then || labelled)) || which
 }
 
 /// "I already cropped this myself", "last time you made it way too dark": what happened
@@ -956,11 +1001,8 @@ pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
             "it" | "this" | "them" | "the" | "a" | "an" | "my" | "our" | "his" | "her" | "their",
             ..,
         ] => {
-            // "I printed it already", "we counted guests at the door": a past tense.
-            let past_tense = verb.len() > 4
-                && verb.ends_with("ed")
-                && !["need", "needed", "embed", "speed", "proceed"].contains(verb);
-            DONE.contains(verb) || past_tense
+            // "I printed it already", "we counted guests at the door".
+            DONE.contains(verb) || is_past_tense(verb)
         }
         _ => false,
     };

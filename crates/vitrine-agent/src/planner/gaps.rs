@@ -225,13 +225,12 @@ const GAPS: &[Gap] = &[
             "@remove ~ rubbish",
             "@remove ~ shadow*",
             "@remove ~ reflection*",
-            // "A barrier rope runs across the foreground – please remove it from the picture".
-            "@remove ~ from the picture",
-            "@remove ~ from the photo",
-            "@remove ~ from the image",
-            "@remove ~ from the shot",
-            "@remove ~ out of the picture",
-            "@remove ~ out of the photo",
+            // "A barrier rope runs across the foreground – please remove it from the picture"
+            // (not "remove the red tint from the photo").
+            "@remove it from the",
+            "@remove them from the",
+            "@remove it out of",
+            "@remove them out of",
         ],
         unless: &[
             // Removing the background is a tool; "the photobomber in the background" is not.
@@ -438,8 +437,20 @@ const GAPS: &[Gap] = &[
             "singing",
         ],
         unless: &[
-            "extract*", "rip*", "pull*", "separat*", "get the", "save the", "export*", "keep the",
-            "just the", "only the",
+            "extract*",
+            "rip*",
+            "pull*",
+            "separat*",
+            "get the",
+            "save the",
+            "export*",
+            "keep the",
+            "just the",
+            "only the",
+            // "Trim the video to where she starts speaking".
+            "where ~ speak*",
+            "when ~ speak*",
+            "start* ~ speak*",
         ],
         when: always,
         alongside: false,
@@ -738,7 +749,8 @@ const GAPS: &[Gap] = &[
             "is ~ complian*",
             "are ~ complian*",
             "complian* with",
-            "regulation*",
+            "meet* ~ regulation*",
+            "against ~ regulation*",
             "up to code",
             "to code",
             "legal to",
@@ -759,7 +771,9 @@ const GAPS: &[Gap] = &[
             "mole",
             "rash",
             "lump",
-            "serious",
+            "is ~ serious",
+            "something serious",
+            "anything serious",
             "infected",
             "infection",
         ],
@@ -789,7 +803,6 @@ const KEEP_A_FACE: &[&str] = &[
     "leave ~ face* alone",
     "leave ~ face* clear",
     "leave ~ face* uncovered",
-    "leave ~ face* as is",
     "keep ~ face* clear",
 ];
 
@@ -821,7 +834,12 @@ fn negated(clause: &Clause, at: usize) -> bool {
     const NEGATIONS: &[&str] = &[
         "not", "don't", "dont", "no", "never", "without", "isn't", "aren't", "doesn't", "won't",
     ];
-    clause.words[at.saturating_sub(4)..at]
-        .iter()
-        .any(|word| NEGATIONS.contains(&word.text.as_str()))
+    // Not a hedge: "not sure what breed this is", "no idea if it's infected".
+    let before = &clause.words[at.saturating_sub(4)..at];
+    before.iter().enumerate().any(|(index, word)| {
+        NEGATIONS.contains(&word.text.as_str())
+            && !before
+                .get(index + 1)
+                .is_some_and(|next| ["sure", "idea", "know"].contains(&next.text.as_str()))
+    })
 }

@@ -444,8 +444,12 @@ pub fn understand_with(
                     (same_step(old, &matched)
                         && (corrects || only_adds_to(before, &clause, old)))
                         // "Redact both, pixelate the photo": one tool hiding on one input
-                        // hears both asks.
-                        || (hides(old) && hides(&matched) && old.tool.name() == matched.tool.name())
+                        // hears both asks (not "black out the top strip, then blur the
+                        // bottom strip", two places).
+                        || (hides(old)
+                            && hides(&matched)
+                            && old.tool.name() == matched.tool.name()
+                            && !vitrine_tools::meaning::read::names_region(&clause))
                 })
             {
                 let earlier = &mut asked[index];
@@ -816,15 +820,15 @@ fn refine(
     })
 }
 
-/// "Resize it to 1000 px wide" then "actually no, make that 1200": the earlier words with their
-/// last number replaced by the one the correction gives, when it gives exactly one.
+/// "Resize it to 1000 px wide" then "actually no, make that 1200": the earlier words with what
+/// the correction gives in place of what it corrects — a word of one kind swapped (see
+/// [`swapped_words`]), then the last number replaced when the correction gives exactly one.
 fn corrected_number(before: &Clause, fragment: &Clause) -> Option<String> {
     if !fragment.has_any(CORRECTIONS) {
         return None;
     }
-    if let Some(corrected) = corrected_words(before, fragment) {
-        return Some(corrected);
-    }
+    let swapped = swapped_words(before, fragment);
+    let earlier_text = swapped.as_deref().unwrap_or(&before.text);
     let numbers = |text: &str| -> Vec<String> {
         vitrine_tools::meaning::read::in_numbers(text)
             .split(|c: char| !c.is_ascii_digit() && c != '.')
@@ -832,21 +836,26 @@ fn corrected_number(before: &Clause, fragment: &Clause) -> Option<String> {
             .map(str::to_owned)
             .collect()
     };
-    let [given] = numbers(&fragment.text).try_into().ok()?;
-    let earlier = vitrine_tools::meaning::read::in_numbers(&before.text);
-    let last = numbers(&earlier).pop()?;
-    let at = earlier.rfind(last.as_str())?;
-    Some(format!(
-        "{}{given}{}",
-        &earlier[..at],
-        &earlier[at + last.len()..]
-    ))
+    let renumbered = (|| {
+        let [given] = numbers(&fragment.text).try_into().ok()?;
+        let earlier = vitrine_tools::meaning::read::in_numbers(earlier_text);
+        let last = numbers(&earlier).pop()?;
+        let at = earlier.rfind(last.as_str())?;
+        Some(format!(
+            "{}{given}{}",
+            &earlier[..at],
+            &earlier[at + last.len()..]
+        ))
+    })();
+    // "Make that solid black boxes instead": the rest of the correction says more.
+    renumbered.or_else(|| swapped.map(|earlier| format!("{earlier} {}", fragment.text)))
 }
 
-/// "Blur the bottom left quarter … sorry, I meant bottom right", "convert to png — no wait,
-/// jpg": the earlier words with each word the correction names in place of another of its kind
-/// (sides, formats, orientations, ways of hiding).
-fn corrected_words(before: &Clause, fragment: &Clause) -> Option<String> {
+/// "Blur the bottom left quarter … sorry, I meant bottom right", "convert this jpg to png — no
+/// wait, webp": the earlier words with the last word of each kind the correction names (sides,
+/// formats, orientations, ways of hiding) swapped for it; not a word it rules out ("no, not
+/// png, jpg").
+fn swapped_words(before: &Clause, fragment: &Clause) -> Option<String> {
     const KINDS: &[&[&str]] = &[
         &["left", "right"],
         &["top", "bottom", "upper", "lower"],
@@ -854,41 +863,49 @@ fn corrected_words(before: &Clause, fragment: &Clause) -> Option<String> {
         &["landscape", "portrait"],
         &[
             "mosaic",
+            "pixelate",
             "pixelated",
             "pixelation",
+            "blur",
             "blurred",
             "blurring",
             "black",
             "solid",
         ],
     ];
-    // Each earlier word to swap: where it stands in the text, how long it is, and its
-    // replacement ("9:16" and "1:30" elsewhere in the text stay as written).
     let mut swaps: Vec<(usize, usize, &str)> = Vec::new();
     for kind in KINDS {
-        let Some(new) = fragment
-            .words
-            .iter()
-            .find(|word| kind.contains(&word.text.as_str()))
-        else {
+        let named = fragment.words.iter().enumerate().find(|(at, word)| {
+            kind.contains(&word.text.as_str())
+                && !at
+                    .checked_sub(1)
+                    .and_then(|before| fragment.words.get(before))
+                    .is_some_and(|previous| ["not", "no"].contains(&previous.text.as_str()))
+        });
+        let Some((_, new)) = named else {
             continue;
         };
-        for word in &before.words {
-            if kind.contains(&word.text.as_str()) && word.text != new.text {
-                swaps.push((word.start, word.text.len(), &new.text));
-            }
+        // Sides name two axes at once ("bottom left"): each kind swaps its last word only.
+        if let Some(old) = before
+            .words
+            .iter()
+            .rev()
+            .find(|word| kind.contains(&word.text.as_str()))
+            && old.text != new.text
+        {
+            swaps.push((old.start, old.text.len(), &new.text));
         }
     }
     if swaps.is_empty() {
         return None;
     }
+    // Replace from the end so earlier offsets stay valid; "9:16" and "1:30" stay as written.
     swaps.sort_by_key(|(start, ..)| std::cmp::Reverse(*start));
     let mut earlier = before.text.clone();
     for (start, len, new) in swaps {
         earlier.replace_range(start..start + len, new);
     }
-    // "Make that solid black boxes instead": the rest of the correction says more.
-    Some(format!("{earlier} {}", fragment.text))
+    Some(earlier)
 }
 
 /// Plans `instruction` and refuses anything it cannot plan completely.

@@ -1004,14 +1004,8 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     // "Drop everything before 0:30" and "remove the first 5 seconds" keep what comes after.
     // "Cut", "chop" and "trim" drop what comes before a moment too, but "trim it to the first
     // 10 seconds" keeps those seconds.
-    let drops_the_start = clause.has_any(DROP_WORDS)
-        || clause.has_any(&[
-            "trim* off",
-            "cut* off",
-            "chop* off",
-            "trim* away",
-            "cut* away",
-        ]);
+    let drops_the_start =
+        clause.has_any(DROP_WORDS) || clause.has_any(&["trim* off", "trim* away", "cut* away"]);
     let drops = drops_the_start || clause.has_any(&["cut*", "chop*", "trim*"]);
     // "Trim off everything after 1:30", "cut out everything after the first thirty seconds":
     // what comes after goes, so the clip ends there.
@@ -1226,11 +1220,20 @@ pub fn page(clause: &Clause) -> Option<Value> {
         })
         .or_else(|| {
             // "… the signature page, which is page 12. Show me that page".
-            let request = Clause::new(&clause.request, &clause.request);
-            (clause.has_any(&["that page", "this page", "the same page"])
-                && PAGE.captures_iter(&in_numbers(&request.text)).count() == 1)
-                .then(|| page(&request))
+            let request = in_numbers(&clause.request);
+            let mut pages = PAGE.captures_iter(&request);
+            let (Some(only), None) = (pages.next(), pages.next()) else {
+                return None;
+            };
+            clause
+                .has_any(&["that page", "this page", "the same page"])
+                .then(|| {
+                    number::<u32>(only.get(1))
+                        .or_else(|| number(only.get(2)))
+                        .or_else(|| number(only.get(3)))
+                })
                 .flatten()
+                .map(|page| json!(page))
         })
 }
 
@@ -1983,7 +1986,7 @@ pattern!(URL, r#"\bhttps?://[^\s<>"'`]+|\bwww\.[^\s<>"'`]+"#);
 // domain (not "photo.png" or "report.pdf").
 pattern!(
     BARE_DOMAIN,
-    r#"(?i)\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|org|net|io|dev|app|ai|co|uk|fr|de|be|nl|es|it|eu|ch|at|se|no|dk|fi|pl|pt|ie|ca|au|jp|us|gov|edu|info|news|shop|tv)\b(?:/[^\s<>"'`]*)?"#
+    r#"(?i)\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|org|net|io|dev|app|ai|uk|fr|de|be|nl|es|eu|ch|se|dk|fi|pl|pt|ie|ca|au|jp|us|gov|edu|info|news|shop|tv)\b(?:/[^\s<>"'`]*)?"#
 );
 
 /// The text with a scheme put before each bare web address ("lemonde.fr" →

@@ -104,8 +104,6 @@ const MEANING: Meaning = Meaning {
         unless: &[
             // "Stitch these five pics into a clip at 4 frames a second": a video.
             "clip",
-            "video*",
-            "slideshow*",
             "fps",
             "frames a second",
             "frames per second",

@@ -48,7 +48,7 @@ const MEANING: Meaning = Meaning {
         // A page of a PDF named ("page 2 of the pdf"), not "one plan per page".
         unless: &[
             "on page",
-            "page of",
+            "page ~ of",
             "pages of",
             "from page",
             "this page",
