@@ -1199,13 +1199,11 @@ const ORDINALS: [(&str, u32); 10] = [
 
 /// A page number (from 1): "page 3", "the 2nd page", "the second page", "the cover".
 pub fn page(clause: &Clause) -> Option<Value> {
-    if let Some(captures) = PAGE.captures(&in_numbers(&clause.text)) {
-        let page: Option<u32> = number(captures.get(1))
-            .or_else(|| number(captures.get(2)))
-            .or_else(|| number(captures.get(3)));
-        if let Some(page) = page {
-            return Some(json!(page));
-        }
+    if let Some(page) = PAGE
+        .captures(&in_numbers(&clause.text))
+        .and_then(|captures| page_number(&captures))
+    {
+        return Some(json!(page));
     }
     ORDINALS
         .iter()
@@ -1220,21 +1218,24 @@ pub fn page(clause: &Clause) -> Option<Value> {
         })
         .or_else(|| {
             // "… the signature page, which is page 12. Show me that page".
+            if !clause.has_any(&["that page", "this page", "the same page"]) {
+                return None;
+            }
             let request = in_numbers(&clause.request);
             let mut pages = PAGE.captures_iter(&request);
             let (Some(only), None) = (pages.next(), pages.next()) else {
                 return None;
             };
-            clause
-                .has_any(&["that page", "this page", "the same page"])
-                .then(|| {
-                    number::<u32>(only.get(1))
-                        .or_else(|| number(only.get(2)))
-                        .or_else(|| number(only.get(3)))
-                })
-                .flatten()
-                .map(|page| json!(page))
+            page_number(&only).map(|page| json!(page))
         })
+}
+
+/// The number a [`PAGE`] match names, whichever way it was written ("page 2", "2nd page",
+/// "p. 2").
+fn page_number(captures: &regex::Captures<'_>) -> Option<u32> {
+    number(captures.get(1))
+        .or_else(|| number(captures.get(2)))
+        .or_else(|| number(captures.get(3)))
 }
 
 // ---- objects ------------------------------------------------------------------------------

@@ -98,6 +98,17 @@ const VIEW_SLOTS: [Slot; 3] = [
     },
 ];
 
+/// The page by its written address, then the view.
+const ADDRESS_AND_VIEW_SLOTS: &[Slot] = &[
+    Slot {
+        arg: "url",
+        read: read::url,
+    },
+    VIEW_SLOTS[0],
+    VIEW_SLOTS[1],
+    VIEW_SLOTS[2],
+];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -112,15 +123,7 @@ const MEANING: Meaning = Meaning {
             input: Input::None,
             // Only with an address to open: "page" alone is also a PDF's page.
             accept: Some(read::names_url),
-            slots: &[
-                Slot {
-                    arg: "url",
-                    read: read::url,
-                },
-                VIEW_SLOTS[0],
-                VIEW_SLOTS[1],
-                VIEW_SLOTS[2],
-            ],
+            slots: ADDRESS_AND_VIEW_SLOTS,
             chains: true,
             ..Intent::DEFAULT
         },
@@ -143,15 +146,7 @@ const MEANING: Meaning = Meaning {
             unless: SCREENSHOT_UNLESS,
             input: Input::None,
             accept: Some(|clause| !read::web_addresses(&clause.request).is_empty()),
-            slots: &[
-                Slot {
-                    arg: "url",
-                    read: read::url,
-                },
-                VIEW_SLOTS[0],
-                VIEW_SLOTS[1],
-                VIEW_SLOTS[2],
-            ],
+            slots: ADDRESS_AND_VIEW_SLOTS,
             chains: true,
             ..Intent::DEFAULT
         },
