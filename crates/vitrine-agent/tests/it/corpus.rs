@@ -548,7 +548,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 3] = [
+const BLIND: [Blind; 4] = [
     Blind {
         file: "heldout5.jsonl",
         show: "VITRINE_SHOW_HELDOUT5",
@@ -566,6 +566,12 @@ const BLIND: [Blind; 3] = [
         show: "VITRINE_SHOW_HELDOUT7",
         floor: 90.1,
         silent_at_most: 4,
+    },
+    Blind {
+        file: "heldout8.jsonl",
+        show: "VITRINE_SHOW_HELDOUT8",
+        floor: 89.1,
+        silent_at_most: 5,
     },
 ];
 
