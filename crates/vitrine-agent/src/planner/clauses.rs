@@ -16,7 +16,7 @@ static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Hard boundaries: sentence ends and words that always start a new ask.
 static HARD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|and after(?: that)?|after that|afterwards|finally|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
+        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|and after(?: that)?|after that|afterwards|finally|and also|and separately|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
     )
     .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
@@ -342,6 +342,13 @@ static PEOPLE_AS_MODIFIER: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad modifier pattern: {error}"))
 });
 
+/// "Blur everyone but me": "but" after "everyone" or "all" means "except", and does not start
+/// a clause of its own.
+static ALL_BUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(everyone|everybody|all|every face|all faces|all the faces) but\b")
+        .unwrap_or_else(|error| panic!("bad all-but pattern: {error}"))
+});
+
 /// "Heads up: …", "FYI: …": a label before what is said.
 static LABELS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -369,6 +376,7 @@ pub(super) fn normalise(instruction: &str) -> String {
     let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, "$1");
     let lower = ANNOUNCES_THE_ASK.replace_all(&lower, "$1");
     let lower = LABELS.replace_all(&lower, "$1");
+    let lower = ALL_BUT.replace_all(&lower, "$1 except");
     let ids = REF_ID.replace_all(&lower, "it");
     // A web address is kept as typed ("facebook.com/u/ourpage" is not respelled).
     let in_address = |at: usize| {
@@ -501,6 +509,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
     clauses
         .iter()
         .flat_map(|clause| split_where(clause.trim()))
+        .flat_map(split_so_needs)
         .map(|clause| Clause::new(clause, text))
         .filter(|clause| !clause.words.is_empty())
         .collect()
@@ -563,11 +572,37 @@ fn adds_one_more(piece: &Clause) -> bool {
 
 /// "Blur out the bottom fifth where the phone numbers are printed": after an area, "where …"
 /// says what is there; it asks for nothing.
+/// "These are going in the school newsletter so the kids' faces need pixelating": after a
+/// description, "so … need(s) …" is the ask, not a result of it.
+fn split_so_needs(clause: &str) -> Vec<&str> {
+    if let Some(at) = clause.find(" so ") {
+        let (before, rest) = clause.split_at(at);
+        let after = rest[" so ".len()..].trim_start();
+        let needs = Clause::new(after, after).has_any(&[
+            "need*", "must", "should", "has to", "have to", "got to", "gotta",
+        ]);
+        if needs && describes(&Clause::new(before, before)) {
+            return vec![before, after];
+        }
+    }
+    vec![clause]
+}
+
+/// So does "there's …" run on without punctuation ("… the bottom fifth theres a home address
+/// printed there").
 fn split_where(clause: &str) -> Vec<&str> {
-    if let Some(at) = clause.find(" where ") {
-        let (area, rest) = clause.split_at(at);
-        if vitrine_tools::meaning::read::names_region(&Clause::new(area, area)) {
-            return vec![area, rest.trim_start()];
+    for says_what_is_there in [
+        " where ",
+        " theres ",
+        " there's ",
+        " there is ",
+        " there are ",
+    ] {
+        if let Some(at) = clause.find(says_what_is_there) {
+            let (area, rest) = clause.split_at(at);
+            if vitrine_tools::meaning::read::names_region(&Clause::new(area, area)) {
+                return vec![area, rest.trim_start()];
+            }
         }
     }
     vec![clause]
@@ -981,11 +1016,14 @@ pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
         // "I keep getting motion alerts at night".
         ["last", "time", ..] | ["i" | "we", "keep", ..] => true,
         [
-            "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody",
+            "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody" | "i've"
+            | "we've" | "you've" | "they've",
             "already" | "just",
             verb,
             ..,
         ]
+        // "My colleague already cut the background out of this".
+        | ["my" | "our" | "the" | "his" | "her" | "their", _, "already", verb, ..]
         | [
             "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody",
             verb,
@@ -1384,7 +1422,8 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     // "Remove the patient details, and the passport photo as well": one more thing to take
     // away, where the request takes away personal data.
     let one_more = clause.has_any(&["as well", "too", "also"]);
-    let request_hides = whole.has_any(&["@hide", "redact*"])
+    // "This mask has it backwards": a mask named is no hiding verb.
+    let request_hides = vitrine_tools::meaning::read::hides_besides_mask(&whole)
         || (one_more && whole.has_any(&["@remove"]) && whole.has_any(&["@phi"]))
         || (!request.contains('?')
             && whole.has_any(&[
@@ -1535,7 +1574,23 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "untouched",
             "unchanged",
         ]);
+    // "Leave her face, she has consented": the thing named stays as it is (not "leave a white
+    // border", something to add).
+    let leaves_one_thing = matches!(
+        texts(clause).as_slice(),
+        [
+            "leave",
+            "her" | "his" | "their" | "the" | "my" | "our" | "your" | "its",
+            _
+        ] | [
+            "leave",
+            "her" | "his" | "their" | "the" | "my" | "our" | "your" | "its",
+            _,
+            "in" | "visible" | "showing" | "clear" | "be"
+        ]
+    );
     leaves
+        || leaves_one_thing
         || clause.has_any(&[
             "keep everything else",
             "keep the rest",

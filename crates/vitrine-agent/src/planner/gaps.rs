@@ -3,7 +3,7 @@
 //! (a slideshow for an animation, a full-scene splat for an object).
 
 use vitrine_store::ArtifactMeta;
-use vitrine_tools::meaning::Clause;
+use vitrine_tools::meaning::{Clause, read};
 use vitrine_wire::ArtifactKind;
 
 /// One capability Vitrine does not have.
@@ -201,6 +201,20 @@ const GAPS: &[Gap] = &[
         alongside: true,
     },
     Gap {
+        id: "image_format",
+        asked: "save the image as WebP, TIFF, HEIC, AVIF or BMP",
+        why: "images come out as PNG or JPEG here",
+        cues: &[
+            "webp*", "tif", "tifs", "tiff*", "heic*", "heif*", "avif*", "bmp*",
+        ],
+        unless: &[],
+        // "Convert this webp to a png" asks for a PNG.
+        when: |_, clause| {
+            read::target_format(clause).is_some_and(|format| !matches!(format, "png" | "jpeg"))
+        },
+        alongside: true,
+    },
+    Gap {
         id: "object_removal",
         asked: "remove things or people from the picture and fill in behind them",
         why: "nothing here fills in what a removed thing hid (the background can be removed, faces hidden, areas covered)",
@@ -211,6 +225,8 @@ const GAPS: &[Gap] = &[
             "inpaint*",
             "@remove ~ tourist*",
             "@remove ~ the people",
+            "@remove ~ my ex",
+            "@remove ~ ex from",
             "@remove ~ the person",
             "@remove ~ the man",
             "@remove ~ the woman",
@@ -284,6 +300,10 @@ const GAPS: &[Gap] = &[
             "background music",
             "music ~ over",
             "music ~ under",
+            "song ~ over",
+            "song ~ under",
+            "lay ~ song",
+            "lay ~ music",
             "put ~ music",
             "crossfad*",
             "cross fad*",
@@ -307,7 +327,7 @@ const GAPS: &[Gap] = &[
         ],
         unless: &["extract*", "rip*"],
         when: |inputs, clause| has(inputs, ArtifactKind::Video) || clause.has_any(&["@video"]),
-        alongside: false,
+        alongside: true,
     },
     Gap {
         id: "video_generation",
@@ -380,6 +400,12 @@ const GAPS: &[Gap] = &[
             "make ~ video ~ from ~ photo",
             "make ~ video ~ from ~ picture",
             "make ~ video ~ from ~ image",
+            "short clip",
+            "little clip",
+            "a clip of it",
+            "a clip of her",
+            "a clip of him",
+            "a clip of them",
             "parallax",
             "ken burns",
             "zoom ~ video",
@@ -453,13 +479,19 @@ const GAPS: &[Gap] = &[
             "start* ~ speak*",
         ],
         when: always,
-        alongside: false,
+        // "Generate a picture of a castle and a voiceover describing it": the picture still runs.
+        alongside: true,
     },
     Gap {
         id: "speech_recognition",
         asked: "transcribe speech",
         why: "there is no speech recognition here: OCR reads text in images, not what is said",
         cues: &[
+            // "Write down everything the professor says".
+            "write down",
+            "everything ~ says",
+            "everything ~ said",
+            "word for word",
             "transcri*",
             "subtitle*",
             "captions",
@@ -545,6 +577,11 @@ const GAPS: &[Gap] = &[
             "identify ~ woman",
             "identify ~ guy",
             "identify ~ girl",
+            "identify ~ gentleman",
+            "identify ~ lady",
+            "identify ~ boy",
+            "identify ~ individual*",
+            "identify ~ suspect*",
             "identify ~ face*",
             "identify ~ who",
             "recogni* ~ person",
@@ -695,6 +732,10 @@ const GAPS: &[Gap] = &[
             "how much is",
             "value of",
             "diagnos*",
+            "malignan*",
+            "benign",
+            "cancerous",
+            "melanoma",
             "wrong with",
             "disease",
             "injur*",
@@ -822,10 +863,20 @@ pub(super) fn find(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static 
     GAPS.iter().find(|gap| {
         clause
             .find_any(gap.cues)
-            .is_some_and(|span| !negated(clause, span.start))
+            .is_some_and(|span| !negated(clause, span.start) && !comes_from(clause, span.start))
             && !clause.has_any(gap.unless)
             && (gap.when)(inputs, clause)
     })
+}
+
+/// True when word `at` names the format the image comes from: "convert this gif to a png"
+/// asks for a PNG, not a GIF.
+fn comes_from(clause: &Clause, at: usize) -> bool {
+    clause
+        .words
+        .get(at)
+        .and_then(|word| read::format_named(&word.text))
+        .is_some_and(|format| read::target_format(clause).is_some_and(|target| target != format))
 }
 
 /// True when a negation stands shortly before word `at`: "I'm not asking for a translation",

@@ -182,7 +182,9 @@ pub fn understand_with(
         // someone spared.
         let spares = (in_ask.is_none()
             && spares_someone
-            && (faces_hidden || clause.has_any(&["@hide"]) && clause.has_any(&["@faces"])))
+            && (faces_hidden
+                || vitrine_tools::meaning::read::hides_besides_mask(&clause)
+                    && clause.has_any(&["@faces"])))
         .then(|| gaps::by_id("selective_face_hiding"))
         .flatten();
         let gap = in_ask.or(in_result).or(spares);
@@ -351,9 +353,17 @@ pub fn understand_with(
             });
             // "A red barrier rope runs across the foreground – please remove it": what "it" is
             // may be something nothing here can do.
+            // "The school's name is on a banner in the first seconds, hide that as well": the
+            // ask's verb acts on what was described.
+            let hides_what_was_said = || {
+                clause
+                    .has_any(&["@hide"])
+                    .then(|| Clause::new(&format!("hide {said}"), &text))
+                    .and_then(|said| gaps::find(&said, inputs))
+            };
             if nothing_matched
                 && found.is_empty()
-                && let Some(gap) = gaps::find(&merged, inputs)
+                && let Some(gap) = gaps::find(&merged, inputs).or_else(hides_what_was_said)
             {
                 if !understanding
                     .not_done
@@ -499,9 +509,12 @@ pub fn understand_with(
                 || clause.has_any(&["text", "image*", "photo*", "picture*", "link*", "words"])
         });
     }
-    // In a request that generates images, "at 9:16" describes those images.
+    // In a request that generates images, "at 9:16" describes those images; "crop it square"
+    // still asks for a crop.
     if asked.iter().any(|(_, matched)| matched.intent.per_view) {
-        asked.retain(|(_, matched)| !matched.intent.describes_output);
+        asked.retain(|(clause, matched)| {
+            !matched.intent.describes_output || clause.has_any(&["crop*", "pad*"])
+        });
     }
     // Nothing understood clause by clause ("just the faces please - leave the text alone"):
     // the whole request may still read clearly like phrasings the bank knows, when it holds at
@@ -1248,12 +1261,64 @@ fn build(
                 }
             )
         });
+    // "Pages 2-4 as pictures", "black out the names on pages 2 and 3": one chain per page.
+    let pages = asked
+        .first()
+        .filter(|(_, matched)| matched.intent.slots.iter().any(|slot| slot.arg == "page"))
+        .map(|(clause, _)| vitrine_tools::meaning::read::pages(clause))
+        .unwrap_or_default();
     let mut steps = Vec::new();
-    if per_image {
+    // "Count the chairs in the second one": every ask names the same picture.
+    let named = asked
+        .iter()
+        .map(|(clause, _)| {
+            // "Crop both of these … start with the first one": every picture.
+            vitrine_tools::meaning::read::named_input(clause)
+                .filter(|_| !clause.has_any(&["both", "each", "every", "all", "these"]))
+        })
+        .reduce(|one, other| one.filter(|_| one == other))
+        .flatten()
+        .filter(|index| *index < images.len());
+    if per_image && let Some(index) = named {
+        let mut sources = Sources::default();
+        sources
+            .latest
+            .insert(ArtifactKind::Image.prefix(), images[index].clone());
+        chain(
+            asked,
+            schema,
+            inputs,
+            catalog,
+            &mut sources,
+            &mut steps,
+            None,
+        )?;
+    } else if per_image {
         for image in images {
             let mut sources = Sources::default();
             sources.latest.insert(ArtifactKind::Image.prefix(), image);
-            chain(asked, schema, inputs, catalog, &mut sources, &mut steps)?;
+            chain(
+                asked,
+                schema,
+                inputs,
+                catalog,
+                &mut sources,
+                &mut steps,
+                None,
+            )?;
+        }
+    } else if pages.len() > 1 {
+        for page in pages {
+            let mut sources = Sources::default();
+            chain(
+                asked,
+                schema,
+                inputs,
+                catalog,
+                &mut sources,
+                &mut steps,
+                Some(page),
+            )?;
         }
     } else {
         chain(
@@ -1263,6 +1328,7 @@ fn build(
             catalog,
             &mut Sources::default(),
             &mut steps,
+            None,
         )?;
     }
     Ok(Plan { steps })
@@ -1275,6 +1341,7 @@ fn chain(
     catalog: &ToolCatalog,
     sources: &mut Sources,
     steps: &mut Vec<Step>,
+    page: Option<u32>,
 ) -> Result<(), AgentError> {
     // The intent that made the last step, for intents whose asks merge into one step.
     let mut last_intent: Option<*const vitrine_tools::meaning::Intent> = None;
@@ -1342,8 +1409,27 @@ fn chain(
                 args[slot.arg] = value;
             }
         }
+        if let Some(page) = page
+            && intent.slots.iter().any(|slot| slot.arg == "page")
+        {
+            args["page"] = json!(page);
+        }
         if intent.per_view {
-            for (prompt_suffix, step_args) in views(clause, schema, &args) {
+            let views = views(clause, schema, &args);
+            // "Draw a fox mascot, then make it black and white": one picture made is the one
+            // later edits work on.
+            if intent.chains
+                && let [_] = views[..]
+            {
+                let id = format!("s{}", steps.len() + 1);
+                for spec in matched.tool.outputs().iter().filter(|spec| !spec.many) {
+                    sources.made(
+                        spec.kind,
+                        json!({"$ref": format!("step:{id}.{}", spec.name)}),
+                    );
+                }
+            }
+            for (prompt_suffix, step_args) in views {
                 let id = format!("s{}", steps.len() + 1);
                 let mut step_args = step_args;
                 if let Some(suffix) = prompt_suffix {

@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FILES = [
-    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl", "train.jsonl")
+    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl", "heldout9.jsonl", "train.jsonl")
     if (HERE / name).exists()
 ]
 # File name -> (id prefix, minimum number of requests).
@@ -32,6 +32,7 @@ FILE_RULES = {
     "heldout6.jsonl": ("p", 110),
     "heldout7.jsonl": ("q", 110),
     "heldout8.jsonl": ("r", 110),
+    "heldout9.jsonl": ("s", 110),
     "train.jsonl": ("t", 220),
 }
 
@@ -45,7 +46,7 @@ CATEGORIES = [
 CAPABILITIES = {
     "animation", "video_generation", "audio_generation", "speech_recognition", "translation",
     "face_identification", "web", "open_question", "video_effects", "video_text_redaction",
-    "selective_face_hiding", "hiding_other_things", "object_removal", "gif_output",
+    "selective_face_hiding", "hiding_other_things", "object_removal", "gif_output", "image_format",
     "unclear", "wrong_input",
 }
 # Only a whole request can be unclear or lack its input; a part of one is named by what it asks.

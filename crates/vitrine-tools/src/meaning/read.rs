@@ -200,6 +200,10 @@ pub fn asks_yes_no(clause: &Clause) -> bool {
             ]
             .contains(&first.text.as_str())
         })
+        // "Any hard hats visible on this pic?" (not "any faces, blur them").
+        || (clause.words.first().is_some_and(|first| {
+            ["any", "anyone", "anybody", "anything"].contains(&first.text.as_str())
+        }) && clause.request.contains('?'))
 }
 
 // ---- hiding -------------------------------------------------------------------------------
@@ -294,6 +298,10 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
                     "use ",
                     "need ",
                     "any ",
+                    // "No soft blur".
+                    "soft ",
+                    "gentle ",
+                    "light ",
                 ]
                 .iter()
                 .any(|verb| clause.has(&format!("{not} {verb}{phrase}")))
@@ -324,7 +332,7 @@ pub fn said(clause: &Clause, phrases: &[&str]) -> bool {
 
 pattern!(
     PADDING,
-    r"\b(?:padding|margin|pad(?:\s+\w+){0,2}\s+by)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent))|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger)"
+    r"\b(?:padding|margin|pad(?:\s+\w+){0,3}\s+by)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent)|half)|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger)"
 );
 
 pattern!(DPI, r"\b(\d{2,3})\s*dpi\b");
@@ -340,6 +348,10 @@ pub fn padding_ratio(clause: &Clause) -> Option<Value> {
     let captures = PADDING.captures(&text)?;
     let ratio = if let Some(given) = captures.get(1) {
         let text = given.as_str();
+        // "Pad every face box by half its size".
+        if text == "half" {
+            return Some(json!(0.5));
+        }
         match text.split_once(|c: char| c == '%' || c.is_whitespace() || c == 'p') {
             Some((percent, _)) => percent.trim().parse::<f64>().ok()? / 100.0,
             None => text.parse::<f64>().ok()?,
@@ -372,7 +384,7 @@ pub fn min_score(clause: &Clause) -> Option<Value> {
 
 pattern!(
     STRENGTH,
-    r"\bstrength\s*(?:of|at|=|:|to)?\s*(\d+(?:\.\d+)?)\b"
+    r"\bstrength\s*(?:up|down)?\s*(?:of|at|=|:|to)?\s*(\d+(?:\.\d+)?)\b"
 );
 
 /// A stronger setting when the clause insists ("completely", "unrecognisable", "heavily").
@@ -763,10 +775,22 @@ fn amount(clause: &Clause, up: &[&str], down: &[&str]) -> Option<Value> {
 /// Brightness: "brighten", "lighter", "darker", "too dark".
 pub fn brightness(clause: &Clause) -> Option<Value> {
     // "It's too dark" asks for brighter.
-    if clause.has_any(&["too dark", "underexposed", "under exposed", "dim"]) {
+    if clause.has_any(&[
+        "too dark",
+        "underexposed",
+        "under exposed",
+        "dim",
+        "less dark",
+    ]) {
         return amount(
             clause,
-            &["too dark", "underexposed", "under exposed", "dim"],
+            &[
+                "too dark",
+                "underexposed",
+                "under exposed",
+                "dim",
+                "less dark",
+            ],
             &[],
         );
     }
@@ -907,6 +931,8 @@ pub fn saturation(clause: &Clause) -> Option<Value> {
             "boost* ~ colo*",
             "richer colo*",
             "punch* colo*",
+            // "Colours look flat. Make them pop".
+            "make ~ pop",
         ],
     )
 }
@@ -944,7 +970,7 @@ pattern!(
 );
 pattern!(
     FROM_ON,
-    r"\b(?:from|after|starting at|start at)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s\b|secs?|seconds?)?(?:\s+mark)?\s*(?:on\b|onwards?\b|to the end\b|till the end\b|until the end\b)"
+    r"\b(?:from|after|starting at|start at)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s\b|secs?|seconds?)?(?:\s+mark)?\s*(?:on\b|onwards?\b|to the end\b|till the end\b|until the end\b)|\b(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(?:onwards?\b|(?:through\s+|thru\s+)?(?:to|till|until)\s+the\s+end\b)"
 );
 // "Keep everything after the first half minute": the rest of the clip from a moment.
 pattern!(
@@ -1009,6 +1035,15 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     let drops = drops_the_start || clause.has_any(&["cut*", "chop*", "trim*"]);
     // "Trim off everything after 1:30", "cut out everything after the first thirty seconds":
     // what comes after goes, so the clip ends there.
+    // "Drop everything before 1:05 and everything after 2:30": both ends go.
+    if drops
+        && let Some(before) = DROP_BEFORE.captures(&text)
+        && let Some(after) = KEEP_AFTER.captures(&text)
+        && let (Some(start), Some(end)) = (seconds(&before[1]), seconds(&after[1]))
+        && end > start
+    {
+        return Some((start, Some(end)));
+    }
     if drops
         && clause.has_any(&["off", "@remove", "get rid", "lose", "ditch*"])
         && let Some(captures) = KEEP_AFTER.captures(&text)
@@ -1030,7 +1065,10 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     if let Some(captures) = FROM_ON
         .captures(&text)
         .or_else(|| KEEP_AFTER.captures(&text))
-        && let Some(start) = seconds(&captures[1])
+        && let Some(start) = captures
+            .get(1)
+            .or_else(|| captures.get(2))
+            .and_then(|at| seconds(at.as_str()))
     {
         return Some((start, None));
     }
@@ -1090,7 +1128,12 @@ pattern!(
 );
 pattern!(
     TIMES_LIST,
-    r"\bat\s+((?:\d+(?:\.\d+)?\s*(?:s\b|secs?|seconds?)?\s*(?:,|and|&)\s*)+\d+(?:\.\d+)?)"
+    r"\bat\s+((?:(?:\d+:\d{2}|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?\s*(?:,\s*and|,|and|&)\s*)+(?:\d+:\d{2}|\d+(?:\.\d+)?))"
+);
+pattern!(A_TIME, r"\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?");
+pattern!(
+    INTERVALS,
+    r"\b(\d+(?:\.\d+)?)[\s-]*(?:s|secs?|seconds?)\s+(?:intervals?|apart|gaps?)\b|\bintervals?\s+of\s+(\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)"
 );
 
 /// A number of frames, stills, tiles... written in the clause.
@@ -1106,14 +1149,20 @@ pub fn frame_selection(clause: &Clause) -> Option<Value> {
     if let Some(every) = EVERY.captures(&text).and_then(|c| number::<f64>(c.get(1))) {
         return Some(json!({"mode": "every", "interval_s": every}));
     }
+    // "At two-second intervals", "5 seconds apart".
+    if let Some(every) = INTERVALS
+        .captures(&text)
+        .and_then(|c| number::<f64>(c.get(1).or_else(|| c.get(2))))
+    {
+        return Some(json!({"mode": "every", "interval_s": every}));
+    }
     if EVERY_SECOND.is_match(&text) {
         return Some(json!({"mode": "every", "interval_s": 1.0}));
     }
     if let Some(captures) = TIMES_LIST.captures(&text) {
-        let times: Vec<f64> = Regex::new(r"\d+(?:\.\d+)?")
-            .ok()?
+        let times: Vec<f64> = A_TIME
             .find_iter(&captures[1])
-            .filter_map(|m| m.as_str().parse().ok())
+            .filter_map(|m| seconds(m.as_str()))
             .collect();
         if times.len() >= 2 {
             return Some(json!({"mode": "times", "times_s": times}));
@@ -1163,7 +1212,7 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     });
     static EACH: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |image |photo |picture |slide |frame )?(?:is )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b",
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays on |shows |shown )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b",
         )
     });
     if let Some(fps) = FPS
@@ -1228,6 +1277,39 @@ pub fn page(clause: &Clause) -> Option<Value> {
             };
             page_number(&only).map(|page| json!(page))
         })
+}
+
+pattern!(
+    PAGE_RANGE,
+    r"\bpages?\s+(\d{1,4})\s*(?:-|–|to|through|thru)\s*(\d{1,4})\b"
+);
+pattern!(
+    PAGE_LIST,
+    r"\bpages\s+((?:\d{1,4}\s*(?:,\s*and|,|and|&)\s*)+\d{1,4})\b"
+);
+
+/// Several pages named at once: "pages 2-4", "pages 1, 3 and 5" (at most 20).
+pub fn pages(clause: &Clause) -> Vec<u32> {
+    let text = in_numbers(&clause.text);
+    if let Some(captures) = PAGE_RANGE.captures(&text)
+        && let (Some(first), Some(last)) = (number::<u32>(captures.get(1)), number(captures.get(2)))
+        && first >= 1
+        && first < last
+        && last - first < 20
+    {
+        return (first..=last).collect();
+    }
+    PAGE_LIST
+        .captures(&text)
+        .map(|captures| {
+            A_TIME
+                .find_iter(&captures[1])
+                .filter_map(|m| m.as_str().parse::<u32>().ok())
+                .filter(|page| *page >= 1)
+                .take(20)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The number a [`PAGE`] match names, whichever way it was written ("page 2", "2nd page",
@@ -1494,7 +1576,7 @@ pattern!(
 );
 pattern!(
     IMAGE_PART,
-    r"\b(top|bottom|left|right|upper|lower|left-hand|right-hand)\s+(half|third|quarter|fifth|(\d{1,2})\s*(?:%|percent))"
+    r"\b(top|topmost|uppermost|bottom|bottommost|lowest|left|leftmost|right|rightmost|upper|lower|left-hand|right-hand)\s+(half|third|quarter|fifth|sixth|eighth|tenth|(\d{1,2})\s*(?:%|percent))"
 );
 
 /// The area a clause names, as a region: four numbers (pixels, or fractions with decimals) or a
@@ -1546,6 +1628,9 @@ pub fn region(clause: &Clause) -> Option<Value> {
         "third" => 1.0 / 3.0,
         "quarter" => 0.25,
         "fifth" => 0.2,
+        "sixth" => 1.0 / 6.0,
+        "eighth" => 0.125,
+        "tenth" => 0.1,
         _ => number::<f64>(captures.get(3))? / 100.0,
     };
     if !(fraction > 0.0 && fraction <= 1.0) {
@@ -1553,9 +1638,9 @@ pub fn region(clause: &Clause) -> Option<Value> {
     }
     let far = 1.0 - fraction;
     let [x0, y0, x1, y1] = match captures[1].trim_end_matches("-hand") {
-        "top" | "upper" => [0.0, 0.0, 1.0, fraction],
-        "bottom" | "lower" => [0.0, far, 1.0, 1.0],
-        "left" => [0.0, 0.0, fraction, 1.0],
+        "top" | "upper" | "topmost" | "uppermost" => [0.0, 0.0, 1.0, fraction],
+        "bottom" | "lower" | "lowest" | "bottommost" => [0.0, far, 1.0, 1.0],
+        "left" | "leftmost" => [0.0, 0.0, fraction, 1.0],
         _ => [far, 0.0, 1.0, 1.0],
     };
     Some(json!({"shape": "norm_box", "x0": x0, "y0": y0, "x1": x1, "y1": y1}))
@@ -1658,6 +1743,49 @@ pub fn opacity(clause: &Clause) -> Option<Value> {
     };
     // Hundredths: "70% transparent" is 0.3, not 0.30000000000000004.
     Some(json!((value.clamp(0.0, 1.0) * 100.0).round() / 100.0))
+}
+
+/// True when the clause pastes what the request cuts out onto another picture ("cut the guy
+/// out of the first photo and drop him onto the beach in the second"): the cut-out goes on as
+/// it is, not through a generative composite.
+pub fn pastes_a_cut_out(clause: &Clause) -> bool {
+    Clause::new(&clause.request, &clause.request).has_any(&["cut* ~ out", "cutout*", "cut-out*"])
+        && clause.has_any(&[
+            "drop* ~ onto",
+            "drop* ~ on",
+            "stick* ~ onto",
+            "stick* ~ on",
+            "put ~ onto",
+            "place* ~ onto",
+            "paste* ~ onto",
+            "paste* ~ on",
+            "pop* ~ onto",
+            "plonk* ~ onto",
+        ])
+}
+
+pattern!(
+    NAMED_INPUT,
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b"
+);
+
+/// Which attached picture the clause works on, from 0, when it names one ("count the chairs in
+/// the second one", "crop pic 2").
+pub fn named_input(clause: &Clause) -> Option<usize> {
+    let captures = NAMED_INPUT.captures(&clause.text)?;
+    let index = match captures.get(1).map(|m| m.as_str()) {
+        Some("first" | "1st") => 0,
+        Some("second" | "2nd") => 1,
+        Some("third" | "3rd") => 2,
+        Some(_) => 3,
+        None => captures
+            .get(2)?
+            .as_str()
+            .parse::<usize>()
+            .ok()?
+            .checked_sub(1)?,
+    };
+    Some(index)
 }
 
 /// True when the clause puts the first image on the second ("put the first on the second").
@@ -1810,8 +1938,69 @@ pub fn grid_columns(clause: &Clause) -> Option<Value> {
 
 // ---- formats ------------------------------------------------------------------------------
 
-/// An image format: `png` or `jpeg`.
+/// Image formats by the names people type, and the name each stands for.
+const IMAGE_FORMATS: &[(&str, &str)] = &[
+    ("png", "png"),
+    ("jpg", "jpeg"),
+    ("jpeg", "jpeg"),
+    ("webp", "webp"),
+    ("gif", "gif"),
+    ("tif", "tiff"),
+    ("tiff", "tiff"),
+    ("heic", "heic"),
+    ("heif", "heic"),
+    ("avif", "avif"),
+    ("bmp", "bmp"),
+];
+
+/// The image format a word names ("jpg" and "jpegs" name `jpeg`).
+pub fn format_named(word: &str) -> Option<&'static str> {
+    let name = word.trim_end_matches('s');
+    IMAGE_FORMATS
+        .iter()
+        .find(|(typed, _)| *typed == name)
+        .map(|&(_, format)| format)
+}
+
+/// The format a clause asks an image to become, by name (`jpeg`, `webp`, ...): in "convert
+/// this jpg to webp" or "from png to jpg" the one it goes to, not the one it comes from; in
+/// "a png, not a jpg" the one not ruled out.
+pub fn target_format(clause: &Clause) -> Option<&'static str> {
+    let words = &clause.words;
+    let mut first = None;
+    for (index, word) in words.iter().enumerate() {
+        let Some(format) = format_named(&word.text) else {
+            continue;
+        };
+        let before = |back: usize| {
+            index
+                .checked_sub(back)
+                .and_then(|at| words.get(at))
+                .map_or("", |word| word.text.as_str())
+        };
+        let after = words.get(index + 1).map_or("", |word| word.text.as_str());
+        let is_source = before(1) == "from" || ["to", "into", "->"].contains(&after);
+        let ruled_out = [before(1), before(2)]
+            .iter()
+            .any(|word| ["not", "no", "instead"].contains(word));
+        if is_source || ruled_out {
+            continue;
+        }
+        if ["to", "into", "as", "in"].contains(&before(1))
+            || ["to", "into", "as", "in"].contains(&before(2))
+        {
+            return Some(format);
+        }
+        first.get_or_insert(format);
+    }
+    first
+}
+
+/// An image format: `png` or `jpeg`; none when the format asked for is another one ("to webp").
 pub fn image_format(clause: &Clause) -> Option<Value> {
+    if let Some(format) = target_format(clause) {
+        return matches!(format, "png" | "jpeg").then(|| json!(format));
+    }
     if clause.has_any(&["png*", "lossless", "transparen*"]) {
         Some(json!("png"))
     } else if clause.has_any(&[
@@ -2093,7 +2282,7 @@ pub fn first_screen(clause: &Clause) -> Option<Value> {
         "first loads",
         "screenful",
         "not the whole scroll",
-        "not the whole page",
+        "not the whole ~ page",
     ]) {
         Some(json!(false))
     } else if clause.has_any(&[

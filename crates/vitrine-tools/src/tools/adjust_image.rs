@@ -83,6 +83,7 @@ const MEANING: Meaning = Meaning {
             "vibran*",
             "colo* pop",
             "colo* ~ pop",
+            "make ~ pop",
             "colourful",
             "colorful",
             "boost* ~ colo*",

@@ -174,7 +174,10 @@ const MEANING: Meaning = Meaning {
             "whats this",
             "what is it",
             "what am i looking at",
-            "going on",
+            // Not "it's going on the TV screen in our lobby", where it goes.
+            "what's going on",
+            "whats going on",
+            "what is going on",
             "what's happening",
             "whats happening",
             "what is happening",
@@ -194,6 +197,11 @@ const MEANING: Meaning = Meaning {
         ]],
         unless: &[
             "@hide",
+            // "A voice-over describing it" is speech to make.
+            "voice-over*",
+            "voiceover*",
+            "voice over*",
+            "narrat*",
             "what file",
             "what format",
             "file type",

@@ -109,7 +109,7 @@ const NOT_A_THING: &[&str] = &[
 
 static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are)|is there|are there|wearing|wears|holding|carrying)\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:anywhere\s+|somewhere\s+)?(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|\s+(?:anywhere|somewhere)\b|[.,;!?]|$)",
+        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are)|is there|are there|wearing|wears|holding|carrying|how many|count|^any)\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:anywhere\s+|somewhere\s+)?(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|\s+(?:anywhere|somewhere|visible|present|showing|at all)\b|\s+(?:are|is) there\b|\s+(?:can|do|could) (?:you|i|we)\b|[.,;!?]|$)",
     )
     .ok()
 });
@@ -131,7 +131,29 @@ pub(crate) fn names_a_coloured_class(clause: &Clause) -> bool {
 /// and whether the clause crops to it.
 fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
     let captures = FIND_THING.as_ref()?.captures(&clause.text)?;
+    let verb = captures.get(1).map_or("", |verb| verb.as_str());
+    // "Any hard hats visible?" asks to look; "any faces, blur them" does not.
+    if verb == "any" && !read::asks_yes_no(clause) {
+        return None;
+    }
     let thing = captures.get(2)?.as_str().trim();
+    // "How many red cars", "count the traffic cones": a coloured class or a thing named in two
+    // or three words; not "how many are in this shot" nor "how many pixels".
+    if ["how many", "count", "any"].contains(&verb) {
+        let words: Vec<&str> = thing.split_whitespace().collect();
+        let named = (2..=3).contains(&words.len())
+            && words.iter().all(|word| {
+                word.chars().all(|c| c.is_ascii_alphabetic())
+                    && ![
+                        "are", "is", "you", "it", "up", "to", "of", "in", "this", "that", "can",
+                        "do", "did", "there", "they", "we", "i", "people", "faces",
+                    ]
+                    .contains(word)
+            });
+        if !named && !names_a_coloured_class(clause) {
+            return None;
+        }
+    }
     // "Put a box around them", "circle round the backpack".
     let thing = ["around ", "round "]
         .iter()
@@ -250,6 +272,9 @@ const MEANING: Meaning = Meaning {
                 "where",
                 "is there",
                 "are there",
+                "how many",
+                "count*",
+                "any",
                 "wearing",
                 "wears",
                 "holding",

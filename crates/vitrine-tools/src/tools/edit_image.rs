@@ -254,6 +254,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "paste*",
             "black and white",
             "grayscale",
+            // "Add some background music": sound, not something in the picture.
+            "music",
+            "song*",
+            "voice*",
+            "sound*",
+            "audio",
             "greyscale",
             "to png",
             "to jpg",
@@ -276,8 +282,9 @@ const EDIT_MEANING: Meaning = Meaning {
             },
         ],
         per_view: true,
-        // "Is anyone wearing a hard hat?" asks to look, not to dress anyone.
-        accept: Some(|clause| !read::asks_yes_no(clause)),
+        // "Is anyone wearing a hard hat?" asks to look, not to dress anyone; a cut-out dropped
+        // onto another picture is pasted as it is.
+        accept: Some(|clause| !read::asks_yes_no(clause) && !read::pastes_a_cut_out(clause)),
         ..Intent::DEFAULT
     }],
     summary: |_, _| Some("generated an edited image".to_owned()),
@@ -326,6 +333,13 @@ const GENERATE_MEANING: Meaning = Meaning {
                 "of an",
                 "me a",
                 "me an",
+                "cartoon*",
+                "mascot*",
+                "banner*",
+                "character*",
+                "avatar*",
+                "sketch*",
+                "comic*",
             ],
         ],
         unless: &[
@@ -352,6 +366,8 @@ const GENERATE_MEANING: Meaning = Meaning {
             },
         ],
         per_view: true,
+        // "Draw a fox mascot, then make it black and white": later edits work on the picture.
+        chains: true,
         // "Is anyone wearing a hard hat?" asks to look, not to dress anyone.
         accept: Some(|clause| !read::asks_yes_no(clause)),
         ..Intent::DEFAULT

@@ -54,6 +54,11 @@ const MEANING: Meaning = Meaning {
         ],
         unless: &[
             "add*",
+            // A voice-over laid over the video is new sound, not the video's own.
+            "voice-over*",
+            "voiceover*",
+            "voice over*",
+            "laid over",
             "new",
             "generat*",
             "transcri*",

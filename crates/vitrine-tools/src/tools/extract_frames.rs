@@ -90,6 +90,13 @@ const MEANING: Meaning = Meaning {
                     "every*",
                     "need",
                     "every",
+                    // "Then 6 frames spread evenly from it".
+                    "evenly",
+                    "spread*",
+                    "spaced",
+                    "interval*",
+                    "from it",
+                    "out of it",
                 ],
             ],
             unless: &[

@@ -13,7 +13,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, read};
+use crate::meaning::{Clause, Fact, FactKind, Input, Intent, Meaning, Slot, read};
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
 use crate::web::{self, PageUrl};
 
@@ -36,6 +36,25 @@ fn default_images() -> u32 {
 
 fn default_links() -> u32 {
     200
+}
+
+/// How many images at most: "I only need up to 5 of its images", "the first 3 pictures".
+fn most_images(clause: &Clause) -> Option<Value> {
+    static MOST: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b(?:up to|at most|max(?:imum)?(?: of)?|only|just|first|no more than)\s+(\d{1,2})\s+(?:of (?:its|the) )?(?:images|pictures|photos|pics)\b",
+        )
+        .ok()
+    });
+    let text = read::in_numbers(&clause.text);
+    let count: u32 = MOST
+        .as_ref()?
+        .captures(&text)?
+        .get(1)?
+        .as_str()
+        .parse()
+        .ok()?;
+    (count <= 50).then(|| json!(count))
 }
 
 /// Extracts a page's content.
@@ -72,6 +91,9 @@ const EXTRACT_CUES: &[&[&str]] = &[
         "what is on",
         "whats on",
         "summar*",
+        // "What does https://status.example.com say right now?"
+        "say",
+        "says",
     ],
     &[
         "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "links",
@@ -102,10 +124,16 @@ const MEANING: Meaning = Meaning {
             input: Input::None,
             // Only with an address to open: "page" alone is also a PDF's page.
             accept: Some(read::names_url),
-            slots: &[Slot {
-                arg: "url",
-                read: read::url,
-            }],
+            slots: &[
+                Slot {
+                    arg: "url",
+                    read: read::url,
+                },
+                Slot {
+                    arg: "max_images",
+                    read: most_images,
+                },
+            ],
             ..Intent::DEFAULT
         },
         // A link passed back as a `url_` ref, e.g. one an earlier extract_page stored.

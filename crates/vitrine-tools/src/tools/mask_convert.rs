@@ -73,6 +73,13 @@ const MASK_TO_IMAGE: Meaning = Meaning {
             unless: &[
                 "from the",
                 "out of",
+                // "The .npy marks an area of the picture": which input is which; "blur that
+                // area" hides it ("@hide" would take the word "mask" itself).
+                "marks",
+                "blur*",
+                "pixelat*",
+                "redact*",
+                "black* out",
                 "invert*",
                 "feather*",
                 "threshold*",
@@ -88,8 +95,12 @@ const MASK_TO_IMAGE: Meaning = Meaning {
             },
             slots: &[],
             chains: true,
+            // "I can't open .npy files, turn it into a picture": the file is the mask.
             accept: Some(|clause| {
-                clause.has_any(&["mask*", "matte*"]) || clause.request.contains("mask")
+                clause.has_any(&["mask*", "matte*"])
+                    || ["mask", "npy", "array"]
+                        .iter()
+                        .any(|word| clause.request.contains(word))
             }),
             ..Intent::DEFAULT
         },

@@ -107,7 +107,17 @@ macro_rules! operation {
                     "edge*",
                 ],
             ],
-            unless: &[],
+            // "Soften that area with blur so it can't be made out" hides what the mask covers.
+            unless: &[
+                "with blur",
+                "with a blur",
+                "can't be made out",
+                "cannot be made out",
+                "unreadable",
+                "illegible",
+                "unrecognis*",
+                "unrecogniz*",
+            ],
             input: $input,
             slots: &[
                 Slot {
@@ -145,6 +155,10 @@ const MEANING: Meaning = Meaning {
                 "flip*",
                 "opposite",
                 "inside out",
+                "backwards",
+                "the wrong way round",
+                "the other way round",
+                "the other way around",
                 "swap* ~ black and white",
                 "does not cover",
                 "doesn't cover",

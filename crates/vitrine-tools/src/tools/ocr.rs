@@ -197,6 +197,10 @@ const MEANING: Meaning = Meaning {
                 "translat*",
                 "descri*",
                 "alt text",
+                // "What's different between these two versions of the poster" compares them.
+                "different",
+                "difference*",
+                "compar*",
             ],
             input: Input::One {
                 arg: "image",

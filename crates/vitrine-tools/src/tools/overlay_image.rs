@@ -232,7 +232,8 @@ const MEANING: Meaning = Meaning {
                 "cutout*",
                 "cut out",
                 "cut-out*",
-            ]) || read::anchor(clause).is_some()
+            ]) || read::pastes_a_cut_out(clause)
+                || read::anchor(clause).is_some()
                 || read::opacity(clause).is_some()
         }),
         ..Intent::DEFAULT

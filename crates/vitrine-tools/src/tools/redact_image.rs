@@ -71,7 +71,7 @@ const MEANING: Meaning = Meaning {
             // "Invert the mask, then blur that": a pronoun in a request about a mask means it.
             cues: &[
                 &["@hide", "redact*"],
-                &["mask*", "that", "it", "this", "them"],
+                &["mask*", "that", "it", "this", "them", "area"],
             ],
             unless: &["@faces", "@phi"],
             input: Input::ImageAndMask {
@@ -83,9 +83,13 @@ const MEANING: Meaning = Meaning {
                 read: read::hide_method,
             }],
             chains: true,
+            // "The .npy marks an area … soften that area with blur": the file is the mask.
             accept: Some(|clause| {
                 read::hides_besides_mask(clause)
-                    && (clause.has_any(&["mask*"]) || clause.request.contains("mask"))
+                    && (clause.has_any(&["mask*"])
+                        || ["mask", "npy"]
+                            .iter()
+                            .any(|word| clause.request.contains(word)))
             }),
             ..Intent::DEFAULT
         },

@@ -99,6 +99,11 @@ const MEANING: Meaning = Meaning {
                 "@make ~ sticker*",
                 "turn* ~ sticker*",
                 "cut* ~ @faces ~ out",
+                "cut* me out",
+                "cut* us out",
+                "cut* him out",
+                "cut* her out",
+                "cut* them out",
             ]],
             unless: &[
                 "face",

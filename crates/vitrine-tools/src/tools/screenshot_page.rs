@@ -66,6 +66,10 @@ const SCREENSHOT_CUES: &[&[&str]] = &[
         "picture of",
         "image of",
         "png of",
+        // "Just the visible part of the screen of https://…".
+        "screen of",
+        "visible part",
+        "above the fold",
     ],
     &[
         "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",

@@ -48,6 +48,10 @@ const MEANING: Meaning = Meaning {
             "xmp",
             "camera info*",
             "camera data",
+            // "Take the location out of the photo data".
+            "location ~ out of",
+            "photo data",
+            "file data",
         ]],
         unless: &[
             "what", "is there", "does it", "show*", "tell*", "read*", "list*", "any", "check*",

@@ -74,8 +74,8 @@ const MEANING: Meaning = Meaning {
             "clip",
             "pdf",
             "@hide",
-            "chop* off",
-            "cut* off",
+            "chop* ~ off",
+            "cut* ~ off",
             "keep*",
         ],
         input: Input::One {
