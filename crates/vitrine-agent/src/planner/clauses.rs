@@ -16,7 +16,7 @@ static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Hard boundaries: sentence ends and words that always start a new ask.
 static HARD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|and after(?: that)?|after that|afterwards|finally|and also|and separately|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b)",
+        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|and after(?: that)?|after that|afterwards|finally|and also|and separately|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b|,?\s*\bstep\s*\d\s*[:.)-]?\s*)",
     )
     .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
@@ -349,6 +349,14 @@ static ALL_BUT: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|error| panic!("bad all-but pattern: {error}"))
 });
 
+/// "Faces -> solid fill": what, then how it is hidden.
+static HIDDEN_HOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(^|[:,;]\s*)([a-z' ]{1,40}?)\s*(?:->|→|=>)\s*(solid fill|solid black|black boxes|black bars|fill|blur|pixelate|pixelation|mosaic)\b",
+    )
+    .unwrap_or_else(|error| panic!("bad hidden-how pattern: {error}"))
+});
+
 /// "Heads up: …", "FYI: …": a label before what is said.
 static LABELS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -377,6 +385,25 @@ pub(super) fn normalise(instruction: &str) -> String {
     let lower = ANNOUNCES_THE_ASK.replace_all(&lower, "$1");
     let lower = LABELS.replace_all(&lower, "$1");
     let lower = ALL_BUT.replace_all(&lower, "$1 except");
+    let lower = HIDDEN_HOW.replace_all(&lower, "${1}hide $2 with $3");
+    // "grayscale → +30% contrast → strip metadata": a chain of arrows is a list of steps (one
+    // arrow, as in "dining table -> 3D", says what becomes what).
+    let arrows = ["→", "->", "=>"];
+    let lower = if arrows
+        .iter()
+        .map(|arrow| lower.matches(arrow).count())
+        .sum::<usize>()
+        >= 2
+    {
+        arrows
+            .iter()
+            .fold(lower.into_owned(), |text, arrow| {
+                text.replace(arrow, ", then ")
+            })
+            .into()
+    } else {
+        lower
+    };
     let ids = REF_ID.replace_all(&lower, "it");
     // A web address is kept as typed ("facebook.com/u/ourpage" is not respelled).
     let in_address = |at: usize| {
@@ -398,13 +425,34 @@ pub(super) fn normalise(instruction: &str) -> String {
 
 fn starts_an_ask(piece: &str) -> bool {
     let clause = Clause::new(piece, piece);
-    let Some(first) = clause
+    let Some(mut first) = clause
         .words
         .iter()
         .position(|word| !LEAD_INS.contains(&word.text.as_str()))
     else {
         return false;
     };
+    // "Listing photo of the hallway": a word in -ing before the input's noun names it.
+    if clause.words[first].text.ends_with("ing")
+        && clause
+            .words
+            .get(first + 1)
+            .is_some_and(|next| INPUT_NOUNS.contains(&next.text.as_str()))
+    {
+        return false;
+    }
+    // "I just need to know how many faces there are" (not "so I know how many forms to
+    // chase", a purpose).
+    if clause.words[first].text == "know"
+        && clause.words[..first]
+            .iter()
+            .any(|word| ["need", "want", "like"].contains(&word.text.as_str()))
+    {
+        first += 1;
+        if first == clause.words.len() {
+            return false;
+        }
+    }
     // "The model is the first photo": a noun before "is" is the subject, not a verb.
     let question = ["what", "which", "who", "how", "where", "when", "why"]
         .contains(&clause.words[first].text.as_str());
@@ -995,11 +1043,13 @@ fn names_the_input(clause: &Clause) -> bool {
                 .get(at + 1)
                 .is_some_and(|next| AFTER.contains(next) || next.ends_with(':'))
     });
-    let labelled = clause.text.split_once(": ").is_some_and(|(label, _)| {
+    // Not "school play recording: hide every face", an ask after its label.
+    let labelled = clause.text.split_once(": ").is_some_and(|(label, rest)| {
         label.split_whitespace().count() <= 5
             && label
                 .split_whitespace()
                 .any(|word| INPUT_NOUNS.contains(&word))
+            && !starts_an_ask(rest)
     });
     (!copula && (named_then || labelled)) || which
 }
@@ -1022,8 +1072,9 @@ pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
             verb,
             ..,
         ]
-        // "My colleague already cut the background out of this".
+        // "My colleague already cut the background out of this", "HR already blurred the faces".
         | ["my" | "our" | "the" | "his" | "her" | "their", _, "already", verb, ..]
+        | [_, "already", verb, ..]
         | [
             "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody",
             verb,
@@ -1171,6 +1222,40 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
 /// sender is busy with, said for context. Not "I'm hoping you can …", which asks.
 pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
     let words = texts(clause);
+    // "I'm going to blur them myself in GIMP", "my cousin will add music to it later", "the
+    // inpainting team will take it from there", "our app strips the GPS on upload so that
+    // part's handled": what someone does besides this request.
+    let done_elsewhere = clause.has_any(&[
+        "later",
+        "afterwards",
+        "from there",
+        "myself",
+        "ourselves",
+        "themselves",
+        "on my side",
+        "on our side",
+        "on my end",
+        "on our end",
+        "another app",
+        "handled",
+        "taken care of",
+        "dealt with",
+    ]);
+    // Someone does it: not "a bit bigger than the faces themselves".
+    let someone = words.iter().any(|word| {
+        [
+            "i", "i'll", "i'm", "im", "we", "we'll", "we're", "will", "they", "he", "she", "our",
+            "my", "their", "his", "her",
+        ]
+        .contains(word)
+    });
+    if done_elsewhere
+        && someone
+        && !starts_an_ask(&clause.text)
+        && !clause.has_any(&["you", "please", "pls", "can u", "could u"])
+    {
+        return true;
+    }
     // "I need to paste it into a presentation": what the sender will do with the result.
     if let [
         "i" | "we",
@@ -1381,17 +1466,27 @@ fn says_how_it_is(clause: &Clause) -> bool {
         && (is_relative(rest_text) || !starts_an_ask(rest_text))
 }
 
+/// True when the clause has a copula of its own, not only one in a relative clause ("their
+/// name badges, which are readable").
+fn has_own_copula(clause: &Clause) -> bool {
+    let words = texts(clause);
+    words.iter().enumerate().any(|(at, word)| {
+        ["is", "are", "was", "were"].contains(word)
+            && !(at > 0 && ["which", "that", "who"].contains(&words[at - 1]))
+    })
+}
+
 /// "My home address is on the whiteboard", "the account number's up there": something named,
 /// then a copula soon after.
 fn owned_thing_is(clause: &Clause) -> bool {
     let words = texts(clause);
     const OWNERS: &[&str] = &["my", "our", "his", "her", "their"];
+    // Not "their name badges, which are readable", a thing named with a relative clause.
     let owned = words.first().is_some_and(|first| OWNERS.contains(first))
-        && words
-            .iter()
-            .skip(2)
-            .take(3)
-            .any(|word| ["is", "are", "was", "were"].contains(word));
+        && words.iter().enumerate().skip(2).take(3).any(|(at, word)| {
+            ["is", "are", "was", "were"].contains(word)
+                && !["which", "that", "who"].contains(&words[at - 1])
+        });
     // Words lose "'s", so the contraction is read from the text.
     let tokens: Vec<&str> = clause.text.split_whitespace().take(6).collect();
     let placed = tokens
@@ -1482,7 +1577,7 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     // request's own ask names is hidden there, not here.
     let hidden_elsewhere = || {
         !one_more
-            && clause.has_any(&["is", "are", "was", "were"])
+            && has_own_copula(&clause)
             && split(request).iter().any(|other| {
                 other.text != clause.text && other.has_any(&["@hide"]) && other.has_any(HIDEABLE)
             })
@@ -1594,6 +1689,8 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
         || clause.has_any(&[
             "keep everything else",
             "keep the rest",
+            "the rest is fine",
+            "the rest ~ as it is",
             "leave everything else",
             "leave the rest",
             "everything else ~ same",

@@ -138,6 +138,8 @@ pub fn understand_with(
     let mut previous: Option<(usize, Clause)> = None;
     // The last clause that only described something, for an ask that points back at it.
     let mut described: Option<Clause> = None;
+    // Tools whose work the request says was done already ("HR already blurred the faces").
+    let mut done_before: Vec<&'static str> = Vec::new();
     let split = clauses::split(&text);
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
@@ -167,10 +169,16 @@ pub fn understand_with(
             && (clauses::describes(&clause) || clauses::is_statement(&clause))
             && !(spares_someone && faces_hidden)
         {
+            if clauses::tells_what_happened_before(&clause) {
+                let (found, _) = candidates(&clause, inputs, &Produced::default(), catalog);
+                done_before.extend(found.iter().map(|matched| matched.tool.name()));
+            }
             described = Some(clause);
             continue;
         }
+        let said = clause.text.clone();
         let clause = clauses::with_hiding_verb(clause, &text);
+        let lent_a_verb = clause.text != said;
         // "Blur her face so that she waves": a gap in the result phrase is not done, and the
         // ask before it still runs.
         let in_ask = gaps::find(&clause.ask(), inputs);
@@ -238,6 +246,20 @@ pub fn understand_with(
             }
         }
         let produced = produced_kinds(&asked);
+        // "Make the faces unrecognisable and tell me how many you found": hiding reports its
+        // counts.
+        if gap.is_none()
+            && asked.iter().any(|(_, matched)| hides(matched))
+            && clause.has_any(&[
+                "how many ~ found",
+                "how many ~ hid",
+                "how many ~ blurred",
+                "how many ~ covered",
+                "how many ~ there were",
+            ])
+        {
+            continue;
+        }
         // "Cut out the subject and give me the mask too": the cut-out makes the mask.
         if gap.is_none()
             && clauses::asks_for_output(&clause)
@@ -251,6 +273,17 @@ pub fn understand_with(
         // said about it, unless it names that media ("the clip is too long").
         if something_asked && usable.is_empty() && !clauses::is_an_ask(&clause) {
             unusable.retain(|matched| names_missing_media(&clause, matched, inputs));
+        }
+        // "HR already blurred the faces; make sure nothing sensitive can be read": a vague ask
+        // that reads as several steps leaves out what was done already.
+        if usable.len() > 1 && !clause.has_any(&["again", "too", "as well"]) {
+            let left: Vec<&Matched> = usable
+                .iter()
+                .filter(|matched| !done_before.contains(&matched.tool.name()))
+                .collect();
+            if !left.is_empty() && left.len() < usable.len() {
+                usable.retain(|matched| !done_before.contains(&matched.tool.name()));
+            }
         }
         // "Put the logo in the centre at half its size": the size is the logo's, not a resize.
         if usable.iter().any(|matched| matched.intent.sizes_itself) {
@@ -276,6 +309,19 @@ pub fn understand_with(
                     usable = closest_intent(name, index, &clause, inputs, &produced, catalog);
                 }
             }
+        }
+        // Words that fit only media not attached ("render me in this frock" is no PDF page):
+        // the closest phrasings may clearly ask for something the inputs allow. When they
+        // name the same tool, or nothing, the input is still the wrong kind.
+        if usable.is_empty()
+            && !unusable.is_empty()
+            && gap.is_none()
+            && let Some(semantic) = semantic
+            && let Some(semantic::Closest::Tool(name, index)) =
+                semantic.closest(&clause.ask().text, false)
+            && !unusable.iter().any(|matched| matched.tool.name() == name)
+        {
+            usable = closest_intent(name, index, &clause, inputs, &produced, catalog);
         }
         // An ask that matched nothing, or "it" after a description ("There's a kid's face in
         // the corner — can you blur it out, and the card number too"), points back at what the
@@ -440,6 +486,11 @@ pub fn understand_with(
             continue;
         }
         previous = Some((asked.len(), clause.clone()));
+        // "HR blurred the faces, but you can still read the names. Get rid of those": a later
+        // "those" points at what this statement named, not at the description before it.
+        if lent_a_verb {
+            described = None;
+        }
         let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
         // "Resize to 1200 wide — actually, make that 800": the later words replace the earlier.
         let corrects = clause.has_any(CORRECTIONS);

@@ -559,18 +559,18 @@ const BLIND: [Blind; 4] = [
         file: "heldout6.jsonl",
         show: "VITRINE_SHOW_HELDOUT6",
         floor: 91.6,
-        silent_at_most: 3,
+        silent_at_most: 2,
     },
     Blind {
         file: "heldout7.jsonl",
         show: "VITRINE_SHOW_HELDOUT7",
-        floor: 90.1,
-        silent_at_most: 4,
+        floor: 92.4,
+        silent_at_most: 1,
     },
     Blind {
         file: "heldout8.jsonl",
         show: "VITRINE_SHOW_HELDOUT8",
-        floor: 89.1,
+        floor: 91.4,
         silent_at_most: 5,
     },
 ];

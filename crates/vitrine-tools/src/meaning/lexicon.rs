@@ -663,6 +663,8 @@ pub const ACTION_WORDS: &[&str] = &[
     "take*",
     "describ*",
     "tell*",
+    "let me know",
+    "let us know",
     "explain*",
     "what",
     "what's",

@@ -930,6 +930,7 @@ pub fn saturation(clause: &Clause) -> Option<Value> {
             "more colo*",
             "boost* ~ colo*",
             "richer colo*",
+            "colo* ~ richer",
             "punch* colo*",
             // "Colours look flat. Make them pop".
             "make ~ pop",
@@ -2062,6 +2063,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_format_asked_for_is_the_one_the_image_goes_to() {
+        let format = |text: &str| target_format(&Clause::new(text, text));
+        assert_eq!(format("convert this jpg to webp"), Some("webp"));
+        assert_eq!(format("change it from png to jpg"), Some("jpeg"));
+        assert_eq!(format("turn the jpeg into a png please"), Some("png"));
+        assert_eq!(format("a png, not a jpg"), Some("png"));
+        assert_eq!(format("make it smaller"), None);
+        let image = |text: &str| image_format(&Clause::new(text, text));
+        assert_eq!(image("convert this gif to a png"), Some(json!("png")));
+        assert_eq!(image("save it as tiff"), None);
+    }
+
+    #[test]
+    fn several_pages_and_one_input_are_read_by_name() {
+        let pages = |text: &str| pages(&Clause::new(text, text));
+        assert_eq!(pages("pages 2-4 as pictures"), [2, 3, 4]);
+        assert_eq!(pages("render pages 1, 3 and 5"), [1, 3, 5]);
+        assert!(pages("page 2 please").is_empty());
+        let named = |text: &str| named_input(&Clause::new(text, text));
+        assert_eq!(named("count the chairs in the second one"), Some(1));
+        assert_eq!(named("crop pic 2 to a square"), Some(1));
+        assert_eq!(named("crop it to a square"), None);
+    }
+
+    #[test]
     fn typed_domains_are_addresses_but_files_and_emails_are_not() {
         assert_eq!(
             web_addresses("screenshot lemonde.fr and example-shop.com/Sale, pls"),
@@ -2258,6 +2284,8 @@ fn without_urls(clause: &Clause) -> String {
 
 /// A device preset: "on a phone", "mobile view", "as a tablet shows it".
 pub fn device(clause: &Clause) -> Option<Value> {
+    // "What does it look like on a mobile phone? Send me a screenshot": said once, anywhere.
+    let clause = &Clause::new(&clause.request, &clause.request);
     if clause.has_any(&["phone*", "mobile*", "iphone*", "android", "smartphone*"]) {
         Some(json!("phone"))
     } else if clause.has_any(&["tablet*", "ipad*"]) {

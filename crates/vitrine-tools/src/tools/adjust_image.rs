@@ -88,6 +88,7 @@ const MEANING: Meaning = Meaning {
             "colorful",
             "boost* ~ colo*",
             "richer colo*",
+            "colo* ~ richer",
             "tone down ~ colo*",
             "mute* ~ colo*",
             "sharp*",

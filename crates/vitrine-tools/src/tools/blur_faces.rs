@@ -117,7 +117,13 @@ const TEXT_ABOUT_SOMEONE: &[&str] = &[
 /// named outright still ask for face hiding ("the staff faces pixelated and the customer names
 /// blacked out").
 pub(crate) fn names_faces(clause: &Clause) -> bool {
-    clause.has_any(&["face*", "facial", "identit*"]) || !clause.has_any(TEXT_ABOUT_SOMEONE)
+    (clause.has_any(&["face*", "facial", "identit*"]) || !clause.has_any(TEXT_ABOUT_SOMEONE))
+        && shows_faces(clause)
+}
+
+/// False for a medical scan ("de-identify this x-ray"), unless faces are named all the same.
+pub(crate) fn shows_faces(clause: &Clause) -> bool {
+    clause.has_any(&["face*", "facial"]) || !clause.has_any(SCANS)
 }
 
 /// What `blur_faces` and `blur_faces_video` did, from their facts.
@@ -238,6 +244,7 @@ const MEANING: Meaning = Meaning {
             },
             slots: HIDE_FACE_SLOTS,
             chains: true,
+            accept: Some(shows_faces),
             ..Intent::DEFAULT
         },
         Intent {
@@ -317,6 +324,7 @@ const MEANING: Meaning = Meaning {
                 },
             ],
             chains: true,
+            accept: Some(shows_faces),
             ..Intent::DEFAULT
         },
     ],
@@ -350,6 +358,17 @@ pub(crate) const ANONYMISE_UNLESS: &[&str] = &[
     "=report*",
     "=record*",
     "=letter*",
+];
+
+/// Medical scans: they show no faces, so "de-identify this x-ray" hides its text only.
+const SCANS: &[&str] = &[
+    "x-ray*",
+    "xray*",
+    "x ray*",
+    "radiograph*",
+    "mri",
+    "ultrasound*",
+    "ct scan*",
 ];
 
 /// True when what is anonymised is the picture itself ("anonymise this pic"), not text in it.

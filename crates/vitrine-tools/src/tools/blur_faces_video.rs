@@ -144,6 +144,7 @@ const MEANING: Meaning = Meaning {
             },
             slots: crate::tools::blur_faces::HIDE_FACE_SLOTS,
             chains: true,
+            accept: Some(crate::tools::blur_faces::shows_faces),
             ..Intent::DEFAULT
         },
     ],

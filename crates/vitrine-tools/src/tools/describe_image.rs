@@ -197,6 +197,8 @@ const MEANING: Meaning = Meaning {
         ]],
         unless: &[
             "@hide",
+            // "What you see before scrolling" says which part of a web page to capture.
+            "scroll*",
             // "A voice-over describing it" is speech to make.
             "voice-over*",
             "voiceover*",

@@ -202,6 +202,8 @@ const EDIT_MEANING: Meaning = Meaning {
             "make ~ wear*",
             "in a different",
             "change ~ to",
+            // "Could the wall be a soft sage green instead of this beige?"
+            "be ~ instead",
             "make ~ sky",
             "make ~ sunset",
             "make ~ night",
@@ -264,6 +266,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "to png",
             "to jpg",
             "to jpeg",
+            // "Could it be a png instead"; "what does https://… look like" asks about a page.
+            "png",
+            "jpg",
+            "jpeg",
+            "http*",
+            "www*",
             "pdf",
             "@hide",
         ],
@@ -333,6 +341,8 @@ const GENERATE_MEANING: Meaning = Meaning {
                 "of an",
                 "me a",
                 "me an",
+                // "Generate a cozy log cabin in snowy woods": generating makes a picture.
+                "generat*",
                 "cartoon*",
                 "mascot*",
                 "banner*",
@@ -343,6 +353,13 @@ const GENERATE_MEANING: Meaning = Meaning {
             ],
         ],
         unless: &[
+            // "Generate a voice-over saying …" is sound.
+            "voice*",
+            "music",
+            "song*",
+            "sound*",
+            "audio",
+            "speech",
             "3d",
             "reconstruct*",
             "animat*",

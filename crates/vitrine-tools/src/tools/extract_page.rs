@@ -101,6 +101,11 @@ const EXTRACT_CUES: &[&[&str]] = &[
 ];
 
 const EXTRACT_UNLESS: &[&str] = &[
+    // "The part you see on first load, without scrolling" is a picture of the page.
+    "first load*",
+    "without scrolling",
+    "before scrolling",
+    "above the fold",
     "screenshot*",
     "screen shot*",
     "screengrab*",

@@ -134,6 +134,9 @@ const MEANING: Meaning = Meaning {
             "is this a jpg",
         ]],
         unless: &[
+            // "1080 wide, height can follow": the other side is left to the resize.
+            "can follow",
+            "follows",
             // "Halve the dimensions" changes them.
             "halve*",
             "double ~ dimension*",

@@ -201,6 +201,13 @@ const MEANING: Meaning = Meaning {
                 "different",
                 "difference*",
                 "compar*",
+                // "The print shop says they need it big enough": someone's words, not the text.
+                "says they",
+                "said they",
+                "says we",
+                "said we",
+                "says you",
+                "said you",
             ],
             input: Input::One {
                 arg: "image",

@@ -56,6 +56,11 @@ const MEANING: Meaning = Meaning {
             "pagewise",
             "page size*",
             "paper size*",
+            // "Is this PDF A4 or letter?"
+            "a4",
+            "us letter",
+            "or letter",
+            "letter size*",
             "size of the pages",
             "pages are",
             "size ~ pages",

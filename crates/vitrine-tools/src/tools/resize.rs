@@ -66,6 +66,8 @@ const MEANING: Meaning = Meaning {
             "resolution",
             "dimension*",
             "halve*",
+            // "Fit it inside 1200x1200" (the accept wants the dimensions).
+            "fit*",
             "@make",
             // "For the banner it needs to be 1920 by 480" (the accept wants the dimensions).
             "needs to be",

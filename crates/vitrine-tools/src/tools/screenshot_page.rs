@@ -70,6 +70,9 @@ const SCREENSHOT_CUES: &[&[&str]] = &[
         "screen of",
         "visible part",
         "above the fold",
+        "first load*",
+        "without scrolling",
+        "before scrolling",
     ],
     &[
         "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",

@@ -73,7 +73,8 @@ const MEANING: Meaning = Meaning {
                 "reduc*",
                 "size",
             ]],
-            unless: &["3d", "file size", "kb", "mb", "bytes"],
+            // "Ignore small noise, use a threshold of 40" tunes a comparison.
+            unless: &["3d", "file size", "kb", "mb", "bytes", "threshold", "noise"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
