@@ -548,7 +548,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 4] = [
+const BLIND: [Blind; 5] = [
     Blind {
         file: "heldout5.jsonl",
         show: "VITRINE_SHOW_HELDOUT5",
@@ -571,6 +571,11 @@ const BLIND: [Blind; 4] = [
         file: "heldout8.jsonl",
         show: "VITRINE_SHOW_HELDOUT8",
         floor: 91.4,
+        silent_at_most: 5,
+    },    Blind {
+        file: "heldout9.jsonl",
+        show: "VITRINE_SHOW_HELDOUT9",
+        floor: 85.3,
         silent_at_most: 5,
     },
 ];
