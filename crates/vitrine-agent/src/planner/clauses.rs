@@ -432,6 +432,10 @@ fn starts_an_ask(piece: &str) -> bool {
     else {
         return false;
     };
+    // "A hand-knitted scarf in burgundy on an oak table": a thing named, not an ask.
+    if first == 0 && ["a", "an"].contains(&clause.words[0].text.as_str()) {
+        return false;
+    }
     // "Listing photo of the hallway": a word in -ing before the input's noun names it.
     if clause.words[first].text.ends_with("ing")
         && clause
@@ -1149,10 +1153,24 @@ pub(super) fn names_something(clause: &Clause) -> bool {
         .iter()
         .position(|word| !["oh", "and", "also", "btw"].contains(&word.text.as_str()))
         .unwrap_or(0);
+    // "… the chat panel, where everyone's private messages are visible": where something is
+    // (not "where is the exit?", a question).
+    let says_where = clause
+        .words
+        .get(first)
+        .is_some_and(|word| word.text == "where")
+        && clause.words.get(first + 1).is_some_and(|next| {
+            ![
+                "is", "are", "was", "were", "do", "does", "did", "can", "could", "would", "should",
+                "s", "exactly",
+            ]
+            .contains(&next.text.as_str())
+        });
     !adds
-        && (DESCRIPTION_STARTS
-            .iter()
-            .any(|start| clause.find(start).is_some_and(|span| span.start == first))
+        && (says_where
+            || DESCRIPTION_STARTS
+                .iter()
+                .any(|start| clause.find(start).is_some_and(|span| span.start == first))
             || CONTRACTED_STARTS
                 .iter()
                 .any(|start| clause.text.trim_start().starts_with(&format!("{start} ")))
@@ -1279,6 +1297,29 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
     {
         return true;
     }
+    // "… and want readers to see what the badges look like": what others should get from the
+    // result.
+    if let ["want" | "need" | "i" | "we", ..] = words.as_slice()
+        && words.windows(3).any(|three| {
+            ["want", "need", "like"].contains(&three[0])
+                && [
+                    "readers",
+                    "people",
+                    "everyone",
+                    "customers",
+                    "visitors",
+                    "viewers",
+                    "users",
+                    "followers",
+                    "guests",
+                    "students",
+                ]
+                .contains(&three[1])
+                && three[2] == "to"
+        })
+    {
+        return true;
+    }
     // "I need to pick stills for the album": the sender's own choosing, not a number of frames.
     if let [
         "i" | "we",
@@ -1398,13 +1439,22 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "they",
         "he",
         "she",
+        // "Loads of shoppers' faces are visible in the first minute".
+        "loads",
+        "lots",
+        "plenty",
+        "some",
+        "many",
+        "most",
+        "several",
     ];
     const VERBS: &[&str] = &[
         "reads", "says", "said", "lists", "shows", "keeps", "contains", "came", "comes", "looks",
         "seems", "belongs", "went", "got", "was", "were", "had", "has", "appears", "insists",
         "thinks", "reckons", "claims", "believes", "mirrored", "flipped", "rotated", "takes",
         "accepts", "rejects", "accept", "reject", "charges", "charge", "costs", "cost", "asked",
-        "told", "lacks", "runs", "sits", "stands",
+        "told", "lacks", "runs", "sits", "stands", "writes", "adds", "saves", "stores", "records",
+        "embeds", "stamps",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -1468,7 +1518,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
 
 /// True when the clause has a copula of its own, not only one in a relative clause ("their
 /// name badges, which are readable").
-fn has_own_copula(clause: &Clause) -> bool {
+pub(super) fn has_own_copula(clause: &Clause) -> bool {
     let words = texts(clause);
     words.iter().enumerate().any(|(at, word)| {
         ["is", "are", "was", "were"].contains(word)

@@ -343,8 +343,10 @@ pub fn understand_with(
             // "I'm making a slideshow for the memorial. This one is dark; lighten it": "it"
             // is the picture, not the sender's project or how the picture looks.
             // "For the daily headcount log": a phrase that asks nothing reads nothing back.
+            // "The local paper is running it on Friday": a statement's "it" is the picture.
             && ((clauses::names_something(before)
-                && (clauses::is_an_ask(&clause) || clause.has_any(&["it", "them"])))
+                && (clauses::is_an_ask(&clause)
+                    || (clause.has_any(&["it", "them"]) && !clauses::has_own_copula(&clause))))
                 || (nothing_matched && clauses::is_an_ask(&clause)))
         {
             // "The first page has the applicant's photo. Can you blur the photo?": the thing
@@ -564,7 +566,8 @@ pub fn understand_with(
     // still asks for a crop.
     if asked.iter().any(|(_, matched)| matched.intent.per_view) {
         asked.retain(|(clause, matched)| {
-            !matched.intent.describes_output || clause.has_any(&["crop*", "pad*"])
+            !matched.intent.describes_output
+                || clause.has_any(&["crop*", "pad*", "bars", "border*"])
         });
     }
     // Nothing understood clause by clause ("just the faces please - leave the text alone"):

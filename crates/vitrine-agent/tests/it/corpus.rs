@@ -572,7 +572,8 @@ const BLIND: [Blind; 5] = [
         show: "VITRINE_SHOW_HELDOUT8",
         floor: 91.4,
         silent_at_most: 5,
-    },    Blind {
+    },
+    Blind {
         file: "heldout9.jsonl",
         show: "VITRINE_SHOW_HELDOUT9",
         floor: 85.3,

@@ -109,6 +109,10 @@ const MEANING: Meaning = Meaning {
                 "face",
                 "faces",
                 "@hide",
+                // "Cut out just the top half of it" crops.
+                "half",
+                "third",
+                "quarter",
                 "replac*",
                 "the cut out",
                 "the cutout",

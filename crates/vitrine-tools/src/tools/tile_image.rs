@@ -76,6 +76,11 @@ const MEANING: Meaning = Meaning {
             "@hide",
             "chop* ~ off",
             "cut* ~ off",
+            // "Cut out just the top half of it" keeps a part.
+            "top half",
+            "bottom half",
+            "left half",
+            "right half",
             "keep*",
         ],
         input: Input::One {
