@@ -16,7 +16,7 @@ static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Hard boundaries: sentence ends and words that always start a new ask.
 static HARD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|and after(?: that)?|after that|afterwards|finally|and also|and separately|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b|,?\s*\bstep\s*\d\s*[:.)-]?\s*)",
+        r"(?:[.!?;]+(?:\s+|$)|\n+|\s*(?:,\s*)?\b(?:and then|then|and after(?: that)?|after that|afterwards|finally|and also|and separately|also|plus|but|once done|once that's done|before that|followed by)\b\s*|\s*,\s*(?:and\s+)?next\b,?\s*|\s*&\s*then\b|,?\s*\bstep\s*\d{1,2}\b\s*[:.)-]?\s*)",
     )
     .unwrap_or_else(|error| panic!("bad clause pattern: {error}"))
 });
@@ -345,7 +345,7 @@ static PEOPLE_AS_MODIFIER: LazyLock<Regex> = LazyLock::new(|| {
 /// "Blur everyone but me": "but" after "everyone" or "all" means "except", and does not start
 /// a clause of its own.
 static ALL_BUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(everyone|everybody|all|every face|all faces|all the faces) but\b")
+    Regex::new(r"\b(everyone|everybody|every face|all faces|all the faces) but\b")
         .unwrap_or_else(|error| panic!("bad all-but pattern: {error}"))
 });
 
@@ -1267,10 +1267,13 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         ]
         .contains(word)
     });
+    // Not "I want a cutout of myself", an ask.
     if done_elsewhere
         && someone
         && !starts_an_ask(&clause.text)
-        && !clause.has_any(&["you", "please", "pls", "can u", "could u"])
+        && !clause.has_any(&[
+            "you", "please", "pls", "can u", "could u", "want*", "need*", "like", "would",
+        ])
     {
         return true;
     }

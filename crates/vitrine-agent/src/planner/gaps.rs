@@ -211,9 +211,14 @@ const GAPS: &[Gap] = &[
             "webp*", "tif", "tifs", "tiff*", "heic*", "heif*", "avif*", "bmp*",
         ],
         unless: &[],
-        // "Convert this webp to a png" asks for a PNG.
+        // "Convert this webp to a png" asks for a PNG; "this tiff is too dark, brighten it"
+        // converts nothing.
         when: |_, clause| {
             read::target_format(clause).is_some_and(|format| !matches!(format, "png" | "jpeg"))
+                && clause.has_any(&[
+                    "to", "into", "as", "save*", "convert*", "export*", "format", "turn*",
+                    "change*", "make*",
+                ])
         },
         alongside: true,
     },

@@ -250,6 +250,7 @@ pub fn understand_with(
         // counts.
         if gap.is_none()
             && asked.iter().any(|(_, matched)| hides(matched))
+            && !clause.has_any(&["@hide", "@remove"])
             && clause.has_any(&[
                 "how many ~ found",
                 "how many ~ hid",

@@ -151,7 +151,11 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
                     .contains(word)
             });
         if !named && !names_a_coloured_class(clause) {
-            return None;
+            // "How many people are wearing hard hats?": what is worn is the thing.
+            let worn = clause.words.iter().find(|word| {
+                ["wearing", "wears", "holding", "carrying"].contains(&word.text.as_str())
+            })?;
+            return self::thing(&Clause::new(&clause.text[worn.start..], &clause.request));
         }
     }
     // "Put a box around them", "circle round the backpack".
