@@ -1334,11 +1334,25 @@ fn build(
         .reduce(|one, other| one.filter(|_| one == other))
         .flatten()
         .filter(|index| *index < images.len());
-    if per_image && let Some(index) = named {
+    // One chain per run: each picture (or the one named), each page named, or one for all.
+    let runs: Vec<(Option<Value>, Option<u32>)> = if per_image {
+        match named {
+            Some(index) => vec![(Some(images[index].clone()), None)],
+            None => images
+                .into_iter()
+                .map(|image| (Some(image), None))
+                .collect(),
+        }
+    } else if pages.len() > 1 {
+        pages.into_iter().map(|page| (None, Some(page))).collect()
+    } else {
+        vec![(None, None)]
+    };
+    for (image, page) in runs {
         let mut sources = Sources::default();
-        sources
-            .latest
-            .insert(ArtifactKind::Image.prefix(), images[index].clone());
+        if let Some(image) = image {
+            sources.latest.insert(ArtifactKind::Image.prefix(), image);
+        }
         chain(
             asked,
             schema,
@@ -1346,44 +1360,7 @@ fn build(
             catalog,
             &mut sources,
             &mut steps,
-            None,
-        )?;
-    } else if per_image {
-        for image in images {
-            let mut sources = Sources::default();
-            sources.latest.insert(ArtifactKind::Image.prefix(), image);
-            chain(
-                asked,
-                schema,
-                inputs,
-                catalog,
-                &mut sources,
-                &mut steps,
-                None,
-            )?;
-        }
-    } else if pages.len() > 1 {
-        for page in pages {
-            let mut sources = Sources::default();
-            chain(
-                asked,
-                schema,
-                inputs,
-                catalog,
-                &mut sources,
-                &mut steps,
-                Some(page),
-            )?;
-        }
-    } else {
-        chain(
-            asked,
-            schema,
-            inputs,
-            catalog,
-            &mut Sources::default(),
-            &mut steps,
-            None,
+            page,
         )?;
     }
     Ok(Plan { steps })
