@@ -436,6 +436,28 @@ fn starts_an_ask(piece: &str) -> bool {
     if first == 0 && ["a", "an"].contains(&clause.words[0].text.as_str()) {
         return false;
     }
+    // "Taken on the ferry to Skye", "shot at dusk": how the input came about, not an ask.
+    if first == 0
+        && is_past_participle(&clause.words[0].text)
+        && clause
+            .words
+            .get(1)
+            .is_some_and(|next| PLACE_AND_TIME_WORDS.contains(&next.text.as_str()))
+    {
+        return false;
+    }
+    // "We open on the 14th", "I shoot mostly film": the subject's own verb, with no "want",
+    // "need", "can" or "please" before it that would make it an ask.
+    let lead_ins: Vec<&str> = clause.words[..first]
+        .iter()
+        .map(|word| word.text.as_str())
+        .collect();
+    if matches!(
+        lead_ins.as_slice(),
+        ["i" | "we"] | ["so" | "and" | "then", "i" | "we"]
+    ) {
+        return false;
+    }
     // "Listing photo of the hallway": a word in -ing before the input's noun names it.
     if clause.words[first].text.ends_with("ing")
         && clause
@@ -476,6 +498,45 @@ fn starts_an_ask(piece: &str) -> bool {
         .iter()
         .chain(QUESTION_STARTS)
         .any(|phrase| rest.find(phrase).is_some_and(|span| span.start == 0))
+}
+
+/// Words that follow a participle describing how the input came about ("taken on …").
+const PLACE_AND_TIME_WORDS: &[&str] = &[
+    "on",
+    "at",
+    "in",
+    "for",
+    "by",
+    "during",
+    "from",
+    "last",
+    "yesterday",
+    "outside",
+    "inside",
+    "near",
+    "when",
+    "while",
+    "after",
+    "before",
+    "around",
+    "through",
+    "back",
+    "years",
+    "ages",
+    "earlier",
+    "today",
+    "this",
+];
+
+/// "Taken", "filmed", "scanned": a past participle, by its ending or as one of the common
+/// irregular ones.
+fn is_past_participle(word: &str) -> bool {
+    is_past_tense(word)
+        || [
+            "taken", "shot", "made", "done", "drawn", "written", "sent", "given", "shown", "seen",
+            "caught", "bought", "built", "found", "got", "gotten",
+        ]
+        .contains(&word)
 }
 
 /// The clauses of a normalised request, in order.
@@ -664,6 +725,16 @@ fn split_where(clause: &str) -> Vec<&str> {
 /// show"): a subject, then a copula within three words. A question is not a statement, and
 /// "pixelation is fine" refines the ask before it (see [`starts_with_a_noun`]).
 pub(super) fn is_statement(clause: &Clause) -> bool {
+    // "The photo on the ID copy can stay as it is": what stays, however long its subject.
+    if clause.has_any(&[
+        "can stay as it is",
+        "can stay as they are",
+        "can stay as is",
+        "can remain as it is",
+        "can remain as they are",
+    ]) {
+        return true;
+    }
     let Some(first) = clause
         .words
         .iter()
@@ -815,6 +886,24 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || says_how_it_is(clause)
         || says_how_it_was_made(clause)
         || says_what_is_not_there(clause)
+        || says_it_is_too_much(clause)
+}
+
+/// "Too dark…", "way too big": how the input is, said before the ask that fixes it.
+fn says_it_is_too_much(clause: &Clause) -> bool {
+    let words = texts(clause);
+    matches!(
+        words.as_slice(),
+        ["too", _, ..]
+            | [
+                "way" | "far" | "much" | "slightly" | "rather" | "still" | "just",
+                "too",
+                _,
+                ..
+            ]
+            | ["a", "bit" | "little", "too", _, ..]
+    ) && !clause.has_any(ACTION_WORDS)
+        && !clause.has_any(&["please", "pls", "can you", "could you"])
 }
 
 /// "This referral letter is going to a research registry", "going on our Airbnb listing":
@@ -1122,7 +1211,18 @@ fn says_how_it_was_made(clause: &Clause) -> bool {
             "snapped",
             "exported",
         ])
-        && !clause.has_any(&["please", "can you", "could you", "need*", "want*"])
+        // "Home addresses taken out": how it should end up.
+        && !clause.has_any(&[
+            "please",
+            "can you",
+            "could you",
+            "need*",
+            "want*",
+            "taken out",
+            "taken off",
+            "taken away",
+            "taken down",
+        ])
 }
 
 /// "No faces on it", "no people in this one": what the input does not hold.
@@ -1457,7 +1557,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "thinks", "reckons", "claims", "believes", "mirrored", "flipped", "rotated", "takes",
         "accepts", "rejects", "accept", "reject", "charges", "charge", "costs", "cost", "asked",
         "told", "lacks", "runs", "sits", "stands", "writes", "adds", "saves", "stores", "records",
-        "embeds", "stamps",
+        "embeds", "stamps", "belong", "looked", "seemed", "appeared",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -1708,10 +1808,15 @@ pub(super) fn hands_over(clause: &Clause) -> bool {
     handing && (only_handed || named_only)
 }
 
+/// "Keep …", "leave …": the clause says what stays, first.
+pub(super) fn starts_with_keeping(clause: &Clause) -> bool {
+    first_after_lead_ins(clause).is_some_and(|word| ["leave", "keep"].contains(&word))
+}
+
 /// "Keep everything else", "leave the rest as it is": what the ask must not touch.
 pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
     // "Leave the slides and the name tags exactly as they are".
-    let leaves = first_after_lead_ins(clause).is_some_and(|word| ["leave", "keep"].contains(&word))
+    let leaves = starts_with_keeping(clause)
         && clause.has_any(&[
             "as they are",
             "as it is",
@@ -1737,8 +1842,18 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "in" | "visible" | "showing" | "clear" | "be"
         ]
     );
+    // "Keep them in the order I sent", "keep the full width": a constraint on the ask.
+    let keeps_as_sent = first_after_lead_ins(clause).is_some_and(|word| word == "keep")
+        && clause.has_any(&[
+            "order",
+            "full width",
+            "full height",
+            "whole width",
+            "whole height",
+        ]);
     leaves
         || leaves_one_thing
+        || keeps_as_sent
         || clause.has_any(&[
             "keep everything else",
             "keep the rest",

@@ -228,6 +228,8 @@ const GAPS: &[Gap] = &[
         why: "nothing here fills in what a removed thing hid (the background can be removed, faces hidden, areas covered)",
         cues: &[
             "@remove ~ watermark*",
+            "take ~ watermark* ~ out",
+            "take ~ watermark* out",
             "watermark* ~ @remove",
             "photobomb*",
             "inpaint*",

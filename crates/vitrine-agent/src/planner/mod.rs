@@ -245,6 +245,15 @@ pub fn understand_with(
                 continue;
             }
         }
+        // "Blur the faces, keep everything else sharp", "keep the full width": what must stay
+        // as it is asks for nothing of its own.
+        if gap.is_none()
+            && something_asked
+            && clauses::keeps_the_rest(&clause)
+            && clauses::starts_with_keeping(&clause)
+        {
+            continue;
+        }
         let produced = produced_kinds(&asked);
         // "Make the faces unrecognisable and tell me how many you found": hiding reports its
         // counts.
@@ -369,6 +378,12 @@ pub fn understand_with(
                     "that band",
                     "that section",
                     "that region",
+                    "that quarter",
+                    "that half",
+                    "that corner",
+                    "that side",
+                    "that patch",
+                    "that spot",
                 ]) && vitrine_tools::meaning::read::names_region(before)
                 {
                     let merged = Clause::new(&format!("{} {said}", clause.text), &text);
@@ -880,7 +895,15 @@ fn refine(
         })
     });
     let modifies = !clauses::is_an_ask(fragment) || clauses::starts_with_a_noun(fragment);
-    (extends || changes_arguments || speaks_of_it || modifies).then(|| {
+    // "… black boxes over the faces. Not blur, boxes.": a word or two that says again what
+    // is planned.
+    let restates = fragment.words.len() <= 2
+        && !refined.is_empty()
+        && fragment
+            .words
+            .iter()
+            .all(|word| before.words.iter().any(|said| said.text == word.text));
+    (extends || changes_arguments || speaks_of_it || modifies || restates).then(|| {
         refined
             .into_iter()
             .map(|matched| (merged.clone(), matched))
@@ -1634,6 +1657,23 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
             if ["no", "not", "without", "skip"]
                 .iter()
                 .any(|negation| before.ends_with(&format!(" {negation}")))
+            {
+                continue;
+            }
+            // "On the left side of the church", "the top corner": a place in the picture.
+            let next = clause.request[found.end()..].split_whitespace().next();
+            let previous = before.rsplit(' ').next().unwrap_or_default();
+            if next.is_some_and(|next| {
+                [
+                    "side", "of", "corner", "corners", "half", "hand", "edge", "edges", "part",
+                    "bit",
+                ]
+                .contains(&next.trim_matches(|c: char| !c.is_alphanumeric()))
+            }) || (found.as_str() == "side"
+                && [
+                    "left", "right", "other", "far", "near", "this", "that", "one",
+                ]
+                .contains(&previous))
             {
                 continue;
             }

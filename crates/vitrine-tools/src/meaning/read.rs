@@ -914,8 +914,9 @@ pub fn contrast(clause: &Clause) -> Option<Value> {
 
 /// Saturation: "more saturated", "make the colours pop", "less vivid", "desaturate a bit".
 pub fn saturation(clause: &Clause) -> Option<Value> {
-    if clause.has_any(&["desaturat*", "mute* ~ colo*"]) {
-        return amount(clause, &[], &["desaturat*", "mute*"]);
+    // "Tone down the colours a little".
+    if clause.has_any(&["desaturat*", "mute* ~ colo*", "tone* down ~ colo*"]) {
+        return amount(clause, &[], &["desaturat*", "mute*", "tone*"]);
     }
     signed_by_direction(
         clause,

@@ -85,6 +85,8 @@ const MEANING: Meaning = Meaning {
             "pages ~ are there",
             "page size*",
             "@hide",
+            // "Remove the patient identifiers from every page" redacts the pages.
+            "@remove",
             "how long",
             "in pages",
             "size",

@@ -96,7 +96,9 @@ const MEANING: Meaning = Meaning {
                 "give me a small preview image",
             ],
             cues: THUMBNAIL_CUES,
-            unless: &["grid", "sheet", "contact"],
+            // "The sofa as a 3D reconstruction, with a preview image": the reconstruction
+            // comes with its preview.
+            unless: &["grid", "sheet", "contact", "3d", "reconstruct*", "splat*"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
