@@ -539,6 +539,19 @@ fn is_past_participle(word: &str) -> bool {
         .contains(&word)
 }
 
+/// "Did they look like they were enjoying it", "is anyone wearing a hat": a question of its
+/// own after "and".
+fn starts_a_yes_no_question(piece: &str) -> bool {
+    let mut words = piece.split_whitespace();
+    matches!(
+        (words.next(), words.next()),
+        (
+            Some("did" | "does" | "do" | "is" | "are" | "was" | "were"),
+            Some("they" | "he" | "she" | "it" | "anyone" | "anybody" | "any" | "we" | "i" | "you")
+        )
+    )
+}
+
 /// The clauses of a normalised request, in order.
 pub(super) fn split(text: &str) -> Vec<Clause> {
     let mut clauses: Vec<String> = Vec::new();
@@ -602,6 +615,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !goes_on
                 && !placed_size
                 && (starts_an_ask(after)
+                    || starts_a_yes_no_question(after)
                     || (describes(&next) && !listed)
                     || says_how_it_is(&head_of(&next))
                     || is_statement(&next)
@@ -695,6 +709,22 @@ fn split_so_needs(clause: &str) -> Vec<&str> {
             "need*", "must", "should", "has to", "have to", "got to", "gotta",
         ]);
         if needs && describes(&Clause::new(before, before)) {
+            return vec![before, after];
+        }
+        // "Other parents don't want their kids online so can you pixelate all faces": the
+        // reason, then the ask.
+        let asks = [
+            "can you ",
+            "could you ",
+            "can u ",
+            "could u ",
+            "would you ",
+            "please ",
+            "pls ",
+        ]
+        .iter()
+        .any(|start| after.starts_with(start));
+        if asks {
             return vec![before, after];
         }
     }
@@ -887,6 +917,28 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || says_how_it_was_made(clause)
         || says_what_is_not_there(clause)
         || says_it_is_too_much(clause)
+        || judges_the_input(clause)
+        || tells_what_others_do_not_want(clause)
+}
+
+/// "Other parents don't want their kids online", "my sister doesn't like how she looks": what
+/// someone else would rather not, said as the reason for an ask beside it (alone, it is the
+/// ask: descriptions are skipped only when something else asks).
+fn tells_what_others_do_not_want(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let Some(at) = words.iter().take(8).position(|word| {
+        ["dont", "don't", "doesn't", "doesnt", "didn't", "didnt"].contains(word)
+    }) else {
+        return false;
+    };
+    at > 0
+        && words
+            .get(at + 1)
+            .is_some_and(|next| ["want", "like", "wish"].contains(next))
+        && !words[..at]
+            .iter()
+            .any(|word| ["i", "we", "you", "u", "please", "pls", "so", "and"].contains(word))
+        && !clause.has_any(&["please", "pls", "can you", "could you"])
 }
 
 /// "Too dark…", "way too big": how the input is, said before the ask that fixes it.
@@ -1166,7 +1218,7 @@ pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
             ..,
         ]
         // "My colleague already cut the background out of this", "HR already blurred the faces".
-        | ["my" | "our" | "the" | "his" | "her" | "their", _, "already", verb, ..]
+        | ["my" | "our" | "the" | "his" | "her" | "their" | "a" | "an", _, "already", verb, ..]
         | [_, "already", verb, ..]
         | [
             "i" | "we" | "you" | "they" | "he" | "she" | "someone" | "somebody",
@@ -1227,6 +1279,28 @@ fn says_how_it_was_made(clause: &Clause) -> bool {
 
 /// "No faces on it", "no people in this one": what the input does not hold.
 pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
+    // "My face isn't anywhere in it", "there are no people in the shot".
+    let absent = matches!(
+        texts(clause).as_slice(),
+        [
+            "my" | "her" | "his" | "their" | "our" | "the",
+            "face" | "faces",
+            "isn't" | "aren't" | "is" | "are",
+            "anywhere" | "in" | "on" | "visible" | "shown" | "not",
+            ..
+        ] | ["there" | "there's" | "theres", "are" | "is", "no", ..]
+            | ["there's" | "theres", "no", ..]
+            | [
+                "there" | "there's" | "theres",
+                "aren't" | "isn't",
+                "any",
+                ..
+            ]
+            | ["nobody" | "no one", "is" | "appears" | "else", ..]
+    );
+    if absent && !clause.has_any(&["please", "pls", "should", "must", "but"]) {
+        return true;
+    }
     clause.words.first().is_some_and(|word| word.text == "no")
         && clause.has_any(&[
             "on it",
@@ -1320,6 +1394,10 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
         || others_stay
         || clause.has_any(&[
             "leave hers",
+            "leave mine",
+            "keep mine",
+            "not mine",
+            "except mine",
             "leave his",
             "leave him",
             "leave her",
@@ -1374,6 +1452,24 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         && !clause.has_any(&[
             "you", "please", "pls", "can u", "could u", "want*", "need*", "like", "would",
         ])
+    {
+        return true;
+    }
+    // "HR asked me to put together a slideshow": the sender's own task, from someone else.
+    if matches!(
+        words.as_slice(),
+        [_, "asked" | "told", "me" | "us", "to", ..]
+            | [_, _, "asked" | "told", "me" | "us", "to", ..]
+    ) && !clause.has_any(&["you", "please", "pls", "can u", "could u"])
+    {
+        return true;
+    }
+    // "I've been meaning to transcribe it for the family archive": what the sender means
+    // to do, some day.
+    if words.first().is_some_and(|first| {
+        ["i", "i've", "ive", "we", "we've", "i'm", "im", "we're"].contains(first)
+    }) && clause.has_any(&["been meaning to", "plan to", "planning to", "intend to"])
+        && !clause.has_any(&["you", "please", "pls", "can u", "could u"])
     {
         return true;
     }
@@ -1612,11 +1708,85 @@ fn says_how_it_is(clause: &Clause) -> bool {
     let asks_after = after_verb
         .split_once("so ")
         .is_some_and(|(_, rest)| starts_an_ask(rest));
-    (words.first().is_some_and(|first| SUBJECTS.contains(first)) || reported(clause).is_some())
+    // "A coworker told me phones save the GPS location": someone, then what they said.
+    let a_person = matches!(
+        words.as_slice(),
+        [
+            "a" | "an",
+            "colleague"
+                | "coworker"
+                | "co-worker"
+                | "friend"
+                | "client"
+                | "customer"
+                | "neighbour"
+                | "neighbor"
+                | "relative"
+                | "cousin"
+                | "parent"
+                | "teacher"
+                | "nurse"
+                | "doctor"
+                | "lawyer"
+                | "photographer"
+                | "designer"
+                | "guy"
+                | "woman"
+                | "man",
+            ..
+        ]
+    );
+    (words.first().is_some_and(|first| SUBJECTS.contains(first))
+        || a_person
+        || reported(clause).is_some())
         && !asks_after
         && !head.has_any(ASKING)
         && !rest.has_any(ASKING)
         && (is_relative(rest_text) || !starts_an_ask(rest_text))
+}
+
+/// "Passport photo is too dark", "colours are way off": a thing, then how it is — a judgement
+/// said before the ask that fixes it.
+pub(super) fn judges_the_input(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let Some(at) = words
+        .iter()
+        .take(4)
+        .position(|word| ["is", "are", "looks", "look", "seems", "seem"].contains(word))
+    else {
+        return false;
+    };
+    at > 0
+        && words.get(at + 1).is_some_and(|next| {
+            [
+                "too",
+                "so",
+                "very",
+                "really",
+                "quite",
+                "way",
+                "kinda",
+                "rather",
+                "super",
+                "a",
+                "bit",
+                "pretty",
+                "all",
+                "completely",
+                "totally",
+                "slightly",
+                "far",
+            ]
+            .contains(next)
+        })
+        && !words[..at].iter().any(|word| {
+            [
+                "i", "you", "we", "it", "this", "that", "there", "what", "which", "how",
+            ]
+            .contains(word)
+        })
+        && !clause.has_any(ACTION_WORDS)
+        && !clause.has_any(&["please", "pls", "can you", "could you", "need*", "want*"])
 }
 
 /// True when the clause has a copula of its own, not only one in a relative clause ("their
@@ -1725,6 +1895,12 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "contains",
         "wants",
         "asked",
+        // "A coworker told me phones save …", "the night nurse wrote patient names …".
+        "told",
+        "wrote",
+        "uses",
+        "save",
+        "saves",
     ]);
     // "Names and numbers are visible at the top. Only the names need hiding": what the
     // request's own ask names is hidden there, not here.

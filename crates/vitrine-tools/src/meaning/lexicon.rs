@@ -56,6 +56,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "cover the",
             "cover up",
             "cover over",
+            // "Cover just the numbers and dates".
+            "cover just",
+            "cover only",
             "cover it",
             "cover them",
             "cover their",
@@ -334,6 +337,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "e mail*",
             "address*",
             "id number*",
+            // "Cover just the numbers and dates", "bed numbers".
+            "numbers",
             "account number*",
             "insurance ~ number*",
             "policy number*",
@@ -748,6 +753,12 @@ pub const ACTION_WORDS: &[&str] = &[
     "playback",
     "count",
     "counts",
+    // "Cover just the numbers" (not "cover letter", a thing named).
+    "cover up",
+    "cover just",
+    "cover only",
+    "cover the",
+    "cover all",
     "counting",
     "counted",
     "list*",

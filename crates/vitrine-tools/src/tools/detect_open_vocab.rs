@@ -234,6 +234,10 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
                     "outline",
                     "label",
                     "put",
+                    // "… so I can double-check": why, not what.
+                    "so",
+                    "because",
+                    "since",
                 ]
                 .contains(&first)
         })

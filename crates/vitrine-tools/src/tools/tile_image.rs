@@ -39,7 +39,14 @@ const MEANING: Meaning = Meaning {
         ],
         cues: &[&[
             "tile",
-            "tiles",
+            // Not "the old kitchen with the hideous green tiles", tiles in the picture.
+            "into ~ tiles",
+            "into ~ ~ tiles",
+            "in tiles",
+            "as tiles",
+            "tiles of",
+            "tiles each",
+            "equal tiles",
             "tiling",
             "split* ~ tile*",
             "split* ~ piece*",
