@@ -595,6 +595,13 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     "paste*",
                     "stamp*",
                 ]);
+            // "The handwriting and the sums have to stay readable": two things, one statement.
+            let two_subjects = found.as_str().trim() == "and"
+                && current.split_whitespace().count() <= 3
+                && ["the ", "my ", "our ", "her ", "his ", "their "]
+                    .iter()
+                    .any(|start| current.trim_start().starts_with(start))
+                && !starts_an_ask(current.trim());
             // "I dont need it shorter or resized": one negated list.
             let negated_list = found.as_str().trim() == "or"
                 && Clause::new(&current, &current)
@@ -612,6 +619,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && whole_before
                 && !relative
                 && !negated_list
+                && !two_subjects
                 && !goes_on
                 && !placed_size
                 && (starts_an_ask(after)
@@ -725,7 +733,7 @@ fn split_so_needs(clause: &str) -> Vec<&str> {
         .iter()
         .any(|start| after.starts_with(start));
         if asks {
-            return vec![before, after];
+            return vec![before.trim_end_matches([',', ' ']), after];
         }
     }
     vec![clause]
@@ -749,6 +757,31 @@ fn split_where(clause: &str) -> Vec<&str> {
         }
     }
     vec![clause]
+}
+
+/// "The handwriting and the sums have to stay readable": what must stay as it is, said beside
+/// the ask (not "the faces must stay hidden", an ask). Read once clauses are split, so that
+/// "… the date at the top; the handwriting and the sums …" stays one clause.
+pub(super) fn says_what_must_stay(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "has to stay",
+        "have to stay",
+        "must stay",
+        "needs to stay",
+        "need to stay",
+        "should stay",
+        "has to remain",
+        "have to remain",
+        "must remain",
+        "should remain",
+    ]) && !clause.has_any(&[
+        "@hide",
+        "hidden",
+        "blurred",
+        "covered",
+        "private",
+        "anonymous",
+    ])
 }
 
 /// True when the clause states something about the picture ("the doctor's face is fine to
@@ -919,6 +952,27 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || says_it_is_too_much(clause)
         || judges_the_input(clause)
         || tells_what_others_do_not_want(clause)
+        || says_what_is_left(clause)
+}
+
+/// "What's still showing is the patient's name": what the picture shows, not a question.
+fn says_what_is_left(clause: &Clause) -> bool {
+    let words = texts(clause);
+    // Not "what breed is he", a question.
+    let showing = |word: &str| {
+        word.ends_with("ing")
+            || ["left", "remains", "visible", "readable", "shown", "written"].contains(&word)
+    };
+    words
+        .first()
+        .is_some_and(|first| ["what's", "whats", "what"].contains(first))
+        && words.iter().skip(1).take(2).any(|word| showing(word))
+        && words
+            .iter()
+            .skip(2)
+            .any(|word| ["is", "are"].contains(word))
+        && !clause.text.contains('?')
+        && !clause.has_any(&["please", "pls", "can you", "could you", "tell me"])
 }
 
 /// "Other parents don't want their kids online", "my sister doesn't like how she looks": what
@@ -926,9 +980,11 @@ pub(super) fn describes(clause: &Clause) -> bool {
 /// ask: descriptions are skipped only when something else asks).
 fn tells_what_others_do_not_want(clause: &Clause) -> bool {
     let words = texts(clause);
-    let Some(at) = words.iter().take(8).position(|word| {
-        ["dont", "don't", "doesn't", "doesnt", "didn't", "didnt"].contains(word)
-    }) else {
+    let Some(at) = words
+        .iter()
+        .take(8)
+        .position(|word| ["dont", "don't", "doesn't", "doesnt", "didn't", "didnt"].contains(word))
+    else {
         return false;
     };
     at > 0
@@ -1238,7 +1294,10 @@ pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
             // "I printed it already", "we counted guests at the door".
             DONE.contains(verb) || is_past_tense(verb)
         }
-        _ => false,
+        // "The face is already centred".
+        _ => words.windows(2).any(|pair| {
+            pair[0] == "already" && (DONE.contains(&pair[1]) || is_past_participle(pair[1]))
+        }),
     };
     past && !clause.has_any(&["please", "can you", "could you", "now", "this time"])
 }
@@ -1297,6 +1356,8 @@ pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
                 ..
             ]
             | ["nobody" | "no one", "is" | "appears" | "else", ..]
+            | ["nobody" | "nobody's" | "nobodys", "face" | "faces", ..]
+            | ["no", "one" | "one's" | "ones", "face" | "faces", ..]
     );
     if absent && !clause.has_any(&["please", "pls", "should", "must", "but"]) {
         return true;
@@ -1313,6 +1374,14 @@ pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
             "on the page",
         ])
         && !clause.has_any(&["please", "pls", "should", "must"])
+}
+
+/// "There are no people in the shot", "nobody's face is in it": the input holds no faces.
+pub(super) fn says_no_faces_are_there(clause: &Clause) -> bool {
+    says_what_is_not_there(clause)
+        && clause.has_any(&[
+            "face", "faces", "people", "person", "persons", "nobody", "no one", "anyone", "anybody",
+        ])
 }
 
 /// True when the clause points at something in the input ("there's a kid's face in the
@@ -1436,6 +1505,8 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         "handled",
         "taken care of",
         "dealt with",
+        // "The GP will read it through anyway".
+        "anyway",
     ]);
     // Someone does it: not "a bit bigger than the faces themselves".
     let someone = words.iter().any(|word| {
@@ -1445,13 +1516,35 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         ]
         .contains(word)
     });
+    // "The report template straightens it anyway": something else does it.
+    let something = clause.has("anyway") && words.first() == Some(&"the");
     // Not "I want a cutout of myself", an ask.
     if done_elsewhere
-        && someone
+        && (someone || something)
         && !starts_an_ask(&clause.text)
         && !clause.has_any(&[
             "you", "please", "pls", "can u", "could u", "want*", "need*", "like", "would",
         ])
+    {
+        return true;
+    }
+    // "I want to show my mum what normal rent looks like": the sender showing someone the
+    // result, not asking to be shown.
+    if clause.has_any(&[
+        "show my",
+        "show our",
+        "show her",
+        "show him",
+        "show them",
+        "show the client*",
+        "show the team",
+        "show people",
+        "show everyone",
+        "show it to",
+    ]) && words
+        .first()
+        .is_some_and(|first| ["i", "we", "i'd", "we'd", "i'm", "we're"].contains(first))
+        && !clause.has_any(&["you", "please", "pls", "can u", "could u", "me"])
     {
         return true;
     }
@@ -1648,12 +1741,67 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "several",
     ];
     const VERBS: &[&str] = &[
-        "reads", "says", "said", "lists", "shows", "keeps", "contains", "came", "comes", "looks",
-        "seems", "belongs", "went", "got", "was", "were", "had", "has", "appears", "insists",
-        "thinks", "reckons", "claims", "believes", "mirrored", "flipped", "rotated", "takes",
-        "accepts", "rejects", "accept", "reject", "charges", "charge", "costs", "cost", "asked",
-        "told", "lacks", "runs", "sits", "stands", "writes", "adds", "saves", "stores", "records",
-        "embeds", "stamps", "belong", "looked", "seemed", "appeared",
+        "reads",
+        "says",
+        "said",
+        "lists",
+        "shows",
+        "keeps",
+        "contains",
+        "came",
+        "comes",
+        "looks",
+        "seems",
+        "belongs",
+        "went",
+        "got",
+        "was",
+        "were",
+        "had",
+        "has",
+        "appears",
+        "insists",
+        "thinks",
+        "reckons",
+        "claims",
+        "believes",
+        "mirrored",
+        "flipped",
+        "rotated",
+        "takes",
+        "accepts",
+        "rejects",
+        "accept",
+        "reject",
+        "charges",
+        "charge",
+        "costs",
+        "cost",
+        "asked",
+        "told",
+        "lacks",
+        "runs",
+        "sits",
+        "stands",
+        "writes",
+        "adds",
+        "saves",
+        "stores",
+        "records",
+        "embeds",
+        "stamps",
+        "belong",
+        "looked",
+        "seemed",
+        "appeared",
+        "suggested",
+        "suggests",
+        "recommended",
+        "recommends",
+        "advised",
+        "lets",
+        "allows",
+        "supports",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -1677,6 +1825,26 @@ fn says_how_it_is(clause: &Clause) -> bool {
     let rest_text = rest_text.strip_prefix("so ").unwrap_or(rest_text);
     let rest = Clause::new(rest_text, &clause.request);
     let words = texts(&head);
+    // "Fire regs say 120 max, …": who or what says, then what (not "write out what's said").
+    let reported_by_something = words.iter().take(4).position(|word| {
+        [
+            "say", "says", "insist", "insists", "claim", "claims", "state", "states",
+        ]
+        .contains(word)
+    });
+    if reported_by_something.is_some_and(|at| {
+        at > 0
+            && !words[..at].iter().any(|word| {
+                [
+                    "i", "you", "u", "we", "please", "pls", "can", "could", "what", "it",
+                ]
+                .contains(word)
+            })
+    }) && !starts_an_ask(&head.text)
+        && !head.has_any(ASKING)
+    {
+        return true;
+    }
     // "The new sofa is the star of the show"; not "the name tags people are wearing", where
     // "are" belongs to a clause about the tags.
     // "Everybody is wearing a name badge": a person doing something in the picture.

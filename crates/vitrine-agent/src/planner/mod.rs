@@ -141,6 +141,7 @@ pub fn understand_with(
     // Tools whose work the request says was done already ("HR already blurred the faces").
     let mut done_before: Vec<&'static str> = Vec::new();
     let split = clauses::split(&text);
+    let no_faces_here = split.iter().any(clauses::says_no_faces_are_there);
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
         // "My name and date of birth are printed on it": a verbless list of things to hide
@@ -166,7 +167,9 @@ pub fn understand_with(
         let spares_someone = clauses::spares_someone(&clause);
         let faces_hidden = asked.iter().any(|(_, matched)| hides_faces(matched));
         if something_asked
-            && (clauses::describes(&clause) || clauses::is_statement(&clause))
+            && (clauses::describes(&clause)
+                || clauses::is_statement(&clause)
+                || clauses::says_what_must_stay(&clause))
             && !(spares_someone && faces_hidden)
         {
             if clauses::tells_what_happened_before(&clause) {
@@ -559,6 +562,12 @@ pub fn understand_with(
         {
             previous = (index + 1 == asked.len()).then(|| (index, asked[index].0.clone()));
         }
+    }
+    // "Nobody's face is in it, it's just paper. Can you hide her personal info?": where the
+    // request says there are no faces, a vague ask hides none; faces asked for by name still
+    // are (the detector finds none, and says so).
+    if no_faces_here {
+        asked.retain(|(clause, matched)| !hides_faces(matched) || clause.has_any(&["@faces"]));
     }
     for part in &understanding.not_done {
         if let Some(cue) = gaps::cancels(&part.capability) {

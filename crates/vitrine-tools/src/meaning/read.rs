@@ -436,11 +436,11 @@ pattern!(
 pattern!(PIXELS, r"\b(\d{2,5})\s*(?:px|pixels?|p)?\b");
 pattern!(
     WIDE,
-    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:wide|width|across|in width)|\bwidth\s*(?:of|to|=|:)?\s*(\d{2,5})"
+    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:wide|width|across|in width)|\bwidth\s*(?:of|to|=|:|(?:has|needs|must|should) (?:to )?be)?\s*(\d{2,5})"
 );
 pattern!(
     TALL,
-    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:tall|high|height|in height)|\bheight\s*(?:of|to|=|:)?\s*(\d{2,5})"
+    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:tall|high|height|in height)|\bheight\s*(?:of|to|=|:|(?:has|needs|must|should) (?:to )?be)?\s*(\d{2,5})"
 );
 pattern!(PERCENT, r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent)");
 
@@ -683,6 +683,8 @@ pub fn fit_mode(clause: &Clause) -> Option<Value> {
             "bars",
             "border*",
             "without crop*",
+            "instead of crop*",
+            "rather than crop*",
             "no crop*",
             "don't crop",
             "dont crop",

@@ -65,7 +65,8 @@ const MEANING: Meaning = Meaning {
                 ],
                 &["face*", "head", "headshot*", "mugshot*"],
             ],
-            unless: &["@hide"],
+            // "The face is already centred": said of the picture, not asked.
+            unless: &["@hide", "already", "instead of crop*", "rather than crop*"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

@@ -154,6 +154,12 @@ const MEANING: Meaning = Meaning {
             // "lower the face detection threshold and blur them": a setting of another step.
             "detection threshold",
             "detection sensitivity",
+            // "Every bit of text that could identify someone" says what to hide.
+            "could identify",
+            "can identify",
+            "might identify",
+            "that identif*",
+            "which identif*",
             "over the",
             "over their",
             "over his",

@@ -54,6 +54,8 @@ pub struct DetectOpenVocab;
 /// Words that name what other tools find (faces, text, the whole picture, ...).
 /// Words that name an area or the picture itself, never a thing to look for.
 const NOT_A_THING: &[&str] = &[
+    // "Spot the difference": a comparison, not a thing.
+    "difference",
     "half",
     "left",
     "right",

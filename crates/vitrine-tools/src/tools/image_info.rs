@@ -133,7 +133,12 @@ const MEANING: Meaning = Meaning {
             "is this a jpeg",
             "is this a jpg",
         ]],
+        // "Width has to be 1080 pixels" says what it must become.
         unless: &[
+            "has to be",
+            "needs to be",
+            "must be",
+            "should be",
             // "1080 wide, height can follow": the other side is left to the resize.
             "can follow",
             "follows",

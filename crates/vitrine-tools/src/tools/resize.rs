@@ -74,7 +74,18 @@ const MEANING: Meaning = Meaning {
             "has to be",
             "must be",
         ]],
-        unless: &["thumb*", "3d", "file size", "kb", "mb", "bytes"],
+        // "Reduce saturation by 30%" turns a colour down, not the size.
+        unless: &[
+            "thumb*",
+            "3d",
+            "file size",
+            "kb",
+            "mb",
+            "bytes",
+            "saturat*",
+            "contrast",
+            "bright*",
+        ],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
