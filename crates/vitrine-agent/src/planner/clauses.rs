@@ -552,6 +552,52 @@ fn starts_a_yes_no_question(piece: &str) -> bool {
     )
 }
 
+/// Words that want or need something done, wherever they stand ("the audio needs a
+/// voice-over", "I'd love it in colour").
+pub(super) const WISHES: &[&str] = &[
+    "need*",
+    "want*",
+    "should",
+    "must",
+    "has to",
+    "have to",
+    "got to",
+    "gotta",
+    "please",
+    "pls",
+    "can you",
+    "could you",
+    "would you",
+    "can u",
+    "could u",
+    "like",
+    "love",
+    "wish",
+    "hoping",
+    "hope",
+];
+
+/// "We had the school concert in the gym and the lighting was terrible": a subject, then a
+/// verb in the past or a copula: something told, not asked.
+pub(super) fn tells_a_story(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let subject = words.first().is_some_and(|first| {
+        [
+            "we", "i", "he", "she", "they", "it", "the", "my", "our", "his", "her", "their",
+            "this", "that", "there",
+        ]
+        .contains(first)
+    });
+    subject
+        && words.iter().skip(1).any(|word| {
+            is_past_tense(word)
+                || [
+                    "was", "were", "had", "is", "are", "has", "came", "went", "got", "took",
+                ]
+                .contains(word)
+        })
+}
+
 /// The clauses of a normalised request, in order.
 pub(super) fn split(text: &str) -> Vec<Clause> {
     let mut clauses: Vec<String> = Vec::new();
@@ -608,7 +654,18 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     .has_any(&["don't", "dont", "not", "no", "never", "without"]);
             // "The pdf has patient names and an id photo on page 1", "take out the patient
             // details and the patient photo on page 2": one list of what it has or what to act on.
+            // "Two things from this photo: a 3D model of the car, and a depth map": asks
+            // counted out are asks apart.
+            let counted_out = Clause::new(&current, &current).has_any(&[
+                "two things",
+                "three things",
+                "couple of things",
+                "few things",
+                "2 things",
+                "3 things",
+            ]);
             let listed = found.as_str().trim() == "and"
+                && !counted_out
                 && (["a ", "an "]
                     .iter()
                     .any(|article| after.starts_with(article))
@@ -623,6 +680,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !goes_on
                 && !placed_size
                 && (starts_an_ask(after)
+                    || (counted_out && found.as_str().contains("and"))
                     || starts_a_yes_no_question(after)
                     || (describes(&next) && !listed)
                     || says_how_it_is(&head_of(&next))
@@ -895,6 +953,7 @@ const DESCRIPTION_STARTS: &[&str] = &[
     "here is",
     "these are",
     "those are",
+    "they are",
     "that is",
     "attached is",
     "attached are",
@@ -933,6 +992,7 @@ const CONTRACTED_STARTS: &[&str] = &[
     "she's",
     "he's",
     "this one's",
+    "they're",
 ];
 
 /// True when the clause describes the input rather than asks ("it's way too dark", "this is my
@@ -2076,7 +2136,28 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         !one_more
             && has_own_copula(&clause)
             && split(request).iter().any(|other| {
-                other.text != clause.text && other.has_any(&["@hide"]) && other.has_any(HIDEABLE)
+                other.text != clause.text
+                    && other.has_any(&["@hide"])
+                    // "… is printed in the top-right quarter. Black out that quarter".
+                    && (other.has_any(HIDEABLE)
+                        || other.has_any(&[
+                            "that quarter",
+                            "that ~ quarter",
+                            "that half",
+                            "that ~ half",
+                            "that strip",
+                            "that ~ strip",
+                            "that area",
+                            "that ~ area",
+                            "that corner",
+                            "that ~ corner",
+                            "that part",
+                            "that ~ part",
+                            "that section",
+                            "that ~ section",
+                            "that band",
+                            "that ~ band",
+                        ]))
             })
     };
     if request_hides

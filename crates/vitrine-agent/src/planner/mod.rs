@@ -199,6 +199,19 @@ pub fn understand_with(
         .then(|| gaps::by_id("selective_face_hiding"))
         .flatten();
         let gap = in_ask.or(in_result).or(spares);
+        // "The music teacher wants to print it for the hallway" beside "brighten it": a
+        // sentence that asks nothing, with no word of wanting or needing, is background even
+        // where its words touch something nothing here can do.
+        if gap.is_some()
+            && spares.is_none()
+            && something_asked
+            && !clauses::is_an_ask(&clause)
+            && !clause.has_any(clauses::WISHES)
+            && clauses::tells_a_story(&clause)
+        {
+            described = Some(clause);
+            continue;
+        }
         // "Bring it to life so she waves": with the result phrase out of reach, only the ask's
         // own words choose steps.
         let clause = if in_result.is_some() {

@@ -293,6 +293,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "personal ~ info*",
             "personal ~ data",
             "personal ~ detail*",
+            "personal ~ text",
             // "Hide the text details on it".
             "text details",
             "personally identifiable",

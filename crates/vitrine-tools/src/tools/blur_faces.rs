@@ -111,6 +111,17 @@ const TEXT_ABOUT_SOMEONE: &[&str] = &[
     "@faces address*",
     "@faces account*",
     "@faces signature*",
+    // "Black out her name, birth date and the rx number": her text, not her face.
+    "her name*",
+    "his name*",
+    "their name*",
+    "her address*",
+    "his address*",
+    "their address*",
+    "her birth*",
+    "his birth*",
+    "her date*",
+    "his date*",
 ];
 
 /// True unless the clause speaks only of text about people ("hide the customer names"); faces

@@ -106,7 +106,12 @@ const MEANING: Meaning = Meaning {
             "list ~ things",
             "any",
         ]],
+        // "Tall phone format 9:16" names a shape, not a phone in the picture.
         unless: &[
+            "phone format",
+            "phone screen",
+            "phone size*",
+            "phone wallpaper",
             // "A red umbrella": a thing by its colour is open-vocabulary, not a class count.
             "red",
             "blue",
