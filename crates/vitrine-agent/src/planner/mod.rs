@@ -576,6 +576,27 @@ pub fn understand_with(
             previous = (index + 1 == asked.len()).then(|| (index, asked[index].0.clone()));
         }
     }
+    // "The teacher wants every student to hand in a 3D file … Could you pull the bicycle out
+    // as a 3D object?": a step read from a sentence that asks nothing, asked again by a later
+    // ask, is that ask's.
+    let re_asked: Vec<usize> = (0..asked.len())
+        .filter(|&at| {
+            let (clause, matched) = &asked[at];
+            !clauses::is_an_ask(clause)
+                && (clauses::tells_a_story(clause)
+                    || clause.has_any(&["wants", "needs", "expects", "requires", "asked"]))
+                // Not "I want everything it does not cover selected", the sender's own ask.
+                && !clause.words.first().is_some_and(|first| {
+                    ["i", "we", "i'd", "we'd", "id", "i'm", "im"].contains(&first.text.as_str())
+                })
+                && asked[at + 1..].iter().any(|(later, again)| {
+                    again.tool.name() == matched.tool.name() && clauses::is_an_ask(later)
+                })
+        })
+        .collect();
+    for at in re_asked.into_iter().rev() {
+        asked.remove(at);
+    }
     // "Nobody's face is in it, it's just paper. Can you hide her personal info?": where the
     // request says there are no faces, a vague ask hides none; faces asked for by name still
     // are (the detector finds none, and says so).
