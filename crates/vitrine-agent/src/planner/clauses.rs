@@ -954,6 +954,13 @@ const DESCRIPTION_STARTS: &[&str] = &[
     "these are",
     "those are",
     "they are",
+    // "On this photo is a ceramic vase on a plinth".
+    "on this photo is",
+    "in this photo is",
+    "on the photo is",
+    "in the photo is",
+    "in this picture is",
+    "in the picture is",
     "that is",
     "attached is",
     "attached are",
@@ -1013,6 +1020,36 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || judges_the_input(clause)
         || tells_what_others_do_not_want(clause)
         || says_what_is_left(clause)
+        || says_on_what_condition(clause)
+        || speaks_of_consent(clause)
+        || labels_the_input(clause)
+}
+
+/// "Pharmacy label on my prescription bottle": a heading that says what the input is, with no
+/// verb at all.
+fn labels_the_input(clause: &Clause) -> bool {
+    clause.has_any(&["on my", "of my", "from my", "on our", "of our", "from our"])
+        && !clause.has_any(ACTION_WORDS)
+        && !clause.has_any(WISHES)
+        && !clause.words.iter().any(|word| {
+            is_past_tense(&word.text)
+                || ["is", "are", "was", "were", "has", "have", "had"].contains(&word.text.as_str())
+        })
+        && !clause.text.contains('?')
+}
+
+/// "HR says we need their consent for any marketing use, which we don't have": who agreed to
+/// be shown, the reason for an ask rather than one.
+fn speaks_of_consent(clause: &Clause) -> bool {
+    clause.has_any(&["consent*", "sign-off", "signed off", "permission"])
+        && !clause.has_any(&["@hide", "please", "pls", "can you", "could you", "can u"])
+        && !starts_an_ask(&clause.text)
+}
+
+/// "If it works", "if that's possible": a condition, asking nothing of its own.
+fn says_on_what_condition(clause: &Clause) -> bool {
+    clause.words.first().is_some_and(|word| word.text == "if")
+        && !clause.has_any(&["please", "pls", "you", "can u", "could u"])
 }
 
 /// "What's still showing is the patient's name": what the picture shows, not a question.
@@ -1408,7 +1445,7 @@ pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
             "anywhere" | "in" | "on" | "visible" | "shown" | "not",
             ..
         ] | ["there" | "there's" | "theres", "are" | "is", "no", ..]
-            | ["there's" | "theres", "no", ..]
+            | ["there" | "there's" | "theres", "no", ..]
             | [
                 "there" | "there's" | "theres",
                 "aren't" | "isn't",
@@ -1442,6 +1479,12 @@ pub(super) fn says_no_faces_are_there(clause: &Clause) -> bool {
         && clause.has_any(&[
             "face", "faces", "people", "person", "persons", "nobody", "no one", "anyone", "anybody",
         ])
+}
+
+/// "There's no text on it": the input holds nothing to read.
+pub(super) fn says_no_text_is_there(clause: &Clause) -> bool {
+    says_what_is_not_there(clause)
+        && clause.has_any(&["text", "writing", "words", "names", "labels", "stickers"])
 }
 
 /// True when the clause points at something in the input ("there's a kid's face in the
@@ -1568,6 +1611,17 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         // "The GP will read it through anyway".
         "anyway",
     ]);
+    // "… and eventually I want short videos on there too": plans for later, not this ask.
+    if clause.has_any(&[
+        "eventually",
+        "one day",
+        "someday",
+        "in future",
+        "in the future",
+    ]) && !clause.has_any(&["please", "pls", "you", "can u", "could u", "now"])
+    {
+        return true;
+    }
     // Someone does it: not "a bit bigger than the faces themselves".
     let someone = words.iter().any(|word| {
         [
@@ -1605,6 +1659,29 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         .first()
         .is_some_and(|first| ["i", "we", "i'd", "we'd", "i'm", "we're"].contains(first))
         && !clause.has_any(&["you", "please", "pls", "can u", "could u", "me"])
+    {
+        return true;
+    }
+    // "Designing a YouTube thumbnail.", "uploading a baking video to my channel": what the
+    // sender is busy with, as a heading.
+    if words.first().is_some_and(|first| {
+        [
+            "designing",
+            "making",
+            "preparing",
+            "building",
+            "creating",
+            "uploading",
+            "putting",
+            "working",
+            "planning",
+            "writing",
+            "doing",
+        ]
+        .contains(first)
+    }) && words.get(1).is_some_and(|next| {
+        ["a", "an", "my", "our", "the", "together", "on", "some"].contains(next)
+    }) && !clause.has_any(&["you", "please", "pls", "me", "can u", "could u"])
     {
         return true;
     }
@@ -1791,7 +1868,10 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "they",
         "he",
         "she",
-        // "Loads of shoppers' faces are visible in the first minute".
+        // "Loads of shoppers' faces are visible in the first minute", "half the people in it
+        // have since left".
+        "half",
+        "none",
         "loads",
         "lots",
         "plenty",
@@ -1850,6 +1930,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "records",
         "embeds",
         "stamps",
+        "have",
         "belong",
         "looked",
         "seemed",
@@ -1926,6 +2007,22 @@ fn says_how_it_is(clause: &Clause) -> bool {
                 (!next.ends_with("ing") || (at == 1 && someone)) && *next != "to"
             })
     };
+    // "The patient's name, address, NHS number and date of birth are on the first page": a
+    // long list before "is/are" and where it is.
+    let whole = texts(clause);
+    let located = (1..whole.len().min(13)).any(|at| {
+        ["is", "are"].contains(&whole[at])
+            && whole.get(at + 1).is_some_and(|next| {
+                ["on", "in", "at", "printed", "written", "shown"].contains(next)
+            })
+    });
+    if located
+        && whole.first().is_some_and(|first| SUBJECTS.contains(first))
+        && !clause.has_any(ASKING)
+        && !clause.has_any(&["@hide"])
+    {
+        return true;
+    }
     let Some(verb) = (1..words.len().min(7)).find(|&at| VERBS.contains(&words[at]) || copula(at))
     else {
         return false;
@@ -2123,9 +2220,16 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "contains",
         "wants",
         "asked",
-        // "A coworker told me phones save …", "the night nurse wrote patient names …".
+        // "A coworker told me phones save …", "the night nurse wrote patient names …", "our
+        // landlord put up this notice", "our department head will look it over".
         "told",
         "wrote",
+        "put",
+        "will",
+        "would",
+        "consented",
+        // "I'd rather those weren't visible".
+        "rather",
         "uses",
         "save",
         "saves",

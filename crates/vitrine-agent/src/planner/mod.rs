@@ -142,6 +142,7 @@ pub fn understand_with(
     let mut done_before: Vec<&'static str> = Vec::new();
     let split = clauses::split(&text);
     let no_faces_here = split.iter().any(clauses::says_no_faces_are_there);
+    let no_text_here = split.iter().any(clauses::says_no_text_is_there);
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
         // "My name and date of birth are printed on it": a verbless list of things to hide
@@ -270,6 +271,22 @@ pub fn understand_with(
         {
             continue;
         }
+        // "The card has the student's photo, name … Hide the photo and the written details":
+        // the photo is the face photo the request named.
+        let clause = if clause.has_any(&["@hide"])
+            && !clause.has_any(&["@face_photo"])
+            && Clause::new(&text, &text).has_any(&["@face_photo"])
+        {
+            match ["the photo", "the picture"]
+                .iter()
+                .find(|photo| clause.text.contains(*photo))
+            {
+                Some(photo) => Clause::new(&clause.text.replacen(photo, "the id photo", 1), &text),
+                None => clause,
+            }
+        } else {
+            clause
+        };
         let produced = produced_kinds(&asked);
         // "Make the faces unrecognisable and tell me how many you found": hiding reports its
         // counts.
@@ -362,7 +379,10 @@ pub fn understand_with(
         {
             continue;
         }
-        if (nothing_matched || clause.has_any(&["it", "them"]))
+        // "… comes out of the oven at 1:42. Grab a still from exactly there": "there" is the
+        // moment described.
+        if (nothing_matched
+            || clause.has_any(&["it", "them", "exactly there", "from there", "that moment"]))
             && let Some(before) = &described
             && !clauses::lets_stay(before)
             && !clauses::says_what_is_not_there(before)
@@ -373,7 +393,8 @@ pub fn understand_with(
             && ((clauses::names_something(before)
                 && (clauses::is_an_ask(&clause)
                     || (clause.has_any(&["it", "them"]) && !clauses::has_own_copula(&clause))))
-                || (nothing_matched && clauses::is_an_ask(&clause)))
+                || (nothing_matched && clauses::is_an_ask(&clause))
+                || clause.has_any(&["exactly there", "from there", "that moment"]))
         {
             // "The first page has the applicant's photo. Can you blur the photo?": the thing
             // the description named, and only it.
@@ -455,7 +476,10 @@ pub fn understand_with(
                 described = None;
                 continue;
             }
-            let more = found.len() > usable.len() && (nothing_matched || adds_only_hiding);
+            // "Grab a still from exactly there": the moment described says which still.
+            let points_back = clause.has_any(&["exactly there", "from there", "that moment"]);
+            let more = (found.len() > usable.len() && (nothing_matched || adds_only_hiding))
+                || (points_back && !found.is_empty());
             if more {
                 usable = found;
                 clause = merged;
@@ -584,7 +608,7 @@ pub fn understand_with(
             let (clause, matched) = &asked[at];
             !clauses::is_an_ask(clause)
                 && (clauses::tells_a_story(clause)
-                    || clause.has_any(&["wants", "needs", "expects", "requires", "asked"]))
+                    || clause.has_any(&["wants", "want", "needs", "expects", "requires", "asked"]))
                 // Not "I want everything it does not cover selected", the sender's own ask.
                 && !clause.words.first().is_some_and(|first| {
                     ["i", "we", "i'd", "we'd", "id", "i'm", "im"].contains(&first.text.as_str())
@@ -602,6 +626,12 @@ pub fn understand_with(
     // are (the detector finds none, and says so).
     if no_faces_here {
         asked.retain(|(clause, matched)| !hides_faces(matched) || clause.has_any(&["@faces"]));
+    }
+    // "De-identify this clinical photo … there's no text on it": likewise for text.
+    if no_text_here {
+        asked.retain(|(clause, matched)| {
+            matched.tool.name() != "redact_phi" || clause.has_any(&["@phi", "text", "writing"])
+        });
     }
     for part in &understanding.not_done {
         if let Some(cue) = gaps::cancels(&part.capability) {

@@ -294,6 +294,12 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "personal ~ data",
             "personal ~ detail*",
             "personal ~ text",
+            "personal bits",
+            "written details",
+            "written info*",
+            "sticker text",
+            "label text",
+            "badge text",
             // "Hide the text details on it".
             "text details",
             "personally identifiable",
@@ -387,6 +393,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "member* photo*",
             "employee* photo*",
             "student* photo*",
+            "holder* photo*",
             "patient* photo*",
             // "Hide my photo on it and the licence number": the photo on a card.
             "photo on it",

@@ -128,8 +128,13 @@ const TEXT_ABOUT_SOMEONE: &[&str] = &[
 /// named outright still ask for face hiding ("the staff faces pixelated and the customer names
 /// blacked out").
 pub(crate) fn names_faces(clause: &Clause) -> bool {
+    // "It has his name, DOB and hospital number on it … Scrub them out?": "them" are people
+    // only where the request speaks of people at all.
+    let people_named = clause.has_any(&["@faces", "she", "he"])
+        || Clause::new(&clause.request, &clause.request).has_any(&["@faces", "she", "he"]);
     (clause.has_any(&["face*", "facial", "identit*"]) || !clause.has_any(TEXT_ABOUT_SOMEONE))
         && shows_faces(clause)
+        && people_named
 }
 
 /// False for a medical scan ("de-identify this x-ray"), unless faces are named all the same.

@@ -180,7 +180,10 @@ const MEANING: Meaning = Meaning {
                     "licence plate*",
                 ],
             ],
+            // "What the metadata says" asks about the file, not its text.
             unless: &[
+                "metadata",
+                "exif",
                 "@hide",
                 "@remove",
                 // "Keep the text readable" keeps it, it does not ask to read it.
