@@ -598,6 +598,94 @@ pub(super) fn tells_a_story(clause: &Clause) -> bool {
         })
 }
 
+/// "Could you check?", "is that something you can do?", "is that possible?": a clause with no
+/// content of its own, asking whether the ask beside it can be done.
+pub(super) fn only_asks_if_possible(clause: &Clause) -> bool {
+    const CONTENTLESS: &[&str] = &[
+        "could",
+        "can",
+        "would",
+        "you",
+        "u",
+        "please",
+        "pls",
+        "check",
+        "do",
+        "that",
+        "this",
+        "it",
+        "is",
+        "something",
+        "possible",
+        "manage",
+        "thanks",
+        "thank",
+        "for",
+        "me",
+        "for",
+        "be",
+        "done",
+        "doable",
+        "feasible",
+        "just",
+        "maybe",
+        "perhaps",
+        "so",
+        "and",
+        "ok",
+    ];
+    !clause.words.is_empty()
+        && clause
+            .words
+            .iter()
+            .all(|word| CONTENTLESS.contains(&word.text.as_str()))
+        && clause.has_any(&[
+            "check",
+            "possible",
+            "something you can",
+            "doable",
+            "feasible",
+            "manage",
+            "can you do",
+            "could you do",
+        ])
+}
+
+/// "The colours look radioactive", "I love the colours", "taken with my phone under the
+/// kitchen light", "a hand-knitted scarf on an oak table": a clause nothing matched that
+/// states something, with no word of wanting; beside an ask it is background, not an ask left
+/// unclear.
+pub(super) fn states_without_asking(clause: &Clause) -> bool {
+    let words = texts(clause);
+    if clause.has_any(WISHES) || clause.text.contains('?') {
+        return false;
+    }
+    let subject_then_verb = words.first().is_some_and(|first| {
+        [
+            "the", "my", "our", "his", "her", "their", "this", "these", "those", "it", "they",
+            "he", "she",
+        ]
+        .contains(first)
+    }) && words.iter().skip(1).take(6).any(|word| {
+        is_past_tense(word)
+            || [
+                "looks", "look", "says", "said", "seems", "seem", "was", "were", "is", "are",
+                "has", "had", "costs", "cost", "charged",
+            ]
+            .contains(word)
+    });
+    let feeling = matches!(
+        words.as_slice(),
+        ["i" | "we", "love" | "like" | "hate" | "adore", ..]
+    );
+    let participle = words.first().is_some_and(|first| is_past_participle(first))
+        && words.get(1).is_some_and(|next| {
+            PLACE_AND_TIME_WORDS.contains(next) || ["with", "off", "by", "out"].contains(next)
+        });
+    let thing = matches!(words.as_slice(), ["a" | "an", ..]) && !clause.has_any(ACTION_WORDS);
+    subject_then_verb || feeling || participle || thing
+}
+
 /// The clauses of a normalised request, in order.
 pub(super) fn split(text: &str) -> Vec<Clause> {
     let mut clauses: Vec<String> = Vec::new();
@@ -2385,6 +2473,9 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
         || keeps_as_sent
         || clause.has_any(&[
             "keep everything else",
+            // "Just keep this on file".
+            "keep this on file",
+            "keep it on file",
             "keep the rest",
             "the rest is fine",
             "the rest ~ as it is",
@@ -2470,11 +2561,18 @@ fn picks_an_input(clause: &Clause) -> bool {
     let Some((verb, rest)) = clause.words.split_first() else {
         return false;
     };
-    ["take", "use", "grab", "using", "with"].contains(&verb.text.as_str())
-        && !rest.is_empty()
-        && rest
-            .iter()
-            .all(|word| INPUT_NAMES.contains(&word.text.as_str()))
+    // "Photo first, mask second": which input is which.
+    let ordinal = matches!(
+        clause.words.as_slice(),
+        [name, order] if INPUT_NAMES.contains(&name.text.as_str())
+            && ["first", "second", "third", "last"].contains(&order.text.as_str())
+    );
+    ordinal
+        || ["take", "use", "grab", "using", "with"].contains(&verb.text.as_str())
+            && !rest.is_empty()
+            && rest
+                .iter()
+                .all(|word| INPUT_NAMES.contains(&word.text.as_str()))
 }
 
 #[cfg(test)]

@@ -262,6 +262,23 @@ pub fn understand_with(
                 continue;
             }
         }
+        // "I'm not asking you to read it, I can manage that": what is not asked.
+        if clause.has_any(&[
+            "not asking you to",
+            "not asking for",
+            "don't need you to",
+            "dont need you to",
+            "no need to",
+            "you don't need to",
+            "you dont need to",
+        ]) {
+            continue;
+        }
+        // "… could you check?", "is that something you can do?": asking whether the ask
+        // before can be done asks for nothing more.
+        if something_asked && clauses::only_asks_if_possible(&clause) {
+            continue;
+        }
         // "Blur the faces, keep everything else sharp", "keep the full width": what must stay
         // as it is asks for nothing of its own.
         if gap.is_none()
@@ -532,7 +549,9 @@ pub fn understand_with(
                 wrong_input.get_or_insert(why);
             } else if clause.has_any(RETURN_INPUT) {
                 understanding.returns_input = true;
-            } else if !clauses::is_an_ask(&clause) {
+            } else if !clauses::is_an_ask(&clause)
+                || (something_asked && clauses::states_without_asking(&clause))
+            {
                 described = Some(clause.clone());
             } else {
                 understanding.not_done.push(NotDone {

@@ -56,6 +56,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "cover the",
             "cover up",
             "cover over",
+            // "Wipe personal data".
+            "wipe",
+            "wipe out",
             // "Cover just the numbers and dates".
             "cover just",
             "cover only",

@@ -40,6 +40,9 @@ const MEANING: Meaning = Meaning {
             "crop*",
             "pad*",
             "letterbox*",
+            // "Add bars instead".
+            "add bars",
+            "bars instead",
             "format*",
             "reformat*",
             "fit*",

@@ -196,6 +196,9 @@ const MEANING: Meaning = Meaning {
             "which colo*",
         ]],
         unless: &[
+            // "What it would look like with green cabinets" asks for an edit.
+            "would look like with",
+            "look like with",
             "@hide",
             // "What you see before scrolling" says which part of a web page to capture.
             "scroll*",

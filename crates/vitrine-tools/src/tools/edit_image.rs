@@ -218,6 +218,10 @@ const EDIT_MEANING: Meaning = Meaning {
             "onto the",
             "into the scene",
             "make ~ look*",
+            // "What this kitchen would look like with dark green cabinets".
+            "would look like with",
+            "would look with",
+            "look like with",
             // Not "what the badges look like", a question about them.
             "look* ~ like a",
             "look* ~ like an",

@@ -39,6 +39,10 @@ const MEANING: Meaning = Meaning {
         cues: &[&[
             "rotat*",
             "turn* ~ degree*",
+            // "Turn it 180".
+            "turn* ~ 90",
+            "turn* ~ 180",
+            "turn* ~ 270",
             "turn* ~ clockwise",
             "turn* ~ counter*",
             "turn* ~ anti*",
