@@ -546,8 +546,11 @@ fn starts_a_yes_no_question(piece: &str) -> bool {
     matches!(
         (words.next(), words.next()),
         (
-            Some("did" | "does" | "do" | "is" | "are" | "was" | "were"),
+            Some("did" | "does" | "is" | "are" | "was" | "were"),
             Some("they" | "he" | "she" | "it" | "anyone" | "anybody" | "any" | "we" | "i" | "you")
+        ) | (
+            Some("do"),
+            Some("they" | "anyone" | "anybody" | "any" | "we" | "i" | "you")
         )
     )
 }
@@ -657,7 +660,14 @@ pub(super) fn only_asks_if_possible(clause: &Clause) -> bool {
 /// unclear.
 pub(super) fn states_without_asking(clause: &Clause) -> bool {
     let words = texts(clause);
-    if clause.has_any(WISHES) || clause.text.contains('?') {
+    let feeling = matches!(
+        words.as_slice(),
+        ["i" | "we", "love" | "like" | "hate" | "adore", ..]
+    ) && !clause.has_any(&["please", "pls", "you", "can u", "could u", "to"]);
+    if feeling {
+        return true;
+    }
+    if clause.has_any(WISHES) {
         return false;
     }
     let subject_then_verb = words.first().is_some_and(|first| {
@@ -674,16 +684,12 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
             ]
             .contains(word)
     });
-    let feeling = matches!(
-        words.as_slice(),
-        ["i" | "we", "love" | "like" | "hate" | "adore", ..]
-    );
     let participle = words.first().is_some_and(|first| is_past_participle(first))
         && words.get(1).is_some_and(|next| {
             PLACE_AND_TIME_WORDS.contains(next) || ["with", "off", "by", "out"].contains(next)
         });
     let thing = matches!(words.as_slice(), ["a" | "an", ..]) && !clause.has_any(ACTION_WORDS);
-    subject_then_verb || feeling || participle || thing
+    subject_then_verb || participle || thing
 }
 
 /// The clauses of a normalised request, in order.
@@ -768,7 +774,9 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !goes_on
                 && !placed_size
                 && (starts_an_ask(after)
-                    || (counted_out && found.as_str().contains("and"))
+                    || (counted_out
+                        && found.as_str().contains(',')
+                        && found.as_str().contains("and"))
                     || starts_a_yes_no_question(after)
                     || (describes(&next) && !listed)
                     || says_how_it_is(&head_of(&next))
@@ -1138,6 +1146,10 @@ fn speaks_of_consent(clause: &Clause) -> bool {
 fn says_on_what_condition(clause: &Clause) -> bool {
     clause.words.first().is_some_and(|word| word.text == "if")
         && !clause.has_any(&["please", "pls", "you", "can u", "could u"])
+        // Not "if there are faces blur them".
+        && !clause.words.iter().skip(1).any(|word| {
+            Clause::new(&word.text, &word.text).has_any(ACTION_WORDS)
+        })
 }
 
 /// "What's still showing is the patient's name": what the picture shows, not a question.
@@ -1145,8 +1157,18 @@ fn says_what_is_left(clause: &Clause) -> bool {
     let words = texts(clause);
     // Not "what breed is he", a question.
     let showing = |word: &str| {
-        word.ends_with("ing")
-            || ["left", "remains", "visible", "readable", "shown", "written"].contains(&word)
+        [
+            "showing",
+            "visible",
+            "left",
+            "remaining",
+            "remains",
+            "readable",
+            "shown",
+            "written",
+            "printed",
+        ]
+        .contains(&word)
     };
     words
         .first()
@@ -1176,6 +1198,8 @@ fn tells_what_others_do_not_want(clause: &Clause) -> bool {
         && words
             .get(at + 1)
             .is_some_and(|next| ["want", "like", "wish"].contains(next))
+        // Not "my boss doesn't want any faces showing either", an ask by proxy.
+        && !clause.has_any(&["showing", "visible", "seen", "shown", "recogni*", "identif*", "readable"])
         && !words[..at]
             .iter()
             .any(|word| ["i", "we", "you", "u", "please", "pls", "so", "and"].contains(word))
@@ -1529,8 +1553,13 @@ pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
         [
             "my" | "her" | "his" | "their" | "our" | "the",
             "face" | "faces",
-            "isn't" | "aren't" | "is" | "are",
-            "anywhere" | "in" | "on" | "visible" | "shown" | "not",
+            "isn't" | "aren't",
+            ..
+        ] | [
+            "my" | "her" | "his" | "their" | "our" | "the",
+            "face" | "faces",
+            "is" | "are",
+            "not" | "nowhere",
             ..
         ] | ["there" | "there's" | "theres", "are" | "is", "no", ..]
             | ["there" | "there's" | "theres", "no", ..]
@@ -1561,9 +1590,33 @@ pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
         && !clause.has_any(&["please", "pls", "should", "must"])
 }
 
+/// Words that narrow what a sentence says to a part of the input ("no people in the background,
+/// just us two", "no text on the front").
+const PART_OF_THE_INPUT: &[&str] = &[
+    "background",
+    "foreground",
+    "corner",
+    "left",
+    "right",
+    "behind",
+    "front",
+    "back",
+    "top",
+    "bottom",
+    "side",
+    "page",
+    "just",
+    "only",
+    "except",
+    "apart",
+    "besides",
+    "other than",
+];
+
 /// "There are no people in the shot", "nobody's face is in it": the input holds no faces.
 pub(super) fn says_no_faces_are_there(clause: &Clause) -> bool {
     says_what_is_not_there(clause)
+        && !clause.has_any(PART_OF_THE_INPUT)
         && clause.has_any(&[
             "face", "faces", "people", "person", "persons", "nobody", "no one", "anyone", "anybody",
         ])
@@ -1572,6 +1625,7 @@ pub(super) fn says_no_faces_are_there(clause: &Clause) -> bool {
 /// "There's no text on it": the input holds nothing to read.
 pub(super) fn says_no_text_is_there(clause: &Clause) -> bool {
     says_what_is_not_there(clause)
+        && !clause.has_any(PART_OF_THE_INPUT)
         && clause.has_any(&["text", "writing", "words", "names", "labels", "stickers"])
 }
 
@@ -1706,7 +1760,8 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         "someday",
         "in future",
         "in the future",
-    ]) && !clause.has_any(&["please", "pls", "you", "can u", "could u", "now"])
+    ]) && !starts_an_ask(&clause.text)
+        && !clause.has_any(&["please", "pls", "you", "can u", "could u", "now"])
     {
         return true;
     }
@@ -1776,8 +1831,44 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
     // "HR asked me to put together a slideshow": the sender's own task, from someone else.
     if matches!(
         words.as_slice(),
-        [_, "asked" | "told", "me" | "us", "to", ..]
-            | [_, _, "asked" | "told", "me" | "us", "to", ..]
+        [
+            _,
+            "asked" | "told",
+            "me" | "us",
+            "to",
+            "put"
+                | "make"
+                | "prepare"
+                | "create"
+                | "build"
+                | "organise"
+                | "organize"
+                | "write"
+                | "collect"
+                | "compile"
+                | "assemble"
+                | "design",
+            ..
+        ] | [
+            _,
+            _,
+            "asked" | "told",
+            "me" | "us",
+            "to",
+            "put"
+                | "make"
+                | "prepare"
+                | "create"
+                | "build"
+                | "organise"
+                | "organize"
+                | "write"
+                | "collect"
+                | "compile"
+                | "assemble"
+                | "design",
+            ..
+        ]
     ) && !clause.has_any(&["you", "please", "pls", "can u", "could u"])
     {
         return true;

@@ -263,20 +263,25 @@ pub fn understand_with(
             }
         }
         // "I'm not asking you to read it, I can manage that": what is not asked.
-        if clause.has_any(&[
+        if [
+            "i'm not asking you to",
+            "im not asking you to",
+            "i am not asking you to",
             "not asking you to",
-            "not asking for",
-            "don't need you to",
-            "dont need you to",
+            "i don't need you to",
+            "i dont need you to",
             "no need to",
             "you don't need to",
             "you dont need to",
-        ]) {
+        ]
+        .iter()
+        .any(|start| clause.text.starts_with(start))
+        {
             continue;
         }
         // "… could you check?", "is that something you can do?": asking whether the ask
         // before can be done asks for nothing more.
-        if something_asked && clauses::only_asks_if_possible(&clause) {
+        if !asked.is_empty() && clauses::only_asks_if_possible(&clause) {
             continue;
         }
         // "Blur the faces, keep everything else sharp", "keep the full width": what must stay
@@ -292,6 +297,16 @@ pub fn understand_with(
         // the photo is the face photo the request named.
         let clause = if clause.has_any(&["@hide"])
             && !clause.has_any(&["@face_photo"])
+            && !clause.has_any(&[
+                "in the photo",
+                "on the photo",
+                "of the photo",
+                "from the photo",
+                "in the picture",
+                "on the picture",
+                "of the picture",
+            ])
+            && clause.has_any(&["the photo", "the picture"])
             && Clause::new(&text, &text).has_any(&["@face_photo"])
         {
             match ["the photo", "the picture"]
@@ -633,7 +648,10 @@ pub fn understand_with(
                     ["i", "we", "i'd", "we'd", "id", "i'm", "im"].contains(&first.text.as_str())
                 })
                 && asked[at + 1..].iter().any(|(later, again)| {
-                    again.tool.name() == matched.tool.name() && clauses::is_an_ask(later)
+                    std::ptr::eq(again.intent, matched.intent)
+                        && clauses::is_an_ask(later)
+                        // "Could you also crop a square": a second one.
+                        && !later.has_any(&["also", "too", "as well", "another", "second", "again"])
                 })
         })
         .collect();

@@ -57,8 +57,12 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "cover up",
             "cover over",
             // "Wipe personal data".
-            "wipe",
             "wipe out",
+            "wipe ~ personal",
+            "wipe ~ data",
+            "wipe ~ detail*",
+            "wipe ~ info*",
+            "wipe ~ name*",
             // "Cover just the numbers and dates".
             "cover just",
             "cover only",
@@ -350,8 +354,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "e mail*",
             "address*",
             "id number*",
-            // "Cover just the numbers and dates", "bed numbers".
-            "numbers",
+            // "Bed numbers", "flat numbers".
+            "bed numbers",
+            "flat numbers",
+            "room numbers",
             "account number*",
             "insurance ~ number*",
             "policy number*",

@@ -130,7 +130,7 @@ const TEXT_ABOUT_SOMEONE: &[&str] = &[
 pub(crate) fn names_faces(clause: &Clause) -> bool {
     // "It has his name, DOB and hospital number on it … Scrub them out?": "them" are people
     // only where the request speaks of people at all.
-    let people_named = clause.has_any(&["@faces", "she", "he"])
+    let people_named = clause.has_any(&["@faces", "she", "he", "him", "her", "his"])
         || Clause::new(&clause.request, &clause.request).has_any(&["@faces", "she", "he"]);
     (clause.has_any(&["face*", "facial", "identit*"]) || !clause.has_any(TEXT_ABOUT_SOMEONE))
         && shows_faces(clause)

@@ -284,6 +284,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "grayscale",
             // "Add some background music": sound, not something in the picture.
             "add ~ music",
+            // "Add it to the collage", "add text to the image": not something painted in.
+            "add it",
+            "add them",
+            "add text",
+            "add ~ caption*",
+            "add ~ title*",
             "background music",
             "add ~ song*",
             "add ~ sound*",
