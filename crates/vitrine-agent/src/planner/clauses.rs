@@ -2206,6 +2206,13 @@ fn says_how_it_is(clause: &Clause) -> bool {
     else {
         return false;
     };
+    // "My manager asked me to blur all the faces": an ask passed on, not a statement.
+    if ["asked", "told"].contains(&words[verb])
+        && matches!(words.get(verb + 1..verb + 3), Some(["me" | "us", "to"]))
+        && starts_an_ask(head.text_from(verb + 3))
+    {
+        return false;
+    }
     let verb = verb - 1;
     // "The photo was too dark so brighten it": an ask after the verb is still an ask.
     let after_verb = head.text_from(verb + 2);
