@@ -1828,49 +1828,19 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
     {
         return true;
     }
-    // "HR asked me to put together a slideshow": the sender's own task, from someone else.
-    if matches!(
-        words.as_slice(),
-        [
-            _,
-            "asked" | "told",
-            "me" | "us",
-            "to",
-            "put"
-                | "make"
-                | "prepare"
-                | "create"
-                | "build"
-                | "organise"
-                | "organize"
-                | "write"
-                | "collect"
-                | "compile"
-                | "assemble"
-                | "design",
-            ..
-        ] | [
-            _,
-            _,
-            "asked" | "told",
-            "me" | "us",
-            "to",
-            "put"
-                | "make"
-                | "prepare"
-                | "create"
-                | "build"
-                | "organise"
-                | "organize"
-                | "write"
-                | "collect"
-                | "compile"
-                | "assemble"
-                | "design",
-            ..
-        ]
-    ) && !clause.has_any(&["you", "please", "pls", "can u", "could u"])
-    {
+    // "HR asked me to put together a slideshow": the sender's own task, from someone else
+    // (not "my manager asked me to blur all the faces", an ask passed on).
+    const PROJECTS: &[&str] = &[
+        "put", "make", "prepare", "create", "build", "organise", "organize", "write", "collect",
+        "compile", "assemble", "design",
+    ];
+    let own_task = (1..=2).any(|at| {
+        matches!(
+            words.get(at..at + 4),
+            Some(["asked" | "told", "me" | "us", "to", verb]) if PROJECTS.contains(verb)
+        )
+    });
+    if own_task && !clause.has_any(&["you", "please", "pls", "can u", "could u"]) {
         return true;
     }
     // "I've been meaning to transcribe it for the family archive": what the sender means

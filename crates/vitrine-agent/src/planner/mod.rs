@@ -413,8 +413,8 @@ pub fn understand_with(
         }
         // "… comes out of the oven at 1:42. Grab a still from exactly there": "there" is the
         // moment described.
-        if (nothing_matched
-            || clause.has_any(&["it", "them", "exactly there", "from there", "that moment"]))
+        let points_back = clause.has_any(&["exactly there", "from there", "that moment"]);
+        if (nothing_matched || points_back || clause.has_any(&["it", "them"]))
             && let Some(before) = &described
             && !clauses::lets_stay(before)
             && !clauses::says_what_is_not_there(before)
@@ -426,7 +426,7 @@ pub fn understand_with(
                 && (clauses::is_an_ask(&clause)
                     || (clause.has_any(&["it", "them"]) && !clauses::has_own_copula(&clause))))
                 || (nothing_matched && clauses::is_an_ask(&clause))
-                || clause.has_any(&["exactly there", "from there", "that moment"]))
+                || points_back)
         {
             // "The first page has the applicant's photo. Can you blur the photo?": the thing
             // the description named, and only it.
@@ -509,7 +509,6 @@ pub fn understand_with(
                 continue;
             }
             // "Grab a still from exactly there": the moment described says which still.
-            let points_back = clause.has_any(&["exactly there", "from there", "that moment"]);
             let more = (found.len() > usable.len() && (nothing_matched || adds_only_hiding))
                 || (points_back && !found.is_empty());
             if more {
