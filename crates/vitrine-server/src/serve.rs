@@ -90,6 +90,9 @@ pub async fn run(
         });
     }
     sweeper.abort();
+    // Awaited so its clone of the state (and the store's file lock) is gone when `run`
+    // returns: a server started again in this process can open the same data directory.
+    let _ = sweeper.await;
     crate::executions::stop(&state).await;
     let drain = state.config.limits.request_timeout;
     if tokio::time::timeout(drain, graceful.shutdown())
