@@ -601,6 +601,275 @@ pub(super) fn tells_a_story(clause: &Clause) -> bool {
         })
 }
 
+/// Past forms that do not end in "-ed".
+const IRREGULAR_PAST: &[&str] = &[
+    "did",
+    "made",
+    "took",
+    "got",
+    "went",
+    "came",
+    "saw",
+    "said",
+    "told",
+    "gave",
+    "found",
+    "thought",
+    "knew",
+    "sent",
+    "shot",
+    "bought",
+    "brought",
+    "caught",
+    "taught",
+    "left",
+    "felt",
+    "kept",
+    "held",
+    "ran",
+    "sat",
+    "stood",
+    "wrote",
+    "drew",
+    "began",
+    "became",
+    "broke",
+    "chose",
+    "drove",
+    "ate",
+    "fell",
+    "flew",
+    "forgot",
+    "grew",
+    "heard",
+    "lost",
+    "meant",
+    "met",
+    "paid",
+    "sold",
+    "spent",
+    "spoke",
+    "threw",
+    "understood",
+    "woke",
+    "won",
+    "wore",
+    "built",
+    "fought",
+    "slept",
+    "stuck",
+    "tore",
+    "was",
+    "were",
+    "had",
+];
+
+/// Verbs in the present that say how things are or go, never what to do.
+const TELLING_VERBS: &[&str] = &[
+    "is", "are", "am", "has", "have", "keeps", "keep", "runs", "run", "goes", "go", "says", "say",
+    "thinks", "think", "lives", "live", "works", "work", "comes", "come", "looks", "seems", "seem",
+    "knows", "know", "sells", "sell", "collect", "collects", "means", "feels", "sounds", "happens",
+    "belongs", "owns", "own", "plays", "hates", "hate", "tends", "sits", "stands", "hangs",
+    "range", "ranges", "claims", "claim", "insists", "insist", "uses", "use", "loves", "likes",
+    "gets", "get", "takes", "does", "do", "starts", "ends", "lasts",
+    // "She didn't add a caption", "my screen reader can't handle it".
+    "didn't", "didnt", "doesn't", "doesnt", "don't", "dont", "hasn't", "haven't", "wasn't",
+    "weren't", "isn't", "aren't", "won't", "never",
+];
+
+/// Subjects a told sentence starts with.
+const TELLING_SUBJECTS: &[&str] = &[
+    "i",
+    "i'm",
+    "i've",
+    "we",
+    "we're",
+    "we've",
+    "he",
+    "he'd",
+    "she",
+    "she'd",
+    "they",
+    "they're",
+    "they've",
+    "i'll",
+    "we'll",
+    "she'll",
+    "he'll",
+    "they'll",
+    "it",
+    "the",
+    "my",
+    "our",
+    "his",
+    "her",
+    "their",
+    "this",
+    "that",
+    "these",
+    "those",
+    "a",
+    "an",
+    "some",
+    "most",
+    "half",
+    "everyone",
+    "everybody",
+    "nobody",
+    "someone",
+    "somebody",
+    "people",
+    "customers",
+    "parents",
+    "estimates",
+];
+
+/// Words between a subject and its verb that change nothing ("I just", "she really").
+const TELLING_ADVERBS: &[&str] = &[
+    "just",
+    "also",
+    "really",
+    "actually",
+    "usually",
+    "always",
+    "never",
+    "recently",
+    "finally",
+    "only",
+    "still",
+    "already",
+    "even",
+    "honestly",
+    "literally",
+    "often",
+    "sometimes",
+];
+
+/// "My phone did that thing again where it saved the picture sideways", "customers keep
+/// asking whether …", "estimates range from thirty to eighty": a subject of its own, then a
+/// verb that tells (in the past, or how things are), with no word of wanting and nothing
+/// asked of the reader. Beside an ask such a sentence is background, whatever tools its
+/// words touch.
+pub(super) fn narrates(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let Some((&first, rest)) = words.split_first() else {
+        return false;
+    };
+    // "She plays from 2:10 to 5:40": numbers are arguments an ask may point back at.
+    if !TELLING_SUBJECTS.contains(&first)
+        || clause.text.chars().any(|c| c.is_ascii_digit())
+        || is_an_ask(clause)
+        || clause.text.ends_with('?')
+        || clause.has_any(WISHES)
+        || clause.has_any(&[
+            "you",
+            "u",
+            "too",
+            "let",
+            "lets",
+            "let's",
+            "make sure",
+            "i'd",
+            "we'd",
+            "will",
+            "would",
+            "could",
+            "can",
+            "shall",
+            "may",
+            "might",
+            "ought",
+        ])
+    {
+        return false;
+    }
+    // "I'm hoping …", "we're after …", "I'm looking for …": a wish in the progressive.
+    if matches!(first, "i'm" | "we're")
+        && rest.first().is_some_and(|next| {
+            [
+                "hoping",
+                "after",
+                "looking",
+                "trying",
+                "asking",
+                "wondering",
+            ]
+            .contains(next)
+        })
+    {
+        return false;
+    }
+    let pronoun_subject = [
+        "i",
+        "we",
+        "he",
+        "she",
+        "they",
+        "it",
+        "everyone",
+        "everybody",
+        "nobody",
+        "someone",
+        "somebody",
+        "people",
+        "customers",
+        "parents",
+        "estimates",
+    ]
+    .contains(&first);
+    // "I've read that phones …", "I've been doing a project": the perfect tells.
+    if matches!(first, "i've" | "we've" | "they've") {
+        return true;
+    }
+    // "I'll read it out to him tonight": the sender's own plan (not "I'll take a square one").
+    if matches!(first, "i'll" | "we'll" | "she'll" | "he'll" | "they'll") {
+        return rest.first().is_some_and(|next| {
+            !["take", "have", "need", "want", "go", "get", "pay"].contains(next)
+        });
+    }
+    // "I'm writing a blog post", "they're coming at six": the progressive tells.
+    if matches!(first, "i'm" | "we're" | "they're") {
+        return rest.first().is_some_and(|next| {
+            next.ends_with("ing") || is_past_tense(next) || IRREGULAR_PAST.contains(next)
+        }) || rest
+            .first()
+            .is_some_and(|next| TELLING_ADVERBS.contains(next));
+    }
+    let verb_at = |word: &str| {
+        is_past_tense(word) || IRREGULAR_PAST.contains(&word) || TELLING_VERBS.contains(&word)
+    };
+    if pronoun_subject {
+        rest.iter()
+            .find(|word| !TELLING_ADVERBS.contains(*word))
+            .is_some_and(|word| verb_at(word))
+    } else {
+        // A noun phrase of at most four words, then its verb: not a relative clause inside it
+        // ("a transcript of what they say"), nor a participle saying where ("the names printed
+        // on the lanyards").
+        let phrase_end = rest.len().min(5);
+        (1..phrase_end).any(|at| {
+            let word = rest[at];
+            let participle = is_past_tense(word)
+                && rest.get(at + 1).is_none_or(|next| {
+                    PLACE_AND_TIME_WORDS.contains(next)
+                        || [
+                            "on", "in", "at", "by", "with", "from", "onto", "into", "to", "off",
+                            "out", "across", "over", "under",
+                        ]
+                        .contains(next)
+                });
+            verb_at(word)
+                && !participle
+                && !rest[..at].iter().any(|word| {
+                    [
+                        "what", "which", "who", "that", "where", "when", "how", "whose",
+                    ]
+                    .contains(word)
+                })
+        })
+    }
+}
+
 /// "Could you check?", "is that something you can do?", "is that possible?": a clause with no
 /// content of its own, asking whether the ask beside it can be done.
 pub(super) fn only_asks_if_possible(clause: &Clause) -> bool {
@@ -695,7 +964,19 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
 /// The clauses of a normalised request, in order.
 pub(super) fn split(text: &str) -> Vec<Clause> {
     let mut clauses: Vec<String> = Vec::new();
-    for hard in HARD.split(text) {
+    // Each hard piece with the separator after it: a piece that ended with "?" keeps it, so
+    // the clause's text still says it was a question (its words never hold punctuation).
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for boundary in HARD.find_iter(text) {
+        pieces.push((
+            &text[from..boundary.start()],
+            boundary.as_str().contains('?'),
+        ));
+        from = boundary.end();
+    }
+    pieces.push((&text[from..], false));
+    for (hard, asked) in pieces {
         let mut current = String::new();
         let mut last = 0;
         for found in SOFT.find_iter(hard) {
@@ -792,6 +1073,9 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         }
         current.push_str(&hard[last..]);
         if !current.trim().is_empty() {
+            if asked {
+                current = format!("{}?", current.trim_end());
+            }
             clauses.push(current);
         }
     }

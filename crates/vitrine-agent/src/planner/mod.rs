@@ -151,6 +151,7 @@ pub fn understand_with(
         // "Pad it to that rather than cropping": an ask whose words match nothing still asks,
         // and may point back at a description.
         !clauses::describes(&clause)
+            && !clauses::narrates(&clause)
             && (clauses::is_an_ask(&clause)
                 || !candidates(&clause, inputs, &Produced::default(), catalog)
                     .0
@@ -170,7 +171,8 @@ pub fn understand_with(
         if something_asked
             && (clauses::describes(&clause)
                 || clauses::is_statement(&clause)
-                || clauses::says_what_must_stay(&clause))
+                || clauses::says_what_must_stay(&clause)
+                || clauses::narrates(&clause))
             && !(spares_someone && faces_hidden)
         {
             if clauses::tells_what_happened_before(&clause) {
