@@ -436,6 +436,11 @@ fn starts_an_ask(piece: &str) -> bool {
     if first == 0 && ["a", "an"].contains(&clause.words[0].text.as_str()) {
         return false;
     }
+    // "… and keeps asking what we ordered", "saves me redoing it": a verb in "-s" goes on
+    // with a subject said before; an ask never has one.
+    if first == 0 && GOES_ON_VERBS.contains(&clause.words[0].text.as_str()) {
+        return false;
+    }
     // "Taken on the ferry to Skye", "shot at dusk": how the input came about, not an ask.
     if first == 0
         && is_past_participle(&clause.words[0].text)
@@ -499,6 +504,13 @@ fn starts_an_ask(piece: &str) -> bool {
         .chain(QUESTION_STARTS)
         .any(|phrase| rest.find(phrase).is_some_and(|span| span.start == 0))
 }
+
+/// Verbs in "-s" that go on with a subject said before ("… and keeps asking", "turns out").
+const GOES_ON_VERBS: &[&str] = &[
+    "keeps", "says", "turns", "saves", "goes", "seems", "looks", "loves", "likes", "hates",
+    "thinks", "runs", "gets", "comes", "means", "works", "happens", "tends", "insists", "claims",
+    "reckons", "lives", "sells", "owns",
+];
 
 /// Words that follow a participle describing how the input came about ("taken on …").
 const PLACE_AND_TIME_WORDS: &[&str] = &[
@@ -751,7 +763,29 @@ const TELLING_ADVERBS: &[&str] = &[
 /// asked of the reader. Beside an ask such a sentence is background, whatever tools its
 /// words touch.
 pub(super) fn narrates(clause: &Clause) -> bool {
-    let words = texts(clause);
+    let mut words = texts(clause);
+    // ", and she's been stressing about it all week".
+    if words
+        .first()
+        .is_some_and(|first| ["and", "but", "so"].contains(first))
+    {
+        words.remove(0);
+    }
+    // "Turns out half the parents never returned the form": what was found out.
+    if matches!(
+        words.as_slice(),
+        ["turns" | "turned", "out", ..] | ["it", "turns" | "turned", "out", ..]
+    ) {
+        return true;
+    }
+    // "… and keeps asking what we ordered": the subject was said before.
+    if words
+        .first()
+        .is_some_and(|first| GOES_ON_VERBS.contains(first))
+        && !clause.has_any(&["you", "u", "please", "pls"])
+    {
+        return true;
+    }
     let Some((&first, rest)) = words.split_first() else {
         return false;
     };
@@ -1054,6 +1088,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !two_subjects
                 && !goes_on
                 && !placed_size
+                // "White or black bars, I'm not fussy": the options stay with the choice.
+                && !leaves_the_choice(&next)
                 && (starts_an_ask(after)
                     || (counted_out
                         && found.as_str().contains(',')
@@ -1403,6 +1439,25 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || says_on_what_condition(clause)
         || speaks_of_consent(clause)
         || labels_the_input(clause)
+        || leaves_the_choice(clause)
+}
+
+/// "White or black bars, I'm not fussy", "either is fine": the choice left open, not an ask.
+fn leaves_the_choice(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "not fussy",
+        "don't mind",
+        "dont mind",
+        "either is fine",
+        "either's fine",
+        "either way",
+        "whichever",
+        "doesn't matter",
+        "doesnt matter",
+        "don't care",
+        "dont care",
+        "not bothered",
+    ]) && !starts_an_ask(&clause.text)
 }
 
 /// "Pharmacy label on my prescription bottle": a heading that says what the input is, with no

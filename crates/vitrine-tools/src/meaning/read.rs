@@ -283,8 +283,19 @@ pub fn hide_method(clause: &Clause) -> Option<Value> {
 /// blur", "don't add any borders".
 pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
     phrases.iter().any(|phrase| {
-        ["no", "not", "don't", "dont", "without", "never", "avoid"]
-            .iter()
+        // "Black boxes rather than a blur", "pad instead of cropping": the other one.
+        [
+            "no",
+            "not",
+            "don't",
+            "dont",
+            "without",
+            "never",
+            "avoid",
+            "rather than",
+            "instead of",
+        ]
+        .iter()
             .any(|not| {
                 [
                     "",
@@ -319,6 +330,8 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
             ]
             .iter()
             .any(|not| clause.has(&format!("{phrase} {not}")))
+            // "Our team prefers that look to blurring".
+            || clause.has(&format!("prefer* ~ to {phrase}"))
     })
 }
 
@@ -991,7 +1004,7 @@ pattern!(
 );
 pattern!(
     SECONDS_AT,
-    r"(?:\bat|@)\s*(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab)\s+(?:from|of)\s+(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)"
+    r"(?:\bat|@)\s*(?:the\s+|exactly\s+|around\s+|about\s+|roughly\s+|precisely\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab)\s+(?:from|of)\s+(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)"
 );
 // "90 seconds in", "the 12 second mark", "from 30 s in", "the 10-second point".
 pattern!(
