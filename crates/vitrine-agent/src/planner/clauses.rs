@@ -559,7 +559,23 @@ fn starts_a_yes_no_question(piece: &str) -> bool {
         (words.next(), words.next()),
         (
             Some("did" | "does" | "is" | "are" | "was" | "were"),
-            Some("they" | "he" | "she" | "it" | "anyone" | "anybody" | "any" | "we" | "i" | "you")
+            Some(
+                "they"
+                    | "he"
+                    | "she"
+                    | "it"
+                    | "anyone"
+                    | "anybody"
+                    | "any"
+                    | "we"
+                    | "i"
+                    | "you"
+                    | "my"
+                    | "this"
+                    | "there"
+                    | "the"
+                    | "that"
+            )
         ) | (
             Some("do"),
             Some("they" | "anyone" | "anybody" | "any" | "we" | "i" | "you")
@@ -681,7 +697,7 @@ const TELLING_VERBS: &[&str] = &[
     "is", "are", "am", "has", "have", "keeps", "keep", "runs", "run", "goes", "go", "says", "say",
     "thinks", "think", "lives", "live", "works", "work", "comes", "come", "looks", "seems", "seem",
     "knows", "know", "sells", "sell", "collect", "collects", "means", "feels", "sounds", "happens",
-    "belongs", "owns", "own", "plays", "hates", "hate", "tends", "sits", "stands", "hangs",
+    "belongs", "owns", "own", "plays", "hates", "hate", "tends", "sits", "stands", "hangs", "look",
     "range", "ranges", "claims", "claim", "insists", "insist", "uses", "use", "loves", "likes",
     "gets", "get", "takes", "does", "do", "starts", "ends", "lasts",
     // "She didn't add a caption", "my screen reader can't handle it".
@@ -764,12 +780,43 @@ const TELLING_ADVERBS: &[&str] = &[
 /// words touch.
 pub(super) fn narrates(clause: &Clause) -> bool {
     let mut words = texts(clause);
-    // ", and she's been stressing about it all week".
-    if words
-        .first()
-        .is_some_and(|first| ["and", "but", "so"].contains(first))
-    {
+    // ", and she's been stressing about it all week", "now the dinosaur is lying on its
+    // back", "not sure why I framed it like that".
+    while words.first().is_some_and(|first| {
+        [
+            "and", "but", "so", "now", "anyway", "honestly", "well", "oh", "haha", "lol",
+        ]
+        .contains(first)
+    }) {
         words.remove(0);
+    }
+    if let ["not" | "no", "sure" | "idea", "why" | "how", ..] | ["dunno", "why" | "how", ..] =
+        words.as_slice()
+    {
+        let hedge = if words[0] == "dunno" { 2 } else { 3 };
+        words.drain(..hedge);
+    }
+    // "What she does not want out there is …", "she'd rather lose the smiles than …":
+    // someone else's wish, told.
+    // "A photographer friend said I should bring the exposure down": advice, told.
+    let advised = !matches!(words.first(), Some(&("i" | "we")))
+        && clause.has_any(&[
+            "said i should",
+            "said we should",
+            "says i should",
+            "says we should",
+            "told me to",
+            "told us to",
+            "suggested",
+            "recommended",
+            "advised",
+        ]);
+    let told_wish = advised
+        || matches!(words.as_slice(), ["what", "she" | "he" | "they", ..])
+        || matches!(words.first(), Some(&("she'd" | "he'd" | "they'd")))
+            && words.contains(&"rather");
+    if told_wish && !clause.has_any(&["you", "u", "please", "pls"]) {
+        return true;
     }
     // "Turns out half the parents never returned the form": what was found out.
     if matches!(
@@ -803,8 +850,6 @@ pub(super) fn narrates(clause: &Clause) -> bool {
             "lets",
             "let's",
             "make sure",
-            "i'd",
-            "we'd",
             "will",
             "would",
             "could",
@@ -814,6 +859,12 @@ pub(super) fn narrates(clause: &Clause) -> bool {
             "might",
             "ought",
         ])
+    {
+        return false;
+    }
+    // "I'd love …", "we'd prefer …" wish; "I'd had a couple of spritzes" tells.
+    if clause.has_any(&["i'd", "we'd"])
+        && !clause.has_any(&["i'd had", "we'd had", "i'd been", "we'd been"])
     {
         return false;
     }
@@ -883,7 +934,13 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         let phrase_end = rest.len().min(5);
         (1..phrase_end).any(|at| {
             let word = rest[at];
+            // "My landlord emailed over the agreement and said …": a second verb in the past
+            // makes the first one finite too.
+            let then_told = rest[at + 1..].windows(2).any(|pair| {
+                pair[0] == "and" && (is_past_tense(pair[1]) || IRREGULAR_PAST.contains(&pair[1]))
+            });
             let participle = is_past_tense(word)
+                && !then_told
                 && rest.get(at + 1).is_none_or(|next| {
                     PLACE_AND_TIME_WORDS.contains(next)
                         || [
@@ -1011,6 +1068,17 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
     }
     pieces.push((&text[from..], false));
     for (hard, asked) in pieces {
+        // "The desk, keyboard and my coffee mug can stay out of it": one statement of what
+        // stays, however many things it lists.
+        let stays = Clause::new(hard, hard);
+        if !starts_an_ask(hard) && (is_statement(&stays) || says_what_must_stay(&stays)) {
+            clauses.push(if asked {
+                format!("{}?", hard.trim_end())
+            } else {
+                hard.to_owned()
+            });
+            continue;
+        }
         let mut current = String::new();
         let mut last = 0;
         for found in SOFT.find_iter(hard) {
@@ -1026,6 +1094,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 starts_an_ask(before)
                     || describes(&Clause::new(before, before))
                     || before.split_whitespace().count() >= 4
+                    // "I'm paranoid — is my location in this file?"
+                    || starts_a_yes_no_question(after)
             });
             let next = Clause::new(after, after);
             // "…shows a vase, which will feature in an exhibit": a relative clause goes on
@@ -1057,6 +1127,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     .iter()
                     .any(|start| current.trim_start().starts_with(start))
                 && !starts_an_ask(current.trim());
+            // "A friend said I should bring the exposure down and add some punch": the advice
+            // goes on after "and".
+            let advice_goes_on = found.as_str().trim() == "and"
+                && Clause::new(&current, &current).has_any(&[
+                    "said i should",
+                    "said we should",
+                    "says i should",
+                    "says we should",
+                    "told me to",
+                    "told us to",
+                    "suggested",
+                    "recommended",
+                    "advised",
+                ]);
             // "I dont need it shorter or resized": one negated list.
             let negated_list = found.as_str().trim() == "or"
                 && Clause::new(&current, &current)
@@ -1086,6 +1170,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !relative
                 && !negated_list
                 && !two_subjects
+                && !advice_goes_on
                 && !goes_on
                 && !placed_size
                 // "White or black bars, I'm not fussy": the options stay with the choice.
@@ -1270,6 +1355,13 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
         "can remain as it is",
         "can remain as they are",
     ]) {
+        return true;
+    }
+    // "The desk, keyboard and my coffee mug can stay out of it": what is left out, however
+    // many things it lists.
+    if clause.has_any(&["can stay out", "can be left out", "can stay", "can remain"])
+        && !starts_an_ask(&clause.text)
+    {
         return true;
     }
     let Some(first) = clause

@@ -210,7 +210,7 @@ pub fn understand_with(
             && something_asked
             && !clauses::is_an_ask(&clause)
             && !clause.has_any(clauses::WISHES)
-            && clauses::tells_a_story(&clause)
+            && (clauses::tells_a_story(&clause) || clauses::narrates(&clause))
         {
             described = Some(clause);
             continue;
