@@ -825,6 +825,20 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     ) {
         return true;
     }
+    // "I want to send just that to my partner on WhatsApp": where the result goes, the
+    // sender's own next step (not "send it to me as a PDF", a format asked for).
+    if let ["i" | "we", "want" | "need" | "wanna", "to", verb, ..]
+    | ["i'd" | "we'd", "like" | "love", "to", verb, ..] = words.as_slice()
+        && [
+            "send", "share", "post", "email", "text", "forward", "show", "upload", "print", "give",
+            "frame",
+        ]
+        .contains(verb)
+        && !clause.has_any(&["as a", "as an", "as", "in", "into", "format", "version"])
+        && !clause.text.chars().any(|c| c.is_ascii_digit())
+    {
+        return true;
+    }
     // "… and keeps asking what we ordered": the subject was said before.
     if words
         .first()
@@ -1333,6 +1347,13 @@ pub(super) fn says_what_must_stay(clause: &Clause) -> bool {
         "have to remain",
         "must remain",
         "should remain",
+        // "Her face and the flowers are to be left exactly as they are".
+        "are to be left",
+        "is to be left",
+        "are to stay",
+        "is to stay",
+        "are to remain",
+        "is to remain",
     ]) && !clause.has_any(&[
         "@hide",
         "hidden",

@@ -241,12 +241,20 @@ pub fn understand_with(
         }
         // "My colleague said to make it black and white, but I'd rather not": the step just
         // planned is taken back.
+        // Not "we'd rather not pick and choose": a different thing not wanted.
         if clause.has_any(&[
             "rather not",
             "i'd prefer not",
             "let's not",
             "i don't want that",
-        ]) && let Some((start, _)) = previous.take()
+        ]) && clause.text.split_once(" not").is_none_or(|(_, after)| {
+            Clause::new(after, &text).words.iter().all(|word| {
+                [
+                    "do", "that", "it", "have", "thanks", "though", "actually", "please", "want",
+                ]
+                .contains(&word.text.as_str())
+            })
+        }) && let Some((start, _)) = previous.take()
         {
             asked.truncate(start);
             continue;
@@ -513,6 +521,24 @@ pub fn understand_with(
             // "Grab a still from exactly there": the moment described says which still.
             let more = (found.len() > usable.len() && (nothing_matched || adds_only_hiding))
                 || (points_back && !found.is_empty());
+            // "My partner thinks 3D is overkill, but I want to try it on the product page":
+            // read back into a description, a step already planned is not asked again.
+            let found = if nothing_matched
+                && !clauses::is_an_ask(&clause)
+                && !clause.has_any(&["again", "also", "too", "another", "as well", "second"])
+            {
+                found
+                    .into_iter()
+                    .filter(|matched| {
+                        !asked
+                            .iter()
+                            .any(|(_, planned)| std::ptr::eq(planned.intent, matched.intent))
+                    })
+                    .collect()
+            } else {
+                found
+            };
+            let more = more && !found.is_empty();
             if more {
                 usable = found;
                 clause = merged;

@@ -48,6 +48,8 @@ const MEANING: Meaning = Meaning {
         ],
         cues: &[&[
             "what ~ changed",
+            // "I'd like to see where things changed".
+            "where ~ changed",
             "what's changed",
             "what has changed",
             "changes between",

@@ -122,6 +122,9 @@ const MEANING: Meaning = Meaning {
             "pink",
             "brown",
             "@hide",
+            // "I'd like to see where things changed": a comparison.
+            "changed",
+            "differen*",
             // "Remove any phone numbers": taking away is never a search.
             "@remove",
             "read*",

@@ -157,6 +157,10 @@ const EDIT_MEANING: Meaning = Meaning {
             "put ~ on her",
             "put ~ on him",
             "put ~ on me",
+            // "Show it on me from the front and the back".
+            "show ~ on me",
+            "show ~ on her",
+            "show ~ on him",
             "how would ~ look on me",
             // "I'd love to see her in the dress from the front".
             "see ~ in the @clothes",
@@ -246,6 +250,14 @@ const EDIT_MEANING: Meaning = Meaning {
             "turn ~ into ~ watercolo*",
         ]],
         unless: &[
+            // "I want to try it on the product page": trying the result out somewhere.
+            "try* ~ on the ~ page",
+            "try* ~ on my ~ page",
+            "try* ~ on our ~ page",
+            "try* ~ on the ~ site",
+            "try* ~ on my ~ site",
+            "try* ~ on our ~ site",
+            "try* ~ on the website",
             // "Add a little more contrast" is an adjustment, not something added to the scene.
             "add a little",
             "add a bit",
