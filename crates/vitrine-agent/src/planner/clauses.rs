@@ -433,7 +433,11 @@ fn starts_an_ask(piece: &str) -> bool {
         return false;
     };
     // "A hand-knitted scarf in burgundy on an oak table": a thing named, not an ask.
-    if first == 0 && ["a", "an"].contains(&clause.words[0].text.as_str()) {
+    if ["a", "an"].contains(&clause.words[0].text.as_str())
+        && clause.words[..first]
+            .iter()
+            .all(|word| ["a", "an", "just", "only"].contains(&word.text.as_str()))
+    {
         return false;
     }
     // "… and keeps asking what we ordered", "saves me redoing it": a verb in "-s" goes on

@@ -63,6 +63,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "wipe ~ detail*",
             "wipe ~ info*",
             "wipe ~ name*",
+            // "That personal information wiped out".
+            "wiped out",
+            "wiped off",
             // "Cover just the numbers and dates".
             "cover just",
             "cover only",

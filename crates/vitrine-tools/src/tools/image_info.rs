@@ -97,6 +97,11 @@ const MEANING: Meaning = Meaning {
             "gps",
             "geotag*",
             "location data",
+            // "Is my location embedded in this file somewhere?"
+            "location ~ embedded",
+            "embedded ~ location",
+            "location ~ in this file",
+            "location ~ in the file",
             // Not "how far everything is from the camera".
             "what camera",
             "which camera",
