@@ -703,7 +703,8 @@ const TELLING_VERBS: &[&str] = &[
     "knows", "know", "sells", "sell", "collect", "collects", "means", "feels", "sounds", "happens",
     "belongs", "owns", "own", "plays", "hates", "hate", "tends", "sits", "stands", "hangs", "look",
     "range", "ranges", "claims", "claim", "insists", "insist", "uses", "use", "loves", "likes",
-    "gets", "get", "takes", "does", "do", "starts", "ends", "lasts",
+    "gets", "get", "takes", "does", "do", "starts", "ends", "lasts", "swears", "believes",
+    "argues", "agrees", "reckons",
     // "She didn't add a caption", "my screen reader can't handle it".
     "didn't", "didnt", "doesn't", "doesnt", "don't", "dont", "hasn't", "haven't", "wasn't",
     "weren't", "isn't", "aren't", "won't", "never",
@@ -754,6 +755,15 @@ const TELLING_SUBJECTS: &[&str] = &[
     "customers",
     "parents",
     "estimates",
+    "one",
+    "two",
+    "three",
+    "several",
+    "many",
+    "each",
+    "every",
+    "both",
+    "all",
 ];
 
 /// Words between a subject and its verb that change nothing ("I just", "she really").
@@ -789,6 +799,7 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     while words.first().is_some_and(|first| {
         [
             "and", "but", "so", "now", "anyway", "honestly", "well", "oh", "haha", "lol",
+            "however", "also", "plus",
         ]
         .contains(first)
     }) {
@@ -843,6 +854,27 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     {
         return true;
     }
+    // "What matters is his voice", "the point is the banners": what counts, told.
+    if matches!(
+        words.as_slice(),
+        ["what", "matters" | "counts", ..] | ["the", "point" | "thing", "is", ..]
+    ) {
+        return true;
+    }
+    // "… and saved it as a regular PNG": a verb in the past with the subject said before
+    // (not "cropped to a square please", a verbless ask).
+    if words.first().is_some_and(|first| {
+        (is_past_tense(first) || IRREGULAR_PAST.contains(first))
+            && !["had", "was", "were"].contains(first)
+    }) && words.get(1).is_some_and(|next| {
+        [
+            "it", "this", "them", "the", "a", "an", "my", "our", "his", "her", "me", "us",
+        ]
+        .contains(next)
+    }) && !clause.has_any(&["please", "pls", "thanks", "thx"])
+    {
+        return true;
+    }
     // "… and keeps asking what we ordered": the subject was said before.
     if words
         .first()
@@ -854,9 +886,20 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     let Some((&first, rest)) = words.split_first() else {
         return false;
     };
-    // "She plays from 2:10 to 5:40": numbers are arguments an ask may point back at.
+    // "She plays from 2:10 to 5:40": numbers are arguments an ask may point back at ("3D"
+    // is a word).
+    let numbers = clause.words.iter().any(|word| {
+        word.text.starts_with(|c: char| c.is_ascii_digit())
+            && word
+                .text
+                .chars()
+                .all(|c| c.is_ascii_digit() || ".:%".contains(c) || c == 's')
+    });
+    // "… left and asked not to appear, so the easiest thing is to mosaic every face": what
+    // follows "so" may ask.
     if !TELLING_SUBJECTS.contains(&first)
-        || clause.text.chars().any(|c| c.is_ascii_digit())
+        || numbers
+        || rest.contains(&"so")
         || is_an_ask(clause)
         || clause.text.ends_with('?')
         || clause.has_any(WISHES)
@@ -942,14 +985,33 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         is_past_tense(word) || IRREGULAR_PAST.contains(&word) || TELLING_VERBS.contains(&word)
     };
     if pronoun_subject {
-        rest.iter()
-            .find(|word| !TELLING_ADVERBS.contains(*word))
-            .is_some_and(|word| verb_at(word))
+        let verb = rest.iter().find(|word| !TELLING_ADVERBS.contains(*word));
+        // "I upload cooking videos", "we run a shop": with "I", "we" or "they" any present
+        // verb tells, except one that wishes or asks.
+        let habit = matches!(first, "i" | "we" | "they")
+            && verb.is_some_and(|verb| {
+                verb.chars().all(char::is_alphabetic)
+                    && ![
+                        "want", "need", "would", "like", "love", "wish", "hope", "prefer", "have",
+                        "must", "should", "can", "could", "will", "ask", "am", "just", "only",
+                        "really", "also", "still", "think", "guess", "mean", "expect", "require",
+                        "wonder", "was", "were", "did", "do", "don't", "dont",
+                    ]
+                    .contains(verb)
+            });
+        habit || verb.is_some_and(|word| verb_at(word))
     } else {
         // A noun phrase of at most four words, then its verb: not a relative clause inside it
         // ("a transcript of what they say"), nor a participle saying where ("the names printed
         // on the lanyards").
-        let phrase_end = rest.len().min(5);
+        let phrase_end = rest.len().min(8);
+        // "This time just mirror the photo left to right": the scan stops at an ask.
+        let phrase_end = (1..phrase_end)
+            .find(|&at| {
+                ["just", "please", "pls"].contains(&rest[at])
+                    || starts_an_ask(&rest[at..].join(" "))
+            })
+            .unwrap_or(phrase_end);
         (1..phrase_end).any(|at| {
             let word = rest[at];
             // "My landlord emailed over the agreement and said …": a second verb in the past

@@ -52,6 +52,9 @@ const MEANING: Meaning = Meaning {
             "location ~ out of",
             "photo data",
             "file data",
+            // "Strip all that hidden data out of the picture".
+            "hidden data",
+            "hidden info*",
         ]],
         unless: &[
             "what", "is there", "does it", "show*", "tell*", "read*", "list*", "any", "check*",
