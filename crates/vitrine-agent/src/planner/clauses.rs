@@ -1413,6 +1413,14 @@ pub(super) fn says_what_must_stay(clause: &Clause) -> bool {
         "have to remain",
         "must remain",
         "should remain",
+        // "It has to read properly": what the result must be, the reason for the ask.
+        "has to read properly",
+        "have to read properly",
+        "needs to read properly",
+        "must read properly",
+        "has to read correctly",
+        "needs to read correctly",
+        "to read the right way",
         // "Her face and the flowers are to be left exactly as they are".
         "are to be left",
         "is to be left",
@@ -2938,7 +2946,12 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
                         ]))
             })
     };
+    // "I really don't want their support staff reading that": the people named are who
+    // would see it, not what to hide.
+    let viewers = clause.has_any(&["don't want", "dont want", "do not want", "wouldn't want"])
+        && clause.has_any(&["reading", "to read", "seeing", "to see", "looking at"]);
     if request_hides
+        && !viewers
         && !kept
         && !says_something
         && !is_an_ask(&clause)

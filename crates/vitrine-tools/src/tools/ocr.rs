@@ -184,6 +184,10 @@ const MEANING: Meaning = Meaning {
             unless: &[
                 "metadata",
                 "exif",
+                // "Is there any GPS or date info inside the file?"
+                "gps",
+                "inside the file",
+                "in the file",
                 "@hide",
                 "@remove",
                 // "Keep the text readable" keeps it, it does not ask to read it.
