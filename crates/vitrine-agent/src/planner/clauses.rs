@@ -612,6 +612,15 @@ pub(super) const WISHES: &[&str] = &[
     "hope",
 ];
 
+/// Words of wanting now ("I want", "please"), not "the nurse who wanted to show off the board".
+pub(super) fn wishes_now(clause: &Clause) -> bool {
+    let mut present = clause.text.clone();
+    for past in ["wanted", "needed", "liked", "loved", "hoped"] {
+        present = present.replace(past, "");
+    }
+    Clause::new(&present, &clause.request).has_any(WISHES)
+}
+
 /// "We had the school concert in the gym and the lighting was terrible": a subject, then a
 /// verb in the past or a copula: something told, not asked.
 pub(super) fn tells_a_story(clause: &Clause) -> bool {
@@ -649,13 +658,10 @@ const IRREGULAR_PAST: &[&str] = &[
     "thought",
     "knew",
     "sent",
-    "shot",
     "bought",
     "brought",
     "caught",
     "taught",
-    "left",
-    "felt",
     "kept",
     "held",
     "ran",
@@ -886,6 +892,32 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     let Some((&first, rest)) = words.split_first() else {
         return false;
     };
+    // "Counting heads on my phone screen is giving me a headache": a gerund subject, then
+    // its copula.
+    if first.ends_with("ing")
+        && first.len() > 5
+        && rest.iter().take(6).any(|word| ["is", "was"].contains(word))
+        && !clause.has_any(&["you", "u", "please", "pls"])
+    {
+        return true;
+    }
+    // "She wants it on the shop's page by tomorrow": where and when someone else wants it.
+    if matches!(
+        first,
+        "she" | "he" | "they" | "the" | "my" | "our" | "his" | "her" | "their"
+    ) && clause.has_any(&[
+        "wants it on",
+        "wants it by",
+        "wants it for",
+        "wants it in time",
+        "needs it by",
+        "needs it for",
+        "needs it on",
+        "wants them by",
+        "needs them by",
+    ]) {
+        return true;
+    }
     // "She plays from 2:10 to 5:40": numbers are arguments an ask may point back at ("3D"
     // is a word).
     let numbers = clause.words.iter().any(|word| {
@@ -899,8 +931,20 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     // follows "so" may ask.
     if !TELLING_SUBJECTS.contains(&first)
         || numbers
-        || rest.contains(&"so")
-        || is_an_ask(clause)
+        || rest
+            .iter()
+            .position(|word| *word == "so")
+            .is_some_and(|at| {
+                // "… so I pixelate passers-by in everything" still tells; "… so the easiest
+                // thing is to mosaic every face" asks.
+                let after = &rest[at + 1..];
+                !matches!(after.first(), Some(&("i" | "we" | "they" | "she" | "he")))
+                    || after.contains(&"to")
+            })
+        // "The listing goes live on Monday": a noun that looks like a verb does not ask.
+        || (is_an_ask(clause)
+            && !["the", "my", "our", "his", "her", "their", "this", "these", "those"]
+                .contains(&first))
         || clause.text.ends_with('?')
         || clause.has_any(WISHES)
         || clause.has_any(&[

@@ -68,6 +68,8 @@ const RETURN_INPUT: &[&str] = &[
     "return ~ it",
     "return ~ the",
     "return ~ this",
+    // "Just return what I sent".
+    "return what",
     "as is",
     "as it is",
     "unchanged",
@@ -209,7 +211,7 @@ pub fn understand_with(
             && spares.is_none()
             && something_asked
             && !clauses::is_an_ask(&clause)
-            && !clause.has_any(clauses::WISHES)
+            && !clauses::wishes_now(&clause)
             && (clauses::tells_a_story(&clause) || clauses::narrates(&clause))
         {
             described = Some(clause);

@@ -212,6 +212,10 @@ const EDIT_MEANING: Meaning = Meaning {
             "paint* ~ ~ ~ back in",
             "back in behind",
             "paint in",
+            // "Have the gaps painted in with the fountain".
+            "painted in",
+            "filled in",
+            "@remove ~ crowd*",
             "paint* ~ behind",
             "paint* ~ ~ behind",
             "inpaint*",
@@ -233,7 +237,7 @@ const EDIT_MEANING: Meaning = Meaning {
             "in a different",
             "change ~ to",
             // "Could the wall be a soft sage green instead of this beige?"
-            "be ~ instead",
+            "be ~ instead of",
             "make ~ sky",
             "make ~ sunset",
             "make ~ night",

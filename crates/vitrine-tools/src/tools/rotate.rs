@@ -60,6 +60,10 @@ const MEANING: Meaning = Meaning {
         // "A splat I can spin around" describes the 3D viewer.
         // "Spin it around in a viewer": looking at a 3D model, not turning a picture.
         unless: &[
+            // "My grandmother turns 90 next month": an age.
+            "turns ~ next",
+            "birthday",
+            "years old",
             "flip*",
             "mirror*",
             "3d",
