@@ -615,8 +615,19 @@ pub(super) const WISHES: &[&str] = &[
 /// Words of wanting now ("I want", "please"), not "the nurse who wanted to show off the board".
 pub(super) fn wishes_now(clause: &Clause) -> bool {
     let mut present = clause.text.clone();
-    for past in ["wanted", "needed", "liked", "loved", "hoped"] {
-        present = present.replace(past, "");
+    // Nor "framed it like that", a comparison.
+    for past in [
+        "wanted",
+        "needed",
+        "liked",
+        "loved",
+        "hoped",
+        "like that",
+        "like this",
+        "like a ",
+        "like an ",
+    ] {
+        present = present.replace(past, " ");
     }
     Clause::new(&present, &clause.request).has_any(WISHES)
 }
@@ -946,7 +957,7 @@ pub(super) fn narrates(clause: &Clause) -> bool {
             && !["the", "my", "our", "his", "her", "their", "this", "these", "those"]
                 .contains(&first))
         || clause.text.ends_with('?')
-        || clause.has_any(WISHES)
+        || wishes_now(clause)
         || clause.has_any(&[
             "you",
             "u",
@@ -1073,7 +1084,16 @@ pub(super) fn narrates(clause: &Clause) -> bool {
                         ]
                         .contains(next)
                 });
-            verb_at(word)
+            // "The designer left a big empty area": "left", "shot" and "felt" are verbs only
+            // before what they act on.
+            let verb_before_object = ["left", "shot", "felt"].contains(&word)
+                && rest.get(at + 1).is_some_and(|next| {
+                    [
+                        "a", "an", "the", "it", "this", "that", "my", "our", "me", "us",
+                    ]
+                    .contains(next)
+                });
+            (verb_at(word) || verb_before_object)
                 && !participle
                 && !rest[..at].iter().any(|word| {
                     [
@@ -1688,7 +1708,12 @@ fn leaves_the_choice(clause: &Clause) -> bool {
         "don't care",
         "dont care",
         "not bothered",
-    ]) && !starts_an_ask(&clause.text)
+    ]) && (!starts_an_ask(&clause.text)
+        // "Black bars, I'm not fussy": an option, then the choice left open.
+        || clause
+            .text
+            .split_once(',')
+            .is_some_and(|(before, _)| before.split_whitespace().count() <= 3))
 }
 
 /// "Pharmacy label on my prescription bottle": a heading that says what the input is, with no
@@ -3132,6 +3157,9 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "do not change anything else",
             "don't touch anything else",
         ])
+        // "…, keeping the proportions?": the shape kept by the ask before.
+        || (first_after_lead_ins(clause).is_some_and(|word| ["keep", "keeping"].contains(&word))
+            && clause.has_any(&["proportion*", "aspect ratio", "the ratio"]))
 }
 
 /// Nouns for each kind of output, for a clause that only asks to be given one.
