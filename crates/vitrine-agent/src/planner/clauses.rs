@@ -903,6 +903,15 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     let Some((&first, rest)) = words.split_first() else {
         return false;
     };
+    // "My boss says blur the faces": what is said is an ask.
+    let says_an_ask = words.iter().enumerate().any(|(at, word)| {
+        ["says", "say", "said", "insists", "reckons"].contains(word)
+            && at + 1 < words.len()
+            && starts_an_ask(&words[at + 1..].join(" "))
+    });
+    if says_an_ask {
+        return false;
+    }
     // "Counting heads on my phone screen is giving me a headache": a gerund subject, then
     // its copula.
     if first.ends_with("ing")
@@ -958,23 +967,15 @@ pub(super) fn narrates(clause: &Clause) -> bool {
                 .contains(&first))
         || clause.text.ends_with('?')
         || wishes_now(clause)
-        || clause.has_any(&[
-            "you",
-            "u",
-            "too",
-            "let",
-            "lets",
-            "let's",
-            "make sure",
-            "will",
-            "would",
-            "could",
-            "can",
-            "shall",
-            "may",
-            "might",
-            "ought",
-        ])
+        || clause.has_any(&["you", "u", "too", "let", "lets", "let's", "make sure"])
+        // A modal as the main verb ("it will …", "we could …"), not one in a relative clause
+        // further on ("… nurses who could get grief").
+        || words.iter().take(4).any(|word| {
+            [
+                "will", "would", "could", "can", "shall", "may", "might", "ought",
+            ]
+            .contains(word)
+        })
     {
         return false;
     }
@@ -984,8 +985,11 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     {
         return false;
     }
-    // "I'm hoping …", "we're after …", "I'm looking for …": a wish in the progressive.
+    // "I'm hoping …", "we're after …", "I'm looking for …": a wish in the progressive (not
+    // "I'm trying to save money on shoots", the sender's own aim).
+    let own_aim = matches!(rest, ["trying", "to", ..]) && !starts_an_ask(&rest[2..].join(" "));
     if matches!(first, "i'm" | "we're")
+        && !own_aim
         && rest.first().is_some_and(|next| {
             [
                 "hoping",
@@ -3038,6 +3042,17 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
 /// question, after any lead-in. Descriptions ("you are given two images") and filler
 /// ("thanks!") are not asks.
 pub(super) fn is_an_ask(clause: &Clause) -> bool {
+    // "We always blur faces before posting. Can you do it …": the thing told.
+    if clause.words.len() <= 5
+        && clause.has_any(&[
+            "can you do it",
+            "could you do it",
+            "can you do this",
+            "could you do this",
+        ])
+    {
+        return true;
+    }
     if clause
         .words
         .iter()
@@ -3050,7 +3065,14 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
         return false;
     }
     // "Can you do the same with mine?" asks for what was described or done before.
-    starts_an_ask(&clause.text) || clause.has_any(&["do the same", "same thing", "do that"])
+    starts_an_ask(&clause.text)
+        || clause.has_any(&["do the same", "same thing", "do that"])
+        // "Could I get a 3D reconstruction of the lamp alone?"
+        || matches!(
+            texts(clause).as_slice(),
+            ["could" | "can" | "may", "i" | "we", "get" | "have", ..]
+                | ["could" | "can", "i" | "we", "please", "get" | "have", ..]
+        )
 }
 
 /// "Sending this through now", "just dropping this off for you": the input handed over, with

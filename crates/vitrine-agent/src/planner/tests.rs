@@ -270,3 +270,34 @@ fn a_correction_swaps_the_word_it_corrects_and_keeps_the_rest() {
     assert_eq!(plan[0].1["format"], json!("jpeg"));
     assert_eq!(plan[0].1["quality"], json!(80));
 }
+
+#[test]
+fn a_sentence_that_tells_adds_no_step_and_one_that_asks_keeps_its_own() {
+    // Told, beside an ask: the phone and the sideways save are background.
+    assert_eq!(
+        tools(
+            "My phone did that thing again where it saved the picture sideways. Could you turn \
+             it 90 degrees to the left? He keeps asking what we ordered.",
+            ArtifactKind::Image
+        ),
+        ["rotate"]
+    );
+    // What the sender always does, asked for with "do it", is still asked.
+    assert_eq!(
+        tools(
+            "We always blur faces before posting. Can you do it and also remove the background?",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "remove_background"]
+    );
+    // "We'd rather not pick and choose" takes back nothing.
+    assert_eq!(
+        tools(
+            "Only the first 45 seconds matter. Please cut it down to those first 45 seconds and \
+             then obscure every face in it. Some residents asked not to be shown and we'd \
+             rather not pick and choose.",
+            ArtifactKind::Video
+        ),
+        ["trim_video", "blur_faces_video"]
+    );
+}
