@@ -410,6 +410,33 @@ pub fn understand_with(
         {
             usable = closest_intent(name, index, &clause, inputs, &produced, catalog);
         }
+        // "The client wants it in 16:9": what someone wants done to it, said without a verb,
+        // is asked all the same.
+        if usable.is_empty()
+            && unusable.is_empty()
+            && gap.is_none()
+            && let Some(rest) = [
+                "wants it ",
+                "needs it ",
+                "want it ",
+                "need it ",
+                "wants this ",
+                "needs this ",
+            ]
+            .iter()
+            .find_map(|said| clause.text.split_once(said).map(|(_, rest)| rest))
+            && rest
+                .split_whitespace()
+                .next()
+                .is_some_and(|word| ["in", "at", "as"].contains(&word))
+        {
+            let made = Clause::new(&format!("make it {rest}"), &text);
+            let (found, _) = candidates(&made, inputs, &produced, catalog);
+            if !found.is_empty() {
+                usable = found;
+                clause = made;
+            }
+        }
         // An ask that matched nothing, or "it" after a description ("There's a kid's face in
         // the corner — can you blur it out, and the card number too"), points back at what the
         // description named: read together, they may ask for more.

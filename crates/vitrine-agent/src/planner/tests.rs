@@ -290,6 +290,14 @@ fn a_sentence_that_tells_adds_no_step_and_one_that_asks_keeps_its_own() {
         ),
         ["blur_faces", "remove_background"]
     );
+    // What someone else wants done to it, said without a verb, is still asked.
+    assert_eq!(
+        tools(
+            "The client loved it but wants it in 16:9. Can you also sharpen it?",
+            ArtifactKind::Image
+        ),
+        ["aspect", "adjust_image"]
+    );
     // "We'd rather not pick and choose" takes back nothing.
     assert_eq!(
         tools(
