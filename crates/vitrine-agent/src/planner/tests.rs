@@ -298,6 +298,21 @@ fn a_sentence_that_tells_adds_no_step_and_one_that_asks_keeps_its_own() {
         ),
         ["aspect", "adjust_image"]
     );
+    // What is said to have to go is removed; "it has to go on the poster" is where it goes.
+    assert_eq!(
+        tools(
+            "The names on the badges have to go. Also make it square.",
+            ArtifactKind::Image
+        ),
+        ["redact_phi", "aspect"]
+    );
+    assert_eq!(
+        tools(
+            "It has to go on the poster, so make it 16:9.",
+            ArtifactKind::Image
+        ),
+        ["aspect"]
+    );
     // "We'd rather not pick and choose" takes back nothing.
     assert_eq!(
         tools(
