@@ -727,42 +727,30 @@ const TELLING_VERBS: &[&str] = &[
     "weren't", "isn't", "aren't", "won't", "never",
 ];
 
-/// Subjects a told sentence starts with.
-const TELLING_SUBJECTS: &[&str] = &[
+/// Words that turn to the reader, so a sentence with them may ask however it starts.
+const TO_THE_READER: &[&str] = &["you", "u", "please", "pls"];
+
+/// Advice someone gave, told ("a friend said I should …", "my TA suggested …").
+const ADVICE: &[&str] = &[
+    "said i should",
+    "said we should",
+    "says i should",
+    "says we should",
+    "told me to",
+    "told us to",
+    "suggested",
+    "recommended",
+    "advised",
+];
+
+/// Subjects a verb follows at once ("I upload", "people say").
+const BARE_SUBJECTS: &[&str] = &[
     "i",
-    "i'm",
-    "i've",
     "we",
-    "we're",
-    "we've",
     "he",
-    "he'd",
     "she",
-    "she'd",
     "they",
-    "they're",
-    "they've",
-    "i'll",
-    "we'll",
-    "she'll",
-    "he'll",
-    "they'll",
     "it",
-    "the",
-    "my",
-    "our",
-    "his",
-    "her",
-    "their",
-    "this",
-    "that",
-    "these",
-    "those",
-    "a",
-    "an",
-    "some",
-    "most",
-    "half",
     "everyone",
     "everybody",
     "nobody",
@@ -772,16 +760,20 @@ const TELLING_SUBJECTS: &[&str] = &[
     "customers",
     "parents",
     "estimates",
-    "one",
-    "two",
-    "three",
-    "several",
-    "many",
-    "each",
-    "every",
-    "both",
-    "all",
 ];
+
+/// Other starts of a told sentence: contracted subjects and the words that open a noun phrase.
+const PHRASE_SUBJECTS: &[&str] = &[
+    "i'm", "i've", "we're", "we've", "he'd", "she'd", "they're", "they've", "i'll", "we'll",
+    "she'll", "he'll", "they'll", "the", "my", "our", "his", "her", "their", "this", "that",
+    "these", "those", "a", "an", "some", "most", "half", "one", "two", "three", "several", "many",
+    "each", "every", "both", "all",
+];
+
+/// True when `word` can start a told sentence.
+fn starts_a_telling(word: &str) -> bool {
+    BARE_SUBJECTS.contains(&word) || PHRASE_SUBJECTS.contains(&word)
+}
 
 /// Words between a subject and its verb that change nothing ("I just", "she really").
 const TELLING_ADVERBS: &[&str] = &[
@@ -831,23 +823,12 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     // "What she does not want out there is …", "she'd rather lose the smiles than …":
     // someone else's wish, told.
     // "A photographer friend said I should bring the exposure down": advice, told.
-    let advised = !matches!(words.first(), Some(&("i" | "we")))
-        && clause.has_any(&[
-            "said i should",
-            "said we should",
-            "says i should",
-            "says we should",
-            "told me to",
-            "told us to",
-            "suggested",
-            "recommended",
-            "advised",
-        ]);
+    let advised = !matches!(words.first(), Some(&("i" | "we"))) && clause.has_any(ADVICE);
     let told_wish = advised
         || matches!(words.as_slice(), ["what", "she" | "he" | "they", ..])
         || matches!(words.first(), Some(&("she'd" | "he'd" | "they'd")))
             && words.contains(&"rather");
-    if told_wish && !clause.has_any(&["you", "u", "please", "pls"]) {
+    if told_wish && !clause.has_any(TO_THE_READER) {
         return true;
     }
     // "Turns out half the parents never returned the form": what was found out.
@@ -896,7 +877,7 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     if words
         .first()
         .is_some_and(|first| GOES_ON_VERBS.contains(first))
-        && !clause.has_any(&["you", "u", "please", "pls"])
+        && !clause.has_any(TO_THE_READER)
     {
         return true;
     }
@@ -917,7 +898,7 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     if first.ends_with("ing")
         && first.len() > 5
         && rest.iter().take(6).any(|word| ["is", "was"].contains(word))
-        && !clause.has_any(&["you", "u", "please", "pls"])
+        && !clause.has_any(TO_THE_READER)
     {
         return true;
     }
@@ -949,7 +930,7 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     });
     // "… left and asked not to appear, so the easiest thing is to mosaic every face": what
     // follows "so" may ask.
-    if !TELLING_SUBJECTS.contains(&first)
+    if !starts_a_telling(first)
         || numbers
         || rest
             .iter()
@@ -1004,24 +985,7 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     {
         return false;
     }
-    let pronoun_subject = [
-        "i",
-        "we",
-        "he",
-        "she",
-        "they",
-        "it",
-        "everyone",
-        "everybody",
-        "nobody",
-        "someone",
-        "somebody",
-        "people",
-        "customers",
-        "parents",
-        "estimates",
-    ]
-    .contains(&first);
+    let pronoun_subject = BARE_SUBJECTS.contains(&first);
     // "I've read that phones …", "I've been doing a project": the perfect tells.
     if matches!(first, "i've" | "we've" | "they've") {
         return true;
@@ -1277,18 +1241,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !starts_an_ask(current.trim());
             // "A friend said I should bring the exposure down and add some punch": the advice
             // goes on after "and".
-            let advice_goes_on = found.as_str().trim() == "and"
-                && Clause::new(&current, &current).has_any(&[
-                    "said i should",
-                    "said we should",
-                    "says i should",
-                    "says we should",
-                    "told me to",
-                    "told us to",
-                    "suggested",
-                    "recommended",
-                    "advised",
-                ]);
+            let advice_goes_on =
+                found.as_str().trim() == "and" && Clause::new(&current, &current).has_any(ADVICE);
             // "I dont need it shorter or resized": one negated list.
             let negated_list = found.as_str().trim() == "or"
                 && Clause::new(&current, &current)
