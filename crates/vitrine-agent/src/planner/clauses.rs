@@ -796,6 +796,25 @@ const TELLING_ADVERBS: &[&str] = &[
     "sometimes",
 ];
 
+/// "My boss says blur the faces", "the client said: crop it square": what someone else said
+/// is an ask, passed on.
+fn relays_an_ask(words: &[&str]) -> bool {
+    words.iter().enumerate().any(|(at, word)| {
+        ["says", "say", "said", "insists", "reckons"].contains(word)
+            // An imperative follows at once: not "said the cut-out looked harsh", "said to
+            // crop it" (advice) or "didn't say which ones".
+            && words.get(at + 1).is_some_and(|next| {
+                ![
+                    "the", "a", "an", "it", "its", "it's", "that", "this", "they", "she", "he",
+                    "i", "we", "you", "to", "which", "what", "how", "no", "not", "so", "there",
+                    "yes", "my", "our", "her", "his", "their",
+                ]
+                .contains(next)
+            })
+            && starts_an_ask(&words[at + 1..].join(" "))
+    })
+}
+
 /// "My phone did that thing again where it saved the picture sideways", "customers keep
 /// asking whether …", "estimates range from thirty to eighty": a subject of its own, then a
 /// verb that tells (in the past, or how things are), with no word of wanting and nothing
@@ -884,13 +903,7 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     let Some((&first, rest)) = words.split_first() else {
         return false;
     };
-    // "My boss says blur the faces": what is said is an ask.
-    let says_an_ask = words.iter().enumerate().any(|(at, word)| {
-        ["says", "say", "said", "insists", "reckons"].contains(word)
-            && at + 1 < words.len()
-            && starts_an_ask(&words[at + 1..].join(" "))
-    });
-    if says_an_ask {
+    if relays_an_ask(&words) {
         return false;
     }
     // "Counting heads on my phone screen is giving me a headache": a gerund subject, then
@@ -1631,6 +1644,10 @@ const CONTRACTED_STARTS: &[&str] = &[
 /// passport photo page"): its words may still name tools, so it is planned only when nothing
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
+    // "My boss says blur the faces" tells who asked, and passes the ask on.
+    if relays_an_ask(&texts(clause)) {
+        return false;
+    }
     greets_or_signs_off(clause)
         || says_where_it_goes(clause)
         || says_what_could_happen(clause)
@@ -3020,6 +3037,7 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
     }
     // "Can you do the same with mine?" asks for what was described or done before.
     starts_an_ask(&clause.text)
+        || relays_an_ask(&texts(clause))
         || clause.has_any(&["do the same", "same thing", "do that"])
         // "Could I get a 3D reconstruction of the lamp alone?"
         || matches!(

@@ -1221,6 +1221,20 @@ fn closest_intent(
         return Vec::new();
     };
     let intents = tool.meaning().intents;
+    // "Hide the text" is close to "hide the faces": where the words meet a hiding intent's
+    // verb and not what it hides, the thing named is another, and the phrasings' likeness
+    // would hide the wrong thing.
+    let verb_without_its_object = intents.iter().any(|intent| {
+        intent.cues.len() > 1
+            && intent.cues[0]
+                .iter()
+                .any(|cue| ["@hide", "@remove"].contains(cue))
+            && clause.has_any(intent.cues[0])
+            && !intent.cues[1..].iter().all(|group| clause.has_any(group))
+    });
+    if verb_without_its_object {
+        return Vec::new();
+    }
     let chosen: Vec<&'static vitrine_tools::meaning::Intent> = match index {
         Some(index) => intents.get(index).into_iter().collect(),
         None => intents.iter().collect(),

@@ -313,6 +313,21 @@ fn a_sentence_that_tells_adds_no_step_and_one_that_asks_keeps_its_own() {
         ),
         ["aspect"]
     );
+    // What someone else said to do is asked; what they said about it is not.
+    assert_eq!(
+        tools(
+            "My boss says blur the faces. Also crop it square.",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "aspect"]
+    );
+    assert_eq!(
+        tools(
+            "The client said the faces looked soft. Crop it square.",
+            ArtifactKind::Image
+        ),
+        ["aspect"]
+    );
     // "We'd rather not pick and choose" takes back nothing.
     assert_eq!(
         tools(

@@ -444,6 +444,31 @@ fn the_planner_understands_the_paraphrase_corpus() {
     );
 }
 
+/// The sentence model finds "hide the text" close to "hide the faces"; hiding faces when text
+/// was named would be a substitution, so the planner says it did not understand instead.
+#[test]
+fn the_sentence_model_never_hides_another_thing_than_was_named() {
+    let catalog = ToolCatalog::standard();
+    let semantic = Semantic::load(&crate::support::models_dir(), &catalog)
+        .expect("the sentence-embedding model (scripts/fetch-models.sh installs it)");
+    for instruction in [
+        "hide the text",
+        "blur out the writing",
+        "black out the words",
+    ] {
+        match understand_with(
+            instruction,
+            None,
+            &[input(ArtifactKind::Image)],
+            &catalog,
+            Some(&semantic),
+        ) {
+            Err(AgentError::NotUnderstood { .. }) => {}
+            other => panic!("{instruction:?}: expected not understood, got {other:?}"),
+        }
+    }
+}
+
 /// The label `scripts/phrasings.py` gives a request: its one tool, or `!capability` for a
 /// refusal words decide; `None` for anything else.
 fn bank_label(expect: &Value) -> Option<String> {
@@ -542,7 +567,7 @@ const READ_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 94.6;
+const WHOLE_CORPUS_FLOOR: f64 = 94.1;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -554,7 +579,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 9] = [
+const BLIND: [Blind; 10] = [
     Blind {
         file: "heldout5.jsonl",
         show: "VITRINE_SHOW_HELDOUT5",
@@ -608,6 +633,12 @@ const BLIND: [Blind; 9] = [
         show: "VITRINE_SHOW_HELDOUT13",
         floor: 81.8,
         silent_at_most: 6,
+    },
+    Blind {
+        file: "heldout14.jsonl",
+        show: "VITRINE_SHOW_HELDOUT14",
+        floor: 81.8,
+        silent_at_most: 3,
     },
 ];
 
