@@ -626,6 +626,13 @@ pub(super) fn wishes_now(clause: &Clause) -> bool {
         "like this",
         "like a ",
         "like an ",
+        // "Customers keep asking what it looks like": a likeness, not a liking.
+        "looks like",
+        "look like",
+        "looked like",
+        "seems like",
+        "sounds like",
+        "feels like",
     ] {
         present = present.replace(past, " ");
     }
@@ -721,7 +728,8 @@ const TELLING_VERBS: &[&str] = &[
     "belongs", "owns", "own", "plays", "hates", "hate", "tends", "sits", "stands", "hangs", "look",
     "range", "ranges", "claims", "claim", "insists", "insist", "uses", "use", "loves", "likes",
     "gets", "get", "takes", "does", "do", "starts", "ends", "lasts", "swears", "believes",
-    "argues", "agrees", "reckons",
+    "argues", "agrees", "reckons", "includes", "include", "contains", "contain", "shows", "lists",
+    "features", "carries", "mentions", "exports", "export", "prints", "holds",
     // "She didn't add a caption", "my screen reader can't handle it".
     "didn't", "didnt", "doesn't", "doesnt", "don't", "dont", "hasn't", "haven't", "wasn't",
     "weren't", "isn't", "aren't", "won't", "never",
@@ -1853,6 +1861,15 @@ fn says_what_could_happen(clause: &Clause) -> bool {
             "nice",
             "good",
             "helpful",
+            "help",
+            "handy",
+            "useful",
+            "welcome",
+            "awesome",
+            "amazing",
+            "brilliant",
+            "lovely",
+            "wonderful",
             "ideal",
             "perfect",
             "better",
@@ -2542,12 +2559,17 @@ pub(super) fn reported(clause: &Clause) -> Option<&str> {
     let at = clause
         .words
         .iter()
-        .take(3)
+        // "The marketing intern says …": a subject of up to three words.
+        .take(4)
         .position(|word| SAYING.contains(&word.text.as_str()))?;
     // "What does the sign say" asks.
-    (at > 0 && !QUESTION_STARTS.contains(&clause.words[0].text.as_str()))
-        .then(|| clause.text_from(at + 1))
-        .filter(|rest| !rest.is_empty())
+    // "Type out what's said in this memo" asks: a longer subject starts as a noun phrase.
+    let first = clause.words[0].text.as_str();
+    (at > 0
+        && !QUESTION_STARTS.contains(&first)
+        && (at < 3 || ["the", "my", "our", "his", "her", "their", "a", "an"].contains(&first)))
+    .then(|| clause.text_from(at + 1))
+    .filter(|rest| !rest.is_empty())
 }
 
 /// The clause up to its first comma or dash.
@@ -2944,6 +2966,11 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "had",
         "shows",
         "contains",
+        "includes",
+        "included",
+        "mentions",
+        "features",
+        "carries",
         "wants",
         "asked",
         // "A coworker told me phones save …", "the night nurse wrote patient names …", "our

@@ -743,13 +743,24 @@ pub fn understand_with(
             matched.tool.name() != "extract_page"
                 || clause.has_any(&["text", "image*", "photo*", "picture*", "link*", "words"])
         });
+        // "The address is https://… Save it as a PDF": the page printed, not the images a
+        // dropped reading of it would have found.
+        let pages_printed: Vec<String> = asked
+            .iter()
+            .filter(|(_, matched)| matched.tool.name() == "page_to_pdf")
+            .map(|(clause, _)| clause.text.clone())
+            .collect();
+        asked.retain(|(clause, matched)| {
+            matched.tool.name() != "images_to_pdf" || !pages_printed.contains(&clause.text)
+        });
     }
     // In a request that generates images, "at 9:16" describes those images; "crop it square"
-    // still asks for a crop.
+    // and "afterwards, resize to 1200 wide" still ask for a step of their own.
     if asked.iter().any(|(_, matched)| matched.intent.per_view) {
         asked.retain(|(clause, matched)| {
             !matched.intent.describes_output
                 || clause.has_any(&["crop*", "pad*", "bars", "border*"])
+                || clause.has_any(&["resiz*", "rescal*", "shrink*", "downsiz*", "downscal*"])
         });
     }
     // Nothing understood clause by clause ("just the faces please - leave the text alone"):
@@ -1061,6 +1072,26 @@ fn refine(
         })
     });
     let modifies = !clauses::is_an_ask(fragment) || clauses::starts_with_a_noun(fragment);
+    // "De-identify him, and make the text on his badge unreadable": an ask with a thing of
+    // its own, which the step before does not act on, asks for more than a refinement.
+    let names_its_own_thing = clauses::is_an_ask(fragment)
+        && !clauses::starts_with_a_noun(fragment)
+        && fragment.words.windows(2).skip(1).any(|pair| {
+            ["the", "his", "her", "their", "those", "these", "all"].contains(&pair[0].text.as_str())
+                && pair[1].text.len() > 2
+                // Not "under 720 px on the long side", "around the box": where and how.
+                && ![
+                    "long", "short", "side", "sides", "box", "boxes", "edge", "edges", "margin",
+                    "corner", "corners", "top", "bottom", "left", "right", "middle", "centre",
+                    "center", "way", "rest", "same", "whole", "image", "picture", "photo",
+                    "video", "file", "result", "output", "one", "ones", "end", "start",
+                ]
+                .contains(&pair[1].text.as_str())
+                && !before.words.iter().any(|said| said.text == pair[1].text)
+        });
+    if names_its_own_thing && !extends && !speaks_of_it {
+        return None;
+    }
     // "… black boxes over the faces. Not blur, boxes.": a word or two that says again what
     // is planned.
     let restates = fragment.words.len() <= 2
@@ -1844,9 +1875,10 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
             let next = clause.request[found.end()..].split_whitespace().next();
             let previous = before.rsplit(' ').next().unwrap_or_default();
             if next.is_some_and(|next| {
+                // "Out of budget right now", "get back to me": no view.
                 [
                     "side", "of", "corner", "corners", "half", "hand", "edge", "edges", "part",
-                    "bit",
+                    "bit", "now", "away", "here", "there", "to",
                 ]
                 .contains(&next.trim_matches(|c: char| !c.is_alphanumeric()))
             }) || (found.as_str() == "side"

@@ -310,6 +310,19 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "sticker text",
             "label text",
             "badge text",
+            // "The text on his hospital badge", "the label details": what such a thing says
+            // is who it belongs to.
+            "text on ~ badge*",
+            "text on ~ label*",
+            "text on ~ tag*",
+            "text on ~ card*",
+            "text on ~ lanyard*",
+            "writing on ~ badge*",
+            "writing on ~ label*",
+            "writing on ~ tag*",
+            "label ~ detail*",
+            "label ~ info*",
+            "badge ~ detail*",
             // "Hide the text details on it".
             "text details",
             "personally identifiable",

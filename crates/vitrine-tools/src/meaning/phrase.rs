@@ -131,7 +131,8 @@ const SUBORDINATORS: &[&str] = &["before", "because", "since", "cause", "coz", "
 /// Subjects that follow a subordinator in such a clause.
 const SUBJECTS: &[&str] = &[
     "i", "i'm", "i've", "i'll", "we", "we're", "we'll", "it", "it's", "it'll", "they", "they're",
-    "you", "she", "he", "this", "that", "these", "those", "our", "my", "the",
+    "you", "she", "he", "this", "that", "these", "those", "our", "my", "the", "a", "an", "his",
+    "her", "their", "there", "there's", "some",
 ];
 
 /// Marks a trailing "for the …" phrase, or a trailing "before I …" clause, as a purpose. A "for"

@@ -688,7 +688,7 @@ fn asks_orientation(clause: &Clause, orientation: &str) -> bool {
 
 /// `pad` when the clause keeps the whole picture ("letterbox", "without cropping").
 pub fn fit_mode(clause: &Clause) -> Option<Value> {
-    said(
+    (said(
         clause,
         &[
             "pad*",
@@ -704,11 +704,10 @@ pub fn fit_mode(clause: &Clause) -> Option<Value> {
             "not crop*",
             "keep ~ whole",
             "keep ~ everything",
-            "entire",
-            "fit",
-            "canvas",
         ],
     )
+    // "Fit it on a 16:9 canvas" pads; "crop it to fit that" crops.
+    || (said(clause, &["entire", "fit", "canvas"]) && !said(clause, &["crop*"])))
     .then(|| json!("pad"))
 }
 

@@ -236,6 +236,10 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
                     "outline",
                     "label",
                     "put",
+                    // "Crop it to fit that": a format, not a thing.
+                    "fit",
+                    "match",
+                    "suit",
                     // "… so I can double-check": why, not what.
                     "so",
                     "because",

@@ -34,7 +34,18 @@ const MEANING: Meaning = Meaning {
             "mirror the selfie",
             "flip it upside down",
         ],
-        cues: &[&["flip*", "mirror*", "reflect*"]],
+        // Not "reflection(s)", "mirrors": "a colleague's reflection is in the window" names a
+        // thing in the picture.
+        cues: &[&[
+            "flip*",
+            "mirror",
+            "mirrored",
+            "mirroring",
+            "mirror-image",
+            "reflect",
+            "reflected",
+            "reflecting",
+        ]],
         unless: &["mask*"],
         input: Input::One {
             arg: "image",

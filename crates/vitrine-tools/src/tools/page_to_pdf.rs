@@ -50,6 +50,9 @@ const PRINT_CUES: &[&[&str]] = &[
     &["pdf*"],
     &[
         "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "article*",
+        // "The address is https://… Save it as a PDF": the page just named (only where the
+        // request gives an address; see the intent's `accept`).
+        "it",
     ],
 ];
 
@@ -76,8 +79,11 @@ const MEANING: Meaning = Meaning {
             ],
             cues: PRINT_CUES,
             input: Input::None,
-            // Only with an address to open: "page" alone is also a PDF's page.
-            accept: Some(read::names_url),
+            // Only with an address to open: "page" alone is also a PDF's page; "it" is the
+            // page only where the request gives an address.
+            accept: Some(|clause| {
+                read::names_url(clause) || (read::url(clause).is_some() && clause.has("it"))
+            }),
             slots: &[
                 Slot {
                     arg: "url",

@@ -72,7 +72,8 @@ const MEANING: Meaning = Meaning {
             "chop*",
             "divid*",
             "quadrants",
-            "carousel",
+            // Not "shots work best for our product carousel", where the result goes.
+            "=carousel",
         ]],
         // "The names under their tiles": tiles of a screenshot, in a request to hide.
         // "Chop off the left half": a part taken away, not the picture cut into parts.
