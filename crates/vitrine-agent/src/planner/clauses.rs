@@ -1082,8 +1082,13 @@ pub(super) fn narrates(clause: &Clause) -> bool {
                     ]
                     .contains(next)
                 });
+            // "The name tags people are wearing": the verb of a relative clause, with its own
+            // subject inside the noun phrase.
+            let relative = at >= 2
+                && ["people", "they", "we", "you", "she", "he", "i"].contains(&rest[at - 1]);
             (verb_at(word) || verb_before_object)
                 && !participle
+                && !relative
                 && !rest[..at].iter().any(|word| {
                     [
                         "what", "which", "who", "that", "where", "when", "how", "whose",
@@ -1849,8 +1854,13 @@ fn says_what_could_happen(clause: &Clause) -> bool {
             // "Any text that could identify them" names what to act on.
             && !["that", "which", "who"].contains(&words[at - 1])
     });
+    // "A bit brighter would help": a change by degree, that would help (not "it would help
+    // the committee", what helps whom).
+    let change_would_help = clause.has_any(&["would help", "would really help"])
+        && clause.has_any(&["a bit", "a little", "slightly", "a touch"]);
     // Not "… then blur the faces so nobody could recognise them".
     modal
+        && !change_would_help
         && !starts_an_ask(&clause.text)
         && !clause.has_any(&[
             "you",
@@ -1861,7 +1871,6 @@ fn says_what_could_happen(clause: &Clause) -> bool {
             "nice",
             "good",
             "helpful",
-            "help",
             "handy",
             "useful",
             "welcome",
@@ -2912,7 +2921,12 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     // named to be hidden (nobody lists them to have them found).
     // "Remove the patient details, and the passport photo as well": one more thing to take
     // away, where the request takes away personal data.
-    let one_more = clause.has_any(&["as well", "too", "also"]);
+    // "Blur the faces and also the name tags": the split took the "also".
+    let one_more = clause.has_any(&["as well", "too", "also"])
+        || request.find(&clause.text).is_some_and(|at| {
+            let before = request[..at].trim_end();
+            before.ends_with(" also") || before.ends_with(" plus")
+        });
     // "This mask has it backwards": a mask named is no hiding verb.
     let request_hides = vitrine_tools::meaning::read::hides_besides_mask(&whole)
         || (one_more && whole.has_any(&["@remove"]) && whole.has_any(&["@phi"]))
