@@ -604,7 +604,9 @@ pub fn understand_with(
                 previous = Some((*start, merged));
                 continue;
             }
-            if let Some(first) = unusable.first() {
+            // "The photo shows my wrist in a cast" tells what the input is; words that fit
+            // another kind of input there ask for nothing.
+            if let Some(first) = unusable.first().filter(|_| !clauses::narrates(&clause)) {
                 let kind = first.intent.input.kind().unwrap_or(ArtifactKind::Image);
                 let why = format!(
                     "{} needs {} as input, but {}",

@@ -1384,8 +1384,15 @@ const SCENE_WORDS: &[&str] = &[
 const NOT_A_NAME: &[&str] = &[
     "of", "for", "on", "the", "a", "an", "only", "just", "want", "need", "get", "make", "made",
     "turn", "to", "in", "into", "with", "from", "and", "or", "is", "be", "it's", "its", "me",
-    "you", "us", "them", "some", "any", "all", "like", "please",
+    "you", "us", "them", "some", "any", "all", "like", "please", "each", "every", "both", "copies",
+    "copy",
 ];
+
+pattern!(
+    // "The hydrant is what we want in 3D": the thing, then that it is what is wanted.
+    WANTED_SUBJECT,
+    r"\b(?:the|this|that|my|our) ([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?) (?:is|are) (?:what|the one|the thing) (?:we|i|they|she|he)\b"
+);
 
 pattern!(
     OBJECT_PHRASE,
@@ -1457,6 +1464,9 @@ pub fn coco_names(text: &str) -> Vec<String> {
 /// The one object a clause singles out ("the table in 3D", "a model of only the chair"): a
 /// COCO name anywhere, else the noun after "of the"/"only the"; `None` for the whole picture.
 pub fn object(clause: &Clause) -> Option<Value> {
+    if let Some(captures) = WANTED_SUBJECT.captures(&clause.text) {
+        return Some(json!(captures[1].to_owned()));
+    }
     if let Some(label) = coco_names(&clause.text).into_iter().next() {
         // A name of several words is kept whole ("teddy bear", "potted plant").
         if label.contains(' ') && clause.text.contains(label.as_str()) {
@@ -1500,7 +1510,8 @@ pub fn object(clause: &Clause) -> Option<Value> {
             .collect::<Vec<_>>()
             .join(" ");
         let head = name.split(' ').next().unwrap_or("");
-        (!SCENE_WORDS.contains(&name.as_str())
+        (!name.is_empty()
+            && !SCENE_WORDS.contains(&name.as_str())
             && !SCENE_WORDS.contains(&head)
             && !NOT_A_NAME.contains(&head))
         .then_some(name)
