@@ -804,6 +804,25 @@ const TELLING_ADVERBS: &[&str] = &[
     "sometimes",
 ];
 
+/// "Black out the names, leave the faces visible": every face stays as it is (not "leave her
+/// face visible", one person spared).
+pub(super) fn keeps_every_face(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "leave the faces",
+        "leave all the faces",
+        "leave all faces",
+        "leave faces",
+        "keep the faces",
+        "keep all the faces",
+        "keep all faces",
+        "keep faces",
+        "leave everyone's face*",
+        "keep everyone's face*",
+        "faces can stay",
+        "faces are fine",
+    ]) && !clause.has_any(&["keep ~ face* ~ @hide", "leave ~ face* ~ @hide"])
+}
+
 /// "My boss says blur the faces", "the client said: crop it square": what someone else said
 /// is an ask, passed on.
 fn relays_an_ask(words: &[&str]) -> bool {

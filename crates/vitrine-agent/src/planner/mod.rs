@@ -145,6 +145,7 @@ pub fn understand_with(
     let split = clauses::split(&text);
     let no_faces_here = split.iter().any(clauses::says_no_faces_are_there);
     let no_text_here = split.iter().any(clauses::says_no_text_is_there);
+    let split_keeps_every_face = split.iter().any(clauses::keeps_every_face);
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
         // "My name and date of birth are printed on it": a verbless list of things to hide
@@ -203,7 +204,10 @@ pub fn understand_with(
                     && clause.has_any(&["@faces"])))
         .then(|| gaps::by_id("selective_face_hiding"))
         .flatten();
-        let gap = in_ask.or(in_result).or(spares);
+        let gap = in_ask
+            .or(in_result)
+            .or(spares)
+            .filter(|gap| gap.id != "selective_face_hiding" || !clauses::keeps_every_face(&clause));
         // "The music teacher wants to print it for the hallway" beside "brighten it": a
         // sentence that asks nothing, with no word of wanting or needing, is background even
         // where its words touch something nothing here can do.
@@ -494,7 +498,10 @@ pub fn understand_with(
                     "that spot",
                 ]) && vitrine_tools::meaning::read::names_region(before)
                 {
-                    let merged = Clause::new(&format!("{} {said}", clause.text), &text);
+                    // "My home address is printed across the top half … Cover that half": the
+                    // place, not what it shows (an address would make it a PHI redaction).
+                    let place = PLACE_NAMED.find(said).map_or(said, |place| place.as_str());
+                    let merged = Clause::new(&format!("{} {place}", clause.text), &text);
                     let (mut found, _) = candidates(&merged, inputs, &produced, catalog);
                     found.retain(|matched| {
                         matched
@@ -715,6 +722,10 @@ pub fn understand_with(
         .collect();
     for at in re_asked.into_iter().rev() {
         asked.remove(at);
+    }
+    // "Black out the names and phone numbers, leave the faces visible": no face is hidden.
+    if split_keeps_every_face {
+        asked.retain(|(_, matched)| !hides_faces(matched));
     }
     // "Nobody's face is in it, it's just paper. Can you hide her personal info?": where the
     // request says there are no faces, a vague ask hides none; faces asked for by name still
@@ -1835,6 +1846,13 @@ fn missing(
     ))
 }
 
+/// A part of the picture named in words ("the top half", "the bottom 20%").
+static PLACE_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:top|bottom|upper|lower|left|right)(?:[- ]hand)?(?:[- ](?:left|right))?\s+(?:half|third|quarter|fifth|sixth|eighth|tenth|strip|band|corner|edge|\d{1,3}\s*%)\b",
+    )
+    .unwrap_or_else(|error| panic!("bad place pattern: {error}"))
+});
 static VIEW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(front|back|side|left|right|top|profile|rear|three-quarter)\b")
         .unwrap_or_else(|error| panic!("bad view pattern: {error}"))

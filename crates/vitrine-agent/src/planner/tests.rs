@@ -328,6 +328,39 @@ fn a_sentence_that_tells_adds_no_step_and_one_that_asks_keeps_its_own() {
         ),
         ["aspect"]
     );
+    // Every face kept is no face hidden, and no face singled out.
+    assert_eq!(
+        tools(
+            "Black out the names and phone numbers, leave the faces visible",
+            ArtifactKind::Image
+        ),
+        ["redact_phi"]
+    );
+    assert_eq!(
+        tools(
+            "keep the faces blurred and crop it square",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "aspect"]
+    );
+    // "That half" is the place described, not what it shows.
+    assert_eq!(
+        tools(
+            "My home address is printed across the top half of this parcel label photo. Cover \
+             that half with a solid block, then shrink the whole thing to 800 px wide.",
+            ArtifactKind::Image
+        ),
+        ["redact_image", "resize"]
+    );
+    // An ask with a thing of its own is not folded into the step before.
+    assert_eq!(
+        tools(
+            "De-identify him, and make the text on his hospital badge unreadable while you're \
+             at it.",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "redact_phi"]
+    );
     // "We'd rather not pick and choose" takes back nothing.
     assert_eq!(
         tools(
