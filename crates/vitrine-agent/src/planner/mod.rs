@@ -213,7 +213,9 @@ pub fn understand_with(
         // where its words touch something nothing here can do.
         if gap.is_some()
             && spares.is_none()
-            && something_asked
+            // "Half the people in it are patients who never signed a release form": a
+            // sentence that describes and tells asks nothing, whatever else is asked.
+            && (something_asked || clauses::describes(&clause))
             && !clauses::is_an_ask(&clause)
             && !clauses::wishes_now(&clause)
             && (clauses::tells_a_story(&clause) || clauses::narrates(&clause))
