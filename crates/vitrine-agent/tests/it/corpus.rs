@@ -435,9 +435,10 @@ fn the_planner_understands_the_paraphrase_corpus() {
             part.floor
         );
     }
-    // Issue 13 targets 95 % on the whole. With `heldout13` and the `t4700` batch (both written
-    // blind to be mostly hard, long messages) the whole stands at 94.7 %: the target is not met,
-    // and this floor holds what has been reached until it is (raise it, never lower it).
+    // Issue 13 targets 95 % on the whole. With the blind parts written to be mostly hard, long
+    // messages (`heldout13`, `heldout14`, the `t4700` and `t4800` batches) the whole stands at
+    // 94.4 %: the target is not met, and this floor holds what has been reached until it is
+    // (raise it, never lower it; it was set again when `heldout14` and `t4800` came in).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -567,7 +568,7 @@ const READ_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 94.1;
+const WHOLE_CORPUS_FLOOR: f64 = 94.4;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -589,7 +590,7 @@ const BLIND: [Blind; 10] = [
     Blind {
         file: "heldout6.jsonl",
         show: "VITRINE_SHOW_HELDOUT6",
-        floor: 92.3,
+        floor: 93.1,
         silent_at_most: 2,
     },
     Blind {
@@ -614,12 +615,12 @@ const BLIND: [Blind; 10] = [
         file: "heldout10.jsonl",
         show: "VITRINE_SHOW_HELDOUT10",
         floor: 90.9,
-        silent_at_most: 4,
+        silent_at_most: 3,
     },
     Blind {
         file: "heldout11.jsonl",
         show: "VITRINE_SHOW_HELDOUT11",
-        floor: 86.3,
+        floor: 87.1,
         silent_at_most: 6,
     },
     Blind {
