@@ -804,6 +804,17 @@ const TELLING_ADVERBS: &[&str] = &[
     "sometimes",
 ];
 
+/// "Blur the faces and also the name tags", "Rotate it. Also: vertical version": the split
+/// took the "also" that says this clause asks one thing more.
+pub(super) fn follows_also(clause: &Clause, request: &str) -> bool {
+    request
+        .find(clause.text.trim_start_matches([':', ' ']))
+        .is_some_and(|at| {
+            let before = request[..at].trim_end().trim_end_matches(':').trim_end();
+            before.ends_with(" also") || before == "also" || before.ends_with(" plus")
+        })
+}
+
 /// "Black out the names, leave the faces visible": every face stays as it is (not "leave her
 /// face visible", one person spared).
 pub(super) fn keeps_every_face(clause: &Clause) -> bool {
@@ -1217,6 +1228,22 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
     let mut pieces = Vec::new();
     let mut from = 0;
     for boundary in HARD.find_iter(text) {
+        // "The kids' names on the lockers are also a problem": "also" after a verb goes on
+        // with its sentence.
+        if boundary.as_str().trim() == "also"
+            && text[..boundary.start()]
+                .split_whitespace()
+                .last()
+                .is_some_and(|word| {
+                    [
+                        "are", "is", "was", "were", "am", "be", "been", "can", "could", "should",
+                        "would", "will", "might", "must", "they're", "it's", "that's",
+                    ]
+                    .contains(&word)
+                })
+        {
+            continue;
+        }
         pieces.push((
             &text[from..boundary.start()],
             boundary.as_str().contains('?'),
@@ -2940,12 +2967,7 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     // named to be hidden (nobody lists them to have them found).
     // "Remove the patient details, and the passport photo as well": one more thing to take
     // away, where the request takes away personal data.
-    // "Blur the faces and also the name tags": the split took the "also".
-    let one_more = clause.has_any(&["as well", "too", "also"])
-        || request.find(&clause.text).is_some_and(|at| {
-            let before = request[..at].trim_end();
-            before.ends_with(" also") || before.ends_with(" plus")
-        });
+    let one_more = clause.has_any(&["as well", "too", "also"]) || follows_also(&clause, request);
     // "This mask has it backwards": a mask named is no hiding verb.
     let request_hides = vitrine_tools::meaning::read::hides_besides_mask(&whole)
         || (one_more && whole.has_any(&["@remove"]) && whole.has_any(&["@phi"]))

@@ -177,6 +177,10 @@ pub fn understand_with(
                 || clauses::says_what_must_stay(&clause)
                 || clauses::narrates(&clause))
             && !(spares_someone && faces_hidden)
+            // "…; the kids' names on the lockers are also a problem": one more thing to hide.
+            && !(clause.has_any(&["also", "too", "as well"])
+                && clause.has_any(&["@phi", "@faces"])
+                && clause.has_any(&["problem", "issue", "need*", "must", "have to", "has to"]))
         {
             if clauses::tells_what_happened_before(&clause) {
                 let (found, _) = candidates(&clause, inputs, &Produced::default(), catalog);

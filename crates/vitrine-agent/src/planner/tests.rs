@@ -343,6 +343,14 @@ fn a_sentence_that_tells_adds_no_step_and_one_that_asks_keeps_its_own() {
         ),
         ["blur_faces", "aspect"]
     );
+    // "Also" after a verb goes on with its sentence, which names one more thing to hide.
+    assert_eq!(
+        tools(
+            "please blur faces; the kids' names on the lockers are also a problem",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "redact_phi"]
+    );
     // "That half" is the place described, not what it shows.
     assert_eq!(
         tools(
