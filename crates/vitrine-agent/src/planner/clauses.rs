@@ -804,6 +804,9 @@ const TELLING_ADVERBS: &[&str] = &[
     "sometimes",
 ];
 
+/// Words that say a clause asks for one thing more ("… the name tags too").
+pub(super) const ONE_MORE: &[&str] = &["as well", "too", "also"];
+
 /// "Blur the faces and also the name tags", "Rotate it. Also: vertical version": the split
 /// took the "also" that says this clause asks one thing more.
 pub(super) fn follows_also(clause: &Clause, request: &str) -> bool {
@@ -2967,7 +2970,7 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     // named to be hidden (nobody lists them to have them found).
     // "Remove the patient details, and the passport photo as well": one more thing to take
     // away, where the request takes away personal data.
-    let one_more = clause.has_any(&["as well", "too", "also"]) || follows_also(&clause, request);
+    let one_more = clause.has_any(ONE_MORE) || follows_also(&clause, request);
     // "This mask has it backwards": a mask named is no hiding verb.
     let request_hides = vitrine_tools::meaning::read::hides_besides_mask(&whole)
         || (one_more && whole.has_any(&["@remove"]) && whole.has_any(&["@phi"]))

@@ -178,7 +178,7 @@ pub fn understand_with(
                 || clauses::narrates(&clause))
             && !(spares_someone && faces_hidden)
             // "…; the kids' names on the lockers are also a problem": one more thing to hide.
-            && !(clause.has_any(&["also", "too", "as well"])
+            && !(clause.has_any(clauses::ONE_MORE)
                 && clause.has_any(&["@phi", "@faces"])
                 && clause.has_any(&["problem", "issue", "need*", "must", "have to", "has to"]))
         {
