@@ -7,7 +7,9 @@
 //! The first argument names the inputs, comma-separated (`image`, `image,image`, `video`,
 //! `document`, `audio`, `mask`); the rest is the request. Useful when teaching a tool new words.
 //! Plans as the agent does, with the semantic fallback, when the sentence-embedding model is in
-//! `VITRINE_MODELS_DIR` (or the default models directory); from words alone otherwise.
+//! `VITRINE_MODELS_DIR` (or the default models directory); from words alone otherwise. With
+//! `RUST_LOG=vitrine_agent=debug` it also prints each clause's verdict (background, matched
+//! tools, refinement, not done), as `vitrine serve` does with the same setting.
 
 mod common;
 
@@ -16,6 +18,11 @@ use vitrine_agent::planner::{Semantic, understand_with};
 use vitrine_tools::ToolCatalog;
 
 fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
     let mut args = std::env::args().skip(1);
     let (Some(kinds), request) = (args.next(), args.collect::<Vec<_>>().join(" ")) else {
         eprintln!("usage: plan <image|video|document|audio|mask[,…]> <request>");

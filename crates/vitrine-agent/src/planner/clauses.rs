@@ -837,10 +837,274 @@ pub(super) fn keeps_every_face(clause: &Clause) -> bool {
     ]) && !clause.has_any(&["keep ~ face* ~ @hide", "leave ~ face* ~ @hide"])
 }
 
+/// Participles whose verb is not the word less "-ed" ("taken out" is "take out").
+const IRREGULAR_PARTICIPLES: &[(&str, &str)] = &[
+    ("taken", "take"),
+    ("made", "make"),
+    ("done", "do"),
+    ("cut", "cut"),
+    ("shot", "shoot"),
+    ("hidden", "hide"),
+    ("shown", "show"),
+    ("put", "put"),
+    ("drawn", "draw"),
+    ("split", "split"),
+    ("set", "set"),
+    ("spun", "spin"),
+    ("thrown", "throw"),
+    ("sent", "send"),
+    ("redone", "redo"),
+];
+
+/// Words in "-ed" that are no participle.
+const NOT_PARTICIPLES: &[&str] = &[
+    "need", "speed", "bed", "red", "shed", "indeed", "seed", "feed", "hundred", "sacred", "naked",
+    "wicked", "sled", "embed", "bred", "breed", "weed",
+];
+
+/// The verbs a participle (or, with `gerund`, a form in "-ing") may stand for, most likely
+/// first: "removed" is "remove", "blurred" is "blur", "converted" is "convert", "taking" is
+/// "take".
+fn verbs_of(word: &str, gerund: bool) -> Vec<String> {
+    if let Some((_, verb)) = IRREGULAR_PARTICIPLES.iter().find(|(form, _)| *form == word) {
+        return vec![(*verb).to_owned()];
+    }
+    let Some(stem) = word
+        .strip_suffix("ed")
+        .filter(|_| !NOT_PARTICIPLES.contains(&word))
+        .or_else(|| word.strip_suffix("ing").filter(|_| gerund))
+        .filter(|stem| stem.len() >= 3)
+    else {
+        return Vec::new();
+    };
+    let mut verbs = vec![format!("{stem}e"), stem.to_owned()];
+    // "blurred", "cropped", "flipping": one consonant doubled.
+    let bytes = stem.as_bytes();
+    if bytes.len() >= 3 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
+        verbs.push(stem[..stem.len() - 1].to_owned());
+    }
+    if let Some(root) = word.strip_suffix("ied") {
+        verbs.insert(0, format!("{root}y"));
+    }
+    verbs
+}
+
+/// Words that may follow a participle that completes a wish ("the colour taken out", "it
+/// cropped square", "the faces blurred before Friday"); a noun there makes it an adjective
+/// ("the blurred faces").
+const AFTER_A_PARTICIPLE: &[&str] = &[
+    "out",
+    "off",
+    "away",
+    "up",
+    "down",
+    "over",
+    "back",
+    "to",
+    "at",
+    "by",
+    "in",
+    "into",
+    "as",
+    "with",
+    "for",
+    "from",
+    "so",
+    "please",
+    "pls",
+    "too",
+    "also",
+    "again",
+    "and",
+    "but",
+    "or",
+    "before",
+    "because",
+    "since",
+    "if",
+    "when",
+    "then",
+    "first",
+    "completely",
+    "entirely",
+    "fully",
+    "properly",
+    "heavily",
+    "lightly",
+    "slightly",
+    "a",
+    "square",
+    "vertically",
+    "horizontally",
+    "sideways",
+    "upside",
+    "clockwise",
+    "anticlockwise",
+    "counterclockwise",
+    "left",
+    "right",
+    "black",
+    "white",
+    "smaller",
+    "bigger",
+    "larger",
+    "thanks",
+    "thx",
+    "asap",
+    "now",
+    "today",
+    "tomorrow",
+    "though",
+    "if",
+    "where",
+    "on",
+    "all",
+    "throughout",
+    "everywhere",
+];
+
+/// Particles that stay with their verb ("take out the colour").
+const PARTICLES: &[&str] = &["out", "off", "away", "up", "down", "over"];
+
+/// "She wants the colour taken out", "I need this resized to 800", "the background needs
+/// removing": a wish or need whose object comes before its verb. The
+/// imperative readings of it, most likely first ("take out the colour"); the caller keeps the
+/// first one a tool's words match. Not a past or negated wish ("they wanted it cropped",
+/// "she doesn't want it blurred"), nor "have" or "get" after a subject ("we had the faces
+/// blurred" tells).
+pub(super) fn imperative_readings(clause: &Clause) -> Vec<String> {
+    let mut words = texts(clause);
+    while words.first().is_some_and(|first| {
+        [
+            "and", "but", "so", "also", "oh", "plus", "ps", "then", "well", "anyway", "finally",
+            "lastly",
+        ]
+        .contains(first)
+    }) {
+        words.remove(0);
+    }
+    let negated = |upto: usize| {
+        words[..upto].iter().any(|word| {
+            [
+                "not", "don't", "dont", "doesn't", "doesnt", "didn't", "never", "no", "won't",
+            ]
+            .contains(word)
+        })
+    };
+    let mut readings = Vec::new();
+    // Where the object starts, and the first word after the wish.
+    let wish = words.iter().enumerate().take(7).position(|(at, word)| {
+        ["want", "wants", "need", "needs", "prefer", "prefers"].contains(word)
+            // "I'd like it blurred", not "make it look like it was taken in the 80s".
+            || (["like", "love"].contains(word)
+                && at >= 1
+                && ["i'd", "we'd", "she'd", "he'd", "they'd", "would", "id"].contains(&words[at - 1]))
+    });
+    let imperative = matches!(words.first(), Some(&("get" | "have")));
+    let object_from = match (wish, imperative) {
+        (_, true) => Some(1),
+        (Some(at), false) if !negated(at) => Some(at + 1),
+        _ => None,
+    };
+    if let Some(from) = object_from {
+        // "… the colour taken out …": a participle after one to six words of object.
+        for at in from + 1..(from + 7).min(words.len()) {
+            let verbs = verbs_of(words[at], false);
+            let next = words.get(at + 1).copied();
+            let completes = next.is_none_or(|next| {
+                AFTER_A_PARTICIPLE.contains(&next) || next.starts_with(|c: char| c.is_ascii_digit())
+            });
+            let object_is_a_phrase = words[from..at]
+                .iter()
+                .all(|word| !["to", "is", "was", "are", "were", "be", "been"].contains(word));
+            if verbs.is_empty() || !completes || !object_is_a_phrase {
+                continue;
+            }
+            let object = words[from..at].join(" ");
+            let (particle, rest) = match next {
+                Some(next) if PARTICLES.contains(&next) => (format!(" {next}"), &words[at + 2..]),
+                _ => (String::new(), &words[at + 1..]),
+            };
+            for verb in verbs {
+                readings.push(
+                    format!("{verb}{particle} {object} {}", rest.join(" "))
+                        .trim_end()
+                        .to_owned(),
+                );
+            }
+            break;
+        }
+    }
+    // "The colour needs taking out", "the faces should be pixelated", "the logo has to go".
+    let modal = words.iter().take(8).position(|word| {
+        ["needs", "need", "has", "have", "should", "must", "shall"].contains(word)
+    });
+    if let Some(at) = modal.filter(|&at| at >= 1 && !negated(at + 1)) {
+        let object = words[..at].join(" ");
+        let mut after = &words[at + 1..];
+        for skip in ["to", "be", "got"] {
+            if after.first() == Some(&skip) {
+                after = &after[1..];
+            }
+        }
+        if let Some((&first, rest)) = after.split_first() {
+            // Not "the faces need to go": `@remove` reads that as it stands.
+            let verbs = verbs_of(first, true);
+            let (particle, rest) = match rest.split_first() {
+                Some((next, more)) if PARTICLES.contains(next) => (format!(" {next}"), more),
+                _ => (String::new(), rest),
+            };
+            // "The faces have blurred edges": an adjective, not a verb.
+            let completes = rest.first().is_none_or(|next| {
+                AFTER_A_PARTICIPLE.contains(next) || next.starts_with(|c: char| c.is_ascii_digit())
+            });
+            if completes && !object.is_empty() {
+                for verb in verbs {
+                    readings.push(
+                        format!("{verb}{particle} {object} {}", rest.join(" "))
+                            .trim_end()
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+    }
+    readings
+}
+
 /// "My boss says blur the faces", "the client said: crop it square": what someone else said
 /// is an ask, passed on.
 fn relays_an_ask(words: &[&str]) -> bool {
+    // "My coworker said the name on the wristband has to go": what must be done, passed on
+    // (not "said the faces looked soft", what was thought).
+    // Not "legal says nobody should be identifiable": a state, which the words around it may
+    // or may not ask for.
+    let relays_a_need = |after: &[&str]| {
+        after.iter().take(10).enumerate().any(|(at, word)| {
+            let then = match *word {
+                "must" | "should" => &after[at + 1..],
+                "has" | "have" | "need" | "needs" if after.get(at + 1) == Some(&"to") => {
+                    &after[at + 2..]
+                }
+                _ => return false,
+            };
+            match then {
+                // "The name has to go" hides it; "the logo has to go" would remove a thing,
+                // which is named as not done where it is asked, not guessed from hearsay.
+                ["go" | "come", ..] => {
+                    let what = after[..at].join(" ");
+                    Clause::new(&what, &what).has_any(&["@phi", "@faces"])
+                }
+                ["be", done, ..] => !verbs_of(done, false).is_empty(),
+                _ => false,
+            }
+        }) && !after
+            .iter()
+            .any(|word| ["if", "whether", "not", "never"].contains(word))
+    };
     words.iter().enumerate().any(|(at, word)| {
+        ["says", "said", "insists", "insisted"].contains(word) && relays_a_need(&words[at + 1..])
+    }) || words.iter().enumerate().any(|(at, word)| {
         ["says", "say", "said", "insists", "reckons"].contains(word)
             // An imperative follows at once: not "said the cut-out looked harsh", "said to
             // crop it" (advice) or "didn't say which ones".

@@ -21,7 +21,7 @@ mod semantic;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -142,7 +142,10 @@ pub fn understand_with(
     let mut described: Option<Clause> = None;
     // Tools whose work the request says was done already ("HR already blurred the faces").
     let mut done_before: Vec<&'static str> = Vec::new();
-    let split = clauses::split(&text);
+    let split: Vec<Clause> = clauses::split(&text)
+        .into_iter()
+        .map(|clause| as_asked(clause, &text, inputs, catalog))
+        .collect();
     let no_faces_here = split.iter().any(clauses::says_no_faces_are_there);
     let no_text_here = split.iter().any(clauses::says_no_text_is_there);
     let split_keeps_every_face = split.iter().any(clauses::keeps_every_face);
@@ -182,6 +185,7 @@ pub fn understand_with(
                 && clause.has_any(&["@phi", "@faces"])
                 && clause.has_any(&["problem", "issue", "need*", "must", "have to", "has to"]))
         {
+            tracing::debug!(clause = %clause.text, "background: describes or tells, asks nothing");
             if clauses::tells_what_happened_before(&clause) {
                 let (found, _) = candidates(&clause, inputs, &Produced::default(), catalog);
                 done_before.extend(found.iter().map(|matched| matched.tool.name()));
@@ -224,6 +228,7 @@ pub fn understand_with(
             && !clauses::wishes_now(&clause)
             && (clauses::tells_a_story(&clause) || clauses::narrates(&clause))
         {
+            tracing::debug!(clause = %clause.text, gap = gap.map(|gap| gap.id), "background: tells of something nothing here can do");
             described = Some(clause);
             continue;
         }
@@ -235,6 +240,7 @@ pub fn understand_with(
             clause
         };
         if let Some(gap) = gap {
+            tracing::debug!(clause = %clause.text, gap = gap.id, "not done");
             // "Animate it so she waves": one thing not done, said once.
             match understanding
                 .not_done
@@ -451,6 +457,13 @@ pub fn understand_with(
         // the corner — can you blur it out, and the card number too"), points back at what the
         // description named: read together, they may ask for more.
         let nothing_matched = usable.is_empty();
+        tracing::debug!(
+            clause = %clause.text,
+            ask = clauses::is_an_ask(&clause),
+            usable = ?usable.iter().map(|matched| matched.tool.name()).collect::<Vec<_>>(),
+            unusable = ?unusable.iter().map(|matched| matched.tool.name()).collect::<Vec<_>>(),
+            "matched"
+        );
         // "Their photos are cut-outs. Can you do the same with mine?": the same again, on this
         // input, is what was just planned.
         if nothing_matched
@@ -612,6 +625,7 @@ pub fn understand_with(
                     refine(before, &clause, &text, inputs, catalog, &asked[*start..])
             {
                 let merged = refined[0].0.clone();
+                tracing::debug!(clause = %clause.text, into = %merged.text, "refines the step before");
                 asked.truncate(*start);
                 asked.extend(refined);
                 previous = Some((*start, merged));
@@ -638,6 +652,7 @@ pub fn understand_with(
             } else if !clauses::is_an_ask(&clause)
                 || (something_asked && clauses::states_without_asking(&clause))
             {
+                tracing::debug!(clause = %clause.text, "background: matched nothing, asks nothing");
                 described = Some(clause.clone());
             } else {
                 understanding.not_done.push(NotDone {
@@ -971,6 +986,45 @@ fn candidates(
         matching::most_specific(usable),
         matching::most_specific(unusable),
     )
+}
+
+/// "She wants the colour taken out", "the colour needs taking out": a wish or need said with its object
+/// first reads as the ask it passes on ("take out the colour"), when a tool's words match that
+/// reading and the clause as said is not already an ask they match.
+fn as_asked(clause: Clause, text: &str, inputs: &[ArtifactMeta], catalog: &ToolCatalog) -> Clause {
+    let tools = |clause: &Clause| {
+        let (usable, unusable) = candidates(clause, inputs, &Produced::default(), catalog);
+        let names = |found: Vec<Matched>| -> BTreeSet<&'static str> {
+            found.iter().map(|matched| matched.tool.name()).collect()
+        };
+        (names(usable), names(unusable))
+    };
+    let (usable, unusable) = tools(&clause);
+    if clauses::is_an_ask(&clause) && !(usable.is_empty() && unusable.is_empty()) {
+        return clause;
+    }
+    // Words as said that match tools keep them: the reading then only makes the clause an ask
+    // ("she wants the faces blurred"), never other tools ("need https://… archived as a PDF"
+    // stays a page printed).
+    let matched_as_said = !(usable.is_empty() && unusable.is_empty());
+    let reading = clauses::imperative_readings(&clause)
+        .into_iter()
+        .map(|reading| Clause::new(&reading, text))
+        .find(|reading| {
+            let (read_usable, read_unusable) = tools(reading);
+            if matched_as_said {
+                read_usable == usable && read_unusable == unusable
+            } else {
+                !(read_usable.is_empty() && read_unusable.is_empty())
+            }
+        });
+    match reading {
+        Some(reading) => {
+            tracing::debug!(clause = %clause.text, reading = %reading.text, "read as an ask");
+            reading
+        }
+        None => clause,
+    }
 }
 
 /// The kinds of media the intents planned so far make for later ones (a mask from a cut-out).

@@ -380,3 +380,27 @@ fn a_sentence_that_tells_adds_no_step_and_one_that_asks_keeps_its_own() {
         ["trim_video", "blur_faces_video"]
     );
 }
+
+#[test]
+fn a_wish_said_object_first_is_the_ask_it_passes_on() {
+    // Words alone (no sentence model): the participle is read as its verb.
+    for (said, want) in [
+        ("she wants the colour taken out", vec!["grayscale"]),
+        ("my boss wants the colour removed", vec!["grayscale"]),
+        ("also, the colour needs taking out", vec!["grayscale"]),
+        (
+            "my coworker said the name on the wristband has to go, and she wants the colour \
+             taken out as well",
+            vec!["redact_phi", "grayscale"],
+        ),
+    ] {
+        assert_eq!(tools(said, ArtifactKind::Image), want, "{said:?}");
+    }
+    // A past or negated wish asks nothing of its own.
+    for told in [
+        "blur the faces. she wanted the colour taken out last time",
+        "blur the faces. she doesn't want the colour taken out",
+    ] {
+        assert_eq!(tools(told, ArtifactKind::Image), ["blur_faces"], "{told:?}");
+    }
+}

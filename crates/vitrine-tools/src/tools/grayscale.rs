@@ -62,6 +62,12 @@ const MEANING: Meaning = Meaning {
             "remove ~ colo*",
             "strip ~ colo*",
             "drop ~ colo*",
+            // "She wants the colour taken out" (read as "take out the colour").
+            "take out ~ colo*",
+            "take away ~ colo*",
+            "take ~ colo* out",
+            "get rid ~ colo*",
+            "lose ~ colo*",
             "no colo*",
             "without colo*",
             "colourless",
