@@ -1598,6 +1598,10 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 "2 things",
                 "3 things",
             ]);
+            // "Printed in black and white": one colour word.
+            let black_and_white = found.as_str().trim() == "and"
+                && current.trim_end().ends_with("black")
+                && after.starts_with("white");
             let listed = found.as_str().trim() == "and"
                 && !counted_out
                 && (["a ", "an "]
@@ -1614,6 +1618,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !advice_goes_on
                 && !goes_on
                 && !placed_size
+                && !black_and_white
                 // "White or black bars, I'm not fussy": the options stay with the choice.
                 && !leaves_the_choice(&next)
                 && (starts_an_ask(after)
@@ -1698,11 +1703,17 @@ fn takes_back(piece: &Clause) -> bool {
 /// True when a piece after "and" or a comma says it asks for one more thing ("a depth map of
 /// the room as well"). Not "too": "… and everyone else too" shares the verb before.
 fn adds_one_more(piece: &Clause) -> bool {
-    piece.words.len() >= 3
-        && piece
-            .text
-            .trim_end_matches(['.', '!', ' '])
-            .ends_with("as well")
+    // "…, and a contact sheet as well, 4 columns wide": up to the next comma.
+    let head = piece.text.split(',').next().unwrap_or_default();
+    let head = head.trim_end_matches(['.', '!', ' ']);
+    // "…, and a square version too", not "… and everyone else too" (more of the same ask) or
+    // "(400,200) in pixels too" (a comma inside numbers).
+    let names_a_thing = ["a ", "an ", "one "]
+        .iter()
+        .any(|article| head.starts_with(article));
+    head.split_whitespace().count() >= 3
+        && head.starts_with(|c: char| c.is_alphabetic())
+        && (head.ends_with(" as well") || (names_a_thing && head.ends_with(" too")))
 }
 
 /// "Blur out the bottom fifth where the phone numbers are printed": after an area, "where …"
@@ -1713,8 +1724,20 @@ fn split_so_needs(clause: &str) -> Vec<&str> {
     if let Some(at) = clause.find(" so ") {
         let (before, rest) = clause.split_at(at);
         let after = rest[" so ".len()..].trim_start();
+        // "… in black and white, so a greyscale copy would also help".
         let needs = Clause::new(after, after).has_any(&[
-            "need*", "must", "should", "has to", "have to", "got to", "gotta",
+            "need*",
+            "must",
+            "should",
+            "has to",
+            "have to",
+            "got to",
+            "gotta",
+            "would ~ help",
+            "would be ~ useful",
+            "would be ~ handy",
+            "would be ~ great",
+            "would be ~ good",
         ]);
         if needs && describes(&Clause::new(before, before)) {
             return vec![before, after];
@@ -2169,8 +2192,10 @@ fn says_what_could_happen(clause: &Clause) -> bool {
     });
     // "A bit brighter would help": a change by degree, that would help (not "it would help
     // the committee", what helps whom).
-    let change_would_help = clause.has_any(&["would help", "would really help"])
-        && clause.has_any(&["a bit", "a little", "slightly", "a touch"]);
+    // "A greyscale copy would also help": one more copy asked.
+    let change_would_help = clause.has_any(&["would help", "would really help", "would ~ help"])
+        && (clause.has_any(&["a bit", "a little", "slightly", "a touch"])
+            || (clause.has_any(ONE_MORE) && clause.has_any(&["a ~ copy", "a ~ version"])));
     // Not "… then blur the faces so nobody could recognise them".
     modal
         && !change_would_help
@@ -3470,6 +3495,16 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "in" | "visible" | "showing" | "clear" | "be"
         ]
     );
+    // "It's a bit tilted, but leave that, I actually like it that way": what was just told
+    // stays (not "leave it out", "leave it blank").
+    let leaves_what_was_said = match texts(clause).as_slice() {
+        ["leave", "that" | "it" | "this" | "those" | "them"] => true,
+        ["leave", "that" | "it" | "this" | "those" | "them", next, ..] => ![
+            "out", "off", "blank", "empty", "white", "black", "on", "in", "to", "at", "with",
+        ]
+        .contains(next),
+        _ => false,
+    };
     // "Keep them in the order I sent", "keep the full width": a constraint on the ask.
     let keeps_as_sent = first_after_lead_ins(clause).is_some_and(|word| word == "keep")
         && clause.has_any(&[
@@ -3481,6 +3516,7 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
         ]);
     leaves
         || leaves_one_thing
+        || leaves_what_was_said
         || keeps_as_sent
         || clause.has_any(&[
             "keep everything else",

@@ -184,6 +184,31 @@ pub fn understand_with(
             && !(clause.has_any(clauses::ONE_MORE)
                 && clause.has_any(&["@phi", "@faces"])
                 && clause.has_any(&["problem", "issue", "need*", "must", "have to", "has to"]))
+            // "… and also a desktop screenshot of it": a thing named after "also", with no
+            // verb of its own, is one more thing asked.
+            && !(clauses::follows_also(&clause, &text)
+                && clause.words.len() <= 8
+                && clause.words.first().is_some_and(|first| {
+                    ["a", "an", "one", "another"].contains(&first.text.as_str())
+                })
+                && clause.has_any(&[
+                    "screenshot*",
+                    "version",
+                    "copy",
+                    "thumbnail",
+                    "pdf",
+                    "png",
+                    "jpg",
+                    "jpeg",
+                    "still",
+                    "contact sheet",
+                ])
+                && !clauses::is_statement(&clause)
+                && !clauses::narrates(&clause)
+                && !clauses::tells_a_story(&clause)
+                && !candidates(&clause, inputs, &Produced::default(), catalog)
+                    .0
+                    .is_empty())
         {
             tracing::debug!(clause = %clause.text, "background: describes or tells, asks nothing");
             if clauses::tells_what_happened_before(&clause) {
@@ -773,9 +798,19 @@ pub fn understand_with(
         .iter()
         .any(|(_, matched)| matches!(matched.tool.name(), "page_to_pdf" | "screenshot_page"))
     {
+        // "Snap a picture of https://…" is the screenshot, not the page's pictures.
         asked.retain(|(clause, matched)| {
             matched.tool.name() != "extract_page"
-                || clause.has_any(&["text", "image*", "photo*", "picture*", "link*", "words"])
+                || clause.has_any(&["text", "link*", "words"])
+                || (clause.has_any(&["image*", "photo*", "picture*"])
+                    && !clause.has_any(&[
+                        "a picture of",
+                        "a photo of",
+                        "an image of",
+                        "a pic of",
+                        "picture of the page",
+                        "picture of it",
+                    ]))
         });
         // "The address is https://… Save it as a PDF": the page printed, not the images a
         // dropped reading of it would have found.

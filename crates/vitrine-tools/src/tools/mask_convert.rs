@@ -177,6 +177,10 @@ const IMAGE_TO_MASK: Meaning = Meaning {
             "threshold*",
             "negat*",
             "away",
+            // "Their faces need masking": hiding, not a mask made from brightness.
+            "masking",
+            "@faces",
+            "@phi",
             "into a ~ image",
             "into an image",
             "to an image",
