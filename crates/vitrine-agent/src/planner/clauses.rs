@@ -1080,7 +1080,7 @@ fn relays_an_ask(words: &[&str]) -> bool {
     // Not "legal says nobody should be identifiable": a state, which the words around it may
     // or may not ask for.
     let relays_a_need = |after: &[&str]| {
-        after.iter().take(10).enumerate().any(|(at, word)| {
+        after.iter().take(14).enumerate().any(|(at, word)| {
             let then = match *word {
                 "must" | "should" => &after[at + 1..],
                 "has" | "have" | "need" | "needs" if after.get(at + 1) == Some(&"to") => {
@@ -1102,8 +1102,14 @@ fn relays_an_ask(words: &[&str]) -> bool {
             .iter()
             .any(|word| ["if", "whether", "not", "never"].contains(word))
     };
+    // "My sister said to make the whole thing a bit brighter as well": one more thing, passed
+    // on (not "a friend said to shoot in raw", advice).
+    let one_more = words.contains(&"too")
+        || words.contains(&"also")
+        || words.windows(2).any(|pair| pair == ["as", "well"]);
     words.iter().enumerate().any(|(at, word)| {
-        ["says", "said", "insists", "insisted"].contains(word) && relays_a_need(&words[at + 1..])
+        ["says", "said", "insists", "insisted"].contains(word)
+            && (relays_a_need(&words[at + 1..]) || (one_more && words.get(at + 1) == Some(&"to")))
     }) || words.iter().enumerate().any(|(at, word)| {
         ["says", "say", "said", "insists", "reckons"].contains(word)
             // An imperative follows at once: not "said the cut-out looked harsh", "said to
@@ -1497,6 +1503,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
     for boundary in HARD.find_iter(text) {
         // "The kids' names on the lockers are also a problem": "also" after a verb goes on
         // with its sentence.
+        // "The photograph on the first page also shows a patient's face": nor before a verb.
+        let verb_follows = text[boundary.end()..]
+            .split_whitespace()
+            .next()
+            .is_some_and(|next| {
+                [
+                    "shows", "has", "have", "contains", "includes", "needs", "features", "carries",
+                    "mentions", "appears", "had", "show", "contain", "include",
+                ]
+                .contains(&next)
+            });
+        if boundary.as_str().trim() == "also" && verb_follows {
+            continue;
+        }
         if boundary.as_str().trim() == "also"
             && text[..boundary.start()]
                 .split_whitespace()
@@ -1677,12 +1697,21 @@ fn is_past_tense(word: &str) -> bool {
 
 /// "Which will feature in an exhibit", after a comma: a relative clause, not a question.
 fn is_relative(piece: &str) -> bool {
-    ["which ", "who ", "whose "]
-        .iter()
-        .any(|word| piece.starts_with(word))
-        && !["which one", "which of", "who is", "who's"]
+    // "My sister, who is looking over my shoulder, said …" (not "who is in it", a question).
+    let doing = ["who is ", "who's "].iter().any(|start| {
+        piece.strip_prefix(start).is_some_and(|rest| {
+            rest.split_whitespace()
+                .next()
+                .is_some_and(|verb| verb.len() > 4 && verb.ends_with("ing"))
+        })
+    });
+    doing
+        || ["which ", "who ", "whose "]
             .iter()
-            .any(|question| piece.starts_with(question))
+            .any(|word| piece.starts_with(word))
+            && !["which one", "which of", "who is", "who's"]
+                .iter()
+                .any(|question| piece.starts_with(question))
 }
 
 /// True when a piece starts by taking back what came before ("actually no, don't flip it", "no

@@ -35,6 +35,36 @@ impl Gap {
     }
 }
 
+/// Not "my sister, who is looking over my shoulder, said …": "who is" doing something is a
+/// relative clause about someone the request names, not a question of who they are.
+fn asks_who(_: &[ArtifactMeta], clause: &Clause) -> bool {
+    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    // At the start, "who is sitting on the left?" asks.
+    let doing = |verb: &str| verb.len() > 4 && verb.ends_with("ing");
+    let relative = |at: usize| {
+        at > 0
+            && match (words.get(at), words.get(at + 1), words.get(at + 2)) {
+                (Some(&"who"), Some(&"is"), Some(verb)) => doing(verb),
+                (Some(&"who's"), Some(verb), _) => doing(verb),
+                _ => false,
+            }
+    };
+    let asked: Vec<usize> = (0..words.len())
+        .filter(|&at| ["who", "who's"].contains(&words[at]))
+        .collect();
+    asked.is_empty()
+        || !asked.iter().all(|&at| relative(at))
+        || clause.has_any(&[
+            "identify ~",
+            "recogni* ~",
+            "celebrit*",
+            "famous",
+            "same person",
+            "face recognition",
+            "facial recognition",
+        ])
+}
+
 fn always(_: &[ArtifactMeta], _: &Clause) -> bool {
     true
 }
@@ -677,7 +707,7 @@ const GAPS: &[Gap] = &[
             "name plate*",
             "name card*",
         ],
-        when: always,
+        when: asks_who,
         alongside: false,
     },
     // "Summarise the article at https://…": the page's text is read (extract_page), the summary

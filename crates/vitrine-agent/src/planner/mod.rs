@@ -714,6 +714,13 @@ pub fn understand_with(
                             && hides(&matched)
                             && old.tool.name() == matched.tool.name()
                             && !vitrine_tools::meaning::read::names_region(&clause))
+                        // "Black out the names throughout the PDF. The photo on page 1 shows
+                        // a face, which needs pixelating": the document's redaction hides
+                        // its faces too.
+                        || (old.tool.name() == "redact_document"
+                            && hides(&matched)
+                            && matched.intent.input.kind() == Some(ArtifactKind::Image)
+                            && !has(inputs, ArtifactKind::Image))
                 })
             {
                 let earlier = &mut asked[index];

@@ -437,7 +437,7 @@ fn the_planner_understands_the_paraphrase_corpus() {
     }
     // Issue 13 targets 95 % on the whole. With the blind parts written to be mostly hard, long
     // messages (`heldout13`–`heldout15`, the `t4700`–`t4900` batches) the whole stands at
-    // 94.0 %: the target is not met, and this floor holds what has been reached until it is
+    // 94.1 %: the target is not met, and this floor holds what has been reached until it is
     // (raise it, never lower it; it was set again to what the corpus measured when `heldout15`
     // and `t4900` came in).
     assert!(
@@ -569,7 +569,7 @@ const READ_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 94.0;
+const WHOLE_CORPUS_FLOOR: f64 = 94.1;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
