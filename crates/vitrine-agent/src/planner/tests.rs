@@ -404,3 +404,40 @@ fn a_wish_said_object_first_is_the_ask_it_passes_on() {
         assert_eq!(tools(told, ArtifactKind::Image), ["blur_faces"], "{told:?}");
     }
 }
+
+#[test]
+fn one_more_thing_said_without_a_verb_is_asked_and_what_stays_is_not() {
+    assert_eq!(
+        tools(
+            "grab a frame every 2 seconds, and a contact sheet as well, 4 columns wide",
+            ArtifactKind::Video
+        ),
+        ["extract_frames", "contact_sheet"]
+    );
+    // "Leave that" keeps what was just told: no rotation.
+    assert_eq!(
+        tools(
+            "Blur the faces. oh and it's a bit tilted, but leave that, I actually like it that way",
+            ArtifactKind::Image
+        ),
+        ["blur_faces"]
+    );
+    // A relative clause about someone is no question of who they are.
+    assert_eq!(
+        tools(
+            "my sister, who is looking over my shoulder, said to make it brighter as well",
+            ArtifactKind::Image
+        ),
+        ["adjust_image"]
+    );
+    // The document's redaction hides the face a later sentence names on one of its pages.
+    let plan = steps(
+        "please black out the patient names throughout. The photograph on the first page also \
+         shows a patient's face, which needs pixelating",
+        ArtifactKind::Document,
+    );
+    assert_eq!(plan.len(), 1, "{plan:?}");
+    assert_eq!(plan[0].0, "redact_document");
+    assert_eq!(plan[0].1["faces"], json!(true));
+    assert_eq!(plan[0].1["face_method"], json!("pixelate"));
+}
