@@ -856,15 +856,14 @@ const IRREGULAR_PARTICIPLES: &[(&str, &str)] = &[
     ("redone", "redo"),
 ];
 
-/// Words in "-ed" that are no participle.
+/// Words in "-ed" that are no participle (shorter stems are never read as verbs).
 const NOT_PARTICIPLES: &[&str] = &[
-    "need", "speed", "bed", "red", "shed", "indeed", "seed", "feed", "hundred", "sacred", "naked",
-    "wicked", "sled", "embed", "bred", "breed", "weed",
+    "speed", "indeed", "hundred", "sacred", "naked", "wicked", "embed", "breed",
 ];
 
 /// The verbs a participle (or, with `gerund`, a form in "-ing") may stand for, most likely
-/// first: "removed" is "remove", "blurred" is "blur", "converted" is "convert", "taking" is
-/// "take".
+/// first: "blurred" is "blur", "removed" is "remove", "converted" is "convert", "darkened" is
+/// "darken", "taking" is "take". The caller keeps the first a tool's words match.
 fn verbs_of(word: &str, gerund: bool) -> Vec<String> {
     if let Some((_, verb)) = IRREGULAR_PARTICIPLES.iter().find(|(form, _)| *form == word) {
         return vec![(*verb).to_owned()];
@@ -873,20 +872,32 @@ fn verbs_of(word: &str, gerund: bool) -> Vec<String> {
         .strip_suffix("ed")
         .filter(|_| !NOT_PARTICIPLES.contains(&word))
         .or_else(|| word.strip_suffix("ing").filter(|_| gerund))
-        .filter(|stem| stem.len() >= 3)
+        .filter(|stem| stem.len() >= 3 && stem.is_ascii())
     else {
         return Vec::new();
     };
-    let mut verbs = vec![format!("{stem}e"), stem.to_owned()];
-    // "blurred", "cropped", "flipping": one consonant doubled.
-    let bytes = stem.as_bytes();
-    if bytes.len() >= 3 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
-        verbs.push(stem[..stem.len() - 1].to_owned());
-    }
     if let Some(root) = word.strip_suffix("ied") {
-        verbs.insert(0, format!("{root}y"));
+        return vec![format!("{root}y")];
     }
-    verbs
+    let vowel = |c: u8| b"aeiou".contains(&c);
+    let bytes = stem.as_bytes();
+    let (last, before, third) = (
+        bytes[bytes.len() - 1],
+        bytes[bytes.len() - 2],
+        bytes[bytes.len() - 3],
+    );
+    // "blurred", "cropped", "trimming": one consonant doubled (not "filled", "pressed", "added").
+    if last == before && !vowel(last) && !b"lsfdz".contains(&last) {
+        return vec![stem[..stem.len() - 1].to_owned(), stem.to_owned()];
+    }
+    // "removed", "rotated", "resizing": a consonant, a vowel and a consonant lost an "e" (not
+    // "darkened", "opened").
+    let lost_an_e = !vowel(last) && vowel(before) && !vowel(third) && !stem.ends_with("en");
+    if lost_an_e {
+        vec![format!("{stem}e"), stem.to_owned()]
+    } else {
+        vec![stem.to_owned(), format!("{stem}e")]
+    }
 }
 
 /// Words that may follow a participle that completes a wish ("the colour taken out", "it
@@ -955,7 +966,6 @@ const AFTER_A_PARTICIPLE: &[&str] = &[
     "today",
     "tomorrow",
     "though",
-    "if",
     "where",
     "on",
     "all",
@@ -973,6 +983,10 @@ const PARTICLES: &[&str] = &["out", "off", "away", "up", "down", "over"];
 /// "she doesn't want it blurred"), nor "have" or "get" after a subject ("we had the faces
 /// blurred" tells).
 pub(super) fn imperative_readings(clause: &Clause) -> Vec<String> {
+    // "Why would anyone want the colour taken out?" asks nothing.
+    if clause.text.trim_end().ends_with('?') {
+        return Vec::new();
+    }
     let mut words = texts(clause);
     while words.first().is_some_and(|first| {
         [
@@ -984,15 +998,31 @@ pub(super) fn imperative_readings(clause: &Clause) -> Vec<String> {
         words.remove(0);
     }
     let negated = |upto: usize| {
-        words[..upto].iter().any(|word| {
-            [
-                "not", "don't", "dont", "doesn't", "doesnt", "didn't", "never", "no", "won't",
-            ]
-            .contains(word)
+        words[..upto.min(words.len())]
+            .iter()
+            .any(|word| is_negation(word))
+    };
+    // "… the colour taken out, please": what follows the participle fits a completed wish.
+    let completes = |rest: &[&str]| {
+        rest.first().is_none_or(|next| {
+            AFTER_A_PARTICIPLE.contains(next) || next.starts_with(|c: char| c.is_ascii_digit())
         })
     };
-    let mut readings = Vec::new();
-    // Where the object starts, and the first word after the wish.
+    // The readings of `verbs` acting on `object`, a particle after the verb kept with it.
+    let read = |verbs: Vec<String>, object: &str, rest: &[&str]| -> Vec<String> {
+        let (particle, rest) = match rest.split_first() {
+            Some((next, more)) if PARTICLES.contains(next) => (format!(" {next}"), more),
+            _ => (String::new(), rest),
+        };
+        verbs
+            .into_iter()
+            .map(|verb| {
+                format!("{verb}{particle} {object} {}", rest.join(" "))
+                    .trim_end()
+                    .to_owned()
+            })
+            .collect()
+    };
     let wish = words.iter().enumerate().take(7).position(|(at, word)| {
         ["want", "wants", "need", "needs", "prefer", "prefers"].contains(word)
             // "I'd like it blurred", not "make it look like it was taken in the 80s".
@@ -1006,79 +1036,74 @@ pub(super) fn imperative_readings(clause: &Clause) -> Vec<String> {
         (Some(at), false) if !negated(at) => Some(at + 1),
         _ => None,
     };
-    if let Some(from) = object_from {
-        // "… the colour taken out …": a participle after one to six words of object.
-        for at in from + 1..(from + 7).min(words.len()) {
-            let verbs = verbs_of(words[at], false);
-            let next = words.get(at + 1).copied();
-            let completes = next.is_none_or(|next| {
-                AFTER_A_PARTICIPLE.contains(&next) || next.starts_with(|c: char| c.is_ascii_digit())
-            });
-            let object_is_a_phrase = words[from..at]
-                .iter()
-                .all(|word| !["to", "is", "was", "are", "were", "be", "been"].contains(word));
-            if verbs.is_empty() || !completes || !object_is_a_phrase {
-                continue;
-            }
-            let object = words[from..at].join(" ");
-            let (particle, rest) = match next {
-                Some(next) if PARTICLES.contains(&next) => (format!(" {next}"), &words[at + 2..]),
-                _ => (String::new(), &words[at + 1..]),
-            };
-            for verb in verbs {
-                readings.push(
-                    format!("{verb}{particle} {object} {}", rest.join(" "))
-                        .trim_end()
-                        .to_owned(),
-                );
-            }
-            break;
-        }
+    // "… the colour taken out …": the first participle after one to six words of object
+    // ("the faces pixelated instead of blurred" reads no further than "pixelated").
+    if let Some(from) = object_from
+        && let Some(at) = (from + 1..(from + 7).min(words.len()))
+            .find(|&at| !verbs_of(words[at], false).is_empty())
+        && completes(&words[at + 1..])
+        && words[from..at]
+            .iter()
+            .all(|word| !["to", "is", "was", "are", "were", "be", "been"].contains(word))
+    {
+        return read(
+            verbs_of(words[at], false),
+            &words[from..at].join(" "),
+            &words[at + 1..],
+        );
     }
-    // "The colour needs taking out", "the faces should be pixelated", "the logo has to go".
-    let modal = words.iter().take(8).position(|word| {
+    // "The colour needs taking out", "the faces should be pixelated", "the name has to be
+    // blurred" (not "we have cropped it already", done).
+    let Some(at) = words.iter().take(8).position(|word| {
         ["needs", "need", "has", "have", "should", "must", "shall"].contains(word)
-    });
-    if let Some(at) = modal.filter(|&at| at >= 1 && !negated(at + 1)) {
-        let object = words[..at].join(" ");
-        let mut after = &words[at + 1..];
-        for skip in ["to", "be", "got"] {
-            if after.first() == Some(&skip) {
-                after = &after[1..];
-            }
-        }
-        if let Some((&first, rest)) = after.split_first() {
-            // Not "the faces need to go": `@remove` reads that as it stands.
-            let verbs = verbs_of(first, true);
-            let (particle, rest) = match rest.split_first() {
-                Some((next, more)) if PARTICLES.contains(next) => (format!(" {next}"), more),
-                _ => (String::new(), rest),
-            };
-            // "The faces have blurred edges": an adjective, not a verb.
-            let completes = rest.first().is_none_or(|next| {
-                AFTER_A_PARTICIPLE.contains(next) || next.starts_with(|c: char| c.is_ascii_digit())
-            });
-            if completes && !object.is_empty() {
-                for verb in verbs {
-                    readings.push(
-                        format!("{verb}{particle} {object} {}", rest.join(" "))
-                            .trim_end()
-                            .to_owned(),
-                    );
-                }
-            }
-        }
+    }) else {
+        return Vec::new();
+    };
+    if at == 0 || negated(at + 1) {
+        return Vec::new();
     }
-    readings
+    let after = &words[at + 1..];
+    let (done, rest) = match (words[at], after) {
+        ("needs" | "need", [gerund, rest @ ..]) if gerund.ends_with("ing") => (*gerund, rest),
+        ("has" | "have", ["to" | "got", "be", done, rest @ ..])
+        | ("has" | "have", ["got", "to", "be", done, rest @ ..])
+        | ("needs" | "need", ["to", "be", done, rest @ ..])
+        | ("should" | "must" | "shall", ["be", done, rest @ ..]) => (*done, rest),
+        _ => return Vec::new(),
+    };
+    let verbs = verbs_of(done, words[at].starts_with("need"));
+    let rest_after_particle = match rest.split_first() {
+        Some((next, more)) if PARTICLES.contains(next) => more,
+        _ => rest,
+    };
+    // "The faces should be blurred edges first" is no wording; "blurred before Friday" is.
+    if verbs.is_empty() || !completes(rest_after_particle) {
+        return Vec::new();
+    }
+    read(verbs, &words[..at].join(" "), rest)
 }
+
+/// "Not", "don't", "nobody", "can't": a word that negates what it stands before.
+fn is_negation(word: &str) -> bool {
+    word.ends_with("n't")
+        || [
+            "not", "no", "never", "nobody", "none", "dont", "doesnt", "didnt", "cant", "wont",
+            "wouldnt", "shouldnt", "isnt",
+        ]
+        .contains(&word)
+}
+
+/// The verbs that pass on what someone else said.
+const SAYING: &[&str] = &["says", "say", "said", "insists", "insisted", "reckons"];
 
 /// "My boss says blur the faces", "the client said: crop it square": what someone else said
 /// is an ask, passed on.
 fn relays_an_ask(words: &[&str]) -> bool {
-    // "My coworker said the name on the wristband has to go": what must be done, passed on
-    // (not "said the faces looked soft", what was thought).
-    // Not "legal says nobody should be identifiable": a state, which the words around it may
-    // or may not ask for.
+    // "My coworker said the name on the wristband has to go / has to be blurred": what must
+    // be hidden, passed on. Not "said the faces looked soft" (what was thought), "legal says
+    // nobody should be identifiable" (a state), "said it has to be approved first" (nothing
+    // to do here), nor "the logo has to go" (removing a thing is named as not done where it is
+    // asked, not guessed from hearsay).
     let relays_a_need = |after: &[&str]| {
         after.iter().take(14).enumerate().any(|(at, word)| {
             let then = match *word {
@@ -1088,41 +1113,39 @@ fn relays_an_ask(words: &[&str]) -> bool {
                 }
                 _ => return false,
             };
+            let what = after[..at].join(" ");
             match then {
-                // "The name has to go" hides it; "the logo has to go" would remove a thing,
-                // which is named as not done where it is asked, not guessed from hearsay.
-                ["go" | "come", ..] => {
-                    let what = after[..at].join(" ");
+                ["go", ..] | ["come", "out" | "off", ..] => {
                     Clause::new(&what, &what).has_any(&["@phi", "@faces"])
                 }
-                ["be", done, ..] => !verbs_of(done, false).is_empty(),
+                ["be", done, ..] => Clause::new(done, done).has_any(&["@hide", "@remove"]),
                 _ => false,
             }
         }) && !after
             .iter()
-            .any(|word| ["if", "whether", "not", "never"].contains(word))
+            .any(|word| ["if", "whether"].contains(word) || is_negation(word))
     };
-    // "My sister said to make the whole thing a bit brighter as well": one more thing, passed
-    // on (not "a friend said to shoot in raw", advice).
-    let one_more = words.contains(&"too")
-        || words.contains(&"also")
-        || words.windows(2).any(|pair| pair == ["as", "well"]);
     words.iter().enumerate().any(|(at, word)| {
-        ["says", "said", "insists", "insisted"].contains(word)
-            && (relays_a_need(&words[at + 1..]) || (one_more && words.get(at + 1) == Some(&"to")))
-    }) || words.iter().enumerate().any(|(at, word)| {
-        ["says", "say", "said", "insists", "reckons"].contains(word)
-            // An imperative follows at once: not "said the cut-out looked harsh", "said to
-            // crop it" (advice) or "didn't say which ones".
-            && words.get(at + 1).is_some_and(|next| {
-                ![
-                    "the", "a", "an", "it", "its", "it's", "that", "this", "they", "she", "he",
-                    "i", "we", "you", "to", "which", "what", "how", "no", "not", "so", "there",
-                    "yes", "my", "our", "her", "his", "their",
-                ]
-                .contains(next)
-            })
-            && starts_an_ask(&words[at + 1..].join(" "))
+        if !SAYING.contains(word) || words[..at].iter().any(|word| is_negation(word)) {
+            return false;
+        }
+        let after = &words[at + 1..];
+        // "My sister said to make the whole thing a bit brighter as well": one more thing,
+        // passed on (not "a friend said to shoot in raw", advice).
+        let one_more_said = matches!(after.first(), Some(&"to"))
+            && Clause::new(&after.join(" "), "").has_any(ONE_MORE)
+            && starts_an_ask(&after[1..].join(" "));
+        // An imperative follows at once: not "said the cut-out looked harsh", "said to crop
+        // it" (advice) or "didn't say which ones".
+        let imperative = after.first().is_some_and(|next| {
+            ![
+                "the", "a", "an", "it", "its", "it's", "that", "this", "they", "she", "he", "i",
+                "we", "you", "to", "which", "what", "how", "no", "not", "so", "there", "yes", "my",
+                "our", "her", "his", "their",
+            ]
+            .contains(next)
+        }) && starts_an_ask(&after.join(" "));
+        relays_a_need(after) || one_more_said || imperative
     })
 }
 
@@ -1700,18 +1723,25 @@ fn is_relative(piece: &str) -> bool {
     // "My sister, who is looking over my shoulder, said …" (not "who is in it", a question).
     let doing = ["who is ", "who's "].iter().any(|start| {
         piece.strip_prefix(start).is_some_and(|rest| {
-            rest.split_whitespace()
-                .next()
-                .is_some_and(|verb| verb.len() > 4 && verb.ends_with("ing"))
+            Clause::new(rest, rest)
+                .words
+                .first()
+                .is_some_and(|verb| is_doing(&verb.text))
         })
     });
+    let question = ["which one", "which of", "who is", "who's"]
+        .iter()
+        .any(|question| piece.starts_with(question));
     doing
-        || ["which ", "who ", "whose "]
+        || (["which ", "who ", "whose "]
             .iter()
             .any(|word| piece.starts_with(word))
-            && !["which one", "which of", "who is", "who's"]
-                .iter()
-                .any(|question| piece.starts_with(question))
+            && !question)
+}
+
+/// "Looking", "standing": a verb going on, as in "who is looking over my shoulder".
+pub(super) fn is_doing(word: &str) -> bool {
+    word.len() > 4 && word.ends_with("ing")
 }
 
 /// True when a piece starts by taking back what came before ("actually no, don't flip it", "no

@@ -6,6 +6,8 @@ use vitrine_store::ArtifactMeta;
 use vitrine_tools::meaning::{Clause, read};
 use vitrine_wire::ArtifactKind;
 
+use super::clauses;
+
 /// One capability Vitrine does not have.
 pub(super) struct Gap {
     /// Its id, as in the `not_done` list (`animation`).
@@ -35,34 +37,35 @@ impl Gap {
     }
 }
 
-/// Not "my sister, who is looking over my shoulder, said …": "who is" doing something is a
-/// relative clause about someone the request names, not a question of who they are.
+/// Not "my sister, who is looking over my shoulder, said …": "who is" doing something after a
+/// comma is a relative clause about someone the request names; the rest must still ask who
+/// someone is ("can you tell me who is standing next to the bride?" does).
 fn asks_who(_: &[ArtifactMeta], clause: &Clause) -> bool {
-    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
-    // At the start, "who is sitting on the left?" asks.
-    let doing = |verb: &str| verb.len() > 4 && verb.ends_with("ing");
-    let relative = |at: usize| {
-        at > 0
-            && match (words.get(at), words.get(at + 1), words.get(at + 2)) {
-                (Some(&"who"), Some(&"is"), Some(verb)) => doing(verb),
-                (Some(&"who's"), Some(verb), _) => doing(verb),
-                _ => false,
-            }
-    };
-    let asked: Vec<usize> = (0..words.len())
-        .filter(|&at| ["who", "who's"].contains(&words[at]))
-        .collect();
-    asked.is_empty()
-        || !asked.iter().all(|&at| relative(at))
-        || clause.has_any(&[
-            "identify ~",
-            "recogni* ~",
-            "celebrit*",
-            "famous",
-            "same person",
-            "face recognition",
-            "facial recognition",
-        ])
+    if clause.text.trim_end().ends_with('?') {
+        return true;
+    }
+    let words = &clause.words;
+    let mut rest = clause.text.clone();
+    for at in (1..words.len()).rev() {
+        let verb = match (
+            words[at].text.as_str(),
+            words.get(at + 1),
+            words.get(at + 2),
+        ) {
+            ("who", Some(is), Some(verb)) if is.text == "is" => verb,
+            // Words drop a trailing "'s": "who's smiling" reads "who smiling".
+            ("who" | "who's", Some(verb), _) => verb,
+            _ => continue,
+        };
+        let after_a_comma = clause.text[..words[at].start].trim_end().ends_with(',');
+        let end = verb.start + verb.text.len();
+        if after_a_comma && clauses::is_doing(&verb.text) && rest.is_char_boundary(end) {
+            rest.replace_range(words[at].start..end, " ");
+        }
+    }
+    rest == clause.text
+        || by_id("face_identification")
+            .is_some_and(|gap| Clause::new(&rest, &rest).has_any(gap.cues))
 }
 
 fn always(_: &[ArtifactMeta], _: &Clause) -> bool {

@@ -718,7 +718,7 @@ pub fn understand_with(
                         // a face, which needs pixelating": the document's redaction hides
                         // its faces too.
                         || (old.tool.name() == "redact_document"
-                            && hides(&matched)
+                            && hides_faces(&matched)
                             && matched.intent.input.kind() == Some(ArtifactKind::Image)
                             && !has(inputs, ArtifactKind::Image))
                 })

@@ -441,3 +441,43 @@ fn one_more_thing_said_without_a_verb_is_asked_and_what_stays_is_not() {
     assert_eq!(plan[0].1["faces"], json!(true));
     assert_eq!(plan[0].1["face_method"], json!("pixelate"));
 }
+
+#[test]
+fn what_was_done_denied_or_questioned_is_not_passed_on_as_an_ask() {
+    for (said, want) in [
+        // Done already (the present perfect), not asked.
+        (
+            "we have cropped and resized it already. blur the faces",
+            vec!["blur_faces"],
+        ),
+        // A need that nothing here does.
+        (
+            "my boss said it has to be approved by legal first. crop it square",
+            vec!["aspect"],
+        ),
+        // The first participle says how; a later one is what it replaces.
+        (
+            "the client wants the faces pixelated instead of blurred",
+            vec!["blur_faces"],
+        ),
+    ] {
+        assert_eq!(tools(said, ArtifactKind::Image), want, "{said:?}");
+    }
+    let pixelated = steps(
+        "the client wants the faces pixelated instead of blurred",
+        ArtifactKind::Image,
+    );
+    assert_eq!(pixelated[0].1["method"], json!("pixelate"));
+    // A question of who someone is stays one, relative words or not.
+    let asked = understand(
+        "can you tell me who is standing next to the bride?",
+        None,
+        &[input(ArtifactKind::Image)],
+        &ToolCatalog::standard(),
+    );
+    assert!(
+        matches!(&asked, Err(AgentError::NotPossible { not_done })
+            if not_done.iter().any(|part| part.capability == "face_identification")),
+        "{asked:?}"
+    );
+}

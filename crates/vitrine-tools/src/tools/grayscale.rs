@@ -76,8 +76,16 @@ const MEANING: Meaning = Meaning {
             "fully desaturat*",
             "desaturate it completely",
         ]],
-        // "A mask out of this black and white picture": the picture already is.
-        unless: &["background", "grey out", "gray out", "mask*"],
+        // "A mask out of this black and white picture": the picture already is. "Get rid of
+        // the yellow colour cast" corrects a tint; "lose the logo but keep the colour" keeps it.
+        unless: &[
+            "background",
+            "grey out",
+            "gray out",
+            "mask*",
+            "colo* cast",
+            "keep ~ colo*",
+        ],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
