@@ -436,10 +436,10 @@ fn the_planner_understands_the_paraphrase_corpus() {
         );
     }
     // Issue 13 targets 95 % on the whole. With the blind parts written to be mostly hard, long
-    // messages (`heldout13`–`heldout15`, the `t4700`–`t4900` batches) the whole stands at
-    // 94.1 %: the target is not met, and this floor holds what has been reached until it is
-    // (raise it, never lower it; it was set again to what the corpus measured when `heldout15`
-    // and `t4900` came in).
+    // messages (`heldout13`–`heldout16`, the `t4700`–`t4900` batches) the whole stands below
+    // it: the target is not met, and this floor holds what has been reached until it is (raise
+    // it, never lower it; it is set again to what the corpus measures when a blind part comes
+    // in: 93.9 % with `heldout16`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -569,7 +569,7 @@ const READ_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 94.1;
+const WHOLE_CORPUS_FLOOR: f64 = 93.9;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -581,7 +581,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 11] = [
+const BLIND: [Blind; 12] = [
     Blind {
         file: "heldout5.jsonl",
         show: "VITRINE_SHOW_HELDOUT5",
@@ -647,6 +647,12 @@ const BLIND: [Blind; 11] = [
         show: "VITRINE_SHOW_HELDOUT15",
         floor: 85.6,
         silent_at_most: 6,
+    },
+    Blind {
+        file: "heldout16.jsonl",
+        show: "VITRINE_SHOW_HELDOUT16",
+        floor: 85.6,
+        silent_at_most: 7,
     },
 ];
 
