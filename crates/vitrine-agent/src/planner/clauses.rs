@@ -375,6 +375,16 @@ static ANNOUNCES_THE_ASK: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad announcing pattern: {error}"))
 });
 
+/// "Two things before this goes into the case report: hide …": a count of asks announced before
+/// a colon ends a sentence of its own, so what it says of them is not read as part of the first
+/// ask.
+static ANNOUNCES_A_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(^|[.!?;\n]\s*)((?:two|three|four|2|3|4|a few|a couple of|couple of|few|several|some)\s+(?:quick\s+|small\s+|little\s+)?(?:things|requests|changes|edits|tasks|jobs|asks|fixes)\b[^:.!?]{0,100}):\s*",
+    )
+    .unwrap_or_else(|error| panic!("bad list pattern: {error}"))
+});
+
 /// The request lower-cased, with artifact ids named in it replaced by "it" and chat spellings
 /// written out ("wat does the sign say").
 pub(super) fn normalise(instruction: &str) -> String {
@@ -383,6 +393,16 @@ pub(super) fn normalise(instruction: &str) -> String {
     let lower = vitrine_tools::meaning::read::with_schemes(&lower);
     let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, "$1");
     let lower = ANNOUNCES_THE_ASK.replace_all(&lower, "$1");
+    // Only before an ask ("…: hide her face"), not before a list of things ("…: a 3D model of
+    // the car, and a depth map"), which the count still holds together.
+    let lower = ANNOUNCES_A_LIST.replace_all(&lower, |found: &regex::Captures<'_>| {
+        let whole = found.get(0).map_or(0..0, |whole| whole.range());
+        if starts_an_ask(&lower[whole.end..]) {
+            format!("{}{}. ", &found[1], &found[2])
+        } else {
+            lower[whole].to_owned()
+        }
+    });
     let lower = LABELS.replace_all(&lower, "$1");
     let lower = ALL_BUT.replace_all(&lower, "$1 except");
     let lower = HIDDEN_HOW.replace_all(&lower, "${1}hide $2 with $3");
@@ -2696,9 +2716,75 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
     // "…; everyone else is fine as they are".
     let others_stay =
         clause.has_any(&["everyone else", "everybody else", "the others"]) && lets_stay(clause);
+    // "… but keep the adults visible", "leave the teachers as they are": some people kept
+    // (not every face, not text, not "the kid's shirt colour").
+    let words = &clause.words;
+    let keeping = words.iter().enumerate().position(|(at, word)| {
+        ["keep", "keeping", "leave", "leaving"].contains(&word.text.as_str())
+            && (at == 0
+                || LEAD_INS.contains(&words[at - 1].text.as_str())
+                || ["and", "but", "while", "yet", "just"].contains(&words[at - 1].text.as_str()))
+    });
+    let some_kept = keeping.is_some_and(|from| {
+        let kept = &words[from + 1..];
+        let is_person =
+            |word: &str| Clause::new(word, word).has_any(&["@faces", "adult*", "grown*"]);
+        let named = [
+            "everyone",
+            "everybody",
+            "all",
+            "every",
+            "people",
+            "rest",
+            "faces",
+            "face",
+        ];
+        kept.iter()
+            .position(|word| is_person(&word.text))
+            .is_some_and(|at| {
+                !kept[..at]
+                    .iter()
+                    .any(|word| named.contains(&word.text.as_str()))
+                    && !named.contains(&kept[at].text.as_str())
+                    && kept[at + 1..].iter().all(|word| {
+                        [
+                            "visible",
+                            "as",
+                            "they",
+                            "he",
+                            "she",
+                            "is",
+                            "are",
+                            "were",
+                            "was",
+                            "alone",
+                            "unblurred",
+                            "untouched",
+                            "clear",
+                            "recognisable",
+                            "recognizable",
+                            "showing",
+                            "face",
+                            "faces",
+                            "in",
+                            "view",
+                            "sharp",
+                            "please",
+                            "though",
+                            "too",
+                            "be",
+                            "out",
+                            "of",
+                            "it",
+                        ]
+                        .contains(&word.text.as_str())
+                    })
+            })
+    });
     negated_people
         || spared_after_comma
         || others_stay
+        || some_kept
         || clause.has_any(&[
             "leave hers",
             "leave mine",
@@ -3682,6 +3768,48 @@ fn picks_an_input(clause: &Clause) -> bool {
             && rest
                 .iter()
                 .all(|word| INPUT_NAMES.contains(&word.text.as_str()))
+}
+
+/// "Use tesseract for reading the text", "with a radius of 5": how to do something already asked,
+/// with nothing more to do.
+pub(super) fn says_how(clause: &Clause) -> bool {
+    matches!(first_after_lead_ins(clause), Some("use" | "using" | "with"))
+        && !clause.has_any(&["also", "too", "as well", "then", "afterwards"])
+}
+
+/// "Buyers like to spin items around", "our editor usually crops them herself": what someone
+/// does as a habit, said for context (not "I'd like to …", a wish).
+pub(super) fn tells_a_habit(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "like to", "likes to", "love to", "loves to", "tend to", "tends to", "usually", "always",
+        "often",
+    ]) && !clause.has_any(&[
+        "i'd", "we'd", "id", "would", "you", "your", "could", "can", "please", "want*", "need*",
+    ]) && !is_an_ask(clause)
+}
+
+/// "(I) read that photos can leak where they were taken", "heard that …": something learnt
+/// elsewhere, said for context, not an ask to read.
+pub(super) fn reports_what_was_learnt(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let Some(first) = words.iter().position(|word| !LEAD_INS.contains(word)) else {
+        return false;
+    };
+    let first = if ["i", "we", "i've", "we've", "ive"].contains(&words[first]) {
+        first + 1
+    } else {
+        first
+    };
+    words
+        .get(first)
+        .is_some_and(|verb| ["read", "heard", "saw", "learned", "learnt", "noticed"].contains(verb))
+        && words.get(first + 1) == Some(&"that")
+        && words.iter().skip(first + 3).any(|word| {
+            [
+                "can", "could", "may", "might", "will", "are", "is", "was", "were", "have", "has",
+            ]
+            .contains(word)
+        })
 }
 
 #[cfg(test)]

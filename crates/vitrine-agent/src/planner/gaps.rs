@@ -217,6 +217,8 @@ const GAPS: &[Gap] = &[
         unless: &[
             "on screen",
             "on ~ screen",
+            "on ~ monitor*",
+            "text ~ monitor*",
             "onscreen",
             "on-screen",
             "desk plate*",

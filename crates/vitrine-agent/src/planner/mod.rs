@@ -165,9 +165,10 @@ pub fn understand_with(
     });
     // "Here's the one from the trip, the lighthouse at dusk": every clause only describes or
     // hands the input over.
-    let only_context = split
-        .iter()
-        .all(|clause| clauses::describes(clause) || clauses::hands_over(clause));
+    // "Leave the text as it is" alone: what stays, with nothing asked.
+    let only_context = split.iter().all(|clause| {
+        clauses::describes(clause) || clauses::hands_over(clause) || clauses::keeps_the_rest(clause)
+    });
     for clause in split {
         // "But not the teachers'" names people without a verb: whether it spares them is read
         // before the request's hiding verb is lent to it. "Blur her face only; everyone else is
@@ -178,7 +179,9 @@ pub fn understand_with(
             && (clauses::describes(&clause)
                 || clauses::is_statement(&clause)
                 || clauses::says_what_must_stay(&clause)
-                || clauses::narrates(&clause))
+                || clauses::narrates(&clause)
+                || clauses::tells_a_habit(&clause)
+                || clauses::reports_what_was_learnt(&clause))
             && !(spares_someone && faces_hidden)
             // "…; the kids' names on the lockers are also a problem": one more thing to hide.
             && !(clause.has_any(clauses::ONE_MORE)
@@ -396,6 +399,20 @@ pub fn understand_with(
             continue;
         }
         let (mut usable, mut unusable) = candidates(&clause, inputs, &produced, catalog);
+        // "Remove the addresses. Use tesseract for reading the text": how a planned step is to
+        // work fills that step, not a step of its own.
+        if gap.is_none()
+            && clauses::says_how(&clause)
+            && let Some(index) = asked.iter().rposition(|(before, matched)| {
+                let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
+                slot_values(&merged, matched) != slot_values(before, matched)
+            })
+        {
+            let earlier = &mut asked[index];
+            earlier.0 = Clause::new(&format!("{} {}", earlier.0.text, clause.text), &text);
+            tracing::debug!(clause = %clause.text, into = %earlier.0.text, "says how a planned step works");
+            continue;
+        }
         // "My landlord wants a picture of the flat, can you blur their faces": beside other
         // asks, a clause that asks nothing and whose words fit only media that is not here is
         // said about it, unless it names that media ("the clip is too long").
@@ -672,7 +689,12 @@ pub fn understand_with(
                     why: format!("{why}."),
                 });
                 wrong_input.get_or_insert(why);
-            } else if clause.has_any(RETURN_INPUT) {
+            } else if clause.has_any(RETURN_INPUT)
+                // "Faces only please, leave the text as it is": a part kept as it is, not the
+                // picture given back.
+                && (clauses::starts_with_keeping(&clause)
+                    || !clause.has_any(&["@faces", "@phi", "text", "writing", "background"]))
+            {
                 understanding.returns_input = true;
             } else if !clauses::is_an_ask(&clause)
                 || (something_asked && clauses::states_without_asking(&clause))
@@ -1956,7 +1978,7 @@ static PLACE_NAMED: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad place pattern: {error}"))
 });
 static VIEW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(front|back|side|left|right|top|profile|rear|three-quarter)\b")
+    Regex::new(r"\b(front|back|side|left|right|top|profile|rear|three-quarter|from behind)\b")
         .unwrap_or_else(|error| panic!("bad view pattern: {error}"))
 });
 static IMAGE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
@@ -2011,7 +2033,11 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
             {
                 continue;
             }
-            let view = found.as_str().to_owned();
+            // "From the front and from behind": behind is the back view.
+            let view = match found.as_str() {
+                "from behind" => "back".to_owned(),
+                view => view.to_owned(),
+            };
             if !views.contains(&view) {
                 views.push(view);
             }

@@ -481,3 +481,143 @@ fn what_was_done_denied_or_questioned_is_not_passed_on_as_an_ask() {
         "{asked:?}"
     );
 }
+
+#[test]
+fn people_named_with_their_text_keep_their_faces_asked_or_not() {
+    for (said, want) in [
+        // A person's text, not their face.
+        (
+            "hide the email addresses and the customer's home address in this screenshot",
+            vec!["redact_phi"],
+        ),
+        // People named by themselves beside their text: both.
+        (
+            "hide the kids and their names",
+            vec!["blur_faces", "redact_phi"],
+        ),
+        (
+            "none of the children can be recognised, please",
+            vec!["blur_faces"],
+        ),
+        // Words that say how a planned step works fill it.
+        (
+            "remove the home address. use tesseract for reading the text",
+            vec!["redact_phi"],
+        ),
+        // A habit, and something read elsewhere, are context.
+        (
+            "buyers like to spin items around. build a 3d version of the armchair",
+            vec!["reconstruct_3d"],
+        ),
+        (
+            "read that photos can leak where they were taken. remove the hidden metadata",
+            vec!["strip_metadata"],
+        ),
+        // How a depth map draws distance is no brightness change.
+        (
+            "a depth map please, near things bright, far things dark",
+            vec!["estimate_depth"],
+        ),
+        (
+            "two things before this goes into the report: hide the patient's face, and scrub any identifying text on the monitor behind her",
+            vec!["blur_faces", "redact_phi"],
+        ),
+    ] {
+        assert_eq!(tools(said, ArtifactKind::Image), want, "{said:?}");
+    }
+    let engine = steps(
+        "remove the home address. use tesseract for reading the text",
+        ArtifactKind::Image,
+    );
+    assert_eq!(engine[0].1["engine"], json!("tesseract"));
+    // Some people kept visible while faces are hidden: not possible, and said.
+    for said in [
+        "hide the kids' faces but keep the adults visible",
+        "blur the kids' faces and leave the teachers alone",
+    ] {
+        let asked = understand(
+            said,
+            None,
+            &[input(ArtifactKind::Image)],
+            &ToolCatalog::standard(),
+        );
+        assert!(
+            matches!(&asked, Err(AgentError::NotPossible { not_done })
+                if not_done.iter().any(|part| part.capability == "selective_face_hiding")),
+            "{said:?}: {asked:?}"
+        );
+    }
+    // A kept attribute is no kept person; a part kept as it is is no picture given back.
+    assert_eq!(
+        tools(
+            "pixelate the faces and keep the kid's shirt colour",
+            ArtifactKind::Image
+        ),
+        vec!["blur_faces"]
+    );
+    // Never the picture given back as it is (the sentence model reads it as face hiding).
+    let faces_only = understand(
+        "faces only please, leave the text as it is",
+        None,
+        &[input(ArtifactKind::Image)],
+        &ToolCatalog::standard(),
+    );
+    assert!(
+        !faces_only
+            .as_ref()
+            .is_ok_and(|understanding| understanding.returns_input),
+        "{faces_only:?}"
+    );
+    let kept = understand(
+        "leave the text as it is",
+        None,
+        &[input(ArtifactKind::Image)],
+        &ToolCatalog::standard(),
+    );
+    assert!(
+        matches!(kept, Err(AgentError::NotUnderstood { .. })),
+        "{kept:?}"
+    );
+}
+
+#[test]
+fn what_is_cut_off_goes_and_what_is_named_otherwise_stays() {
+    let region = |said: &str| steps(said, ArtifactKind::Image)[0].1["region"].clone();
+    assert_eq!(
+        region("cut the left half off, then scale it down to half size"),
+        json!({"shape": "norm_box", "x0": 0.5, "y0": 0.0, "x1": 1.0, "y1": 1.0})
+    );
+    assert_eq!(
+        region("crop away everything except the top half"),
+        json!({"shape": "norm_box", "x0": 0.0, "y0": 0.0, "x1": 1.0, "y1": 0.5})
+    );
+    assert_eq!(
+        region("crop away everything below the middle"),
+        json!({"shape": "norm_box", "x0": 0.0, "y0": 0.0, "x1": 1.0, "y1": 0.5})
+    );
+    let trim = |said: &str| steps(said, ArtifactKind::Video)[0].1.clone();
+    let chopped =
+        trim("our intro is on the first 3 seconds of every recording - chop that off this one");
+    assert_eq!(
+        (chopped["start_s"].clone(), chopped.get("end_s")),
+        (json!(3.0), None)
+    );
+    let kept = trim("only the first 30 seconds are useful. cut the rest off");
+    assert_eq!(
+        (kept["start_s"].clone(), kept["end_s"].clone()),
+        (json!(0.0), json!(30.0))
+    );
+    assert_eq!(trim("take the thumbnail from 1:30")["at_s"], json!(90.0));
+    let sheet = trim("make a 4 by 3 contact sheet of this recording");
+    assert_eq!(
+        (sheet["columns"].clone(), sheet["rows"].clone()),
+        (json!(4), json!(3))
+    );
+    assert_eq!(
+        steps("flip it round 180 degrees", ArtifactKind::Image),
+        vec![(
+            "rotate".to_owned(),
+            json!({"image": {"$ref": "input:0"}, "degrees": 180.0})
+        )]
+    );
+}

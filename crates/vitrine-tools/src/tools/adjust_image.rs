@@ -99,6 +99,15 @@ const MEANING: Meaning = Meaning {
             "clearer",
         ]],
         unless: &[
+            // "A depth map, near things bright, far things dark": how distance is drawn.
+            "near* ~ bright*",
+            "near* ~ dark*",
+            "close* ~ bright*",
+            "close* ~ dark*",
+            "far ~ bright*",
+            "far ~ dark*",
+            "farther ~ dark*",
+            "further ~ dark*",
             // "Blur the faces again but go lighter": less of the earlier effect.
             "go lighter",
             "go easier",

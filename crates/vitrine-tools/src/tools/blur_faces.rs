@@ -124,6 +124,76 @@ const TEXT_ABOUT_SOMEONE: &[&str] = &[
     "his date*",
 ];
 
+/// What text about someone is called after their possessive.
+const TEXT_NOUNS: &[&str] = &[
+    "name",
+    "names",
+    "address",
+    "addresses",
+    "email",
+    "emails",
+    "e",
+    "phone",
+    "number",
+    "numbers",
+    "detail",
+    "details",
+    "info",
+    "information",
+    "date",
+    "dates",
+    "birthday",
+    "dob",
+    "signature",
+    "signatures",
+    "account",
+    "accounts",
+    "contact",
+    "id",
+    "ids",
+];
+
+/// "The customer's home address", "the patient's full name": a person named with a text noun
+/// at most two words on (the possessive is gone by now) speaks of text about them, not of their
+/// face; not "the people and their addresses".
+fn names_someones_text(clause: &Clause) -> bool {
+    (0..clause.words.len()).any(|at| is_person(clause, at) && owns_text(clause, at))
+}
+
+/// Words that join two things asked for.
+const JOINING: &[&str] = &["and", "or", "plus", "with", "in", "on", "of"];
+
+fn is_person(clause: &Clause, at: usize) -> bool {
+    let word = &clause.words[at].text;
+    Clause::new(word, word).has_any(&["@faces"])
+}
+
+/// A text noun follows the person at `at` within three words, nothing joined between.
+fn owns_text(clause: &Clause, at: usize) -> bool {
+    clause.words[at + 1..]
+        .iter()
+        .take(3)
+        .take_while(|next| !JOINING.contains(&next.text.as_str()))
+        .any(|next| Clause::new(&next.text, &next.text).has_any(TEXT_NOUNS))
+}
+
+/// "Blur the kids and their names", "the names and the people": a person joined to another
+/// thing asked for, who owns no text, is named for their face.
+fn names_someone_besides_text(clause: &Clause) -> bool {
+    let words = &clause.words;
+    let joined = |at: usize| {
+        let before = words[..at]
+            .iter()
+            .rev()
+            .find(|word| !["the", "all", "any", "every", "each"].contains(&word.text.as_str()));
+        before.is_some_and(|word| ["and", "or", "plus"].contains(&word.text.as_str()))
+            || words
+                .get(at + 1)
+                .is_some_and(|next| ["and", "or", "plus"].contains(&next.text.as_str()))
+    };
+    (0..words.len()).any(|at| is_person(clause, at) && !owns_text(clause, at) && joined(at))
+}
+
 /// True unless the clause speaks only of text about people ("hide the customer names"); faces
 /// named outright still ask for face hiding ("the staff faces pixelated and the customer names
 /// blacked out").
@@ -132,7 +202,9 @@ pub(crate) fn names_faces(clause: &Clause) -> bool {
     // only where the request speaks of people at all.
     let people_named = clause.has_any(&["@faces", "she", "he", "him", "her", "his"])
         || Clause::new(&clause.request, &clause.request).has_any(&["@faces", "she", "he"]);
-    (clause.has_any(&["face*", "facial", "identit*"]) || !clause.has_any(TEXT_ABOUT_SOMEONE))
+    (clause.has_any(&["face*", "facial", "identit*"])
+        || names_someone_besides_text(clause)
+        || !(clause.has_any(TEXT_ABOUT_SOMEONE) || names_someones_text(clause)))
         && shows_faces(clause)
         && people_named
 }

@@ -69,11 +69,16 @@ const MEANING: Meaning = Meaning {
             // "3 rows by 4 columns" fixes the frames; otherwise a count, 4 to a row.
             Slot {
                 arg: "rows",
-                read: |clause| read::named_grid(clause).map(|(rows, _)| serde_json::json!(rows)),
+                read: |clause| {
+                    read::named_grid(clause)
+                        .map(|(rows, _)| rows)
+                        .or_else(|| read::sheet_size(clause).map(|(_, rows)| rows))
+                        .map(|rows| serde_json::json!(rows))
+                },
             },
             Slot {
                 arg: "count",
-                read: |clause| match read::named_grid(clause) {
+                read: |clause| match read::named_grid(clause).or_else(|| read::sheet_size(clause)) {
                     Some(_) => None,
                     None => Some(serde_json::json!(read::thing_count(clause).unwrap_or(12))),
                 },
@@ -81,6 +86,12 @@ const MEANING: Meaning = Meaning {
             Slot {
                 arg: "columns",
                 read: |clause| {
+                    // "A 4 by 3 sheet": four across.
+                    if read::named_grid(clause).is_none()
+                        && let Some((columns, _)) = read::sheet_size(clause)
+                    {
+                        return Some(serde_json::json!(columns));
+                    }
                     // "5 across", "in 5 columns".
                     if let Some(columns) = read::grid_columns(clause) {
                         return Some(columns);

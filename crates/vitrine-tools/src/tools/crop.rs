@@ -162,13 +162,17 @@ const MEANING: Meaning = Meaning {
 /// edge is turned into the rest of the picture.
 fn kept_region(clause: &crate::meaning::Clause) -> Option<Value> {
     let named = read::region(clause)?;
+    // "Cut the left half off", "crop away the bottom strip": the named part goes.
     let said_off = clause.has_any(&[
-        "cut* off",
-        "lop* off",
-        "chop* off",
-        "trim* off",
-        "crop* off",
-    ]);
+        "cut* ~ off",
+        "lop* ~ off",
+        "chop* ~ off",
+        "trim* ~ off",
+        "crop* ~ off",
+        "crop* away",
+        "cut* away",
+        "trim* away",
+    ]) && !clause.has_any(read::KEEPS_THE_NAMED);
     let edge = |key: &str| named.get(key).and_then(Value::as_f64);
     if !said_off || named.get("shape").and_then(Value::as_str) != Some("norm_box") {
         return Some(named);

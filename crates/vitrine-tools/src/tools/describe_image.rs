@@ -196,6 +196,18 @@ const MEANING: Meaning = Meaning {
             "which colo*",
         ]],
         unless: &[
+            // "Write the caption 'Kitchen - before' along the bottom": text to draw, not a
+            // description to write.
+            "caption ~ along",
+            "caption ~ across",
+            "caption ~ at the",
+            "caption ~ onto",
+            "caption ~ on the",
+            "caption ~ on it",
+            "caption ~ over",
+            "caption ~ under",
+            "caption ~ below",
+            "caption ~ above",
             // "What it would look like with green cabinets" asks for an edit.
             "would look like with",
             "look like with",

@@ -108,6 +108,9 @@ const MEANING: Meaning = Meaning {
         ]],
         // "Tall phone format 9:16" names a shape, not a phone in the picture.
         unless: &[
+            // "Show the hoodie worn by the person in image 1": a try-on, not a search.
+            "worn by",
+            "worn on",
             "phone format",
             "phone screen",
             "phone size*",

@@ -130,6 +130,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "dress* ~ up",
             "wear*",
             "wore",
+            // "The hoodie worn by the person in image 1".
+            "worn by",
+            "worn on",
             "outfit*",
             "composit*",
             "restyl*",
@@ -415,6 +418,13 @@ const GENERATE_MEANING: Meaning = Meaning {
             ],
         ],
         unless: &[
+            // "See how the page renders on a mobile": how something shows, nothing to make.
+            "how ~ renders",
+            "how ~ rendering",
+            "renders on",
+            "renders in",
+            "render on",
+            "render in",
             // "Generate a voice-over saying …" is sound (not "a poster for our music festival").
             "a voice*",
             "voiceover*",

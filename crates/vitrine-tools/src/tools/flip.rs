@@ -46,7 +46,8 @@ const MEANING: Meaning = Meaning {
             "reflected",
             "reflecting",
         ]],
-        unless: &["mask*"],
+        // "Flip it round 180°" turns it: a mirror has no angle.
+        unless: &["mask*", "flip* ~ 90", "flip* ~ 180", "flip* ~ 270"],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,

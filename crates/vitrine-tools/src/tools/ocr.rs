@@ -182,6 +182,8 @@ const MEANING: Meaning = Meaning {
             ],
             // "What the metadata says" asks about the file, not its text.
             unless: &[
+                // "Give me a caption for it": one to write, not one to read.
+                "a caption",
                 "metadata",
                 "exif",
                 // "Is there any GPS or date info inside the file?"
@@ -243,7 +245,22 @@ const MEANING: Meaning = Meaning {
                 "read that",
                 "read the note",
             ]],
-            unless: &["@hide", "@phi", "aloud", "out loud"],
+            // "(I) read that photos can leak where they were taken": something read elsewhere.
+            unless: &[
+                "@hide",
+                "@phi",
+                "aloud",
+                "out loud",
+                "read that ~ can",
+                "read that ~ could",
+                "read that ~ may",
+                "read that ~ might",
+                "read that ~ will",
+                "read that ~ are",
+                "read that ~ is",
+                "read that ~ was",
+                "read that ~ were",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

@@ -28,82 +28,103 @@ pub struct RotateArgs {
 pub struct Rotate;
 
 const MEANING: Meaning = Meaning {
-    intents: &[Intent {
-        does: "rotate an image",
-        examples: &[
-            "rotate 90 degrees clockwise",
-            "turn it a quarter turn to the left",
-            "it's sideways, rotate it",
-            "turn it upside down",
-        ],
-        cues: &[&[
-            "rotat*",
-            "turn* ~ degree*",
-            // "Turn it 180".
-            "turn* ~ 90",
-            "turn* ~ 180",
-            "turn* ~ 270",
-            "turn* ~ clockwise",
-            "turn* ~ counter*",
-            "turn* ~ anti*",
-            "turn* ~ upside down",
-            "upside down",
-            "tilt*",
-            "sideways",
-            "quarter turn",
-            "half turn",
-            "turn* ~ left",
-            "turn* ~ right",
-            "spin*",
-            "degrees",
-        ]],
-        // "A splat I can spin around" describes the 3D viewer.
-        // "Spin it around in a viewer": looking at a 3D model, not turning a picture.
-        unless: &[
-            // "My grandmother turns 90 next month": an age.
-            "turns ~ next",
-            "birthday",
-            "years old",
-            "flip*",
-            "mirror*",
-            "3d",
-            "splat*",
-            "spz",
-            "viewer",
-            "walk around",
-        ],
-        input: Input::One {
-            arg: "image",
-            kind: ArtifactKind::Image,
-        },
-        slots: &[Slot {
-            arg: "degrees",
-            read: read::degrees,
-        }],
-        chains: true,
-        // "Straighten the horizon" asks for an angle nothing here measures: a turn is planned
-        // only when the words say which (what the phrasing bank finds close is not enough).
-        accept: Some(|clause| {
-            clause.has_any(&[
+    intents: &[
+        Intent {
+            does: "rotate an image",
+            examples: &[
+                "rotate 90 degrees clockwise",
+                "turn it a quarter turn to the left",
+                "it's sideways, rotate it",
+                "turn it upside down",
+            ],
+            cues: &[&[
                 "rotat*",
-                "turn*",
+                "turn* ~ degree*",
+                // "Turn it 180".
+                "turn* ~ 90",
+                "turn* ~ 180",
+                "turn* ~ 270",
+                "turn* ~ clockwise",
+                "turn* ~ counter*",
+                "turn* ~ anti*",
+                "turn* ~ upside down",
+                "upside down",
                 "tilt*",
                 "sideways",
+                "quarter turn",
+                "half turn",
+                "turn* ~ left",
+                "turn* ~ right",
                 "spin*",
-                "degree*",
-                "upside",
-                "clockwise",
-                "counter*",
-                "anti*",
-                "left",
-                "right",
-                "180",
-                "90",
-                "270",
-            ])
-        }),
-        ..Intent::DEFAULT
-    }],
+                "degrees",
+            ]],
+            // "A splat I can spin around" describes the 3D viewer.
+            // "Spin it around in a viewer": looking at a 3D model, not turning a picture.
+            unless: &[
+                // "My grandmother turns 90 next month": an age.
+                "turns ~ next",
+                "birthday",
+                "years old",
+                "flip*",
+                "mirror*",
+                "3d",
+                "splat*",
+                "spz",
+                "viewer",
+                "walk around",
+            ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "degrees",
+                read: read::degrees,
+            }],
+            chains: true,
+            // "Straighten the horizon" asks for an angle nothing here measures: a turn is planned
+            // only when the words say which (what the phrasing bank finds close is not enough).
+            accept: Some(|clause| {
+                clause.has_any(&[
+                    "rotat*",
+                    "turn*",
+                    "tilt*",
+                    "sideways",
+                    "spin*",
+                    "degree*",
+                    "upside",
+                    "clockwise",
+                    "counter*",
+                    "anti*",
+                    "left",
+                    "right",
+                    "180",
+                    "90",
+                    "270",
+                ])
+            }),
+            ..Intent::DEFAULT
+        },
+        // "Flip it round 180°": a flip with an angle is a turn.
+        Intent {
+            does: "rotate an image",
+            examples: &["flip it round 180 degrees"],
+            cues: &[&["flip* ~ 90", "flip* ~ 180", "flip* ~ 270"]],
+            unless: &["mask*", "3d", "splat*"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "degrees",
+                read: read::degrees,
+            }],
+            chains: true,
+            // Planned only where the angle is said (not from a close phrasing alone).
+            accept: Some(|clause| clause.has_any(&["flip* ~ 90", "flip* ~ 180", "flip* ~ 270"])),
+            ..Intent::DEFAULT
+        },
+    ],
     summary: |args, _| {
         Some(format!(
             "rotated the image by {}°",
