@@ -3771,25 +3771,55 @@ fn picks_an_input(clause: &Clause) -> bool {
 }
 
 /// "Use tesseract for reading the text", "with a radius of 5": how to do something already asked,
-/// with nothing more to do.
+/// with nothing more to do (not "use tesseract to read the menu", a thing of its own to read).
 pub(super) fn says_how(clause: &Clause) -> bool {
+    // Up to a comma: "…, the other engine missed stuff last time" says why.
+    let said = clause.text.split(',').next().unwrap_or_default();
+    let said = Clause::new(said, &clause.request);
+    let words = texts(&said);
+    let purpose = words
+        .iter()
+        .position(|word| ["to", "for"].contains(word))
+        .map_or(&[][..], |at| &words[at + 1..]);
+    // What the purpose acts on, past its verb: only the text or the picture itself.
+    let acts_on_something_new = purpose.iter().skip(1).any(|word| {
+        ![
+            "the", "text", "words", "writing", "it", "them", "this", "that", "please", "all",
+        ]
+        .contains(word)
+    });
     matches!(first_after_lead_ins(clause), Some("use" | "using" | "with"))
+        && !acts_on_something_new
         && !clause.has_any(&["also", "too", "as well", "then", "afterwards"])
 }
 
+/// Whether what follows "so" asks something ("… so hide it too").
+fn asks_after_so(clause: &Clause) -> bool {
+    clause
+        .text
+        .split_once(" so ")
+        .is_some_and(|(_, after)| starts_an_ask(after))
+}
+
 /// "Buyers like to spin items around", "our editor usually crops them herself": what someone
-/// does as a habit, said for context (not "I'd like to …", a wish).
+/// does as a habit, said for context (not "I'd like to …", a wish, nor "always blur the kids'
+/// faces", an ask that starts with its adverb).
 pub(super) fn tells_a_habit(clause: &Clause) -> bool {
     clause.has_any(&[
         "like to", "likes to", "love to", "loves to", "tend to", "tends to", "usually", "always",
         "often",
     ]) && !clause.has_any(&[
         "i'd", "we'd", "id", "would", "you", "your", "could", "can", "please", "want*", "need*",
-    ]) && !is_an_ask(clause)
+    ]) && !matches!(
+        first_after_lead_ins(clause),
+        Some("always" | "usually" | "often" | "never")
+    ) && !asks_after_so(clause)
+        && !is_an_ask(clause)
 }
 
 /// "(I) read that photos can leak where they were taken", "heard that …": something learnt
-/// elsewhere, said for context, not an ask to read.
+/// elsewhere, said for context, not an ask to read ("read that note which was left on the
+/// fridge" is one; so is "… so hide it too" after it).
 pub(super) fn reports_what_was_learnt(clause: &Clause) -> bool {
     let words = texts(clause);
     let Some(first) = words.iter().position(|word| !LEAD_INS.contains(word)) else {
@@ -3800,16 +3830,25 @@ pub(super) fn reports_what_was_learnt(clause: &Clause) -> bool {
     } else {
         first
     };
-    words
-        .get(first)
-        .is_some_and(|verb| ["read", "heard", "saw", "learned", "learnt", "noticed"].contains(verb))
-        && words.get(first + 1) == Some(&"that")
-        && words.iter().skip(first + 3).any(|word| {
+    // "That <who or what> <can/is …>": the verb within three words of "that", no relative
+    // pronoun before it.
+    let that_clause = words
+        .iter()
+        .skip(first + 2)
+        .take(3)
+        .take_while(|word| !["which", "who", "that", "where"].contains(word))
+        .any(|word| {
             [
                 "can", "could", "may", "might", "will", "are", "is", "was", "were", "have", "has",
             ]
             .contains(word)
-        })
+        });
+    words
+        .get(first)
+        .is_some_and(|verb| ["read", "heard", "saw", "learned", "learnt", "noticed"].contains(verb))
+        && words.get(first + 1) == Some(&"that")
+        && that_clause
+        && !asks_after_so(clause)
 }
 
 #[cfg(test)]

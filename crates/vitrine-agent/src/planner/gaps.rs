@@ -218,7 +218,6 @@ const GAPS: &[Gap] = &[
             "on screen",
             "on ~ screen",
             "on ~ monitor*",
-            "text ~ monitor*",
             "onscreen",
             "on-screen",
             "desk plate*",

@@ -91,6 +91,9 @@ const RETURN_INPUT: &[&str] = &[
     "original back",
 ];
 
+/// Words that ask for the input back, whatever else the clause says.
+const GIVE_BACK: &[&str] = &["give ~ back", "send ~ back", "hand ~ back", "return ~ it"];
+
 /// What the offline planner can do, for the "not understood" message: every intent's `does`.
 pub fn capabilities(catalog: &ToolCatalog) -> String {
     let mut seen: Vec<&str> = Vec::new();
@@ -691,9 +694,11 @@ pub fn understand_with(
                 wrong_input.get_or_insert(why);
             } else if clause.has_any(RETURN_INPUT)
                 // "Faces only please, leave the text as it is": a part kept as it is, not the
-                // picture given back.
-                && (clauses::starts_with_keeping(&clause)
-                    || !clause.has_any(&["@faces", "@phi", "text", "writing", "background"]))
+                // picture given back ("the background is fine, send it back as is" is).
+                && (clause.has_any(GIVE_BACK)
+                    || clauses::starts_with_keeping(&clause)
+                    || !(clause.has_any(&["leave", "keep"])
+                        && clause.has_any(&["@faces", "@phi", "text", "writing", "background"])))
             {
                 understanding.returns_input = true;
             } else if !clauses::is_an_ask(&clause)
@@ -2034,6 +2039,12 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
                 continue;
             }
             // "From the front and from behind": behind is the back view.
+            // "Lit from behind" is light, not a view.
+            if found.as_str() == "from behind"
+                && ["lit", "light", "lighting", "backlit", "illuminated"].contains(&previous)
+            {
+                continue;
+            }
             let view = match found.as_str() {
                 "from behind" => "back".to_owned(),
                 view => view.to_owned(),

@@ -157,9 +157,13 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "can't ~ identif*",
             "cannot ~ identif*",
             "none ~ can be read",
-            // "Where none of the children can be recognised".
-            "none of ~ recogni*",
-            "none of ~ identifi*",
+            // "Where none of the children can be recognised" (not "none of my friends
+            // recognised the place").
+            "none of ~ be recogni*",
+            "none of ~ be identifi*",
+            "none of ~ recognisable",
+            "none of ~ recognizable",
+            "none of ~ identifiable",
             "none of ~ ~ can be read",
             "can't have ~ visible",
             "can't have ~ ~ visible",

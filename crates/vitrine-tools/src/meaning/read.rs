@@ -1038,16 +1038,27 @@ const DROP_WORDS: &[&str] = &[
     "s off",
 ];
 
-/// Words that make a removal keep what was named ("cut the rest off", "crop away everything
-/// except the top half").
+/// What a removal takes when it keeps what was named ("cut the rest off", "crop away everything
+/// except the top half"); not "crop off the bottom third, everything else stays".
 pub const KEEPS_THE_NAMED: &[&str] = &[
-    "the rest",
-    "everything else",
-    "all else",
-    "except",
-    "other than",
-    "apart from",
-    "but the",
+    "cut* ~ the rest",
+    "chop* ~ the rest",
+    "trim* ~ the rest",
+    "crop* ~ the rest",
+    "lop* ~ the rest",
+    "drop* ~ the rest",
+    "lose ~ the rest",
+    "@remove ~ the rest",
+    "the rest off",
+    "the rest away",
+    "everything else off",
+    "everything else away",
+    "@remove ~ everything else",
+    "everything except",
+    "everything but",
+    "everything other than",
+    "all except",
+    "all but",
 ];
 
 /// The range to keep: a start, and an end unless it runs to the clip's end.
@@ -1866,6 +1877,12 @@ pub fn first_on_top(clause: &Clause) -> bool {
 // ---- grids --------------------------------------------------------------------------------
 
 pattern!(GRID_SHAPE, r"\b(\d{1,2})\s*(?:x|×|by)\s*(\d{1,2})\b");
+// "A 4 by 3 contact sheet", "a sheet of 4x4 frames": the size said of the sheet itself (not
+// "thumbnails at 16 by 9").
+pattern!(
+    SHEET_SIZE,
+    r"\b(\d{1,2})\s*(?:x|×|by)\s*(\d{1,2})\s+(?:\w+\s+)?(?:contact\s+sheet|sheet|grid|overview|frames|stills|thumbnails)\b|\b(?:sheet|grid)\s+of\s+(\d{1,2})\s*(?:x|×|by)\s*(\d{1,2})\b"
+);
 pattern!(
     PIECE_COUNT,
     r"\b(\d{1,4}|two|three|four|five|six|eight|nine|ten|twelve)\s+(?:\w+\s+){0,2}?(?:tiles|pieces|parts|squares|sections|chunks|blocks|strips|slices)\b"
@@ -1991,16 +2008,22 @@ pub fn layout(clause: &Clause) -> Option<Value> {
 /// picture's size is; a tiling's "1x3" is rows first (see `tile_shape`).
 pub fn sheet_size(clause: &Clause) -> Option<(u32, u32)> {
     let text = in_numbers(&clause.text);
-    let captures = GRID_SHAPE.captures(&text)?;
-    Some((number(captures.get(1))?, number(captures.get(2))?))
+    let captures = SHEET_SIZE.captures(&text)?;
+    let across = captures.get(1).or_else(|| captures.get(3));
+    let down = captures.get(2).or_else(|| captures.get(4));
+    Some((number(across)?, number(down)?))
+}
+
+/// Columns said as such ("two columns", "three across").
+pub fn said_columns(clause: &Clause) -> Option<u32> {
+    COLUMNS
+        .captures(&in_numbers(&clause.text))
+        .and_then(|c| number::<u32>(c.get(1)))
 }
 
 /// Columns of a grid of images, when said.
 pub fn grid_columns(clause: &Clause) -> Option<Value> {
-    // "Two columns", "three across".
-    COLUMNS
-        .captures(&in_numbers(&clause.text))
-        .and_then(|c| number::<u32>(c.get(1)))
+    said_columns(clause)
         .or_else(|| {
             GRID_SHAPE
                 .captures(&in_numbers(&clause.text))

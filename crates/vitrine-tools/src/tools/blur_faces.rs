@@ -153,45 +153,72 @@ const TEXT_NOUNS: &[&str] = &[
     "ids",
 ];
 
-/// "The customer's home address", "the patient's full name": a person named with a text noun
-/// at most two words on (the possessive is gone by now) speaks of text about them, not of their
-/// face; not "the people and their addresses".
+/// "The customer's home address", "the patient's full name": a person named right before a text
+/// noun, or before one word that says which (the possessive is gone by now), speaks of text about
+/// them, not of their face; not "the kids at the birthday party", nor "the people and their
+/// addresses".
 fn names_someones_text(clause: &Clause) -> bool {
     (0..clause.words.len()).any(|at| is_person(clause, at) && owns_text(clause, at))
 }
 
-/// Words that join two things asked for.
-const JOINING: &[&str] = &["and", "or", "plus", "with", "in", "on", "of"];
+/// Words between an owner and their text that say which text ("home address", "full name").
+const WHICH_TEXT: &[&str] = &[
+    "home", "full", "first", "last", "real", "personal", "work", "mobile", "email", "e", "phone",
+    "birth", "bank", "contact", "id", "account", "card",
+];
+
+/// Conjunctions that join two things asked for.
+const CONJUNCTIONS: &[&str] = &["and", "or", "plus"];
 
 fn is_person(clause: &Clause, at: usize) -> bool {
     let word = &clause.words[at].text;
     Clause::new(word, word).has_any(&["@faces"])
 }
 
-/// A text noun follows the person at `at` within three words, nothing joined between.
+fn is_text_noun(word: &str) -> bool {
+    Clause::new(word, word).has_any(TEXT_NOUNS)
+}
+
+/// A text noun follows the person at `at`, next or after one word that says which text.
 fn owns_text(clause: &Clause, at: usize) -> bool {
-    clause.words[at + 1..]
-        .iter()
-        .take(3)
-        .take_while(|next| !JOINING.contains(&next.text.as_str()))
-        .any(|next| Clause::new(&next.text, &next.text).has_any(TEXT_NOUNS))
+    let words = &clause.words;
+    match (words.get(at + 1), words.get(at + 2)) {
+        (Some(next), _) if is_text_noun(&next.text) => true,
+        (Some(which), Some(next)) => {
+            WHICH_TEXT.contains(&which.text.as_str()) && is_text_noun(&next.text)
+        }
+        _ => false,
+    }
 }
 
 /// "Blur the kids and their names", "the names and the people": a person joined to another
-/// thing asked for, who owns no text, is named for their face.
+/// thing asked for, who owns no text, is named for their face; not "the customer and employee
+/// names", two owners of the same text.
 fn names_someone_besides_text(clause: &Clause) -> bool {
     let words = &clause.words;
+    let is_conjunction = |at: usize| {
+        words
+            .get(at)
+            .is_some_and(|word| CONJUNCTIONS.contains(&word.text.as_str()))
+    };
     let joined = |at: usize| {
         let before = words[..at]
             .iter()
             .rev()
             .find(|word| !["the", "all", "any", "every", "each"].contains(&word.text.as_str()));
-        before.is_some_and(|word| ["and", "or", "plus"].contains(&word.text.as_str()))
-            || words
-                .get(at + 1)
-                .is_some_and(|next| ["and", "or", "plus"].contains(&next.text.as_str()))
+        before.is_some_and(|word| CONJUNCTIONS.contains(&word.text.as_str()))
+            || is_conjunction(at + 1)
     };
-    (0..words.len()).any(|at| is_person(clause, at) && !owns_text(clause, at) && joined(at))
+    // "The customer and employee names" (the second owner may be gone by now: "the customer
+    // and names").
+    let shares_text = |at: usize| {
+        is_conjunction(at + 1)
+            && words.get(at + 2).is_some_and(|next| {
+                is_text_noun(&next.text) || (is_person(clause, at + 2) && owns_text(clause, at + 2))
+            })
+    };
+    (0..words.len())
+        .any(|at| is_person(clause, at) && !owns_text(clause, at) && !shares_text(at) && joined(at))
 }
 
 /// True unless the clause speaks only of text about people ("hide the customer names"); faces

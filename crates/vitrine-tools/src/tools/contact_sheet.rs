@@ -86,8 +86,9 @@ const MEANING: Meaning = Meaning {
             Slot {
                 arg: "columns",
                 read: |clause| {
-                    // "A 4 by 3 sheet": four across.
+                    // "A 4 by 3 sheet": four across, unless "5 columns" says otherwise.
                     if read::named_grid(clause).is_none()
+                        && read::said_columns(clause).is_none()
                         && let Some((columns, _)) = read::sheet_size(clause)
                     {
                         return Some(serde_json::json!(columns));

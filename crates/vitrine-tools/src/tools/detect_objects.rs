@@ -109,8 +109,10 @@ const MEANING: Meaning = Meaning {
         // "Tall phone format 9:16" names a shape, not a phone in the picture.
         unless: &[
             // "Show the hoodie worn by the person in image 1": a try-on, not a search.
-            "worn by",
-            "worn on",
+            "show ~ worn by",
+            "show ~ worn on",
+            "see ~ worn by",
+            "see ~ worn on",
             "phone format",
             "phone screen",
             "phone size*",

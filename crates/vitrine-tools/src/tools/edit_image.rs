@@ -130,9 +130,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "dress* ~ up",
             "wear*",
             "wore",
-            // "The hoodie worn by the person in image 1".
-            "worn by",
-            "worn on",
+            // "Show the hoodie worn by the person in image 1" (not "find the backpacks worn by
+            // the students").
+            "show ~ worn by",
+            "show ~ worn on",
+            "see ~ worn by",
+            "see ~ worn on",
             "outfit*",
             "composit*",
             "restyl*",
@@ -422,9 +425,6 @@ const GENERATE_MEANING: Meaning = Meaning {
             "how ~ renders",
             "how ~ rendering",
             "renders on",
-            "renders in",
-            "render on",
-            "render in",
             // "Generate a voice-over saying …" is sound (not "a poster for our music festival").
             "a voice*",
             "voiceover*",

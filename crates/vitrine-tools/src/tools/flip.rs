@@ -46,8 +46,7 @@ const MEANING: Meaning = Meaning {
             "reflected",
             "reflecting",
         ]],
-        // "Flip it round 180°" turns it: a mirror has no angle.
-        unless: &["mask*", "flip* ~ 90", "flip* ~ 180", "flip* ~ 270"],
+        unless: &["mask*"],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
@@ -57,6 +56,8 @@ const MEANING: Meaning = Meaning {
             read: read::flip_direction,
         }],
         chains: true,
+        // "Flip it round 180°" turns it (see `rotate`): a mirror has no angle.
+        accept: Some(|clause| !clause.has_any(super::rotate::FLIP_BY_AN_ANGLE)),
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {

@@ -183,7 +183,12 @@ const MEANING: Meaning = Meaning {
             // "What the metadata says" asks about the file, not its text.
             unless: &[
                 // "Give me a caption for it": one to write, not one to read.
-                "a caption",
+                "give ~ a caption",
+                "write ~ a caption",
+                "suggest ~ a caption",
+                "need a caption",
+                "want a caption",
+                "come up with ~ caption",
                 "metadata",
                 "exif",
                 // "Is there any GPS or date info inside the file?"
@@ -256,10 +261,6 @@ const MEANING: Meaning = Meaning {
                 "read that ~ may",
                 "read that ~ might",
                 "read that ~ will",
-                "read that ~ are",
-                "read that ~ is",
-                "read that ~ was",
-                "read that ~ were",
             ],
             input: Input::One {
                 arg: "image",

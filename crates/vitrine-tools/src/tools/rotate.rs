@@ -23,6 +23,18 @@ pub struct RotateArgs {
     pub rotate: vitrine_media::RotateParams,
 }
 
+/// "Flip it round 180°", "flip it 90 degrees": a flip with an angle is a turn (not "flip it
+/// vertically at 90% quality").
+pub(crate) const FLIP_BY_AN_ANGLE: &[&str] = &[
+    "flip* it 90",
+    "flip* 90",
+    "flip* by 90",
+    "flip* it by 90",
+    "flip* ~ 90 degree*",
+    "flip* ~ 180",
+    "flip* ~ 270",
+];
+
 /// Rotates.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Rotate;
@@ -109,7 +121,7 @@ const MEANING: Meaning = Meaning {
         Intent {
             does: "rotate an image",
             examples: &["flip it round 180 degrees"],
-            cues: &[&["flip* ~ 90", "flip* ~ 180", "flip* ~ 270"]],
+            cues: &[FLIP_BY_AN_ANGLE],
             unless: &["mask*", "3d", "splat*"],
             input: Input::One {
                 arg: "image",
@@ -121,7 +133,7 @@ const MEANING: Meaning = Meaning {
             }],
             chains: true,
             // Planned only where the angle is said (not from a close phrasing alone).
-            accept: Some(|clause| clause.has_any(&["flip* ~ 90", "flip* ~ 180", "flip* ~ 270"])),
+            accept: Some(|clause| clause.has_any(FLIP_BY_AN_ANGLE)),
             ..Intent::DEFAULT
         },
     ],
