@@ -158,7 +158,27 @@ const TEXT_NOUNS: &[&str] = &[
 /// them, not of their face; not "the kids at the birthday party", nor "the people and their
 /// addresses".
 fn names_someones_text(clause: &Clause) -> bool {
-    (0..clause.words.len()).any(|at| is_person(clause, at) && owns_text(clause, at))
+    (0..clause.words.len())
+        .any(|at| is_person(clause, at) && (owns_text(clause, at) || shares_text(clause, at)))
+}
+
+/// "The customer and employee names": the person at `at` owns, with the next one, the text after
+/// it (the second owner may be gone by now: "the customer and names").
+fn shares_text(clause: &Clause, at: usize) -> bool {
+    let words = &clause.words;
+    words
+        .get(at + 1)
+        .is_some_and(|word| CONJUNCTIONS.contains(&word.text.as_str()))
+        && words.get(at + 2).is_some_and(|next| {
+            // Normalising drops a role before its text ("employee names" → "names").
+            let role = [
+                "customer", "employee", "student", "staff", "visitor", "guest", "member", "client",
+            ]
+            .iter()
+            .any(|role| words[at].text.starts_with(role));
+            (role && is_text_noun(&next.text))
+                || (is_person(clause, at + 2) && owns_text(clause, at + 2))
+        })
 }
 
 /// Words between an owner and their text that say which text ("home address", "full name").
@@ -209,16 +229,9 @@ fn names_someone_besides_text(clause: &Clause) -> bool {
         before.is_some_and(|word| CONJUNCTIONS.contains(&word.text.as_str()))
             || is_conjunction(at + 1)
     };
-    // "The customer and employee names" (the second owner may be gone by now: "the customer
-    // and names").
-    let shares_text = |at: usize| {
-        is_conjunction(at + 1)
-            && words.get(at + 2).is_some_and(|next| {
-                is_text_noun(&next.text) || (is_person(clause, at + 2) && owns_text(clause, at + 2))
-            })
-    };
-    (0..words.len())
-        .any(|at| is_person(clause, at) && !owns_text(clause, at) && !shares_text(at) && joined(at))
+    (0..words.len()).any(|at| {
+        is_person(clause, at) && !owns_text(clause, at) && !shares_text(clause, at) && joined(at)
+    })
 }
 
 /// True unless the clause speaks only of text about people ("hide the customer names"); faces
