@@ -35,6 +35,16 @@ pub(crate) const FLIP_BY_AN_ANGLE: &[&str] = &[
     "flip* ~ 270",
 ];
 
+/// Both intents turn one image by the angle the words say.
+const ONE_IMAGE: Input = Input::One {
+    arg: "image",
+    kind: ArtifactKind::Image,
+};
+const DEGREES: &[Slot] = &[Slot {
+    arg: "degrees",
+    read: read::degrees,
+}];
+
 /// Rotates.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Rotate;
@@ -85,14 +95,8 @@ const MEANING: Meaning = Meaning {
                 "viewer",
                 "walk around",
             ],
-            input: Input::One {
-                arg: "image",
-                kind: ArtifactKind::Image,
-            },
-            slots: &[Slot {
-                arg: "degrees",
-                read: read::degrees,
-            }],
+            input: ONE_IMAGE,
+            slots: DEGREES,
             chains: true,
             // "Straighten the horizon" asks for an angle nothing here measures: a turn is planned
             // only when the words say which (what the phrasing bank finds close is not enough).
@@ -123,14 +127,8 @@ const MEANING: Meaning = Meaning {
             examples: &["flip it round 180 degrees"],
             cues: &[FLIP_BY_AN_ANGLE],
             unless: &["mask*", "3d", "splat*"],
-            input: Input::One {
-                arg: "image",
-                kind: ArtifactKind::Image,
-            },
-            slots: &[Slot {
-                arg: "degrees",
-                read: read::degrees,
-            }],
+            input: ONE_IMAGE,
+            slots: DEGREES,
             chains: true,
             // Planned only where the angle is said (not from a close phrasing alone).
             accept: Some(|clause| clause.has_any(FLIP_BY_AN_ANGLE)),
