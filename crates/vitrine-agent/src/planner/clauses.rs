@@ -327,6 +327,14 @@ const SPELLINGS: &[(&str, &str)] = &[
     // "Before I put it on Facebook": no face in it.
     ("facebook", "fb"),
     ("adresses", "addresses"),
+    ("mosiac", "mosaic"),
+    ("pixlate", "pixelate"),
+    ("pixlated", "pixelated"),
+    ("pixleate", "pixelate"),
+    ("blurr", "blur"),
+    ("bluring", "blurring"),
+    ("backround", "background"),
+    ("recieved", "received"),
 ];
 
 static WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -355,6 +363,13 @@ static HIDDEN_HOW: LazyLock<Regex> = LazyLock::new(|| {
         r"(^|[:,;]\s*)([a-z' ]{1,40}?)\s*(?:->|→|=>)\s*(solid fill|solid black|black boxes|black bars|fill|blur|pixelate|pixelation|mosaic)\b",
     )
     .unwrap_or_else(|error| panic!("bad hidden-how pattern: {error}"))
+});
+
+/// "Sorry it's a bit blurry", "sorry about the glare": an apology for the input, not the
+/// "sorry, I meant 800" that takes back what came before.
+static APOLOGY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:sorry|apologies),?\s+((?:it's|it is|it was|about|for the|for how|if) )")
+        .unwrap_or_else(|error| panic!("bad apology pattern: {error}"))
 });
 
 /// "Heads up: …", "FYI: …": a label before what is said.
@@ -404,6 +419,7 @@ pub(super) fn normalise(instruction: &str) -> String {
         }
     });
     let lower = LABELS.replace_all(&lower, "$1");
+    let lower = APOLOGY.replace_all(&lower, "$1");
     let lower = ALL_BUT.replace_all(&lower, "$1 except");
     let lower = HIDDEN_HOW.replace_all(&lower, "${1}hide $2 with $3");
     // "grayscale → +30% contrast → strip metadata": a chain of arrows is a list of steps (one
@@ -507,6 +523,21 @@ fn starts_an_ask(piece: &str) -> bool {
         if first == clause.words.len() {
             return false;
         }
+    }
+    // "The printers will handle resizing": a noun before a modal verb is its subject (an ask
+    // puts "can" or "will" first: "can you …").
+    // Not "how would I look", "I would like …".
+    let subject = &clause.words[first].text;
+    if ![
+        "how", "what", "which", "who", "where", "when", "why", "i", "we", "you", "u",
+    ]
+    .contains(&subject.as_str())
+        && clause.words.get(first + 1).is_some_and(|next| {
+            ["will", "would", "should", "must", "might", "may", "shall"]
+                .contains(&next.text.as_str())
+        })
+    {
+        return false;
     }
     // "The model is the first photo": a noun before "is" is the subject, not a verb.
     let question = ["what", "which", "who", "how", "where", "when", "why"]
@@ -2678,6 +2709,32 @@ pub(super) fn names_something(clause: &Clause) -> bool {
             || owned_thing_is(clause))
 }
 
+/// The thing `clause`'s "that" (or a topic sentence's "it") names in the description
+/// `before`: "the bicycle leaning on the wall - reconstruct that", "this is my son's trainer. He
+/// wants it in 3D". Not "the dog got into the shot. Make it 3D", where "it" is the picture.
+pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<String> {
+    let thing = |text: &str| {
+        let text = OWNER.replace_all(text, "");
+        vitrine_tools::meaning::read::object(&Clause::new(&text, &clause.request))
+            .and_then(|object| object.as_str().map(str::to_owned))
+    };
+    if clause.has_any(&["that", "that one", "this one"]) && !clause.has_any(&["so that"]) {
+        return thing(&before.text);
+    }
+    let topic = ["this is ", "here is ", "here's ", "that's ", "these are "]
+        .iter()
+        .find_map(|start| before.text.strip_prefix(start))?;
+    clause
+        .has_any(&["it"])
+        .then(|| thing(&format!("of {topic}")))
+        .flatten()
+}
+
+/// "My son's ", "the client's ": an owner before the thing named.
+static OWNER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[a-z]+'s\s+").unwrap_or_else(|error| panic!("bad owner pattern: {error}"))
+});
+
 /// "Her face is fine", "the nurses are happy to be seen": what may stay as it is. Such a clause
 /// is no description for a later "it" to point back at.
 pub(super) fn lets_stay(clause: &Clause) -> bool {
@@ -2693,6 +2750,74 @@ pub(super) fn lets_stay(clause: &Clause) -> bool {
             "doesn't mind",
             "no problem",
         ])
+}
+
+/// "The bride is fine to show", "her face is ok", "the teacher can stay visible": one person
+/// (not everyone, not their name, not "the kids are fine with it" or "are fine being hidden")
+/// who may be seen.
+pub(super) fn lets_someone_be_seen(clause: &Clause) -> bool {
+    const EVERYONE: &[&str] = &[
+        "everyone",
+        "everybody",
+        "people",
+        "ppl",
+        "anyone",
+        "anybody",
+        "nobody",
+        "no",
+        "noone",
+        "someone",
+        "somebody",
+        "who",
+        "whoever",
+        "face",
+        "faces",
+        "facial",
+        "all",
+        "crowd",
+        "persons",
+    ];
+    const MAY_BE_SEEN: &[&str] = &[
+        "is fine",
+        "are fine",
+        "is ok",
+        "are ok",
+        "is okay",
+        "are okay",
+        "can be seen",
+        "can be shown",
+        "can stay",
+        "can be visible",
+        "can remain",
+        "is happy to be",
+        "are happy to be",
+        "agreed to be seen",
+        "agreed to be shown",
+        "doesn't mind being seen",
+        "don't mind being seen",
+    ];
+    let words = texts(clause);
+    // The subject, up to its verb: "the bride", "her face", "wedding pic: my mum".
+    let Some(verb) = words
+        .iter()
+        .position(|word| ["is", "are", "can", "doesn't", "don't", "agreed"].contains(word))
+    else {
+        return false;
+    };
+    let subject = &words[..verb];
+    let said = Clause::new(&subject.join(" "), &clause.request);
+    let named = subject
+        .iter()
+        .any(|word| !EVERYONE.contains(word) && Clause::new(word, word).has_any(&["@faces"]))
+        || subject.ends_with(&["her", "face"])
+        || subject.ends_with(&["his", "face"]);
+    let rest = words[verb..].join(" ");
+    let may_be_seen = MAY_BE_SEEN.iter().any(|phrase| rest.starts_with(phrase));
+    named
+        && may_be_seen
+        && subject.len() <= 6
+        && !said.has_any(&["@phi", "@hide", "name*", "text", "writing", "never", "not"])
+        && !Clause::new(&rest, &clause.request).has_any(&["@hide", "with"])
 }
 
 /// "But not the teachers'", "so leave hers": some people spared from a face-hiding ask.
@@ -2785,6 +2910,7 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
         || spared_after_comma
         || others_stay
         || some_kept
+        || lets_someone_be_seen(clause)
         || clause.has_any(&[
             "leave hers",
             "leave mine",
@@ -2825,6 +2951,9 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         "on our side",
         "on my end",
         "on our end",
+        // "The printers will handle resizing on their side".
+        "on their side",
+        "on their end",
         "another app",
         "handled",
         "taken care of",

@@ -60,6 +60,15 @@ pub struct NotDone {
     pub why: String,
 }
 
+impl Understanding {
+    /// Names `gap` as not done for the words `part`, once per capability.
+    fn not_done_once(&mut self, gap: &gaps::Gap, part: &str) {
+        if !self.not_done.iter().any(|done| done.capability == gap.id) {
+            self.not_done.push(gap.not_done(part));
+        }
+    }
+}
+
 /// Asks for the input back as it is.
 const RETURN_INPUT: &[&str] = &[
     "give ~ back",
@@ -143,6 +152,10 @@ pub fn understand_with(
     let mut previous: Option<(usize, Clause)> = None;
     // The last clause that only described something, for an ask that points back at it.
     let mut described: Option<Clause> = None;
+    // Every description since the last planned ask, for "hide both" after two of them.
+    let mut described_since_ask: Vec<Clause> = Vec::new();
+    // Whether a clause so far let one person be seen ("the bride is fine to show").
+    let mut someone_spared = false;
     // Tools whose work the request says was done already ("HR already blurred the faces").
     let mut done_before: Vec<&'static str> = Vec::new();
     let split: Vec<Clause> = clauses::split(&text)
@@ -178,6 +191,10 @@ pub fn understand_with(
         // fine as they are": a statement that spares someone is not skipped as a description.
         let spares_someone = clauses::spares_someone(&clause);
         let faces_hidden = asked.iter().any(|(_, matched)| hides_faces(matched));
+        // "The bride is fine to show but every guest should be blurred": someone spared before
+        // the faces are hidden.
+        let spared_before = someone_spared;
+        someone_spared |= clauses::lets_someone_be_seen(&clause);
         if something_asked
             && (clauses::describes(&clause)
                 || clauses::is_statement(&clause)
@@ -221,6 +238,7 @@ pub fn understand_with(
                 let (found, _) = candidates(&clause, inputs, &Produced::default(), catalog);
                 done_before.extend(found.iter().map(|matched| matched.tool.name()));
             }
+            described_since_ask.push(clause.clone());
             described = Some(clause);
             continue;
         }
@@ -236,13 +254,13 @@ pub fn understand_with(
             .filter(|_| in_ask.is_none());
         // "Blur the kids' faces but not the teachers'", "… so leave hers": faces hidden with
         // someone spared.
+        let hides_people = vitrine_tools::meaning::read::hides_besides_mask(&clause)
+            && clause.has_any(&["@faces"]);
         let spares = (in_ask.is_none()
-            && spares_someone
-            && (faces_hidden
-                || vitrine_tools::meaning::read::hides_besides_mask(&clause)
-                    && clause.has_any(&["@faces"])))
-        .then(|| gaps::by_id("selective_face_hiding"))
-        .flatten();
+            && ((spares_someone && (faces_hidden || hides_people))
+                || (spared_before && hides_people)))
+            .then(|| gaps::by_id("selective_face_hiding"))
+            .flatten();
         let gap = in_ask
             .or(in_result)
             .or(spares)
@@ -260,6 +278,7 @@ pub fn understand_with(
             && (clauses::tells_a_story(&clause) || clauses::narrates(&clause))
         {
             tracing::debug!(clause = %clause.text, gap = gap.map(|gap| gap.id), "background: tells of something nothing here can do");
+            described_since_ask.push(clause.clone());
             described = Some(clause);
             continue;
         }
@@ -542,7 +561,25 @@ pub fn understand_with(
                 .map(|named| (candidates(&named, inputs, &produced, catalog).0, named))
                 .filter(|(found, _)| nothing_matched && !found.is_empty());
             // "Facilities say the screen is 16:9. Pad it to that": what was said, not the saying.
-            let said = clauses::reported(before).unwrap_or(&before.text);
+            let said_of = |described: &Clause| {
+                clauses::reported(described)
+                    .unwrap_or(&described.text)
+                    .to_owned()
+            };
+            // "The video shows patients … Their names are on the screen. Hide both": "both"
+            // points back at every description since the last ask, not only the last one.
+            let points_at_each =
+                named.is_none() && clause.has_any(POINT_AT_ALL) && described_since_ask.len() >= 2;
+            let said = if points_at_each {
+                described_since_ask
+                    .iter()
+                    .map(said_of)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            } else {
+                said_of(before)
+            };
+            let said = said.as_str();
             let (found, merged) = named.unwrap_or_else(|| {
                 // "The top fifth shows my home address. Black that strip out": the place
                 // described is what to act on; what it shows is why.
@@ -586,6 +623,42 @@ pub fn understand_with(
                 let merged = Clause::new(&merged, &text);
                 (candidates(&merged, inputs, &produced, catalog).0, merged)
             });
+            // Each description read with the ask on its own: its steps join the others, and
+            // what nothing here can do is named ("their names are on the screen" in a video).
+            let mut pointed_gaps = Vec::new();
+            // "… a journalist covering the story. Blur all of them": the ask's verb says what
+            // is done to each; other words of a description ask nothing.
+            let done_to_each = |matched: &Matched| !clause.has_any(&["@hide"]) || hides(matched);
+            let found = if points_at_each {
+                let mut found = found;
+                found.retain(done_to_each);
+                for described in &described_since_ask {
+                    let one =
+                        Clause::new(&format!("{} {}", said_of(described), clause.text), &text);
+                    let (mut of_one, _) = candidates(&one, inputs, &produced, catalog);
+                    of_one.retain(done_to_each);
+                    if of_one.is_empty() {
+                        let hidden = Clause::new(&format!("hide {}", said_of(described)), &text);
+                        pointed_gaps.extend(gaps::find(&one, inputs).or_else(|| {
+                            clause
+                                .has_any(&["@hide"])
+                                .then(|| gaps::find(&hidden, inputs))
+                                .flatten()
+                        }));
+                    }
+                    for matched in of_one {
+                        if !found
+                            .iter()
+                            .any(|known: &Matched| std::ptr::eq(known.intent, matched.intent))
+                        {
+                            found.push(matched);
+                        }
+                    }
+                }
+                found
+            } else {
+                found
+            };
             // "These are the minutes, signed off by the chair. Settle it: how many pages?":
             // "it" after a description adds only something to hide that it named.
             let adds_only_hiding = found.iter().all(|matched| {
@@ -606,16 +679,16 @@ pub fn understand_with(
             };
             if nothing_matched
                 && found.is_empty()
-                && let Some(gap) = gaps::find(&merged, inputs).or_else(hides_what_was_said)
+                && let Some(gap) = gaps::find(&merged, inputs)
+                    .or_else(hides_what_was_said)
+                    .or(pointed_gaps.first().copied())
             {
-                if !understanding
-                    .not_done
-                    .iter()
-                    .any(|part| part.capability == gap.id)
-                {
-                    understanding.not_done.push(gap.not_done(&clause.text));
+                understanding.not_done_once(gap, &clause.text);
+                for gap in &pointed_gaps {
+                    understanding.not_done_once(gap, &clause.text);
                 }
                 described = None;
+                described_since_ask.clear();
                 continue;
             }
             // "Grab a still from exactly there": the moment described says which still.
@@ -640,11 +713,19 @@ pub fn understand_with(
             };
             let more = more && !found.is_empty();
             if more {
+                // "… a kid's face in the corner and a licence plate at the bottom. Blur both":
+                // what nothing here can do, among the things pointed at, is not done.
+                if clause.has_any(POINT_AT_ALL) {
+                    for gap in gaps::find(&merged, inputs).iter().chain(&pointed_gaps) {
+                        understanding.not_done_once(gap, &clause.text);
+                    }
+                }
                 usable = found;
                 clause = merged;
             }
             if more || nothing_matched {
                 described = None;
+                described_since_ask.clear();
             }
         }
         // "Dress her in it and show front, back and side views": the views say how many
@@ -705,6 +786,7 @@ pub fn understand_with(
                 || (something_asked && clauses::states_without_asking(&clause))
             {
                 tracing::debug!(clause = %clause.text, "background: matched nothing, asks nothing");
+                described_since_ask.push(clause.clone());
                 described = Some(clause.clone());
             } else {
                 understanding.not_done.push(NotDone {
@@ -715,11 +797,28 @@ pub fn understand_with(
             }
             continue;
         }
+        // "The bicycle leaning on the wall - reconstruct that in 3D", "this is my son's
+        // trainer. He wants it in 3D": the one thing a step acts on, named where its "that" or
+        // "it" points back.
+        if let Some(before) = &described
+            && usable.iter().any(|matched| {
+                matched
+                    .intent
+                    .slots
+                    .iter()
+                    .any(|slot| slot.arg == "object" && (slot.read)(&clause).is_none())
+            })
+            && let Some(object) = clauses::object_pointed_at(before, &clause)
+        {
+            clause = Clause::new(&format!("{} of the {object}", clause.text), &text);
+        }
         previous = Some((asked.len(), clause.clone()));
+        described_since_ask.clear();
         // "HR blurred the faces, but you can still read the names. Get rid of those": a later
         // "those" points at what this statement named, not at the description before it.
         if lent_a_verb {
             described = None;
+            described_since_ask.clear();
         }
         let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
         // "Resize to 1200 wide — actually, make that 800": the later words replace the earlier.
@@ -1231,7 +1330,19 @@ fn refine(
                 .contains(&pair[1].text.as_str())
                 && !before.words.iter().any(|said| said.text == pair[1].text)
         });
-    if names_its_own_thing && !extends && !speaks_of_it {
+    // "Buyers keep asking for a 3D view - can you make one of the table only?": "one" is the
+    // step before, made of the thing named.
+    let one_of_those = fragment.has_any(&[
+        "make one",
+        "do one",
+        "create one",
+        "build one",
+        "get one",
+        "one of the",
+        "one of just",
+        "one of only",
+    ]);
+    if names_its_own_thing && !extends && !speaks_of_it && !one_of_those {
         return None;
     }
     // "… black boxes over the faces. Not blur, boxes.": a word or two that says again what
@@ -1974,6 +2085,18 @@ fn missing(
         describe_inputs(inputs)
     ))
 }
+
+/// Words of an ask that point back at everything described before it, not only the last thing.
+const POINT_AT_ALL: &[&str] = &[
+    "both",
+    "all of that",
+    "all of this",
+    "all of it",
+    "all of them",
+    "all that",
+    "all three",
+    "each of them",
+];
 
 /// A part of the picture named in words ("the top half", "the bottom 20%").
 static PLACE_NAMED: LazyLock<Regex> = LazyLock::new(|| {

@@ -1379,6 +1379,17 @@ const SCENE_WORDS: &[&str] = &[
     "pic",
     "scene",
     "room",
+    // Places are scenes: "a photo of my kitchen" in 3D is all of it.
+    "kitchen",
+    "bedroom",
+    "bathroom",
+    "garden",
+    "yard",
+    "backyard",
+    "office",
+    "house",
+    "street",
+    "landscape",
     "frame",
     "photograph",
     "input",
@@ -1527,6 +1538,11 @@ pub fn object(clause: &Clause) -> Option<Value> {
         Some(captures)
     })
     .filter_map(|captures| {
+        // "It in 3D for a school design project": what it is for, not what it is.
+        let whole = captures.get(0)?.as_str();
+        if whole.starts_with("for a ") || whole.starts_with("for an ") {
+            return None;
+        }
         // "the table in 3d", "the teapot on the left as a splat": stop at a preposition.
         const STOPS: &[&str] = &[
             "in", "as", "from", "into", "to", "with", "please", "and", "on", "at", "that", "which",

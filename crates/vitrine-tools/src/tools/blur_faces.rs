@@ -126,6 +126,7 @@ const TEXT_ABOUT_SOMEONE: &[&str] = &[
 
 /// What text about someone is called after their possessive.
 const TEXT_NOUNS: &[&str] = &[
+    "data",
     "name",
     "names",
     "address",
@@ -187,6 +188,13 @@ const WHICH_TEXT: &[&str] = &[
     "birth", "bank", "contact", "id", "account", "card",
 ];
 
+/// One relative, named for who they are to the sender.
+const ONE_RELATIVE: &[&str] = &[
+    "son", "mum", "mom", "mother", "dad", "father", "brother", "sister", "grandma", "grandpa",
+    "niece", "nephew", "aunt", "uncle", "cousin", "fiance", "fiancee", "wife", "husband",
+    "daughter",
+];
+
 /// Conjunctions that join two things asked for.
 const CONJUNCTIONS: &[&str] = &["and", "or", "plus"];
 
@@ -240,8 +248,14 @@ fn names_someone_besides_text(clause: &Clause) -> bool {
 pub(crate) fn names_faces(clause: &Clause) -> bool {
     // "It has his name, DOB and hospital number on it … Scrub them out?": "them" are people
     // only where the request speaks of people at all.
-    let people_named = clause.has_any(&["@faces", "she", "he", "him", "her", "his"])
-        || Clause::new(&clause.request, &clause.request).has_any(&["@faces", "she", "he"]);
+    // Not "my dad" alone: one relative is "him" or "her", never "them".
+    let request = Clause::new(&clause.request, &clause.request);
+    let people_in_request = request.has_any(&["she", "he"])
+        || (0..request.words.len()).any(|at| {
+            is_person(&request, at) && !ONE_RELATIVE.contains(&request.words[at].text.as_str())
+        });
+    let people_named =
+        clause.has_any(&["@faces", "she", "he", "him", "her", "his"]) || people_in_request;
     (clause.has_any(&["face*", "facial", "identit*"])
         || names_someone_besides_text(clause)
         || !(clause.has_any(TEXT_ABOUT_SOMEONE) || names_someones_text(clause)))

@@ -90,7 +90,16 @@ const MEANING: Meaning = Meaning {
             read: |clause| {
                 let text = read::in_numbers(&clause.text);
                 let words: Vec<&str> = text.split_whitespace().collect();
-                // "Ignore differences under 40 levels".
+                // "Counting a pixel as changed above 30 levels": a number of levels.
+                if let Some(level) = words.windows(2).find_map(|pair| {
+                    pair[1]
+                        .starts_with("level")
+                        .then(|| pair[0].parse::<u8>().ok())
+                        .flatten()
+                }) {
+                    return Some(serde_json::json!(level));
+                }
+                // "Ignore differences under 40".
                 let at = words
                     .iter()
                     .position(|word| word.starts_with("threshold"))

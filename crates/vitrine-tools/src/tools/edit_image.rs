@@ -171,6 +171,14 @@ const EDIT_MEANING: Meaning = Meaning {
             // "I'd love to see her in the dress from the front".
             "see ~ in the @clothes",
             "see ~ in this @clothes",
+            // "We'd like to see him in it before we order" (the garment, with two pictures).
+            "see him in it",
+            "see her in it",
+            "see me in it",
+            "see them in it",
+            "show him in it",
+            "show her in it",
+            "show me in it",
             "how would ~ look on her",
             "how would ~ look on him",
             "how ~ look* on me",

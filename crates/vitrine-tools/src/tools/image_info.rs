@@ -74,6 +74,13 @@ const MEANING: Meaning = Meaning {
             "what have i ~ sent",
             "what have i ~ uploaded",
             "what have you got",
+            // "Tell me what arrived on your end", "what came through?".
+            "what arrived",
+            "what ~ has arrived",
+            "what came through",
+            "what ~ came through",
+            "what ~ you ~ received",
+            "what ~ reached you",
             "what format",
             "which format",
             "file format",

@@ -241,7 +241,12 @@ const MEANING: Meaning = Meaning {
                 "into a single",
                 "into one",
                 "add* ~ together",
-                "together"
+                "together",
+                // "One mask that covers both".
+                "cover* both",
+                "cover* ~ both",
+                "one mask that",
+                "single mask that"
             ],
             ONE_MASK,
             NO_SLOT

@@ -58,6 +58,13 @@ const MEANING: Meaning = Meaning {
                 "with a",
                 "in the background",
                 "from the background",
+                // "No idea about her background": where someone comes from.
+                "her background",
+                "his background",
+                "their background",
+                "my background",
+                "our background",
+                "background check*",
                 "fill*",
                 // "The bench only, no background" in 3D: the reconstruction leaves it out.
                 "3d",
