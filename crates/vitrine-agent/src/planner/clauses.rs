@@ -1616,7 +1616,14 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         // "The desk, keyboard and my coffee mug can stay out of it": one statement of what
         // stays, however many things it lists.
         let stays = Clause::new(hard, hard);
-        if !starts_an_ask(hard) && (is_statement(&stays) || says_what_must_stay(&stays)) {
+        let is_stated = |clause: &Clause| is_statement(clause) || says_what_must_stay(clause);
+        // Not "the teacher can stay visible, blur the kids": a whole statement, then an ask.
+        let ask_after_statement = SOFT.find_iter(hard).any(|found| {
+            found.as_str().contains(',')
+                && starts_an_ask(&hard[found.end()..])
+                && is_stated(&Clause::new(&hard[..found.start()], hard))
+        });
+        if !starts_an_ask(hard) && is_stated(&stays) && !ask_after_statement {
             clauses.push(if asked {
                 format!("{}?", hard.trim_end())
             } else {

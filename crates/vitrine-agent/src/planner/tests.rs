@@ -621,3 +621,133 @@ fn what_is_cut_off_goes_and_what_is_named_otherwise_stays() {
         )]
     );
 }
+
+/// The capabilities named not done, whether the whole request was refused or only a part.
+fn not_done(said: &str, inputs: &[ArtifactMeta]) -> Vec<String> {
+    let parts = match understand(said, None, inputs, &ToolCatalog::standard()) {
+        Ok(understanding) => understanding.not_done,
+        Err(AgentError::NotPossible { not_done }) => not_done,
+        Err(error) => panic!("{said:?}: {error}"),
+    };
+    parts.into_iter().map(|part| part.capability).collect()
+}
+
+#[test]
+fn both_points_back_at_every_thing_described_and_names_what_cannot_be_done() {
+    let video = [input(ArtifactKind::Video)];
+    let said = "the vid shows patients in our waiting room and their names are on the screen \
+                behind the desk. hide both pls";
+    let understanding = understood(said, &video);
+    let planned: Vec<&str> = understanding
+        .plan
+        .steps
+        .iter()
+        .map(|step| step.tool.as_str())
+        .collect();
+    assert_eq!(planned, ["blur_faces_video"], "{said:?}");
+    assert_eq!(not_done(said, &video), ["video_text_redaction"]);
+    // On a picture, a son and his name are both hidden (family words are people).
+    assert_eq!(
+        tools(
+            "the photo shows my son. his name is on his shirt. hide both please",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "redact_phi"]
+    );
+    // A licence plate beside a face: the face is hidden, the plate named as not done.
+    let image = [input(ArtifactKind::Image)];
+    let said = "There's a kid's face in the corner and a licence plate at the bottom. Blur both.";
+    assert_eq!(understood(said, &image).plan.steps[0].tool, "blur_faces");
+    assert_eq!(not_done(said, &image), ["hiding_other_things"]);
+    // Other words of a description ask nothing: no 9:16 "story" crop.
+    assert_eq!(
+        tools(
+            "I want to send it to a journalist who's covering the story. Some of the people \
+             in it could get in trouble. Blur all of them, please.",
+            ArtifactKind::Image
+        ),
+        ["blur_faces"]
+    );
+}
+
+#[test]
+fn someone_let_be_seen_before_the_faces_are_hidden_is_selective_hiding() {
+    let image = [input(ArtifactKind::Image)];
+    for said in [
+        "wedding pic: the bride is fine to show but every guest around her should be blurred out",
+        "her face is fine, blur everyone else",
+        "the teacher can stay visible, blur the kids",
+        "blur all the guests, the bride is fine to show",
+    ] {
+        assert_eq!(
+            not_done(said, &image),
+            ["selective_face_hiding"],
+            "{said:?}"
+        );
+    }
+    // Consent, the picture, a method or people fine being hidden spare nobody.
+    for said in [
+        "the kids are fine with it, blur the faces anyway",
+        "the photo is fine, blur the faces",
+        "hide the kids' faces (mosaic is fine)",
+        "the interviewees are fine being hidden too, blur all the faces",
+    ] {
+        assert_eq!(tools(said, ArtifactKind::Image), ["blur_faces"], "{said:?}");
+    }
+}
+
+#[test]
+fn context_words_are_not_read_as_asks() {
+    // Someone else resizes; an apology is no correction; "her background" is her history.
+    assert_eq!(
+        tools(
+            "convert to jpg at quality 80, the printers will handle resizing on their side",
+            ArtifactKind::Image
+        ),
+        ["convert_image"]
+    );
+    let trainer = steps(
+        "This is my son's trainer. He wants it in 3D for a school design project. Sorry it's \
+         a bit blurry, and the dog got into the corner of the shot.",
+        ArtifactKind::Image,
+    );
+    assert_eq!(trainer.len(), 1);
+    assert_eq!(trainer[0].1["object"], "trainer");
+    assert_eq!(
+        steps(
+            "the bicycle leaning on the wall - reconstruct that in 3D please",
+            ArtifactKind::Image
+        )[0]
+        .1["object"],
+        "bicycle"
+    );
+    assert_eq!(
+        steps(
+            "Buyers keep asking for a 3D view - can you make one of the table only?",
+            ArtifactKind::Image
+        )[0]
+        .1["object"],
+        "table"
+    );
+    let image = [input(ArtifactKind::Image)];
+    assert_eq!(
+        not_done(
+            "the shelter had no idea about her background. what breed is she?",
+            &image
+        ),
+        ["open_question"]
+    );
+    // Typos and a method named before "over the faces".
+    assert_eq!(
+        steps("mosiac over the faces", ArtifactKind::Image)[0].1["method"],
+        "pixelate"
+    );
+    assert_eq!(
+        steps(
+            "Solid black over the faces in this video please - not a blur.",
+            ArtifactKind::Video
+        )[0]
+        .1["method"],
+        "fill"
+    );
+}
