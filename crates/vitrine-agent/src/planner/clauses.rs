@@ -368,7 +368,9 @@ static HIDDEN_HOW: LazyLock<Regex> = LazyLock::new(|| {
 /// "Sorry it's a bit blurry", "sorry about the glare": an apology for the input, not the
 /// "sorry, I meant 800" that takes back what came before.
 static APOLOGY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:sorry|apologies),?\s+((?:it's|it is|it was|about|for the|for how|if) )")
+    Regex::new(
+        r"\b(?:sorry|apologies),?\s+((?:about|for the|for how|if|(?:it's|it is|it was) (?:a bit|a little|so|quite|very|kind of|pretty|rather|really|slightly|not great|blurry|dark|grainy|small|low|tilted|crooked|out of focus)) )",
+    )
         .unwrap_or_else(|error| panic!("bad apology pattern: {error}"))
 });
 
@@ -524,14 +526,12 @@ fn starts_an_ask(piece: &str) -> bool {
             return false;
         }
     }
-    // "The printers will handle resizing": a noun before a modal verb is its subject (an ask
+    // "The printers will handle resizing": a word before a modal verb is its subject (an ask
     // puts "can" or "will" first: "can you …").
     // Not "how would I look", "I would like …".
-    let subject = &clause.words[first].text;
-    if ![
-        "how", "what", "which", "who", "where", "when", "why", "i", "we", "you", "u",
-    ]
-    .contains(&subject.as_str())
+    let subject = clause.words[first].text.as_str();
+    if !QUESTION_WORDS.contains(&subject)
+        && !["i", "we", "you", "u"].contains(&subject)
         && clause.words.get(first + 1).is_some_and(|next| {
             ["will", "would", "should", "must", "might", "may", "shall"]
                 .contains(&next.text.as_str())
@@ -540,8 +540,7 @@ fn starts_an_ask(piece: &str) -> bool {
         return false;
     }
     // "The model is the first photo": a noun before "is" is the subject, not a verb.
-    let question = ["what", "which", "who", "how", "where", "when", "why"]
-        .contains(&clause.words[first].text.as_str());
+    let question = QUESTION_WORDS.contains(&clause.words[first].text.as_str());
     // "The upload limit is tight": a copula soon after means a statement.
     if !question
         && clause
@@ -559,6 +558,9 @@ fn starts_an_ask(piece: &str) -> bool {
         .chain(QUESTION_STARTS)
         .any(|phrase| rest.find(phrase).is_some_and(|span| span.start == 0))
 }
+
+/// Words that start a question.
+const QUESTION_WORDS: &[&str] = &["what", "which", "who", "how", "where", "when", "why"];
 
 /// Verbs in "-s" that go on with a subject said before ("… and keeps asking", "turns out").
 const GOES_ON_VERBS: &[&str] = &[
@@ -2721,11 +2723,37 @@ pub(super) fn names_something(clause: &Clause) -> bool {
 /// wants it in 3D". Not "the dog got into the shot. Make it 3D", where "it" is the picture.
 pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<String> {
     let thing = |text: &str| {
-        let text = OWNER.replace_all(text, "");
+        let text = POSSESSIVE.replace_all(text, "");
         vitrine_tools::meaning::read::object(&Clause::new(&text, &clause.request))
             .and_then(|object| object.as_str().map(str::to_owned))
     };
-    if clause.has_any(&["that", "that one", "this one"]) && !clause.has_any(&["so that"]) {
+    // "Make a 3D model of the whole scene that I can spin": the scene, whatever was described.
+    if clause.has_any(&["scene", "whole", "entire", "everything", "room"]) {
+        return None;
+    }
+    // "Reconstruct that", "this one": a pointer as the verb's object (not "a model that I
+    // can spin", a relative clause).
+    let words = texts(clause);
+    let pointer = words.windows(2).any(|pair| {
+        pair[1] == "that"
+            && [
+                "reconstruct",
+                "rebuild",
+                "model",
+                "make",
+                "turn",
+                "do",
+                "scan",
+                "build",
+                "convert",
+                "render",
+                "capture",
+                "splat",
+                "put",
+            ]
+            .contains(&pair[0])
+    }) || clause.has_any(&["that one", "this one"]);
+    if pointer {
         return thing(&before.text);
     }
     let topic = ["this is ", "here is ", "here's ", "that's ", "these are "]
@@ -2737,9 +2765,10 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
         .flatten()
 }
 
-/// "My son's ", "the client's ": an owner before the thing named.
-static OWNER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[a-z]+'s\s+").unwrap_or_else(|error| panic!("bad owner pattern: {error}"))
+/// "My son's ", "the client's ": an owner before the thing named (the topic's "here's" is
+/// gone by then).
+static POSSESSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[a-z]+'s\s+").unwrap_or_else(|error| panic!("bad possessive pattern: {error}"))
 });
 
 /// "Her face is fine", "the nurses are happy to be seen": what may stay as it is. Such a clause
@@ -2760,69 +2789,79 @@ pub(super) fn lets_stay(clause: &Clause) -> bool {
 }
 
 /// "The bride is fine to show", "her face is ok", "the teacher can stay visible": one person
-/// (not everyone, not their name, not "the kids are fine with it" or "are fine being hidden")
-/// who may be seen.
+/// who may be seen, said of them alone. Not several ("the kids are fine"), not their things
+/// ("my dad's car is fine to show"), not "fine with it", "fine being hidden" or "happy to be in
+/// the newsletter" (consent to be published, hidden or not).
 pub(super) fn lets_someone_be_seen(clause: &Clause) -> bool {
-    const EVERYONE: &[&str] = &[
-        "everyone",
-        "everybody",
-        "people",
-        "ppl",
-        "anyone",
-        "anybody",
-        "nobody",
-        "no",
-        "noone",
-        "someone",
-        "somebody",
-        "who",
-        "whoever",
-        "face",
-        "faces",
-        "facial",
-        "all",
-        "crowd",
-        "persons",
-    ];
-    const MAY_BE_SEEN: &[&str] = &[
-        "is fine",
-        "are fine",
-        "is ok",
-        "are ok",
-        "is okay",
-        "are okay",
+    // What may be seen.
+    const SEEN: &[&str] = &[
+        "fine to show",
+        "fine to be seen",
+        "fine to be shown",
+        "ok to show",
+        "okay to show",
+        "happy to be seen",
+        "happy to be shown",
         "can be seen",
         "can be shown",
-        "can stay",
+        "can stay visible",
         "can be visible",
-        "can remain",
-        "is happy to be",
-        "are happy to be",
+        "can remain visible",
         "agreed to be seen",
         "agreed to be shown",
         "doesn't mind being seen",
-        "don't mind being seen",
     ];
-    let words = texts(clause);
-    // The subject, up to its verb: "the bride", "her face", "wedding pic: my mum".
+    // Said alone, only at the end: "the bride is fine", "her face is ok".
+    const FINE: &[&str] = &["fine", "ok", "okay"];
+    // "The bride's fine to show": the contraction read as "is".
+    let text = clause.text.replace("'s ", " is ");
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|word| !word.is_empty())
+        .collect();
     let Some(verb) = words
         .iter()
-        .position(|word| ["is", "are", "can", "doesn't", "don't", "agreed"].contains(word))
+        .position(|word| ["is", "can", "doesn't", "agreed"].contains(word))
     else {
         return false;
     };
     let subject = &words[..verb];
-    let said = Clause::new(&subject.join(" "), &clause.request);
-    let named = subject
-        .iter()
-        .any(|word| !EVERYONE.contains(word) && Clause::new(word, word).has_any(&["@faces"]))
+    let one_person = |word: &&str| {
+        Clause::new(word, word).has_any(&["@faces"])
+            && !word.ends_with('s')
+            && ![
+                "everyone",
+                "everybody",
+                "anyone",
+                "anybody",
+                "nobody",
+                "someone",
+                "somebody",
+                "who",
+                "whoever",
+                "face",
+                "facial",
+                "crowd",
+                "people",
+                "children",
+            ]
+            .contains(word)
+    };
+    let named = (subject.iter().any(one_person)
         || subject.ends_with(&["her", "face"])
-        || subject.ends_with(&["his", "face"]);
+        || subject.ends_with(&["his", "face"]))
+        && subject.len() <= 6;
     let rest = words[verb..].join(" ");
-    let may_be_seen = MAY_BE_SEEN.iter().any(|phrase| rest.starts_with(phrase));
+    let after_verb = &words[verb + 1..];
+    let may_be_seen =
+        SEEN.iter().any(|phrase| {
+            rest.strip_prefix("is ")
+                .unwrap_or(&rest)
+                .starts_with(phrase)
+        }) || (words[verb] == "is" && after_verb.len() == 1 && FINE.contains(&after_verb[0]));
+    let said = Clause::new(&subject.join(" "), &clause.request);
     named
         && may_be_seen
-        && subject.len() <= 6
         && !said.has_any(&["@phi", "@hide", "name*", "text", "writing", "never", "not"])
         && !Clause::new(&rest, &clause.request).has_any(&["@hide", "with"])
 }

@@ -626,6 +626,7 @@ pub fn understand_with(
             // Each description read with the ask on its own: its steps join the others, and
             // what nothing here can do is named ("their names are on the screen" in a video).
             let mut pointed_gaps = Vec::new();
+            let mut not_understood: Vec<String> = Vec::new();
             // "… a journalist covering the story. Blur all of them": the ask's verb says what
             // is done to each; other words of a description ask nothing.
             let done_to_each = |matched: &Matched| !clause.has_any(&["@hide"]) || hides(matched);
@@ -639,12 +640,22 @@ pub fn understand_with(
                     of_one.retain(done_to_each);
                     if of_one.is_empty() {
                         let hidden = Clause::new(&format!("hide {}", said_of(described)), &text);
-                        pointed_gaps.extend(gaps::find(&one, inputs).or_else(|| {
+                        let gap = gaps::find(&one, inputs).or_else(|| {
                             clause
                                 .has_any(&["@hide"])
                                 .then(|| gaps::find(&hidden, inputs))
                                 .flatten()
-                        }));
+                        });
+                        match gap {
+                            Some(gap) => pointed_gaps.push(gap),
+                            // "My kids are in the photo. The house number is on the door. Blur
+                            // both": a thing pointed at that nothing here acts on is said (not
+                            // one of many sentences of context before "all of them").
+                            None if clause.has("both") && described_since_ask.len() == 2 => {
+                                not_understood.push(described.text.clone());
+                            }
+                            None => {}
+                        }
                     }
                     for matched in of_one {
                         if !found
@@ -718,6 +729,13 @@ pub fn understand_with(
                 if clause.has_any(POINT_AT_ALL) {
                     for gap in gaps::find(&merged, inputs).iter().chain(&pointed_gaps) {
                         understanding.not_done_once(gap, &clause.text);
+                    }
+                    for part in not_understood {
+                        understanding.not_done.push(NotDone {
+                            why: format!("I did not understand what to do with \"{part}\"."),
+                            part,
+                            capability: "unclear".to_owned(),
+                        });
                     }
                 }
                 usable = found;
@@ -814,11 +832,11 @@ pub fn understand_with(
         }
         previous = Some((asked.len(), clause.clone()));
         described_since_ask.clear();
+        someone_spared = false;
         // "HR blurred the faces, but you can still read the names. Get rid of those": a later
         // "those" points at what this statement named, not at the description before it.
         if lent_a_verb {
             described = None;
-            described_since_ask.clear();
         }
         let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
         // "Resize to 1200 wide — actually, make that 800": the later words replace the earlier.
@@ -1332,16 +1350,16 @@ fn refine(
         });
     // "Buyers keep asking for a 3D view - can you make one of the table only?": "one" is the
     // step before, made of the thing named.
-    let one_of_those = fragment.has_any(&[
-        "make one",
-        "do one",
-        "create one",
-        "build one",
-        "get one",
-        "one of the",
-        "one of just",
-        "one of only",
-    ]);
+    // Not "… and one of the teapot too", one more, nor after "the whole room", a second one.
+    let one_of_those =
+        fragment.has_any(&["make one", "do one", "create one", "build one", "get one"])
+            && !fragment.has_any(&["too", "as well", "also", "another", "second"])
+            && !before.has_any(&["whole", "entire", "scene", "everything"]);
+    // "A 3D model of the vase? And one of the teapot too": one more step of its own, which a
+    // refinement would lose.
+    if fragment.has_any(&["one of"]) && fragment.has_any(&["too", "as well", "also", "another"]) {
+        return None;
+    }
     if names_its_own_thing && !extends && !speaks_of_it && !one_of_those {
         return None;
     }

@@ -622,6 +622,10 @@ fn what_is_cut_off_goes_and_what_is_named_otherwise_stays() {
     );
 }
 
+fn image_input() -> [ArtifactMeta; 1] {
+    [input(ArtifactKind::Image)]
+}
+
 /// The capabilities named not done, whether the whole request was refused or only a part.
 fn not_done(said: &str, inputs: &[ArtifactMeta]) -> Vec<String> {
     let parts = match understand(said, None, inputs, &ToolCatalog::standard()) {
@@ -646,6 +650,22 @@ fn both_points_back_at_every_thing_described_and_names_what_cannot_be_done() {
         .collect();
     assert_eq!(planned, ["blur_faces_video"], "{said:?}");
     assert_eq!(not_done(said, &video), ["video_text_redaction"]);
+    // Relatives are people, by whole words ("motherboard" is none), and "them" after their
+    // text is the text.
+    assert_eq!(
+        tools(
+            "My sisters' school reports have their names on them. Redact them",
+            ArtifactKind::Image
+        ),
+        ["redact_phi"]
+    );
+    assert_eq!(
+        not_done(
+            "My kids are in the photo. The house number is on the door. Blur both",
+            &image_input()
+        ),
+        ["unclear"]
+    );
     // On a picture, a son and his name are both hidden (family words are people).
     assert_eq!(
         tools(
@@ -685,8 +705,16 @@ fn someone_let_be_seen_before_the_faces_are_hidden_is_selective_hiding() {
             "{said:?}"
         );
     }
-    // Consent, the picture, a method or people fine being hidden spare nobody.
+    assert_eq!(
+        not_done("The bride's fine to show. Blur the faces", &image),
+        ["selective_face_hiding"]
+    );
+    // Consent, the picture, a method, several people, someone's things or people fine being
+    // hidden spare nobody.
     for said in [
+        "The kids are fine. Blur their faces before I post",
+        "My dad's car is fine to show. Blur the faces though",
+        "The bride is happy to be in the newsletter. Please blur all faces though.",
         "the kids are fine with it, blur the faces anyway",
         "the photo is fine, blur the faces",
         "hide the kids' faces (mosaic is fine)",

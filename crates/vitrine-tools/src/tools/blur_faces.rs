@@ -188,13 +188,6 @@ const WHICH_TEXT: &[&str] = &[
     "birth", "bank", "contact", "id", "account", "card",
 ];
 
-/// One relative, named for who they are to the sender.
-const ONE_RELATIVE: &[&str] = &[
-    "son", "mum", "mom", "mother", "dad", "father", "brother", "sister", "grandma", "grandpa",
-    "niece", "nephew", "aunt", "uncle", "cousin", "fiance", "fiancee", "wife", "husband",
-    "daughter",
-];
-
 /// Conjunctions that join two things asked for.
 const CONJUNCTIONS: &[&str] = &["and", "or", "plus"];
 
@@ -248,11 +241,13 @@ fn names_someone_besides_text(clause: &Clause) -> bool {
 pub(crate) fn names_faces(clause: &Clause) -> bool {
     // "It has his name, DOB and hospital number on it … Scrub them out?": "them" are people
     // only where the request speaks of people at all.
-    // Not "my dad" alone: one relative is "him" or "her", never "them".
+    // Not relatives or patients alone: "my sisters' reports have their names on them. Redact
+    // them" speaks of their text.
     let request = Clause::new(&clause.request, &clause.request);
     let people_in_request = request.has_any(&["she", "he"])
         || (0..request.words.len()).any(|at| {
-            is_person(&request, at) && !ONE_RELATIVE.contains(&request.words[at].text.as_str())
+            let word = &request.words[at].text;
+            is_person(&request, at) && !Clause::new(word, word).has_any(&["@relatives"])
         });
     let people_named =
         clause.has_any(&["@faces", "she", "he", "him", "her", "his"]) || people_in_request;

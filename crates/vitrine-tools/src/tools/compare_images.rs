@@ -90,11 +90,11 @@ const MEANING: Meaning = Meaning {
             read: |clause| {
                 let text = read::in_numbers(&clause.text);
                 let words: Vec<&str> = text.split_whitespace().collect();
-                // "Counting a pixel as changed above 30 levels": a number of levels.
-                if let Some(level) = words.windows(2).find_map(|pair| {
-                    pair[1]
-                        .starts_with("level")
-                        .then(|| pair[0].parse::<u8>().ok())
+                // "Counting a pixel as changed above 30 levels": a bound, in levels.
+                if let Some(level) = words.windows(3).find_map(|three| {
+                    let bound = ["above", "over", "below", "under", "than", "of"];
+                    (bound.contains(&three[0]) && ["level", "levels"].contains(&three[2]))
+                        .then(|| three[1].parse::<u8>().ok())
                         .flatten()
                 }) {
                     return Some(serde_json::json!(level));

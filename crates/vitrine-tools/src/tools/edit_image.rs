@@ -171,7 +171,7 @@ const EDIT_MEANING: Meaning = Meaning {
             // "I'd love to see her in the dress from the front".
             "see ~ in the @clothes",
             "see ~ in this @clothes",
-            // "We'd like to see him in it before we order" (the garment, with two pictures).
+            // "We'd like to see him in it before we order": the garment on him.
             "see him in it",
             "see her in it",
             "see me in it",
@@ -276,6 +276,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "turn ~ into ~ watercolo*",
         ]],
         unless: &[
+            // "Brighten this, I can barely see him in it": seeing, not trying on.
+            "barely see",
+            "can't see",
+            "cannot see",
+            "can hardly see",
+            "hard to see",
             // "I want to try it on the product page": trying the result out somewhere.
             "try* ~ on the ~ page",
             "try* ~ on my ~ page",

@@ -244,9 +244,7 @@ const MEANING: Meaning = Meaning {
                 "together",
                 // "One mask that covers both".
                 "cover* both",
-                "cover* ~ both",
-                "one mask that",
-                "single mask that"
+                "cover* ~ both"
             ],
             ONE_MASK,
             NO_SLOT
