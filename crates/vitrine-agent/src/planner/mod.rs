@@ -627,12 +627,16 @@ pub fn understand_with(
             // what nothing here can do is named ("their names are on the screen" in a video).
             let mut pointed_gaps = Vec::new();
             let mut not_understood: Vec<String> = Vec::new();
-            // "… a journalist covering the story. Blur all of them": the ask's verb says what
-            // is done to each; other words of a description ask nothing.
+            // "… a journalist covering the story. Blur all of them", "two strangers reflected in
+            // the window. Blur both": the ask's verb says what is done to what was described;
+            // its other words ask nothing.
             let done_to_each = |matched: &Matched| !clause.has_any(&["@hide"]) || hides(matched);
+            let mut found = found;
+            if nothing_matched || points_at_each {
+                found.retain(done_to_each);
+            }
             let found = if points_at_each {
                 let mut found = found;
-                found.retain(done_to_each);
                 for described in &described_since_ask {
                     let one =
                         Clause::new(&format!("{} {}", said_of(described), clause.text), &text);

@@ -679,7 +679,15 @@ fn both_points_back_at_every_thing_described_and_names_what_cannot_be_done() {
     let said = "There's a kid's face in the corner and a licence plate at the bottom. Blur both.";
     assert_eq!(understood(said, &image).plan.steps[0].tool, "blur_faces");
     assert_eq!(not_done(said, &image), ["hiding_other_things"]);
-    // Other words of a description ask nothing: no 9:16 "story" crop.
+    // Other words of a description ask nothing: no mirroring for "reflected", no 9:16
+    // "story" crop.
+    assert_eq!(
+        tools(
+            "There are two strangers reflected in the window. Blur both",
+            ArtifactKind::Image
+        ),
+        ["blur_faces"]
+    );
     assert_eq!(
         tools(
             "I want to send it to a journalist who's covering the story. Some of the people \

@@ -436,10 +436,11 @@ fn the_planner_understands_the_paraphrase_corpus() {
         );
     }
     // Issue 13 targets 95 % on the whole. With the blind parts written to be mostly hard, long
-    // messages (`heldout13`–`heldout16`, the `t4700`–`t4900` batches) the whole stands below
+    // messages (`heldout13`–`heldout17`, the `t4700`–`t4900` batches) the whole stands below
     // it: the target is not met, and this floor holds what has been reached until it is (raise
     // it, never lower it; it is set again to what the corpus measures when a blind part comes
-    // in: 93.9 % with `heldout16`, 94.3 % after the fixes that retired `heldout5`–`heldout9`).
+    // in: 93.9 % with `heldout16`, 94.3 % after the fixes that retired `heldout5`–`heldout9`,
+    // 94.5 % after those that retired `heldout10`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -574,9 +575,9 @@ const READ_HELDOUT: [&str; 10] = [
     "heldout10.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout9`, read
-/// later, are not: with them the bank moved the blind parts by one line each way (heldout10 −1,
-/// heldout13 +1), so it stays as it was.
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout10`, read
+/// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
+/// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
     "heldout.jsonl",
     "heldout2.jsonl",

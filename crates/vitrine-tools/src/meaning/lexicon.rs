@@ -259,6 +259,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "crowd*",
             "pedestrian*",
             "bystander*",
+            "stranger*",
             "passer*",
             "passers by",
             "man",
