@@ -60,6 +60,27 @@ pub struct NotDone {
     pub why: String,
 }
 
+/// What the request described before the clause at hand, for an ask that points back at it.
+#[derive(Default)]
+struct Descriptions {
+    /// The last clause that only described something.
+    last: Option<Clause>,
+    /// Every description since the last planned ask, for "hide both" after two of them.
+    since_ask: Vec<Clause>,
+}
+
+impl Descriptions {
+    fn add(&mut self, clause: Clause) {
+        self.since_ask.push(clause.clone());
+        self.last = Some(clause);
+    }
+
+    fn forget(&mut self) {
+        self.last = None;
+        self.since_ask.clear();
+    }
+}
+
 impl Understanding {
     /// Names `gap` as not done for the words `part`, once per capability.
     fn not_done_once(&mut self, gap: &gaps::Gap, part: &str) {
@@ -150,10 +171,7 @@ pub fn understand_with(
     let mut wrong_input: Option<String> = None;
     // Where the previous clause's intents start in `asked`, and that clause.
     let mut previous: Option<(usize, Clause)> = None;
-    // The last clause that only described something, for an ask that points back at it.
-    let mut described: Option<Clause> = None;
-    // Every description since the last planned ask, for "hide both" after two of them.
-    let mut described_since_ask: Vec<Clause> = Vec::new();
+    let mut described = Descriptions::default();
     // Whether a clause so far let one person be seen ("the bride is fine to show").
     let mut someone_spared = false;
     // Tools whose work the request says was done already ("HR already blurred the faces").
@@ -238,8 +256,7 @@ pub fn understand_with(
                 let (found, _) = candidates(&clause, inputs, &Produced::default(), catalog);
                 done_before.extend(found.iter().map(|matched| matched.tool.name()));
             }
-            described_since_ask.push(clause.clone());
-            described = Some(clause);
+            described.add(clause);
             continue;
         }
         let said = clause.text.clone();
@@ -278,8 +295,7 @@ pub fn understand_with(
             && (clauses::tells_a_story(&clause) || clauses::narrates(&clause))
         {
             tracing::debug!(clause = %clause.text, gap = gap.map(|gap| gap.id), "background: tells of something nothing here can do");
-            described_since_ask.push(clause.clone());
-            described = Some(clause);
+            described.add(clause);
             continue;
         }
         // "Bring it to life so she waves": with the result phrase out of reach, only the ask's
@@ -541,7 +557,7 @@ pub fn understand_with(
         // moment described.
         let points_back = clause.has_any(&["exactly there", "from there", "that moment"]);
         if (nothing_matched || points_back || clause.has_any(&["it", "them"]))
-            && let Some(before) = &described
+            && let Some(before) = &described.last
             && !clauses::lets_stay(before)
             && !clauses::says_what_is_not_there(before)
             // "I'm making a slideshow for the memorial. This one is dark; lighten it": "it"
@@ -561,17 +577,14 @@ pub fn understand_with(
                 .map(|named| (candidates(&named, inputs, &produced, catalog).0, named))
                 .filter(|(found, _)| nothing_matched && !found.is_empty());
             // "Facilities say the screen is 16:9. Pad it to that": what was said, not the saying.
-            let said_of = |described: &Clause| {
-                clauses::reported(described)
-                    .unwrap_or(&described.text)
-                    .to_owned()
-            };
+            let said_of = |one: &Clause| clauses::reported(one).unwrap_or(&one.text).to_owned();
             // "The video shows patients … Their names are on the screen. Hide both": "both"
             // points back at every description since the last ask, not only the last one.
             let points_at_each =
-                named.is_none() && clause.has_any(POINT_AT_ALL) && described_since_ask.len() >= 2;
+                named.is_none() && clause.has_any(POINT_AT_ALL) && described.since_ask.len() >= 2;
             let said = if points_at_each {
-                described_since_ask
+                described
+                    .since_ask
                     .iter()
                     .map(said_of)
                     .collect::<Vec<_>>()
@@ -635,15 +648,13 @@ pub fn understand_with(
             if nothing_matched || points_at_each {
                 found.retain(done_to_each);
             }
-            let found = if points_at_each {
-                let mut found = found;
-                for described in &described_since_ask {
-                    let one =
-                        Clause::new(&format!("{} {}", said_of(described), clause.text), &text);
+            if points_at_each {
+                for each in &described.since_ask {
+                    let one = Clause::new(&format!("{} {}", said_of(each), clause.text), &text);
                     let (mut of_one, _) = candidates(&one, inputs, &produced, catalog);
                     of_one.retain(done_to_each);
                     if of_one.is_empty() {
-                        let hidden = Clause::new(&format!("hide {}", said_of(described)), &text);
+                        let hidden = Clause::new(&format!("hide {}", said_of(each)), &text);
                         let gap = gaps::find(&one, inputs).or_else(|| {
                             clause
                                 .has_any(&["@hide"])
@@ -655,8 +666,8 @@ pub fn understand_with(
                             // "My kids are in the photo. The house number is on the door. Blur
                             // both": a thing pointed at that nothing here acts on is said (not
                             // one of many sentences of context before "all of them").
-                            None if clause.has("both") && described_since_ask.len() == 2 => {
-                                not_understood.push(described.text.clone());
+                            None if clause.has("both") && described.since_ask.len() == 2 => {
+                                not_understood.push(each.text.clone());
                             }
                             None => {}
                         }
@@ -670,10 +681,7 @@ pub fn understand_with(
                         }
                     }
                 }
-                found
-            } else {
-                found
-            };
+            }
             // "These are the minutes, signed off by the chair. Settle it: how many pages?":
             // "it" after a description adds only something to hide that it named.
             let adds_only_hiding = found.iter().all(|matched| {
@@ -702,8 +710,7 @@ pub fn understand_with(
                 for gap in &pointed_gaps {
                     understanding.not_done_once(gap, &clause.text);
                 }
-                described = None;
-                described_since_ask.clear();
+                described.forget();
                 continue;
             }
             // "Grab a still from exactly there": the moment described says which still.
@@ -746,8 +753,7 @@ pub fn understand_with(
                 clause = merged;
             }
             if more || nothing_matched {
-                described = None;
-                described_since_ask.clear();
+                described.forget();
             }
         }
         // "Dress her in it and show front, back and side views": the views say how many
@@ -804,12 +810,13 @@ pub fn understand_with(
                         && clause.has_any(&["@faces", "@phi", "text", "writing", "background"])))
             {
                 understanding.returns_input = true;
-            } else if !clauses::is_an_ask(&clause)
-                || (something_asked && clauses::states_without_asking(&clause))
+            } else if (!clauses::is_an_ask(&clause)
+                || (something_asked && clauses::states_without_asking(&clause)))
+                // Said, not done: planning it needs words for the second thing's step.
+                && !(previous.is_some() && asks_one_more_of_the_same(&clause))
             {
                 tracing::debug!(clause = %clause.text, "background: matched nothing, asks nothing");
-                described_since_ask.push(clause.clone());
-                described = Some(clause.clone());
+                described.add(clause.clone());
             } else {
                 understanding.not_done.push(NotDone {
                     part: clause.text.clone(),
@@ -822,7 +829,7 @@ pub fn understand_with(
         // "The bicycle leaning on the wall - reconstruct that in 3D", "this is my son's
         // trainer. He wants it in 3D": the one thing a step acts on, named where its "that" or
         // "it" points back.
-        if let Some(before) = &described
+        if let Some(before) = &described.last
             && usable.iter().any(|matched| {
                 matched
                     .intent
@@ -835,12 +842,12 @@ pub fn understand_with(
             clause = Clause::new(&format!("{} of the {object}", clause.text), &text);
         }
         previous = Some((asked.len(), clause.clone()));
-        described_since_ask.clear();
+        described.since_ask.clear();
         someone_spared = false;
         // "HR blurred the faces, but you can still read the names. Get rid of those": a later
         // "those" points at what this statement named, not at the description before it.
         if lent_a_verb {
-            described = None;
+            described.last = None;
         }
         let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
         // "Resize to 1200 wide — actually, make that 800": the later words replace the earlier.
@@ -1359,9 +1366,7 @@ fn refine(
         fragment.has_any(&["make one", "do one", "create one", "build one", "get one"])
             && !fragment.has_any(&["too", "as well", "also", "another", "second"])
             && !before.has_any(&["whole", "entire", "scene", "everything"]);
-    // "A 3D model of the vase? And one of the teapot too": one more step of its own, which a
-    // refinement would lose.
-    if fragment.has_any(&["one of"]) && fragment.has_any(&["too", "as well", "also", "another"]) {
+    if asks_one_more_of_the_same(fragment) {
         return None;
     }
     if names_its_own_thing && !extends && !speaks_of_it && !one_of_those {
@@ -1381,6 +1386,12 @@ fn refine(
             .map(|matched| (merged.clone(), matched))
             .collect()
     })
+}
+
+/// "A 3D model of the vase? And one of the teapot too": one more step like the one before, on
+/// another thing, which a refinement would lose and which is no description either.
+fn asks_one_more_of_the_same(fragment: &Clause) -> bool {
+    fragment.has_any(&["one of"]) && fragment.has_any(&["too", "as well", "also", "another"])
 }
 
 /// "Resize it to 1000 px wide" then "actually no, make that 1200": the earlier words with what

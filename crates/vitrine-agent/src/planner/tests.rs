@@ -766,6 +766,14 @@ fn context_words_are_not_read_as_asks() {
         "table"
     );
     let image = [input(ArtifactKind::Image)];
+    // One more of the same on another thing is said, not taken as context.
+    assert_eq!(
+        not_done(
+            "Can you make a 3D model of the vase? And one of the teapot too",
+            &image
+        ),
+        ["unclear"]
+    );
     assert_eq!(
         not_done(
             "the shelter had no idea about her background. what breed is she?",
