@@ -1713,8 +1713,12 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     || (after.starts_with("the ") && starts_an_ask(current.trim())));
             // "…, the faces are fine": what may stay is said apart from the ask. "…, and a
             // depth map of the room as well": one more thing asked.
+            // "Sorry, it's 800 wide I need": a take-back word alone goes with what it says.
+            let only_takes_back = ["sorry", "actually", "wait", "no wait", "oops"]
+                .contains(&current.trim().trim_start_matches(['.', ' ']));
             if !current.trim().is_empty()
                 && whole_before
+                && !only_takes_back
                 && !relative
                 && !negated_list
                 && !two_subjects

@@ -766,6 +766,15 @@ fn context_words_are_not_read_as_asks() {
         "table"
     );
     let image = [input(ArtifactKind::Image)];
+    // A take-back word alone before a comma goes with the correction it makes.
+    assert_eq!(
+        steps(
+            "Resize it to 1200 wide. Sorry, it's 800 wide I need",
+            ArtifactKind::Image
+        )[0]
+        .1["width"],
+        800
+    );
     // One more of the same on another thing is said, not taken as context.
     assert_eq!(
         not_done(
