@@ -1714,8 +1714,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             // "…, the faces are fine": what may stay is said apart from the ask. "…, and a
             // depth map of the room as well": one more thing asked.
             // "Sorry, it's 800 wide I need": a take-back word alone goes with what it says.
-            let only_takes_back = ["sorry", "actually", "wait", "no wait", "oops"]
-                .contains(&current.trim().trim_start_matches(['.', ' ']));
+            let only_takes_back =
+                TAKE_BACKS.contains(&current.trim().trim_start_matches(['.', ' ']));
             if !current.trim().is_empty()
                 && whole_before
                 && !only_takes_back
@@ -1811,17 +1811,21 @@ pub(super) fn is_doing(word: &str) -> bool {
 /// True when a piece starts by taking back what came before ("actually no, don't flip it", "no
 /// wait, six hundred").
 fn takes_back(piece: &Clause) -> bool {
-    [
-        "actually",
-        "no wait",
-        "wait",
-        "scratch that",
-        "on second thought",
-        "sorry",
-    ]
-    .iter()
-    .any(|start| piece.find(start).is_some_and(|span| span.start == 0))
+    TAKE_BACKS
+        .iter()
+        .any(|start| piece.find(start).is_some_and(|span| span.start == 0))
 }
+
+/// Words that take back what came before.
+const TAKE_BACKS: &[&str] = &[
+    "actually",
+    "no wait",
+    "wait",
+    "scratch that",
+    "on second thought",
+    "sorry",
+    "oops",
+];
 
 /// True when a piece after "and" or a comma says it asks for one more thing ("a depth map of
 /// the room as well"). Not "too": "… and everyone else too" shares the verb before.

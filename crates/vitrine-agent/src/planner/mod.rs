@@ -81,6 +81,17 @@ impl Descriptions {
     }
 }
 
+impl NotDone {
+    /// A part whose words were not understood.
+    fn unclear(part: String) -> Self {
+        NotDone {
+            why: format!("I did not understand \"{part}\"."),
+            part,
+            capability: "unclear".to_owned(),
+        }
+    }
+}
+
 impl Understanding {
     /// Names `gap` as not done for the words `part`, once per capability.
     fn not_done_once(&mut self, gap: &gaps::Gap, part: &str) {
@@ -582,13 +593,13 @@ pub fn understand_with(
             // points back at every description since the last ask, not only the last one.
             let points_at_each =
                 named.is_none() && clause.has_any(POINT_AT_ALL) && described.since_ask.len() >= 2;
+            let each_said: Vec<String> = if points_at_each {
+                described.since_ask.iter().map(said_of).collect()
+            } else {
+                Vec::new()
+            };
             let said = if points_at_each {
-                described
-                    .since_ask
-                    .iter()
-                    .map(said_of)
-                    .collect::<Vec<_>>()
-                    .join(" and ")
+                each_said.join(" and ")
             } else {
                 said_of(before)
             };
@@ -644,24 +655,25 @@ pub fn understand_with(
             // the window. Blur both": the ask's verb says what is done to what was described;
             // its other words ask nothing.
             let done_to_each = |matched: &Matched| !clause.has_any(&["@hide"]) || hides(matched);
+            // "The school's name is on a banner in the first seconds, hide that as well": the
+            // ask's hiding verb acts on what was described, which nothing here may do.
+            let hiding_gap = |what: &str| {
+                clause
+                    .has_any(&["@hide"])
+                    .then(|| Clause::new(&format!("hide {what}"), &text))
+                    .and_then(|hidden| gaps::find(&hidden, inputs))
+            };
             let mut found = found;
             if nothing_matched || points_at_each {
                 found.retain(done_to_each);
             }
             if points_at_each {
-                for each in &described.since_ask {
-                    let one = Clause::new(&format!("{} {}", said_of(each), clause.text), &text);
+                for (each, each_said) in described.since_ask.iter().zip(&each_said) {
+                    let one = Clause::new(&format!("{each_said} {}", clause.text), &text);
                     let (mut of_one, _) = candidates(&one, inputs, &produced, catalog);
                     of_one.retain(done_to_each);
                     if of_one.is_empty() {
-                        let hidden = Clause::new(&format!("hide {}", said_of(each)), &text);
-                        let gap = gaps::find(&one, inputs).or_else(|| {
-                            clause
-                                .has_any(&["@hide"])
-                                .then(|| gaps::find(&hidden, inputs))
-                                .flatten()
-                        });
-                        match gap {
+                        match gaps::find(&one, inputs).or_else(|| hiding_gap(each_said)) {
                             Some(gap) => pointed_gaps.push(gap),
                             // "My kids are in the photo. The house number is on the door. Blur
                             // both": a thing pointed at that nothing here acts on is said (not
@@ -692,18 +704,10 @@ pub fn understand_with(
             });
             // "A red barrier rope runs across the foreground – please remove it": what "it" is
             // may be something nothing here can do.
-            // "The school's name is on a banner in the first seconds, hide that as well": the
-            // ask's verb acts on what was described.
-            let hides_what_was_said = || {
-                clause
-                    .has_any(&["@hide"])
-                    .then(|| Clause::new(&format!("hide {said}"), &text))
-                    .and_then(|said| gaps::find(&said, inputs))
-            };
             if nothing_matched
                 && found.is_empty()
                 && let Some(gap) = gaps::find(&merged, inputs)
-                    .or_else(hides_what_was_said)
+                    .or_else(|| hiding_gap(said))
                     .or(pointed_gaps.first().copied())
             {
                 understanding.not_done_once(gap, &clause.text);
@@ -741,13 +745,9 @@ pub fn understand_with(
                     for gap in gaps::find(&merged, inputs).iter().chain(&pointed_gaps) {
                         understanding.not_done_once(gap, &clause.text);
                     }
-                    for part in not_understood {
-                        understanding.not_done.push(NotDone {
-                            why: format!("I did not understand what to do with \"{part}\"."),
-                            part,
-                            capability: "unclear".to_owned(),
-                        });
-                    }
+                    understanding
+                        .not_done
+                        .extend(not_understood.into_iter().map(NotDone::unclear));
                 }
                 usable = found;
                 clause = merged;
@@ -818,11 +818,9 @@ pub fn understand_with(
                 tracing::debug!(clause = %clause.text, "background: matched nothing, asks nothing");
                 described.add(clause.clone());
             } else {
-                understanding.not_done.push(NotDone {
-                    part: clause.text.clone(),
-                    capability: "unclear".to_owned(),
-                    why: format!("I did not understand \"{}\".", clause.text),
-                });
+                understanding
+                    .not_done
+                    .push(NotDone::unclear(clause.text.clone()));
             }
             continue;
         }

@@ -44,6 +44,16 @@ fn steps(instruction: &str, kind: ArtifactKind) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// The tools an understanding plans, in order.
+fn planned(understanding: &Understanding) -> Vec<&str> {
+    understanding
+        .plan
+        .steps
+        .iter()
+        .map(|step| step.tool.as_str())
+        .collect()
+}
+
 fn tools(instruction: &str, kind: ArtifactKind) -> Vec<String> {
     steps(instruction, kind)
         .into_iter()
@@ -121,13 +131,7 @@ fn what_cannot_be_done_is_named_never_swapped() {
         "blur her face and then animate it so she waves",
         &[input(ArtifactKind::Image)],
     );
-    let tools: Vec<&str> = understanding
-        .plan
-        .steps
-        .iter()
-        .map(|step| step.tool.as_str())
-        .collect();
-    assert_eq!(tools, ["blur_faces"]);
+    assert_eq!(planned(&understanding), ["blur_faces"]);
     assert_eq!(understanding.not_done.len(), 1);
     assert_eq!(understanding.not_done[0].capability, "animation");
 }
@@ -622,10 +626,6 @@ fn what_is_cut_off_goes_and_what_is_named_otherwise_stays() {
     );
 }
 
-fn image_input() -> [ArtifactMeta; 1] {
-    [input(ArtifactKind::Image)]
-}
-
 /// The capabilities named not done, whether the whole request was refused or only a part.
 fn not_done(said: &str, inputs: &[ArtifactMeta]) -> Vec<String> {
     let parts = match understand(said, None, inputs, &ToolCatalog::standard()) {
@@ -639,16 +639,14 @@ fn not_done(said: &str, inputs: &[ArtifactMeta]) -> Vec<String> {
 #[test]
 fn both_points_back_at_every_thing_described_and_names_what_cannot_be_done() {
     let video = [input(ArtifactKind::Video)];
+    let image = [input(ArtifactKind::Image)];
     let said = "the vid shows patients in our waiting room and their names are on the screen \
                 behind the desk. hide both pls";
-    let understanding = understood(said, &video);
-    let planned: Vec<&str> = understanding
-        .plan
-        .steps
-        .iter()
-        .map(|step| step.tool.as_str())
-        .collect();
-    assert_eq!(planned, ["blur_faces_video"], "{said:?}");
+    assert_eq!(
+        planned(&understood(said, &video)),
+        ["blur_faces_video"],
+        "{said:?}"
+    );
     assert_eq!(not_done(said, &video), ["video_text_redaction"]);
     // Relatives are people, by whole words ("motherboard" is none), and "them" after their
     // text is the text.
@@ -659,10 +657,22 @@ fn both_points_back_at_every_thing_described_and_names_what_cannot_be_done() {
         ),
         ["redact_phi"]
     );
+    let motherboard = understand(
+        "blur the serial number on the motherboard",
+        None,
+        &image,
+        &ToolCatalog::standard(),
+    );
+    assert!(
+        !motherboard
+            .as_ref()
+            .is_ok_and(|understanding| planned(understanding).contains(&"blur_faces")),
+        "{motherboard:?}"
+    );
     assert_eq!(
         not_done(
             "My kids are in the photo. The house number is on the door. Blur both",
-            &image_input()
+            &image
         ),
         ["unclear"]
     );
@@ -675,7 +685,6 @@ fn both_points_back_at_every_thing_described_and_names_what_cannot_be_done() {
         ["blur_faces", "redact_phi"]
     );
     // A licence plate beside a face: the face is hidden, the plate named as not done.
-    let image = [input(ArtifactKind::Image)];
     let said = "There's a kid's face in the corner and a licence plate at the bottom. Blur both.";
     assert_eq!(understood(said, &image).plan.steps[0].tool, "blur_faces");
     assert_eq!(not_done(said, &image), ["hiding_other_things"]);
