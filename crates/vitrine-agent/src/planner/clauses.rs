@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use vitrine_tools::meaning::Clause;
 use vitrine_tools::meaning::lexicon::ACTION_WORDS;
+use vitrine_tools::meaning::{Clause, read};
 use vitrine_wire::ArtifactKind;
 
 static REF_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -402,10 +402,26 @@ static ANNOUNCES_A_LIST: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad list pattern: {error}"))
 });
 
+/// Runs of emoji (pictographs, dingbats and their modifiers).
+static EMOJI: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}][\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{FE0F}\x{200D}]*")
+        .unwrap_or_else(|error| panic!("bad emoji pattern: {error}"))
+});
+
 /// The request lower-cased, with artifact ids named in it replaced by "it" and chat spellings
 /// written out ("wat does the sign say").
 pub(super) fn normalise(instruction: &str) -> String {
     let lower = instruction.to_lowercase().replace(['’', '‘'], "'");
+    // "… of this drawing 🙈 can you blur that corner": an emoji before an ask ends what it
+    // follows; elsewhere ("a cat wearing sunglasses 😎 for the card") it is left out.
+    let lower = EMOJI.replace_all(&lower, |found: &regex::Captures<'_>| {
+        let end = found.get(0).map_or(0, |whole| whole.end());
+        if starts_an_ask(lower[end..].trim_start()) {
+            "."
+        } else {
+            ""
+        }
+    });
     // "Screenshot lemonde.fr": a typed domain is an address like any other.
     let lower = vitrine_tools::meaning::read::with_schemes(&lower);
     let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, "$1");
@@ -1302,6 +1318,16 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     {
         return true;
     }
+    // "Mark will pick it up from them tomorrow": what someone else will do (not "she will need
+    // it square", which passes a need on).
+    if someone_else_will(&clause.text)
+        && !clause.has_any(&[
+            "need*", "want*", "have to", "has to", "must", "like", "prefer*",
+        ])
+        && !clause.has_any(TO_THE_READER)
+    {
+        return true;
+    }
     // "She wants it on the shop's page by tomorrow": where and when someone else wants it.
     if matches!(
         first,
@@ -1737,7 +1763,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     || says_how_it_is(&head_of(&next))
                     || is_statement(&next)
                     || adds_one_more(&next)
-                    || takes_back(&next))
+                    || takes_back(&next)
+                    || someone_else_will(after))
             {
                 clauses.push(std::mem::take(&mut current));
             } else {
@@ -1764,6 +1791,25 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
 
 /// A verb in the past tense ("printed", "exported"), not one that still wants something
 /// ("I wanted the faces blurred too") nor a word that only ends like one ("speed").
+/// True when `piece` starts with someone else and what they will do ("mark will pick it up
+/// tomorrow", "she'll print it"): a sentence of its own after a comma.
+fn someone_else_will(piece: &str) -> bool {
+    let mut words = piece.split_whitespace();
+    let (Some(first), Some(second)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let (who, modal) = match first.split_once("'ll") {
+        Some((who, "")) => (who, "will"),
+        _ => (first, second),
+    };
+    ![
+        "i", "we", "you", "u", "it", "this", "that", "there", "which", "who", "what", "then",
+    ]
+    .contains(&who)
+        && who.chars().all(char::is_alphabetic)
+        && modal == "will"
+}
+
 fn is_past_tense(word: &str) -> bool {
     word.len() > 4
         && word.ends_with("ed")
@@ -2115,6 +2161,98 @@ const CONTRACTED_STARTS: &[&str] = &[
     "this one's",
     "they're",
 ];
+
+/// Kinds of picture one can ask to be made.
+const PICTURE_NOUNS: &[&str] = &[
+    "picture",
+    "image",
+    "photo",
+    "illustration",
+    "drawing",
+    "painting",
+    "watercolour",
+    "watercolor",
+    "cartoon",
+    "banner",
+    "header",
+    "poster",
+    "wallpaper",
+    "sketch",
+    "artwork",
+    "graphic",
+    "logo",
+    "icon",
+    "mascot",
+    "avatar",
+    "backdrop",
+    "render",
+];
+
+/// True for a word naming a kind of picture ("photos", "banner").
+fn picture_at_word(word: &str) -> bool {
+    PICTURE_NOUNS.contains(&word.strip_suffix('s').unwrap_or(word))
+}
+
+/// True when the clause asks for a picture said with "a" ("I need a wide 16:9 picture of a cat",
+/// "need a header for my blog: a lighthouse at sunset", "dream up a watercolour of an otter")
+/// and the request names no picture of its own ("the photo", "a photo of my grandma", "my
+/// passport photo"), nothing to hide and nothing to look up: with nothing attached, one to
+/// make.
+pub(super) fn describes_a_new_picture(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let picture_at =
+        |words: &[&str], index: usize| words.get(index).is_some_and(|word| picture_at_word(word));
+    let a_new_one = words.iter().enumerate().any(|(index, word)| {
+        ["a", "an"].contains(word) && (index + 1..=index + 4).any(|at| picture_at(&words, at))
+    });
+    let request = Clause::new(&clause.request, &clause.request);
+    let said = texts(&request);
+    // "The photo", "my snap" (not "the banner of the flyer" it is for).
+    let one_of_its_own = said.iter().enumerate().any(|(index, word)| {
+        [
+            "the", "this", "that", "my", "our", "your", "his", "her", "their", "attached",
+        ]
+        .contains(word)
+            && said[index + 1..].iter().take(2).any(|next| {
+                ["picture", "image", "photo", "pic", "snap", "shot"]
+                    .contains(&next.strip_suffix('s').unwrap_or(next))
+            })
+    });
+    // "A photo of my grandma", "a picture from the trip": one that was taken.
+    let taken = said.windows(3).any(|three| {
+        picture_at_word(three[0])
+            && (["from", "off"].contains(&three[1])
+                || three[1] == "of"
+                    && [
+                        "my", "our", "his", "her", "their", "me", "us", "him", "them",
+                    ]
+                    .contains(&three[2]))
+    });
+    a_new_one
+        && !one_of_its_own
+        && !taken
+        && !request.has_any(&[
+            "@hide",
+            "@remove",
+            "attach*",
+            "sending",
+            "send you",
+            "upload*",
+            // Pictures of the sender, or real ones to be found.
+            "passport",
+            "headshot*",
+            "selfie*",
+            "profile pic*",
+            "id photo*",
+            "find",
+            "search*",
+            "look* up",
+            "real",
+            "actual",
+            "stock",
+        ])
+        && !read::asks_yes_no(clause)
+}
 
 /// True when the clause describes the input rather than asks ("it's way too dark", "this is my
 /// passport photo page"): its words may still name tools, so it is planned only when nothing
@@ -3662,6 +3800,14 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "save",
         "saves",
     ]);
+    // "My sister posted a pic of her prescription label": someone's own verb in the past.
+    let words = texts(&clause);
+    let told = words.iter().enumerate().any(|(index, word)| {
+        is_past_tense(word)
+            && (index >= 1 && ["i", "we", "he", "she", "they"].contains(&words[index - 1])
+                || index >= 2 && ["my", "our", "his", "her", "their"].contains(&words[index - 2]))
+    });
+    let says_something = says_something || told;
     // "Names and numbers are visible at the top. Only the names need hiding": what the
     // request's own ask names is hidden there, not here.
     let hidden_elsewhere = || {

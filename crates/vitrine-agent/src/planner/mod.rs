@@ -484,6 +484,47 @@ pub fn understand_with(
             usable.retain(|matched| !matched.intent.describes_output);
         }
         let mut clause = clause;
+        // "I need a wide 16:9 picture of a cat in space", "a header for my blog: a lighthouse
+        // at sunset": with nothing attached, a picture described with "a" is one to make.
+        if usable.is_empty()
+            && gap.is_none()
+            && inputs.is_empty()
+            // "Draw a poster for the bake sale. It should be a cartoon of a cupcake": the
+            // picture being made, described again.
+            && !asked.iter().any(|(_, matched)| generates(matched))
+            // Words that only describe the picture wanted (its shape, "a picture of"), not
+            // an edit of one ("a passport photo cropped to 35x45").
+            && unusable.iter().all(|matched| {
+                matches!(
+                    matched.tool.name(),
+                    "aspect" | "render_pdf_page" | "edit_image" | "thumbnail" | "video_thumbnail"
+                )
+            })
+            && clauses::describes_a_new_picture(&clause)
+        {
+            let made = Clause::new(&format!("generate {}", clause.text), &text);
+            let (mut found, _) = candidates(&made, inputs, &produced, catalog);
+            found.retain(generates);
+            if !found.is_empty() {
+                usable = found;
+                unusable.clear();
+            }
+        }
+        // "Show the t-shirt on the guy in the other photo", "what is this a picture of?": words
+        // that fit media not attached, said of the media that is, without naming or implying
+        // the missing kind, are a likeness of words, not an ask for that media.
+        if usable.is_empty()
+            && gap.is_none()
+            && !unusable.is_empty()
+            // Sound alone is no picture seen under another name.
+            && inputs.iter().any(|input| input.kind != ArtifactKind::Audio)
+
+            && !unusable
+                .iter()
+                .any(|matched| names_missing_media(&clause, matched, inputs))
+        {
+            unusable.clear();
+        }
         // Words that match no intent: the closest phrasings, when they clearly agree.
         if usable.is_empty()
             && unusable.is_empty()
@@ -1697,6 +1738,11 @@ fn by_input(
     (kept, unusable)
 }
 
+/// True when a step makes a picture from words alone.
+fn generates(matched: &Matched) -> bool {
+    matches!(matched.intent.input, Input::None) && matched.intent.per_view
+}
+
 /// True when a step hides faces (in a photo or a video).
 fn hides_faces(matched: &Matched) -> bool {
     matches!(matched.tool.name(), "blur_faces" | "blur_faces_video")
@@ -1727,11 +1773,21 @@ fn names_missing_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMet
             .any(|kind| !has(inputs, kind) && clause.has_any(media_words(kind)))
 }
 
-/// Words that name media of a kind.
+/// Words that name media of a kind, or imply it ("the first 30 seconds" is a video's).
 fn media_words(kind: ArtifactKind) -> &'static [&'static str] {
     match kind {
         ArtifactKind::Image => &["image*", "photo*", "picture*", "pic", "pics", "still*"],
-        ArtifactKind::Video => &["@video"],
+        ArtifactKind::Video => &[
+            "@video",
+            "second*",
+            "sec",
+            "secs",
+            "minute*",
+            "mins",
+            "fps",
+            "audio",
+            "soundtrack*",
+        ],
         ArtifactKind::Audio => &["audio*", "sound*", "recording*", "podcast*", "voice*"],
         ArtifactKind::Document => &[
             "pdf*",

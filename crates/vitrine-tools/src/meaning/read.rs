@@ -1308,7 +1308,16 @@ pub fn page(clause: &Clause) -> Option<Value> {
         .map(|(_, page)| json!(page))
         .or_else(|| {
             clause
-                .has_any(&["cover", "front page", "title page"])
+                // The cover is a page; to "cover up the names" hides them.
+                .has_any(&[
+                    "the cover",
+                    "its cover",
+                    "front cover",
+                    "cover page",
+                    "cover sheet",
+                    "front page",
+                    "title page",
+                ])
                 .then(|| json!(1))
         })
         .or_else(|| {

@@ -160,6 +160,9 @@ const MEANING: Meaning = Meaning {
             "might identify",
             "that identif*",
             "which identif*",
+            // "So nobody in it can be identified": what hiding should achieve.
+            "be identif*",
+            "being identif*",
             "over the",
             "over their",
             "over his",

@@ -157,6 +157,11 @@ const MEANING: Meaning = Meaning {
             // "Halve the dimensions" changes them.
             "halve*",
             "double ~ dimension*",
+            // "Knock it down to half its current dimensions", "a third of its size".
+            "half ~ dimension*",
+            "half ~ size",
+            "third ~ dimension*",
+            "quarter ~ dimension*",
             "double ~ size",
             "logo*",
             "opacity",

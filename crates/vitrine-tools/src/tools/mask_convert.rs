@@ -139,8 +139,13 @@ const MASK_TO_IMAGE: Meaning = Meaning {
                 kind: ArtifactKind::Array,
             },
             chains: true,
-            // A cut-out's mask or a depth map is an array too: only a request about masks.
-            accept: Some(|clause| clause.request.contains("mask")),
+            // A cut-out's mask or a depth map is an array too: only a request about masks
+            // ("feather the edges by 5 px and give it back as a viewable image" is one).
+            accept: Some(|clause| {
+                ["mask", "feather", "invert"]
+                    .iter()
+                    .any(|word| clause.request.contains(word))
+            }),
             ..Intent::DEFAULT
         },
     ],

@@ -90,11 +90,11 @@ pub struct OverlayImage;
 fn own_scale(clause: &Clause) -> Option<Value> {
     static OWN_SIZE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"\b(half|a quarter|quarter|a third|third|twice|double|(\d{1,3})\s*(?:%|per\s?cent)(?: of)?) (?:its|the|their|it's) (?:own |original )?size\b",
+            r"\b(half|a quarter|quarter|a third|third|twice|double|(\d{1,3})\s*(?:%|per\s?cent)(?: of)?) (?:(?:its|the|their|it's) )?(?:own |original )?size\b",
         )
         .ok()
     });
-    // "In the corner at half opacity, scaled to 20%".
+    // "At half its size", "at half size"; "in the corner at half opacity, scaled to 20%".
     static SCALED_TO: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\bscaled? (?:down )?to (\d{1,3})\s*(?:%|per\s?cent)").ok()
     });
@@ -159,6 +159,7 @@ const MEANING: Meaning = Meaning {
             "paste* ~ onto",
             "paste* ~ into",
             "paste* ~ corner",
+            "paste* ~ logo*",
             "stamp*",
             "add ~ logo*",
             "stick ~ logo*",
