@@ -2902,13 +2902,27 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
     if pointer {
         return thing(&before.text);
     }
+    if !clause.has_any(&["it"]) {
+        return None;
+    }
+    // "This is my son's trainer", or "the vase on the left is the one we're selling": the
+    // thing the description is about.
     let topic = ["this is ", "here is ", "here's ", "that's ", "these are "]
         .iter()
-        .find_map(|start| before.text.strip_prefix(start))?;
-    clause
-        .has_any(&["it"])
-        .then(|| thing(&format!("of {topic}")))
-        .flatten()
+        .find_map(|start| before.text.strip_prefix(start))
+        .or_else(|| {
+            ["the ", "my ", "our "]
+                .iter()
+                .any(|start| before.text.starts_with(start))
+                .then(|| {
+                    [" is the one", " is the piece", " is the item", " is what "]
+                        .iter()
+                        .find_map(|says| before.text.split_once(says))
+                        .map(|(subject, _)| subject)
+                })
+                .flatten()
+        })?;
+    thing(&format!("of {topic}"))
 }
 
 /// "My son's ", "the client's ": an owner before the thing named (the topic's "here's" is

@@ -308,6 +308,8 @@ const GAPS: &[Gap] = &[
             "@remove its background",
             "background ~ @remove",
             "face*",
+            // "Take out anything that could identify the people involved" de-identifies.
+            "identif*",
             "@phi",
             "metadata",
             "exif",

@@ -813,3 +813,151 @@ fn context_words_are_not_read_as_asks() {
         "fill"
     );
 }
+
+/// Words that fit another kind of input than the one attached are a likeness of words unless
+/// they name or imply that kind; with nothing attached, a picture asked for with "a" is made.
+#[test]
+fn words_for_media_not_attached_are_read_for_what_is() {
+    let two_photos = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
+    // "Show … on the person" is no PDF page to render: not the wrong input, but words that
+    // need the sentence model (the corpus test plans it as a try-on).
+    let shown = understand(
+        "Show this t-shirt on the person in the other photo.",
+        None,
+        &two_photos,
+        &ToolCatalog::standard(),
+    );
+    assert!(
+        matches!(shown, Err(AgentError::NotUnderstood { .. })),
+        "{shown:?}"
+    );
+    // Seconds imply a video, and no input at all leaves every tool without one.
+    for (said, inputs) in [
+        (
+            "trim it to the first 30 seconds",
+            vec![input(ArtifactKind::Image)],
+        ),
+        ("blur the faces in my holiday snap", Vec::new()),
+        ("crop the photo to a square", Vec::new()),
+    ] {
+        let refused = understand(said, None, &inputs, &ToolCatalog::standard());
+        assert!(
+            matches!(refused, Err(AgentError::WrongInput(_))),
+            "{said:?}: {refused:?}"
+        );
+    }
+    let made = understood(
+        "Need a header for my blog: a lighthouse at sunset, wide 16:9.",
+        &[],
+    );
+    assert_eq!(planned(&made), ["generate_image"]);
+    assert_eq!(made.plan.steps[0].args["aspect"], "16:9");
+    assert_eq!(
+        planned(&understood(
+            "Dream up a watercolour of an otter asleep on a lily pad",
+            &[]
+        )),
+        ["generate_image"]
+    );
+    // A picture that was taken, or one to edit, is not made up.
+    for said in [
+        "I need a passport photo cropped to 35x45",
+        "I need a photo of my grandma brightened",
+    ] {
+        assert!(
+            understand(said, None, &[], &ToolCatalog::standard()).is_err(),
+            "{said:?}"
+        );
+    }
+}
+
+#[test]
+fn sentences_end_where_people_end_them() {
+    // An emoji before an ask ends the sentence; elsewhere it is left out.
+    let corner = steps(
+        "I scribbled my phone number in the top-right corner of this drawing 🙈 can you blur \
+         that corner, roughly the top right quarter?",
+        ArtifactKind::Image,
+    );
+    assert_eq!(corner.len(), 1);
+    assert_eq!(corner[0].0, "redact_image");
+    assert_eq!(corner[0].1["regions"][0]["x0"], 0.5);
+    assert_eq!(
+        tools(
+            "birthday party pic 🎂 other parents dont want their kids online so can u pixelate \
+             all faces pls",
+            ArtifactKind::Image
+        ),
+        ["blur_faces"]
+    );
+    // What someone else will do, after a comma, asks nothing.
+    assert_eq!(
+        tools(
+            "Save it as a JPEG at quality 80 please, Mark will pick it up from them tomorrow.",
+            ArtifactKind::Image
+        ),
+        ["convert_image"]
+    );
+}
+
+#[test]
+fn arguments_read_from_everyday_words() {
+    // "Cover up" hides; the cover is a page.
+    let hr = steps(
+        "Scanned HR file attached. Cover up the names and the photos on the ID pages.",
+        ArtifactKind::Document,
+    );
+    assert_eq!(hr.len(), 1);
+    assert_eq!(hr[0].0, "redact_document");
+    assert_eq!(
+        (&hr[0].1["faces"], &hr[0].1["phi"]),
+        (&json!(true), &json!(true))
+    );
+    let letter = steps(
+        "Only the text needs redacting in this referral letter; leave any pictures alone.",
+        ArtifactKind::Document,
+    );
+    assert_eq!(
+        (&letter[0].1["faces"], &letter[0].1["phi"]),
+        (&json!(false), &json!(true))
+    );
+    let faces_only = steps(
+        "Pixelate only the faces in this PDF, don't touch the text.",
+        ArtifactKind::Document,
+    );
+    assert_eq!(faces_only[0].1["phi"], false);
+    let two = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
+    let pasted = understood(
+        "Paste the logo (second image) in the top-left corner of the first photo at half size.",
+        &two,
+    );
+    assert_eq!(planned(&pasted), ["overlay_image"]);
+    assert_eq!(pasted.plan.steps[0].args["scale"], 0.5);
+    // Whom things identify is no thing to hide: everything that identifies them is.
+    assert_eq!(
+        tools(
+            "This is going into the incident report, so please take out anything that could \
+             identify the people involved.",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "redact_phi"]
+    );
+    assert_eq!(
+        tools(
+            "Clean this up so nobody in it can be identified - faces, name tags, the lot.",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "redact_phi"]
+    );
+    let vase = steps(
+        "The vase on the left is the one we're selling; we need it in 3D for the listing.",
+        ArtifactKind::Image,
+    );
+    assert_eq!(vase[0].1["object"], "vase");
+    let slideshow = understood(
+        "These are five snaps from the hike, in order. Make a video where each one stays up \
+         for a second.",
+        &[input(ArtifactKind::Image), input(ArtifactKind::Image)],
+    );
+    assert_eq!(slideshow.plan.steps[0].args["fps"], 1.0);
+}

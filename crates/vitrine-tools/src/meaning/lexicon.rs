@@ -578,6 +578,12 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "deidentif*",
             "anything that identif*",
             "everything that identif*",
+            // "Anything that could identify the people involved".
+            "anything ~ could identif*",
+            "anything ~ might identif*",
+            "anything ~ can identif*",
+            "everything ~ could identif*",
+            "whatever ~ could identif*",
             "whatever ~ identif*",
             "could identify",
             "can identify",

@@ -208,6 +208,16 @@ pub fn asks_yes_no(clause: &Clause) -> bool {
 
 // ---- hiding -------------------------------------------------------------------------------
 
+/// True when a vague ask to hide what identifies names no kind of thing to hide: people it
+/// names are whom the things identify ("anything that could identify the people involved"),
+/// not faces asked for.
+pub fn sensitive_unnamed(clause: &Clause) -> bool {
+    !clause.has_any(&["@phi"])
+        && (!clause.has_any(&["@faces"])
+            || clause.has_any(&["identif* the @faces", "identif* @faces"])
+                && !clause.has_any(&["face*", "facial"]))
+}
+
 /// True when the clause asks to hide with a word other than "mask" ("blur what the mask
 /// covers"); "give me the inverted mask" names a mask, not a way to hide.
 pub fn hides_besides_mask(clause: &Clause) -> bool {
@@ -1258,7 +1268,7 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     });
     static EACH: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays on |shows |shown )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b",
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays up |stays on |is up |shows |shown |appears )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?|a|one)\s*(?:s|secs?|seconds?)\b",
         )
     });
     if let Some(fps) = FPS
@@ -1268,7 +1278,13 @@ pub fn fps(clause: &Clause) -> Option<Value> {
         return Some(json!(fps));
     }
     EACH.captures(&in_numbers(&clause.text))
-        .and_then(|c| number::<f64>(c.get(1)).or_else(|| number(c.get(2))))
+        .and_then(|c| {
+            number::<f64>(c.get(1)).or_else(|| match c.get(2)?.as_str() {
+                // "Each one stays up for a second".
+                "a" | "one" => Some(1.0),
+                _ => number(c.get(2)),
+            })
+        })
         .filter(|seconds| *seconds > 0.0)
         .map(|seconds| json!(1.0 / seconds))
 }
@@ -1553,9 +1569,10 @@ pub fn object(clause: &Clause) -> Option<Value> {
         Some(captures)
     })
     .filter_map(|captures| {
-        // "It in 3D for a school design project": what it is for, not what it is.
+        // "It in 3D for a school design project", "for the listing": what it is for, not
+        // what it is.
         let whole = captures.get(0)?.as_str();
-        if whole.starts_with("for a ") || whole.starts_with("for an ") {
+        if whole.starts_with("for ") {
             return None;
         }
         // "the table in 3d", "the teapot on the left as a splat": stop at a preposition.

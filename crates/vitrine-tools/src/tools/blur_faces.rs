@@ -445,7 +445,6 @@ const MEANING: Meaning = Meaning {
             does: "hide everything that identifies someone: faces (and, with PHI redaction, text)",
             examples: &["redact everything sensitive", "make this safe to share"],
             cues: &[&["@sensitive"]],
-            unless: &["@phi", "@faces"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
@@ -461,7 +460,7 @@ const MEANING: Meaning = Meaning {
                 },
             ],
             chains: true,
-            accept: Some(shows_faces),
+            accept: Some(|clause| read::sensitive_unnamed(clause) && shows_faces(clause)),
             ..Intent::DEFAULT
         },
     ],

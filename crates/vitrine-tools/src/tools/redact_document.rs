@@ -142,8 +142,26 @@ fn named_parts(clause: &Clause) -> (bool, bool) {
             "@photos_on_pages ~ fine",
             "@photos_on_pages ~ as they are",
         ]);
+    // "Only the text needs redacting" names the PHI's part (not "leave the writing as it is",
+    // "don't touch the text", "the text is all public").
+    let text = ["text", "writing", "wording"];
+    let text_named = clause.has_any(&text)
+        && !text.iter().any(|word| {
+            clause.has_any(&[
+                &format!("leave ~ {word}"),
+                &format!("keep ~ {word}"),
+                &format!("touch ~ {word}"),
+                &format!("{word} ~ as it is"),
+                &format!("{word} ~ public"),
+                &format!("{word} ~ readable"),
+                &format!("{word} ~ fine"),
+                &format!("{word} ~ stay*"),
+                &format!("{word} ~ ok"),
+                &format!("not ~ {word}"),
+            ])
+        });
     // "The children's names can stay".
-    let phi = clause.has_any(&["@phi"])
+    let phi = (text_named || clause.has_any(&["@phi"]))
         && !clause.has_any(&[
             "@phi ~ stay",
             "@phi ~ fine",

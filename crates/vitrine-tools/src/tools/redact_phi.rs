@@ -169,12 +169,12 @@ const MEANING: Meaning = Meaning {
             does: "hide everything that identifies someone: text (and, with face hiding, faces)",
             examples: &["redact everything sensitive", "make this safe to share"],
             cues: &[&["@sensitive"]],
-            unless: &["@phi", "@faces"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
             chains: true,
+            accept: Some(crate::meaning::read::sensitive_unnamed),
             ..Intent::DEFAULT
         },
     ],
