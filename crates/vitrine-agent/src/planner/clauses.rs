@@ -404,7 +404,7 @@ static ANNOUNCES_A_LIST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Runs of emoji (pictographs, dingbats and their modifiers).
 static EMOJI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}][\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{FE0F}\x{200D}]*")
+    Regex::new(r"\s*[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}][\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{FE0F}\x{200D}]*")
         .unwrap_or_else(|error| panic!("bad emoji pattern: {error}"))
 });
 
@@ -419,7 +419,7 @@ pub(super) fn normalise(instruction: &str) -> String {
         if starts_an_ask(lower[end..].trim_start()) {
             "."
         } else {
-            ""
+            " "
         }
     });
     // "Screenshot lemonde.fr": a typed domain is an address like any other.
@@ -1321,8 +1321,10 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     // "Mark will pick it up from them tomorrow": what someone else will do (not "she will need
     // it square", which passes a need on).
     if someone_else_will(&clause.text)
+        // Not "Sam will print it so make it black and white", "Mark will only accept squares".
         && !clause.has_any(&[
-            "need*", "want*", "have to", "has to", "must", "like", "prefer*",
+            "need*", "want*", "have to", "has to", "must", "like", "prefer*", "so", "only",
+            "accept*", "take*", "expect*", "require*",
         ])
         && !clause.has_any(TO_THE_READER)
     {
@@ -1764,7 +1766,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     || is_statement(&next)
                     || adds_one_more(&next)
                     || takes_back(&next)
-                    || someone_else_will(after))
+                    || (someone_else_will(after)
+                        && !Clause::new(after, after).has_any(&["so", "only", "accept*"])))
             {
                 clauses.push(std::mem::take(&mut current));
             } else {
@@ -1789,8 +1792,6 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         .collect()
 }
 
-/// A verb in the past tense ("printed", "exported"), not one that still wants something
-/// ("I wanted the faces blurred too") nor a word that only ends like one ("speed").
 /// True when `piece` starts with someone else and what they will do ("mark will pick it up
 /// tomorrow", "she'll print it"): a sentence of its own after a comma.
 fn someone_else_will(piece: &str) -> bool {
@@ -1810,6 +1811,8 @@ fn someone_else_will(piece: &str) -> bool {
         && modal == "will"
 }
 
+/// A verb in the past tense ("printed", "exported"), not one that still wants something
+/// ("I wanted the faces blurred too") nor a word that only ends like one ("speed").
 fn is_past_tense(word: &str) -> bool {
     word.len() > 4
         && word.ends_with("ed")
@@ -2250,6 +2253,39 @@ pub(super) fn describes_a_new_picture(clause: &Clause) -> bool {
             "real",
             "actual",
             "stock",
+            // One that exists, to edit ("crop a photo to 16:9", "a thumbnail of a photo I
+            // took", "turn a picture of the dog into a watercolour", "a picture of page 3").
+            "crop*",
+            // Not "an otter on a lily pad".
+            "pad it",
+            "pad a",
+            "pad the",
+            "pad to",
+            "padding",
+            "trim*",
+            "resiz*",
+            "edit*",
+            "retouch*",
+            "fix*",
+            "turn* ~ into",
+            "chang*",
+            "put ~ on",
+            "thumbnail*",
+            "brighten*",
+            "darken*",
+            "rotat*",
+            "flip*",
+            "convert*",
+            "adjust*",
+            "enhanc*",
+            "restor*",
+            "sharpen*",
+            "i took",
+            "we took",
+            "of mine",
+            "page*",
+            "last week",
+            "the one",
         ])
         && !read::asks_yes_no(clause)
 }
@@ -3818,7 +3854,8 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     let words = texts(&clause);
     let told = words.iter().enumerate().any(|(index, word)| {
         is_past_tense(word)
-            && (index >= 1 && ["i", "we", "he", "she", "they"].contains(&words[index - 1])
+            // Not "the phone number I circled", a relative clause naming what to hide.
+            && (index >= 1 && ["he", "she", "they"].contains(&words[index - 1])
                 || index >= 2 && ["my", "our", "his", "her", "their"].contains(&words[index - 2]))
     });
     let says_something = says_something || told;

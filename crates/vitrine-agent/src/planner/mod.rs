@@ -510,18 +510,21 @@ pub fn understand_with(
                 unusable.clear();
             }
         }
-        // "Show the t-shirt on the guy in the other photo", "what is this a picture of?": words
-        // that fit media not attached, said of the media that is, without naming or implying
-        // the missing kind, are a likeness of words, not an ask for that media.
+        // "Show the t-shirt on the guy in the other photo", "what is this a picture of?", "the
+        // envelope on the table shows a home address": words that fit only media not attached,
+        // in an ask that names the media that is, or in a sentence that asks nothing, and that
+        // neither name nor imply the missing kind, are a likeness of words, not an ask for that
+        // media ("make it black and white" with a video is still the wrong input).
         if usable.is_empty()
             && gap.is_none()
             && !unusable.is_empty()
-            // Sound alone is no picture seen under another name.
-            && inputs.iter().any(|input| input.kind != ArtifactKind::Audio)
-
-            && !unusable
+            && (!clauses::is_an_ask(&clause)
+                || inputs
+                    .iter()
+                    .any(|input| clause.has_any(media_words(input.kind))))
+            && unusable
                 .iter()
-                .any(|matched| names_missing_media(&clause, matched, inputs))
+                .all(|matched| only_other_media(&clause, matched, inputs))
         {
             unusable.clear();
         }
@@ -1771,6 +1774,22 @@ fn names_missing_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMet
             .kinds()
             .into_iter()
             .any(|kind| !has(inputs, kind) && clause.has_any(media_words(kind)))
+}
+
+/// True when `matched` needs only kinds of media not attached, and `clause` neither names nor
+/// implies them ("the first 30 seconds", "a still from 1:42" are a video's). Sound alone is no
+/// picture seen under another name.
+fn only_other_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMeta]) -> bool {
+    static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b\d{1,2}:\d{2}\b")
+            .unwrap_or_else(|error| panic!("bad timestamp pattern: {error}"))
+    });
+    inputs.iter().any(|input| input.kind != ArtifactKind::Audio)
+        && matched.intent.input.kinds().into_iter().all(|kind| {
+            let said = clause.has_any(media_words(kind))
+                || (kind == ArtifactKind::Video && TIMESTAMP.is_match(&clause.text));
+            !has(inputs, kind) && !said
+        })
 }
 
 /// Words that name media of a kind, or imply it ("the first 30 seconds" is a video's).

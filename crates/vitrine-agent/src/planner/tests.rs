@@ -831,8 +831,19 @@ fn words_for_media_not_attached_are_read_for_what_is() {
         matches!(shown, Err(AgentError::NotUnderstood { .. })),
         "{shown:?}"
     );
-    // Seconds imply a video, and no input at all leaves every tool without one.
+    // Seconds and times imply a video, an ask about the media attached that names no kind is
+    // about it, and no input at all leaves every tool without one.
     for (said, inputs) in [
+        (
+            "trim the first 10 secs of this photo",
+            vec![input(ArtifactKind::Image)],
+        ),
+        ("grab a still from 1:42", vec![input(ArtifactKind::Image)]),
+        ("make it black and white", vec![input(ArtifactKind::Video)]),
+        (
+            "paste the logo in the corner",
+            vec![input(ArtifactKind::Image)],
+        ),
         (
             "trim it to the first 30 seconds",
             vec![input(ArtifactKind::Image)],
@@ -863,6 +874,9 @@ fn words_for_media_not_attached_are_read_for_what_is() {
     for said in [
         "I need a passport photo cropped to 35x45",
         "I need a photo of my grandma brightened",
+        "crop a picture to 16:9",
+        "I need a thumbnail of a photo I took",
+        "give me a picture of page 3",
     ] {
         assert!(
             understand(said, None, &[], &ToolCatalog::standard()).is_err(),
@@ -890,13 +904,36 @@ fn sentences_end_where_people_end_them() {
         ),
         ["blur_faces"]
     );
-    // What someone else will do, after a comma, asks nothing.
+    // What someone else will do, after a comma, asks nothing; what it requires, or an ask
+    // after "so", still asks.
     assert_eq!(
         tools(
             "Save it as a JPEG at quality 80 please, Mark will pick it up from them tomorrow.",
             ArtifactKind::Image
         ),
         ["convert_image"]
+    );
+    assert_eq!(
+        tools(
+            "Blur the faces, Sam will print it so make it black and white",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "grayscale"]
+    );
+    assert_eq!(
+        tools(
+            "Blur the faces, Mark will only accept square images",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "aspect"]
+    );
+    // "The phone number I circled" is one more thing to hide, not a story.
+    assert_eq!(
+        tools(
+            "Hide everything sensitive. Also the phone number I circled.",
+            ArtifactKind::Image
+        ),
+        ["blur_faces", "redact_phi"]
     );
 }
 
@@ -926,6 +963,24 @@ fn arguments_read_from_everyday_words() {
         ArtifactKind::Document,
     );
     assert_eq!(faces_only[0].1["phi"], false);
+    for said in [
+        "Blur the faces in this PDF, don't redact the text",
+        "Blur only the faces, the text is needed for the audit",
+    ] {
+        assert_eq!(
+            steps(said, ArtifactKind::Document)[0].1["phi"],
+            false,
+            "{said:?}"
+        );
+    }
+    assert_eq!(
+        steps(
+            "I need a 3D model for the lamp on the desk",
+            ArtifactKind::Image
+        )[0]
+        .1["object"],
+        "lamp"
+    );
     let two = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
     let pasted = understood(
         "Paste the logo (second image) in the top-left corner of the first photo at half size.",

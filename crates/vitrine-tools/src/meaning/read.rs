@@ -1268,7 +1268,7 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     });
     static EACH: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays up |stays on |is up |shows |shown |appears )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?|a|one)\s*(?:s|secs?|seconds?)\b",
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays up |stays on |is up |shows |shown |appears )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?\s*(?:s|secs?|seconds?)|(?:a|one) second)\b",
         )
     });
     if let Some(fps) = FPS
@@ -1279,10 +1279,15 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     }
     EACH.captures(&in_numbers(&clause.text))
         .and_then(|c| {
-            number::<f64>(c.get(1)).or_else(|| match c.get(2)?.as_str() {
+            number::<f64>(c.get(1)).or_else(|| {
+                let said = c.get(2)?.as_str();
                 // "Each one stays up for a second".
-                "a" | "one" => Some(1.0),
-                _ => number(c.get(2)),
+                if said.ends_with(" second") && !said.starts_with(|c: char| c.is_ascii_digit()) {
+                    return Some(1.0);
+                }
+                said.trim_end_matches(|c: char| c.is_alphabetic() || c == ' ')
+                    .parse()
+                    .ok()
             })
         })
         .filter(|seconds| *seconds > 0.0)
@@ -1570,9 +1575,32 @@ pub fn object(clause: &Clause) -> Option<Value> {
     })
     .filter_map(|captures| {
         // "It in 3D for a school design project", "for the listing": what it is for, not
-        // what it is.
+        // what it is (not "a 3D model for the lamp on the desk").
         let whole = captures.get(0)?.as_str();
-        if whole.starts_with("for ") {
+        let purpose = [
+            "listing",
+            "shop",
+            "store",
+            "website",
+            "site",
+            "catalog",
+            "catalogue",
+            "client",
+            "project",
+            "page",
+            "presentation",
+            "report",
+            "ad",
+            "advert",
+            "post",
+        ];
+        if whole.starts_with("for a ")
+            || whole.starts_with("for an ")
+            || whole
+                .split_whitespace()
+                .nth(2)
+                .is_some_and(|noun| whole.starts_with("for ") && purpose.contains(&noun))
+        {
             return None;
         }
         // "the table in 3d", "the teapot on the left as a splat": stop at a preposition.

@@ -144,22 +144,19 @@ fn named_parts(clause: &Clause) -> (bool, bool) {
         ]);
     // "Only the text needs redacting" names the PHI's part (not "leave the writing as it is",
     // "don't touch the text", "the text is all public").
-    let text = ["text", "writing", "wording"];
-    let text_named = clause.has_any(&text)
-        && !text.iter().any(|word| {
-            clause.has_any(&[
-                &format!("leave ~ {word}"),
-                &format!("keep ~ {word}"),
-                &format!("touch ~ {word}"),
-                &format!("{word} ~ as it is"),
-                &format!("{word} ~ public"),
-                &format!("{word} ~ readable"),
-                &format!("{word} ~ fine"),
-                &format!("{word} ~ stay*"),
-                &format!("{word} ~ ok"),
-                &format!("not ~ {word}"),
-            ])
-        });
+    // Any word that keeps or spares something in the clause leaves the text to the other
+    // readings ("don't redact the text", "the text is needed for the audit").
+    let text_named = clause.has_any(&[
+        "only the text",
+        "just the text",
+        "only the writing",
+        "just the writing",
+        "text needs",
+        "writing needs",
+    ]) && !clause.has_any(&[
+        "don't", "dont", "not", "no", "without", "leave*", "left", "keep*", "touch*", "needed",
+        "as is", "as it is", "public", "readable", "fine", "stay*", "ok", "okay",
+    ]);
     // "The children's names can stay".
     let phi = (text_named || clause.has_any(&["@phi"]))
         && !clause.has_any(&[
