@@ -2191,9 +2191,12 @@ const PICTURE_NOUNS: &[&str] = &[
     "render",
 ];
 
-/// True for a word naming a kind of picture ("photos", "banner").
-fn picture_at_word(word: &str) -> bool {
-    PICTURE_NOUNS.contains(&word.strip_suffix('s').unwrap_or(word))
+/// Pictures that were taken: "the photo", "my snap" name one of the sender's own.
+const PHOTO_NOUNS: &[&str] = &["picture", "image", "photo", "pic", "snap", "shot"];
+
+/// True when `word`, or its singular, is one of `nouns` ("photos", "banner").
+fn one_of(word: &str, nouns: &[&str]) -> bool {
+    nouns.contains(&word.strip_suffix('s').unwrap_or(word))
 }
 
 /// True when the clause asks for a picture said with "a" ("I need a wide 16:9 picture of a cat",
@@ -2203,10 +2206,13 @@ fn picture_at_word(word: &str) -> bool {
 /// make.
 pub(super) fn describes_a_new_picture(clause: &Clause) -> bool {
     let words = texts(clause);
-    let picture_at =
-        |words: &[&str], index: usize| words.get(index).is_some_and(|word| picture_at_word(word));
     let a_new_one = words.iter().enumerate().any(|(index, word)| {
-        ["a", "an"].contains(word) && (index + 1..=index + 4).any(|at| picture_at(&words, at))
+        ["a", "an"].contains(word)
+            && words
+                .iter()
+                .skip(index + 1)
+                .take(4)
+                .any(|next| one_of(next, PICTURE_NOUNS))
     });
     let request = Clause::new(&clause.request, &clause.request);
     let said = texts(&request);
@@ -2216,14 +2222,14 @@ pub(super) fn describes_a_new_picture(clause: &Clause) -> bool {
             "the", "this", "that", "my", "our", "your", "his", "her", "their", "attached",
         ]
         .contains(word)
-            && said[index + 1..].iter().take(2).any(|next| {
-                ["picture", "image", "photo", "pic", "snap", "shot"]
-                    .contains(&next.strip_suffix('s').unwrap_or(next))
-            })
+            && said[index + 1..]
+                .iter()
+                .take(2)
+                .any(|next| one_of(next, PHOTO_NOUNS))
     });
     // "A photo of my grandma", "a picture from the trip": one that was taken.
     let taken = said.windows(3).any(|three| {
-        picture_at_word(three[0])
+        one_of(three[0], PICTURE_NOUNS)
             && (["from", "off"].contains(&three[1])
                 || three[1] == "of"
                     && [

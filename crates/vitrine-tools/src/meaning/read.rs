@@ -1268,7 +1268,7 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     });
     static EACH: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays up |stays on |is up |shows |shown |appears )?(?:for|lasting|shown for|on screen for|on for) (\d{1,3}(?:\.\d+)?\s*(?:s|secs?|seconds?)|(?:a|one) second)\b",
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays up |stays on |is up |shows |shown |appears )?(?:for|lasting|shown for|on screen for|on for) (?:(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)|(?:a|one) (second))\b",
         )
     });
     if let Some(fps) = FPS
@@ -1279,16 +1279,10 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     }
     EACH.captures(&in_numbers(&clause.text))
         .and_then(|c| {
-            number::<f64>(c.get(1)).or_else(|| {
-                let said = c.get(2)?.as_str();
+            number::<f64>(c.get(1))
+                .or_else(|| number(c.get(2)))
                 // "Each one stays up for a second".
-                if said.ends_with(" second") && !said.starts_with(|c: char| c.is_ascii_digit()) {
-                    return Some(1.0);
-                }
-                said.trim_end_matches(|c: char| c.is_alphabetic() || c == ' ')
-                    .parse()
-                    .ok()
-            })
+                .or_else(|| c.get(3).map(|_| 1.0))
         })
         .filter(|seconds| *seconds > 0.0)
         .map(|seconds| json!(1.0 / seconds))
