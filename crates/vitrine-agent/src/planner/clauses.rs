@@ -2922,30 +2922,44 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
     // "Reconstruct that", "this one": a pointer as the verb's object (not "a model that I
     // can spin", a relative clause).
     let words = texts(clause);
-    let pointer = words.windows(2).any(|pair| {
-        pair[1] == "that"
-            && [
-                "reconstruct",
-                "rebuild",
-                "model",
-                "make",
-                "turn",
-                "do",
-                "scan",
-                "build",
-                "convert",
-                "render",
-                "capture",
-                "splat",
-                "put",
-            ]
-            .contains(&pair[0])
-    }) || clause.has_any(&["that one", "this one"]);
+    let pointer =
+        words.windows(2).any(|pair| {
+            pair[1] == "that"
+                && [
+                    "reconstruct",
+                    "rebuild",
+                    "model",
+                    "make",
+                    "turn",
+                    "do",
+                    "scan",
+                    "build",
+                    "convert",
+                    "render",
+                    "capture",
+                    "splat",
+                    "put",
+                ]
+                .contains(&pair[0])
+        }) || clause.has_any(&["that one", "this one", "that's the one", "that is the one"]);
     if pointer {
-        return thing(&before.text);
+        // "The lamp by the window - that's the one": a description that is only its thing.
+        return thing(&before.text).or_else(|| thing(&format!("of {}", before.text)));
+    }
+    // "Only the teapot, please. My grandmother painted it and I'd love it in 3D", "focusing
+    // on the kettle, make a 3D model".
+    if let Some(singled) = vitrine_tools::meaning::read::singled_out(before) {
+        return Some(singled);
     }
     if !clause.has_any(&["it"]) {
         return None;
+    }
+    // "I took a photo of my grandmother's teapot", "my grandfather carved this little owl",
+    // "the teddy bear on the bed is my son's favourite": what the sentence is about.
+    if let Some(captures) = TOPIC.captures(&before.text)
+        && let Some(said) = captures.iter().skip(1).flatten().next()
+    {
+        return thing(&format!("of the {}", said.as_str()));
     }
     // "This is my son's trainer", or "the vase on the left is the one we're selling": the
     // thing the description is about.
@@ -2966,6 +2980,14 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
         })?;
     thing(&format!("of {topic}"))
 }
+
+/// A sentence about one thing: a photo of it, what someone did to it, or whose it is.
+static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:(?:photo|picture|pic|shot|snap|image)\s+of|shows|showing)\s+(?:my|our|the|this|a|an)\s+(.+)|\b(?:carved|made|built|painted|bought|found|inherited|knitted|sewed|sewn|drew|restored|designed)\s+(?:this|the|my|our|a|an)\s+(.+)|^(?:the|my|our)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+(?:(?:on|in|by|at|from)\s+(?:the|my|our)\s+[a-z]+\s+)?(?:is|was)\s+(?:my|our|his|her|their|[a-z]+'s)\b",
+    )
+    .unwrap_or_else(|error| panic!("bad topic pattern: {error}"))
+});
 
 /// "My son's ", "the client's ": an owner before the thing named (the topic's "here's" is
 /// gone by then).

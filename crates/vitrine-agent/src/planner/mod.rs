@@ -871,15 +871,30 @@ pub fn understand_with(
         // "The bicycle leaning on the wall - reconstruct that in 3D", "this is my son's
         // trainer. He wants it in 3D": the one thing a step acts on, named where its "that" or
         // "it" points back.
-        if let Some(before) = &described.last
-            && usable.iter().any(|matched| {
-                matched
-                    .intent
-                    .slots
-                    .iter()
-                    .any(|slot| slot.arg == "object" && (slot.read)(&clause).is_none())
+        // The nearest description that says which thing, back to the last planned ask.
+        if usable.iter().any(|matched| {
+            matched
+                .intent
+                .slots
+                .iter()
+                .any(|slot| slot.arg == "object" && (slot.read)(&clause).is_none())
+        }) && let Some(object) = described
+            .since_ask
+            .iter()
+            .rev()
+            .chain(described.last.iter())
+            .find_map(|before| clauses::object_pointed_at(before, &clause))
+            .or_else(|| {
+                // "Cut the sneaker out of its background, then build a 3D version of it": the
+                // thing the step before cut out.
+                let (_, before) = previous.as_ref()?;
+                (clause.has_any(&["it"])
+                    && before.has_any(&["out of", "cut out", "isolate", "background", "crop"]))
+                .then(|| vitrine_tools::meaning::read::object(before))
+                .flatten()?
+                .as_str()
+                .map(str::to_owned)
             })
-            && let Some(object) = clauses::object_pointed_at(before, &clause)
         {
             clause = Clause::new(&format!("{} of the {object}", clause.text), &text);
         }

@@ -102,14 +102,75 @@ fn a_3d_ask_keeps_its_object_wherever_it_stands() {
         ("I want the table as an SPZ", "table"),
         ("a 3D model of only the chair", "chair"),
         ("3D reconstruction of the table", "table"),
+        // Things set aside, places and purposes are not the thing.
+        ("can u make the mug 3d, not the plate", "mug"),
+        (
+            "I'd like a splat of my guitar, the amp behind it doesn't matter",
+            "guitar",
+        ),
+        ("ignore the dog, I only want the kennel in 3D", "kennel"),
+        ("turn the lamp in this photo into a 3D model", "lamp"),
+        (
+            "I need the teapot on the left as a splat for my shop",
+            "teapot",
+        ),
+        (
+            "put the helmet on the shelf into 3d for our catalogue",
+            "helmet",
+        ),
+        (
+            "Could I get a 3D reconstruction of the clock alone?",
+            "clock",
+        ),
+        ("focus on the bike when you rebuild it in 3D", "bike"),
+        (
+            "Could you pull the bicycle out of the picture as a 3D object?",
+            "bicycle",
+        ),
+        // Said before the ask and pointed back at.
+        (
+            "The lamp by the window - that's the one I want in 3D",
+            "lamp",
+        ),
+        (
+            "Just the kettle. The rest is clutter. 3D model please",
+            "kettle",
+        ),
+        (
+            "I took a picture of my old radio. Can you turn it into a splat?",
+            "old radio",
+        ),
+        (
+            "My uncle carved this wooden horse. We'd love a 3D version of it so the kids can spin it on their tablet.",
+            "wooden horse",
+        ),
+        (
+            "The drum on the stage is my brother's pride and joy. Can I get it in 3D before he sells it for good?",
+            "drum",
+        ),
     ] {
         let plan = steps(ask, ArtifactKind::Image);
         assert_eq!(plan.len(), 1, "{ask}");
         assert_eq!(plan[0].0, "reconstruct_3d");
         assert_eq!(plan[0].1["object"], object, "{ask}");
     }
-    let plan = steps("turn this scene into a gaussian splat", ArtifactKind::Image);
-    assert_eq!(plan[0].1.get("object"), None);
+    // "It" after a cut-out is the thing cut out.
+    let cut_out = steps(
+        "isolate the trophy from its background, then make a 3d model of it",
+        ArtifactKind::Image,
+    );
+    assert_eq!(cut_out.len(), 2);
+    assert_eq!(cut_out[1].0, "reconstruct_3d");
+    assert_eq!(cut_out[1].1["object"], "trophy");
+    for whole in [
+        "turn this scene into a gaussian splat",
+        "I'd like the entire room as a 3D scene",
+        "the cat wandered into the shot, make it 3D anyway",
+        "make a 3D model out of the picture",
+    ] {
+        let plan = steps(whole, ArtifactKind::Image);
+        assert_eq!(plan[0].1.get("object"), None, "{whole}");
+    }
 }
 
 #[test]

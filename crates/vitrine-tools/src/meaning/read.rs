@@ -1456,19 +1456,9 @@ const NOT_A_NAME: &[&str] = &[
     "of", "for", "on", "the", "a", "an", "only", "just", "want", "need", "get", "make", "made",
     "turn", "to", "in", "into", "with", "from", "and", "or", "is", "be", "it's", "its", "me",
     "you", "us", "them", "some", "any", "all", "like", "please", "each", "every", "both", "copies",
-    "copy",
+    "copy", "those", "these", "out", "off", "can", "could", "will", "would", "should", "may",
+    "might", "must",
 ];
-
-pattern!(
-    // "The hydrant is what we want in 3D": the thing, then that it is what is wanted.
-    WANTED_SUBJECT,
-    r"\b(?:the|this|that|my|our) ([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?) (?:is|are) (?:what|the one|the thing) (?:we|i|they|she|he)\b"
-);
-
-pattern!(
-    OBJECT_PHRASE,
-    r"\b(?:of|for|on|isolate|extract|only|just|reconstruct|rebuild|model|capture|turn|make|want|get|need)\s+(?:the |a |an |this |that |these |those |my |our |his |her |their |only |just )*([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)\b"
-);
 
 /// Pairs whose first word is a COCO class name that only describes the second.
 const NOT_THE_THING: &[(&str, &str)] = &[
@@ -1532,92 +1522,285 @@ pub fn coco_names(text: &str) -> Vec<String> {
     labels
 }
 
-/// The one object a clause singles out ("the table in 3D", "a model of only the chair"): a
-/// COCO name anywhere, else the noun after "of the"/"only the"; `None` for the whole picture.
+/// How strongly words single out the thing a step acts on. A clause names several things ("the
+/// lamp on the desk", "ignore the cat, I only want the sofa"): the one wanted is the one said
+/// most pointedly, the first of equals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Pointedly {
+    /// A detector class anywhere ("… the sofa …").
+    Mentioned,
+    /// After a verb or "of" ("get the bike", "a photo of the vase").
+    Object,
+    /// As what is made into 3D ("a 3D model of the guitar", "the lamp in 3D").
+    Made,
+    /// Alone ("only the vase", "the owl by itself").
+    Singled,
+    /// "The hydrant is the one we want".
+    Chosen,
+}
+
+/// "the", "my", "this": what stands before a thing's name.
+const DETERMINER: &str = r"(?:the|my|our|this|that|his|her|their|a|an)";
+/// A name of one or two words.
+const NAME: &str = r"([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)";
+
+/// Where a thing stands, said after its name ("the teapot on the left", "the sofa in this
+/// listing photo"): part of how it is singled out, not the thing.
+const PLACED: &str = r"(?:\s+(?:in|on|at|by|from|near|under|behind|beside|next to|against|out of|in front of)\s+(?:the|this|that|my|our|his|her|their|a|an)\s+[a-z-]+(?:\s+[a-z-]+)?)?";
+
+static SINGLED_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    // "only the vase", "I only want the sofa", "focusing only on the bed", "just the armchair",
+    // "the owl alone", "the table only?".
+    regex(&format!(
+        r"\b(?:only|just|solely|focus(?:ing)?(?:\s+only)?\s+on|concentrat(?:e|ing)\s+on)\s+(?:on\s+)?(?:(?:want|need|care about|after)\s+)?{DETERMINER}\s+{NAME}|\b{DETERMINER}\s+((?:[a-z][a-z-]{{1,20}}\s+)?[a-z][a-z-]{{1,20}})\s+(?:alone|by itself|on its own|only\s*(?:[,.;:?!]|$))"
+    ))
+});
+static MADE_3D: LazyLock<Regex> = LazyLock::new(|| {
+    // "the floor lamp in 3D", "the teddy on the bed as a 3D object", "turn the car in this
+    // photo into a 3D model", "a 3D model of the guitar", "reconstruct the vase".
+    regex(&format!(
+        r"\b{DETERMINER}\s+((?:[a-z][a-z-]{{1,20}}\s+)?[a-z][a-z-]{{1,20}}){PLACED},?\s+(?:in|as|into)\s+(?:a\s+|an\s+)?(?:3d|3-d|three-d|splat|gaussian|spz|mesh|point cloud|reconstruction)\b|\b(?:(?:3d|3-d|model|version|reconstruction|splat|mesh|scan|replica|object)\s+of|reconstruct|rebuild|scan|splat|isolate)\s+(?:only\s+|just\s+)?{DETERMINER}\s+(?:only\s+|just\s+)?{NAME}"
+    ))
+});
+pattern!(
+    // "That bed — could you turn it into a splat?", "the bench in front of the library:
+    // reconstruct it": a thing set before the ask that points back at it.
+    FRONTED,
+    r"^(?:the|that|this|my|our)\s+([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)[^—–:;.?!]*?\s*(?:—|–|\s-|:)\s"
+);
+static WANTED_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    // "The hydrant is what we want in 3D", "the vase on the left is the one we're selling": the
+    // thing, then that it is what is wanted.
+    regex(&format!(
+        r"\b(?:the|this|that|my|our) {NAME}{PLACED} (?:is|are) (?:what|the one|the thing) (?:we|i|they|she|he)\b"
+    ))
+});
+pattern!(
+    OBJECT_PHRASE,
+    r"\b(?:of|for|focus on|isolate|extract|only|just|reconstruct|rebuild|model|capture|turn|make|want|get|need)\s+(?:the |a |an |this |that |these |those |my |our |his |her |their |only |just )*([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)\b"
+);
+pattern!(
+    // "ignore the cat", "without the shelf", "the rest of the table": not the thing.
+    SET_ASIDE,
+    r"\b(?:ignore|ignoring|not|without|except|excluding|besides|apart from|other than|rest of|minus|skip|leave out|instead of|no)\s+(?:the\s+|a\s+|an\s+|my\s+|our\s+|any\s+|that\s+|this\s+)?$"
+);
+pattern!(
+    // "the sofa next to it is just there", "the other pieces aren't needed".
+    SET_ASIDE_AFTER,
+    r"^\s*(?:[a-z']+\s+){0,3}?(?:can be ignored|should be ignored|can be left out|is just there|are just there|isn't needed|aren't needed|is not needed|are not needed|doesn't matter|don't matter|wandered|we don't need|i don't need)"
+);
+pattern!(
+    // "Out of the photo", "from the picture": where the thing is taken from.
+    TAKEN_FROM,
+    r"\b(?:from|out of)\s+(?:the|a|an|my|our|his|her|their|this|that)\s+$"
+);
+pattern!(
+    MAKES_A,
+    r"^(?:make|get|want|need|turn|capture|model|extract|isolate)\s+(?:a|an)\s"
+);
+pattern!(AND_NOTHING, r"^\s*,?\s*(?:and|with)\s+nothing\b");
+pattern!(
+    // "the teapot on the table": where the thing stands, not the thing.
+    PLACE_BEFORE,
+    r"\b(?:on|in|at|under|underneath|behind|beside|among|amongst|near|by|next to|against|inside|onto|in front of|around|across)\s+(?:the|a|an|my|our|his|her|their|this|that)\s+$"
+);
+pattern!(
+    // "Could you turn it into something I can spin", "a 3D version of it": the thing is said
+    // by a pointer back at what came before.
+    POINTER_OBJECT,
+    r"\b(?:that's|that is|this is) the one\b|\b(?:of|have|get|make|turn|want|need|reconstruct|rebuild|model|scan|splat|capture|do|put)\s+(?:it|them|this one|that one)\b|\bit\s+(?:in|into|as)\s+(?:a\s+|an\s+)?(?:3d|3-d|splat|model|mesh|gaussian)"
+);
+
+/// Words that end an object's name ("the table in 3d", "the lamp alone").
+const NAME_STOPS: &[&str] = &[
+    "in", "as", "from", "into", "to", "with", "please", "pls", "and", "on", "at", "that", "which",
+    "of", "so", "i", "we", "for", "by", "near", "next", "only", "alone", "itself", "too", "is",
+    "are", "was", "sitting", "standing", "lying", "leaning", "hanging", "resting", "propped",
+    "placed", "sleeping", "parked", "perched", "when", "while", "before", "after", "because", "if",
+    "but", "or", "then", "once",
+];
+
+/// What "for the …" names when it says what the result is for ("for the listing", "for good").
+const PURPOSES: &[&str] = &[
+    "listing",
+    "shop",
+    "store",
+    "website",
+    "site",
+    "catalog",
+    "catalogue",
+    "client",
+    "project",
+    "page",
+    "presentation",
+    "report",
+    "ad",
+    "advert",
+    "post",
+    "blog",
+    "viewer",
+    "portfolio",
+    "map",
+    "good",
+    "archive",
+    "record",
+];
+
+/// People a result is made for ("so his grandparents can turn it"), never the thing.
+const PEOPLE: &[&str] = &[
+    "kids",
+    "grandkids",
+    "grandchildren",
+    "grandparents",
+    "family",
+    "son",
+    "daughter",
+    "mum",
+    "mom",
+    "dad",
+    "friends",
+    "friend",
+    "people",
+    "everyone",
+    "clients",
+    "customers",
+    "buyers",
+    "students",
+    "team",
+];
+
+/// One thing a clause names, how pointedly, and where.
+struct Candidate {
+    name: String,
+    said: Pointedly,
+    start: usize,
+}
+
+/// The one object a clause singles out ("the table in 3D", "a model of only the chair",
+/// "ignore the cat, I only want the sofa"); `None` for the whole picture, or when the clause
+/// points back at it ("a 3D version of it") and names nothing pointedly.
 pub fn object(clause: &Clause) -> Option<Value> {
-    if let Some(captures) = WANTED_SUBJECT.captures(&clause.text) {
-        return Some(json!(captures[1].to_owned()));
-    }
-    if let Some(label) = coco_names(&clause.text).into_iter().next() {
-        // A name of several words is kept whole ("teddy bear", "potted plant").
-        if label.contains(' ') && clause.text.contains(label.as_str()) {
-            return Some(json!(label));
-        }
-        // Keep the user's own word ("table", "sofa"): the tool maps it onto its classes.
-        let word = clause
-            .words
-            .iter()
-            .find(|word| {
-                vitrine_vision::match_coco_label(&word.text) == Some(label.as_str())
-                    || label.split(' ').any(|part| part == word.text)
-            })
-            .map_or(label.clone(), |word| word.text.clone());
-        return Some(json!(word));
-    }
-    // Every start, not only non-overlapping matches: in "a model of the armchair" the match
-    // at "model" takes "of the", and the one at "of" finds the armchair.
-    let mut from = 0;
-    std::iter::from_fn(|| {
-        let captures = OBJECT_PHRASE.captures_at(&clause.text, from)?;
-        let start = captures.get(0)?.start();
-        from = start
-            + clause.text[start..]
-                .chars()
-                .next()
-                .map_or(1, char::len_utf8);
-        Some(captures)
-    })
-    .filter_map(|captures| {
-        // "It in 3D for a school design project", "for the listing": what it is for, not
-        // what it is (not "a 3D model for the lamp on the desk").
-        let whole = captures.get(0)?.as_str();
-        let purpose = [
-            "listing",
-            "shop",
-            "store",
-            "website",
-            "site",
-            "catalog",
-            "catalogue",
-            "client",
-            "project",
-            "page",
-            "presentation",
-            "report",
-            "ad",
-            "advert",
-            "post",
-        ];
-        if whole.starts_with("for a ")
-            || whole.starts_with("for an ")
-            || whole
-                .split_whitespace()
-                .nth(2)
-                .is_some_and(|noun| whole.starts_with("for ") && purpose.contains(&noun))
-        {
-            return None;
-        }
-        // "the table in 3d", "the teapot on the left as a splat": stop at a preposition.
-        const STOPS: &[&str] = &[
-            "in", "as", "from", "into", "to", "with", "please", "and", "on", "at", "that", "which",
-            "so", "i", "we", "for", "by", "near", "next", "only",
-        ];
-        let name = captures
-            .get(1)?
-            .as_str()
+    object_said(clause, Pointedly::Mentioned).map(|name| json!(name))
+}
+
+/// The thing a sentence singles out on its own ("Only the teapot, please."), for a later "it"
+/// to point back at.
+pub fn singled_out(clause: &Clause) -> Option<String> {
+    object_said(clause, Pointedly::Singled)
+}
+
+fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
+    let text = clause.text.as_str();
+    let mut found: Vec<Candidate> = Vec::new();
+    let mut add = |name: &str, said: Pointedly, start: usize| {
+        let name = name
             .split_whitespace()
-            .take_while(|word| !STOPS.contains(word))
+            .take_while(|word| !NAME_STOPS.contains(word))
             .collect::<Vec<_>>()
             .join(" ");
         let head = name.split(' ').next().unwrap_or("");
-        (!name.is_empty()
-            && !SCENE_WORDS.contains(&name.as_str())
-            && !SCENE_WORDS.contains(&head)
-            && !NOT_A_NAME.contains(&head))
-        .then_some(name)
-    })
-    .next()
-    .map(|name| json!(name))
+        let last = name.split(' ').next_back().unwrap_or("");
+        let before = &text[..start];
+        let after = text.get(start + name.len()..).unwrap_or("");
+        // "Just the shoe and nothing around it" after "a splat of the sneaker" says it again.
+        let said = if said == Pointedly::Singled && AND_NOTHING.is_match(after) {
+            Pointedly::Object
+        } else {
+            said
+        };
+        let weak = said <= Pointedly::Object;
+        // A word for the whole picture said pointedly ("this scene as a splat") means all of
+        // it; said in passing ("turn it into", "of the photo") it names nothing.
+        let scene = [name.as_str(), head, last]
+            .iter()
+            .any(|word| SCENE_WORDS.contains(word));
+        if name.is_empty()
+            || NOT_A_NAME.contains(&head)
+            || (weak && scene)
+            || SET_ASIDE.is_match(before)
+            || SET_ASIDE_AFTER.is_match(after)
+            || (said < Pointedly::Singled && PLACE_BEFORE.is_match(before))
+            || (scene && TAKEN_FROM.is_match(before))
+            || (weak && (PEOPLE.contains(&last) || PURPOSES.contains(&last)))
+        {
+            return;
+        }
+        found.push(Candidate { name, said, start });
+    };
+    for (pattern, said) in [
+        (&*WANTED_SUBJECT, Pointedly::Chosen),
+        (&*SINGLED_OUT, Pointedly::Singled),
+        (&*MADE_3D, Pointedly::Made),
+        (&*OBJECT_PHRASE, Pointedly::Object),
+    ] {
+        // Every start, not only non-overlapping matches: in "a model of the armchair" the
+        // match at "model" takes "of the", and the one at "of" finds the armchair.
+        let mut from = 0;
+        while let Some(captures) = pattern.captures_at(text, from) {
+            let Some(whole) = captures.get(0) else { break };
+            from = whole.start()
+                + text[whole.start()..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+            // "It in 3D for a school design project": what it is for, not what it is (not
+            // "a 3D model for the lamp on the desk").
+            if ["for a ", "for an ", "for my ", "for our ", "for his ", "for her ", "for their "]
+                .iter()
+                .any(|purpose| whole.as_str().starts_with(purpose))
+                // "Get a spinnable 3D model": what is made, not what it is made of.
+                || (said == Pointedly::Object && MAKES_A.is_match(whole.as_str()))
+            {
+                continue;
+            }
+            if let Some(name) = captures.iter().skip(1).flatten().next() {
+                add(name.as_str(), said, name.start());
+            }
+        }
+    }
+    for label in coco_names(text) {
+        // People are who the picture is for or of, rarely the one thing to rebuild unless said
+        // pointedly ("a 3D model of my son" is found above).
+        if label == "person" {
+            continue;
+        }
+        // Keep the user's own word ("table", "sofa"): the tool maps it onto its classes. A
+        // name of several words is kept whole ("teddy bear", "potted plant").
+        let (word, start) = if label.contains(' ')
+            && let Some(at) = text.find(label.as_str())
+        {
+            (label.clone(), at)
+        } else if let Some(word) = clause.words.iter().find(|word| {
+            vitrine_vision::match_coco_label(&word.text) == Some(label.as_str())
+                || label.split(' ').any(|part| part == word.text)
+        }) {
+            (word.text.clone(), word.start)
+        } else {
+            continue;
+        };
+        add(&word, Pointedly::Mentioned, start);
+    }
+    // "That bed — could you turn it into a splat?": the thing set before the ask.
+    if POINTER_OBJECT.is_match(text)
+        && let Some(captures) = FRONTED.captures(text)
+        && let Some(name) = captures.get(1)
+    {
+        add(name.as_str(), Pointedly::Made, name.start());
+    }
+    let best = found
+        .into_iter()
+        .max_by(|a, b| a.said.cmp(&b.said).then(b.start.cmp(&a.start)))
+        .filter(|best| best.said >= at_least)?;
+    // "Turn it into something I can spin around in 3D": the thing is what "it" points at.
+    if best.said == Pointedly::Mentioned && POINTER_OBJECT.is_match(text) {
+        return None;
+    }
+    // "This scene as a splat", "the entire room in 3D": the whole picture.
+    let head = best.name.split(' ').next().unwrap_or("");
+    if SCENE_WORDS.contains(&best.name.as_str()) || SCENE_WORDS.contains(&head) {
+        return None;
+    }
+    Some(best.name)
 }
 
 /// Every COCO label the clause names, for detection.
