@@ -2916,7 +2916,16 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
             .and_then(|object| object.as_str().map(str::to_owned))
     };
     // "Make a 3D model of the whole scene that I can spin": the scene, whatever was described.
-    if clause.has_any(&["scene", "whole", "entire", "everything", "room"]) {
+    if clause.has_any(&[
+        "scene",
+        "whole",
+        "entire",
+        "everything",
+        "room",
+        "picture",
+        "photo",
+        "image",
+    ]) {
         return None;
     }
     // "Reconstruct that", "this one": a pointer as the verb's object (not "a model that I
@@ -2942,13 +2951,32 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
                 ]
                 .contains(&pair[0])
         }) || clause.has_any(&["that one", "this one", "that's the one", "that is the one"]);
+    // "The lamp by the window - that's the one", "look at the lamp by the window. Can you
+    // reconstruct that": a description that is only its thing, from its first "the".
+    let only_its_thing = || {
+        let from = ["the ", "this ", "that ", "my ", "our "]
+            .iter()
+            .filter_map(|start| {
+                before
+                    .text
+                    .match_indices(start)
+                    .find(|(at, _)| *at == 0 || before.text[..*at].ends_with(' '))
+                    .map(|(at, _)| at)
+            })
+            .min()?;
+        thing(&format!("of {}", &before.text[from..]))
+    };
     if pointer {
-        // "The lamp by the window - that's the one": a description that is only its thing.
-        return thing(&before.text).or_else(|| thing(&format!("of {}", before.text)));
+        return thing(&before.text).or_else(only_its_thing);
     }
     // "Only the teapot, please. My grandmother painted it and I'd love it in 3D", "focusing
-    // on the kettle, make a 3D model".
-    if let Some(singled) = vitrine_tools::meaning::read::singled_out(before) {
+    // on the kettle, make a 3D model", "isolate the guitar and build it in 3D".
+    let fragment = ["only ", "just ", "focus", "concentrat", "solely "]
+        .iter()
+        .any(|start| before.text.starts_with(start));
+    if (fragment || clause.has_any(&["it"]))
+        && let Some(singled) = vitrine_tools::meaning::read::singled_out(before)
+    {
         return Some(singled);
     }
     if !clause.has_any(&["it"]) {
@@ -2959,7 +2987,26 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
     if let Some(captures) = TOPIC.captures(&before.text)
         && let Some(said) = captures.iter().skip(1).flatten().next()
     {
+        // "I took a photo of my living room with the new sofa. Make it 3D": a place is the
+        // whole picture, whatever is in it.
+        let first_name = POSSESSIVE
+            .replace_all(said.as_str(), "")
+            .split_whitespace()
+            .take_while(|word| {
+                !["with", "and", "in", "on", "at", "from", "by", "of"].contains(word)
+            })
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if vitrine_tools::meaning::read::names_the_whole_picture(&first_name) {
+            return None;
+        }
         return thing(&format!("of the {}", said.as_str()));
+    }
+    // "The owl on the shelf — could you turn it into a splat?": a description that is only a
+    // thing and where it is.
+    if BARE_THING.is_match(&before.text) {
+        return only_its_thing();
     }
     // "This is my son's trainer", or "the vase on the left is the one we're selling": the
     // thing the description is about.
@@ -2981,10 +3028,18 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
     thing(&format!("of {topic}"))
 }
 
+/// A description that is only a thing and where it is: "the owl on the shelf".
+static BARE_THING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:the|this|that|my|our)\s+(?:[a-z-]+\s+){0,2}[a-z-]+(?:\s+(?:on|in|at|by|near|under|behind|beside|next to|against|in front of|of)\s+(?:the|a|an|my|our|this|that)\s+(?:[a-z-]+\s*){1,3})*$",
+    )
+    .unwrap_or_else(|error| panic!("bad bare thing pattern: {error}"))
+});
+
 /// A sentence about one thing: a photo of it, what someone did to it, or whose it is.
 static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:(?:photo|picture|pic|shot|snap|image)\s+of|shows|showing)\s+(?:my|our|the|this|a|an)\s+(.+)|\b(?:carved|made|built|painted|bought|found|inherited|knitted|sewed|sewn|drew|restored|designed)\s+(?:this|the|my|our|a|an)\s+(.+)|^(?:the|my|our)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+(?:(?:on|in|by|at|from)\s+(?:the|my|our)\s+[a-z]+\s+)?(?:is|was)\s+(?:my|our|his|her|their|[a-z]+'s)\b",
+        r"\b(?:(?:photo|picture|pic|shot|snap|image)\s+of|shows|showing)\s+(?:my|our|the|this|a|an)\s+(.+)|\b(?:carved|made|built|painted|bought|found|inherited|knitted|sewed|sewn|drew|restored|designed|selling|sold|restoring|repairing|repaired|fixing|fixed|listing|auctioning)\s+(?:this|my|our)\s+(.+)|^(?:the|my|our)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+(?:(?:on|in|by|at|from)\s+(?:the|my|our)\s+[a-z]+\s+)?(?:is|was)\s+(?:my|our|his|her|their|[a-z]+'s)\s+(?:[a-z]+'s\s+)?(?:favourite|favorite|pride and joy|pride|treasure|most prized possession)\s*(?:$|[,.;!?]|and\b)",
     )
     .unwrap_or_else(|error| panic!("bad topic pattern: {error}"))
 });

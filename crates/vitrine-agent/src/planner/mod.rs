@@ -214,7 +214,32 @@ pub fn understand_with(
     let only_context = split.iter().all(|clause| {
         clauses::describes(clause) || clauses::hands_over(clause) || clauses::keeps_the_rest(clause)
     });
+    // The capability of the part just named not done, for a simile that says more of it.
+    let mut just_not_done: Option<&str> = None;
     for clause in split {
+        // "Animate it turning on a table, like a showroom video": a likeness after a part not
+        // done says how that part would look, and is not done with it.
+        if let Some(capability) = just_not_done.take()
+            && [
+                "like a ",
+                "like an ",
+                "like the ",
+                "kind of like ",
+                "a bit like ",
+                "similar to ",
+            ]
+            .iter()
+            .any(|simile| clause.text.starts_with(simile))
+            && let Some(part) = understanding
+                .not_done
+                .iter_mut()
+                .find(|part| part.capability == capability)
+        {
+            part.part.push_str(", ");
+            part.part.push_str(&clause.text);
+            just_not_done = Some(capability);
+            continue;
+        }
         // "But not the teachers'" names people without a verb: whether it spares them is read
         // before the request's hiding verb is lent to it. "Blur her face only; everyone else is
         // fine as they are": a statement that spares someone is not skipped as a description.
@@ -331,6 +356,7 @@ pub fn understand_with(
                 None => understanding.not_done.push(gap.not_done(&clause.text)),
             }
             if !gap.alongside && in_result.is_none() {
+                just_not_done = Some(gap.id);
                 continue;
             }
         }

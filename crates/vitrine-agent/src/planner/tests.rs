@@ -148,6 +148,28 @@ fn a_3d_ask_keeps_its_object_wherever_it_stands() {
             "The drum on the stage is my brother's pride and joy. Can I get it in 3D before he sells it for good?",
             "drum",
         ),
+        // Names of several words, whatever their first word; owners dropped.
+        ("I'd like my office chair as a 3D model", "office chair"),
+        ("Please reconstruct the old brass lamp.", "old brass lamp"),
+        ("my dad's guitar in 3D please", "guitar"),
+        ("reconstruct the café table in 3D", "table"),
+        (
+            "The statue in the middle of the square is what we want in 3D.",
+            "statue",
+        ),
+        (
+            "The owl on the shelf — could you turn it into a splat?",
+            "owl",
+        ),
+        (
+            "Look at the lamp by the window. Can you reconstruct that in 3D?",
+            "lamp",
+        ),
+        (
+            "I'm selling my bike — make a 3D version of it so buyers can see every side",
+            "bike",
+        ),
+        ("3d the car, ignore everything else in the shot", "car"),
     ] {
         let plan = steps(ask, ArtifactKind::Image);
         assert_eq!(plan.len(), 1, "{ask}");
@@ -167,6 +189,16 @@ fn a_3d_ask_keeps_its_object_wherever_it_stands() {
         "I'd like the entire room as a 3D scene",
         "the cat wandered into the shot, make it 3D anyway",
         "make a 3D model out of the picture",
+        // Purposes, times and background sentences name no thing.
+        "Turn it into a 3D model for the museum",
+        "make a 3D model now please",
+        "Just a quick question. Can you make it 3D?",
+        "Only my sister was home that day. Make the picture 3D.",
+        "The sunset was my favourite moment of the trip. Can you make it 3D?",
+        "I made a mistake last time, sorry. Can you make it 3D?",
+        "I took a photo of my living room with the new sofa. Make it 3D.",
+        // Several things: the whole picture holds them.
+        "Make the chair, the table and the lamp 3D",
     ] {
         let plan = steps(whole, ArtifactKind::Image);
         assert_eq!(plan[0].1.get("object"), None, "{whole}");
@@ -1000,6 +1032,48 @@ fn sentences_end_where_people_end_them() {
 
 #[test]
 fn arguments_read_from_everyday_words() {
+    // The way of hiding asked for, not one turned down, taken back or told of.
+    for (ask, method) in [
+        (
+            "Solid black boxes over the faces please - blur can be undone",
+            "fill",
+        ),
+        (
+            "Last time I pixelated them myself and you could still tell who was who. Could \
+             you cover the faces with black boxes this time?",
+            "fill",
+        ),
+        (
+            "blur the faces... actually no, pixelate them, blur looks reversible to me",
+            "pixelate",
+        ),
+        (
+            "face blur on this one, pixelated rather than smudgy",
+            "pixelate",
+        ),
+        ("black out the faces, pixelation can be reversed", "fill"),
+        ("cover the faces with a blur", "blur"),
+    ] {
+        assert_eq!(
+            steps(ask, ArtifactKind::Image)[0].1["method"],
+            method,
+            "{ask}"
+        );
+    }
+    // In a PDF, the way said nearest the faces is theirs.
+    for (ask, method) in [
+        (
+            "Black out the personal details and pixelate any faces.",
+            "pixelate",
+        ),
+        ("black boxes over the faces and blur the names", "fill"),
+    ] {
+        assert_eq!(
+            steps(ask, ArtifactKind::Document)[0].1["face_method"],
+            method,
+            "{ask}"
+        );
+    }
     // "Cover up" hides; the cover is a page.
     let hr = steps(
         "Scanned HR file attached. Cover up the names and the photos on the ID pages.",

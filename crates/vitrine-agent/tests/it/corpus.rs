@@ -587,7 +587,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 95.1;
+const WHOLE_CORPUS_FLOOR: f64 = 95.3;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -615,7 +615,7 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout14.jsonl",
         show: "VITRINE_SHOW_HELDOUT14",
-        floor: 84.0,
+        floor: 84.8,
         silent_at_most: 3,
     },
     Blind {

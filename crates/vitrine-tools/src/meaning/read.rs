@@ -249,44 +249,151 @@ pub const PIXELATE: &[&str] = &[
     "8bit",
 ];
 
-/// `pixelate`, `fill` or `blur` from how the clause says to hide.
+/// Ways to fill that say nothing else: "black out", "solid black boxes".
+const FILL: &[&str] = &[
+    "black* out",
+    "black* ~ out",
+    "blank* out",
+    "white* out",
+    "fill*",
+    "solid",
+    "black box*",
+    "black bar*",
+    "paint over",
+    "paint* ~ over",
+    "box* out",
+    "x out",
+    "cross* out",
+    "block* out",
+    "black square*",
+    "block* over",
+    "black rectangle*",
+];
+
+/// Hiding verbs that fill when no other way is said ("cover the faces", "erase the names").
+const FILL_IF_NOTHING_ELSE: &[&str] = &["cover*", "squares", "blocks", "eras*", "redact*"];
+
+/// What follows a way of hiding that turns it down: "blur can be undone", "the pixelation was
+/// so light you could still tell".
+const TURNED_DOWN: &[&str] = &[
+    "can be undone",
+    "can be reversed",
+    "is reversible",
+    "are reversible",
+    "being reversible",
+    "was too",
+    "is too",
+    "was so",
+    "were so",
+    "isn't enough",
+    "wasn't enough",
+    "is not enough",
+    "not enough",
+    "didn't work",
+    "doesn't work",
+    "could still",
+    "can still",
+    "reversible",
+    "undone",
+];
+
+/// Words that take back what came before: "blur them… actually no, pixelate them".
+const TAKEN_BACK: &[&str] = &[
+    "actually",
+    "on second thought*",
+    "scratch that",
+    "i mean",
+    "no wait",
+    "wait no",
+    "make that",
+];
+
+/// Every way of hiding the clause says, where, and not ruled out or turned down.
+fn ways_said(clause: &Clause) -> Vec<(usize, &'static str)> {
+    let mut ways: Vec<(usize, &'static str)> = [
+        ("pixelate", PIXELATE),
+        ("fill", FILL),
+        ("blur", &["blur*"][..]),
+    ]
+    .into_iter()
+    .filter(|(_, phrases)| !negated(clause, phrases))
+    .flat_map(|(method, phrases)| {
+        clause
+            .starts(phrases)
+            .into_iter()
+            .map(move |at| (at, method))
+    })
+    .collect();
+    // "Black out the faces, pixelation can be reversed": what is turned down is the way said
+    // just before.
+    for turned_down in clause.starts(TURNED_DOWN) {
+        let said_before = ways
+            .iter()
+            .map(|&(at, _)| at)
+            .filter(|&at| at < turned_down && turned_down <= at + 5)
+            .max();
+        ways.retain(|&(at, _)| Some(at) != said_before);
+    }
+    ways
+}
+
+/// `pixelate`, `fill` or `blur` from how the clause says to hide: the way chosen over another
+/// ("pixelated rather than smudgy"), else the one a correction ends on ("blur… actually no,
+/// pixelate"), else the one said first; not one ruled out ("no pixelation") or turned down
+/// ("blur can be undone, so solid black boxes").
 pub fn hide_method(clause: &Clause) -> Option<Value> {
-    // "pixel" alone is a unit ("from pixel (100, 50)"), not a method; "pixelation is not
-    // ok" rules one out; "so the hair is covered too" says what to achieve, not how.
+    // "pixel" alone is a unit ("from pixel (100, 50)"), not a method; "so the hair is covered
+    // too" says what to achieve, not how.
     let clause = &clause.ask();
-    let named = |phrases: &[&str]| clause.has_any(phrases) && !negated(clause, phrases);
-    let method = if named(PIXELATE) {
-        "pixelate"
-    } else if named(&[
-        "black* out",
-        "black* ~ out",
-        "blank* out",
-        "white* out",
-        "fill*",
-        "solid",
-        "black box*",
-        "black bar*",
-        "cover*",
-        "paint over",
-        "paint* ~ over",
-        "box* out",
-        "x out",
-        "cross* out",
-        "block* out",
-        "black square*",
-        "squares",
-        "block* over",
-        "blocks",
-        "eras*",
-        "black rectangle*",
-        "redact*",
-    ]) && !named(&["blur*"])
-    {
-        "fill"
-    } else {
-        "blur"
+    Some(json!(chosen_way(clause, &ways_said(clause))))
+}
+
+/// The way of hiding said for the faces when other things are hidden too ("black out the
+/// names, and the photo needs pixelating"): the one said nearest the faces.
+pub fn face_hide_method(clause: &Clause) -> Option<Value> {
+    let clause = &clause.ask();
+    let faces = clause.starts(&["@faces", "photo*", "headshot*", "picture*", "portrait*"]);
+    let joins = clause.starts(&["and", "then", "also"]);
+    let ways = ways_said(clause);
+    // A way said before the faces ("pixelate any faces") is nearer than one after them, and one
+    // across an "and" belongs to another part ("black boxes over faces and blur the names").
+    let distance = |at: usize, face: usize| {
+        let (from, to) = (at.min(face), at.max(face));
+        face.abs_diff(at)
+            + if at > face { 3 } else { 0 }
+            + if joins.iter().any(|&join| join > from && join < to) {
+                5
+            } else {
+                0
+            }
     };
-    Some(json!(method))
+    let nearest = ways
+        .iter()
+        .filter_map(|&(at, method)| {
+            let distance = faces.iter().map(|&face| distance(at, face)).min()?;
+            Some((distance, at, method))
+        })
+        .min()
+        .map(|(_, at, method)| (at, method));
+    match nearest {
+        Some(way) if ways.iter().any(|&(_, method)| method != way.1) => Some(json!(way.1)),
+        _ => Some(json!(chosen_way(clause, &ways))),
+    }
+}
+
+fn chosen_way(clause: &Clause, ways: &[(usize, &'static str)]) -> &'static str {
+    let preferred = clause.starts(&["rather than", "instead of", "over", "not"]);
+    let taken_back = clause.starts(TAKEN_BACK).into_iter().max();
+    ways.iter()
+        .find(|(at, _)| preferred.iter().any(|&then| then > *at && then <= at + 2))
+        .or_else(|| {
+            let after = taken_back?;
+            ways.iter().filter(|(at, _)| *at > after).min()
+        })
+        .or_else(|| ways.iter().min())
+        .map(|&(_, method)| method)
+        .or_else(|| said(clause, FILL_IF_NOTHING_ELSE).then_some("fill"))
+        .unwrap_or("blur")
 }
 
 /// True when one of `phrases` is ruled out: "no pixelation", "pixelation is not ok", "don't
@@ -325,7 +432,17 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
                     "light ",
                 ]
                 .iter()
-                .any(|verb| clause.has(&format!("{not} {verb}{phrase}")))
+                .any(|verb| {
+                    clause.has(&format!("{not} {verb}{phrase}"))
+                        // "Blur them… actually no, pixelate them": "no" takes back what came
+                        // before, it does not rule out what follows.
+                        && !(*not == "no"
+                            && ["actually", "wait", "oh", "sorry", "hmm", "um", "er"]
+                                .iter()
+                                .any(|taking_back| {
+                                    clause.has(&format!("{taking_back} no {verb}{phrase}"))
+                                }))
+                })
             })
             || [
                 "is not",
@@ -1420,7 +1537,6 @@ const SCENE_WORDS: &[&str] = &[
     "park",
     "street",
     "landscape",
-    "frame",
     "photograph",
     "input",
     "it",
@@ -1449,6 +1565,19 @@ const SCENE_WORDS: &[&str] = &[
     "reconstruction",
     "three",
     "3d-model",
+    "setup",
+    "spot",
+    "apartment",
+    "house",
+    "home",
+    "place",
+    "area",
+    "background",
+    "lot",
+    "output",
+    "result",
+    "upload",
+    "attachment",
 ];
 
 /// Words that start no object's name ("of the", "want the").
@@ -1457,7 +1586,33 @@ const NOT_A_NAME: &[&str] = &[
     "turn", "to", "in", "into", "with", "from", "and", "or", "is", "be", "it's", "its", "me",
     "you", "us", "them", "some", "any", "all", "like", "please", "each", "every", "both", "copies",
     "copy", "those", "these", "out", "off", "can", "could", "will", "would", "should", "may",
-    "might", "must",
+    "might", "must", "two", "three", "four", "five", "few", "several", "many", "most",
+];
+
+/// Nouns that name no thing in a picture ("just a heads up", "I just want the best quality").
+const NOT_A_THING: &[&str] = &[
+    "heads",
+    "quality",
+    "resolution",
+    "question",
+    "thought",
+    "idea",
+    "request",
+    "favour",
+    "favor",
+    "bit",
+    "moment",
+    "time",
+    "part",
+    "way",
+    "version",
+    "thing",
+    "things",
+    "stuff",
+    "mistake",
+    "problem",
+    "issue",
+    "note",
 ];
 
 /// Pairs whose first word is a COCO class name that only describes the second.
@@ -1541,33 +1696,38 @@ enum Pointedly {
 
 /// "the", "my", "this": what stands before a thing's name.
 const DETERMINER: &str = r"(?:the|my|our|this|that|his|her|their|a|an)";
-/// A name of one or two words.
-const NAME: &str = r"([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)";
+/// "the", "my", "this", but not "a": "just a heads up" singles nothing out.
+const DEFINITE: &str = r"(?:the|my|our|this|that|his|her|their)";
+/// A name of one to three words ("vase", "floor lamp", "old brass lamp"), ending where a word
+/// ends ("café" is no "caf").
+const NAME: &str = r"([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20}){0,2})\b";
 
 /// Where a thing stands, said after its name ("the teapot on the left", "the sofa in this
-/// listing photo"): part of how it is singled out, not the thing.
-const PLACED: &str = r"(?:\s+(?:in|on|at|by|from|near|under|behind|beside|next to|against|out of|in front of)\s+(?:the|this|that|my|our|his|her|their|a|an)\s+[a-z-]+(?:\s+[a-z-]+)?)?";
+/// listing photo", "the vase on the left side of the shelf"): part of how it is singled out,
+/// not the thing.
+const PLACED: &str = r"(?:\s+(?:in|on|at|by|from|near|under|behind|beside|next to|against|out of|in front of|of)\s+(?:the|this|that|my|our|his|her|their|a|an)\s+[a-z-]+(?:\s+[a-z-]+)?){0,2}";
 
 static SINGLED_OUT: LazyLock<Regex> = LazyLock::new(|| {
     // "only the vase", "I only want the sofa", "focusing only on the bed", "just the armchair",
     // "the owl alone", "the table only?".
     regex(&format!(
-        r"\b(?:only|just|solely|focus(?:ing)?(?:\s+only)?\s+on|concentrat(?:e|ing)\s+on)\s+(?:on\s+)?(?:(?:want|need|care about|after)\s+)?{DETERMINER}\s+{NAME}|\b{DETERMINER}\s+((?:[a-z][a-z-]{{1,20}}\s+)?[a-z][a-z-]{{1,20}})\s+(?:alone|by itself|on its own|only\s*(?:[,.;:?!]|$))"
+        r"\b(?:only|just|solely|focus(?:ing)?(?:\s+only)?\s+on|concentrat(?:e|ing)\s+on)\s+(?:on\s+)?(?:(?:want|need|care about|after)\s+)?{DEFINITE}\s+{NAME}|\b{DEFINITE}\s+((?:[a-z][a-z-]{{1,20}}\s+){{0,2}}[a-z][a-z-]{{1,20}})\s+(?:alone|by itself|on its own|only\s*(?:[,.;:?!]|$))"
     ))
 });
 static MADE_3D: LazyLock<Regex> = LazyLock::new(|| {
     // "the floor lamp in 3D", "the teddy on the bed as a 3D object", "turn the car in this
     // photo into a 3D model", "a 3D model of the guitar", "reconstruct the vase".
     regex(&format!(
-        r"\b{DETERMINER}\s+((?:[a-z][a-z-]{{1,20}}\s+)?[a-z][a-z-]{{1,20}}){PLACED},?\s+(?:in|as|into)\s+(?:a\s+|an\s+)?(?:3d|3-d|three-d|splat|gaussian|spz|mesh|point cloud|reconstruction)\b|\b(?:(?:3d|3-d|model|version|reconstruction|splat|mesh|scan|replica|object)\s+of|reconstruct|rebuild|scan|splat|isolate)\s+(?:only\s+|just\s+)?{DETERMINER}\s+(?:only\s+|just\s+)?{NAME}"
+        r"\b{DETERMINER}\s+((?:[a-z][a-z-]{{1,20}}\s+){{0,2}}[a-z][a-z-]{{1,20}}){PLACED},?\s+(?:in|as|into)\s+(?:a\s+|an\s+)?(?:3d|3-d|three-d|splat|gaussian|spz|mesh|point cloud|reconstruction)\b|\b(?:(?:3d|3-d|model|version|reconstruction|splat|mesh|scan|replica|object)\s+of|reconstruct|rebuild|scan|splat|isolate)\s+(?:only\s+|just\s+)?{DETERMINER}\s+(?:only\s+|just\s+)?{NAME}"
     ))
 });
-pattern!(
+static FRONTED: LazyLock<Regex> = LazyLock::new(|| {
     // "That bed — could you turn it into a splat?", "the bench in front of the library:
     // reconstruct it": a thing set before the ask that points back at it.
-    FRONTED,
-    r"^(?:the|that|this|my|our)\s+([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)[^—–:;.?!]*?\s*(?:—|–|\s-|:)\s"
-);
+    regex(&format!(
+        r"^{DEFINITE}\s+{NAME}[^—–:;.?!]*?\s*(?:—|–|\s-|:)\s"
+    ))
+});
 static WANTED_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     // "The hydrant is what we want in 3D", "the vase on the left is the one we're selling": the
     // thing, then that it is what is wanted.
@@ -1575,10 +1735,13 @@ static WANTED_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:the|this|that|my|our) {NAME}{PLACED} (?:is|are) (?:what|the one|the thing) (?:we|i|they|she|he)\b"
     ))
 });
-pattern!(
-    OBJECT_PHRASE,
-    r"\b(?:of|for|focus on|isolate|extract|only|just|reconstruct|rebuild|model|capture|turn|make|want|get|need)\s+(?:the |a |an |this |that |these |those |my |our |his |her |their |only |just )*([a-z][a-z-]{1,20}(?:\s+[a-z][a-z-]{1,20})?)\b"
-);
+static OBJECT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+    // "get the bike", "a photo of the vase", "cut the sneaker out", "the background from the
+    // shoe": a thing after a verb or "of", always with its "the" ("a 3D model now" names none).
+    regex(&format!(
+        r"\b(?:of|for|focus on|isolate|extract|only|just|reconstruct|rebuild|model|capture|turn|make|want|get|need|cut|cut out|background from|background off|background behind)\s+(?:(?:the|a|an|this|that|these|those|my|our|his|her|their|only|just)\s+){{1,3}}{NAME}"
+    ))
+});
 pattern!(
     // "ignore the cat", "without the shelf", "the rest of the table": not the thing.
     SET_ASIDE,
@@ -1605,19 +1768,125 @@ pattern!(
     r"\b(?:on|in|at|under|underneath|behind|beside|among|amongst|near|by|next to|against|inside|onto|in front of|around|across)\s+(?:the|a|an|my|our|his|her|their|this|that)\s+$"
 );
 pattern!(
-    // "Could you turn it into something I can spin", "a 3D version of it": the thing is said
-    // by a pointer back at what came before.
+    // "Could you turn it into something I can spin", "a 3D version of it", "make this 3D": the
+    // thing is said by a pointer back at what came before, or is the picture.
     POINTER_OBJECT,
-    r"\b(?:that's|that is|this is) the one\b|\b(?:of|have|get|make|turn|want|need|reconstruct|rebuild|model|scan|splat|capture|do|put)\s+(?:it|them|this one|that one)\b|\bit\s+(?:in|into|as)\s+(?:a\s+|an\s+)?(?:3d|3-d|splat|model|mesh|gaussian)"
+    r"\b(?:that's|that is|this is) the one\b|\b(?:of|have|get|make|turn|want|need|reconstruct|rebuild|model|scan|splat|capture|do|put|convert|like)\s+(?:it|them|this|this one|that one)\b|\b(?:it|this)\s+(?:in|into|as)\s+(?:a\s+|an\s+)?(?:3d|3-d|splat|model|mesh|gaussian)"
+);
+pattern!(
+    // "the whole thing", "everything in it": all of the picture.
+    ALL_OF_IT,
+    r"\b(?:whole|entire|everything|the lot|all of it)\b"
+);
+pattern!(
+    // "ignore everything else", "not the whole living room": all of it set aside.
+    ALL_SET_ASIDE,
+    r"\b(?:ignore|ignoring|not|without|except|no)\s+(?:the\s+)?(?:whole|entire|everything)\b|\beverything\s+else\b"
+);
+pattern!(
+    // "the chair, the table and the lamp": another thing listed after one.
+    LISTED,
+    r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:the|my|our|his|her|their)\s+([a-z]+)"
+);
+pattern!(
+    // "My dad's guitar", "the client’s vase": an owner before the thing.
+    OWNER,
+    r"\b([a-z]+)(?:'s|’s)\s+"
 );
 
-/// Words that end an object's name ("the table in 3d", "the lamp alone").
+/// Words that end an object's name ("the table in 3d", "the lamp alone", "the lamp
+/// yesterday").
 const NAME_STOPS: &[&str] = &[
-    "in", "as", "from", "into", "to", "with", "please", "pls", "and", "on", "at", "that", "which",
-    "of", "so", "i", "we", "for", "by", "near", "next", "only", "alone", "itself", "too", "is",
-    "are", "was", "sitting", "standing", "lying", "leaning", "hanging", "resting", "propped",
-    "placed", "sleeping", "parked", "perched", "when", "while", "before", "after", "because", "if",
-    "but", "or", "then", "once",
+    "in",
+    "as",
+    "from",
+    "into",
+    "to",
+    "with",
+    "please",
+    "pls",
+    "and",
+    "on",
+    "at",
+    "that",
+    "which",
+    "of",
+    "so",
+    "i",
+    "we",
+    "for",
+    "by",
+    "near",
+    "next",
+    "only",
+    "alone",
+    "itself",
+    "too",
+    "is",
+    "are",
+    "was",
+    "sitting",
+    "standing",
+    "lying",
+    "leaning",
+    "hanging",
+    "resting",
+    "propped",
+    "placed",
+    "sleeping",
+    "parked",
+    "perched",
+    "when",
+    "while",
+    "before",
+    "after",
+    "because",
+    "if",
+    "but",
+    "or",
+    "then",
+    "once",
+    "yesterday",
+    "today",
+    "tonight",
+    "last",
+    "like",
+    "now",
+    "ago",
+    "asap",
+    "anyway",
+    "quickly",
+    "soon",
+    "later",
+    "again",
+    "here",
+    "there",
+    "first",
+    "yet",
+    "still",
+    "would",
+    "will",
+    "could",
+    "should",
+    "can",
+    "has",
+    "have",
+    "had",
+    "looks",
+    "the",
+    "a",
+    "an",
+    "it",
+    "you",
+    "me",
+    "my",
+    "your",
+    "our",
+    "he",
+    "she",
+    "they",
+    "this",
+    "out",
 ];
 
 /// What "for the …" names when it says what the result is for ("for the listing", "for good").
@@ -1644,20 +1913,55 @@ const PURPOSES: &[&str] = &[
     "good",
     "archive",
     "record",
+    "museum",
+    "exhibition",
+    "auction",
+    "wedding",
+    "claim",
+    "company",
+    "competition",
+    "class",
+    "school",
+    "course",
+    "game",
+    "app",
+    "event",
+    "party",
+    "gallery",
+    "magazine",
+    "newsletter",
 ];
 
 /// People a result is made for ("so his grandparents can turn it"), never the thing.
 const PEOPLE: &[&str] = &[
     "kids",
+    "kid",
+    "child",
+    "children",
     "grandkids",
     "grandchildren",
     "grandparents",
+    "grandma",
+    "grandpa",
+    "granny",
+    "grandmother",
+    "grandfather",
     "family",
     "son",
     "daughter",
     "mum",
     "mom",
     "dad",
+    "parents",
+    "husband",
+    "wife",
+    "partner",
+    "sister",
+    "brother",
+    "uncle",
+    "aunt",
+    "cousin",
+    "boss",
     "friends",
     "friend",
     "people",
@@ -1668,6 +1972,13 @@ const PEOPLE: &[&str] = &[
     "students",
     "team",
 ];
+
+/// True when a name means the whole picture ("the living room", "this scene", "my desk setup"):
+/// its last word is the noun, and a scene's ("office chair" is a chair).
+pub fn names_the_whole_picture(name: &str) -> bool {
+    let last = name.split_whitespace().next_back().unwrap_or("");
+    SCENE_WORDS.contains(&name) || SCENE_WORDS.contains(&last)
+}
 
 /// One thing a clause names, how pointedly, and where.
 struct Candidate {
@@ -1683,14 +1994,61 @@ pub fn object(clause: &Clause) -> Option<Value> {
     object_said(clause, Pointedly::Mentioned).map(|name| json!(name))
 }
 
-/// The thing a sentence singles out on its own ("Only the teapot, please."), for a later "it"
-/// to point back at.
+/// The thing a description singles out on its own ("Only the teapot, please.", "isolate the
+/// guitar"), for a later "it" to point back at; not a subject said more of ("only my sister
+/// was home").
 pub fn singled_out(clause: &Clause) -> Option<String> {
-    object_said(clause, Pointedly::Singled)
+    let name = object_said(clause, Pointedly::Made)?;
+    let text = without_owners(&clause.text);
+    let after = text.find(&name).map_or("", |at| &text[at + name.len()..]);
+    let next = after
+        .split(|c: char| !c.is_ascii_alphabetic() && c != '\'')
+        .find(|word| !word.is_empty())
+        .unwrap_or("");
+    (![
+        "is", "was", "are", "were", "has", "had", "have", "looks", "seems", "got", "gets", "will",
+        "would", "can", "could",
+    ]
+    .contains(&next))
+    .then_some(name)
+}
+
+/// The text with owners dropped ("my dad's guitar" → "my guitar"), keeping "it's", "that's".
+fn without_owners(text: &str) -> String {
+    OWNER
+        .replace_all(text, |captures: &regex::Captures<'_>| {
+            let owner = captures.get(1).map_or("", |owner| owner.as_str());
+            if [
+                "it", "that", "what", "there", "here", "let", "he", "she", "who", "where", "this",
+            ]
+            .contains(&owner)
+            {
+                captures
+                    .get(0)
+                    .map_or(String::new(), |all| all.as_str().to_owned())
+            } else {
+                String::new()
+            }
+        })
+        .into_owned()
+}
+
+/// At most the last `bytes` of `text`, cut on a character boundary: what stands just before a
+/// name is all the set-aside and place patterns look at.
+fn tail(text: &str, bytes: usize) -> &str {
+    let mut from = text.len().saturating_sub(bytes);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    &text[from..]
 }
 
 fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
-    let text = clause.text.as_str();
+    let owned = without_owners(&clause.text);
+    let text = owned.as_str();
+    // "make it 3D for the museum", "turn this into a splat for the auction": with the picture
+    // as the thing made, "for the …" is what it is for.
+    let picture_made = POINTER_OBJECT.is_match(text);
     let mut found: Vec<Candidate> = Vec::new();
     let mut add = |name: &str, said: Pointedly, start: usize| {
         let name = name
@@ -1700,7 +2058,7 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
             .join(" ");
         let head = name.split(' ').next().unwrap_or("");
         let last = name.split(' ').next_back().unwrap_or("");
-        let before = &text[..start];
+        let before = tail(&text[..start.min(text.len())], 48);
         let after = text.get(start + name.len()..).unwrap_or("");
         // "Just the shoe and nothing around it" after "a splat of the sneaker" says it again.
         let said = if said == Pointedly::Singled && AND_NOTHING.is_match(after) {
@@ -1711,11 +2069,11 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
         let weak = said <= Pointedly::Object;
         // A word for the whole picture said pointedly ("this scene as a splat") means all of
         // it; said in passing ("turn it into", "of the photo") it names nothing.
-        let scene = [name.as_str(), head, last]
-            .iter()
-            .any(|word| SCENE_WORDS.contains(word));
+        let scene = names_the_whole_picture(&name);
         if name.is_empty()
             || NOT_A_NAME.contains(&head)
+            || NOT_A_THING.contains(&head)
+            || NOT_A_THING.contains(&last)
             || (weak && scene)
             || SET_ASIDE.is_match(before)
             || SET_ASIDE_AFTER.is_match(after)
@@ -1745,12 +2103,16 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
                     .map_or(1, char::len_utf8);
             // "It in 3D for a school design project": what it is for, not what it is (not
             // "a 3D model for the lamp on the desk").
-            if ["for a ", "for an ", "for my ", "for our ", "for his ", "for her ", "for their "]
-                .iter()
-                .any(|purpose| whole.as_str().starts_with(purpose))
-                // "Get a spinnable 3D model": what is made, not what it is made of.
-                || (said == Pointedly::Object && MAKES_A.is_match(whole.as_str()))
-            {
+            let purpose = whole.as_str().starts_with("for ")
+                && (picture_made
+                    || [
+                        "for a ", "for an ", "for my ", "for our ", "for his ", "for her ",
+                    ]
+                    .iter()
+                    .chain(&["for their "])
+                    .any(|purpose| whole.as_str().starts_with(purpose)));
+            // "Get a spinnable 3D model": what is made, not what it is made of.
+            if purpose || (said == Pointedly::Object && MAKES_A.is_match(whole.as_str())) {
                 continue;
             }
             if let Some(name) = captures.iter().skip(1).flatten().next() {
@@ -1766,41 +2128,64 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
         }
         // Keep the user's own word ("table", "sofa"): the tool maps it onto its classes. A
         // name of several words is kept whole ("teddy bear", "potted plant").
-        let (word, start) = if label.contains(' ')
-            && let Some(at) = text.find(label.as_str())
-        {
-            (label.clone(), at)
+        let word = if label.contains(' ') && text.contains(label.as_str()) {
+            label.clone()
         } else if let Some(word) = clause.words.iter().find(|word| {
             vitrine_vision::match_coco_label(&word.text) == Some(label.as_str())
                 || label.split(' ').any(|part| part == word.text)
         }) {
-            (word.text.clone(), word.start)
+            word.text.clone()
         } else {
             continue;
         };
-        add(&word, Pointedly::Mentioned, start);
+        if let Some(start) = Regex::new(&format!(r"\b{}\b", regex::escape(&word)))
+            .ok()
+            .and_then(|pattern| pattern.find(text))
+            .map(|found| found.start())
+        {
+            add(&word, Pointedly::Mentioned, start);
+        }
     }
     // "That bed — could you turn it into a splat?": the thing set before the ask.
-    if POINTER_OBJECT.is_match(text)
+    if picture_made
         && let Some(captures) = FRONTED.captures(text)
         && let Some(name) = captures.get(1)
     {
         add(name.as_str(), Pointedly::Made, name.start());
     }
-    let best = found
-        .into_iter()
-        .max_by(|a, b| a.said.cmp(&b.said).then(b.start.cmp(&a.start)))
-        .filter(|best| best.said >= at_least)?;
-    // "Turn it into something I can spin around in 3D": the thing is what "it" points at.
-    if best.said == Pointedly::Mentioned && POINTER_OBJECT.is_match(text) {
+    let most = found.iter().map(|candidate| candidate.said).max()?;
+    let mut best: Vec<&Candidate> = found
+        .iter()
+        .filter(|candidate| candidate.said == most)
+        .collect();
+    best.sort_by_key(|candidate| candidate.start);
+    best.dedup_by(|a, b| a.name == b.name);
+    let first = *best.first()?;
+    if first.said < at_least {
+        return None;
+    }
+    // "The chair, the table and the lamp in 3D": several things, which the whole picture holds
+    // (not "the sofa, the rest doesn't matter").
+    if let Some(after) = text.get(first.start + first.name.len()..)
+        && let Some(next) = LISTED.captures(after).and_then(|listed| listed.get(1))
+        && !["rest", "other", "others", "background", "remaining"].contains(&next.as_str())
+        && !SET_ASIDE_AFTER.is_match(&after[next.end()..])
+    {
+        return None;
+    }
+    // "Turn it into something I can spin around in 3D": the thing is what "it" points at; "the
+    // whole thing in 3D" is all of it.
+    if (first.said == Pointedly::Mentioned && picture_made)
+        || (first.said < Pointedly::Singled
+            && ALL_OF_IT.is_match(&ALL_SET_ASIDE.replace_all(text, "")))
+    {
         return None;
     }
     // "This scene as a splat", "the entire room in 3D": the whole picture.
-    let head = best.name.split(' ').next().unwrap_or("");
-    if SCENE_WORDS.contains(&best.name.as_str()) || SCENE_WORDS.contains(&head) {
+    if names_the_whole_picture(&first.name) {
         return None;
     }
-    Some(best.name)
+    Some(first.name.clone())
 }
 
 /// Every COCO label the clause names, for detection.

@@ -190,7 +190,7 @@ const SLOTS: &[Slot] = &[
         arg: "face_method",
         read: |clause| {
             if named_parts(clause).0 {
-                read::hide_method(clause)
+                read::face_hide_method(clause)
             } else {
                 None
             }
