@@ -1703,12 +1703,17 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     "stamp*",
                 ]);
             // "The handwriting and the sums have to stay readable": two things, one statement.
+            // "Colour and everything else can stay": one thing, then the rest.
             let two_subjects = found.as_str().trim() == "and"
                 && current.split_whitespace().count() <= 3
-                && ["the ", "my ", "our ", "her ", "his ", "their "]
+                && ((["the ", "my ", "our ", "her ", "his ", "their "]
                     .iter()
                     .any(|start| current.trim_start().starts_with(start))
-                && !starts_an_ask(current.trim());
+                    && !starts_an_ask(current.trim()))
+                    || (current.split_whitespace().count() == 1
+                        && ["everything else ", "the rest ", "all else "]
+                            .iter()
+                            .any(|rest| after.trim_start().starts_with(rest))));
             // "A friend said I should bring the exposure down and add some punch": the advice
             // goes on after "and".
             let advice_goes_on =
@@ -3976,14 +3981,36 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     // would see it, not what to hide.
     let viewers = clause.has_any(&["don't want", "dont want", "do not want", "wouldn't want"])
         && clause.has_any(&["reading", "to read", "seeing", "to see", "looking at"]);
+    // "I'm a nurse on a paediatric ward": the sender says who they are.
+    let introduces_sender = [
+        "i'm a ",
+        "i am a ",
+        "i'm an ",
+        "i am an ",
+        "we're a ",
+        "we are a ",
+    ]
+    .iter()
+    .any(|start| clause.text.starts_with(start));
+    // "I don't want to expose anyone. Could you make those names illegible and leave the rest
+    // alone?": an ask that hides some things and keeps the rest says what the worry was about.
+    let rest_kept_by_an_ask = || {
+        split(request).iter().any(|other| {
+            other.text != clause.text
+                && other.has_any(&["@hide"])
+                && other.has_any(&["the rest", "everything else", "nothing else"])
+        })
+    };
     if request_hides
         && !viewers
+        && !introduces_sender
         && !kept
         && !says_something
         && !is_an_ask(&clause)
         && !clause.has_any(&["@hide"])
         && clause.has_any(HIDEABLE)
         && !hidden_elsewhere()
+        && !rest_kept_by_an_ask()
     {
         Clause::new(&format!("hide {}", clause.text), request)
     } else {
@@ -4139,6 +4166,11 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "everything else ~ same",
             "everything else ~ as is",
             "everything else ~ untouched",
+            "everything else ~ stay*",
+            "the rest ~ stay*",
+            "keep me ~ same",
+            "leave me ~ same",
+            "keep me as i am",
             "nothing else",
             "don't change anything else",
             "do not change anything else",

@@ -479,6 +479,9 @@ const GAPS: &[Gap] = &[
             "slideshow*",
             "slide show*",
             "these",
+            // "Time-lapse shots … turn them into a short video": the pictures are the frames.
+            "them into",
+            "those into",
             "images into",
             "photos into",
             "pictures into",
@@ -546,6 +549,17 @@ const GAPS: &[Gap] = &[
             "keep the",
             "just the",
             "only the",
+            // "None of us speaks Portuguese": who speaks what language.
+            "speak* ~ english",
+            "speak* ~ portuguese",
+            "speak* ~ spanish",
+            "speak* ~ french",
+            "speak* ~ german",
+            "speak* ~ italian",
+            "speak* ~ chinese",
+            "speak* ~ japanese",
+            "speak* ~ the language",
+            "speak* ~ language",
             // "Trim the video to where she starts speaking".
             "where ~ speak*",
             "when ~ speak*",

@@ -834,6 +834,51 @@ pub fn understand_with(
         {
             continue;
         }
+        // "Turn them into a short video. Two frames per second should be about right": a value
+        // judged right for the step before fills it, whatever else its words could start.
+        // "… into a short video. Two frames per second": words that fit only what the step
+        // before makes (frames of a video made from pictures), said without asking, say more
+        // of that step.
+        let acts_only_on_made = !usable.is_empty()
+            && usable.iter().all(|matched| {
+                matched
+                    .intent
+                    .input
+                    .kind()
+                    .is_some_and(|kind| !inputs.iter().any(|input| input.kind == kind))
+            });
+        if !usable.is_empty()
+            && !clauses::is_an_ask(&clause)
+            && (acts_only_on_made
+                || clause.has_any(&[
+                    "about right",
+                    "should be right",
+                    "should be fine",
+                    "should be enough",
+                    "should do",
+                    "will do",
+                    "would be good",
+                    "would be fine",
+                    "would be great",
+                    "would be ideal",
+                    "would be perfect",
+                    "sounds good",
+                    "sounds right",
+                    "is plenty",
+                ]))
+            && let Some((start, before)) = &previous
+            && let Some(mut refined) =
+                refine(before, &clause, &text, inputs, catalog, &asked[*start..])
+        {
+            // The steps planned before, re-read; nothing new starts.
+            refined.truncate(asked.len() - *start);
+            let merged = refined[0].0.clone();
+            tracing::debug!(clause = %clause.text, into = %merged.text, "judges a value of the step before");
+            asked.truncate(*start);
+            asked.extend(refined);
+            previous = Some((*start, merged));
+            continue;
+        }
         if usable.is_empty() {
             if gap.is_some() {
                 continue;
@@ -2295,16 +2340,32 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
             let previous = before.rsplit(' ').next().unwrap_or_default();
             if next.is_some_and(|next| {
                 // "Out of budget right now", "get back to me": no view.
+                let next = next.trim_matches(|c: char| !c.is_alphanumeric());
                 [
                     "side", "of", "corner", "corners", "half", "hand", "edge", "edges", "part",
                     "bit", "now", "away", "here", "there", "to",
                 ]
-                .contains(&next.trim_matches(|c: char| !c.is_alphanumeric()))
-            }) || (found.as_str() == "side"
+                .contains(&next)
+                    // "Right as my husband pressed the shutter", "right behind her": when or
+                    // where, no view; "the top in pic 2" is a garment.
+                    || (["right", "top", "bottom"].contains(&found.as_str())
+                        && [
+                            "as", "when", "after", "before", "behind", "beside", "next", "where",
+                            "by", "on", "at", "into", "in",
+                        ]
+                        .contains(&next))
+            }) || (found.as_str() == "left"
+                // "It left weird smears": a verb after its subject.
                 && [
-                    "left", "right", "other", "far", "near", "this", "that", "one",
+                    "it", "he", "she", "they", "we", "i", "who", "which", "someone", "everyone",
+                    "nothing", "that",
                 ]
                 .contains(&previous))
+                || (found.as_str() == "side"
+                    && [
+                        "left", "right", "other", "far", "near", "this", "that", "one",
+                    ]
+                    .contains(&previous))
             {
                 continue;
             }

@@ -96,6 +96,32 @@ fn hiding_faces_and_text_is_understood_in_other_words() {
 }
 
 #[test]
+fn what_the_sender_says_of_themselves_is_not_hidden() {
+    // "I'm a nurse" is who is asking; "I don't want to expose anyone" is why, when the ask says
+    // what to hide and keeps the rest.
+    assert_eq!(
+        tools(
+            "I'm a pharmacist at a busy clinic. The label shows the customer's name and address. \
+             Please blank out the personal details.",
+            ArtifactKind::Image
+        ),
+        ["redact_phi"]
+    );
+    let names_only = understood(
+        "The neighbours' names are on the buzzer panel. I don't want to expose anyone. Blur \
+         those names and leave the rest alone.",
+        &[input(ArtifactKind::Image)],
+    );
+    assert_eq!(planned(&names_only), ["redact_phi"]);
+    // "Colour and everything else can stay", "keep me the same": nothing more to do.
+    let kept = understood(
+        "Pad it to 4:5 instead of cropping. Colour and everything else can stay.",
+        &[input(ArtifactKind::Image)],
+    );
+    assert!(kept.not_done.is_empty(), "{:?}", kept.not_done);
+}
+
+#[test]
 fn a_3d_ask_keeps_its_object_wherever_it_stands() {
     for (ask, object) in [
         ("reconstruct the table in 3D", "table"),
@@ -1032,6 +1058,34 @@ fn sentences_end_where_people_end_them() {
 
 #[test]
 fn arguments_read_from_everyday_words() {
+    // A value judged right for the step before fills it; no step starts from its words.
+    let frames = [
+        input(ArtifactKind::Image),
+        input(ArtifactKind::Image),
+        input(ArtifactKind::Image),
+    ];
+    let timelapse = understood(
+        "Photos of the bread rising, one an hour. Turn them into a short clip. Three frames per \
+         second should be about right.",
+        &frames,
+    );
+    assert_eq!(planned(&timelapse), ["frames_to_video"]);
+    assert_eq!(timelapse.plan.steps[0].args["fps"], 3.0);
+    // "Right as", "it left", "the top in pic 2": no views to make.
+    let two = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
+    let views = understood(
+        "The top in the second photo, on me please, from the back and from the side.",
+        &two,
+    );
+    assert_eq!(planned(&views), ["edit_image", "edit_image"]);
+    assert_eq!(
+        tools(
+            "A bus went past right as I took it and the app left a smudge. Remove the bus and \
+             fill the gap in.",
+            ArtifactKind::Image
+        ),
+        ["edit_image"]
+    );
     // The way of hiding asked for, not one turned down, taken back or told of.
     for (ask, method) in [
         (

@@ -435,12 +435,12 @@ fn the_planner_understands_the_paraphrase_corpus() {
             part.floor
         );
     }
-    // Issue 13 targets 95 % on the whole. With the blind parts written to be mostly hard, long
-    // messages (`heldout13`–`heldout18`, the `t4700`–`t4900` batches) the whole stands just
-    // below it; this floor holds what has been reached (raise it, never lower it; it is set
-    // again to what the corpus measures when a blind part comes in: 93.9 % with `heldout16`,
-    // 94.3 % after the fixes that retired `heldout5`–`heldout9`, 94.5 % after those that
-    // retired `heldout10`, 94.9 % after those that retired `heldout11`).
+    // Issue 13 targets 95 % on the whole, with the blind parts written to be mostly hard, long
+    // messages (`heldout13`–`heldout19`, the `t4700`–`t4900` batches). This floor holds what
+    // has been reached (raise it, never lower it; it is set again to what the corpus measures
+    // when a blind part comes in: 93.9 % with `heldout16`, 94.3 % after the fixes that retired
+    // `heldout5`–`heldout9`, 94.5 % after those that retired `heldout10`, 94.9 % after those
+    // that retired `heldout11`, 95.4 % after those that retired `heldout12`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -562,7 +562,7 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
 /// causes): regression sets now.
-const READ_HELDOUT: [&str; 11] = [
+const READ_HELDOUT: [&str; 12] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -574,9 +574,10 @@ const READ_HELDOUT: [&str; 11] = [
     "heldout9.jsonl",
     "heldout10.jsonl",
     "heldout11.jsonl",
+    "heldout12.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout11`, read
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout12`, read
 /// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
@@ -587,7 +588,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 95.3;
+const WHOLE_CORPUS_FLOOR: f64 = 95.4;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -601,27 +602,21 @@ struct Blind {
 
 const BLIND: [Blind; 7] = [
     Blind {
-        file: "heldout12.jsonl",
-        show: "VITRINE_SHOW_HELDOUT12",
-        floor: 92.4,
-        silent_at_most: 2,
-    },
-    Blind {
         file: "heldout13.jsonl",
         show: "VITRINE_SHOW_HELDOUT13",
-        floor: 82.5,
+        floor: 83.3,
         silent_at_most: 5,
     },
     Blind {
         file: "heldout14.jsonl",
         show: "VITRINE_SHOW_HELDOUT14",
-        floor: 84.8,
-        silent_at_most: 3,
+        floor: 86.3,
+        silent_at_most: 1,
     },
     Blind {
         file: "heldout15.jsonl",
         show: "VITRINE_SHOW_HELDOUT15",
-        floor: 87.1,
+        floor: 87.8,
         silent_at_most: 6,
     },
     Blind {
@@ -633,14 +628,20 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout17.jsonl",
         show: "VITRINE_SHOW_HELDOUT17",
-        floor: 90.1,
-        silent_at_most: 5,
+        floor: 90.9,
+        silent_at_most: 4,
     },
     Blind {
         file: "heldout18.jsonl",
         show: "VITRINE_SHOW_HELDOUT18",
         floor: 87.1,
         silent_at_most: 8,
+    },
+    Blind {
+        file: "heldout19.jsonl",
+        show: "VITRINE_SHOW_HELDOUT19",
+        floor: 91.6,
+        silent_at_most: 4,
     },
 ];
 

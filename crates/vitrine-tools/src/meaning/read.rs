@@ -245,6 +245,10 @@ pub const PIXELATE: &[&str] = &[
     "pixely",
     "pixelly",
     "mosaic*",
+    // "faces → pixels".
+    "face* pixels",
+    "to pixels",
+    "into pixels",
     "8 bit",
     "8bit",
 ];
@@ -1761,6 +1765,10 @@ pattern!(
     MAKES_A,
     r"^(?:make|get|want|need|turn|capture|model|extract|isolate)\s+(?:a|an)\s"
 );
+pattern!(
+    MADE_NOUN_AFTER,
+    r"^\s+(?:3d|3-d)\s+(?:preview|previews|model|models|view|viewer|version|file|object|scan)\b"
+);
 pattern!(AND_NOTHING, r"^\s*,?\s*(?:and|with)\s+nothing\b");
 pattern!(
     // "the teapot on the table": where the thing stands, not the thing.
@@ -2060,6 +2068,10 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
         let last = name.split(' ').next_back().unwrap_or("");
         let before = tail(&text[..start.min(text.len())], 48);
         let after = text.get(start + name.len()..).unwrap_or("");
+        // "one of those interactive 3D previews": a word for what is made, not a thing.
+        if MADE_NOUN_AFTER.is_match(after) {
+            return;
+        }
         // "Just the shoe and nothing around it" after "a splat of the sneaker" says it again.
         let said = if said == Pointedly::Singled && AND_NOTHING.is_match(after) {
             Pointedly::Object

@@ -52,6 +52,7 @@ const MEANING: Meaning = Meaning {
             "how long ~ file",
             "how long is this",
             "how long is it",
+            "how long it is",
             "page wise",
             "pagewise",
             "page size*",
