@@ -2921,16 +2921,7 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
             .and_then(|object| object.as_str().map(str::to_owned))
     };
     // "Make a 3D model of the whole scene that I can spin": the scene, whatever was described.
-    if clause.has_any(&[
-        "scene",
-        "whole",
-        "entire",
-        "everything",
-        "room",
-        "picture",
-        "photo",
-        "image",
-    ]) {
+    if clause.has_any(&["scene", "whole", "entire", "everything", "room"]) {
         return None;
     }
     // "Reconstruct that", "this one": a pointer as the verb's object (not "a model that I
@@ -3010,7 +3001,15 @@ pub(super) fn object_pointed_at(before: &Clause, clause: &Clause) -> Option<Stri
     }
     // "The owl on the shelf — could you turn it into a splat?": a description that is only a
     // thing and where it is.
-    if BARE_THING.is_match(&before.text) {
+    if BARE_THING.is_match(&before.text)
+        && !texts(before).iter().any(|word| {
+            [
+                "is", "was", "are", "were", "has", "had", "have", "loves", "love", "looks",
+                "seems", "got", "came",
+            ]
+            .contains(word)
+        })
+    {
         return only_its_thing();
     }
     // "This is my son's trainer", or "the vase on the left is the one we're selling": the

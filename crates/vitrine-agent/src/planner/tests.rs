@@ -225,6 +225,7 @@ fn a_3d_ask_keeps_its_object_wherever_it_stands() {
         "I took a photo of my living room with the new sofa. Make it 3D.",
         // Several things: the whole picture holds them.
         "Make the chair, the table and the lamp 3D",
+        "The weather was lovely. Make it 3D",
     ] {
         let plan = steps(whole, ArtifactKind::Image);
         assert_eq!(plan[0].1.get("object"), None, "{whole}");
@@ -1107,6 +1108,18 @@ fn arguments_read_from_everyday_words() {
         ),
         ("black out the faces, pixelation can be reversed", "fill"),
         ("cover the faces with a blur", "blur"),
+        ("Pixelate the faces, blur can be undone", "pixelate"),
+        ("pixelate faces, blur isn't enough", "pixelate"),
+        (
+            "Mosaic the faces, the kids can still be recognised otherwise",
+            "pixelate",
+        ),
+        ("Sorry, no blur, use black boxes on the faces", "fill"),
+        ("Blur the faces or rather pixelate them", "pixelate"),
+        (
+            "Blur over the faces, actually no, pixelate them",
+            "pixelate",
+        ),
     ] {
         assert_eq!(
             steps(ask, ArtifactKind::Image)[0].1["method"],

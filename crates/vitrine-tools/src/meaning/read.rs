@@ -277,29 +277,23 @@ const FILL: &[&str] = &[
 /// Hiding verbs that fill when no other way is said ("cover the faces", "erase the names").
 const FILL_IF_NOTHING_ELSE: &[&str] = &["cover*", "squares", "blocks", "eras*", "redact*"];
 
-/// What follows a way of hiding that turns it down: "blur can be undone", "the pixelation was
-/// so light you could still tell".
+/// What follows a way of hiding that turns it down: "blur can be undone", "pixelation is
+/// reversible".
 const TURNED_DOWN: &[&str] = &[
     "can be undone",
     "can be reversed",
-    "is reversible",
-    "are reversible",
-    "being reversible",
-    "was too",
-    "is too",
-    "was so",
-    "were so",
+    "reversible",
+    "undone",
     "isn't enough",
     "wasn't enough",
-    "is not enough",
     "not enough",
     "didn't work",
     "doesn't work",
-    "could still",
-    "can still",
-    "reversible",
-    "undone",
 ];
+
+/// Said right after a way of hiding, these turn it down too ("the pixelation was so light");
+/// a few words on they are about something else ("the kids can still be recognised").
+const TURNED_DOWN_RIGHT_AFTER: &[&str] = &["was too", "is too", "was so", "were so", "could still"];
 
 /// Words that take back what came before: "blur them… actually no, pixelate them".
 const TAKEN_BACK: &[&str] = &[
@@ -307,38 +301,65 @@ const TAKEN_BACK: &[&str] = &[
     "on second thought*",
     "scratch that",
     "i mean",
+    "i meant",
     "no wait",
     "wait no",
     "make that",
+    "or rather",
+    "or better",
+    "or even better",
+    "prefer*",
 ];
 
-/// Every way of hiding the clause says, where, and not ruled out or turned down.
-fn ways_said(clause: &Clause) -> Vec<(usize, &'static str)> {
-    let mut ways: Vec<(usize, &'static str)> = [
-        ("pixelate", PIXELATE),
-        ("fill", FILL),
-        ("blur", &["blur*"][..]),
-    ]
-    .into_iter()
-    .filter(|(_, phrases)| !negated(clause, phrases))
-    .flat_map(|(method, phrases)| {
-        clause
-            .starts(phrases)
-            .into_iter()
-            .map(move |at| (at, method))
-    })
-    .collect();
-    // "Black out the faces, pixelation can be reversed": what is turned down is the way said
-    // just before.
-    for turned_down in clause.starts(TURNED_DOWN) {
-        let said_before = ways
+/// Every way of hiding the clause says, where, and not ruled out or turned down; and whether
+/// one was turned down.
+fn ways_said(clause: &Clause) -> (Vec<(usize, &'static str)>, bool) {
+    const WAYS: [(&str, &[&str]); 3] =
+        [("pixelate", PIXELATE), ("fill", FILL), ("blur", &["blur*"])];
+    let every: Vec<(usize, &'static str)> = WAYS
+        .into_iter()
+        .flat_map(|(method, phrases)| {
+            clause
+                .starts(phrases)
+                .into_iter()
+                .map(move |at| (at, method))
+        })
+        .collect();
+    let mut ways: Vec<(usize, &'static str)> = WAYS
+        .into_iter()
+        .filter(|(_, phrases)| !negated(clause, phrases))
+        .flat_map(|(method, phrases)| {
+            clause
+                .starts(phrases)
+                .into_iter()
+                .map(move |at| (at, method))
+        })
+        .collect();
+    // "Pixelate the faces, blur can be undone": what is turned down is the way said just
+    // before, whether or not it was also ruled out.
+    let mut turned_down = false;
+    let markers = clause
+        .starts(TURNED_DOWN)
+        .into_iter()
+        .map(|at| (at, 5))
+        .chain(
+            clause
+                .starts(TURNED_DOWN_RIGHT_AFTER)
+                .into_iter()
+                .map(|at| (at, 2)),
+        );
+    for (marker, reach) in markers {
+        let said_before = every
             .iter()
             .map(|&(at, _)| at)
-            .filter(|&at| at < turned_down && turned_down <= at + 5)
+            .filter(|&at| at < marker && marker <= at + reach)
             .max();
-        ways.retain(|&(at, _)| Some(at) != said_before);
+        if let Some(said_before) = said_before {
+            turned_down = true;
+            ways.retain(|&(at, _)| at != said_before);
+        }
     }
-    ways
+    (ways, turned_down)
 }
 
 /// `pixelate`, `fill` or `blur` from how the clause says to hide: the way chosen over another
@@ -349,7 +370,8 @@ pub fn hide_method(clause: &Clause) -> Option<Value> {
     // "pixel" alone is a unit ("from pixel (100, 50)"), not a method; "so the hair is covered
     // too" says what to achieve, not how.
     let clause = &clause.ask();
-    Some(json!(chosen_way(clause, &ways_said(clause))))
+    let (ways, turned_down) = ways_said(clause);
+    Some(json!(chosen_way(clause, &ways, turned_down)))
 }
 
 /// The way of hiding said for the faces when other things are hidden too ("black out the
@@ -358,7 +380,7 @@ pub fn face_hide_method(clause: &Clause) -> Option<Value> {
     let clause = &clause.ask();
     let faces = clause.starts(&["@faces", "photo*", "headshot*", "picture*", "portrait*"]);
     let joins = clause.starts(&["and", "then", "also"]);
-    let ways = ways_said(clause);
+    let (ways, turned_down) = ways_said(clause);
     // A way said before the faces ("pixelate any faces") is nearer than one after them, and one
     // across an "and" belongs to another part ("black boxes over faces and blur the names").
     let distance = |at: usize, face: usize| {
@@ -381,22 +403,24 @@ pub fn face_hide_method(clause: &Clause) -> Option<Value> {
         .map(|(_, at, method)| (at, method));
     match nearest {
         Some(way) if ways.iter().any(|&(_, method)| method != way.1) => Some(json!(way.1)),
-        _ => Some(json!(chosen_way(clause, &ways))),
+        _ => Some(json!(chosen_way(clause, &ways, turned_down))),
     }
 }
 
-fn chosen_way(clause: &Clause, ways: &[(usize, &'static str)]) -> &'static str {
+fn chosen_way(clause: &Clause, ways: &[(usize, &'static str)], turned_down: bool) -> &'static str {
     let preferred = clause.starts(&["rather than", "instead of", "over", "not"]);
     let taken_back = clause.starts(TAKEN_BACK).into_iter().max();
-    ways.iter()
-        .find(|(at, _)| preferred.iter().any(|&then| then > *at && then <= at + 2))
+    taken_back
+        .and_then(|after| ways.iter().filter(|(at, _)| *at > after).min())
         .or_else(|| {
-            let after = taken_back?;
-            ways.iter().filter(|(at, _)| *at > after).min()
+            ways.iter()
+                .find(|(at, _)| preferred.iter().any(|&then| then > *at && then <= at + 2))
         })
         .or_else(|| ways.iter().min())
         .map(|&(_, method)| method)
         .or_else(|| said(clause, FILL_IF_NOTHING_ELSE).then_some("fill"))
+        // "Blur can be undone, so hide the faces properly": the way that cannot be undone.
+        .or_else(|| turned_down.then_some("fill"))
         .unwrap_or("blur")
 }
 
@@ -443,9 +467,10 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
                         && !(*not == "no"
                             && ["actually", "wait", "oh", "sorry", "hmm", "um", "er"]
                                 .iter()
-                                .any(|taking_back| {
-                                    clause.has(&format!("{taking_back} no {verb}{phrase}"))
-                                }))
+                                .filter_map(|taking_back| {
+                                    clause.find(&format!("{taking_back} no {verb}{phrase}"))
+                                })
+                                .any(|span| said_a_way_before(clause, span.start)))
                 })
             })
             || [
@@ -464,6 +489,17 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
             // "Our team prefers that look to blurring".
             || clause.has(&format!("prefer* ~ to {phrase}"))
     })
+}
+
+/// True when a way of hiding is said before word `at` ("blur them… actually no, pixelate").
+fn said_a_way_before(clause: &Clause, at: usize) -> bool {
+    clause.words[..at.min(clause.words.len())]
+        .iter()
+        .any(|word| {
+            ["blur", "pixel", "black", "mosaic", "solid", "fill"]
+                .iter()
+                .any(|way| word.text.starts_with(way))
+        })
 }
 
 /// True when one of `phrases` is said and not ruled out ("crop it, don't add borders" says
