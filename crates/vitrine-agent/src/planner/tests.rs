@@ -226,6 +226,7 @@ fn a_3d_ask_keeps_its_object_wherever_it_stands() {
         // Several things: the whole picture holds them.
         "Make the chair, the table and the lamp 3D",
         "The weather was lovely. Make it 3D",
+        "The sofa and the armchair in 3D please",
     ] {
         let plan = steps(whole, ArtifactKind::Image);
         assert_eq!(plan[0].1.get("object"), None, "{whole}");

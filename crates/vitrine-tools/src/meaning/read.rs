@@ -1823,6 +1823,11 @@ pattern!(
     r"\b(?:whole|entire|everything|the lot|all of it)\b"
 );
 pattern!(
+    // "the sofa and the armchair": a thing listed before the one chosen.
+    LISTED_BEFORE,
+    r"\b(?:the|my|our|his|her|their)\s+[a-z-]+(?:\s+[a-z-]+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the|my|our|his|her|their)\s+$"
+);
+pattern!(
     // "ignore everything else", "not the whole living room": all of it set aside.
     ALL_SET_ASIDE,
     r"\b(?:ignore|ignoring|not|without|except|no)\s+(?:the\s+)?(?:whole|entire|everything)\b|\beverything\s+else\b"
@@ -2214,6 +2219,9 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
     }
     // "The chair, the table and the lamp in 3D": several things, which the whole picture holds
     // (not "the sofa, the rest doesn't matter").
+    if LISTED_BEFORE.is_match(tail(&text[..first.start.min(text.len())], 48)) {
+        return None;
+    }
     if let Some(after) = text.get(first.start + first.name.len()..)
         && let Some(next) = LISTED.captures(after).and_then(|listed| listed.get(1))
         && !["rest", "other", "others", "background", "remaining"].contains(&next.as_str())
