@@ -325,15 +325,15 @@ fn ways_said(clause: &Clause) -> (Vec<(usize, &'static str)>, bool) {
                 .map(move |at| (at, method))
         })
         .collect();
-    let mut ways: Vec<(usize, &'static str)> = WAYS
+    let ruled_out: Vec<&str> = WAYS
         .into_iter()
-        .filter(|(_, phrases)| !negated(clause, phrases))
-        .flat_map(|(method, phrases)| {
-            clause
-                .starts(phrases)
-                .into_iter()
-                .map(move |at| (at, method))
-        })
+        .filter(|(_, phrases)| negated(clause, phrases))
+        .map(|(method, _)| method)
+        .collect();
+    let mut ways: Vec<(usize, &'static str)> = every
+        .iter()
+        .copied()
+        .filter(|(_, method)| !ruled_out.contains(method))
         .collect();
     // "Pixelate the faces, blur can be undone": what is turned down is the way said just
     // before, whether or not it was also ruled out.
