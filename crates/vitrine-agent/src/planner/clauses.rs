@@ -1597,6 +1597,164 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
     subject_then_verb || participle || thing
 }
 
+/// "I run a small bakery", "we shoot mostly weddings": the sender tells what they do, in the
+/// present, wanting nothing.
+fn tells_own_doings(piece: &str) -> bool {
+    let mut words = piece.split_whitespace();
+    matches!(words.next(), Some("i" | "we"))
+        && words.next().is_some_and(|verb| {
+            verb.chars().all(|c| c.is_ascii_alphabetic())
+                && !is_past_tense(verb)
+                && ![
+                    "want", "need", "would", "could", "can", "will", "should", "must", "like",
+                    "love", "hope", "wish", "just", "really", "also", "only", "please", "might",
+                    "may", "am", "are", "have", "do", "don't", "dont", "prefer", "still",
+                ]
+                .contains(&verb)
+        })
+}
+
+/// "I'm trying to check the headcount for the invoice", "marketing wants a record of it for
+/// the archive", "the printer needs the file by Friday": what the result is for, or who wants
+/// it. Said beside an ask and matching no tool, such a clause asks for nothing more.
+pub(super) fn gives_a_reason(clause: &Clause) -> bool {
+    let mut words = texts(clause);
+    while words.first().is_some_and(|first| {
+        [
+            "and",
+            "but",
+            "so",
+            "because",
+            "since",
+            "as",
+            "also",
+            "plus",
+            "anyway",
+            "basically",
+        ]
+        .contains(first)
+    }) {
+        words.remove(0);
+    }
+    own_aim(&words) || wanted_for_a_purpose(&words)
+}
+
+/// "I want to put it in the shared wiki", "we're trying to keep a record": what the sender
+/// will do themselves with the result.
+fn own_aim(words: &[&str]) -> bool {
+    const ADVERBS: &[&str] = &[
+        "just", "only", "really", "also", "simply", "still", "actually",
+    ];
+    // What the sender does with a result, never what a tool here does to it.
+    const OWN_DOINGS: &[&str] = &[
+        "keep",
+        "put",
+        "post",
+        "share",
+        "send",
+        "show",
+        "print",
+        "use",
+        "hang",
+        "frame",
+        "upload",
+        "archive",
+        "check",
+        "present",
+        "email",
+        "pin",
+        "submit",
+        "file",
+        "store",
+        "remember",
+        "include",
+        "pick",
+        "choose",
+        "plan",
+        "prove",
+        "settle",
+        "sell",
+        "list",
+        "advertise",
+    ];
+    let Some((subject, rest)) = words.split_first() else {
+        return false;
+    };
+    let rest: Vec<&str> = rest
+        .iter()
+        .copied()
+        .skip_while(|word| ADVERBS.contains(word))
+        .collect();
+    let aim = match (*subject, rest.as_slice()) {
+        ("i" | "we", ["want" | "need" | "plan" | "hope", "to", aim, ..])
+        | (
+            "i" | "we",
+            [
+                "would" | "am" | "are",
+                "like" | "trying" | "going",
+                "to",
+                aim,
+                ..,
+            ],
+        )
+        | ("i'd" | "we'd", ["like", "to", aim, ..])
+        | ("i'm" | "we're", ["trying" | "going" | "planning" | "hoping", "to", aim, ..]) => aim,
+        _ => return false,
+    };
+    OWN_DOINGS.contains(aim)
+}
+
+/// "Marketing wants a record of it for the archive", "the animator wants them as reference",
+/// "the print shop says they need it big enough": someone else wants the result itself, for
+/// a purpose or by a time, with no change to it named.
+fn wanted_for_a_purpose(words: &[&str]) -> bool {
+    const PURPOSES: &[&str] = &[
+        "for", "as", "by", "before", "on", "in", "so", "asap", "today", "tomorrow", "tonight",
+        "soon", "next", "this", "at", "first",
+    ];
+    let Some(wish) = words
+        .iter()
+        .take(7)
+        .position(|word| ["wants", "needs", "wanted", "needed", "need", "want"].contains(word))
+    else {
+        return false;
+    };
+    let subject = &words[..wish];
+    if subject.is_empty()
+        || subject
+            .iter()
+            .any(|word| ["i", "we", "you", "u", "please", "pls", "i'd", "we'd"].contains(word))
+    {
+        return false;
+    }
+    let object = &words[wish + 1..];
+    let after = match object {
+        [
+            "it" | "them" | "this" | "these" | "that" | "one",
+            after @ ..,
+        ] => after,
+        [
+            "a" | "an" | "the" | "some" | "their" | "his" | "her" | "our" | "my",
+            ..,
+        ] => {
+            let end = object
+                .iter()
+                .position(|word| PURPOSES.contains(word))
+                .unwrap_or(object.len());
+            if end > 6 {
+                return false;
+            }
+            &object[end..]
+        }
+        _ => return false,
+    };
+    match after {
+        [] => true,
+        [_, "enough", ..] => true,
+        [first, ..] => PURPOSES.contains(first),
+    }
+}
+
 /// The clauses of a normalised request, in order.
 pub(super) fn split(text: &str) -> Vec<Clause> {
     let mut clauses: Vec<String> = Vec::new();
@@ -1685,8 +1843,17 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             let relative = found.as_str().trim() == "," && is_relative(after);
             // "… painted the selection in Photoshop and exported it as a picture": the story
             // goes on in the past tense.
+            // "I run a dog-walking business and take group walks in the park", "our manager
+            // does a walk-through and takes a photo of each floor": the sender's own doings go
+            // on with the same subject.
             let goes_on = found.as_str().trim() == "and"
-                && after.split_whitespace().next().is_some_and(is_past_tense);
+                && after.split_whitespace().next().is_some_and(|next| {
+                    is_past_tense(next)
+                        || (next.ends_with('s') && TELLING_VERBS.contains(&next))
+                        || (tells_own_doings(current.trim())
+                            && starts_an_ask(after)
+                            && !Clause::new(after, after).has_any(WISHES))
+                });
             // "Put the logo in the corner at half opacity, scaled to 20%": the placed
             // picture's own size.
             let placed_size = found.as_str().trim() == ","

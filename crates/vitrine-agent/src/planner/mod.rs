@@ -928,7 +928,9 @@ pub fn understand_with(
             {
                 understanding.returns_input = true;
             } else if (!clauses::is_an_ask(&clause)
-                || (something_asked && clauses::states_without_asking(&clause)))
+                || (something_asked
+                    && (clauses::states_without_asking(&clause)
+                        || clauses::gives_a_reason(&clause))))
                 // Said, not done: planning it needs words for the second thing's step.
                 && !(previous.is_some() && asks_one_more_of_the_same(&clause))
             {
