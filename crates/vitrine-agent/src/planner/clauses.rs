@@ -2040,6 +2040,8 @@ fn takes_back(piece: &Clause) -> bool {
 /// Words that take back what came before.
 const TAKE_BACKS: &[&str] = &[
     "actually",
+    "no actually",
+    "wait no",
     "no wait",
     "wait",
     "scratch that",

@@ -990,7 +990,7 @@ pub fn understand_with(
             // "Faces first, then the personal info, pixelate the faces": a later ask for a
             // planned intent that only says more about it fills that step, not a second one.
             if !again
-                && !matched.intent.per_view
+                && (corrects || !matched.intent.per_view)
                 && let Some(index) = asked.iter().position(|(before, old)| {
                     (same_step(old, &matched)
                         && (corrects || only_adds_to(before, &clause, old)))
@@ -1021,12 +1021,14 @@ pub fn understand_with(
                 filled_earlier = Some(index);
                 continue;
             }
-            // "Zoom in on the face and crop it for a headshot": one crop, said twice.
+            // "Zoom in on the face and crop it for a headshot", "crop in tight around his face.
+            // The gym just wants a headshot": one crop, said twice (by one intent or two).
             let repeated = asked.last().is_some_and(|(before, last)| {
                 last.tool.name() == matched.tool.name()
                     && (matched.intent.slots.is_empty()
                         || (std::ptr::eq(last.intent, matched.intent)
-                            && slot_values(before, last) == slot_values(&clause, &matched)))
+                            && slot_values(before, last) == slot_values(&clause, &matched))
+                        || (!again && read_args(before, last) == read_args(&clause, &matched)))
             });
             if !repeated {
                 asked.push((clause.clone(), matched));
@@ -1426,6 +1428,16 @@ fn slot_values(clause: &Clause, matched: &Matched) -> Vec<Option<Value>> {
         .collect()
 }
 
+/// The arguments an intent's slots fill from a clause, by name.
+fn read_args(clause: &Clause, matched: &Matched) -> serde_json::Map<String, Value> {
+    matched
+        .intent
+        .slots
+        .iter()
+        .filter_map(|slot| (slot.read)(clause).map(|value| (slot.arg.to_owned(), value)))
+        .collect()
+}
+
 /// The previous clause's intents re-read with `fragment` appended, when the fragment refines
 /// them (a noun phrase such as "pixelation is fine") or extends them ("then 512x512" adds a
 /// resize): never when it is an ask of its own that nothing understood.
@@ -1601,6 +1613,18 @@ fn swapped_words(before: &Clause, fragment: &Clause) -> Option<String> {
         {
             swaps.push((old.start, old.text.len(), &new.text));
         }
+    }
+    // "… landscape 3:2 — no actually, portrait 2:3": a ratio for a ratio.
+    static RATIO: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d+(?:\.\d+)?:\d+(?:\.\d+)?\b").expect("pattern"));
+    if let [new] = RATIO.find_iter(&fragment.text).collect::<Vec<_>>()[..]
+        && let Some(old) = RATIO.find_iter(&before.text).last()
+        && old.as_str() != new.as_str()
+        && !swaps
+            .iter()
+            .any(|(start, ..)| (old.start()..old.end()).contains(start))
+    {
+        swaps.push((old.start(), old.len(), new.as_str()));
     }
     if swaps.is_empty() {
         return None;

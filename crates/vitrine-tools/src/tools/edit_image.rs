@@ -423,8 +423,14 @@ const GENERATE_MEANING: Meaning = Meaning {
                 "of an",
                 "me a",
                 "me an",
-                // "Generate a cozy log cabin in snowy woods": generating makes a picture.
+                // "Generate a cozy log cabin in snowy woods", "draw a lighthouse": generating,
+                // drawing or painting makes a picture.
                 "generat*",
+                "draw* a",
+                "draw* an",
+                "draw* some",
+                "paint* a",
+                "paint* an",
                 "cartoon*",
                 "mascot*",
                 "banner*",
