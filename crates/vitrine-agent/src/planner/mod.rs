@@ -983,7 +983,12 @@ pub fn understand_with(
         }
         let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
         // "Resize to 1200 wide — actually, make that 800": the later words replace the earlier.
-        let corrects = clause.has_any(CORRECTIONS);
+        // "Brighter. A lot brighter.": a short fragment that asks nothing and names the step
+        // before again says how much, in its own words.
+        let corrects = clause.has_any(CORRECTIONS)
+            || (!clauses::is_an_ask(&clause)
+                && clause.words.len() <= 5
+                && !clause.has_any(clauses::ONE_MORE));
         let mut filled_earlier: Option<usize> = None;
         let planned_before = asked.len();
         for matched in usable {
