@@ -95,6 +95,10 @@ const MEANING: Meaning = Meaning {
             "@draw",
             "is there",
             "are there",
+            // "Can you see any dogs in it?"
+            "can you see",
+            "could you see",
+            "do you see",
             "is anyone",
             "is anybody",
             "is someone",
