@@ -1779,6 +1779,18 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         if boundary.as_str().trim() == "also" && verb_follows {
             continue;
         }
+        // "Keep the first 10 seconds, drop everything after that": the moment, at the end of
+        // its sentence, not what comes next.
+        if ["after that", "before that", "and after that"]
+            .contains(&boundary.as_str().trim().trim_start_matches(',').trim())
+            && text[boundary.end()..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_none_or(|next| ".!?;,".contains(next))
+        {
+            continue;
+        }
         if boundary.as_str().trim() == "also"
             && text[..boundary.start()]
                 .split_whitespace()

@@ -214,16 +214,21 @@ pub fn asks_yes_no(clause: &Clause) -> bool {
 pub fn sensitive_unnamed(clause: &Clause) -> bool {
     // "Our compliance folks want this cleaned of anything sensitive": who wants it is no one
     // to hide.
-    let wanter = clause.words.first().is_some_and(|first| {
-        ["our", "my", "the", "his", "her", "their"].contains(&first.text.as_str())
-    })
-    .then(|| {
-        clause.words.iter().take(5).position(|word| {
-            ["want", "wants", "need", "needs", "asked", "asks", "says", "said"]
-                .contains(&word.text.as_str())
+    let wanter = clause
+        .words
+        .first()
+        .is_some_and(|first| {
+            ["our", "my", "the", "his", "her", "their"].contains(&first.text.as_str())
         })
-    })
-    .flatten();
+        .then(|| {
+            clause.words.iter().take(5).position(|word| {
+                [
+                    "want", "wants", "need", "needs", "asked", "asks", "says", "said",
+                ]
+                .contains(&word.text.as_str())
+            })
+        })
+        .flatten();
     let owned;
     let clause = match wanter {
         Some(at) => {
@@ -906,16 +911,27 @@ pattern!(BARE_ANGLE, r"\bby\s+(-?\d{1,3}(?:\.\d+)?)\b");
 /// Clockwise degrees: "90°", "by 45", "a quarter turn left", "upside down", "sideways".
 pub fn degrees(clause: &Clause) -> Option<Value> {
     let text = in_numbers(&clause.text);
-    let magnitude = if clause.has_any(&["upside down", "180", "half turn", "around"]) {
-        180.0
-    } else {
-        // A turn with no angle ("sideways", "turn it left") is a quarter turn.
-        DEGREES
-            .captures(&text)
-            .or_else(|| BARE_ANGLE.captures(&text))
-            .and_then(|c| number::<f64>(c.get(1)))
-            .unwrap_or(90.0)
-    };
+    // "It came out upside down — can you turn it the right way up?": righting what the
+    // request says is upside down is a half turn.
+    let rights_upside_down = clause.has_any(&[
+        "right way up",
+        "right side up",
+        "correct way up",
+        "the right way",
+        "upright",
+    ]) && Clause::new(&clause.request, &clause.request).has("upside down")
+        && DEGREES.captures(&text).is_none();
+    let magnitude =
+        if rights_upside_down || clause.has_any(&["upside down", "180", "half turn", "around"]) {
+            180.0
+        } else {
+            // A turn with no angle ("sideways", "turn it left") is a quarter turn.
+            DEGREES
+                .captures(&text)
+                .or_else(|| BARE_ANGLE.captures(&text))
+                .and_then(|c| number::<f64>(c.get(1)))
+                .unwrap_or(90.0)
+        };
     let counter = clause.has_any(&[
         "counter*",
         "anti clockwise",
@@ -1180,6 +1196,11 @@ pattern!(
     KEEP_AFTER,
     r"\b(?:everything|all|the rest|what comes|whatever comes|only what comes)\s+(?:after|past|beyond)\s+(?:the\s+)?(?:first\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)[\s-]*(?:s\b|secs?|seconds?)?"
 );
+// "Keep from 0:20", "start it at 12 seconds": from a moment to the end.
+pattern!(
+    START_FROM,
+    r"\b(?:keep|start|begin)\w*\s+(?:it\s+|this\s+|the\s+(?:clip|video)\s+)?(?:from|at)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:s\b|secs?|seconds?))"
+);
 pattern!(
     FIRST_SECONDS,
     r"\b(?:first|opening)\s+(\d+(?:\.\d+)?|a|one|two|three|five|ten)?\s*(s\b|secs?|seconds?|min\b|mins?|minutes?)"
@@ -1246,6 +1267,13 @@ pub const KEEPS_THE_NAMED: &[&str] = &[
     "everything other than",
     "all except",
     "all but",
+    // "Only the first 10 seconds are useful, drop everything after that".
+    "everything after that",
+    "everything after this",
+    "everything after it",
+    "everything after those",
+    "anything after that",
+    "the rest after",
 ];
 
 /// The range to keep: a start, and an end unless it runs to the clip's end.
@@ -1298,6 +1326,7 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     if let Some(captures) = FROM_ON
         .captures(&text)
         .or_else(|| KEEP_AFTER.captures(&text))
+        .or_else(|| START_FROM.captures(&text))
         && let Some(start) = captures
             .get(1)
             .or_else(|| captures.get(2))
@@ -2634,9 +2663,15 @@ fn tile_shape(clause: &Clause) -> (u32, u32) {
     {
         return (rows, columns);
     }
+    // "Cut it into thirds": as many pieces as the fraction says.
+    let in_fractions = [("thirds", 3), ("quarters", 4), ("fifths", 5), ("sixths", 6)]
+        .into_iter()
+        .find(|(fraction, _)| clause.has(&format!("into {fraction}")))
+        .map(|(_, count)| count);
     if let Some(count) = PIECE_COUNT
         .captures(&clause.text)
         .and_then(|c| count_word(c.get(1)?.as_str()))
+        .or(in_fractions)
         .filter(|count| *count > 0)
     {
         // "4 tiles in a single row", "three strips stacked": a line of tiles when said.
@@ -2647,6 +2682,7 @@ fn tile_shape(clause: &Clause) -> (u32, u32) {
             "side by side",
             "across",
             "strips",
+            "left to right",
         ]) {
             return (1, count);
         }
@@ -2658,6 +2694,7 @@ fn tile_shape(clause: &Clause) -> (u32, u32) {
             "on top of",
             "horizontal strips",
             "horizontal slices",
+            "top to bottom",
         ]) {
             return (count, 1);
         }

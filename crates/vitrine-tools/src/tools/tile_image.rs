@@ -72,6 +72,10 @@ const MEANING: Meaning = Meaning {
             "chop*",
             "divid*",
             "quadrants",
+            // "Cut this panorama into thirds".
+            "into thirds",
+            "into quarters",
+            "into fifths",
             // Not "shots work best for our product carousel", where the result goes.
             "=carousel",
         ]],
