@@ -537,7 +537,7 @@ pub fn said(clause: &Clause, phrases: &[&str]) -> bool {
 
 pattern!(
     PADDING,
-    r"\b(?:padding|margin|pad(?:\s+\w+){0,3}\s+by)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent)|half)|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger)"
+    r"\b(?:padding|margin|(?:pad|grow|expand|enlarge|widen|extend)\w*(?:\s+\w+){0,3}\s+by)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent)|half)|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger|past|beyond|outside)"
 );
 
 pattern!(DPI, r"\b(\d{2,3})\s*dpi\b");
@@ -670,6 +670,18 @@ pub fn pixels(clause: &Clause) -> Option<u32> {
         })
         .filter_map(|captures| number::<u32>(captures.get(1)))
         .find(|side| *side >= 16)
+}
+
+pattern!(SIDE_IN_PIXELS, r"\b(\d{2,5})\s*(?:px|pixels?)\b");
+
+/// A size said in pixels, as the most either side may be: "none bigger than 720px" (a bare
+/// number could be a count: "10 frames").
+pub fn side_in_pixels(clause: &Clause) -> Option<Value> {
+    SIDE_IN_PIXELS
+        .captures(&in_numbers(&clause.text))
+        .and_then(|captures| number::<u32>(captures.get(1)))
+        .filter(|side| *side >= 16)
+        .map(|side| json!(side))
 }
 
 /// The longest side for a thumbnail.

@@ -39,6 +39,10 @@ const SLOTS: &[Slot] = &[
         arg: "format",
         read: |_| Some(serde_json::json!("jpeg")),
     },
+    Slot {
+        arg: "max_side",
+        read: read::side_in_pixels,
+    },
 ];
 
 const MEANING: Meaning = Meaning {
