@@ -1144,8 +1144,21 @@ pub fn contrast(clause: &Clause) -> Option<Value> {
 /// Saturation: "more saturated", "make the colours pop", "less vivid", "desaturate a bit".
 pub fn saturation(clause: &Clause) -> Option<Value> {
     // "Tone down the colours a little".
-    if clause.has_any(&["desaturat*", "mute* ~ colo*", "tone* down ~ colo*"]) {
-        return amount(clause, &[], &["desaturat*", "mute*", "tone*"]);
+    // "Tone the colours down, they're too saturated".
+    if clause.has_any(&[
+        "desaturat*",
+        "mute* ~ colo*",
+        "tone* down ~ colo*",
+        "tone* ~ colo* ~ down",
+        "too saturated",
+        "oversaturated",
+        "over saturated",
+    ]) {
+        return amount(
+            clause,
+            &[],
+            &["desaturat*", "mute*", "tone*", "too saturated", "over*"],
+        );
     }
     signed_by_direction(
         clause,
@@ -2882,7 +2895,7 @@ pub fn image_format(clause: &Clause) -> Option<Value> {
 
 pattern!(
     QUALITY,
-    r"\bquality\s*(?:of|to|at|=|:)?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:%|percent|per cent)?\s*quality\b"
+    r"\bquality\s*(?:of|to|at|=|:)?\s*(?:~|about|around|roughly)?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:%|percent|per cent)?\s*quality\b"
 );
 pattern!(BYTES, r"\b(\d+(?:\.\d+)?)\s*(kb|kib|mb|mib|k|m)\b");
 
