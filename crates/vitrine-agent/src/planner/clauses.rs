@@ -1647,6 +1647,10 @@ fn own_aim(words: &[&str]) -> bool {
     ];
     // What the sender does with a result, never what a tool here does to it.
     const OWN_DOINGS: &[&str] = &[
+        "repost",
+        "publish",
+        "circulate",
+        "distribute",
         "keep",
         "put",
         "post",
@@ -1720,10 +1724,12 @@ fn wanted_for_a_purpose(words: &[&str]) -> bool {
         return false;
     };
     let subject = &words[..wish];
+    // Not "a few parents don't want their children to be recognisable", a wish against.
     if subject.is_empty()
-        || subject
-            .iter()
-            .any(|word| ["i", "we", "you", "u", "please", "pls", "i'd", "we'd"].contains(word))
+        || subject.iter().any(|word| {
+            ["i", "we", "you", "u", "please", "pls", "i'd", "we'd"].contains(word)
+                || is_negation(word)
+        })
     {
         return false;
     }
@@ -1737,11 +1743,12 @@ fn wanted_for_a_purpose(words: &[&str]) -> bool {
             "a" | "an" | "the" | "some" | "their" | "his" | "her" | "our" | "my",
             ..,
         ] => {
+            // "A record of it for the archive": a short thing, then what it is for.
             let end = object
                 .iter()
                 .position(|word| PURPOSES.contains(word))
                 .unwrap_or(object.len());
-            if end > 6 {
+            if end > 6 || (end == object.len() && end > 3) {
                 return false;
             }
             &object[end..]
@@ -4126,7 +4133,8 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
             && (index >= 1 && ["he", "she", "they"].contains(&words[index - 1])
                 || index >= 2 && ["my", "our", "his", "her", "their"].contains(&words[index - 2]))
     });
-    let says_something = says_something || told;
+    // "I want to repost it without exposing anyone": the sender's own aim, with a care.
+    let says_something = says_something || told || gives_a_reason(&clause);
     // "Names and numbers are visible at the top. Only the names need hiding": what the
     // request's own ask names is hidden there, not here.
     let hidden_elsewhere = || {

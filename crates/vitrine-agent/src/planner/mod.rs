@@ -1026,6 +1026,24 @@ pub fn understand_with(
                 filled_earlier = Some(index);
                 continue;
             }
+            // "The lamp as a 3D file plus a preview image": a second output the step before
+            // already makes, named in a few words, is that output.
+            // Not "give me the inverted mask", something done to it.
+            let names_a_side_output = clause.words.len() <= 5
+                && !clause.has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
+                && asked.last().is_some_and(|(_, last)| {
+                    last.tool.outputs().iter().skip(1).any(|spec| {
+                        clause.has(spec.name)
+                            && matched
+                                .tool
+                                .outputs()
+                                .iter()
+                                .any(|made| made.kind == spec.kind)
+                    })
+                });
+            if names_a_side_output {
+                continue;
+            }
             // "Zoom in on the face and crop it for a headshot", "crop in tight around his face.
             // The gym just wants a headshot": one crop, said twice (by one intent or two).
             let repeated = asked.last().is_some_and(|(before, last)| {

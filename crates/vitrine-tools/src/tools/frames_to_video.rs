@@ -76,7 +76,15 @@ const MEANING: Meaning = Meaning {
             "into a ~ movie",
             "into a ~ clip",
         ]],
-        unless: &["frame* from", "thumb*"],
+        // "The slideshow software stretches anything": the software, not a slideshow asked.
+        unless: &[
+            "frame* from",
+            "thumb*",
+            "slideshow software",
+            "slideshow app*",
+            "slideshow program*",
+            "slideshow tool*",
+        ],
         input: Input::All {
             arg: "images",
             kind: ArtifactKind::Image,

@@ -172,7 +172,9 @@ const MEANING: Meaning = Meaning {
                     "receipt*",
                     "menu*",
                     "whiteboard*",
-                    "slide*",
+                    // Not "the slideshow software stretches anything".
+                    "slide",
+                    "slides",
                     "poster*",
                     "printed",
                     "number plate*",
@@ -182,6 +184,14 @@ const MEANING: Meaning = Meaning {
             ],
             // "What the metadata says" asks about the file, not its text.
             unless: &[
+                // "IT says the avatar should show just the face": what someone says, passed on.
+                "says the",
+                "says that",
+                "says we",
+                "says you",
+                "says they",
+                "said the",
+                "said that",
                 // "Give me a caption for it": one to write, not one to read.
                 "give ~ a caption",
                 "write ~ a caption",

@@ -59,7 +59,19 @@ const MEANING: Meaning = Meaning {
                 "can't play",
                 "compatib*",
             ]],
-            unless: &["slideshow", "audio", "mp3", "frame*", "@hide"],
+            // "They want an MP4 back, which I believe is what you give anyway": nothing to
+            // change.
+            unless: &[
+                "slideshow",
+                "audio",
+                "mp3",
+                "frame*",
+                "@hide",
+                "anyway",
+                "what you give",
+                "what you return",
+                "by default",
+            ],
             input: Input::One {
                 arg: "video",
                 kind: ArtifactKind::Video,
