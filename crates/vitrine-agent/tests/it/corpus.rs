@@ -436,11 +436,12 @@ fn the_planner_understands_the_paraphrase_corpus() {
         );
     }
     // Issue 13 targets 95 % on the whole, with the blind parts written to be mostly hard, long
-    // messages (`heldout13`–`heldout19`, the `t4700`–`t4900` batches). This floor holds what
+    // messages (`heldout14`–`heldout20`, the `t4700`–`t4900` batches). This floor holds what
     // has been reached (raise it, never lower it; it is set again to what the corpus measures
     // when a blind part comes in: 93.9 % with `heldout16`, 94.3 % after the fixes that retired
     // `heldout5`–`heldout9`, 94.5 % after those that retired `heldout10`, 94.9 % after those
-    // that retired `heldout11`, 95.4 % after those that retired `heldout12`).
+    // that retired `heldout11`, 95.4 % after those that retired `heldout12`, 95.9 % after
+    // those that retired `heldout13`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -578,7 +579,7 @@ const READ_HELDOUT: [&str; 13] = [
     "heldout13.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout12`, read
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout13`, read
 /// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
@@ -589,7 +590,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 95.4;
+const WHOLE_CORPUS_FLOOR: f64 = 95.9;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
