@@ -1597,23 +1597,6 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
     subject_then_verb || participle || thing
 }
 
-/// "I run a small bakery", "we shoot mostly weddings": the sender tells what they do, in the
-/// present, wanting nothing.
-fn tells_own_doings(piece: &str) -> bool {
-    let mut words = piece.split_whitespace();
-    matches!(words.next(), Some("i" | "we"))
-        && words.next().is_some_and(|verb| {
-            verb.chars().all(|c| c.is_ascii_alphabetic())
-                && !is_past_tense(verb)
-                && ![
-                    "want", "need", "would", "could", "can", "will", "should", "must", "like",
-                    "love", "hope", "wish", "just", "really", "also", "only", "please", "might",
-                    "may", "am", "are", "have", "do", "don't", "dont", "prefer", "still",
-                ]
-                .contains(&verb)
-        })
-}
-
 /// "I'm trying to check the headcount for the invoice", "marketing wants a record of it for
 /// the archive", "the printer needs the file by Friday": what the result is for, or who wants
 /// it. Said beside an ask and matching no tool, such a clause asks for nothing more.
@@ -1712,10 +1695,24 @@ fn own_aim(words: &[&str]) -> bool {
 /// "the print shop says they need it big enough": someone else wants the result itself, for
 /// a purpose or by a time, with no change to it named.
 fn wanted_for_a_purpose(words: &[&str]) -> bool {
+    // Not "in CMYK", "at 300 dpi", "as a TIFF": how the result should be, which nothing
+    // matched and must be named.
     const PURPOSES: &[&str] = &[
-        "for", "as", "by", "before", "on", "in", "so", "asap", "today", "tomorrow", "tonight",
-        "soon", "next", "this", "at", "first",
+        "for", "by", "before", "so", "asap", "today", "tomorrow", "tonight", "soon", "next",
+        "this", "first",
     ];
+    let purpose = |after: &[&str]| match after {
+        [] => true,
+        [
+            "as",
+            "a" | "an",
+            "reference" | "record" | "backup" | "keepsake",
+            ..,
+        ]
+        | ["as", "reference" | "proof" | "evidence" | "a", ..] => true,
+        ["big" | "large" | "good", "enough", ..] => true,
+        [first, ..] => PURPOSES.contains(first),
+    };
     let Some(wish) = words
         .iter()
         .take(7)
@@ -1755,11 +1752,7 @@ fn wanted_for_a_purpose(words: &[&str]) -> bool {
         }
         _ => return false,
     };
-    match after {
-        [] => true,
-        [_, "enough", ..] => true,
-        [first, ..] => PURPOSES.contains(first),
-    }
+    purpose(after)
 }
 
 /// The clauses of a normalised request, in order.
@@ -1862,16 +1855,15 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             let relative = found.as_str().trim() == "," && is_relative(after);
             // "… painted the selection in Photoshop and exported it as a picture": the story
             // goes on in the past tense.
-            // "I run a dog-walking business and take group walks in the park", "our manager
-            // does a walk-through and takes a photo of each floor": the sender's own doings go
-            // on with the same subject.
+            // "Our manager does a walk-through and takes a photo of each floor": a verb in
+            // "-s" goes on with the subject before (not "and is anyone wearing a helmet?", a
+            // question of its own).
             let goes_on = found.as_str().trim() == "and"
                 && after.split_whitespace().next().is_some_and(|next| {
                     is_past_tense(next)
-                        || (next.ends_with('s') && TELLING_VERBS.contains(&next))
-                        || (tells_own_doings(current.trim())
-                            && starts_an_ask(after)
-                            && !Clause::new(after, after).has_any(WISHES))
+                        || (next.ends_with('s')
+                            && TELLING_VERBS.contains(&next)
+                            && !["is", "does", "has", "was"].contains(&next))
                 });
             // "Put the logo in the corner at half opacity, scaled to 20%": the placed
             // picture's own size.

@@ -141,8 +141,8 @@ pub(super) fn ruled_out<'a>(
 /// Words that rule out what follows them within two words.
 const NEGATORS: &[&str] = &["don't", "dont", "not", "never", "no", "without", "avoid"];
 
-/// Words around a "no" that make it a take-back of what was said before.
-const TAKING_BACK: &[&str] = &["actually", "wait", "sorry", "oh", "oops"];
+/// Words after a "no" that make it a take-back of what was said before.
+const TAKING_BACK: &[&str] = &["actually", "wait", "sorry"];
 
 /// True when every place `group` matches in `clause` follows a negation.
 fn only_negated(clause: &Clause, group: &[&str]) -> bool {
@@ -157,11 +157,15 @@ fn only_negated(clause: &Clause, group: &[&str]) -> bool {
             (1..=2).any(|back| {
                 let negator = at.checked_sub(back);
                 NEGATORS.contains(&word(negator))
-                    // "No actually, make it portrait", "actually no, make it 800": the "no"
-                    // turns down what came before, not what follows.
+                    // "No actually, make it portrait", "actually no make that 1200": the "no"
+                    // turns down what came before, not what follows (not "actually, no faces
+                    // should be blurred").
                     && !(word(negator) == "no"
                         && (TAKING_BACK.contains(&word(negator.map(|at| at + 1)))
-                            || TAKING_BACK.contains(&word(negator.and_then(|at| at.checked_sub(1))))))
+                            || (TAKING_BACK
+                                .contains(&word(negator.and_then(|at| at.checked_sub(1))))
+                                && ["make", "do", "use", "let's", "go", "just"]
+                                    .contains(&word(negator.map(|at| at + 1))))))
             })
                 // "Without anyone's face showing".
                 || word(at.checked_sub(3)) == "without"

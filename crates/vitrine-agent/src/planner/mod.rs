@@ -983,19 +983,36 @@ pub fn understand_with(
         }
         let again = clause.has_any(&["again", "twice", "another", "once more", "second time"]);
         // "Resize to 1200 wide — actually, make that 800": the later words replace the earlier.
-        // "Brighter. A lot brighter.": a short fragment that asks nothing and names the step
-        // before again says how much, in its own words.
-        let corrects = clause.has_any(CORRECTIONS)
-            || (!clauses::is_an_ask(&clause)
-                && clause.words.len() <= 5
-                && !clause.has_any(clauses::ONE_MORE));
+        // "Brighter. A lot brighter.": a short fragment that asks nothing, says the step
+        // before's own word again and how much, says how much for that step (not "darker sky
+        // please", a local edit, nor "a 4:5 version for Instagram", one more).
+        let says_how_much_again = !clauses::is_an_ask(&clause)
+            && clause.words.len() <= 5
+            && clause.has_any(&[
+                "a lot", "much", "even", "way", "really", "far", "a bit", "slightly",
+            ])
+            && asked.last().is_some_and(|(before, _)| {
+                clause.words.iter().all(|word| {
+                    [
+                        "a", "lot", "much", "even", "way", "really", "far", "bit", "slightly",
+                        "more", "please", "pls",
+                    ]
+                    .contains(&word.text.as_str())
+                        || before.words.iter().any(|said| said.text == word.text)
+                })
+            });
+        let corrects = clause.has_any(CORRECTIONS) || says_how_much_again;
         let mut filled_earlier: Option<usize> = None;
         let planned_before = asked.len();
         for matched in usable {
             // "Faces first, then the personal info, pixelate the faces": a later ask for a
             // planned intent that only says more about it fills that step, not a second one.
+            // A correction may change a picture to be made ("… landscape 3:2 — no actually,
+            // portrait 2:3"), not one view of several inputs ("crop both to 16:9. Actually, the
+            // second one to 4:5").
+            let made_from_words = matches!(matched.intent.input, Input::None);
             if !again
-                && (corrects || !matched.intent.per_view)
+                && ((corrects && made_from_words) || !matched.intent.per_view)
                 && let Some(index) = asked.iter().position(|(before, old)| {
                     (same_step(old, &matched)
                         && (corrects || only_adds_to(before, &clause, old)))

@@ -574,7 +574,6 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "okay to post",
             "ok to publish",
             "okay to publish",
-            "fit to publish",
             "shouldn't be shared",
             "should not be shared",
             "shouldnt be shared",

@@ -537,7 +537,7 @@ pub fn said(clause: &Clause, phrases: &[&str]) -> bool {
 
 pattern!(
     PADDING,
-    r"\b(?:padding|margin|(?:pad|grow|expand|enlarge|widen|extend)\w*(?:\s+\w+){0,3}\s+by)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent)|half)|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger|past|beyond|outside)"
+    r"\b(?:padding|margin|pad(?:\s+\w+){0,3}\s+by|(?:grow|expand|enlarge|widen|extend)\w*\s+(?:\w+\s+){0,2}(?:box(?:es)?|patch(?:es)?|faces?|blur|area)\s+by)(?:\s+ratio)?\s*(?:of|to|at|=|:)?\s*(0?\.\d+|\d{1,3}\s*(?:%|percent)|half)|\b(\d{1,3})\s*(?:%|percent)\s+(?:extra|more|padding|margin|bigger|larger|past|beyond|outside)"
 );
 
 pattern!(DPI, r"\b(\d{2,3})\s*dpi\b");
@@ -677,9 +677,26 @@ pattern!(SIDE_IN_PIXELS, r"\b(\d{2,5})\s*(?:px|pixels?)\b");
 /// A size said in pixels, as the most either side may be: "none bigger than 720px" (a bare
 /// number could be a count: "10 frames").
 pub fn side_in_pixels(clause: &Clause) -> Option<Value> {
-    SIDE_IN_PIXELS
-        .captures(&in_numbers(&clause.text))
-        .and_then(|captures| number::<u32>(captures.get(1)))
+    let text = in_numbers(&clause.text);
+    let captures = SIDE_IN_PIXELS.captures(&text)?;
+    let whole = captures.get(0)?;
+    // Not "at least 1080px wide", "not smaller than …" (a floor) nor "300 pixels apart".
+    let before = &text[..whole.start()];
+    if [
+        "least",
+        "smaller than",
+        "minimum",
+        "min ",
+        "more than",
+        "over ",
+    ]
+    .iter()
+    .any(|floor| before.trim_end().ends_with(floor.trim()))
+        || text[whole.end()..].trim_start().starts_with("apart")
+    {
+        return None;
+    }
+    number::<u32>(captures.get(1))
         .filter(|side| *side >= 16)
         .map(|side| json!(side))
 }
@@ -932,6 +949,9 @@ pub fn degrees(clause: &Clause) -> Option<Value> {
         "the right way",
         "upright",
     ]) && Clause::new(&clause.request, &clause.request).has("upside down")
+        // Not "it's on its side, not upside down".
+        && !clause.request.contains("not upside down")
+        && !clause.request.contains("isn't upside down")
         && DEGREES.captures(&text).is_none();
     let magnitude =
         if rights_upside_down || clause.has_any(&["upside down", "180", "half turn", "around"]) {
@@ -2376,8 +2396,15 @@ pub fn draw_boxes(clause: &Clause) -> Option<Value> {
         "dont draw",
         "no drawing",
     ]);
-    let counting_only = clause.has_any(&["@count", "is there", "are there", "any"])
-        && (no_boxes || !clause.has_any(&["@draw", "show me", "where"]));
+    let counting_only = clause.has_any(&[
+        "@count",
+        "is there",
+        "are there",
+        "any",
+        "can you see",
+        "could you see",
+        "do you see",
+    ]) && (no_boxes || !clause.has_any(&["@draw", "show me", "where"]));
     Some(json!(!counting_only))
 }
 
@@ -2387,7 +2414,7 @@ pub fn draw_boxes(clause: &Clause) -> Option<Value> {
 // 300)", "x0=100 y0=50 x1=400 y1=300": two corners.
 pattern!(
     BOX_NUMBERS,
-    r"(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[01]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[01]?\s*[=:]\s*)?|\s+y[01]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?\s*(?:,|to|-|–|and)?\s*(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[01]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[01]?\s*[=:]\s*)?|\s+y[01]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?"
+    r"(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[0-2]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[0-2]?\s*[=:]\s*)?|\s+y[0-2]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?\s*(?:,|to|-|–|and)?\s*(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[0-2]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[0-2]?\s*[=:]\s*)?|\s+y[0-2]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?"
 );
 pattern!(
     AXIS_RANGES,
@@ -2895,7 +2922,7 @@ pub fn image_format(clause: &Clause) -> Option<Value> {
 
 pattern!(
     QUALITY,
-    r"\bquality\s*(?:of|to|at|=|:)?\s*(?:~|about|around|roughly)?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:%|percent|per cent)?\s*quality\b"
+    r"\bquality\s*(?:of|to|at|=|:)?\s*~?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:%|percent|per cent)?\s*quality\b"
 );
 pattern!(BYTES, r"\b(\d+(?:\.\d+)?)\s*(kb|kib|mb|mib|k|m)\b");
 

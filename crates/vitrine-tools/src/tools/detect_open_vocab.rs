@@ -111,7 +111,7 @@ const NOT_A_THING: &[&str] = &[
 
 static FIND_THING: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are)|is there|are there|wearing|wears|holding|carrying|how many|count|(?:can|could|do) (?:you|u) see|^any)\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:anywhere\s+|somewhere\s+)?(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|\s+(?:anywhere|somewhere|visible|present|showing|at all)\b|\s+(?:are|is) there\b|\s+(?:can|do|could) (?:you|i|we)\b|[.,;!?]|$)",
+        r"\b(find|locate|detect|spot|box|highlight|mark|outline|circle|crop(?: it| the image| the photo)? to|zoom (?:in )?(?:on|to)|where(?:'s| is| are)|is there|are there|wearing|wears|holding|carrying|how many|count|(?:can|could|do) (?:you|u) see (?:a|an|any)|^any)\s+(?:all |every |each |any )?(?:the |a |an |my |this |that )?([a-z][a-z' -]{1,40}?)(?:\s+(?:anywhere\s+|somewhere\s+)?(?:in|from|on|within)\s+(?:this|the|that|my|it)\b|\s+(?:anywhere|somewhere|visible|present|showing|at all)\b|\s+(?:are|is) there\b|\s+(?:can|do|could) (?:you|i|we)\b|[.,;!?]|$)",
     )
     .ok()
 });

@@ -465,6 +465,12 @@ const GENERATE_MEANING: Meaning = Meaning {
             "splat*",
             "spz",
             "model*",
+            // "Draw a lighthouse in the background of this photo": an edit of the photo.
+            "this photo",
+            "this picture",
+            "this image",
+            "this pic",
+            "the photo",
         ],
         input: Input::None,
         slots: &[

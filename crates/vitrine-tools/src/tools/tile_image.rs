@@ -76,6 +76,7 @@ const MEANING: Meaning = Meaning {
             "into thirds",
             "into quarters",
             "into fifths",
+            "into sixths",
             // Not "shots work best for our product carousel", where the result goes.
             "=carousel",
         ]],
