@@ -1066,9 +1066,8 @@ pub fn understand_with(
             let repeated = asked.last().is_some_and(|(before, last)| {
                 last.tool.name() == matched.tool.name()
                     && (matched.intent.slots.is_empty()
-                        || (std::ptr::eq(last.intent, matched.intent)
-                            && slot_values(before, last) == slot_values(&clause, &matched))
-                        || (!again && read_args(before, last) == read_args(&clause, &matched)))
+                        || ((!again || std::ptr::eq(last.intent, matched.intent))
+                            && read_args(before, last) == read_args(&clause, &matched)))
             });
             if !repeated {
                 asked.push((clause.clone(), matched));

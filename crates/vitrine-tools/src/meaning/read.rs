@@ -214,29 +214,22 @@ pub fn asks_yes_no(clause: &Clause) -> bool {
 pub fn sensitive_unnamed(clause: &Clause) -> bool {
     // "Our compliance folks want this cleaned of anything sensitive": who wants it is no one
     // to hide.
-    let wanter = clause
+    let owned_subject = clause.words.first().is_some_and(|first| {
+        ["our", "my", "the", "his", "her", "their"].contains(&first.text.as_str())
+    });
+    let from_the_wish = clause
         .words
-        .first()
-        .is_some_and(|first| {
-            ["our", "my", "the", "his", "her", "their"].contains(&first.text.as_str())
+        .iter()
+        .take(5)
+        .position(|word| {
+            [
+                "want", "wants", "need", "needs", "asked", "asks", "says", "said",
+            ]
+            .contains(&word.text.as_str())
         })
-        .then(|| {
-            clause.words.iter().take(5).position(|word| {
-                [
-                    "want", "wants", "need", "needs", "asked", "asks", "says", "said",
-                ]
-                .contains(&word.text.as_str())
-            })
-        })
-        .flatten();
-    let owned;
-    let clause = match wanter {
-        Some(at) => {
-            owned = Clause::new(clause.text_from(at), &clause.request);
-            &owned
-        }
-        None => clause,
-    };
+        .filter(|_| owned_subject)
+        .map(|at| Clause::new(clause.text_from(at), &clause.request));
+    let clause = from_the_wish.as_ref().unwrap_or(clause);
     !clause.has_any(&["@phi"])
         && (!clause.has_any(&["@faces"])
             || clause.has_any(&["identif* the @faces", "identif* @faces"])
