@@ -611,6 +611,18 @@ const PLACE_AND_TIME_WORDS: &[&str] = &[
     "earlier",
     "today",
     "this",
+    // "Taken sometime in the sixties", "shot ages ago", "snapped one evening".
+    "sometime",
+    "some",
+    "one",
+    "about",
+    "roughly",
+    "probably",
+    "maybe",
+    "decades",
+    "long",
+    "just",
+    "way",
 ];
 
 /// "Taken", "filmed", "scanned": a past participle, by its ending or as one of the common
@@ -1864,6 +1876,19 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         || (next.ends_with('s')
                             && TELLING_VERBS.contains(&next)
                             && !["is", "does", "has", "was"].contains(&next))
+                        // "The sky is flat grey and makes everything look gloomy": after a
+                        // thing described, any verb in "-s" goes on about it ("focus", "press"
+                        // are no such verbs).
+                        || (next.len() > 3
+                            && next.ends_with('s')
+                            && !next.ends_with("ss")
+                            && !next.ends_with("us")
+                            && !next.ends_with("is")
+                            && !starts_an_ask(current.trim())
+                            && ["the ", "this ", "that ", "it ", "he ", "she "]
+                                .iter()
+                                .any(|subject| current.trim_start().starts_with(subject))
+                            && Clause::new(&current, &current).has_any(&["is", "was", "looks"]))
                 });
             // "Put the logo in the corner at half opacity, scaled to 20%": the placed
             // picture's own size.
@@ -3348,8 +3373,19 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
         })
     });
     // "…; everyone else is fine as they are".
-    let others_stay =
-        clause.has_any(&["everyone else", "everybody else", "the others"]) && lets_stay(clause);
+    // "Blur just my face and leave everyone else as they are".
+    let others_stay = clause.has_any(&["everyone else", "everybody else", "the others"])
+        && (lets_stay(clause)
+            || clause.has_any(&[
+                "leave everyone else",
+                "leave everybody else",
+                "leave the others",
+                "keep everyone else",
+                "keep everybody else",
+                "keep the others",
+            ])
+                // Not "leave everyone else's clothes as they are".
+                && !clause.text.contains("else's"));
     // "… but keep the adults visible", "leave the teachers as they are": some people kept
     // (not every face, not text, not "the kid's shirt colour").
     let words = &clause.words;

@@ -443,6 +443,19 @@ const GAPS: &[Gap] = &[
             "make ~ smile ~ video",
             "make ~ run",
             "make ~ spin",
+            // "Make the waterfall in this photo actually flow", "make the flag flutter" (not
+            // "make the colours jump", "make the text flow better").
+            "actually flow*",
+            "actually mov*",
+            "really flow*",
+            "really mov*",
+            "water* ~ flow*",
+            "river ~ flow*",
+            "make ~ flutter",
+            "make ~ sway",
+            "make ~ ripple",
+            "make ~ twinkle",
+            "make ~ swim",
             "wag*",
             "moving clip",
             "wave*",
@@ -845,7 +858,16 @@ const GAPS: &[Gap] = &[
             "attractive",
             "pretty",
             "ugly",
-            "brand",
+            // Not "the brand guide says …", "our brand colours".
+            "what brand",
+            "which brand",
+            "the brand of",
+            "brand is it",
+            "brand is this",
+            "brand is that",
+            "brand name",
+            "what's the brand",
+            "whats the brand",
             "make and model",
             "what model",
             "what car",
@@ -956,6 +978,41 @@ pub(super) fn by_id(id: &str) -> Option<&'static Gap> {
 
 /// The gap a clause asks for, if any.
 pub(super) fn find(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static Gap> {
+    if sender_does_it(clause) {
+        return None;
+    }
+    find_said(clause, inputs)
+}
+
+/// "I'll write the summary myself": what the sender will do is not asked.
+fn sender_does_it(clause: &Clause) -> bool {
+    clause.has_any(&["myself", "ourselves", "on my own", "on our own"])
+        && clause.words.first().is_some_and(|first| {
+            ["i'll", "ill", "i", "we'll", "we", "i'm", "im", "we're"].contains(&first.text.as_str())
+        })
+}
+
+/// The gap the sender says they will see to themselves ("I'll write the summary myself", or
+/// "… but I'll write that myself" after the clause that named it), so that no other sentence's
+/// wish for it ("my manager wants a summary") is reported not done.
+pub(super) fn left_to_the_sender(
+    clause: &Clause,
+    before: Option<&Clause>,
+    inputs: &[ArtifactMeta],
+) -> Option<&'static str> {
+    if !sender_does_it(clause) {
+        return None;
+    }
+    find_said(clause, inputs)
+        .or_else(|| {
+            before
+                .filter(|_| clause.has_any(&["that", "it", "this"]))
+                .and_then(|before| find_said(before, inputs))
+        })
+        .map(|gap| gap.id)
+}
+
+fn find_said(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static Gap> {
     GAPS.iter().find(|gap| {
         clause
             .find_any(gap.cues)

@@ -214,6 +214,14 @@ pub fn understand_with(
     let only_context = split.iter().all(|clause| {
         clauses::describes(clause) || clauses::hands_over(clause) || clauses::keeps_the_rest(clause)
     });
+    let left_to_the_sender: Vec<&str> = split
+        .iter()
+        .enumerate()
+        .filter_map(|(at, clause)| {
+            let before = at.checked_sub(1).and_then(|before| split.get(before));
+            gaps::left_to_the_sender(clause, before, inputs)
+        })
+        .collect();
     // The capability of the part just named not done, for a simile that says more of it.
     let mut just_not_done: Option<&str> = None;
     for clause in split {
@@ -319,6 +327,7 @@ pub fn understand_with(
         let gap = in_ask
             .or(in_result)
             .or(spares)
+            .filter(|gap| !left_to_the_sender.contains(&gap.id))
             .filter(|gap| gap.id != "selective_face_hiding" || !clauses::keeps_every_face(&clause));
         // "The music teacher wants to print it for the hallway" beside "brighten it": a
         // sentence that asks nothing, with no word of wanting or needing, is background even
@@ -330,7 +339,21 @@ pub fn understand_with(
             && (something_asked || clauses::describes(&clause))
             && !clauses::is_an_ask(&clause)
             && !clauses::wishes_now(&clause)
-            && (clauses::tells_a_story(&clause) || clauses::narrates(&clause))
+            && (clauses::tells_a_story(&clause)
+                || clauses::narrates(&clause)
+                // "I'm a bit worried about posting it", "the brand guide says portraits have
+                // to be monochrome": beside other asks, a judgement named in a statement is
+                // no question.
+                || (something_asked
+                    && gap.is_some_and(|gap| gap.id == "open_question")
+                    && !clause.text.contains('?')
+                    && clause.words.first().is_some_and(|first| {
+                        [
+                            "i", "i'm", "im", "we", "we're", "the", "my", "our", "his", "her",
+                            "their", "it", "it's", "this", "that", "he", "she", "they",
+                        ]
+                        .contains(&first.text.as_str())
+                    })))
         {
             tracing::debug!(clause = %clause.text, gap = gap.map(|gap| gap.id), "background: tells of something nothing here can do");
             described.add(clause);
@@ -490,6 +513,13 @@ pub fn understand_with(
             tracing::debug!(clause = %clause.text, into = %earlier.0.text, "says how a planned step works");
             continue;
         }
+        // "The teapot in 3D, with a preview image": a second output of a step asked in the same
+        // words is that output, not a step on media that is not here.
+        unusable.retain(|other| {
+            !usable
+                .iter()
+                .any(|matched| side_output_of(&clause, matched, other))
+        });
         // "My landlord wants a picture of the flat, can you blur their faces": beside other
         // asks, a clause that asks nothing and whose words fit only media that is not here is
         // said about it, unless it names that media ("the clip is too long").
@@ -547,9 +577,7 @@ pub fn understand_with(
             && gap.is_none()
             && !unusable.is_empty()
             && (!clauses::is_an_ask(&clause)
-                || inputs
-                    .iter()
-                    .any(|input| clause.has_any(media_words(input.kind))))
+                || inputs.iter().any(|input| names_media(&clause, input.kind)))
             && unusable
                 .iter()
                 .all(|matched| only_other_media(&clause, matched, inputs))
@@ -1031,6 +1059,14 @@ pub fn understand_with(
                             && matched.intent.input.kind() == Some(ArtifactKind::Image)
                             && !has(inputs, ArtifactKind::Image))
                 })
+                // "My landlord wants it as a PDF … hide my address, then turn it into a PDF":
+                // a step read from a sentence that asks nothing, asked again after other
+                // steps, is planned where it is asked (the earlier one is dropped below).
+                && !(told_as_a_wish(&asked[index].0)
+                    && clauses::is_an_ask(&clause)
+                    && asked[index + 1..]
+                        .iter()
+                        .any(|(between, _)| clauses::is_an_ask(between)))
             {
                 let earlier = &mut asked[index];
                 earlier.0 = if corrects {
@@ -1048,17 +1084,28 @@ pub fn understand_with(
             // Not "give me the inverted mask", something done to it.
             let names_a_side_output = clause.words.len() <= 5
                 && !clause.has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
-                && asked.last().is_some_and(|(_, last)| {
-                    last.tool.outputs().iter().skip(1).any(|spec| {
-                        clause.has(spec.name)
-                            && matched
-                                .tool
-                                .outputs()
-                                .iter()
-                                .any(|made| made.kind == spec.kind)
-                    })
-                });
+                && asked
+                    .last()
+                    .is_some_and(|(_, last)| side_output_of(&clause, last, &matched));
             if names_a_side_output {
+                continue;
+            }
+            // "Add a little party hat on his head! Colourful if possible": a few words without
+            // a verb after a picture painted from the words describe what is painted (its
+            // prompt has them), not another step.
+            let describes_the_painted = clause.words.len() <= 4
+                // "Colourful" is no verb.
+                && clause.words.iter().all(|word| {
+                    word.text.ends_with("ful")
+                        || !Clause::new(&word.text, &word.text)
+                            .has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
+                })
+                && !clause.has_any(&["too", "also", "as well", "and", "then"])
+                && matched.tool.name() == "adjust_image"
+                && asked
+                    .last()
+                    .is_some_and(|(_, last)| last.intent.per_view);
+            if describes_the_painted {
                 continue;
             }
             // "Zoom in on the face and crop it for a headshot", "crop in tight around his face.
@@ -1086,13 +1133,7 @@ pub fn understand_with(
     let re_asked: Vec<usize> = (0..asked.len())
         .filter(|&at| {
             let (clause, matched) = &asked[at];
-            !clauses::is_an_ask(clause)
-                && (clauses::tells_a_story(clause)
-                    || clause.has_any(&["wants", "want", "needs", "expects", "requires", "asked"]))
-                // Not "I want everything it does not cover selected", the sender's own ask.
-                && !clause.words.first().is_some_and(|first| {
-                    ["i", "we", "i'd", "we'd", "id", "i'm", "im"].contains(&first.text.as_str())
-                })
+            told_as_a_wish(clause)
                 && asked[at + 1..].iter().any(|(later, again)| {
                     std::ptr::eq(again.intent, matched.intent)
                         && clauses::is_an_ask(later)
@@ -1344,6 +1385,31 @@ fn asks_only_for_inputs(schema: &Value) -> bool {
 /// The intents `clause` asks for that the inputs (and what earlier steps make) allow, and those
 /// they do not. Specificity is weighed among what the inputs allow: "flip it vertically" on a
 /// photo is a flip, even though a mask's "flip" (invert) would be read the same way.
+/// "The teacher wants every student to hand in a 3D file", "my landlord wants it as a PDF": a
+/// step told as someone's wish or story, which asks nothing itself. Not "I want everything it
+/// does not cover selected", the sender's own ask.
+fn told_as_a_wish(clause: &Clause) -> bool {
+    !clauses::is_an_ask(clause)
+        && (clauses::tells_a_story(clause)
+            || clause.has_any(&["wants", "want", "needs", "expects", "requires", "asked"]))
+        && !clause.words.first().is_some_and(|first| {
+            ["i", "we", "i'd", "we'd", "id", "i'm", "im"].contains(&first.text.as_str())
+        })
+}
+
+/// True when `clause` names a second output of `step` ("a preview image" beside a 3D model)
+/// that `other` would make: that output, not another step.
+fn side_output_of(clause: &Clause, step: &Matched, other: &Matched) -> bool {
+    step.tool.outputs().iter().skip(1).any(|spec| {
+        clause.has(spec.name)
+            && other
+                .tool
+                .outputs()
+                .iter()
+                .any(|made| made.kind == spec.kind)
+    })
+}
+
 fn candidates(
     clause: &Clause,
     inputs: &[ArtifactMeta],
@@ -1502,18 +1568,52 @@ fn refine(
             .find(|new| std::ptr::eq(new.intent, old.intent))?;
         refined.push(again.clone());
     }
-    let extends = usable.len() > planned.len();
+    // New steps are those the fragment's words bring: not ones the words before match alone
+    // that were planned earlier ("… deal with both, the face and the details" read again with
+    // "we're on a deadline" adds nothing).
+    let (said_before, _) = candidates(before, inputs, &produced, catalog);
+    let mut extends = false;
     for new in usable {
         if !refined
             .iter()
+            .chain(&said_before)
             .any(|kept| std::ptr::eq(kept.intent, new.intent))
         {
             refined.push(new);
+            extends = true;
         }
     }
     let changes_arguments = planned
         .iter()
         .any(|(clause, old)| slot_values(clause, old) != slot_values(&merged, old));
+    // "Crop it square. Then 512x512": a size said alone, after steps that take none, asks for
+    // that size.
+    // Not after a step with a size of its own ("extract 5 frames. 640 wide").
+    const SIZES: &[&str] = &["width", "height", "max_side", "size", "long_side"];
+    let takes_a_size = |matched: &Matched| {
+        matched
+            .intent
+            .slots
+            .iter()
+            .any(|slot| SIZES.contains(&slot.arg))
+    };
+    if !extends
+        && !changes_arguments
+        && vitrine_tools::meaning::read::has_dimensions(fragment)
+        && !planned.iter().any(|(_, old)| takes_a_size(old))
+    {
+        let sized = Clause::new(&format!("resize to {}", fragment.text), request);
+        let (found, _) = candidates(&sized, inputs, &produced, catalog);
+        for new in found.into_iter().filter(takes_a_size) {
+            if !refined
+                .iter()
+                .any(|kept| std::ptr::eq(kept.intent, new.intent))
+            {
+                refined.push(new);
+                extends = true;
+            }
+        }
+    }
     // "…and draw boxes around them": the fragment speaks the planned intent's words (its
     // own words, not a pronoun some cue lists for "invert it").
     let speaks_of_it = planned.iter().any(|(_, old)| {
@@ -1563,6 +1663,9 @@ fn refine(
             .words
             .iter()
             .all(|word| before.words.iter().any(|said| said.text == word.text));
+    if refined.is_empty() {
+        return None;
+    }
     (extends || changes_arguments || speaks_of_it || modifies || restates).then(|| {
         refined
             .into_iter()
@@ -1917,16 +2020,14 @@ fn hides(matched: &Matched) -> bool {
 fn names_missing_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMeta]) -> bool {
     // "For the front page we only want the upper half of this harbour picture": the picture
     // attached is what it is about.
-    let names_present = inputs
-        .iter()
-        .any(|input| clause.has_any(media_words(input.kind)));
+    let names_present = inputs.iter().any(|input| names_media(clause, input.kind));
     !names_present
         && matched
             .intent
             .input
             .kinds()
             .into_iter()
-            .any(|kind| !has(inputs, kind) && clause.has_any(media_words(kind)))
+            .any(|kind| !has(inputs, kind) && names_media(clause, kind))
 }
 
 /// True when `matched` needs only kinds of media not attached, and `clause` neither names nor
@@ -1939,13 +2040,58 @@ fn only_other_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMeta])
     });
     inputs.iter().any(|input| input.kind != ArtifactKind::Audio)
         && matched.intent.input.kinds().into_iter().all(|kind| {
-            let said = clause.has_any(media_words(kind))
+            let said = names_media(clause, kind)
                 || (kind == ArtifactKind::Video && TIMESTAMP.is_match(&clause.text));
             !has(inputs, kind) && !said
         })
 }
 
 /// Words that name media of a kind, or imply it ("the first 30 seconds" is a video's).
+/// True when `clause` names media of `kind`; "our Facebook page" is no page of a document.
+fn names_media(clause: &Clause, kind: ArtifactKind) -> bool {
+    const WEB_PAGES: &[&str] = &[
+        "facebook",
+        "fb",
+        "instagram",
+        "insta",
+        "linkedin",
+        "web",
+        "landing",
+        "product",
+        "home",
+        "event",
+        "profile",
+        "business",
+        "company",
+        "fan",
+        "shop",
+        "sales",
+        "pricing",
+        "group",
+        "community",
+        "club",
+    ];
+    if kind != ArtifactKind::Document {
+        return clause.has_any(media_words(kind));
+    }
+    let pages = clause.starts(&["page*"]);
+    let only_web_pages = !pages.is_empty()
+        && pages.iter().all(|&at| {
+            at.checked_sub(1)
+                .and_then(|before| clause.words.get(before))
+                .is_some_and(|word| WEB_PAGES.contains(&word.text.as_str()))
+        });
+    if only_web_pages {
+        let others: Vec<&str> = media_words(kind)
+            .iter()
+            .copied()
+            .filter(|word| *word != "page*")
+            .collect();
+        return clause.has_any(&others);
+    }
+    clause.has_any(media_words(kind))
+}
+
 fn media_words(kind: ArtifactKind) -> &'static [&'static str] {
     match kind {
         ArtifactKind::Image => &["image*", "photo*", "picture*", "pic", "pics", "still*"],
@@ -2421,7 +2567,16 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
                             "by", "on", "at", "into", "in",
                         ]
                         .contains(&next))
-            }) || (found.as_str() == "left"
+                    // "Fill the sand back in", "put it back up": back again, no view.
+                    || (found.as_str() == "back"
+                        && ["in", "into", "up", "out", "on", "together"].contains(&next))
+            }) || (["left", "right"].contains(&found.as_str())
+                // "Strangers standing on the left": a place in the picture, not a view ("from
+                // the left" may be one).
+                && ["on", "at", "in", "to"]
+                    .iter()
+                    .any(|place| before.ends_with(&format!(" {place} the"))))
+                || (found.as_str() == "left"
                 // "It left weird smears": a verb after its subject.
                 && [
                     "it", "he", "she", "they", "we", "i", "who", "which", "someone", "everyone",

@@ -702,18 +702,45 @@ pub fn max_side(clause: &Clause) -> Option<Value> {
 /// `(width, height)` for a resize: "800x600", "800 wide", "height 300", "to 512px", "50%".
 fn resize_target(clause: &Clause) -> Option<(Option<Value>, Option<Value>)> {
     let text = in_numbers(&clause.text);
+    // "The box at x=120, y=80, width 200, height 150": the size of an area, not of the image.
+    if BOX_AT_SIZE.is_match(&text) {
+        return None;
+    }
     if let Some(captures) = DIMENSIONS.captures(&text) {
         return Some((
             number::<u32>(captures.get(1)).map(|n| json!(n)),
             number::<u32>(captures.get(2)).map(|n| json!(n)),
         ));
     }
-    let wide = WIDE
-        .captures(&text)
-        .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))));
-    let tall = TALL
-        .captures(&text)
-        .and_then(|c| number::<u32>(c.get(1)).or_else(|| number(c.get(2))));
+    // "Rejects anything over 2000 pixels wide, so bring it down to 1600 wide": a limit said
+    // beside the size asked is not that size.
+    let side = |pattern: &Regex| {
+        let sizes: Vec<(u32, bool)> = pattern
+            .captures_iter(&text)
+            .filter_map(|c| {
+                let size = number::<u32>(c.get(1)).or_else(|| number(c.get(2)))?;
+                let before = tail(&text[..c.get(0)?.start()], 16);
+                let limit = [
+                    "over ",
+                    "above ",
+                    "more than ",
+                    "bigger than ",
+                    "larger than ",
+                ]
+                .iter()
+                .any(|said| before.ends_with(said))
+                    || before.contains("exceed");
+                Some((size, limit))
+            })
+            .collect();
+        sizes
+            .iter()
+            .find(|(_, limit)| !limit)
+            .or(sizes.first())
+            .map(|(size, _)| *size)
+    };
+    let wide = side(&WIDE);
+    let tall = side(&TALL);
     if wide.is_some() || tall.is_some() {
         return Some((wide.map(|n| json!(n)), tall.map(|n| json!(n))));
     }
@@ -828,10 +855,19 @@ pattern!(
     r"\b(\d{1,2}(?:\.\d+)?)\s*(?::|/|×|x|\bby\b|\bto\b)\s*(\d{1,2}(?:\.\d+)?)\b"
 );
 
+/// The first ratio written in `text`; not "y1=50 x2=400", corners named by coordinates.
+fn ratio_captures(text: &str) -> Option<regex::Captures<'_>> {
+    RATIO.captures_iter(text).find(|captures| {
+        let whole = captures.get(0).map_or(0..0, |m| m.range());
+        !text[..whole.start].trim_end().ends_with('=')
+            && !text[whole.end..].trim_start().starts_with('=')
+    })
+}
+
 /// An aspect ratio such as `9:16`, from "9:16", "9 by 16", "square", "portrait for stories".
 pub fn ratio(clause: &Clause) -> Option<Value> {
     for text in [&clause.text, &clause.request] {
-        if let Some(captures) = RATIO.captures(text) {
+        if let Some(captures) = ratio_captures(text) {
             return Some(json!(format!("{}:{}", &captures[1], &captures[2])));
         }
     }
@@ -861,7 +897,7 @@ pub fn ratio(clause: &Clause) -> Option<Value> {
 
 /// True when the clause names an aspect ratio in any of the ways [`ratio`] reads.
 pub fn names_ratio(clause: &Clause) -> bool {
-    RATIO.is_match(&clause.text)
+    ratio_captures(&clause.text).is_some()
         || clause.has_any(&[
             "square*",
             "instagram post*",
@@ -1183,6 +1219,9 @@ pub fn saturation(clause: &Clause) -> Option<Value> {
             "colo* ~ pop",
             "colourful",
             "colorful",
+            // "Make the colours less intense".
+            "colo* ~ intens*",
+            "intens* ~ colo*",
             "more colo*",
             "boost* ~ colo*",
             "richer colo*",
@@ -1238,6 +1277,16 @@ pattern!(
 pattern!(
     START_FROM,
     r"\b(?:keep|start|begin)\w*\s+(?:it\s+|this\s+|the\s+(?:clip|video)\s+)?(?:from|at)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:s\b|secs?|seconds?))"
+);
+// "So it starts at 5 seconds and ends at 20": both ends, said as where the clip starts and stops.
+pattern!(
+    STARTS_AND_ENDS,
+    r"\b(?:start|begin)\w*\s+(?:at|from)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?(?:\s+mark)?[\s,]+(?:and\s+)?(?:it\s+|then\s+)?(?:end|finish|stop)\w*\s+(?:at\s+)?(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)"
+);
+// "Cut the first 5 seconds": those seconds go (not "cut it to the first 5 seconds").
+pattern!(
+    CUT_THE_FIRST,
+    r"\b(?:cut|chop|snip|trim|lose|skip)\w*\s+(?:out\s+|off\s+|away\s+)?(?:the\s+)?(?:first|opening)\s+(\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)"
 );
 pattern!(
     FIRST_SECONDS,
@@ -1323,6 +1372,12 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     {
         return Some((start, Some(end)));
     }
+    if let Some(captures) = STARTS_AND_ENDS.captures(&text)
+        && let (Some(start), Some(end)) = (seconds(&captures[1]), seconds(&captures[2]))
+        && end > start
+    {
+        return Some((start, Some(end)));
+    }
     // "Drop everything before 0:30" and "remove the first 5 seconds" keep what comes after.
     // "Cut", "chop" and "trim" drop what comes before a moment too, but "trim it to the first
     // 10 seconds" keeps those seconds.
@@ -1350,7 +1405,7 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     {
         return Some((0.0, Some(end)));
     }
-    if drops_the_start
+    if (drops_the_start || (!keeps_the_named && CUT_THE_FIRST.is_match(&text)))
         && let Some(captures) = FIRST_SECONDS.captures(&text)
         && let Some(amount) = captures.get(1).and_then(|n| n.as_str().parse::<f64>().ok())
     {
@@ -1460,10 +1515,19 @@ pub fn frame_selection(clause: &Clause) -> Option<Value> {
         return Some(json!({"mode": "every", "interval_s": 1.0}));
     }
     if let Some(captures) = TIMES_LIST.captures(&text) {
-        let times: Vec<f64> = A_TIME
+        let mut times: Vec<f64> = A_TIME
             .find_iter(&captures[1])
             .filter_map(|m| seconds(m.as_str()))
             .collect();
+        // "At 0:05 and 0:10, 640 pixels wide": the last number is a size.
+        let after = text[captures.get(1).map_or(0, |m| m.end())..].trim_start();
+        if ["px", "pixel", "p ", "wide", "tall", "high", "across"]
+            .iter()
+            .any(|unit| after.starts_with(unit))
+            || after == "p"
+        {
+            times.pop();
+        }
         if times.len() >= 2 {
             return Some(json!({"mode": "times", "times_s": times}));
         }
@@ -1843,9 +1907,10 @@ static SINGLED_OUT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MADE_3D: LazyLock<Regex> = LazyLock::new(|| {
     // "the floor lamp in 3D", "the teddy on the bed as a 3D object", "turn the car in this
-    // photo into a 3D model", "a 3D model of the guitar", "reconstruct the vase".
+    // photo into a 3D model", "a 3D model of the guitar", "reconstruct the vase", "guitar →
+    // 3D", "the lamp to 3D please".
     regex(&format!(
-        r"\b{DETERMINER}\s+((?:[a-z][a-z-]{{1,20}}\s+){{0,2}}[a-z][a-z-]{{1,20}}){PLACED},?\s+(?:in|as|into)\s+(?:a\s+|an\s+)?(?:3d|3-d|three-d|splat|gaussian|spz|mesh|point cloud|reconstruction)\b|\b(?:(?:3d|3-d|model|version|reconstruction|splat|mesh|scan|replica|object)\s+of|reconstruct|rebuild|scan|splat|isolate)\s+(?:only\s+|just\s+)?{DETERMINER}\s+(?:only\s+|just\s+)?{NAME}"
+        r"^(?:{DETERMINER}\s+)?{NAME}\s*(?:→|->|=>)\s*(?:a\s+)?(?:3d|3-d|splat|spz|mesh)\b|^{DEFINITE}\s+{NAME}\s+(?:to|into)\s+(?:a\s+)?(?:3d|3-d|splat|spz|mesh)(?:\s+(?:model|object|file|version))?(?:\s+please)?\s*(?:[,.!?]|$)|\b{DETERMINER}\s+((?:[a-z][a-z-]{{1,20}}\s+){{0,2}}[a-z][a-z-]{{1,20}}){PLACED},?\s+(?:in|as|into)\s+(?:a\s+|an\s+)?(?:3d|3-d|three-d|splat|gaussian|spz|mesh|point cloud|reconstruction)\b|\b(?:(?:3d|3-d|model|version|reconstruction|splat|mesh|scan|replica|object)\s+of|reconstruct|rebuild|scan|splat|isolate)\s+(?:only\s+|just\s+)?{DETERMINER}\s+(?:only\s+|just\s+)?{NAME}"
     ))
 });
 static FRONTED: LazyLock<Regex> = LazyLock::new(|| {
@@ -2333,6 +2398,18 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
 
 /// Every COCO label the clause names, for detection.
 pub fn labels(clause: &Clause) -> Option<Value> {
+    // "Count the cups. Bottles don't matter", "ignore the bottles": classes set aside.
+    let set_aside: Vec<String> = SET_ASIDE_NAME
+        .captures_iter(&clause.text)
+        .filter_map(|captures| captures.iter().skip(1).flatten().next())
+        .flat_map(|name| coco_names(name.as_str()))
+        .collect();
+    let named = |text: &str| -> Vec<String> {
+        coco_names(text)
+            .into_iter()
+            .filter(|label| !set_aside.contains(label))
+            .collect()
+    };
     // "How many laptops are on the table?": what follows a place word only says where to look.
     if let Some(counted) = clause.find("how many") {
         let after = clause.text_from(counted.end);
@@ -2350,17 +2427,22 @@ pub fn labels(clause: &Clause) -> Option<Value> {
         .filter_map(|word| format!(" {after} ").find(word))
         .min();
         let named =
-            coco_names(place.map_or(after, |at| &after[..at.saturating_sub(1).min(after.len())]));
+            named(place.map_or(after, |at| &after[..at.saturating_sub(1).min(after.len())]));
         if !named.is_empty() {
             return Some(json!(named));
         }
     }
-    let named = coco_names(&clause.text);
+    let named = named(&clause.text);
     if named.is_empty() && clause.has_any(SOMEONE) {
         return Some(json!(["person"]));
     }
     Some(json!(named))
 }
+
+pattern!(
+    SET_ASIDE_NAME,
+    r"\b(?:ignor(?:e|ing)|except(?:\s+for)?|excluding|apart from|other than|besides|but not|not counting|not including|leav(?:e|ing) out|skip(?:ping)?|minus)\s+(?:the\s+|any\s+|all\s+)?([a-z]+(?:\s+[a-z]+)?)|\b([a-z]+)\s+(?:don't|doesn't|do not|does not) (?:matter|count)|\b([a-z]+)\s+(?:can be ignored|are irrelevant|is irrelevant|aren't needed|isn't needed)"
+);
 
 /// Questions about people that name no class: "is anyone in this photo?".
 pub const SOMEONE: &[&str] = &[
@@ -2409,6 +2491,11 @@ pattern!(
     BOX_NUMBERS,
     r"(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[0-2]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[0-2]?\s*[=:]\s*)?|\s+y[0-2]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?\s*(?:,|to|-|–|and)?\s*(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[0-2]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[0-2]?\s*[=:]\s*)?|\s+y[0-2]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?"
 );
+// "At x=100, y=50, width 300, height 250", "(40, 60) sized 200x120": a corner and a size.
+pattern!(
+    BOX_AT_SIZE,
+    r"\(?\s*\bx\s*[=:]?\s*(\d+)\s*,?\s*(?:and\s+)?y\s*[=:]?\s*(\d+)\s*\)?[\s,;]+(?:with\s+)?(?:an?\s+)?(?:(?:width|w)\s*(?:of\s+|=\s*|:\s*)?(\d+)\s*(?:px|pixels?)?\s*,?\s*(?:and\s+)?(?:an?\s+)?(?:height|h)\s*(?:of\s+|=\s*|:\s*)?(\d+)|(?:size[ds]?|measuring)\s*(?:of\s+)?(\d+)\s*(?:x|×|by)\s*(\d+))|\((\d+)\s*,\s*(\d+)\)\s*,?\s*(?:with\s+)?(?:an?\s+)?(?:size[ds]?|measuring)\s*(?:of\s+)?(\d+)\s*(?:x|×|by)\s*(\d+)"
+);
 pattern!(
     AXIS_RANGES,
     r"\bx\s*(?:=|:)?\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*,?\s*(?:and\s*)?y\s*(?:=|:)?\s*(\d+)\s*(?:-|–|to)\s*(\d+)"
@@ -2429,6 +2516,18 @@ pattern!(
 /// The area a clause names, as a region: four numbers (pixels, or fractions with decimals) or a
 /// part such as "the top half" or "the left 20%".
 pub fn region(clause: &Clause) -> Option<Value> {
+    if let Some(captures) = BOX_AT_SIZE.captures(&clause.text) {
+        let numbers: Vec<f64> = (1..=10)
+            .filter_map(|index| number::<f64>(captures.get(index)))
+            .collect();
+        if let [x, y, width, height] = numbers[..]
+            && width > 0.0
+            && height > 0.0
+        {
+            let (x1, y1) = (x + width, y + height);
+            return Some(json!({"shape": "box", "x0": x, "y0": y, "x1": x1, "y1": y1}));
+        }
+    }
     if let Some(captures) = AXIS_RANGES.captures(&clause.text)
         && let (Some(x0), Some(x1), Some(y0), Some(y1)) = (
             number::<f64>(captures.get(1)),

@@ -86,6 +86,8 @@ const MEANING: Meaning = Meaning {
             "make ~ pop",
             "colourful",
             "colorful",
+            "colo* ~ intens*",
+            "intens* ~ colo*",
             "boost* ~ colo*",
             "richer colo*",
             "colo* ~ richer",

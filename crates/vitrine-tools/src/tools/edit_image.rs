@@ -233,6 +233,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "paint* ~ ~ back in",
             "paint* ~ ~ ~ back in",
             "back in behind",
+            // "Take them out and fill the sand and sea back in".
+            "fill* ~ back in",
+            "fill* ~ in behind",
             "paint in",
             // "Have the gaps painted in with the fountain".
             "painted in",
@@ -291,9 +294,14 @@ const EDIT_MEANING: Meaning = Meaning {
             "try* ~ on our ~ site",
             "try* ~ on the website",
             // "Add a little more contrast" is an adjustment, not something added to the scene.
-            "add a little",
+            // Not "add a little party hat on his head".
+            "add a little more",
+            "add a little bit",
             "add a bit",
-            "add a touch",
+            "add a touch of",
+            "add a little ~ colo*",
+            "add a little ~ warmth",
+            "add a little ~ punch",
             "add ~ contrast",
             "add ~ brightness",
             "add ~ saturation",

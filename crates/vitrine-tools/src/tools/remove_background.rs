@@ -40,7 +40,10 @@ const MEANING: Meaning = Meaning {
                 &[
                     "@remove",
                     "transparen*",
-                    "no",
+                    // Not "no filters, neutral background".
+                    "no background*",
+                    "no backdrop*",
+                    "no bg",
                     "isolat*",
                     "knock* out",
                     "clear",
@@ -111,6 +114,13 @@ const MEANING: Meaning = Meaning {
                 "cut* him out",
                 "cut* her out",
                 "cut* them out",
+                // "Cut the teddy bear out from the background" (not "remove the tourists from
+                // the background", which the first intent leaves alone).
+                "cut* ~ out from the background",
+                "cut* ~ away from the background",
+                "cut* ~ out of the background",
+                "separat* ~ from the background",
+                "isolat* ~ from the background",
             ]],
             unless: &[
                 "face",
