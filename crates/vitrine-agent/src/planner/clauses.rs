@@ -4072,6 +4072,31 @@ const HIDEABLE: &[&str] = &[
 
 /// The clause with the request's hiding verb put back when it names something to hide but no
 /// verb of its own: "faces first, then the personal info" hides both.
+/// "Crop the first to square and the second to 16:9": one verb for two pictures, each with its
+/// own words, read as two asks ("crop the first to square", "crop the second to 16:9").
+pub(super) fn per_input(clause: Clause, request: &str) -> Vec<Clause> {
+    static TWO_PICTURES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(.*?)\bthe (first|1st)((?: one| image| photo| picture| pic)?) (.+?),? and (?:the )?(second|2nd|other)((?: one| image| photo| picture| pic)?) (.+)$",
+        )
+        .unwrap_or_else(|error| panic!("bad two-pictures pattern: {error}"))
+    });
+    let Some(captures) = TWO_PICTURES.captures(&clause.text) else {
+        return vec![clause];
+    };
+    let verb = &captures[1];
+    // Not "the first one is fine and the second needs cropping": the verb comes first.
+    if !Clause::new(verb, request).has_any(ACTION_WORDS) {
+        return vec![clause];
+    }
+    let first = format!(
+        "{verb}the {}{} {}",
+        &captures[2], &captures[3], &captures[4]
+    );
+    let second = format!("{verb}the second{} {}", &captures[6], &captures[7]);
+    vec![Clause::new(&first, request), Clause::new(&second, request)]
+}
+
 pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     let whole = Clause::new(request, request);
     // "Faces + any sensitive text, the usual": with no verb anywhere, sensitive things are

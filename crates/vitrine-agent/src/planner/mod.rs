@@ -189,6 +189,7 @@ pub fn understand_with(
     let mut done_before: Vec<&'static str> = Vec::new();
     let split: Vec<Clause> = clauses::split(&text)
         .into_iter()
+        .flat_map(|clause| clauses::per_input(clause, &text))
         .map(|clause| as_asked(clause, &text, inputs, catalog))
         .collect();
     let no_faces_here = split.iter().any(clauses::says_no_faces_are_there);
@@ -1059,6 +1060,9 @@ pub fn understand_with(
                             && matched.intent.input.kind() == Some(ArtifactKind::Image)
                             && !has(inputs, ArtifactKind::Image))
                 })
+                // "Blur the faces in the first one and anonymise the people in the second":
+                // asks for two pictures are two steps.
+                && !on_other_pictures(&asked[index].0, &clause)
                 // "My landlord wants it as a PDF … hide my address, then turn it into a PDF":
                 // a step read from a sentence that asks nothing, asked again after other
                 // steps, is planned where it is asked (the earlier one is dropped below).
@@ -1385,6 +1389,12 @@ fn asks_only_for_inputs(schema: &Value) -> bool {
 /// The intents `clause` asks for that the inputs (and what earlier steps make) allow, and those
 /// they do not. Specificity is weighed among what the inputs allow: "flip it vertically" on a
 /// photo is a flip, even though a mask's "flip" (invert) would be read the same way.
+/// True when two clauses each name one attached picture, and not the same one.
+fn on_other_pictures(one: &Clause, other: &Clause) -> bool {
+    let named = vitrine_tools::meaning::read::named_input;
+    matches!((named(one), named(other)), (Some(one), Some(other)) if one != other)
+}
+
 /// "The teacher wants every student to hand in a 3D file", "my landlord wants it as a PDF": a
 /// step told as someone's wish or story, which asks nothing itself. Not "I want everything it
 /// does not cover selected", the sender's own ask.
@@ -2161,6 +2171,9 @@ struct Sources {
     /// A step's list of outputs (a video's frames), for a step that takes all of its kind;
     /// an edit of that kind made after it takes its place.
     lists: BTreeMap<&'static str, Value>,
+    /// Each attached picture as edited on its own ("crop each to 16:9"), for a step that takes
+    /// them all ("… then put them side by side").
+    each: BTreeMap<&'static str, Vec<Value>>,
 }
 
 impl Sources {
@@ -2178,12 +2191,17 @@ impl Sources {
         ) {
             (Some(list), _) => vec![list.clone()],
             (None, Some(edited)) => vec![edited.clone()],
-            (None, None) => input_refs(inputs, kind),
+            (None, None) => self
+                .each
+                .get(kind.prefix())
+                .cloned()
+                .unwrap_or_else(|| input_refs(inputs, kind)),
         }
     }
 
     fn made(&mut self, kind: ArtifactKind, output: Value) {
         self.lists.remove(kind.prefix());
+        self.each.remove(kind.prefix());
         self.latest.insert(kind.prefix(), output);
     }
 }
@@ -2198,16 +2216,7 @@ fn build(
     let images = input_refs(inputs, ArtifactKind::Image);
     // "Convert these to grayscale" with several images: one chain per image, run in parallel
     // by the executor because the chains share nothing.
-    let per_image = images.len() > 1
-        && asked.iter().all(|(_, matched)| {
-            matches!(
-                matched.intent.input,
-                Input::One {
-                    kind: ArtifactKind::Image,
-                    ..
-                }
-            )
-        });
+    let per_image = images.len() > 1 && asked.iter().all(|(_, matched)| one_image(matched));
     // "Pages 2-4 as pictures", "black out the names on pages 2 and 3": one chain per page.
     let pages = asked
         .first()
@@ -2221,32 +2230,106 @@ fn build(
         .map(|(clause, _)| {
             // "Crop both of these … start with the first one": every picture.
             vitrine_tools::meaning::read::named_input(clause)
-                .filter(|_| !clause.has_any(&["both", "each", "every", "all", "these"]))
+                .filter(|_| !clause.has_any(EVERY_INPUT))
         })
         .reduce(|one, other| one.filter(|_| one == other))
         .flatten()
         .filter(|index| *index < images.len());
-    // One chain per run: each picture (or the one named), each page named, or one for all.
-    let runs: Vec<(Option<Value>, Option<u32>)> = if per_image {
+    // "Make the first one black and white and blur the faces in the second": the picture each
+    // ask names, or every picture.
+    let targets: Vec<Option<usize>> = asked
+        .iter()
+        .map(|(clause, _)| {
+            vitrine_tools::meaning::read::named_input(clause)
+                .filter(|_| !clause.has_any(EVERY_INPUT))
+                .filter(|index| *index < images.len())
+        })
+        .collect();
+    let asked_of = |index: usize, upto: usize| -> Vec<(Clause, Matched)> {
+        asked[..upto]
+            .iter()
+            .zip(&targets)
+            .filter(|(_, target)| target.is_none_or(|target| target == index))
+            .map(|(ask, _)| ask.clone())
+            .collect()
+    };
+    // "Crop each to 16:9 and then put them side by side": the edits run on every picture (or
+    // the one each names), then the step that takes them all gets every result.
+    let edits_first = asked
+        .iter()
+        .take_while(|(_, matched)| one_image(matched))
+        .count();
+    let gathers = images.len() > 1
+        && edits_first > 0
+        && pages.len() <= 1
+        && asked.get(edits_first).is_some_and(|(_, matched)| {
+            matches!(
+                matched.intent.input,
+                Input::All {
+                    kind: ArtifactKind::Image,
+                    ..
+                }
+            )
+        });
+    if gathers {
+        let mut each = Vec::new();
+        for (index, image) in images.iter().enumerate() {
+            let mut sources = Sources::default();
+            sources
+                .latest
+                .insert(ArtifactKind::Image.prefix(), image.clone());
+            let edits = asked_of(index, edits_first);
+            chain(
+                &edits,
+                schema,
+                inputs,
+                catalog,
+                &mut sources,
+                &mut steps,
+                None,
+            )?;
+            each.extend(sources.latest.remove(ArtifactKind::Image.prefix()));
+        }
+        let mut sources = Sources::default();
+        sources.each.insert(ArtifactKind::Image.prefix(), each);
+        chain(
+            &asked[edits_first..],
+            schema,
+            inputs,
+            catalog,
+            &mut sources,
+            &mut steps,
+            None,
+        )?;
+        return Ok(Plan { steps });
+    }
+    // One chain per run: each picture with the asks for it (or the one named), each page
+    // named, or one for all.
+    let runs: Vec<(Option<Value>, Option<u32>, Vec<(Clause, Matched)>)> = if per_image {
         match named {
-            Some(index) => vec![(Some(images[index].clone()), None)],
+            Some(index) => vec![(Some(images[index].clone()), None, asked.to_vec())],
             None => images
                 .into_iter()
-                .map(|image| (Some(image), None))
+                .enumerate()
+                .map(|(index, image)| (Some(image), None, asked_of(index, asked.len())))
+                .filter(|(_, _, asks)| !asks.is_empty())
                 .collect(),
         }
     } else if pages.len() > 1 {
-        pages.into_iter().map(|page| (None, Some(page))).collect()
+        pages
+            .into_iter()
+            .map(|page| (None, Some(page), asked.to_vec()))
+            .collect()
     } else {
-        vec![(None, None)]
+        vec![(None, None, asked.to_vec())]
     };
-    for (image, page) in runs {
+    for (image, page, asks) in runs {
         let mut sources = Sources::default();
         if let Some(image) = image {
             sources.latest.insert(ArtifactKind::Image.prefix(), image);
         }
         chain(
-            asked,
+            &asks,
             schema,
             inputs,
             catalog,
@@ -2256,6 +2339,21 @@ fn build(
         )?;
     }
     Ok(Plan { steps })
+}
+
+/// Words that put an ask on every attached picture, whatever else it names ("crop both of these
+/// … start with the first one").
+const EVERY_INPUT: &[&str] = &["both", "each", "every", "all", "these"];
+
+/// True when a step works on one picture.
+fn one_image(matched: &Matched) -> bool {
+    matches!(
+        matched.intent.input,
+        Input::One {
+            kind: ArtifactKind::Image,
+            ..
+        }
+    )
 }
 
 fn chain(

@@ -1219,3 +1219,73 @@ fn arguments_read_from_everyday_words() {
     );
     assert_eq!(slideshow.plan.steps[0].args["fps"], 1.0);
 }
+
+/// Each step of a plan on two pictures: its tool, the refs it reads, and its other arguments.
+fn on_two_pictures(instruction: &str) -> Vec<(String, Vec<String>, Value)> {
+    let inputs = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
+    let understanding = understood(instruction, &inputs);
+    assert!(
+        understanding.not_done.is_empty(),
+        "{instruction:?}: {:?}",
+        understanding.not_done
+    );
+    understanding
+        .plan
+        .steps
+        .iter()
+        .map(|step| {
+            let mut args = step.args.clone();
+            let mut refs = Vec::new();
+            for arg in ["image", "images"] {
+                if let Some(value) = args.as_object_mut().and_then(|args| args.remove(arg)) {
+                    for one in value.as_array().cloned().unwrap_or_else(|| vec![value]) {
+                        refs.push(one["$ref"].as_str().unwrap_or_default().to_owned());
+                    }
+                }
+            }
+            (step.tool.clone(), refs, args)
+        })
+        .collect()
+}
+
+#[test]
+fn asks_for_each_picture_act_on_that_picture() {
+    let plan = on_two_pictures("crop the first to square and the second to 16:9");
+    assert_eq!(plan.len(), 2, "{plan:?}");
+    assert_eq!(
+        (plan[0].1.as_slice(), &plan[0].2["ratio"]),
+        (&["input:0".to_owned()][..], &json!("1:1"))
+    );
+    assert_eq!(
+        (plan[1].1.as_slice(), &plan[1].2["ratio"]),
+        (&["input:1".to_owned()][..], &json!("16:9"))
+    );
+
+    let plan =
+        on_two_pictures("make the first one black and white and blur the faces in the second");
+    let tools: Vec<(&str, &[String])> = plan
+        .iter()
+        .map(|(tool, refs, _)| (tool.as_str(), refs.as_slice()))
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            ("grayscale", &["input:0".to_owned()][..]),
+            ("blur_faces", &["input:1".to_owned()][..])
+        ]
+    );
+
+    let plan =
+        on_two_pictures("blur the faces in the first one and pixelate the people in the second");
+    assert_eq!(plan.len(), 2, "{plan:?}");
+    assert_eq!(plan[1].1, ["input:1"]);
+
+    // Edits of each picture, then one step that takes them all gets every result.
+    let plan = on_two_pictures("crop each to 16:9 and then put them side by side");
+    let tools: Vec<&str> = plan.iter().map(|(tool, _, _)| tool.as_str()).collect();
+    assert_eq!(tools, ["aspect", "aspect", "combine_images"]);
+    assert_eq!(plan[2].1, ["step:s1.image", "step:s2.image"]);
+
+    let plan = on_two_pictures("crop the second one square, then put them side by side");
+    assert_eq!(plan[1].1, ["input:0", "step:s1.image"], "{plan:?}");
+}

@@ -866,11 +866,18 @@ fn ratio_captures(text: &str) -> Option<regex::Captures<'_>> {
 
 /// An aspect ratio such as `9:16`, from "9:16", "9 by 16", "square", "portrait for stories".
 pub fn ratio(clause: &Clause) -> Option<Value> {
-    for text in [&clause.text, &clause.request] {
-        if let Some(captures) = ratio_captures(text) {
-            return Some(json!(format!("{}:{}", &captures[1], &captures[2])));
-        }
-    }
+    let written = |text: &str| {
+        ratio_captures(text).map(|captures| json!(format!("{}:{}", &captures[1], &captures[2])))
+    };
+    // "Crop the first to square and the second to 16:9": the clause's own words first, then a
+    // ratio said once for the whole request ("all three at 9:16").
+    written(&clause.text)
+        .or_else(|| named_ratio(clause))
+        .or_else(|| written(&clause.request))
+}
+
+/// A ratio named in words: "square", "portrait for stories", "widescreen".
+fn named_ratio(clause: &Clause) -> Option<Value> {
     if clause.has_any(&["square*", "instagram post*", "profile pic*", "avatar*"]) {
         return Some(json!("1:1"));
     }
@@ -2731,14 +2738,19 @@ pub fn pastes_a_cut_out(clause: &Clause) -> bool {
 
 pattern!(
     NAMED_INPUT,
-    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b"
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as)\b)"
 );
 
 /// Which attached picture the clause works on, from 0, when it names one ("count the chairs in
 /// the second one", "crop pic 2").
 pub fn named_input(clause: &Clause) -> Option<usize> {
     let captures = NAMED_INPUT.captures(&clause.text)?;
-    let index = match captures.get(1).map(|m| m.as_str()) {
+    // "Blur the faces in the second", "the first to square": the ordinal alone.
+    let index = match captures
+        .get(1)
+        .or_else(|| captures.get(3))
+        .map(|m| m.as_str())
+    {
         Some("first" | "1st") => 0,
         Some("second" | "2nd") => 1,
         Some("third" | "3rd") => 2,
