@@ -2305,7 +2305,7 @@ fn build(
     }
     // One chain per run: each picture with the asks for it (or the one named), each page
     // named, or one for all.
-    let runs: Vec<(Option<Value>, Option<u32>, Vec<(Clause, Matched)>)> = if per_image {
+    let runs: Vec<Run> = if per_image {
         match named {
             Some(index) => vec![(Some(images[index].clone()), None, asked.to_vec())],
             None => images
@@ -2340,6 +2340,9 @@ fn build(
     }
     Ok(Plan { steps })
 }
+
+/// One chain of a plan: the picture it starts from, the page it works on, and its asks.
+type Run = (Option<Value>, Option<u32>, Vec<(Clause, Matched)>);
 
 /// Words that put an ask on every attached picture, whatever else it names ("crop both of these
 /// … start with the first one").
