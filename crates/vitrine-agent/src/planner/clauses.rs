@@ -1880,6 +1880,16 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         // thing described, any verb in "-s" goes on about it ("focus", "press"
                         // are no such verbs).
                         || (next.len() > 3
+                            // Not "… and highlights need recovering", a plural noun.
+                            && after.split_whitespace().nth(1).is_some_and(|then| {
+                                [
+                                    "the", "a", "an", "it", "everything", "everyone", "me", "us",
+                                    "them", "him", "her", "my", "our", "their", "his", "its",
+                                    "this", "that", "all", "so", "too", "very", "really", "more",
+                                    "less", "like", "up", "out", "down",
+                                ]
+                                .contains(&then)
+                            })
                             && next.ends_with('s')
                             && !next.ends_with("ss")
                             && !next.ends_with("us")
@@ -3385,7 +3395,8 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
                 "keep the others",
             ])
                 // Not "leave everyone else's clothes as they are".
-                && !clause.text.contains("else's"));
+                && !clause.text.contains("else's")
+                && !clause.text.contains("others'"));
     // "… but keep the adults visible", "leave the teachers as they are": some people kept
     // (not every face, not text, not "the kid's shirt colour").
     let words = &clause.words;

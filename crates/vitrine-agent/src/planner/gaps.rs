@@ -446,14 +446,9 @@ const GAPS: &[Gap] = &[
             // "Make the waterfall in this photo actually flow", "make the flag flutter" (not
             // "make the colours jump", "make the text flow better").
             "actually flow*",
-            "actually mov*",
             "really flow*",
-            "really mov*",
-            "water* ~ flow*",
-            "river ~ flow*",
             "make ~ flutter",
             "make ~ sway",
-            "make ~ ripple",
             "make ~ twinkle",
             "make ~ swim",
             "wag*",
@@ -859,15 +854,16 @@ const GAPS: &[Gap] = &[
             "pretty",
             "ugly",
             // Not "the brand guide says …", "our brand colours".
-            "what brand",
-            "which brand",
+            "what brand*",
+            "which brand*",
             "the brand of",
             "brand is it",
             "brand is this",
             "brand is that",
-            "brand name",
             "what's the brand",
             "whats the brand",
+            "identify ~ brand*",
+            "name the brand*",
             "make and model",
             "what model",
             "what car",
@@ -984,12 +980,17 @@ pub(super) fn find(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static 
     find_said(clause, inputs)
 }
 
-/// "I'll write the summary myself": what the sender will do is not asked.
+/// "I'll write the summary myself", "we can do the translation ourselves": what the sender
+/// will do is not asked (not "I need it translated for myself").
 fn sender_does_it(clause: &Clause) -> bool {
+    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
     clause.has_any(&["myself", "ourselves", "on my own", "on our own"])
-        && clause.words.first().is_some_and(|first| {
-            ["i'll", "ill", "i", "we'll", "we", "i'm", "im", "we're"].contains(&first.text.as_str())
-        })
+        && matches!(
+            words.as_slice(),
+            ["i'll" | "ill" | "we'll", ..]
+                | ["i" | "we", "will" | "can" | "shall", ..]
+                | ["i'm" | "im" | "we're", "going", "to", ..]
+        )
 }
 
 /// The gap the sender says they will see to themselves ("I'll write the summary myself", or

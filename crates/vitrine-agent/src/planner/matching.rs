@@ -93,6 +93,7 @@ fn intents_in<'a>(
                 .cues
                 .first()
                 .is_some_and(|group| only_negated(ask, group))
+                || intent.cues.iter().any(|group| said_of_nothing(ask, group))
             {
                 continue;
             }
@@ -173,6 +174,25 @@ fn only_negated(clause: &Clause, group: &[&str]) -> bool {
                 || (["for", "to", "any"].contains(&word(at.checked_sub(1)))
                     && word(at.checked_sub(2)) == "need"
                     && NEGATORS.contains(&word(at.checked_sub(3))))
+        })
+}
+
+/// True when every place `group` matches in `clause` is a verb said of nothing: "no faces
+/// should be blurred", "none of them need to be cropped".
+fn said_of_nothing(clause: &Clause, group: &[&str]) -> bool {
+    let word = |index: Option<usize>| {
+        index
+            .and_then(|index| clause.words.get(index))
+            .map_or("", |word| word.text.as_str())
+    };
+    let starts = clause.starts(group);
+    !starts.is_empty()
+        && starts.into_iter().all(|at| {
+            ["be", "get", "gets"].contains(&word(at.checked_sub(1)))
+                && (3..=7).any(|back| {
+                    ["no", "none", "nothing", "nobody", "neither"]
+                        .contains(&word(at.checked_sub(back)))
+                })
         })
 }
 

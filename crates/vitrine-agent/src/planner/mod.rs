@@ -328,7 +328,9 @@ pub fn understand_with(
         let gap = in_ask
             .or(in_result)
             .or(spares)
-            .filter(|gap| !left_to_the_sender.contains(&gap.id))
+            // "My manager wants a summary … I'll write the summary myself" (not "please translate
+            // it", asked all the same).
+            .filter(|gap| clauses::is_an_ask(&clause) || !left_to_the_sender.contains(&gap.id))
             .filter(|gap| gap.id != "selective_face_hiding" || !clauses::keeps_every_face(&clause));
         // "The music teacher wants to print it for the hallway" beside "brighten it": a
         // sentence that asks nothing, with no word of wanting or needing, is background even
@@ -348,6 +350,10 @@ pub fn understand_with(
                 || (something_asked
                     && gap.is_some_and(|gap| gap.id == "open_question")
                     && !clause.text.contains('?')
+                    // "I wonder if it is attractive" asks all the same.
+                    && !clause.has_any(&[
+                        "wonder*", "question*", "curious", "whether", "if", "tell me", "know",
+                    ])
                     && clause.words.first().is_some_and(|first| {
                         [
                             "i", "i'm", "im", "we", "we're", "the", "my", "our", "his", "her",
@@ -516,11 +522,18 @@ pub fn understand_with(
         }
         // "The teapot in 3D, with a preview image": a second output of a step asked in the same
         // words is that output, not a step on media that is not here.
+        // "… of the guitar, and give me a preview render along with it": or of the step
+        // before.
+        let before_side_outputs = unusable.len();
         unusable.retain(|other| {
             !usable
                 .iter()
+                .chain(asked.last().map(|(_, last)| last))
                 .any(|matched| side_output_of(&clause, matched, other))
         });
+        if usable.is_empty() && gap.is_none() && unusable.len() < before_side_outputs {
+            continue;
+        }
         // "My landlord wants a picture of the flat, can you blur their faces": beside other
         // asks, a clause that asks nothing and whose words fit only media that is not here is
         // said about it, unless it names that media ("the clip is too long").
@@ -617,6 +630,31 @@ pub fn understand_with(
             && !unusable.iter().any(|matched| matched.tool.name() == name)
         {
             usable = closest_intent(name, index, &clause, inputs, &produced, catalog);
+        }
+        // "Find the helmet and crop to it": "it" is the thing the step before looked for.
+        if usable.is_empty()
+            && gap.is_none()
+            && clause.has_any(&["it", "them", "that", "those"])
+            && let Some((before, last)) = asked.last()
+            && let Some(Value::Array(labels)) = read_args(before, last).get("labels")
+            && let Some(Value::String(label)) = labels.first()
+        {
+            let named = Clause::new(
+                &format!(" {} ", clause.text)
+                    .replace(" it ", &format!(" the {label} "))
+                    .replace(" them ", &format!(" the {label} "))
+                    .replace(" that ", &format!(" the {label} "))
+                    .replace(" those ", &format!(" the {label} ")),
+                &text,
+            );
+            // Another of its intents ("crop to it"); the same one is words about that step
+            // ("mark it if so").
+            let (mut found, _) = candidates(&named, inputs, &produced, catalog);
+            found.retain(|matched| !std::ptr::eq(matched.intent, last.intent));
+            if !found.is_empty() {
+                usable = found;
+                clause = named;
+            }
         }
         // "The client wants it in 16:9": what someone wants done to it, said without a verb,
         // is asked all the same.
@@ -1094,21 +1132,14 @@ pub fn understand_with(
             if names_a_side_output {
                 continue;
             }
-            // "Add a little party hat on his head! Colourful if possible": a few words without
-            // a verb after a picture painted from the words describe what is painted (its
-            // prompt has them), not another step.
+            // "Add a little party hat on his head! Colourful if possible": a few words hedged
+            // as a wish after a picture painted from the words describe what is painted (its
+            // prompt has them), not another step ("More contrast." is one).
             let describes_the_painted = clause.words.len() <= 4
-                // "Colourful" is no verb.
-                && clause.words.iter().all(|word| {
-                    word.text.ends_with("ful")
-                        || !Clause::new(&word.text, &word.text)
-                            .has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
-                })
+                && clause.has_any(&["if possible", "if you can", "ideally", "preferably"])
                 && !clause.has_any(&["too", "also", "as well", "and", "then"])
                 && matched.tool.name() == "adjust_image"
-                && asked
-                    .last()
-                    .is_some_and(|(_, last)| last.intent.per_view);
+                && asked.last().is_some_and(|(_, last)| last.intent.per_view);
             if describes_the_painted {
                 continue;
             }
@@ -1386,9 +1417,6 @@ fn asks_only_for_inputs(schema: &Value) -> bool {
     })
 }
 
-/// The intents `clause` asks for that the inputs (and what earlier steps make) allow, and those
-/// they do not. Specificity is weighed among what the inputs allow: "flip it vertically" on a
-/// photo is a flip, even though a mask's "flip" (invert) would be read the same way.
 /// True when two clauses each name one attached picture, and not the same one.
 fn on_other_pictures(one: &Clause, other: &Clause) -> bool {
     let named = vitrine_tools::meaning::read::named_input;
@@ -1420,6 +1448,9 @@ fn side_output_of(clause: &Clause, step: &Matched, other: &Matched) -> bool {
     })
 }
 
+/// The intents `clause` asks for that the inputs (and what earlier steps make) allow, and those
+/// they do not. Specificity is weighed among what the inputs allow: "flip it vertically" on a
+/// photo is a flip, even though a mask's "flip" (invert) would be read the same way.
 fn candidates(
     clause: &Clause,
     inputs: &[ArtifactMeta],
@@ -1564,6 +1595,22 @@ fn refine(
     catalog: &ToolCatalog,
     planned: &[(Clause, Matched)],
 ) -> Option<Vec<(Clause, Matched)>> {
+    // "Make it black and white. 4000x3000 originally.": the size the picture has is no ask.
+    if vitrine_tools::meaning::read::has_dimensions(fragment)
+        && fragment.has_any(&[
+            "originally",
+            "currently",
+            "right now",
+            "at the moment",
+            "keep*",
+            "is",
+            "it's",
+            "was",
+            "already",
+        ])
+    {
+        return None;
+    }
     let merged = Clause::new(
         &corrected_number(before, fragment).unwrap_or_else(|| before.inserting(&fragment.text)),
         request,
@@ -1663,6 +1710,26 @@ fn refine(
         return None;
     }
     if names_its_own_thing && !extends && !speaks_of_it && !one_of_those {
+        return None;
+    }
+    // "Find the helmet and crop to it": an ask with a verb of its own that only lengthens a
+    // step's free words is not words about that step (the helmet is not "helmet crop to it").
+    let own_verb = clauses::is_an_ask(fragment)
+        && fragment.words.first().is_some_and(|first| {
+            Clause::new(&first.text, &first.text)
+                .has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
+        });
+    const FREE_WORDS: &[&str] = &["labels", "prompt", "object"];
+    let changed = |free: bool| {
+        planned.iter().any(|(clause, old)| {
+            old.intent.slots.iter().any(|slot| {
+                FREE_WORDS.contains(&slot.arg) == free
+                    && (slot.read)(clause) != (slot.read)(&merged)
+            })
+        })
+    };
+    let only_free_words_change = changed(true) && !changed(false);
+    if own_verb && only_free_words_change && !extends && !speaks_of_it && !one_of_those {
         return None;
     }
     // "… black boxes over the faces. Not blur, boxes.": a word or two that says again what
@@ -2056,7 +2123,6 @@ fn only_other_media(clause: &Clause, matched: &Matched, inputs: &[ArtifactMeta])
         })
 }
 
-/// Words that name media of a kind, or imply it ("the first 30 seconds" is a video's).
 /// True when `clause` names media of `kind`; "our Facebook page" is no page of a document.
 fn names_media(clause: &Clause, kind: ArtifactKind) -> bool {
     const WEB_PAGES: &[&str] = &[
@@ -2067,29 +2133,25 @@ fn names_media(clause: &Clause, kind: ArtifactKind) -> bool {
         "linkedin",
         "web",
         "landing",
-        "product",
-        "home",
-        "event",
         "profile",
-        "business",
-        "company",
         "fan",
-        "shop",
-        "sales",
-        "pricing",
-        "group",
-        "community",
-        "club",
+        "about",
+        "contact",
     ];
+    // "The front page of our website": every page named is the site's.
+    let on_a_site = clause.has_any(&["website*", "web site*", "site", "online", "blog*"])
+        || !vitrine_tools::meaning::read::web_addresses(&clause.request).is_empty();
     if kind != ArtifactKind::Document {
         return clause.has_any(media_words(kind));
     }
     let pages = clause.starts(&["page*"]);
     let only_web_pages = !pages.is_empty()
         && pages.iter().all(|&at| {
-            at.checked_sub(1)
-                .and_then(|before| clause.words.get(before))
-                .is_some_and(|word| WEB_PAGES.contains(&word.text.as_str()))
+            on_a_site
+                || at
+                    .checked_sub(1)
+                    .and_then(|before| clause.words.get(before))
+                    .is_some_and(|word| WEB_PAGES.contains(&word.text.as_str()))
         });
     if only_web_pages {
         let others: Vec<&str> = media_words(kind)
@@ -2102,6 +2164,7 @@ fn names_media(clause: &Clause, kind: ArtifactKind) -> bool {
     clause.has_any(media_words(kind))
 }
 
+/// Words that name media of a kind, or imply it ("the first 30 seconds" is a video's).
 fn media_words(kind: ArtifactKind) -> &'static [&'static str] {
     match kind {
         ArtifactKind::Image => &["image*", "photo*", "picture*", "pic", "pics", "still*"],

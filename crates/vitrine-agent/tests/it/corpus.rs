@@ -591,7 +591,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 95.9;
+const WHOLE_CORPUS_FLOOR: f64 = 96.1;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -607,13 +607,13 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout15.jsonl",
         show: "VITRINE_SHOW_HELDOUT15",
-        floor: 87.8,
+        floor: 88.6,
         silent_at_most: 6,
     },
     Blind {
         file: "heldout16.jsonl",
         show: "VITRINE_SHOW_HELDOUT16",
-        floor: 88.6,
+        floor: 89.3,
         silent_at_most: 6,
     },
     Blind {
@@ -625,25 +625,25 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout18.jsonl",
         show: "VITRINE_SHOW_HELDOUT18",
-        floor: 87.1,
+        floor: 88.6,
         silent_at_most: 8,
     },
     Blind {
         file: "heldout19.jsonl",
         show: "VITRINE_SHOW_HELDOUT19",
         floor: 91.6,
-        silent_at_most: 4,
+        silent_at_most: 3,
     },
     Blind {
         file: "heldout20.jsonl",
         show: "VITRINE_SHOW_HELDOUT20",
-        floor: 84.0,
+        floor: 84.8,
         silent_at_most: 5,
     },
     Blind {
         file: "heldout21.jsonl",
         show: "VITRINE_SHOW_HELDOUT21",
-        floor: 83.3,
+        floor: 84.0,
         silent_at_most: 6,
     },
 ];

@@ -703,7 +703,7 @@ pub fn max_side(clause: &Clause) -> Option<Value> {
 fn resize_target(clause: &Clause) -> Option<(Option<Value>, Option<Value>)> {
     let text = in_numbers(&clause.text);
     // "The box at x=120, y=80, width 200, height 150": the size of an area, not of the image.
-    if BOX_AT_SIZE.is_match(&text) {
+    if box_at_size(&text).is_some() {
         return None;
     }
     if let Some(captures) = DIMENSIONS.captures(&text) {
@@ -720,12 +720,19 @@ fn resize_target(clause: &Clause) -> Option<(Option<Value>, Option<Value>)> {
             .filter_map(|c| {
                 let size = number::<u32>(c.get(1)).or_else(|| number(c.get(2)))?;
                 let before = tail(&text[..c.get(0)?.start()], 16);
+                // "… currently 3000 wide and should be 1200 wide": the size it has is none.
                 let limit = [
                     "over ",
                     "above ",
                     "more than ",
                     "bigger than ",
                     "larger than ",
+                    "currently ",
+                    "originally ",
+                    "is ",
+                    "it's ",
+                    "was ",
+                    "now ",
                 ]
                 .iter()
                 .any(|said| before.ends_with(said))
@@ -855,11 +862,13 @@ pattern!(
     r"\b(\d{1,2}(?:\.\d+)?)\s*(?::|/|×|x|\bby\b|\bto\b)\s*(\d{1,2}(?:\.\d+)?)\b"
 );
 
-/// The first ratio written in `text`; not "y1=50 x2=400", corners named by coordinates.
+/// The first ratio written in `text`; not "y1=50 x2=400", corners named by coordinates (a
+/// "ratio=16:9" is one).
 fn ratio_captures(text: &str) -> Option<regex::Captures<'_>> {
+    static COORDINATE_BEFORE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b[xy][0-2]?\s*=\s*$"));
     RATIO.captures_iter(text).find(|captures| {
         let whole = captures.get(0).map_or(0..0, |m| m.range());
-        !text[..whole.start].trim_end().ends_with('=')
+        !COORDINATE_BEFORE.is_match(&text[..whole.start])
             && !text[whole.end..].trim_start().starts_with('=')
     })
 }
@@ -1285,15 +1294,23 @@ pattern!(
     START_FROM,
     r"\b(?:keep|start|begin)\w*\s+(?:it\s+|this\s+|the\s+(?:clip|video)\s+)?(?:from|at)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:s\b|secs?|seconds?))"
 );
-// "So it starts at 5 seconds and ends at 20": both ends, said as where the clip starts and stops.
+// "Trim it so it starts at 5 seconds and ends at 20", "start it at 5 s and end it at 20 s":
+// where the trimmed clip is to start and stop (not "the intro starts at 0:00 and ends at 0:08",
+// a part described).
 pattern!(
     STARTS_AND_ENDS,
-    r"\b(?:start|begin)\w*\s+(?:at|from)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?(?:\s+mark)?[\s,]+(?:and\s+)?(?:it\s+|then\s+)?(?:end|finish|stop)\w*\s+(?:at\s+)?(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\b(?:so\s+(?:that\s+)?(?:it|the\s+(?:clip|video))\s+|make\s+it\s+|have\s+it\s+|let\s+it\s+)(?:start|begin)s?\s+(?:at|from)\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?(?:\s+mark)?[\s,]+(?:and\s+)?(?:it\s+|then\s+)?(?:end|finish|stop)s?\s+at\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)|\b(?:start|begin)\s+it\s+at\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?[\s,]+(?:and\s+)?(?:end|finish|stop)\s+it\s+at\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)"
 );
-// "Cut the first 5 seconds": those seconds go (not "cut it to the first 5 seconds").
+// "The intro starts at 0:00 and ends at 0:08, remove it": a part described by its ends.
+pattern!(
+    PART_SPAN,
+    r"\b(?:start|begin)s\s+at\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?[\s,]+(?:and\s+)?(?:end|finish|stop)s\s+at\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)"
+);
+// "Cut the first 5 seconds", "cut the first minute": those go (not "cut it to the first 5
+// seconds", nor "cut the first 15 seconds into a separate clip").
 pattern!(
     CUT_THE_FIRST,
-    r"\b(?:cut|chop|snip|trim|lose|skip)\w*\s+(?:out\s+|off\s+|away\s+)?(?:the\s+)?(?:first|opening)\s+(\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)"
+    r"\b(?:cut|chop|snip|trim|lose|skip)\w*\s+(?:out\s+|off\s+|away\s+)?(?:the\s+)?(?:first|opening)\s+(?:\d+(?:\.\d+)?|a|one|two|three|five|ten)?\s*(?:s\b|secs?|seconds?|min\b|mins?|minutes?)"
 );
 pattern!(
     FIRST_SECONDS,
@@ -1380,10 +1397,26 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
         return Some((start, Some(end)));
     }
     if let Some(captures) = STARTS_AND_ENDS.captures(&text)
-        && let (Some(start), Some(end)) = (seconds(&captures[1]), seconds(&captures[2]))
+        && let (Some(start), Some(end)) = (
+            seconds(captures.get(1).or_else(|| captures.get(3))?.as_str()),
+            seconds(captures.get(2).or_else(|| captures.get(4))?.as_str()),
+        )
         && end > start
     {
         return Some((start, Some(end)));
+    }
+    // "The intro starts at 0:00 and ends at 0:08, remove it": the rest stays; a part in the
+    // middle cannot be cut out by keeping one range, and a part kept is asked in other words.
+    if let Some(captures) = PART_SPAN.captures(&text)
+        && let (Some(start), Some(end)) = (seconds(&captures[1]), seconds(&captures[2]))
+        && end > start
+    {
+        if clause.has_any(DROP_WORDS) || clause.has_any(&["cut* ~ out"]) {
+            return (start == 0.0).then_some((end, None));
+        }
+        if clause.has_any(&["keep*", "only", "just"]) {
+            return Some((start, Some(end)));
+        }
     }
     // "Drop everything before 0:30" and "remove the first 5 seconds" keep what comes after.
     // "Cut", "chop" and "trim" drop what comes before a moment too, but "trim it to the first
@@ -1412,9 +1445,18 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     {
         return Some((0.0, Some(end)));
     }
-    if (drops_the_start || (!keeps_the_named && CUT_THE_FIRST.is_match(&text)))
+    let cuts_the_first = !keeps_the_named
+        && CUT_THE_FIRST.is_match(&text)
+        && !clause.has_any(&[
+            "separate*",
+            "into a",
+            "into its own",
+            "as a clip",
+            "as its own",
+        ]);
+    if (drops_the_start || cuts_the_first)
         && let Some(captures) = FIRST_SECONDS.captures(&text)
-        && let Some(amount) = captures.get(1).and_then(|n| n.as_str().parse::<f64>().ok())
+        && let Some(amount) = first_seconds(&captures)
     {
         return Some((amount, None));
     }
@@ -1439,6 +1481,11 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
         Some(captures) => captures,
         None => FIRST_SECONDS.captures(&text)?,
     };
+    Some((0.0, Some(first_seconds(&captures)?)))
+}
+
+/// The seconds a [`FIRST_SECONDS`] or [`TRIM_TO`] match says: "5 seconds", "a minute".
+fn first_seconds(captures: &regex::Captures<'_>) -> Option<f64> {
     let amount = match captures.get(1).map(|m| m.as_str()) {
         None | Some("a" | "one") => 1.0,
         Some(text) => text
@@ -1446,12 +1493,12 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
             .ok()
             .or_else(|| count_word(text).map(f64::from))?,
     };
-    let unit = if captures[2].starts_with('m') {
+    let unit = if captures.get(2)?.as_str().starts_with('m') {
         60.0
     } else {
         1.0
     };
-    Some((0.0, Some(amount * unit)))
+    Some(amount * unit)
 }
 
 /// Where a trimmed clip starts.
@@ -1526,13 +1573,25 @@ pub fn frame_selection(clause: &Clause) -> Option<Value> {
             .find_iter(&captures[1])
             .filter_map(|m| seconds(m.as_str()))
             .collect();
-        // "At 0:05 and 0:10, 640 pixels wide": the last number is a size.
-        let after = text[captures.get(1).map_or(0, |m| m.end())..].trim_start();
-        if ["px", "pixel", "p ", "wide", "tall", "high", "across"]
-            .iter()
-            .any(|unit| after.starts_with(unit))
-            || after == "p"
-        {
+        // "At 0:05 and 0:10, 640 pixels wide": the last number is a size (not "at 0:05, 0:10
+        // and 0:15 high quality").
+        let list = captures.get(1).map_or("", |m| m.as_str());
+        let last_is_a_stamp = A_TIME
+            .find_iter(list)
+            .last()
+            .is_some_and(|last| last.as_str().contains(':'));
+        let mut after = text[captures.get(1).map_or(0, |m| m.end())..]
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty());
+        let (unit, then) = (after.next().unwrap_or(""), after.next());
+        let a_size = match unit {
+            "px" | "pixel" | "pixels" | "p" => true,
+            "wide" | "tall" | "high" | "across" => {
+                then.is_none_or(|then| ["please", "and", "each", "max", "maximum"].contains(&then))
+            }
+            _ => false,
+        };
+        if a_size && !last_is_a_stamp {
             times.pop();
         }
         if times.len() >= 2 {
@@ -2405,17 +2464,17 @@ fn object_said(clause: &Clause, at_least: Pointedly) -> Option<String> {
 
 /// Every COCO label the clause names, for detection.
 pub fn labels(clause: &Clause) -> Option<Value> {
-    // "Count the cups. Bottles don't matter", "ignore the bottles": classes set aside.
-    let set_aside: Vec<String> = SET_ASIDE_NAME
-        .captures_iter(&clause.text)
-        .filter_map(|captures| captures.iter().skip(1).flatten().next())
-        .flat_map(|name| coco_names(name.as_str()))
-        .collect();
+    // "Count the cups. Bottles don't matter", "ignore the bottles": classes set aside, never
+    // all of them (a list emptied would count every class).
+    let set_aside = set_aside_classes(&clause.text);
     let named = |text: &str| -> Vec<String> {
-        coco_names(text)
-            .into_iter()
+        let all = coco_names(text);
+        let kept: Vec<String> = all
+            .iter()
             .filter(|label| !set_aside.contains(label))
-            .collect()
+            .cloned()
+            .collect();
+        if kept.is_empty() { all } else { kept }
     };
     // "How many laptops are on the table?": what follows a place word only says where to look.
     if let Some(counted) = clause.find("how many") {
@@ -2446,10 +2505,60 @@ pub fn labels(clause: &Clause) -> Option<Value> {
     Some(json!(named))
 }
 
+// "Ignore the bottles", "skipping trucks and buses", "bottles don't matter": whole classes set
+// aside (not "except the broken cup" or "excluding the person at the front", some of a class).
 pattern!(
     SET_ASIDE_NAME,
-    r"\b(?:ignor(?:e|ing)|except(?:\s+for)?|excluding|apart from|other than|besides|but not|not counting|not including|leav(?:e|ing) out|skip(?:ping)?|minus)\s+(?:the\s+|any\s+|all\s+)?([a-z]+(?:\s+[a-z]+)?)|\b([a-z]+)\s+(?:don't|doesn't|do not|does not) (?:matter|count)|\b([a-z]+)\s+(?:can be ignored|are irrelevant|is irrelevant|aren't needed|isn't needed)"
+    r"(?:^|[^']\b)(?:ignor(?:e|ing)|except(?:\s+for)?|excluding|apart from|other than|besides|but not|not|no|not counting|not including|leav(?:e|ing) out|skip(?:ping)?|minus)\s+(?:the\s+|any\s+|all\s+)?([a-z]+(?:\s+[a-z]+)?(?:\s*(?:,|and|or)\s+[a-z]+(?:\s+[a-z]+)?){0,3})\s*(?:$|[,.;!?]|\b(?:and|too|please|then)\b)|\b([a-z]+(?:\s+[a-z]+)?)\s+(?:don't|doesn't|do not|does not) (?:matter|count)|\b([a-z]+(?:\s+[a-z]+)?)\s+(?:can be ignored|are irrelevant|is irrelevant|aren't needed|isn't needed)"
 );
+
+/// The classes a clause sets aside whole.
+fn set_aside_classes(text: &str) -> Vec<String> {
+    SET_ASIDE_NAME
+        .captures_iter(text)
+        // Not "don't ignore the cups".
+        .filter(|captures| {
+            let before = captures.get(0).map_or("", |whole| &text[..whole.start()]);
+            !["don't ", "dont ", "do not ", "never "]
+                .iter()
+                .any(|negation| before.trim_end().ends_with(negation.trim_end()))
+        })
+        .filter_map(|captures| captures.iter().skip(1).flatten().next())
+        .flat_map(|names| {
+            names
+                .as_str()
+                .split(',')
+                .flat_map(|part| part.split(" and ").flat_map(|part| part.split(" or ")))
+                .filter_map(|name| {
+                    // "Cups bottles" (a fragment joined to the ask before): the last words.
+                    let words: Vec<&str> = name.split_whitespace().collect();
+                    (0..words.len())
+                        .rev()
+                        .take(2)
+                        .rev()
+                        .find_map(|from| whole_class(&words[from..].join(" ")))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The class `name` names as a whole ("cups", "wine glasses"); not a class with words about
+/// which ones ("broken cups", "parked cars").
+fn whole_class(name: &str) -> Option<String> {
+    let [class] = &coco_names(name)[..] else {
+        return None;
+    };
+    let in_label = |word: &str| {
+        !coco_names(word).is_empty()
+            || class.split(' ').any(|part| {
+                part == word
+                    || Some(part) == word.strip_suffix('s')
+                    || Some(part) == word.strip_suffix("es")
+            })
+    };
+    name.split_whitespace().all(in_label).then(|| class.clone())
+}
 
 /// Questions about people that name no class: "is anyone in this photo?".
 pub const SOMEONE: &[&str] = &[
@@ -2498,11 +2607,47 @@ pattern!(
     BOX_NUMBERS,
     r"(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[0-2]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[0-2]?\s*[=:]\s*)?|\s+y[0-2]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?\s*(?:,|to|-|–|and)?\s*(?:\b(?:pixel|point)\s*)?\(?\s*(?:\bx[0-2]?\s*[=:]\s*)?(\d+(?:\.\d+)?)(?:\s*,\s*(?:y[0-2]?\s*[=:]\s*)?|\s+y[0-2]?\s*[=:]\s*)(\d+(?:\.\d+)?)\s*\)?"
 );
-// "At x=100, y=50, width 300, height 250", "(40, 60) sized 200x120": a corner and a size.
+// "At x=100, y=50, width 300, height 250", "(40, 60) sized 200x120", "top-left (100, 50), 300
+// wide and 250 tall": a corner, then the area's size.
 pattern!(
-    BOX_AT_SIZE,
-    r"\(?\s*\bx\s*[=:]?\s*(\d+)\s*,?\s*(?:and\s+)?y\s*[=:]?\s*(\d+)\s*\)?[\s,;]+(?:with\s+)?(?:an?\s+)?(?:(?:width|w)\s*(?:of\s+|=\s*|:\s*)?(\d+)\s*(?:px|pixels?)?\s*,?\s*(?:and\s+)?(?:an?\s+)?(?:height|h)\s*(?:of\s+|=\s*|:\s*)?(\d+)|(?:size[ds]?|measuring)\s*(?:of\s+)?(\d+)\s*(?:x|×|by)\s*(\d+))|\((\d+)\s*,\s*(\d+)\)\s*,?\s*(?:with\s+)?(?:an?\s+)?(?:size[ds]?|measuring)\s*(?:of\s+)?(\d+)\s*(?:x|×|by)\s*(\d+)"
+    CORNER_XY,
+    r"\bx\s*[=:]?\s*(\d+)\s*,?\s*(?:and\s+)?y\s*[=:]?\s*(\d+)\b|\(\s*(\d+)\s*,\s*(\d+)\s*\)"
 );
+pattern!(
+    SIZE_WIDTH,
+    r"\b(?:width\s*(?:of\s+|=\s*|:\s*|is\s+)?|w\s*[=:]\s*)(\d+)|\b(\d+)\s*(?:px\s+|pixels\s+)?wide\b"
+);
+pattern!(
+    SIZE_HEIGHT,
+    r"\b(?:height\s*(?:of\s+|=\s*|:\s*|is\s+)?|h\s*[=:]\s*)(\d+)|\b(\d+)\s*(?:px\s+|pixels\s+)?(?:tall|high)\b"
+);
+pattern!(
+    SIZE_BOTH,
+    r"\b(?:size[ds]?|measuring|of size|that is)\s*(?:of\s+)?(\d+)\s*(?:x|×|by)\s*(\d+)"
+);
+
+/// An area given by a corner and a size, as a box.
+fn box_at_size(text: &str) -> Option<Value> {
+    let corner = CORNER_XY.captures(text)?;
+    let x = number::<f64>(corner.get(1).or_else(|| corner.get(3)))?;
+    let y = number::<f64>(corner.get(2).or_else(|| corner.get(4)))?;
+    let rest = text.get(corner.get(0)?.end()..)?;
+    let rest = &rest[..rest.len().min(80)];
+    let (width, height) = match SIZE_BOTH.captures(rest) {
+        Some(both) => (number::<f64>(both.get(1))?, number::<f64>(both.get(2))?),
+        None => {
+            let width = SIZE_WIDTH.captures(rest)?;
+            let height = SIZE_HEIGHT.captures(rest)?;
+            (
+                number::<f64>(width.get(1).or_else(|| width.get(2)))?,
+                number::<f64>(height.get(1).or_else(|| height.get(2)))?,
+            )
+        }
+    };
+    (width > 0.0 && height > 0.0)
+        .then(|| json!({"shape": "box", "x0": x, "y0": y, "x1": x + width, "y1": y + height}))
+}
+
 pattern!(
     AXIS_RANGES,
     r"\bx\s*(?:=|:)?\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*,?\s*(?:and\s*)?y\s*(?:=|:)?\s*(\d+)\s*(?:-|–|to)\s*(\d+)"
@@ -2523,17 +2668,8 @@ pattern!(
 /// The area a clause names, as a region: four numbers (pixels, or fractions with decimals) or a
 /// part such as "the top half" or "the left 20%".
 pub fn region(clause: &Clause) -> Option<Value> {
-    if let Some(captures) = BOX_AT_SIZE.captures(&clause.text) {
-        let numbers: Vec<f64> = (1..=10)
-            .filter_map(|index| number::<f64>(captures.get(index)))
-            .collect();
-        if let [x, y, width, height] = numbers[..]
-            && width > 0.0
-            && height > 0.0
-        {
-            let (x1, y1) = (x + width, y + height);
-            return Some(json!({"shape": "box", "x0": x, "y0": y, "x1": x1, "y1": y1}));
-        }
+    if let Some(area) = box_at_size(&clause.text) {
+        return Some(area);
     }
     if let Some(captures) = AXIS_RANGES.captures(&clause.text)
         && let (Some(x0), Some(x1), Some(y0), Some(y1)) = (

@@ -68,6 +68,10 @@ const MEANING: Meaning = Meaning {
                 "my background",
                 "our background",
                 "background check*",
+                // "No background noise".
+                "background noise",
+                "background music",
+                "background sound*",
                 "fill*",
                 // "The bench only, no background" in 3D: the reconstruction leaves it out.
                 "3d",
@@ -118,7 +122,6 @@ const MEANING: Meaning = Meaning {
                 // the background", which the first intent leaves alone).
                 "cut* ~ out from the background",
                 "cut* ~ away from the background",
-                "cut* ~ out of the background",
                 "separat* ~ from the background",
                 "isolat* ~ from the background",
             ]],

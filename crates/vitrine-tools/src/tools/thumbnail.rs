@@ -85,7 +85,12 @@ const MEANING: Meaning = Meaning {
             }],
             chains: true,
             describes_output: true,
-            accept: Some(|clause| read::pixels(clause).is_some() && !read::has_dimensions(clause)),
+            // Not the size of an area ("the rectangle at x 100 y 50 of size 300 by 200").
+            accept: Some(|clause| {
+                read::pixels(clause).is_some()
+                    && !read::has_dimensions(clause)
+                    && !read::names_region(clause)
+            }),
             ..Intent::DEFAULT
         },
         Intent {
