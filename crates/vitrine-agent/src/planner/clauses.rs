@@ -621,8 +621,6 @@ const PLACE_AND_TIME_WORDS: &[&str] = &[
     "maybe",
     "decades",
     "long",
-    "just",
-    "way",
 ];
 
 /// "Taken", "filmed", "scanned": a past participle, by its ending or as one of the common
@@ -4081,8 +4079,6 @@ const HIDEABLE: &[&str] = &[
     "@faces", "@phi", "screen*", "monitor*", "plate*", "tattoo*", "logo*", "badge*", "text",
 ];
 
-/// The clause with the request's hiding verb put back when it names something to hide but no
-/// verb of its own: "faces first, then the personal info" hides both.
 /// "Crop the first to square and the second to 16:9": one verb for two pictures, each with its
 /// own words, read as two asks ("crop the first to square", "crop the second to 16:9").
 pub(super) fn per_input(clause: Clause, request: &str) -> Vec<Clause> {
@@ -4108,6 +4104,8 @@ pub(super) fn per_input(clause: Clause, request: &str) -> Vec<Clause> {
     vec![Clause::new(&first, request), Clause::new(&second, request)]
 }
 
+/// The clause with the request's hiding verb put back when it names something to hide but no
+/// verb of its own: "faces first, then the personal info" hides both.
 pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
     let whole = Clause::new(request, request);
     // "Faces + any sensitive text, the usual": with no verb anywhere, sensitive things are

@@ -147,11 +147,7 @@ const TAKING_BACK: &[&str] = &["actually", "wait", "sorry"];
 
 /// True when every place `group` matches in `clause` follows a negation.
 fn only_negated(clause: &Clause, group: &[&str]) -> bool {
-    let word = |index: Option<usize>| {
-        index
-            .and_then(|index| clause.words.get(index))
-            .map_or("", |word| word.text.as_str())
-    };
+    let word = |index: Option<usize>| word_at(clause, index);
     let starts = clause.starts(group);
     !starts.is_empty()
         && starts.into_iter().all(|at| {
@@ -177,14 +173,17 @@ fn only_negated(clause: &Clause, group: &[&str]) -> bool {
         })
 }
 
+/// The clause's word at `index`, or "" before its start or past its end.
+fn word_at(clause: &Clause, index: Option<usize>) -> &str {
+    index
+        .and_then(|index| clause.words.get(index))
+        .map_or("", |word| word.text.as_str())
+}
+
 /// True when every place `group` matches in `clause` is a verb said of nothing: "no faces
 /// should be blurred", "none of them need to be cropped".
 fn said_of_nothing(clause: &Clause, group: &[&str]) -> bool {
-    let word = |index: Option<usize>| {
-        index
-            .and_then(|index| clause.words.get(index))
-            .map_or("", |word| word.text.as_str())
-    };
+    let word = |index: Option<usize>| word_at(clause, index);
     let starts = clause.starts(group);
     !starts.is_empty()
         && starts.into_iter().all(|at| {
