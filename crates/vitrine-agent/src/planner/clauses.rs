@@ -1874,29 +1874,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         || (next.ends_with('s')
                             && TELLING_VERBS.contains(&next)
                             && !["is", "does", "has", "was"].contains(&next))
-                        // "The sky is flat grey and makes everything look gloomy": after a
-                        // thing described, any verb in "-s" goes on about it ("focus", "press"
-                        // are no such verbs).
-                        || (next.len() > 3
-                            // Not "… and highlights need recovering", a plural noun.
-                            && after.split_whitespace().nth(1).is_some_and(|then| {
-                                [
-                                    "the", "a", "an", "it", "everything", "everyone", "me", "us",
-                                    "them", "him", "her", "my", "our", "their", "his", "its",
-                                    "this", "that", "all", "so", "too", "very", "really", "more",
-                                    "less", "like", "up", "out", "down",
-                                ]
-                                .contains(&then)
-                            })
-                            && next.ends_with('s')
-                            && !next.ends_with("ss")
-                            && !next.ends_with("us")
-                            && !next.ends_with("is")
-                            && !starts_an_ask(current.trim())
-                            && ["the ", "this ", "that ", "it ", "he ", "she "]
-                                .iter()
-                                .any(|subject| current.trim_start().starts_with(subject))
-                            && Clause::new(&current, &current).has_any(&["is", "was", "looks"]))
+                        || goes_on_about_a_thing(&current, after)
                 });
             // "Put the logo in the corner at half opacity, scaled to 20%": the placed
             // picture's own size.
@@ -4078,6 +4056,58 @@ fn owned_thing_is(clause: &Clause) -> bool {
 const HIDEABLE: &[&str] = &[
     "@faces", "@phi", "screen*", "monitor*", "plate*", "tattoo*", "logo*", "badge*", "text",
 ];
+
+/// "The sky is flat grey and makes everything look gloomy": after a thing described, a verb in
+/// "-s" (followed by what it acts on, so not the plural noun of "… and highlights need
+/// recovering"; "focus", "press" are no such verbs) goes on about that thing.
+fn goes_on_about_a_thing(current: &str, after: &str) -> bool {
+    let mut words = after.split_whitespace();
+    let (Some(verb), Some(then)) = (words.next(), words.next()) else {
+        return false;
+    };
+    verb.len() > 3
+        && [
+            "the",
+            "a",
+            "an",
+            "it",
+            "everything",
+            "everyone",
+            "me",
+            "us",
+            "them",
+            "him",
+            "her",
+            "my",
+            "our",
+            "their",
+            "his",
+            "its",
+            "this",
+            "that",
+            "all",
+            "so",
+            "too",
+            "very",
+            "really",
+            "more",
+            "less",
+            "like",
+            "up",
+            "out",
+            "down",
+        ]
+        .contains(&then)
+        && verb.ends_with('s')
+        && !["ss", "us", "is"]
+            .iter()
+            .any(|ending| verb.ends_with(ending))
+        && !starts_an_ask(current.trim())
+        && ["the ", "this ", "that ", "it ", "he ", "she "]
+            .iter()
+            .any(|subject| current.trim_start().starts_with(subject))
+        && Clause::new(current, current).has_any(&["is", "was", "looks"])
+}
 
 /// "Crop the first to square and the second to 16:9": one verb for two pictures, each with its
 /// own words, read as two asks ("crop the first to square", "crop the second to 16:9").

@@ -632,21 +632,20 @@ pub fn understand_with(
             usable = closest_intent(name, index, &clause, inputs, &produced, catalog);
         }
         // "Find the helmet and crop to it": "it" is the thing the step before looked for.
+        const POINTING: &[&str] = &["it", "them", "that", "those"];
         if usable.is_empty()
             && gap.is_none()
-            && clause.has_any(&["it", "them", "that", "those"])
+            && clause.has_any(POINTING)
             && let Some((before, last)) = asked.last()
             && let Some(Value::Array(labels)) = read_args(before, last).get("labels")
             && let Some(Value::String(label)) = labels.first()
         {
-            let named = Clause::new(
-                &format!(" {} ", clause.text)
-                    .replace(" it ", &format!(" the {label} "))
-                    .replace(" them ", &format!(" the {label} "))
-                    .replace(" that ", &format!(" the {label} "))
-                    .replace(" those ", &format!(" the {label} ")),
-                &text,
-            );
+            let pointed = POINTING
+                .iter()
+                .fold(format!(" {} ", clause.text), |said, pronoun| {
+                    said.replace(&format!(" {pronoun} "), &format!(" the {label} "))
+                });
+            let named = Clause::new(&pointed, &text);
             // Another of its intents ("crop to it"); the same one is words about that step
             // ("mark it if so").
             let (mut found, _) = candidates(&named, inputs, &produced, catalog);
@@ -1053,19 +1052,20 @@ pub fn understand_with(
         // "Brighter. A lot brighter.": a short fragment that asks nothing, says the step
         // before's own word again and how much, says how much for that step (not "darker sky
         // please", a local edit, nor "a 4:5 version for Instagram", one more).
+        const HOW_MUCH: &[&str] = &[
+            "a lot", "much", "even", "way", "really", "far", "a bit", "slightly",
+        ];
         let says_how_much_again = !clauses::is_an_ask(&clause)
             && clause.words.len() <= 5
-            && clause.has_any(&[
-                "a lot", "much", "even", "way", "really", "far", "a bit", "slightly",
-            ])
+            && clause.has_any(HOW_MUCH)
             && asked.last().is_some_and(|(before, _)| {
                 clause.words.iter().all(|word| {
-                    [
-                        "a", "lot", "much", "even", "way", "really", "far", "bit", "slightly",
-                        "more", "please", "pls",
-                    ]
-                    .contains(&word.text.as_str())
-                        || before.words.iter().any(|said| said.text == word.text)
+                    let word = word.text.as_str();
+                    HOW_MUCH
+                        .iter()
+                        .any(|said| said.split(' ').any(|part| part == word))
+                        || ["more", "please", "pls"].contains(&word)
+                        || before.words.iter().any(|said| said.text == word)
                 })
             });
         let corrects = clause.has_any(CORRECTIONS) || says_how_much_again;
@@ -2138,12 +2138,12 @@ fn names_media(clause: &Clause, kind: ArtifactKind) -> bool {
         "about",
         "contact",
     ];
-    // "The front page of our website": every page named is the site's.
-    let on_a_site = clause.has_any(&["website*", "web site*", "site", "online", "blog*"])
-        || !vitrine_tools::meaning::read::web_addresses(&clause.request).is_empty();
     if kind != ArtifactKind::Document {
         return clause.has_any(media_words(kind));
     }
+    // "The front page of our website": every page named is the site's.
+    let on_a_site = clause.has_any(&["website*", "web site*", "site", "online", "blog*"])
+        || !vitrine_tools::meaning::read::web_addresses(&clause.request).is_empty();
     let pages = clause.starts(&["page*"]);
     let only_web_pages = !pages.is_empty()
         && pages.iter().all(|&at| {
@@ -2240,6 +2240,13 @@ struct Sources {
 }
 
 impl Sources {
+    /// Sources whose latest picture is `image`: a chain that starts from that picture.
+    fn from_image(image: Value) -> Self {
+        let mut sources = Self::default();
+        sources.latest.insert(ArtifactKind::Image.prefix(), image);
+        sources
+    }
+
     fn one(&self, kind: ArtifactKind, inputs: &[ArtifactMeta]) -> Option<Value> {
         self.latest
             .get(kind.prefix())
@@ -2287,19 +2294,8 @@ fn build(
         .map(|(clause, _)| vitrine_tools::meaning::read::pages(clause))
         .unwrap_or_default();
     let mut steps = Vec::new();
-    // "Count the chairs in the second one": every ask names the same picture.
-    let named = asked
-        .iter()
-        .map(|(clause, _)| {
-            // "Crop both of these … start with the first one": every picture.
-            vitrine_tools::meaning::read::named_input(clause)
-                .filter(|_| !clause.has_any(EVERY_INPUT))
-        })
-        .reduce(|one, other| one.filter(|_| one == other))
-        .flatten()
-        .filter(|index| *index < images.len());
     // "Make the first one black and white and blur the faces in the second": the picture each
-    // ask names, or every picture.
+    // ask names ("crop both of these … start with the first one": every picture).
     let targets: Vec<Option<usize>> = asked
         .iter()
         .map(|(clause, _)| {
@@ -2308,6 +2304,12 @@ fn build(
                 .filter(|index| *index < images.len())
         })
         .collect();
+    // "Count the chairs in the second one": every ask names the same picture.
+    let named = targets
+        .iter()
+        .copied()
+        .reduce(|one, other| one.filter(|_| one == other))
+        .flatten();
     let asked_of = |index: usize, upto: usize| -> Vec<(Clause, Matched)> {
         asked[..upto]
             .iter()
@@ -2334,36 +2336,19 @@ fn build(
                 }
             )
         });
+    let mut run = |asks: &[(Clause, Matched)], sources: &mut Sources, page: Option<u32>| {
+        chain(asks, schema, inputs, catalog, sources, &mut steps, page)
+    };
     if gathers {
         let mut each = Vec::new();
         for (index, image) in images.iter().enumerate() {
-            let mut sources = Sources::default();
-            sources
-                .latest
-                .insert(ArtifactKind::Image.prefix(), image.clone());
-            let edits = asked_of(index, edits_first);
-            chain(
-                &edits,
-                schema,
-                inputs,
-                catalog,
-                &mut sources,
-                &mut steps,
-                None,
-            )?;
+            let mut sources = Sources::from_image(image.clone());
+            run(&asked_of(index, edits_first), &mut sources, None)?;
             each.extend(sources.latest.remove(ArtifactKind::Image.prefix()));
         }
         let mut sources = Sources::default();
         sources.each.insert(ArtifactKind::Image.prefix(), each);
-        chain(
-            &asked[edits_first..],
-            schema,
-            inputs,
-            catalog,
-            &mut sources,
-            &mut steps,
-            None,
-        )?;
+        run(&asked[edits_first..], &mut sources, None)?;
         return Ok(Plan { steps });
     }
     // One chain per run: each picture with the asks for it (or the one named), each page
@@ -2387,19 +2372,8 @@ fn build(
         vec![(None, None, asked.to_vec())]
     };
     for (image, page, asks) in runs {
-        let mut sources = Sources::default();
-        if let Some(image) = image {
-            sources.latest.insert(ArtifactKind::Image.prefix(), image);
-        }
-        chain(
-            &asks,
-            schema,
-            inputs,
-            catalog,
-            &mut sources,
-            &mut steps,
-            page,
-        )?;
+        let mut sources = image.map(Sources::from_image).unwrap_or_default();
+        run(&asks, &mut sources, page)?;
     }
     Ok(Plan { steps })
 }

@@ -29,14 +29,19 @@ fn understood(instruction: &str, inputs: &[ArtifactMeta]) -> Understanding {
         .unwrap_or_else(|error| panic!("{instruction:?}: {error}"))
 }
 
-fn steps(instruction: &str, kind: ArtifactKind) -> Vec<(String, Value)> {
-    let understanding = understood(instruction, &[input(kind)]);
+/// An understanding with every part planned.
+fn fully_understood(instruction: &str, inputs: &[ArtifactMeta]) -> Understanding {
+    let understanding = understood(instruction, inputs);
     assert!(
         understanding.not_done.is_empty(),
         "{instruction:?}: {:?}",
         understanding.not_done
     );
     understanding
+}
+
+fn steps(instruction: &str, kind: ArtifactKind) -> Vec<(String, Value)> {
+    fully_understood(instruction, &[input(kind)])
         .plan
         .steps
         .into_iter()
@@ -1223,13 +1228,7 @@ fn arguments_read_from_everyday_words() {
 /// Each step of a plan on two pictures: its tool, the refs it reads, and its other arguments.
 fn on_two_pictures(instruction: &str) -> Vec<(String, Vec<String>, Value)> {
     let inputs = [input(ArtifactKind::Image), input(ArtifactKind::Image)];
-    let understanding = understood(instruction, &inputs);
-    assert!(
-        understanding.not_done.is_empty(),
-        "{instruction:?}: {:?}",
-        understanding.not_done
-    );
-    understanding
+    fully_understood(instruction, &inputs)
         .plan
         .steps
         .iter()

@@ -2519,9 +2519,9 @@ fn set_aside_classes(text: &str) -> Vec<String> {
         // Not "don't ignore the cups".
         .filter(|captures| {
             let before = captures.get(0).map_or("", |whole| &text[..whole.start()]);
-            !["don't ", "dont ", "do not ", "never "]
+            !["don't", "dont", "do not", "never"]
                 .iter()
-                .any(|negation| before.trim_end().ends_with(negation.trim_end()))
+                .any(|negation| before.trim_end().ends_with(negation))
         })
         .filter_map(|captures| captures.iter().skip(1).flatten().next())
         .flat_map(|names| {
@@ -2530,12 +2530,12 @@ fn set_aside_classes(text: &str) -> Vec<String> {
                 .split(',')
                 .flat_map(|part| part.split(" and ").flat_map(|part| part.split(" or ")))
                 .filter_map(|name| {
-                    // "Cups bottles" (a fragment joined to the ask before): the last words.
+                    // "Cups bottles" (a fragment joined to the ask before): the last two
+                    // words, else the last one.
                     let words: Vec<&str> = name.split_whitespace().collect();
-                    (0..words.len())
-                        .rev()
-                        .take(2)
-                        .rev()
+                    [2, 1]
+                        .into_iter()
+                        .filter_map(|count| words.len().checked_sub(count))
                         .find_map(|from| whole_class(&words[from..].join(" ")))
                 })
                 .collect::<Vec<_>>()
