@@ -15,6 +15,7 @@
 //! - `process`: spawning with `kill_on_drop`, timeouts, stderr tails.
 //! - `probe`: [`Ffmpeg::probe`] and [`Ffmpeg::probe_media`] via `ffprobe -of json`.
 //! - `trim`: [`Ffmpeg::trim`], exact (re-encode) or on keyframes (stream copy).
+//! - `cut`: [`Ffmpeg::cut`], a range removed and the rest joined.
 //! - `frames`: [`Ffmpeg::extract_frames`], [`Ffmpeg::thumbnail`], [`Ffmpeg::frame_rgb`].
 //! - `contact_sheet`: [`Ffmpeg::contact_sheet`].
 //! - `transcode`: [`Ffmpeg::transcode_mp4`] for browser playback.
@@ -27,6 +28,7 @@
 
 mod audio;
 mod contact_sheet;
+mod cut;
 mod encoded;
 mod engine;
 mod error;
@@ -42,6 +44,7 @@ mod trim;
 
 pub use audio::ExtractAudioParams;
 pub use contact_sheet::{ContactSheet, ContactSheetParams};
+pub use cut::CutParams;
 pub use encoded::{EncodedImage, ImageFormat, encode_image};
 pub use engine::{Ffmpeg, Limits};
 pub use error::VideoError;

@@ -555,6 +555,28 @@ fn starts_an_ask(piece: &str) -> bool {
     {
         return false;
     }
+    // "The first mask marks woodland": a noun before a verb in "-s" is its subject (not "crop
+    // photos", a verb and its object).
+    if clause.words.get(first + 1).is_some_and(|next| {
+        [
+            "marks",
+            "shows",
+            "covers",
+            "contains",
+            "includes",
+            "holds",
+            "outlines",
+            "highlights",
+            "selects",
+            "represents",
+            "depicts",
+            "features",
+        ]
+        .contains(&next.text.as_str())
+            || GOES_ON_VERBS.contains(&next.text.as_str())
+    }) {
+        return false;
+    }
     // "The model is the first photo": a noun before "is" is the subject, not a verb.
     let question = QUESTION_WORDS.contains(&clause.words[first].text.as_str());
     // "The upload limit is tight": a copula soon after means a statement.
@@ -897,6 +919,28 @@ pub(super) fn follows_also(clause: &Clause, request: &str) -> bool {
         })
 }
 
+/// "Two requests for https://…. First, an A4 PDF of it": a thing named after an enumerating
+/// word is the next thing asked.
+pub(super) fn follows_an_enumerator(clause: &Clause, request: &str) -> bool {
+    request
+        .find(clause.text.trim_start_matches([':', ' ']))
+        .is_some_and(|at| {
+            let before = request[..at]
+                .trim_end()
+                .trim_end_matches([':', ','])
+                .trim_end();
+            [
+                "first", "firstly", "second", "secondly", "third", "thirdly", "finally", "lastly",
+            ]
+            .iter()
+            .any(|word| {
+                before
+                    .strip_suffix(word)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with([' ', '.', '!']))
+            })
+        })
+}
+
 /// "Black out the names, leave the faces visible": every face stays as it is (not "leave her
 /// face visible", one person spared).
 pub(super) fn keeps_every_face(clause: &Clause) -> bool {
@@ -914,6 +958,10 @@ pub(super) fn keeps_every_face(clause: &Clause) -> bool {
         "faces can stay",
         "faces are fine",
     ]) && !clause.has_any(&["keep ~ face* ~ @hide", "leave ~ face* ~ @hide"])
+        // "Blur the names, not the faces".
+        || ["not the faces", "not faces", "not their faces", "not any faces"]
+            .iter()
+            .any(|end| clause.text.trim_end_matches(['.', '!', ' ']).ends_with(end))
 }
 
 /// Participles whose verb is not the word less "-ed" ("taken out" is "take out").
@@ -1612,6 +1660,15 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
 /// it. Said beside an ask and matching no tool, such a clause asks for nothing more.
 pub(super) fn gives_a_reason(clause: &Clause) -> bool {
     let mut words = texts(clause);
+    // "So I can check you didn't miss anyone": what the sender will do once it is done.
+    if let ["so", rest @ ..] = words.as_slice() {
+        let rest = rest.strip_prefix(&["that"]).unwrap_or(rest);
+        if let ["i" | "we", "can" | "could" | "will", aim, ..] = rest
+            && OWN_DOINGS.contains(aim)
+        {
+            return true;
+        }
+    }
     while words.first().is_some_and(|first| {
         [
             "and",
@@ -1632,47 +1689,48 @@ pub(super) fn gives_a_reason(clause: &Clause) -> bool {
     own_aim(&words) || wanted_for_a_purpose(&words)
 }
 
+/// What the sender does with a result, never what a tool here does to it.
+const OWN_DOINGS: &[&str] = &[
+    "repost",
+    "publish",
+    "circulate",
+    "distribute",
+    "keep",
+    "put",
+    "post",
+    "share",
+    "send",
+    "show",
+    "print",
+    "use",
+    "hang",
+    "frame",
+    "upload",
+    "archive",
+    "check",
+    "present",
+    "email",
+    "pin",
+    "submit",
+    "file",
+    "store",
+    "remember",
+    "include",
+    "pick",
+    "choose",
+    "plan",
+    "prove",
+    "settle",
+    "sell",
+    "list",
+    "advertise",
+];
+
 /// "I want to put it in the shared wiki", "we're trying to keep a record": what the sender
 /// will do themselves with the result.
 fn own_aim(words: &[&str]) -> bool {
     const ADVERBS: &[&str] = &[
         "just", "only", "really", "also", "simply", "still", "actually",
-    ];
-    // What the sender does with a result, never what a tool here does to it.
-    const OWN_DOINGS: &[&str] = &[
-        "repost",
-        "publish",
-        "circulate",
-        "distribute",
-        "keep",
-        "put",
-        "post",
-        "share",
-        "send",
-        "show",
-        "print",
-        "use",
-        "hang",
-        "frame",
-        "upload",
-        "archive",
-        "check",
-        "present",
-        "email",
-        "pin",
-        "submit",
-        "file",
-        "store",
-        "remember",
-        "include",
-        "pick",
-        "choose",
-        "plan",
-        "prove",
-        "settle",
-        "sell",
-        "list",
-        "advertise",
     ];
     let Some((subject, rest)) = words.split_first() else {
         return false;
@@ -2285,7 +2343,7 @@ pub(super) fn starts_with_a_noun(clause: &Clause) -> bool {
 }
 
 /// The clause's first word after any lead-in ("please", "could you", "so", …).
-fn first_after_lead_ins(clause: &Clause) -> Option<&str> {
+pub(super) fn first_after_lead_ins(clause: &Clause) -> Option<&str> {
     clause
         .words
         .iter()
@@ -2497,7 +2555,12 @@ pub(super) fn describes_a_new_picture(clause: &Clause) -> bool {
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
     // "My boss says blur the faces" tells who asked, and passes the ask on.
-    if relays_an_ask(&texts(clause)) {
+    // "Scanned ID pages in this pdf: pixelate the face photos": a heading, then the ask.
+    let asks_after_a_heading = clause
+        .text
+        .split_once(": ")
+        .is_some_and(|(_, after)| starts_an_ask(after));
+    if relays_an_ask(&texts(clause)) || asks_what_or_when(clause) || asks_after_a_heading {
         return false;
     }
     greets_or_signs_off(clause)
@@ -2518,6 +2581,36 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || speaks_of_consent(clause)
         || labels_the_input(clause)
         || leaves_the_choice(clause)
+        || announces_asks(clause)
+}
+
+/// "Hello, two requests for https://…, which our team links to": the asks are still to come
+/// (not "two things: a depth map, …", which go on to say them).
+fn announces_asks(clause: &Clause) -> bool {
+    !clause.text.contains(':')
+        && clause.has_any(&[
+            "two requests",
+            "three requests",
+            "a few requests",
+            "couple of requests",
+            "two things",
+            "three things",
+            "a few things",
+            "couple of things",
+            "two asks",
+            "two favours",
+            "two favors",
+        ])
+        && !starts_an_ask(&clause.text)
+}
+
+/// "What year do you think it was taken?": a question, whatever it says of the input.
+fn asks_what_or_when(clause: &Clause) -> bool {
+    clause.text.trim_end().ends_with('?')
+        && clause.words.first().is_some_and(|first| {
+            // Not "where's the cat hiding?", which names the thing a later "it" points at.
+            ["what", "when", "which", "how", "why", "whose"].contains(&first.text.as_str())
+        })
 }
 
 /// "White or black bars, I'm not fussy", "either is fine": the choice left open, not an ask.
@@ -3342,7 +3435,9 @@ pub(super) fn lets_someone_be_seen(clause: &Clause) -> bool {
 
 /// "But not the teachers'", "so leave hers": some people spared from a face-hiding ask.
 pub(super) fn spares_someone(clause: &Clause) -> bool {
+    // Not "but not the employee's home address": their details, not their face.
     let negated_people = first_after_lead_ins(clause) == Some("not")
+        && !clause.has_any(&["@phi"])
         && (clause.has_any(&["@faces", "mine", "his", "hers", "theirs", "ours", "yours"])
             || clause
                 .text
@@ -4281,7 +4376,21 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
                 && other.has_any(&["the rest", "everything else", "nothing else"])
         })
     };
+    // "Blur the faces but not the teachers' names": what is spared from the hiding (not "the
+    // auditor may see the terms but not the home address", kept from view).
+    let spared = first_after_lead_ins(&clause) == Some("not") && {
+        let pieces = split(request);
+        let before = pieces
+            .iter()
+            .position(|piece| piece.text == clause.text)
+            .and_then(|at| at.checked_sub(1))
+            .and_then(|at| pieces.get(at));
+        !before.is_some_and(|before| {
+            before.has_any(&["see", "seen", "show", "shown", "read", "visible"])
+        })
+    };
     if request_hides
+        && !spared
         && !viewers
         && !introduces_sender
         && !kept

@@ -30,7 +30,8 @@ impl Gap {
     /// `part` of the request named as not done because of this gap, with why.
     pub(super) fn not_done(&self, part: &str) -> super::NotDone {
         super::NotDone {
-            part: part.to_owned(),
+            // ", what year was it taken?" after "Also": the words, not the joint before them.
+            part: part.trim_start_matches([',', ';', ':', ' ']).to_owned(),
             capability: self.id.to_owned(),
             why: format!("I cannot {}: {}.", self.asked, self.why),
         }
@@ -58,8 +59,15 @@ fn asks_who(_: &[ArtifactMeta], clause: &Clause) -> bool {
             _ => continue,
         };
         let after_a_comma = clause.text[..words[at].start].trim_end().ends_with(',');
+        // "For my grandmother, who doesn't use a phone": a relative clause says more of the
+        // one named before the comma (not "tell me, who is it", a question).
+        let says_more_of_someone = !["me", "please", "so", "question", "wondering", "curious"]
+            .contains(&words[at - 1].text.as_str());
         let end = verb.start + verb.text.len();
-        if after_a_comma && clauses::is_doing(&verb.text) && rest.is_char_boundary(end) {
+        if after_a_comma
+            && (clauses::is_doing(&verb.text) || says_more_of_someone)
+            && rest.is_char_boundary(end)
+        {
             rest.replace_range(words[at].start..end, " ");
         }
     }
@@ -293,6 +301,8 @@ const GAPS: &[Gap] = &[
             // (not "remove the red tint from the photo").
             "@remove it from the",
             "@remove them from the",
+            "@remove him from the",
+            "@remove her from the",
             "@remove it out of",
             "@remove them out of",
         ],
@@ -604,7 +614,11 @@ const GAPS: &[Gap] = &[
             "speaker*",
             "words ~ hear",
             "conversation",
-            "minutes of",
+            // Of a meeting, not "all 40 minutes of it".
+            "minutes of ~ meeting",
+            "minutes of ~ ~ meeting",
+            "meeting minutes",
+            "take ~ minutes",
             "meeting notes",
             "srt",
             "vtt",
@@ -942,6 +956,9 @@ const GAPS: &[Gap] = &[
             "exif",
             "gps",
             "frame rate",
+            // A collage of references, not a feeling.
+            "mood board*",
+            "moodboard*",
         ],
         when: always,
         alongside: false,

@@ -84,6 +84,7 @@ impl Descriptions {
 impl NotDone {
     /// A part whose words were not understood.
     fn unclear(part: String) -> Self {
+        let part = part.trim_start_matches([',', ';', ':', ' ']).to_owned();
         NotDone {
             why: format!("I did not understand \"{part}\"."),
             part,
@@ -260,7 +261,19 @@ pub fn understand_with(
         // the faces are hidden.
         let spared_before = someone_spared;
         someone_spared |= clauses::lets_someone_be_seen(&clause);
+        // "… as a landscape PDF? Letter size is fine.": a value judged right for the step
+        // before says more of it.
+        let judges_the_last_ask = clause.has_any(&[
+            "is fine",
+            "is ok",
+            "is okay",
+            "is good",
+            "works",
+            "would work",
+            "will work",
+        ]) && says_more_of_last(&asked, &clause);
         if something_asked
+            && !judges_the_last_ask
             && (clauses::describes(&clause)
                 || clauses::is_statement(&clause)
                 || clauses::says_what_must_stay(&clause)
@@ -274,8 +287,9 @@ pub fn understand_with(
                 && clause.has_any(&["problem", "issue", "need*", "must", "have to", "has to"]))
             // "… and also a desktop screenshot of it": a thing named after "also", with no
             // verb of its own, is one more thing asked.
-            && !(clauses::follows_also(&clause, &text)
-                && clause.words.len() <= 8
+            && !((clauses::follows_also(&clause, &text)
+                || clauses::follows_an_enumerator(&clause, &text))
+                && clause.words.len() <= 10
                 && clause.words.first().is_some_and(|first| {
                     ["a", "an", "one", "another"].contains(&first.text.as_str())
                 })
@@ -705,7 +719,13 @@ pub fn understand_with(
         // "… comes out of the oven at 1:42. Grab a still from exactly there": "there" is the
         // moment described.
         let points_back = clause.has_any(&["exactly there", "from there", "that moment"]);
+        // "… still has boxes stacked along one wall. Find every fire extinguisher in it and put
+        // a box around each": words that say more of the step just asked are about it, not
+        // about a description from before that ask.
+        let says_more_of_the_last_ask =
+            nothing_matched && described.since_ask.is_empty() && says_more_of_last(&asked, &clause);
         if (nothing_matched || points_back || clause.has_any(&["it", "them"]))
+            && !says_more_of_the_last_ask
             && let Some(before) = &described.last
             && !clauses::lets_stay(before)
             && !clauses::says_what_is_not_there(before)
@@ -745,21 +765,7 @@ pub fn understand_with(
             let (found, merged) = named.unwrap_or_else(|| {
                 // "The top fifth shows my home address. Black that strip out": the place
                 // described is what to act on; what it shows is why.
-                if clause.has_any(&[
-                    "that strip",
-                    "that area",
-                    "that part",
-                    "that bit",
-                    "that band",
-                    "that section",
-                    "that region",
-                    "that quarter",
-                    "that half",
-                    "that corner",
-                    "that side",
-                    "that patch",
-                    "that spot",
-                ]) && vitrine_tools::meaning::read::names_region(before)
+                if points_at_an_area(&clause) && vitrine_tools::meaning::read::names_region(before)
                 {
                     // "My home address is printed across the top half … Cover that half": the
                     // place, not what it shows (an address would make it a PHI redaction).
@@ -951,8 +957,12 @@ pub fn understand_with(
             if gap.is_some() {
                 continue;
             }
-            // "Leave the name tags as they are": what stays untouched refines nothing.
-            if clauses::keeps_the_rest(&clause) {
+            // "Leave the name tags as they are": what stays untouched refines nothing; nor does
+            // "blur the faces but not the teachers' names", what the hiding spares.
+            if clauses::keeps_the_rest(&clause)
+                || (clauses::first_after_lead_ins(&clause) == Some("not")
+                    && asked.last().is_some_and(|(_, matched)| hides(matched)))
+            {
                 continue;
             }
             // "Pixelation is fine." or "then 512x512": words that refine or extend the ask
@@ -1897,6 +1907,30 @@ fn without_text_to_image(found: Vec<Matched>, inputs: &[ArtifactMeta]) -> Vec<Ma
             inputs.is_empty() || !(matched.intent.per_view && matched.intent.input.kind().is_none())
         })
         .collect()
+}
+
+/// Whether `clause` read with the last planned ask changes that step's arguments.
+fn says_more_of_last(asked: &[(Clause, Matched)], clause: &Clause) -> bool {
+    asked.last().is_some_and(|(before, matched)| {
+        let merged = Clause::new(&format!("{} {}", before.text, clause.text), &clause.request);
+        slot_values(&merged, matched) != slot_values(before, matched)
+    })
+}
+
+/// "That strip", "that whole quarter": an area named before, pointed at.
+fn points_at_an_area(clause: &Clause) -> bool {
+    const AREAS: &[&str] = &[
+        "strip", "area", "part", "bit", "band", "section", "region", "quarter", "half", "corner",
+        "side", "patch", "spot",
+    ];
+    let words: Vec<&str> = clause.words.iter().map(|word| word.text.as_str()).collect();
+    words.iter().enumerate().any(|(at, word)| {
+        *word == "that"
+            && words[at + 1..]
+                .iter()
+                .find(|next| !["whole", "entire", "same"].contains(next))
+                .is_some_and(|next| AREAS.contains(next))
+    })
 }
 
 /// The intent of tool `name` the semantic fallback chose (`index`), or else the first of its

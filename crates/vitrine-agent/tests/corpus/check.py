@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FILES = [
-    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl", "heldout9.jsonl", "heldout10.jsonl", "heldout11.jsonl", "heldout12.jsonl", "heldout13.jsonl", "heldout14.jsonl", "heldout15.jsonl", "heldout16.jsonl", "heldout17.jsonl", "heldout18.jsonl", "heldout19.jsonl", "heldout20.jsonl", "heldout21.jsonl", "train.jsonl")
+    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl", "heldout9.jsonl", "heldout10.jsonl", "heldout11.jsonl", "heldout12.jsonl", "heldout13.jsonl", "heldout14.jsonl", "heldout15.jsonl", "heldout16.jsonl", "heldout17.jsonl", "heldout18.jsonl", "heldout19.jsonl", "heldout20.jsonl", "heldout21.jsonl", "heldout22.jsonl", "train.jsonl")
     if (HERE / name).exists()
 ]
 # File name -> (id prefix, minimum number of requests).
@@ -45,6 +45,7 @@ FILE_RULES = {
     "heldout19.jsonl": ("d", 110),
     "heldout20.jsonl": ("e", 110),
     "heldout21.jsonl": ("f", 110),
+    "heldout22.jsonl": ("i", 110),
     "train.jsonl": ("t", 220),
 }
 
@@ -109,6 +110,7 @@ TOOLS: dict[str, dict[str, object]] = {
     "describe_image": {},
     "image_info": {},
     "trim_video": {"start_s": NUMBER, "end_s": NUMBER},
+    "cut_video": {"start_s": NUMBER, "end_s": NUMBER},
     "extract_frames": {"selection": SELECTION, "max_side": INTEGER},
     "contact_sheet": {"columns": INTEGER, "rows": INTEGER, "count": INTEGER},
     "extract_audio": {},
@@ -154,6 +156,7 @@ FLOW: dict[str, tuple[str | None, int, set[str]]] = {
     "mask_to_image": ("mask", 1, {"image"}),
     "mask_ops": ("mask", 1, {"mask"}),
     "trim_video": ("video", 1, {"video"}),
+    "cut_video": ("video", 1, {"video"}),
     "blur_faces_video": ("video", 1, {"video"}),
     "transcode_video": ("video", 1, {"video"}),
     "extract_frames": ("video", 1, {"images"}),

@@ -1387,8 +1387,68 @@ pub const KEEPS_THE_NAMED: &[&str] = &[
     "the rest after",
 ];
 
+/// What is unwanted in a clip, so that cutting it means taking it out ("cut the ad between
+/// 1:00 and 1:30"), unlike "cut out 2:00 to 5:30", which keeps that part.
+const UNWANTED_PARTS: &[&str] = &[
+    "ad",
+    "ads",
+    "advert*",
+    "commercial*",
+    "mistake*",
+    "blooper*",
+    "pause*",
+    "silence",
+    "sneez*",
+    "cough*",
+    "swear*",
+    "dead air",
+    "interruption*",
+    "boring",
+];
+
+/// A part in the middle of a clip to take out, the rest joined around it: "remove the part
+/// from 0:10 to 0:20", "cut the ad between 1:00 and 1:30", "skip 2:00-2:30". Not a part that
+/// starts the clip ("remove 0:00 to 0:05" keeps the rest, a trim), nor words that keep a part
+/// ("keep 1:05 to 1:20, lose the rest").
+pub fn removed_range(clause: &Clause) -> Option<(f64, f64)> {
+    removed_span(clause).filter(|(start, _)| *start > 0.0)
+}
+
+/// A part of a clip said to be taken out, from its start or from the middle.
+fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
+    let removes = (clause.has_any(DROP_WORDS) && !clause.has_any(&["cut out", "cut* ~ out"]))
+        || (clause.has_any(&["cut*", "chop*", "snip*", "edit* ~ out", "edit* out"])
+            && clause.has_any(UNWANTED_PARTS));
+    // "Keep 1:05 to 1:20" keeps that part; "… and keep the rest" keeps what is around it.
+    let keeps_the_part = clause.has_any(&["keep*"])
+        && !clause.has_any(&["keep* ~ rest", "keep* the rest", "keep* everything else"]);
+    if !removes
+        || keeps_the_part
+        || clause.has_any(KEEPS_THE_NAMED)
+        || clause.has_any(&["only", "just", "first", "last", "opening"])
+    {
+        return None;
+    }
+    let text = in_numbers(&clause.text);
+    let captures = TIME_RANGE
+        .captures(&text)
+        .or_else(|| PART_SPAN.captures(&text))?;
+    let (start, end) = (seconds(&captures[1])?, seconds(&captures[2])?);
+    (end > start).then_some((start, end))
+}
+
+/// True when the clause asks for a part in the middle of a clip taken out.
+pub fn removes_a_middle_part(clause: &Clause) -> bool {
+    removed_range(clause).is_some()
+}
+
 /// The range to keep: a start, and an end unless it runs to the clip's end.
 fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
+    // "Remove the part from 0:10 to 0:20" keeps what is around it: no one range; "delete 0:00
+    // to 0:05" keeps what comes after.
+    if let Some((start, end)) = removed_span(clause) {
+        return (start == 0.0).then_some((end, None));
+    }
     let text = in_numbers(&clause.text);
     if let Some(captures) = TIME_RANGE.captures(&text)
         && let (Some(start), Some(end)) = (seconds(&captures[1]), seconds(&captures[2]))

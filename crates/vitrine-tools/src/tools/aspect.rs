@@ -68,6 +68,16 @@ const MEANING: Meaning = Meaning {
             // "Hide faces with black squares" names a shape of cover, not a crop.
             "squares",
             "black square*",
+            // "The statue in our village square": a place.
+            "village square",
+            "town square",
+            "market square",
+            "city square",
+            "main square",
+            "public square",
+            "central square",
+            "in the square",
+            "at the square",
             "grid",
             "tile*",
             // "Slice this into a 2 by 2": tiles, not a ratio.

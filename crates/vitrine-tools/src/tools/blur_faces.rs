@@ -251,11 +251,13 @@ pub(crate) fn names_faces(clause: &Clause) -> bool {
         });
     let people_named =
         clause.has_any(&["@faces", "she", "he", "him", "her", "his"]) || people_in_request;
-    (clause.has_any(&["face*", "facial", "identit*"])
-        || names_someone_besides_text(clause)
-        || !(clause.has_any(TEXT_ABOUT_SOMEONE) || names_someones_text(clause)))
-        && shows_faces(clause)
-        && people_named
+    !speaks_only_of_someones_text(clause) && shows_faces(clause) && people_named
+}
+
+/// "The customer names", "the employee's home address": people named only for their text.
+pub(crate) fn speaks_only_of_someones_text(clause: &Clause) -> bool {
+    !(clause.has_any(&["face*", "facial", "identit*"]) || names_someone_besides_text(clause))
+        && (clause.has_any(TEXT_ABOUT_SOMEONE) || names_someones_text(clause))
 }
 
 /// False for a medical scan ("de-identify this x-ray"), unless faces are named all the same.
@@ -439,6 +441,29 @@ const MEANING: Meaning = Meaning {
                 read: read::hide_method,
             }],
             chains: true,
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "anonymise the people in an image",
+            examples: &["the people and the patient names have to go"],
+            // People removed together with the text that names them are anonymised, not taken
+            // out of the picture: "both the people and the patient details must go".
+            cues: &[
+                &["@remove"],
+                &["people", "person", "persons", "everyone", "everybody"],
+            ],
+            unless: &["background"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[Slot {
+                arg: "method",
+                read: read::hide_method,
+            }],
+            chains: true,
+            // Not a cue: as one, this intent would cover all of redact_phi's words and win them.
+            accept: Some(|clause| clause.has_any(&["@phi"])),
             ..Intent::DEFAULT
         },
         Intent {

@@ -160,6 +160,11 @@ const MEANING: Meaning = Meaning {
             "might identify",
             "that identif*",
             "which identif*",
+            // "The faces and any identifying text have to go": removing, not finding.
+            "has to go",
+            "have to go",
+            "must go",
+            "need* to go",
             // "So nobody in it can be identified": what hiding should achieve.
             "be identif*",
             "being identif*",

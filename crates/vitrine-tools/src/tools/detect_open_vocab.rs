@@ -165,6 +165,28 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
         .iter()
         .find_map(|around| thing.strip_prefix(around))
         .unwrap_or(thing);
+    // "Find every fire extinguisher draw a box around each" (two asks joined into one step's
+    // words): the thing ends where a verb of marking starts on what was found.
+    let words: Vec<&str> = thing.split_whitespace().collect();
+    let marking_starts = (1..words.len().saturating_sub(1)).find(|&at| {
+        [
+            "draw",
+            "put",
+            "mark",
+            "box",
+            "circle",
+            "outline",
+            "highlight",
+            "label",
+        ]
+        .contains(&words[at])
+            && [
+                "a", "an", "the", "them", "it", "each", "every", "all", "boxes", "around", "round",
+            ]
+            .contains(&words[at + 1])
+    });
+    let named = marking_starts.map(|at| words[..at].join(" "));
+    let thing = named.as_deref().unwrap_or(thing);
     // "Mark them with boxes": a pronoun points back at what another step finds.
     let pronoun = thing.split_whitespace().next().is_some_and(|first| {
         [

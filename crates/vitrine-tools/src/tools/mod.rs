@@ -10,6 +10,7 @@ pub mod compare_images;
 pub mod contact_sheet;
 pub mod convert_image;
 pub mod crop;
+pub mod cut_video;
 pub mod describe_image;
 pub mod detect_faces;
 pub mod detect_objects;
@@ -82,6 +83,7 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(annotate::Annotate),
         Arc::new(remove_background::RemoveBackground),
         Arc::new(trim_video::TrimVideo),
+        Arc::new(cut_video::CutVideo),
         Arc::new(transcode_video::TranscodeVideo),
         Arc::new(frames_to_video::FramesToVideo),
         Arc::new(extract_frames::ExtractFrames),

@@ -22,6 +22,7 @@ use crate::io;
 use crate::meaning::{Clause, Fact, FactKind, Input, Intent, Meaning, Slot, plural, read};
 use crate::refs::DocumentRef;
 use crate::tool::{MadeArtifact, OutputSpec, Tool, ToolOutput, Toolset};
+use crate::tools::blur_faces;
 use crate::tools::detect_faces::find_faces;
 use crate::tools::ocr::{OcrEngine, read_lines_with};
 use crate::tools::redact_phi::{REDACT_DOCUMENT_CUES, REDACT_DOCUMENT_UNLESS};
@@ -125,7 +126,9 @@ fn no_page_named(clause: &crate::meaning::Clause) -> bool {
 fn named_parts(clause: &Clause) -> (bool, bool) {
     // "The faces can stay" names faces to keep.
     // "Put black boxes over the photos": the photos in a PDF are of people.
-    let faces = clause.has_any(&["@faces", "@photos_on_pages"])
+    // "The employee's home address" names someone's text, not their face.
+    let faces = (clause.has_any(&["@photos_on_pages"])
+        || (clause.has_any(&["@faces"]) && !blur_faces::speaks_only_of_someones_text(clause)))
         && !clause.has_any(&[
             "face* ~ stay",
             "face* ~ fine",

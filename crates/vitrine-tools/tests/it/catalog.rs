@@ -33,6 +33,7 @@ fn every_tool_has_a_compiling_schema_a_description_and_unique_name() {
         "annotate",
         "remove_background",
         "trim_video",
+        "cut_video",
         "extract_frames",
         "contact_sheet",
         "render_pdf_page",
@@ -91,6 +92,7 @@ fn function_definitions_follow_the_openai_shape_and_filter_by_toolset() {
         names,
         [
             "trim_video",
+            "cut_video",
             "transcode_video",
             "frames_to_video",
             "extract_frames",

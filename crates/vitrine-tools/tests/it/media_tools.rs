@@ -1,5 +1,5 @@
 //! Video, audio and document tools run against a real store and real ffmpeg / poppler:
-//! `extract_audio`, `video_thumbnail`, `images_to_pdf`, `blur_faces_video`.
+//! `extract_audio`, `video_thumbnail`, `cut_video`, `images_to_pdf`, `blur_faces_video`.
 
 use std::path::Path;
 use std::process::Command;
@@ -592,4 +592,45 @@ async fn pdf_info_counts_the_pages_of_a_made_pdf() {
         .await
         .expect_err("an image is not a PDF");
     assert!(error.to_string().contains("`document`"), "{error}");
+}
+
+#[tokio::test]
+async fn cut_video_takes_the_range_out_and_keeps_the_sound() {
+    let (dir, cx) = context().await;
+    let clip = clip_with_audio(dir.path());
+    let video = put(&cx, &clip, ArtifactKind::Video, "video/mp4").await;
+    let args = json!({"video": video.id.to_string(), "start_s": 0.5, "end_s": 1.2});
+    let output = ToolCatalog::standard()
+        .get("cut_video")
+        .expect("tool")
+        .run(&cx, args.clone())
+        .await
+        .expect("runs");
+    let made = output.output("video").next().expect("video");
+    assert!(made.id.to_string().starts_with("vid_"), "{}", made.id);
+    assert_eq!(made.content_type, "video/mp4");
+    assert_eq!(made.provenance.parents, vec![video.id.clone()]);
+    assert_eq!(made.provenance.params, args);
+    let path = dir.path().join("cut.mp4");
+    std::fs::write(&path, read(&cx, made).await).expect("write mp4");
+    // 2 s less the 0.7 s taken out.
+    let duration = ffprobe_duration(&path);
+    assert!(
+        (duration - 1.3).abs() < 0.15,
+        "the cut clip lasts {duration} s"
+    );
+    let streams = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&path)
+        .output()
+        .expect("ffprobe is installed");
+    let kinds = String::from_utf8_lossy(&streams.stdout);
+    assert!(kinds.contains("audio"), "no audio stream left: {kinds}");
 }

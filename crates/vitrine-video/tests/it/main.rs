@@ -9,6 +9,8 @@ mod support;
 mod probe;
 // Exact and keyframe trims.
 mod trim;
+// A range removed from the middle.
+mod cut;
 // Frames, thumbnails and contact sheets.
 mod frames;
 // Transcoding, frames → MP4 and MP3 extraction.
