@@ -4204,6 +4204,45 @@ fn goes_on_about_a_thing(current: &str, after: &str) -> bool {
         && Clause::new(current, current).has_any(&["is", "was", "looks"])
 }
 
+/// "In the second, black out the badge text": a phrase that only says which picture is read
+/// with the ask after it ("black out the badge text in the second").
+pub(super) fn with_pictures_named(split: Vec<Clause>, request: &str) -> Vec<Clause> {
+    let mut joined: Vec<Clause> = Vec::new();
+    let mut named: Option<Clause> = None;
+    for clause in split {
+        match named.take() {
+            Some(picture) => {
+                joined.push(Clause::new(
+                    &format!("{} {}", clause.text, picture.text),
+                    request,
+                ));
+            }
+            None if names_only_a_picture(&clause) => named = Some(clause),
+            None => joined.push(clause),
+        }
+    }
+    joined.extend(named);
+    joined
+}
+
+/// "In the second", "for the first one", "on the 2nd photo".
+fn names_only_a_picture(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let words = match words.as_slice() {
+        ["in" | "on" | "for" | "with", rest @ ..] => rest,
+        all => all,
+    };
+    match words {
+        ["the", order] | ["the", order, _] => {
+            ["first", "second", "third", "1st", "2nd", "3rd", "other"].contains(order)
+                && words.get(2).is_none_or(|noun| {
+                    ["one", "image", "photo", "picture", "pic", "shot"].contains(noun)
+                })
+        }
+        _ => false,
+    }
+}
+
 /// "Crop the first to square and the second to 16:9": one verb for two pictures, each with its
 /// own words, read as two asks ("crop the first to square", "crop the second to 16:9").
 pub(super) fn per_input(clause: Clause, request: &str) -> Vec<Clause> {
@@ -4213,6 +4252,34 @@ pub(super) fn per_input(clause: Clause, request: &str) -> Vec<Clause> {
         )
         .unwrap_or_else(|error| panic!("bad two-pictures pattern: {error}"))
     });
+    // "Pixelate the faces in the first picture and the badge text in the second".
+    static THING_IN_EACH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(.+?) (in|on|of|from) the (first|1st)((?: one| image| photo| picture| pic)?),? and (?:also )?(.+?) (in|on|of|from) the (second|2nd|other)((?: one| image| photo| picture| pic)?)$",
+        )
+        .unwrap_or_else(|error| panic!("bad thing-in-each pattern: {error}"))
+    });
+    if let Some(captures) = THING_IN_EACH.captures(&clause.text) {
+        let asked = Clause::new(&captures[1], request);
+        let verb_words = match texts(&asked).as_slice() {
+            [verb, particle, ..] if ["out", "up", "off", "over", "away"].contains(particle) => {
+                format!("{verb} {particle}")
+            }
+            [verb, ..] => (*verb).to_owned(),
+            [] => String::new(),
+        };
+        if Clause::new(&verb_words, request).has_any(ACTION_WORDS) && !starts_an_ask(&captures[5]) {
+            let first = format!(
+                "{} {} the {}{}",
+                &captures[1], &captures[2], &captures[3], &captures[4]
+            );
+            let second = format!(
+                "{verb_words} {} {} the second{}",
+                &captures[5], &captures[6], &captures[8]
+            );
+            return vec![Clause::new(&first, request), Clause::new(&second, request)];
+        }
+    }
     let Some(captures) = TWO_PICTURES.captures(&clause.text) else {
         return vec![clause];
     };

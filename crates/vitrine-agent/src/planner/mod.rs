@@ -188,7 +188,7 @@ pub fn understand_with(
     let mut someone_spared = false;
     // Tools whose work the request says was done already ("HR already blurred the faces").
     let mut done_before: Vec<&'static str> = Vec::new();
-    let split: Vec<Clause> = clauses::split(&text)
+    let split: Vec<Clause> = clauses::with_pictures_named(clauses::split(&text), &text)
         .into_iter()
         .flat_map(|clause| clauses::per_input(clause, &text))
         .map(|clause| as_asked(clause, &text, inputs, catalog))

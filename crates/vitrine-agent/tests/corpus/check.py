@@ -255,9 +255,15 @@ def check_steps(steps: object, inputs: list[str], where: str, errors: list[str])
     have = Counter(inputs)
     for n, step in enumerate(steps):
         at = f"{where}.steps[{n}]"
-        if not isinstance(step, dict) or "tool" not in step or not set(step) <= {"tool", "args"}:
-            errors.append(f"{at}: a step is {{\"tool\": ..., \"args\": {{...}}}} (args optional)")
+        if not isinstance(step, dict) or "tool" not in step or not set(step) <= {"tool", "args", "on"}:
+            errors.append(f"{at}: a step is {{\"tool\": ..., \"args\": {{...}}, \"on\": [...]}} (args and on optional)")
             continue
+        on = step.get("on")
+        if on is not None and (
+            not isinstance(on, list) or not on or len(set(on)) != len(on)
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(inputs) for i in on)
+        ):
+            errors.append(f"{at}: `on` lists attached inputs by index (0 to {len(inputs) - 1}), once each")
         tool = step["tool"]
         if tool not in TOOLS:
             errors.append(f"{at}: unknown tool {tool!r}")

@@ -3,7 +3,7 @@
 //! whole, 90 % on the held-out part) and on any silently partial or substituted plan: a plan that
 //! answers as if complete while it leaves out or swaps what was asked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -113,25 +113,85 @@ fn matches(expected: &Value, actual: &Value, labels_as_set: bool) -> bool {
     }
 }
 
-fn step_matches(want: &Value, tool: &str, args: &Value) -> bool {
+/// A planned step: its tool, its arguments and the attached inputs it works on, directly or
+/// through the steps whose results it takes.
+struct Planned {
+    tool: String,
+    args: Value,
+    on: BTreeSet<u64>,
+}
+
+/// The plan's steps, each with the inputs it descends from.
+fn planned(understanding: &Understanding) -> Vec<Planned> {
+    let mut on_by_id: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
+    let mut steps = Vec::new();
+    for step in &understanding.plan.steps {
+        let mut on = BTreeSet::new();
+        collect_inputs(&step.args, &on_by_id, &mut on);
+        on_by_id.insert(&step.id, on.clone());
+        steps.push(Planned {
+            tool: step.tool.clone(),
+            args: step.args.clone(),
+            on,
+        });
+    }
+    steps
+}
+
+/// The inputs `value`'s refs point at: `input:N`, or what step `step:ID.…` worked on.
+fn collect_inputs(value: &Value, on_by_id: &BTreeMap<&str, BTreeSet<u64>>, on: &mut BTreeSet<u64>) {
+    match value {
+        Value::Object(object) => match object.get("$ref").and_then(Value::as_str) {
+            Some(target) => {
+                if let Some(index) = target.strip_prefix("input:") {
+                    on.extend(index.parse::<u64>().ok());
+                } else if let Some(step) = target.strip_prefix("step:") {
+                    let id = step.split('.').next().unwrap_or(step);
+                    on.extend(on_by_id.get(id).into_iter().flatten());
+                }
+            }
+            None => object
+                .values()
+                .for_each(|item| collect_inputs(item, on_by_id, on)),
+        },
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_inputs(item, on_by_id, on)),
+        _ => {}
+    }
+}
+
+fn step_matches(want: &Value, step: &Planned) -> bool {
+    let tool = step.tool.as_str();
     want["tool"] == tool
         && want
             .get("args")
-            .is_none_or(|expected| matches(expected, args, tool == "detect_objects"))
+            .is_none_or(|expected| matches(expected, &step.args, tool == "detect_objects"))
+        && want
+            .get("on")
+            .and_then(Value::as_array)
+            .is_none_or(|inputs| {
+                inputs
+                    .iter()
+                    .filter_map(Value::as_u64)
+                    .collect::<BTreeSet<_>>()
+                    == step.on
+            })
 }
 
 /// The steps match in order, except that runs of the same tool may match in any order.
-fn steps_match(want: &[Value], have: &[(String, Value)]) -> bool {
+fn steps_match(want: &[Value], have: &[Planned]) -> bool {
     if want.len() != have.len() {
         return false;
     }
     let mut used = vec![false; have.len()];
     for (index, expected) in want.iter().enumerate() {
-        let same_tool_run = |at: usize| have[at].0 == have[index].0;
+        let same_tool_run = |at: usize| have[at].tool == have[index].tool;
         let found = (0..have.len()).find(|&at| {
             !used[at]
-                && (at == index || (same_tool_run(at) && expected["tool"] == have[at].0.as_str()))
-                && step_matches(expected, &have[at].0, &have[at].1)
+                && (at == index
+                    || (same_tool_run(at) && expected["tool"] == have[at].tool.as_str()))
+                && step_matches(expected, &have[at])
         });
         match found {
             Some(at) => used[at] = true,
@@ -236,12 +296,7 @@ fn judge(expect: &Value, outcome: &Result<Understanding, AgentError>) -> (Verdic
             }
         }
         Ok(understanding) => {
-            let have: Vec<(String, Value)> = understanding
-                .plan
-                .steps
-                .iter()
-                .map(|step| (step.tool.clone(), step.args.clone()))
-                .collect();
+            let have = planned(understanding);
             let named: Vec<&str> = understanding
                 .not_done
                 .iter()
@@ -250,7 +305,7 @@ fn judge(expect: &Value, outcome: &Result<Understanding, AgentError>) -> (Verdic
             let told = format!(
                 "plan {:?} not_done {named:?}",
                 have.iter()
-                    .map(|(tool, args)| format!("{tool} {args}"))
+                    .map(|step| format!("{} {}", step.tool, step.args))
                     .collect::<Vec<_>>()
             );
             let want = expect.get("steps").and_then(Value::as_array);
@@ -268,11 +323,19 @@ fn judge(expect: &Value, outcome: &Result<Understanding, AgentError>) -> (Verdic
                         .collect()
                 })
                 .unwrap_or_default();
-            let have_tools: Vec<&str> = have.iter().map(|(tool, _)| tool.as_str()).collect();
+            let have_tools: Vec<&str> = have.iter().map(|step| step.tool.as_str()).collect();
             let missing = wanted_tools.iter().any(|tool| !have_tools.contains(tool))
                 || !expected_not_done.is_empty();
             let extra = have_tools.iter().any(|tool| !wanted_tools.contains(tool));
-            if named.is_empty() && (missing || extra) && !have.is_empty() {
+            // A step on another picture than the one named ("blur the faces in the second").
+            let elsewhere = want.into_iter().flatten().any(|expected| {
+                expected.get("on").is_some()
+                    && !have.iter().any(|step| {
+                        expected["tool"] == step.tool.as_str()
+                            && step_matches(&json!({"tool": step.tool, "on": expected["on"]}), step)
+                    })
+            });
+            if named.is_empty() && (missing || extra || elsewhere) && !have.is_empty() {
                 (Verdict::Silent, told)
             } else {
                 (Verdict::Wrong, told)

@@ -2934,7 +2934,7 @@ pub fn pastes_a_cut_out(clause: &Clause) -> bool {
 
 pattern!(
     NAMED_INPUT,
-    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as)\b)"
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
 );
 
 /// Which attached picture the clause works on, from 0, when it names one ("count the chairs in
@@ -2942,9 +2942,11 @@ pattern!(
 pub fn named_input(clause: &Clause) -> Option<usize> {
     let captures = NAMED_INPUT.captures(&clause.text)?;
     // "Blur the faces in the second", "the first to square": the ordinal alone.
+    // "Make the second grey": the ordinal before what it is made.
     let index = match captures
         .get(1)
         .or_else(|| captures.get(3))
+        .or_else(|| captures.get(4))
         .map(|m| m.as_str())
     {
         Some("first" | "1st") => 0,
