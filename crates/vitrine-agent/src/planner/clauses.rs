@@ -555,26 +555,32 @@ fn starts_an_ask(piece: &str) -> bool {
     {
         return false;
     }
-    // "The first mask marks woodland": a noun before a verb in "-s" is its subject (not "crop
-    // photos", a verb and its object).
-    if clause.words.get(first + 1).is_some_and(|next| {
-        [
-            "marks",
-            "shows",
-            "covers",
-            "contains",
-            "includes",
-            "holds",
-            "outlines",
-            "highlights",
-            "selects",
-            "represents",
-            "depicts",
-            "features",
+    // "The first mask marks woodland": a noun after a determiner, before a verb in "-s", is its
+    // subject (not "reduce highlights", a verb and its object).
+    if first > 0
+        && [
+            "the", "this", "that", "my", "our", "first", "second", "each", "every",
         ]
-        .contains(&next.text.as_str())
-            || GOES_ON_VERBS.contains(&next.text.as_str())
-    }) {
+        .contains(&clause.words[first - 1].text.as_str())
+        && clause.words.get(first + 1).is_some_and(|next| {
+            [
+                "marks",
+                "shows",
+                "covers",
+                "contains",
+                "includes",
+                "holds",
+                "outlines",
+                "highlights",
+                "selects",
+                "represents",
+                "depicts",
+                "features",
+            ]
+            .contains(&next.text.as_str())
+                || GOES_ON_VERBS.contains(&next.text.as_str())
+        })
+    {
         return false;
     }
     // "The model is the first photo": a noun before "is" is the subject, not a verb.
@@ -2555,12 +2561,7 @@ pub(super) fn describes_a_new_picture(clause: &Clause) -> bool {
 /// else in the request asks for anything.
 pub(super) fn describes(clause: &Clause) -> bool {
     // "My boss says blur the faces" tells who asked, and passes the ask on.
-    // "Scanned ID pages in this pdf: pixelate the face photos": a heading, then the ask.
-    let asks_after_a_heading = clause
-        .text
-        .split_once(": ")
-        .is_some_and(|(_, after)| starts_an_ask(after));
-    if relays_an_ask(&texts(clause)) || asks_what_or_when(clause) || asks_after_a_heading {
+    if relays_an_ask(&texts(clause)) || asks_what_or_when(clause) {
         return false;
     }
     greets_or_signs_off(clause)
@@ -2608,8 +2609,9 @@ fn announces_asks(clause: &Clause) -> bool {
 fn asks_what_or_when(clause: &Clause) -> bool {
     clause.text.trim_end().ends_with('?')
         && clause.words.first().is_some_and(|first| {
-            // Not "where's the cat hiding?", which names the thing a later "it" points at.
-            ["what", "when", "which", "how", "why", "whose"].contains(&first.text.as_str())
+            // Not "where's the cat hiding?", which names the thing a later "it" points at, nor
+            // "how come …?" or "whose dog is this?", read by what they name.
+            ["what", "when", "which"].contains(&first.text.as_str())
         })
 }
 
@@ -3435,9 +3437,10 @@ pub(super) fn lets_someone_be_seen(clause: &Clause) -> bool {
 
 /// "But not the teachers'", "so leave hers": some people spared from a face-hiding ask.
 pub(super) fn spares_someone(clause: &Clause) -> bool {
-    // Not "but not the employee's home address": their details, not their face.
+    // Not "but not the employee's home address" nor "the nurse's badge": their details, not
+    // their face.
     let negated_people = first_after_lead_ins(clause) == Some("not")
-        && !clause.has_any(&["@phi"])
+        && !clause.has_any(&["@phi", "badge*", "tag*", "lanyard*", "card*"])
         && (clause.has_any(&["@faces", "mine", "his", "hers", "theirs", "ours", "yours"])
             || clause
                 .text
@@ -4202,6 +4205,25 @@ fn goes_on_about_a_thing(current: &str, after: &str) -> bool {
             .iter()
             .any(|subject| current.trim_start().starts_with(subject))
         && Clause::new(current, current).has_any(&["is", "was", "looks"])
+}
+
+/// "Scanned ID pages in this pdf: pixelate the face photos": a heading, then the ask, read
+/// apart (the heading asks nothing).
+pub(super) fn with_headings_apart(split: Vec<Clause>, request: &str) -> Vec<Clause> {
+    split
+        .into_iter()
+        .flat_map(|clause| match clause.text.split_once(": ") {
+            // Not "rotated photo from my phone: crop it", whose heading names a step.
+            Some((heading, ask))
+                if starts_an_ask(ask)
+                    && !starts_an_ask(heading)
+                    && !Clause::new(heading, request).has_any(ACTION_WORDS) =>
+            {
+                vec![Clause::new(heading, request), Clause::new(ask, request)]
+            }
+            _ => vec![clause],
+        })
+        .collect()
 }
 
 /// "In the second, black out the badge text": a phrase that only says which picture is read

@@ -139,6 +139,27 @@ pub(super) fn ruled_out<'a>(
     names
 }
 
+/// True when a step's words are said of nothing ("no faces should be blurred"): that step is
+/// not wanted, whatever the words are like.
+pub(super) fn says_a_step_is_unwanted<'a>(
+    clause: &Clause,
+    mut tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
+) -> bool {
+    tools.any(|tool| {
+        tool.meaning().intents.iter().any(|intent| {
+            !intent.cues.is_empty()
+                && intent
+                    .cues
+                    .iter()
+                    .all(|group| clause.find_any(group).is_some())
+                && intent
+                    .cues
+                    .iter()
+                    .any(|group| said_of_nothing(clause, group))
+        })
+    })
+}
+
 /// Words that rule out what follows them within two words.
 const NEGATORS: &[&str] = &["don't", "dont", "not", "never", "no", "without", "avoid"];
 

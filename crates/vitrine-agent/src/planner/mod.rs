@@ -188,7 +188,8 @@ pub fn understand_with(
     let mut someone_spared = false;
     // Tools whose work the request says was done already ("HR already blurred the faces").
     let mut done_before: Vec<&'static str> = Vec::new();
-    let split: Vec<Clause> = clauses::with_pictures_named(clauses::split(&text), &text)
+    let split: Vec<Clause> = clauses::with_headings_apart(clauses::split(&text), &text);
+    let split: Vec<Clause> = clauses::with_pictures_named(split, &text)
         .into_iter()
         .flat_map(|clause| clauses::per_input(clause, &text))
         .map(|clause| as_asked(clause, &text, inputs, catalog))
@@ -196,6 +197,9 @@ pub fn understand_with(
     let no_faces_here = split.iter().any(clauses::says_no_faces_are_there);
     let no_text_here = split.iter().any(clauses::says_no_text_is_there);
     let split_keeps_every_face = split.iter().any(clauses::keeps_every_face);
+    // "Actually, no faces should be blurred" alone: the step ruled out is not guessed back.
+    let rules_out_a_step = matches!(split.as_slice(), [only]
+        if matching::says_a_step_is_unwanted(only, catalog.tools()));
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
         // "My name and date of birth are printed on it": a verbless list of things to hide
@@ -271,7 +275,9 @@ pub fn understand_with(
             "works",
             "would work",
             "will work",
-        ]) && says_more_of_last(&asked, &clause);
+        ]) && !clause
+            .has_any(&["not", "isn't", "isnt", "no", "never", "badly"])
+            && says_more_of_last(&asked, &clause);
         if something_asked
             && !judges_the_last_ask
             && (clauses::describes(&clause)
@@ -961,6 +967,8 @@ pub fn understand_with(
             // "blur the faces but not the teachers' names", what the hiding spares.
             if clauses::keeps_the_rest(&clause)
                 || (clauses::first_after_lead_ins(&clause) == Some("not")
+                    && clause.has_any(&["@phi", "@faces"])
+                    && !clause.has_any(&["with", "using", "@hide"])
                     && asked.last().is_some_and(|(_, matched)| hides(matched)))
             {
                 continue;
@@ -1267,6 +1275,7 @@ pub fn understand_with(
     if asked.is_empty()
         && one_unclear_ask
         && !only_context
+        && !rules_out_a_step
         && !inputs.is_empty()
         && !understanding.returns_input
         && let Some(semantic) = semantic

@@ -655,7 +655,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 96.1;
+const WHOLE_CORPUS_FLOOR: f64 = 96.2;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -689,7 +689,7 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout19.jsonl",
         show: "VITRINE_SHOW_HELDOUT19",
-        floor: 91.6,
+        floor: 92.4,
         silent_at_most: 3,
     },
     Blind {
@@ -707,7 +707,7 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout22.jsonl",
         show: "VITRINE_SHOW_HELDOUT22",
-        floor: 87.8,
+        floor: 88.6,
         silent_at_most: 8,
     },
 ];

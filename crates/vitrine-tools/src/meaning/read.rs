@@ -665,10 +665,13 @@ pub fn pixels(clause: &Clause) -> Option<u32> {
         .find(|side| *side >= 16)
 }
 
-pattern!(SIDE_IN_PIXELS, r"\b(\d{2,5})\s*(?:px|pixels?)\b");
+pattern!(
+    SIDE_IN_PIXELS,
+    r"\b(\d{2,5})\s*(?:px|pixels?)\b|\b(\d{3,5})\s+(?:wide|across)\b"
+);
 
-/// A size said in pixels, as the most either side may be: "none bigger than 720px" (a bare
-/// number could be a count: "10 frames").
+/// A size said in pixels, as the most either side may be: "none bigger than 720px", "640 wide"
+/// (a bare number could be a count: "10 frames").
 pub fn side_in_pixels(clause: &Clause) -> Option<Value> {
     let text = in_numbers(&clause.text);
     let captures = SIDE_IN_PIXELS.captures(&text)?;
@@ -689,7 +692,7 @@ pub fn side_in_pixels(clause: &Clause) -> Option<Value> {
     {
         return None;
     }
-    number::<u32>(captures.get(1))
+    number::<u32>(captures.get(1).or_else(|| captures.get(2)))
         .filter(|side| *side >= 16)
         .map(|side| json!(side))
 }

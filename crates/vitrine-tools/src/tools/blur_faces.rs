@@ -452,7 +452,12 @@ const MEANING: Meaning = Meaning {
                 &["@remove"],
                 &["people", "person", "persons", "everyone", "everybody"],
             ],
-            unless: &["background"],
+            // Not "remove the background and the names".
+            unless: &[
+                "@remove the background",
+                "@remove background",
+                "background ~ @remove",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

@@ -185,7 +185,15 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
             ]
             .contains(&words[at + 1])
     });
-    let named = marking_starts.map(|at| words[..at].join(" "));
+    // "Find all the traffic cones and circle them": without the joint before the marking.
+    let named = marking_starts.map(|at| {
+        let kept = &words[..at];
+        let kept = kept
+            .strip_suffix(&["and"])
+            .or_else(|| kept.strip_suffix(&["then"]))
+            .unwrap_or(kept);
+        kept.join(" ")
+    });
     let thing = named.as_deref().unwrap_or(thing);
     // "Mark them with boxes": a pronoun points back at what another step finds.
     let pronoun = thing.split_whitespace().next().is_some_and(|first| {

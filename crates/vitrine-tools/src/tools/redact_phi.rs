@@ -130,7 +130,14 @@ const MEANING: Meaning = Meaning {
                 "scrub the phone numbers and email addresses",
             ],
             cues: &[&["@hide", "@remove", "redact*"], &["@phi"]],
-            unless: &["a mask", "the mask"],
+            // "Hide the faces, not the names": spared.
+            unless: &[
+                "a mask",
+                "the mask",
+                "not the @phi",
+                "not their @phi",
+                "not any @phi",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
