@@ -240,6 +240,28 @@ pub fn temp_output(prefix: &str, suffix: &str) -> Result<tempfile::TempPath, Too
         .into_temp_path())
 }
 
+/// Runs one ffmpeg operation from the clip `id` (the `video` argument, copied to a local file
+/// named with `extension`) to a new MP4, and stores that as the tool's `video` output with
+/// `tool`'s provenance.
+pub async fn video_to_mp4<F, Fut>(
+    cx: &ToolContext,
+    tool: &str,
+    args: &Value,
+    id: &ArtifactId,
+    extension: &str,
+    operate: F,
+) -> Result<crate::tool::ToolOutput, ToolError>
+where
+    F: FnOnce(std::path::PathBuf, std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = Result<vitrine_video::VideoInfo, vitrine_video::VideoError>>,
+{
+    let meta = artifact(cx, "video", id, ArtifactKind::Video).await?;
+    let input = to_temp_file(cx, &meta, extension).await?;
+    let output = temp_output(&format!("vitrine-{tool}-"), ".mp4")?;
+    let info = operate(input.to_path_buf(), output.to_path_buf()).await?;
+    video_output(cx, &output, &info, provenance(tool, &[&meta], args)).await
+}
+
 /// Stores an MP4 that ffmpeg wrote at `path` as the tool's `video` output, with the probed
 /// size, duration and codecs as facts.
 pub async fn video_output(

@@ -10,6 +10,7 @@ use crate::error::VideoError;
 use crate::geometry::fit_within_even;
 use crate::probe::VideoInfo;
 use crate::process::{self, Args};
+use crate::trim::check_span;
 
 /// Parameters of [`Ffmpeg::cut`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -95,25 +96,7 @@ impl Ffmpeg {
 /// offending parameter.
 fn kept_parts(params: &CutParams, duration_s: f64) -> Result<Vec<(f64, Option<f64>)>, VideoError> {
     let CutParams { start_s, end_s } = *params;
-    if !start_s.is_finite() || start_s < 0.0 {
-        return Err(VideoError::param(
-            "start_s",
-            format!("{start_s} s must be 0 or more"),
-        ));
-    }
-    if !end_s.is_finite() || end_s <= start_s {
-        return Err(VideoError::param(
-            "end_s",
-            format!("{end_s} s must be after `start_s` {start_s} s"),
-        ));
-    }
-    // A millisecond of slack: durations printed by other tools are rounded.
-    if end_s > duration_s + 1e-3 {
-        return Err(VideoError::param(
-            "end_s",
-            format!("{end_s:.3} s is past the clip's duration {duration_s:.3} s"),
-        ));
-    }
+    check_span(start_s, end_s, duration_s)?;
     let mut kept = Vec::new();
     if start_s >= SHORTEST_PART_S {
         kept.push((0.0, Some(start_s)));

@@ -79,11 +79,16 @@ impl Ffmpeg {
     }
 }
 
-/// Checks `0 <= start_s < end_s <= duration_s`, naming the offending parameter; the end, which
-/// is the clip's own when `end_s` is absent.
+/// The end of a trim, the clip's own when `end_s` is absent, with the range checked by
+/// [`check_span`].
 fn check_range(params: &TrimParams, duration_s: f64) -> Result<f64, VideoError> {
-    let TrimParams { start_s, end_s, .. } = *params;
-    let end_s = end_s.unwrap_or(duration_s);
+    let end_s = params.end_s.unwrap_or(duration_s);
+    check_span(params.start_s, end_s, duration_s)?;
+    Ok(end_s)
+}
+
+/// Checks `0 <= start_s < end_s <= duration_s`, naming the offending parameter.
+pub(crate) fn check_span(start_s: f64, end_s: f64, duration_s: f64) -> Result<(), VideoError> {
     if !start_s.is_finite() || start_s < 0.0 {
         return Err(VideoError::param(
             "start_s",
@@ -103,7 +108,7 @@ fn check_range(params: &TrimParams, duration_s: f64) -> Result<f64, VideoError> 
             format!("{end_s:.3} s is past the clip's duration {duration_s:.3} s"),
         ));
     }
-    Ok(end_s)
+    Ok(())
 }
 
 #[cfg(test)]

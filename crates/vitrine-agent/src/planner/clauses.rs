@@ -917,34 +917,31 @@ pub(super) const ONE_MORE: &[&str] = &["as well", "too", "also"];
 /// "Blur the faces and also the name tags", "Rotate it. Also: vertical version": the split
 /// took the "also" that says this clause asks one thing more.
 pub(super) fn follows_also(clause: &Clause, request: &str) -> bool {
-    request
-        .find(clause.text.trim_start_matches([':', ' ']))
-        .is_some_and(|at| {
-            let before = request[..at].trim_end().trim_end_matches(':').trim_end();
-            before.ends_with(" also") || before == "also" || before.ends_with(" plus")
-        })
+    said_before(clause, request, &[':']).is_some_and(|before| {
+        before.ends_with(" also") || before == "also" || before.ends_with(" plus")
+    })
+}
+
+/// The request's text before `clause`, without the `joints` (and spaces) just before it.
+fn said_before<'a>(clause: &Clause, request: &'a str, joints: &[char]) -> Option<&'a str> {
+    let at = request.find(clause.text.trim_start_matches([':', ' ']))?;
+    Some(request[..at].trim_end().trim_end_matches(joints).trim_end())
 }
 
 /// "Two requests for https://…. First, an A4 PDF of it": a thing named after an enumerating
 /// word is the next thing asked.
 pub(super) fn follows_an_enumerator(clause: &Clause, request: &str) -> bool {
-    request
-        .find(clause.text.trim_start_matches([':', ' ']))
-        .is_some_and(|at| {
-            let before = request[..at]
-                .trim_end()
-                .trim_end_matches([':', ','])
-                .trim_end();
-            [
-                "first", "firstly", "second", "secondly", "third", "thirdly", "finally", "lastly",
-            ]
-            .iter()
-            .any(|word| {
-                before
-                    .strip_suffix(word)
-                    .is_some_and(|rest| rest.is_empty() || rest.ends_with([' ', '.', '!']))
-            })
+    said_before(clause, request, &[':', ',']).is_some_and(|before| {
+        [
+            "first", "firstly", "second", "secondly", "third", "thirdly", "finally", "lastly",
+        ]
+        .iter()
+        .any(|word| {
+            before
+                .strip_suffix(word)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with([' ', '.', '!']))
         })
+    })
 }
 
 /// "Black out the names, leave the faces visible": every face stays as it is (not "leave her

@@ -30,8 +30,7 @@ impl Gap {
     /// `part` of the request named as not done because of this gap, with why.
     pub(super) fn not_done(&self, part: &str) -> super::NotDone {
         super::NotDone {
-            // ", what year was it taken?" after "Also": the words, not the joint before them.
-            part: part.trim_start_matches([',', ';', ':', ' ']).to_owned(),
+            part: super::NotDone::words_of(part),
             capability: self.id.to_owned(),
             why: format!("I cannot {}: {}.", self.asked, self.why),
         }

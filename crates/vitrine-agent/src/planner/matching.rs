@@ -119,24 +119,15 @@ pub(super) fn ruled_out<'a>(
     clause: &Clause,
     tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
 ) -> Vec<&'static str> {
-    let mut names = Vec::new();
-    for tool in tools {
-        let negated = tool.meaning().intents.iter().any(|intent| {
-            !intent.cues.is_empty()
-                && intent
-                    .cues
-                    .iter()
-                    .all(|group| clause.find_any(group).is_some())
-                && intent
-                    .cues
-                    .first()
-                    .is_some_and(|group| only_negated(clause, group))
-        });
-        if negated {
-            names.push(tool.name());
-        }
-    }
-    names
+    tools
+        .filter(|tool| {
+            named_but(clause, tool, |cues| {
+                cues.first()
+                    .is_some_and(|first| only_negated(clause, first))
+            })
+        })
+        .map(|tool| tool.name())
+        .collect()
 }
 
 /// True when a step's words are said of nothing ("no faces should be blurred"): that step is
@@ -146,17 +137,26 @@ pub(super) fn says_a_step_is_unwanted<'a>(
     mut tools: impl Iterator<Item = &'a Arc<dyn Tool>>,
 ) -> bool {
     tools.any(|tool| {
-        tool.meaning().intents.iter().any(|intent| {
-            !intent.cues.is_empty()
-                && intent
-                    .cues
-                    .iter()
-                    .all(|group| clause.find_any(group).is_some())
-                && intent
-                    .cues
-                    .iter()
-                    .any(|group| said_of_nothing(clause, group))
+        named_but(clause, tool, |cues| {
+            cues.iter().any(|group| said_of_nothing(clause, group))
         })
+    })
+}
+
+/// True when every cue group of one of `tool`'s intents is found in `clause`, and `taken_back`
+/// says those cues are taken back.
+fn named_but(
+    clause: &Clause,
+    tool: &Arc<dyn Tool>,
+    taken_back: impl Fn(&[&[&str]]) -> bool,
+) -> bool {
+    tool.meaning().intents.iter().any(|intent| {
+        !intent.cues.is_empty()
+            && intent
+                .cues
+                .iter()
+                .all(|group| clause.find_any(group).is_some())
+            && taken_back(intent.cues)
     })
 }
 

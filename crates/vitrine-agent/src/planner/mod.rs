@@ -84,12 +84,17 @@ impl Descriptions {
 impl NotDone {
     /// A part whose words were not understood.
     fn unclear(part: String) -> Self {
-        let part = part.trim_start_matches([',', ';', ':', ' ']).to_owned();
+        let part = Self::words_of(&part);
         NotDone {
             why: format!("I did not understand \"{part}\"."),
             part,
             capability: "unclear".to_owned(),
         }
+    }
+
+    /// ", what year was it taken?" after "Also": the words, not the joint before them.
+    fn words_of(part: &str) -> String {
+        part.trim_start_matches([',', ';', ':', ' ']).to_owned()
     }
 }
 

@@ -241,6 +241,14 @@ pub fn tally(map: Option<&Value>, with_counts: bool) -> String {
         .join(", ")
 }
 
+/// The `duration_s` fact of a video or audio output, or 0.
+pub fn duration_s(facts: &Value) -> f64 {
+    facts
+        .get("duration_s")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0)
+}
+
 /// `width×height` from the facts, or nothing.
 pub fn size(facts: &Value) -> String {
     match (

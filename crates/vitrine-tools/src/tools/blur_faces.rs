@@ -314,6 +314,12 @@ fn face_audit(facts: &Value) -> Option<String> {
     })
 }
 
+/// How faces are hidden, and nothing more.
+const METHOD_SLOT: &[Slot] = &[Slot {
+    arg: "method",
+    read: read::hide_method,
+}];
+
 /// What a request says about hiding faces: how, how strongly, how far around each face, and how
 /// sure the detector must be ("lower the threshold to 0.25").
 pub(crate) const HIDE_FACE_SLOTS: &[Slot] = &[
@@ -409,10 +415,7 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[Slot {
-                arg: "method",
-                read: read::hide_method,
-            }],
+            slots: METHOD_SLOT,
             chains: true,
             accept: Some(anonymises_the_picture),
             ..Intent::DEFAULT
@@ -436,10 +439,7 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[Slot {
-                arg: "method",
-                read: read::hide_method,
-            }],
+            slots: METHOD_SLOT,
             chains: true,
             ..Intent::DEFAULT
         },
@@ -462,10 +462,7 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[Slot {
-                arg: "method",
-                read: read::hide_method,
-            }],
+            slots: METHOD_SLOT,
             chains: true,
             // Not a cue: as one, this intent would cover all of redact_phi's words and win them.
             accept: Some(|clause| clause.has_any(&["@phi"])),

@@ -10,7 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Input, Intent, Meaning, Slot, read};
+use crate::meaning::{Input, Intent, Meaning, Slot, duration_s, read};
 use crate::refs::VideoRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -72,10 +72,7 @@ const MEANING: Meaning = Meaning {
             "took {:.2} s to {:.2} s out of the video, which now lasts {:.2} s",
             args.get("start_s").and_then(Value::as_f64).unwrap_or(0.0),
             args.get("end_s").and_then(Value::as_f64).unwrap_or(0.0),
-            facts
-                .get("duration_s")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0)
+            duration_s(facts)
         ))
     },
     facts: &[],
@@ -111,15 +108,14 @@ impl Tool for CutVideo {
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: CutVideoArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.video.id("video")?;
-        let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
-        let input = io::to_temp_file(cx, &meta, "mp4").await?;
-        let output = io::temp_output("vitrine-cut-", ".mp4")?;
-        let info = Ffmpeg::new().cut(&input, &output, &parsed.cut).await?;
-        io::video_output(
+        let cut = &parsed.cut;
+        io::video_to_mp4(
             cx,
-            &output,
-            &info,
-            io::provenance(self.name(), &[&meta], &args),
+            self.name(),
+            &args,
+            &id,
+            "mp4",
+            |input, output| async move { Ffmpeg::new().cut(&input, &output, cut).await },
         )
         .await
     }

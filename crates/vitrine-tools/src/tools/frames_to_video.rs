@@ -12,7 +12,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Input, Intent, Meaning, Slot, plural, read};
+use crate::meaning::{Input, Intent, Meaning, Slot, duration_s, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -100,10 +100,7 @@ const MEANING: Meaning = Meaning {
     summary: |_, facts| {
         Some(format!(
             "made a {:.2} s video of {}",
-            facts
-                .get("duration_s")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0),
+            duration_s(facts),
             plural(
                 facts.get("frames").and_then(Value::as_u64).unwrap_or(0),
                 "frame",

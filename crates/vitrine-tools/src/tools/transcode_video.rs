@@ -10,7 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Input, Intent, Meaning, Slot, read, size};
+use crate::meaning::{Input, Intent, Meaning, Slot, duration_s, read, size};
 use crate::refs::VideoRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -140,10 +140,7 @@ const MEANING: Meaning = Meaning {
         Some(format!(
             "re-encoded the video as a browser-playable H.264 MP4 ({}, {:.2} s)",
             size(facts),
-            facts
-                .get("duration_s")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0)
+            duration_s(facts)
         ))
     },
     facts: &[],
@@ -179,18 +176,19 @@ impl Tool for TranscodeVideo {
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: TranscodeVideoArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.video.id("video")?;
-        let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
+        let transcode = &parsed.transcode;
         // ffmpeg sniffs the container, so the suffix only has to be a video one.
-        let input = io::to_temp_file(cx, &meta, "video").await?;
-        let output = io::temp_output("vitrine-transcode-", ".mp4")?;
-        let info = Ffmpeg::new()
-            .transcode_mp4(&input, &output, &parsed.transcode)
-            .await?;
-        io::video_output(
+        io::video_to_mp4(
             cx,
-            &output,
-            &info,
-            io::provenance(self.name(), &[&meta], &args),
+            self.name(),
+            &args,
+            &id,
+            "video",
+            |input, output| async move {
+                Ffmpeg::new()
+                    .transcode_mp4(&input, &output, transcode)
+                    .await
+            },
         )
         .await
     }

@@ -10,7 +10,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Input, Intent, Meaning, Slot, read};
+use crate::meaning::{Input, Intent, Meaning, Slot, duration_s, read};
 use crate::refs::VideoRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 
@@ -69,15 +69,7 @@ const MEANING: Meaning = Meaning {
         accept: Some(read::has_time_range),
         ..Intent::DEFAULT
     }],
-    summary: |_, facts| {
-        Some(format!(
-            "trimmed the video to {:.2} s",
-            facts
-                .get("duration_s")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0)
-        ))
-    },
+    summary: |_, facts| Some(format!("trimmed the video to {:.2} s", duration_s(facts))),
     facts: &[],
 };
 
@@ -111,15 +103,14 @@ impl Tool for TrimVideo {
     async fn run(&self, cx: &ToolContext, args: Value) -> Result<ToolOutput, ToolError> {
         let parsed: TrimVideoArgs = io::parse_args(self.name(), &args)?;
         let id = parsed.video.id("video")?;
-        let meta = io::artifact(cx, "video", &id, ArtifactKind::Video).await?;
-        let input = io::to_temp_file(cx, &meta, "mp4").await?;
-        let output = io::temp_output("vitrine-trim-", ".mp4")?;
-        let info = Ffmpeg::new().trim(&input, &output, &parsed.trim).await?;
-        io::video_output(
+        let trim = &parsed.trim;
+        io::video_to_mp4(
             cx,
-            &output,
-            &info,
-            io::provenance(self.name(), &[&meta], &args),
+            self.name(),
+            &args,
+            &id,
+            "mp4",
+            |input, output| async move { Ffmpeg::new().trim(&input, &output, trim).await },
         )
         .await
     }
