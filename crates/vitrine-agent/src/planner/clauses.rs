@@ -2574,6 +2574,7 @@ pub(super) fn describes(clause: &Clause) -> bool {
         || says_it_is_too_much(clause)
         || judges_the_input(clause)
         || tells_what_others_do_not_want(clause)
+        || tells_what_others_like(clause)
         || says_what_is_left(clause)
         || says_on_what_condition(clause)
         || speaks_of_consent(clause)
@@ -2718,6 +2719,32 @@ fn tells_what_others_do_not_want(clause: &Clause) -> bool {
             .iter()
             .any(|word| ["i", "we", "you", "u", "please", "pls", "so", "and"].contains(word))
         && !clause.has_any(&["please", "pls", "can you", "could you"])
+}
+
+/// "Buyers love being able to spin the item around", "our customers really like seeing the
+/// texture": what an audience enjoys, said as the reason for an ask beside it.
+fn tells_what_others_like(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let Some(at) = words
+        .iter()
+        .take(4)
+        .position(|word| ["love", "loves", "like", "likes", "enjoy", "enjoys", "adore", "adores"].contains(word))
+    else {
+        return false;
+    };
+    let subject = &words[..at];
+    subject.iter().any(|word| {
+        [
+            "buyers", "customers", "clients", "people", "viewers", "users", "visitors", "readers",
+            "followers", "guests", "shoppers", "students", "kids", "parents", "fans", "everyone",
+            "everybody", "they",
+        ]
+        .contains(word)
+    }) && !subject
+        .iter()
+        .any(|word| ["i", "we", "you", "u", "please", "pls", "so", "and", "would", "'d"].contains(word))
+        && !clause.text.contains('?')
+        && !clause.has_any(&["please", "pls", "can you", "could you", "would like", "'d like"])
 }
 
 /// "Too dark…", "way too big": how the input is, said before the ask that fixes it.
@@ -2966,7 +2993,8 @@ fn names_the_input(clause: &Clause) -> bool {
     if attached || which_by_verb {
         return true;
     }
-    if is_an_ask(clause) {
+    // "… and pictures from https://shop.example.net": a page's pictures, not the input.
+    if is_an_ask(clause) || clause.has_any(&["http*", "www*"]) {
         return false;
     }
     let copula = clause.has_any(&["is", "are", "was", "were"]);
@@ -3326,7 +3354,7 @@ static BARE_THING: LazyLock<Regex> = LazyLock::new(|| {
 /// A sentence about one thing: a photo of it, what someone did to it, or whose it is.
 static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:(?:photo|picture|pic|shot|snap|image)\s+of|shows|showing)\s+(?:my|our|the|this|a|an)\s+(.+)|\b(?:carved|made|built|painted|bought|found|inherited|knitted|sewed|sewn|drew|restored|designed|selling|sold|restoring|repairing|repaired|fixing|fixed|listing|auctioning)\s+(?:this|my|our)\s+(.+)|^(?:the|my|our)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+(?:(?:on|in|by|at|from)\s+(?:the|my|our)\s+[a-z]+\s+)?(?:is|was)\s+(?:my|our|his|her|their|[a-z]+'s)\s+(?:[a-z]+'s\s+)?(?:favourite|favorite|pride and joy|pride|treasure|most prized possession)\s*(?:$|[,.;!?]|and\b)",
+        r"\b(?:(?:photo|picture|pic|shot|snap|image)\s+of|shows|showing|show|display|displaying|feature|featuring)\s+(?:my|our|the|this|a|an)\s+(.+)|\b(?:carved|made|built|painted|bought|found|inherited|knitted|sewed|sewn|drew|restored|designed|selling|sold|restoring|repairing|repaired|fixing|fixed|listing|auctioning)\s+(?:this|my|our)\s+(.+)|^(?:the|my|our)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+(?:(?:on|in|by|at|from)\s+(?:the|my|our)\s+[a-z]+\s+)?(?:is|was)\s+(?:my|our|his|her|their|[a-z]+'s)\s+(?:[a-z]+'s\s+)?(?:favourite|favorite|pride and joy|pride|treasure|most prized possession)\s*(?:$|[,.;!?]|and\b)",
     )
     .unwrap_or_else(|error| panic!("bad topic pattern: {error}"))
 });
@@ -3588,6 +3616,21 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
         // "The GP will read it through anyway".
         "anyway",
     ]);
+    // "Selling my old bike online and someone warned me …": what the sender is busy with,
+    // said without its "I'm".
+    if matches!(
+        words.as_slice(),
+        [
+            "selling" | "listing" | "renting" | "moving" | "preparing" | "planning" | "working"
+                | "writing" | "building" | "organising" | "organizing" | "applying",
+            "my" | "our" | "a" | "an" | "the" | "on" | "for" | "out" | "some",
+            ..
+        ]
+    ) && !clause.text.contains('?')
+        && !clause.has_any(&["please", "pls", "can you", "could you"])
+    {
+        return true;
+    }
     // "… and eventually I want short videos on there too": plans for later, not this ask.
     if clause.has_any(&[
         "eventually",

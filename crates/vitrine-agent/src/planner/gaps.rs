@@ -231,6 +231,10 @@ const GAPS: &[Gap] = &[
             "door plate*",
             "name plate*",
             "nameplate*",
+            // "Drop the logo into the corner of the first one": placed, not taken away.
+            "drop* ~ ~ into",
+            "drop* ~ ~ onto",
+            "drop* ~ on top",
         ],
         when: |_, clause| clause.has_any(&["@hide", "@remove"]),
         alongside: true,
@@ -272,6 +276,13 @@ const GAPS: &[Gap] = &[
             "take ~ watermark* ~ out",
             "take ~ watermark* out",
             "take ~ watermark* off",
+            // "Get the watermark off this".
+            "get ~ watermark* off",
+            "get ~ watermark* out",
+            "watermark* off",
+            "without ~ watermark*",
+            "watermark free",
+            "watermark-free",
             "watermark* ~ @remove",
             "photobomb*",
             "inpaint*",
@@ -312,6 +323,9 @@ const GAPS: &[Gap] = &[
             "fill* ~ in",
             "fill* ~ back",
             "fill* ~ gap",
+            "fill* ~ area* with",
+            "fill* ~ space* with",
+            "fill* ~ spot* with",
             "@remove the background",
             "@remove background",
             "@remove its background",
@@ -424,6 +438,15 @@ const GAPS: &[Gap] = &[
             "short film",
             "render ~ video",
             "produce ~ video",
+            // With nothing attached: "a video for my band's launch", "a short video ad".
+            "a video for",
+            "a video ad*",
+            "video ad",
+            "video ads",
+            "promo* video*",
+            "music video*",
+            "make ~ video* ~ for",
+            "make ~ video clip*",
         ],
         unless: &[],
         when: |inputs, _| !has(inputs, ArtifactKind::Image) && !has(inputs, ArtifactKind::Video),
@@ -460,6 +483,13 @@ const GAPS: &[Gap] = &[
             "make ~ sway",
             "make ~ twinkle",
             "make ~ swim",
+            // "Make the dragon flap its wings", "make the bird fly away".
+            "flap*",
+            "make ~ fly",
+            "make ~ jump",
+            "make ~ wink",
+            "make ~ nod",
+            "make ~ wiggle",
             "wag*",
             "moving clip",
             "wave*",
@@ -994,6 +1024,25 @@ pub(super) fn find(clause: &Clause, inputs: &[ArtifactMeta]) -> Option<&'static 
         return None;
     }
     find_said(clause, inputs)
+}
+
+/// Gaps besides `found` in the things a clause lists: "compose a jingle and a short video ad"
+/// asks for audio and for video, each not done.
+pub(super) fn others_listed(
+    clause: &Clause,
+    found: &Gap,
+    inputs: &[ArtifactMeta],
+) -> Vec<&'static Gap> {
+    let mut others: Vec<&'static Gap> = Vec::new();
+    for part in clause.text.split(" and ") {
+        if let Some(gap) = find(&Clause::new(part, &clause.request), inputs)
+            && gap.id != found.id
+            && !others.iter().any(|other| other.id == gap.id)
+        {
+            others.push(gap);
+        }
+    }
+    others
 }
 
 /// "I'll write the summary myself", "we can do the translation ourselves": what the sender

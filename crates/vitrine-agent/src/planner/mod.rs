@@ -401,16 +401,18 @@ pub fn understand_with(
         if let Some(gap) = gap {
             tracing::debug!(clause = %clause.text, gap = gap.id, "not done");
             // "Animate it so she waves": one thing not done, said once.
-            match understanding
-                .not_done
-                .iter_mut()
-                .find(|part| part.capability == gap.id)
-            {
-                Some(part) => {
-                    part.part.push_str(", ");
-                    part.part.push_str(&clause.text);
+            for gap in std::iter::once(gap).chain(gaps::others_listed(&clause, gap, inputs)) {
+                match understanding
+                    .not_done
+                    .iter_mut()
+                    .find(|part| part.capability == gap.id)
+                {
+                    Some(part) => {
+                        part.part.push_str(", ");
+                        part.part.push_str(&clause.text);
+                    }
+                    None => understanding.not_done.push(gap.not_done(&clause.text)),
                 }
-                None => understanding.not_done.push(gap.not_done(&clause.text)),
             }
             if !gap.alongside && in_result.is_none() {
                 just_not_done = Some(gap.id);

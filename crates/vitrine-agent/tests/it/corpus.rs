@@ -504,7 +504,7 @@ fn the_planner_understands_the_paraphrase_corpus() {
     // when a blind part comes in: 93.9 % with `heldout16`, 94.3 % after the fixes that retired
     // `heldout5`–`heldout9`, 94.5 % after those that retired `heldout10`, 94.9 % after those
     // that retired `heldout11`, 95.4 % after those that retired `heldout12`, 95.9 % after
-    // those that retired `heldout13`).
+    // those that retired `heldout13`, 96.4 % after those that retired `heldout16`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -626,7 +626,7 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
 /// causes): regression sets now.
-const READ_HELDOUT: [&str; 15] = [
+const READ_HELDOUT: [&str; 16] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -642,9 +642,10 @@ const READ_HELDOUT: [&str; 15] = [
     "heldout13.jsonl",
     "heldout14.jsonl",
     "heldout15.jsonl",
+    "heldout16.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout15`, read
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout16`, read
 /// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
@@ -655,7 +656,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 96.2;
+const WHOLE_CORPUS_FLOOR: f64 = 96.4;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -668,12 +669,6 @@ struct Blind {
 }
 
 const BLIND: [Blind; 7] = [
-    Blind {
-        file: "heldout16.jsonl",
-        show: "VITRINE_SHOW_HELDOUT16",
-        floor: 89.3,
-        silent_at_most: 6,
-    },
     Blind {
         file: "heldout17.jsonl",
         show: "VITRINE_SHOW_HELDOUT17",
@@ -689,19 +684,19 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout19.jsonl",
         show: "VITRINE_SHOW_HELDOUT19",
-        floor: 92.4,
-        silent_at_most: 3,
+        floor: 93.1,
+        silent_at_most: 2,
     },
     Blind {
         file: "heldout20.jsonl",
         show: "VITRINE_SHOW_HELDOUT20",
-        floor: 84.8,
+        floor: 85.6,
         silent_at_most: 5,
     },
     Blind {
         file: "heldout21.jsonl",
         show: "VITRINE_SHOW_HELDOUT21",
-        floor: 84.0,
+        floor: 85.6,
         silent_at_most: 6,
     },
     Blind {
@@ -709,6 +704,12 @@ const BLIND: [Blind; 7] = [
         show: "VITRINE_SHOW_HELDOUT22",
         floor: 88.6,
         silent_at_most: 8,
+    },
+    Blind {
+        file: "heldout23.jsonl",
+        show: "VITRINE_SHOW_HELDOUT23",
+        floor: 93.1,
+        silent_at_most: 4,
     },
 ];
 

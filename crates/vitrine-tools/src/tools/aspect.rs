@@ -90,7 +90,9 @@ const MEANING: Meaning = Meaning {
             "try on",
             "tryon",
             "view*",
-            "trim*",
+            // A clip's trim, not "trim it to a 1:1 square".
+            "trim* ~ second*",
+            "trim* ~ minute*",
             "video*",
             "clip",
             "mask*",

@@ -57,7 +57,8 @@ pub struct BlurFaces;
 
 /// The words that ask to hide faces, shared with `blur_faces_video`.
 pub(crate) const HIDE_FACES_CUES: &[&[&str]] = &[
-    &["@hide", "unrecogni*", "anonymi*"],
+    // "Fill the faces in with black": filling is hiding only where faces are named.
+    &["@hide", "unrecogni*", "anonymi*", "fill* ~ black", "fill* ~ solid"],
     &[
         "@faces",
         "@hide him",

@@ -236,6 +236,13 @@ const EDIT_MEANING: Meaning = Meaning {
             // "Take them out and fill the sand and sea back in".
             "fill* ~ back in",
             "fill* ~ in behind",
+            // "Erase the tour group and fill that area with the cathedral steps" (not "fill
+            // the area with black", a cover).
+            "fill* ~ area* with the",
+            "fill* ~ space* with the",
+            "fill* ~ spot* with the",
+            "fill* ~ area* with some",
+            "fill* ~ space* with some",
             "paint in",
             // "Have the gaps painted in with the fountain".
             "painted in",

@@ -105,6 +105,8 @@ macro_rules! operation {
                 &[
                     "mask*", "matte*", "selection*", "them", "it", "the result", "that", "by",
                     "edge*",
+                    // "Subtract the second from the first": the masks by their place.
+                    "the first", "the second", "the other",
                 ],
             ],
             // "Soften that area with blur so it can't be made out" hides what the mask covers.

@@ -73,6 +73,16 @@ const SCREENSHOT_CUES: &[&[&str]] = &[
         "first load*",
         "without scrolling",
         "before scrolling",
+        // "Grab https://… as it renders on a phone screen": how the page looks is a picture.
+        "as it renders",
+        "renders on",
+        "rendered on",
+        "as it looks",
+        "how it looks",
+        "as it appears",
+        "how it appears",
+        "phone screen",
+        "mobile screen",
     ],
     &[
         "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",

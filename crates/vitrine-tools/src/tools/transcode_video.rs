@@ -107,6 +107,12 @@ const MEANING: Meaning = Meaning {
                 "not bigger",
                 "not larger",
                 "at most",
+                // "Bring it down to 480 on the long side".
+                "bring* ~ down",
+                "long side",
+                "longest side",
+                "long edge",
+                "longest edge",
             ]],
             // Not "a cover image from 0:42, no larger than 640px": a still's size.
             unless: &[
