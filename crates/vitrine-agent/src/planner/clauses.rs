@@ -1984,6 +1984,13 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 "2 things",
                 "3 things",
             ]);
+            // "Delete the bit between 1:00 and 1:30": the two ends of one range.
+            let between_pair = found.as_str().trim() == "and"
+                && current
+                    .split_whitespace()
+                    .rev()
+                    .take(3)
+                    .any(|word| word == "between");
             // "Printed in black and white": one colour word.
             let black_and_white = found.as_str().trim() == "and"
                 && current.trim_end().ends_with("black")
@@ -2009,6 +2016,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !goes_on
                 && !placed_size
                 && !black_and_white
+                && !between_pair
                 // "White or black bars, I'm not fussy": the options stay with the choice.
                 && !leaves_the_choice(&next)
                 && (starts_an_ask(after)

@@ -391,6 +391,13 @@ const GAPS: &[Gap] = &[
             "remove ~ audio",
             "remove ~ sound",
             "strip ~ audio",
+            // "Remove the background noise from 0:10 to 0:20": the sound, not the footage.
+            "noise",
+            "noisy",
+            "denois*",
+            "hiss",
+            "hum",
+            "echo",
             "add ~ subtitle*",
             "add ~ caption*",
             "burn ~ subtitle*",

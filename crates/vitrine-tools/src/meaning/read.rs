@@ -1425,10 +1425,28 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
     // "Keep 1:05 to 1:20" keeps that part; "… and keep the rest" keeps what is around it.
     let keeps_the_part = clause.has_any(&["keep*"])
         && !clause.has_any(&["keep* ~ rest", "keep* the rest", "keep* everything else"]);
+    // "Only the part from 0:10 to 0:20 matters", "just the bit between …": the range is what
+    // stays (not "it's just me coughing", said of the part that goes). A part of the sound
+    // ("remove the background noise from 0:10 to 0:20") is no part of the footage.
+    let keeps_the_range = clause.has_any(&[
+        "only the",
+        "just the",
+        "only from",
+        "just from",
+        "only want*",
+        "just want*",
+        "only need*",
+        "just need*",
+        "the rest",
+        "everything else",
+        "all else",
+    ]);
+    let of_the_sound = clause.has_any(&["noise", "noisy", "hiss", "hum", "echo", "audio", "sound*"]);
     if !removes
         || keeps_the_part
+        || keeps_the_range
+        || of_the_sound
         || clause.has_any(KEEPS_THE_NAMED)
-        || clause.has_any(&["only", "just", "first", "last", "opening"])
     {
         return None;
     }

@@ -50,6 +50,10 @@ const MEANING: Meaning = Meaning {
             "audio",
             "sound*",
             "mp3",
+            // "Remove the background noise from 0:10 to 0:20": the sound, not the footage.
+            "noise",
+            "noisy",
+            "hiss",
         ],
         input: Input::One {
             arg: "video",
