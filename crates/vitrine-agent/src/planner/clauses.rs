@@ -1276,7 +1276,34 @@ fn relays_an_ask(words: &[&str]) -> bool {
             .contains(next)
         }) && starts_an_ask(&after.join(" "));
         relays_a_need(after) || one_more_said || imperative
-    })
+    }) || insists_on_hiding(words)
+}
+
+/// "The editor insists that faces are obscured", "the school requires that the names be
+/// hidden": a demand in the subjunctive, passed on.
+fn insists_on_hiding(words: &[&str]) -> bool {
+    let Some(at) = words.iter().position(|word| {
+        [
+            "insists", "insisted", "insist", "requires", "required", "demands", "demanded",
+        ]
+        .contains(word)
+    }) else {
+        return false;
+    };
+    let after: Vec<&str> = words[at + 1..]
+        .iter()
+        .copied()
+        .skip_while(|word| *word == "that")
+        .take(10)
+        .collect();
+    after.iter().enumerate().any(|(at, word)| {
+        ["are", "is", "be", "get", "gets"].contains(word)
+            && after.get(at + 1).is_some_and(|done| {
+                let done = Clause::new(done, done);
+                done.has_any(&["@hide", "@remove"])
+            })
+            && Clause::new(&after[..at].join(" "), "").has_any(&["@phi", "@faces"])
+    }) && !words.iter().any(|word| is_negation(word))
 }
 
 /// "My phone did that thing again where it saved the picture sideways", "customers keep
@@ -1642,11 +1669,14 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
             "he", "she",
         ]
         .contains(first)
-    }) && words.iter().skip(1).take(6).any(|word| {
+    }) && words.iter().skip(1).take(8).any(|word| {
         is_past_tense(word)
             || [
                 "looks", "look", "says", "said", "seems", "seem", "was", "were", "is", "are",
                 "has", "had", "costs", "cost", "charged",
+                // "The upload form on the council website chokes on anything else".
+                "chokes", "rejects", "refuses", "breaks", "fails", "crashes", "accepts",
+                "allows", "complains", "struggles",
             ]
             .contains(word)
     });
@@ -2284,6 +2314,21 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
     {
         return true;
     }
+    // "Nobody minds their face being shown": what may be seen, said as who does not mind.
+    if clause.has_any(&[
+        "nobody minds",
+        "no one minds",
+        "noone minds",
+        "nobody cares",
+        "no one cares",
+        "mind* ~ being shown",
+        "mind* ~ being seen",
+        "mind* ~ being visible",
+    ]) && !starts_an_ask(&clause.text)
+        && !clause.has_any(&["please", "but", "@hide"])
+    {
+        return true;
+    }
     let Some(first) = clause
         .words
         .iter()
@@ -2755,6 +2800,59 @@ fn tells_what_others_like(clause: &Clause) -> bool {
         && !clause.has_any(&["please", "pls", "can you", "could you", "would like", "'d like"])
 }
 
+/// "Remove the dirty coffee mugs from the counter", "just delete him out of this one": an ask
+/// that takes a thing out of the picture (not its background, text, faces or metadata, which
+/// tools hide or strip).
+pub(super) fn removes_a_thing(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let start = words
+        .iter()
+        .position(|word| !["just", "please", "pls", "and", "also", "then", "can", "could", "you"].contains(word))
+        .unwrap_or(0);
+    let removing = match &words[start..] {
+        ["remove" | "erase" | "delete" | "eliminate", ..] => true,
+        ["get", "rid", "of", ..] | ["take", "out", ..] => true,
+        // "Take my ex out of this photo".
+        ["take", rest @ ..] => rest.iter().take(4).any(|word| *word == "out"),
+        _ => false,
+    };
+    // "Take them out and fill the gap with …": a generative edit, asked in the same request.
+    let filled_in = Clause::new(&clause.request, &clause.request).has_any(&[
+        "fill*",
+        "paint* ~ in",
+        "paint* ~ over",
+        "inpaint*",
+        "replac*",
+    ]);
+    removing
+        && !filled_in
+        && !clause.has_any(&[
+            "@faces",
+            "@phi",
+            "@sensitive",
+            "background",
+            "metadata",
+            "exif",
+            "gps",
+            "location",
+            "text",
+            "colo*",
+            "border*",
+            "edge*",
+            "second*",
+            "minute*",
+            "page*",
+            "part",
+            "bit",
+            "red eye",
+            "noise",
+            "grain",
+            "blur",
+            "filter",
+            "crop*",
+        ])
+}
+
 /// "Too dark…", "way too big": how the input is, said before the ask that fixes it.
 fn says_it_is_too_much(clause: &Clause) -> bool {
     let words = texts(clause);
@@ -3034,8 +3132,21 @@ fn names_the_input(clause: &Clause) -> bool {
 pub(super) fn tells_what_happened_before(clause: &Clause) -> bool {
     const DONE: &[&str] = &[
         "made", "did", "sent", "took", "tried", "got", "gave", "put", "cut", "ran", "went", "used",
-        "asked", "blurred", "cropped", "edited", "said", "told",
+        "asked", "blurred", "cropped", "edited", "said", "told", "swore", "promised", "claimed",
     ];
+    // "Quick sanity check before this goes to the printer: the client swore …": what follows
+    // a short heading.
+    let after_heading = clause
+        .text
+        .split_once(": ")
+        .filter(|(heading, _)| heading.split_whitespace().count() <= 10)
+        .map(|(_, rest)| Clause::new(rest, &clause.request));
+    if let Some(rest) = after_heading
+        && !rest.words.is_empty()
+        && rest.words.len() < clause.words.len()
+    {
+        return tells_what_happened_before(&rest);
+    }
     let words = texts(clause);
     let past = match words.as_slice() {
         // "I keep getting motion alerts at night".
@@ -4407,6 +4518,11 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "be visible",
         "stay visible",
         "remain visible",
+        // "Nobody minds their face being shown".
+        "mind* ~ being shown",
+        "mind* ~ being seen",
+        "mind* ~ showing",
+        "mind* ~ visible",
     ]);
     // "The parents all gave consent for the group shot", "each message has a profile photo":
     // a verb of its own says something about what is named; it lists nothing to hide.
@@ -4629,6 +4745,14 @@ pub(super) fn starts_with_keeping(clause: &Clause) -> bool {
 
 /// "Keep everything else", "leave the rest as it is": what the ask must not touch.
 pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
+    // "… crop it to 4:5, and keep the middle of the shot": a crop from the centre, as crops go.
+    if matches!(
+        texts(clause).as_slice(),
+        ["keep" | "keeping", "the", "middle" | "centre" | "center", ..]
+            | ["keep" | "keeping", "it", "centred" | "centered", ..]
+    ) {
+        return true;
+    }
     // "Leave the slides and the name tags exactly as they are".
     let leaves = starts_with_keeping(clause)
         && clause.has_any(&[

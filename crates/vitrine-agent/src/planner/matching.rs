@@ -122,8 +122,9 @@ pub(super) fn ruled_out<'a>(
     tools
         .filter(|tool| {
             named_but(clause, tool, |cues| {
-                cues.first()
-                    .is_some_and(|first| only_negated(clause, first))
+                cues.first().is_some_and(|first| {
+                    only_negated(clause, first) || only_dropped(clause, first)
+                })
             })
         })
         .map(|tool| tool.name())
@@ -191,6 +192,20 @@ fn only_negated(clause: &Clause, group: &[&str]) -> bool {
                 || (["for", "to", "any"].contains(&word(at.checked_sub(1)))
                     && word(at.checked_sub(2)) == "need"
                     && NEGATORS.contains(&word(at.checked_sub(3))))
+        })
+}
+
+/// True when every place `group` matches in `clause` follows a word that drops a step said
+/// before, in a correction: "actually, skip the greyscale", "forget the crop", "don't bother
+/// with the border".
+fn only_dropped(clause: &Clause, group: &[&str]) -> bool {
+    let word = |index: Option<usize>| word_at(clause, index);
+    let starts = clause.starts(group);
+    !starts.is_empty()
+        && starts.into_iter().all(|at| {
+            (1..=3).any(|back| {
+                ["skip", "forget", "ditch", "scrap", "bother"].contains(&word(at.checked_sub(back)))
+            })
         })
 }
 

@@ -235,7 +235,18 @@ pub fn understand_with(
         .collect();
     // The capability of the part just named not done, for a simile that says more of it.
     let mut just_not_done: Option<&str> = None;
+    // "The first is just the venue. The second has people in it, blur their faces": the one
+    // picture the clause before named, for an ask that names none (by the ask's words).
+    let mut picture_of: Vec<(String, usize)> = Vec::new();
+    let mut picture_named_before: Option<usize> = None;
     for clause in split {
+        let picture_named_here = one_picture_named(&clause);
+        let picture_before = std::mem::replace(&mut picture_named_before, picture_named_here);
+        let carried_picture = picture_before.filter(|_| {
+            picture_named_here.is_none()
+                && !clause.has_any(EVERY_INPUT)
+                && !clause.has_any(&["them", "they", "those", "other", "others"])
+        });
         // "Animate it turning on a table, like a showroom video": a likeness after a part not
         // done says how that part would look, and is not done with it.
         if let Some(capability) = just_not_done.take()
@@ -750,6 +761,18 @@ pub fn understand_with(
                 && (clauses::is_an_ask(&clause)
                     || (clause.has_any(&["it", "them"]) && !clauses::has_own_copula(&clause))))
                 || (nothing_matched && clauses::is_an_ask(&clause))
+                // "Their first names are printed on the lanyards too, and those need to go as
+                // well": what was described goes.
+                || (nothing_matched
+                    && clause.has_any(&["those", "these", "them", "it", "they"])
+                    && clause.has_any(&[
+                        "need* to go",
+                        "has to go",
+                        "have to go",
+                        "must go",
+                        "should go",
+                        "gotta go",
+                    ]))
                 || points_back)
         {
             // "The first page has the applicant's photo. Can you blur the photo?": the thing
@@ -993,6 +1016,17 @@ pub fn understand_with(
                 previous = Some((*start, merged));
                 continue;
             }
+            // "… and remove the dirty coffee mugs from the counter": a thing taken out of a
+            // picture, which nothing here fills in behind.
+            if clauses::removes_a_thing(&clause)
+                && inputs
+                    .iter()
+                    .any(|input| input.kind == ArtifactKind::Image)
+                && let Some(gap) = gaps::by_id("object_removal")
+            {
+                understanding.not_done.push(gap.not_done(&clause.text));
+                continue;
+            }
             // "The photo shows my wrist in a cast" tells what the input is; words that fit
             // another kind of input there ask for nothing.
             if let Some(first) = unusable.first().filter(|_| !clauses::narrates(&clause)) {
@@ -1177,6 +1211,9 @@ pub fn understand_with(
                             && read_args(before, last) == read_args(&clause, &matched)))
             });
             if !repeated {
+                if let Some(picture) = carried_picture {
+                    picture_of.push((clause.text.clone(), picture));
+                }
                 asked.push((clause.clone(), matched));
             }
         }
@@ -1259,6 +1296,20 @@ pub fn understand_with(
             matched.tool.name() != "images_to_pdf" || !pages_printed.contains(&clause.text)
         });
     }
+    // "Mosaic every face … Send it back as an MP4": every video step gives a browser-playable
+    // H.264 MP4, so a re-encode after one, with no size to change, asks for what is given.
+    let mut made_video = false;
+    asked.retain(|(clause, matched)| {
+        let redundant = made_video
+            && matched.tool.name() == "transcode_video"
+            && !read_args(clause, matched).contains_key("max_side");
+        made_video |= matched
+            .tool
+            .outputs()
+            .iter()
+            .any(|output| output.kind == ArtifactKind::Video);
+        !redundant
+    });
     // In a request that generates images, "at 9:16" describes those images; "crop it square"
     // and "afterwards, resize to 1200 wide" still ask for a step of their own.
     if asked.iter().any(|(_, matched)| matched.intent.per_view) {
@@ -1356,7 +1407,7 @@ pub fn understand_with(
                 )
         });
     }
-    understanding.plan = build(&asked, schema, inputs, catalog)?;
+    understanding.plan = build(&asked, &picture_of, schema, inputs, catalog)?;
     restore_url_case(&mut understanding.plan, instruction);
     // "What did you receive?" with a field for "the stored input": the question is answered by
     // a tool, the ref by the input (refs take what the plan made first).
@@ -2329,6 +2380,7 @@ impl Sources {
 /// The steps for the matched intents, in order, each edit working on the previous result.
 fn build(
     asked: &[(Clause, Matched)],
+    picture_of: &[(String, usize)],
     schema: Option<&Value>,
     inputs: &[ArtifactMeta],
     catalog: &ToolCatalog,
@@ -2351,6 +2403,12 @@ fn build(
         .map(|(clause, _)| {
             vitrine_tools::meaning::read::named_input(clause)
                 .filter(|_| !clause.has_any(EVERY_INPUT))
+                .or_else(|| {
+                    picture_of
+                        .iter()
+                        .find(|(said, _)| *said == clause.text)
+                        .map(|(_, picture)| *picture)
+                })
                 .filter(|index| *index < images.len())
         })
         .collect();
@@ -2434,6 +2492,23 @@ type Run = (Option<Value>, Option<u32>, Vec<(Clause, Matched)>);
 /// Words that put an ask on every attached picture, whatever else it names ("crop both of these
 /// … start with the first one").
 const EVERY_INPUT: &[&str] = &["both", "each", "every", "all", "these"];
+
+/// The one attached picture a clause names ("the second has people in it"), not when it names
+/// two ("the first from Monday and the second from Tuesday").
+fn one_picture_named(clause: &Clause) -> Option<usize> {
+    let named = vitrine_tools::meaning::read::named_input(clause)?;
+    let ordinals = clause
+        .words
+        .iter()
+        .filter(|word| {
+            [
+                "first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th", "other", "both",
+            ]
+            .contains(&word.text.as_str())
+        })
+        .count();
+    (ordinals <= 1).then_some(named)
+}
 
 /// True when a step works on one picture.
 fn one_image(matched: &Matched) -> bool {

@@ -2955,7 +2955,7 @@ pub fn pastes_a_cut_out(clause: &Clause) -> bool {
 
 pattern!(
     NAMED_INPUT,
-    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as|is|has|shows|needs|was|contains|looks)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
 );
 
 /// Which attached picture the clause works on, from 0, when it names one ("count the chairs in

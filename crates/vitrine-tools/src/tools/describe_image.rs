@@ -165,6 +165,8 @@ const MEANING: Meaning = Meaning {
             "what ~ in this photo",
             "what ~ you see",
             "what can you see",
+            "what you can see",
+            "what ~ you can see",
             "what do you see",
             "what does it show",
             "what does this show",
