@@ -1672,11 +1672,32 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
     }) && words.iter().skip(1).take(8).any(|word| {
         is_past_tense(word)
             || [
-                "looks", "look", "says", "said", "seems", "seem", "was", "were", "is", "are",
-                "has", "had", "costs", "cost", "charged",
+                "looks",
+                "look",
+                "says",
+                "said",
+                "seems",
+                "seem",
+                "was",
+                "were",
+                "is",
+                "are",
+                "has",
+                "had",
+                "costs",
+                "cost",
+                "charged",
                 // "The upload form on the council website chokes on anything else".
-                "chokes", "rejects", "refuses", "breaks", "fails", "crashes", "accepts",
-                "allows", "complains", "struggles",
+                "chokes",
+                "rejects",
+                "refuses",
+                "breaks",
+                "fails",
+                "crashes",
+                "accepts",
+                "allows",
+                "complains",
+                "struggles",
             ]
             .contains(word)
     });
@@ -2778,26 +2799,51 @@ fn tells_what_others_do_not_want(clause: &Clause) -> bool {
 /// texture": what an audience enjoys, said as the reason for an ask beside it.
 fn tells_what_others_like(clause: &Clause) -> bool {
     let words = texts(clause);
-    let Some(at) = words
-        .iter()
-        .take(4)
-        .position(|word| ["love", "loves", "like", "likes", "enjoy", "enjoys", "adore", "adores"].contains(word))
-    else {
+    let Some(at) = words.iter().take(4).position(|word| {
+        [
+            "love", "loves", "like", "likes", "enjoy", "enjoys", "adore", "adores",
+        ]
+        .contains(word)
+    }) else {
         return false;
     };
     let subject = &words[..at];
     subject.iter().any(|word| {
         [
-            "buyers", "customers", "clients", "people", "viewers", "users", "visitors", "readers",
-            "followers", "guests", "shoppers", "students", "kids", "parents", "fans", "everyone",
-            "everybody", "they",
+            "buyers",
+            "customers",
+            "clients",
+            "people",
+            "viewers",
+            "users",
+            "visitors",
+            "readers",
+            "followers",
+            "guests",
+            "shoppers",
+            "students",
+            "kids",
+            "parents",
+            "fans",
+            "everyone",
+            "everybody",
+            "they",
         ]
         .contains(word)
-    }) && !subject
-        .iter()
-        .any(|word| ["i", "we", "you", "u", "please", "pls", "so", "and", "would", "'d"].contains(word))
-        && !clause.text.contains('?')
-        && !clause.has_any(&["please", "pls", "can you", "could you", "would like", "'d like"])
+    }) && !subject.iter().any(|word| {
+        [
+            "i", "we", "you", "u", "please", "pls", "so", "and", "would", "'d",
+        ]
+        .contains(word)
+    }) && !clause.text.contains('?')
+        && !clause.has_any(&[
+            "please",
+            "pls",
+            "can you",
+            "could you",
+            "would like",
+            "'d like",
+        ])
 }
 
 /// "Remove the dirty coffee mugs from the counter", "just delete him out of this one": an ask
@@ -2807,7 +2853,12 @@ pub(super) fn removes_a_thing(clause: &Clause) -> bool {
     let words = texts(clause);
     let start = words
         .iter()
-        .position(|word| !["just", "please", "pls", "and", "also", "then", "can", "could", "you"].contains(word))
+        .position(|word| {
+            ![
+                "just", "please", "pls", "and", "also", "then", "can", "could", "you",
+            ]
+            .contains(word)
+        })
         .unwrap_or(0);
     let removing = match &words[start..] {
         ["remove" | "erase" | "delete" | "eliminate", ..] => true,
@@ -3740,8 +3791,18 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
     if matches!(
         words.as_slice(),
         [
-            "selling" | "listing" | "renting" | "moving" | "preparing" | "planning" | "working"
-                | "writing" | "building" | "organising" | "organizing" | "applying",
+            "selling"
+                | "listing"
+                | "renting"
+                | "moving"
+                | "preparing"
+                | "planning"
+                | "working"
+                | "writing"
+                | "building"
+                | "organising"
+                | "organizing"
+                | "applying",
             "my" | "our" | "a" | "an" | "the" | "on" | "for" | "out" | "some",
             ..
         ]
@@ -4748,8 +4809,12 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
     // "… crop it to 4:5, and keep the middle of the shot": a crop from the centre, as crops go.
     if matches!(
         texts(clause).as_slice(),
-        ["keep" | "keeping", "the", "middle" | "centre" | "center", ..]
-            | ["keep" | "keeping", "it", "centred" | "centered", ..]
+        [
+            "keep" | "keeping",
+            "the",
+            "middle" | "centre" | "center",
+            ..
+        ] | ["keep" | "keeping", "it", "centred" | "centered", ..]
     ) {
         return true;
     }

@@ -122,9 +122,8 @@ pub(super) fn ruled_out<'a>(
     tools
         .filter(|tool| {
             named_but(clause, tool, |cues| {
-                cues.first().is_some_and(|first| {
-                    only_negated(clause, first) || only_dropped(clause, first)
-                })
+                cues.first()
+                    .is_some_and(|first| only_negated(clause, first) || only_dropped(clause, first))
             })
         })
         .map(|tool| tool.name())

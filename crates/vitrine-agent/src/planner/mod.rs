@@ -1019,9 +1019,7 @@ pub fn understand_with(
             // "… and remove the dirty coffee mugs from the counter": a thing taken out of a
             // picture, which nothing here fills in behind.
             if clauses::removes_a_thing(&clause)
-                && inputs
-                    .iter()
-                    .any(|input| input.kind == ArtifactKind::Image)
+                && inputs.iter().any(|input| input.kind == ArtifactKind::Image)
                 && let Some(gap) = gaps::by_id("object_removal")
             {
                 understanding.not_done.push(gap.not_done(&clause.text));

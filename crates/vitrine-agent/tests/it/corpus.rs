@@ -626,7 +626,7 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
 /// causes): regression sets now.
-const READ_HELDOUT: [&str; 16] = [
+const READ_HELDOUT: [&str; 17] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -643,9 +643,10 @@ const READ_HELDOUT: [&str; 16] = [
     "heldout14.jsonl",
     "heldout15.jsonl",
     "heldout16.jsonl",
+    "heldout17.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout16`, read
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout17`, read
 /// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
@@ -670,12 +671,6 @@ struct Blind {
 
 const BLIND: [Blind; 7] = [
     Blind {
-        file: "heldout17.jsonl",
-        show: "VITRINE_SHOW_HELDOUT17",
-        floor: 92.4,
-        silent_at_most: 4,
-    },
-    Blind {
         file: "heldout18.jsonl",
         show: "VITRINE_SHOW_HELDOUT18",
         floor: 88.6,
@@ -690,13 +685,13 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout20.jsonl",
         show: "VITRINE_SHOW_HELDOUT20",
-        floor: 85.6,
+        floor: 87.1,
         silent_at_most: 5,
     },
     Blind {
         file: "heldout21.jsonl",
         show: "VITRINE_SHOW_HELDOUT21",
-        floor: 85.6,
+        floor: 86.3,
         silent_at_most: 6,
     },
     Blind {
@@ -710,6 +705,12 @@ const BLIND: [Blind; 7] = [
         show: "VITRINE_SHOW_HELDOUT23",
         floor: 93.1,
         silent_at_most: 4,
+    },
+    Blind {
+        file: "heldout24.jsonl",
+        show: "VITRINE_SHOW_HELDOUT24",
+        floor: 86.3,
+        silent_at_most: 5,
     },
 ];
 

@@ -1441,7 +1441,8 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
         "everything else",
         "all else",
     ]);
-    let of_the_sound = clause.has_any(&["noise", "noisy", "hiss", "hum", "echo", "audio", "sound*"]);
+    let of_the_sound =
+        clause.has_any(&["noise", "noisy", "hiss", "hum", "echo", "audio", "sound*"]);
     if !removes
         || keeps_the_part
         || keeps_the_range
@@ -1723,7 +1724,7 @@ pub fn fps(clause: &Clause) -> Option<Value> {
     });
     static EACH: LazyLock<Regex> = LazyLock::new(|| {
         regex(
-            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays up |stays on |is up |shows |shown |appears )?(?:for|lasting|shown for|on screen for|on for) (?:(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)|(?:a|one) (second))\b",
+            r"\b(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)\s+(?:each|(?:on|for) (?:each|every)(?: one| image| photo| picture| slide)?|per (?:image|photo|picture|pic|slide|frame|shot)|apiece)\b|\beach (?:one |1 |image |photo |picture |slide |frame )?(?:is |stays |stays up |stays on |is up |shows |shown |appears )?(?:for|lasting|shown for|on screen for|on for) (?:(\d{1,3}(?:\.\d+)?)\s*(?:s|secs?|seconds?)|(?:a|one) (second))\b",
         )
     });
     if let Some(fps) = FPS

@@ -58,7 +58,13 @@ pub struct BlurFaces;
 /// The words that ask to hide faces, shared with `blur_faces_video`.
 pub(crate) const HIDE_FACES_CUES: &[&[&str]] = &[
     // "Fill the faces in with black": filling is hiding only where faces are named.
-    &["@hide", "unrecogni*", "anonymi*", "fill* ~ black", "fill* ~ solid"],
+    &[
+        "@hide",
+        "unrecogni*",
+        "anonymi*",
+        "fill* ~ black",
+        "fill* ~ solid",
+    ],
     &[
         "@faces",
         "@hide him",

@@ -94,6 +94,13 @@ const WHOLE_DOCUMENT: &[&str] = &[
     "record*",
     "report*",
     "letter*",
+    // "De-identify this discharge summary", "scrub the referral".
+    "summary",
+    "summaries",
+    "referral*",
+    "chart*",
+    "notes",
+    "scan*",
 ];
 
 /// A named page ("page 2", "the first page") is rendered and redacted as an image instead.
