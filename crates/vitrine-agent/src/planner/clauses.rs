@@ -1284,7 +1284,8 @@ fn relays_an_ask(words: &[&str]) -> bool {
 fn insists_on_hiding(words: &[&str]) -> bool {
     let Some(at) = words.iter().position(|word| {
         [
-            "insists", "insisted", "insist", "requires", "required", "demands", "demanded",
+            // Not the past ("the old policy required that faces be blurred"), which may be gone.
+            "insists", "insist", "requires", "demands",
         ]
         .contains(word)
     }) else {
@@ -2807,35 +2808,43 @@ fn tells_what_others_like(clause: &Clause) -> bool {
     }) else {
         return false;
     };
+    // What they enjoy doing ("love being able to", "like seeing"), not "like the names
+    // covered", a wish for the picture.
+    let doing = words
+        .get(at + 1)
+        .is_some_and(|next| next.ends_with("ing") || *next == "to");
     let subject = &words[..at];
-    subject.iter().any(|word| {
-        [
-            "buyers",
-            "customers",
-            "clients",
-            "people",
-            "viewers",
-            "users",
-            "visitors",
-            "readers",
-            "followers",
-            "guests",
-            "shoppers",
-            "students",
-            "kids",
-            "parents",
-            "fans",
-            "everyone",
-            "everybody",
-            "they",
-        ]
-        .contains(word)
-    }) && !subject.iter().any(|word| {
-        [
-            "i", "we", "you", "u", "please", "pls", "so", "and", "would", "'d",
-        ]
-        .contains(word)
-    }) && !clause.text.contains('?')
+    doing
+        && subject.iter().any(|word| {
+            [
+                "buyers",
+                "customers",
+                "clients",
+                "people",
+                "viewers",
+                "users",
+                "visitors",
+                "readers",
+                "followers",
+                "guests",
+                "shoppers",
+                "students",
+                "kids",
+                "parents",
+                "fans",
+                "everyone",
+                "everybody",
+                "they",
+            ]
+            .contains(word)
+        })
+        && !subject.iter().any(|word| {
+            [
+                "i", "we", "you", "u", "please", "pls", "so", "and", "would", "'d",
+            ]
+            .contains(word)
+        })
+        && !clause.text.contains('?')
         && !clause.has_any(&[
             "please",
             "pls",
@@ -4813,6 +4822,7 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "keep" | "keeping",
             "the",
             "middle" | "centre" | "center",
+            "of",
             ..
         ] | ["keep" | "keeping", "it", "centred" | "centered", ..]
     ) {

@@ -242,8 +242,11 @@ pub fn understand_with(
     for clause in split {
         let picture_named_here = one_picture_named(&clause);
         let picture_before = std::mem::replace(&mut picture_named_before, picture_named_here);
+        // Only an ask that points back ("blur their faces", "make that into a 3D model"): "The
+        // second one is a bit dark. Please blur the faces" may mean every picture.
         let carried_picture = picture_before.filter(|_| {
             picture_named_here.is_none()
+                && clause.has_any(&["it", "its", "it's", "that", "their", "his", "her"])
                 && !clause.has_any(EVERY_INPUT)
                 && !clause.has_any(&["them", "they", "those", "other", "others"])
         });
@@ -772,6 +775,11 @@ pub fn understand_with(
                         "must go",
                         "should go",
                         "gotta go",
+                    ])
+                    // Not "they need to go on the school website", a place it goes.
+                    && !clause.has_any(&[
+                        "go on", "go to", "go out", "go in", "go into", "go onto", "go up",
+                        "go live", "go online", "go through", "go with",
                     ]))
                 || points_back)
         {
@@ -1300,7 +1308,11 @@ pub fn understand_with(
     asked.retain(|(clause, matched)| {
         let redundant = made_video
             && matched.tool.name() == "transcode_video"
-            && !read_args(clause, matched).contains_key("max_side");
+            && !read_args(clause, matched).contains_key("max_side")
+            // "… then re-encode it at a lower quality so it's smaller" asks for more.
+            && !clause.has_any(&[
+                "quality", "smaller", "compress*", "bitrate", "size", "lighter", "h264", "h 264",
+            ]);
         made_video |= matched
             .tool
             .outputs()

@@ -1417,6 +1417,20 @@ pub fn removed_range(clause: &Clause) -> Option<(f64, f64)> {
     removed_span(clause).filter(|(start, _)| *start > 0.0)
 }
 
+/// Words that take a sound out of a clip, not a part of it: "remove the background noise from
+/// 0:10 to 0:20" (not "remove the noisy bit").
+pub const SOUND_REMOVED: &[&str] = &[
+    "@remove ~ background noise",
+    "@remove the noise",
+    "@remove noise",
+    "@remove ~ hiss",
+    "@remove ~ hum",
+    "@remove ~ echo",
+    "get rid of ~ noise",
+    "reduce ~ noise",
+    "denois*",
+];
+
 /// A part of a clip said to be taken out, from its start or from the middle.
 fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
     let removes = (clause.has_any(DROP_WORDS) && !clause.has_any(&["cut out", "cut* ~ out"]))
@@ -1437,12 +1451,8 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
         "just want*",
         "only need*",
         "just need*",
-        "the rest",
-        "everything else",
-        "all else",
     ]);
-    let of_the_sound =
-        clause.has_any(&["noise", "noisy", "hiss", "hum", "echo", "audio", "sound*"]);
+    let of_the_sound = clause.has_any(SOUND_REMOVED) || clause.has_any(&["audio", "sound*"]);
     if !removes
         || keeps_the_part
         || keeps_the_range
@@ -2956,7 +2966,7 @@ pub fn pastes_a_cut_out(clause: &Clause) -> bool {
 
 pattern!(
     NAMED_INPUT,
-    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as|is|has|shows|needs|was|contains|looks)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as|has|shows|needs|contains)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
 );
 
 /// Which attached picture the clause works on, from 0, when it names one ("count the chairs in

@@ -90,9 +90,15 @@ const MEANING: Meaning = Meaning {
             "try on",
             "tryon",
             "view*",
-            // A clip's trim, not "trim it to a 1:1 square".
+            // A clip's trim ("trim this from 2 to 5 seconds"), not "trim it to a 1:1 square".
             "trim* ~ second*",
             "trim* ~ minute*",
+            "trim* ~ from",
+            // Not "second" alone: "crop the second to 16:9" names a picture.
+            "seconds",
+            "secs",
+            "minute",
+            "minutes",
             "video*",
             "clip",
             "mask*",

@@ -57,13 +57,17 @@ pub struct BlurFaces;
 
 /// The words that ask to hide faces, shared with `blur_faces_video`.
 pub(crate) const HIDE_FACES_CUES: &[&[&str]] = &[
-    // "Fill the faces in with black": filling is hiding only where faces are named.
+    // "Fill the faces in with black": filling is hiding where it fills the faces (not "fill
+    // the background with black").
     &[
         "@hide",
         "unrecogni*",
         "anonymi*",
-        "fill* ~ black",
-        "fill* ~ solid",
+        "fill* the face*",
+        "fill* their face*",
+        "fill* all the face*",
+        "fill* every face",
+        "fill* each face",
     ],
     &[
         "@faces",

@@ -49,9 +49,10 @@ const MEANING: Meaning = Meaning {
             "sound*",
             "mp3",
             // "Remove the background noise from 0:10 to 0:20": the sound, not the footage.
-            "noise",
-            "noisy",
-            "hiss",
+            "@remove ~ background noise",
+            "@remove the noise",
+            "@remove noise",
+            "denois*",
         ],
         input: Input::One {
             arg: "video",

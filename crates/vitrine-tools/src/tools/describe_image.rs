@@ -166,7 +166,6 @@ const MEANING: Meaning = Meaning {
             "what ~ you see",
             "what can you see",
             "what you can see",
-            "what ~ you can see",
             "what do you see",
             "what does it show",
             "what does this show",

@@ -105,8 +105,9 @@ macro_rules! operation {
                 &[
                     "mask*", "matte*", "selection*", "them", "it", "the result", "that", "by",
                     "edge*",
-                    // "Subtract the second from the first": the masks by their place.
-                    "the first", "the second", "the other",
+                    // "Subtract the second from the first": the masks by their place (not "flip
+                    // the first", a picture).
+                    "second from", "first from", "one from the other",
                 ],
             ],
             // "Soften that area with blur so it can't be made out" hides what the mask covers.

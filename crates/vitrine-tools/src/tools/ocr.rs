@@ -180,16 +180,16 @@ const MEANING: Meaning = Meaning {
                     "number plate*",
                     "license plate*",
                     "licence plate*",
-                    // "What does the tagline along the bottom read, exactly?"
-                    "tagline*",
                     "serial*",
                     "model number*",
                     "part number*",
-                    "slogan*",
-                    "headline*",
                     "inscription*",
+                    // "What does the tagline along the bottom read, exactly?" (not "a good
+                    // tagline for this photo", words to write).
                     "what does ~ read",
                     "what do ~ read",
+                    "what does ~ ~ read",
+                    "what do ~ ~ read",
                 ],
             ],
             // "What the metadata says" asks about the file, not its text.

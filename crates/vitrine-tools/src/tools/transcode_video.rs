@@ -107,8 +107,7 @@ const MEANING: Meaning = Meaning {
                 "not bigger",
                 "not larger",
                 "at most",
-                // "Bring it down to 480 on the long side".
-                "bring* ~ down",
+                // "Bring it down to 480 on the long side" (not "bring it down to 50 MB").
                 "long side",
                 "longest side",
                 "long edge",
