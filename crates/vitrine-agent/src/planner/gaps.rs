@@ -390,17 +390,8 @@ const GAPS: &[Gap] = &[
             "remove ~ audio",
             "remove ~ sound",
             "strip ~ audio",
-            // "Remove the background noise from 0:10 to 0:20": the sound, not the footage (not
-            // "ignore the background noise", "Echo Park").
-            "@remove ~ background noise",
-            "@remove the noise",
-            "@remove noise",
-            "@remove ~ hiss",
-            "@remove ~ hum",
-            "@remove ~ echo",
-            "get rid of ~ noise",
-            "reduce ~ noise",
-            "denois*",
+            // "Remove the background noise from 0:10 to 0:20": the sound, not the footage.
+            "@sound_removed",
             "add ~ subtitle*",
             "add ~ caption*",
             "burn ~ subtitle*",

@@ -13,6 +13,22 @@ pub fn concept(name: &str) -> &'static [&'static str] {
 
 /// Every concept and its phrases.
 pub const CONCEPTS: &[(&str, &[&str])] = &[
+    // Taking a sound out of a clip, not a part of it: "remove the background noise from 0:10
+    // to 0:20" (not "remove the noisy bit", "ignore the background noise", "Echo Park").
+    (
+        "sound_removed",
+        &[
+            "@remove ~ background noise",
+            "@remove the noise",
+            "@remove noise",
+            "@remove ~ hiss",
+            "@remove ~ hum",
+            "@remove ~ echo",
+            "get rid of ~ noise",
+            "reduce ~ noise",
+            "denois*",
+        ],
+    ),
     // Making something unreadable or unrecognisable.
     (
         "hide",

@@ -1417,20 +1417,6 @@ pub fn removed_range(clause: &Clause) -> Option<(f64, f64)> {
     removed_span(clause).filter(|(start, _)| *start > 0.0)
 }
 
-/// Words that take a sound out of a clip, not a part of it: "remove the background noise from
-/// 0:10 to 0:20" (not "remove the noisy bit").
-pub const SOUND_REMOVED: &[&str] = &[
-    "@remove ~ background noise",
-    "@remove the noise",
-    "@remove noise",
-    "@remove ~ hiss",
-    "@remove ~ hum",
-    "@remove ~ echo",
-    "get rid of ~ noise",
-    "reduce ~ noise",
-    "denois*",
-];
-
 /// A part of a clip said to be taken out, from its start or from the middle.
 fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
     let removes = (clause.has_any(DROP_WORDS) && !clause.has_any(&["cut out", "cut* ~ out"]))
@@ -1452,7 +1438,7 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
         "only need*",
         "just need*",
     ]);
-    let of_the_sound = clause.has_any(SOUND_REMOVED) || clause.has_any(&["audio", "sound*"]);
+    let of_the_sound = clause.has_any(&["@sound_removed", "audio", "sound*"]);
     if !removes
         || keeps_the_part
         || keeps_the_range
