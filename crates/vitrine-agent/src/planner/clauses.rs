@@ -478,6 +478,26 @@ pub(super) fn normalise(instruction: &str) -> String {
 }
 
 fn starts_an_ask(piece: &str) -> bool {
+    // "… and from that bit I want the audio on its own": what it works on, said first.
+    for source in ["from that ", "from this ", "out of that ", "out of this "] {
+        if let Some(rest) = piece.trim_start().strip_prefix(source)
+            && let Some((thing, ask)) = rest.split_once(' ')
+            && ["bit", "part", "section", "clip", "piece", "segment", "one"].contains(&thing)
+        {
+            let ask = ask.trim_start_matches([',', ' ']);
+            return starts_an_ask(ask)
+                || [
+                    "i want ",
+                    "i need ",
+                    "i'd like ",
+                    "we want ",
+                    "we need ",
+                    "we'd like ",
+                ]
+                .iter()
+                .any(|wish| ask.to_lowercase().starts_with(wish));
+        }
+    }
     let clause = Clause::new(piece, piece);
     let Some(mut first) = clause
         .words
@@ -922,6 +942,14 @@ pub(super) fn follows_also(clause: &Clause, request: &str) -> bool {
     })
 }
 
+/// "Blur the faces and also the licence plate": a thing joined by "and also" to the ask
+/// before (not "There's also a small photo", a statement split at its "also").
+pub(super) fn joined_by_and_also(clause: &Clause, request: &str) -> bool {
+    said_before(clause, request, &[':']).is_some_and(|before| {
+        before.ends_with(" and also") || before.ends_with(", also") || before.ends_with(" plus")
+    })
+}
+
 /// The request's text before `clause`, without the `joints` (and spaces) just before it.
 fn said_before<'a>(clause: &Clause, request: &'a str, joints: &[char]) -> Option<&'a str> {
     let at = request.find(clause.text.trim_start_matches([':', ' ']))?;
@@ -1277,6 +1305,38 @@ fn relays_an_ask(words: &[&str]) -> bool {
         }) && starts_an_ask(&after.join(" "));
         relays_a_need(after) || one_more_said || imperative
     }) || insists_on_hiding(words)
+        || asks_that_none_be_known(words)
+}
+
+/// "The tenant has asked us to make sure none of those faces can be identified": an ask to
+/// make sure nobody is recognised, passed on.
+fn asks_that_none_be_known(words: &[&str]) -> bool {
+    let Some(at) = words
+        .windows(2)
+        .position(|pair| pair == ["make", "sure"])
+        .or_else(|| words.iter().position(|word| *word == "ensure"))
+    else {
+        return false;
+    };
+    let asked = words[..at]
+        .iter()
+        .any(|word| ["asked", "asks", "wants", "want", "told", "requested"].contains(word));
+    let after = &words[at..];
+    let none = after
+        .iter()
+        .any(|word| ["none", "nobody", "no"].contains(word));
+    let known = after.iter().any(|word| {
+        [
+            "identified",
+            "identifiable",
+            "recognised",
+            "recognized",
+            "recognisable",
+            "recognizable",
+        ]
+        .contains(word)
+    });
+    asked && none && known && Clause::new(&after.join(" "), "").has_any(&["@faces"])
 }
 
 /// "The editor insists that faces are obscured", "the school requires that the names be
@@ -1779,6 +1839,9 @@ const OWN_DOINGS: &[&str] = &[
     "sell",
     "list",
     "advertise",
+    // "I need to paste the floor plan into a slide".
+    "paste",
+    "insert",
 ];
 
 /// "I want to put it in the shared wiki", "we're trying to keep a record": what the sender
@@ -1943,7 +2006,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         // Not "the teacher can stay visible, blur the kids": a whole statement, then an ask.
         let ask_after_statement = SOFT.find_iter(hard).any(|found| {
             found.as_str().contains(',')
-                && starts_an_ask(&hard[found.end()..])
+                && (starts_an_ask(&hard[found.end()..]) || singles_out_a_need(&hard[found.end()..]))
                 && is_stated(&Clause::new(&hard[..found.start()], hard))
         });
         if !starts_an_ask(hard) && is_stated(&stays) && !ask_after_statement {
@@ -2043,6 +2106,11 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     .rev()
                     .take(3)
                     .any(|word| word == "between");
+            // "Swap what's selected and what isn't": the two sides of one thing.
+            let both_sides = found.as_str().trim() == "and"
+                && ["what isn't", "what is not", "what's not", "what isnt"]
+                    .iter()
+                    .any(|other| after.starts_with(other));
             // "Printed in black and white": one colour word.
             let black_and_white = found.as_str().trim() == "and"
                 && current.trim_end().ends_with("black")
@@ -2069,6 +2137,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !placed_size
                 && !black_and_white
                 && !between_pair
+                && !both_sides
                 // "White or black bars, I'm not fussy": the options stay with the choice.
                 && !leaves_the_choice(&next)
                 && (starts_an_ask(after)
@@ -2077,6 +2146,11 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         && found.as_str().contains("and"))
                     || starts_a_yes_no_question(after)
                     || (describes(&next) && !listed)
+                    // "…, and there's a little headshot in the top corner, blur that too".
+                    || (["there's ", "there is ", "there are ", "theres "]
+                        .iter()
+                        .any(|there| after.starts_with(there))
+                        && describes(&head_of(&next)))
                     || says_how_it_is(&head_of(&next))
                     || is_statement(&next)
                     || adds_one_more(&next)
@@ -2195,6 +2269,28 @@ const TAKE_BACKS: &[&str] = &[
 
 /// True when a piece after "and" or a comma says it asks for one more thing ("a depth map of
 /// the room as well"). Not "too": "… and everyone else too" shares the verb before.
+/// "…, it's only the faces that have to go": what alone must be done, said as a statement.
+fn singles_out_a_need(piece: &str) -> bool {
+    [
+        "it's only the ",
+        "its only the ",
+        "it is only the ",
+        "only the ",
+    ]
+    .iter()
+    .any(|start| piece.trim_start().starts_with(start))
+        && Clause::new(piece, piece).has_any(&[
+            "ha* to go",
+            "need* to go",
+            "must go",
+            "ha* to be @hide",
+            "need* to be @hide",
+            "need* @hide",
+            "ha* to be hidden",
+            "need* to be hidden",
+        ])
+}
+
 fn adds_one_more(piece: &Clause) -> bool {
     // "…, and a contact sheet as well, 4 columns wide": up to the next comma.
     let head = piece.text.split(',').next().unwrap_or_default();
@@ -2204,9 +2300,18 @@ fn adds_one_more(piece: &Clause) -> bool {
     let names_a_thing = ["a ", "an ", "one "]
         .iter()
         .any(|article| head.starts_with(article));
+    // "…, and a depth map of the photo while you're at it".
+    let while_at_it = [
+        "while you're at it",
+        "while you are at it",
+        "whilst you're at it",
+    ]
+    .iter()
+    .any(|more| head.ends_with(more));
     head.split_whitespace().count() >= 3
         && head.starts_with(|c: char| c.is_alphabetic())
-        && (head.ends_with(" as well") || (names_a_thing && head.ends_with(" too")))
+        && (head.ends_with(" as well")
+            || (names_a_thing && (head.ends_with(" too") || while_at_it)))
 }
 
 /// "Blur out the bottom fifth where the phone numbers are printed": after an area, "where …"
@@ -2430,7 +2535,7 @@ pub(super) fn first_after_lead_ins(clause: &Clause) -> Option<&str> {
 }
 
 /// The clause's words, as text, for matching word patterns.
-fn texts(clause: &Clause) -> Vec<&str> {
+pub(super) fn texts(clause: &Clause) -> Vec<&str> {
     clause.words.iter().map(|word| word.text.as_str()).collect()
 }
 
@@ -3184,7 +3289,16 @@ fn names_the_input(clause: &Clause) -> bool {
                 .any(|word| INPUT_NOUNS.contains(&word))
             && !starts_an_ask(rest)
     });
-    (!copula && (named_then || labelled)) || which
+    // "This photo of the sourdough needs to be 1200 pixels wide": what it must become.
+    let demands = clause.has_any(&[
+        "needs to be",
+        "need to be",
+        "has to be",
+        "have to be",
+        "must be",
+        "should be",
+    ]);
+    (!copula && !demands && (named_then || labelled)) || which
 }
 
 /// "I already cropped this myself", "last time you made it way too dark": what happened
@@ -3704,7 +3818,10 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
                 !kept[..at]
                     .iter()
                     .any(|word| named.contains(&word.text.as_str()))
-                    && !named.contains(&kept[at].text.as_str())
+                    // "Leave my face as it is": one person's face (not "the faces").
+                    && (!named.contains(&kept[at].text.as_str())
+                        || (at > 0
+                            && ["my", "his", "her", "our"].contains(&kept[at - 1].text.as_str())))
                     && kept[at + 1..].iter().all(|word| {
                         [
                             "visible",
@@ -3811,8 +3928,13 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
                 | "building"
                 | "organising"
                 | "organizing"
-                | "applying",
-            "my" | "our" | "a" | "an" | "the" | "on" | "for" | "out" | "some",
+                | "applying"
+                // "Sending a copy of my driving licence to the letting agent".
+                | "sending"
+                | "forwarding"
+                | "submitting"
+                | "emailing",
+            "my" | "our" | "a" | "an" | "the" | "on" | "for" | "out" | "some" | "this" | "it",
             ..
         ]
     ) && !clause.text.contains('?')
@@ -4244,7 +4366,13 @@ fn says_how_it_is(clause: &Clause) -> bool {
     {
         return true;
     }
-    let Some(verb) = (1..words.len().min(7)).find(|&at| VERBS.contains(&words[at]) || copula(at))
+    // "Our listing photos show the tenant's family pictures": pictures, then what they show.
+    let pictures_show = |at: usize| {
+        ["show", "contain", "include"].contains(&words[at])
+            && ["photos", "pictures", "images", "pics", "shots"].contains(&words[at - 1])
+    };
+    let Some(verb) = (1..words.len().min(7))
+        .find(|&at| VERBS.contains(&words[at]) || copula(at) || pictures_show(at))
     else {
         return false;
     };
@@ -4582,6 +4710,10 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "leave*",
         "keep*",
         "untouched",
+        // "Don't touch the faces, just black out the name".
+        "don't touch",
+        "dont touch",
+        "do not touch",
         "as is",
         "fine to show",
         "can show",

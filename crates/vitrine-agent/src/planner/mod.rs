@@ -239,7 +239,11 @@ pub fn understand_with(
     // picture the clause before named, for an ask that names none (by the ask's words).
     let mut picture_of: Vec<(String, usize)> = Vec::new();
     let mut picture_named_before: Option<usize> = None;
+    let mut pictures_shown: Vec<(usize, String)> = Vec::new();
+    let mut picture_chosen: Option<usize> = None;
     for clause in split {
+        pictures_shown.extend(what_pictures_show(&clause.text));
+        picture_chosen = picture_chosen.or_else(|| chosen_picture(&clause));
         let picture_named_here = one_picture_named(&clause);
         let picture_before = std::mem::replace(&mut picture_named_before, picture_named_here);
         // Only an ask that points back ("blur their faces", "make that into a 3D model"): "The
@@ -336,6 +340,21 @@ pub fn understand_with(
                 && !candidates(&clause, inputs, &Produced::default(), catalog)
                     .0
                     .is_empty())
+            // "Blur the faces and also the licence plate of the van parked behind them": a
+            // thing named after "also" takes the request's hiding verb, however it is described.
+            && !(clauses::joined_by_and_also(&clause, &text)
+                && clause.words.first().is_some_and(|first| {
+                    ["the", "a", "an", "any", "all", "his", "her", "their", "its"]
+                        .contains(&first.text.as_str())
+                })
+                && {
+                    let lent = clauses::with_hiding_verb(clause.clone(), &text);
+                    lent.text != clause.text
+                        && (gaps::find(&lent, inputs).is_some()
+                            || !candidates(&lent, inputs, &Produced::default(), catalog)
+                                .0
+                                .is_empty())
+                })
         {
             tracing::debug!(clause = %clause.text, "background: describes or tells, asks nothing");
             if clauses::tells_what_happened_before(&clause) {
@@ -351,8 +370,15 @@ pub fn understand_with(
         // "Blur her face so that she waves": a gap in the result phrase is not done, and the
         // ask before it still runs.
         let in_ask = gaps::find(&clause.ask(), inputs);
+        // "… so I can drop it into a podcast episode": what the sender will do with it is no
+        // part of the ask.
         let in_result = clause
             .result()
+            .filter(|result| {
+                !["so i ", "so we ", "so that i ", "so that we "]
+                    .iter()
+                    .any(|sender| result.text.starts_with(sender))
+            })
             .and_then(|result| gaps::find(&result, inputs))
             .filter(|_| in_ask.is_none());
         // "Blur the kids' faces but not the teachers'", "… so leave hers": faces hidden with
@@ -1058,6 +1084,8 @@ pub fn understand_with(
                         && clause.has_any(&["@faces", "@phi", "text", "writing", "background"])))
             {
                 understanding.returns_input = true;
+            } else if says_what_the_step_keeps(&asked, &clause) {
+                tracing::debug!(clause = %clause.text, "says what the step before keeps");
             } else if (!clauses::is_an_ask(&clause)
                 || (something_asked
                     && (clauses::states_without_asking(&clause)
@@ -1217,7 +1245,10 @@ pub fn understand_with(
                             && read_args(before, last) == read_args(&clause, &matched)))
             });
             if !repeated {
-                if let Some(picture) = carried_picture {
+                if let Some(picture) = carried_picture
+                    .or_else(|| picture_showing(&pictures_shown, &clause))
+                    .or_else(|| picture_chosen.filter(|_| !clause.has_any(EVERY_INPUT)))
+                {
                     picture_of.push((clause.text.clone(), picture));
                 }
                 asked.push((clause.clone(), matched));
@@ -1584,6 +1615,18 @@ fn as_asked(clause: Clause, text: &str, inputs: &[ArtifactMeta], catalog: &ToolC
         });
     match reading {
         Some(reading) => {
+            // "The first one needs everyone's face hidden": the reading works on that picture.
+            let reading = match one_picture_named(&clause) {
+                Some(picture) if one_picture_named(&reading).is_none() => {
+                    match ["first", "second", "third", "fourth"].get(picture) {
+                        Some(ordinal) => {
+                            Clause::new(&format!("{} in the {ordinal} one", reading.text), text)
+                        }
+                        None => reading,
+                    }
+                }
+                _ => reading,
+            };
             tracing::debug!(clause = %clause.text, reading = %reading.text, "read as an ask");
             reading
         }
@@ -1893,8 +1936,8 @@ fn swapped_words(before: &Clause, fragment: &Clause) -> Option<String> {
             "blur",
             "blurred",
             "blurring",
+            // Not "solid": "solid black boxes" swaps in "black".
             "black",
-            "solid",
         ],
     ];
     let mut swaps: Vec<(usize, usize, &str)> = Vec::new();
@@ -1987,6 +2030,19 @@ fn without_text_to_image(found: Vec<Matched>, inputs: &[ArtifactMeta]) -> Vec<Ma
 }
 
 /// Whether `clause` read with the last planned ask changes that step's arguments.
+/// "Cut the background out, keep just the product", "put the dress on her; keep her pose and
+/// the background": what a background removal or a generative edit keeps, said beside it.
+fn says_what_the_step_keeps(asked: &[(Clause, Matched)], clause: &Clause) -> bool {
+    let planned = |name: &str| asked.iter().any(|(_, matched)| matched.tool.name() == name);
+    let starts_keeping = clause.words.first().is_some_and(|first| {
+        ["keep", "leave", "preserve", "retain"].contains(&first.text.as_str())
+    });
+    (planned("remove_background")
+        && clause.words.len() <= 6
+        && clause.has_any(&["keep ~ just", "keep ~ only", "leave ~ just", "leave ~ only"]))
+        || (planned("edit_image") && starts_keeping && clause.words.len() <= 8)
+}
+
 fn says_more_of_last(asked: &[(Clause, Matched)], clause: &Clause) -> bool {
     asked.last().is_some_and(|(before, matched)| {
         let merged = Clause::new(&format!("{} {}", before.text, clause.text), &clause.request);
@@ -2182,6 +2238,14 @@ fn by_input(
     });
     // What turns the clause's media into another kind runs before what reads the result.
     kept.sort_by_key(|matched| !converts(matched));
+    // "… a mask of the person, and show it as a black and white picture": a mask shown as a
+    // picture is black and white already.
+    if kept
+        .iter()
+        .any(|matched| matched.tool.name() == "mask_to_image")
+    {
+        kept.retain(|matched| matched.tool.name() != "grayscale");
+    }
     (kept, unusable)
 }
 
@@ -2518,6 +2582,73 @@ fn one_picture_named(clause: &Clause) -> Option<usize> {
         })
         .count();
     (ordinals <= 1).then_some(named)
+}
+
+static PICTURE_SHOWS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\bthe (first|second|third|fourth|1st|2nd|3rd|4th)(?: one| image| photo| picture| pic| shot)?(?:'s| is| shows)(?: of)? (?:the |a |an |my |our |his |her |their )([a-z]+(?: [a-z]+){0,2})",
+    )
+    .expect("pattern")
+});
+
+/// "Use the second one, it's sharper": the picture every later ask works on.
+fn chosen_picture(clause: &Clause) -> Option<usize> {
+    let words = clauses::texts(clause);
+    let rest = match words.as_slice() {
+        ["use" | "take" | "pick", rest @ ..]
+        | ["please", "use" | "take" | "pick", rest @ ..]
+        | ["go", "with", rest @ ..] => rest,
+        _ => return None,
+    };
+    (rest.first() == Some(&"the") && rest.len() <= 3)
+        .then(|| one_picture_named(clause))
+        .flatten()
+}
+
+/// Words after a noun that start saying more of it ("the kid on the wall", "the garage it
+/// lives in").
+const SAYS_MORE: &[&str] = &[
+    "on", "in", "at", "with", "from", "of", "it", "that", "which", "who", "and", "is", "was",
+];
+
+/// "The first is the car, the second one's the garage it lives in": each picture and the
+/// thing it shows.
+fn what_pictures_show(text: &str) -> Vec<(usize, String)> {
+    PICTURE_SHOWS
+        .captures_iter(text)
+        .filter_map(|captures| {
+            let picture = match &captures[1] {
+                "first" | "1st" => 0,
+                "second" | "2nd" => 1,
+                "third" | "3rd" => 2,
+                _ => 3,
+            };
+            // "The consent form", "the kid on the climbing wall": the noun before any phrase
+            // that says more of it.
+            let named: Vec<&str> = captures
+                .get(2)?
+                .as_str()
+                .split(' ')
+                .take_while(|word| !SAYS_MORE.contains(word))
+                .collect();
+            Some((picture, (*named.last()?).to_owned()))
+        })
+        .collect()
+}
+
+/// "… I only want the car reconstructed in 3D": the one picture shown to hold what an ask
+/// names, when it names no picture itself.
+fn picture_showing(shown: &[(usize, String)], clause: &Clause) -> Option<usize> {
+    if one_picture_named(clause).is_some() || clause.has_any(EVERY_INPUT) {
+        return None;
+    }
+    let mut holding = shown
+        .iter()
+        .filter(|(_, thing)| clause.has(&format!("the {thing}")));
+    match (holding.next(), holding.next()) {
+        (Some((picture, _)), None) => Some(*picture),
+        _ => None,
+    }
 }
 
 /// True when a step works on one picture.

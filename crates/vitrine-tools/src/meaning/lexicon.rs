@@ -330,6 +330,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "phi",
             // A hospital wristband carries the patient's name, date of birth and number.
             "wristband*",
+            // So does a receipt: the card number and the buyer's name.
+            "receipt*",
             "pii",
             "phis",
             "personal ~ info*",
@@ -357,6 +359,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "badge ~ detail*",
             // "Hide the text details on it".
             "text details",
+            // "Blank out the details on the form": what a filled-in form holds.
+            "detail* on ~ form*",
+            "form detail*",
             "personally identifiable",
             "patient ~ info*",
             "patient ~ data",

@@ -112,7 +112,19 @@ fn mark_result(words: &mut [Word]) {
                 .get(at + 1)
                 .is_some_and(|next| RESULT_OPENERS.contains(&next.text.as_str()))
     };
-    if let Some(at) = (2..words.len()).find(|&at| opens(at)) {
+    // "… so the pedestrians' faces need hiding": a "so" that states what must be done opens
+    // the ask itself, not a result of it.
+    let states_a_need = |from: usize| {
+        words[from..].windows(2).any(|pair| {
+            let (this, next) = (pair[0].text.as_str(), pair[1].text.as_str());
+            (matches!(this, "need" | "needs") && (next == "to" || next.ends_with("ing")))
+                || (matches!(this, "must" | "should") && next == "be")
+                || (matches!(this, "has" | "have") && next == "to")
+        })
+    };
+    if let Some(at) = (2..words.len()).find(|&at| opens(at))
+        && !states_a_need(at)
+    {
         for word in &mut words[at..] {
             word.result = true;
         }
@@ -400,6 +412,11 @@ mod tests {
             Some("so the writing reads the right way round".to_owned())
         );
         assert!(clause("it's so dark, brighten it").result().is_none());
+        assert!(
+            clause("posting it online, so the faces need hiding")
+                .result()
+                .is_none()
+        );
     }
 
     #[test]

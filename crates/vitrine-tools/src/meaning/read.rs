@@ -90,7 +90,7 @@ pattern!(
 );
 pattern!(
     HUNDRED,
-    r"\b(one|two|three|four|five|six|seven|eight|nine|a)\s+hundred\b"
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a)\s+(hundred|thousand)\b"
 );
 pattern!(HUNDRED_AND, r"\b(\d)00\s+and\s+(\d{1,2})\b");
 pattern!(
@@ -112,13 +112,18 @@ pattern!(
 /// and a half in" → "90 seconds in", "the first forty-five seconds" → "the first 45 seconds",
 /// "page three" → "page 3". Time and page readers read this form.
 pub fn in_numbers(text: &str) -> String {
-    // "One hundred and eighty" → "100 and 80" → "180".
+    // "One hundred and eighty" → "100 and 80" → "180"; "twelve hundred" → "1200".
     let text = HUNDRED.replace_all(text, |captures: &regex::Captures<'_>| {
-        let hundreds = SMALL_NUMBERS
+        let how_many = SMALL_NUMBERS
             .iter()
             .position(|word| *word == &captures[1])
             .unwrap_or(1);
-        format!("{}", hundreds * 100)
+        let unit = if &captures[2] == "thousand" {
+            1000
+        } else {
+            100
+        };
+        format!("{}", how_many * unit)
     });
     let text = NUMBER_WORD.replace_all(&text, |captures: &regex::Captures<'_>| {
         let value = match (captures.get(1), captures.get(2), captures.get(3)) {
@@ -399,6 +404,13 @@ pub fn face_hide_method(clause: &Clause) -> Option<Value> {
     let faces = clause.starts(&["@faces", "photo*", "headshot*", "picture*", "portrait*"]);
     let joins = clause.starts(&["and", "then", "also"]);
     let (ways, turned_down) = ways_said(clause);
+    // "Mosaic the faces? Actually no, solid black boxes would be better": the way said after
+    // taking one back, wherever the faces are.
+    if let Some(after) = clause.starts(TAKEN_BACK).into_iter().max()
+        && let Some(&(_, method)) = ways.iter().filter(|(at, _)| *at > after).min()
+    {
+        return Some(json!(method));
+    }
     // A way said before the faces ("pixelate any faces") is nearer than one after them, and one
     // across an "and" belongs to another part ("black boxes over faces and blur the names").
     let distance = |at: usize, face: usize| {
@@ -465,6 +477,8 @@ pub fn negated(clause: &Clause, phrases: &[&str]) -> bool {
                     "a ",
                     "add ",
                     "add any ",
+                    "adding ",
+                    "having ",
                     "with ",
                     "using ",
                     "want ",
@@ -562,7 +576,7 @@ pub fn padding_ratio(clause: &Clause) -> Option<Value> {
 
 pattern!(
     MIN_SCORE,
-    r"\b(?:threshold|confidence|min(?:imum)?\s+score|sensitivity)\s*(?:down|up)?\s*(?:to|of|at|=|:)?\s*(0?\.\d+)|\b(?:at least|over|above|more than)\s+(0?\.\d+|\d{1,3}\s*%)\s+(?:sure|confident|certain|confidence)"
+    r"\b(?:threshold|confidence|min(?:imum)?\s+score|sensitivity)\s*(?:down|up)?\s*(?:to|of|at|=|:)?\s*(0?\.\d+)|\b(?:at least|over|above|more than|down to|to)\s+(0?\.\d+|\d{1,3}\s*%)\s+(?:sure|confident|certain|confidence|threshold|score)"
 );
 
 /// A detector's confidence floor: "lower the detection threshold to 0.25", "only the ones
@@ -879,13 +893,31 @@ fn ratio_captures(text: &str) -> Option<regex::Captures<'_>> {
 /// An aspect ratio such as `9:16`, from "9:16", "9 by 16", "square", "portrait for stories".
 pub fn ratio(clause: &Clause) -> Option<Value> {
     let written = |text: &str| {
-        ratio_captures(text).map(|captures| json!(format!("{}:{}", &captures[1], &captures[2])))
+        ratio_captures(text)
+            .map(|captures| json!(format!("{}:{}", &captures[1], &captures[2])))
+            .or_else(|| ratio_in_words(text))
     };
     // "Crop the first to square and the second to 16:9": the clause's own words first, then a
     // ratio said once for the whole request ("all three at 9:16").
     written(&clause.text)
         .or_else(|| named_ratio(clause))
         .or_else(|| written(&clause.request))
+}
+
+pattern!(
+    RATIO_IN_WORDS,
+    r"\b(two|three|four|five|six|seven|nine|ten|sixteen)\s+by\s+(two|three|four|five|six|seven|nine|ten|sixteen)\b"
+);
+
+/// A ratio written out: "nine by sixteen" (not "one by one", a way of going through things).
+fn ratio_in_words(text: &str) -> Option<Value> {
+    let captures = RATIO_IN_WORDS.captures(text)?;
+    let value = |word: &str| SMALL_NUMBERS.iter().position(|small| *small == word);
+    Some(json!(format!(
+        "{}:{}",
+        value(&captures[1])?,
+        value(&captures[2])?
+    )))
 }
 
 /// A ratio named in words: "square", "portrait for stories", "widescreen".
@@ -1419,9 +1451,14 @@ pub fn removed_range(clause: &Clause) -> Option<(f64, f64)> {
 
 /// A part of a clip said to be taken out, from its start or from the middle.
 fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
+    let cuts = clause.has_any(&["cut*", "chop*", "snip*", "edit* ~ out", "edit* out"]);
     let removes = (clause.has_any(DROP_WORDS) && !clause.has_any(&["cut out", "cut* ~ out"]))
-        || (clause.has_any(&["cut*", "chop*", "snip*", "edit* ~ out", "edit* out"])
-            && clause.has_any(UNWANTED_PARTS));
+        || (cuts && clause.has_any(UNWANTED_PARTS))
+        // "Cut out the bit from 1:05 to 1:20, that's the blooper": the part is said, after,
+        // to be unwanted.
+        || (cuts
+            && clause.has_any(&["the bit", "the part", "the section"])
+            && said_unwanted(&Clause::new(&clause.request, &clause.request)));
     // "Keep 1:05 to 1:20" keeps that part; "… and keep the rest" keeps what is around it.
     let keeps_the_part = clause.has_any(&["keep*"])
         && !clause.has_any(&["keep* ~ rest", "keep* the rest", "keep* everything else"]);
@@ -1453,6 +1490,25 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
         .or_else(|| PART_SPAN.captures(&text))?;
     let (start, end) = (seconds(&captures[1])?, seconds(&captures[2])?);
     (end > start).then_some((start, end))
+}
+
+/// "… that's the blooper", "it's where I sneeze": a part said to be unwanted.
+fn said_unwanted(request: &Clause) -> bool {
+    UNWANTED_PARTS.iter().any(|unwanted| {
+        [
+            "that's the",
+            "that's a",
+            "that's an",
+            "that's where",
+            "it's the",
+            "it's a",
+            "it's an",
+            "it's where",
+            "that is the",
+        ]
+        .iter()
+        .any(|pointer| request.has(&format!("{pointer} {unwanted}")))
+    })
 }
 
 /// True when the clause asks for a part in the middle of a clip taken out.

@@ -172,7 +172,9 @@ fn kept_region(clause: &crate::meaning::Clause) -> Option<Value> {
         "crop* away",
         "cut* away",
         "trim* away",
-    ]) && !clause.has_any(read::KEEPS_THE_NAMED);
+    ]) && !clause.has_any(read::KEEPS_THE_NAMED)
+        // "Only the bottom half matters. Crop away the top": the part named stays.
+        && !clause.has_any(&["only the", "just the"]);
     let edge = |key: &str| named.get(key).and_then(Value::as_f64);
     if !said_off || named.get("shape").and_then(Value::as_str) != Some("norm_box") {
         return Some(named);

@@ -328,7 +328,8 @@ const MEANING: Meaning = Meaning {
                 "holding",
                 "carrying",
             ]],
-            unless: &["@hide", "3d", "reconstruct*"],
+            // "How many pixels across?" asks the size.
+            unless: &["@hide", "3d", "reconstruct*", "pixel*", "px"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
@@ -354,7 +355,8 @@ const MEANING: Meaning = Meaning {
             does: "crop to a thing outside the 80 COCO classes (needs a detection provider)",
             examples: &["crop to the sticky note", "zoom in on the lantern"],
             cues: &[&["crop*", "zoom*"]],
-            unless: &["@hide", "3d", "reconstruct*"],
+            // "How many pixels across?" asks the size.
+            unless: &["@hide", "3d", "reconstruct*", "pixel*", "px"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

@@ -161,6 +161,10 @@ const EDIT_MEANING: Meaning = Meaning {
             "background ~ with a",
             "put ~ on ~ @faces",
             "put ~ on her",
+            // "Put the dress from the second picture on the woman in the first one".
+            "put the @clothes",
+            "put this @clothes",
+            "put that @clothes",
             "put ~ on him",
             "put ~ on me",
             // "Show it on me from the front and the back".
@@ -323,6 +327,11 @@ const EDIT_MEANING: Meaning = Meaning {
             "schema",
             "json",
             "3d",
+            // "Generate a depth map of this scene" estimates depth.
+            "depth map*",
+            // "Anything on the whiteboard that looks like a name": what is meant, described.
+            "that looks like",
+            "that look like",
             "reconstruct*",
             "splat*",
             "spz",

@@ -12,7 +12,7 @@ use vitrine_wire::ArtifactKind;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io::{self, Encoding};
-use crate::meaning::{Input, Intent, Meaning, size};
+use crate::meaning::{Clause, Input, Intent, Meaning, size};
 use crate::providers::ProviderKind;
 use crate::providers::depth::DepthKind;
 use crate::refs::ImageRef;
@@ -38,14 +38,14 @@ const MEANING: Meaning = Meaning {
             "how far away is everything",
         ],
         cues: &[&["depth*", "disparity", "distance map", "how far"]],
-        unless: &["3d", "reconstruct*", "splat*", "spz", "depth of field"],
+        unless: &["depth of field"],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,
         },
         slots: &[],
         chains: false,
-        accept: None,
+        accept: Some(beside_a_reconstruction),
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {
@@ -60,6 +60,21 @@ const MEANING: Meaning = Meaning {
     },
     facts: &[],
 };
+
+/// Beside a 3D reconstruction, depth is a step only when asked as a thing of its own ("a 3D
+/// model of the vase and, separately, a depth map"), not the depth the reconstruction uses.
+fn beside_a_reconstruction(clause: &Clause) -> bool {
+    !clause.has_any(&["3d", "reconstruct*", "splat*", "spz"])
+        || clause.has_any(&[
+            "and ~ depth map*",
+            "and ~ ~ depth map*",
+            "and ~ ~ ~ depth map*",
+            "and ~ depth estimat*",
+            "and ~ ~ depth estimat*",
+            "depth map* ~ and",
+            "depth map* and",
+        ])
+}
 
 #[async_trait]
 impl Tool for EstimateDepth {

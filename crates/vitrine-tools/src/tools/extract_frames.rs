@@ -112,6 +112,11 @@ const MEANING: Meaning = Meaning {
                 "mp4",
                 "slideshow",
                 "thumb*",
+                // "Stitch them into a video at 2 frames per second" makes a video of pictures.
+                "into a video",
+                "into a ~ video",
+                "into a clip",
+                "into a ~ clip",
             ],
             input: Input::One {
                 arg: "video",

@@ -190,6 +190,12 @@ const IMAGE_TO_MASK: Meaning = Meaning {
             "into an image",
             "to an image",
             "as an image",
+            // "Send me the mask as a black and white picture": the mask shown, not made.
+            "as a picture",
+            "as a ~ picture",
+            "as a ~ ~ ~ picture",
+            "as a ~ image",
+            "as a ~ ~ ~ image",
         ],
         input: Input::One {
             arg: "image",

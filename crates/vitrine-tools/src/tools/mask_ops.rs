@@ -163,6 +163,12 @@ const MEANING: Meaning = Meaning {
                 "the other way round",
                 "the other way around",
                 "swap* ~ black and white",
+                // "Swap what's selected and what isn't".
+                "swap* ~ selected",
+                "swap* what's",
+                "switch* what's",
+                "selected and what isn't",
+                "selected and what is not",
                 "does not cover",
                 "doesn't cover",
                 "not covered",

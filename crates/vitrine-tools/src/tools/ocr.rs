@@ -228,6 +228,14 @@ const MEANING: Meaning = Meaning {
                 "audio",
                 "speech",
                 "spoken",
+                // "Any written identifiers on the chart" are named to hide, not to read.
+                "identifier*",
+                // "A voice-over that reads the caption out loud" is speech to make.
+                "aloud",
+                "out loud",
+                "voice-over*",
+                "voiceover*",
+                "voice over*",
                 "translat*",
                 "descri*",
                 "alt text",

@@ -136,6 +136,8 @@ const MEANING: Meaning = Meaning {
             "put ~ corner",
             // "Put it in the top left corner".
             "put it ~ corner",
+            "stick it ~ corner",
+            "pop it ~ corner",
             "move it ~ corner",
             "place it ~ corner",
             "place* ~ on",

@@ -144,6 +144,8 @@ fn named_parts(clause: &Clause) -> (bool, bool) {
             "leave ~ face*",
             "keep ~ face*",
             "not ~ face*",
+            "worry about ~ face*",
+            "no need to ~ face*",
             // "Leave the photos alone".
             "leave ~ @photos_on_pages",
             "keep ~ @photos_on_pages",
@@ -161,6 +163,8 @@ fn named_parts(clause: &Clause) -> (bool, bool) {
         "just the text",
         "only the writing",
         "just the writing",
+        "text only",
+        "writing only",
         "text needs",
         "writing needs",
     ]) && !clause.has_any(&[

@@ -128,7 +128,6 @@ const MEANING: Meaning = Meaning {
             unless: &[
                 "face",
                 "faces",
-                "@hide",
                 // "Cut out just the top half of it" crops.
                 "half",
                 "third",
@@ -137,6 +136,10 @@ const MEANING: Meaning = Meaning {
                 "the cut out",
                 "the cutout",
                 "the cut-out",
+                // "Watermark: the transparent PNG over the middle": a picture given, placed.
+                "the transparent",
+                "watermark*",
+                "overlay*",
             ],
             input: Input::One {
                 arg: "image",
@@ -144,7 +147,10 @@ const MEANING: Meaning = Meaning {
             },
             slots: &[],
             chains: true,
-            accept: None,
+            // Not hiding anyone ("mask the people"); "a mask of the person" names a mask.
+            accept: Some(|clause| {
+                !clause.has_any(&["@hide"]) || clause.has_any(&["a mask of", "the mask of"])
+            }),
             ..Intent::DEFAULT
         },
     ],

@@ -84,6 +84,10 @@ const MEANING: Meaning = Meaning {
             "counted",
             "pages ~ are there",
             "page size*",
+            "paper size*",
+            // "Are the pages A4 or letter?" asks the size.
+            "a4 or letter",
+            "letter or a4",
             "@hide",
             // "Remove the patient identifiers from every page" redacts the pages.
             "@remove",
