@@ -1308,19 +1308,32 @@ fn relays_an_ask(words: &[&str]) -> bool {
         || asks_that_none_be_known(words)
 }
 
-/// "The tenant has asked us to make sure none of those faces can be identified": an ask to
-/// make sure nobody is recognised, passed on.
+/// "The tenant has asked us to make sure none of those faces can be identified", "legal has
+/// asked that no runner's face be recognisable": an ask that nobody be recognised, passed on.
 fn asks_that_none_be_known(words: &[&str]) -> bool {
+    const ASKED: &[&str] = &[
+        "asked",
+        "asks",
+        "wants",
+        "want",
+        "told",
+        "requested",
+        "requires",
+    ];
     let Some(at) = words
         .windows(2)
         .position(|pair| pair == ["make", "sure"])
         .or_else(|| words.iter().position(|word| *word == "ensure"))
+        .or_else(|| {
+            words
+                .windows(2)
+                .position(|pair| ASKED.contains(&pair[0]) && pair[1] == "that")
+                .map(|at| at + 1)
+        })
     else {
         return false;
     };
-    let asked = words[..at]
-        .iter()
-        .any(|word| ["asked", "asks", "wants", "want", "told", "requested"].contains(word));
+    let asked = words[..at].iter().any(|word| ASKED.contains(word));
     let after = &words[at..];
     let none = after
         .iter()
@@ -2146,6 +2159,11 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         && found.as_str().contains("and"))
                     || starts_a_yes_no_question(after)
                     || (describes(&next) && !listed)
+                    // "Take the location metadata out, I'd rather they don't know where I took
+                    // it": a wish of the sender's, said apart.
+                    || ["i'd rather ", "i would rather ", "we'd rather ", "id rather "]
+                        .iter()
+                        .any(|rather| after.starts_with(rather))
                     // "…, and there's a little headshot in the top corner, blur that too".
                     || (["there's ", "there is ", "there are ", "theres "]
                         .iter()

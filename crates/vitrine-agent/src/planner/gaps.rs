@@ -599,6 +599,9 @@ const GAPS: &[Gap] = &[
             "extract*",
             "rip*",
             "pull*",
+            // "I only want the podcast audio from this recording": sound that is there.
+            "podcast audio",
+            "audio from",
             "separat*",
             "get the",
             "save the",

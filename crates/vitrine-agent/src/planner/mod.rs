@@ -340,6 +340,24 @@ pub fn understand_with(
                 && !candidates(&clause, inputs, &Produced::default(), catalog)
                     .0
                     .is_empty())
+            // "Everyone in it has to be unrecognisable since the staff never agreed to be
+            // filmed": a demand, whatever the reason after it tells.
+            && !([" since ", " because "]
+                .iter()
+                .find_map(|reason| clause.text.split_once(reason))
+                .is_some_and(|(demand, _)| {
+                let demand = Clause::new(demand, &text);
+                demand.has_any(&[
+                    "has to be",
+                    "have to be",
+                    "must be",
+                    "needs to be",
+                    "need to be",
+                ]) && !clauses::describes(&demand)
+                    && !candidates(&demand, inputs, &Produced::default(), catalog)
+                        .0
+                        .is_empty()
+            }))
             // "Blur the faces and also the licence plate of the van parked behind them": a
             // thing named after "also" takes the request's hiding verb, however it is described.
             && !(clauses::joined_by_and_also(&clause, &text)
@@ -777,9 +795,20 @@ pub fn understand_with(
         // about a description from before that ask.
         let says_more_of_the_last_ask =
             nothing_matched && described.since_ask.is_empty() && says_more_of_last(&asked, &clause);
+        // "I only care about the left half, where the fireplace is, so crop it to that half":
+        // the area pointed at is the one a description named.
+        let area_described = points_at_an_area(&clause)
+            .then(|| {
+                described
+                    .since_ask
+                    .iter()
+                    .rev()
+                    .find(|one| vitrine_tools::meaning::read::names_region(one))
+            })
+            .flatten();
         if (nothing_matched || points_back || clause.has_any(&["it", "them"]))
             && !says_more_of_the_last_ask
-            && let Some(before) = &described.last
+            && let Some(before) = area_described.or(described.last.as_ref())
             && !clauses::lets_stay(before)
             && !clauses::says_what_is_not_there(before)
             // "I'm making a slideshow for the memorial. This one is dark; lighten it": "it"
@@ -1087,6 +1116,10 @@ pub fn understand_with(
             } else if says_what_the_step_keeps(&asked, &clause) {
                 tracing::debug!(clause = %clause.text, "says what the step before keeps");
             } else if (!clauses::is_an_ask(&clause)
+                // "… the printer wants it at the original size": what stays as it is.
+                || (something_asked
+                    && clause.has_any(&["original size", "same size", "full size"])
+                    && !clause.has_any(&["back to", "restore*", "return*"]))
                 || (something_asked
                     && (clauses::states_without_asking(&clause)
                         || clauses::gives_a_reason(&clause))))

@@ -104,6 +104,10 @@ pattern!(
     r"\b(\d+)\s*(?:minutes?|mins?|m)\s*(?:and\s+)?(\d+(?:\.\d+)?)\s*(?:seconds?|secs?|s)\b"
 );
 pattern!(
+    MINUTES_THEN_NUMBER,
+    r"\b(\d+)\s*(?:minutes?|mins?)\s+(?:and\s+)?([1-5]?\d)\b(\s*(?:%|px|pixels?|fps|frames?|percent|seconds?|secs?|s\b|minutes?|mins?|x|by|times|people|faces))?"
+);
+pattern!(
     IN_MINUTES,
     r"\b(\d+(?:\.\d+)?)[\s-]*(hours?|hrs?|minutes?|mins?|min)\b"
 );
@@ -182,6 +186,16 @@ pub fn in_numbers(text: &str) -> String {
         format!("{} seconds", seconds_of(&captures[1]))
     });
     let text = MINUTES_AND_SECONDS.replace_all(&text, |captures: &regex::Captures<'_>| {
+        let minutes: f64 = captures[1].parse().unwrap_or(0.0);
+        let seconds: f64 = captures[2].parse().unwrap_or(0.0);
+        format!("{} seconds", minutes * 60.0 + seconds)
+    });
+    // "At two minutes thirty": the seconds without their unit (not "2 minutes 30 fps").
+    let text = MINUTES_THEN_NUMBER.replace_all(&text, |captures: &regex::Captures<'_>| {
+        let unit_after = captures.get(3).map_or("", |m| m.as_str().trim());
+        if !unit_after.is_empty() {
+            return captures[0].to_owned();
+        }
         let minutes: f64 = captures[1].parse().unwrap_or(0.0);
         let seconds: f64 = captures[2].parse().unwrap_or(0.0);
         format!("{} seconds", minutes * 60.0 + seconds)
@@ -1044,6 +1058,7 @@ pub fn degrees(clause: &Clause) -> Option<Value> {
                 .and_then(|c| number::<f64>(c.get(1)))
                 .unwrap_or(90.0)
         };
+    // Not "ninety degrees clockwise, not anticlockwise" (but "wait no, counterclockwise").
     let counter = clause.has_any(&[
         "counter*",
         "anti clockwise",
@@ -1052,6 +1067,13 @@ pub fn degrees(clause: &Clause) -> Option<Value> {
         "left",
         "to the left",
         "leftward*",
+    ]) && !clause.has_any(&[
+        "not counter*",
+        "not anti clockwise",
+        "not anticlockwise",
+        "not ccw",
+        "not left",
+        "not to the left",
     ]);
     Some(json!(if counter { -magnitude.abs() } else { magnitude }))
 }
@@ -1089,6 +1111,13 @@ fn amount(clause: &Clause, up: &[&str], down: &[&str]) -> Option<Value> {
         .and_then(|c| number::<f64>(c.get(1)))
     {
         (percent / 100.0).clamp(0.01, 1.0)
+    } else if clause.has_any(&[
+        "by half",
+        "by about half",
+        "by around half",
+        "by roughly half",
+    ]) {
+        0.5
     } else if clause.has_any(&[
         "slight*", "a bit", "a little", "a touch", "bit", "tad", "little",
     ]) {

@@ -521,6 +521,11 @@ pub(crate) const ANONYMISE_CUES: &[&[&str]] = &[&[
     "no one ~ recogni*",
     "can't be identified",
     "cannot be identified",
+    // "Legal has asked that no runner's face be recognisable".
+    "no ~ @faces be recogni*",
+    "no ~ @faces be identifi*",
+    "none of ~ @faces ~ be identified",
+    "none of ~ @faces ~ be recogni*",
 ]];
 
 /// Anonymising text or a document is PHI redaction, not face hiding.

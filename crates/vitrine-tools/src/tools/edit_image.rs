@@ -266,6 +266,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "would look like with",
             "would look with",
             "look like with",
+            // "How would this sofa look in emerald green velvet?"
+            "how would ~ look in",
+            "how would ~ look with",
             // Not "what the badges look like", a question about them.
             "look* ~ like a",
             "look* ~ like an",
