@@ -1333,7 +1333,9 @@ fn asks_that_none_be_known(words: &[&str]) -> bool {
     else {
         return false;
     };
-    let asked = words[..at].iter().any(|word| ASKED.contains(word));
+    let asked = words[..at].iter().any(|word| ASKED.contains(word))
+        // Not "last time the client asked us to make sure no faces were recognisable".
+        && !words.iter().any(|word| ["last", "were", "was", "used"].contains(word));
     let after = &words[at..];
     let none = after
         .iter()
@@ -3952,7 +3954,7 @@ pub(super) fn tells_what_the_sender_is_doing(clause: &Clause) -> bool {
                 | "forwarding"
                 | "submitting"
                 | "emailing",
-            "my" | "our" | "a" | "an" | "the" | "on" | "for" | "out" | "some" | "this" | "it",
+            "my" | "our" | "a" | "an" | "the" | "on" | "for" | "out" | "some",
             ..
         ]
     ) && !clause.text.contains('?')

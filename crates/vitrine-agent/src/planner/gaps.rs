@@ -134,18 +134,11 @@ const GAPS: &[Gap] = &[
             "leave ~ face* clear",
             "leave ~ face* uncovered",
             "keep ~ face* clear",
-            // "Blur everyone else": someone is not.
-            "@hide everyone else",
-            "@hide everybody else",
         ],
         // "The guy on the left and everyone else too" is every face.
         unless: &[
-            "and everyone else",
-            "and everybody else",
-            "everyone else too",
-            "everybody else too",
-            "everyone else as well",
-            "everybody else as well",
+            "everyone else",
+            "everybody else",
             "all the others",
             "all others",
             "the rest",
@@ -794,9 +787,6 @@ const GAPS: &[Gap] = &[
             // stays.
             "needs to see who",
             "need to see who",
-            "can see who",
-            "can still see who",
-            "able to see who",
         ],
         when: asks_who,
         alongside: false,

@@ -361,6 +361,8 @@ pub fn understand_with(
             // "Blur the faces and also the licence plate of the van parked behind them": a
             // thing named after "also" takes the request's hiding verb, however it is described.
             && !(clauses::joined_by_and_also(&clause, &text)
+                // Not "… and also the licence plate on the car is fake, so don't bother".
+                && !clause.has_any(&["is", "are", "was", "were", "so", "don't", "dont"])
                 && clause.words.first().is_some_and(|first| {
                     ["the", "a", "an", "any", "all", "his", "her", "their", "its"]
                         .contains(&first.text.as_str())
@@ -2073,7 +2075,22 @@ fn says_what_the_step_keeps(asked: &[(Clause, Matched)], clause: &Clause) -> boo
     (planned("remove_background")
         && clause.words.len() <= 6
         && clause.has_any(&["keep ~ just", "keep ~ only", "leave ~ just", "leave ~ only"]))
-        || (planned("edit_image") && starts_keeping && clause.words.len() <= 8)
+        || (planned("edit_image")
+            && starts_keeping
+            && clause.words.len() <= 8
+            // Not "keep it under 1000 pixels wide", "keep it square": a step of its own.
+            && clause.has_any(&[
+                "pose",
+                "background",
+                "face*",
+                "expression",
+                "lighting",
+                "hair",
+                "style",
+                "the rest",
+                "everything else",
+                "identity",
+            ]))
 }
 
 fn says_more_of_last(asked: &[(Clause, Matched)], clause: &Clause) -> bool {
@@ -2276,6 +2293,8 @@ fn by_input(
     if kept
         .iter()
         .any(|matched| matched.tool.name() == "mask_to_image")
+        // Not "… and a black and white copy of the photo".
+        && !clause.has_any(&["photo*", "copy", "original"])
     {
         kept.retain(|matched| matched.tool.name() != "grayscale");
     }
@@ -2672,7 +2691,10 @@ fn what_pictures_show(text: &str) -> Vec<(usize, String)> {
 /// "… I only want the car reconstructed in 3D": the one picture shown to hold what an ask
 /// names, when it names no picture itself.
 fn picture_showing(shown: &[(usize, String)], clause: &Clause) -> Option<usize> {
-    if one_picture_named(clause).is_some() || clause.has_any(EVERY_INPUT) {
+    // Not "the first shows the kids in the garden; the second is them indoors": a thing in
+    // one picture only when another picture is said to show something else.
+    let pictures: BTreeSet<usize> = shown.iter().map(|(picture, _)| *picture).collect();
+    if one_picture_named(clause).is_some() || clause.has_any(EVERY_INPUT) || pictures.len() < 2 {
         return None;
     }
     let mut holding = shown

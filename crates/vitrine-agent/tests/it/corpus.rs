@@ -659,7 +659,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 96.4;
+const WHOLE_CORPUS_FLOOR: f64 = 96.5;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -693,26 +693,26 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout23.jsonl",
         show: "VITRINE_SHOW_HELDOUT23",
-        floor: 93.1,
+        floor: 93.9,
         silent_at_most: 4,
     },
     Blind {
         file: "heldout24.jsonl",
         show: "VITRINE_SHOW_HELDOUT24",
-        floor: 86.3,
+        floor: 87.8,
         silent_at_most: 5,
     },
     Blind {
         file: "heldout25.jsonl",
         show: "VITRINE_SHOW_HELDOUT25",
-        floor: 90.1,
+        floor: 90.9,
         silent_at_most: 2,
     },
     Blind {
         file: "heldout26.jsonl",
         show: "VITRINE_SHOW_HELDOUT26",
-        floor: 88.6,
-        silent_at_most: 5,
+        floor: 90.1,
+        silent_at_most: 4,
     },
 ];
 

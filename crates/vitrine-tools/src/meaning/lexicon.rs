@@ -330,8 +330,11 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "phi",
             // A hospital wristband carries the patient's name, date of birth and number.
             "wristband*",
-            // So does a receipt: the card number and the buyer's name.
-            "receipt*",
+            // So does a receipt held up or shown: the card number and the buyer's name (not
+            // "cut out the receipt", the thing itself).
+            "receipt* ~ holding",
+            "receipt* ~ holding up",
+            "@hide ~ receipt*",
             "pii",
             "phis",
             "personal ~ info*",

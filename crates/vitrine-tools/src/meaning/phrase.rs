@@ -114,12 +114,22 @@ fn mark_result(words: &mut [Word]) {
     };
     // "… so the pedestrians' faces need hiding": a "so" that states what must be done opens
     // the ask itself, not a result of it.
+    // Not "so the faces don't need to be blurred", a result.
     let states_a_need = |from: usize| {
-        words[from..].windows(2).any(|pair| {
-            let (this, next) = (pair[0].text.as_str(), pair[1].text.as_str());
-            (matches!(this, "need" | "needs") && (next == "to" || next.ends_with("ing")))
-                || (matches!(this, "must" | "should") && next == "be")
-                || (matches!(this, "has" | "have") && next == "to")
+        words[from..].windows(3).any(|three| {
+            let (before, this, next) = (
+                three[0].text.as_str(),
+                three[1].text.as_str(),
+                three[2].text.as_str(),
+            );
+            let negated = matches!(
+                before,
+                "don't" | "dont" | "doesn't" | "doesnt" | "not" | "won't" | "never" | "no"
+            );
+            !negated
+                && ((matches!(this, "need" | "needs") && (next == "to" || next.ends_with("ing")))
+                    || (matches!(this, "must" | "should") && next == "be")
+                    || (matches!(this, "has" | "have") && next == "to"))
         })
     };
     if let Some(at) = (2..words.len()).find(|&at| opens(at))

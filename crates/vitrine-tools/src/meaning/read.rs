@@ -93,6 +93,7 @@ pattern!(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a)\s+(hundred|thousand)\b"
 );
 pattern!(HUNDRED_AND, r"\b(\d)00\s+and\s+(\d{1,2})\b");
+pattern!(THOUSAND_AND, r"\b(\d{1,2})000\s+(?:and\s+)?(\d{1,3})\b");
 pattern!(
     AND_A_HALF,
     r"\b(\d+(?:\.\d+)?)\s+and\s+a\s+half\s+(hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\b(?:an?|1)\s+(hour|minute|second)\s+and\s+a\s+half\b|\b(\d+(?:\.\d+)?)\s+(hours?|minutes?|mins?)\s+and\s+a\s+half\b"
@@ -152,6 +153,12 @@ pub fn in_numbers(text: &str) -> String {
             _ => return captures[0].to_owned(),
         };
         value.to_string()
+    });
+    // "Two thousand five hundred" → "2000 500" → "2500".
+    let text = THOUSAND_AND.replace_all(&text, |captures: &regex::Captures<'_>| {
+        let thousands: u32 = captures[1].parse().unwrap_or(0);
+        let rest: u32 = captures[2].parse().unwrap_or(0);
+        (thousands * 1000 + rest).to_string()
     });
     let text = HUNDRED_AND.replace_all(&text, |captures: &regex::Captures<'_>| {
         let hundreds: u32 = captures[1].parse().unwrap_or(0);
@@ -420,7 +427,17 @@ pub fn face_hide_method(clause: &Clause) -> Option<Value> {
     let (ways, turned_down) = ways_said(clause);
     // "Mosaic the faces? Actually no, solid black boxes would be better": the way said after
     // taking one back, wherever the faces are.
-    if let Some(after) = clause.starts(TAKEN_BACK).into_iter().max()
+    // Not "actually, black out the names as well": a way for something else.
+    if let Some(after) = clause
+        .starts(&[
+            "actually no",
+            "no wait",
+            "wait no",
+            "scratch that",
+            "on second thought*",
+        ])
+        .into_iter()
+        .max()
         && let Some(&(_, method)) = ways.iter().filter(|(at, _)| *at > after).min()
     {
         return Some(json!(method));
@@ -920,13 +937,17 @@ pub fn ratio(clause: &Clause) -> Option<Value> {
 
 pattern!(
     RATIO_IN_WORDS,
-    r"\b(two|three|four|five|six|seven|nine|ten|sixteen)\s+by\s+(two|three|four|five|six|seven|nine|ten|sixteen)\b"
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|sixteen)\s+by\s+(two|three|four|five|six|seven|eight|nine|ten|sixteen)\b"
 );
 
 /// A ratio written out: "nine by sixteen" (not "one by one", a way of going through things).
 fn ratio_in_words(text: &str) -> Option<Value> {
     let captures = RATIO_IN_WORDS.captures(text)?;
     let value = |word: &str| SMALL_NUMBERS.iter().position(|small| *small == word);
+    // Not "a three by three cube".
+    if captures[1] == captures[2] {
+        return None;
+    }
     Some(json!(format!(
         "{}:{}",
         value(&captures[1])?,
@@ -1483,11 +1504,11 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
     let cuts = clause.has_any(&["cut*", "chop*", "snip*", "edit* ~ out", "edit* out"]);
     let removes = (clause.has_any(DROP_WORDS) && !clause.has_any(&["cut out", "cut* ~ out"]))
         || (cuts && clause.has_any(UNWANTED_PARTS))
-        // "Cut out the bit from 1:05 to 1:20, that's the blooper": the part is said, after,
-        // to be unwanted.
+        // "Cut out the bit from 1:05 to 1:20, that's the blooper": the part is said, just
+        // after, to be unwanted.
         || (cuts
             && clause.has_any(&["the bit", "the part", "the section"])
-            && said_unwanted(&Clause::new(&clause.request, &clause.request)));
+            && said_unwanted(clause));
     // "Keep 1:05 to 1:20" keeps that part; "… and keep the rest" keeps what is around it.
     let keeps_the_part = clause.has_any(&["keep*"])
         && !clause.has_any(&["keep* ~ rest", "keep* the rest", "keep* everything else"]);
@@ -1521,8 +1542,24 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
     (end > start).then_some((start, end))
 }
 
-/// "… that's the blooper", "it's where I sneeze": a part said to be unwanted.
-fn said_unwanted(request: &Clause) -> bool {
+/// "… that's the blooper", "it's an ad": the part just named said, right after, to be unwanted
+/// (not "… for me, that's the ad we're going to run", the part wanted).
+fn said_unwanted(clause: &Clause) -> bool {
+    let Some(at) = clause.request.find(&clause.text) else {
+        return false;
+    };
+    let next =
+        clause.request[at + clause.text.len()..].trim_start_matches([',', ' ', '-', '–', '—']);
+    // The whole of the next phrase, and short: "that's the blooper", not "that's the ad we're
+    // going to run".
+    let next = next
+        .split(['.', ',', ';', '!', '?'])
+        .next()
+        .unwrap_or_default();
+    if next.split_whitespace().count() > 4 {
+        return false;
+    }
+    let request = Clause::new(next, next);
     UNWANTED_PARTS.iter().any(|unwanted| {
         [
             "that's the",

@@ -174,7 +174,7 @@ fn kept_region(clause: &crate::meaning::Clause) -> Option<Value> {
         "trim* away",
     ]) && !clause.has_any(read::KEEPS_THE_NAMED)
         // "Only the bottom half matters. Crop away the top": the part named stays.
-        && !clause.has_any(&["only the", "just the"]);
+        && !clause.has_any(&["only the ~ matter*", "just the ~ matter*", "only care about"]);
     let edge = |key: &str| named.get(key).and_then(Value::as_f64);
     if !said_off || named.get("shape").and_then(Value::as_str) != Some("norm_box") {
         return Some(named);

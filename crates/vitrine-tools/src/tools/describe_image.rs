@@ -240,6 +240,8 @@ const MEANING: Meaning = Meaning {
             "text on",
             "words",
             "written",
+            // "Read the label and tell me what's on it" reads it.
+            "read the",
             // "What does the sign in this picture say?" reads it.
             "what does ~ say",
             "what does ~ ~ say",

@@ -329,7 +329,14 @@ const MEANING: Meaning = Meaning {
                 "carrying",
             ]],
             // "How many pixels across?" asks the size.
-            unless: &["@hide", "3d", "reconstruct*", "pixel*", "px"],
+            unless: &[
+                "@hide",
+                "3d",
+                "reconstruct*",
+                "how many pixels",
+                "pixels across",
+                "pixel count",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
@@ -356,7 +363,14 @@ const MEANING: Meaning = Meaning {
             examples: &["crop to the sticky note", "zoom in on the lantern"],
             cues: &[&["crop*", "zoom*"]],
             // "How many pixels across?" asks the size.
-            unless: &["@hide", "3d", "reconstruct*", "pixel*", "px"],
+            unless: &[
+                "@hide",
+                "3d",
+                "reconstruct*",
+                "how many pixels",
+                "pixels across",
+                "pixel count",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

@@ -162,9 +162,10 @@ const EDIT_MEANING: Meaning = Meaning {
             "put ~ on ~ @faces",
             "put ~ on her",
             // "Put the dress from the second picture on the woman in the first one".
-            "put the @clothes",
-            "put this @clothes",
-            "put that @clothes",
+            "put the @clothes from",
+            "put the @clothes on",
+            "put this @clothes on",
+            "put that @clothes on",
             "put ~ on him",
             "put ~ on me",
             // "Show it on me from the front and the back".
@@ -331,10 +332,10 @@ const EDIT_MEANING: Meaning = Meaning {
             "json",
             "3d",
             // "Generate a depth map of this scene" estimates depth.
-            "depth map*",
+            "@make ~ depth map*",
             // "Anything on the whiteboard that looks like a name": what is meant, described.
-            "that looks like",
-            "that look like",
+            "anything ~ that looks like",
+            "anything ~ that look like",
             "reconstruct*",
             "splat*",
             "spz",

@@ -71,8 +71,8 @@ fn beside_a_reconstruction(clause: &Clause) -> bool {
             "and ~ ~ ~ depth map*",
             "and ~ depth estimat*",
             "and ~ ~ depth estimat*",
-            "depth map* ~ and",
-            "depth map* and",
+            "a depth map ~ and",
+            "a depth map and",
         ])
 }
 

@@ -165,8 +165,6 @@ const MEANING: Meaning = Meaning {
                 "swap* ~ black and white",
                 // "Swap what's selected and what isn't".
                 "swap* ~ selected",
-                "swap* what's",
-                "switch* what's",
                 "selected and what isn't",
                 "selected and what is not",
                 "does not cover",

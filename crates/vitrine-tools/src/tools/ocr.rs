@@ -229,7 +229,8 @@ const MEANING: Meaning = Meaning {
                 "speech",
                 "spoken",
                 // "Any written identifiers on the chart" are named to hide, not to read.
-                "identifier*",
+                "any identifier*",
+                "any written identifier*",
                 // "A voice-over that reads the caption out loud" is speech to make.
                 "aloud",
                 "out loud",

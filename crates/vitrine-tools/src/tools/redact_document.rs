@@ -144,7 +144,8 @@ fn named_parts(clause: &Clause) -> (bool, bool) {
             "leave ~ face*",
             "keep ~ face*",
             "not ~ face*",
-            "worry about ~ face*",
+            "don't worry about ~ face*",
+            "dont worry about ~ face*",
             "no need to ~ face*",
             // "Leave the photos alone".
             "leave ~ @photos_on_pages",

@@ -84,7 +84,6 @@ const MEANING: Meaning = Meaning {
             "counted",
             "pages ~ are there",
             "page size*",
-            "paper size*",
             // "Are the pages A4 or letter?" asks the size.
             "a4 or letter",
             "letter or a4",
