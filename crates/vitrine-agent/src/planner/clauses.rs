@@ -2761,6 +2761,16 @@ pub(super) fn describes(clause: &Clause) -> bool {
     if relays_an_ask(&texts(clause)) || asks_what_or_when(clause) {
         return false;
     }
+    // "Quick one for the incident report: the picture shows two staff members …": what
+    // follows a short heading.
+    if let Some((heading, rest)) = clause.text.split_once(": ")
+        && heading.split_whitespace().count() <= 8
+        && !rest.trim().is_empty()
+        && !starts_an_ask(heading)
+        && describes(&Clause::new(rest, &clause.request))
+    {
+        return true;
+    }
     greets_or_signs_off(clause)
         || says_where_it_goes(clause)
         || says_what_could_happen(clause)
