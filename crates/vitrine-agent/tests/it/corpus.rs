@@ -648,7 +648,7 @@ const READ_HELDOUT: [&str; 19] = [
     "heldout19.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout17`, read
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout19`, read
 /// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
