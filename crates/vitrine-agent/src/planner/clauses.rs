@@ -485,6 +485,7 @@ fn starts_an_ask(piece: &str) -> bool {
             && ["bit", "part", "section", "clip", "piece", "segment", "one"].contains(&thing)
         {
             let ask = ask.trim_start_matches([',', ' ']);
+            let said = ask.to_lowercase();
             return starts_an_ask(ask)
                 || [
                     "i want ",
@@ -495,7 +496,7 @@ fn starts_an_ask(piece: &str) -> bool {
                     "we'd like ",
                 ]
                 .iter()
-                .any(|wish| ask.to_lowercase().starts_with(wish));
+                .any(|wish| said.starts_with(wish));
         }
     }
     let clause = Clause::new(piece, piece);
@@ -929,6 +930,15 @@ const TELLING_ADVERBS: &[&str] = &[
     "literally",
     "often",
     "sometimes",
+];
+
+/// Words that say what something must become ("… needs to be 1200 pixels wide").
+pub(super) const MUST_BE: &[&str] = &[
+    "needs to be",
+    "need to be",
+    "has to be",
+    "have to be",
+    "must be",
 ];
 
 /// Words that say a clause asks for one thing more ("… the name tags too").
@@ -2287,8 +2297,6 @@ const TAKE_BACKS: &[&str] = &[
     "oops",
 ];
 
-/// True when a piece after "and" or a comma says it asks for one more thing ("a depth map of
-/// the room as well"). Not "too": "… and everyone else too" shares the verb before.
 /// "…, it's only the faces that have to go": what alone must be done, said as a statement.
 fn singles_out_a_need(piece: &str) -> bool {
     [
@@ -2311,6 +2319,8 @@ fn singles_out_a_need(piece: &str) -> bool {
         ])
 }
 
+/// True when a piece after "and" or a comma says it asks for one more thing ("a depth map of
+/// the room as well"). Not "too": "… and everyone else too" shares the verb before.
 fn adds_one_more(piece: &Clause) -> bool {
     // "…, and a contact sheet as well, 4 columns wide": up to the next comma.
     let head = piece.text.split(',').next().unwrap_or_default();
@@ -3320,14 +3330,7 @@ fn names_the_input(clause: &Clause) -> bool {
             && !starts_an_ask(rest)
     });
     // "This photo of the sourdough needs to be 1200 pixels wide": what it must become.
-    let demands = clause.has_any(&[
-        "needs to be",
-        "need to be",
-        "has to be",
-        "have to be",
-        "must be",
-        "should be",
-    ]);
+    let demands = clause.has_any(MUST_BE) || clause.has("should be");
     (!copula && !demands && (named_then || labelled)) || which
 }
 

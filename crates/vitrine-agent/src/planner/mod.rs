@@ -347,13 +347,7 @@ pub fn understand_with(
                 .find_map(|reason| clause.text.split_once(reason))
                 .is_some_and(|(demand, _)| {
                 let demand = Clause::new(demand, &text);
-                demand.has_any(&[
-                    "has to be",
-                    "have to be",
-                    "must be",
-                    "needs to be",
-                    "need to be",
-                ]) && !clauses::describes(&demand)
+                demand.has_any(clauses::MUST_BE) && !clauses::describes(&demand)
                     && !candidates(&demand, inputs, &Produced::default(), catalog)
                         .0
                         .is_empty()
@@ -2064,7 +2058,6 @@ fn without_text_to_image(found: Vec<Matched>, inputs: &[ArtifactMeta]) -> Vec<Ma
         .collect()
 }
 
-/// Whether `clause` read with the last planned ask changes that step's arguments.
 /// "Cut the background out, keep just the product", "put the dress on her; keep her pose and
 /// the background": what a background removal or a generative edit keeps, said beside it.
 fn says_what_the_step_keeps(asked: &[(Clause, Matched)], clause: &Clause) -> bool {
@@ -2093,6 +2086,7 @@ fn says_what_the_step_keeps(asked: &[(Clause, Matched)], clause: &Clause) -> boo
             ]))
 }
 
+/// Whether `clause` read with the last planned ask changes that step's arguments.
 fn says_more_of_last(asked: &[(Clause, Matched)], clause: &Clause) -> bool {
     asked.last().is_some_and(|(before, matched)| {
         let merged = Clause::new(&format!("{} {}", before.text, clause.text), &clause.request);
@@ -2669,12 +2663,7 @@ fn what_pictures_show(text: &str) -> Vec<(usize, String)> {
     PICTURE_SHOWS
         .captures_iter(text)
         .filter_map(|captures| {
-            let picture = match &captures[1] {
-                "first" | "1st" => 0,
-                "second" | "2nd" => 1,
-                "third" | "3rd" => 2,
-                _ => 3,
-            };
+            let picture = vitrine_tools::meaning::read::ordinal_index(&captures[1]);
             // "The consent form", "the kid on the climbing wall": the noun before any phrase
             // that says more of it.
             let named: Vec<&str> = captures

@@ -3077,6 +3077,16 @@ pattern!(
     r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as|has|shows|needs|contains)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
 );
 
+/// The index, from 0, of the picture an ordinal names: "first"/"1st" 0 … "fourth"/"4th" 3.
+pub fn ordinal_index(ordinal: &str) -> usize {
+    match ordinal {
+        "first" | "1st" => 0,
+        "second" | "2nd" => 1,
+        "third" | "3rd" => 2,
+        _ => 3,
+    }
+}
+
 /// Which attached picture the clause works on, from 0, when it names one ("count the chairs in
 /// the second one", "crop pic 2").
 pub fn named_input(clause: &Clause) -> Option<usize> {
@@ -3089,10 +3099,7 @@ pub fn named_input(clause: &Clause) -> Option<usize> {
         .or_else(|| captures.get(4))
         .map(|m| m.as_str())
     {
-        Some("first" | "1st") => 0,
-        Some("second" | "2nd") => 1,
-        Some("third" | "3rd") => 2,
-        Some(_) => 3,
+        Some(ordinal) => ordinal_index(ordinal),
         None => captures
             .get(2)?
             .as_str()

@@ -298,6 +298,17 @@ const FIND_SLOTS: &[Slot] = &[Slot {
     read: |clause| thing(clause).map(|(labels, _)| serde_json::json!(labels)),
 }];
 
+/// What finding a thing never means: hiding it, rebuilding it in 3D, or ("how many pixels
+/// across?") the picture's size.
+const FIND_UNLESS: &[&str] = &[
+    "@hide",
+    "3d",
+    "reconstruct*",
+    "how many pixels",
+    "pixels across",
+    "pixel count",
+];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -328,15 +339,7 @@ const MEANING: Meaning = Meaning {
                 "holding",
                 "carrying",
             ]],
-            // "How many pixels across?" asks the size.
-            unless: &[
-                "@hide",
-                "3d",
-                "reconstruct*",
-                "how many pixels",
-                "pixels across",
-                "pixel count",
-            ],
+            unless: FIND_UNLESS,
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
@@ -362,15 +365,7 @@ const MEANING: Meaning = Meaning {
             does: "crop to a thing outside the 80 COCO classes (needs a detection provider)",
             examples: &["crop to the sticky note", "zoom in on the lantern"],
             cues: &[&["crop*", "zoom*"]],
-            // "How many pixels across?" asks the size.
-            unless: &[
-                "@hide",
-                "3d",
-                "reconstruct*",
-                "how many pixels",
-                "pixels across",
-                "pixel count",
-            ],
+            unless: FIND_UNLESS,
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
