@@ -10,7 +10,7 @@ use std::io::{Cursor, Write};
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, RgbImage};
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -116,10 +116,14 @@ pub fn images_to_pdf(
         content.restore_state();
         pdf.stream(content_id, &content.finish());
     }
+    // Says what made the file, as PDF readers show under "Producer".
+    pdf.document_info(object_id(images.len(), 0))
+        .producer(TextStr("Vitrine"));
     Ok(pdf.finish())
 }
 
-/// Object ids: 1 and 2 are the catalog and page tree, then three per page.
+/// Object ids: 1 and 2 are the catalog and page tree, then three per page, then the document
+/// information.
 fn object_id(index: usize, offset: usize) -> Ref {
     Ref::new((3 + index * 3 + offset) as i32)
 }

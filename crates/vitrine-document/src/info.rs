@@ -1,5 +1,6 @@
-//! `pdfinfo`: the page count and each page's size.
+//! `pdfinfo`: the page count, each page's size, and the document's metadata.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use schemars::JsonSchema;
@@ -17,6 +18,9 @@ pub struct PdfInfo {
     pub page_count: u32,
     /// Every page, in order.
     pub pages: Vec<PageInfo>,
+    /// The document information dictionary's non-empty entries (`title`, `subject`,
+    /// `keywords`, `author`, `creator`, `producer`, and `created`/`modified` as ISO 8601).
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// One page's geometry.
@@ -57,12 +61,17 @@ impl Poppler {
                 pages.len()
             )));
         }
-        Ok(PdfInfo { page_count, pages })
+        Ok(PdfInfo {
+            page_count,
+            pages,
+            metadata: parse_metadata(&text),
+        })
     }
 
     /// Runs `pdfinfo`, with per-page sizes if `per_page`.
     async fn pdfinfo(&self, path: &Path, per_page: bool) -> Result<String, DocumentError> {
-        let mut args: Vec<&std::ffi::OsStr> = Vec::new();
+        // ISO 8601 dates, not the locale's.
+        let mut args: Vec<&std::ffi::OsStr> = vec![std::ffi::OsStr::new("-isodates")];
         if per_page {
             // pdfinfo clamps `-l` to the last page.
             args.extend(["-f", "1", "-l", "2147483647"].map(std::ffi::OsStr::new));
@@ -91,6 +100,28 @@ fn parse_page_count(text: &str) -> Option<u32> {
     text.lines()
         .find_map(|line| line.strip_prefix("Pages:"))
         .and_then(|count| count.trim().parse().ok())
+}
+
+/// Reads the information dictionary's lines (`Author:          Jane Roe`), keeping the filled ones.
+fn parse_metadata(text: &str) -> BTreeMap<String, String> {
+    const FIELDS: [(&str, &str); 8] = [
+        ("Title:", "title"),
+        ("Subject:", "subject"),
+        ("Keywords:", "keywords"),
+        ("Author:", "author"),
+        ("Creator:", "creator"),
+        ("Producer:", "producer"),
+        ("CreationDate:", "created"),
+        ("ModDate:", "modified"),
+    ];
+    text.lines()
+        .filter_map(|line| {
+            FIELDS.iter().find_map(|(label, key)| {
+                let value = line.strip_prefix(label)?.trim();
+                (!value.is_empty()).then(|| ((*key).to_owned(), value.to_owned()))
+            })
+        })
+        .collect()
 }
 
 /// Reads `Page    1 size:  612 x 792 pts (letter)` and `Page    1 rot:   90`.
@@ -135,7 +166,9 @@ mod tests {
     use super::*;
 
     const PDFINFO: &str = "Title:           \n\
+        Author:          Jane Roe\n\
         Producer:        pdfTeX-1.40.22\n\
+        CreationDate:    2026-03-01T10:20:30+01\n\
         Pages:           2\n\
         Encrypted:       no\n\
         Page    1 size:  609.714 x 789.041 pts\n\
@@ -153,5 +186,21 @@ mod tests {
         assert!((pages[0].width_pt - 609.714).abs() < 1e-9);
         assert!((pages[1].height_pt - 595.0).abs() < 1e-9);
         assert_eq!(pages[1].rotation, 90);
+    }
+
+    #[test]
+    fn reads_the_filled_metadata_fields() {
+        let metadata = parse_metadata(PDFINFO);
+        assert_eq!(metadata.get("author").map(String::as_str), Some("Jane Roe"));
+        assert_eq!(
+            metadata.get("created").map(String::as_str),
+            Some("2026-03-01T10:20:30+01")
+        );
+        assert_eq!(
+            metadata.get("producer").map(String::as_str),
+            Some("pdfTeX-1.40.22")
+        );
+        // An empty title is no title.
+        assert!(!metadata.contains_key("title"));
     }
 }

@@ -239,6 +239,9 @@ const BACK_REFERENCES: &[&str] = &[
     "keep ~ readable",
     "keep ~ legible",
     "keep ~ visible",
+    // "Keep the vitals and the medication list readable": a longer list.
+    "keep ~ ~ readable",
+    "keep ~ ~ legible",
     "keep ~ intact",
     "keep ~ as is",
     "keep ~ unchanged",
@@ -478,6 +481,18 @@ pub(super) fn normalise(instruction: &str) -> String {
 }
 
 fn starts_an_ask(piece: &str) -> bool {
+    // "… and if possible make her smile": a hedge before the ask.
+    for hedge in [
+        "if possible ",
+        "if you can ",
+        "if you could ",
+        "if it's possible ",
+        "if it is possible ",
+    ] {
+        if let Some(rest) = piece.trim_start().strip_prefix(hedge) {
+            return starts_an_ask(rest.trim_start_matches([',', ' ']));
+        }
+    }
     // "… and from that bit I want the audio on its own": what it works on, said first.
     for source in ["from that ", "from this ", "out of that ", "out of this "] {
         if let Some(rest) = piece.trim_start().strip_prefix(source)
@@ -498,6 +513,10 @@ fn starts_an_ask(piece: &str) -> bool {
                 .iter()
                 .any(|wish| said.starts_with(wish));
         }
+    }
+    // "…, to put in a frame next to his photo": a purpose, said after its ask.
+    if piece.trim_start().starts_with("to ") {
+        return false;
     }
     let clause = Clause::new(piece, piece);
     let Some(mut first) = clause
@@ -1967,6 +1986,38 @@ fn wanted_for_a_purpose(words: &[&str]) -> bool {
 }
 
 /// The clauses of a normalised request, in order.
+/// "I coordinate volunteers and keep a paper sign-up sheet at the front desk": the sender's
+/// own doings, one after the other (not "I love it and keep the colours", an ask after).
+fn goes_on_with_the_senders_habit(before: &str, next: &str) -> bool {
+    let before: Vec<&str> = before.split_whitespace().collect();
+    matches!(before.as_slice(), ["i" | "we", verb, _, ..]
+        if ![
+            "want", "need", "would", "like", "love", "wanna", "can", "could", "will", "also",
+            "just", "really", "only", "am", "have", "was", "were", "do", "don't", "hope",
+            "think", "guess", "tried",
+        ]
+        .contains(verb))
+        && [
+            "keep",
+            "run",
+            "manage",
+            "use",
+            "own",
+            "sell",
+            "teach",
+            "coach",
+            "look",
+            "volunteer",
+            "work",
+            "organise",
+            "organize",
+            "host",
+            "write",
+            "shoot",
+        ]
+        .contains(&next)
+}
+
 pub(super) fn split(text: &str) -> Vec<Clause> {
     let mut clauses: Vec<String> = Vec::new();
     // Each hard piece with the separator after it: a piece that ended with "?" keeps it, so
@@ -1983,7 +2034,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
             .is_some_and(|next| {
                 [
                     "shows", "has", "have", "contains", "includes", "needs", "features", "carries",
-                    "mentions", "appears", "had", "show", "contain", "include",
+                    "mentions", "appears", "had", "show", "contain", "include", "rejects",
+                    "accepts", "requires", "allows", "limits", "caps", "says",
                 ]
                 .contains(&next)
             });
@@ -2076,6 +2128,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                             && TELLING_VERBS.contains(&next)
                             && !["is", "does", "has", "was"].contains(&next))
                         || goes_on_about_a_thing(&current, after)
+                        || goes_on_with_the_senders_habit(&current, next)
                 });
             // "Put the logo in the corner at half opacity, scaled to 20%": the placed
             // picture's own size.
@@ -2136,6 +2189,19 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && ["what isn't", "what is not", "what's not", "what isnt"]
                     .iter()
                     .any(|other| after.starts_with(other));
+            // "Make sure nobody can be recognised and the writing on that board is unreadable":
+            // both halves are what to make sure of.
+            let continues_a_demand = found.as_str().trim() == "and"
+                && [
+                    "make sure ",
+                    "making sure ",
+                    "ensure ",
+                    "please make sure ",
+                    "please ensure ",
+                ]
+                .iter()
+                .any(|demand| current.trim_start().starts_with(demand))
+                && Clause::new(after, after).has_any(&["@hide"]);
             // "Printed in black and white": one colour word.
             let black_and_white = found.as_str().trim() == "and"
                 && current.trim_end().ends_with("black")
@@ -2163,6 +2229,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !black_and_white
                 && !between_pair
                 && !both_sides
+                && !continues_a_demand
                 // "White or black bars, I'm not fussy": the options stay with the choice.
                 && !leaves_the_choice(&next)
                 && (starts_an_ask(after)
@@ -2448,6 +2515,43 @@ pub(super) fn says_what_must_stay(clause: &Clause) -> bool {
         "private",
         "anonymous",
     ])
+}
+
+/// "A depth map of the whole photo would help the designer too", "a square crop would be
+/// lovely": a thing, named first, that would help; asked when `asks_for` finds a step for it.
+pub(super) fn wishes_for_a_thing(clause: &Clause, asks_for: impl Fn(&Clause) -> bool) -> bool {
+    const WOULD_HELP: &[&str] = &[
+        "would help",
+        "would really help",
+        "would be helpful",
+        "would be useful",
+        "would be handy",
+        "would come in handy",
+        "would be nice",
+        "would be lovely",
+        "would be great",
+        "would be good",
+        "would be ideal",
+        "would be perfect",
+        "would be appreciated",
+    ];
+    let Some(first) = clause.words.first() else {
+        return false;
+    };
+    if !["a", "an", "some"].contains(&first.text.as_str()) {
+        return false;
+    }
+    let Some((wished, _)) = WOULD_HELP
+        .iter()
+        .find_map(|said| clause.text.split_once(&format!(" {said}")))
+    else {
+        return false;
+    };
+    // "A preview image would help too" beside a 3D model: what the model comes with.
+    if wished.contains("preview") {
+        return false;
+    }
+    asks_for(&Clause::new(&format!("make {wished}"), &clause.request))
 }
 
 /// True when the clause states something about the picture ("the doctor's face is fine to
@@ -2770,6 +2874,12 @@ pub(super) fn describes(clause: &Clause) -> bool {
     // "My boss says blur the faces" tells who asked, and passes the ask on.
     if relays_an_ask(&texts(clause)) || asks_what_or_when(clause) {
         return false;
+    }
+    // "FYI this is the photo from this morning's ward round": what follows the aside.
+    for aside in ["fyi ", "btw ", "just so you know ", "for your information "] {
+        if let Some(rest) = clause.text.strip_prefix(aside) {
+            return describes(&Clause::new(rest, &clause.request));
+        }
     }
     // "Quick one for the incident report: the picture shows two staff members …": what
     // follows a short heading.
@@ -4255,6 +4365,8 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "many",
         "most",
         "several",
+        // "Only the second one has a patient's face showing".
+        "only",
     ];
     const VERBS: &[&str] = &[
         "reads",
@@ -4319,6 +4431,9 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "lets",
         "allows",
         "supports",
+        // "The printer quote depends on it": why, said after the ask.
+        "depends",
+        "relies",
     ];
     const ASKING: &[&str] = &[
         "need*",
@@ -4337,6 +4452,12 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "to be",
     ];
     let head = head_of(clause);
+    // "Only the second one has …" (not "only where the detector is sure", a condition).
+    if let ["only", next, ..] = texts(clause).as_slice()
+        && !["the", "this", "that", "my", "our", "his", "her", "their"].contains(next)
+    {
+        return false;
+    }
     let rest_text =
         clause.text[head.text.len()..].trim_start_matches([',', ';', '—', '–', '-', ' ']);
     let rest_text = rest_text.strip_prefix("so ").unwrap_or(rest_text);
@@ -4349,6 +4470,32 @@ fn says_how_it_is(clause: &Clause) -> bool {
         ]
         .contains(word)
     });
+    // "Compliance insists the copy we send be de-identified": a demand, its "be" bare.
+    let demands = || {
+        texts(clause).windows(2).any(|pair| {
+            pair[1] == "be"
+                && ![
+                    "can",
+                    "could",
+                    "will",
+                    "would",
+                    "may",
+                    "might",
+                    "should",
+                    "must",
+                    "to",
+                    "not",
+                    "can't",
+                    "cannot",
+                    "won't",
+                    "wouldn't",
+                    "shouldn't",
+                    "couldn't",
+                    "mustn't",
+                ]
+                .contains(&pair[0])
+        })
+    };
     if reported_by_something.is_some_and(|at| {
         at > 0
             && !words[..at].iter().any(|word| {
@@ -4357,6 +4504,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
                 ]
                 .contains(word)
             })
+            && !demands()
     }) && !starts_an_ask(&head.text)
         && !head.has_any(ASKING)
     {
@@ -4409,6 +4557,13 @@ fn says_how_it_is(clause: &Clause) -> bool {
     else {
         return false;
     };
+    // "… and the cats too if there are any": the verb is the condition's.
+    if words[..verb]
+        .iter()
+        .any(|word| ["if", "when", "unless"].contains(word))
+    {
+        return false;
+    }
     // "My manager asked me to blur all the faces": an ask passed on, not a statement.
     if ["asked", "told"].contains(&words[verb])
         && matches!(words.get(verb + 1..verb + 3), Some(["me" | "us", "to"]))
@@ -4454,6 +4609,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
         || a_person
         || reported(clause).is_some())
         && !asks_after
+        && !demands()
         && !head.has_any(ASKING)
         && !rest.has_any(ASKING)
         && (is_relative(rest_text) || !starts_an_ask(rest_text))
@@ -4917,7 +5073,7 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
         || clause.has_any(BACK_REFERENCES)
         || picks_an_input(clause)
         || hands_over(clause)
-        || keeps_the_rest(clause)
+        || (keeps_the_rest(clause) && !asks_before_keeping(clause))
     {
         return false;
     }
@@ -4925,12 +5081,43 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
     starts_an_ask(&clause.text)
         || relays_an_ask(&texts(clause))
         || clause.has_any(&["do the same", "same thing", "do that"])
+        // "… and that is the only thing I need gone", "I'd rather that stuff not be legible": a
+        // wish that something go.
+        || clause.has_any(&[
+            "need* ~ gone",
+            "want* ~ gone",
+            "need* ~ removed",
+            "want* ~ removed",
+            "need* ~ hidden",
+            "want* ~ hidden",
+        ])
+        || (clause.has_any(&["i'd rather", "i would rather", "we'd rather", "we would rather"])
+            && clause.has_any(&["@hide"]))
+        // "… runs from 12:30 to 15:10. I just want that bit as its own clip": the part
+        // described, wished for.
+        || matches!(
+            texts(clause).as_slice(),
+            ["i" | "we", "want" | "need", "that" | "this", "bit" | "part" | "section" | "segment", ..]
+                | ["i" | "we", "just" | "only", "want" | "need", "that" | "this", "bit" | "part" | "section" | "segment", ..]
+        )
         // "Could I get a 3D reconstruction of the lamp alone?"
         || matches!(
             texts(clause).as_slice(),
             ["could" | "can" | "may", "i" | "we", "get" | "have", ..]
                 | ["could" | "can", "i" | "we", "please", "get" | "have", ..]
         )
+}
+
+/// "So please take that part out and leave everything else exactly as it is": an ask, then what
+/// it must not touch.
+fn asks_before_keeping(clause: &Clause) -> bool {
+    [" and leave ", " and keep ", ", leave ", ", keep "]
+        .iter()
+        .find_map(|joint| clause.text.split_once(joint))
+        .is_some_and(|(ask, _)| {
+            let ask = ask.trim_start_matches("so ");
+            starts_an_ask(ask) && !starts_with_keeping(&Clause::new(ask, &clause.request))
+        })
 }
 
 /// "Sending this through now", "just dropping this off for you": the input handed over, with

@@ -495,7 +495,13 @@ const GAPS: &[Gap] = &[
             "make ~ wiggle",
             "wag*",
             "moving clip",
-            "wave*",
+            // Not "waves crashing", the sea.
+            "wave",
+            "waves at",
+            "waves to",
+            "waves hello",
+            "waves goodbye",
+            "waved",
             "waving",
             "dance*",
             "dancing",
@@ -594,6 +600,11 @@ const GAPS: &[Gap] = &[
             "pull*",
             // "I only want the podcast audio from this recording": sound that is there.
             "podcast audio",
+            // "Podcast video attached": what the input is.
+            "podcast video*",
+            "podcast clip*",
+            "podcast episode*",
+            "podcast recording*",
             "audio from",
             "separat*",
             "get the",
@@ -787,6 +798,9 @@ const GAPS: &[Gap] = &[
             // stays.
             "needs to see who",
             "need to see who",
+            // "Who is the author of this PDF?": the file's metadata.
+            "author",
+            "who wrote",
         ],
         when: asks_who,
         alongside: false,
@@ -1019,6 +1033,10 @@ const GAPS: &[Gap] = &[
             // A collage of references, not a feeling.
             "mood board*",
             "moodboard*",
+            // "The director wants to feel the pacing", "to get a feel for it": why, not a
+            // question.
+            "feel the",
+            "a feel for",
         ],
         when: always,
         alongside: false,

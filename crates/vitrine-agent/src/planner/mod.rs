@@ -352,6 +352,13 @@ pub fn understand_with(
                         .0
                         .is_empty()
             }))
+            // "A depth map of the whole photo would help the designer too": a thing wished for
+            // is asked, however politely.
+            && !clauses::wishes_for_a_thing(&clause, |wished| {
+                !candidates(wished, inputs, &Produced::default(), catalog)
+                    .0
+                    .is_empty()
+            })
             // "Blur the faces and also the licence plate of the van parked behind them": a
             // thing named after "also" takes the request's hiding verb, however it is described.
             && !(clauses::joined_by_and_also(&clause, &text)
@@ -905,6 +912,33 @@ pub fn understand_with(
             let mut found = found;
             if nothing_matched || points_at_each {
                 found.retain(done_to_each);
+            }
+            // "I got a screenshot with my neighbour's number in it, I want to share it in a
+            // forum. Can you redact that info?": when the last description gives the ask nothing
+            // to act on, an earlier one since the last ask may.
+            let mut merged = merged;
+            if nothing_matched
+                && found.is_empty()
+                && !points_at_each
+                && area_described.is_none()
+                && clause.has_any(&["@hide", "@remove", "redact*"])
+                && clause.has_any(&["that", "those"])
+            {
+                for earlier in described.since_ask.iter().rev().filter(|earlier| {
+                    earlier.text != before.text
+                        && !clauses::lets_stay(earlier)
+                        && !clauses::says_what_is_not_there(earlier)
+                }) {
+                    let tried =
+                        Clause::new(&format!("{} {}", said_of(earlier), clause.text), &text);
+                    let (mut of_earlier, _) = candidates(&tried, inputs, &produced, catalog);
+                    of_earlier.retain(hides);
+                    if !of_earlier.is_empty() {
+                        found = of_earlier;
+                        merged = tried;
+                        break;
+                    }
+                }
             }
             if points_at_each {
                 for (each, each_said) in described.since_ask.iter().zip(&each_said) {

@@ -504,7 +504,8 @@ fn the_planner_understands_the_paraphrase_corpus() {
     // when a blind part comes in: 93.9 % with `heldout16`, 94.3 % after the fixes that retired
     // `heldout5`–`heldout9`, 94.5 % after those that retired `heldout10`, 94.9 % after those
     // that retired `heldout11`, 95.4 % after those that retired `heldout12`, 95.9 % after
-    // those that retired `heldout13`, 96.4 % after those that retired `heldout16`).
+    // those that retired `heldout13`, 96.4 % after those that retired `heldout16`, 96.7 % after
+    // those that retired `heldout20`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -626,7 +627,7 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
 /// causes): regression sets now.
-const READ_HELDOUT: [&str; 19] = [
+const READ_HELDOUT: [&str; 20] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -646,9 +647,10 @@ const READ_HELDOUT: [&str; 19] = [
     "heldout17.jsonl",
     "heldout18.jsonl",
     "heldout19.jsonl",
+    "heldout20.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout19`, read
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout20`, read
 /// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
@@ -659,7 +661,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 96.5;
+const WHOLE_CORPUS_FLOOR: f64 = 96.7;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -672,12 +674,6 @@ struct Blind {
 }
 
 const BLIND: [Blind; 7] = [
-    Blind {
-        file: "heldout20.jsonl",
-        show: "VITRINE_SHOW_HELDOUT20",
-        floor: 87.1,
-        silent_at_most: 5,
-    },
     Blind {
         file: "heldout21.jsonl",
         show: "VITRINE_SHOW_HELDOUT21",
@@ -711,6 +707,12 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout26.jsonl",
         show: "VITRINE_SHOW_HELDOUT26",
+        floor: 90.9,
+        silent_at_most: 4,
+    },
+    Blind {
+        file: "heldout27.jsonl",
+        show: "VITRINE_SHOW_HELDOUT27",
         floor: 90.1,
         silent_at_most: 4,
     },

@@ -679,11 +679,11 @@ pattern!(
 pattern!(PIXELS, r"\b(\d{2,5})\s*(?:px|pixels?|p)?\b");
 pattern!(
     WIDE,
-    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:wide|width|across|in width)|\bwidth\s*(?:of|to|=|:|(?:has|needs|must|should) (?:to )?be)?\s*(\d{2,5})"
+    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:wide|width|across|in width)|\bwidth\s*(?:of|to|=|:|(?:has|needs|must|should) (?:to )?be)?\s*(\d{2,5})|\bno wider than\s*(\d{2,5})"
 );
 pattern!(
     TALL,
-    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:tall|high|height|in height)|\bheight\s*(?:of|to|=|:|(?:has|needs|must|should) (?:to )?be)?\s*(\d{2,5})"
+    r"\b(\d{2,5})\s*(?:px|pixels?)?\s*(?:tall|high|height|in height)|\bheight\s*(?:of|to|=|:|(?:has|needs|must|should) (?:to )?be)?\s*(\d{2,5})|\bno (?:taller|higher) than\s*(\d{2,5})"
 );
 pattern!(PERCENT, r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent)");
 
@@ -766,7 +766,10 @@ fn resize_target(clause: &Clause) -> Option<(Option<Value>, Option<Value>)> {
         let sizes: Vec<(u32, bool)> = pattern
             .captures_iter(&text)
             .filter_map(|c| {
-                let size = number::<u32>(c.get(1)).or_else(|| number(c.get(2)))?;
+                // "No wider than 1500 pixels" is the size to bring it to.
+                let size = number::<u32>(c.get(1))
+                    .or_else(|| number(c.get(2)))
+                    .or_else(|| number(c.get(3)))?;
                 let before = tail(&text[..c.get(0)?.start()], 16);
                 // "… currently 3000 wide and should be 1200 wide": the size it has is none.
                 let limit = [
@@ -1530,7 +1533,14 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
         || keeps_the_part
         || keeps_the_range
         || of_the_sound
-        || clause.has_any(KEEPS_THE_NAMED)
+        // Not "take that part out and leave everything else as it is", the rest kept.
+        || (clause.has_any(KEEPS_THE_NAMED)
+            && !clause.has_any(&[
+                "leave everything else",
+                "leave the rest",
+                "keep everything else",
+                "keep the rest",
+            ]))
     {
         return None;
     }
@@ -1747,8 +1757,10 @@ pattern!(
 
 /// A number of frames, stills, tiles... written in the clause.
 pub fn thing_count(clause: &Clause) -> Option<u32> {
+    // "Sixteen frames" as "16 frames".
+    let text = in_numbers(&clause.text);
     N_THINGS
-        .captures(&clause.text)
+        .captures(&text)
         .and_then(|captures| count_word(captures.get(1)?.as_str()))
 }
 
@@ -2339,6 +2351,10 @@ const NAME_STOPS: &[&str] = &[
     "has",
     "have",
     "had",
+    // "Only the stool needs to be in 3D".
+    "needs",
+    "need",
+    "must",
     "looks",
     "the",
     "a",
@@ -3692,13 +3708,27 @@ pub fn page_width(clause: &Clause) -> Option<Value> {
 
 /// Paper: "letter" or "a4".
 pub fn paper(clause: &Clause) -> Option<Value> {
-    if clause.has_any(&["letter", "us letter"]) {
-        Some(json!("letter"))
-    } else if clause.has("a4") {
-        Some(json!("a4"))
-    } else {
-        None
-    }
+    let named = |said: &Clause| {
+        if said.has_any(&["letter", "us letter"]) {
+            Some(json!("letter"))
+        } else if said.has("a4") {
+            Some(json!("a4"))
+        } else {
+            None
+        }
+    };
+    // "The pack is printed on A4. … in that paper size": the size said before.
+    named(clause).or_else(|| {
+        clause
+            .has_any(&[
+                "that paper size",
+                "that size",
+                "the same paper",
+                "that paper",
+            ])
+            .then(|| named(&Clause::new(&clause.request, &clause.request)))
+            .flatten()
+    })
 }
 
 /// `true` for "landscape" or "sideways".

@@ -105,6 +105,14 @@ const MEANING: Meaning = Meaning {
         ]],
         unless: &[
             // "A depth map, near things bright, far things dark": how distance is drawn.
+            // "Closer = brighter".
+            "closer ~ brighter",
+            "nearer ~ brighter",
+            "closer ~ lighter",
+            "brighter ~ closer",
+            "brighter ~ nearer",
+            "farther ~ darker",
+            "further ~ darker",
             "near things",
             "nearer things",
             "near objects",

@@ -517,8 +517,7 @@ pub(crate) const ANONYMISE_CUES: &[&[&str]] = &[&[
     "not ~ identifiable",
     "nobody ~ identified",
     "no one ~ identified",
-    "nobody ~ recogni*",
-    "no one ~ recogni*",
+    "@nobody_recognises",
     "can't be identified",
     "cannot be identified",
     // "Legal has asked that no runner's face be recognisable".

@@ -60,7 +60,12 @@ const MEANING: Meaning = Meaning {
             "stills ~ grid",
             "summary image",
         ]],
-        unless: &[],
+        // "For a storyboard review on Monday": the meeting, not a sheet.
+        unless: &[
+            "storyboard review*",
+            "storyboard meeting*",
+            "storyboard session*",
+        ],
         input: Input::One {
             arg: "video",
             kind: ArtifactKind::Video,

@@ -118,6 +118,13 @@ const MEANING: Meaning = Meaning {
                 "only keep",
                 "just keep",
                 "keep ~ half",
+                // "Just the left half of the picture please": the part wanted, verbless.
+                "just the ~ half",
+                "only the ~ half",
+                "just the ~ third",
+                "only the ~ third",
+                "just the ~ quarter",
+                "only the ~ quarter",
                 "trim*",
             ]],
             unless: &["@hide", "face*"],

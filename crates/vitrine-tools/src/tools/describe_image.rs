@@ -202,6 +202,8 @@ const MEANING: Meaning = Meaning {
             "which colo*",
         ]],
         unless: &[
+            // "Read out what's on it": its words, which OCR reads.
+            "read out",
             // "Write the caption 'Kitchen - before' along the bottom": text to draw, not a
             // description to write.
             "caption ~ along",

@@ -142,6 +142,9 @@ const MEANING: Meaning = Meaning {
             "splat*",
             "face*",
             "who",
+            // "Nobody in the family recognises the woman": who she is, not a search.
+            "nobody ~ recogni*",
+            "no one ~ recogni*",
             "on the person",
             "on the model",
             "on her",

@@ -304,6 +304,12 @@ const FIND_UNLESS: &[&str] = &[
     "@hide",
     "3d",
     "reconstruct*",
+    "nobody ~ recogni*",
+    "no one ~ recogni*",
+    // "Is there a date in the metadata?": the file's fields.
+    "metadata",
+    "meta data",
+    "exif",
     "how many pixels",
     "pixels across",
     "pixel count",

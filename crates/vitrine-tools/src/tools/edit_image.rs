@@ -168,6 +168,11 @@ const EDIT_MEANING: Meaning = Meaning {
             "put that @clothes on",
             "put ~ on him",
             "put ~ on me",
+            // "Put her in the cardigan": someone in the garment.
+            "put her in ~ @clothes",
+            "put him in ~ @clothes",
+            "put me in ~ @clothes",
+            "put them in ~ @clothes",
             // "Show it on me from the front and the back".
             "show ~ on me",
             "show ~ on her",
@@ -294,6 +299,9 @@ const EDIT_MEANING: Meaning = Meaning {
             "turn ~ into ~ watercolo*",
         ]],
         unless: &[
+            // "Put a box round each one": marking what was found.
+            "box* ~ round",
+            "box* ~ around",
             // "Brighten this, I can barely see him in it": seeing, not trying on.
             "barely see",
             "can't see",

@@ -147,6 +147,10 @@ const MEANING: Meaning = Meaning {
         ]],
         // "Width has to be 1080 pixels" says what it must become.
         unless: &[
+            // "Bring it down to that width?": a size said before, to reach.
+            "to that width",
+            "to that height",
+            "to that size",
             "has to be",
             "needs to be",
             "must be",

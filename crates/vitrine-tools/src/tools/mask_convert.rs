@@ -196,6 +196,9 @@ const IMAGE_TO_MASK: Meaning = Meaning {
             "as a ~ ~ ~ picture",
             "as a ~ image",
             "as a ~ ~ ~ image",
+            "as a png",
+            "as a ~ png",
+            "as a ~ ~ png",
         ],
         input: Input::One {
             arg: "image",

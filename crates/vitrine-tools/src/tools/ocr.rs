@@ -188,6 +188,8 @@ const MEANING: Meaning = Meaning {
                     // tagline for this photo", words to write).
                     "what does ~ read",
                     "what do ~ read",
+                    // "Can you read out what's on the second page": its words.
+                    "read out",
                     "what does ~ ~ read",
                     "what do ~ ~ read",
                 ],

@@ -160,6 +160,13 @@ const MEANING: Meaning = Meaning {
             "stick ~ on",
             "stick ~ corner",
             "logo* ~ corner",
+            // "The logo (second image) goes in the bottom right corner of the first one".
+            "goes in ~ corner",
+            "goes on ~ corner",
+            "go in ~ corner",
+            "go on ~ corner",
+            "sits in ~ corner",
+            "sit in ~ corner",
             "paste* ~ on",
             "paste* ~ onto",
             "paste* ~ into",

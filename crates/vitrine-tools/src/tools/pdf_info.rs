@@ -1,4 +1,4 @@
-//! `pdf_info`: how many pages a PDF has, and their sizes.
+//! `pdf_info`: how many pages a PDF has, their sizes, and the document's metadata.
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -30,11 +30,12 @@ pub struct PdfInfo;
 
 const MEANING: Meaning = Meaning {
     intents: &[Intent {
-        does: "count the pages of a PDF",
+        does: "count the pages of a PDF and read its metadata (author, title, dates)",
         examples: &[
             "how many pages does this pdf have?",
             "page count please",
             "what size are the pages?",
+            "who is the author of this pdf?",
         ],
         cues: &[&[
             "how many pages",
@@ -66,6 +67,21 @@ const MEANING: Meaning = Meaning {
             "pages are",
             "size ~ pages",
             "pages ~ size",
+            // The information dictionary: "does it carry metadata like an author?"
+            "metadata",
+            "meta data",
+            "author",
+            "who wrote",
+            "creation date",
+            "date ~ created",
+            "when ~ created",
+            "when was ~ made",
+            "modif* date",
+            "last modified",
+            "producer",
+            "what ~ made with",
+            "title of ~ pdf",
+            "title of ~ document",
         ]],
         unless: &[],
         input: Input::One {
@@ -78,20 +94,54 @@ const MEANING: Meaning = Meaning {
         ..Intent::DEFAULT
     }],
     summary: |_, facts| {
-        Some(format!(
-            "the PDF has {}",
-            plural(
-                facts.get("pages").and_then(Value::as_u64).unwrap_or(0),
-                "page",
-                "pages"
-            )
-        ))
+        let pages = plural(
+            facts.get("pages").and_then(Value::as_u64).unwrap_or(0),
+            "page",
+            "pages",
+        );
+        let metadata: Vec<String> = facts
+            .get("metadata")
+            .and_then(Value::as_object)
+            .map(|fields| {
+                fields
+                    .iter()
+                    .filter_map(|(key, value)| Some(format!("{key}: {}", value.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(if metadata.is_empty() {
+            format!("the PDF has {pages} and no metadata (author, title, dates)")
+        } else {
+            format!("the PDF has {pages}; its metadata: {}", metadata.join(", "))
+        })
     },
-    facts: &[Fact {
-        key: "pages",
-        kind: FactKind::Count,
-        about: &["page"],
-    }],
+    facts: &[
+        Fact {
+            key: "pages",
+            kind: FactKind::Count,
+            about: &["page"],
+        },
+        Fact {
+            key: "metadata",
+            kind: FactKind::Labels,
+            about: &["metadata", "fields"],
+        },
+        Fact {
+            key: "author",
+            kind: FactKind::Text,
+            about: &["author", "writer"],
+        },
+        Fact {
+            key: "title",
+            kind: FactKind::Text,
+            about: &["title"],
+        },
+        Fact {
+            key: "created",
+            kind: FactKind::Text,
+            about: &["created", "creation"],
+        },
+    ],
 };
 
 #[async_trait]
@@ -105,7 +155,7 @@ impl Tool for PdfInfo {
     }
 
     fn description(&self) -> &'static str {
-        "Count the pages of a PDF document and report each page's size in points (the first 100; facts only, no new artifact)."
+        "Count the pages of a PDF document, report each page's size in points (the first 100) and its metadata (title, author, subject, keywords, creator, producer, creation and modification dates; facts only, no new artifact)."
     }
 
     fn toolset(&self) -> Toolset {
@@ -142,7 +192,14 @@ impl Tool for PdfInfo {
             .collect();
         Ok(ToolOutput {
             artifacts: Vec::new(),
-            facts: json!({"pages": info.page_count, "page_sizes": sizes}),
+            facts: json!({
+                "pages": info.page_count,
+                "page_sizes": sizes,
+                "author": info.metadata.get("author"),
+                "title": info.metadata.get("title"),
+                "created": info.metadata.get("created"),
+                "metadata": info.metadata,
+            }),
         })
     }
 }

@@ -282,7 +282,8 @@ const MEANING: Meaning = Meaning {
                     "anonymi*",
                     "anonymous",
                 ],
-                &["pdf*"],
+                // "Compliance insists the copy we send be de-identified": the PDF attached.
+                &["pdf*", "=copy", "=copies", "=file", "=files"],
             ],
             input: Input::One {
                 arg: "document",

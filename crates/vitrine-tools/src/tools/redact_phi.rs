@@ -155,6 +155,38 @@ const MEANING: Meaning = Meaning {
             ..Intent::DEFAULT
         },
         Intent {
+            does: "remove PHI (names, dates, ids, phone numbers, addresses) from an image",
+            examples: &["make the writing on that board unreadable (it lists their names)"],
+            // "The whiteboard lists their names with room numbers … make the writing on that
+            // board unreadable": the writing is the PHI the request describes.
+            cues: &[
+                &["@hide", "@remove", "redact*"],
+                &["writing", "text", "words", "lettering", "handwriting"],
+            ],
+            // "Pixelate the faces only and leave the text alone": the writing stays.
+            unless: &[
+                "a mask",
+                "the mask",
+                "leave*",
+                "keep*",
+                "don't touch",
+                "dont touch",
+                "do not touch",
+                "not the text",
+                "not the writing",
+            ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            chains: true,
+            accept: Some(|clause| {
+                crate::meaning::phrase::Clause::new(&clause.request, &clause.request)
+                    .has_any(&["@phi"])
+            }),
+            ..Intent::DEFAULT
+        },
+        Intent {
             does: "redact the PHI in a document image",
             examples: &[
                 "redact this form",

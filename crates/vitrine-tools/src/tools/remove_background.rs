@@ -103,7 +103,11 @@ const MEANING: Meaning = Meaning {
                 "isolat* ~ @faces",
                 "isolat* ~ subject*",
                 "segment* ~ @faces",
-                "matte",
+                // Not "matte black", a paint finish.
+                "a matte",
+                "the matte",
+                "matte of",
+                "alpha matte",
                 "mask of ~ @faces",
                 "transparent png",
                 // Not "the serial number on the sticker".

@@ -584,6 +584,10 @@ async fn pdf_info_counts_the_pages_of_a_made_pdf() {
     assert_eq!(sizes.len(), 4);
     // Portrait images make portrait pages.
     assert!(sizes[0]["height_pt"].as_f64() > sizes[0]["width_pt"].as_f64());
+    // The information dictionary, as pdfinfo reads it: what made the file, and no empty field.
+    assert_eq!(info.facts["metadata"]["producer"], "Vitrine");
+    assert!(info.facts["metadata"].get("title").is_none());
+    assert!(info.facts["author"].is_null());
 
     let error = catalog
         .get("pdf_info")
