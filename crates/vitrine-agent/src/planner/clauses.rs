@@ -482,10 +482,11 @@ pub(super) fn normalise(instruction: &str) -> String {
 
 fn starts_an_ask(piece: &str) -> bool {
     // "… and if possible make her smile": a hedge before the ask.
+    // Not "if you can read the licence plate, blur it", a condition.
     for hedge in [
         "if possible ",
-        "if you can ",
-        "if you could ",
+        "if you can, ",
+        "if you could, ",
         "if it's possible ",
         "if it is possible ",
     ] {
@@ -1991,7 +1992,7 @@ fn wanted_for_a_purpose(words: &[&str]) -> bool {
 fn goes_on_with_the_senders_habit(before: &str, next: &str) -> bool {
     let before: Vec<&str> = before.split_whitespace().collect();
     matches!(before.as_slice(), ["i" | "we", verb, _, ..]
-        if ![
+        if !is_past_tense(verb) && ![
             "want", "need", "would", "like", "love", "wanna", "can", "could", "will", "also",
             "just", "really", "only", "am", "have", "was", "were", "do", "don't", "hope",
             "think", "guess", "tried",
@@ -2001,18 +2002,15 @@ fn goes_on_with_the_senders_habit(before: &str, next: &str) -> bool {
             "keep",
             "run",
             "manage",
-            "use",
             "own",
             "sell",
             "teach",
             "coach",
-            "look",
             "volunteer",
             "work",
             "organise",
             "organize",
             "host",
-            "write",
             "shoot",
         ]
         .contains(&next)
@@ -2201,7 +2199,8 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 ]
                 .iter()
                 .any(|demand| current.trim_start().starts_with(demand))
-                && Clause::new(after, after).has_any(&["@hide"]);
+                && Clause::new(after, after).has_any(&["@hide"])
+                && !starts_an_ask(after);
             // "Printed in black and white": one colour word.
             let black_and_white = found.as_str().trim() == "and"
                 && current.trim_end().ends_with("black")
@@ -2541,12 +2540,35 @@ pub(super) fn wishes_for_a_thing(clause: &Clause, asks_for: impl Fn(&Clause) -> 
     if !["a", "an", "some"].contains(&first.text.as_str()) {
         return false;
     }
-    let Some((wished, _)) = WOULD_HELP
+    let Some((wished, after)) = WOULD_HELP
         .iter()
         .find_map(|said| clause.text.split_once(&format!(" {said}")))
     else {
         return false;
     };
+    // "A square crop would be nice but the client wants the original ratio": taken back, in
+    // the clause or just after it.
+    let next = clause
+        .request
+        .split_once(clause.text.as_str())
+        .map_or("", |(_, next)| next)
+        .trim_start_matches([',', ';', ' ', '-', '–', '—']);
+    if ["but ", "though", "however"]
+        .iter()
+        .any(|back| next.starts_with(back))
+    {
+        return false;
+    }
+    if Clause::new(after, &clause.request).has_any(&[
+        "but",
+        "though",
+        "however",
+        "not needed",
+        "no need",
+        "not necessary",
+    ]) {
+        return false;
+    }
     // "A preview image would help too" beside a 3D model: what the model comes with.
     if wished.contains("preview") {
         return false;
@@ -5083,16 +5105,17 @@ pub(super) fn is_an_ask(clause: &Clause) -> bool {
         || clause.has_any(&["do the same", "same thing", "do that"])
         // "… and that is the only thing I need gone", "I'd rather that stuff not be legible": a
         // wish that something go.
-        || clause.has_any(&[
+        || (clause.has_any(&[
             "need* ~ gone",
             "want* ~ gone",
             "need* ~ removed",
             "want* ~ removed",
             "need* ~ hidden",
             "want* ~ hidden",
-        ])
+        ]) && !clause.has_any(&["don't", "dont", "do not", "doesn't", "does not", "not"]))
         || (clause.has_any(&["i'd rather", "i would rather", "we'd rather", "we would rather"])
-            && clause.has_any(&["@hide"]))
+            && clause.has_any(&["@hide"])
+            && !clause.has_any(&["didn't", "did not", "don't", "wouldn't", "would not"]))
         // "… runs from 12:30 to 15:10. I just want that bit as its own clip": the part
         // described, wished for.
         || matches!(

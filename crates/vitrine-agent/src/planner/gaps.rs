@@ -798,11 +798,14 @@ const GAPS: &[Gap] = &[
             // stays.
             "needs to see who",
             "need to see who",
-            // "Who is the author of this PDF?": the file's metadata.
-            "author",
-            "who wrote",
         ],
-        when: asks_who,
+        // "Who is the author of this PDF?": the file's metadata (not "who's this author?"
+        // under a photo).
+        when: |inputs, clause| {
+            asks_who(inputs, clause)
+                && !(has(inputs, ArtifactKind::Document)
+                    && clause.has_any(&["author", "who wrote"]))
+        },
         alongside: false,
     },
     // "Summarise the article at https://…": the page's text is read (extract_page), the summary

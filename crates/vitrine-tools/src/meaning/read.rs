@@ -3719,15 +3719,22 @@ pub fn paper(clause: &Clause) -> Option<Value> {
     };
     // "The pack is printed on A4. … in that paper size": the size said before.
     named(clause).or_else(|| {
-        clause
-            .has_any(&[
-                "that paper size",
-                "that size",
-                "the same paper",
-                "that paper",
-            ])
-            .then(|| named(&Clause::new(&clause.request, &clause.request)))
-            .flatten()
+        let request = Clause::new(&clause.request, &clause.request);
+        if !clause.has_any(&[
+            "that paper size",
+            "that size",
+            "the same paper",
+            "that paper",
+        ]) {
+            None
+        } else if request.has("a4") {
+            Some(json!("a4"))
+        } else {
+            // Not "my cover letter": a paper size.
+            request
+                .has_any(&["us letter", "letter size*", "letter paper", "on letter"])
+                .then(|| json!("letter"))
+        }
     })
 }
 

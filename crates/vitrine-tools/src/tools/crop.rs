@@ -48,6 +48,18 @@ pub struct CropArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Crop;
 
+/// The area an image is cropped to, for every wording that names one.
+const REGION_SLOTS: &[Slot] = &[
+    Slot {
+        arg: "target",
+        read: |clause| read::region(clause).map(|_| serde_json::json!("region")),
+    },
+    Slot {
+        arg: "region",
+        read: kept_region,
+    },
+];
+
 const MEANING: Meaning = Meaning {
     intents: &[
         Intent {
@@ -118,13 +130,6 @@ const MEANING: Meaning = Meaning {
                 "only keep",
                 "just keep",
                 "keep ~ half",
-                // "Just the left half of the picture please": the part wanted, verbless.
-                "just the ~ half",
-                "only the ~ half",
-                "just the ~ third",
-                "only the ~ third",
-                "just the ~ quarter",
-                "only the ~ quarter",
                 "trim*",
             ]],
             unless: &["@hide", "face*"],
@@ -132,18 +137,38 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[
-                Slot {
-                    arg: "target",
-                    read: |clause| read::region(clause).map(|_| serde_json::json!("region")),
-                },
-                Slot {
-                    arg: "region",
-                    read: kept_region,
-                },
-            ],
+            slots: REGION_SLOTS,
             chains: true,
             accept: Some(read::names_region),
+            ..Intent::DEFAULT
+        },
+        Intent {
+            does: "crop an image to an area",
+            examples: &["just the left half of the picture please"],
+            // The part wanted, with no verb (not "make just the top half black and white",
+            // where another edit says what to do there).
+            cues: &[&[
+                "just the ~ half",
+                "only the ~ half",
+                "just the ~ third",
+                "only the ~ third",
+                "just the ~ quarter",
+                "only the ~ quarter",
+            ]],
+            unless: &["@hide", "face*"],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: REGION_SLOTS,
+            chains: true,
+            accept: Some(|clause| {
+                clause
+                    .words
+                    .first()
+                    .is_some_and(|first| ["just", "only"].contains(&first.text.as_str()))
+                    && read::names_region(clause)
+            }),
             ..Intent::DEFAULT
         },
     ],

@@ -233,6 +233,9 @@ const MEANING: Meaning = Meaning {
                 // "Any written identifiers on the chart" are named to hide, not to read.
                 "any identifier*",
                 "any written identifier*",
+                // "If you can read the licence plate, blur it": a condition.
+                "if ~ can read",
+                "if ~ can make out",
                 // "A voice-over that reads the caption out loud" is speech to make.
                 "aloud",
                 "out loud",

@@ -83,7 +83,8 @@ const MEANING: Meaning = Meaning {
             "title of ~ pdf",
             "title of ~ document",
         ]],
-        unless: &[],
+        // "Black out the author and the date it was created": the words on a page, hidden.
+        unless: &["@hide", "@remove", "redact*"],
         input: Input::One {
             arg: "document",
             kind: ArtifactKind::Document,

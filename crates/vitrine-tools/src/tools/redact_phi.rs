@@ -134,6 +134,11 @@ const MEANING: Meaning = Meaning {
             unless: &[
                 "a mask",
                 "the mask",
+                // "Blur the patient's face, the text on the wristband needs to stay readable".
+                "stay readable",
+                "stay legible",
+                "remain readable",
+                "remain legible",
                 "not the @phi",
                 "not their @phi",
                 "not any @phi",
@@ -174,6 +179,12 @@ const MEANING: Meaning = Meaning {
                 "do not touch",
                 "not the text",
                 "not the writing",
+                // "… the text on the wristband needs to stay readable".
+                "stay*",
+                "remain*",
+                // "Remove the text and put my name there instead": new words, not PHI hidden.
+                "instead",
+                "replac*",
             ],
             input: Input::One {
                 arg: "image",
@@ -181,8 +192,9 @@ const MEANING: Meaning = Meaning {
             },
             chains: true,
             accept: Some(|clause| {
-                crate::meaning::phrase::Clause::new(&clause.request, &clause.request)
-                    .has_any(&["@phi"])
+                let request = crate::meaning::phrase::Clause::new(&clause.request, &clause.request);
+                // Not "remove the text from this meme and put my name there instead".
+                request.has_any(&["@phi"]) && !request.has_any(&["instead", "replac*"])
             }),
             ..Intent::DEFAULT
         },
