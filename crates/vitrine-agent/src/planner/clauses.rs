@@ -225,6 +225,16 @@ const BACK_REFERENCES: &[&str] = &[
     "handle ~ that",
     "make it happen",
     "go ahead",
+    // "Is that doable from one photo?": whether the ask before can be done.
+    "is that doable",
+    "is this doable",
+    "is it doable",
+    "is that possible",
+    "is this possible",
+    "is it possible",
+    "can that be done",
+    "can this be done",
+    "can it be done",
     "that's all",
     "nothing else",
     "keep ~ sound",
@@ -405,6 +415,74 @@ static ANNOUNCES_A_LIST: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad list pattern: {error}"))
 });
 
+/// "… I want to know: does this picture contain GPS data?": the question after the colon is a
+/// sentence of its own, not words of the context before it.
+static WANTS_TO_KNOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b((?:want|wanted|need|needed|like|love|wanna|have)\s+to\s+know|wondering|my question is|question)\s*:\s+",
+    )
+    .unwrap_or_else(|error| panic!("bad question pattern: {error}"))
+});
+
+/// "None of that can stay readable": what may not stay, said as what to make of it (not "the
+/// names can stay readable", what stays).
+static NONE_MAY_STAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\bnone of ((?:that|it|this|those|these|them|the\s+\w+)(?:\s+\w+)?)\s+(?:can|may|should|must|is to|are to)\s+(?:stay|remain|be left)\s+(readable|legible|visible)",
+    )
+    .unwrap_or_else(|error| panic!("bad none-may-stay pattern: {error}"))
+});
+
+/// "…, so before that": the next ask runs before the one said before.
+pub(super) fn ends_with_before_that(clause: &Clause) -> bool {
+    let said = clause.text.trim_end_matches([',', '.', ' ', ':']);
+    [
+        "before that",
+        "before you do that",
+        "before doing that",
+        "but first",
+        "first though",
+    ]
+    .iter()
+    .any(|marker| said.ends_with(marker))
+}
+
+/// "First cut it to the relay" after another ask: this one runs before it.
+pub(super) fn goes_first(clause: &Clause) -> bool {
+    let said = clause.text.trim_start_matches([',', ' ']);
+    [
+        "first ",
+        "but first ",
+        "before that ",
+        "before that, ",
+        "first though ",
+    ]
+    .iter()
+    .any(|marker| said.starts_with(marker))
+        && !said.starts_with("first page")
+}
+
+/// Things a step makes, named without a verb ("a depth map", "a 3d model of the sofa").
+const THINGS_MADE: &[&str] = &[
+    "depth map*",
+    "3d",
+    "splat*",
+    "thumbnail*",
+    "contact sheet*",
+    "headshot*",
+    "cut out",
+    "cutout*",
+    "cut-out*",
+    "transcript*",
+    "screenshot*",
+    "pdf",
+    "gif",
+    "mp3",
+    "black and white version",
+    "greyscale version",
+    "grayscale version",
+];
+
 /// Runs of emoji (pictographs, dingbats and their modifiers).
 static EMOJI: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}][\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{FE0F}\x{200D}]*")
@@ -440,6 +518,15 @@ pub(super) fn normalise(instruction: &str) -> String {
         }
     });
     let lower = LABELS.replace_all(&lower, "$1");
+    let lower = WANTS_TO_KNOW.replace_all(&lower, "$1. ");
+    let lower = NONE_MAY_STAY.replace_all(&lower, |found: &regex::Captures<'_>| {
+        let unseen = match &found[2] {
+            "legible" => "illegible",
+            "visible" => "invisible",
+            _ => "unreadable",
+        };
+        format!("make all of {} {unseen}", &found[1])
+    });
     let lower = APOLOGY.replace_all(&lower, "$1");
     let lower = ALL_BUT.replace_all(&lower, "$1 except");
     let lower = HIDDEN_HOW.replace_all(&lower, "${1}hide $2 with $3");
@@ -897,6 +984,10 @@ const ADVICE: &[&str] = &[
     "suggested",
     "recommended",
     "advised",
+    // "A friend warned me that photos posted straight from the phone can reveal …".
+    "warned",
+    "told me that",
+    "told us that",
 ];
 
 /// Subjects a verb follows at once ("I upload", "people say").
@@ -1018,6 +1109,15 @@ pub(super) fn keeps_every_face(clause: &Clause) -> bool {
         "keep everyone's face*",
         "faces can stay",
         "faces are fine",
+        // "… but do NOT blur anybody, they agreed to be shown".
+        "not @hide anybody",
+        "not @hide anyone",
+        "not @hide everybody",
+        "not @hide everyone",
+        "don't @hide anybody",
+        "don't @hide anyone",
+        "dont @hide anybody",
+        "dont @hide anyone",
     ]) && !clause.has_any(&["keep ~ face* ~ @hide", "leave ~ face* ~ @hide"])
         // "Blur the names, not the faces".
         || ["not the faces", "not faces", "not their faces", "not any faces"]
@@ -1444,7 +1544,12 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         || matches!(words.as_slice(), ["what", "she" | "he" | "they", ..])
         || matches!(words.first(), Some(&("she'd" | "he'd" | "they'd")))
             && words.contains(&"rather");
-    if told_wish && !clause.has_any(TO_THE_READER) {
+    // "A friend warned me that photos … can reveal where you live": a warning told, its "you"
+    // anyone's.
+    if told_wish
+        && (!clause.has_any(TO_THE_READER)
+            || clause.has_any(&["warned", "told me that", "told us that"]))
+    {
         return true;
     }
     // "Turns out half the parents never returned the form": what was found out.
@@ -1456,15 +1561,69 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     }
     // "I want to send just that to my partner on WhatsApp": where the result goes, the
     // sender's own next step (not "send it to me as a PDF", a format asked for).
+    // "… and want to show what one looks like": the subject said before.
     if let ["i" | "we", "want" | "need" | "wanna", "to", verb, ..]
-    | ["i'd" | "we'd", "like" | "love", "to", verb, ..] = words.as_slice()
+    | ["i'd" | "we'd", "like" | "love", "to", verb, ..]
+    | ["want" | "wanted", "to", verb, ..] = words.as_slice()
         && [
             "send", "share", "post", "email", "text", "forward", "show", "upload", "print", "give",
-            "frame",
+            "frame", "drop", "paste", "stick",
         ]
         .contains(verb)
         && !clause.has_any(&["as a", "as an", "as", "in", "into", "format", "version"])
         && !clause.text.chars().any(|c| c.is_ascii_digit())
+    {
+        return true;
+    }
+    // "Before I list my old couch on the marketplace I want to know": when the sender will do
+    // something of their own, and a question announced (asked in the next sentence).
+    if let ["before" | "once" | "after", "i" | "we", verb, ..] = words.as_slice()
+        && !["can", "could", "need", "want", "have", "must"].contains(verb)
+        && !clause.has_any(TO_THE_READER)
+        && !is_an_ask(clause)
+    {
+        return true;
+    }
+    // "I can send the song separately if that helps": what the sender offers to do.
+    if let [
+        "i" | "we",
+        "can" | "could",
+        "send" | "share" | "email" | "forward" | "upload",
+        ..,
+    ] = words.as_slice()
+        && !clause.has_any(TO_THE_READER)
+    {
+        return true;
+    }
+    // "Just checking the upload worked": whether the file arrived, asked of nothing here.
+    if matches!(
+        words.as_slice(),
+        ["just", "checking", ..] | ["checking", ..]
+    ) && clause.has_any(&[
+        "worked",
+        "went through",
+        "came through",
+        "arrived",
+        "made it",
+    ]) {
+        return true;
+    }
+    // "I need both for the caption": what the answers are for.
+    if let [
+        "i" | "we",
+        "need" | "want" | "needed",
+        "both" | "them" | "these" | "those",
+        "for",
+        ..,
+    ]
+    | [
+        "i" | "we",
+        "need" | "want",
+        "them" | "it" | "all",
+        "both" | "all",
+        "for",
+        ..,
+    ] = words.as_slice()
     {
         return true;
     }
@@ -1486,6 +1645,57 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         ]
         .contains(next)
     }) && !clause.has_any(&["please", "pls", "thanks", "thx"])
+    {
+        return true;
+    }
+    // "My aunt picked up this oil painting at an estate sale": someone close, in the past
+    // (not "my boss wanted it square", a wish passed on, nor "his face smudged", an ask).
+    if let ["my" | "our" | "his" | "her" | "their", _, verb, next, ..] = words.as_slice()
+        && (is_past_tense(verb) || IRREGULAR_PAST.contains(verb))
+        && [
+            "it",
+            "this",
+            "that",
+            "these",
+            "those",
+            "the",
+            "a",
+            "an",
+            "my",
+            "our",
+            "his",
+            "her",
+            "them",
+            "me",
+            "us",
+            "up",
+            "at",
+            "on",
+            "from",
+            "last",
+            "yesterday",
+        ]
+        .contains(next)
+        && ![
+            "had",
+            "was",
+            "were",
+            "wanted",
+            "needed",
+            "asked",
+            "said",
+            "told",
+            "requested",
+            "insisted",
+            "prefered",
+            "preferred",
+            "liked",
+            "loved",
+            "hated",
+        ]
+        .contains(verb)
+        && !clause.has_any(TO_THE_READER)
+        && !clause.has_any(&["so", "but"])
     {
         return true;
     }
@@ -2211,6 +2421,16 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     .iter()
                     .any(|article| after.starts_with(article))
                     || (after.starts_with("the ") && starts_an_ask(current.trim())));
+            // "Depth map of this, and a 3d model of the sofa": two things made, listed without a
+            // verb, are two asks.
+            let two_things_made = found.as_str().contains(',')
+                && found.as_str().contains("and")
+                && ["a ", "an "]
+                    .iter()
+                    .any(|article| after.starts_with(article))
+                && !starts_an_ask(current.trim())
+                && Clause::new(&current, &current).has_any(THINGS_MADE)
+                && Clause::new(after, after).has_any(THINGS_MADE);
             // "…, the faces are fine": what may stay is said apart from the ask. "…, and a
             // depth map of the room as well": one more thing asked.
             // "Sorry, it's 800 wide I need": a take-back word alone goes with what it says.
@@ -2232,6 +2452,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 // "White or black bars, I'm not fussy": the options stay with the choice.
                 && !leaves_the_choice(&next)
                 && (starts_an_ask(after)
+                    || two_things_made
                     || (counted_out
                         && found.as_str().contains(',')
                         && found.as_str().contains("and"))
@@ -2427,6 +2648,11 @@ fn split_so_needs(clause: &str) -> Vec<&str> {
             "have to",
             "got to",
             "gotta",
+            // "…, so the kids' faces can't be shown".
+            "can't be",
+            "cannot be",
+            "mustn't",
+            "must not",
             "would ~ help",
             "would be ~ useful",
             "would be ~ handy",
@@ -2592,8 +2818,10 @@ pub(super) fn is_statement(clause: &Clause) -> bool {
     }
     // "The desk, keyboard and my coffee mug can stay out of it": what is left out, however
     // many things it lists.
+    // Not "none of that can stay readable", what may not stay.
     if clause.has_any(&["can stay out", "can be left out", "can stay", "can remain"])
         && !starts_an_ask(&clause.text)
+        && !clause.has_any(&["none of", "nothing", "no"])
     {
         return true;
     }
@@ -3602,7 +3830,8 @@ pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
             "in the shot",
             "on the page",
         ])
-        && !clause.has_any(&["please", "pls", "should", "must"])
+        // Not "no personal info left on it", what must not remain.
+        && !clause.has_any(&["please", "pls", "should", "must", "left", "remaining", "showing"])
 }
 
 /// Words that narrow what a sentence says to a part of the input ("no people in the background,
@@ -3922,7 +4151,9 @@ pub(super) fn lets_someone_be_seen(clause: &Clause) -> bool {
 pub(super) fn spares_someone(clause: &Clause) -> bool {
     // Not "but not the employee's home address" nor "the nurse's badge": their details, not
     // their face.
+    // Nor "not every parent signed a release, so …": a reason, not someone spared.
     let negated_people = first_after_lead_ins(clause) == Some("not")
+        && !clause.has_any(&["not every", "not all", "not everyone", "not everybody"])
         && !clause.has_any(&["@phi", "badge*", "tag*", "lanyard*", "card*"])
         && (clause.has_any(&["@faces", "mine", "his", "hers", "theirs", "ours", "yours"])
             || clause
@@ -4987,7 +5218,9 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
                 || index >= 2 && ["my", "our", "his", "her", "their"].contains(&words[index - 2]))
     });
     // "I want to repost it without exposing anyone": the sender's own aim, with a care.
-    let says_something = says_something || told || gives_a_reason(&clause);
+    // "HR says the names on lanyards count too": whoever says so, they are one more thing.
+    let counted_in = one_more && clause.has_any(&["count", "counts"]);
+    let says_something = (says_something || told || gives_a_reason(&clause)) && !counted_in;
     // "Names and numbers are visible at the top. Only the names need hiding": what the
     // request's own ask names is hidden there, not here.
     let hidden_elsewhere = || {
@@ -5166,10 +5399,34 @@ pub(super) fn hands_over(clause: &Clause) -> bool {
     let only_handed = words.iter().skip(1).all(|word| {
         [
             "this", "it", "these", "them", "through", "over", "off", "across", "along", "now",
-            "for", "you", "your", "way", "thanks", "thx", "cheers", "here",
+            "for", "you", "your", "way", "thanks", "thx", "cheers", "here", "one",
         ]
         .contains(word)
     });
+    // "There you go, that's the file", "here it is".
+    let all_words = texts(clause);
+    if matches!(
+        all_words.as_slice(),
+        ["there" | "here", "you", "go" | "are"] | ["here" | "there", "it", "is"]
+    ) || matches!(
+        all_words.as_slice(),
+        [
+            "that's" | "this" | "here's" | "heres",
+            "the" | "my",
+            "file"
+                | "photo"
+                | "picture"
+                | "pic"
+                | "image"
+                | "scan"
+                | "video"
+                | "clip"
+                | "document"
+                | "pdf"
+        ]
+    ) {
+        return true;
+    }
     // "Sending over the scan I mentioned on the phone earlier": the input named, nothing asked
     // of it (not "sending this for you to crop", "… so you can blur the faces").
     let named_only = words.iter().skip(1).any(|word| INPUT_NOUNS.contains(word))
@@ -5379,7 +5636,24 @@ pub(super) fn says_how(clause: &Clause) -> bool {
     // What the purpose acts on, past its verb: only the text or the picture itself.
     let acts_on_something_new = purpose.iter().skip(1).any(|word| {
         ![
-            "the", "text", "words", "writing", "it", "them", "this", "that", "please", "all",
+            "the",
+            "text",
+            "words",
+            "writing",
+            "it",
+            "them",
+            "this",
+            "that",
+            "please",
+            "all",
+            "detection",
+            "recognition",
+            "reading",
+            "ocr",
+            "part",
+            "step",
+            "bit",
+            "side",
         ]
         .contains(word)
     });

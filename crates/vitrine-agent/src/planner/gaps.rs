@@ -177,6 +177,11 @@ const GAPS: &[Gap] = &[
             "@phi ~ @hide",
             // "The street address painted on the house behind them also has to be hidden".
             "@phi ~ ~ ~ @hide",
+            // "… and the slides show email addresses that also need to go".
+            "@phi ~ ~ need* to go",
+            "@phi ~ ~ has to go",
+            "@phi ~ ~ have to go",
+            "@phi ~ ~ must go",
             "@hide ~ text",
             "@hide ~ caption*",
             "@hide ~ subtitle*",
@@ -320,6 +325,10 @@ const GAPS: &[Gap] = &[
             // "… and fill in the gap naturally" asks for a generative edit.
             "fill* in",
             "fill* ~ in",
+            // "… and paint in the background so it looks natural".
+            "paint in",
+            "painted in",
+            "paint* ~ back in",
             "fill* ~ back",
             "fill* ~ gap",
             "fill* ~ area* with",
@@ -377,6 +386,10 @@ const GAPS: &[Gap] = &[
             "lay ~ song",
             "lay ~ music",
             "put ~ music",
+            // "Put his favourite song underneath it".
+            "put ~ song",
+            "song ~ underneath",
+            "music ~ underneath",
             "crossfad*",
             "cross fad*",
             "fade in",
@@ -410,7 +423,20 @@ const GAPS: &[Gap] = &[
             "spoken",
             "transcri*",
         ],
-        when: |inputs, clause| has(inputs, ArtifactKind::Video) || clause.has_any(&["@video"]),
+        // "Turn these photos into a video … and put his favourite song underneath it": the
+        // video the request makes.
+        when: |inputs, clause| {
+            has(inputs, ArtifactKind::Video)
+                || clause.has_any(&["@video"])
+                || (has(inputs, ArtifactKind::Image)
+                    && Clause::new(&clause.request, &clause.request).has_any(&[
+                        "slideshow*",
+                        "slide show*",
+                        "into a video",
+                        "into a ~ video",
+                        "@make ~ video*",
+                    ]))
+        },
         alongside: true,
     },
     Gap {
@@ -595,6 +621,11 @@ const GAPS: &[Gap] = &[
             "singing",
         ],
         unless: &[
+            // "Cheers, speak soon": a goodbye.
+            "speak soon",
+            "speak later",
+            "speak tomorrow",
+            "speak then",
             "extract*",
             "rip*",
             "pull*",

@@ -241,7 +241,19 @@ pub fn understand_with(
     let mut picture_named_before: Option<usize> = None;
     let mut pictures_shown: Vec<(usize, String)> = Vec::new();
     let mut picture_chosen: Option<usize> = None;
-    for clause in split {
+    // How the first ask is to work, said before it.
+    let mut said_how_first: Option<Clause> = None;
+    // "…, so before that," ends a clause: the next ask runs before the one before it.
+    let mut before_that = false;
+    let clause_count = split.len();
+    for (at, clause) in split.into_iter().enumerate() {
+        let clauses_left = clause_count - at - 1;
+        if clauses::ends_with_before_that(&clause) && !asked.is_empty() {
+            before_that = true;
+            if clause.words.len() <= 4 {
+                continue;
+            }
+        }
         pictures_shown.extend(what_pictures_show(&clause.text));
         picture_chosen = picture_chosen.or_else(|| chosen_picture(&clause));
         let picture_named_here = one_picture_named(&clause);
@@ -311,9 +323,12 @@ pub fn understand_with(
                 || clauses::reports_what_was_learnt(&clause))
             && !(spares_someone && faces_hidden)
             // "…; the kids' names on the lockers are also a problem": one more thing to hide.
+            // "HR says the names on lanyards count too".
             && !(clause.has_any(clauses::ONE_MORE)
                 && clause.has_any(&["@phi", "@faces"])
-                && clause.has_any(&["problem", "issue", "need*", "must", "have to", "has to"]))
+                && clause.has_any(&[
+                    "problem", "issue", "need*", "must", "have to", "has to", "count", "counts",
+                ]))
             // "… and also a desktop screenshot of it": a thing named after "also", with no
             // verb of its own, is one more thing asked.
             && !((clauses::follows_also(&clause, &text)
@@ -385,6 +400,24 @@ pub fn understand_with(
             described.add(clause);
             continue;
         }
+        // "Use tesseract for the text detection and cover up any patient details": how the
+        // next ask is to work, said before it, is read with that ask.
+        if asked.is_empty()
+            && clauses_left > 0
+            && clauses::says_how(&clause)
+            // Not "use the frame at 12 seconds as the thumbnail", an ask of its own.
+            && candidates(&clause, inputs, &Produced::default(), catalog)
+                .0
+                .is_empty()
+        {
+            said_how_first = Some(clause);
+            continue;
+        }
+        let clause = match said_how_first.take() {
+            Some(how) => Clause::new(&format!("{} {}", clause.text, how.text), &text),
+            None => clause,
+        };
+        let clause = hiding_what_was_described(clause, &described, &text);
         let said = clause.text.clone();
         let clause = clauses::with_hiding_verb(clause, &text);
         let lent_a_verb = clause.text != said;
@@ -601,6 +634,9 @@ pub fn understand_with(
             && let Some(index) = asked.iter().rposition(|(before, matched)| {
                 let merged = Clause::new(&format!("{} {}", before.text, clause.text), &text);
                 slot_values(&merged, matched) != slot_values(before, matched)
+                    // The engine is read from the whole request, so it is said already.
+                    || (vitrine_tools::meaning::read::ocr_engine(&clause).is_some()
+                        && matched.intent.slots.iter().any(|slot| slot.arg == "engine"))
             })
         {
             let earlier = &mut asked[index];
@@ -1096,6 +1132,17 @@ pub fn understand_with(
             {
                 continue;
             }
+            // "A 3D reconstruction of the whole scene, and then a separate one of just the dog":
+            // one more of the step before, read from these words.
+            if clause.has_any(&["a separate one", "another one", "a second one"])
+                && let Some((_, last)) = asked.last()
+                && !read_args(&clause, last).is_empty()
+            {
+                let last = last.clone();
+                asked.push((clause.clone(), last));
+                previous = Some((asked.len() - 1, clause));
+                continue;
+            }
             // "Pixelation is fine." or "then 512x512": words that refine or extend the ask
             // before rather than ask for something of their own.
             if let Some((start, before)) = &previous
@@ -1104,6 +1151,14 @@ pub fn understand_with(
             {
                 let merged = refined[0].0.clone();
                 tracing::debug!(clause = %clause.text, into = %merged.text, "refines the step before");
+                // "Hide every face, and the slides show email addresses that | also need to
+                // go": read together, the words may ask for what nothing here does.
+                if let Some(gap) = gaps::find(&merged, inputs)
+                    && gap.alongside
+                    && gaps::find(before, inputs).is_none_or(|old| old.id != gap.id)
+                {
+                    understanding.not_done_once(gap, &merged.text);
+                }
                 asked.truncate(*start);
                 asked.extend(refined);
                 previous = Some((*start, merged));
@@ -1195,6 +1250,9 @@ pub fn understand_with(
         {
             clause = Clause::new(&format!("{} of the {object}", clause.text), &text);
         }
+        // Where the ask before this one starts, for "before that, …".
+        let ask_before = previous.as_ref().map(|(start, _)| *start);
+        let goes_first = std::mem::take(&mut before_that) || clauses::goes_first(&clause);
         previous = Some((asked.len(), clause.clone()));
         described.since_ask.clear();
         someone_spared = false;
@@ -1316,6 +1374,15 @@ pub fn understand_with(
                 }
                 asked.push((clause.clone(), matched));
             }
+        }
+        // "Blur the faces. Before that, trim it to the relay": this clause's steps run before
+        // the ask just before it.
+        if goes_first
+            && let Some(before) = ask_before
+            && asked.len() > planned_before
+        {
+            let new_steps = asked.len() - planned_before;
+            asked[before..].rotate_right(new_steps);
         }
         // Words after this clause refine the step it filled, when that is the last one.
         if asked.len() == planned_before
@@ -2128,6 +2195,69 @@ fn says_more_of_last(asked: &[(Clause, Matched)], clause: &Clause) -> bool {
     })
 }
 
+/// "A patient's face is visible in the corner and the monitor shows names. Could you deal with
+/// both?": a vague "deal with" aimed at faces or personal details described before hides them
+/// (not "it's too dark, can you fix it", whose description names nothing to hide).
+fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: &str) -> Clause {
+    const VAGUE: &[&str] = &[
+        "deal with",
+        "take care of",
+        "sort out",
+        "sort it out",
+        "sort them out",
+        "sort that out",
+        "sort those out",
+        "handle",
+        "fix",
+        "address",
+    ];
+    const POINTING: &[&str] = &[
+        "both",
+        "it",
+        "them",
+        "those",
+        "these",
+        "that",
+        "all of it",
+        "all of them",
+        "each",
+    ];
+    // Only descriptions since the last ask: "…, could you take care of that?" after an ask
+    // points at that ask.
+    let hideable_described = described.since_ask.iter().any(|one| {
+        one.has_any(&["@faces", "@phi"])
+            && !one.has_any(&[
+                "fine",
+                "ok",
+                "okay",
+                "happy",
+                "can stay",
+                "agreed",
+                "consented",
+            ])
+    });
+    if !hideable_described
+        || !clause.has_any(POINTING)
+        || clause.has_any(&["@hide", "@remove"])
+        || !clauses::first_after_lead_ins(&clause).is_some_and(|verb| {
+            ["deal", "take", "sort", "handle", "fix", "address"].contains(&verb)
+        })
+    {
+        return clause;
+    }
+    let said = format!(" {} ", clause.text);
+    match VAGUE
+        .iter()
+        .find(|vague| said.contains(&format!(" {vague} ")))
+    {
+        Some(vague) => {
+            let hidden = said.replacen(&format!(" {vague} "), " hide ", 1);
+            Clause::new(hidden.trim(), request)
+        }
+        None => clause,
+    }
+}
+
 /// "That strip", "that whole quarter": an area named before, pointed at.
 fn points_at_an_area(clause: &Clause) -> bool {
     const AREAS: &[&str] = &[
@@ -2666,7 +2796,7 @@ fn one_picture_named(clause: &Clause) -> Option<usize> {
 
 static PICTURE_SHOWS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\bthe (first|second|third|fourth|1st|2nd|3rd|4th)(?: one| image| photo| picture| pic| shot)?(?:'s| is| shows)(?: of)? (?:the |a |an |my |our |his |her |their )([a-z]+(?: [a-z]+){0,2})",
+        r"\b(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th)(?: one| image| photo| picture| pic| shot)?(?:'s| is| shows)(?: of)? (?:the |a |an |my |our |his |her |their )([a-z]+(?: [a-z]+){0,2})",
     )
     .expect("pattern")
 });
@@ -2689,6 +2819,8 @@ fn chosen_picture(clause: &Clause) -> Option<usize> {
 /// lives in").
 const SAYS_MORE: &[&str] = &[
     "on", "in", "at", "with", "from", "of", "it", "that", "which", "who", "and", "is", "was",
+    // "The second is the bar stool we're selling", "the kitchen for context".
+    "for", "i", "i'm", "we", "we're", "you", "they", "they're", "she", "he",
 ];
 
 /// "The first is the car, the second one's the garage it lives in": each picture and the

@@ -1154,6 +1154,13 @@ fn amount(clause: &Clause, up: &[&str], down: &[&str]) -> Option<Value> {
     Some(json!(sign * size))
 }
 
+/// The OCR engine: "use tesseract for the text detection and cover up any patient details" names
+/// it in its own clause, so it is read from the whole request and holds for every text step.
+pub fn ocr_engine(clause: &Clause) -> Option<Value> {
+    (clause.has("tesseract") || Clause::new(&clause.request, &clause.request).has("tesseract"))
+        .then(|| json!("tesseract"))
+}
+
 /// Brightness: "brighten", "lighter", "darker", "too dark".
 pub fn brightness(clause: &Clause) -> Option<Value> {
     // "It's too dark" asks for brighter.
@@ -1176,7 +1183,11 @@ pub fn brightness(clause: &Clause) -> Option<Value> {
             &[],
         );
     }
-    if clause.has_any(&["too bright", "overexposed", "over exposed", "washed out"]) {
+    // "The colours have gone washed out" asks for colour, not for less light.
+    let washed_out_colours = clause.has_any(&["colo* ~ washed out", "washed out ~ colo*"]);
+    if clause.has_any(&["too bright", "overexposed", "over exposed"])
+        || (clause.has("washed out") && !washed_out_colours)
+    {
         return amount(
             clause,
             &[],
@@ -1198,6 +1209,10 @@ pub fn brightness(clause: &Clause) -> Option<Value> {
     ];
     if clause.has_any(DOWN) {
         return amount(clause, &[], DOWN);
+    }
+    // "Take the brightness down a little": the direction said around the noun.
+    if clause.has("brightness") {
+        return signed_by_direction(clause, &["brightness"]);
     }
     amount(
         clause,
@@ -1227,9 +1242,11 @@ const TURN_DOWN: &[&str] = &[
     "toned down",
     "down",
     "mute*",
-    "flat*",
     "soften*",
+    // Not "flat": "it looks flat" asks for more.
+    "flatten*",
     "drop*",
+    "eas* off",
 ];
 const TURN_UP: &[&str] = &[
     "more", "up", "increas*", "boost*", "bump*", "rais*", "higher", "add*", "extra", "stronger",
@@ -1331,6 +1348,10 @@ pub fn saturation(clause: &Clause) -> Option<Value> {
             "richer colo*",
             "colo* ~ richer",
             "punch* colo*",
+            // "Bring the colour back", "the colours have gone washed out".
+            "colo* back",
+            "colo* ~ washed out",
+            "washed out ~ colo*",
             // "Colours look flat. Make them pop".
             "make ~ pop",
         ],
@@ -1392,7 +1413,7 @@ pattern!(
 // "The intro starts at 0:00 and ends at 0:08, remove it": a part described by its ends.
 pattern!(
     PART_SPAN,
-    r"\b(?:start|begin)s\s+at\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?[\s,]+(?:and\s+)?(?:end|finish|stop)s\s+at\s+(?:the\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\b(?:starts|begins)\s+at\s+(?:the\s+|about\s+|around\s+|roughly\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?[\s,]+(?:and\s+)?(?:ends|finishes|stops)\s+at\s+(?:the\s+|about\s+|around\s+|roughly\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)"
 );
 // "Cut the first 5 seconds", "cut the first minute": those go (not "cut it to the first 5
 // seconds", nor "cut the first 15 seconds into a separate clip").
@@ -1410,7 +1431,7 @@ pattern!(
 );
 pattern!(
     SECONDS_AT,
-    r"(?:\bat|@)\s*(?:the\s+|exactly\s+|around\s+|about\s+|roughly\s+|precisely\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab|thumbnail|image|picture)\s+(?:from|of)\s+(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)"
+    r"(?:\bat|@)\s*(?:the\s+|exactly\s+|around\s+|about\s+|roughly\s+|precisely\s+)?(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?)?|\b(?:still|frame|screenshot|snapshot|screengrab|grab|thumbnail|image|picture)\s+(?:from|of)\s+(?:around\s+|about\s+|roughly\s+|approximately\s+)?(?:(\d+:\d{2}(?::\d{2})?(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:s\b|secs?|seconds?))"
 );
 // "90 seconds in", "the 12 second mark", "from 30 s in", "the 10-second point".
 pattern!(
@@ -1735,7 +1756,7 @@ pub fn at_s(clause: &Clause) -> Option<Value> {
     SECONDS_AT
         .captures(&text)
         .or_else(|| SECONDS_INTO.captures(&text))
-        .and_then(|c| seconds(c.get(1).or_else(|| c.get(2))?.as_str()))
+        .and_then(|c| seconds(c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?.as_str()))
         .map(|s| json!(s))
 }
 

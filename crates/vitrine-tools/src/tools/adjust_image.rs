@@ -86,6 +86,7 @@ const MEANING: Meaning = Meaning {
             "make ~ pop",
             "colourful",
             "colorful",
+            "colo* back",
             "colo* ~ intens*",
             "intens* ~ colo*",
             "boost* ~ colo*",

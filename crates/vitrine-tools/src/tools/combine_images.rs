@@ -124,6 +124,11 @@ const MEANING: Meaning = Meaning {
             "divid*",
             "cut ~ into",
             "puzzle",
+            // "A 300px thumbnail of this for the product grid on our site": where it goes.
+            "for the ~ grid",
+            "for our ~ grid",
+            "grid on our",
+            "in the ~ grid",
         ],
         input: Input::All {
             arg: "images",

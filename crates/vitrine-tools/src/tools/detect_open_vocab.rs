@@ -310,6 +310,9 @@ const FIND_UNLESS: &[&str] = &[
     "metadata",
     "meta data",
     "exif",
+    // "Is there a date it was taken?": when the camera took it.
+    "date ~ was ~ taken",
+    "date ~ were ~ taken",
     "how many pixels",
     "pixels across",
     "pixel count",

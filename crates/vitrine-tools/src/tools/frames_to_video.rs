@@ -75,6 +75,12 @@ const MEANING: Meaning = Meaning {
             "into a ~ video",
             "into a ~ movie",
             "into a ~ clip",
+            // "I'd love to see it change through the seasons as a short video".
+            "as a video",
+            "as a ~ video",
+            "as an mp4",
+            "as a movie",
+            "as a ~ movie",
         ]],
         // "The slideshow software stretches anything": the software, not a slideshow asked.
         unless: &[

@@ -119,6 +119,13 @@ const MEANING: Meaning = Meaning {
             "camera ~ taken with",
             "when was ~ taken",
             "date taken",
+            // "Is there a date it was taken?", "which phone took it?".
+            "date ~ was ~ taken",
+            "date ~ were ~ taken",
+            "which phone",
+            "what phone",
+            "phone ~ took it",
+            "phone ~ taken with",
             "colour space",
             "color space",
             "colour profile",

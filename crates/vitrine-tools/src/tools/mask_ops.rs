@@ -166,6 +166,10 @@ const MEANING: Meaning = Meaning {
                 // "Swap what's selected and what isn't".
                 "swap* ~ selected",
                 "selected and what isn't",
+                // "Swap the masked and unmasked areas".
+                "swap* ~ masked ~ unmasked",
+                "swap* ~ inside ~ outside",
+                "masked and unmasked",
                 "selected and what is not",
                 "does not cover",
                 "doesn't cover",

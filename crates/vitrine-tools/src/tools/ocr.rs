@@ -12,7 +12,7 @@ use vitrine_vision::TextLine;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural};
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::{round_box, round2};
@@ -215,6 +215,15 @@ const MEANING: Meaning = Meaning {
                 "exif",
                 // "Is there any GPS or date info inside the file?"
                 "gps",
+                // "What date was it taken?": when the camera took it, not a printed date.
+                // "I'd love to get it printed as something softer": printing it, not its print.
+                "get it printed",
+                "get them printed",
+                "have it printed",
+                "printed as",
+                "to be printed",
+                "date ~ was ~ taken",
+                "date ~ were ~ taken",
                 "inside the file",
                 "in the file",
                 "@hide",
@@ -263,11 +272,7 @@ const MEANING: Meaning = Meaning {
             },
             slots: &[Slot {
                 arg: "engine",
-                read: |clause| {
-                    clause
-                        .has("tesseract")
-                        .then(|| serde_json::json!("tesseract"))
-                },
+                read: read::ocr_engine,
             }],
             chains: false,
             accept: None,

@@ -215,6 +215,10 @@ const SLOTS: &[Slot] = &[
         arg: "dpi",
         read: |clause| read::dpi(clause).map(|dpi| json!(dpi.clamp(72, 300))),
     },
+    Slot {
+        arg: "engine",
+        read: read::ocr_engine,
+    },
 ];
 
 const MEANING: Meaning = Meaning {

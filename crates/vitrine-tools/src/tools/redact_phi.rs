@@ -17,7 +17,7 @@ use vitrine_media::{Color, RedactMethod, RedactParams};
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::io;
-use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, tally};
+use crate::meaning::{Fact, FactKind, Input, Intent, Meaning, Slot, count, plural, read, tally};
 use crate::refs::ImageRef;
 use crate::tool::{OutputSpec, Tool, ToolOutput, Toolset};
 use crate::tools::detect_faces::round_box;
@@ -149,11 +149,7 @@ const MEANING: Meaning = Meaning {
             },
             slots: &[Slot {
                 arg: "engine",
-                read: |clause| {
-                    clause
-                        .has("tesseract")
-                        .then(|| serde_json::json!("tesseract"))
-                },
+                read: read::ocr_engine,
             }],
             chains: true,
             accept: None,
@@ -211,7 +207,10 @@ const MEANING: Meaning = Meaning {
                 arg: "image",
                 kind: ArtifactKind::Image,
             },
-            slots: &[],
+            slots: &[Slot {
+                arg: "engine",
+                read: read::ocr_engine,
+            }],
             chains: true,
             accept: None,
             ..Intent::DEFAULT

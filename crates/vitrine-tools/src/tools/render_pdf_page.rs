@@ -64,6 +64,12 @@ const MEANING: Meaning = Meaning {
             "turn* ~ png",
             "as ~ image*",
             "as ~ png",
+            // "Page five has the chart I need. Make it an image".
+            "make it an image",
+            "make it a picture",
+            "make it a png",
+            "make it a jpg",
+            "make it a jpeg",
             "to png",
             "to jpg",
             "to jpeg",

@@ -48,6 +48,7 @@ const MEANING: Meaning = Meaning {
             "xmp",
             "camera info*",
             "camera data",
+            "camera detail*",
             // "Take the location out of the photo data".
             "location ~ out of",
             "photo data",
