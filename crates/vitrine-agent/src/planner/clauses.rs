@@ -226,15 +226,13 @@ const BACK_REFERENCES: &[&str] = &[
     "make it happen",
     "go ahead",
     // "Is that doable from one photo?": whether the ask before can be done.
+    // Not "is it possible to swap the sky", an ask of its own.
     "is that doable",
     "is this doable",
-    "is it doable",
     "is that possible",
     "is this possible",
-    "is it possible",
     "can that be done",
     "can this be done",
-    "can it be done",
     "that's all",
     "nothing else",
     "keep ~ sound",
@@ -424,6 +422,13 @@ static WANTS_TO_KNOW: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad question pattern: {error}"))
 });
 
+/// "Actually no, solid black boxes would be better": the "no" takes back what came before, it
+/// does not negate what follows.
+static TAKEN_BACK_NO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(actually),?\s+no\s*[,.!-]|\bno,\s+(actually)\b")
+        .unwrap_or_else(|error| panic!("bad taken-back pattern: {error}"))
+});
+
 /// "None of that can stay readable": what may not stay, said as what to make of it (not "the
 /// names can stay readable", what stays).
 static NONE_MAY_STAY: LazyLock<Regex> = LazyLock::new(|| {
@@ -445,21 +450,27 @@ pub(super) fn ends_with_before_that(clause: &Clause) -> bool {
     ]
     .iter()
     .any(|marker| said.ends_with(marker))
+        // "First" alone, not "do the faces first", which orders its own ask.
+        || said == "first"
 }
 
 /// "First cut it to the relay" after another ask: this one runs before it.
 pub(super) fn goes_first(clause: &Clause) -> bool {
+    // Not "First frame as the thumbnail", "first two pages as PNGs": an ordinal, not an order.
     let said = clause.text.trim_start_matches([',', ' ']);
     [
-        "first ",
+        "but first, ",
         "but first ",
-        "before that ",
-        "before that, ",
+        "first though, ",
         "first though ",
+        "before that, ",
+        "before that ",
+        "first, ",
+        "first ",
     ]
     .iter()
-    .any(|marker| said.starts_with(marker))
-        && !said.starts_with("first page")
+    .find_map(|marker| said.strip_prefix(marker))
+    .is_some_and(starts_an_ask)
 }
 
 /// Things a step makes, named without a verb ("a depth map", "a 3d model of the sofa").
@@ -467,14 +478,11 @@ const THINGS_MADE: &[&str] = &[
     "depth map*",
     "3d",
     "splat*",
-    "thumbnail*",
-    "contact sheet*",
     "headshot*",
     "cut out",
     "cutout*",
     "cut-out*",
     "transcript*",
-    "screenshot*",
     "pdf",
     "gif",
     "mp3",
@@ -518,7 +526,25 @@ pub(super) fn normalise(instruction: &str) -> String {
         }
     });
     let lower = LABELS.replace_all(&lower, "$1");
-    let lower = WANTS_TO_KNOW.replace_all(&lower, "$1. ");
+    // Only before a question ("… need to know: names and addresses" lists what to hide).
+    let lower = WANTS_TO_KNOW.replace_all(&lower, |found: &regex::Captures<'_>| {
+        let whole = found.get(0).map_or(0..0, |whole| whole.range());
+        let next = lower[whole.end..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        if [
+            "does", "do", "is", "are", "was", "were", "what", "which", "who", "how", "when",
+            "where", "why", "can", "could", "has", "have", "did", "will",
+        ]
+        .contains(&next)
+        {
+            format!("{}. ", &found[1])
+        } else {
+            lower[whole].to_owned()
+        }
+    });
+    let lower = TAKEN_BACK_NO.replace_all(&lower, "$1$2");
     let lower = NONE_MAY_STAY.replace_all(&lower, |found: &regex::Captures<'_>| {
         let unseen = match &found[2] {
             "legible" => "illegible",
@@ -986,8 +1012,6 @@ const ADVICE: &[&str] = &[
     "advised",
     // "A friend warned me that photos posted straight from the phone can reveal …".
     "warned",
-    "told me that",
-    "told us that",
 ];
 
 /// Subjects a verb follows at once ("I upload", "people say").
@@ -1382,7 +1406,9 @@ fn is_negation(word: &str) -> bool {
 }
 
 /// The verbs that pass on what someone else said.
-const SAYING: &[&str] = &["says", "say", "said", "insists", "insisted", "reckons"];
+const SAYING: &[&str] = &[
+    "says", "say", "said", "insists", "insisted", "reckons", "warned", "warns",
+];
 
 /// "My boss says blur the faces", "the client said: crop it square": what someone else said
 /// is an ask, passed on.
@@ -1394,6 +1420,27 @@ fn relays_an_ask(words: &[&str]) -> bool {
     // asked, not guessed from hearsay).
     let relays_a_need = |after: &[&str]| {
         after.iter().take(14).enumerate().any(|(at, word)| {
+            // "My manager says the kids' faces can't be shown": what may not be seen, passed on.
+            if ["can't", "cannot", "mustn't", "shouldn't"].contains(word)
+                && after.get(at + 1) == Some(&"be")
+                && after.get(at + 2).is_some_and(|seen| {
+                    [
+                        "shown",
+                        "seen",
+                        "visible",
+                        "identifiable",
+                        "recognisable",
+                        "recognizable",
+                        "identified",
+                        "recognised",
+                        "recognized",
+                    ]
+                    .contains(seen)
+                })
+            {
+                let what = after[..at].join(" ");
+                return Clause::new(&what, &what).has_any(&["@phi", "@faces"]);
+            }
             let then = match *word {
                 "must" | "should" => &after[at + 1..],
                 "has" | "have" | "need" | "needs" if after.get(at + 1) == Some(&"to") => {
@@ -1546,9 +1593,10 @@ pub(super) fn narrates(clause: &Clause) -> bool {
             && words.contains(&"rather");
     // "A friend warned me that photos … can reveal where you live": a warning told, its "you"
     // anyone's.
+    // Not "my manager warned me the kids' faces can't be shown", a rule passed on.
     if told_wish
-        && (!clause.has_any(TO_THE_READER)
-            || clause.has_any(&["warned", "told me that", "told us that"]))
+        && (!clause.has_any(TO_THE_READER) || clause.has("warned"))
+        && !(clause.has("warned") && clause.has_any(&["@hide", "need*", "must", "has to"]))
     {
         return true;
     }
@@ -1592,6 +1640,8 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         ..,
     ] = words.as_slice()
         && !clause.has_any(TO_THE_READER)
+        // Not "I can share it only if the faces are blurred", a condition on the ask.
+        && !clause.has_any(&["if", "once", "when", "after", "until", "unless", "@hide"])
     {
         return true;
     }
@@ -1624,6 +1674,9 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         "for",
         ..,
     ] = words.as_slice()
+        // Not "I need them for the newsletter with the kids' faces blurred".
+        && words.len() <= 8
+        && !clause.has_any(&["with", "in", "as", "@hide"])
     {
         return true;
     }
@@ -1695,7 +1748,8 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         ]
         .contains(verb)
         && !clause.has_any(TO_THE_READER)
-        && !clause.has_any(&["so", "but"])
+        // Not "… and the kids' faces need blurring", an ask said after the story.
+        && !clause.has_any(&["so", "but", "@hide", "need*", "must", "has to", "have to", "should"])
     {
         return true;
     }
@@ -3831,7 +3885,7 @@ pub(super) fn says_what_is_not_there(clause: &Clause) -> bool {
             "on the page",
         ])
         // Not "no personal info left on it", what must not remain.
-        && !clause.has_any(&["please", "pls", "should", "must", "left", "remaining", "showing"])
+        && !clause.has_any(&["please", "pls", "should", "must", "left", "remaining"])
 }
 
 /// Words that narrow what a sentence says to a part of the input ("no people in the background,
@@ -4153,7 +4207,17 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
     // their face.
     // Nor "not every parent signed a release, so …": a reason, not someone spared.
     let negated_people = first_after_lead_ins(clause) == Some("not")
-        && !clause.has_any(&["not every", "not all", "not everyone", "not everybody"])
+        && !(clause.has_any(&["not every", "not all", "not everyone", "not everybody"])
+            && clause.has_any(&[
+                "signed",
+                "agreed",
+                "consented",
+                "gave",
+                "given",
+                "returned",
+                "said",
+                "want*",
+            ]))
         && !clause.has_any(&["@phi", "badge*", "tag*", "lanyard*", "card*"])
         && (clause.has_any(&["@faces", "mine", "his", "hers", "theirs", "ours", "yours"])
             || clause

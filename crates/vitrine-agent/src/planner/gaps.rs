@@ -386,6 +386,11 @@ const GAPS: &[Gap] = &[
             "lay ~ song",
             "lay ~ music",
             "put ~ music",
+            // "Ditch the audio", "drop the sound": a silent video.
+            "drop* ~ audio",
+            "ditch* ~ audio",
+            "drop* ~ sound",
+            "ditch* ~ sound",
             // "Put his favourite song underneath it".
             "put ~ song",
             "song ~ underneath",
@@ -429,6 +434,7 @@ const GAPS: &[Gap] = &[
             has(inputs, ArtifactKind::Video)
                 || clause.has_any(&["@video"])
                 || (has(inputs, ArtifactKind::Image)
+                    && clause.has_any(&["music", "song*", "soundtrack"])
                     && Clause::new(&clause.request, &clause.request).has_any(&[
                         "slideshow*",
                         "slide show*",

@@ -1134,8 +1134,11 @@ pub fn understand_with(
             }
             // "A 3D reconstruction of the whole scene, and then a separate one of just the dog":
             // one more of the step before, read from these words.
-            if clause.has_any(&["a separate one", "another one", "a second one"])
+            // Only for a step that makes something of the input ("crop it square. And a
+            // separate one at 4:5" would chain from the first crop).
+            if clause.has_any(&["a separate one of", "another one of", "a second one of"])
                 && let Some((_, last)) = asked.last()
+                && !last.intent.chains
                 && !read_args(&clause, last).is_empty()
             {
                 let last = last.clone();
@@ -1871,8 +1874,21 @@ fn refine(
     {
         return None;
     }
+    // "Can you mosaic the faces? Actually no, solid black boxes would be better": a correction's
+    // words come first, so what it says wins.
     let merged = Clause::new(
-        &corrected_number(before, fragment).unwrap_or_else(|| before.inserting(&fragment.text)),
+        &corrected_number(before, fragment).unwrap_or_else(|| {
+            if fragment.has_any(&[
+                "actually",
+                "instead",
+                "on second thought*",
+                "would be better",
+            ]) {
+                format!("{} {}", fragment.text, before.text)
+            } else {
+                before.inserting(&fragment.text)
+            }
+        }),
         request,
     );
     let produced = produced_kinds(planned);
@@ -2224,8 +2240,25 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
     ];
     // Only descriptions since the last ask: "…, could you take care of that?" after an ask
     // points at that ask.
+    // Described as there to be seen ("a patient's face is visible", "the list shows names"),
+    // not as a flaw of the picture ("red-eye on their faces", "the label is blurry").
     let hideable_described = described.since_ask.iter().any(|one| {
         one.has_any(&["@faces", "@phi"])
+            && one.has_any(&[
+                "visible",
+                "show*",
+                "see",
+                "seen",
+                "readable",
+                "legible",
+                "recogni*",
+                "identif*",
+                "list*",
+                "printed",
+                "written",
+                "in the corner",
+                "in the background",
+            ])
             && !one.has_any(&[
                 "fine",
                 "ok",
@@ -2234,6 +2267,17 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
                 "can stay",
                 "agreed",
                 "consented",
+                "blurry",
+                "soft",
+                "dark",
+                "shadow*",
+                "red eye",
+                "red-eye",
+                "bright",
+                "noisy",
+                "grainy",
+                "focus",
+                "sharp*",
             ])
     });
     if !hideable_described

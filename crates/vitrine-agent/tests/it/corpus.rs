@@ -505,7 +505,7 @@ fn the_planner_understands_the_paraphrase_corpus() {
     // `heldout5`–`heldout9`, 94.5 % after those that retired `heldout10`, 94.9 % after those
     // that retired `heldout11`, 95.4 % after those that retired `heldout12`, 95.9 % after
     // those that retired `heldout13`, 96.4 % after those that retired `heldout16`, 96.7 % after
-    // those that retired `heldout20`).
+    // those that retired `heldout20`, 97.1 % after those that retired `heldout21`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -662,7 +662,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 96.7;
+const WHOLE_CORPUS_FLOOR: f64 = 97.1;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.

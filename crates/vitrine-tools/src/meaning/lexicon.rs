@@ -147,8 +147,6 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "cannot be shown",
             "mustn't be shown",
             "must not be shown",
-            "shouldn't be shown",
-            "should not be shown",
             "mustn't show",
             "must not show",
             "shouldn't show",

@@ -1157,8 +1157,26 @@ fn amount(clause: &Clause, up: &[&str], down: &[&str]) -> Option<Value> {
 /// The OCR engine: "use tesseract for the text detection and cover up any patient details" names
 /// it in its own clause, so it is read from the whole request and holds for every text step.
 pub fn ocr_engine(clause: &Clause) -> Option<Value> {
-    (clause.has("tesseract") || Clause::new(&clause.request, &clause.request).has("tesseract"))
-        .then(|| json!("tesseract"))
+    let request = Clause::new(&clause.request, &clause.request);
+    // Not "tesseract mangled this, so don't use it".
+    let refused = |said: &Clause| {
+        said.has_any(&[
+            "don't use",
+            "do not use",
+            "not tesseract",
+            "without tesseract",
+            "instead of tesseract",
+            "tried tesseract",
+            "tesseract mangled",
+            "tesseract failed",
+            "tesseract missed",
+            "tesseract ~ didn't",
+            "tesseract ~ did not",
+        ])
+    };
+    ((clause.has("tesseract") && !refused(clause))
+        || (request.has("tesseract") && !refused(&request)))
+    .then(|| json!("tesseract"))
 }
 
 /// Brightness: "brighten", "lighter", "darker", "too dark".
@@ -1210,9 +1228,32 @@ pub fn brightness(clause: &Clause) -> Option<Value> {
     if clause.has_any(DOWN) {
         return amount(clause, &[], DOWN);
     }
-    // "Take the brightness down a little": the direction said around the noun.
+    // "Take the brightness down a little": the direction said around the noun (not "keep the
+    // brightness the same", "brightness is fine", nor the noun alone).
     if clause.has("brightness") {
-        return signed_by_direction(clause, &["brightness"]);
+        if clause.has_any(&[
+            "brightness ~ too high",
+            "too much brightness",
+            "brightness ~ too strong",
+        ]) {
+            return amount(clause, &[], &["brightness"]);
+        }
+        let left_alone = clause.has_any(&[
+            "don't ~ brightness",
+            "do not ~ brightness",
+            "keep ~ brightness",
+            "leave ~ brightness",
+            "brightness ~ fine",
+            "brightness ~ same",
+            "brightness ~ ok",
+            "brightness ~ okay",
+        ]);
+        if left_alone {
+            return None;
+        }
+        if clause.has_any(TURN_DOWN) {
+            return signed_by_direction(clause, &["brightness"]);
+        }
     }
     amount(
         clause,
@@ -1249,8 +1290,8 @@ const TURN_DOWN: &[&str] = &[
     "eas* off",
 ];
 const TURN_UP: &[&str] = &[
-    "more", "up", "increas*", "boost*", "bump*", "rais*", "higher", "add*", "extra", "stronger",
-    "punchier",
+    "lift*", "more", "up", "increas*", "boost*", "bump*", "rais*", "higher", "add*", "extra",
+    "stronger", "punchier",
 ];
 
 /// Whether the direction said for `subject` is down: a direction right after it ("contrast
@@ -1348,8 +1389,10 @@ pub fn saturation(clause: &Clause) -> Option<Value> {
             "richer colo*",
             "colo* ~ richer",
             "punch* colo*",
-            // "Bring the colour back", "the colours have gone washed out".
-            "colo* back",
+            // "Bring the colour back up", "the colours have gone washed out" (not "dial the
+            // colour back", less of it).
+            "bring* ~ colo* back",
+            "colo* back up",
             "colo* ~ washed out",
             "washed out ~ colo*",
             // "Colours look flat. Make them pop".
@@ -1753,8 +1796,21 @@ pub fn has_time_range(clause: &Clause) -> bool {
 /// A moment in a video: "at 12s", "at 1:05", "a minute and a half in", "the 12 second mark".
 pub fn at_s(clause: &Clause) -> Option<Value> {
     let text = in_numbers(&clause.text);
+    // Not "a still from 5 seconds before the end": a moment counted from another.
+    let counted_from_another = |captures: &regex::Captures<'_>| {
+        captures.get(3).is_some_and(|found| {
+            let after = text[found.end()..].trim_start();
+            let after = after
+                .split_once(char::is_whitespace)
+                .map_or(after, |(_, rest)| rest.trim_start());
+            ["before", "after", "from the end", "into"]
+                .iter()
+                .any(|word| after.starts_with(word))
+        })
+    };
     SECONDS_AT
         .captures(&text)
+        .filter(|captures| !counted_from_another(captures))
         .or_else(|| SECONDS_INTO.captures(&text))
         .and_then(|c| seconds(c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?.as_str()))
         .map(|s| json!(s))

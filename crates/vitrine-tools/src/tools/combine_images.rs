@@ -128,7 +128,6 @@ const MEANING: Meaning = Meaning {
             "for the ~ grid",
             "for our ~ grid",
             "grid on our",
-            "in the ~ grid",
         ],
         input: Input::All {
             arg: "images",

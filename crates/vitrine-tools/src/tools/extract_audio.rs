@@ -65,6 +65,13 @@ const MEANING: Meaning = Meaning {
             "subtitle*",
             "what ~ say*",
             "remov*",
+            // "Drop the audio", "ditch the sound": without it, not only it.
+            "drop*",
+            "ditch*",
+            "delet*",
+            "get rid",
+            "eras*",
+            "without",
             "mute",
             "keep*",
         ],

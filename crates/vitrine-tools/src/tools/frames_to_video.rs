@@ -75,12 +75,14 @@ const MEANING: Meaning = Meaning {
             "into a ~ video",
             "into a ~ movie",
             "into a ~ clip",
-            // "I'd love to see it change through the seasons as a short video".
-            "as a video",
-            "as a ~ video",
+            // "I'd love to see it change through the seasons as a short video" (not "shown as
+            // a video still", "a video call background").
+            "as a short video",
+            "as a little video",
+            "as a quick video",
+            "as one video",
             "as an mp4",
-            "as a movie",
-            "as a ~ movie",
+            "as a short movie",
         ]],
         // "The slideshow software stretches anything": the software, not a slideshow asked.
         unless: &[

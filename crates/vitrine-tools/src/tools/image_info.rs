@@ -122,8 +122,11 @@ const MEANING: Meaning = Meaning {
             // "Is there a date it was taken?", "which phone took it?".
             "date ~ was ~ taken",
             "date ~ were ~ taken",
-            "which phone",
-            "what phone",
+            // Not "what phone number is on the card".
+            "which phone took",
+            "what phone took",
+            "which phone ~ taken",
+            "what phone ~ taken",
             "phone ~ took it",
             "phone ~ taken with",
             "colour space",

@@ -169,7 +169,6 @@ const MEANING: Meaning = Meaning {
                 // "Swap the masked and unmasked areas".
                 "swap* ~ masked ~ unmasked",
                 "swap* ~ inside ~ outside",
-                "masked and unmasked",
                 "selected and what is not",
                 "does not cover",
                 "doesn't cover",
