@@ -438,6 +438,22 @@ static NONE_MAY_STAY: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|error| panic!("bad none-may-stay pattern: {error}"))
 });
 
+/// "… don't need blurring", "no need to hide the faces": a need said not to be.
+pub(super) fn is_negated_need(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "don't need",
+        "doesn't need",
+        "do not need",
+        "does not need",
+        "no need",
+        "needn't",
+        "don't have to",
+        "doesn't have to",
+        "not need",
+        "never need",
+    ])
+}
+
 /// "…, so before that": the next ask runs before the one said before.
 pub(super) fn ends_with_before_that(clause: &Clause) -> bool {
     let said = clause.text.trim_end_matches([',', '.', ' ', ':']);

@@ -322,6 +322,18 @@ pub fn understand_with(
                 || clauses::tells_a_habit(&clause)
                 || clauses::reports_what_was_learnt(&clause))
             && !(spares_someone && faces_hidden)
+            // "My sister took this at the fair and the kids' faces need blurring", "my manager
+            // warned me the kids' faces can't be shown": whatever story carries it, a need to
+            // hide faces or personal details is asked.
+            && !(clause.has_any(&["@hide"])
+                && clause.has_any(&["@faces", "@phi"])
+                && clause.has_any(&[
+                    "need*", "must", "has to", "have to", "can't be", "cannot be", "mustn't",
+                ])
+                && !clauses::is_negated_need(&clause)
+                // Not "legal says people other than staff can't be identifiable, so …": the
+                // rule behind an ask said after it.
+                && !clause.has_any(&["other than", "except", "apart from", "besides", "so"]))
             // "…; the kids' names on the lockers are also a problem": one more thing to hide.
             // "HR says the names on lanyards count too".
             && !(clause.has_any(clauses::ONE_MORE)
