@@ -513,6 +513,26 @@ static EMOJI: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|error| panic!("bad emoji pattern: {error}"))
 });
 
+/// "…, and separately also just the dog": one more of the same, of another thing.
+static SEPARATELY_THE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:and )?separately,? (?:also )?((?:just |only )?(?:the|a|an|my|his|her|their|our) )",
+    )
+    .unwrap_or_else(|error| panic!("bad separately pattern: {error}"))
+});
+
+/// A car's plate, named as such somewhere in the request.
+static CAR_PLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:number|licen[cs]e|registration|reg|car|vehicle)[ -]plates?\b")
+        .unwrap_or_else(|error| panic!("bad plate pattern: {error}"))
+});
+
+/// "The plate", said bare (not "the number plate", "the dinner plate").
+static BARE_PLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(the|its|their|that|those|his|her) (plates?)\b")
+        .unwrap_or_else(|error| panic!("bad plate pattern: {error}"))
+});
+
 /// The request lower-cased, with artifact ids named in it replaced by "it" and chat spellings
 /// written out ("wat does the sign say").
 pub(super) fn normalise(instruction: &str) -> String {
@@ -529,7 +549,14 @@ pub(super) fn normalise(instruction: &str) -> String {
     });
     // "Screenshot lemonde.fr": a typed domain is an address like any other.
     let lower = vitrine_tools::meaning::read::with_schemes(&lower);
-    let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, "$1");
+    // "Their staff number" is an id number, not any number.
+    let lower = PEOPLE_AS_MODIFIER.replace_all(&lower, |found: &regex::Captures<'_>| {
+        if found[1].starts_with("number") {
+            format!("id {}", &found[1])
+        } else {
+            found[1].to_owned()
+        }
+    });
     let lower = ANNOUNCES_THE_ASK.replace_all(&lower, "$1");
     // Only before an ask ("…: hide her face"), not before a list of things ("…: a 3D model of
     // the car, and a depth map"), which the count still holds together.
@@ -542,6 +569,13 @@ pub(super) fn normalise(instruction: &str) -> String {
         }
     });
     let lower = LABELS.replace_all(&lower, "$1");
+    let lower = SEPARATELY_THE.replace_all(&lower, "and also a separate one of $1");
+    // "… with its number plate visible … Blur the faces and the plate": the same plate.
+    let lower = if CAR_PLATE.is_match(&lower) {
+        BARE_PLATE.replace_all(&lower, "$1 number $2")
+    } else {
+        lower
+    };
     // Only before a question ("… need to know: names and addresses" lists what to hide).
     let lower = WANTS_TO_KNOW.replace_all(&lower, |found: &regex::Captures<'_>| {
         let whole = found.get(0).map_or(0..0, |whole| whole.range());
@@ -819,6 +853,16 @@ const PLACE_AND_TIME_WORDS: &[&str] = &[
     "maybe",
     "decades",
     "long",
+    // "Taken an hour apart", "shot two days later".
+    "a",
+    "an",
+    "two",
+    "three",
+    "several",
+    "minutes",
+    "hours",
+    "days",
+    "weeks",
 ];
 
 /// "Taken", "filmed", "scanned": a past participle, by its ending or as one of the common
@@ -2481,10 +2525,35 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 .any(|demand| current.trim_start().starts_with(demand))
                 && Clause::new(after, after).has_any(&["@hide"])
                 && !starts_an_ask(after);
+            // "A second, separate picture of a dragon": adjectives of one thing.
+            let adjectives = found.as_str().trim() == ","
+                && matches!(
+                    texts(&Clause::new(&current, &current)).as_slice(),
+                    [
+                        ..,
+                        "a" | "an" | "the" | "one",
+                        "second"
+                            | "third"
+                            | "new"
+                            | "separate"
+                            | "different"
+                            | "further"
+                            | "last"
+                            | "final"
+                    ]
+                );
             // "Printed in black and white": one colour word.
             let black_and_white = found.as_str().trim() == "and"
                 && current.trim_end().ends_with("black")
                 && after.starts_with("white");
+            // "Need the faces hidden with a pixel effect, and the photo converted to JPEG":
+            // one need, two things each with what is done to it.
+            let shared_need = found
+                .as_str()
+                .contains("and")
+                .then(|| needs_two_things_done(&current, after))
+                .flatten();
+            let needs_in_parallel = shared_need.is_some();
             let listed = found.as_str().trim() == "and"
                 && !counted_out
                 && (["a ", "an "]
@@ -2516,6 +2585,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !goes_on
                 && !placed_size
                 && !black_and_white
+                && !adjectives
                 && !between_pair
                 && !both_sides
                 && !continues_a_demand
@@ -2523,6 +2593,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !leaves_the_choice(&next)
                 && (starts_an_ask(after)
                     || two_things_made
+                    || needs_in_parallel
                     || (counted_out
                         && found.as_str().contains(',')
                         && found.as_str().contains("and"))
@@ -2542,10 +2613,16 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     || is_statement(&next)
                     || adds_one_more(&next)
                     || takes_back(&next)
+                    || (found.as_str().contains("and") && someone_wants_a_thing(after))
+                    || (found.as_str().trim() == "," && someone_else_wants_to(after))
                     || (someone_else_will(after)
                         && !Clause::new(after, after).has_any(&["so", "only", "accept*"])))
             {
                 clauses.push(std::mem::take(&mut current));
+                // "… and the metadata stripped": the need goes with the second thing too.
+                if let Some(need) = shared_need {
+                    current = format!("{need} ");
+                }
             } else {
                 current.push_str(found.as_str());
             }
@@ -2566,6 +2643,144 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         .map(|clause| Clause::new(clause, text))
         .filter(|clause| !clause.words.is_empty())
         .collect()
+}
+
+/// "Need the faces hidden …" and "the photo converted to JPEG": a need of a thing done, then
+/// another thing with what is done to it. The words of the need ("need", "my manager wants"),
+/// which the second thing shares.
+fn needs_two_things_done(need: &str, after: &str) -> Option<String> {
+    let need = Clause::new(need, need);
+    let said = texts(&need);
+    let wished = said.iter().take(3).position(|word| {
+        [
+            "need", "needs", "want", "wants", "like", "get", "have", "needed", "wanted",
+        ]
+        .contains(word)
+    });
+    let done_to = |words: &[&str]| {
+        words.first().is_some_and(|first| {
+            [
+                "the", "this", "that", "my", "our", "its", "their", "his", "her", "all", "every",
+            ]
+            .contains(first)
+        }) && words
+            .iter()
+            .skip(1)
+            .take(3)
+            .take_while(|word| {
+                !["is", "are", "was", "were", "look", "looks", "feel", "feels"].contains(word)
+            })
+            .any(|word| {
+                is_past_participle(word)
+                    || ["hidden", "cut", "kept", "split", "shrunk", "put"].contains(word)
+            })
+    };
+    let after = Clause::new(after, after);
+    let at = wished.filter(|&at| done_to(&said[at + 1..]) && done_to(&texts(&after)))?;
+    Some(need.text[..need.words[at + 1].start].trim_end().to_owned())
+}
+
+/// "… and the marketing lead wants a capture of that page": someone named, then a thing they
+/// want — a wish passed on, its own clause after a story.
+fn someone_wants_a_thing(piece: &str) -> bool {
+    let clause = Clause::new(piece, piece);
+    let words = texts(&clause);
+    words
+        .first()
+        .is_some_and(|first| ["the", "my", "our", "his", "her", "their"].contains(first))
+        && (2..words.len().min(5)).any(|at| {
+            let wish = match words[at] {
+                "wants" | "needs" | "requested" => at + 1,
+                "asked" | "asks" if words.get(at + 1) == Some(&"for") => at + 2,
+                "would" | "'d" if words.get(at + 1) == Some(&"like") => at + 2,
+                _ => return false,
+            };
+            // Something made here (not "wants a summary by this afternoon").
+            let thing = Clause::new(&words[wish.min(words.len())..].join(" "), piece);
+            words
+                .get(wish)
+                .is_some_and(|article| ["a", "an", "some", "one"].contains(article))
+                && (thing.has_any(THINGS_MADE)
+                    || thing.has_any(&[
+                        "capture*",
+                        "screenshot*",
+                        "screen grab*",
+                        "copy",
+                        "version",
+                        "thumbnail*",
+                        "still*",
+                        "contact sheet*",
+                        "mask",
+                        "model",
+                    ]))
+        })
+}
+
+/// ", the kids want to print him": what someone else means to do with the result, said after
+/// the ask.
+fn someone_else_wants_to(piece: &str) -> bool {
+    let clause = Clause::new(piece, piece);
+    let words = texts(&clause);
+    words
+        .first()
+        .is_some_and(|first| ["the", "my", "our", "his", "her", "their"].contains(first))
+        && (2..words.len().min(5)).any(|at| {
+            ["want", "wants"].contains(&words[at])
+            && words.get(at + 1) == Some(&"to")
+            // What people do with a result (not "our intern wants to take notes from it", nor
+            // "the boss wants to blur …").
+            && words.get(at + 2).is_some_and(|verb| {
+                [
+                    "print", "frame", "hang", "post", "share", "send", "use", "put", "see",
+                    "watch", "show", "upload", "publish", "keep", "have",
+                ]
+                .contains(verb)
+            })
+            && !words[1..at].iter().any(|word| is_past_participle(word))
+        })
+}
+
+/// The clauses without any that a later one calls off ("remove the people first? no wait, don't
+/// bother."), nor the calling off.
+pub(super) fn without_what_is_called_off(split: Vec<Clause>) -> Vec<Clause> {
+    let mut kept: Vec<Clause> = Vec::new();
+    for clause in split {
+        if calls_off_the_last(&clause) && kept.pop().is_some() {
+            continue;
+        }
+        kept.push(clause);
+    }
+    kept
+}
+
+/// "No wait, don't bother", "actually never mind that": the clause before, taken back whole.
+fn calls_off_the_last(clause: &Clause) -> bool {
+    let words = texts(clause);
+    let start = words
+        .iter()
+        .position(|word| {
+            ![
+                "no", "wait", "actually", "oh", "hmm", "sorry", "ok", "okay", "on", "second",
+                "thought", "ah",
+            ]
+            .contains(word)
+        })
+        .unwrap_or(words.len());
+    let rest = &words[start..];
+    let rest = rest.strip_suffix(&["then"]).unwrap_or(rest);
+    matches!(
+        rest,
+        ["don't" | "dont", "bother"]
+            | ["never", "mind"]
+            | ["never", "mind", "that" | "it"]
+            | ["nevermind"]
+            | ["forget", "that" | "it"]
+            | ["forget", "about", "that" | "it"]
+            | ["scratch", "that"]
+            | ["skip", "that" | "it"]
+            | ["cancel", "that"]
+            | ["leave", "that"]
+    )
 }
 
 /// True when `piece` starts with someone else and what they will do ("mark will pick it up
@@ -3362,7 +3577,17 @@ fn tells_what_others_do_not_want(clause: &Clause) -> bool {
     at > 0
         && words
             .get(at + 1)
-            .is_some_and(|next| ["want", "like", "wish"].contains(next))
+            // "The adjuster doesn't need to see the bystanders": why, beside the ask (not
+            // "smudge the faces out (doesn't need to be heavy)", how).
+            .is_some_and(|next| {
+                ["want", "like", "wish"].contains(next)
+                    || (*next == "need"
+                        && ["the", "my", "our", "his", "her", "their", "your"].contains(&words[0])
+                        && matches!(
+                            words.get(at + 2..at + 4),
+                            Some(["to", "see" | "know" | "have" | "get"])
+                        ))
+            })
         // Not "my boss doesn't want any faces showing either", an ask by proxy.
         && !clause.has_any(&["showing", "visible", "seen", "shown", "recogni*", "identif*", "readable"])
         && !words[..at]
@@ -4784,6 +5009,20 @@ fn says_how_it_is(clause: &Clause) -> bool {
         "take care",
         "to be",
     ];
+    // "On every label the address sits in the top half": where, said first, then the thing as
+    // it is (not "in the photo blur the faces", where a verb follows the place).
+    let said = texts(clause);
+    if let [place, owner, ..] = said.as_slice()
+        && ["on", "in", "at", "across", "under", "inside", "along"].contains(place)
+        && [
+            "every", "each", "the", "this", "that", "my", "our", "all", "both", "some",
+        ]
+        .contains(owner)
+        && let Some(thing) = (3..said.len().min(5)).find(|&at| SUBJECTS.contains(&said[at]))
+        && !Clause::new(&said[2..thing].join(" "), &clause.request).has_any(ACTION_WORDS)
+    {
+        return says_how_it_is(&Clause::new(clause.text_from(thing), &clause.request));
+    }
     let head = head_of(clause);
     // "Only the second one has …" (not "only where the detector is sure", a condition).
     if let ["only", next, ..] = texts(clause).as_slice()
@@ -4794,7 +5033,7 @@ fn says_how_it_is(clause: &Clause) -> bool {
     let rest_text =
         clause.text[head.text.len()..].trim_start_matches([',', ';', '—', '–', '-', ' ']);
     let rest_text = rest_text.strip_prefix("so ").unwrap_or(rest_text);
-    let rest = Clause::new(rest_text, &clause.request);
+    let rest = Clause::new(without_a_wish_after_its_thing(rest_text), &clause.request);
     let words = texts(&head);
     // "Fire regs say 120 max, …": who or what says, then what (not "write out what's said").
     let reported_by_something = words.iter().take(4).position(|word| {
@@ -4946,6 +5185,29 @@ fn says_how_it_is(clause: &Clause) -> bool {
         && !head.has_any(ASKING)
         && !rest.has_any(ASKING)
         && (is_relative(rest_text) || !starts_an_ask(rest_text))
+}
+
+/// "… has the barcode and the misprint we want to show": the text before a wish that ends it
+/// and says which thing is meant (a thing, a pronoun, "want"/"need" to and a verb, and
+/// nothing after); `text` itself otherwise.
+fn without_a_wish_after_its_thing(text: &str) -> &str {
+    let clause = Clause::new(text, text);
+    let words = texts(&clause);
+    let n = words.len();
+    let relative = n >= 5
+        && ["we", "i", "you", "they"].contains(&words[n - 4])
+        && ["want", "need", "wanted", "needed"].contains(&words[n - 3])
+        && words[n - 2] == "to"
+        && ![
+            "and", "but", "so", "because", "if", "that", "then", "what", "which", "as", "since",
+            "when",
+        ]
+        .contains(&words[n - 5]);
+    if relative {
+        &text[..clause.words[n - 4].start]
+    } else {
+        text
+    }
 }
 
 /// "Passport photo is too dark", "colours are way off": a thing, then how it is — a judgement

@@ -424,6 +424,7 @@ const GAPS: &[Gap] = &[
             "say",
             "says",
             "said",
+            "saying",
             "speech",
             "spoken",
             "transcri*",
@@ -560,6 +561,12 @@ const GAPS: &[Gap] = &[
             "a clip of him",
             "a clip of them",
             "parallax",
+            // "One of those short videos where the camera slowly pans across".
+            "camera ~ pans",
+            "camera ~ ~ pans",
+            "pans across",
+            "pan across",
+            "one of those ~ video*",
             "ken burns",
             "zoom ~ video",
         ],
@@ -596,6 +603,12 @@ const GAPS: &[Gap] = &[
             "song",
             "jingle",
             "melody",
+            // "Make a soundtrack to go with this photo" (not "extract the soundtrack").
+            "make ~ soundtrack",
+            "creat* ~ soundtrack",
+            "generat* ~ soundtrack",
+            "compose ~ soundtrack",
+            "write ~ soundtrack",
             "beat",
             "voice over",
             "voiceover",
@@ -643,6 +656,11 @@ const GAPS: &[Gap] = &[
             "podcast episode*",
             "podcast recording*",
             "audio from",
+            // "Just need the sound from this as an mp3, the podcast editor wants it".
+            "sound from",
+            "podcast editor*",
+            "podcast producer*",
+            "podcast host*",
             "separat*",
             "get the",
             "save the",
@@ -1123,7 +1141,12 @@ pub(super) fn others_listed(
     inputs: &[ArtifactMeta],
 ) -> Vec<&'static Gap> {
     let mut others: Vec<&'static Gap> = Vec::new();
-    for part in clause.text.split(" and ") {
+    // "A clip of a cat surfing, with music": a thing and what it comes with.
+    for part in clause
+        .text
+        .split(" and ")
+        .flat_map(|part| part.split(", with "))
+    {
         if let Some(gap) = find(&Clause::new(part, &clause.request), inputs)
             && gap.id != found.id
             && !others.iter().any(|other| other.id == gap.id)

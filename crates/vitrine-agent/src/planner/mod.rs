@@ -194,6 +194,7 @@ pub fn understand_with(
     // Tools whose work the request says was done already ("HR already blurred the faces").
     let mut done_before: Vec<&'static str> = Vec::new();
     let split: Vec<Clause> = clauses::with_headings_apart(clauses::split(&text), &text);
+    let split = clauses::without_what_is_called_off(split);
     let split: Vec<Clause> = clauses::with_pictures_named(split, &text)
         .into_iter()
         .flat_map(|clause| clauses::per_input(clause, &text))
@@ -632,7 +633,21 @@ pub fn understand_with(
             continue;
         }
         // "Cut out the subject and give me the mask too": the cut-out makes the mask.
+        // Not "make a mask of the person and show it to me as a picture": the mask asked for,
+        // shown as a picture, is another step.
+        let mask_as_picture = asked
+            .last()
+            .is_some_and(|(before, _)| before.has_any(&["mask*", "matte*"]))
+            && clause.has_any(&["it", "that", "them"])
+            && clause.has_any(&[
+                "as a picture",
+                "as an image",
+                "as a ~ picture",
+                "as a ~ image",
+                "as a png",
+            ]);
         if gap.is_none()
+            && !mask_as_picture
             && clauses::asks_for_output(&clause)
                 .is_some_and(|kind| produced.one.contains(&kind) || produced.lists.contains(&kind))
         {
@@ -988,6 +1003,43 @@ pub fn understand_with(
                     }
                 }
             }
+            // "The form rejects anything over 1200 pixels on the longest side and it only takes
+            // jpegs, so could you shrink this down to fit": the size is in an earlier one (a
+            // description with a number). A step that only the description's words ask for
+            // ("takes jpegs") is not what the ask's verb asks.
+            let said_by_the_ask = |matched: &Matched| {
+                matched
+                    .intent
+                    .cues
+                    .iter()
+                    .any(|group| clause.has_any(group))
+            };
+            if nothing_matched
+                && !found.iter().any(said_by_the_ask)
+                && !points_at_each
+                && area_described.is_none()
+                && clauses::is_an_ask(&clause)
+                && !clause.has_any(&["@hide", "@remove", "redact*"])
+                // Not "need to know what's near", a question.
+                && !clause.has_any(&["what", "what's", "which", "how", "who", "where", "when"])
+            {
+                for earlier in described.since_ask.iter().rev().filter(|earlier| {
+                    earlier.text != before.text
+                        && earlier.text.contains(|c: char| c.is_ascii_digit())
+                        && !clauses::lets_stay(earlier)
+                        && !clauses::says_what_is_not_there(earlier)
+                }) {
+                    let tried =
+                        Clause::new(&format!("{} {}", said_of(earlier), clause.text), &text);
+                    let (mut of_earlier, _) = candidates(&tried, inputs, &produced, catalog);
+                    of_earlier.retain(said_by_the_ask);
+                    if !of_earlier.is_empty() {
+                        found = of_earlier;
+                        merged = tried;
+                        break;
+                    }
+                }
+            }
             if points_at_each {
                 for (each, each_said) in described.since_ask.iter().zip(&each_said) {
                     let one = Clause::new(&format!("{each_said} {}", clause.text), &text);
@@ -1148,9 +1200,21 @@ pub fn understand_with(
             // one more of the step before, read from these words.
             // Only for a step that makes something of the input ("crop it square. And a
             // separate one at 4:5" would chain from the first crop).
-            if clause.has_any(&["a separate one of", "another one of", "a second one of"])
+            // "… and then a second, separate picture of a dragon": one more picture made.
+            if clause.has_any(&[
+                "a separate one of",
+                "another one of",
+                "a second one of",
+                "a second ~ picture of",
+                "a second ~ image of",
+                "a separate picture of",
+                "a separate image of",
+                "another picture of",
+                "another image of",
+            ])
                 && let Some((_, last)) = asked.last()
-                && !last.intent.chains
+                // A picture generated from words alone chains from nothing.
+                && (!last.intent.chains || last.intent.input.kind().is_none())
                 && !read_args(&clause, last).is_empty()
             {
                 let last = last.clone();
@@ -2270,6 +2334,10 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
                 "written",
                 "in the corner",
                 "in the background",
+                // "The second screenshot is the one with the customer's email on it".
+                "on it",
+                "on them",
+                "on there",
             ])
             && !one.has_any(&[
                 "fine",
@@ -2292,6 +2360,41 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
                 "sharp*",
             ])
     });
+    // "Only redact that one": a hiding verb aimed only at what was pointed to hides the faces
+    // or personal details described there.
+    // The hiding verb's object is only a pointer ("only redact that one", "blur those").
+    let words = clauses::texts(&clause);
+    let pointed_at = words
+        .iter()
+        .position(|word| Clause::new(word, word).has_any(&["@hide"]))
+        .and_then(|at| words.get(at + 1))
+        .is_some_and(|object| ["it", "them", "those", "these", "that"].contains(object));
+    if hideable_described
+        && pointed_at
+        && clause.has_any(&["@hide"])
+        && !clause.has_any(&[
+            "@faces",
+            "@phi",
+            "text",
+            "writing",
+            "words",
+            "everything",
+            "both",
+        ])
+        && !points_at_an_area(&clause)
+        && clause.words.len() <= 6
+    {
+        let faces = described.since_ask.iter().any(|one| {
+            one.has_any(&["face", "faces", "facial"]) && !clauses::says_no_faces_are_there(one)
+        });
+        let details = described.since_ask.iter().any(|one| one.has_any(&["@phi"]));
+        let what = match (faces, details) {
+            (true, true) => "the faces and the personal details",
+            (true, false) => "the faces",
+            _ => "the personal details",
+        };
+        return Clause::new(&format!("{} {what}", clause.text), request);
+    }
     if !hideable_described
         || !clause.has_any(POINTING)
         || clause.has_any(&["@hide", "@remove"])
@@ -2325,7 +2428,14 @@ fn points_at_an_area(clause: &Clause) -> bool {
         *word == "that"
             && words[at + 1..]
                 .iter()
-                .find(|next| !["whole", "entire", "same"].contains(next))
+                // "That bottom half", "that whole quarter".
+                .find(|next| {
+                    ![
+                        "whole", "entire", "same", "top", "bottom", "left", "right", "upper",
+                        "lower",
+                    ]
+                    .contains(next)
+                })
                 .is_some_and(|next| AREAS.contains(next))
     })
 }
@@ -2496,9 +2606,23 @@ fn by_input(
     }
     // "Take out the patient details and the patient photo": with one verb, the order of the
     // things named.
+    // "Clean this up so nobody can be identified - faces, name tags, the lot": faces and
+    // personal details hidden in one clause go in the order they are named, whichever of the
+    // clause's hiding words each matched.
+    let hides_people = |matched: &Matched| {
+        hides_faces(matched) || matches!(matched.tool.name(), "redact_phi" | "redact_document")
+    };
+    let first_hiding = kept
+        .iter()
+        .filter(|matched| hides_people(matched))
+        .map(Matched::start)
+        .min();
     kept.sort_by_key(|matched| {
         let object = matched.spans.last().map_or(0, |span| span.start);
-        (matched.start(), object, matched.rank)
+        let start = first_hiding
+            .filter(|_| hides_people(matched))
+            .unwrap_or_else(|| matched.start());
+        (start, object, matched.rank)
     });
     // What turns the clause's media into another kind runs before what reads the result.
     kept.sort_by_key(|matched| !converts(matched));
@@ -2852,7 +2976,7 @@ fn one_picture_named(clause: &Clause) -> Option<usize> {
 
 static PICTURE_SHOWS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th)(?: one| image| photo| picture| pic| shot)?(?:'s| is| shows)(?: of)? (?:the |a |an |my |our |his |her |their )([a-z]+(?: [a-z]+){0,2})",
+        r"\b(?:the )?(?:(first|second|third|fourth|1st|2nd|3rd|4th)(?: one| image| photo| picture| pic| shot)?|(?:image|photo|picture|pic|img|screenshot|scan) ?#?([1-4]))(?:'s| is| shows)(?: of)? (?:the |a |an |my |our |his |her |their )([a-z]+(?: [a-z]+){0,2})",
     )
     .expect("pattern")
 });
@@ -2885,11 +3009,15 @@ fn what_pictures_show(text: &str) -> Vec<(usize, String)> {
     PICTURE_SHOWS
         .captures_iter(text)
         .filter_map(|captures| {
-            let picture = vitrine_tools::meaning::read::ordinal_index(&captures[1]);
+            // "The second one is …", "photo 2 is …".
+            let picture = match (captures.get(1), captures.get(2)) {
+                (Some(ordinal), _) => vitrine_tools::meaning::read::ordinal_index(ordinal.as_str()),
+                (None, number) => number?.as_str().parse::<usize>().ok()?.checked_sub(1)?,
+            };
             // "The consent form", "the kid on the climbing wall": the noun before any phrase
             // that says more of it.
             let named: Vec<&str> = captures
-                .get(2)?
+                .get(3)?
                 .as_str()
                 .split(' ')
                 .take_while(|word| !SAYS_MORE.contains(word))
@@ -3194,7 +3322,11 @@ static IMAGE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 /// True when the clause names views or a number of images ("front, back and side views", "3
 /// variations").
 fn names_views(clause: &Clause) -> bool {
-    VIEW.find_iter(&clause.text).count() >= 2 || IMAGE_COUNT.is_match(&clause.text)
+    let views = VIEW.find_iter(&clause.text).count();
+    // "Just show me the front view": one view, named as such.
+    views >= 2
+        || IMAGE_COUNT.is_match(&clause.text)
+        || (views == 1 && clause.has_any(&["view", "views", "angle"]))
 }
 
 /// One set of arguments per view the request names (front, back, side: in the order of the

@@ -108,6 +108,12 @@ pattern!(
     MINUTES_THEN_NUMBER,
     r"\b(\d+)\s*(?:minutes?|mins?)\s+(?:and\s+)?([1-5]?\d)\b(\s*(?:%|px|pixels?|fps|frames?|percent|seconds?|secs?|s\b|minutes?|mins?|x|by|times|people|faces))?"
 );
+// "From two minutes to two thirty": the end of a range said as minutes and seconds, with no
+// unit (not "to 2 30 fps").
+pattern!(
+    RANGE_END_SPOKEN,
+    r"\b((?:from|between)\s+\d+(?:\.\d+)?\s+seconds\s+(?:to|and|until|till)\s+)(\d{1,2})\s+([0-5]\d)\b(\s*(?:%|px|pixels?|fps|frames?|percent|seconds?|secs?|s\b|minutes?|mins?|x|by|times))?"
+);
 pattern!(
     IN_MINUTES,
     r"\b(\d+(?:\.\d+)?)[\s-]*(hours?|hrs?|minutes?|mins?|min)\b"
@@ -207,10 +213,18 @@ pub fn in_numbers(text: &str) -> String {
         let seconds: f64 = captures[2].parse().unwrap_or(0.0);
         format!("{} seconds", minutes * 60.0 + seconds)
     });
-    IN_MINUTES
+    let text = IN_MINUTES.replace_all(&text, |captures: &regex::Captures<'_>| {
+        let amount: f64 = captures[1].parse().unwrap_or(0.0);
+        format!("{} seconds", amount * seconds_of(&captures[2]))
+    });
+    RANGE_END_SPOKEN
         .replace_all(&text, |captures: &regex::Captures<'_>| {
-            let amount: f64 = captures[1].parse().unwrap_or(0.0);
-            format!("{} seconds", amount * seconds_of(&captures[2]))
+            if captures.get(4).is_some() {
+                return captures[0].to_owned();
+            }
+            let minutes: f64 = captures[2].parse().unwrap_or(0.0);
+            let seconds: f64 = captures[3].parse().unwrap_or(0.0);
+            format!("{}{} seconds", &captures[1], minutes * 60.0 + seconds)
         })
         .into_owned()
 }
@@ -3167,7 +3181,7 @@ pub fn pastes_a_cut_out(clause: &Clause) -> bool {
 
 pattern!(
     NAMED_INPUT,
-    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img)\b|\b(?:image|photo|picture|pic|img)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as|has|shows|needs|contains)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:one|image|photo|picture|pic|shot|img|screenshot|scan|snap|photograph|attachment)\b|\b(?:image|photo|picture|pic|img|screenshot|scan)\s*#?\s*([1-4])\b|\bthe\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s*(?:$|[,.;!?]|(?:and|too|then|to|into|as|has|shows|needs|contains)\b)|\b(?:make|turn|get|have|render)\s+the\s+(first|second|third|fourth|1st|2nd|3rd|4th)\s+\w"
 );
 
 /// The index, from 0, of the picture an ordinal names: "first"/"1st" 0 … "fourth"/"4th" 3.
@@ -3569,6 +3583,10 @@ mod tests {
         );
         assert_eq!(in_numbers("from half a minute in"), "from 30 seconds in");
         assert_eq!(in_numbers("two and a half minutes"), "150 seconds");
+        assert_eq!(
+            in_numbers("from two minutes to two thirty"),
+            "from 120 seconds to 150 seconds"
+        );
         assert_eq!(in_numbers("the 2 minute mark"), "the 120 seconds mark");
         assert_eq!(in_numbers("1 min 30 s"), "90 seconds");
         assert_eq!(in_numbers("page three"), "page 3");

@@ -62,6 +62,8 @@ const MEANING: Meaning = Meaning {
             "quality",
             "format",
             "file type",
+            // "Can you convert it for me?" after the format was said (accept reads it).
+            "convert*",
         ]],
         unless: &[
             "mp4",
@@ -77,6 +79,11 @@ const MEANING: Meaning = Meaning {
             "exif",
             "metadata",
             "location",
+            // "Does this jpeg still carry the coordinates of where it was shot?"
+            "coordinates",
+            "does this",
+            "does it",
+            "does the",
             // "Is this a PNG or a JPEG?" asks what it is, not to change it.
             "is this",
             "is it",

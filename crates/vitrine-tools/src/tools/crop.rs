@@ -154,6 +154,9 @@ const MEANING: Meaning = Meaning {
                 "only the ~ third",
                 "just the ~ quarter",
                 "only the ~ quarter",
+                // "I only want the left half of this one".
+                "only want the ~ half",
+                "just want the ~ half",
             ]],
             unless: &["@hide", "face*"],
             input: Input::One {
@@ -163,10 +166,11 @@ const MEANING: Meaning = Meaning {
             slots: REGION_SLOTS,
             chains: true,
             accept: Some(|clause| {
-                clause
+                (clause
                     .words
                     .first()
                     .is_some_and(|first| ["just", "only"].contains(&first.text.as_str()))
+                    || clause.has_any(&["i only want", "i just want", "we only want"]))
                     && read::names_region(clause)
             }),
             ..Intent::DEFAULT

@@ -274,6 +274,9 @@ fn thing(clause: &Clause) -> Option<(Vec<String>, bool)> {
                     "so",
                     "because",
                     "since",
+                    // "Outline each with a rectangle": how, not what.
+                    "with",
+                    "using",
                 ]
                 .contains(&first)
         })
@@ -330,7 +333,9 @@ const MEANING: Meaning = Meaning {
                 "@find",
                 "box*",
                 "highlight*",
-                "mark*",
+                "mark",
+                "marks",
+                "marking",
                 "outline*",
                 "circle*",
                 "where",

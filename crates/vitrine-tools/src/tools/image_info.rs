@@ -118,6 +118,13 @@ const MEANING: Meaning = Meaning {
             "camera ~ used",
             "camera ~ taken with",
             "when was ~ taken",
+            // "Tell me when the photo was taken", "the coordinates of where it was shot".
+            "when ~ was taken",
+            "when ~ were taken",
+            "when ~ was shot",
+            "where ~ was taken",
+            "where ~ was shot",
+            "coordinates",
             "date taken",
             // "Is there a date it was taken?", "which phone took it?".
             "date ~ was ~ taken",

@@ -120,6 +120,8 @@ macro_rules! operation {
                 "illegible",
                 "unrecognis*",
                 "unrecogniz*",
+                // "Turn it into one of those short videos": a kind of thing, not one mask.
+                "into one of",
             ],
             input: $input,
             slots: &[
@@ -254,7 +256,13 @@ const MEANING: Meaning = Meaning {
                 "together",
                 // "One mask that covers both".
                 "cover* both",
-                "cover* ~ both"
+                "cover* ~ both",
+                // "A single one covering whatever either of them covers".
+                "a single one",
+                "a single mask",
+                "either of them",
+                "either mask",
+                "either one"
             ],
             ONE_MASK,
             NO_SLOT

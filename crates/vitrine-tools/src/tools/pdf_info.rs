@@ -64,6 +64,8 @@ const MEANING: Meaning = Meaning {
             "or letter",
             "letter size*",
             "size of the pages",
+            // "… how many pages it has and what size they are".
+            "what size",
             "pages are",
             "size ~ pages",
             "pages ~ size",

@@ -162,7 +162,17 @@ const MEANING: Meaning = Meaning {
             ]],
             unless: SCREENSHOT_UNLESS,
             input: Input::None,
-            accept: Some(|clause| !read::web_addresses(&clause.request).is_empty()),
+            // Not "… so blur every face in the screenshot": the one made, worked on.
+            accept: Some(|clause| {
+                !read::web_addresses(&clause.request).is_empty()
+                    && !clause.has_any(&[
+                        "in the screenshot*",
+                        "on the screenshot*",
+                        "in the screen shot*",
+                        "in the screengrab*",
+                        "in the screen grab*",
+                    ])
+            }),
             slots: ADDRESS_AND_VIEW_SLOTS,
             chains: true,
             ..Intent::DEFAULT
