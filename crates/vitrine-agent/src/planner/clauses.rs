@@ -569,10 +569,32 @@ pub(super) fn normalise(instruction: &str) -> String {
         }
     });
     let lower = LABELS.replace_all(&lower, "$1");
-    let lower = SEPARATELY_THE.replace_all(&lower, "and also a separate one of $1");
+    // Not "separately, the background is too dark": a statement of its own.
+    let lower = SEPARATELY_THE.replace_all(&lower, |found: &regex::Captures<'_>| {
+        let end = found.get(0).map_or(0, |whole| whole.end());
+        let states = lower[end..].split_whitespace().take(3).any(|word| {
+            [
+                "is", "are", "was", "were", "has", "have", "looks", "seems", "needs",
+            ]
+            .contains(&word)
+        });
+        if states {
+            found[0].to_owned()
+        } else {
+            format!("and also a separate one of {}", &found[1])
+        }
+    });
     // "… with its number plate visible … Blur the faces and the plate": the same plate.
+    // Not "the plate of pasta".
     let lower = if CAR_PLATE.is_match(&lower) {
-        BARE_PLATE.replace_all(&lower, "$1 number $2")
+        BARE_PLATE.replace_all(&lower, |found: &regex::Captures<'_>| {
+            let end = found.get(0).map_or(0, |whole| whole.end());
+            if lower[end..].trim_start().starts_with("of ") {
+                found[0].to_owned()
+            } else {
+                format!("{} number {}", &found[1], &found[2])
+            }
+        })
     } else {
         lower
     };
@@ -676,6 +698,14 @@ fn starts_an_ask(piece: &str) -> bool {
                 ]
                 .iter()
                 .any(|wish| said.starts_with(wish));
+        }
+    }
+    // "… and from that give me a frame every five seconds": what it works on, then the ask.
+    for source in ["from that, ", "from that ", "from this ", "from there "] {
+        if let Some(rest) = piece.trim_start().strip_prefix(source)
+            && starts_an_ask(rest)
+        {
+            return true;
         }
     }
     // "…, to put in a frame next to his photo": a purpose, said after its ask.
@@ -2526,12 +2556,15 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && Clause::new(after, after).has_any(&["@hide"])
                 && !starts_an_ask(after);
             // "A second, separate picture of a dragon": adjectives of one thing.
+            // Not "blur the faces in the last, crop the first one square": an ordinal as a
+            // picture's name, then an ask.
             let adjectives = found.as_str().trim() == ","
+                && !starts_an_ask(after)
                 && matches!(
                     texts(&Clause::new(&current, &current)).as_slice(),
                     [
                         ..,
-                        "a" | "an" | "the" | "one",
+                        "a" | "an" | "one",
                         "second"
                             | "third"
                             | "new"
@@ -2613,8 +2646,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     || is_statement(&next)
                     || adds_one_more(&next)
                     || takes_back(&next)
-                    || (found.as_str().contains("and") && someone_wants_a_thing(after))
+                    // Not "remove the background and my sister wants a version with …", an ask
+                    // and one more.
+                    || (found.as_str().contains("and")
+                        && !starts_an_ask(current.trim())
+                        && someone_wants_a_thing(after))
                     || (found.as_str().trim() == "," && someone_else_wants_to(after))
+                    // "A mask of the person, with the edges softened by about 5 pixels".
+                    || (found.as_str().trim() == ","
+                        && ["with the edges ", "with its edges ", "with edges "]
+                            .iter()
+                            .any(|edges| after.starts_with(edges))
+                        && Clause::new(after, after).has_any(&[
+                            "soften*", "feather*", "smooth*", "blurred", "faded",
+                        ]))
                     || (someone_else_will(after)
                         && !Clause::new(after, after).has_any(&["so", "only", "accept*"])))
             {
@@ -2663,6 +2708,18 @@ fn needs_two_things_done(need: &str, after: &str) -> Option<String> {
                 "the", "this", "that", "my", "our", "its", "their", "his", "her", "all", "every",
             ]
             .contains(first)
+        }) && !words.iter().take(5).any(|word| {
+            // "… and the names kept readable": what stays is no second thing done.
+            [
+                "kept",
+                "left",
+                "preserved",
+                "retained",
+                "unchanged",
+                "untouched",
+                "intact",
+            ]
+            .contains(word)
         }) && words
             .iter()
             .skip(1)
@@ -2672,7 +2729,7 @@ fn needs_two_things_done(need: &str, after: &str) -> Option<String> {
             })
             .any(|word| {
                 is_past_participle(word)
-                    || ["hidden", "cut", "kept", "split", "shrunk", "put"].contains(word)
+                    || ["hidden", "cut", "split", "shrunk", "put"].contains(word)
             })
     };
     let after = Clause::new(after, after);
@@ -2731,8 +2788,8 @@ fn someone_else_wants_to(piece: &str) -> bool {
             // "the boss wants to blur …").
             && words.get(at + 2).is_some_and(|verb| {
                 [
-                    "print", "frame", "hang", "post", "share", "send", "use", "put", "see",
-                    "watch", "show", "upload", "publish", "keep", "have",
+                    "print", "frame", "hang", "post", "share", "send", "see", "watch", "show",
+                    "upload", "publish",
                 ]
                 .contains(verb)
             })
@@ -2748,9 +2805,30 @@ pub(super) fn without_what_is_called_off(split: Vec<Clause>) -> Vec<Clause> {
         if calls_off_the_last(&clause) && kept.pop().is_some() {
             continue;
         }
+        // "Make it greyscale. Hmm, on second thoughts keep the colour, …": the colour kept
+        // takes back the greyscale asked just before (what else the clause says stays).
+        if keeps_the_colour_after_all(&clause)
+            && kept.last().is_some_and(|last| {
+                last.has_any(&["grey*", "gray*", "black and white", "b&w", "monochrome"])
+            })
+        {
+            kept.pop();
+        }
         kept.push(clause);
     }
     kept
+}
+
+/// "On second thoughts keep the colour", "actually, leave it in colour".
+fn keeps_the_colour_after_all(clause: &Clause) -> bool {
+    clause.has_any(&["on second thought*", "actually", "wait", "changed my mind"])
+        && clause.has_any(&[
+            "keep the colo*",
+            "keep it in colo*",
+            "leave it in colo*",
+            "leave the colo*",
+            "keep it colo*",
+        ])
 }
 
 /// "No wait, don't bother", "actually never mind that": the clause before, taken back whole.
@@ -2761,7 +2839,7 @@ fn calls_off_the_last(clause: &Clause) -> bool {
         .position(|word| {
             ![
                 "no", "wait", "actually", "oh", "hmm", "sorry", "ok", "okay", "on", "second",
-                "thought", "ah",
+                "thought", "thoughts", "ah",
             ]
             .contains(word)
         })
@@ -3581,7 +3659,9 @@ fn tells_what_others_do_not_want(clause: &Clause) -> bool {
             // "smudge the faces out (doesn't need to be heavy)", how).
             .is_some_and(|next| {
                 ["want", "like", "wish"].contains(next)
+                    // Not "the recipient doesn't need to see the kids' faces", a need to hide.
                     || (*next == "need"
+                        && !clause.has_any(&["face", "faces", "@phi"])
                         && ["the", "my", "our", "his", "her", "their", "your"].contains(&words[0])
                         && matches!(
                             words.get(at + 2..at + 4),
@@ -3838,12 +3918,18 @@ fn greets_or_signs_off(clause: &Clause) -> bool {
         "good",
     ];
     let words = texts(clause);
-    let greets = match words.as_slice() {
-        [greeting] => GREETINGS.contains(greeting),
-        ["good", "morning" | "afternoon" | "evening", ..] => words.len() <= 4,
-        [greeting, next, ..] => GREETINGS.contains(greeting) && AFTER_GREETING.contains(next),
-        _ => false,
-    };
+    // "Hi, just testing if the upload works": a try of the service, asking for nothing.
+    let tries_the_service = matches!(
+        words.as_slice(),
+        ["just", "testing" | "checking" | "trying", ..] | ["testing" | "test", ..]
+    ) && clause.has_any(&["upload*", "works", "working", "test"]);
+    let greets = tries_the_service
+        || match words.as_slice() {
+            [greeting] => GREETINGS.contains(greeting),
+            ["good", "morning" | "afternoon" | "evening", ..] => words.len() <= 4,
+            [greeting, next, ..] => GREETINGS.contains(greeting) && AFTER_GREETING.contains(next),
+            _ => false,
+        };
     // A sign-off: a short last line after a dash or a thank-you ("Thank you, Marketing
     // (Rina)").
     let end = |text: &str| text.trim_end_matches(['.', '!', ' ', ')']).to_owned();
@@ -5847,10 +5933,19 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
             "full height",
             "whole width",
             "whole height",
+            // "Keep the page size the same if you can".
+            "the same",
         ]);
+    // "Leave the name tags readable, we need those".
+    let leaves_readable = starts_with_keeping(clause)
+        && clause.has_any(&[
+            "readable", "legible", "visible", "intact", "in place", "showing",
+        ])
+        && !clause.has_any(&["@hide", "@remove", "redact*"]);
     leaves
         || leaves_one_thing
         || leaves_what_was_said
+        || leaves_readable
         || keeps_as_sent
         || clause.has_any(&[
             "keep everything else",

@@ -604,7 +604,9 @@ const GAPS: &[Gap] = &[
             "jingle",
             "melody",
             // "Make a soundtrack to go with this photo" (not "extract the soundtrack").
-            "make ~ soundtrack",
+            "make a soundtrack",
+            "make me a soundtrack",
+            "make ~ new soundtrack",
             "creat* ~ soundtrack",
             "generat* ~ soundtrack",
             "compose ~ soundtrack",
@@ -658,9 +660,6 @@ const GAPS: &[Gap] = &[
             "audio from",
             // "Just need the sound from this as an mp3, the podcast editor wants it".
             "sound from",
-            "podcast editor*",
-            "podcast producer*",
-            "podcast host*",
             "separat*",
             "get the",
             "save the",

@@ -390,8 +390,16 @@ pub fn understand_with(
             // "Blur the faces and also the licence plate of the van parked behind them": a
             // thing named after "also" takes the request's hiding verb, however it is described.
             && !(clauses::joined_by_and_also(&clause, &text)
-                // Not "… and also the licence plate on the car is fake, so don't bother".
-                && !clause.has_any(&["is", "are", "was", "were", "so", "don't", "dont"])
+                // Not "… and also the licence plate on the car is fake, so don't bother" (but
+                // "… and also the patient's name, which is written on the whiteboard").
+                && !Clause::new(
+                    [", which ", ", who ", ", that "]
+                        .iter()
+                        .find_map(|relative| clause.text.split_once(relative))
+                        .map_or(clause.text.as_str(), |(own, _)| own),
+                    &text,
+                )
+                .has_any(&["is", "are", "was", "were", "so", "don't", "dont"])
                 && clause.words.first().is_some_and(|first| {
                     ["the", "a", "an", "any", "all", "his", "her", "their", "its"]
                         .contains(&first.text.as_str())
@@ -859,8 +867,12 @@ pub fn understand_with(
         // "… still has boxes stacked along one wall. Find every fire extinguisher in it and put
         // a box around each": words that say more of the step just asked are about it, not
         // about a description from before that ask.
-        let says_more_of_the_last_ask =
-            nothing_matched && described.since_ask.is_empty() && says_more_of_last(&asked, &clause);
+        let says_more_of_the_last_ask = nothing_matched
+            // "… the grid there is portrait. Just the crop.": a few words that name the step
+            // asked before say it again, whatever was described since.
+            && (described.since_ask.is_empty()
+                || (clause.words.len() <= 4 && clause.has_any(&["just the", "only the"])))
+            && says_more_of_last(&asked, &clause);
         // "I only care about the left half, where the fireplace is, so crop it to that half":
         // the area pointed at is the one a description named.
         let area_described = points_at_an_area(&clause)
@@ -1024,8 +1036,20 @@ pub fn understand_with(
                 && !clause.has_any(&["what", "what's", "which", "how", "who", "where", "when"])
             {
                 for earlier in described.since_ask.iter().rev().filter(|earlier| {
+                    // A size said there ("anything over 1200 pixels on the longest side"), not
+                    // any number ("she turned 16", "from 2015").
                     earlier.text != before.text
                         && earlier.text.contains(|c: char| c.is_ascii_digit())
+                        && earlier.has_any(&[
+                            "pixel*",
+                            "px",
+                            "long* side",
+                            "long* edge",
+                            "wide",
+                            "tall",
+                            "width",
+                            "height",
+                        ])
                         && !clauses::lets_stay(earlier)
                         && !clauses::says_what_is_not_there(earlier)
                 }) {
@@ -1170,6 +1194,11 @@ pub fn understand_with(
                     "is plenty",
                 ]))
             && let Some((start, before)) = &previous
+            // Not "a mask of the person, with the edges softened by 5 pixels": a mask made is
+            // worked on by a step of its own.
+            && !usable
+                .iter()
+                .all(|matched| matched.intent.input.kind() == Some(ArtifactKind::Array))
             && let Some(mut refined) =
                 refine(before, &clause, &text, inputs, catalog, &asked[*start..])
         {
@@ -1892,6 +1921,16 @@ fn same_step(planned: &Matched, new: &Matched) -> bool {
 /// True when `later` asks for `matched`'s intent again and every argument it reads differently
 /// from `before` was left to its default there: it says more about the same step.
 fn only_adds_to(before: &Clause, later: &Clause, matched: &Matched) -> bool {
+    // "The motorbike on its own as a 3D model, and then a 3D version of the whole street
+    // scene": the whole of it is another step, not the default of this one.
+    const WHOLE: &[&str] = &["whole", "entire", "everything", "full scene"];
+    if later.has_any(WHOLE)
+        && !before.has_any(WHOLE)
+        // Not "just the first screen, not the whole page".
+        && !later.has_any(&["not ~ whole", "not ~ entire", "rather than ~ whole", "instead of ~ whole"])
+    {
+        return false;
+    }
     let neutral = Clause::new("", &before.request);
     let defaults = slot_values(&neutral, matched);
     slot_values(before, matched)
@@ -2318,7 +2357,7 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
     // points at that ask.
     // Described as there to be seen ("a patient's face is visible", "the list shows names"),
     // not as a flaw of the picture ("red-eye on their faces", "the label is blurry").
-    let hideable_described = described.since_ask.iter().any(|one| {
+    let hideable = |one: &Clause| {
         one.has_any(&["@faces", "@phi"])
             && one.has_any(&[
                 "visible",
@@ -2359,7 +2398,8 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
                 "focus",
                 "sharp*",
             ])
-    });
+    };
+    let hideable_described = described.since_ask.iter().any(&hideable);
     // "Only redact that one": a hiding verb aimed only at what was pointed to hides the faces
     // or personal details described there.
     // The hiding verb's object is only a pointer ("only redact that one", "blur those").
@@ -2384,10 +2424,18 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
         && !points_at_an_area(&clause)
         && clause.words.len() <= 6
     {
+        // "Strangers are visible in the background": people, so their faces (not "people's
+        // names are on the board", text).
         let faces = described.since_ask.iter().any(|one| {
-            one.has_any(&["face", "faces", "facial"]) && !clauses::says_no_faces_are_there(one)
+            hideable(one)
+                && (one.has_any(&["face", "faces", "facial"])
+                    || (one.has_any(&["@faces"]) && !one.has_any(&["@phi"])))
+                && !clauses::says_no_faces_are_there(one)
         });
-        let details = described.since_ask.iter().any(|one| one.has_any(&["@phi"]));
+        let details = described
+            .since_ask
+            .iter()
+            .any(|one| hideable(one) && one.has_any(&["@phi"]));
         let what = match (faces, details) {
             (true, true) => "the faces and the personal details",
             (true, false) => "the faces",

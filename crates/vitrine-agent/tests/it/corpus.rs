@@ -505,7 +505,8 @@ fn the_planner_understands_the_paraphrase_corpus() {
     // `heldout5`–`heldout9`, 94.5 % after those that retired `heldout10`, 94.9 % after those
     // that retired `heldout11`, 95.4 % after those that retired `heldout12`, 95.9 % after
     // those that retired `heldout13`, 96.4 % after those that retired `heldout16`, 96.7 % after
-    // those that retired `heldout20`, 97.1 % after those that retired `heldout21`).
+    // those that retired `heldout20`, 97.1 % after those that retired `heldout21`, 97.2 % after
+    // those that retired `heldout22` and `heldout23`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -627,7 +628,7 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
 /// causes): regression sets now.
-const READ_HELDOUT: [&str; 22] = [
+const READ_HELDOUT: [&str; 23] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -650,9 +651,10 @@ const READ_HELDOUT: [&str; 22] = [
     "heldout20.jsonl",
     "heldout21.jsonl",
     "heldout22.jsonl",
+    "heldout23.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout21`, read
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout23`, read
 /// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
@@ -663,7 +665,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 97.1;
+const WHOLE_CORPUS_FLOOR: f64 = 97.2;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -677,16 +679,10 @@ struct Blind {
 
 const BLIND: [Blind; 7] = [
     Blind {
-        file: "heldout23.jsonl",
-        show: "VITRINE_SHOW_HELDOUT23",
-        floor: 94.6,
-        silent_at_most: 4,
-    },
-    Blind {
         file: "heldout24.jsonl",
         show: "VITRINE_SHOW_HELDOUT24",
-        floor: 90.9,
-        silent_at_most: 3,
+        floor: 91.6,
+        silent_at_most: 2,
     },
     Blind {
         file: "heldout25.jsonl",
@@ -697,14 +693,14 @@ const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout26.jsonl",
         show: "VITRINE_SHOW_HELDOUT26",
-        floor: 91.6,
-        silent_at_most: 4,
+        floor: 92.4,
+        silent_at_most: 3,
     },
     Blind {
         file: "heldout27.jsonl",
         show: "VITRINE_SHOW_HELDOUT27",
-        floor: 92.4,
-        silent_at_most: 3,
+        floor: 93.1,
+        silent_at_most: 2,
     },
     Blind {
         file: "heldout28.jsonl",
@@ -716,6 +712,12 @@ const BLIND: [Blind; 7] = [
         file: "heldout29.jsonl",
         show: "VITRINE_SHOW_HELDOUT29",
         floor: 94.6,
+        silent_at_most: 2,
+    },
+    Blind {
+        file: "heldout30.jsonl",
+        show: "VITRINE_SHOW_HELDOUT30",
+        floor: 90.1,
         silent_at_most: 2,
     },
 ];

@@ -423,6 +423,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "mrn*",
             "record number*",
             "name*",
+            "surname*",
+            "forename*",
             "date* of birth",
             "birth date*",
             "birthdate*",

@@ -106,7 +106,7 @@ pattern!(
 );
 pattern!(
     MINUTES_THEN_NUMBER,
-    r"\b(\d+)\s*(?:minutes?|mins?)\s+(?:and\s+)?([1-5]?\d)\b(\s*(?:%|px|pixels?|fps|frames?|percent|seconds?|secs?|s\b|minutes?|mins?|x|by|times|people|faces))?"
+    r"\b(\d+)\s*(?:minutes?|mins?)\s+(?:and\s+)?([1-5]?\d)\b(\s*(?:%|px|pixels?|fps|frames?|percent|seconds?|secs?|s\b|minutes?|mins?|x|by|times|people|faces)|\s+\d)?"
 );
 // "From two minutes to two thirty": the end of a range said as minutes and seconds, with no
 // unit (not "to 2 30 fps").
@@ -1583,7 +1583,16 @@ pub fn removed_range(clause: &Clause) -> Option<(f64, f64)> {
 /// A part of a clip said to be taken out, from its start or from the middle.
 fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
     let cuts = clause.has_any(&["cut*", "chop*", "snip*", "edit* ~ out", "edit* out"]);
-    let removes = (clause.has_any(DROP_WORDS) && !clause.has_any(&["cut out", "cut* ~ out"]))
+    // "Cut out 1:00 to 1:20" may keep that part; "take out the bit where the mic cuts out"
+    // takes it out (the sound is what cuts out there).
+    let cut_out = clause.has_any(&["cut out", "cut* ~ out"])
+        && !clause.has_any(&[
+            "where ~ cuts out",
+            "where ~ ~ cuts out",
+            "when ~ cuts out",
+            "when ~ ~ cuts out",
+        ]);
+    let removes = (clause.has_any(DROP_WORDS) && !cut_out)
         || (cuts && clause.has_any(UNWANTED_PARTS))
         // "Cut out the bit from 1:05 to 1:20, that's the blooper": the part is said, just
         // after, to be unwanted.
@@ -1638,13 +1647,13 @@ fn said_unwanted(clause: &Clause) -> bool {
     };
     let next =
         clause.request[at + clause.text.len()..].trim_start_matches([',', ' ', '-', '–', '—']);
-    // The whole of the next phrase, and short: "that's the blooper", not "that's the ad we're
-    // going to run".
+    // The whole of the next phrase, and short: "that's the blooper", "that's where the presenter
+    // sneezes", not "that's the ad we're going to run".
     let next = next
         .split(['.', ',', ';', '!', '?'])
         .next()
         .unwrap_or_default();
-    if next.split_whitespace().count() > 4 {
+    if next.split_whitespace().count() > 6 {
         return false;
     }
     let request = Clause::new(next, next);
@@ -1661,7 +1670,12 @@ fn said_unwanted(clause: &Clause) -> bool {
             "that is the",
         ]
         .iter()
-        .any(|pointer| request.has(&format!("{pointer} {unwanted}")))
+        .any(|pointer| {
+            request.has(&format!("{pointer} {unwanted}"))
+                || (pointer.ends_with("where")
+                    && (request.has(&format!("{pointer} ~ {unwanted}"))
+                        || request.has(&format!("{pointer} ~ ~ {unwanted}"))))
+        })
     })
 }
 
@@ -3586,6 +3600,10 @@ mod tests {
         assert_eq!(
             in_numbers("from two minutes to two thirty"),
             "from 120 seconds to 150 seconds"
+        );
+        assert_eq!(
+            in_numbers("between two minutes and two thirty"),
+            "between 120 seconds and 150 seconds"
         );
         assert_eq!(in_numbers("the 2 minute mark"), "the 120 seconds mark");
         assert_eq!(in_numbers("1 min 30 s"), "90 seconds");

@@ -102,6 +102,12 @@ const MEANING: Meaning = Meaning {
             "on one page",
         ]],
         unless: &[
+            // "It's going in my portfolio and the grid there is portrait": a grid the picture
+            // goes in, not one to make.
+            "grid there",
+            "the grid is",
+            "grid ~ is portrait",
+            "grid ~ is square",
             // "Stitch these five pics into a clip at 4 frames a second": a video.
             "clip",
             "fps",

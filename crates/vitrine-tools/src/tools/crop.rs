@@ -77,8 +77,15 @@ const MEANING: Meaning = Meaning {
                 ],
                 &["face*", "head", "headshot*", "mugshot*"],
             ],
-            // "The face is already centred": said of the picture, not asked.
-            unless: &["@hide", "already", "instead of crop*", "rather than crop*"],
+            // "The face is already centred": said of the picture, not asked. "Cut the background
+            // out of this headshot": the picture it is.
+            unless: &[
+                "@hide",
+                "already",
+                "instead of crop*",
+                "rather than crop*",
+                "background",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
@@ -100,7 +107,16 @@ const MEANING: Meaning = Meaning {
                 "passport photo*",
                 "profile photo from",
             ]],
-            unless: &["@hide"],
+            // "Cut the background out of this headshot": the picture it is, not one to make.
+            unless: &[
+                "@hide",
+                "this headshot",
+                "the headshot",
+                "my headshot",
+                "his headshot",
+                "her headshot",
+                "their headshot",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,
@@ -170,7 +186,12 @@ const MEANING: Meaning = Meaning {
                     .words
                     .first()
                     .is_some_and(|first| ["just", "only"].contains(&first.text.as_str()))
-                    || clause.has_any(&["i only want", "i just want", "we only want"]))
+                    || (clause.has_any(&["i only want", "i just want", "we only want"])
+                        // Not "I only want the top half brighter", an edit of that half.
+                        && !clause.has_any(&[
+                            "bright*", "dark*", "light*", "sharp*", "black and white", "grey*",
+                            "gray*", "colo*", "blur*", "@hide", "saturat*", "contrast",
+                        ])))
                     && read::names_region(clause)
             }),
             ..Intent::DEFAULT

@@ -177,6 +177,10 @@ const IMAGE_TO_MASK: Meaning = Meaning {
             ],
         ],
         unless: &[
+            // "The mask marks the area on the photo that I want hidden": the mask attached.
+            "mask marks",
+            "mask covers",
+            "mask shows",
             "invert*",
             "feather*",
             "threshold*",

@@ -121,7 +121,8 @@ macro_rules! operation {
                 "unrecognis*",
                 "unrecogniz*",
                 // "Turn it into one of those short videos": a kind of thing, not one mask.
-                "into one of",
+                "into one of those",
+                "into one of these",
             ],
             input: $input,
             slots: &[

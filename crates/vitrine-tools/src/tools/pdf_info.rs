@@ -86,7 +86,8 @@ const MEANING: Meaning = Meaning {
             "title of ~ document",
         ]],
         // "Black out the author and the date it was created": the words on a page, hidden.
-        unless: &["@hide", "@remove", "redact*"],
+        // "Keep the page size the same": a constraint on another step.
+        unless: &["@hide", "@remove", "redact*", "keep*", "the same"],
         input: Input::One {
             arg: "document",
             kind: ArtifactKind::Document,

@@ -164,14 +164,15 @@ const MEANING: Meaning = Meaning {
             input: Input::None,
             // Not "… so blur every face in the screenshot": the one made, worked on.
             accept: Some(|clause| {
-                !read::web_addresses(&clause.request).is_empty()
-                    && !clause.has_any(&[
+                let works_on_the_one_made = clause.has_any(&["@hide", "@remove", "crop*"])
+                    && clause.has_any(&[
                         "in the screenshot*",
                         "on the screenshot*",
                         "in the screen shot*",
                         "in the screengrab*",
                         "in the screen grab*",
-                    ])
+                    ]);
+                !read::web_addresses(&clause.request).is_empty() && !works_on_the_one_made
             }),
             slots: ADDRESS_AND_VIEW_SLOTS,
             chains: true,

@@ -50,7 +50,17 @@ const MEANING: Meaning = Meaning {
                 "a poster frame at 12 seconds",
             ],
             cues: crate::tools::thumbnail::THUMBNAIL_CUES,
-            unless: &["grid", "sheet", "contact"],
+            // "For thumbnail options I'd like six stills spread evenly": several stills to choose
+            // a thumbnail from.
+            unless: &[
+                "grid",
+                "sheet",
+                "contact",
+                "thumbnail options",
+                "thumbnail candidates",
+                "stills",
+                "frames",
+            ],
             input: Input::One {
                 arg: "video",
                 kind: ArtifactKind::Video,
