@@ -992,32 +992,42 @@ pub fn understand_with(
             // forum. Can you redact that info?": when the last description gives the ask nothing
             // to act on, an earlier one since the last ask may.
             let mut merged = merged;
+            // The steps of the ask read with the latest earlier description that `describes`
+            // accepts, kept by `keep`, when any are left.
+            let with_earlier = |describes: &dyn Fn(&Clause) -> bool,
+                                keep: &dyn Fn(&Matched) -> bool| {
+                described
+                    .since_ask
+                    .iter()
+                    .rev()
+                    .filter(|earlier| {
+                        earlier.text != before.text
+                            && describes(earlier)
+                            && !clauses::lets_stay(earlier)
+                            && !clauses::says_what_is_not_there(earlier)
+                    })
+                    .find_map(|earlier| {
+                        let tried =
+                            Clause::new(&format!("{} {}", said_of(earlier), clause.text), &text);
+                        let (mut of_earlier, _) = candidates(&tried, inputs, &produced, catalog);
+                        of_earlier.retain(|matched| keep(matched));
+                        (!of_earlier.is_empty()).then_some((of_earlier, tried))
+                    })
+            };
             if nothing_matched
                 && found.is_empty()
                 && !points_at_each
                 && area_described.is_none()
                 && clause.has_any(&["@hide", "@remove", "redact*"])
                 && clause.has_any(&["that", "those"])
+                && let Some((of_earlier, tried)) = with_earlier(&|_| true, &hides)
             {
-                for earlier in described.since_ask.iter().rev().filter(|earlier| {
-                    earlier.text != before.text
-                        && !clauses::lets_stay(earlier)
-                        && !clauses::says_what_is_not_there(earlier)
-                }) {
-                    let tried =
-                        Clause::new(&format!("{} {}", said_of(earlier), clause.text), &text);
-                    let (mut of_earlier, _) = candidates(&tried, inputs, &produced, catalog);
-                    of_earlier.retain(hides);
-                    if !of_earlier.is_empty() {
-                        found = of_earlier;
-                        merged = tried;
-                        break;
-                    }
-                }
+                found = of_earlier;
+                merged = tried;
             }
             // "The form rejects anything over 1200 pixels on the longest side and it only takes
             // jpegs, so could you shrink this down to fit": the size is in an earlier one (a
-            // description with a number). A step that only the description's words ask for
+            // description that gives a size). A step that only the description's words ask for
             // ("takes jpegs") is not what the ask's verb asks.
             let said_by_the_ask = |matched: &Matched| {
                 matched
@@ -1025,6 +1035,21 @@ pub fn understand_with(
                     .cues
                     .iter()
                     .any(|group| clause.has_any(group))
+            };
+            // A size said there ("anything over 1200 pixels on the longest side"), not any
+            // number ("she turned 16", "from 2015").
+            let gives_a_size = |earlier: &Clause| {
+                earlier.text.contains(|c: char| c.is_ascii_digit())
+                    && earlier.has_any(&[
+                        "pixel*",
+                        "px",
+                        "long* side",
+                        "long* edge",
+                        "wide",
+                        "tall",
+                        "width",
+                        "height",
+                    ])
             };
             if nothing_matched
                 && !found.iter().any(said_by_the_ask)
@@ -1034,35 +1059,10 @@ pub fn understand_with(
                 && !clause.has_any(&["@hide", "@remove", "redact*"])
                 // Not "need to know what's near", a question.
                 && !clause.has_any(&["what", "what's", "which", "how", "who", "where", "when"])
+                && let Some((of_earlier, tried)) = with_earlier(&gives_a_size, &said_by_the_ask)
             {
-                for earlier in described.since_ask.iter().rev().filter(|earlier| {
-                    // A size said there ("anything over 1200 pixels on the longest side"), not
-                    // any number ("she turned 16", "from 2015").
-                    earlier.text != before.text
-                        && earlier.text.contains(|c: char| c.is_ascii_digit())
-                        && earlier.has_any(&[
-                            "pixel*",
-                            "px",
-                            "long* side",
-                            "long* edge",
-                            "wide",
-                            "tall",
-                            "width",
-                            "height",
-                        ])
-                        && !clauses::lets_stay(earlier)
-                        && !clauses::says_what_is_not_there(earlier)
-                }) {
-                    let tried =
-                        Clause::new(&format!("{} {}", said_of(earlier), clause.text), &text);
-                    let (mut of_earlier, _) = candidates(&tried, inputs, &produced, catalog);
-                    of_earlier.retain(said_by_the_ask);
-                    if !of_earlier.is_empty() {
-                        found = of_earlier;
-                        merged = tried;
-                        break;
-                    }
-                }
+                found = of_earlier;
+                merged = tried;
             }
             if points_at_each {
                 for (each, each_said) in described.since_ask.iter().zip(&each_said) {
