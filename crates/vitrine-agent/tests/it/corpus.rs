@@ -677,7 +677,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 7] = [
+const BLIND: [Blind; 8] = [
     Blind {
         file: "heldout24.jsonl",
         show: "VITRINE_SHOW_HELDOUT24",
@@ -719,6 +719,12 @@ const BLIND: [Blind; 7] = [
         show: "VITRINE_SHOW_HELDOUT30",
         floor: 90.1,
         silent_at_most: 2,
+    },
+    Blind {
+        file: "heldout31.jsonl",
+        show: "VITRINE_SHOW_HELDOUT31",
+        floor: 93.1,
+        silent_at_most: 5,
     },
 ];
 
