@@ -674,6 +674,11 @@ fn starts_an_ask(piece: &str) -> bool {
         "if you could, ",
         "if it's possible ",
         "if it is possible ",
+        // "…, and while you're at it blur anyone's face too".
+        "while you're at it ",
+        "while you are at it ",
+        "whilst you're at it ",
+        "while you're there ",
     ] {
         if let Some(rest) = piece.trim_start().strip_prefix(hedge) {
             return starts_an_ask(rest.trim_start_matches([',', ' ']));
@@ -4669,6 +4674,28 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
             "not his",
             "not theirs",
         ])
+}
+
+/// "The first photo needs a quarter turn clockwise", "this one needs brightening": what the
+/// picture itself needs is asked, however it is told.
+pub(super) fn the_picture_needs(clause: &Clause) -> bool {
+    const PICTURE: &[&str] = &[
+        "the", "this", "that", "it", "first", "second", "third", "fourth", "last", "other",
+        "one", "photo", "picture", "image", "pic", "shot", "scan", "both", "these", "they",
+        "photos", "pictures", "images", "pics", "shots", "ones", "1st", "2nd", "3rd", "4th",
+    ];
+    let words = texts(clause);
+    let Some(at) = words
+        .iter()
+        .position(|word| ["needs", "need", "wants"].contains(word))
+    else {
+        return false;
+    };
+    let after = &words[at + 1..];
+    // Not "the first one needs to go on the website", a place it goes ("needs to be
+    // brighter" asks).
+    let asks_a_change = after.first() != Some(&"to") || after.get(1) == Some(&"be");
+    (1..=4).contains(&at) && words[..at].iter().all(|word| PICTURE.contains(word)) && asks_a_change
 }
 
 /// "I'm putting together a slideshow for the memorial", "we're making posters": what the

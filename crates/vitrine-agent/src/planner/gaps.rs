@@ -1055,9 +1055,17 @@ const GAPS: &[Gap] = &[
             "to code",
             "legal to",
             "legally",
-            // Not "lying" alone: "the forms lying on the counter".
-            "is ~ lying",
-            "are ~ lying",
+            // Not "lying" alone ("the forms lying on the counter") nor "his ID card is lying on
+            // the desk": whether a person lies.
+            "is he lying",
+            "is she lying",
+            "are they lying",
+            "he's lying",
+            "she's lying",
+            "they're lying",
+            "he is lying",
+            "she is lying",
+            "they are lying",
             "lying to",
             "lying about",
             "honest",

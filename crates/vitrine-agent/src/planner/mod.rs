@@ -380,6 +380,21 @@ pub fn understand_with(
                         .0
                         .is_empty()
             }))
+            // "The first photo needs a quarter turn clockwise": what the picture needs.
+            && !(clauses::the_picture_needs(&clause)
+                && !candidates(&clause, inputs, &Produced::default(), catalog)
+                    .0
+                    .is_empty())
+            // "It's really dark so brighten it first, then …": what the picture is like, then
+            // the ask it calls for.
+            && !clause.text.split_once(" so ").is_some_and(|(_, ask)| {
+                let ask = Clause::new(ask, &text);
+                clauses::is_an_ask(&ask)
+                    && !clauses::describes(&ask)
+                    && !candidates(&ask, inputs, &Produced::default(), catalog)
+                        .0
+                        .is_empty()
+            })
             // "A depth map of the whole photo would help the designer too": a thing wished for
             // is asked, however politely.
             && !clauses::wishes_for_a_thing(&clause, |wished| {
@@ -884,8 +899,13 @@ pub fn understand_with(
                     .find(|one| vitrine_tools::meaning::read::names_region(one))
             })
             .flatten();
+        // "… and sharpen it. Since it's soft.": a reason asks for nothing.
+        let gives_a_reason = clause.words.first().is_some_and(|first| {
+            ["since", "because", "cause", "cos", "coz", "as"].contains(&first.text.as_str())
+        });
         if (nothing_matched || points_back || clause.has_any(&["it", "them"]))
             && !says_more_of_the_last_ask
+            && !gives_a_reason
             && let Some(before) = area_described.or(described.last.as_ref())
             && !clauses::lets_stay(before)
             && !clauses::says_what_is_not_there(before)
@@ -1208,6 +1228,10 @@ pub fn understand_with(
             tracing::debug!(clause = %clause.text, into = %merged.text, "judges a value of the step before");
             asked.truncate(*start);
             asked.extend(refined);
+            // The picture the refined ask works on stays its picture.
+            if let Some(&(_, picture)) = picture_of.iter().find(|(said, _)| *said == before.text) {
+                picture_of.push((merged.text.clone(), picture));
+            }
             previous = Some((*start, merged));
             continue;
         }
@@ -1269,6 +1293,10 @@ pub fn understand_with(
                 }
                 asked.truncate(*start);
                 asked.extend(refined);
+                // The picture the refined ask works on stays its picture.
+                if let Some(&(_, picture)) = picture_of.iter().find(|(said, _)| *said == before.text) {
+                    picture_of.push((merged.text.clone(), picture));
+                }
                 previous = Some((*start, merged));
                 continue;
             }
@@ -1863,7 +1891,17 @@ fn as_asked(clause: Clause, text: &str, inputs: &[ArtifactMeta], catalog: &ToolC
                         None => reading,
                     }
                 }
-                _ => reading,
+                // "First pic is the classroom … only the classroom needs the faces blurred":
+                // the reading works on the picture said to show it.
+                _ => match what_pictures_show(text).into_iter().find(|(_, thing)| {
+                    let thing = format!("the {thing}");
+                    clause.has(&thing) && !reading.has(&thing)
+                }) {
+                    Some((_, thing)) => {
+                        Clause::new(&format!("{} in the {thing}", reading.text), text)
+                    }
+                    None => reading,
+                },
             };
             tracing::debug!(clause = %clause.text, reading = %reading.text, "read as an ask");
             reading
@@ -2020,8 +2058,15 @@ fn refine(
     // that were planned earlier ("… deal with both, the face and the details" read again with
     // "we're on a deadline" adds nothing).
     let (said_before, _) = candidates(before, inputs, &produced, catalog);
+    // "Design a square logo of a coffee cup, … hand-drawn looking": words after a picture to
+    // be made from words say more of that picture, unless they ask for something themselves.
+    let describes_the_picture_made = !planned.is_empty()
+        && planned
+            .iter()
+            .all(|(_, old)| old.intent.input.kind().is_none())
+        && candidates(fragment, inputs, &produced, catalog).0.is_empty();
     let mut extends = false;
-    for new in usable {
+    for new in usable.into_iter().filter(|_| !describes_the_picture_made) {
         if !refined
             .iter()
             .chain(&said_before)
@@ -2075,9 +2120,15 @@ fn refine(
     let modifies = !clauses::is_an_ask(fragment) || clauses::starts_with_a_noun(fragment);
     // "De-identify him, and make the text on his badge unreadable": an ask with a thing of
     // its own, which the step before does not act on, asks for more than a refinement.
+    // Only before a purpose: not "box them so I can check them against the safety plan".
+    let before_a_purpose = fragment
+        .words
+        .iter()
+        .position(|word| ["so", "for", "because", "since"].contains(&word.text.as_str()))
+        .unwrap_or(fragment.words.len());
     let names_its_own_thing = clauses::is_an_ask(fragment)
         && !clauses::starts_with_a_noun(fragment)
-        && fragment.words.windows(2).skip(1).any(|pair| {
+        && fragment.words[..before_a_purpose].windows(2).skip(1).any(|pair| {
             ["the", "his", "her", "their", "those", "these", "all"].contains(&pair[0].text.as_str())
                 && pair[1].text.len() > 2
                 // Not "under 720 px on the long side", "around the box": where and how.
@@ -2086,6 +2137,8 @@ fn refine(
                     "corner", "corners", "top", "bottom", "left", "right", "middle", "centre",
                     "center", "way", "rest", "same", "whole", "image", "picture", "photo",
                     "video", "file", "result", "output", "one", "ones", "end", "start",
+                    // "Hide those too": no thing named after the pointer.
+                    "too", "also", "now", "then", "please", "again", "instead", "as",
                 ]
                 .contains(&pair[1].text.as_str())
                 && !before.words.iter().any(|said| said.text == pair[1].text)
@@ -2100,7 +2153,27 @@ fn refine(
     if asks_one_more_of_the_same(fragment) {
         return None;
     }
-    if names_its_own_thing && !extends && !speaks_of_it && !one_of_those {
+    // "Blur his face and | cover the details on the card": its verb alone is not the step
+    // before spoken of again, when the thing it names is its own.
+    // The verb with the word after it ("cover the", "cover up").
+    let opening_verb = fragment.words.first().map(|first| {
+        let opening = match fragment.words.get(1) {
+            Some(next) => format!("{} {}", first.text, next.text),
+            None => first.text.clone(),
+        };
+        Clause::new(&opening, &opening)
+    });
+    let speaks_of_more_than_its_verb = planned.iter().any(|(_, old)| {
+        old.intent.cues.iter().any(|group| {
+            group
+                .iter()
+                .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
+                .any(|phrase| {
+                    fragment.has(phrase) && !opening_verb.as_ref().is_some_and(|verb| verb.has(phrase))
+                })
+        })
+    });
+    if names_its_own_thing && !extends && !speaks_of_more_than_its_verb && !one_of_those {
         return None;
     }
     // "Find the helmet and crop to it": an ask with a verb of its own that only lengthens a
@@ -2377,6 +2450,9 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
                 "on it",
                 "on them",
                 "on there",
+                // "His name is on the lunchbox".
+                "is on",
+                "are on",
             ])
             && !one.has_any(&[
                 "fine",
@@ -2404,11 +2480,21 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
     // or personal details described there.
     // The hiding verb's object is only a pointer ("only redact that one", "blur those").
     let words = clauses::texts(&clause);
-    let pointed_at = words
+    const POINTERS: &[&str] = &["it", "them", "those", "these", "that", "they"];
+    let hiding_verb = words
         .iter()
-        .position(|word| Clause::new(word, word).has_any(&["@hide"]))
-        .and_then(|at| words.get(at + 1))
-        .is_some_and(|object| ["it", "them", "those", "these", "that"].contains(object));
+        .position(|word| Clause::new(word, word).has_any(&["@hide"]));
+    // "… so that needs covering as well": the pointer said first, then what it needs.
+    let pointer_first = words
+        .iter()
+        .find(|word| !["so", "and", "but", "then", "also"].contains(*word))
+        .is_some_and(|first| POINTERS.contains(first))
+        && clause.has_any(&["@hide"])
+        && words.len() <= 8;
+    let pointed_at = pointer_first
+        || hiding_verb
+            .and_then(|at| words.get(at + 1))
+            .is_some_and(|object| POINTERS.contains(object));
     if hideable_described
         && pointed_at
         && clause.has_any(&["@hide"])
@@ -2908,33 +2994,49 @@ fn build(
         .map(|(clause, _)| vitrine_tools::meaning::read::pages(clause))
         .unwrap_or_default();
     let mut steps = Vec::new();
-    // "Make the first one black and white and blur the faces in the second": the picture each
-    // ask names ("crop both of these … start with the first one": every picture).
-    let targets: Vec<Option<usize>> = asked
+    // "Make the first one black and white and blur the faces in the second", "blur the 2nd
+    // and 3rd photos": the pictures each ask names ("crop both of these … start with the
+    // first one": every picture).
+    let targets: Vec<Option<Vec<usize>>> = asked
         .iter()
         .map(|(clause, _)| {
-            vitrine_tools::meaning::read::named_input(clause)
-                .filter(|_| !clause.has_any(EVERY_INPUT))
-                .or_else(|| {
-                    picture_of
-                        .iter()
-                        .find(|(said, _)| *said == clause.text)
-                        .map(|(_, picture)| *picture)
-                })
+            let together = vitrine_tools::meaning::read::named_inputs(clause);
+            let named = if together.is_empty() {
+                vitrine_tools::meaning::read::named_input(clause)
+                    .filter(|_| !clause.has_any(EVERY_INPUT))
+                    .or_else(|| {
+                        picture_of
+                            .iter()
+                            .find(|(said, _)| *said == clause.text)
+                            .map(|(_, picture)| *picture)
+                    })
+                    .into_iter()
+                    .collect()
+            } else {
+                together
+            };
+            let named: Vec<usize> = named
+                .into_iter()
                 .filter(|index| *index < images.len())
+                .collect();
+            (!named.is_empty()).then_some(named)
         })
         .collect();
-    // "Count the chairs in the second one": every ask names the same picture.
+    // "Count the chairs in the second one": every ask names the same one picture.
     let named = targets
         .iter()
-        .copied()
-        .reduce(|one, other| one.filter(|_| one == other))
-        .flatten();
+        .cloned()
+        .reduce(|one, other| if one == other { one } else { None })
+        .flatten()
+        .and_then(|named| match named.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        });
     let asked_of = |index: usize, upto: usize| -> Vec<(Clause, Matched)> {
         asked[..upto]
             .iter()
             .zip(&targets)
-            .filter(|(_, target)| target.is_none_or(|target| target == index))
+            .filter(|(_, target)| target.as_ref().is_none_or(|target| target.contains(&index)))
             .map(|(ask, _)| ask.clone())
             .collect()
     };
@@ -3084,9 +3186,21 @@ fn picture_showing(shown: &[(usize, String)], clause: &Clause) -> Option<usize> 
     if one_picture_named(clause).is_some() || clause.has_any(EVERY_INPUT) || pictures.len() < 2 {
         return None;
     }
+    // "Only the classroom needs the faces blurred, leave the certificate alone": what is
+    // worked on is named before what is spared.
+    let spared_from = [
+        " leave ", " not ", " don't ", " dont ", " except ", " apart from ", " but ",
+    ]
+    .iter()
+    .filter_map(|spare| format!(" {} ", clause.text).find(spare))
+    .min();
+    let worked_on = match spared_from {
+        Some(at) => Clause::new(&clause.text[..at.saturating_sub(1).min(clause.text.len())], ""),
+        None => clause.clone(),
+    };
     let mut holding = shown
         .iter()
-        .filter(|(_, thing)| clause.has(&format!("the {thing}")));
+        .filter(|(_, thing)| worked_on.has(&format!("the {thing}")));
     match (holding.next(), holding.next()) {
         (Some((picture, _)), None) => Some(*picture),
         _ => None,

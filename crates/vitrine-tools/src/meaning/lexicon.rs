@@ -165,6 +165,13 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "mustn't ~ readable",
             "mustn't ~ legible",
             "mustn't ~ visible",
+            // "The two colleagues in front of it shouldn't be recognizable either".
+            "shouldn't ~ recogni*",
+            "shouldnt ~ recogni*",
+            "mustn't ~ recogni*",
+            "shouldn't ~ identifi*",
+            "shouldnt ~ identifi*",
+            "mustn't ~ identifi*",
             "no ~ readable",
             "no ~ legible",
             "no ~ visible",
@@ -409,6 +416,13 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             // "Blank out the details on the form": what a filled-in form holds.
             "detail* on ~ form*",
             "form detail*",
+            // "Cover the details on the card", "the ID card details": whose card it is.
+            "detail* on ~ card*",
+            "detail* on ~ ~ card*",
+            "detail* on ~ badge*",
+            "detail* on ~ label*",
+            "detail* on ~ lanyard*",
+            "card detail*",
             "personally identifiable",
             "patient ~ info*",
             "patient ~ data",

@@ -1591,6 +1591,14 @@ fn removed_span(clause: &Clause) -> Option<(f64, f64)> {
             "where ~ ~ cuts out",
             "when ~ cuts out",
             "when ~ ~ cuts out",
+            // "… where my mic cut out", "when the sound was cutting out".
+            "where ~ cut out",
+            "where ~ ~ cut out",
+            "when ~ cut out",
+            "when ~ ~ cut out",
+            "was cutting out",
+            "kept cutting out",
+            "keeps cutting out",
         ]);
     let removes = (clause.has_any(DROP_WORDS) && !cut_out)
         || (cuts && clause.has_any(UNWANTED_PARTS))
@@ -3231,6 +3239,36 @@ pub fn named_input(clause: &Clause) -> Option<usize> {
     Some(index)
 }
 
+// "The 2nd and 3rd photos", "the first and the third ones", "pics 1 and 3": two or three
+// pictures named together.
+pattern!(
+    NAMED_TOGETHER,
+    r"\b(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)(?:\s*,\s*(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th))?\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:ones|images|photos|pictures|pics|shots|screenshots|scans|photographs)\b|\b(?:images|photos|pictures|pics|shots|screenshots|scans)\s+#?([1-4])(?:\s*,\s*#?([1-4]))?\s*(?:,\s*)?(?:and|&)\s+#?([1-4])\b"
+);
+
+/// The pictures a clause names together ("blur the 2nd and 3rd photos only"), from 0, in
+/// order; empty unless it names two or more.
+pub fn named_inputs(clause: &Clause) -> Vec<usize> {
+    let Some(captures) = NAMED_TOGETHER.captures(&clause.text) else {
+        return Vec::new();
+    };
+    let mut named: Vec<usize> = (1..=3)
+        .filter_map(|group| captures.get(group))
+        .map(|ordinal| ordinal_index(ordinal.as_str()))
+        .chain(
+            (4..=6)
+                .filter_map(|group| number::<usize>(captures.get(group)))
+                .filter_map(|number| number.checked_sub(1)),
+        )
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    if named.len() < 2 {
+        named.clear();
+    }
+    named
+}
+
 /// True when the clause puts the first image on the second ("put the first on the second").
 pub fn first_on_top(clause: &Clause) -> bool {
     static ORDER: LazyLock<Regex> = LazyLock::new(|| {
@@ -3551,6 +3589,12 @@ mod tests {
         assert_eq!(pages("pages 2-4 as pictures"), [2, 3, 4]);
         assert_eq!(pages("render pages 1, 3 and 5"), [1, 3, 5]);
         assert!(pages("page 2 please").is_empty());
+        let together = |text: &str| named_inputs(&Clause::new(text, text));
+        assert_eq!(together("blur the faces in the 2nd and 3rd photos only"), [1, 2]);
+        assert_eq!(together("crop the first and the third ones"), [0, 2]);
+        assert_eq!(together("pics 1, 2 and 4 need it"), [0, 1, 3]);
+        assert!(together("the first and second halves of the video").is_empty());
+        assert!(together("blur the faces in the second photo").is_empty());
         let named = |text: &str| named_input(&Clause::new(text, text));
         assert_eq!(named("count the chairs in the second one"), Some(1));
         assert_eq!(named("crop pic 2 to a square"), Some(1));

@@ -75,6 +75,12 @@ const MEANING: Meaning = Meaning {
             "grid",
             "stack*",
             "before and after",
+            // "Stick these two together left and right so the before/after comparison is
+            // obvious": the pictures placed side by side, for people to compare.
+            "left and right",
+            "stick* ~ together",
+            "put ~ together",
+            "join* ~ together",
             "different format",
             "different size",
             "@make ~ one image",

@@ -97,6 +97,9 @@ const EXTRACT_CUES: &[&[&str]] = &[
     ],
     &[
         "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "links",
+        "homepage*",
+        // A bare address ("example.net") splits into its name and its domain.
+        "com", "net", "org", "io", "dev", "app",
     ],
 ];
 
@@ -106,6 +109,12 @@ const EXTRACT_UNLESS: &[&str] = &[
     "without scrolling",
     "before scrolling",
     "above the fold",
+    // "Grab just the top of www.acme-shop.com, only what fits on the screen": a part seen.
+    "the top of",
+    "top part of",
+    "what fits on",
+    "fits on the screen",
+    "fits on screen",
     "screenshot*",
     "screen shot*",
     "screengrab*",

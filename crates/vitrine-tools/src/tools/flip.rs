@@ -46,7 +46,16 @@ const MEANING: Meaning = Meaning {
             "reflected",
             "reflecting",
         ]],
-        unless: &["mask*"],
+        // "The face reflected in the window": where something shows in the picture.
+        unless: &[
+            "mask*",
+            "reflected in",
+            "reflected on",
+            "reflected off",
+            "reflecting in",
+            "reflecting off",
+            "reflects in",
+        ],
         input: Input::One {
             arg: "image",
             kind: ArtifactKind::Image,

@@ -177,10 +177,16 @@ const IMAGE_TO_MASK: Meaning = Meaning {
             ],
         ],
         unless: &[
-            // "The mask marks the area on the photo that I want hidden": the mask attached.
+            // "The mask marks the area on the photo that I want hidden", "the mask outlines the
+            // part I want blurred": the mask attached.
             "mask marks",
             "mask covers",
             "mask shows",
+            "mask outlines",
+            "mask highlights",
+            "mask selects",
+            "mask is",
+            "mask has",
             "invert*",
             "feather*",
             "threshold*",

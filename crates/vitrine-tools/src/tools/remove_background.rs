@@ -151,9 +151,11 @@ const MEANING: Meaning = Meaning {
             },
             slots: &[],
             chains: true,
-            // Not hiding anyone ("mask the people"); "a mask of the person" names a mask.
+            // Not hiding anyone ("mask the people"); "a mask of the person", "cut out the
+            // person as a mask" name a mask.
             accept: Some(|clause| {
-                !clause.has_any(&["@hide"]) || clause.has_any(&["a mask of", "the mask of"])
+                !clause.has_any(&["@hide"])
+                    || clause.has_any(&["a mask of", "the mask of", "as a mask", "as a matte"])
             }),
             ..Intent::DEFAULT
         },

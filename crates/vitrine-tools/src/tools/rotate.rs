@@ -94,6 +94,11 @@ const MEANING: Meaning = Meaning {
                 "spz",
                 "viewer",
                 "walk around",
+                // "Want buyers to be able to spin the hatchback around on our website": what
+                // viewers will do with a model, not a turn of the picture.
+                "to be able to",
+                "can spin",
+                "could spin",
             ],
             input: ONE_IMAGE,
             slots: DEGREES,

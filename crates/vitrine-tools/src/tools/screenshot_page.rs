@@ -83,9 +83,20 @@ const SCREENSHOT_CUES: &[&[&str]] = &[
         "how it appears",
         "phone screen",
         "mobile screen",
+        // "What does example.net look like on a tablet?", "grab just the top of www.…, only
+        // what fits on the screen".
+        "look like",
+        "looks like",
+        "the top of",
+        "top part of",
+        "what fits on",
+        "fits on the screen",
+        "fits on screen",
     ],
     &[
-        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link",
+        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "homepage*",
+        // A bare address ("example.net") splits into its name and its domain.
+        "com", "net", "org", "io", "dev", "app",
     ],
 ];
 
