@@ -4680,9 +4680,9 @@ pub(super) fn spares_someone(clause: &Clause) -> bool {
 /// picture itself needs is asked, however it is told.
 pub(super) fn the_picture_needs(clause: &Clause) -> bool {
     const PICTURE: &[&str] = &[
-        "the", "this", "that", "it", "first", "second", "third", "fourth", "last", "other",
-        "one", "photo", "picture", "image", "pic", "shot", "scan", "both", "these", "they",
-        "photos", "pictures", "images", "pics", "shots", "ones", "1st", "2nd", "3rd", "4th",
+        "the", "this", "that", "it", "first", "second", "third", "fourth", "last", "other", "one",
+        "photo", "picture", "image", "pic", "shot", "scan", "both", "these", "they", "photos",
+        "pictures", "images", "pics", "shots", "ones", "1st", "2nd", "3rd", "4th",
     ];
     let words = texts(clause);
     let Some(at) = words
@@ -4696,6 +4696,36 @@ pub(super) fn the_picture_needs(clause: &Clause) -> bool {
     // brighter" asks).
     let asks_a_change = after.first() != Some(&"to") || after.get(1) == Some(&"be");
     (1..=4).contains(&at) && words[..at].iter().all(|word| PICTURE.contains(word)) && asks_a_change
+}
+
+/// "Are there any faces in this one | or is it just the building": the other answer to the
+/// question before, which asks nothing more.
+pub(super) fn offers_the_other_answer(clause: &Clause) -> bool {
+    matches!(
+        texts(clause).as_slice(),
+        ["or", "is" | "are" | "just" | "only" | "not", ..]
+            | [
+                "is" | "are" | "was" | "were",
+                "it" | "they" | "that" | "this",
+                "just" | "only" | "all",
+                ..
+            ]
+    )
+}
+
+/// "How many pages is this pdf? | The printer wants to know before quoting": who the answer
+/// is for (not "I need to know how many faces there are", which asks).
+pub(super) fn says_who_wants_to_know(clause: &Clause) -> bool {
+    clause.has_any(&[
+        "wants to know",
+        "want to know",
+        "needs to know",
+        "need to know",
+        "wanted to know",
+        "asked to know",
+    ]) && !clause.has_any(&[
+        "how", "what", "which", "whether", "if", "where", "when", "who",
+    ]) && clause.words.len() <= 10
 }
 
 /// "I'm putting together a slideshow for the memorial", "we're making posters": what the
@@ -5834,10 +5864,35 @@ fn asks_before_keeping(clause: &Clause) -> bool {
 /// "Sending this through now", "just dropping this off for you": the input handed over, with
 /// nothing asked of it.
 pub(super) fn hands_over(clause: &Clause) -> bool {
-    let words: Vec<&str> = clause
-        .words
+    // "Sending it over like I said I would", "… as promised": a promise kept, nothing asked.
+    let said = texts(clause);
+    let kept_promise = said
         .iter()
-        .map(|word| word.text.as_str())
+        .position(|word| ["like", "as"].contains(word))
+        .filter(|&at| {
+            at > 0
+                && said[at + 1..].iter().all(|word| {
+                    [
+                        "i",
+                        "we",
+                        "you",
+                        "said",
+                        "would",
+                        "promised",
+                        "mentioned",
+                        "discussed",
+                        "agreed",
+                        "asked",
+                        "earlier",
+                        "before",
+                        "yesterday",
+                    ]
+                    .contains(word)
+                })
+        });
+    let words: Vec<&str> = said[..kept_promise.unwrap_or(said.len())]
+        .iter()
+        .copied()
         .filter(|word| !LEAD_INS.contains(word))
         .collect();
     let handing = words.first().is_some_and(|first| {
@@ -5929,19 +5984,43 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
         ]);
     // "Leave her face, she has consented": the thing named stays as it is (not "leave a white
     // border", something to add).
-    let leaves_one_thing = matches!(
-        texts(clause).as_slice(),
+    // "… but leave the hospital logo": a thing of two words (not "leave the background
+    // white", a colour to give it).
+    let leaves_a_thing_of_two_words = match texts(clause).as_slice() {
         [
             "leave",
             "her" | "his" | "their" | "the" | "my" | "our" | "your" | "its",
-            _
-        ] | [
-            "leave",
-            "her" | "his" | "their" | "the" | "my" | "our" | "your" | "its",
             _,
-            "in" | "visible" | "showing" | "clear" | "be"
+            last,
+        ] => ![
+            "white",
+            "black",
+            "blank",
+            "empty",
+            "transparent",
+            "out",
+            "in",
+            "on",
+            "off",
+            "alone",
         ]
-    );
+        .contains(last),
+        _ => false,
+    };
+    let leaves_one_thing = leaves_a_thing_of_two_words
+        || matches!(
+            texts(clause).as_slice(),
+            [
+                "leave",
+                "her" | "his" | "their" | "the" | "my" | "our" | "your" | "its",
+                _
+            ] | [
+                "leave",
+                "her" | "his" | "their" | "the" | "my" | "our" | "your" | "its",
+                _,
+                "in" | "visible" | "showing" | "clear" | "be"
+            ]
+        );
     // "It's a bit tilted, but leave that, I actually like it that way": what was just told
     // stays (not "leave it out", "leave it blank").
     let leaves_what_was_said = match texts(clause).as_slice() {

@@ -642,6 +642,11 @@ const GAPS: &[Gap] = &[
             "singing",
         ],
         unless: &[
+            // "What date does the camera say it was taken?": what the file records.
+            "say it was",
+            "says it was",
+            "say it's",
+            "says it's",
             // "Cheers, speak soon": a goodbye.
             "speak soon",
             "speak later",
@@ -1102,6 +1107,18 @@ const GAPS: &[Gap] = &[
             // question.
             "feel the",
             "a feel for",
+            // "Go black and white, it suits the mood of the piece better": why, not a question.
+            "suits the mood",
+            "suit the mood",
+            "fits the mood",
+            "fit the mood",
+            "for the mood",
+            "matches the mood",
+            "match the mood",
+            // "What's the brand written on them?": text to read.
+            "written on",
+            "printed on",
+            "written there",
         ],
         when: always,
         alongside: false,

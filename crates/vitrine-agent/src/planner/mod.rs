@@ -876,6 +876,11 @@ pub fn understand_with(
         {
             continue;
         }
+        // "If the watermark can't go, just do the resize": a step already planned, named again.
+        if nothing_matched && names_a_planned_step(&clause, &asked) {
+            tracing::debug!(clause = %clause.text, "names a step already planned");
+            continue;
+        }
         // "… comes out of the oven at 1:42. Grab a still from exactly there": "there" is the
         // moment described.
         let points_back = clause.has_any(&["exactly there", "from there", "that moment"]);
@@ -1294,7 +1299,9 @@ pub fn understand_with(
                 asked.truncate(*start);
                 asked.extend(refined);
                 // The picture the refined ask works on stays its picture.
-                if let Some(&(_, picture)) = picture_of.iter().find(|(said, _)| *said == before.text) {
+                if let Some(&(_, picture)) =
+                    picture_of.iter().find(|(said, _)| *said == before.text)
+                {
                     picture_of.push((merged.text.clone(), picture));
                 }
                 previous = Some((*start, merged));
@@ -1343,7 +1350,9 @@ pub fn understand_with(
                     && !clause.has_any(&["back to", "restore*", "return*"]))
                 || (something_asked
                     && (clauses::states_without_asking(&clause)
-                        || clauses::gives_a_reason(&clause))))
+                        || clauses::gives_a_reason(&clause)
+                        || clauses::offers_the_other_answer(&clause)
+                        || clauses::says_who_wants_to_know(&clause))))
                 // Said, not done: planning it needs words for the second thing's step.
                 && !(previous.is_some() && asks_one_more_of_the_same(&clause))
             {
@@ -2064,7 +2073,9 @@ fn refine(
         && planned
             .iter()
             .all(|(_, old)| old.intent.input.kind().is_none())
-        && candidates(fragment, inputs, &produced, catalog).0.is_empty();
+        && candidates(fragment, inputs, &produced, catalog)
+            .0
+            .is_empty();
     let mut extends = false;
     for new in usable.into_iter().filter(|_| !describes_the_picture_made) {
         if !refined
@@ -2169,7 +2180,8 @@ fn refine(
                 .iter()
                 .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
                 .any(|phrase| {
-                    fragment.has(phrase) && !opening_verb.as_ref().is_some_and(|verb| verb.has(phrase))
+                    fragment.has(phrase)
+                        && !opening_verb.as_ref().is_some_and(|verb| verb.has(phrase))
                 })
         })
     });
@@ -2262,6 +2274,8 @@ fn swapped_words(before: &Clause, fragment: &Clause) -> Option<String> {
         &["top", "bottom", "upper", "lower"],
         &["png", "jpg", "jpeg", "webp", "tiff", "bmp"],
         &["landscape", "portrait"],
+        // "Half the size please. Actually, make it a quarter."
+        &["half", "third", "quarter", "fifth", "tenth"],
         &[
             "mosaic",
             "pixelate",
@@ -2389,6 +2403,30 @@ fn says_what_the_step_keeps(asked: &[(Clause, Matched)], clause: &Clause) -> boo
                 "everything else",
                 "identity",
             ]))
+}
+
+/// "Just do the resize", "go ahead with the crop": a step already planned, named by its
+/// intent's words.
+fn names_a_planned_step(clause: &Clause, asked: &[(Clause, Matched)]) -> bool {
+    let words = clauses::texts(clause);
+    let named = match words.as_slice() {
+        ["just" | "only", "do", "the", rest @ ..]
+        | ["do", "the", rest @ ..]
+        | ["go", "ahead", "with", "the", rest @ ..]
+        | ["just", "the", rest @ ..] => rest,
+        _ => return false,
+    };
+    if named.is_empty() || named.len() > 2 {
+        return false;
+    }
+    let named = Clause::new(&named.join(" "), &clause.request);
+    asked.iter().any(|(_, matched)| {
+        matched
+            .intent
+            .cues
+            .iter()
+            .any(|group| group.iter().any(|phrase| named.has(phrase)))
+    })
 }
 
 /// Whether `clause` read with the last planned ask changes that step's arguments.
@@ -2751,8 +2789,29 @@ fn by_input(
         .filter(|matched| hides_people(matched))
         .map(Matched::start)
         .min();
+    // "Remove anything that could identify the patient: her face, her name and the MRN": after
+    // a colon, the list says the order.
+    let listed_from = clause
+        .text
+        .find(':')
+        .and_then(|colon| clause.words.iter().position(|word| word.start > colon));
+    let listed_at = |matched: &Matched| {
+        let from = listed_from?;
+        // Faces by the word (not "the parents' names", people named for their details).
+        let kind: &[&str] = if hides_faces(matched) {
+            &["face", "faces", "facial", "photo*", "headshot*"]
+        } else {
+            &["@phi"]
+        };
+        clause.words[from..]
+            .iter()
+            .position(|word| Clause::new(&word.text, "").has_any(kind))
+            .map(|at| from + at)
+    };
     kept.sort_by_key(|matched| {
-        let object = matched.spans.last().map_or(0, |span| span.start);
+        let object = listed_at(matched)
+            .filter(|_| hides_people(matched))
+            .unwrap_or_else(|| matched.spans.last().map_or(0, |span| span.start));
         let start = first_hiding
             .filter(|_| hides_people(matched))
             .unwrap_or_else(|| matched.start());
@@ -3189,13 +3248,22 @@ fn picture_showing(shown: &[(usize, String)], clause: &Clause) -> Option<usize> 
     // "Only the classroom needs the faces blurred, leave the certificate alone": what is
     // worked on is named before what is spared.
     let spared_from = [
-        " leave ", " not ", " don't ", " dont ", " except ", " apart from ", " but ",
+        " leave ",
+        " not ",
+        " don't ",
+        " dont ",
+        " except ",
+        " apart from ",
+        " but ",
     ]
     .iter()
     .filter_map(|spare| format!(" {} ", clause.text).find(spare))
     .min();
     let worked_on = match spared_from {
-        Some(at) => Clause::new(&clause.text[..at.saturating_sub(1).min(clause.text.len())], ""),
+        Some(at) => Clause::new(
+            &clause.text[..at.saturating_sub(1).min(clause.text.len())],
+            "",
+        ),
         None => clause.clone(),
     };
     let mut holding = shown

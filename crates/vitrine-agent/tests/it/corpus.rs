@@ -506,7 +506,8 @@ fn the_planner_understands_the_paraphrase_corpus() {
     // that retired `heldout11`, 95.4 % after those that retired `heldout12`, 95.9 % after
     // those that retired `heldout13`, 96.4 % after those that retired `heldout16`, 96.7 % after
     // those that retired `heldout20`, 97.1 % after those that retired `heldout21`, 97.2 % after
-    // those that retired `heldout22` and `heldout23`).
+    // those that retired `heldout22` and `heldout23`, 97.4 % after those that retired `heldout26` and
+    // `heldout28`).
     assert!(
         percent(correct, total) >= WHOLE_CORPUS_FLOOR,
         "whole-corpus accuracy below the {WHOLE_CORPUS_FLOOR} % reached (issue 13's target: 95 %)"
@@ -628,7 +629,7 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
 /// causes): regression sets now.
-const READ_HELDOUT: [&str; 23] = [
+const READ_HELDOUT: [&str; 25] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -652,10 +653,12 @@ const READ_HELDOUT: [&str; 23] = [
     "heldout21.jsonl",
     "heldout22.jsonl",
     "heldout23.jsonl",
+    "heldout26.jsonl",
+    "heldout28.jsonl",
 ];
 
-/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout23`, read
-/// later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
+/// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout23`,
+/// `heldout26` and `heldout28`, read later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
     "heldout.jsonl",
@@ -665,7 +668,7 @@ const BANKED_HELDOUT: [&str; 4] = [
 ];
 
 /// The whole corpus's accuracy reached so far (issue 13's target is 95 %).
-const WHOLE_CORPUS_FLOOR: f64 = 97.2;
+const WHOLE_CORPUS_FLOOR: f64 = 97.4;
 
 /// A held-out part written blind and never read, and what it has reached (issue 13's targets:
 /// 90 %, 0 silent plans). Blind parts never enter the phrasing bank.
@@ -677,36 +680,24 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 8] = [
+const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout24.jsonl",
         show: "VITRINE_SHOW_HELDOUT24",
-        floor: 91.6,
+        floor: 92.3,
         silent_at_most: 2,
     },
     Blind {
         file: "heldout25.jsonl",
         show: "VITRINE_SHOW_HELDOUT25",
-        floor: 91.6,
+        floor: 92.3,
         silent_at_most: 2,
-    },
-    Blind {
-        file: "heldout26.jsonl",
-        show: "VITRINE_SHOW_HELDOUT26",
-        floor: 92.4,
-        silent_at_most: 3,
     },
     Blind {
         file: "heldout27.jsonl",
         show: "VITRINE_SHOW_HELDOUT27",
         floor: 93.1,
         silent_at_most: 2,
-    },
-    Blind {
-        file: "heldout28.jsonl",
-        show: "VITRINE_SHOW_HELDOUT28",
-        floor: 92.4,
-        silent_at_most: 5,
     },
     Blind {
         file: "heldout29.jsonl",
@@ -723,8 +714,14 @@ const BLIND: [Blind; 8] = [
     Blind {
         file: "heldout31.jsonl",
         show: "VITRINE_SHOW_HELDOUT31",
-        floor: 93.1,
-        silent_at_most: 5,
+        floor: 93.8,
+        silent_at_most: 4,
+    },
+    Blind {
+        file: "heldout32.jsonl",
+        show: "VITRINE_SHOW_HELDOUT32",
+        floor: 90.1,
+        silent_at_most: 1,
     },
 ];
 

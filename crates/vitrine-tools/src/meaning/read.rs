@@ -309,6 +309,12 @@ pub const PIXELATE: &[&str] = &[
     "into pixels",
     "8 bit",
     "8bit",
+    // "Use big pixel blocks", "chunky pixel squares".
+    "pixel block*",
+    "pixel square*",
+    "pixel ~ block*",
+    "pixel ~ square*",
+    "blocky",
 ];
 
 /// Ways to fill that say nothing else: "black out", "solid black boxes".
@@ -954,21 +960,23 @@ pub fn ratio(clause: &Clause) -> Option<Value> {
 
 pattern!(
     RATIO_IN_WORDS,
-    r"\b(two|three|four|five|six|seven|eight|nine|ten|sixteen)\s+by\s+(two|three|four|five|six|seven|eight|nine|ten|sixteen)\b"
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|sixteen)\s+(?:by\s+(two|three|four|five|six|seven|eight|nine|ten|sixteen)|to\s+(one))\b"
 );
 
 /// A ratio written out: "nine by sixteen" (not "one by one", a way of going through things).
 fn ratio_in_words(text: &str) -> Option<Value> {
     let captures = RATIO_IN_WORDS.captures(text)?;
     let value = |word: &str| SMALL_NUMBERS.iter().position(|small| *small == word);
+    // "Three to one", a banner's shape.
+    let second = captures.get(2).or_else(|| captures.get(3))?.as_str();
     // Not "a three by three cube".
-    if captures[1] == captures[2] {
+    if &captures[1] == second {
         return None;
     }
     Some(json!(format!(
         "{}:{}",
         value(&captures[1])?,
-        value(&captures[2])?
+        value(second)?
     )))
 }
 
@@ -3297,10 +3305,14 @@ pattern!(
     r"\b(\d{1,2})\s*(?:columns|cols|across|per row|wide)\b"
 );
 
-pattern!(ROW_COUNT, r"\b(\d{1,2})\s*(?:rows?|down|high|deep)\b");
+// "3 rows", "four frames across": the count, with what is counted said or not.
+pattern!(
+    ROW_COUNT,
+    r"\b(\d{1,2})\s*(?:(?:frames|stills|images|pictures|thumbnails|shots|tiles)\s+)?(?:rows?|down|high|deep)\b"
+);
 pattern!(
     COLUMN_COUNT,
-    r"\b(\d{1,2})\s*(?:columns?|cols?|across|wide\s+(?:and|by|x))\b"
+    r"\b(\d{1,2})\s*(?:(?:frames|stills|images|pictures|thumbnails|shots|tiles)\s+)?(?:columns?|cols?|across|wide\s+(?:and|by|x))\b"
 );
 
 /// Rows and columns said by name: "3 rows by 4 columns", "4 columns and 3 rows".
@@ -3590,7 +3602,10 @@ mod tests {
         assert_eq!(pages("render pages 1, 3 and 5"), [1, 3, 5]);
         assert!(pages("page 2 please").is_empty());
         let together = |text: &str| named_inputs(&Clause::new(text, text));
-        assert_eq!(together("blur the faces in the 2nd and 3rd photos only"), [1, 2]);
+        assert_eq!(
+            together("blur the faces in the 2nd and 3rd photos only"),
+            [1, 2]
+        );
         assert_eq!(together("crop the first and the third ones"), [0, 2]);
         assert_eq!(together("pics 1, 2 and 4 need it"), [0, 1, 3]);
         assert!(together("the first and second halves of the video").is_empty());

@@ -93,6 +93,9 @@ const MEANING: Meaning = Meaning {
             "join*",
             "stitch*",
             "put ~ together",
+            // "Stick the two shots together horizontally", "left and right".
+            "stick* ~ together",
+            "left and right",
             "put ~ in one",
             "before and after",
             "in a row",

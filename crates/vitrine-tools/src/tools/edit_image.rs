@@ -191,6 +191,15 @@ const EDIT_MEANING: Meaning = Meaning {
             "show me in it",
             "how would ~ look on her",
             "how would ~ look on him",
+            // "Dress me in both and show me head to toe": the whole person, dressed.
+            "show ~ head to toe",
+            "show ~ full length",
+            "show ~ full body",
+            // "How would these trainers (2nd image) look on the guy in the first photo?"
+            "how would ~ look on the",
+            "how would ~ look on this",
+            "how would ~ look on that",
+            "how would ~ look on my",
             "how ~ look* on me",
             // "Show me what I'd look like in it" (the garment, with two pictures).
             "what i'd look like in",
@@ -234,6 +243,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "chang* ~ @clothes",
             "recolo*",
             "replac* ~ with",
+            // "Replace the plain wall behind the product with a marble counter setting".
+            "replac* ~ behind ~ with",
+            "replac* ~ ~ behind ~ with",
+            "replac* ~ behind ~ ~ with",
+            "replac* ~ ~ behind ~ ~ with",
+            "replac* ~ ~ ~ behind ~ ~ with",
             "swap* ~ for",
             "swap* ~ with",
             "fill in",

@@ -111,7 +111,14 @@ const MEANING: Meaning = Meaning {
                 "fps",
                 "mp4",
                 "slideshow",
-                "thumb*",
+                // "Otherwise people can still tell who's who": "still" as in yet.
+                "can still",
+                "could still",
+                "would still",
+                "still tell",
+                "still recogni*",
+                "still identif*",
+                "still read*",
                 // "Stitch them into a video at 2 frames per second" makes a video of pictures.
                 "into a video",
                 "into a ~ video",
@@ -124,8 +131,13 @@ const MEANING: Meaning = Meaning {
             },
             slots: SLOTS,
             chains: false,
-            // One still at one moment is a thumbnail (`video_thumbnail`).
-            accept: Some(|clause| !read::one_frame_at(clause)),
+            // One still at one moment is a thumbnail (`video_thumbnail`), and so is what
+            // a thumbnail is asked of (not "for thumbnail options, six stills").
+            accept: Some(|clause| {
+                !read::one_frame_at(clause)
+                    && (!clause.has("thumb*")
+                        || clause.has_any(&["thumbnail options", "thumbnail candidates"]))
+            }),
             ..Intent::DEFAULT
         },
         Intent {

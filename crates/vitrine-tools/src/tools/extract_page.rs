@@ -96,10 +96,23 @@ const EXTRACT_CUES: &[&[&str]] = &[
         "says",
     ],
     &[
-        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "links",
+        "http*",
+        "www*",
+        "url",
+        "page*",
+        "site*",
+        "website*",
+        "webpage*",
+        "link",
+        "links",
         "homepage*",
         // A bare address ("example.net") splits into its name and its domain.
-        "com", "net", "org", "io", "dev", "app",
+        "com",
+        "net",
+        "org",
+        "io",
+        "dev",
+        "app",
     ],
 ];
 

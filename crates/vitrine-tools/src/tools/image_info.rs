@@ -77,6 +77,13 @@ const MEANING: Meaning = Meaning {
             // "Tell me what arrived on your end", "what came through?".
             "what arrived",
             "what ~ has arrived",
+            // "Which file actually landed on your side just now?"
+            "which ~ arrived",
+            "which ~ landed",
+            "what ~ landed",
+            "which ~ came through",
+            "which ~ you ~ received",
+            "which ~ you ~ got",
             "what came through",
             "what ~ came through",
             "what ~ you ~ received",
@@ -129,6 +136,9 @@ const MEANING: Meaning = Meaning {
             // "Is there a date it was taken?", "which phone took it?".
             "date ~ was ~ taken",
             "date ~ were ~ taken",
+            // "What date does the camera say it was taken?"
+            "date ~ ~ ~ ~ ~ was taken",
+            "camera say*",
             // Not "what phone number is on the card".
             "which phone took",
             "what phone took",

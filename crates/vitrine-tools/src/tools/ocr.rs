@@ -224,6 +224,7 @@ const MEANING: Meaning = Meaning {
                 "to be printed",
                 "date ~ was ~ taken",
                 "date ~ were ~ taken",
+                "camera say*",
                 "inside the file",
                 "in the file",
                 "@hide",

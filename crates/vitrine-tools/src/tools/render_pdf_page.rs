@@ -81,6 +81,10 @@ const MEANING: Meaning = Meaning {
             "image of",
         ]],
         unless: &[
+            // "Dress me in both and show me head to toe": a view of someone.
+            "head to toe",
+            "full length",
+            "full body",
             "how many",
             "page count",
             "number of pages",

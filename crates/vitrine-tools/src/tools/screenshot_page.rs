@@ -94,9 +94,22 @@ const SCREENSHOT_CUES: &[&[&str]] = &[
         "fits on screen",
     ],
     &[
-        "http*", "www*", "url", "page*", "site*", "website*", "webpage*", "link", "homepage*",
+        "http*",
+        "www*",
+        "url",
+        "page*",
+        "site*",
+        "website*",
+        "webpage*",
+        "link",
+        "homepage*",
         // A bare address ("example.net") splits into its name and its domain.
-        "com", "net", "org", "io", "dev", "app",
+        "com",
+        "net",
+        "org",
+        "io",
+        "dev",
+        "app",
     ],
 ];
 

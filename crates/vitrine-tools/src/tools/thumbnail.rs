@@ -103,7 +103,17 @@ const MEANING: Meaning = Meaning {
             cues: THUMBNAIL_CUES,
             // "The sofa as a 3D reconstruction, with a preview image": the reconstruction
             // comes with its preview.
-            unless: &["grid", "sheet", "contact", "3d", "reconstruct*", "splat*"],
+            // "For thumbnail options I'd like six stills": stills to choose one from.
+            unless: &[
+                "grid",
+                "sheet",
+                "contact",
+                "3d",
+                "reconstruct*",
+                "splat*",
+                "thumbnail options",
+                "thumbnail candidates",
+            ],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

@@ -71,6 +71,11 @@ const MEANING: Meaning = Meaning {
                 "what you give",
                 "what you return",
                 "by default",
+                // "Can this be a looping gif instead of an mp4?": the MP4 is what is not wanted.
+                "instead of ~ mp4",
+                "instead of mp4",
+                "rather than ~ mp4",
+                "rather than mp4",
             ],
             input: Input::One {
                 arg: "video",
