@@ -1491,7 +1491,7 @@ pub(super) fn imperative_readings(clause: &Clause) -> Vec<String> {
 }
 
 /// "Not", "don't", "nobody", "can't": a word that negates what it stands before.
-fn is_negation(word: &str) -> bool {
+pub(super) fn is_negation(word: &str) -> bool {
     word.ends_with("n't")
         || [
             "not", "no", "never", "nobody", "none", "dont", "doesnt", "didnt", "cant", "wont",
@@ -2580,6 +2580,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                             | "final"
                     ]
                 );
+            // "Blur the faces in the first and second photo": two pictures named together.
+            const ORDINALS: &[&str] = &[
+                "first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th",
+            ];
+            let ordinals_together = found.as_str().trim() == "and"
+                && current
+                    .split_whitespace()
+                    .last()
+                    .is_some_and(|last| ORDINALS.contains(&last))
+                && after
+                    .trim_start_matches("the ")
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|next| ORDINALS.contains(&next));
             // "Printed in black and white": one colour word.
             let black_and_white = found.as_str().trim() == "and"
                 && current.trim_end().ends_with("black")
@@ -2623,6 +2637,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && !goes_on
                 && !placed_size
                 && !black_and_white
+                && !ordinals_together
                 && !adjectives
                 && !between_pair
                 && !both_sides
@@ -5554,7 +5569,7 @@ fn names_only_a_picture(clause: &Clause) -> bool {
 pub(super) fn per_input(clause: Clause, request: &str) -> Vec<Clause> {
     static TWO_PICTURES: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"^(.*?)\bthe (first|1st)((?: one| image| photo| picture| pic)?) (.+?),? and (?:the )?(second|2nd|other)((?: one| image| photo| picture| pic)?) (.+)$",
+            r"^(.*?)\bthe (first|1st)((?: one| image| photo| picture| pic)?),? (.+?),? and (?:the )?(second|2nd|other)((?: one| image| photo| picture| pic)?),? (.+)$",
         )
         .unwrap_or_else(|error| panic!("bad two-pictures pattern: {error}"))
     });
@@ -5995,9 +6010,20 @@ pub(super) fn keeps_the_rest(clause: &Clause) -> bool {
         ] => ![
             "white",
             "black",
+            "grey",
+            "gray",
             "blank",
             "empty",
             "transparent",
+            "soft",
+            "sharp",
+            "plain",
+            "clean",
+            "smooth",
+            "bright",
+            "dark",
+            "blurred",
+            "blurry",
             "out",
             "in",
             "on",

@@ -249,6 +249,27 @@ pub fn understand_with(
     let clause_count = split.len();
     for (at, clause) in split.into_iter().enumerate() {
         let clauses_left = clause_count - at - 1;
+        // "It's really dark so brighten it first, then …": what the picture is like, then the
+        // ask it calls for; only the ask is planned ("the faces are already blurred so just
+        // crop it" blurs nothing), and what was told stays a description.
+        let clause = match clause
+            .text
+            .split_once(" so ")
+            .map(|(told, ask)| (Clause::new(told, &text), Clause::new(ask, &text)))
+        {
+            Some((told, ask))
+                if clauses::describes(&told)
+                    && clauses::is_an_ask(&ask)
+                    && !clauses::describes(&ask)
+                    && !candidates(&ask, inputs, &Produced::default(), catalog)
+                        .0
+                        .is_empty() =>
+            {
+                described.add(told);
+                ask
+            }
+            _ => clause,
+        };
         if clauses::ends_with_before_that(&clause) && !asked.is_empty() {
             before_that = true;
             if clause.words.len() <= 4 {
@@ -381,20 +402,10 @@ pub fn understand_with(
                         .is_empty()
             }))
             // "The first photo needs a quarter turn clockwise": what the picture needs.
-            && !(clauses::the_picture_needs(&clause)
-                && !candidates(&clause, inputs, &Produced::default(), catalog)
+            && (!clauses::the_picture_needs(&clause)
+                || candidates(&clause, inputs, &Produced::default(), catalog)
                     .0
                     .is_empty())
-            // "It's really dark so brighten it first, then …": what the picture is like, then
-            // the ask it calls for.
-            && !clause.text.split_once(" so ").is_some_and(|(_, ask)| {
-                let ask = Clause::new(ask, &text);
-                clauses::is_an_ask(&ask)
-                    && !clauses::describes(&ask)
-                    && !candidates(&ask, inputs, &Produced::default(), catalog)
-                        .0
-                        .is_empty()
-            })
             // "A depth map of the whole photo would help the designer too": a thing wished for
             // is asked, however politely.
             && !clauses::wishes_for_a_thing(&clause, |wished| {
@@ -905,12 +916,19 @@ pub fn understand_with(
             })
             .flatten();
         // "… and sharpen it. Since it's soft.": a reason asks for nothing.
+        // Not "because it's private, please hide it": a reason, then its ask.
         let gives_a_reason = clause.words.first().is_some_and(|first| {
             ["since", "because", "cause", "cos", "coz", "as"].contains(&first.text.as_str())
-        });
+        }) && !clause.text.contains(',');
         if (nothing_matched || points_back || clause.has_any(&["it", "them"]))
             && !says_more_of_the_last_ask
             && !gives_a_reason
+            // "This contract is 14 pages. Could you shrink it?": how big the input is names
+            // nothing in it to act on.
+            && !described
+                .last
+                .as_ref()
+                .is_some_and(measures_the_input)
             && let Some(before) = area_described.or(described.last.as_ref())
             && !clauses::lets_stay(before)
             && !clauses::says_what_is_not_there(before)
@@ -2405,6 +2423,41 @@ fn says_what_the_step_keeps(asked: &[(Clause, Matched)], clause: &Clause) -> boo
             ]))
 }
 
+/// "This contract is 14 pages", "the clip runs about 40 minutes": a short description that
+/// only measures the input.
+fn measures_the_input(description: &Clause) -> bool {
+    let words = clauses::texts(description);
+    // The measure said of it ("is 14 pages", "runs about 40 minutes"), not "only the first 30
+    // seconds are useful", a part.
+    let measure = |pair: &[&str]| {
+        pair[0].chars().all(|c| c.is_ascii_digit())
+            && [
+                "pages",
+                "page",
+                "minutes",
+                "minute",
+                "mins",
+                "seconds",
+                "secs",
+                "mb",
+                "kb",
+                "gb",
+                "megabytes",
+                "hours",
+                "hour",
+            ]
+            .contains(&pair[1])
+    };
+    words.len() <= 8
+        && words.iter().enumerate().any(|(at, verb)| {
+            ["is", "has", "runs", "lasts", "weighs"].contains(verb)
+                && (words.get(at + 1..at + 3).is_some_and(measure)
+                    || (words.get(at + 1).is_some_and(|about| {
+                        ["about", "around", "roughly", "over"].contains(about)
+                    }) && words.get(at + 2..at + 4).is_some_and(measure)))
+        })
+}
+
 /// "Just do the resize", "go ahead with the crop": a step already planned, named by its
 /// intent's words.
 fn names_a_planned_step(clause: &Clause, asked: &[(Clause, Matched)]) -> bool {
@@ -2416,7 +2469,14 @@ fn names_a_planned_step(clause: &Clause, asked: &[(Clause, Matched)]) -> bool {
         | ["just", "the", rest @ ..] => rest,
         _ => return false,
     };
-    if named.is_empty() || named.len() > 2 {
+    // Not "actually just do the blur" (only that one now) nor "do the crop first" (an order).
+    if named.is_empty()
+        || named.len() > 2
+        || named
+            .iter()
+            .any(|word| ["first", "last", "before", "after", "instead", "only"].contains(word))
+        || clause.has_any(&["actually", "instead", "rather"])
+    {
         return false;
     }
     let named = Clause::new(&named.join(" "), &clause.request);
@@ -2528,6 +2588,8 @@ fn hiding_what_was_described(clause: Clause, described: &Descriptions, request: 
         .find(|word| !["so", "and", "but", "then", "also"].contains(*word))
         .is_some_and(|first| POINTERS.contains(first))
         && clause.has_any(&["@hide"])
+        // Not "that doesn't need hiding", "that shouldn't be blurred".
+        && !words.iter().any(|word| clauses::is_negation(word))
         && words.len() <= 8;
     let pointed_at = pointer_first
         || hiding_verb

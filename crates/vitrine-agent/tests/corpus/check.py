@@ -70,6 +70,7 @@ CAPABILITIES = {
     "animation", "video_generation", "audio_generation", "speech_recognition", "translation",
     "face_identification", "web", "open_question", "video_effects", "video_text_redaction",
     "selective_face_hiding", "hiding_other_things", "object_removal", "gif_output", "image_format",
+    "pdf_compression",
     "unclear", "wrong_input",
 }
 # Only a whole request can be unclear or lack its input; a part of one is named by what it asks.

@@ -967,7 +967,16 @@ pattern!(
 fn ratio_in_words(text: &str) -> Option<Value> {
     let captures = RATIO_IN_WORDS.captures(text)?;
     let value = |word: &str| SMALL_NUMBERS.iter().position(|small| *small == word);
-    // "Three to one", a banner's shape.
+    // "Wide format, three to one", a banner's shape (not "the team won three to one").
+    if captures.get(3).is_some()
+        && ![
+            "ratio", "format", "aspect", "banner", "wide", "crop", "shape",
+        ]
+        .iter()
+        .any(|shape| text.contains(shape))
+    {
+        return None;
+    }
     let second = captures.get(2).or_else(|| captures.get(3))?.as_str();
     // Not "a three by three cube".
     if &captures[1] == second {
@@ -3251,7 +3260,7 @@ pub fn named_input(clause: &Clause) -> Option<usize> {
 // pictures named together.
 pattern!(
     NAMED_TOGETHER,
-    r"\b(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)(?:\s*,\s*(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th))?\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:ones|images|photos|pictures|pics|shots|screenshots|scans|photographs)\b|\b(?:images|photos|pictures|pics|shots|screenshots|scans)\s+#?([1-4])(?:\s*,\s*#?([1-4]))?\s*(?:,\s*)?(?:and|&)\s+#?([1-4])\b"
+    r"\b(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)(?:\s*,\s*(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th))?\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:ones?|images?|photos?|pictures?|pics?|shots?|screenshots?|scans?|photographs?)\b|\b(?:images|photos|pictures|pics|shots|screenshots|scans)\s+#?([1-4])(?:\s*,\s*#?([1-4]))?\s*(?:,\s*)?(?:and|&)\s+#?([1-4])\b"
 );
 
 /// The pictures a clause names together ("blur the 2nd and 3rd photos only"), from 0, in
@@ -3260,6 +3269,30 @@ pub fn named_inputs(clause: &Clause) -> Vec<usize> {
     let Some(captures) = NAMED_TOGETHER.captures(&clause.text) else {
         return Vec::new();
     };
+    // Not "the third one, not the first and second ones", "like the first and second": the
+    // pictures set apart or compared with.
+    let before = clause.text[..captures.get(0).map_or(0, |m| m.start())].trim_end();
+    if [
+        "not",
+        "not in",
+        "like",
+        "except",
+        "except for",
+        "apart from",
+        "unlike",
+        "as",
+        "than",
+        "leave",
+        "leave out",
+        "but not",
+        "besides",
+        "to match",
+    ]
+    .iter()
+    .any(|apart| before.ends_with(&format!(" {apart}")) || before == *apart)
+    {
+        return Vec::new();
+    }
     let mut named: Vec<usize> = (1..=3)
         .filter_map(|group| captures.get(group))
         .map(|ordinal| ordinal_index(ordinal.as_str()))
@@ -3610,6 +3643,10 @@ mod tests {
         assert_eq!(together("pics 1, 2 and 4 need it"), [0, 1, 3]);
         assert!(together("the first and second halves of the video").is_empty());
         assert!(together("blur the faces in the second photo").is_empty());
+        assert!(together("grayscale the third one, not the first and second ones").is_empty());
+        assert!(
+            together("make the third black and white like the first and second ones").is_empty()
+        );
         let named = |text: &str| named_input(&Clause::new(text, text));
         assert_eq!(named("count the chairs in the second one"), Some(1));
         assert_eq!(named("crop pic 2 to a square"), Some(1));

@@ -74,6 +74,15 @@ const MEANING: Meaning = Meaning {
             "without",
             "mute",
             "keep*",
+            // "… and the original audio kept": what stays with the video.
+            "audio kept",
+            "sound kept",
+            "audio left",
+            "sound left",
+            "audio intact",
+            "sound intact",
+            "audio ~ untouched",
+            "sound ~ untouched",
         ],
         input: Input::One {
             arg: "video",

@@ -123,8 +123,9 @@ const EXTRACT_UNLESS: &[&str] = &[
     "before scrolling",
     "above the fold",
     // "Grab just the top of www.acme-shop.com, only what fits on the screen": a part seen.
-    "the top of",
-    "top part of",
+    "just the top of",
+    "only the top of",
+    "just the top part of",
     "what fits on",
     "fits on the screen",
     "fits on screen",

@@ -138,7 +138,7 @@ const MEANING: Meaning = Meaning {
             "date ~ were ~ taken",
             // "What date does the camera say it was taken?"
             "date ~ ~ ~ ~ ~ was taken",
-            "camera say*",
+            "camera say* ~ taken",
             // Not "what phone number is on the card".
             "which phone took",
             "what phone took",

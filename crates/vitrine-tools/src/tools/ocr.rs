@@ -224,7 +224,7 @@ const MEANING: Meaning = Meaning {
                 "to be printed",
                 "date ~ was ~ taken",
                 "date ~ were ~ taken",
-                "camera say*",
+                "camera say* ~ taken",
                 "inside the file",
                 "in the file",
                 "@hide",
@@ -302,6 +302,24 @@ const MEANING: Meaning = Meaning {
                 "read that ~ might",
                 "read that ~ will",
             ],
+            input: Input::One {
+                arg: "image",
+                kind: ArtifactKind::Image,
+            },
+            slots: &[],
+            chains: false,
+            accept: None,
+            ..Intent::DEFAULT
+        },
+        // "Read the details on the business card for me": what a card or label says, read out.
+        Intent {
+            does: "read the text in an image (OCR)",
+            examples: &["read the details on the business card"],
+            cues: &[
+                &["read*", "transcrib*", "type out", "copy out", "write out"],
+                &["detail* on", "info* on", "details from", "info* from"],
+            ],
+            unless: &["@hide", "@remove", "aloud", "out loud", "read that ~ can"],
             input: Input::One {
                 arg: "image",
                 kind: ArtifactKind::Image,

@@ -96,7 +96,9 @@ const MEANING: Meaning = Meaning {
                 "walk around",
                 // "Want buyers to be able to spin the hatchback around on our website": what
                 // viewers will do with a model, not a turn of the picture.
-                "to be able to",
+                "to be able to spin",
+                "to be able to rotate",
+                "to be able to turn",
                 "can spin",
                 "could spin",
             ],

@@ -115,6 +115,8 @@ const SCREENSHOT_CUES: &[&[&str]] = &[
 
 const SCREENSHOT_UNLESS: &[&str] = &[
     "pdf*",
+    // "Pull the text from the top of example.com": its words.
+    "the text",
     "image* from",
     "images on",
     "pictures from",
