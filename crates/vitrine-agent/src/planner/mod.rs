@@ -1251,10 +1251,7 @@ pub fn understand_with(
             tracing::debug!(clause = %clause.text, into = %merged.text, "judges a value of the step before");
             asked.truncate(*start);
             asked.extend(refined);
-            // The picture the refined ask works on stays its picture.
-            if let Some(&(_, picture)) = picture_of.iter().find(|(said, _)| *said == before.text) {
-                picture_of.push((merged.text.clone(), picture));
-            }
+            keep_the_picture(&mut picture_of, &before.text, &merged.text);
             previous = Some((*start, merged));
             continue;
         }
@@ -1316,12 +1313,7 @@ pub fn understand_with(
                 }
                 asked.truncate(*start);
                 asked.extend(refined);
-                // The picture the refined ask works on stays its picture.
-                if let Some(&(_, picture)) =
-                    picture_of.iter().find(|(said, _)| *said == before.text)
-                {
-                    picture_of.push((merged.text.clone(), picture));
-                }
+                keep_the_picture(&mut picture_of, &before.text, &merged.text);
                 previous = Some((*start, merged));
                 continue;
             }
@@ -2421,6 +2413,13 @@ fn says_what_the_step_keeps(asked: &[(Clause, Matched)], clause: &Clause) -> boo
                 "everything else",
                 "identity",
             ]))
+}
+
+/// The picture an ask worked on stays its picture when the ask is read again, refined.
+fn keep_the_picture(picture_of: &mut Vec<(String, usize)>, said: &str, refined: &str) {
+    if let Some(&(_, picture)) = picture_of.iter().find(|(text, _)| text == said) {
+        picture_of.push((refined.to_owned(), picture));
+    }
 }
 
 /// "This contract is 14 pages", "the clip runs about 40 minutes": a short description that
