@@ -66,6 +66,28 @@ const MIN_SIDE: u32 = 16;
 
 /// The words that ask for a page's content, shared by the address-typed and the `url_`-ref
 /// intents (the planner keeps one of the two by what is attached).
+/// Words that name a web page, shared with `screenshot_page` (whose asks never list "links":
+/// its `unless` sets them apart).
+pub(crate) const PAGE_WORDS: &[&str] = &[
+    "http*",
+    "www*",
+    "url",
+    "page*",
+    "site*",
+    "website*",
+    "webpage*",
+    "link",
+    "links",
+    "homepage*",
+    // A bare address ("example.net") splits into its name and its domain.
+    "com",
+    "net",
+    "org",
+    "io",
+    "dev",
+    "app",
+];
+
 const EXTRACT_CUES: &[&[&str]] = &[
     &[
         "image*",
@@ -95,25 +117,7 @@ const EXTRACT_CUES: &[&[&str]] = &[
         "say",
         "says",
     ],
-    &[
-        "http*",
-        "www*",
-        "url",
-        "page*",
-        "site*",
-        "website*",
-        "webpage*",
-        "link",
-        "links",
-        "homepage*",
-        // A bare address ("example.net") splits into its name and its domain.
-        "com",
-        "net",
-        "org",
-        "io",
-        "dev",
-        "app",
-    ],
+    PAGE_WORDS,
 ];
 
 const EXTRACT_UNLESS: &[&str] = &[

@@ -93,24 +93,7 @@ const SCREENSHOT_CUES: &[&[&str]] = &[
         "fits on the screen",
         "fits on screen",
     ],
-    &[
-        "http*",
-        "www*",
-        "url",
-        "page*",
-        "site*",
-        "website*",
-        "webpage*",
-        "link",
-        "homepage*",
-        // A bare address ("example.net") splits into its name and its domain.
-        "com",
-        "net",
-        "org",
-        "io",
-        "dev",
-        "app",
-    ],
+    super::extract_page::PAGE_WORDS,
 ];
 
 const SCREENSHOT_UNLESS: &[&str] = &[
