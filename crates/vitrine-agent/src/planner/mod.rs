@@ -592,6 +592,18 @@ pub fn understand_with(
                 previous = None;
                 continue;
             }
+            // "Blur the faces and make it black and white. Actually just do the blur": a
+            // correction that keeps only some of the planned steps takes back the rest.
+            if let Some((kept, asks_again)) =
+                narrowed_to(&clause, &asked, inputs, &produced_kinds(&asked), catalog)
+            {
+                tracing::debug!(clause = %clause.text, ?kept, "keeps only some planned steps");
+                asked.retain(|(_, matched)| kept.contains(&matched.tool.name()));
+                previous = None;
+                if !asks_again {
+                    continue;
+                }
+            }
         }
         // "I'm not asking you to read it, I can manage that": what is not asked.
         if [
@@ -2486,6 +2498,64 @@ fn names_a_planned_step(clause: &Clause, asked: &[(Clause, Matched)]) -> bool {
             .iter()
             .any(|group| group.iter().any(|phrase| named.has(phrase)))
     })
+}
+
+/// "Actually just do the blur", "on second thought, only the crop", "actually just make it
+/// black and white": the planned steps a correction keeps when it names some but not all of
+/// them, and whether its words ask for a step themselves (then they are read as an ask too,
+/// for what they say of it: "actually just pixelate the faces").
+fn narrowed_to(
+    clause: &Clause,
+    asked: &[(Clause, Matched)],
+    inputs: &[ArtifactMeta],
+    produced: &Produced,
+    catalog: &ToolCatalog,
+) -> Option<(Vec<&'static str>, bool)> {
+    let words = clauses::texts(clause);
+    let start = words.iter().position(|word| {
+        ![
+            "actually", "no", "wait", "on", "second", "thought", "thoughts", "sorry", "ok",
+            "okay", "hmm", "oh", "scratch", "that", "i", "mean", "instead",
+        ]
+        .contains(word)
+    })?;
+    let rest = match &words[start..] {
+        ["just" | "only", "do", rest @ ..] | ["do", "only", rest @ ..] => rest,
+        ["just" | "only", rest @ ..] => rest,
+        _ => return None,
+    };
+    let rest = rest
+        .iter()
+        .copied()
+        .filter(|word| !["please", "thanks", "then", "thank", "you"].contains(word))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let rest = Clause::new(&rest, &clause.request);
+    let planned: Vec<&'static str> = asked.iter().map(|(_, matched)| matched.tool.name()).collect();
+    let (found, _) = candidates(&rest, inputs, produced, catalog);
+    let (kept, asks_again): (Vec<&'static str>, bool) = if found.is_empty() {
+        let named = asked
+            .iter()
+            .filter(|(_, matched)| {
+                matched
+                    .intent
+                    .cues
+                    .iter()
+                    .any(|group| group.iter().any(|phrase| rest.has(phrase)))
+            })
+            .map(|(_, matched)| matched.tool.name())
+            .collect();
+        (named, false)
+    } else {
+        let named = found
+            .iter()
+            .map(|matched| matched.tool.name())
+            .filter(|name| planned.contains(name))
+            .collect();
+        (named, true)
+    };
+    let takes_some_back = !kept.is_empty() && planned.iter().any(|name| !kept.contains(name));
+    takes_some_back.then_some((kept, asks_again))
 }
 
 /// Whether `clause` read with the last planned ask changes that step's arguments.

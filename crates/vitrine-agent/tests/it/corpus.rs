@@ -680,7 +680,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 7] = [
+const BLIND: [Blind; 8] = [
     Blind {
         file: "heldout24.jsonl",
         show: "VITRINE_SHOW_HELDOUT24",
@@ -722,6 +722,12 @@ const BLIND: [Blind; 7] = [
         show: "VITRINE_SHOW_HELDOUT32",
         floor: 90.1,
         silent_at_most: 1,
+    },
+    Blind {
+        file: "heldout33.jsonl",
+        show: "VITRINE_SHOW_HELDOUT33",
+        floor: 95.4,
+        silent_at_most: 3,
     },
 ];
 
