@@ -718,6 +718,23 @@ fn starts_an_ask(piece: &str) -> bool {
         return false;
     }
     let clause = Clause::new(piece, piece);
+    // "Could it be turned into a 3D model?", "can this be cropped square": an ask in the
+    // passive.
+    let words = texts(&clause);
+    if let Some(at) = words
+        .iter()
+        .position(|word| !["please", "so", "and", "also"].contains(word))
+        && let [
+            "can" | "could",
+            "it" | "this" | "that" | "they" | "these" | "those",
+            "be",
+            done,
+            ..,
+        ] = &words[at..]
+        && is_past_participle(done)
+    {
+        return true;
+    }
     let Some(mut first) = clause
         .words
         .iter()
@@ -1078,17 +1095,125 @@ const IRREGULAR_PAST: &[&str] = &[
 
 /// Verbs in the present that say how things are or go, never what to do.
 const TELLING_VERBS: &[&str] = &[
-    "is", "are", "am", "has", "have", "keeps", "keep", "runs", "run", "goes", "go", "says", "say",
-    "thinks", "think", "lives", "live", "works", "work", "comes", "come", "looks", "seems", "seem",
-    "knows", "know", "sells", "sell", "collect", "collects", "means", "feels", "sounds", "happens",
-    "belongs", "owns", "own", "plays", "hates", "hate", "tends", "sits", "stands", "hangs", "look",
-    "range", "ranges", "claims", "claim", "insists", "insist", "uses", "use", "loves", "likes",
-    "gets", "get", "takes", "does", "do", "starts", "ends", "lasts", "swears", "believes",
-    "argues", "agrees", "reckons", "includes", "include", "contains", "contain", "shows", "lists",
-    "features", "carries", "mentions", "exports", "export", "prints", "holds",
+    "is",
+    "are",
+    "am",
+    "has",
+    "have",
+    "keeps",
+    "keep",
+    "runs",
+    "run",
+    "goes",
+    "go",
+    "says",
+    "say",
+    "thinks",
+    "think",
+    "lives",
+    "live",
+    "works",
+    "work",
+    "comes",
+    "come",
+    "looks",
+    "seems",
+    "seem",
+    "knows",
+    "know",
+    "sells",
+    "sell",
+    "collect",
+    "collects",
+    "means",
+    "feels",
+    "sounds",
+    "happens",
+    "belongs",
+    "owns",
+    "own",
+    "plays",
+    "hates",
+    "hate",
+    "tends",
+    "sits",
+    "stands",
+    "hangs",
+    "look",
+    "range",
+    "ranges",
+    "claims",
+    "claim",
+    "insists",
+    "insist",
+    "uses",
+    "use",
+    "loves",
+    "likes",
+    "gets",
+    "get",
+    "takes",
+    "does",
+    "do",
+    "starts",
+    "ends",
+    "lasts",
+    "swears",
+    "believes",
+    "argues",
+    "agrees",
+    "reckons",
+    "includes",
+    "include",
+    "contains",
+    "contain",
+    "shows",
+    "lists",
+    "features",
+    "carries",
+    "mentions",
+    "exports",
+    "export",
+    "prints",
+    "holds",
+    // "Our email system chokes on big PNGs", "the portal rejects anything over 2 MB".
+    "chokes",
+    "choke",
+    "struggles",
+    "struggle",
+    "fails",
+    "breaks",
+    "crashes",
+    "freezes",
+    "rejects",
+    "reject",
+    "refuses",
+    "refuse",
+    "accepts",
+    "accept",
+    "requires",
+    "allows",
+    "limits",
+    "caps",
+    "supports",
+    "support",
+    "handles",
+    "complains",
     // "She didn't add a caption", "my screen reader can't handle it".
-    "didn't", "didnt", "doesn't", "doesnt", "don't", "dont", "hasn't", "haven't", "wasn't",
-    "weren't", "isn't", "aren't", "won't", "never",
+    "didn't",
+    "didnt",
+    "doesn't",
+    "doesnt",
+    "don't",
+    "dont",
+    "hasn't",
+    "haven't",
+    "wasn't",
+    "weren't",
+    "isn't",
+    "aren't",
+    "won't",
+    "never",
 ];
 
 /// Words that turn to the reader, so a sentence with them may ask however it starts.
@@ -2672,6 +2797,15 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         && !starts_an_ask(current.trim())
                         && someone_wants_a_thing(after))
                     || (found.as_str().trim() == "," && someone_else_wants_to(after))
+                    // "Blur the faces, don't redact the names": an ask, then a thing not to
+                    // touch (not "just tell me, don't change anything", one ask).
+                    || (found.as_str().trim() == ","
+                        && starts_an_ask(current.trim())
+                        && ["don't ", "dont ", "do not ", "never ", "no need to "]
+                            .iter()
+                            .any(|not| after.starts_with(not))
+                        && Clause::new(after, after)
+                            .has_any(&["the", "their", "his", "her", "my", "our", "any"]))
                     // "A mask of the person, with the edges softened by about 5 pixels".
                     || (found.as_str().trim() == ","
                         && ["with the edges ", "with its edges ", "with edges "]
@@ -4442,7 +4576,7 @@ static BARE_THING: LazyLock<Regex> = LazyLock::new(|| {
 /// A sentence about one thing: a photo of it, what someone did to it, or whose it is.
 static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:(?:photo|picture|pic|shot|snap|image)\s+of|shows|showing|show|display|displaying|feature|featuring)\s+(?:my|our|the|this|a|an)\s+(.+)|\b(?:carved|made|built|painted|bought|found|inherited|knitted|sewed|sewn|drew|restored|designed|selling|sold|restoring|repairing|repaired|fixing|fixed|listing|auctioning)\s+(?:this|my|our)\s+(.+)|^(?:the|my|our)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+(?:(?:on|in|by|at|from)\s+(?:the|my|our)\s+[a-z]+\s+)?(?:is|was)\s+(?:my|our|his|her|their|[a-z]+'s)\s+(?:[a-z]+'s\s+)?(?:favourite|favorite|pride and joy|pride|treasure|most prized possession)\s*(?:$|[,.;!?]|and\b)",
+        r"\b(?:(?:photo|picture|pic|shot|snap|image)\s+of|shows|showing|show|display|displaying|feature|featuring)\s+(?:my|our|the|this|a|an)\s+(.+)|\b(?:carved|made|built|painted|bought|found|inherited|knitted|sewed|sewn|drew|restored|designed|selling|sold|restoring|repairing|repaired|fixing|fixed|listing|auctioning)\s+(?:this|my|our)\s+(.+)|^(?:the|my|our)\s+([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+(?:(?:on|in|by|at|from)\s+(?:the|my|our)\s+[a-z]+\s+)?(?:is|was)\s+(?:my|our|his|her|their|[a-z]+'s)\s+(?:[a-z]+'s\s+)?(?:favourite|favorite|pride and joy|pride|treasure|most prized possession)\s*(?:$|[,.;!?]|and\b)|^(?:[a-z]+'s\s+|the\s+|my\s+|our\s+)((?:[a-z-]+\s+){0,2}[a-z-]+)\s+(?:is|sits|stands)\s+in\s+(?:this|the)\s+(?:photo|picture|pic|shot|image)\b",
     )
     .unwrap_or_else(|error| panic!("bad topic pattern: {error}"))
 });
@@ -5652,7 +5786,11 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "leave*",
         "keep*",
         "untouched",
-        // "Don't touch the faces, just black out the name".
+        // "Don't touch the faces, just black out the name", "no need to touch the names".
+        "no need to",
+        "don't need to",
+        "dont need to",
+        "needn't",
         "don't touch",
         "dont touch",
         "do not touch",

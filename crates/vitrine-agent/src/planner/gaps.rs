@@ -610,6 +610,13 @@ const GAPS: &[Gap] = &[
             "too big",
             "too large",
             "too heavy",
+            // "Can you get it under two megabytes?"
+            "under ~ megabyte*",
+            "under ~ mb",
+            "under ~ kb",
+            "below ~ megabyte*",
+            "below ~ mb",
+            "below ~ kb",
         ],
         unless: &[
             "page ~ as",
@@ -898,6 +905,23 @@ const GAPS: &[Gap] = &[
             // stays.
             "needs to see who",
             "need to see who",
+            // "They shouldn't see who's on it", "without revealing who": who it is, hidden.
+            "shouldn't see who",
+            "should not see who",
+            "mustn't see who",
+            "can't see who",
+            "cannot see who",
+            "not ~ see who",
+            "can't tell who",
+            "cannot tell who",
+            "not ~ tell who",
+            "not ~ know who",
+            "shouldn't know who",
+            "nobody ~ tell who",
+            "no one ~ tell who",
+            "without revealing who",
+            "without showing who",
+            "without giving away who",
         ],
         // "Who is the author of this PDF?": the file's metadata (not "who's this author?"
         // under a photo).

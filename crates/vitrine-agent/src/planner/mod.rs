@@ -1278,6 +1278,7 @@ pub fn understand_with(
                     && clause.has_any(&["@phi", "@faces"])
                     && !clause.has_any(&["with", "using", "@hide"])
                     && asked.last().is_some_and(|(_, matched)| hides(matched)))
+                || spares_what_was_not_hidden(&clause, &asked)
             {
                 continue;
             }
@@ -1374,7 +1375,8 @@ pub fn understand_with(
                     && (clauses::states_without_asking(&clause)
                         || clauses::gives_a_reason(&clause)
                         || clauses::offers_the_other_answer(&clause)
-                        || clauses::says_who_wants_to_know(&clause))))
+                        || clauses::says_who_wants_to_know(&clause)
+                        || labels_the_input(&clause))))
                 // Said, not done: planning it needs words for the second thing's step.
                 && !(previous.is_some() && asks_one_more_of_the_same(&clause))
             {
@@ -2514,8 +2516,8 @@ fn narrowed_to(
     let words = clauses::texts(clause);
     let start = words.iter().position(|word| {
         ![
-            "actually", "no", "wait", "on", "second", "thought", "thoughts", "sorry", "ok",
-            "okay", "hmm", "oh", "scratch", "that", "i", "mean", "instead",
+            "actually", "no", "wait", "on", "second", "thought", "thoughts", "sorry", "ok", "okay",
+            "hmm", "oh", "scratch", "that", "i", "mean", "instead",
         ]
         .contains(word)
     })?;
@@ -2531,7 +2533,10 @@ fn narrowed_to(
         .collect::<Vec<_>>()
         .join(" ");
     let rest = Clause::new(&rest, &clause.request);
-    let planned: Vec<&'static str> = asked.iter().map(|(_, matched)| matched.tool.name()).collect();
+    let planned: Vec<&'static str> = asked
+        .iter()
+        .map(|(_, matched)| matched.tool.name())
+        .collect();
     let (found, _) = candidates(&rest, inputs, produced, catalog);
     let (kept, asks_again): (Vec<&'static str>, bool) = if found.is_empty() {
         let named = asked
@@ -2980,6 +2985,54 @@ fn hides(matched: &Matched) -> bool {
             matched.tool.name(),
             "redact_phi" | "redact_image" | "redact_document"
         )
+}
+
+/// "Blur faces, open day clip", "meetup pic": a few words that end with the input's noun only
+/// say what it is, beside an ask.
+fn labels_the_input(clause: &Clause) -> bool {
+    const MEDIA: &[&str] = &[
+        "clip",
+        "clips",
+        "video",
+        "footage",
+        "recording",
+        "photo",
+        "photos",
+        "pic",
+        "pics",
+        "picture",
+        "image",
+        "shot",
+        "snap",
+        "scan",
+        "screenshot",
+        "pdf",
+        "doc",
+        "document",
+        "file",
+    ];
+    let words = clauses::texts(clause);
+    words.len() <= 4
+        && words.last().is_some_and(|last| MEDIA.contains(last))
+        && !words.iter().any(|word| {
+            [
+                "it", "this", "me", "you", "please", "pls", "my", "your", "the", "a", "to", "of",
+            ]
+            .contains(word)
+        })
+}
+
+/// "Blur the faces. Don't redact the names", "hide the patient details, no need to touch the
+/// faces": a negation that spares the kind of detail the hiding just asked leaves alone says
+/// what stays; read into that step it would hide it after all.
+fn spares_what_was_not_hidden(clause: &Clause, asked: &[(Clause, Matched)]) -> bool {
+    let names_faces = clause.has_any(&["@faces"]);
+    let names_details = clause.has_any(&["@phi"]);
+    clauses::first_after_lead_ins(clause).is_some_and(clauses::is_negation)
+        && asked.last().is_some_and(|(_, last)| {
+            (hides_faces(last) && names_details && !names_faces)
+                || (last.tool.name() == "redact_phi" && names_faces && !names_details)
+        })
 }
 
 /// True when `clause` names a kind of media `matched` needs and the inputs lack.

@@ -33,7 +33,14 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     (
         "hide",
         &[
-            "blur*",
+            // Not "blurry", which says how a picture looks ("the scan is too blurry").
+            "blur",
+            "blurs",
+            "blurr",
+            "blurred",
+            "blurring",
+            "bluring",
+            "blured",
             // Not "pixel*": "from pixel 100" and "512 pixels" are units.
             "pixelat*",
             "pixellat*",
@@ -825,6 +832,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "total",
             "how much",
             "quantity",
+            "headcount*",
+            "head count*",
+            "head-count*",
         ],
     ),
     // The whole picture (what "it" usually is).

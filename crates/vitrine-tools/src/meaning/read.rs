@@ -270,8 +270,18 @@ pub fn sensitive_unnamed(clause: &Clause) -> bool {
         .filter(|_| owned_subject)
         .map(|at| Clause::new(clause.text_from(at), &clause.request));
     let clause = from_the_wish.as_ref().unwrap_or(clause);
+    // "Sensitive info and the people in it": beside the people named, sensitive information
+    // is the text (not "blur anyone sensitive", a kind of face).
+    let information_beside_people = clause.has_any(&[
+        "sensitive info*",
+        "sensitive detail*",
+        "sensitive data",
+        "sensitive stuff",
+        "sensitive bits",
+    ]);
     !clause.has_any(&["@phi"])
         && (!clause.has_any(&["@faces"])
+            || information_beside_people
             || clause.has_any(&["identif* the @faces", "identif* @faces"])
                 && !clause.has_any(&["face*", "facial"]))
 }
@@ -658,6 +668,18 @@ pub fn strength(clause: &Clause) -> Option<Value> {
         .and_then(|c| number::<f64>(c.get(1)))
     {
         return Some(json!(said));
+    }
+    // "Don't make it too strong", "not too heavy": a limit, so light.
+    if clause.has_any(&[
+        "not too",
+        "not overly",
+        "don't ~ too",
+        "dont ~ too",
+        "don't overdo*",
+        "dont overdo*",
+        "without overdoing",
+    ]) {
+        return Some(json!(0.75));
     }
     let strong = clause.has_any(&[
         "strong*",
@@ -1072,6 +1094,14 @@ pub fn fit_mode(clause: &Clause) -> Option<Value> {
             "don't crop",
             "dont crop",
             "not crop*",
+            // "Without cutting anything off", "don't chop anything off".
+            "without cutting*",
+            "without chopping*",
+            "without trimming*",
+            "don't cut ~ off",
+            "dont cut ~ off",
+            "don't chop ~ off",
+            "nothing ~ cut off",
             "keep ~ whole",
             "keep ~ everything",
         ],
@@ -1587,6 +1617,12 @@ const UNWANTED_PARTS: &[&str] = &[
     "dead air",
     "interruption*",
     "boring",
+    "sponsor*",
+    "promo*",
+    "outtake*",
+    "filler",
+    "spoiler*",
+    "stumble*",
 ];
 
 /// A part in the middle of a clip to take out, the rest joined around it: "remove the part
@@ -2233,12 +2269,13 @@ const NOT_THE_THING: &[(&str, &str)] = &[
 
 /// COCO labels named in the text ("dining table", "dogs" → "dog"), in order.
 pub fn coco_names(text: &str) -> Vec<String> {
+    let text = text.replace("head count", "headcount");
     let words: Vec<&str> = text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
-        // Chat shorthand for people.
+        // Chat shorthand for people; a headcount counts them.
         .map(|word| {
-            if word == "ppl" || word == "folks" {
+            if ["ppl", "folks", "headcount", "headcounts"].contains(&word) {
                 "people"
             } else {
                 word

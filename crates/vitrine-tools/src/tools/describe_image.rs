@@ -250,6 +250,9 @@ const MEANING: Meaning = Meaning {
             "pdf*",
             "page*",
             "video*",
+            // "What's the headcount in this photo": a count, which the detector gives.
+            "headcount*",
+            "head count*",
         ],
         input: Input::One {
             arg: "image",

@@ -139,7 +139,14 @@ const MEANING: Meaning = Meaning {
             "are there any faces in this photo?",
         ],
         cues: &[
-            &["@find", "@count", "@draw", "is there", "are there", "any"],
+            &[
+                "@find",
+                "@count",
+                "@draw",
+                "is there",
+                "are there",
+                "any ~ face*",
+            ],
             &["face*"],
         ],
         unless: &[

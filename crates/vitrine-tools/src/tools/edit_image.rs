@@ -499,6 +499,9 @@ const GENERATE_MEANING: Meaning = Meaning {
             "how ~ renders",
             "how ~ rendering",
             "renders on",
+            "render on",
+            "render in",
+            "renders in",
             // "Generate a voice-over saying …" is sound (not "a poster for our music festival").
             "a voice*",
             "voiceover*",

@@ -81,6 +81,15 @@ const MEANING: Meaning = Meaning {
             "image of",
         ]],
         unless: &[
+            // "How does the site render on a mobile?": how a web page shows on a device.
+            "render* on ~ phone*",
+            "render* on ~ mobile*",
+            "render* on ~ tablet*",
+            "render* on ~ iphone*",
+            "render* on ~ ipad*",
+            "render* on ~ desktop*",
+            "render* in a browser",
+            "render* in the browser",
             // "Dress me in both and show me head to toe": a view of someone.
             "head to toe",
             "full length",
