@@ -505,6 +505,9 @@ const THINGS_MADE: &[&str] = &[
     "black and white version",
     "greyscale version",
     "grayscale version",
+    "subtitle*",
+    "caption*",
+    "thumbnail*",
 ];
 
 /// Runs of emoji (pictographs, dingbats and their modifiers).
@@ -2524,6 +2527,19 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         if boundary.as_str().trim() == "also" && verb_follows {
             continue;
         }
+        // "Listing no. 5521", "ref. 12": an abbreviation before a number ends no sentence.
+        if boundary.as_str().starts_with('.')
+            && text[boundary.end()..].starts_with(|next: char| next.is_ascii_digit())
+            && text[..boundary.start()]
+                .split_whitespace()
+                .last()
+                .is_some_and(|word| {
+                    ["no", "nr", "ref", "approx", "vol", "fig", "p", "pp"]
+                        .contains(&word.to_lowercase().as_str())
+                })
+        {
+            continue;
+        }
         // "Keep the first 10 seconds, drop everything after that": the moment, at the end of
         // its sentence, not what comes next.
         if ["after that", "before that", "and after that"]
@@ -2744,7 +2760,12 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && ["a ", "an "]
                     .iter()
                     .any(|article| after.starts_with(article))
-                && !starts_an_ask(current.trim())
+                // "We need English subtitles burned in, and a thumbnail at 5 s": one need of
+                // two things.
+                && (!starts_an_ask(current.trim())
+                    || ["we need ", "i need ", "we want ", "i want ", "we'd like ", "i'd like "]
+                        .iter()
+                        .any(|need| current.trim_start().starts_with(need)))
                 && Clause::new(&current, &current).has_any(THINGS_MADE)
                 && Clause::new(after, after).has_any(THINGS_MADE);
             // "…, the faces are fine": what may stay is said apart from the ask. "…, and a
@@ -4865,6 +4886,18 @@ pub(super) fn offers_the_other_answer(clause: &Clause) -> bool {
 /// "How many pages is this pdf? | The printer wants to know before quoting": who the answer
 /// is for (not "I need to know how many faces there are", which asks).
 pub(super) fn says_who_wants_to_know(clause: &Clause) -> bool {
+    // "… and I need to know what I'm in for": why the answer matters, not what it is.
+    if clause.has_any(&[
+        "what i'm in for",
+        "what we're in for",
+        "what i'm dealing with",
+        "what we're dealing with",
+        "what i'm up against",
+        "what we're up against",
+        "what to expect",
+    ]) {
+        return true;
+    }
     clause.has_any(&[
         "wants to know",
         "want to know",
@@ -6066,6 +6099,17 @@ pub(super) fn hands_over(clause: &Clause) -> bool {
         ]
         .contains(word)
     });
+    // "Photo attached as discussed", "see attached", "scans enclosed".
+    const ENCLOSED: &[&str] = &["attached", "enclosed", "included", "below", "above"];
+    let enclosed = match words.as_slice() {
+        [only] => ENCLOSED.contains(only),
+        ["see" | "find" | "please", last] => ENCLOSED.contains(last),
+        [.., noun, last] => ENCLOSED.contains(last) && INPUT_NOUNS.contains(noun),
+        [] => false,
+    };
+    if enclosed && words.len() <= 4 {
+        return true;
+    }
     // "There you go, that's the file", "here it is".
     let all_words = texts(clause);
     if matches!(

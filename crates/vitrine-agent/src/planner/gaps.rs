@@ -190,6 +190,12 @@ const GAPS: &[Gap] = &[
             "@hide ~ lanyard*",
             // "Hide the faces in the footage, and the names on the shop signs too".
             "the names",
+            // "… and the pupils' names written up on the whiteboard too".
+            "@phi ~ written",
+            "@phi ~ too",
+            "@phi ~ as well",
+            "whiteboard*",
+            "blackboard*",
             "sign",
             "signs",
             "signage",
@@ -651,6 +657,13 @@ const GAPS: &[Gap] = &[
             "song",
             "jingle",
             "melody",
+            // "A catchy little tune" (not "tune the colours").
+            "a tune",
+            "catchy ~ tune",
+            "little tune",
+            "short tune",
+            "radio spot",
+            "radio ad",
             // "Make a soundtrack to go with this photo" (not "extract the soundtrack").
             "make a soundtrack",
             "make me a soundtrack",

@@ -2101,7 +2101,21 @@ fn refine(
             .0
             .is_empty();
     let mut extends = false;
-    for new in usable.into_iter().filter(|_| !describes_the_picture_made) {
+    // "When was it taken? The client wants the original date": a new step comes from the
+    // fragment's own words, not from words of both halves that fit it only together.
+    let fragment_speaks_of = |new: &Matched| {
+        new.intent.cues.iter().any(|group| {
+            group
+                .iter()
+                .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
+                .any(|phrase| fragment.has(phrase))
+        })
+    };
+    for new in usable
+        .into_iter()
+        .filter(|_| !describes_the_picture_made)
+        .filter(fragment_speaks_of)
+    {
         if !refined
             .iter()
             .chain(&said_before)
@@ -2987,8 +3001,8 @@ fn hides(matched: &Matched) -> bool {
         )
 }
 
-/// "Blur faces, open day clip", "meetup pic": a few words that end with the input's noun only
-/// say what it is, beside an ask.
+/// "Blur faces, open day clip", "meetup pic", "listing no. 5521": a few words that end with the
+/// input's noun, or give a reference number, only say what it is, beside an ask.
 fn labels_the_input(clause: &Clause) -> bool {
     const MEDIA: &[&str] = &[
         "clip",
@@ -3012,14 +3026,32 @@ fn labels_the_input(clause: &Clause) -> bool {
         "file",
     ];
     let words = clauses::texts(clause);
-    words.len() <= 4
-        && words.last().is_some_and(|last| MEDIA.contains(last))
-        && !words.iter().any(|word| {
+    let reference = words.len() <= 4
+        && words.windows(2).any(|pair| {
             [
-                "it", "this", "me", "you", "please", "pls", "my", "your", "the", "a", "to", "of",
+                "no",
+                "nr",
+                "number",
+                "ref",
+                "reference",
+                "id",
+                "order",
+                "case",
+                "ticket",
             ]
-            .contains(word)
-        })
+            .contains(&pair[0])
+                && pair[1].chars().all(|c| c.is_ascii_digit())
+        });
+    reference
+        || words.len() <= 4
+            && words.last().is_some_and(|last| MEDIA.contains(last))
+            && !words.iter().any(|word| {
+                [
+                    "it", "this", "me", "you", "please", "pls", "my", "your", "the", "a", "to",
+                    "of",
+                ]
+                .contains(word)
+            })
 }
 
 /// "Blur the faces. Don't redact the names", "hide the patient details, no need to touch the

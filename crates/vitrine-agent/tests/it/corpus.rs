@@ -629,7 +629,7 @@ fn the_phrasing_bank_holds_no_blind_wording() {
 
 /// Held-out parts that were read after they had measured the planner (their misses, to fix
 /// causes): regression sets now.
-const READ_HELDOUT: [&str; 25] = [
+const READ_HELDOUT: [&str; 26] = [
     "heldout.jsonl",
     "heldout2.jsonl",
     "heldout3.jsonl",
@@ -655,10 +655,11 @@ const READ_HELDOUT: [&str; 25] = [
     "heldout23.jsonl",
     "heldout26.jsonl",
     "heldout28.jsonl",
+    "heldout31.jsonl",
 ];
 
 /// The read held-out parts whose wordings are in the phrasing bank. `heldout5`–`heldout23`,
-/// `heldout26` and `heldout28`, read later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
+/// `heldout26`, `heldout28` and `heldout31`, read later, are not: with `heldout5`–`heldout9` the bank moved the blind parts by one line each way
 /// (heldout10 −1, heldout13 +1), so it stays as it was.
 const BANKED_HELDOUT: [&str; 4] = [
     "heldout.jsonl",
@@ -680,7 +681,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 8] = [
+const BLIND: [Blind; 7] = [
     Blind {
         file: "heldout24.jsonl",
         show: "VITRINE_SHOW_HELDOUT24",
@@ -710,12 +711,6 @@ const BLIND: [Blind; 8] = [
         show: "VITRINE_SHOW_HELDOUT30",
         floor: 90.1,
         silent_at_most: 2,
-    },
-    Blind {
-        file: "heldout31.jsonl",
-        show: "VITRINE_SHOW_HELDOUT31",
-        floor: 93.8,
-        silent_at_most: 4,
     },
     Blind {
         file: "heldout32.jsonl",

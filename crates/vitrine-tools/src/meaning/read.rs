@@ -3469,7 +3469,10 @@ pub fn columns(clause: &Clause) -> Option<Value> {
 
 /// How several images go on one sheet.
 pub fn layout(clause: &Clause) -> Option<Value> {
-    let layout = if clause.has_any(&[
+    // "A two by two grid for the before-and-after board": the grid named wins.
+    let layout = if clause.has_any(&["grid*", "collage*", "mosaic*", "tile*", "tiled"]) {
+        "grid"
+    } else if clause.has_any(&[
         "stack*",
         "vertical*",
         "on top of each other",

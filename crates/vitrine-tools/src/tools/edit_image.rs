@@ -139,6 +139,12 @@ const EDIT_MEANING: Meaning = Meaning {
             "outfit*",
             "composit*",
             "restyl*",
+            // "Restage the living room in a Scandinavian style", "redecorate the bedroom".
+            "restag*",
+            "virtual* stag*",
+            "redecorat*",
+            "refurnish*",
+            "furnish* ~ in",
             "style* ~ as",
             "in the style of",
             "look* like a",

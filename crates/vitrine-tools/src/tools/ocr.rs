@@ -224,6 +224,8 @@ const MEANING: Meaning = Meaning {
                 "to be printed",
                 "date ~ was ~ taken",
                 "date ~ were ~ taken",
+                "when ~ taken",
+                "original date",
                 "camera say* ~ taken",
                 "inside the file",
                 "in the file",
