@@ -2302,6 +2302,20 @@ pub(super) fn states_without_asking(clause: &Clause) -> bool {
     subject_then_verb || participle || thing
 }
 
+/// "Because it's private", "since it's for print": a short reason about what was named, which
+/// asks for nothing (its "private" names no faces to hide).
+pub(super) fn is_a_bare_reason(clause: &Clause) -> bool {
+    matches!(
+        texts(clause).as_slice(),
+        [
+            "because" | "since" | "as" | "cause" | "cos" | "coz",
+            "it's" | "its" | "it" | "they're" | "that's" | "this" | "these" | "those",
+            ..
+        ]
+    ) && clause.words.len() <= 6
+        && !clause.has_any(&["@faces", "@phi"])
+}
+
 /// "I'm trying to check the headcount for the invoice", "marketing wants a record of it for
 /// the archive", "the printer needs the file by Friday": what the result is for, or who wants
 /// it. Said beside an ask and matching no tool, such a clause asks for nothing more.

@@ -342,7 +342,8 @@ pub fn understand_with(
                 || clauses::says_what_must_stay(&clause)
                 || clauses::narrates(&clause)
                 || clauses::tells_a_habit(&clause)
-                || clauses::reports_what_was_learnt(&clause))
+                || clauses::reports_what_was_learnt(&clause)
+                || clauses::is_a_bare_reason(&clause))
             && !(spares_someone && faces_hidden)
             // "My sister took this at the fair and the kids' faces need blurring", "my manager
             // warned me the kids' faces can't be shown": whatever story carries it, a need to

@@ -681,7 +681,7 @@ struct Blind {
     silent_at_most: usize,
 }
 
-const BLIND: [Blind; 7] = [
+const BLIND: [Blind; 8] = [
     Blind {
         file: "heldout24.jsonl",
         show: "VITRINE_SHOW_HELDOUT24",
@@ -722,6 +722,12 @@ const BLIND: [Blind; 7] = [
         file: "heldout33.jsonl",
         show: "VITRINE_SHOW_HELDOUT33",
         floor: 95.4,
+        silent_at_most: 3,
+    },
+    Blind {
+        file: "heldout34.jsonl",
+        show: "VITRINE_SHOW_HELDOUT34",
+        floor: 92.3,
         silent_at_most: 3,
     },
 ];

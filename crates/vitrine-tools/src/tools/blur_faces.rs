@@ -104,6 +104,17 @@ pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
     "masks",
     "top half",
     "bottom half",
+    // "Make it smaller but it shouldn't lose so much detail that you can't recognise anyone":
+    // people kept recognisable, no hiding.
+    "shouldn't ~ so ~ that",
+    "don't ~ so ~ that",
+    "mustn't ~ so ~ that",
+    "not so ~ that",
+    "shouldn't lose",
+    "don't lose",
+    "without losing",
+    "still ~ recogni*",
+    "still be recogni*",
 ];
 
 /// "The customer's name and account number": text about a person, not their face.
