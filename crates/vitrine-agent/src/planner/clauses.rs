@@ -735,6 +735,12 @@ fn starts_an_ask(piece: &str) -> bool {
             ..,
         ] = &words[at..]
         && is_past_participle(done)
+        // "Can this be used for a passport photo?" asks whether it will do.
+        && ![
+            "used", "seen", "found", "shown", "considered", "accepted", "trusted", "taken",
+            "posted", "shared", "published", "printed", "sent", "uploaded",
+        ]
+        .contains(done)
     {
         return true;
     }
@@ -1179,7 +1185,8 @@ const TELLING_VERBS: &[&str] = &[
     "export",
     "prints",
     "holds",
-    // "Our email system chokes on big PNGs", "the portal rejects anything over 2 MB".
+    // "Our email system chokes on big PNGs" (not "the portal rejects anything over 2 MB", a
+    // limit the result must meet).
     "chokes",
     "choke",
     "struggles",
@@ -1188,19 +1195,6 @@ const TELLING_VERBS: &[&str] = &[
     "breaks",
     "crashes",
     "freezes",
-    "rejects",
-    "reject",
-    "refuses",
-    "refuse",
-    "accepts",
-    "accept",
-    "requires",
-    "allows",
-    "limits",
-    "caps",
-    "supports",
-    "support",
-    "handles",
     "complains",
     // "She didn't add a caption", "my screen reader can't handle it".
     "didn't",
@@ -2840,7 +2834,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                             .iter()
                             .any(|not| after.starts_with(not))
                         && Clause::new(after, after)
-                            .has_any(&["the", "their", "his", "her", "my", "our", "any"]))
+                            .has_any(&["the", "their", "his", "her", "my", "our", "it"]))
                     // "A mask of the person, with the edges softened by about 5 pixels".
                     || (found.as_str().trim() == ","
                         && ["with the edges ", "with its edges ", "with edges "]
@@ -5835,6 +5829,13 @@ pub(super) fn with_hiding_verb(clause: Clause, request: &str) -> Clause {
         "untouched",
         // "Don't touch the faces, just black out the name", "no need to touch the names".
         "no need to",
+        "don't worry",
+        "dont worry",
+        "don't bother",
+        "dont bother",
+        "not fussed",
+        "doesn't matter",
+        "don't matter",
         "don't need to",
         "dont need to",
         "needn't",
@@ -6118,10 +6119,13 @@ pub(super) fn hands_over(clause: &Clause) -> bool {
     let enclosed = match words.as_slice() {
         [only] => ENCLOSED.contains(only),
         ["see" | "find" | "please", last] => ENCLOSED.contains(last),
+        ["see" | "find", attached, noun] => {
+            ENCLOSED.contains(attached) && INPUT_NOUNS.contains(noun)
+        }
         [.., noun, last] => ENCLOSED.contains(last) && INPUT_NOUNS.contains(noun),
         [] => false,
     };
-    if enclosed && words.len() <= 4 {
+    if enclosed && words.len() <= 4 && !starts_an_ask(&clause.text) {
         return true;
     }
     // "There you go, that's the file", "here it is".

@@ -204,7 +204,7 @@ pub fn understand_with(
     let no_text_here = split.iter().any(clauses::says_no_text_is_there);
     let split_keeps_every_face = split.iter().any(clauses::keeps_every_face);
     // "Actually, no faces should be blurred" alone: the step ruled out is not guessed back.
-    let rules_out_a_step = matches!(split.as_slice(), [only]
+    let mut rules_out_a_step = matches!(split.as_slice(), [only]
         if matching::says_a_step_is_unwanted(only, catalog.tools()));
     // Whether any clause that does not just describe the input asks for something.
     let something_asked = split.iter().any(|clause| {
@@ -701,6 +701,30 @@ pub fn understand_with(
             continue;
         }
         let (mut usable, mut unusable) = candidates(&clause, inputs, &produced, catalog);
+        // "Blur the faces. Don't make it black and white": a step forbidden, never planned
+        // (not "don't blur them too much", which says how a planned step goes).
+        if !usable.is_empty()
+            && gap.is_none()
+            && matches!(
+                clauses::texts(&clause).as_slice(),
+                ["don't" | "dont" | "do", ..] | ["please", "don't" | "dont" | "do", ..]
+            )
+            && clauses::first_after_lead_ins(&clause).is_some_and(clauses::is_negation)
+            && !clause.has_any(&["but", "instead", "just", "only", "too", "so"])
+            // "Don't show anyone's face" hides them.
+            && !clause.has_any(&[
+                "show*", "reveal*", "expose*", "let", "leave", "visible", "readable", "legible",
+            ])
+            && usable.iter().all(|matched| {
+                !asked
+                    .iter()
+                    .any(|(_, planned)| planned.tool.name() == matched.tool.name())
+            })
+        {
+            tracing::debug!(clause = %clause.text, "forbids a step");
+            rules_out_a_step = true;
+            continue;
+        }
         // "Remove the addresses. Use tesseract for reading the text": how a planned step is to
         // work fills that step, not a step of its own.
         if gap.is_none()
@@ -2528,6 +2552,18 @@ fn narrowed_to(
     produced: &Produced,
     catalog: &ToolCatalog,
 ) -> Option<(Vec<&'static str>, bool)> {
+    // A correction word proper: not "sorry, just to be clear …", which says more.
+    if !clause.has_any(&[
+        "actually",
+        "on second thought*",
+        "scratch that",
+        "instead",
+        "i mean",
+        "no wait",
+        "wait no",
+    ]) {
+        return None;
+    }
     let words = clauses::texts(clause);
     let start = words.iter().position(|word| {
         ![
@@ -2548,6 +2584,14 @@ fn narrowed_to(
         .collect::<Vec<_>>()
         .join(" ");
     let rest = Clause::new(&rest, &clause.request);
+    // "Actually just blur them a bit more", "just make sure they're really blurred": how much
+    // of a step, not which steps.
+    if rest.has_any(&[
+        "more", "less", "again", "too", "as well", "also", "sure", "a bit", "really", "strong*",
+        "heav*", "light*",
+    ]) {
+        return None;
+    }
     let planned: Vec<&'static str> = asked
         .iter()
         .map(|(_, matched)| matched.tool.name())
@@ -2574,8 +2618,11 @@ fn narrowed_to(
             .collect();
         (named, true)
     };
+    // "Blur the faces and crop it. Instead, only make it black and white": a step not
+    // planned, in place of them all.
+    let replaces_all = asks_again && kept.is_empty();
     let takes_some_back = !kept.is_empty() && planned.iter().any(|name| !kept.contains(name));
-    takes_some_back.then_some((kept, asks_again))
+    (takes_some_back || replaces_all).then_some((kept, asks_again))
 }
 
 /// Whether `clause` read with the last planned ask changes that step's arguments.
@@ -3021,10 +3068,6 @@ fn labels_the_input(clause: &Clause) -> bool {
         "snap",
         "scan",
         "screenshot",
-        "pdf",
-        "doc",
-        "document",
-        "file",
     ];
     let words = clauses::texts(clause);
     let reference = words.len() <= 4
@@ -3061,7 +3104,11 @@ fn labels_the_input(clause: &Clause) -> bool {
 fn spares_what_was_not_hidden(clause: &Clause, asked: &[(Clause, Matched)]) -> bool {
     let names_faces = clause.has_any(&["@faces"]);
     let names_details = clause.has_any(&["@phi"]);
-    clauses::first_after_lead_ins(clause).is_some_and(clauses::is_negation)
+    // "Don't leave the names readable" hides them after all.
+    let spares = clause.has_any(&["@hide", "@remove", "touch*", "bother*", "worry*"])
+        && !clause.has_any(&["leave", "let", "readable", "legible", "visible", "showing"]);
+    spares
+        && clauses::first_after_lead_ins(clause).is_some_and(clauses::is_negation)
         && asked.last().is_some_and(|(_, last)| {
             (hides_faces(last) && names_details && !names_faces)
                 || (last.tool.name() == "redact_phi" && names_faces && !names_details)

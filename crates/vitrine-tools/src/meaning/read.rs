@@ -279,7 +279,22 @@ pub fn sensitive_unnamed(clause: &Clause) -> bool {
         "sensitive stuff",
         "sensitive bits",
     ]);
-    !clause.has_any(&["@phi"])
+    // "Is it safe to post?" asks whether, not to make it so.
+    // Not "is this ok to share? if not, fix it".
+    let asks_whether = asks_yes_no(clause)
+        && clause.request.contains('?')
+        && clause.has_any(&["safe", "ok", "okay", "fine"])
+        && !Clause::new(&clause.request, &clause.request).has_any(&[
+            "if not",
+            "otherwise",
+            "if it isn't",
+            "if it's not",
+            "fix*",
+            "make it",
+            "make sure",
+        ]);
+    !asks_whether
+        && !clause.has_any(&["@phi"])
         && (!clause.has_any(&["@faces"])
             || information_beside_people
             || clause.has_any(&["identif* the @faces", "identif* @faces"])
@@ -671,10 +686,15 @@ pub fn strength(clause: &Clause) -> Option<Value> {
     }
     // "Don't make it too strong", "not too heavy": a limit, so light.
     if clause.has_any(&[
-        "not too",
-        "not overly",
-        "don't ~ too",
-        "dont ~ too",
+        "not too strong*",
+        "not too heav*",
+        "not too intense*",
+        "not too much",
+        "not overly strong*",
+        "don't ~ too strong*",
+        "dont ~ too strong*",
+        "don't ~ too heav*",
+        "don't ~ too much",
         "don't overdo*",
         "dont overdo*",
         "without overdoing",
@@ -1095,13 +1115,15 @@ pub fn fit_mode(clause: &Clause) -> Option<Value> {
             "dont crop",
             "not crop*",
             // "Without cutting anything off", "don't chop anything off".
-            "without cutting*",
-            "without chopping*",
-            "without trimming*",
-            "don't cut ~ off",
-            "dont cut ~ off",
-            "don't chop ~ off",
+            "without cutting ~ anything",
+            "without chopping ~ anything",
+            "without trimming ~ anything",
+            "without cutting it",
+            "don't cut anything",
+            "dont cut anything",
+            "don't chop anything",
             "nothing ~ cut off",
+            "nothing gets cut",
             "keep ~ whole",
             "keep ~ everything",
         ],
@@ -2275,7 +2297,7 @@ pub fn coco_names(text: &str) -> Vec<String> {
         .filter(|word| !word.is_empty())
         // Chat shorthand for people; a headcount counts them.
         .map(|word| {
-            if ["ppl", "folks", "headcount", "headcounts"].contains(&word) {
+            if ["ppl", "folks"].contains(&word) {
                 "people"
             } else {
                 word
@@ -2309,6 +2331,10 @@ pub fn coco_names(text: &str) -> Vec<String> {
             labels.push(label.to_owned());
         }
         index += 1;
+    }
+    // "Meetup pic, headcount?": a headcount counts people, unless it names what to count.
+    if labels.is_empty() && words.iter().any(|word| word.starts_with("headcount")) {
+        labels.push("person".to_owned());
     }
     labels
 }
@@ -3470,35 +3496,45 @@ pub fn columns(clause: &Clause) -> Option<Value> {
 /// How several images go on one sheet.
 pub fn layout(clause: &Clause) -> Option<Value> {
     // "A two by two grid for the before-and-after board": the grid named wins.
-    let layout = if clause.has_any(&["grid*", "collage*", "mosaic*", "tile*", "tiled"]) {
-        "grid"
-    } else if clause.has_any(&[
-        "stack*",
-        "vertical*",
-        "on top of each other",
-        "on top of one another",
-        "one above the other",
-        "one under the other",
-        "one below the other",
-        "in a column",
-        "top to bottom",
-    ]) {
-        "stack"
-    } else if clause.has_any(&[
-        "side by side",
-        "next to each other",
-        "next to one another",
-        "beside each other",
-        "in a row",
-        "horizontal*",
-        "left to right",
-        "left and right",
-        "before and after",
-    ]) {
-        "side_by_side"
-    } else {
-        "grid"
-    };
+    let grid_refused = clause.has_any(&[
+        "not a grid",
+        "not in a grid",
+        "no grid",
+        "not a collage",
+        "no collage",
+        "rather than a grid",
+        "instead of a grid",
+    ]);
+    let layout =
+        if !grid_refused && clause.has_any(&["grid*", "collage*", "mosaic*", "tile*", "tiled"]) {
+            "grid"
+        } else if clause.has_any(&[
+            "stack*",
+            "vertical*",
+            "on top of each other",
+            "on top of one another",
+            "one above the other",
+            "one under the other",
+            "one below the other",
+            "in a column",
+            "top to bottom",
+        ]) {
+            "stack"
+        } else if clause.has_any(&[
+            "side by side",
+            "next to each other",
+            "next to one another",
+            "beside each other",
+            "in a row",
+            "horizontal*",
+            "left to right",
+            "left and right",
+            "before and after",
+        ]) {
+            "side_by_side"
+        } else {
+            "grid"
+        };
     Some(json!(layout))
 }
 
@@ -3933,6 +3969,12 @@ pub fn first_screen(clause: &Clause) -> Option<Value> {
         "entire page",
         "full length",
         "full-page",
+        // "The whole thing top to bottom", "all the way down".
+        "top to bottom",
+        "all the way down",
+        "the whole thing",
+        "whole ~ site",
+        "scroll* ~ to the bottom",
     ]) {
         Some(json!(true))
     } else {

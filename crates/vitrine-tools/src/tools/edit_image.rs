@@ -142,9 +142,7 @@ const EDIT_MEANING: Meaning = Meaning {
             // "Restage the living room in a Scandinavian style", "redecorate the bedroom".
             "restag*",
             "virtual* stag*",
-            "redecorat*",
             "refurnish*",
-            "furnish* ~ in",
             "style* ~ as",
             "in the style of",
             "look* like a",
