@@ -1800,6 +1800,19 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         let hedge = if words[0] == "dunno" { 2 } else { 3 };
         words.drain(..hedge);
     }
+    // "Scanner flipped my print upside-down", "phone cropped the top off": a bare noun, then
+    // what it did in the past.
+    if let [subject, verb, next, ..] = words.as_slice()
+        && !LEAD_INS.contains(subject)
+        && !Clause::new(subject, subject).has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
+        && (is_past_tense(verb) || IRREGULAR_PAST.contains(verb))
+        && [
+            "my", "the", "it", "our", "this", "a", "her", "his", "their", "them",
+        ]
+        .contains(next)
+    {
+        return true;
+    }
     // "What she does not want out there is …", "she'd rather lose the smiles than …":
     // someone else's wish, told.
     // "A photographer friend said I should bring the exposure down": advice, told.

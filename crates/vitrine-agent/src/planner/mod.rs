@@ -746,14 +746,24 @@ pub fn understand_with(
         // words is that output, not a step on media that is not here.
         // "… of the guitar, and give me a preview render along with it": or of the step
         // before.
-        let before_side_outputs = unusable.len();
+        let before_side_outputs = unusable.len() + usable.len();
+        // "… could you make it 3d? A preview image would be nice too": the step before's own
+        // preview, not a thumbnail of the input.
+        // (Not "… and give me the inverted mask": an operation on that output.)
+        usable.retain(|other| {
+            other.tool.name() != "thumbnail"
+                || !asked
+                    .last()
+                    .is_some_and(|(_, last)| side_output_of(&clause, last, other))
+        });
         unusable.retain(|other| {
             !usable
                 .iter()
                 .chain(asked.last().map(|(_, last)| last))
                 .any(|matched| side_output_of(&clause, matched, other))
         });
-        if usable.is_empty() && gap.is_none() && unusable.len() < before_side_outputs {
+        if usable.is_empty() && gap.is_none() && unusable.len() + usable.len() < before_side_outputs
+        {
             continue;
         }
         // "My landlord wants a picture of the flat, can you blur their faces": beside other
@@ -3838,9 +3848,21 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
         for found in VIEW.find_iter(&clause.request) {
             // "Front and back only, no side view needed".
             let before = clause.request[..found.start()].trim_end();
-            if ["no", "not", "without", "skip"]
-                .iter()
-                .any(|negation| before.ends_with(&format!(" {negation}")))
+            // "… we don't need a side one": a view refused a few words before.
+            let refused_nearby = before
+                .rsplit([',', '.', ';', '!', '?'])
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .rev()
+                .take(4)
+                .any(|word| {
+                    ["don't", "dont", "no", "not", "without", "skip", "never"].contains(&word)
+                });
+            if refused_nearby
+                || ["no", "not", "without", "skip"]
+                    .iter()
+                    .any(|negation| before.ends_with(&format!(" {negation}")))
             {
                 continue;
             }

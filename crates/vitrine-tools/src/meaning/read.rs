@@ -1154,6 +1154,28 @@ pub fn degrees(clause: &Clause) -> Option<Value> {
         && !clause.request.contains("not upside down")
         && !clause.request.contains("isn't upside down")
         && DEGREES.captures(&text).is_none();
+    // "Can you put it the right way up?" with nothing said of how it lies: no angle to read
+    // (nothing here measures one).
+    let rights_it = clause.has_any(&["right way up", "right side up", "correct way up"]);
+    let request = Clause::new(&clause.request, &clause.request);
+    if rights_it
+        && !rights_upside_down
+        && !request.has_any(&[
+            "sideways",
+            "on its side",
+            "clockwise",
+            "counter*",
+            "anti*",
+            "degree*",
+            "quarter",
+            "90",
+            "270",
+            "to the left",
+            "to the right",
+        ])
+    {
+        return None;
+    }
     let magnitude =
         if rights_upside_down || clause.has_any(&["upside down", "180", "half turn", "around"]) {
             180.0

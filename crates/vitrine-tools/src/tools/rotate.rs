@@ -71,6 +71,10 @@ const MEANING: Meaning = Meaning {
                 "turn* ~ anti*",
                 "turn* ~ upside down",
                 "upside down",
+                // "It came out upside down, put it the right way up".
+                "right way up",
+                "right side up",
+                "correct way up",
                 "tilt*",
                 "sideways",
                 "quarter turn",
@@ -107,24 +111,28 @@ const MEANING: Meaning = Meaning {
             chains: true,
             // "Straighten the horizon" asks for an angle nothing here measures: a turn is planned
             // only when the words say which (what the phrasing bank finds close is not enough).
+            // "Put it the right way up" with no word of how it lies has no angle to turn by.
             accept: Some(|clause| {
-                clause.has_any(&[
-                    "rotat*",
-                    "turn*",
-                    "tilt*",
-                    "sideways",
-                    "spin*",
-                    "degree*",
-                    "upside",
-                    "clockwise",
-                    "counter*",
-                    "anti*",
-                    "left",
-                    "right",
-                    "180",
-                    "90",
-                    "270",
-                ])
+                read::degrees(clause).is_some()
+                    && clause.has_any(&[
+                        "rotat*",
+                        "turn*",
+                        "tilt*",
+                        "sideways",
+                        "spin*",
+                        "degree*",
+                        "upside",
+                        "way up",
+                        "side up",
+                        "clockwise",
+                        "counter*",
+                        "anti*",
+                        "left",
+                        "right",
+                        "180",
+                        "90",
+                        "270",
+                    ])
             }),
             ..Intent::DEFAULT
         },
