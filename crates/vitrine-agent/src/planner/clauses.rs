@@ -1806,6 +1806,13 @@ pub(super) fn narrates(clause: &Clause) -> bool {
         && !LEAD_INS.contains(subject)
         && !Clause::new(subject, subject).has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
         && (is_past_tense(verb) || IRREGULAR_PAST.contains(verb))
+        // Not "editor requested the photo in black and white", a wish passed on, nor
+        // "background removed, the rest as is", a terse ask.
+        && ![
+            "requested", "asked", "wanted", "needed", "said", "told", "insisted", "suggested",
+        ]
+        .contains(verb)
+        && clause.text.contains(&format!("{subject} {verb} {next}"))
         && [
             "my", "the", "it", "our", "this", "a", "her", "his", "their", "them",
         ]

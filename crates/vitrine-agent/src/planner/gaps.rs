@@ -899,6 +899,10 @@ const GAPS: &[Gap] = &[
             "what ~ his name",
             "what ~ her name",
             "what ~ their names",
+            // "Do you know her name?"
+            "know ~ her name",
+            "know ~ his name",
+            "know ~ their name*",
             "whose face",
         ],
         // "What does his name tag say" reads the tag; "everything that could identify the

@@ -710,7 +710,9 @@ pub fn understand_with(
                 ["don't" | "dont" | "do", ..] | ["please", "don't" | "dont" | "do", ..]
             )
             && clauses::first_after_lead_ins(&clause).is_some_and(clauses::is_negation)
-            && !clause.has_any(&["but", "instead", "just", "only", "too", "so"])
+            && !clause.has_any(&[
+                "but", "instead", "just", "only", "too", "so", "forget", "hesitate", "mind", "fail",
+            ])
             // "Don't show anyone's face" hides them.
             && !clause.has_any(&[
                 "show*", "reveal*", "expose*", "let", "leave", "visible", "readable", "legible",
@@ -749,9 +751,12 @@ pub fn understand_with(
         let before_side_outputs = unusable.len() + usable.len();
         // "… could you make it 3d? A preview image would be nice too": the step before's own
         // preview, not a thumbnail of the input.
-        // (Not "… and give me the inverted mask": an operation on that output.)
+        // (Not "… and give me the inverted mask": an operation on that output, nor "a
+        // thumbnail of the original photo".)
         usable.retain(|other| {
             other.tool.name() != "thumbnail"
+                || !clause.has("preview")
+                || clause.has_any(&["of the photo", "of the original", "of the picture"])
                 || !asked
                     .last()
                     .is_some_and(|(_, last)| side_output_of(&clause, last, other))
@@ -2856,6 +2861,17 @@ fn closest_intent(
         if intent.accept.is_some_and(|accept| !accept(clause)) {
             continue;
         }
+        // A guess from likeness alone never lays out a single picture ("write the caption
+        // along the bottom" is no collage of one photo).
+        if name == "combine_images"
+            && inputs
+                .iter()
+                .filter(|input| input.kind == ArtifactKind::Image)
+                .count()
+                < 2
+        {
+            continue;
+        }
         let matched = Matched {
             tool: std::sync::Arc::clone(tool),
             intent,
@@ -3837,6 +3853,7 @@ fn names_views(clause: &Clause) -> bool {
 /// schema's fields when it names them), or per variation ("3 variations"), or one.
 fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<String>, Value)> {
     let mut views: Vec<String> = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
     if let Some(Value::Object(properties)) = schema.and_then(|schema| schema.get("properties")) {
         for name in properties.keys() {
             if let Some(view) = VIEW.find(&name.replace('_', " ").to_lowercase()) {
@@ -3848,21 +3865,28 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
         for found in VIEW.find_iter(&clause.request) {
             // "Front and back only, no side view needed".
             let before = clause.request[..found.start()].trim_end();
-            // "… we don't need a side one": a view refused a few words before.
-            let refused_nearby = before
+            // "… we don't need a side one": a view refused a few words before (not "don't
+            // forget the back", "not just the front").
+            let nearby: Vec<&str> = before
                 .rsplit([',', '.', ';', '!', '?'])
                 .next()
                 .unwrap_or_default()
                 .split_whitespace()
                 .rev()
                 .take(4)
-                .any(|word| {
-                    ["don't", "dont", "no", "not", "without", "skip", "never"].contains(&word)
-                });
-            if refused_nearby
-                || ["no", "not", "without", "skip"]
-                    .iter()
-                    .any(|negation| before.ends_with(&format!(" {negation}")))
+                .collect();
+            let refused_nearby = nearby.iter().any(|word| {
+                ["don't", "dont", "no", "not", "without", "skip", "never"].contains(word)
+            }) && !nearby.iter().any(|word| {
+                ["forget", "mind", "just", "only", "also", "and", "but"].contains(word)
+            });
+            if refused_nearby {
+                refused.push(found.as_str().to_owned());
+                continue;
+            }
+            if ["no", "not", "without", "skip"]
+                .iter()
+                .any(|negation| before.ends_with(&format!(" {negation}")))
             {
                 continue;
             }
@@ -3925,6 +3949,8 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
             }
         }
     }
+    // "From the front, back and side. We don't need a side one actually": refused anywhere.
+    views.retain(|view| !refused.contains(view));
     // "Try on" asks need views spelled out; "side" alone in "side by side" is not one.
     if views.len() < 2 {
         views.clear();

@@ -1157,22 +1157,10 @@ pub fn degrees(clause: &Clause) -> Option<Value> {
     // "Can you put it the right way up?" with nothing said of how it lies: no angle to read
     // (nothing here measures one).
     let rights_it = clause.has_any(&["right way up", "right side up", "correct way up"]);
-    let request = Clause::new(&clause.request, &clause.request);
     if rights_it
         && !rights_upside_down
-        && !request.has_any(&[
-            "sideways",
-            "on its side",
-            "clockwise",
-            "counter*",
-            "anti*",
-            "degree*",
-            "quarter",
-            "90",
-            "270",
-            "to the left",
-            "to the right",
-        ])
+        && DEGREES.captures(&text).is_none()
+        && !clause.has_any(&["quarter turn", "half turn"])
     {
         return None;
     }
