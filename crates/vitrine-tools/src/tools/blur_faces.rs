@@ -113,8 +113,6 @@ pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
     "shouldn't lose",
     "don't lose",
     "without losing",
-    "still ~ recogni*",
-    "still be recogni*",
 ];
 
 /// "The customer's name and account number": text about a person, not their face.
