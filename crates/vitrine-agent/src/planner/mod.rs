@@ -2143,18 +2143,10 @@ fn refine(
     let mut extends = false;
     // "When was it taken? The client wants the original date": a new step comes from the
     // fragment's own words, not from words of both halves that fit it only together.
-    let fragment_speaks_of = |new: &Matched| {
-        new.intent.cues.iter().any(|group| {
-            group
-                .iter()
-                .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
-                .any(|phrase| fragment.has(phrase))
-        })
-    };
     for new in usable
         .into_iter()
         .filter(|_| !describes_the_picture_made)
-        .filter(fragment_speaks_of)
+        .filter(|new| has_a_cue_of(new, |phrase| fragment.has(phrase)))
     {
         if !refined
             .iter()
@@ -2198,14 +2190,9 @@ fn refine(
     }
     // "…and draw boxes around them": the fragment speaks the planned intent's words (its
     // own words, not a pronoun some cue lists for "invert it").
-    let speaks_of_it = planned.iter().any(|(_, old)| {
-        old.intent.cues.iter().any(|group| {
-            group
-                .iter()
-                .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
-                .any(|phrase| fragment.has(phrase))
-        })
-    });
+    let speaks_of_it = planned
+        .iter()
+        .any(|(_, old)| has_a_cue_of(old, |phrase| fragment.has(phrase)));
     let modifies = !clauses::is_an_ask(fragment) || clauses::starts_with_a_noun(fragment);
     // "De-identify him, and make the text on his badge unreadable": an ask with a thing of
     // its own, which the step before does not act on, asks for more than a refinement.
@@ -2253,14 +2240,8 @@ fn refine(
         Clause::new(&opening, &opening)
     });
     let speaks_of_more_than_its_verb = planned.iter().any(|(_, old)| {
-        old.intent.cues.iter().any(|group| {
-            group
-                .iter()
-                .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
-                .any(|phrase| {
-                    fragment.has(phrase)
-                        && !opening_verb.as_ref().is_some_and(|verb| verb.has(phrase))
-                })
+        has_a_cue_of(old, |phrase| {
+            fragment.has(phrase) && !opening_verb.as_ref().is_some_and(|verb| verb.has(phrase))
         })
     });
     if names_its_own_thing && !extends && !speaks_of_more_than_its_verb && !one_of_those {
@@ -2303,6 +2284,18 @@ fn refine(
             .map(|matched| (merged.clone(), matched))
             .collect()
     })
+}
+
+/// Whether one of `matched`'s own cue words passes `said` (not a pronoun some cue lists, as
+/// "invert it" does: any fragment would say it).
+fn has_a_cue_of(matched: &Matched, said: impl Fn(&str) -> bool) -> bool {
+    matched
+        .intent
+        .cues
+        .iter()
+        .flat_map(|group| group.iter())
+        .filter(|phrase| !["it", "them", "this", "that"].contains(phrase))
+        .any(|phrase| said(phrase))
 }
 
 /// "A 3D model of the vase? And one of the teapot too": one more step like the one before, on
