@@ -2044,12 +2044,19 @@ pub(super) fn narrates(clause: &Clause) -> bool {
     }
     // "She plays from 2:10 to 5:40": numbers are arguments an ask may point back at ("3D"
     // is a word).
-    let numbers = clause.words.iter().any(|word| {
+    // Not "… can't chase releases from 40 people": a count of people is part of the story.
+    let numbers = clause.words.iter().enumerate().any(|(at, word)| {
         word.text.starts_with(|c: char| c.is_ascii_digit())
             && word
                 .text
                 .chars()
                 .all(|c| c.is_ascii_digit() || ".:%".contains(c) || c == 's')
+            && !clause.words.get(at + 1).is_some_and(|next| {
+                [
+                    "people", "persons", "staff", "kids", "children", "students", "guests",
+                ]
+                .contains(&next.text.as_str())
+            })
     });
     // "… left and asked not to appear, so the easiest thing is to mosaic every face": what
     // follows "so" may ask.
@@ -2119,10 +2126,14 @@ pub(super) fn narrates(clause: &Clause) -> bool {
             !["take", "have", "need", "want", "go", "get", "pay"].contains(next)
         });
     }
-    // "I'm writing a blog post", "they're coming at six": the progressive tells.
+    // "I'm writing a blog post", "they're coming at six": the progressive tells; so does who
+    // the sender is ("we're a small local paper").
     if matches!(first, "i'm" | "we're" | "they're") {
         return rest.first().is_some_and(|next| {
-            next.ends_with("ing") || is_past_tense(next) || IRREGULAR_PAST.contains(next)
+            next.ends_with("ing")
+                || is_past_tense(next)
+                || IRREGULAR_PAST.contains(next)
+                || ["a", "an"].contains(next)
         }) || rest
             .first()
             .is_some_and(|next| TELLING_ADVERBS.contains(next));
@@ -2612,7 +2623,13 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && (starts_an_ask(&hard[found.end()..]) || singles_out_a_need(&hard[found.end()..]))
                 && is_stated(&Clause::new(&hard[..found.start()], hard))
         });
-        if !starts_an_ask(hard) && is_stated(&stays) && !ask_after_statement {
+        // "Actually no sorry, right 90, I always mix them up": a correction, then a statement.
+        let takes_back_first = TAKE_BACKS.iter().any(|take_back| {
+            hard.trim_start()
+                .strip_prefix(take_back)
+                .is_some_and(|rest| rest.starts_with([' ', ',']))
+        });
+        if !starts_an_ask(hard) && !takes_back_first && is_stated(&stays) && !ask_after_statement {
             clauses.push(if asked {
                 format!("{}?", hard.trim_end())
             } else {
@@ -2825,12 +2842,52 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         && found.as_str().contains(',')
                         && found.as_str().contains("and"))
                     || starts_a_yes_no_question(after)
+                    // "Does it still have GPS in it, or did my phone strip it?": the other
+                    // answer, a question of its own.
+                    || after
+                        .strip_prefix("or ")
+                        .is_some_and(starts_a_yes_no_question)
                     || (describes(&next) && !listed)
                     // "Take the location metadata out, I'd rather they don't know where I took
                     // it": a wish of the sender's, said apart.
                     || ["i'd rather ", "i would rather ", "we'd rather ", "id rather "]
                         .iter()
                         .any(|rather| after.starts_with(rather))
+                    // "Strip the location off this, I don't want strangers knowing where we
+                    // live": what others should not learn, a reason (not "make it smaller, I
+                    // don't want to lose quality", which says more of the ask).
+                    || (["i don't want ", "i dont want ", "we don't want ", "we dont want "]
+                        .iter()
+                        .any(|unwanted| after.starts_with(unwanted))
+                        && Clause::new(after, after).has_any(&[
+                            "knowing",
+                            "to know",
+                            "finding out",
+                            "to find out",
+                            "tracking",
+                            "to track",
+                        ]))
+                    // "Hide the phone numbers on this poster, people complained": a short
+                    // report of what someone did.
+                    || (found.as_str().trim() == ","
+                        && says_what_someone_did(after))
+                    // "…, right 90, I always mix them up": a habit of the sender's.
+                    || (found.as_str().trim() == ","
+                        && matches!(
+                            texts(&next).as_slice(),
+                            ["i" | "we", "always" | "usually" | "often" | "tend", ..]
+                        )
+                        && !next.has_any(&[
+                            "want*", "need*", "please", "you", "would", "could", "can", "like",
+                        ]))
+                    // "Mosaic every face, we're a small local paper and …": who the sender is.
+                    || (found.as_str().trim() == ","
+                        && [
+                            "we're a ", "we're an ", "we are a ", "we are an ", "i'm a ", "i'm an ",
+                            "i am a ", "i am an ", "im a ",
+                        ]
+                        .iter()
+                        .any(|who| after.starts_with(who)))
                     // "…, and there's a little headshot in the top corner, blur that too".
                     || (["there's ", "there is ", "there are ", "theres "]
                         .iter()
@@ -2891,6 +2948,20 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
         .map(|clause| Clause::new(clause, text))
         .filter(|clause| !clause.words.is_empty())
         .collect()
+}
+
+/// "People complained", "the parents asked": two to four words, a subject and a verb in the
+/// past, saying what happened rather than what to do.
+fn says_what_someone_did(piece: &str) -> bool {
+    let words: Vec<&str> = piece.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && !starts_an_ask(piece)
+        && words[1..]
+            .iter()
+            .any(|word| is_past_tense(word) || IRREGULAR_PAST.contains(word))
+        && !words
+            .iter()
+            .any(|word| ["it", "them", "this"].contains(word))
 }
 
 /// "Need the faces hidden …" and "the photo converted to JPEG": a need of a thing done, then
@@ -5709,7 +5780,8 @@ pub(super) fn with_headings_apart(split: Vec<Clause>, request: &str) -> Vec<Clau
         .flat_map(|clause| match clause.text.split_once(": ") {
             // Not "rotated photo from my phone: crop it", whose heading names a step.
             Some((heading, ask))
-                if starts_an_ask(ask)
+                // "Quick one before I list the house: does it still have GPS in it?"
+                if (starts_an_ask(ask) || starts_a_yes_no_question(ask))
                     && !starts_an_ask(heading)
                     && !Clause::new(heading, request).has_any(ACTION_WORDS) =>
             {

@@ -62,9 +62,13 @@ fn asks_who(_: &[ArtifactMeta], clause: &Clause) -> bool {
         // one named before the comma (not "tell me, who is it", a question).
         let says_more_of_someone = !["me", "please", "so", "question", "wondering", "curious"]
             .contains(&words[at - 1].text.as_str());
+        // "Alt text for a student in my class who is blind": right after a noun, with no word
+        // of asking or knowing before it, "who" says more of someone named.
+        let relative = !after_a_comma
+            && !clause.text.trim_end().ends_with('?')
+            && !ASKS_WHO_AFTER.contains(&words[at - 1].text.as_str());
         let end = verb.start + verb.text.len();
-        if after_a_comma
-            && (clauses::is_doing(&verb.text) || says_more_of_someone)
+        if (relative || after_a_comma && (clauses::is_doing(&verb.text) || says_more_of_someone))
             && rest.is_char_boundary(end)
         {
             rest.replace_range(words[at].start..end, " ");
@@ -74,6 +78,48 @@ fn asks_who(_: &[ArtifactMeta], clause: &Clause) -> bool {
         || by_id("face_identification")
             .is_some_and(|gap| Clause::new(&rest, &rest).has_any(gap.cues))
 }
+
+/// Words after which "who" asks ("tell me who is …", "I want to know who …", "find out who …").
+const ASKS_WHO_AFTER: &[&str] = &[
+    "me",
+    "us",
+    "know",
+    "tell",
+    "out",
+    "identify",
+    "see",
+    "guess",
+    "wonder",
+    "wondering",
+    "ask",
+    "asking",
+    "idea",
+    "clue",
+    "sure",
+    "check",
+    "recognise",
+    "recognize",
+    "say",
+    "name",
+    "and",
+    "but",
+    "or",
+    "so",
+    "please",
+    "question",
+    "curious",
+    "exactly",
+    "just",
+    "knows",
+    "figure",
+    "determine",
+    "work",
+    "confirm",
+    "is",
+    "of",
+    "about",
+    "whoever",
+];
 
 fn always(_: &[ArtifactMeta], _: &Clause) -> bool {
     true
@@ -416,6 +462,15 @@ const GAPS: &[Gap] = &[
             "remove ~ audio",
             "remove ~ sound",
             "strip ~ audio",
+            // "I don't want the audio", "no sound on it please".
+            "don't want ~ audio",
+            "dont want ~ audio",
+            "don't want ~ sound",
+            "dont want ~ sound",
+            "without ~ audio",
+            "without ~ sound",
+            "no audio",
+            "no sound",
             // "Remove the background noise from 0:10 to 0:20": the sound, not the footage.
             "@sound_removed",
             "add ~ subtitle*",
@@ -648,7 +703,9 @@ const GAPS: &[Gap] = &[
             "@remove",
         ],
         when: |inputs, _| has(inputs, ArtifactKind::Document),
-        alongside: true,
+        // "Compress this PDF under 2 MB": a JPEG of its first page is another thing, not a
+        // smaller PDF, so the clause plans nothing.
+        alongside: false,
     },
     Gap {
         id: "audio_generation",
@@ -1117,6 +1174,21 @@ const GAPS: &[Gap] = &[
             "good photo",
             "good picture",
             "is it good",
+            // "Tell me which one is the best shot": a judgement of quality.
+            "which ~ best",
+            "pick* ~ best",
+            "choos* ~ best",
+            "select* ~ best",
+            "the best shot",
+            "the best one",
+            "the best photo",
+            "the best picture",
+            "the best frame",
+            "the best pic",
+            "looks best",
+            "nicest",
+            "prettiest",
+            "most flattering",
             "quality of the photo",
             "composition",
             "improve",
@@ -1205,6 +1277,14 @@ const GAPS: &[Gap] = &[
             "lying down",
             "lying under",
             "lying beside",
+            // "Design a logo, a smiling croissant": a picture to make, described.
+            "a smiling",
+            "a happy",
+            "a sad",
+            "an angry",
+            "a bored",
+            "smiling ~ logo",
+            "logo ~ smiling",
         ],
         when: always,
         alongside: false,

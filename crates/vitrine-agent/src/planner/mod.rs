@@ -702,7 +702,8 @@ pub fn understand_with(
         }
         let (mut usable, mut unusable) = candidates(&clause, inputs, &produced, catalog);
         // "Blur the faces. Don't make it black and white": a step forbidden, never planned
-        // (not "don't blur them too much", which says how a planned step goes).
+        // (not "don't blur them too much", which says how a planned step goes; nor "don't
+        // show anyone's face", which hides them).
         if !usable.is_empty()
             && gap.is_none()
             && matches!(
@@ -713,10 +714,7 @@ pub fn understand_with(
             && !clause.has_any(&[
                 "but", "instead", "just", "only", "too", "so", "forget", "hesitate", "mind", "fail",
             ])
-            // "Don't show anyone's face" hides them.
-            && !clause.has_any(&[
-                "show*", "reveal*", "expose*", "let", "leave", "visible", "readable", "legible",
-            ])
+            && !clause.has_any(NEGATED_HIDING)
             && usable.iter().all(|matched| {
                 !asked
                     .iter()
@@ -2140,12 +2138,27 @@ fn refine(
         && candidates(fragment, inputs, &produced, catalog)
             .0
             .is_empty();
+    // "Crop it to the top half. Don't resize it though": what a negation names is not asked
+    // (not "don't forget to crop it").
+    // "Don't leave the names readable" hides them.
+    let forbids = clauses::first_after_lead_ins(fragment).is_some_and(clauses::is_negation)
+        && !fragment.has_any(&["forget", "hesitate", "mind", "fail"])
+        && !fragment.has_any(NEGATED_HIDING);
     let mut extends = false;
     // "When was it taken? The client wants the original date": a new step comes from the
     // fragment's own words, not from words of both halves that fit it only together.
     for new in usable
         .into_iter()
-        .filter(|_| !describes_the_picture_made)
+        .filter(|_| !describes_the_picture_made && !forbids)
+        // Nor one forbidden by the words before ("… don't resize it though, the printer needs
+        // the original pixels").
+        .filter(|new| {
+            !has_a_cue_of(new, |phrase| {
+                ["don't", "dont", "do not", "never"]
+                    .iter()
+                    .any(|not| before.has(&format!("{not} {phrase}")))
+            })
+        })
         .filter(|new| has_a_cue_of(new, |phrase| fragment.has(phrase)))
     {
         if !refined
@@ -2285,6 +2298,12 @@ fn refine(
             .collect()
     })
 }
+
+/// Words that, negated, ask to hide: "don't show anyone's face", "don't leave the names
+/// readable".
+const NEGATED_HIDING: &[&str] = &[
+    "show*", "reveal*", "expose*", "let", "leave", "visible", "readable", "legible",
+];
 
 /// Whether one of `matched`'s own cue words passes `said` (not a pronoun some cue lists, as
 /// "invert it" does: any fragment would say it).
@@ -3118,16 +3137,28 @@ fn labels_the_input(clause: &Clause) -> bool {
 }
 
 /// "Blur the faces. Don't redact the names", "hide the patient details, no need to touch the
-/// faces": a negation that spares the kind of detail the hiding just asked leaves alone says
-/// what stays; read into that step it would hide it after all.
+/// faces", "…, the name on the sign is fine": a negation, or a word that it is fine, about the
+/// kind of detail the hiding just asked leaves alone says what stays; read into that step it
+/// would hide it after all.
 fn spares_what_was_not_hidden(clause: &Clause, asked: &[(Clause, Matched)]) -> bool {
     let names_faces = clause.has_any(&["@faces"]);
     let names_details = clause.has_any(&["@phi"]);
     // "Don't leave the names readable" hides them after all.
     let spares = clause.has_any(&["@hide", "@remove", "touch*", "bother*", "worry*"])
-        && !clause.has_any(&["leave", "let", "readable", "legible", "visible", "showing"]);
-    spares
-        && clauses::first_after_lead_ins(clause).is_some_and(clauses::is_negation)
+        && !clause.has_any(&["leave", "let", "readable", "legible", "visible", "showing"])
+        && clauses::first_after_lead_ins(clause).is_some_and(clauses::is_negation);
+    // "Blur the faces, the ward name on the sign is fine to show": said to be fine as it is.
+    let lets_it_stay = clause.has_any(&[
+        "is fine",
+        "are fine",
+        "is ok*",
+        "are ok*",
+        "can stay",
+        "can be shown",
+        "doesn't matter",
+        "don't matter",
+    ]) && !clause.has_any(&["@hide", "@remove", "not", "isn't", "aren't"]);
+    (spares || lets_it_stay)
         && asked.last().is_some_and(|(_, last)| {
             (hides_faces(last) && names_details && !names_faces)
                 || (last.tool.name() == "redact_phi" && names_faces && !names_details)
@@ -3884,12 +3915,20 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
                 continue;
             }
             // "On the left side of the church", "the top corner": a place in the picture.
-            let next = clause.request[found.end()..].split_whitespace().next();
+            let mut following = clause.request[found.end()..].split_whitespace();
+            let next = following.next();
+            // "Front side and back": a list of views with its commas left out.
+            let listed_views = found.as_str() != "side"
+                && next == Some("side")
+                && following
+                    .next()
+                    .is_some_and(|word| ["and", "&", "+"].contains(&word));
             let previous = before.rsplit(' ').next().unwrap_or_default();
-            if next.is_some_and(|next| {
-                // "Out of budget right now", "get back to me": no view.
-                let next = next.trim_matches(|c: char| !c.is_alphanumeric());
-                [
+            if !listed_views
+                && next.is_some_and(|next| {
+                    // "Out of budget right now", "get back to me": no view.
+                    let next = next.trim_matches(|c: char| !c.is_alphanumeric());
+                    [
                     "side", "of", "corner", "corners", "half", "hand", "edge", "edges", "part",
                     "bit", "now", "away", "here", "there", "to",
                 ]
@@ -3905,7 +3944,8 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
                     // "Fill the sand back in", "put it back up": back again, no view.
                     || (found.as_str() == "back"
                         && ["in", "into", "up", "out", "on", "together"].contains(&next))
-            }) || (["left", "right"].contains(&found.as_str())
+                })
+                || (["left", "right"].contains(&found.as_str())
                 // "Strangers standing on the left": a place in the picture, not a view ("from
                 // the left" may be one).
                 && ["on", "at", "in", "to"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FILES = [
-    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl", "heldout9.jsonl", "heldout10.jsonl", "heldout11.jsonl", "heldout12.jsonl", "heldout13.jsonl", "heldout14.jsonl", "heldout15.jsonl", "heldout16.jsonl", "heldout17.jsonl", "heldout18.jsonl", "heldout19.jsonl", "heldout20.jsonl", "heldout21.jsonl", "heldout22.jsonl", "heldout23.jsonl", "heldout24.jsonl", "heldout25.jsonl", "heldout26.jsonl", "heldout27.jsonl", "heldout28.jsonl", "heldout29.jsonl", "heldout30.jsonl", "heldout31.jsonl", "heldout32.jsonl", "heldout33.jsonl", "heldout34.jsonl", "train.jsonl")
+    HERE / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl", "heldout8.jsonl", "heldout9.jsonl", "heldout10.jsonl", "heldout11.jsonl", "heldout12.jsonl", "heldout13.jsonl", "heldout14.jsonl", "heldout15.jsonl", "heldout16.jsonl", "heldout17.jsonl", "heldout18.jsonl", "heldout19.jsonl", "heldout20.jsonl", "heldout21.jsonl", "heldout22.jsonl", "heldout23.jsonl", "heldout24.jsonl", "heldout25.jsonl", "heldout26.jsonl", "heldout27.jsonl", "heldout28.jsonl", "heldout29.jsonl", "heldout30.jsonl", "heldout31.jsonl", "heldout32.jsonl", "heldout33.jsonl", "heldout34.jsonl", "heldout35.jsonl", "heldout36.jsonl", "train.jsonl")
     if (HERE / name).exists()
 ]
 # File name -> (id prefix, minimum number of requests).
@@ -58,6 +58,8 @@ FILE_RULES = {
     "heldout32.jsonl": ("hg", 110),
     "heldout33.jsonl": ("hh", 110),
     "heldout34.jsonl": ("hi", 110),
+    "heldout35.jsonl": ("hj", 110),
+    "heldout36.jsonl": ("hk", 110),
     "train.jsonl": ("t", 220),
 }
 

@@ -888,8 +888,30 @@ pub fn resize_mode(clause: &Clause) -> Option<Value> {
         "okay if",
         "doesn't matter if",
     ]);
+    // "I don't want it squashed", "so nothing gets stretched": the ratio kept.
+    let refused = clause.has_any(&[
+        "don't want ~ stretch*",
+        "don't want ~ squash*",
+        "don't want ~ squish*",
+        "don't want ~ distort*",
+        "dont want ~ stretch*",
+        "dont want ~ squash*",
+        "nothing ~ stretch*",
+        "nothing ~ squash*",
+        "nothing ~ squish*",
+        "nothing ~ distort*",
+        "without ~ stretch*",
+        "without ~ squash*",
+        "without ~ distort*",
+        "not ~ stretched",
+        "not ~ squashed",
+        "not ~ distorted",
+        "no stretch*",
+        "no squash*",
+        "no distortion",
+    ]);
     let mode = if (tolerated && clause.has_any(STRETCH))
-        || said(clause, STRETCH)
+        || (said(clause, STRETCH) && !refused)
         || clause.has_any(&["exact*", "precisely"])
     {
         "exact"
@@ -1036,16 +1058,9 @@ fn named_ratio(clause: &Clause) -> Option<Value> {
     if clause.has_any(&["square*", "instagram post*", "profile pic*", "avatar*"]) {
         return Some(json!("1:1"));
     }
-    if clause.has_any(&[
-        // Not "stor*": "something stormy".
-        "story",
-        "stories",
-        "reel*",
-        "tiktok*",
-        "shorts",
-        "vertical*",
-        "phone wallpaper",
-    ]) || asks_orientation(clause, "portrait")
+    if names_stories(clause)
+        || clause.has_any(&["reel*", "tiktok*", "shorts", "vertical*", "phone wallpaper"])
+        || asks_orientation(clause, "portrait")
     {
         return Some(json!("9:16"));
     }
@@ -1063,8 +1078,6 @@ pub fn names_ratio(clause: &Clause) -> bool {
         || clause.has_any(&[
             "square*",
             "instagram post*",
-            "story",
-            "stories",
             "reel*",
             "tiktok*",
             "shorts",
@@ -1072,8 +1085,32 @@ pub fn names_ratio(clause: &Clause) -> bool {
             "aspect",
             "ratio",
         ])
+        || names_stories(clause)
         || asks_orientation(clause, "landscape")
         || asks_orientation(clause, "portrait")
+}
+
+/// Stories as the phone format ("for our stories"), not tales ("I've heard too many stories
+/// about identity theft", "long story short"). Not "stor*": "something stormy".
+fn names_stories(clause: &Clause) -> bool {
+    clause.has_any(&["story", "stories"])
+        && !clause.has_any(&[
+            "stories about",
+            "stories of",
+            "story about",
+            "story of",
+            "heard ~ stor*",
+            "many stories",
+            "horror stor*",
+            "bedtime stor*",
+            "sob story",
+            "long story",
+            "story short",
+            "true story",
+            "news stor*",
+            "success stor*",
+            "same story",
+        ])
 }
 
 /// "Make it portrait", "in landscape format": `orientation` asked for, not "this portrait of
@@ -1155,12 +1192,23 @@ pub fn degrees(clause: &Clause) -> Option<Value> {
         && !clause.request.contains("isn't upside down")
         && DEGREES.captures(&text).is_none();
     // "Can you put it the right way up?" with nothing said of how it lies: no angle to read
-    // (nothing here measures one).
+    // (nothing here measures one). "Turn it 90 to the left so it's the right way up" says.
     let rights_it = clause.has_any(&["right way up", "right side up", "correct way up"]);
     if rights_it
         && !rights_upside_down
         && DEGREES.captures(&text).is_none()
-        && !clause.has_any(&["quarter turn", "half turn"])
+        && BARE_ANGLE.captures(&text).is_none()
+        && !clause.has_any(&[
+            "quarter turn",
+            "half turn",
+            "90",
+            "180",
+            "270",
+            "left",
+            "clockwise",
+            "counter*",
+            "anti*",
+        ])
     {
         return None;
     }
@@ -1740,16 +1788,28 @@ fn said_unwanted(clause: &Clause) -> bool {
     };
     let next =
         clause.request[at + clause.text.len()..].trim_start_matches([',', ' ', '-', '–', '—']);
-    // The whole of the next phrase, and short: "that's the blooper", "that's where the presenter
-    // sneezes", not "that's the ad we're going to run".
+    // The whole of the next phrase (up to an "and"), and short: "that's the blooper", "that's
+    // where my brother swears and …", not "that's the ad we're going to run".
     let next = next
         .split(['.', ',', ';', '!', '?'])
         .next()
         .unwrap_or_default();
+    let next = next.split(" and ").next().unwrap_or_default();
     if next.split_whitespace().count() > 6 {
         return false;
     }
     let request = Clause::new(next, next);
+    // "Cut out the bit between 1:00 and 1:30, the rest is fine": what is around it stays.
+    if request.has_any(&[
+        "the rest is fine",
+        "the rest is ok*",
+        "the rest is good",
+        "the rest can stay",
+        "the rest stays",
+        "keep ~ rest",
+    ]) {
+        return true;
+    }
     UNWANTED_PARTS.iter().any(|unwanted| {
         [
             "that's the",

@@ -113,6 +113,15 @@ pub(crate) const HIDE_FACES_UNLESS: &[&str] = &[
     "shouldn't lose",
     "don't lose",
     "without losing",
+    // "I can't tell who this is, can you?": the sender's own not knowing, a question of who.
+    "i can't tell who",
+    "i cannot tell who",
+    "we can't tell who",
+    "i can't recogni*",
+    "i cannot recogni*",
+    "i can't work out who",
+    "i can't figure out who",
+    "i don't know who",
 ];
 
 /// "The customer's name and account number": text about a person, not their face.

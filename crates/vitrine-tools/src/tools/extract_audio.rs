@@ -83,6 +83,13 @@ const MEANING: Meaning = Meaning {
             "sound intact",
             "audio ~ untouched",
             "sound ~ untouched",
+            // "I don't want the audio": the clip without it, not the audio alone.
+            "don't want ~ audio",
+            "dont want ~ audio",
+            "don't want ~ sound",
+            "dont want ~ sound",
+            "no audio",
+            "no sound",
         ],
         input: Input::One {
             arg: "video",

@@ -185,6 +185,13 @@ const MEANING: Meaning = Meaning {
             // "1080 wide, height can follow": the other side is left to the resize.
             "can follow",
             "follows",
+            // "Need this 1200 px wide, let the height follow": a size to reach.
+            "follow",
+            "px wide",
+            "pixels wide",
+            "px tall",
+            "pixels tall",
+            "proportion*",
             // "Halve the dimensions" changes them.
             "halve*",
             "double ~ dimension*",

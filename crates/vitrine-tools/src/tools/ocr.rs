@@ -211,6 +211,12 @@ const MEANING: Meaning = Meaning {
                 "need a caption",
                 "want a caption",
                 "come up with ~ caption",
+                // "The ward name on the sign is fine to show": what may stay, not a question.
+                "fine to show",
+                "ok to show",
+                "okay to show",
+                "can be shown",
+                "can stay",
                 "metadata",
                 "exif",
                 // "Is there any GPS or date info inside the file?"
@@ -293,11 +299,18 @@ const MEANING: Meaning = Meaning {
                 "read the note",
             ]],
             // "(I) read that photos can leak where they were taken": something read elsewhere.
+            // "Sharpening would help the GP read it": someone else's reading, a purpose.
             unless: &[
                 "@hide",
                 "@phi",
                 "aloud",
                 "out loud",
+                "help ~ read",
+                "helps ~ read",
+                "can read it",
+                "could read it",
+                "able to read",
+                "easier to read",
                 "read that ~ can",
                 "read that ~ could",
                 "read that ~ may",

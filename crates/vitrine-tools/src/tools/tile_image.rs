@@ -85,6 +85,7 @@ const MEANING: Meaning = Meaning {
         unless: &[
             "video*",
             "clip",
+            "footage",
             "pdf",
             "@hide",
             "chop* ~ off",
