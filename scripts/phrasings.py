@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the planner's phrasing bank (crates/vitrine-agent/src/planner/phrasings.tsv) from the
 parts of the paraphrase corpus that have been read: the training part and the retired held-out
-parts heldout.jsonl to heldout4.jsonl (heldout5 to heldout23, heldout26, heldout28 and heldout31, read later, are
+parts heldout.jsonl to heldout4.jsonl (heldout5 to heldout23, heldout26, heldout28, heldout31 and heldout35, read later, are
 regression sets outside the bank; see BANKED_HELDOUT in the corpus test). The blind parts (heldout24.jsonl
 onwards, but those) measure the planner and never enter it.
 

@@ -1285,6 +1285,10 @@ const GAPS: &[Gap] = &[
             "a bored",
             "smiling ~ logo",
             "logo ~ smiling",
+            // "Something browsers are happy with": what works, not a feeling to judge.
+            "are happy with",
+            "is happy with",
+            "be happy with",
         ],
         when: always,
         alongside: false,

@@ -2909,7 +2909,15 @@ fn by_input(
 ) -> (Vec<Matched>, Vec<Matched>) {
     // A PDF's pages are images once rendered ("read the text on page 2").
     let pages = has(inputs, ArtifactKind::Document)
-        && clause.has_any(&["page*", "pdf*", "document*", "doc", "sheet*", "slide*"]);
+        && clause.has_any(&[
+            "page*",
+            "pg",
+            "pdf*",
+            "document*",
+            "doc",
+            "sheet*",
+            "slide*",
+        ]);
     let available = |matched: &Matched, kind: ArtifactKind| {
         has(inputs, kind)
             || produced.one.contains(&kind)
@@ -3258,6 +3266,7 @@ fn media_words(kind: ArtifactKind) -> &'static [&'static str] {
             "doc",
             "docs",
             "page*",
+            "pg",
             "file*",
             "form*",
             "slide*",

@@ -2136,7 +2136,7 @@ pub fn fps(clause: &Clause) -> Option<Value> {
 
 pattern!(
     PAGE,
-    r"\bpage\s*(?:no\.?|number|#)?\s*(\d{1,5})\b|\b(\d{1,5})(?:st|nd|rd|th)\s+page\b|\bp\.?\s*(\d{1,5})\b"
+    r"\b(?:page|pg)\s*(?:no\.?|number|#)?\s*(\d{1,5})\b|\b(\d{1,5})(?:st|nd|rd|th)\s+page\b|\bp\.?\s*(\d{1,5})\b"
 );
 const ORDINALS: [(&str, u32); 10] = [
     ("first", 1),
@@ -3137,7 +3137,7 @@ pattern!(
 );
 pattern!(
     QUADRANT,
-    r"\b(top|upper|bottom|lower)[ -]?(left|right)(?:[ -]hand)?\s+(?:quarter|quadrant)"
+    r"\b(top|upper|bottom|lower)[ -]?(left|right)(?:[ -]hand)?\s+(?:quarter|quadrant|corner)"
 );
 pattern!(
     IMAGE_PART,
@@ -3182,7 +3182,7 @@ pub fn region(clause: &Clause) -> Option<Value> {
             return Some(json!({"shape": shape, "x0": x0, "y0": y0, "x1": x1, "y1": y1}));
         }
     }
-    // "The bottom-right quarter": a quadrant.
+    // "The bottom-right quarter": a quadrant; a corner is hidden with the quarter it is in.
     if let Some(captures) = QUADRANT.captures(&clause.text) {
         let top = matches!(&captures[1], "top" | "upper");
         let left = &captures[2] == "left";

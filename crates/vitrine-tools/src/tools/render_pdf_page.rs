@@ -53,6 +53,8 @@ const MEANING: Meaning = Meaning {
         ],
         cues: &[&[
             "page*",
+            // "What's written on pg 2?"
+            "pg",
             "cover",
             "render*",
             "rasteri*",
