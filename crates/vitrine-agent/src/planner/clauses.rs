@@ -2623,13 +2623,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                 && (starts_an_ask(&hard[found.end()..]) || singles_out_a_need(&hard[found.end()..]))
                 && is_stated(&Clause::new(&hard[..found.start()], hard))
         });
-        // "Actually no sorry, right 90, I always mix them up": a correction, then a statement.
-        let takes_back_first = TAKE_BACKS.iter().any(|take_back| {
-            hard.trim_start()
-                .strip_prefix(take_back)
-                .is_some_and(|rest| rest.starts_with([' ', ',']))
-        });
-        if !starts_an_ask(hard) && !takes_back_first && is_stated(&stays) && !ask_after_statement {
+        if !starts_an_ask(hard) && is_stated(&stays) && !ask_after_statement {
             clauses.push(if asked {
                 format!("{}?", hard.trim_end())
             } else {
@@ -2879,7 +2873,13 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                         )
                         && !next.has_any(&[
                             "want*", "need*", "please", "you", "would", "could", "can", "like",
-                        ]))
+                            "use", "do", "go for",
+                        ])
+                        && !next.has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
+                        && !next
+                            .words
+                            .iter()
+                            .any(|word| word.text.starts_with(|c: char| c.is_ascii_digit())))
                     // "Mosaic every face, we're a small local paper and …": who the sender is.
                     || (found.as_str().trim() == ","
                         && [

@@ -64,9 +64,16 @@ fn asks_who(_: &[ArtifactMeta], clause: &Clause) -> bool {
             .contains(&words[at - 1].text.as_str());
         // "Alt text for a student in my class who is blind": right after a noun, with no word
         // of asking or knowing before it, "who" says more of someone named.
+        // "Caption it with who's in it", "tag who is in the photo" still ask.
         let relative = !after_a_comma
             && !clause.text.trim_end().ends_with('?')
-            && !ASKS_WHO_AFTER.contains(&words[at - 1].text.as_str());
+            && !ASKS_WHO_AFTER.contains(&words[at - 1].text.as_str())
+            && ![
+                "in", "on", "at", "this", "that", "the", "it", "there", "here", "he", "she",
+                "they", "these", "those",
+            ]
+            .contains(&verb.text.as_str())
+            && !clauses::is_doing(&verb.text);
         let end = verb.start + verb.text.len();
         if (relative || after_a_comma && (clauses::is_doing(&verb.text) || says_more_of_someone))
             && rest.is_char_boundary(end)
@@ -462,15 +469,13 @@ const GAPS: &[Gap] = &[
             "remove ~ audio",
             "remove ~ sound",
             "strip ~ audio",
-            // "I don't want the audio", "no sound on it please".
-            "don't want ~ audio",
-            "dont want ~ audio",
-            "don't want ~ sound",
-            "dont want ~ sound",
-            "without ~ audio",
-            "without ~ sound",
-            "no audio",
-            "no sound",
+            // "I don't want the audio" (not "I don't want to lose the audio").
+            "don't want the audio",
+            "dont want the audio",
+            "don't want the sound",
+            "dont want the sound",
+            "don't want any audio",
+            "don't want any sound",
             // "Remove the background noise from 0:10 to 0:20": the sound, not the footage.
             "@sound_removed",
             "add ~ subtitle*",
@@ -665,7 +670,14 @@ const GAPS: &[Gap] = &[
         cues: &[
             "shrink*",
             "compress*",
-            "smaller",
+            // Not "the text in the smaller table".
+            "make ~ smaller",
+            "get ~ smaller",
+            "it smaller",
+            "smaller file*",
+            "smaller pdf",
+            "smaller size",
+            "smaller version",
             "reduce ~ size",
             "reduce ~ file",
             "file size",
@@ -1185,10 +1197,6 @@ const GAPS: &[Gap] = &[
             "the best picture",
             "the best frame",
             "the best pic",
-            "looks best",
-            "nicest",
-            "prettiest",
-            "most flattering",
             "quality of the photo",
             "composition",
             "improve",

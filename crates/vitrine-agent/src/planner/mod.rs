@@ -2142,7 +2142,9 @@ fn refine(
     // (not "don't forget to crop it").
     // "Don't leave the names readable" hides them.
     let forbids = clauses::first_after_lead_ins(fragment).is_some_and(clauses::is_negation)
-        && !fragment.has_any(&["forget", "hesitate", "mind", "fail"])
+        && !fragment.has_any(&[
+            "forget", "hesitate", "mind", "fail", "but", "instead", "just", "only",
+        ])
         && !fragment.has_any(NEGATED_HIDING);
     let mut extends = false;
     // "When was it taken? The client wants the original date": a new step comes from the
@@ -3165,7 +3167,10 @@ fn spares_what_was_not_hidden(clause: &Clause, asked: &[(Clause, Matched)]) -> b
         "can be shown",
         "doesn't matter",
         "don't matter",
-    ]) && !clause.has_any(&["@hide", "@remove", "not", "isn't", "aren't"]);
+    ]) && !clause.has_any(&[
+        "@hide", "@remove", "not", "isn't", "aren't", "as well", "too", "also", "doing", "if",
+        "by me", "with me", "with you",
+    ]);
     (spares || lets_it_stay)
         && asked.last().is_some_and(|(_, last)| {
             (hides_faces(last) && names_details && !names_faces)
@@ -3927,7 +3932,7 @@ fn views(clause: &Clause, schema: Option<&Value>, args: &Value) -> Vec<(Option<S
             let mut following = clause.request[found.end()..].split_whitespace();
             let next = following.next();
             // "Front side and back": a list of views with its commas left out.
-            let listed_views = found.as_str() != "side"
+            let listed_views = found.as_str() == "front"
                 && next == Some("side")
                 && following
                     .next()

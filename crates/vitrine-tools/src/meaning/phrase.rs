@@ -296,8 +296,7 @@ impl Clause {
 #[derive(Debug, Clone)]
 enum Element<'a> {
     Word(&'a str),
-    /// A word or prefix that names what to act on: never inside a purpose or result phrase
-    /// ("… so they fit the product carousel" names where the pictures go).
+    /// A word or prefix that names what to act on: never inside a purpose phrase.
     Object(&'a str),
     Prefix(&'a str),
     Gap,
@@ -347,7 +346,7 @@ fn match_at(elements: &[Element<'_>], words: &[Word], at: usize) -> Option<usize
                 Some(stem) => word.text.starts_with(stem),
                 None => word.text == *object,
             };
-            (matches && !word.purpose && !word.result).then_some(())?;
+            (matches && !word.purpose).then_some(())?;
             match_at(rest, words, at + 1)
         }
         Element::Gap => (0..=4)

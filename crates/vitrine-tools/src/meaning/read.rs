@@ -890,24 +890,26 @@ pub fn resize_mode(clause: &Clause) -> Option<Value> {
     ]);
     // "I don't want it squashed", "so nothing gets stretched": the ratio kept.
     let refused = clause.has_any(&[
-        "don't want ~ stretch*",
-        "don't want ~ squash*",
-        "don't want ~ squish*",
-        "don't want ~ distort*",
-        "dont want ~ stretch*",
-        "dont want ~ squash*",
-        "nothing ~ stretch*",
-        "nothing ~ squash*",
-        "nothing ~ squish*",
-        "nothing ~ distort*",
-        "without ~ stretch*",
-        "without ~ squash*",
-        "without ~ distort*",
-        "not ~ stretched",
-        "not ~ squashed",
-        "not ~ distorted",
-        "no stretch*",
-        "no squash*",
+        "don't want it stretch*",
+        "don't want it squash*",
+        "don't want it squish*",
+        "don't want it distort*",
+        "dont want it stretch*",
+        "dont want it squash*",
+        "nothing gets stretch*",
+        "nothing gets squash*",
+        "nothing gets squish*",
+        "nothing gets distort*",
+        "nothing is stretch*",
+        "nothing is squash*",
+        "without stretch*",
+        "without squash*",
+        "without distort*",
+        "not stretched",
+        "not squashed",
+        "not distorted",
+        "no stretching",
+        "no squashing",
         "no distortion",
     ]);
     let mode = if (tolerated && clause.has_any(STRETCH))
@@ -1097,8 +1099,6 @@ fn names_stories(clause: &Clause) -> bool {
         && !clause.has_any(&[
             "stories about",
             "stories of",
-            "story about",
-            "story of",
             "heard ~ stor*",
             "many stories",
             "horror stor*",
@@ -1198,17 +1198,19 @@ pub fn degrees(clause: &Clause) -> Option<Value> {
         && !rights_upside_down
         && DEGREES.captures(&text).is_none()
         && BARE_ANGLE.captures(&text).is_none()
-        && !clause.has_any(&[
-            "quarter turn",
-            "half turn",
-            "90",
-            "180",
-            "270",
-            "left",
-            "clockwise",
-            "counter*",
-            "anti*",
-        ])
+        && !clause.has_any(&["quarter turn", "half turn"])
+        // "Turn it 90 to the left so it's the right way up" says how (not "put it the right way
+        // up, it's been turned 90 anticlockwise").
+        && !(clause.has_any(&["turn it", "turn this", "rotate it", "rotate this", "spin it"])
+            && clause.has_any(&[
+                "90",
+                "180",
+                "270",
+                "left",
+                "clockwise",
+                "counter*",
+                "anti*",
+            ]))
     {
         return None;
     }
@@ -1799,15 +1801,18 @@ fn said_unwanted(clause: &Clause) -> bool {
         return false;
     }
     let request = Clause::new(next, next);
-    // "Cut out the bit between 1:00 and 1:30, the rest is fine": what is around it stays.
-    if request.has_any(&[
-        "the rest is fine",
-        "the rest is ok*",
-        "the rest is good",
-        "the rest can stay",
-        "the rest stays",
-        "keep ~ rest",
-    ]) {
+    // "Cut out the bit between 1:00 and 1:30, the rest is fine": what is around it stays (not
+    // "cut the bit from 0:20 to 0:50 for Instagram, the rest is fine", the part wanted).
+    if clause.has_any(&["cut* out", "cut* ~ out"])
+        && request.has_any(&[
+            "the rest is fine",
+            "the rest is ok*",
+            "the rest is good",
+            "the rest can stay",
+            "the rest stays",
+            "keep ~ rest",
+        ])
+    {
         return true;
     }
     UNWANTED_PARTS.iter().any(|unwanted| {
@@ -1878,7 +1883,9 @@ fn time_range(clause: &Clause) -> Option<(f64, Option<f64>)> {
     // 10 seconds" keeps those seconds.
     // Not "only the first 30 seconds are useful, cut the rest off": what is named stays.
     let keeps_the_named = clause.has_any(KEEPS_THE_NAMED);
+    // Not "trim it to the first 30 seconds without losing the audio".
     let drops_the_start = !keeps_the_named
+        && !clause.has_any(&["without losing", "without touching", "without cutting"])
         && (clause.has_any(DROP_WORDS)
             || clause.has_any(&["trim* off", "trim* away", "cut* away"]));
     let drops = drops_the_start || clause.has_any(&["cut*", "chop*", "trim*"]);

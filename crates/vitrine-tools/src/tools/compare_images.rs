@@ -84,11 +84,9 @@ const MEANING: Meaning = Meaning {
             "different format",
             "different size",
             "@make ~ one image",
-            // "My client wants to see the difference": what the viewer will do with the
-            // pictures side by side, said apart.
-            "wants to see",
-            "can see the difference",
-            "could see the difference",
+            // "Side by side …, my client wants to see the difference": what someone will do
+            // with the pictures placed together.
+            "wants to see the difference",
         ],
         input: Input::Pair {
             base: "before",

@@ -187,11 +187,6 @@ const MEANING: Meaning = Meaning {
             "follows",
             // "Need this 1200 px wide, let the height follow": a size to reach.
             "follow",
-            "px wide",
-            "pixels wide",
-            "px tall",
-            "pixels tall",
-            "proportion*",
             // "Halve the dimensions" changes them.
             "halve*",
             "double ~ dimension*",

@@ -77,15 +77,21 @@ const MEANING: Meaning = Meaning {
             "into quarters",
             "into fifths",
             "into sixths",
-            // Not "shots work best for our product carousel", where the result goes.
-            "=carousel",
+            // Not "shots work best for our product carousel" nor "so they fit the product
+            // carousel", where the result goes.
+            "into ~ carousel",
+            "as a carousel",
+            "carousel post*",
+            "carousel slide*",
         ]],
         // "The names under their tiles": tiles of a screenshot, in a request to hide.
         // "Chop off the left half": a part taken away, not the picture cut into parts.
         unless: &[
             "video*",
             "clip",
-            "footage",
+            // "Chop this footage down …" (not "a still from the drone footage").
+            "this footage",
+            "footage down",
             "pdf",
             "@hide",
             "chop* ~ off",
