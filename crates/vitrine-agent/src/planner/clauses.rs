@@ -2865,21 +2865,7 @@ pub(super) fn split(text: &str) -> Vec<Clause> {
                     // report of what someone did.
                     || (found.as_str().trim() == ","
                         && says_what_someone_did(after))
-                    // "…, right 90, I always mix them up": a habit of the sender's.
-                    || (found.as_str().trim() == ","
-                        && matches!(
-                            texts(&next).as_slice(),
-                            ["i" | "we", "always" | "usually" | "often" | "tend", ..]
-                        )
-                        && !next.has_any(&[
-                            "want*", "need*", "please", "you", "would", "could", "can", "like",
-                            "use", "do", "go for",
-                        ])
-                        && !next.has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
-                        && !next
-                            .words
-                            .iter()
-                            .any(|word| word.text.starts_with(|c: char| c.is_ascii_digit())))
+                    || (found.as_str().trim() == "," && tells_a_habit_with_nothing_to_do(&next))
                     // "Mosaic every face, we're a small local paper and …": who the sender is.
                     || (found.as_str().trim() == ","
                         && [
@@ -6545,6 +6531,22 @@ pub(super) fn tells_a_habit(clause: &Clause) -> bool {
         Some("always" | "usually" | "often" | "never")
     ) && !asks_after_so(clause)
         && !is_an_ask(clause)
+}
+
+/// "…, right 90, I always mix them up": a habit of the sender's, "I"/"we" then its adverb,
+/// that sets nothing the ask could use (not "I always pixelate rather than blur", "we usually
+/// do 300px"). [`tells_a_habit`] reads a whole clause and skips "I" as a lead-in.
+fn tells_a_habit_with_nothing_to_do(clause: &Clause) -> bool {
+    matches!(
+        texts(clause).as_slice(),
+        ["i" | "we", "always" | "usually" | "often" | "tend", ..]
+    ) && !clause.has_any(&[
+        "want*", "need*", "please", "you", "would", "could", "can", "like", "use", "do", "go for",
+    ]) && !clause.has_any(vitrine_tools::meaning::lexicon::ACTION_WORDS)
+        && !clause
+            .words
+            .iter()
+            .any(|word| word.text.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// "(I) read that photos can leak where they were taken", "heard that …": something learnt

@@ -710,11 +710,8 @@ pub fn understand_with(
                 clauses::texts(&clause).as_slice(),
                 ["don't" | "dont" | "do", ..] | ["please", "don't" | "dont" | "do", ..]
             )
-            && clauses::first_after_lead_ins(&clause).is_some_and(clauses::is_negation)
-            && !clause.has_any(&[
-                "but", "instead", "just", "only", "too", "so", "forget", "hesitate", "mind", "fail",
-            ])
-            && !clause.has_any(NEGATED_HIDING)
+            && forbids_a_step(&clause)
+            && !clause.has_any(&["too", "so"])
             && usable.iter().all(|matched| {
                 !asked
                     .iter()
@@ -2138,14 +2135,8 @@ fn refine(
         && candidates(fragment, inputs, &produced, catalog)
             .0
             .is_empty();
-    // "Crop it to the top half. Don't resize it though": what a negation names is not asked
-    // (not "don't forget to crop it").
-    // "Don't leave the names readable" hides them.
-    let forbids = clauses::first_after_lead_ins(fragment).is_some_and(clauses::is_negation)
-        && !fragment.has_any(&[
-            "forget", "hesitate", "mind", "fail", "but", "instead", "just", "only",
-        ])
-        && !fragment.has_any(NEGATED_HIDING);
+    // "Crop it to the top half. Don't resize it though": what a negation names is not asked.
+    let forbids = forbids_a_step(fragment);
     let mut extends = false;
     // "When was it taken? The client wants the original date": a new step comes from the
     // fragment's own words, not from words of both halves that fit it only together.
@@ -2301,11 +2292,19 @@ fn refine(
     })
 }
 
-/// Words that, negated, ask to hide: "don't show anyone's face", "don't leave the names
-/// readable".
-const NEGATED_HIDING: &[&str] = &[
-    "show*", "reveal*", "expose*", "let", "leave", "visible", "readable", "legible",
-];
+/// True when `clause` opens with a negation that forbids what it names ("don't resize it
+/// though"), not one that asks anyway ("don't forget to crop it", "no need to resize, just
+/// grayscale") nor one that hides ("don't show anyone's face", "don't leave the names
+/// readable").
+fn forbids_a_step(clause: &Clause) -> bool {
+    clauses::first_after_lead_ins(clause).is_some_and(clauses::is_negation)
+        && !clause.has_any(&[
+            "but", "instead", "just", "only", "forget", "hesitate", "mind", "fail",
+        ])
+        && !clause.has_any(&[
+            "show*", "reveal*", "expose*", "let", "leave", "visible", "readable", "legible",
+        ])
+}
 
 /// Whether one of `matched`'s own cue words passes `said` (not a pronoun some cue lists, as
 /// "invert it" does: any fragment would say it).
